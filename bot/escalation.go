@@ -1,0 +1,126 @@
+package bot
+
+import "time"
+
+// EscalationState is where an escalation stands. The normal path is
+// open → claimed → answered → relayed; closed ends it without an answer.
+type EscalationState string
+
+// Escalation states.
+const (
+	StateOpen     EscalationState = "open"
+	StateClaimed  EscalationState = "claimed"
+	StateAnswered EscalationState = "answered" // an answer is queued to every asker
+	StateRelayed  EscalationState = "relayed"  // every asker has received it
+	StateClosed   EscalationState = "closed"
+)
+
+// Waiting reports whether the escalation still waits for a staff answer
+// (new askers may join it).
+func (s EscalationState) Waiting() bool { return s == StateOpen || s == StateClaimed }
+
+// Escalation is a question the bot could not answer, handed to staff. Several
+// citizens asking the same thing share one escalation.
+type Escalation struct {
+	ID          int64
+	State       EscalationState
+	Lang        Lang
+	Topic       string
+	Question    string // the first asker's question, personal data masked
+	Suggestions []Hit  // entries the search found below the threshold, best first
+	Channel     ChannelKey
+
+	RoutedTo  string // Staff.ID of the person it is routed to
+	RoutedAt  time.Time
+	Reminders int // reminders sent since RoutedAt
+	Reroutes  int
+
+	ClaimedBy   string // Staff.ID
+	ClaimedAt   time.Time
+	AnsweredBy  string // Staff.ID
+	AnsweredAt  time.Time
+	ClosedBy    string
+	CloseReason string
+	ClosedAt    time.Time
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+
+	// DeskRef is the desk post for this escalation (a Slack ts, a web desk
+	// id); "" until posted. DeskVersion is the Version the post shows.
+	DeskRef     string
+	DeskVersion int
+	// Version increases with every change; the store refuses an update whose
+	// Version is not the stored one (ErrConflict).
+	Version int
+
+	Askers []Asker
+}
+
+// Asker is one citizen attached to an escalation.
+type Asker struct {
+	MessageID int64   // store id of the citizen's message
+	Address   Address // where the answer goes: the thread they asked in
+	Lang      Lang
+	Question  string // masked
+	AskedAt   time.Time
+	RelayedAt time.Time // zero until the answer reached them
+}
+
+// AnswerStatus is what became of a staff answer.
+type AnswerStatus string
+
+// Staff answer statuses.
+const (
+	AnswerQueued   AnswerStatus = "queued"   // relays written to the outbox
+	AnswerHeld     AnswerStatus = "held"     // language mismatch: waits for the staff member's choice
+	AnswerDropped  AnswerStatus = "dropped"  // the staff member chose to translate instead
+	AnswerRejected AnswerStatus = "rejected" // not from a rostered staff member; kept for the record
+)
+
+// StaffAnswer is an answer written on the desk.
+type StaffAnswer struct {
+	ID           int64
+	EscalationID int64
+	StaffID      string // "" when the author is not on the roster
+	DeskUserID   string
+	EventID      string // the desk's event id: an answer event is applied once
+	Text         string
+	Lang         Lang // detected language of Text
+	Status       AnswerStatus
+	EntryID      string // set when staff sent a suggested entry instead of writing
+	At           time.Time
+}
+
+// Draft is a proposed knowledge-base entry, usually from a staff answer. It is
+// servable only when both languages are written and it is approved.
+type Draft struct {
+	ID           int64
+	EscalationID int64
+	EntryID      string // proposed id (lowercase letters, digits, dashes)
+	Topic        string
+	QuestionEN   string
+	AnswerEN     string
+	QuestionFR   string
+	AnswerFR     string
+	State        DraftState
+	By           string // who saved it
+	ApprovedBy   string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// DraftState is a draft's review state.
+type DraftState string
+
+// Draft states.
+const (
+	DraftOpen     DraftState = "draft"
+	DraftApproved DraftState = "approved"
+	DraftRejected DraftState = "rejected"
+)
+
+// Complete reports whether both languages have a question and an answer.
+func (d Draft) Complete() bool {
+	return d.QuestionEN != "" && d.AnswerEN != "" && d.QuestionFR != "" && d.AnswerFR != ""
+}

@@ -1,0 +1,123 @@
+package bot
+
+import (
+	"strings"
+	"time"
+)
+
+// Message is one public message as the engine sees it, whatever the
+// platform. Adapters build it from their SDK's event; raw SDK types never
+// leave the adapter.
+type Message struct {
+	Platform   string // adapter name: "discord", "web"
+	ChannelID  string // platform channel id (a DM channel for DMs)
+	ThreadID   string // thread the message was posted in, "" when none
+	ID         string // platform message id; (Platform, ID) is unique
+	AuthorID   string
+	AuthorName string
+	AuthorBot  bool // written by a bot, a webhook, or this bot itself: recorded, never answered
+	Text       string
+	Time       time.Time
+
+	// Why the message is addressed to the bot. The engine also treats every
+	// message in a channel configured as a help channel as addressed.
+	Mentioned     bool // the bot was mentioned
+	DM            bool // a direct message to the bot
+	ReplyToBot    bool // a reply to one of the bot's own messages
+	InHelpChannel bool // the adapter knows the channel is a help channel
+}
+
+// Addressed reports whether the adapter saw the message as addressed to the
+// bot. The engine adds its own help-channel configuration on top.
+func (m Message) Addressed() bool {
+	return m.Mentioned || m.DM || m.ReplyToBot || m.InHelpChannel
+}
+
+// Channel returns the key of the channel the message was posted in.
+func (m Message) Channel() ChannelKey { return Key(m.Platform, m.ChannelID) }
+
+// ChannelKey names one channel across platforms: "platform:id", such as
+// "discord:1234" or "web:help". Phase overrides, broadcasts and channel
+// settings use it.
+type ChannelKey string
+
+// Key builds a ChannelKey.
+func Key(platform, channelID string) ChannelKey {
+	return ChannelKey(platform + ":" + channelID)
+}
+
+// Platform returns the platform part of the key.
+func (k ChannelKey) Platform() string {
+	p, _, _ := strings.Cut(string(k), ":")
+	return p
+}
+
+// ID returns the platform channel id part of the key.
+func (k ChannelKey) ID() string {
+	_, id, _ := strings.Cut(string(k), ":")
+	return id
+}
+
+// Address says where a reply goes.
+type Address struct {
+	Platform  string `json:"platform"`
+	ChannelID string `json:"channel_id"`
+	ThreadID  string `json:"thread_id,omitempty"` // post inside this thread
+	ReplyTo   string `json:"reply_to,omitempty"`  // platform message id the reply answers
+	UserID    string `json:"user_id,omitempty"`   // the asker: the only user a reply may mention
+	UserName  string `json:"user_name,omitempty"` // the asker's display name
+	DM        bool   `json:"dm,omitempty"`        // ChannelID is a direct-message channel
+}
+
+// ReplyKind says what a reply is, so adapters can present it (reactions on
+// answers, a distinct look for staff answers) and reports can count it.
+type ReplyKind string
+
+// Kinds of reply.
+const (
+	KindAnswer    ReplyKind = "answer"    // a knowledge-base answer; invites feedback
+	KindAck       ReplyKind = "ack"       // acknowledgement of an escalated question
+	KindRelay     ReplyKind = "relay"     // a staff answer relayed, signed; invites feedback
+	KindNotice    ReplyKind = "notice"    // flood notice, policy notice, error
+	KindBroadcast ReplyKind = "broadcast" // a bilingual announcement
+	KindOutreach  ReplyKind = "outreach"  // proactive help (phase 3)
+	KindDesk      ReplyKind = "desk"      // a notice to staff on the desk
+)
+
+// Reply is what the bot posts. Text is final: already localised, signed and
+// with its link. Adapters must post it so that it pings nobody but To.UserID
+// (no @everyone, @here, roles or other users), whatever the text contains.
+type Reply struct {
+	Kind    ReplyKind `json:"kind"`
+	Lang    Lang      `json:"lang,omitempty"` // "" for bilingual text
+	Text    string    `json:"text"`
+	EntryID string    `json:"entry_id,omitempty"`
+	Link    string    `json:"link,omitempty"`
+	// Feedback asks the adapter to invite feedback (👍/👎 reactions, buttons).
+	Feedback bool `json:"feedback,omitempty"`
+	// Key is a stable idempotency key: the same Key is never shown twice to
+	// citizens. Adapters pass it to the platform where it dedupes (Discord's
+	// nonce) or dedupe themselves.
+	Key string `json:"key,omitempty"`
+	// Signature is the signer of a relayed staff answer ("Name, Title"),
+	// already included in Text; adapters may style it.
+	Signature string `json:"signature,omitempty"`
+}
+
+// MessageRef identifies a message the bot posted.
+type MessageRef struct {
+	Platform  string `json:"platform"`
+	ChannelID string `json:"channel_id"`
+	ID        string `json:"id"`
+}
+
+// Reaction is a citizen's reaction on one of the bot's messages, recorded as
+// feedback on the answer it reacted to.
+type Reaction struct {
+	Platform  string
+	ChannelID string
+	MessageID string // the bot's message
+	UserID    string
+	Value     int // +1 helpful, -1 not helpful, 0 withdrawn
+	Time      time.Time
+}

@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// Store is everything Liaison keeps. The store package implements it on
+// SQLite. Every method is safe for concurrent use. Methods return errors
+// wrapping ErrNotFound, ErrDuplicate or ErrConflict where the doc says so,
+// and never (zero, nil) for a missing record.
+type Store interface {
+	MessageStore
+	EscalationStore
+	OutboxStore
+	PhaseStore
+	BroadcastStore
+	DraftStore
+	AuditStore
+	FeedbackStore
+	// Summary computes the comms-lead picture for activity since the given time.
+	Summary(ctx context.Context, since time.Time) (Summary, error)
+	Close() error
+}
+
+// MessageStore records public messages and decisions.
+type MessageStore interface {
+	// SaveOutcome records o atomically: the message, its decision, the
+	// escalation it creates or joins, and the outbox items. It returns
+	// ErrDuplicate, writing nothing, when (Platform, ID) was recorded
+	// before. It fills o.Decision.MessageID, o.NewEscalation.ID (and its
+	// Version, Askers[0].MessageID) and the Outbox items' IDs. Joining an
+	// escalation that is no longer waiting returns ErrConflict.
+	SaveOutcome(ctx context.Context, o *Outcome) error
+	// DecisionFor returns the decision recorded for a platform message.
+	DecisionFor(ctx context.Context, platform, messageID string) (Decision, error)
+}
+
+// EscalationStore keeps escalations, their askers and staff answers.
+type EscalationStore interface {
+	// Escalation returns one escalation with its askers.
+	Escalation(ctx context.Context, id int64) (Escalation, error)
+	// EscalationByDeskRef finds the escalation whose desk post is ref.
+	EscalationByDeskRef(ctx context.Context, ref string) (Escalation, error)
+	// Escalations lists escalations matching f, oldest first, with askers.
+	Escalations(ctx context.Context, f EscalationFilter) ([]Escalation, error)
+	// ApplyEscalation writes c atomically (see EscalationChange).
+	ApplyEscalation(ctx context.Context, c *EscalationChange) error
+	// StaffAnswer returns one staff answer.
+	StaffAnswer(ctx context.Context, id int64) (StaffAnswer, error)
+	// Answers lists the staff answers of an escalation, oldest first.
+	Answers(ctx context.Context, escalationID int64) ([]StaffAnswer, error)
+	// DeskBacklog lists escalations whose desk post is missing (DeskRef "")
+	// or out of date (DeskVersion < Version), oldest first.
+	DeskBacklog(ctx context.Context, limit int) ([]Escalation, error)
+	// MarkDeskSynced records that the desk post ref shows version.
+	MarkDeskSynced(ctx context.Context, id int64, ref string, version int) error
+	// DueForReminder lists escalations still open (unclaimed) whose
+	// RoutedAt is before the given time, oldest first.
+	DueForReminder(ctx context.Context, before time.Time) ([]Escalation, error)
+}
+
+// OutboxStore delivers replies at least once, in order per platform.
+type OutboxStore interface {
+	// Enqueue adds items outside any other change (an item whose
+	// Reply.Key exists is skipped). IDs are filled in.
+	Enqueue(ctx context.Context, items []Outgoing) error
+	// Pending lists pending items for platform whose NotBefore has passed,
+	// in id order.
+	Pending(ctx context.Context, platform string, now time.Time, limit int) ([]Outgoing, error)
+	// MarkSent records delivery. For a relay it also marks the asker as
+	// relayed and, once every asker of the escalation has been relayed,
+	// moves the escalation to StateRelayed.
+	MarkSent(ctx context.Context, id int64, ref MessageRef, at time.Time) error
+	// MarkRetry records a failed attempt to try again at next.
+	MarkRetry(ctx context.Context, id int64, err string, next time.Time) error
+	// MarkFailed gives up on an item.
+	MarkFailed(ctx context.Context, id int64, err string) error
+	// Outgoing returns one item.
+	Outgoing(ctx context.Context, id int64) (Outgoing, error)
+	// SentByRef finds the item delivered as ref (for feedback on a reply).
+	SentByRef(ctx context.Context, ref MessageRef) (Outgoing, error)
+}
+
+// PhaseStore keeps phase changes; the state in force is their replay.
+type PhaseStore interface {
+	// PhaseState returns the state in force: initial replayed with every
+	// stored change.
+	PhaseState(ctx context.Context, initial phases.Phase) (phases.State, error)
+	// SavePhaseChange stores c with its audit entry and announcements.
+	SavePhaseChange(ctx context.Context, c phases.Change, audit AuditEntry, out []Outgoing) error
+	// PhaseChanges lists changes, newest first (limit 0: all).
+	PhaseChanges(ctx context.Context, limit int) ([]phases.Change, error)
+}
+
+// BroadcastStore keeps scheduled broadcasts.
+type BroadcastStore interface {
+	// SaveBroadcast stores a new broadcast with its audit entry; ID is filled.
+	SaveBroadcast(ctx context.Context, b *Broadcast, audit AuditEntry) error
+	// DueBroadcasts lists scheduled broadcasts with At not after now.
+	DueBroadcasts(ctx context.Context, now time.Time) ([]Broadcast, error)
+	// QueueBroadcast moves a scheduled broadcast to queued and writes its
+	// outbox items, atomically; ErrConflict when it is not scheduled.
+	QueueBroadcast(ctx context.Context, id int64, out []Outgoing) error
+	// Broadcasts lists broadcasts, newest first.
+	Broadcasts(ctx context.Context, limit int) ([]Broadcast, error)
+}
+
+// DraftStore keeps draft knowledge-base entries.
+type DraftStore interface {
+	// SaveDraft inserts (ID 0) or updates a draft.
+	SaveDraft(ctx context.Context, d *Draft) error
+	Draft(ctx context.Context, id int64) (Draft, error)
+	// Drafts lists drafts in state (all when ""), oldest first.
+	Drafts(ctx context.Context, state DraftState) ([]Draft, error)
+}
+
+// AuditStore keeps the audit log.
+type AuditStore interface {
+	Audit(ctx context.Context, e AuditEntry) error
+	// AuditLog lists entries newest first (limit 0: all).
+	AuditLog(ctx context.Context, limit int) ([]AuditEntry, error)
+}
+
+// FeedbackStore keeps citizens' reactions to answers.
+type FeedbackStore interface {
+	// SaveFeedback records r against the outbox item delivered as its
+	// message (ErrNotFound when the bot did not send that message). A second
+	// reaction from the same user replaces the first.
+	SaveFeedback(ctx context.Context, r Reaction) error
+}
