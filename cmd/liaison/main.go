@@ -1,0 +1,99 @@
+// Command liaison runs the Liaison bot and its operator tools.
+//
+//	liaison serve [--config FILE]      run the bot (embedded defaults with no config)
+//	liaison ask "text"                 what the bot would answer in phase 2
+//	liaison kb check|stats|search|eval|bench|drafts
+//	liaison phase show|set
+//	liaison broadcast --en TEXT --fr TEXT [--at TIME] [--channel ID]...
+//	liaison discord invite-url
+//	liaison slack manifest
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errReported) {
+			fmt.Fprintln(os.Stderr, "liaison:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// errReported marks an error whose details were already written to stderr
+// (kb check's list of problems, for instance): main only sets the exit code.
+var errReported = errors.New("reported")
+
+// exitCode is 2 for usage errors, 1 for everything else.
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+// usageError is a command-line mistake: wrong command, flag or argument.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// command is one subcommand: it parses its own flags from args.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the bot (embedded defaults when no config is given)", runServe},
+		{"ask", "show what the bot would answer in phase 2", runAsk},
+		{"kb", "knowledge base: check, stats, search, eval, bench, drafts", runKB},
+		{"phase", "show or set the rollout phase", runPhase},
+		{"broadcast", "send or schedule a bilingual announcement", runBroadcast},
+		{"discord", "Discord helpers: invite-url", runDiscord},
+		{"slack", "Slack helpers: manifest", runSlack},
+	}
+}
+
+// run is the whole CLI, with its arguments and writers passed in so that
+// tests can drive it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return usagef("a command is required")
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return usagef("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: liaison COMMAND [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'liaison COMMAND -h' for a command's flags.")
+}
