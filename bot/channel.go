@@ -17,7 +17,10 @@ type Channel interface {
 
 // Handler receives what channels see. The Engine implements it.
 // Both methods are safe for concurrent use; they return once the event is
-// durably recorded, so an adapter may acknowledge the platform afterwards.
+// durably recorded (and any reply written to the outbox, to be sent by the
+// engine through Channel.Send), so an adapter may acknowledge the platform
+// afterwards. A redelivered message (same Platform and ID) returns the
+// decision recorded the first time, with a nil error, and does nothing else.
 type Handler interface {
 	HandleMessage(ctx context.Context, m Message) (Decision, error)
 	HandleReaction(ctx context.Context, r Reaction) error
