@@ -1,0 +1,44 @@
+package bot
+
+// Ids of the bot's own words, rendered by Messages in either language. The
+// i18n package's tests fail when any of them lacks English or French.
+const (
+	MsgAnswerMore       = "answer.more"        // {{.Link}}
+	MsgFeedbackPrompt   = "feedback.prompt"    // invitation to react 👍/👎
+	MsgAck              = "ack"                // escalated: a person will answer here
+	MsgSignature        = "relay.signature"    // {{.Name}}, {{.Title}}
+	MsgRelayOtherLang   = "relay.other_lang"   // the answer is in {{.AnswerLang}}; ask for {{.AskerLang}}
+	MsgFlood            = "flood"              // too many messages
+	MsgPartisan         = "policy.partisan"    // no partisan statements
+	MsgBroadcastDivider = "broadcast.divider"  // between the English and French halves
+	MsgError            = "error.generic"      // something went wrong
+	MsgLangEN           = "lang.en"            // the name of English
+	MsgLangFR           = "lang.fr"            // the name of French
+	MsgPhaseBroadcast   = "phase.broadcast"    // the name of phase 1
+	MsgPhaseReplies     = "phase.replies"      // the name of phase 2
+	MsgPhaseOutreach    = "phase.outreach"     // the name of phase 3
+	MsgPhaseInherit     = "phase.inherit"      // a channel following the global phase
+	MsgDeskReminder     = "desk.reminder"      // {{.Mention}} {{.Minutes}}
+	MsgDeskReroute      = "desk.reroute"       // {{.Mention}} {{.From}}
+	MsgDeskMismatch     = "desk.mismatch"      // {{.Mention}} {{.AnswerLang}} {{.AskerLang}}
+	MsgDeskRelayed      = "desk.relayed"       // {{.Count}} (plural)
+	MsgDeskNotRoster    = "desk.not_roster"    // the author is not on the roster
+	MsgDeskNotLead      = "desk.not_lead"      // only comms leads may do this
+	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}}
+	MsgDeskPhaseChannel = "desk.phase.channel" // {{.Channel}} {{.Phase}} {{.From}} {{.By}} {{.Reason}}
+	MsgDeskDropped      = "desk.dropped"       // held answer dropped: waiting for the translation
+	MsgDeskClosed       = "desk.closed"        // {{.By}} {{.Reason}}
+	MsgDeskClaimed      = "desk.claimed"       // {{.Name}}
+)
+
+// MessageIDs lists every id above, for the catalogue's completeness test.
+func MessageIDs() []string {
+	return []string{
+		MsgAnswerMore, MsgFeedbackPrompt, MsgAck, MsgSignature, MsgRelayOtherLang,
+		MsgFlood, MsgPartisan, MsgBroadcastDivider, MsgError, MsgLangEN, MsgLangFR,
+		MsgPhaseBroadcast, MsgPhaseReplies, MsgPhaseOutreach, MsgPhaseInherit,
+		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
+		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
+		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed,
+	}
+}

@@ -1,0 +1,73 @@
+package i18n_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
+)
+
+func TestCatalogHasEveryMessageInBothLanguages(t *testing.T) {
+	c, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range bot.Langs {
+		have := map[string]bool{}
+		for _, id := range c.IDs(l) {
+			have[id] = true
+		}
+		for _, id := range bot.MessageIDs() {
+			if !have[id] {
+				t.Errorf("message %q is missing in %s", id, l)
+			}
+		}
+	}
+	if len(c.IDs(bot.English)) != len(c.IDs(bot.French)) {
+		t.Errorf("English has %d messages, French %d", len(c.IDs(bot.English)), len(c.IDs(bot.French)))
+	}
+}
+
+func TestCatalogRendersEachLanguage(t *testing.T) {
+	c, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]any{
+		"Link": "https://example.gc.ca", "Name": "Ana", "Title": "Agent", "Count": 2,
+		"Mention": "@ana", "Minutes": 30, "From": "x", "AnswerLang": "x", "AskerLang": "y",
+		"Phase": "p", "By": "b", "Reason": "r", "Channel": "c",
+	}
+	for _, id := range bot.MessageIDs() {
+		en := c.Text(bot.English, id, data)
+		fr := c.Text(bot.French, id, data)
+		if en == id || fr == id {
+			t.Errorf("%s did not render: en=%q fr=%q", id, en, fr)
+		}
+		if strings.Contains(en, "<no value>") || strings.Contains(fr, "<no value>") {
+			t.Errorf("%s has a template field not given: en=%q fr=%q", id, en, fr)
+		}
+		if en == fr && id != bot.MsgSignature && id != bot.MsgBroadcastDivider {
+			t.Errorf("%s is the same in both languages: %q", id, en)
+		}
+	}
+	tests := []struct {
+		lang  bot.Lang
+		count int
+		want  string
+	}{
+		{bot.English, 1, "Answer sent to 1 citizen."},
+		{bot.English, 3, "Answer sent to 3 citizens."},
+		{bot.French, 1, "Réponse transmise à 1 personne."},
+		{bot.French, 3, "Réponse transmise à 3 personnes."},
+	}
+	for _, tt := range tests {
+		if got := c.Text(tt.lang, bot.MsgDeskRelayed, map[string]any{"Count": tt.count}); got != tt.want {
+			t.Errorf("%s count %d: got %q, want %q", tt.lang, tt.count, got, tt.want)
+		}
+	}
+	if got := c.Text(bot.French, "no.such.id", nil); got != "no.such.id" {
+		t.Errorf("missing id rendered %q", got)
+	}
+}
