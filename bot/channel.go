@@ -10,8 +10,9 @@ type Channel interface {
 	// Run delivers incoming events to h until ctx ends; it reconnects by
 	// itself and returns nil when ctx is done.
 	Run(ctx context.Context, h Handler) error
-	// Send posts r at to. It returns an error wrapping ErrRetryLater-like
-	// platform errors as is; the engine keeps the reply and retries.
+	// Send posts r at to. On failure the engine keeps the reply and retries
+	// with back-off, unless the error implements Retryable and says false
+	// (a permanent refusal).
 	Send(ctx context.Context, to Address, r Reply) (MessageRef, error)
 }
 
@@ -34,9 +35,11 @@ type MemberCounter interface {
 	MemberCount(ctx context.Context) (int, error)
 }
 
-// Retryable is implemented by errors from Send that are worth retrying later
-// (rate limits, dropped connections). Send errors that do not implement it,
-// or return false, are permanent.
+// Retryable is implemented by errors from Send and Desk methods to say
+// whether trying again later can succeed: true for rate limits and dropped
+// connections, false for permanent refusals (unknown channel, missing
+// permission). Errors that do not implement it are retried a bounded
+// number of times.
 type Retryable interface {
 	Retryable() bool
 }

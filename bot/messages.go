@@ -18,9 +18,9 @@ const (
 	MsgPhaseReplies     = "phase.replies"      // the name of phase 2
 	MsgPhaseOutreach    = "phase.outreach"     // the name of phase 3
 	MsgPhaseInherit     = "phase.inherit"      // a channel following the global phase
-	MsgDeskReminder     = "desk.reminder"      // {{.Mention}} {{.Minutes}}
-	MsgDeskReroute      = "desk.reroute"       // {{.Mention}} {{.From}}
-	MsgDeskMismatch     = "desk.mismatch"      // {{.Mention}} {{.AnswerLang}} {{.AskerLang}}
+	MsgDeskReminder     = "desk.reminder"      // {{.Minutes}}; the desk adds the mention
+	MsgDeskReroute      = "desk.reroute"       // {{.From}}
+	MsgDeskMismatch     = "desk.mismatch"      // {{.AnswerLang}} {{.AskerLang}}
 	MsgDeskRelayed      = "desk.relayed"       // {{.Count}} (plural)
 	MsgDeskNotRoster    = "desk.not_roster"    // the author is not on the roster
 	MsgDeskNotLead      = "desk.not_lead"      // only comms leads may do this

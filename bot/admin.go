@@ -1,0 +1,225 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// Admin applies privileged changes — phase switches and broadcasts — with
+// their checks, audit entries and announcements. The Engine uses it for
+// desk commands; the CLI uses it directly for host operators, without a
+// running engine (a running engine picks the changes up from the store).
+type Admin struct {
+	Store        Store
+	Messages     Messages
+	Staff        Roster
+	InitialPhase phases.Phase // Replies when 0
+	Channels     []ChannelConfig
+	Now          func() time.Time
+}
+
+func (a Admin) now() time.Time {
+	if a.Now == nil {
+		return time.Now()
+	}
+	return a.Now()
+}
+
+// actor resolves who asks. Host operators (Via "cli") are trusted under the
+// name they give; desk users must be rostered comms leads.
+func (a Admin) actor(ctx context.Context, r Actor, action, target string) (string, error) {
+	if r.Via == "cli" {
+		if strings.TrimSpace(r.Name) == "" {
+			return "", fmt.Errorf("%w: who is making the change is required (--by)", ErrInvalid)
+		}
+		return r.Name, nil
+	}
+	s, ok := a.Staff.ByDeskUser(r.DeskUserID)
+	if ok && s.CommsLead {
+		return s.ID, nil
+	}
+	detail := "not on the staff roster"
+	if ok {
+		detail = "not a comms lead"
+	}
+	who := r.DeskUserID
+	if ok {
+		who = s.ID
+	}
+	if err := a.Store.Audit(ctx, AuditEntry{At: a.now(), Actor: who, Via: r.Via, Action: action, Target: target, Detail: detail, Allowed: false}); err != nil {
+		return "", err
+	}
+	return "", fmt.Errorf("%w: %s", ErrForbidden, detail)
+}
+
+// SetPhase switches the phase globally or in one channel, stores the change
+// with who and why, audits it and announces it to the desk in both
+// languages.
+func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, error) {
+	initial := a.InitialPhase
+	if initial == 0 {
+		initial = phases.Replies
+	}
+	target := "global"
+	if r.Channel != "" {
+		target = string(r.Channel)
+		if len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == r.Channel }) {
+			return phases.Change{}, fmt.Errorf("%w: unknown channel %q: use one of %s", ErrInvalid, r.Channel, a.channelList())
+		}
+	}
+	by, err := a.actor(ctx, r.Actor, "phase.set", target)
+	if err != nil {
+		return phases.Change{}, err
+	}
+	state, err := a.Store.PhaseState(ctx, initial)
+	if err != nil {
+		return phases.Change{}, err
+	}
+	now := a.now()
+	_, c, err := state.Apply(phases.Change{Channel: string(r.Channel), To: r.Phase, By: by, Via: r.Actor.Via, Reason: strings.TrimSpace(r.Reason), At: now})
+	if err != nil {
+		return phases.Change{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	byName := by
+	if s, ok := a.Staff.ByID(by); ok {
+		byName = s.Name
+	}
+	id := MsgDeskPhaseGlobal
+	if c.Channel != "" {
+		id = MsgDeskPhaseChannel
+	}
+	text := bilingual(a.Messages, id, func(l Lang) map[string]any {
+		return map[string]any{"Phase": phaseName(a.Messages, l, int(c.To)), "From": phaseName(a.Messages, l, int(c.From)),
+			"By": byName, "Reason": c.Reason, "Channel": c.Channel}
+	})
+	n := Outgoing{To: Address{Platform: DeskPlatform}, Reply: Reply{Kind: KindDesk, Text: text, Key: "phase:" + strconv.FormatInt(now.UnixNano(), 10) + ":" + c.Channel},
+		Notice: &Notice{Kind: NoticePhase, Text: text}, State: OutPending, CreatedAt: now}
+	audit := AuditEntry{At: now, Actor: by, Via: r.Actor.Via, Action: "phase.set", Target: target,
+		Detail: fmt.Sprintf("%s → %s: %s", c.From, c.To, c.Reason), Allowed: true}
+	if err := a.Store.SavePhaseChange(ctx, c, audit, []Outgoing{n}); err != nil {
+		return phases.Change{}, err
+	}
+	return c, nil
+}
+
+func (a Admin) channelList() string {
+	var keys []string
+	for _, c := range a.Channels {
+		keys = append(keys, string(c.Key))
+	}
+	return strings.Join(keys, ", ")
+}
+
+// MaxBroadcastRunes bounds each language of a broadcast.
+const MaxBroadcastRunes = 1800
+
+// Broadcast stores a bilingual announcement to be sent at r.At (now when
+// zero) by the running engine. Both languages are required.
+func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, error) {
+	en, fr := strings.TrimSpace(r.EN), strings.TrimSpace(r.FR)
+	var errs []error
+	if en == "" {
+		errs = append(errs, fmt.Errorf("%w: the English text is missing: every broadcast goes out in both official languages", ErrInvalid))
+	}
+	if fr == "" {
+		errs = append(errs, fmt.Errorf("%w: the French text is missing: every broadcast goes out in both official languages", ErrInvalid))
+	}
+	for l, t := range map[string]string{"English": en, "French": fr} {
+		if n := len([]rune(t)); n > MaxBroadcastRunes {
+			errs = append(errs, fmt.Errorf("%w: the %s text has %d characters; the limit is %d", ErrInvalid, l, n, MaxBroadcastRunes))
+		}
+	}
+	for _, k := range r.Channels {
+		if len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == k }) {
+			errs = append(errs, fmt.Errorf("%w: unknown channel %q: use one of %s", ErrInvalid, k, a.channelList()))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Broadcast{}, err
+	}
+	by, err := a.actor(ctx, r.Actor, "broadcast.create", "broadcast")
+	if err != nil {
+		return Broadcast{}, err
+	}
+	now := a.now()
+	at := r.At
+	if at.IsZero() {
+		at = now
+	}
+	b := Broadcast{EN: en, FR: fr, At: at, Channels: r.Channels, By: by, Via: r.Actor.Via, State: BroadcastScheduled, CreatedAt: now}
+	detail := "at " + at.UTC().Format(time.RFC3339)
+	if len(r.Channels) > 0 {
+		var ks []string
+		for _, k := range r.Channels {
+			ks = append(ks, string(k))
+		}
+		detail += " to " + strings.Join(ks, ", ")
+	}
+	if err := a.Store.SaveBroadcast(ctx, &b, AuditEntry{At: now, Actor: by, Via: r.Actor.Via, Action: "broadcast.create", Target: "broadcast", Detail: detail, Allowed: true}); err != nil {
+		return Broadcast{}, err
+	}
+	return b, nil
+}
+
+func (e *Engine) admin() Admin {
+	return Admin{Store: e.st, Messages: e.msgs, Staff: e.cfg.Staff, InitialPhase: e.cfg.InitialPhase, Channels: e.cfg.Channels, Now: e.now}
+}
+
+// SetPhase switches the phase for a comms lead (see Admin.SetPhase); the
+// engine applies it at once.
+func (e *Engine) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, error) {
+	if r.Actor.Via == "" {
+		r.Actor.Via = e.deskName()
+	}
+	c, err := e.admin().SetPhase(ctx, r)
+	if err != nil {
+		return c, err
+	}
+	e.refreshPhase(ctx)
+	e.poke(DeskPlatform)
+	return c, nil
+}
+
+// Broadcast schedules an announcement for a comms lead (see
+// Admin.Broadcast).
+func (e *Engine) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, error) {
+	if r.Actor.Via == "" {
+		r.Actor.Via = e.deskName()
+	}
+	b, err := e.admin().Broadcast(ctx, r)
+	if err != nil {
+		return b, err
+	}
+	e.poke("broadcasts")
+	return b, nil
+}
+
+// Status returns the phase in force, the channels, today's summary and the
+// oldest waiting escalation.
+func (e *Engine) Status(ctx context.Context) (Status, error) {
+	now := e.now()
+	y, m, d := now.Date()
+	sum, err := e.st.Summary(ctx, time.Date(y, m, d, 0, 0, 0, 0, now.Location()))
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Phase: e.PhaseState(ctx), Summary: sum}
+	for _, c := range e.cfg.Channels {
+		st.Channels = append(st.Channels, c.Key)
+	}
+	waiting, err := e.st.Escalations(ctx, EscalationFilter{States: []EscalationState{StateOpen, StateClaimed}, Limit: 1})
+	if err != nil {
+		return Status{}, err
+	}
+	if len(waiting) > 0 {
+		st.Oldest = &waiting[0]
+	}
+	return st, nil
+}

@@ -1,0 +1,428 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Escalation returns one escalation with its askers.
+func (e *Engine) Escalation(ctx context.Context, id int64) (Escalation, error) {
+	return e.st.Escalation(ctx, id)
+}
+
+// EscalationByDeskRef finds the escalation whose desk post is ref.
+func (e *Engine) EscalationByDeskRef(ctx context.Context, ref string) (Escalation, error) {
+	return e.st.EscalationByDeskRef(ctx, ref)
+}
+
+// Escalations lists escalations matching f, oldest first.
+func (e *Engine) Escalations(ctx context.Context, f EscalationFilter) ([]Escalation, error) {
+	return e.st.Escalations(ctx, f)
+}
+
+func (e *Engine) deskName() string {
+	if e.desk != nil {
+		return e.desk.Name()
+	}
+	return DeskPlatform
+}
+
+// staff finds the rostered staff member behind a desk user, or records the
+// refusal and returns ErrForbidden.
+func (e *Engine) staff(ctx context.Context, deskUserID, action, target string) (Staff, error) {
+	if s, ok := e.cfg.Staff.ByDeskUser(deskUserID); ok {
+		return s, nil
+	}
+	e.audit(ctx, AuditEntry{Actor: deskUserID, Via: e.deskName(), Action: action, Target: target, Detail: "not on the staff roster", Allowed: false})
+	return Staff{}, fmt.Errorf("%w: desk user %q is not on the staff roster", ErrForbidden, deskUserID)
+}
+
+func (e *Engine) audit(ctx context.Context, a AuditEntry) {
+	if a.At.IsZero() {
+		a.At = e.now()
+	}
+	if err := e.st.Audit(ctx, a); err != nil {
+		e.log.Error("audit", "action", a.Action, "err", err)
+	}
+}
+
+func escTarget(id int64) string { return "escalation:" + strconv.FormatInt(id, 10) }
+
+// deskNotice builds a desk outbox item for an escalation's thread.
+func (e *Engine) deskNotice(key string, n Notice) Outgoing {
+	return Outgoing{
+		To:           Address{Platform: DeskPlatform},
+		Reply:        Reply{Kind: KindDesk, Lang: n.Lang, Text: n.Text, Key: key},
+		Notice:       &n,
+		EscalationID: n.EscalationID,
+		State:        OutPending,
+		CreatedAt:    e.now(),
+	}
+}
+
+// staffNotice is a notice to one staff member, in their language.
+func (e *Engine) staffNotice(key string, kind NoticeKind, esc Escalation, s Staff, id string, data map[string]any) Outgoing {
+	lang := s.PreferredLang()
+	return e.deskNotice(key, Notice{Kind: kind, EscalationID: esc.ID, StaffID: s.ID, DeskUserID: s.DeskUserID,
+		Lang: lang, Text: e.msgs.Text(lang, id, data)})
+}
+
+// Claim records that a staff member takes an escalation. Claiming one
+// already claimed by someone else returns ErrConflict.
+func (e *Engine) Claim(ctx context.Context, id int64, deskUserID string) (Escalation, error) {
+	s, err := e.staff(ctx, deskUserID, "escalation.claim", escTarget(id))
+	if err != nil {
+		return Escalation{}, err
+	}
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	esc, err := e.st.Escalation(ctx, id)
+	if err != nil {
+		return Escalation{}, err
+	}
+	switch {
+	case esc.ClaimedBy == s.ID && esc.State.Waiting():
+		return esc, nil
+	case !esc.State.Waiting():
+		return esc, fmt.Errorf("%w: escalation %d is %s", ErrConflict, id, esc.State)
+	case esc.ClaimedBy != "":
+		return esc, fmt.Errorf("%w: escalation %d is already claimed by %s", ErrConflict, id, e.staffName(esc.ClaimedBy))
+	}
+	now := e.now()
+	esc.State, esc.ClaimedBy, esc.ClaimedAt, esc.UpdatedAt = StateClaimed, s.ID, now, now
+	c := &EscalationChange{Escalation: &esc,
+		Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.claim", Target: escTarget(id), Allowed: true}}}
+	if err := e.st.ApplyEscalation(ctx, c); err != nil {
+		return Escalation{}, err
+	}
+	e.poke(DeskPlatform)
+	return esc, nil
+}
+
+func (e *Engine) staffName(id string) string {
+	if s, ok := e.cfg.Staff.ByID(id); ok {
+		return s.Name
+	}
+	return id
+}
+
+// Answer records a staff answer and queues it to every asker, signed, once
+// per desk event. An answer from someone not on the roster is kept for the
+// record, not relayed, and the author is told why (ErrForbidden). An answer
+// in the other language than the askers' is held until the author chooses
+// (see ResolveMismatch).
+func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error) {
+	text := strings.TrimSpace(a.Text)
+	if text == "" {
+		return AnswerResult{}, fmt.Errorf("%w: empty answer", ErrInvalid)
+	}
+	if a.EventID == "" {
+		a.EventID = "answer-" + randomID()
+	}
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	esc, err := e.findEscalation(ctx, a.EscalationID, a.DeskRef)
+	if err != nil {
+		return AnswerResult{}, err
+	}
+	now := e.now()
+	ans := StaffAnswer{EscalationID: esc.ID, DeskUserID: a.DeskUserID, EventID: a.EventID, Text: text, At: now}
+	ans.Lang, _ = e.detect(text)
+
+	s, ok := e.cfg.Staff.ByDeskUser(a.DeskUserID)
+	if !ok {
+		ans.Status = AnswerRejected
+		notice := e.deskNotice("refused:"+a.EventID, Notice{Kind: NoticeRefused, EscalationID: esc.ID, DeskUserID: a.DeskUserID,
+			Text: bilingual(e.msgs, MsgDeskNotRoster, func(Lang) map[string]any { return nil })})
+		c := &EscalationChange{Escalation: &esc, Answer: &ans, Outbox: []Outgoing{notice},
+			Audit: []AuditEntry{{At: now, Actor: a.DeskUserID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: "not on the staff roster", Allowed: false}}}
+		err := e.st.ApplyEscalation(ctx, c)
+		if err != nil && !errors.Is(err, ErrDuplicate) {
+			return AnswerResult{}, err
+		}
+		e.poke(DeskPlatform)
+		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: errors.Is(err, ErrDuplicate)},
+			fmt.Errorf("%w: desk user %q is not on the staff roster", ErrForbidden, a.DeskUserID)
+	}
+	ans.StaffID = s.ID
+	if esc.State == StateClosed {
+		return AnswerResult{Escalation: esc}, fmt.Errorf("%w: escalation %d is closed", ErrConflict, esc.ID)
+	}
+	if ans.Lang.Valid() && ans.Lang != esc.Lang {
+		return e.holdAnswer(ctx, esc, s, ans)
+	}
+	return e.queueAnswer(ctx, esc, s, ans, nil)
+}
+
+// holdAnswer keeps an answer in the wrong language and asks its author to
+// choose: send anyway, or translate.
+func (e *Engine) holdAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer) (AnswerResult, error) {
+	ans.Status = AnswerHeld
+	c := &EscalationChange{Escalation: &esc, Answer: &ans,
+		Audit: []AuditEntry{{At: ans.At, Actor: s.ID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: "held: answer in " + string(ans.Lang) + ", askers in " + string(esc.Lang), Allowed: true}}}
+	if err := e.st.ApplyEscalation(ctx, c); err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			return e.duplicateAnswer(ctx, esc, ans.EventID)
+		}
+		return AnswerResult{}, err
+	}
+	lang := s.PreferredLang()
+	n := e.staffNotice("mismatch:"+ans.EventID, NoticeMismatch, esc, s, MsgDeskMismatch, map[string]any{
+		"AnswerLang": langName(e.msgs, lang, ans.Lang), "AskerLang": langName(e.msgs, lang, esc.Lang)})
+	n.Notice.AnswerID = ans.ID
+	if err := e.st.Enqueue(ctx, []Outgoing{n}); err != nil {
+		e.log.Error("queue mismatch notice", "escalation", esc.ID, "err", err)
+	}
+	e.poke(DeskPlatform)
+	return AnswerResult{Answer: ans, Escalation: esc, Mismatch: true}, nil
+}
+
+// queueAnswer writes ans and its relays to every asker in one transaction.
+// reply, when set, composes each asker's reply (suggested entries);
+// otherwise the staff text is signed.
+func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, reply func(Asker) (Reply, error)) (AnswerResult, error) {
+	now := e.now()
+	ans.Status = AnswerQueued
+	var out []Outgoing
+	for _, k := range esc.Askers {
+		var r Reply
+		if reply != nil {
+			var err error
+			if r, err = reply(k); err != nil {
+				return AnswerResult{}, err
+			}
+		} else {
+			r = composeRelay(e.msgs, s, ans.Text, ans.Lang, k.Lang)
+		}
+		r.Key = "relay:" + ans.EventID + ":" + strconv.FormatInt(k.MessageID, 10)
+		out = append(out, Outgoing{To: k.Address, Reply: r, MessageID: k.MessageID, EscalationID: esc.ID,
+			AskerMessageID: k.MessageID, State: OutPending, CreatedAt: now})
+	}
+	out = append(out, e.staffNotice("relayed:"+ans.EventID, NoticeRelayed, esc, s, MsgDeskRelayed, map[string]any{"Count": len(esc.Askers)}))
+	if esc.ClaimedBy == "" {
+		esc.ClaimedBy, esc.ClaimedAt = s.ID, now
+	}
+	esc.State, esc.AnsweredBy, esc.AnsweredAt, esc.UpdatedAt = StateAnswered, s.ID, now, now
+	detail := strconv.Itoa(len(esc.Askers)) + " askers"
+	if ans.EntryID != "" {
+		detail += ", entry " + ans.EntryID
+	}
+	c := &EscalationChange{Escalation: &esc, Answer: &ans, Outbox: out,
+		Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: detail, Allowed: true}}}
+	if err := e.st.ApplyEscalation(ctx, c); err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			return e.duplicateAnswer(ctx, esc, ans.EventID)
+		}
+		return AnswerResult{}, err
+	}
+	delete(e.waiting, esc.ID)
+	e.pokeFor(out)
+	return AnswerResult{Answer: ans, Escalation: esc, Relays: len(esc.Askers)}, nil
+}
+
+func (e *Engine) duplicateAnswer(ctx context.Context, esc Escalation, eventID string) (AnswerResult, error) {
+	list, err := e.st.Answers(ctx, esc.ID)
+	if err != nil {
+		return AnswerResult{}, err
+	}
+	for _, a := range list {
+		if a.EventID == eventID {
+			fresh, err := e.st.Escalation(ctx, esc.ID)
+			if err != nil {
+				return AnswerResult{}, err
+			}
+			return AnswerResult{Answer: a, Escalation: fresh, Duplicate: true, Mismatch: a.Status == AnswerHeld}, nil
+		}
+	}
+	return AnswerResult{Escalation: esc, Duplicate: true}, nil
+}
+
+// ResolveMismatch settles a held answer: sendAnyway relays it as written
+// (with a note offering the asker's language); otherwise it is dropped and
+// the staff member writes a translation.
+func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID string, sendAnyway bool) (AnswerResult, error) {
+	s, err := e.staff(ctx, deskUserID, "escalation.mismatch", "answer:"+strconv.FormatInt(answerID, 10))
+	if err != nil {
+		return AnswerResult{}, err
+	}
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	ans, err := e.st.StaffAnswer(ctx, answerID)
+	if err != nil {
+		return AnswerResult{}, err
+	}
+	esc, err := e.st.Escalation(ctx, ans.EscalationID)
+	if err != nil {
+		return AnswerResult{}, err
+	}
+	if ans.Status != AnswerHeld {
+		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: true}, nil
+	}
+	if sendAnyway {
+		author := s
+		if a, ok := e.cfg.Staff.ByID(ans.StaffID); ok {
+			author = a // signed by who wrote it
+		}
+		return e.queueAnswer(ctx, esc, author, ans, nil)
+	}
+	ans.Status = AnswerDropped
+	n := e.staffNotice("dropped:"+ans.EventID, NoticeInfo, esc, s, MsgDeskDropped, nil)
+	c := &EscalationChange{Escalation: &esc, Answer: &ans, Outbox: []Outgoing{n},
+		Audit: []AuditEntry{{At: e.now(), Actor: s.ID, Via: e.deskName(), Action: "escalation.mismatch", Target: escTarget(esc.ID), Detail: "dropped to translate", Allowed: true}}}
+	if err := e.st.ApplyEscalation(ctx, c); err != nil {
+		return AnswerResult{}, err
+	}
+	e.poke(DeskPlatform)
+	return AnswerResult{Answer: ans, Escalation: esc}, nil
+}
+
+// SendSuggestion answers every asker with a knowledge-base entry, each in
+// their own language, signed by the staff member who chose it.
+func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUserID, eventID string) (AnswerResult, error) {
+	s, err := e.staff(ctx, deskUserID, "escalation.suggestion", escTarget(id))
+	if err != nil {
+		return AnswerResult{}, err
+	}
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	esc, err := e.st.Escalation(ctx, id)
+	if err != nil {
+		return AnswerResult{}, err
+	}
+	if esc.State == StateClosed {
+		return AnswerResult{Escalation: esc}, fmt.Errorf("%w: escalation %d is closed", ErrConflict, id)
+	}
+	hit, err := e.kb.Entry(ctx, entryID, esc.Lang)
+	if err != nil {
+		return AnswerResult{}, fmt.Errorf("entry %q: %w", entryID, err)
+	}
+	if eventID == "" {
+		eventID = "suggestion:" + strconv.FormatInt(id, 10) + ":" + entryID
+	}
+	ans := StaffAnswer{EscalationID: id, StaffID: s.ID, DeskUserID: deskUserID, EventID: eventID,
+		Text: hit.Answer, Lang: esc.Lang, EntryID: entryID, At: e.now()}
+	return e.queueAnswer(ctx, esc, s, ans, func(k Asker) (Reply, error) {
+		h, err := e.kb.Entry(ctx, entryID, k.Lang)
+		if err != nil {
+			return Reply{}, fmt.Errorf("entry %q in %s: %w", entryID, k.Lang, err)
+		}
+		text := h.Answer
+		if h.Link != "" {
+			text += "\n\n" + e.msgs.Text(k.Lang, MsgAnswerMore, map[string]any{"Link": h.Link})
+		}
+		r := composeRelay(e.msgs, s, text, k.Lang, k.Lang)
+		r.EntryID, r.Link = entryID, h.Link
+		return r, nil
+	})
+}
+
+// Close ends a waiting escalation without an answer; the reason is required.
+func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string) (Escalation, error) {
+	s, err := e.staff(ctx, deskUserID, "escalation.close", escTarget(id))
+	if err != nil {
+		return Escalation{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Escalation{}, fmt.Errorf("%w: a reason is required to close an escalation", ErrInvalid)
+	}
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	esc, err := e.st.Escalation(ctx, id)
+	if err != nil {
+		return Escalation{}, err
+	}
+	if !esc.State.Waiting() {
+		return esc, fmt.Errorf("%w: escalation %d is %s", ErrConflict, id, esc.State)
+	}
+	now := e.now()
+	esc.State, esc.ClosedBy, esc.CloseReason, esc.ClosedAt, esc.UpdatedAt = StateClosed, s.ID, reason, now, now
+	n := e.staffNotice("closed:"+strconv.FormatInt(id, 10), NoticeInfo, esc, s, MsgDeskClosed, map[string]any{"By": s.Name, "Reason": reason})
+	c := &EscalationChange{Escalation: &esc, Outbox: []Outgoing{n},
+		Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.close", Target: escTarget(id), Detail: reason, Allowed: true}}}
+	if err := e.st.ApplyEscalation(ctx, c); err != nil {
+		return Escalation{}, err
+	}
+	delete(e.waiting, id)
+	e.poke(DeskPlatform)
+	return esc, nil
+}
+
+// SaveDraft turns an escalation's question and its latest relayed answer
+// into a draft knowledge-base entry, in the language they were written in.
+// The other language is left for staff to write before approval.
+func (e *Engine) SaveDraft(ctx context.Context, id int64, deskUserID string) (Draft, error) {
+	s, err := e.staff(ctx, deskUserID, "draft.save", escTarget(id))
+	if err != nil {
+		return Draft{}, err
+	}
+	esc, err := e.st.Escalation(ctx, id)
+	if err != nil {
+		return Draft{}, err
+	}
+	list, err := e.st.Answers(ctx, id)
+	if err != nil {
+		return Draft{}, err
+	}
+	var ans *StaffAnswer
+	for i := range list {
+		if list[i].Status == AnswerQueued {
+			ans = &list[i]
+		}
+	}
+	if ans == nil {
+		return Draft{}, fmt.Errorf("%w: escalation %d has no sent answer to save yet", ErrConflict, id)
+	}
+	now := e.now()
+	d := Draft{EscalationID: id, EntryID: slug(esc.Question), Topic: esc.Topic, State: DraftOpen, By: s.ID, CreatedAt: now, UpdatedAt: now}
+	if esc.Lang == French {
+		d.QuestionFR, d.AnswerFR = esc.Question, ans.Text
+	} else {
+		d.QuestionEN, d.AnswerEN = esc.Question, ans.Text
+	}
+	if err := e.st.SaveDraft(ctx, &d); err != nil {
+		return Draft{}, err
+	}
+	e.audit(ctx, AuditEntry{At: now, Actor: s.ID, Via: e.deskName(), Action: "draft.save", Target: "draft:" + strconv.FormatInt(d.ID, 10), Detail: escTarget(id), Allowed: true})
+	return d, nil
+}
+
+func (e *Engine) findEscalation(ctx context.Context, id int64, deskRef string) (Escalation, error) {
+	if id != 0 {
+		return e.st.Escalation(ctx, id)
+	}
+	if deskRef != "" {
+		return e.st.EscalationByDeskRef(ctx, deskRef)
+	}
+	return Escalation{}, fmt.Errorf("%w: an answer needs an escalation id or a desk thread", ErrInvalid)
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// slug proposes an entry id from a question: folded, lowercase, dashes,
+// at most six words.
+func slug(q string) string {
+	words := strings.Fields(nonSlug.ReplaceAllString(fold(q), " "))
+	var keep []string
+	for _, w := range words {
+		if !stopWords[w] && len(keep) < 6 {
+			keep = append(keep, w)
+		}
+	}
+	if len(keep) == 0 {
+		return "draft-" + randomID()[:6]
+	}
+	return strings.Join(keep, "-")
+}
+
+func randomID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,267 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Delivery: replies wait in the outbox (written with the decision that
+// produced them) and are sent here, at least once, with an idempotency key
+// that adapters pass on so a resend after a crash shows once. Each channel
+// is delivered in order, channels in parallel, so one slow or rate-limited
+// channel does not hold up the others.
+
+const (
+	maxAttempts     = 12
+	maxParallelSend = 8
+	sendTimeout     = 30 * time.Second
+)
+
+// backoff is the wait before attempt n+1: 2s, 4s, 8s ... capped at 5 min.
+func backoff(attempts int) time.Duration {
+	d := 2 * time.Second << min(attempts, 8)
+	return min(d, 5*time.Minute)
+}
+
+// retryable reports whether a failed send is worth trying again.
+func retryable(err error) bool {
+	var r Retryable
+	if errors.As(err, &r) {
+		return r.Retryable()
+	}
+	return true
+}
+
+// deliver sends the pending items of one platform.
+func (e *Engine) deliver(ctx context.Context, platform string) {
+	ch := e.channels[platform]
+	now := e.now()
+	items, err := e.st.Pending(ctx, platform, now, 200)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("read outbox", "platform", platform, "err", err)
+		}
+		return
+	}
+	if len(items) == 0 {
+		return
+	}
+	groups := map[string][]Outgoing{}
+	var order []string
+	for _, it := range items {
+		k := it.To.ChannelID
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], it)
+	}
+	sem := make(chan struct{}, maxParallelSend)
+	var wg sync.WaitGroup
+	for _, k := range order {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(list []Outgoing) {
+			defer func() { <-sem; wg.Done() }()
+			for _, it := range list {
+				if !e.sendOne(ctx, it, func(ctx context.Context) (MessageRef, error) { return ch.Send(ctx, it.To, it.Reply) }) {
+					return // keep this channel's order: later items wait
+				}
+			}
+		}(groups[k])
+	}
+	wg.Wait()
+}
+
+// sendOne tries one item and records the result. It reports whether the
+// channel may go on with its next item.
+func (e *Engine) sendOne(ctx context.Context, it Outgoing, send func(context.Context) (MessageRef, error)) bool {
+	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	ref, err := send(sctx)
+	cancel()
+	now := e.now()
+	if err == nil {
+		if err := e.st.MarkSent(ctx, it.ID, ref, now); err != nil && ctx.Err() == nil {
+			e.log.Error("record delivery", "outgoing", it.ID, "err", err)
+		}
+		return true
+	}
+	if ctx.Err() != nil {
+		return false // shutting down: the item stays pending
+	}
+	if !retryable(err) || it.Attempts+1 >= maxAttempts {
+		e.log.Error("delivery failed for good", "platform", it.To.Platform, "channel", it.To.ChannelID, "kind", string(it.Reply.Kind), "outgoing", it.ID, "attempts", it.Attempts+1, "err", err)
+		if err := e.st.MarkFailed(ctx, it.ID, err.Error()); err != nil {
+			e.log.Error("record failure", "outgoing", it.ID, "err", err)
+		}
+		return true
+	}
+	next := now.Add(backoff(it.Attempts))
+	e.log.Warn("delivery will be retried", "platform", it.To.Platform, "channel", it.To.ChannelID, "outgoing", it.ID, "attempt", it.Attempts+1, "retry_at", next, "err", err)
+	if err := e.st.MarkRetry(ctx, it.ID, err.Error(), next); err != nil {
+		e.log.Error("record retry", "outgoing", it.ID, "err", err)
+	}
+	return false
+}
+
+// syncDesk posts new escalations to the desk, updates posts that lag behind
+// their escalation, and delivers desk notices.
+func (e *Engine) syncDesk(ctx context.Context) {
+	if e.desk == nil {
+		return
+	}
+	backlog, err := e.st.DeskBacklog(ctx, 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("read desk backlog", "err", err)
+		}
+		return
+	}
+	for _, esc := range backlog {
+		sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		ref := esc.DeskRef
+		if ref == "" {
+			ref, err = e.desk.PostEscalation(sctx, esc)
+		} else {
+			err = e.desk.UpdateEscalation(sctx, ref, esc)
+		}
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				e.log.Warn("desk post failed; will retry", "escalation", esc.ID, "err", err)
+			}
+			break
+		}
+		if err := e.st.MarkDeskSynced(ctx, esc.ID, ref, esc.Version); err != nil {
+			e.log.Error("record desk post", "escalation", esc.ID, "err", err)
+		}
+	}
+	items, err := e.st.Pending(ctx, DeskPlatform, e.now(), 100)
+	if err != nil {
+		return
+	}
+	for _, it := range items {
+		n := Notice{Kind: NoticeInfo, Text: it.Reply.Text, Lang: it.Reply.Lang}
+		if it.Notice != nil {
+			n = *it.Notice
+		}
+		if n.EscalationID != 0 {
+			esc, err := e.st.Escalation(ctx, n.EscalationID)
+			if err != nil {
+				e.log.Error("desk notice: read escalation", "escalation", n.EscalationID, "err", err)
+				continue
+			}
+			if esc.DeskRef == "" {
+				continue // its post comes first
+			}
+			n.DeskRef = esc.DeskRef
+		}
+		if !e.sendOne(ctx, it, func(ctx context.Context) (MessageRef, error) {
+			ref, err := e.desk.Notify(ctx, n)
+			return MessageRef{Platform: e.desk.Name(), ID: ref}, err
+		}) {
+			return
+		}
+	}
+}
+
+// queueDueBroadcasts turns due broadcasts into outbox items, one per
+// channel, laid out for the channel's language.
+func (e *Engine) queueDueBroadcasts(ctx context.Context) {
+	due, err := e.st.DueBroadcasts(ctx, e.now())
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("read broadcasts", "err", err)
+		}
+		return
+	}
+	for _, b := range due {
+		targets := b.Channels
+		if len(targets) == 0 {
+			for _, c := range e.cfg.Channels {
+				if c.Broadcast {
+					targets = append(targets, c.Key)
+				}
+			}
+		}
+		if len(targets) == 0 {
+			e.log.Warn("broadcast has no channel: configure broadcast channels", "broadcast", b.ID)
+		}
+		var out []Outgoing
+		for _, k := range targets {
+			cc := e.channelConfig(k)
+			r := composeBroadcast(e.msgs, b, cc.Lang)
+			r.Key = "broadcast:" + strconv.FormatInt(b.ID, 10) + ":" + string(k)
+			out = append(out, Outgoing{To: Address{Platform: k.Platform(), ChannelID: k.ID()}, Reply: r,
+				BroadcastID: b.ID, State: OutPending, CreatedAt: e.now()})
+		}
+		if err := e.st.QueueBroadcast(ctx, b.ID, out); err != nil {
+			if !errors.Is(err, ErrConflict) {
+				e.log.Error("queue broadcast", "broadcast", b.ID, "err", err)
+			}
+			continue
+		}
+		e.log.Info("broadcast queued", "broadcast", b.ID, "channels", len(out))
+		e.pokeFor(out)
+	}
+}
+
+// remind nudges the staff member an unclaimed escalation is routed to once
+// it has waited RemindAfter, and re-routes it to someone else after another
+// RemindAfter.
+func (e *Engine) remind(ctx context.Context) {
+	now := e.now()
+	due, err := e.st.DueForReminder(ctx, now.Add(-e.cfg.RemindAfter))
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("read reminders", "err", err)
+		}
+		return
+	}
+	for _, esc := range due {
+		if now.Before(esc.RoutedAt.Add(e.cfg.RemindAfter * time.Duration(esc.Reminders+1))) {
+			continue
+		}
+		if err := e.remindOne(ctx, esc.ID, now); err != nil {
+			e.log.Error("remind", "escalation", esc.ID, "err", err)
+		}
+	}
+}
+
+func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	esc, err := e.st.Escalation(ctx, id)
+	if err != nil || esc.State != StateOpen {
+		return err
+	}
+	var out []Outgoing
+	var audit AuditEntry
+	key := strconv.FormatInt(id, 10) + ":" + strconv.Itoa(esc.Reroutes) + ":" + strconv.Itoa(esc.Reminders)
+	if esc.Reminders == 0 {
+		esc.Reminders = 1
+		if s, ok := e.cfg.Staff.ByID(esc.RoutedTo); ok {
+			out = append(out, e.staffNotice("reminder:"+key, NoticeReminder, esc, s, MsgDeskReminder,
+				map[string]any{"Minutes": int(now.Sub(esc.CreatedAt).Minutes())}))
+		}
+		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.remind", Target: escTarget(id), Detail: esc.RoutedTo, Allowed: true}
+	} else {
+		from := esc.RoutedTo
+		next, ok := e.cfg.Staff.Route(esc.Topic, esc.Lang, from)
+		if !ok {
+			return nil
+		}
+		esc.RoutedTo, esc.RoutedAt, esc.Reminders, esc.Reroutes = next.ID, now, 0, esc.Reroutes+1
+		out = append(out, e.staffNotice("reroute:"+key, NoticeReroute, esc, next, MsgDeskReroute,
+			map[string]any{"From": e.staffName(from)}))
+		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.reroute", Target: escTarget(id), Detail: from + " → " + next.ID, Allowed: true}
+	}
+	esc.UpdatedAt = now
+	if err := e.st.ApplyEscalation(ctx, &EscalationChange{Escalation: &esc, Audit: []AuditEntry{audit}, Outbox: out}); err != nil {
+		return err
+	}
+	e.poke(DeskPlatform)
+	return nil
+}

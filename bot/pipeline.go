@@ -1,0 +1,312 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// HandleMessage decides what to do with one public message and records the
+// message, the decision and any reply in one transaction. See Handler.
+func (e *Engine) HandleMessage(ctx context.Context, m Message) (Decision, error) {
+	if m.Platform == "" || m.ID == "" {
+		return Decision{}, fmt.Errorf("%w: a message needs a platform and an id", ErrInvalid)
+	}
+	if d, err := e.st.DecisionFor(ctx, m.Platform, m.ID); err == nil {
+		return d, nil // redelivered: already decided
+	} else if !errors.Is(err, ErrNotFound) {
+		return Decision{}, fmt.Errorf("engine: %w", err)
+	}
+	now := e.now()
+	if m.Time.IsZero() {
+		m.Time = now
+	}
+	m.Text = sanitize(m.Text)
+	o, hits := e.decide(ctx, m, now)
+	var err error
+	if o.Decision.Action == ActEscalate {
+		err = e.saveEscalation(ctx, o, hits)
+	} else {
+		err = e.st.SaveOutcome(ctx, o)
+	}
+	if errors.Is(err, ErrDuplicate) {
+		return e.st.DecisionFor(ctx, m.Platform, m.ID)
+	}
+	if err != nil {
+		return Decision{}, fmt.Errorf("engine: record message: %w", err)
+	}
+	e.pokeFor(o.Outbox)
+	e.logDecision(m, o.Decision)
+	return o.Decision, nil
+}
+
+// decide fills an Outcome for m, except for the escalation itself, which
+// saveEscalation attaches under the escalation lock. It also returns the
+// knowledge-base hits.
+func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome, []Hit) {
+	o := &Outcome{Message: m}
+	d := &o.Decision
+	key := m.Channel()
+	cc := e.channelConfig(key)
+	phase := e.phaseFor(ctx, key)
+	*d = Decision{Phase: phase, At: now}
+	if m.AuthorBot {
+		d.Action, d.Reason = ActIgnore, ReasonBotAuthor
+		return o, nil
+	}
+	if m.Text == "" {
+		d.Action, d.Reason = ActIgnore, ReasonEmpty
+		return o, nil
+	}
+
+	lang, conf := e.detect(m.Text)
+	d.LangConf = conf
+	switch {
+	case lang.Valid():
+		d.Lang, d.LangSource = lang, "detected"
+	case cc.Lang.Valid():
+		d.Lang, d.LangSource = cc.Lang, "channel"
+	default:
+		d.Lang, d.LangSource = e.cfg.DefaultLang, "default"
+	}
+
+	// Phase 3 (outreach) is not built yet: until it is, messages not
+	// addressed to the bot are left alone in every phase.
+	if !(m.Addressed() || cc.Help) {
+		d.Action, d.Reason = ActIgnore, ReasonNotAddressed
+		return o, nil
+	}
+
+	switch e.flood.hit(m.Platform+":"+m.AuthorID, now) {
+	case floodNotify:
+		d.Action, d.Reason = ActNotice, ReasonFlood
+		if !phase.CanReply() {
+			d.Action = ActIgnore
+			return o, nil
+		}
+		o.Outbox = append(o.Outbox, e.replyTo(m, now, "flood", Reply{Kind: KindNotice, Lang: d.Lang, Text: e.msgs.Text(d.Lang, MsgFlood, nil)}))
+		return o, nil
+	case floodSilent:
+		d.Action, d.Reason = ActIgnore, ReasonFloodSilent
+		return o, nil
+	}
+
+	switch policyCheck(m.Text) {
+	case ReasonAbuse:
+		d.Action, d.Reason = ActIgnore, ReasonAbuse
+		return o, nil
+	case ReasonPartisan:
+		d.Reason = ReasonPartisan
+		if !phase.CanReply() {
+			d.Action, d.Would = ActShadow, ActNotice
+			return o, nil
+		}
+		d.Action = ActNotice
+		o.Outbox = append(o.Outbox, e.replyTo(m, now, "policy", Reply{Kind: KindNotice, Lang: d.Lang, Text: e.msgs.Text(d.Lang, MsgPartisan, nil)}))
+		return o, nil
+	}
+
+	searchLang := Unknown
+	if lang.Valid() {
+		searchLang = lang
+	}
+	hits, err := e.kb.Search(ctx, truncateRunes(m.Text, e.cfg.MaxTextRunes), searchLang, 3)
+	if err != nil {
+		e.log.Error("knowledge search failed; escalating", "channel", key, "err", err)
+		hits = nil
+	}
+	would := ActEscalate
+	var top Hit
+	if len(hits) > 0 {
+		top = hits[0]
+		d.EntryID, d.Confidence = top.EntryID, top.Confidence
+		if top.Confidence >= e.cfg.AnswerThreshold {
+			would = ActAnswer
+		}
+	}
+	if would == ActAnswer && !lang.Valid() {
+		// Undetectable text ("T4?"): answer in the channel's language, or
+		// in the language of the entry that matched.
+		d.Lang, d.LangSource = top.Lang, "knowledge"
+		if cc.Lang.Valid() {
+			d.Lang, d.LangSource = cc.Lang, "channel"
+		}
+	}
+	if !phase.CanReply() {
+		d.Action, d.Reason, d.Would = ActShadow, ReasonPhase, would
+		return o, hits
+	}
+	if would == ActEscalate {
+		d.Action, d.Reason = ActEscalate, ReasonLowConfidence
+		o.Outbox = append(o.Outbox, e.replyTo(m, now, "ack", Reply{Kind: KindAck, Lang: d.Lang, Text: e.msgs.Text(d.Lang, MsgAck, nil)}))
+		return o, hits
+	}
+	if top.Lang != d.Lang {
+		if h, err := e.kb.Entry(ctx, top.EntryID, d.Lang); err == nil {
+			h.Confidence, h.Score = top.Confidence, top.Score
+			top = h
+		}
+	}
+	d.Action, d.Reason = ActAnswer, ReasonConfident
+	o.Outbox = append(o.Outbox, e.replyTo(m, now, "answer", ComposeAnswer(e.msgs, top)))
+	return o, hits
+}
+
+// saveEscalation attaches the question to a similar waiting escalation in
+// the same language, or opens a new one routed by topic and language, and
+// records the outcome.
+func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) error {
+	m, d := o.Message, &o.Decision
+	words := tokens(m.Text)
+	var topEntry, topic string
+	if len(hits) > 0 {
+		topEntry, topic = hits[0].EntryID, hits[0].Topic
+	}
+	if topic == "" {
+		topic = "general"
+	}
+	asker := Asker{Address: addressOf(m), Lang: d.Lang, Question: Redact(m.Text), AskedAt: m.Time}
+
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	var best *waitingEsc
+	bestScore := 0.0
+	for _, w := range e.waiting {
+		if w.lang != d.Lang {
+			continue
+		}
+		if s := w.joinScore(words, topEntry, topic); s >= joinThreshold && s > bestScore {
+			best, bestScore = w, s
+		}
+	}
+	if best != nil {
+		o.JoinEscalation, o.Asker = best.id, &asker
+		d.Reason, d.EscalationID = ReasonJoined, best.id
+		err := e.st.SaveOutcome(ctx, o)
+		if !errors.Is(err, ErrConflict) {
+			return err
+		}
+		// It stopped waiting (answered or closed elsewhere): open a new one.
+		delete(e.waiting, best.id)
+		o.JoinEscalation, o.Asker, d.EscalationID = 0, nil, 0
+	}
+	staff, _ := e.cfg.Staff.Route(topic, d.Lang)
+	o.NewEscalation = &Escalation{
+		State: StateOpen, Lang: d.Lang, Topic: topic, Question: asker.Question,
+		Suggestions: hits, Channel: m.Channel(),
+		RoutedTo: staff.ID, RoutedAt: d.At, CreatedAt: d.At, UpdatedAt: d.At,
+		Askers: []Asker{asker},
+	}
+	d.Reason = ReasonLowConfidence
+	if err := e.st.SaveOutcome(ctx, o); err != nil {
+		return err
+	}
+	d.EscalationID = o.NewEscalation.ID
+	e.waiting[o.NewEscalation.ID] = &waitingEsc{id: o.NewEscalation.ID, lang: d.Lang, topic: topic, topEntry: topEntry, words: words}
+	e.poke(DeskPlatform)
+	return nil
+}
+
+// loadWaiting fills the in-memory list of joinable escalations from the
+// store (at start).
+func (e *Engine) loadWaiting(ctx context.Context) error {
+	list, err := e.st.Escalations(ctx, EscalationFilter{States: []EscalationState{StateOpen, StateClaimed}})
+	if err != nil {
+		return fmt.Errorf("engine: load open escalations: %w", err)
+	}
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	e.waiting = map[int64]*waitingEsc{}
+	for _, x := range list {
+		w := &waitingEsc{id: x.ID, lang: x.Lang, topic: x.Topic, words: tokens(x.Question)}
+		if len(x.Suggestions) > 0 {
+			w.topEntry = x.Suggestions[0].EntryID
+		}
+		e.waiting[x.ID] = w
+	}
+	return nil
+}
+
+// replyTo builds an outbox item answering m. kind makes the idempotency key
+// unique per message and purpose.
+func (e *Engine) replyTo(m Message, now time.Time, kind string, r Reply) Outgoing {
+	r.Key = kind + ":" + m.Platform + ":" + m.ID
+	return Outgoing{To: addressOf(m), Reply: r, State: OutPending, CreatedAt: now}
+}
+
+func addressOf(m Message) Address {
+	return Address{Platform: m.Platform, ChannelID: m.ChannelID, ThreadID: m.ThreadID, ReplyTo: m.ID,
+		UserID: m.AuthorID, UserName: m.AuthorName, DM: m.DM}
+}
+
+// HandleReaction records a citizen's reaction to one of the bot's replies
+// as feedback. Reactions on other messages are ignored.
+func (e *Engine) HandleReaction(ctx context.Context, r Reaction) error {
+	if r.Time.IsZero() {
+		r.Time = e.now()
+	}
+	err := e.st.SaveFeedback(ctx, r)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("engine: record feedback: %w", err)
+	}
+	return nil
+}
+
+func (e *Engine) logDecision(m Message, d Decision) {
+	attrs := []any{"channel", string(m.Channel()), "lang", string(d.Lang), "action", string(d.Action),
+		"reason", string(d.Reason), "phase", d.Phase.String()}
+	if d.EntryID != "" {
+		attrs = append(attrs, "entry", d.EntryID, "confidence", d.Confidence)
+	}
+	if d.EscalationID != 0 {
+		attrs = append(attrs, "escalation", d.EscalationID)
+	}
+	if e.cfg.LogCitizenText {
+		attrs = append(attrs, "text", Redact(m.Text))
+	}
+	e.log.Debug("decision", attrs...)
+}
+
+// phaseFor returns the phase in force in channel, reading the store when
+// the cached state is missing.
+func (e *Engine) phaseFor(ctx context.Context, channel ChannelKey) phases.Phase {
+	e.phaseMu.RLock()
+	s, read := e.phase, e.phaseRead
+	e.phaseMu.RUnlock()
+	if read.IsZero() {
+		s = e.refreshPhase(ctx)
+	}
+	return s.For(string(channel))
+}
+
+// refreshPhase reloads the phase state (changes may come from the CLI in
+// another process). On a store error it keeps the last known state and, at
+// start, the configured initial phase.
+func (e *Engine) refreshPhase(ctx context.Context) phases.State {
+	s, err := e.st.PhaseState(ctx, e.cfg.InitialPhase)
+	e.phaseMu.Lock()
+	defer e.phaseMu.Unlock()
+	if err != nil {
+		e.log.Error("read phase", "err", err)
+		if e.phaseRead.IsZero() {
+			return phases.State{Global: e.cfg.InitialPhase}
+		}
+		return e.phase
+	}
+	e.phase, e.phaseRead = s, e.now()
+	return s
+}
+
+// PhaseState returns the phase state in force.
+func (e *Engine) PhaseState(ctx context.Context) phases.State {
+	e.refreshPhase(ctx)
+	e.phaseMu.RLock()
+	defer e.phaseMu.RUnlock()
+	return e.phase
+}

@@ -1,0 +1,162 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The comment policy: the bot does not answer abuse, makes no partisan
+// statements and never pings crowds. These checks are deliberately simple
+// word lists, tuned to miss rather than to silence a real question: an
+// abusive message that slips through is answered like any other, a partisan
+// question gets a fixed neutral notice.
+
+// abusiveWords are insults, slurs and threats, accent-folded and lowercase.
+var abusiveWords = wordSet(`
+	idiot idiots moron morons stupid imbecile imbeciles dumbass asshole assholes bastard bastards
+	fuck fucking fucker fuckers shit bullshit bitch bitches cunt dick dickhead wanker retard retarded
+	scum scumbag scumbags kill die
+	connard connards connasse salaud salauds salope salopes encule encules enfoire enfoires
+	tabarnak tabarnac calisse ostie osti crisse criss merde putain con cons conne debile debiles
+	cretin cretins abruti abrutis tarla niaiseux mongol
+`)
+
+// abusiveAlways are abusive whatever they are aimed at. Every other word
+// above is abusive only aimed at someone ("you", "vous", "tu"): swearing in
+// frustration ("why is the f***ing office closed?") is still a question
+// that deserves an answer; "you idiots" is not answered.
+var abusiveAlways = wordSet(`cunt retard retarded salope salopes encule encules connasse`)
+
+var targetWords = wordSet(`you your youre u ur vous tu t tes toi votre vos`)
+
+// partisanPatterns are opinions asked or given about parties, leaders and
+// elections. Practical election questions ("where do I vote") are not
+// partisan and are answered.
+var partisanPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`\b(liberal|liberaux|conservative|conservateur|conservateurs|ndp|npd|bloc quebecois|green party|parti vert|ppc|tories|tory|grits|neo-democrates?)\b`),
+	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|pour qui voter|which party|quel parti|prime minister|premier ministre|trudeau|poilievre|carney|singh|blanchet)\b`),
+}
+
+// policyCheck returns ReasonAbuse, ReasonPartisan, or "" for text that the
+// bot may answer.
+func policyCheck(text string) Reason {
+	folded := fold(text)
+	words := strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
+	targeted := false
+	for _, w := range words {
+		if targetWords[w] {
+			targeted = true
+		}
+	}
+	for _, w := range words {
+		if abusiveWords[w] && (abusiveAlways[w] || targeted) {
+			return ReasonAbuse
+		}
+	}
+	for _, p := range partisanPatterns {
+		if p.MatchString(folded) {
+			return ReasonPartisan
+		}
+	}
+	return ""
+}
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+var foldChain = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// fold lowercases s and removes accents: "Élève" → "eleve".
+func fold(s string) string {
+	out, _, err := transform.String(foldChain, strings.ToLower(s))
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return out
+}
+
+// Personal data masked before a question is shown to staff or written to
+// logs. The raw text is kept in the message record only (access to
+// information), under the retention policy.
+var redactions = []struct {
+	re   *regexp.Regexp
+	mask string
+}{
+	{regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}`), "[email]"},
+	// Social insurance number: 9 digits, optionally grouped 3-3-3.
+	{regexp.MustCompile(`\b\d{3}[ \-.]?\d{3}[ \-.]?\d{3}\b`), "[number]"},
+	// Card numbers and other long digit runs.
+	{regexp.MustCompile(`\b(?:\d[ \-]?){12,19}\b`), "[number]"},
+	// North American phone numbers.
+	{regexp.MustCompile(`(?:\+?1[ \-.]?)?\(?\b\d{3}\)?[ \-.]?\d{3}[ \-.]?\d{4}\b`), "[phone]"},
+	// Canadian postal codes.
+	{regexp.MustCompile(`(?i)\b[abceghj-nprstvxy]\d[abceghj-nprstv-z][ \-]?\d[abceghj-nprstv-z]\d\b`), "[postal code]"},
+	// Passport numbers: two letters and six digits.
+	{regexp.MustCompile(`(?i)\b[a-z]{2}\d{6}\b`), "[document]"},
+}
+
+// Redact masks personal data (email addresses, phone, social insurance,
+// card, passport numbers, postal codes) in s.
+func Redact(s string) string {
+	for _, r := range redactions {
+		s = r.re.ReplaceAllString(s, r.mask)
+	}
+	return s
+}
+
+// mass mentions on the platforms Liaison speaks to, and the look-alike
+// that cannot ping: a zero-width joiner after the sigil.
+var massMentions = strings.NewReplacer(
+	"@everyone", "@\u200beveryone", "@here", "@\u200bhere", "@channel", "@\u200bchannel",
+	"<!channel>", "<\u200b!channel>", "<!here>", "<\u200b!here>", "<!everyone>", "<\u200b!everyone>",
+	"<@&", "<\u200b@&",
+)
+
+// Defang neutralises mass mentions and role mentions in text the bot
+// publishes. Adapters also forbid pings at the platform level; this is the
+// second line, so a pasted "@everyone" cannot ping even on a platform whose
+// adapter forgot.
+func Defang(s string) string { return massMentions.Replace(s) }
+
+// truncateRunes cuts s to at most n runes.
+func truncateRunes(s string, n int) string {
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
+
+// maxStoredRunes bounds the text kept for one message: platforms cap
+// messages far below it, so only hostile input reaches it.
+const maxStoredRunes = 16000
+
+// sanitize makes citizen text safe to store and process: valid UTF-8, no
+// control characters except newlines and tabs, bounded length.
+func sanitize(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+			return r
+		}
+		return -1
+	}, s)
+	return strings.TrimSpace(truncateRunes(s, maxStoredRunes))
+}
