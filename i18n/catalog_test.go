@@ -36,7 +36,7 @@ func TestCatalogRendersEachLanguage(t *testing.T) {
 	}
 	data := map[string]any{
 		"Link": "https://example.gc.ca", "Name": "Ana", "Title": "Agent", "Count": 2,
-		"Mention": "@ana", "Minutes": 30, "From": "x", "AnswerLang": "x", "AskerLang": "y",
+		"Minutes": 30, "From": "x", "AnswerLang": "x", "AskerLang": "y",
 		"Phase": "p", "By": "b", "Reason": "r", "Channel": "c",
 	}
 	for _, id := range bot.MessageIDs() {
