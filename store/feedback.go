@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// SaveFeedback records r against the outbox item delivered as its message
+// (bot.ErrNotFound when the bot sent no such message). A user has one
+// reaction per message: a later one replaces the earlier (a reaction older
+// than the stored one, delivered late, is ignored), and Value 0 records
+// that it was withdrawn. bot.ErrInvalid for a Value other than -1, 0, +1 or
+// an empty UserID.
+func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
+	if r.Value < -1 || r.Value > 1 || r.UserID == "" {
+		return fmt.Errorf("store: save feedback: %w: want a user and a value of -1, 0 or +1", bot.ErrInvalid)
+	}
+	at := orNow(r.Time, db.now())
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var outboxID int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM outbox
+			WHERE ref_platform = ? AND ref_id = ? AND ref_id <> '' AND (? = '' OR ref_channel = ?)
+			ORDER BY id LIMIT 1`, r.Platform, r.MessageID, r.ChannelID, r.ChannelID).Scan(&outboxID)
+		if err != nil {
+			return noRows(err, "bot message", r.Platform+"/"+r.ChannelID+"/"+r.MessageID)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (outbox_id, user_id, value, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (outbox_id, user_id) DO UPDATE SET value = excluded.value, at = excluded.at
+			WHERE excluded.at >= feedback.at`, outboxID, r.UserID, r.Value, ts(at))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: save feedback: %w", err)
+	}
+	return nil
+}

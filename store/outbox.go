@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+const outboxCols = `id, address, reply, notice, COALESCE(message_id, 0), COALESCE(escalation_id, 0),
+	COALESCE(asker_message_id, 0), COALESCE(broadcast_id, 0), state, attempts, not_before,
+	ref_platform, ref_channel, ref_id, err, created_at, sent_at`
+
+func scanOutgoing(sc scanner) (bot.Outgoing, error) {
+	var (
+		o     bot.Outgoing
+		state string
+	)
+	err := sc.Scan(&o.ID, jsonCol{&o.To}, jsonCol{&o.Reply}, jsonCol{&o.Notice}, &o.MessageID,
+		&o.EscalationID, &o.AskerMessageID, &o.BroadcastID, &state, &o.Attempts, timeCol{&o.NotBefore},
+		&o.Ref.Platform, &o.Ref.ChannelID, &o.Ref.ID, &o.Err, timeCol{&o.CreatedAt}, timeCol{&o.SentAt})
+	o.State = bot.OutState(state)
+	return o, err
+}
+
+// insertOutgoing inserts it, filling ID, State and CreatedAt; an item whose
+// Reply.Key is already in the outbox is skipped and keeps ID 0.
+func insertOutgoing(ctx context.Context, tx *sql.Tx, it *bot.Outgoing, now time.Time) error {
+	if it.To.Platform == "" {
+		return fmt.Errorf("outbox: %w: item without To.Platform", bot.ErrInvalid)
+	}
+	switch it.State {
+	case "":
+		it.State = bot.OutPending
+	case bot.OutPending, bot.OutSent, bot.OutFailed:
+	default:
+		return fmt.Errorf("outbox: %w: unknown state %q", bot.ErrInvalid, it.State)
+	}
+	if it.CreatedAt.IsZero() {
+		it.CreatedAt = now
+	}
+	addr, err := jsonVal(it.To)
+	if err != nil {
+		return err
+	}
+	reply, err := jsonVal(it.Reply)
+	if err != nil {
+		return err
+	}
+	var notice any
+	if it.Notice != nil {
+		if notice, err = jsonVal(it.Notice); err != nil {
+			return err
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (platform, channel, address, kind, key, reply, notice,
+		message_id, escalation_id, asker_message_id, broadcast_id, state, attempts, not_before,
+		ref_platform, ref_channel, ref_id, err, created_at, sent_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO NOTHING`,
+		it.To.Platform, it.To.ChannelID, addr, string(it.Reply.Kind), nullStr(it.Reply.Key), reply, notice,
+		id(it.MessageID), id(it.EscalationID), id(it.AskerMessageID), id(it.BroadcastID), string(it.State),
+		it.Attempts, ts(it.NotBefore), it.Ref.Platform, it.Ref.ChannelID, it.Ref.ID, it.Err,
+		ts(it.CreatedAt), ts(it.SentAt))
+	if err != nil {
+		return fmt.Errorf("outbox: %w", constraint(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		it.ID = 0
+		return err
+	}
+	it.ID, err = res.LastInsertId()
+	return err
+}
+
+// Enqueue adds items in one transaction. An item whose Reply.Key is already
+// in the outbox is skipped silently and keeps ID 0; the others get their ID,
+// State (pending when empty) and CreatedAt. bot.ErrInvalid when an item has
+// no To.Platform or refers to a record that does not exist.
+func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) error {
+	if len(items) == 0 {
+		return nil
+	}
+	out := make([]bot.Outgoing, len(items))
+	copy(out, items)
+	now := db.now()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		for i := range out {
+			if err := insertOutgoing(ctx, tx, &out[i], now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: enqueue: %w", err)
+	}
+	copy(items, out)
+	return nil
+}
+
+// Pending lists up to limit (0: all) pending items for platform whose
+// NotBefore is not after now, in id order.
+func (db *DB) Pending(ctx context.Context, platform string, now time.Time, limit int) ([]bot.Outgoing, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE platform = ? AND state = 'pending' AND (not_before IS NULL OR not_before <= ?)
+		ORDER BY id LIMIT ?`, platform, ts(now), limitArg(limit))
+	if err != nil {
+		return nil, fmt.Errorf("store: pending: %w", err)
+	}
+	defer rows.Close()
+	var items []bot.Outgoing
+	for rows.Next() {
+		o, err := scanOutgoing(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: pending: %w", err)
+		}
+		items = append(items, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: pending: %w", err)
+	}
+	return items, nil
+}
+
+// MarkSent records that item id was delivered as ref at at (now when zero).
+// Marking an item already sent again changes nothing and is not an error
+// (delivery is at least once). For a relay (an item with EscalationID and
+// AskerMessageID) it also records the asker as relayed and, once every asker
+// of the escalation is relayed, moves an answered escalation to
+// StateRelayed (incrementing its Version). bot.ErrNotFound when the item
+// does not exist.
+func (db *DB) MarkSent(ctx context.Context, id int64, ref bot.MessageRef, at time.Time) error {
+	at = orNow(at, db.now())
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var eid, asker int64
+		err := tx.QueryRowContext(ctx, `UPDATE outbox SET state = 'sent', attempts = attempts + 1,
+			ref_platform = ?, ref_channel = ?, ref_id = ?, sent_at = ?, err = ''
+			WHERE id = ? AND state <> 'sent'
+			RETURNING COALESCE(escalation_id, 0), COALESCE(asker_message_id, 0)`,
+			ref.Platform, ref.ChannelID, ref.ID, ts(at), id).Scan(&eid, &asker)
+		if errors.Is(err, sql.ErrNoRows) {
+			_, err = outboxState(ctx, tx, id)
+			return err // nil: sent before
+		}
+		if err != nil || eid == 0 || asker == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET relayed_at = ?
+			WHERE message_id = ? AND escalation_id = ? AND relayed_at IS NULL`, ts(at), asker, eid); err != nil {
+			return fmt.Errorf("asker: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE escalations SET state = 'relayed', version = version + 1,
+			updated_at = ? WHERE id = ? AND state = 'answered' AND NOT EXISTS
+			(SELECT 1 FROM escalation_askers WHERE escalation_id = ? AND relayed_at IS NULL)`,
+			ts(at), eid, eid)
+		if err != nil {
+			return fmt.Errorf("escalation %d: %w", eid, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: mark sent %d: %w", id, err)
+	}
+	return nil
+}
+
+// outboxState returns the state of item id, or ErrNotFound.
+func outboxState(ctx context.Context, q querier, id int64) (bot.OutState, error) {
+	var s string
+	if err := q.QueryRowContext(ctx, `SELECT state FROM outbox WHERE id = ?`, id).Scan(&s); err != nil {
+		return "", noRows(err, "outbox item", id)
+	}
+	return bot.OutState(s), nil
+}
+
+// settle applies a failed attempt to a pending item: ErrNotFound when it
+// does not exist, ErrConflict when it is no longer pending.
+func (db *DB) settle(ctx context.Context, id int64, query string, args ...any) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		state, err := outboxState(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("outbox item %d is %s, not pending: %w", id, state, bot.ErrConflict)
+	})
+}
+
+// MarkRetry records a failed attempt on a pending item (Attempts + 1, Err)
+// and defers it to next. bot.ErrNotFound when it does not exist,
+// bot.ErrConflict when it is no longer pending.
+func (db *DB) MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error {
+	err := db.settle(ctx, id, `UPDATE outbox SET attempts = attempts + 1, err = ?, not_before = ?
+		WHERE id = ? AND state = 'pending'`, errText, ts(next), id)
+	if err != nil {
+		return fmt.Errorf("store: mark retry %d: %w", id, err)
+	}
+	return nil
+}
+
+// MarkFailed gives up on a pending item (Attempts + 1, Err, StateFailed).
+// bot.ErrNotFound when it does not exist, bot.ErrConflict when it is no
+// longer pending.
+func (db *DB) MarkFailed(ctx context.Context, id int64, errText string) error {
+	err := db.settle(ctx, id, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, err = ?
+		WHERE id = ? AND state = 'pending'`, errText, id)
+	if err != nil {
+		return fmt.Errorf("store: mark failed %d: %w", id, err)
+	}
+	return nil
+}
+
+// Outgoing returns one outbox item, or an error wrapping bot.ErrNotFound.
+func (db *DB) Outgoing(ctx context.Context, id int64) (bot.Outgoing, error) {
+	o, err := scanOutgoing(db.r.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id))
+	if err != nil {
+		return bot.Outgoing{}, fmt.Errorf("store: %w", noRows(err, "outbox item", id))
+	}
+	return o, nil
+}
+
+// sentByRef is the query for the item delivered as a message; an empty
+// channel matches any channel.
+const sentByRef = `SELECT ` + outboxCols + ` FROM outbox
+	WHERE ref_platform = ? AND ref_id = ? AND ref_id <> '' AND (? = '' OR ref_channel = ?)
+	ORDER BY id LIMIT 1`
+
+// SentByRef finds the item delivered as ref (ref.ChannelID "" matches any
+// channel), or an error wrapping bot.ErrNotFound.
+func (db *DB) SentByRef(ctx context.Context, ref bot.MessageRef) (bot.Outgoing, error) {
+	o, err := scanOutgoing(db.r.QueryRowContext(ctx, sentByRef, ref.Platform, ref.ID, ref.ChannelID, ref.ChannelID))
+	if err != nil {
+		return bot.Outgoing{}, fmt.Errorf("store: sent message: %w",
+			noRows(err, "message", ref.Platform+"/"+ref.ChannelID+"/"+ref.ID))
+	}
+	return o, nil
+}

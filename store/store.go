@@ -1,0 +1,301 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+var _ bot.Store = (*DB)(nil)
+
+// DB is the SQLite store. It is safe for concurrent use; see the package
+// documentation for how writes and reads are shared.
+type DB struct {
+	w    *sql.DB // one connection: the single writer
+	r    *sql.DB // readers
+	path string
+	now  func() time.Time
+	log  *slog.Logger
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	now     func() time.Time
+	log     *slog.Logger
+	readers int
+}
+
+// WithClock sets the clock used for times the caller leaves zero (recorded
+// at, updated at). The default is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithLogger sets the logger (migrations applied). The default discards.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithReaders sets how many connections serve reads (default: the number
+// of CPUs, at least 2).
+func WithReaders(n int) Option { return func(o *options) { o.readers = n } }
+
+// dsnParams are the pragmas every pooled connection gets. _stmt_cache_size
+// keeps each connection's prepared statements, so the hot inserts are parsed
+// once per connection, not once per call.
+const dsnParams = "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL&_stmt_cache_size=64"
+
+// Open opens (creating it and its directory if needed) the database file at
+// path and brings its schema up to date. It fails when the file is not a
+// SQLite database, was changed by a newer build, or holds an applied
+// migration that differs from the embedded one.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	o := options{now: time.Now, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.readers <= 0 {
+		o.readers = max(2, runtime.NumCPU())
+	}
+	if path == "" {
+		return nil, fmt.Errorf("store: open: empty database path: %w", bot.ErrInvalid)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("store: open %s: create directory: %w", path, err)
+	}
+	// The path goes into a SQLite URI: escape '?', '#', '%' and spaces.
+	file := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + dsnParams
+
+	clock := o.now
+	db := &DB{path: path, log: o.log, now: func() time.Time { return clock().UTC().Round(0) }}
+	// Writes: one connection, and BEGIN IMMEDIATE so a transaction holds the
+	// write lock from its first statement (no deadlock on lock upgrade
+	// between processes).
+	if db.w, err = sql.Open("sqlite3", file+"&_txlock=immediate"); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+	if err := db.w.PingContext(ctx); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// Reads: deferred transactions (a read snapshot, no write lock) on
+	// connections that refuse writes.
+	if db.r, err = sql.Open("sqlite3", file+"&_txlock=deferred&_query_only=1"); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.r.SetMaxOpenConns(o.readers)
+	db.r.SetMaxIdleConns(o.readers)
+	db.r.SetConnMaxLifetime(0)
+	db.r.SetConnMaxIdleTime(0)
+	if err := db.r.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Path returns the database file path given to Open.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the database. Calls after Close fail.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	// The writer closes last: the last connection checkpoints the WAL.
+	errs = append(errs, db.w.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("store: close %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// write runs fn in one write transaction and commits it. fn's error rolls
+// everything back and is returned as is.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// read runs fn in one read transaction: every query sees the same snapshot.
+func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.r.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only: nothing to keep
+	return fn(tx)
+}
+
+// orNow returns t in UTC, or now when t is zero.
+func orNow(t, now time.Time) time.Time {
+	if t.IsZero() {
+		return now
+	}
+	return t.UTC()
+}
+
+// timeLayout is fixed width so that stored times sort as text.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// ts is the column value of t: NULL for the zero time.
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// timeCol scans a stored time (NULL or "" is the zero time).
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	var s string
+	switch v := v.(type) {
+	case nil:
+		*c.t = time.Time{}
+		return nil
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("time column: unexpected %T", v)
+	}
+	if s == "" {
+		*c.t = time.Time{}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("time column: %w", err)
+	}
+	*c.t = t.UTC()
+	return nil
+}
+
+// id is the column value of a reference: NULL for 0.
+func id(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// nullStr is the column value of an optional unique key: NULL for "".
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// jsonVal is the JSON text of v.
+func jsonVal(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode %T: %w", v, err)
+	}
+	return string(b), nil
+}
+
+// jsonCol scans JSON text into v; NULL leaves v unchanged.
+type jsonCol struct{ v any }
+
+func (c jsonCol) Scan(src any) error {
+	var b []byte
+	switch s := src.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(s)
+	case []byte:
+		b = s
+	default:
+		return fmt.Errorf("json column: unexpected %T", src)
+	}
+	if err := json.Unmarshal(b, c.v); err != nil {
+		return fmt.Errorf("json column: %w", err)
+	}
+	return nil
+}
+
+// notFound wraps bot.ErrNotFound, naming what was looked for.
+func notFound(what string, key any) error {
+	return fmt.Errorf("%s %v: %w", what, key, bot.ErrNotFound)
+}
+
+// noRows maps sql.ErrNoRows to ErrNotFound.
+func noRows(err error, what string, key any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(what, key)
+	}
+	return err
+}
+
+// constraint maps SQLite constraint failures that a caller can cause to the
+// bot sentinels: a reference to a record that does not exist is ErrInvalid.
+func constraint(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey {
+		return fmt.Errorf("%w: refers to a record that does not exist (%v)", bot.ErrInvalid, err)
+	}
+	return err
+}
+
+// limitArg turns "0: no limit" into SQLite's -1.
+func limitArg(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// topGaps is how many topics Summary.TopGaps lists.
+const topGaps = 10
+
+// Summary computes the comms-lead picture of activity since the given time,
+// from one consistent snapshot:
+//
+//   - Questions: messages addressed to the bot by a person (decided since),
+//     by the language decided; Answered, Escalated, Shadow (with
+//     ShadowWouldAnswer) and Ignored (ignored or given a fixed notice:
+//     abuse, flood, empty, partisan) split them by action;
+//   - OpenEscalations and OldestOpen: escalations waiting now (open or
+//     claimed), whatever their age;
+//   - MedianFirstResponse: over those questions that got a reply, the time
+//     from the question to the first reply delivered to it (answer, ack,
+//     notice or relay; desk items excluded);
+//   - MedianStaffAnswer: over escalations created since, the time from the
+//     escalation to its first relay delivered;
+//   - Helpful and NotHelpful: current reactions recorded since;
+//   - TopGaps: the topics of escalated questions asked since, most frequent
+//     first (ties by topic), at most 10.
+func (db *DB) Summary(ctx context.Context, since time.Time) (bot.Summary, error) {
+	s := bot.Summary{Since: since, Questions: map[bot.Lang]int{}}
+	from := ts(since)
+	if from == nil {
+		from = ""
+	}
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		if err := summaryDecisions(ctx, tx, from, &s); err != nil {
+			return fmt.Errorf("decisions: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM escalations
+			WHERE state IN ('open', 'claimed')`).Scan(&s.OpenEscalations, timeCol{&s.OldestOpen}); err != nil {
+			return fmt.Errorf("open escalations: %w", err)
+		}
+		var err error
+		if s.MedianFirstResponse, err = medianFirstResponse(ctx, tx, from); err != nil {
+			return fmt.Errorf("first response: %w", err)
+		}
+		if s.MedianStaffAnswer, err = medianSpan(ctx, tx, `SELECT e.created_at, MIN(o.sent_at)
+			FROM escalations e JOIN outbox o ON o.escalation_id = e.id
+			WHERE e.created_at >= ? AND o.kind = 'relay' AND o.state = 'sent'
+			GROUP BY e.id`, from); err != nil {
+			return fmt.Errorf("staff answer: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE value > 0),
+			COUNT(*) FILTER (WHERE value < 0) FROM feedback WHERE at >= ?`, from).Scan(
+			&s.Helpful, &s.NotHelpful); err != nil {
+			return fmt.Errorf("feedback: %w", err)
+		}
+		return summaryGaps(ctx, tx, from, &s)
+	})
+	if err != nil {
+		return bot.Summary{}, fmt.Errorf("store: summary: %w", err)
+	}
+	return s, nil
+}
+
+func summaryDecisions(ctx context.Context, tx *sql.Tx, from any, s *bot.Summary) error {
+	rows, err := tx.QueryContext(ctx, `SELECT lang, action, would, COUNT(*) FROM decisions
+		WHERE at >= ? AND addressed = 1 GROUP BY lang, action, would`, from)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			lang, action, would string
+			n                   int
+		)
+		if err := rows.Scan(&lang, &action, &would, &n); err != nil {
+			return err
+		}
+		s.Questions[bot.Lang(lang)] += n
+		switch bot.Action(action) {
+		case bot.ActAnswer:
+			s.Answered += n
+		case bot.ActEscalate:
+			s.Escalated += n
+		case bot.ActShadow:
+			s.Shadow += n
+			if bot.Action(would) == bot.ActAnswer {
+				s.ShadowWouldAnswer += n
+			}
+		case bot.ActIgnore, bot.ActNotice:
+			s.Ignored += n
+		}
+	}
+	return rows.Err()
+}
+
+// medianFirstResponse: a reply answers its message (MessageID) or, for a
+// relay, its asker (AskerMessageID); both indexes are used.
+func medianFirstResponse(ctx context.Context, tx *sql.Tx, from any) (time.Duration, error) {
+	return medianSpan(ctx, tx, `SELECT m.at, (SELECT MIN(sent_at) FROM (
+			SELECT sent_at FROM outbox WHERE message_id = m.id AND state = 'sent' AND platform <> 'desk'
+			UNION ALL
+			SELECT sent_at FROM outbox WHERE asker_message_id = m.id AND state = 'sent' AND platform <> 'desk'))
+		FROM decisions d JOIN messages m ON m.id = d.message_id
+		WHERE d.at >= ? AND d.addressed = 1`, from)
+}
+
+// medianSpan runs a query of (start, end) times and returns the median of
+// end - start over rows where both are set (0 when none; negative spans,
+// from clock skew between platforms and us, count as 0).
+func medianSpan(ctx context.Context, tx *sql.Tx, query string, args ...any) (time.Duration, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var spans []time.Duration
+	for rows.Next() {
+		var start, end time.Time
+		if err := rows.Scan(timeCol{&start}, timeCol{&end}); err != nil {
+			return 0, err
+		}
+		if start.IsZero() || end.IsZero() {
+			continue
+		}
+		spans = append(spans, max(0, end.Sub(start)))
+	}
+	if err := rows.Err(); err != nil || len(spans) == 0 {
+		return 0, err
+	}
+	slices.Sort(spans)
+	n := len(spans)
+	if n%2 == 1 {
+		return spans[n/2], nil
+	}
+	return (spans[n/2-1] + spans[n/2]) / 2, nil
+}
+
+func summaryGaps(ctx context.Context, tx *sql.Tx, from any, s *bot.Summary) error {
+	rows, err := tx.QueryContext(ctx, `SELECT e.topic, COUNT(*) AS n FROM escalation_askers a
+		JOIN escalations e ON e.id = a.escalation_id
+		WHERE a.asked_at >= ? GROUP BY e.topic ORDER BY n DESC, e.topic LIMIT ?`, from, topGaps)
+	if err != nil {
+		return fmt.Errorf("gaps: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g bot.Gap
+		if err := rows.Scan(&g.Topic, &g.Count); err != nil {
+			return fmt.Errorf("gaps: %w", err)
+		}
+		s.TopGaps = append(s.TopGaps, g)
+	}
+	return rows.Err()
+}
