@@ -1,0 +1,154 @@
+// Citizen chat: one room, live, with feedback on the assistant's answers.
+"use strict";
+
+(function () {
+  const L = window.Liaison;
+  const t = L.t, el = L.el;
+  const main = document.getElementById("main");
+  const room = main.dataset.room;
+  const max = parseInt(main.dataset.max, 10) || 1000;
+  const myTag = L.meta("liaison-tag");
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const nameIn = document.getElementById("name");
+  const textIn = document.getElementById("text");
+  const send = document.getElementById("send");
+  const status = document.getElementById("form-status");
+  const formError = document.getElementById("form-error");
+  const seen = new Map(); // message id → element
+  const keys = new Set(); // Reply.Key values shown: a resent reply is shown once
+
+  nameIn.value = L.store("liaison.name");
+  nameIn.addEventListener("change", function () { L.store("liaison.name", nameIn.value.trim()); });
+
+  const empty = el("li", { class: "empty", text: t("empty") });
+  log.append(empty);
+
+  function authorLabel(m) {
+    if (!m.bot) return m.author;
+    if (m.kind === "relay") return t("staff");
+    if (m.kind === "broadcast") return t("broadcast");
+    if (m.kind === "notice") return t("notice");
+    return t("bot");
+  }
+
+  // splitSignature separates the staff signature at the end of the text so
+  // it can be styled; the text keeps it when it is not at the end.
+  function splitSignature(text, sig) {
+    if (!sig) return [text, ""];
+    const i = text.lastIndexOf(sig);
+    if (i < 0) return [text, sig];
+    if (text.slice(i + sig.length).trim().length > 2) return [text, ""];
+    return [text.slice(0, i).replace(/[\s—–-]+$/u, ""), sig];
+  }
+
+  function feedbackBox(m) {
+    const box = el("div", { class: "feedback", role: "group", "aria-label": t("feedback.q") });
+    const note = el("span", { class: "q", role: "status" });
+    note.textContent = t("feedback.q");
+    const yes = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", text: t("helpful") });
+    const no = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", text: t("nothelpful") });
+    async function vote(btn, value) {
+      const pressed = btn.getAttribute("aria-pressed") === "true";
+      const v = pressed ? 0 : value;
+      const res = await L.api("POST", "/api/chat/feedback", { room: room, message: m.id, value: v });
+      if (!res.ok) { note.textContent = L.errorText(res.data); return; }
+      yes.setAttribute("aria-pressed", String(v === 1));
+      no.setAttribute("aria-pressed", String(v === -1));
+      note.textContent = v === 0 ? t("feedback.q") : t("feedback.thanks");
+    }
+    yes.addEventListener("click", function () { vote(yes, 1); });
+    no.addEventListener("click", function () { vote(no, -1); });
+    box.append(note, yes, no);
+    return box;
+  }
+
+  function render(m) {
+    if (seen.has(m.id) || (m.key && keys.has(m.key))) return;
+    if (m.key) keys.add(m.key);
+    const mine = !m.bot && m.tag && m.tag === myTag;
+    const cls = ["msg", m.bot ? "bot" : "citizen", m.kind];
+    if (mine) cls.push("mine");
+    const li = el("li", { class: cls.join(" "), id: "msg-" + m.id, "data-kind": m.kind });
+    const head = el("p", { class: "msg-head" },
+      el("span", { class: "msg-author", text: authorLabel(m) + (mine ? " (" + t("you") + ")" : "") }),
+      el("time", { datetime: m.time, text: L.time(m.time) }));
+    if (m.kind === "relay") head.append(el("span", { class: "msg-badge relay", text: t("staff") }));
+    if (m.bot && m.to_tag && m.to_tag === myTag) head.append(el("span", { class: "msg-badge", text: t("foryou") }));
+    li.append(head);
+    if (m.quote) {
+      const q = el("blockquote", { class: "msg-quote" }, el("p", { text: t("inreply", { Author: m.quote.author }) }));
+      if (m.quote.text) q.append(el("p", { class: "quoted", text: m.quote.text }));
+      li.append(q);
+    }
+    const parts = splitSignature(m.text, m.signature);
+    const body = el("p", { class: "msg-text", lang: m.lang || null });
+    if (m.bot) L.linkify(body, parts[0]); else body.textContent = parts[0];
+    li.append(body);
+    if (parts[1]) li.append(el("p", { class: "msg-sig", text: "— " + parts[1] }));
+    if (m.bot && m.link && m.text.indexOf(m.link) < 0 && /^https?:\/\//.test(m.link)) {
+      li.append(el("p", { class: "msg-link" }, el("a", { href: m.link, rel: "noopener noreferrer", text: t("link") })));
+    }
+    if (m.feedback) li.append(feedbackBox(m));
+    seen.set(m.id, li);
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    empty.remove();
+    log.append(li);
+    if (atBottom || mine) log.scrollTop = log.scrollHeight;
+  }
+
+  function failed(d) {
+    const li = seen.get(d.id);
+    if (!li || li.classList.contains("failed")) return;
+    li.classList.add("failed");
+    li.append(el("p", { class: "msg-error", text: t("failed") }));
+  }
+
+  L.stream("/api/chat/events?room=" + encodeURIComponent(room), { message: render, failed: failed },
+    document.getElementById("conn"));
+
+  function showError(msg, field) {
+    formError.textContent = "";
+    formError.append(el("p", { text: msg }));
+    formError.hidden = false;
+    for (const f of [nameIn, textIn]) f.removeAttribute("aria-invalid");
+    if (field) { field.setAttribute("aria-invalid", "true"); field.focus(); }
+  }
+  function clearError() {
+    formError.hidden = true;
+    formError.textContent = "";
+    nameIn.removeAttribute("aria-invalid");
+    textIn.removeAttribute("aria-invalid");
+  }
+
+  form.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    const name = nameIn.value.trim();
+    const text = textIn.value.trim();
+    if (!name) return showError(t("name.required"), nameIn);
+    if (!text) return showError(t("text.required"), textIn);
+    if (text.length > max) return showError(t("text.toolong", { Max: max }), textIn);
+    clearError();
+    L.store("liaison.name", name);
+    send.disabled = true;
+    status.textContent = t("sending");
+    const res = await L.api("POST", "/api/chat/messages", { room: room, name: name, text: text });
+    send.disabled = false;
+    if (res.ok) {
+      textIn.value = "";
+      status.textContent = t("sent");
+      textIn.focus();
+      return;
+    }
+    status.textContent = "";
+    showError(L.errorText(res.data), res.status === 400 && !name ? nameIn : textIn);
+  });
+
+  // Ctrl+Enter (or Cmd+Enter) sends; Enter alone makes a new line.
+  textIn.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      form.requestSubmit();
+    }
+  });
+})();

@@ -1,0 +1,160 @@
+// Liaison pages: shared helpers. Data is always inserted with textContent
+// or setAttribute, never as HTML.
+"use strict";
+
+window.Liaison = (function () {
+  const stringsEl = document.getElementById("strings");
+  const strings = stringsEl ? JSON.parse(stringsEl.textContent || "{}") : {};
+  function meta(name) {
+    const m = document.querySelector('meta[name="' + name + '"]');
+    return m ? m.getAttribute("content") : "";
+  }
+  const lang = meta("liaison-lang") || "en";
+  const locale = lang === "fr" ? "fr-CA" : "en-CA";
+
+  // t returns the page string key with {Name} placeholders filled.
+  function t(key, data) {
+    let s = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    if (data) {
+      for (const k of Object.keys(data)) s = s.split("{" + k + "}").join(String(data[k]));
+    }
+    return s;
+  }
+
+  // el builds an element: attrs are set as attributes (class, id, aria-*,
+  // ...), except "text" (textContent) and "on*" functions (listeners).
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "text") e.textContent = String(v);
+      else if (k.startsWith("on") && typeof v === "function") e.addEventListener(k.slice(2), v);
+      else if (v === true) e.setAttribute(k, "");
+      else e.setAttribute(k, String(v));
+    }
+    for (const c of children) {
+      if (c === undefined || c === null || c === false) continue;
+      e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return e;
+  }
+
+  // api calls a JSON endpoint with the page's CSRF token and resolves to
+  // {ok, status, data}; a network failure resolves with status 0.
+  async function api(method, url, body) {
+    const opts = {
+      method: method,
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": meta("liaison-csrf"), "X-Liaison-Lang": lang, "Accept": "application/json" },
+    };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    try {
+      const res = await fetch(url, opts);
+      let data = {};
+      try { data = await res.json(); } catch (e) { data = {}; }
+      if (!res.ok && !data.error) data.error = t("error");
+      return { ok: res.ok, status: res.status, data: data };
+    } catch (e) {
+      return { ok: false, status: 0, data: { error: t("error") } };
+    }
+  }
+
+  function errorText(data) {
+    return data.detail ? data.error + " " + data.detail : data.error;
+  }
+
+  // stream opens a server-sent events stream; handlers maps event types to
+  // functions of the parsed data. conn (an element) shows lost connections.
+  function stream(url, handlers, conn, onOpen) {
+    let es;
+    let retry = null;
+    function open() {
+      es = new EventSource(url);
+      es.onopen = function () {
+        if (conn) conn.textContent = "";
+        if (onOpen) onOpen();
+      };
+      es.onerror = function () {
+        if (conn) conn.textContent = t("connlost");
+        if (es.readyState === EventSource.CLOSED && retry === null) {
+          retry = setTimeout(function () { retry = null; open(); }, 3000);
+        }
+      };
+      for (const [type, fn] of Object.entries(handlers)) {
+        es.addEventListener(type, function (ev) {
+          let data;
+          try { data = JSON.parse(ev.data); } catch (e) { return; }
+          fn(data);
+        });
+      }
+    }
+    open();
+  }
+
+  function time(iso) {
+    const d = new Date(iso);
+    if (isNaN(d)) return "";
+    return d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  }
+  function dateTime(iso) {
+    const d = new Date(iso);
+    if (isNaN(d) || d.getFullYear() < 2000) return "";
+    return d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+  }
+  function duration(seconds) {
+    if (!seconds) return "—";
+    const s = Math.round(seconds);
+    if (s < 60) return s + " s";
+    const m = Math.floor(s / 60);
+    if (m < 60) return m + " min " + (s % 60) + " s";
+    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+  }
+
+  function uid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, function (x) { return x.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  // linkify appends text to parent, with http(s) addresses as links.
+  function linkify(parent, text) {
+    const re = /https?:\/\/[^\s<>"')]+[^\s<>"').,;:!?]/g;
+    let last = 0;
+    let m;
+    while ((m = re.exec(text)) !== null) {
+      parent.append(document.createTextNode(text.slice(last, m.index)));
+      parent.append(el("a", { href: m[0], rel: "noopener noreferrer", text: m[0] }));
+      last = m.index + m[0].length;
+    }
+    parent.append(document.createTextNode(text.slice(last)));
+  }
+
+  function store(key, value) {
+    try {
+      if (value === undefined) return localStorage.getItem(key) || "";
+      localStorage.setItem(key, value);
+    } catch (e) { /* private mode: not remembered */ }
+    return "";
+  }
+
+  // roster fills a "who are you" select from the desk roster.
+  async function roster(select) {
+    const res = await api("GET", "/api/desk/roster");
+    if (!res.ok) return [];
+    const saved = store("liaison.staff");
+    for (const s of res.data) {
+      const title = lang === "fr" ? (s.title_fr || s.title_en) : (s.title_en || s.title_fr);
+      let label = s.name + (title ? " — " + title : "");
+      if (s.comms_lead) label += " (" + t("commslead") + ")";
+      select.append(el("option", { value: s.id, selected: s.id === saved, text: label }));
+    }
+    select.addEventListener("change", function () { store("liaison.staff", select.value); });
+    return res.data;
+  }
+
+  return { t, el, api, errorText, stream, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
+})();

@@ -1,0 +1,151 @@
+// Comms page: phase in force and its switch, bilingual announcements, and
+// today's activity.
+"use strict";
+
+(function () {
+  const L = window.Liaison;
+  const t = L.t, el = L.el;
+  const who = document.getElementById("whoami");
+  const globalPhase = document.getElementById("global-phase");
+  const tbody = document.querySelector("#channels tbody");
+  const scope = document.getElementById("scope");
+  const inheritRow = document.getElementById("inherit-row");
+  const summary = document.getElementById("summary");
+  const since = document.getElementById("sum-since");
+  const phaseForm = document.getElementById("phase-form");
+  const bcForm = document.getElementById("bc-form");
+  const bcChannels = document.getElementById("bc-channels");
+  let channelsBuilt = false;
+
+  function phaseName(p) { return t("phasename." + p); }
+
+  function alerts(form) {
+    return { bad: form.querySelector(".alert-danger"), good: form.querySelector(".alert-success") };
+  }
+  function clear(form) {
+    const a = alerts(form);
+    a.bad.hidden = true; a.bad.textContent = "";
+    a.good.hidden = true; a.good.textContent = "";
+    for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
+  }
+  // problems: [{field, msg}] shown as an error summary linking to each field.
+  function showProblems(form, problems) {
+    const a = alerts(form);
+    a.bad.textContent = "";
+    a.bad.append(el("p", { text: t("errsummary") }));
+    const ul = el("ul");
+    for (const p of problems) {
+      if (p.field) {
+        p.field.setAttribute("aria-invalid", "true");
+        ul.append(el("li", {}, el("a", { href: "#" + p.field.id, text: p.msg })));
+      } else {
+        ul.append(el("li", { text: p.msg }));
+      }
+    }
+    a.bad.append(ul);
+    a.bad.hidden = false;
+    a.bad.setAttribute("tabindex", "-1");
+    a.bad.focus();
+  }
+  function showOK(form, msg) {
+    const a = alerts(form);
+    a.good.textContent = msg;
+    a.good.hidden = false;
+  }
+
+  function stat(label, value) {
+    summary.append(el("dt", { text: label }), el("dd", { text: value }));
+  }
+
+  async function refresh() {
+    const res = await L.api("GET", "/api/comms/status");
+    if (!res.ok) return;
+    const st = res.data;
+    globalPhase.textContent = phaseName(st.phase);
+    tbody.textContent = "";
+    const keep = scope.value;
+    for (const opt of Array.from(scope.options)) if (opt.value) opt.remove();
+    for (const c of st.channels) {
+      tbody.append(el("tr", {},
+        el("td", {}, el("span", { text: c.name }), " ", el("span", { class: "muted", text: "(" + c.key + ")" })),
+        el("td", { text: phaseName(c.phase) }),
+        el("td", { text: c.override ? t("yes") : t("no") })));
+      scope.append(el("option", { value: c.key, selected: c.key === keep, text: c.name + " (" + c.key + ")" }));
+    }
+    if (!channelsBuilt) {
+      channelsBuilt = true;
+      for (const c of st.channels) {
+        const id = "bc-ch-" + c.key.replace(/[^a-z0-9-]/gi, "-");
+        bcChannels.append(el("div", { class: "check" },
+          el("input", { type: "checkbox", id: id, name: "channel", value: c.key }),
+          el("label", { for: id, text: c.name + " (" + c.key + ")" })));
+      }
+    }
+    const s = st.summary;
+    summary.textContent = "";
+    stat(t("sum.q.en"), String(s.questions.en || 0));
+    stat(t("sum.q.fr"), String(s.questions.fr || 0));
+    stat(t("sum.answered"), String(s.answered));
+    stat(t("sum.escalated"), String(s.escalated));
+    stat(t("sum.open"), String(s.open_escalations));
+    stat(t("sum.median"), L.duration(s.median_first_response_s));
+    stat(t("sum.feedback"), s.helpful + " / " + s.not_helpful);
+    if (s.shadow) stat(t("sum.shadow"), s.shadow + " (" + s.shadow_would_answer + ")");
+    const d = L.dateTime(s.since);
+    since.textContent = d ? t("sum.since", { Time: d }) : "";
+  }
+
+  scope.addEventListener("change", function () {
+    inheritRow.hidden = scope.value === "";
+    const inh = document.getElementById("phase-0");
+    if (inheritRow.hidden && inh.checked) inh.checked = false;
+  });
+
+  phaseForm.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    clear(phaseForm);
+    const picked = phaseForm.querySelector("input[name=phase]:checked");
+    const reason = document.getElementById("reason");
+    const problems = [];
+    if (!who.value) problems.push({ field: who, msg: t("whoami.first") });
+    if (!picked) problems.push({ field: document.getElementById("phase-1"), msg: t("phase.required") });
+    if (!reason.value.trim()) problems.push({ field: reason, msg: t("reason.required") });
+    if (problems.length) return showProblems(phaseForm, problems);
+    const res = await L.api("POST", "/api/comms/phase", { as: who.value, channel: scope.value, phase: picked.value, reason: reason.value.trim() });
+    if (!res.ok) return showProblems(phaseForm, [{ msg: L.errorText(res.data) }]);
+    reason.value = "";
+    picked.checked = false;
+    const where = res.data.channel ? scope.options[scope.selectedIndex].text : t("global");
+    showOK(phaseForm, res.data.to === "inherit" ? t("phase.inherit.ok", { Where: where }) : t("phase.ok", { Where: where, Phase: phaseName(res.data.to) }));
+    refresh();
+  });
+
+  bcForm.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    clear(bcForm);
+    const en = document.getElementById("bc-en");
+    const fr = document.getElementById("bc-fr");
+    const at = document.getElementById("bc-at");
+    const problems = [];
+    if (!who.value) problems.push({ field: who, msg: t("whoami.first") });
+    if (!en.value.trim()) problems.push({ field: en, msg: t("bc.en.required") });
+    if (!fr.value.trim()) problems.push({ field: fr, msg: t("bc.fr.required") });
+    if (problems.length) return showProblems(bcForm, problems);
+    let when = "";
+    if (at.value) {
+      const d = new Date(at.value);
+      if (isNaN(d)) return showProblems(bcForm, [{ field: at, msg: t("error") }]);
+      when = d.toISOString();
+    }
+    const channels = Array.from(bcChannels.querySelectorAll("input:checked"), function (c) { return c.value; });
+    const res = await L.api("POST", "/api/comms/broadcast", { as: who.value, en: en.value.trim(), fr: fr.value.trim(), at: when, channels: channels });
+    if (!res.ok) return showProblems(bcForm, [{ msg: L.errorText(res.data) }]);
+    en.value = ""; fr.value = ""; at.value = "";
+    showOK(bcForm, when ? t("bc.scheduled", { ID: res.data.id, Time: L.dateTime(res.data.at) }) : t("bc.ok", { ID: res.data.id }));
+    refresh();
+  });
+
+  L.roster(who);
+  refresh();
+  setInterval(refresh, 10000);
+})();

@@ -1,0 +1,414 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Channel is the citizen web chat as a bot.Channel named "web". Its rooms
+// are the configured [[web.room]] entries; the ChannelID of its messages is
+// the room id.
+type Channel struct{ s *Server }
+
+var _ bot.Channel = (*Channel)(nil)
+
+// Name returns "web".
+func (c *Channel) Name() string { return Platform }
+
+// Run hands citizens' messages and feedback to h until ctx ends, then
+// returns nil. Until Run is called the chat answers 503 (starting).
+func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
+	c.s.mu.Lock()
+	c.s.handler = h
+	c.s.mu.Unlock()
+	<-ctx.Done()
+	c.s.mu.Lock()
+	if c.s.handler == h {
+		c.s.handler = nil
+	}
+	c.s.mu.Unlock()
+	return nil
+}
+
+// Send posts r in the room to.ChannelID, shown as a reply to the citizen's
+// message to.ReplyTo, and returns its ref. A Reply.Key seen before returns
+// the first ref without posting again. An unknown room is a permanent error.
+func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.MessageRef, error) {
+	s := c.s
+	if to.Platform != "" && to.Platform != Platform {
+		return bot.MessageRef{}, fmt.Errorf("web: send: address is for platform %q", to.Platform)
+	}
+	room, ok := s.rooms[to.ChannelID]
+	if !ok {
+		return bot.MessageRef{}, fmt.Errorf("web: send: no room %q (web.room)", to.ChannelID)
+	}
+	ref := bot.MessageRef{Platform: Platform, ChannelID: to.ChannelID}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.Key != "" {
+		if id, seen := s.replies.get(r.Key); seen {
+			ref.ID = id
+			return ref, nil
+		}
+		sum := sha256.Sum256([]byte(r.Key))
+		ref.ID = "b" + hex.EncodeToString(sum[:10])
+	} else {
+		ref.ID = newID("b")
+	}
+	ev := chatEvent{
+		ID: ref.ID, Kind: string(r.Kind), Author: "Liaison", Bot: true, Text: r.Text,
+		Lang: string(r.Lang), Time: s.now().UTC(), ReplyTo: to.ReplyTo, ToTag: s.tag(to.UserID),
+		Signature: r.Signature, Link: r.Link, Feedback: r.Feedback, Key: r.Key,
+	}
+	if to.ReplyTo != "" {
+		if q, ok := room.find(func(e event) bool { return e.Type == "message" && quoteOf(e.Data, to.ReplyTo) }); ok {
+			var orig chatEvent
+			_ = json.Unmarshal(q.Data, &orig)
+			ev.Quote = &quote{Author: orig.Author, Text: snippet(orig.Text, 160)}
+		} else if to.UserName != "" {
+			ev.Quote = &quote{Author: to.UserName}
+		}
+	}
+	if r.Key != "" {
+		s.replies.put(r.Key, ref.ID)
+	}
+	room.publish("message", ev)
+	return ref, nil
+}
+
+// chatEvent is one message in a room, as the page receives it.
+type chatEvent struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"` // "citizen" or a bot.ReplyKind
+	Author    string    `json:"author"`
+	Tag       string    `json:"tag,omitempty"` // author's pseudonym (citizens)
+	Bot       bool      `json:"bot,omitempty"`
+	Text      string    `json:"text"`
+	Lang      string    `json:"lang,omitempty"`
+	Time      time.Time `json:"time"`
+	ReplyTo   string    `json:"reply_to,omitempty"`
+	ToTag     string    `json:"to_tag,omitempty"` // pseudonym of the citizen a reply is for
+	Quote     *quote    `json:"quote,omitempty"`
+	Signature string    `json:"signature,omitempty"`
+	Link      string    `json:"link,omitempty"`
+	Feedback  bool      `json:"feedback,omitempty"`
+	Key       string    `json:"key,omitempty"`
+}
+
+type quote struct {
+	Author string `json:"author"`
+	Text   string `json:"text,omitempty"`
+}
+
+func quoteOf(data []byte, id string) bool {
+	var e struct {
+		ID string `json:"id"`
+	}
+	return json.Unmarshal(data, &e) == nil && e.ID == id
+}
+
+func snippet(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n])) + "…"
+}
+
+// newID returns prefix and 16 random hex digits.
+func newID(prefix string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// mention is how citizens address the bot outside the help room.
+var mention = regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_@])@liaison\b[,:]?`)
+
+// cleanText makes citizen text valid UTF-8 without control characters other
+// than newlines and tabs, and trims it.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+const maxNameChars = 40
+
+type postRequest struct {
+	Room string `json:"room"`
+	Name string `json:"name"`
+	Text string `json:"text"`
+}
+
+// postMessage receives one citizen message: it is shown in the room at once
+// and handed to the engine, which answers through Send.
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
+	browser := s.browserID(w, r)
+	if !s.throttle.allow(browser) {
+		s.tooMany(w, r, s.throttle.wait(browser))
+		return
+	}
+	var req postRequest
+	if !s.decode(w, r, &req, int64(s.cfg.MaxMessageChars)*4+4096) {
+		return
+	}
+	room, ok := s.cfg.room(req.Room)
+	if !ok {
+		s.apiError(w, r, http.StatusNotFound, "err.room", "")
+		return
+	}
+	name := cleanText(strings.Join(strings.Fields(req.Name), " "))
+	text := cleanText(req.Text)
+	switch {
+	case name == "" || utf8.RuneCountInString(name) > maxNameChars:
+		s.apiError(w, r, http.StatusBadRequest, "err.name", "")
+		return
+	case text == "":
+		s.apiError(w, r, http.StatusBadRequest, "err.empty", "")
+		return
+	case utf8.RuneCountInString(text) > s.cfg.MaxMessageChars:
+		s.apiErrorf(w, r, http.StatusRequestEntityTooLarge, "err.toolong", map[string]any{"Max": s.cfg.MaxMessageChars})
+		return
+	}
+	h, _ := s.handlers()
+	if h == nil {
+		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
+		return
+	}
+	mentioned := mention.MatchString(text)
+	forBot := text
+	if mentioned {
+		forBot = strings.TrimSpace(mention.ReplaceAllString(text, "$1"))
+	}
+	msg := bot.Message{
+		Platform: Platform, ChannelID: room.ID, ID: newID("m"), AuthorID: browser,
+		AuthorName: name, Text: forBot, Time: s.now().UTC(),
+		Mentioned: mentioned, InHelpChannel: room.Help,
+	}
+	// Shown before the engine decides, so that its answer (sent by another
+	// goroutine) never appears before the question.
+	s.rooms[room.ID].publish("message", chatEvent{
+		ID: msg.ID, Kind: "citizen", Author: name, Tag: s.tag(browser), Text: text, Time: msg.Time,
+	})
+	if _, err := h.HandleMessage(r.Context(), msg); err != nil {
+		s.rooms[room.ID].publish("failed", map[string]string{"id": msg.ID})
+		s.log.Error("handle message", "conv", msg.ID, "err", err)
+		s.apiError(w, r, http.StatusInternalServerError, "err.internal", "")
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": msg.ID})
+}
+
+type feedbackRequest struct {
+	Room    string `json:"room"`
+	Message string `json:"message"`
+	Value   int    `json:"value"`
+}
+
+// postFeedback records helpful (+1), not helpful (-1) or withdrawn (0) on one
+// of the bot's messages.
+func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) {
+	browser := s.browserID(w, r)
+	if !s.throttle.allow("fb:" + browser) {
+		s.tooMany(w, r, s.throttle.wait("fb:"+browser))
+		return
+	}
+	var req feedbackRequest
+	if !s.decode(w, r, &req, 4096) {
+		return
+	}
+	if _, ok := s.cfg.room(req.Room); !ok || req.Message == "" || req.Value < -1 || req.Value > 1 {
+		s.apiError(w, r, http.StatusBadRequest, "err.invalid", "")
+		return
+	}
+	h, _ := s.handlers()
+	if h == nil {
+		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
+		return
+	}
+	err := h.HandleReaction(r.Context(), bot.Reaction{
+		Platform: Platform, ChannelID: req.Room, MessageID: req.Message, UserID: browser,
+		Value: req.Value, Time: s.now().UTC(),
+	})
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"value": req.Value})
+}
+
+// chatEvents streams a room's messages: first the kept history (or what
+// followed Last-Event-ID), then live.
+func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
+	room, ok := s.rooms[r.URL.Query().Get("room")]
+	if !ok {
+		s.apiError(w, r, http.StatusNotFound, "err.room", "")
+		return
+	}
+	s.stream(w, r, room, true)
+}
+
+// stream writes server-sent events from t until the client leaves, the
+// server stops or the subscriber lags too far (the browser then reconnects
+// with Last-Event-ID and catches up).
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replayAll bool) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	var after int64
+	replay := replayAll
+	if v := r.Header.Get("Last-Event-ID"); v != "" {
+		if _, err := fmt.Sscan(v, &after); err == nil {
+			replay = true
+		}
+	}
+	past, ch, cancel := t.subscribe(after, replay)
+	defer cancel()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 2000\n\n")
+	for _, ev := range past {
+		writeEvent(w, ev)
+	}
+	fl.Flush()
+	ping := time.NewTicker(20 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			writeEvent(w, ev)
+			fl.Flush()
+		case <-ping.C:
+			fmt.Fprint(w, ": ping\n\n")
+			fl.Flush()
+		}
+	}
+}
+
+func writeEvent(w http.ResponseWriter, ev event) {
+	fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Type, ev.Data)
+}
+
+// decode reads a JSON body of at most limit bytes into v, answering the
+// error itself when it fails.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.apiErrorf(w, r, http.StatusRequestEntityTooLarge, "err.toolong", map[string]any{"Max": s.cfg.MaxMessageChars})
+			return false
+		}
+		s.apiError(w, r, http.StatusBadRequest, "err.invalid", "")
+		return false
+	}
+	return true
+}
+
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := int(wait.Seconds() + 0.999)
+	if secs < 1 {
+		secs = 1
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(secs))
+	s.apiErrorf(w, r, http.StatusTooManyRequests, "err.flood", map[string]any{"Seconds": secs})
+}
+
+// apiError answers a JSON error whose message is in the page's language;
+// detail is extra text for the person (the engine's explanation).
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, code int, key, detail string) {
+	body := map[string]string{"error": uiText(s.reqLang(r), key)}
+	if detail != "" {
+		body["detail"] = detail
+	}
+	writeJSON(w, code, body)
+}
+
+func (s *Server) apiErrorf(w http.ResponseWriter, r *http.Request, code int, key string, data map[string]any) {
+	writeJSON(w, code, map[string]string{"error": uiTextf(s.reqLang(r), key, data)})
+}
+
+// reqLang is the page language the request came from, without setting a
+// cookie.
+func (s *Server) reqLang(r *http.Request) bot.Lang {
+	if v := r.Header.Get("X-Liaison-Lang"); v == "fr" || v == "en" {
+		return bot.Lang(v)
+	}
+	if c, err := r.Cookie(cookieLang); err == nil && c.Value == "fr" {
+		return bot.French
+	}
+	return bot.English
+}
+
+// engineError maps an engine error to a status and a message people can act
+// on; unexpected errors are logged and shown as a generic failure.
+func (s *Server) engineError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, bot.ErrForbidden):
+		s.apiError(w, r, http.StatusForbidden, "err.forbidden", detail(err, bot.ErrForbidden))
+	case errors.Is(err, bot.ErrInvalid):
+		s.apiError(w, r, http.StatusBadRequest, "err.refused", detail(err, bot.ErrInvalid))
+	case errors.Is(err, bot.ErrConflict):
+		s.apiError(w, r, http.StatusConflict, "err.conflict", detail(err, bot.ErrConflict))
+	case errors.Is(err, bot.ErrDuplicate):
+		s.apiError(w, r, http.StatusConflict, "err.duplicate", "")
+	case errors.Is(err, bot.ErrNotFound):
+		s.apiError(w, r, http.StatusNotFound, "err.notfound", "")
+	default:
+		s.log.Error("engine request failed", "path", r.URL.Path, "err", err)
+		s.apiError(w, r, http.StatusInternalServerError, "err.internal", "")
+	}
+}
+
+// detail is the engine's explanation without the sentinel's own words; a
+// joined error (every problem at once) becomes one line per problem.
+func detail(err, sentinel error) string {
+	var out []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(line)
+		line = strings.TrimSuffix(line, ": "+sentinel.Error())
+		line = strings.TrimPrefix(line, sentinel.Error()+": ")
+		if line != "" && line != sentinel.Error() {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

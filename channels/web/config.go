@@ -1,0 +1,247 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Config is the [web] section of the configuration file. Zero fields take
+// the defaults documented on each field (see Default and config.example.toml).
+type Config struct {
+	// Enabled is "auto" (the default: on when neither Discord nor Slack is
+	// configured), true or false. TOML may give it as a bool or a string;
+	// see Enablement. The caller decides; the server does not read it.
+	Enabled any `toml:"enabled"`
+	// Addr is the listen address (127.0.0.1:8080). Any address that is not
+	// loopback requires a desk token.
+	Addr string `toml:"addr"`
+	// MaxMessageChars limits a citizen message, in characters (1000).
+	MaxMessageChars int `toml:"max_message_chars"`
+	// FloodPerMinute is how many messages one browser may post per minute
+	// before it gets HTTP 429 (12), after a burst of FloodBurst (5).
+	FloodPerMinute int `toml:"flood_per_minute"`
+	FloodBurst     int `toml:"flood_burst"`
+	// History is how many recent messages per room the server keeps in
+	// memory for people who open the page later (200).
+	History int `toml:"history"`
+	// Rooms are the public chat rooms; none configured means the two
+	// default rooms "help" and "general".
+	Rooms []Room `toml:"room"`
+}
+
+// Room is one public chat room ([[web.room]]).
+type Room struct {
+	ID     string `toml:"id"`      // lowercase letters, digits, dashes; the channel id ("web:ID")
+	NameEN string `toml:"name_en"` // shown in English pages
+	NameFR string `toml:"name_fr"` // shown in French pages
+	// Lang is "bilingual" (the default), "en" or "fr": the language the
+	// bot falls back to when it cannot tell a message's language.
+	Lang string `toml:"lang"`
+	// Help makes every message in the room addressed to the bot; elsewhere
+	// people address it with @liaison.
+	Help bool `toml:"help"`
+	// Broadcast posts announcements in this room.
+	Broadcast bool `toml:"broadcast"`
+}
+
+// Name returns the room's name in l.
+func (r Room) Name(l bot.Lang) string {
+	if l == bot.French && r.NameFR != "" || r.NameEN == "" {
+		return r.NameFR
+	}
+	return r.NameEN
+}
+
+// Enabled modes, from Config.Enablement.
+const (
+	EnabledAuto = "auto"
+	EnabledOn   = "on"
+	EnabledOff  = "off"
+)
+
+// Defaults.
+const (
+	DefaultAddr            = "127.0.0.1:8080"
+	DefaultMaxMessageChars = 1000
+	DefaultFloodPerMinute  = 12
+	DefaultFloodBurst      = 5
+	DefaultHistory         = 200
+)
+
+// Default returns the configuration used when the file has no [web] section.
+func Default() Config {
+	c := Config{Enabled: EnabledAuto}
+	return c.withDefaults()
+}
+
+// DefaultRooms are the rooms served when none is configured: a help room
+// where every message is for the bot, and a general room where people
+// address it with @liaison.
+func DefaultRooms() []Room {
+	return []Room{
+		{ID: "help", NameEN: "Help", NameFR: "Aide", Lang: "bilingual", Help: true, Broadcast: true},
+		{ID: "general", NameEN: "General", NameFR: "Général", Lang: "bilingual", Broadcast: true},
+	}
+}
+
+// withDefaults fills zero fields.
+func (c Config) withDefaults() Config {
+	if c.Enabled == nil {
+		c.Enabled = EnabledAuto
+	}
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.MaxMessageChars == 0 {
+		c.MaxMessageChars = DefaultMaxMessageChars
+	}
+	if c.FloodPerMinute == 0 {
+		c.FloodPerMinute = DefaultFloodPerMinute
+	}
+	if c.FloodBurst == 0 {
+		c.FloodBurst = DefaultFloodBurst
+	}
+	if c.History == 0 {
+		c.History = DefaultHistory
+	}
+	if len(c.Rooms) == 0 {
+		c.Rooms = DefaultRooms()
+	}
+	rooms := make([]Room, len(c.Rooms))
+	for i, r := range c.Rooms {
+		if r.Lang == "" {
+			r.Lang = "bilingual"
+		}
+		if r.NameEN == "" && r.NameFR == "" {
+			r.NameEN, r.NameFR = r.ID, r.ID
+		}
+		rooms[i] = r
+	}
+	c.Rooms = rooms
+	return c
+}
+
+// Enablement returns EnabledAuto, EnabledOn or EnabledOff from the enabled
+// key, which may be a bool or one of "auto", "true", "false", "on", "off".
+func (c Config) Enablement() (string, error) {
+	switch v := c.Enabled.(type) {
+	case nil:
+		return EnabledAuto, nil
+	case bool:
+		if v {
+			return EnabledOn, nil
+		}
+		return EnabledOff, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "", "auto":
+			return EnabledAuto, nil
+		case "true", "on", "yes":
+			return EnabledOn, nil
+		case "false", "off", "no":
+			return EnabledOff, nil
+		}
+	}
+	return "", fmt.Errorf("web.enabled: %v is not valid: use \"auto\", true or false", c.Enabled)
+}
+
+var roomID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// Validate reports every problem in c (after defaults), each naming its key.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if _, err := c.Enablement(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("web.addr: %q is not host:port (example: %q): %w", c.Addr, DefaultAddr, err))
+	}
+	if c.MaxMessageChars < 1 || c.MaxMessageChars > 10000 {
+		errs = append(errs, fmt.Errorf("web.max_message_chars: %d is out of range: use 1 to 10000", c.MaxMessageChars))
+	}
+	if c.FloodPerMinute < 1 {
+		errs = append(errs, fmt.Errorf("web.flood_per_minute: %d must be at least 1", c.FloodPerMinute))
+	}
+	if c.FloodBurst < 1 {
+		errs = append(errs, fmt.Errorf("web.flood_burst: %d must be at least 1", c.FloodBurst))
+	}
+	if c.History < 1 || c.History > 10000 {
+		errs = append(errs, fmt.Errorf("web.history: %d is out of range: use 1 to 10000", c.History))
+	}
+	seen := map[string]int{}
+	for i, r := range c.Rooms {
+		key := fmt.Sprintf("web.room[%d]", i+1)
+		if !roomID.MatchString(r.ID) {
+			errs = append(errs, fmt.Errorf("%s.id: %q must be 1 to 40 lowercase letters, digits or dashes", key, r.ID))
+		}
+		if j, ok := seen[r.ID]; ok {
+			errs = append(errs, fmt.Errorf("%s.id: %q is already used by web.room[%d]", key, r.ID, j))
+		}
+		seen[r.ID] = i + 1
+		if _, err := roomLang(r.Lang); err != nil {
+			errs = append(errs, fmt.Errorf("%s.lang: %w", key, err))
+		}
+		if (r.NameEN == "") != (r.NameFR == "") {
+			errs = append(errs, fmt.Errorf("%s: name_en and name_fr are both required (the page is bilingual)", key))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func roomLang(s string) (bot.Lang, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "bilingual", "both":
+		return bot.Unknown, nil
+	case "en":
+		return bot.English, nil
+	case "fr":
+		return bot.French, nil
+	}
+	return bot.Unknown, fmt.Errorf("%q is not valid: use \"bilingual\", \"en\" or \"fr\"", s)
+}
+
+// Channels returns what the engine must know of the rooms.
+func (c Config) Channels() []bot.ChannelConfig {
+	c = c.withDefaults()
+	out := make([]bot.ChannelConfig, 0, len(c.Rooms))
+	for _, r := range c.Rooms {
+		l, _ := roomLang(r.Lang)
+		out = append(out, bot.ChannelConfig{
+			Key:       bot.Key(Platform, r.ID),
+			Name:      r.NameEN,
+			Lang:      l,
+			Help:      r.Help,
+			Broadcast: r.Broadcast,
+		})
+	}
+	return out
+}
+
+// room finds a configured room.
+func (c Config) room(id string) (Room, bool) {
+	for _, r := range c.Rooms {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Room{}, false
+}
+
+// isLoopback reports whether addr's host only listens on loopback.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,505 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// Desk is the local staff desk as a bot.Desk named "web": escalations and
+// notices are pushed live to open desk pages, and staff actions on the page
+// go to the engine's DeskHandler.
+type Desk struct{ s *Server }
+
+var _ bot.Desk = (*Desk)(nil)
+
+// Name returns "web".
+func (d *Desk) Name() string { return Platform }
+
+// Run serves staff actions with h until ctx ends, then returns nil. Until
+// Run is called the desk and comms pages answer 503 (starting).
+func (d *Desk) Run(ctx context.Context, h bot.DeskHandler) error {
+	d.s.mu.Lock()
+	d.s.deskH = h
+	d.s.mu.Unlock()
+	<-ctx.Done()
+	d.s.mu.Lock()
+	if d.s.deskH == h {
+		d.s.deskH = nil
+	}
+	d.s.mu.Unlock()
+	return nil
+}
+
+// deskRef is the web desk's post id of an escalation.
+func deskRef(id int64) string { return "web-" + strconv.FormatInt(id, 10) }
+
+// PostEscalation shows e on open desk pages and returns its ref.
+func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, error) {
+	ref := deskRef(e.ID)
+	e.DeskRef = ref
+	d.s.pushEscalation(e)
+	return ref, nil
+}
+
+// UpdateEscalation refreshes e on open desk pages.
+func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalation) error {
+	if e.DeskRef == "" {
+		e.DeskRef = ref
+	}
+	d.s.pushEscalation(e)
+	return nil
+}
+
+// Notify shows n on open desk pages (kept in memory for pages opened later)
+// and returns its ref.
+func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
+	s := d.s
+	s.mu.Lock()
+	s.noticeID++
+	dn := deskNotice{ID: s.noticeID, Notice: n, Time: s.now().UTC()}
+	if n.Kind == bot.NoticeMismatch && s.resolved[n.AnswerID] {
+		dn.Resolved = true
+	}
+	s.notices = append(s.notices, dn)
+	if len(s.notices) > 200 {
+		s.notices = slices.Clone(s.notices[len(s.notices)-200:])
+	}
+	s.mu.Unlock()
+	s.deskHub.publish("notice", dn)
+	return "web-notice-" + strconv.FormatInt(dn.ID, 10), nil
+}
+
+// deskNotice is a notice as desk pages show it.
+type deskNotice struct {
+	bot.Notice
+	ID       int64     `json:"id"`
+	Time     time.Time `json:"time"`
+	Resolved bool      `json:"resolved,omitempty"` // a held answer was settled
+}
+
+// escView is an escalation as desk pages show it.
+type escView struct {
+	ID          int64     `json:"id"`
+	Ref         string    `json:"ref"`
+	Version     int       `json:"version"`
+	State       string    `json:"state"`
+	Waiting     bool      `json:"waiting"`
+	Lang        string    `json:"lang"`
+	Topic       string    `json:"topic"`
+	Question    string    `json:"question"`
+	Channel     string    `json:"channel"`
+	Suggestions []sugView `json:"suggestions"`
+	RoutedTo    string    `json:"routed_to"`
+	ClaimedBy   string    `json:"claimed_by,omitempty"`
+	AnsweredBy  string    `json:"answered_by,omitempty"`
+	ClosedBy    string    `json:"closed_by,omitempty"`
+	CloseReason string    `json:"close_reason,omitempty"`
+	Askers      int       `json:"askers"`
+	Reminders   int       `json:"reminders,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+type sugView struct {
+	EntryID    string  `json:"entry_id"`
+	Lang       string  `json:"lang"`
+	Question   string  `json:"question"`
+	Confidence float64 `json:"confidence"`
+}
+
+// staffName is a roster id shown as "Name (id)".
+func staffName(roster bot.Roster, id string) string {
+	if id == "" {
+		return ""
+	}
+	if st, ok := roster.ByID(id); ok && st.Name != "" {
+		return st.Name
+	}
+	return id
+}
+
+func (s *Server) view(e bot.Escalation) escView {
+	_, dh := s.handlers()
+	var roster bot.Roster
+	if dh != nil {
+		roster = dh.Roster()
+	}
+	v := escView{
+		ID: e.ID, Ref: e.DeskRef, Version: e.Version, State: string(e.State), Waiting: e.State.Waiting(),
+		Lang: string(e.Lang), Topic: e.Topic, Question: e.Question, Channel: string(e.Channel),
+		RoutedTo: staffName(roster, e.RoutedTo), ClaimedBy: staffName(roster, e.ClaimedBy),
+		AnsweredBy: staffName(roster, e.AnsweredBy), ClosedBy: staffName(roster, e.ClosedBy),
+		CloseReason: e.CloseReason, Askers: len(e.Askers), Reminders: e.Reminders, CreatedAt: e.CreatedAt.UTC(),
+		Suggestions: []sugView{},
+	}
+	if v.Ref == "" {
+		v.Ref = deskRef(e.ID)
+	}
+	if r, ok := s.cfg.room(e.Channel.ID()); ok && e.Channel.Platform() == Platform {
+		v.Channel = r.NameEN + " / " + r.NameFR
+	}
+	for _, h := range e.Suggestions {
+		v.Suggestions = append(v.Suggestions, sugView{EntryID: h.EntryID, Lang: string(h.Lang), Question: h.Question, Confidence: h.Confidence})
+	}
+	return v
+}
+
+func (s *Server) pushEscalation(e bot.Escalation) {
+	v := s.view(e)
+	s.mu.Lock()
+	s.escs[e.ID] = v
+	s.mu.Unlock()
+	s.deskHub.publish("escalation", v)
+}
+
+func (s *Server) deskEvents(w http.ResponseWriter, r *http.Request) {
+	s.stream(w, r, s.deskHub, false)
+}
+
+// staffView is one roster entry for the "who are you" picker.
+type staffView struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	TitleEN   string   `json:"title_en"`
+	TitleFR   string   `json:"title_fr"`
+	Languages []string `json:"languages"`
+	CommsLead bool     `json:"comms_lead"`
+}
+
+func (s *Server) roster(w http.ResponseWriter, r *http.Request) {
+	_, dh := s.handlers()
+	if dh == nil {
+		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
+		return
+	}
+	out := []staffView{}
+	for _, st := range dh.Roster() {
+		v := staffView{ID: st.ID, Name: st.Name, TitleEN: st.TitleEN, TitleFR: st.TitleFR, CommsLead: st.CommsLead, Languages: []string{}}
+		for _, l := range st.Languages {
+			v.Languages = append(v.Languages, string(l))
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listEscalations(w http.ResponseWriter, r *http.Request) {
+	_, dh := s.handlers()
+	if dh == nil {
+		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
+		return
+	}
+	f := bot.EscalationFilter{States: []bot.EscalationState{bot.StateOpen, bot.StateClaimed}}
+	if r.URL.Query().Get("all") == "1" {
+		f = bot.EscalationFilter{Limit: 200}
+	}
+	list, err := dh.Escalations(r.Context(), f)
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	out := make([]escView, 0, len(list))
+	for _, e := range list {
+		out = append(out, s.view(e))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listNotices(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	out := slices.Clone(s.notices)
+	s.mu.Unlock()
+	if out == nil {
+		out = []deskNotice{}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// deskRequest is the body of every desk action.
+type deskRequest struct {
+	As         string `json:"as"` // roster id of the person acting
+	ID         int64  `json:"id"` // escalation id
+	Text       string `json:"text"`
+	Reason     string `json:"reason"`
+	Entry      string `json:"entry"`
+	EventID    string `json:"event_id"` // client-made id: a resent answer is applied once
+	AnswerID   int64  `json:"answer_id"`
+	SendAnyway bool   `json:"send_anyway"`
+}
+
+// actor resolves the roster id the page says it acts as. On the desk the
+// person picks who they are: without a token on loopback that is trusted,
+// with a token the token holder is.
+func (s *Server) actor(w http.ResponseWriter, r *http.Request, dh bot.DeskHandler, as string) (bot.Staff, bool) {
+	st, ok := dh.Roster().ByID(as)
+	if !ok {
+		s.apiError(w, r, http.StatusForbidden, "err.whoami", "")
+		return bot.Staff{}, false
+	}
+	if st.DeskUserID == "" {
+		s.apiError(w, r, http.StatusForbidden, "err.nodeskuser", fmt.Sprintf("staff %q: desk_user", st.ID))
+		return bot.Staff{}, false
+	}
+	return st, true
+}
+
+func (s *Server) deskAction(action string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, dh := s.handlers()
+		if dh == nil {
+			s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
+			return
+		}
+		var req deskRequest
+		if !s.decode(w, r, &req, 64<<10) {
+			return
+		}
+		st, ok := s.actor(w, r, dh, req.As)
+		if !ok {
+			return
+		}
+		ctx := r.Context()
+		var (
+			res any
+			err error
+		)
+		switch action {
+		case "claim":
+			var e bot.Escalation
+			e, err = dh.Claim(ctx, req.ID, st.DeskUserID)
+			res = s.view(e)
+		case "answer":
+			text := cleanText(req.Text)
+			if text == "" {
+				s.apiError(w, r, http.StatusBadRequest, "err.empty", "")
+				return
+			}
+			if req.EventID == "" {
+				req.EventID = newID("a")
+			}
+			var ar bot.AnswerResult
+			ar, err = dh.Answer(ctx, bot.DeskAnswer{
+				EscalationID: req.ID, DeskRef: deskRef(req.ID), DeskUserID: st.DeskUserID,
+				EventID: "web:" + req.EventID, Text: text,
+			})
+			res = answerView(ar)
+		case "close":
+			reason := cleanText(req.Reason)
+			if reason == "" {
+				s.apiError(w, r, http.StatusBadRequest, "err.reason", "")
+				return
+			}
+			var e bot.Escalation
+			e, err = dh.Close(ctx, req.ID, st.DeskUserID, reason)
+			res = s.view(e)
+		case "draft":
+			var d bot.Draft
+			d, err = dh.SaveDraft(ctx, req.ID, st.DeskUserID)
+			res = map[string]any{"draft_id": d.ID, "entry_id": d.EntryID, "complete": d.Complete()}
+		case "suggest":
+			if req.EventID == "" {
+				req.EventID = newID("s")
+			}
+			var ar bot.AnswerResult
+			ar, err = dh.SendSuggestion(ctx, req.ID, req.Entry, st.DeskUserID, "web:"+req.EventID)
+			res = answerView(ar)
+		case "mismatch":
+			var ar bot.AnswerResult
+			ar, err = dh.ResolveMismatch(ctx, req.AnswerID, st.DeskUserID, req.SendAnyway)
+			if err == nil {
+				s.resolveNotices(req.AnswerID)
+			}
+			res = answerView(ar)
+		}
+		if err != nil {
+			s.engineError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, res)
+	})
+}
+
+// resolveNotices marks the mismatch notices of a settled answer.
+func (s *Server) resolveNotices(answerID int64) {
+	s.mu.Lock()
+	s.resolved[answerID] = true
+	var changed []deskNotice
+	for i := range s.notices {
+		n := &s.notices[i]
+		if n.Kind == bot.NoticeMismatch && n.AnswerID == answerID && !n.Resolved {
+			n.Resolved = true
+			changed = append(changed, *n)
+		}
+	}
+	s.mu.Unlock()
+	for _, n := range changed {
+		s.deskHub.publish("notice", n)
+	}
+}
+
+func answerView(ar bot.AnswerResult) map[string]any {
+	return map[string]any{
+		"answer_id": ar.Answer.ID, "status": string(ar.Answer.Status), "lang": string(ar.Answer.Lang),
+		"relays": ar.Relays, "mismatch": ar.Mismatch, "duplicate": ar.Duplicate,
+		"escalation": ar.Escalation.ID,
+	}
+}
+
+// Comms page API.
+
+type channelView struct {
+	Key      string `json:"key"`
+	Name     string `json:"name"`
+	Phase    string `json:"phase"`
+	Override bool   `json:"override"`
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	_, dh := s.handlers()
+	if dh == nil {
+		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
+		return
+	}
+	st, err := dh.Status(r.Context())
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	l := s.reqLang(r)
+	chans := []channelView{}
+	for _, k := range st.Channels {
+		name := string(k)
+		if room, ok := s.cfg.room(k.ID()); ok && k.Platform() == Platform {
+			name = room.Name(l)
+		}
+		_, over := st.Phase.Overrides[string(k)]
+		chans = append(chans, channelView{Key: string(k), Name: name, Phase: st.Phase.For(string(k)).String(), Override: over})
+	}
+	sum := st.Summary
+	q := map[string]int{}
+	for lang, n := range sum.Questions {
+		key := string(lang)
+		if key == "" {
+			key = "unknown"
+		}
+		q[key] = n
+	}
+	gaps := []map[string]any{}
+	for _, g := range sum.TopGaps {
+		gaps = append(gaps, map[string]any{"topic": g.Topic, "count": g.Count})
+	}
+	out := map[string]any{
+		"phase":    st.Phase.Global.String(),
+		"channels": chans,
+		"summary": map[string]any{
+			"since": sum.Since.UTC(), "questions": q, "answered": sum.Answered, "escalated": sum.Escalated,
+			"shadow": sum.Shadow, "shadow_would_answer": sum.ShadowWouldAnswer,
+			"open_escalations": sum.OpenEscalations, "median_first_response_s": sum.MedianFirstResponse.Seconds(),
+			"median_staff_answer_s": sum.MedianStaffAnswer.Seconds(), "helpful": sum.Helpful,
+			"not_helpful": sum.NotHelpful, "gaps": gaps,
+		},
+	}
+	if st.Oldest != nil {
+		out["oldest"] = s.view(*st.Oldest)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type phaseRequest struct {
+	As      string `json:"as"`
+	Channel string `json:"channel"` // "" for the global phase
+	Phase   string `json:"phase"`   // broadcast, replies, outreach; "inherit" removes a channel's override
+	Reason  string `json:"reason"`
+}
+
+func (s *Server) setPhase(w http.ResponseWriter, r *http.Request) {
+	_, dh := s.handlers()
+	if dh == nil {
+		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
+		return
+	}
+	var req phaseRequest
+	if !s.decode(w, r, &req, 16<<10) {
+		return
+	}
+	st, ok := s.actor(w, r, dh, req.As)
+	if !ok {
+		return
+	}
+	pr := bot.PhaseRequest{
+		Actor:   bot.Actor{Via: Platform, DeskUserID: st.DeskUserID},
+		Channel: bot.ChannelKey(req.Channel), Reason: cleanText(req.Reason),
+	}
+	if req.Phase != "inherit" || req.Channel == "" {
+		p, err := phases.Parse(req.Phase)
+		if err != nil {
+			s.apiError(w, r, http.StatusBadRequest, "err.phase", "")
+			return
+		}
+		pr.Phase = p
+	}
+	if pr.Reason == "" {
+		s.apiError(w, r, http.StatusBadRequest, "err.reason", "")
+		return
+	}
+	c, err := dh.SetPhase(r.Context(), pr)
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"channel": c.Channel, "from": c.From.String(), "to": c.To.String()})
+}
+
+type broadcastRequest struct {
+	As       string   `json:"as"`
+	EN       string   `json:"en"`
+	FR       string   `json:"fr"`
+	At       string   `json:"at"` // RFC 3339, "" for now
+	Channels []string `json:"channels"`
+}
+
+func (s *Server) broadcast(w http.ResponseWriter, r *http.Request) {
+	_, dh := s.handlers()
+	if dh == nil {
+		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
+		return
+	}
+	var req broadcastRequest
+	if !s.decode(w, r, &req, 64<<10) {
+		return
+	}
+	st, ok := s.actor(w, r, dh, req.As)
+	if !ok {
+		return
+	}
+	br := bot.BroadcastRequest{
+		Actor: bot.Actor{Via: Platform, DeskUserID: st.DeskUserID},
+		EN:    cleanText(req.EN), FR: cleanText(req.FR),
+	}
+	if strings.TrimSpace(req.At) != "" {
+		at, err := time.Parse(time.RFC3339, req.At)
+		if err != nil {
+			s.apiError(w, r, http.StatusBadRequest, "err.when", "")
+			return
+		}
+		br.At = at
+	}
+	for _, c := range req.Channels {
+		br.Channels = append(br.Channels, bot.ChannelKey(c))
+	}
+	// Both languages are checked by the engine, which refuses with
+	// ErrInvalid: its explanation is shown as is.
+	b, err := dh.Broadcast(r.Context(), br)
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": b.ID, "state": string(b.State), "at": b.At.UTC()})
+}

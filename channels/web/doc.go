@@ -1,0 +1,22 @@
+// Package web is Liaison's local web front: a public citizen chat (a
+// bot.Channel named "web"), a staff desk (a bot.Desk named "web", used when
+// Slack is not configured) and a page for communications leads (phase and
+// broadcasts), all served by one plain net/http server.
+//
+// Everything the pages need (HTML templates, one style sheet, three small
+// scripts) is embedded in the binary: no external script, font or CDN, so the
+// pages work offline. Live updates use server-sent events. Citizen text is
+// escaped everywhere (html/template on the server, textContent in the
+// browser), messages are size-limited and a flood from one browser is
+// throttled with HTTP 429.
+//
+// The server binds to 127.0.0.1 by default. On any other address New refuses
+// to start without a desk token, and the desk and comms pages (and their
+// APIs) then require it: a login form sets an HttpOnly, SameSite=Strict
+// cookie, or API clients send "Authorization: Bearer TOKEN". State-changing
+// requests from pages carry a CSRF token bound to the browser.
+//
+// Room history and the desk's notices are kept in memory for the pages; the
+// store (through the engine) is the durable record of every message, answer
+// and decision.
+package web

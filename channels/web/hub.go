@@ -1,0 +1,96 @@
+package web
+
+import (
+	"encoding/json"
+	"sync"
+)
+
+// event is one server-sent event on a topic. Data is JSON.
+type event struct {
+	ID   int64
+	Type string
+	Data []byte
+}
+
+// topic fans events out to live subscribers and keeps the last few for
+// people who connect later or reconnect (Last-Event-ID). It is safe for
+// concurrent use.
+type topic struct {
+	mu      sync.Mutex
+	seq     int64
+	keep    int
+	history []event
+	subs    map[chan event]struct{}
+}
+
+func newTopic(keep int) *topic {
+	return &topic{keep: keep, subs: map[chan event]struct{}{}}
+}
+
+// subBuffer is how many events a slow subscriber may lag behind before it is
+// dropped; its browser reconnects and catches up from the history.
+const subBuffer = 256
+
+// publish sends v (marshalled to JSON) as an event of type typ.
+func (t *topic) publish(typ string, v any) event {
+	data, err := json.Marshal(v)
+	if err != nil { // our own view types always marshal; keep the stream valid anyway
+		data = []byte("null")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.seq++
+	ev := event{ID: t.seq, Type: typ, Data: data}
+	t.history = append(t.history, ev)
+	if len(t.history) > t.keep {
+		t.history = append(t.history[:0:0], t.history[len(t.history)-t.keep:]...)
+	}
+	for ch := range t.subs {
+		select {
+		case ch <- ev:
+		default: // too slow: drop it; it reconnects with Last-Event-ID
+			delete(t.subs, ch)
+			close(ch)
+		}
+	}
+	return ev
+}
+
+// subscribe returns, when replay is set, the kept events whose id is after
+// the given one, and a channel of the events that follow. The channel is
+// closed when the subscriber is dropped for lagging or cancel is called.
+func (t *topic) subscribe(after int64, replay bool) ([]event, chan event, func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var past []event
+	if replay {
+		for _, ev := range t.history {
+			if ev.ID > after {
+				past = append(past, ev)
+			}
+		}
+	}
+	ch := make(chan event, subBuffer)
+	t.subs[ch] = struct{}{}
+	cancel := func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if _, ok := t.subs[ch]; ok {
+			delete(t.subs, ch)
+			close(ch)
+		}
+	}
+	return past, ch, cancel
+}
+
+// find returns the newest kept event for which match is true.
+func (t *topic) find(match func(event) bool) (event, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := len(t.history) - 1; i >= 0; i-- {
+		if match(t.history[i]) {
+			return t.history[i], true
+		}
+	}
+	return event{}, false
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// page is what every template receives.
+type page struct {
+	Lang     bot.Lang
+	Other    bot.Lang
+	Name     string // "chat", "desk", "comms", "login", "error"
+	Title    string
+	Toggle   template.URL // this page in the other language
+	CSRF     string
+	Tag      string
+	Staff    bool // the desk and comms links are shown
+	LoggedIn bool // a desk session exists (logout button)
+	Strings  map[string]string
+	Rooms    []roomView
+	Room     roomView
+	MaxChars int
+	Next     string
+	Error    string
+	Code     int
+}
+
+type roomView struct {
+	ID, Name string
+	Help     bool
+	Current  bool
+}
+
+func (s *Server) newPage(w http.ResponseWriter, r *http.Request, name string) page {
+	l := s.lang(w, r)
+	browser := s.browserID(w, r)
+	return page{
+		Lang: l, Other: l.Other(), Name: name, Title: uiText(l, name+".title"),
+		Toggle: toggleURL(r.URL.Path, nil, l.Other()),
+		CSRF:   s.csrfToken(browser), Tag: s.tag(browser),
+		Staff: s.token == "" || s.sessionOK(r), LoggedIn: s.token != "" && s.sessionOK(r),
+		Strings: jsStrings(l, name),
+	}
+}
+
+func (s *Server) render(w http.ResponseWriter, name string, code int, p page) {
+	var buf bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&buf, name, p); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = buf.WriteTo(w)
+}
+
+func (s *Server) chatPage(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(w, r, "chat")
+	want := r.URL.Query().Get("room")
+	if _, ok := s.cfg.room(want); !ok {
+		want = s.cfg.Rooms[0].ID
+	}
+	for _, room := range s.cfg.Rooms {
+		v := roomView{ID: room.ID, Name: room.Name(p.Lang), Help: room.Help, Current: room.ID == want}
+		p.Rooms = append(p.Rooms, v)
+		if v.Current {
+			p.Room = v
+		}
+	}
+	p.Toggle = toggleURL(r.URL.Path, url.Values{"room": {want}}, p.Other)
+	p.MaxChars = s.cfg.MaxMessageChars
+	s.render(w, "chat", http.StatusOK, p)
+}
+
+func (s *Server) deskPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, "desk", http.StatusOK, s.newPage(w, r, "desk"))
+}
+
+func (s *Server) commsPage(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(w, r, "comms")
+	p.MaxChars = 2000
+	s.render(w, "comms", http.StatusOK, p)
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	l := s.lang(w, r)
+	if s.token == "" || s.sessionOK(r) {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	s.renderLogin(w, r, l, safeNext(r.URL.Query().Get("next")), "", http.StatusOK)
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, l bot.Lang, next, errKey string, code int) {
+	p := s.newPage(w, r, "login")
+	p.Next = next
+	p.Toggle = toggleURL("/login", url.Values{"next": {next}}, p.Other)
+	if errKey != "" {
+		p.Error = uiTextf(p.Lang, errKey, map[string]any{"Seconds": 60})
+	}
+	s.render(w, "login", code, p)
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, code int, key string) {
+	p := s.newPage(w, r, "error")
+	p.Error = uiText(p.Lang, key)
+	p.Code = code
+	s.render(w, "error", code, p)
+}
+
+// toggleURL is path with q and lang=l: the same page in the other language.
+func toggleURL(path string, q url.Values, l bot.Lang) template.URL {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("lang", string(l))
+	u := url.URL{Path: path, RawQuery: q.Encode()}
+	return template.URL(u.String()) // path is one of our routes; values are encoded
+}

@@ -1,0 +1,507 @@
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Platform is the web channel's and desk's name.
+const Platform = "web"
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// Options are the server's collaborators. Zero values take defaults.
+type Options struct {
+	Logger *slog.Logger     // nil: discard
+	Now    func() time.Time // nil: time.Now
+}
+
+// Server serves the citizen chat, the staff desk and the comms page. Create
+// it with New; it is safe for concurrent use.
+type Server struct {
+	cfg      Config
+	token    string
+	loopback bool
+	log      *slog.Logger
+	now      func() time.Time
+	secret   []byte
+	pages    *template.Template
+	mux      *http.ServeMux
+
+	channel *Channel
+	desk    *Desk
+
+	rooms    map[string]*topic
+	deskHub  *topic
+	throttle *throttle
+	logins   *throttle
+
+	mu       sync.Mutex
+	handler  bot.Handler
+	deskH    bot.DeskHandler
+	replies  *keyset           // Reply.Key → ref id, to show a reply once
+	notices  []deskNotice      // recent desk notices, oldest first
+	noticeID int64             // last notice id
+	resolved map[int64]bool    // held answers settled on this desk
+	escs     map[int64]escView // last snapshot pushed, for late subscribers
+	ln       net.Listener
+}
+
+// New checks cfg and returns a server. token is the desk token (from the
+// environment variable LIAISON_WEB_TOKEN, read by the caller); "" means
+// none. On an address that is not loopback a token is required, and when a
+// token is set the desk and comms pages require it.
+func New(cfg Config, token string, opts Options) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	loop := isLoopback(cfg.Addr)
+	if !loop && token == "" {
+		return nil, fmt.Errorf("web: web.addr %q is not a loopback address: set LIAISON_WEB_TOKEN to protect the staff desk and comms page, or listen on 127.0.0.1", cfg.Addr)
+	}
+	if token != "" && len(token) < 16 {
+		return nil, errors.New("web: LIAISON_WEB_TOKEN is too short: use at least 16 random characters")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, fmt.Errorf("web: secret: %w", err)
+	}
+	pages, err := template.New("").Funcs(template.FuncMap{
+		"t": func(l bot.Lang, key string) string { return uiText(l, key) },
+		"tf": func(l bot.Lang, key, name string, v any) string {
+			return uiTextf(l, key, map[string]any{name: v})
+		},
+	}).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	s := &Server{
+		cfg:      cfg,
+		token:    token,
+		loopback: loop,
+		log:      opts.Logger.With("channel", Platform),
+		now:      opts.Now,
+		secret:   secret,
+		pages:    pages,
+		rooms:    map[string]*topic{},
+		deskHub:  newTopic(200),
+		throttle: newThrottle(cfg.FloodPerMinute, cfg.FloodBurst, opts.Now),
+		logins:   newThrottle(10, 5, opts.Now),
+		replies:  newKeyset(20000),
+		resolved: map[int64]bool{},
+		escs:     map[int64]escView{},
+	}
+	for _, r := range cfg.Rooms {
+		s.rooms[r.ID] = newTopic(cfg.History)
+	}
+	s.channel = &Channel{s: s}
+	s.desk = &Desk{s: s}
+	s.mux = s.routes()
+	return s, nil
+}
+
+// Channel returns the citizen chat as a bot.Channel.
+func (s *Server) Channel() *Channel { return s.channel }
+
+// Desk returns the staff desk as a bot.Desk.
+func (s *Server) Desk() *Desk { return s.desk }
+
+// Handler returns the server's HTTP handler (for tests and embedding).
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Listen binds the configured address. Call it before Serve to learn the
+// address (URLs) before serving.
+func (s *Server) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("web: listen on %s (web.addr): %w", s.cfg.Addr, err)
+	}
+	s.mu.Lock()
+	s.ln = ln
+	s.mu.Unlock()
+	return ln, nil
+}
+
+// Serve binds the configured address (unless Listen was called) and serves
+// until ctx ends, then shuts down gracefully. It returns nil after ctx ends.
+func (s *Server) Serve(ctx context.Context) error {
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	if ln == nil {
+		var err error
+		if ln, err = s.Listen(); err != nil {
+			return err
+		}
+	}
+	return s.ServeListener(ctx, ln)
+}
+
+// ServeListener serves on ln until ctx ends. Tests pass a listener on
+// 127.0.0.1:0. The token rule was decided by New from the configured
+// address.
+func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
+	s.mu.Lock()
+	s.ln = ln
+	s.mu.Unlock()
+	// Live streams end with ctx (BaseContext), so Shutdown does not wait
+	// for them.
+	hs := &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("web: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	return nil
+}
+
+// URLs are the addresses of the three pages.
+type URLs struct {
+	Chat, Desk, Comms string
+}
+
+// URLs returns the pages' addresses once the server listens (from the
+// configured address before that). An unspecified host (0.0.0.0, "")
+// prints as localhost.
+func (s *Server) URLs() URLs {
+	addr := s.cfg.Addr
+	s.mu.Lock()
+	if s.ln != nil {
+		addr = s.ln.Addr().String()
+	}
+	s.mu.Unlock()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = "127.0.0.1", "8080"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	base := "http://" + net.JoinHostPort(host, port)
+	return URLs{Chat: base + "/", Desk: base + "/desk", Comms: base + "/comms"}
+}
+
+func (s *Server) handlers() (bot.Handler, bot.DeskHandler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.handler, s.deskH
+}
+
+// routes builds the mux. Pages and APIs of the desk and comms go through
+// s.staffOnly; every state-changing API through s.csrf.
+func (s *Server) routes() *http.ServeMux {
+	m := http.NewServeMux()
+	assets, _ := fs.Sub(assetFS, "assets")
+	files := http.StripPrefix("/assets/", http.FileServerFS(assets))
+	m.Handle("GET /assets/", s.secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		files.ServeHTTP(w, r)
+	})))
+	m.Handle("GET /healthz", s.secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})))
+	m.Handle("GET /{$}", s.secure(http.HandlerFunc(s.chatPage)))
+	m.Handle("GET /chat", s.secure(http.HandlerFunc(s.chatPage)))
+	m.Handle("GET /login", s.secure(http.HandlerFunc(s.loginPage)))
+	m.Handle("POST /login", s.secure(http.HandlerFunc(s.login)))
+	m.Handle("POST /logout", s.secure(s.csrf(http.HandlerFunc(s.logout))))
+	m.Handle("GET /api/chat/events", s.secure(http.HandlerFunc(s.chatEvents)))
+	m.Handle("POST /api/chat/messages", s.secure(s.csrf(http.HandlerFunc(s.postMessage))))
+	m.Handle("POST /api/chat/feedback", s.secure(s.csrf(http.HandlerFunc(s.postFeedback))))
+
+	m.Handle("GET /desk", s.secure(s.staffOnly(http.HandlerFunc(s.deskPage))))
+	m.Handle("GET /comms", s.secure(s.staffOnly(http.HandlerFunc(s.commsPage))))
+	m.Handle("GET /api/desk/events", s.secure(s.staffOnly(http.HandlerFunc(s.deskEvents))))
+	m.Handle("GET /api/desk/roster", s.secure(s.staffOnly(http.HandlerFunc(s.roster))))
+	m.Handle("GET /api/desk/escalations", s.secure(s.staffOnly(http.HandlerFunc(s.listEscalations))))
+	m.Handle("GET /api/desk/notices", s.secure(s.staffOnly(http.HandlerFunc(s.listNotices))))
+	for _, a := range []string{"claim", "answer", "close", "draft", "suggest", "mismatch"} {
+		m.Handle("POST /api/desk/"+a, s.secure(s.staffOnly(s.csrf(s.deskAction(a)))))
+	}
+	m.Handle("GET /api/comms/status", s.secure(s.staffOnly(http.HandlerFunc(s.status))))
+	m.Handle("POST /api/comms/phase", s.secure(s.staffOnly(s.csrf(http.HandlerFunc(s.setPhase)))))
+	m.Handle("POST /api/comms/broadcast", s.secure(s.staffOnly(s.csrf(http.HandlerFunc(s.broadcast)))))
+	m.Handle("/", s.secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusNotFound, "err.notfound")
+	})))
+	return m
+}
+
+// csp allows only this server's own scripts, styles and connections.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; " +
+	"form-action 'self'; frame-ancestors 'none'"
+
+// secure sets the security headers on every response.
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if !strings.HasPrefix(r.URL.Path, "/assets/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Cookies.
+const (
+	cookieBrowser = "liaison_id"   // stable random per-browser id: the citizen's AuthorID
+	cookieLang    = "liaison_lang" // interface language
+	cookieDesk    = "liaison_desk" // desk session, after login with the token
+	headerCSRF    = "X-CSRF-Token"
+)
+
+// browserID returns the browser's id, setting the cookie when it has none.
+func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(cookieBrowser); err == nil && validBrowserID(c.Value) {
+		return c.Value
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	id := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieBrowser, Value: id, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: 365 * 24 * 3600,
+	})
+	return id
+}
+
+func validBrowserID(v string) bool {
+	if len(v) != 22 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(v)
+	return err == nil
+}
+
+// mac is a keyed hash of parts, hex-encoded.
+func (s *Server) mac(parts ...string) string {
+	m := hmac.New(sha256.New, s.secret)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// csrfToken is bound to the browser id: a page on another site can neither
+// read it nor send it.
+func (s *Server) csrfToken(browser string) string { return s.mac("csrf", browser)[:32] }
+
+// tag is the public pseudonym of a browser id in room events, so a page can
+// tell its own messages without learning anyone's cookie.
+func (s *Server) tag(browser string) string {
+	if browser == "" {
+		return ""
+	}
+	return s.mac("tag", browser)[:12]
+}
+
+// csrf refuses state-changing requests that do not carry the page's CSRF
+// token (or a bearer token, for API clients) or that come from another
+// origin.
+func (s *Server) csrf(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.bearerOK(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) {
+			s.apiError(w, r, http.StatusForbidden, "err.csrf", "")
+			return
+		}
+		c, err := r.Cookie(cookieBrowser)
+		got := r.Header.Get(headerCSRF)
+		if got == "" {
+			got = r.PostFormValue("csrf")
+		}
+		if err != nil || !validBrowserID(c.Value) ||
+			subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfToken(c.Value))) != 1 {
+			s.apiError(w, r, http.StatusForbidden, "err.csrf", "")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func sameOrigin(origin string, r *http.Request) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
+}
+
+// bearerOK reports whether the request carries the desk token as a bearer
+// token.
+func (s *Server) bearerOK(r *http.Request) bool {
+	if s.token == "" {
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+}
+
+// sessionTTL is how long a desk login lasts.
+const sessionTTL = 12 * time.Hour
+
+func (s *Server) sessionValue(exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	return e + "." + s.mac("session", e)
+}
+
+func (s *Server) sessionOK(r *http.Request) bool {
+	c, err := r.Cookie(cookieDesk)
+	if err != nil {
+		return false
+	}
+	e, sig, ok := strings.Cut(c.Value, ".")
+	if !ok {
+		return false
+	}
+	n, err := strconv.ParseInt(e, 10, 64)
+	if err != nil || s.now().After(time.Unix(n, 0)) {
+		return false
+	}
+	return hmac.Equal([]byte(sig), []byte(s.mac("session", e)))
+}
+
+// staffOnly lets through everyone when no token is set (loopback only: New
+// enforces it), else only a logged-in browser or a bearer token.
+func (s *Server) staffOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.token == "" || s.bearerOK(r) || s.sessionOK(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="liaison"`)
+			s.apiError(w, r, http.StatusUnauthorized, "err.login", "")
+			return
+		}
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+	})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	l := s.lang(w, r)
+	next := safeNext(r.PostFormValue("next"))
+	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) {
+		s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+		return
+	}
+	if s.token == "" {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	if !s.logins.allow("login:" + clientIP(r)) {
+		w.Header().Set("Retry-After", "60")
+		s.renderLogin(w, r, l, next, "err.flood", http.StatusTooManyRequests)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("token")), []byte(s.token)) != 1 {
+		s.log.Warn("desk login refused", "remote", clientIP(r))
+		s.renderLogin(w, r, l, next, "login.wrong", http.StatusUnauthorized)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieDesk, Value: s.sessionValue(s.now().Add(sessionTTL)), Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		MaxAge: int(sessionTTL / time.Second),
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: cookieDesk, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(p string) string {
+	if p == "/desk" || p == "/comms" {
+		return p
+	}
+	return "/desk"
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// lang picks the interface language: ?lang=, then the cookie, then the
+// browser's Accept-Language, then English. A ?lang= choice is remembered.
+func (s *Server) lang(w http.ResponseWriter, r *http.Request) bot.Lang {
+	if q := r.URL.Query().Get("lang"); q == "en" || q == "fr" {
+		http.SetCookie(w, &http.Cookie{Name: cookieLang, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
+			SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		return bot.Lang(q)
+	}
+	if c, err := r.Cookie(cookieLang); err == nil && (c.Value == "en" || c.Value == "fr") {
+		return bot.Lang(c.Value)
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(part))
+		if strings.HasPrefix(tag, "fr") {
+			return bot.French
+		}
+		if strings.HasPrefix(tag, "en") {
+			return bot.English
+		}
+	}
+	return bot.English
+}

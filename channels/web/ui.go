@@ -1,0 +1,255 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// uiStrings is the pages' own text, in English and French. Keys starting
+// with "js." are also handed to the page scripts. A test checks that every
+// key has both languages.
+var uiStrings = map[string][2]string{
+	"site.title":   {"Liaison", "Liaison"},
+	"site.tagline": {"Questions and answers, in English and French", "Questions et réponses, en français et en anglais"},
+	"skip":         {"Skip to main content", "Passer au contenu principal"},
+	"nav.label":    {"Pages", "Pages"},
+	"nav.chat":     {"Ask a question", "Poser une question"},
+	"nav.desk":     {"Staff desk", "Bureau du personnel"},
+	"nav.comms":    {"Communications", "Communications"},
+	"lang.other":   {"Français", "English"},
+	"lang.label":   {"Language", "Langue"},
+	"logout":       {"Sign out", "Se déconnecter"},
+	"footer.privacy": {
+		"Messages are archived as the law requires. Do not share personal information such as your address, phone number or file number.",
+		"Les messages sont archivés comme l’exige la loi. Ne communiquez pas de renseignements personnels comme votre adresse, votre numéro de téléphone ou votre numéro de dossier.",
+	},
+	"footer.langs": {"Service offered in English and French.", "Service offert en français et en anglais."},
+
+	"chat.title": {"Ask a question", "Posez une question"},
+	"chat.intro": {
+		"Write in English or French. The assistant answers in the language you write in. When it cannot answer, a staff member does, and signs the answer with their name.",
+		"Écrivez en français ou en anglais. L’assistant répond dans la langue de votre message. S’il ne peut pas répondre, un membre du personnel le fait et signe la réponse de son nom.",
+	},
+	"chat.rooms":        {"Rooms", "Salons"},
+	"chat.room.help":    {"Every message in this room goes to the assistant.", "Chaque message de ce salon est adressé à l’assistant."},
+	"chat.room.general": {"Start your message with @liaison to ask the assistant. Other messages are for people in the room.", "Commencez votre message par @liaison pour vous adresser à l’assistant. Les autres messages s’adressent aux personnes du salon."},
+	"chat.log":          {"Messages", "Messages"},
+	"chat.name":         {"Your display name", "Votre nom affiché"},
+	"chat.name.hint":    {"Shown to others in the room. A first name or a nickname is enough.", "Visible par les autres personnes du salon. Un prénom ou un pseudonyme suffit."},
+	"chat.message":      {"Your message", "Votre message"},
+	"chat.message.hint": {"Up to {Max} characters.", "Jusqu’à {Max} caractères."},
+	"chat.send":         {"Send", "Envoyer"},
+	"chat.compose":      {"Write a message", "Écrire un message"},
+
+	"desk.title": {"Staff desk", "Bureau du personnel"},
+	"desk.intro": {
+		"Questions the assistant could not answer. Claim a question, answer it, and the answer goes to every person who asked it, signed with your name.",
+		"Les questions auxquelles l’assistant n’a pas pu répondre. Prenez une question en charge et répondez-y : la réponse est transmise à chaque personne qui l’a posée, signée de votre nom.",
+	},
+	"desk.whoami":        {"You are", "Vous êtes"},
+	"desk.whoami.choose": {"Choose your name", "Choisissez votre nom"},
+	"desk.whoami.hint":   {"Your name signs the answers you send. Your choice is kept in this browser.", "Votre nom signe les réponses que vous envoyez. Votre choix est conservé dans ce navigateur."},
+	"desk.showall":       {"Also show answered and closed questions", "Afficher aussi les questions répondues et fermées"},
+	"desk.notices":       {"Notices", "Avis"},
+	"desk.queue":         {"Questions", "Questions"},
+
+	"comms.title": {"Communications", "Communications"},
+	"comms.intro": {
+		"Switch the rollout phase, publish bilingual announcements and follow today’s activity. Only communications leads may change the phase or publish.",
+		"Changez la phase de déploiement, publiez des annonces bilingues et suivez l’activité du jour. Seuls les responsables des communications peuvent changer la phase ou publier.",
+	},
+	"comms.phase":        {"Rollout phase", "Phase de déploiement"},
+	"comms.phase.global": {"Phase for all channels:", "Phase pour tous les canaux :"},
+	"comms.col.channel":  {"Channel", "Canal"},
+	"comms.col.phase":    {"Phase in force", "Phase en vigueur"},
+	"comms.col.override": {"Set for this channel", "Propre à ce canal"},
+	"comms.switch":       {"Change the phase", "Changer la phase"},
+	"comms.scope":        {"Where", "Où"},
+	"comms.scope.global": {"All channels (global phase)", "Tous les canaux (phase globale)"},
+	"comms.newphase":     {"New phase", "Nouvelle phase"},
+	"comms.reason":       {"Reason", "Motif"},
+	"comms.reason.hint":  {"Required. Kept in the audit log with your name and the time.", "Obligatoire. Conservé au journal d’audit avec votre nom et l’heure."},
+	"comms.apply":        {"Change the phase", "Changer la phase"},
+	"comms.broadcast":    {"Bilingual announcement", "Annonce bilingue"},
+	"comms.broadcast.hint": {
+		"Both languages are required: nothing is published in one language only.",
+		"Les deux langues sont obligatoires : rien n’est publié dans une seule langue.",
+	},
+	"comms.en":           {"English text", "Texte anglais"},
+	"comms.fr":           {"French text", "Texte français"},
+	"comms.at":           {"Publish at (optional)", "Publier le (facultatif)"},
+	"comms.at.hint":      {"Leave empty to publish now. Your local time.", "Laissez vide pour publier maintenant. Heure locale."},
+	"comms.targets":      {"Channels", "Canaux"},
+	"comms.targets.hint": {"None checked: every channel set up for announcements.", "Aucun coché : tous les canaux prévus pour les annonces."},
+	"comms.send":         {"Publish the announcement", "Publier l’annonce"},
+	"comms.summary":      {"Activity", "Activité"},
+	"comms.refreshed":    {"Updated every 10 seconds.", "Mis à jour toutes les 10 secondes."},
+
+	"phase.broadcast": {"1 — Broadcast: announcements only; questions are recorded, not answered", "1 — Diffusion : annonces seulement; les questions sont enregistrées, sans réponse"},
+	"phase.replies":   {"2 — Replies: answer questions addressed to the assistant, or pass them to staff", "2 — Réponses : répondre aux questions adressées à l’assistant, ou les transmettre au personnel"},
+	"phase.outreach":  {"3 — Outreach: also offer help on watched topics", "3 — Proactif : offrir aussi de l’aide sur les sujets suivis"},
+	"phase.inherit":   {"Follow the global phase (remove this channel’s setting)", "Suivre la phase globale (retirer le réglage du canal)"},
+
+	"login.title":  {"Staff sign in", "Connexion du personnel"},
+	"login.intro":  {"The staff desk and the communications page are protected. Enter the desk token your administrator gave you.", "Le bureau du personnel et la page des communications sont protégés. Entrez le jeton que votre administrateur vous a remis."},
+	"login.token":  {"Desk token", "Jeton du bureau"},
+	"login.submit": {"Sign in", "Se connecter"},
+	"login.wrong":  {"That token is not correct.", "Ce jeton n’est pas valide."},
+	"error.title":  {"We could not show this page", "Nous n’avons pas pu afficher cette page"},
+	"error.home":   {"Go to the question page", "Aller à la page des questions"},
+
+	"err.notfound":   {"Not found.", "Introuvable."},
+	"err.csrf":       {"This page has expired or the request came from another site. Reload the page and try again.", "Cette page a expiré ou la demande provient d’un autre site. Rechargez la page et réessayez."},
+	"err.login":      {"Sign in to use the staff desk.", "Connectez-vous pour utiliser le bureau du personnel."},
+	"err.flood":      {"You are sending messages too quickly. Wait {Seconds} seconds, then try again.", "Vous envoyez des messages trop rapidement. Attendez {Seconds} secondes, puis réessayez."},
+	"err.room":       {"This room does not exist.", "Ce salon n’existe pas."},
+	"err.name":       {"Enter a display name of at most 40 characters.", "Entrez un nom affiché d’au plus 40 caractères."},
+	"err.empty":      {"Write a message first.", "Écrivez d’abord un message."},
+	"err.toolong":    {"Your message is too long: at most {Max} characters.", "Votre message est trop long : au plus {Max} caractères."},
+	"err.starting":   {"The service is starting. Try again in a moment.", "Le service démarre. Réessayez dans un instant."},
+	"err.internal":   {"Something went wrong on our side. Please try again.", "Un problème est survenu de notre côté. Veuillez réessayer."},
+	"err.invalid":    {"The request was not understood. Reload the page and try again.", "La demande n’a pas été comprise. Rechargez la page et réessayez."},
+	"err.forbidden":  {"You are not allowed to do this.", "Vous n’êtes pas autorisé à faire cela."},
+	"err.refused":    {"Refused.", "Refusé."},
+	"err.conflict":   {"Someone else changed this in the meantime. The list has been refreshed.", "Quelqu’un d’autre a modifié cet élément entretemps. La liste a été actualisée."},
+	"err.duplicate":  {"This was already done.", "C’était déjà fait."},
+	"err.whoami":     {"Choose who you are from the staff list first.", "Choisissez d’abord qui vous êtes dans la liste du personnel."},
+	"err.nodeskuser": {"Your roster entry has no desk user id. Ask the administrator to set it.", "Votre fiche du personnel n’a pas d’identifiant de bureau. Demandez à l’administrateur de l’ajouter."},
+	"err.reason":     {"A reason is required.", "Un motif est obligatoire."},
+	"err.phase":      {"Choose a phase.", "Choisissez une phase."},
+	"err.when":       {"The date and time are not valid.", "La date et l’heure ne sont pas valides."},
+
+	"js.you":             {"You", "Vous"},
+	"js.bot":             {"Liaison assistant", "Assistant Liaison"},
+	"js.staff":           {"Staff answer", "Réponse du personnel"},
+	"js.broadcast":       {"Announcement", "Annonce"},
+	"js.notice":          {"Notice", "Avis"},
+	"js.inreply":         {"In reply to {Author}", "En réponse à {Author}"},
+	"js.foryou":          {"Reply to you", "Réponse pour vous"},
+	"js.feedback.q":      {"Was this answer helpful?", "Cette réponse vous a-t-elle été utile?"},
+	"js.helpful":         {"Helpful", "Utile"},
+	"js.nothelpful":      {"Not helpful", "Pas utile"},
+	"js.feedback.thanks": {"Thank you for your feedback.", "Merci de votre rétroaction."},
+	"js.link":            {"More information", "Plus d’information"},
+	"js.failed":          {"Not sent. Please try again.", "Non envoyé. Veuillez réessayer."},
+	"js.sending":         {"Sending…", "Envoi…"},
+	"js.sent":            {"Message sent.", "Message envoyé."},
+	"js.name.required":   {"Enter a display name.", "Entrez un nom affiché."},
+	"js.text.required":   {"Write a message.", "Écrivez un message."},
+	"js.text.toolong":    {"Your message is too long: at most {Max} characters.", "Votre message est trop long : au plus {Max} caractères."},
+	"js.connlost":        {"Connection lost. Reconnecting…", "Connexion perdue. Reconnexion…"},
+	"js.error":           {"Something went wrong. Please try again.", "Un problème est survenu. Veuillez réessayer."},
+	"js.empty":           {"No messages yet.", "Aucun message pour l’instant."},
+	"js.new":             {"New message from {Author}", "Nouveau message de {Author}"},
+
+	"js.esc.title":       {"Question {ID}", "Question {ID}"},
+	"js.state.open":      {"Open", "Ouverte"},
+	"js.state.claimed":   {"Claimed", "Prise en charge"},
+	"js.state.answered":  {"Answered", "Répondue"},
+	"js.state.relayed":   {"Answer delivered", "Réponse transmise"},
+	"js.state.closed":    {"Closed", "Fermée"},
+	"js.lang.en":         {"English", "Anglais"},
+	"js.lang.fr":         {"French", "Français"},
+	"js.lang.":           {"Unknown", "Inconnue"},
+	"js.f.lang":          {"Language", "Langue"},
+	"js.f.topic":         {"Topic", "Sujet"},
+	"js.f.channel":       {"Room", "Salon"},
+	"js.f.routed":        {"Routed to", "Acheminée à"},
+	"js.f.claimed":       {"Claimed by", "Prise en charge par"},
+	"js.f.answered":      {"Answered by", "Répondue par"},
+	"js.f.closed":        {"Closed by", "Fermée par"},
+	"js.f.askers":        {"People waiting", "Personnes en attente"},
+	"js.f.asked":         {"Asked", "Posée"},
+	"js.suggestions":     {"Suggested entries", "Entrées suggérées"},
+	"js.nosuggestions":   {"No suggested entry.", "Aucune entrée suggérée."},
+	"js.confidence":      {"confidence {Pct} %", "confiance {Pct} %"},
+	"js.sendentry":       {"Send this entry", "Envoyer cette entrée"},
+	"js.claim":           {"Claim", "Prendre en charge"},
+	"js.answer":          {"Your answer", "Votre réponse"},
+	"js.answer.hint":     {"Write in the language of the question: {Lang}. Your answer is sent signed with your name.", "Écrivez dans la langue de la question : {Lang}. Votre réponse est transmise signée de votre nom."},
+	"js.sendanswer":      {"Send answer", "Envoyer la réponse"},
+	"js.closereason":     {"Reason for closing", "Motif de fermeture"},
+	"js.close":           {"Close without answer", "Fermer sans réponse"},
+	"js.draft":           {"Save as draft entry", "Enregistrer comme ébauche d’entrée"},
+	"js.draft.ok":        {"Draft entry saved ({Entry}). It needs both languages and approval before the assistant uses it.", "Ébauche enregistrée ({Entry}). Elle doit être rédigée dans les deux langues et approuvée avant que l’assistant ne l’utilise."},
+	"js.claim.ok":        {"You claimed question {ID}.", "Vous avez pris en charge la question {ID}."},
+	"js.answer.ok":       {"Answer sent to {N} person(s).", "Réponse transmise à {N} personne(s)."},
+	"js.answer.held":     {"Your answer is not in the language of the question. Choose what to do in the notices.", "Votre réponse n’est pas dans la langue de la question. Choisissez quoi faire dans les avis."},
+	"js.answer.dup":      {"This answer was already received.", "Cette réponse avait déjà été reçue."},
+	"js.close.ok":        {"Question {ID} closed.", "Question {ID} fermée."},
+	"js.sendanyway":      {"Send anyway", "Envoyer quand même"},
+	"js.translate":       {"I will translate", "Je vais traduire"},
+	"js.resolved":        {"Settled.", "Réglé."},
+	"js.whoami.first":    {"Choose who you are first (at the top of the page).", "Choisissez d’abord qui vous êtes (en haut de la page)."},
+	"js.reason.required": {"Enter a reason.", "Entrez un motif."},
+	"js.answer.required": {"Write an answer.", "Écrivez une réponse."},
+	"js.queue.none":      {"No questions waiting. New questions appear here as they arrive.", "Aucune question en attente. Les nouvelles questions s’affichent ici dès leur arrivée."},
+	"js.notices.none":    {"No notices.", "Aucun avis."},
+	"js.kind.reminder":   {"Reminder", "Rappel"},
+	"js.kind.reroute":    {"Re-routed", "Réacheminée"},
+	"js.kind.mismatch":   {"Language mismatch", "Langue différente"},
+	"js.kind.relayed":    {"Answer delivered", "Réponse transmise"},
+	"js.kind.refused":    {"Refused", "Refusé"},
+	"js.kind.phase":      {"Phase change", "Changement de phase"},
+	"js.kind.info":       {"Information", "Information"},
+	"js.commslead":       {"communications lead", "responsable des communications"},
+
+	"js.sum.q.en":            {"Questions in English", "Questions en anglais"},
+	"js.sum.q.fr":            {"Questions in French", "Questions en français"},
+	"js.sum.answered":        {"Answered by the assistant", "Répondues par l’assistant"},
+	"js.sum.escalated":       {"Passed to staff", "Transmises au personnel"},
+	"js.sum.open":            {"Open escalations", "Questions en attente du personnel"},
+	"js.sum.median":          {"Median time to first response", "Délai médian de première réponse"},
+	"js.sum.feedback":        {"Helpful / not helpful", "Utile / pas utile"},
+	"js.sum.shadow":          {"Recorded in broadcast phase (would have answered)", "Enregistrées en phase de diffusion (réponse possible)"},
+	"js.sum.since":           {"Since {Time}", "Depuis {Time}"},
+	"js.phase.ok":            {"Phase changed: {Where} is now in phase {Phase}.", "Phase changée : {Where} est maintenant en phase {Phase}."},
+	"js.phase.required":      {"Choose the new phase.", "Choisissez la nouvelle phase."},
+	"js.phase.inherit.ok":    {"{Where} now follows the global phase.", "{Where} suit maintenant la phase globale."},
+	"js.global":              {"every channel", "chaque canal"},
+	"js.bc.ok":               {"Announcement {ID} published.", "Annonce {ID} publiée."},
+	"js.bc.scheduled":        {"Announcement {ID} scheduled for {Time}.", "Annonce {ID} prévue le {Time}."},
+	"js.bc.en.required":      {"Enter the English text of the announcement.", "Entrez le texte anglais de l’annonce."},
+	"js.bc.fr.required":      {"Enter the French text of the announcement. Nothing is published in one language only.", "Entrez le texte français de l’annonce. Rien n’est publié dans une seule langue."},
+	"js.errsummary":          {"Please correct the following:", "Veuillez corriger ce qui suit :"},
+	"js.phasename.broadcast": {"broadcast", "diffusion"},
+	"js.phasename.replies":   {"replies", "réponses"},
+	"js.phasename.outreach":  {"outreach", "proactif"},
+	"js.yes":                 {"Yes", "Oui"},
+	"js.no":                  {"No", "Non"},
+}
+
+// uiText returns the interface text key in l; a missing key returns the key
+// itself (a test forbids missing keys).
+func uiText(l bot.Lang, key string) string {
+	v, ok := uiStrings[key]
+	if !ok {
+		return key
+	}
+	if l == bot.French {
+		return v[1]
+	}
+	return v[0]
+}
+
+// uiTextf fills {Name} placeholders from data.
+func uiTextf(l bot.Lang, key string, data map[string]any) string {
+	s := uiText(l, key)
+	for k, v := range data {
+		s = strings.ReplaceAll(s, "{"+k+"}", fmt.Sprint(v))
+	}
+	return s
+}
+
+// jsStrings is the text the page scripts need, in l.
+func jsStrings(l bot.Lang, _ string) map[string]string {
+	out := map[string]string{}
+	for k := range uiStrings {
+		if name, ok := strings.CutPrefix(k, "js."); ok {
+			out[name] = uiText(l, k)
+		}
+	}
+	return out
+}
