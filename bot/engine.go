@@ -216,6 +216,20 @@ func (e *Engine) Run(ctx context.Context) error {
 	return nil
 }
 
+// Tick runs one round of the background work now: queue due broadcasts,
+// send reminders, sync the desk and deliver every platform's outbox. Run
+// does the same on timers; tests and one-shot commands call Tick.
+func (e *Engine) Tick(ctx context.Context) {
+	e.refreshPhase(ctx)
+	e.queueDueBroadcasts(ctx)
+	e.remind(ctx)
+	e.syncDesk(ctx)
+	for name := range e.channels {
+		e.deliver(ctx, name)
+	}
+	e.syncDesk(ctx)
+}
+
 // loop runs f every interval, and at once when woken for name.
 func (e *Engine) loop(ctx context.Context, name string, every time.Duration, f func(context.Context)) {
 	wake := e.wakeChan(name)

@@ -1,0 +1,282 @@
+package bot_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+const (
+	renewEN    = "How do I renew my passport?"
+	renewFR    = "Comment renouveler mon passeport?"
+	goatEN     = "Can my neighbour's goat attend the citizenship ceremony on Thursday?"
+	goatEN2    = "Is my neighbour's goat allowed at the citizenship ceremony?"
+	goatFR     = "Est-ce que la chèvre de mon voisin peut venir à la cérémonie de citoyenneté jeudi?"
+	lead       = "U_SAM"
+	notALead   = "U_ALEX"
+	unrostered = "U_STRANGER"
+)
+
+func (e *env) setPhase(p phases.Phase, channel bot.ChannelKey) {
+	e.t.Helper()
+	if _, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Phase: p, Channel: channel, Reason: "test"}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func TestRepliesPhaseAnswersInTheCitizensLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	tests := []struct {
+		name, text string
+		lang       bot.Lang
+	}{
+		{"english", renewEN, bot.English},
+		{"french", renewFR, bot.French},
+		{"french without accents", "comment renouveller mon passeport svp", bot.French},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := e.ask("ana", tt.text)
+			if d.Action != bot.ActAnswer || d.Lang != tt.lang || d.EntryID != "passport-renew" {
+				t.Fatalf("decision = %+v, want an answer from passport-renew in %s", d, tt.lang)
+			}
+			if d.Phase != phases.Replies || d.Reason != bot.ReasonConfident {
+				t.Errorf("phase %v reason %v", d.Phase, d.Reason)
+			}
+		})
+	}
+	e.tick()
+	got := e.ch.all()
+	if len(got) != len(tests) {
+		t.Fatalf("sent %d replies, want %d", len(got), len(tests))
+	}
+	for i, s := range got {
+		if s.Reply.Kind != bot.KindAnswer || s.Reply.Lang != tests[i].lang || !s.Reply.Feedback {
+			t.Errorf("reply %d = %+v", i, s.Reply)
+		}
+		if s.To.ReplyTo == "" || s.To.UserID != "ana" || s.To.ChannelID != "help" {
+			t.Errorf("reply %d address = %+v", i, s.To)
+		}
+	}
+	if got[0].Reply.Text == got[1].Reply.Text {
+		t.Error("English and French answers are the same text")
+	}
+	if !strings.Contains(got[1].Reply.Text, "👍") || !strings.Contains(got[1].Reply.Text, "utile") {
+		t.Errorf("French answer lacks the French feedback prompt: %q", got[1].Reply.Text)
+	}
+}
+
+func TestBroadcastPhaseRecordsShadowDecisionsAndSaysNothing(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setPhase(phases.Broadcast, "")
+	d1 := e.ask("ana", renewEN)
+	d2 := e.ask("ben", goatEN)
+	if d1.Action != bot.ActShadow || d1.Would != bot.ActAnswer || d1.EntryID != "passport-renew" {
+		t.Errorf("known question: %+v, want shadow that would answer", d1)
+	}
+	if d2.Action != bot.ActShadow || d2.Would != bot.ActEscalate {
+		t.Errorf("unknown question: %+v, want shadow that would escalate", d2)
+	}
+	e.tick()
+	if n := len(e.ch.all()); n != 0 {
+		t.Fatalf("phase 1 posted %d public replies", n)
+	}
+	if e.desk.postCount() != 0 {
+		t.Error("phase 1 escalated to the desk")
+	}
+	sum, err := e.st.Summary(e.ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Shadow != 2 || sum.ShadowWouldAnswer != 1 {
+		t.Errorf("summary shadow=%d would-answer=%d, want 2 and 1", sum.Shadow, sum.ShadowWouldAnswer)
+	}
+	if n := len(e.desk.noticesOf(bot.NoticePhase)); n != 1 {
+		t.Errorf("phase change announced %d times on the desk, want 1", n)
+	}
+	// Broadcasts still go out in phase 1.
+	if _, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, EN: "Offices close at noon today.", FR: "Les bureaux ferment à midi aujourd’hui."}); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	if k := e.ch.kinds(); len(k) != 3 || k[0] != bot.KindBroadcast {
+		t.Errorf("phase 1 broadcast kinds = %v, want 3 broadcasts", k)
+	}
+}
+
+func TestChannelOverridePilotsRepliesInOneChannel(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setPhase(phases.Broadcast, "")
+	e.setPhase(phases.Replies, "mem:help")
+	if d := e.ask("ana", renewEN); d.Action != bot.ActAnswer {
+		t.Errorf("help channel (phase 2 pilot): %+v", d)
+	}
+	m := e.msg("general", "ben", "@liaison "+renewEN, "g1")
+	m.Mentioned = true
+	d, err := e.eng.HandleMessage(e.ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Action != bot.ActShadow || d.Phase != phases.Broadcast {
+		t.Errorf("general channel (phase 1): %+v", d)
+	}
+	// Removing the override returns the channel to the global phase.
+	e.setPhase(0, "mem:help")
+	if d := e.ask("ana", renewFR); d.Action != bot.ActShadow {
+		t.Errorf("after removing the override: %+v", d)
+	}
+}
+
+func TestOutreachPhaseBehavesAsRepliesUntilBuilt(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setPhase(phases.Outreach, "")
+	if d := e.askIn("general", "ana", "my passport renewal is so slow, complaint"); d.Action != bot.ActIgnore || d.Reason != bot.ReasonNotAddressed {
+		t.Errorf("unaddressed message in phase 3: %+v, want ignored", d)
+	}
+	if d := e.ask("ana", renewEN); d.Action != bot.ActAnswer || d.Phase != phases.Outreach {
+		t.Errorf("addressed question in phase 3: %+v", d)
+	}
+}
+
+func TestOnlyCommsLeadsSwitchPhasesAndEveryAttemptIsAudited(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, who := range []string{notALead, unrostered} {
+		_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: who}, Phase: phases.Broadcast, Reason: "try"})
+		if !errors.Is(err, bot.ErrForbidden) {
+			t.Errorf("%s: err = %v, want ErrForbidden", who, err)
+		}
+	}
+	if _, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Phase: phases.Broadcast}); !errors.Is(err, bot.ErrInvalid) {
+		t.Errorf("no reason: err = %v, want ErrInvalid", err)
+	}
+	if got := e.eng.PhaseState(e.ctx).Global; got != phases.Replies {
+		t.Fatalf("phase changed to %v by refused requests", got)
+	}
+	e.setPhase(phases.Broadcast, "")
+	log, err := e.st.AuditLog(e.ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused, allowed int
+	for _, a := range log {
+		if a.Action != "phase.set" {
+			continue
+		}
+		if a.Allowed {
+			allowed++
+			if a.Actor != "sam" || !strings.Contains(a.Detail, "test") {
+				t.Errorf("allowed entry = %+v", a)
+			}
+		} else {
+			refused++
+		}
+	}
+	if refused != 2 || allowed != 1 {
+		t.Errorf("audit: %d refused, %d allowed; want 2 and 1", refused, allowed)
+	}
+	changes, err := e.st.PhaseChanges(e.ctx, 0)
+	if err != nil || len(changes) != 1 || changes[0].By != "sam" || changes[0].From != phases.Replies || changes[0].To != phases.Broadcast {
+		t.Errorf("changes = %+v, %v", changes, err)
+	}
+}
+
+func TestMessagesNotForTheBotAreRecordedAndIgnored(t *testing.T) {
+	e := newEnv(t, nil)
+	tests := []struct {
+		name   string
+		m      bot.Message
+		reason bot.Reason
+	}{
+		{"not addressed", bot.Message{ChannelID: "general", Text: renewEN}, bot.ReasonNotAddressed},
+		{"bot author", bot.Message{ChannelID: "help", Text: renewEN, AuthorBot: true}, bot.ReasonBotAuthor},
+		{"empty", bot.Message{ChannelID: "help", Text: "  \x00 "}, bot.ReasonEmpty},
+		{"abuse", bot.Message{ChannelID: "help", Text: "you are all idiots"}, bot.ReasonAbuse},
+	}
+	for i, tt := range tests {
+		tt.m.Platform, tt.m.ID, tt.m.AuthorID = "mem", "x"+string(rune('a'+i)), "zed"
+		d, err := e.eng.HandleMessage(e.ctx, tt.m)
+		if err != nil || d.Action != bot.ActIgnore || d.Reason != tt.reason {
+			t.Errorf("%s: %+v %v, want ignore/%s", tt.name, d, err, tt.reason)
+		}
+	}
+	// Frustrated swearing is still a question.
+	if d := e.ask("zed", "why is the damn passport renewal so fucking slow, how do I renew my passport"); d.Action == bot.ActIgnore {
+		t.Errorf("swearing without a target was ignored: %+v", d)
+	}
+	e.tick()
+	for _, s := range e.ch.all() {
+		if s.To.ReplyTo != "m1" {
+			t.Errorf("replied to an ignored message: %+v", s)
+		}
+	}
+}
+
+func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", "Pour qui voter aux prochaines élections, les libéraux ou les conservateurs?")
+	if d.Action != bot.ActNotice || d.Reason != bot.ReasonPartisan || d.Lang != bot.French {
+		t.Fatalf("%+v", d)
+	}
+	e.tick()
+	s := e.ch.all()
+	if len(s) != 1 || !strings.Contains(s[0].Reply.Text, "partisanes") {
+		t.Errorf("sent %+v", s)
+	}
+}
+
+func TestRedeliveredMessageIsHandledOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	m := e.msg("help", "ana", renewEN, "same-id")
+	d1, err1 := e.eng.HandleMessage(e.ctx, m)
+	d2, err2 := e.eng.HandleMessage(e.ctx, m)
+	if err1 != nil || err2 != nil || d1.MessageID != d2.MessageID || d2.Action != bot.ActAnswer {
+		t.Fatalf("first %+v %v, second %+v %v", d1, err1, d2, err2)
+	}
+	e.tick()
+	if n := len(e.ch.all()); n != 1 {
+		t.Errorf("answered %d times", n)
+	}
+}
+
+func TestFloodGetsOneNoticeNotFiftyAnswers(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) { c.FloodPerMinute = 5 })
+	counts := map[bot.Action]int{}
+	for i := 0; i < 50; i++ {
+		d := e.ask("spammer", renewEN)
+		counts[d.Action]++
+		e.clock.Advance(time.Second) // 50 messages in 50 seconds
+	}
+	if counts[bot.ActAnswer] != 5 || counts[bot.ActNotice] != 1 || counts[bot.ActIgnore] != 44 {
+		t.Errorf("actions = %v, want 5 answers, 1 notice, 44 ignored", counts)
+	}
+	e.clock.Advance(2 * time.Minute)
+	if d := e.ask("spammer", renewEN); d.Action != bot.ActAnswer {
+		t.Errorf("after the window: %+v", d)
+	}
+	if d := e.ask("someone-else", renewEN); d.Action != bot.ActAnswer {
+		t.Errorf("another user was throttled: %+v", d)
+	}
+	e.tick()
+	var notices int
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindNotice {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Errorf("%d flood notices sent", notices)
+	}
+}
+
+func TestOversizedAndHostileTextIsHandled(t *testing.T) {
+	e := newEnv(t, nil)
+	huge := strings.Repeat("passport renew ", 20000) + "\x00\x07\xff"
+	d := e.ask("ana", huge)
+	if d.Action == "" || d.MessageID == 0 {
+		t.Fatalf("%+v", d)
+	}
+}

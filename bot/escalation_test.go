@@ -1,0 +1,388 @@
+package bot_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+func TestUnknownQuestionIsAcknowledgedAndEscalated(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN+" My email is ana@example.com")
+	if d.Action != bot.ActEscalate || d.EscalationID == 0 {
+		t.Fatalf("%+v", d)
+	}
+	e.tick()
+	s := e.ch.all()
+	if len(s) != 1 || s[0].Reply.Kind != bot.KindAck || s[0].Reply.Lang != bot.English {
+		t.Fatalf("sent %+v", s)
+	}
+	if e.desk.postCount() != 1 {
+		t.Fatalf("desk posts: %d", e.desk.postCount())
+	}
+	esc, err := e.eng.Escalation(e.ctx, d.EscalationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(esc.Question, "ana@example.com") || !strings.Contains(esc.Question, "[email]") {
+		t.Errorf("personal data reached the desk: %q", esc.Question)
+	}
+	if esc.DeskRef == "" || esc.State != bot.StateOpen || esc.RoutedTo == "" {
+		t.Errorf("escalation = %+v", esc)
+	}
+}
+
+func TestSimilarQuestionsJoinOneEscalationAndEveryAskerGetsTheAnswerOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	d1 := e.ask("ana", goatEN)
+	d2 := e.ask("ben", goatEN2)
+	d3 := e.ask("chloe", goatFR)
+	if d2.Reason != bot.ReasonJoined || d2.EscalationID != d1.EscalationID {
+		t.Fatalf("similar question did not join: first %+v second %+v", d1, d2)
+	}
+	if d3.EscalationID == d1.EscalationID {
+		t.Fatalf("French question joined the English escalation")
+	}
+	e.tick()
+	if e.desk.postCount() != 2 {
+		t.Fatalf("desk posts = %d, want 2", e.desk.postCount())
+	}
+	esc, _ := e.eng.Escalation(e.ctx, d1.EscalationID)
+	if len(esc.Askers) != 2 {
+		t.Fatalf("askers = %d", len(esc.Askers))
+	}
+	staff, _ := roster.ByID(esc.RoutedTo)
+	if !staff.Speaks(bot.English) {
+		t.Errorf("English escalation routed to %s, who does not speak English", staff.ID)
+	}
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{DeskRef: esc.DeskRef, DeskUserID: staff.DeskUserID, EventID: "ev-1",
+		Text: "Only service animals may attend the ceremony. @everyone"})
+	if err != nil || res.Relays != 2 || res.Mismatch {
+		t.Fatalf("answer: %+v %v", res, err)
+	}
+	// The desk redelivers the same event.
+	again, err := e.eng.Answer(e.ctx, bot.DeskAnswer{DeskRef: esc.DeskRef, DeskUserID: staff.DeskUserID, EventID: "ev-1", Text: "Only service animals may attend the ceremony. @everyone"})
+	if err != nil || !again.Duplicate {
+		t.Fatalf("redelivered answer: %+v %v", again, err)
+	}
+	e.tick()
+	e.tick()
+	var relays []sent
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			relays = append(relays, s)
+		}
+	}
+	if len(relays) != 2 {
+		t.Fatalf("relayed %d times, want 2 (one per asker)", len(relays))
+	}
+	users := map[string]bool{}
+	for _, r := range relays {
+		users[r.To.UserID] = true
+		if !strings.Contains(r.Reply.Text, staff.Name) || !strings.Contains(r.Reply.Text, staff.TitleEN) {
+			t.Errorf("relay not signed: %q", r.Reply.Text)
+		}
+		if strings.Contains(r.Reply.Text, "@everyone") {
+			t.Errorf("relay can ping everyone: %q", r.Reply.Text)
+		}
+	}
+	if !users["ana"] || !users["ben"] {
+		t.Errorf("relayed to %v", users)
+	}
+	esc, _ = e.eng.Escalation(e.ctx, d1.EscalationID)
+	if esc.State != bot.StateRelayed {
+		t.Errorf("state = %s, want relayed", esc.State)
+	}
+	if n := len(e.desk.noticesOf(bot.NoticeRelayed)); n != 1 {
+		t.Errorf("%d relay confirmations on the desk", n)
+	}
+	// A new question like the answered one opens a new escalation.
+	if d := e.ask("dan", goatEN2); d.EscalationID == d1.EscalationID {
+		t.Error("joined an escalation that was already answered")
+	}
+}
+
+func TestRoutingByTopicAndLanguage(t *testing.T) {
+	tests := []struct {
+		topic string
+		lang  bot.Lang
+		want  string
+	}{
+		{"passports", bot.English, "alex"}, // owns the topic, speaks English
+		{"passports", bot.French, "nadia"}, // alex does not speak French
+		{"benefits", bot.English, "nadia"}, // owner who speaks English
+		{"taxes", bot.French, "sam"},       // nobody owns taxes: "*" who speaks French
+		{"PASSPORTS", bot.English, "alex"}, // topics are case-insensitive
+	}
+	for _, tt := range tests {
+		got, ok := roster.Route(tt.topic, tt.lang)
+		if !ok || got.ID != tt.want {
+			t.Errorf("Route(%s, %s) = %s, want %s", tt.topic, tt.lang, got.ID, tt.want)
+		}
+	}
+	if got, _ := roster.Route("passports", bot.English, "alex"); got.ID != "nadia" {
+		t.Errorf("backup for passports/en = %s, want nadia", got.ID)
+	}
+	if _, ok := (bot.Roster{}).Route("x", bot.English); ok {
+		t.Error("empty roster routed")
+	}
+}
+
+func TestUnclaimedEscalationIsRemindedThenRerouted(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	first := esc.RoutedTo
+
+	e.clock.Advance(29 * time.Minute)
+	e.tick()
+	if n := len(e.desk.noticesOf(bot.NoticeReminder)); n != 0 {
+		t.Fatalf("reminded after 29 minutes")
+	}
+	e.clock.Advance(2 * time.Minute)
+	e.tick()
+	rem := e.desk.noticesOf(bot.NoticeReminder)
+	if len(rem) != 1 || rem[0].StaffID != first || rem[0].DeskRef == "" {
+		t.Fatalf("reminders = %+v", rem)
+	}
+	e.tick()
+	if n := len(e.desk.noticesOf(bot.NoticeReminder)); n != 1 {
+		t.Fatalf("reminded %d times", n)
+	}
+	e.clock.Advance(31 * time.Minute)
+	e.tick()
+	re := e.desk.noticesOf(bot.NoticeReroute)
+	if len(re) != 1 || re[0].StaffID == first {
+		t.Fatalf("reroutes = %+v (first was %s)", re, first)
+	}
+	esc, _ = e.eng.Escalation(e.ctx, d.EscalationID)
+	if esc.RoutedTo == first || esc.Reroutes != 1 {
+		t.Errorf("after re-route: routed to %s, reroutes %d", esc.RoutedTo, esc.Reroutes)
+	}
+	// A claimed escalation is not reminded.
+	if _, err := e.eng.Claim(e.ctx, esc.ID, "U_NADIA"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(3 * time.Hour)
+	e.tick()
+	if n := len(e.desk.noticesOf(bot.NoticeReminder)); n != 1 {
+		t.Errorf("claimed escalation reminded: %d reminders", n)
+	}
+}
+
+func TestAnswerInTheOtherLanguageIsHeldForTheStaffMember(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: esc.ID, DeskUserID: "U_NADIA", EventID: "ev-en",
+		Text: "Only service animals are allowed at the ceremony, sorry."})
+	if err != nil || !res.Mismatch || res.Relays != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	e.tick()
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			t.Fatal("a mismatched answer was relayed before the staff member chose")
+		}
+	}
+	flags := e.desk.noticesOf(bot.NoticeMismatch)
+	if len(flags) != 1 || flags[0].AnswerID != res.Answer.ID || flags[0].StaffID != "nadia" || flags[0].Lang != bot.French {
+		t.Fatalf("mismatch flags = %+v", flags)
+	}
+	// Staff chose to translate: the held answer is dropped.
+	if r, err := e.eng.ResolveMismatch(e.ctx, res.Answer.ID, "U_NADIA", false); err != nil || r.Answer.Status != bot.AnswerDropped {
+		t.Fatalf("drop: %+v %v", r, err)
+	}
+	res2, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: esc.ID, DeskUserID: "U_NADIA", EventID: "ev-fr",
+		Text: "Seuls les animaux d’assistance sont admis à la cérémonie. Merci de votre compréhension."})
+	if err != nil || res2.Mismatch || res2.Relays != 1 {
+		t.Fatalf("French answer: %+v %v", res2, err)
+	}
+	e.tick()
+	var relays []sent
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			relays = append(relays, s)
+		}
+	}
+	if len(relays) != 1 || relays[0].Reply.Lang != bot.French || !strings.Contains(relays[0].Reply.Text, "Agente des prestations") {
+		t.Fatalf("relays = %+v", relays)
+	}
+}
+
+func TestMismatchSentAnywayCarriesANote(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_SAM", EventID: "ev",
+		Text: "Only service animals are allowed at the ceremony."})
+	if err != nil || !res.Mismatch {
+		t.Fatal(res, err)
+	}
+	r, err := e.eng.ResolveMismatch(e.ctx, res.Answer.ID, "U_SAM", true)
+	if err != nil || r.Relays != 1 {
+		t.Fatal(r, err)
+	}
+	e.tick()
+	var relay *sent
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			relay = &s
+		}
+	}
+	if relay == nil || !strings.Contains(relay.Reply.Text, "anglais") || !strings.Contains(relay.Reply.Text, "Responsable des communications") {
+		t.Fatalf("relay = %+v", relay)
+	}
+}
+
+func TestDeskActionsNeedTheRoster(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	_, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: unrostered, EventID: "x", Text: "Sure, bring the goat!"})
+	if !errors.Is(err, bot.ErrForbidden) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := e.eng.Claim(e.ctx, d.EscalationID, unrostered); !errors.Is(err, bot.ErrForbidden) {
+		t.Errorf("claim: %v", err)
+	}
+	if _, err := e.eng.Close(e.ctx, d.EscalationID, unrostered, "spam"); !errors.Is(err, bot.ErrForbidden) {
+		t.Errorf("close: %v", err)
+	}
+	e.tick()
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			t.Fatal("an answer from outside the roster was relayed")
+		}
+	}
+	if n := len(e.desk.noticesOf(bot.NoticeRefused)); n != 1 {
+		t.Errorf("%d refusal notices", n)
+	}
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	if esc.State != bot.StateOpen {
+		t.Errorf("state = %s", esc.State)
+	}
+	// Claim, double claim, close.
+	if _, err := e.eng.Claim(e.ctx, esc.ID, "U_ALEX"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.eng.Claim(e.ctx, esc.ID, "U_NADIA"); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("second claim: %v", err)
+	}
+	if _, err := e.eng.Close(e.ctx, esc.ID, "U_ALEX", ""); !errors.Is(err, bot.ErrInvalid) {
+		t.Errorf("close without reason: %v", err)
+	}
+	if c, err := e.eng.Close(e.ctx, esc.ID, "U_ALEX", "duplicate of a phone call"); err != nil || c.State != bot.StateClosed {
+		t.Errorf("close: %+v %v", c, err)
+	}
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: esc.ID, DeskUserID: "U_ALEX", EventID: "late", Text: "ok"}); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("answer after close: %v", err)
+	}
+}
+
+func TestSuggestionIsSentInEachAskersLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	res, err := e.eng.SendSuggestion(e.ctx, d.EscalationID, "passport-renew", "U_NADIA", "")
+	if err != nil || res.Relays != 1 {
+		t.Fatal(res, err)
+	}
+	if _, err := e.eng.SendSuggestion(e.ctx, d.EscalationID, "passport-renew", "U_NADIA", ""); err != nil {
+		t.Fatal(err) // a second click is the same event
+	}
+	e.tick()
+	var relays []sent
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			relays = append(relays, s)
+		}
+	}
+	if len(relays) != 1 || relays[0].Reply.Lang != bot.French || relays[0].Reply.EntryID != "passport-renew" || !strings.Contains(relays[0].Reply.Text, "passeport") {
+		t.Fatalf("relays = %+v", relays)
+	}
+}
+
+func TestStaffAnswerCanBecomeADraftEntry(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	if _, err := e.eng.SaveDraft(e.ctx, d.EscalationID, "U_ALEX"); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("draft before any answer: %v", err)
+	}
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a", Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	dr, err := e.eng.SaveDraft(e.ctx, d.EscalationID, "U_ALEX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dr.QuestionEN == "" || dr.AnswerEN == "" || dr.QuestionFR != "" || dr.Complete() || dr.State != bot.DraftOpen || dr.EntryID == "" {
+		t.Errorf("draft = %+v", dr)
+	}
+}
+
+func TestRelayIsDeliveredExactlyOnceAcrossARestart(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	down := true
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		if down && r.Kind == bot.KindRelay {
+			return errors.New("connection reset")
+		}
+		return nil
+	}
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a1", Text: "Only service animals may attend."}); err != nil {
+		t.Fatal(err)
+	}
+	e.tick() // the platform is down: the relay stays in the outbox
+	// Restart: a new engine on the same database, the platform is back.
+	down = false
+	e.start()
+	e.clock.Advance(time.Minute)
+	e.tick()
+	e.tick()
+	e.start()
+	e.clock.Advance(time.Hour)
+	e.tick()
+	var relays int
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			relays++
+		}
+	}
+	if relays != 1 {
+		t.Fatalf("relayed %d times, want exactly 1", relays)
+	}
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	if esc.State != bot.StateRelayed || esc.Askers[0].RelayedAt.IsZero() {
+		t.Errorf("escalation after relay: %s %+v", esc.State, esc.Askers)
+	}
+}
+
+type permanent struct{}
+
+func (permanent) Error() string   { return "unknown channel" }
+func (permanent) Retryable() bool { return false }
+
+func TestPermanentSendFailureDoesNotBlockTheChannel(t *testing.T) {
+	e := newEnv(t, nil)
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		if to.ReplyTo == "m1" {
+			return permanent{}
+		}
+		return nil
+	}
+	e.ask("ana", renewEN)
+	e.ask("ben", renewFR)
+	e.tick()
+	if s := e.ch.all(); len(s) != 1 || s[0].To.UserID != "ben" {
+		t.Errorf("sent %+v", s)
+	}
+}

@@ -1,0 +1,404 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/channels/discord"
+	"github.com/liaison-gc/liaison/channels/slack"
+	"github.com/liaison-gc/liaison/channels/web"
+	"github.com/liaison-gc/liaison/knowledge"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// Config is the whole configuration file (config.example.toml documents
+// every key). Defaults first, then the file, then secrets from the
+// environment, then Validate.
+type Config struct {
+	DataDir    string           `toml:"data_dir"`
+	Log        LogConfig        `toml:"log"`
+	Admin      AdminConfig      `toml:"admin"`
+	Knowledge  KnowledgeConfig  `toml:"knowledge"`
+	Engine     EngineConfig     `toml:"engine"`
+	Escalation EscalationConfig `toml:"escalation"`
+	Web        web.Config       `toml:"web"`
+	Discord    discord.Config   `toml:"discord"`
+	Slack      slack.Config     `toml:"slack"`
+	Staff      []StaffConfig    `toml:"staff"`
+
+	secrets secrets
+	// source is the file the configuration came from, "" for the embedded
+	// defaults.
+	source string
+}
+
+// LogConfig is the [log] section.
+type LogConfig struct {
+	Level       string `toml:"level"`        // debug, info, warn, error
+	Format      string `toml:"format"`       // json or text
+	CitizenText bool   `toml:"citizen_text"` // log (masked) citizen text; off for privacy
+}
+
+// AdminConfig is the [admin] section: health endpoints on loopback.
+type AdminConfig struct {
+	Addr string `toml:"addr"`
+}
+
+// KnowledgeConfig is the [knowledge] section.
+type KnowledgeConfig struct {
+	Path            string   `toml:"path"`     // TOML directory or JSON Lines file; "" = bundled sample
+	Variants        string   `toml:"variants"` // optional variants file (JSON Lines)
+	AnswerThreshold float64  `toml:"answer_threshold"`
+	AllowUnpaired   bool     `toml:"allow_unpaired"`
+	ReloadInterval  Duration `toml:"reload_interval"` // how often edits are looked for; 0 disables
+}
+
+// EngineConfig is the [engine] section.
+type EngineConfig struct {
+	InitialPhase    string `toml:"initial_phase"`
+	DefaultLanguage string `toml:"default_language"`
+	FloodPerMinute  int    `toml:"flood_per_minute"`
+	MaxMessageChars int    `toml:"max_message_chars"`
+}
+
+// EscalationConfig is the [escalation] section.
+type EscalationConfig struct {
+	RemindAfter Duration `toml:"remind_after"`
+}
+
+// StaffConfig is one [[staff]] table.
+type StaffConfig struct {
+	ID        string   `toml:"id"`
+	Name      string   `toml:"name"`
+	TitleEN   string   `toml:"title_en"`
+	TitleFR   string   `toml:"title_fr"`
+	Languages []string `toml:"languages"`
+	Topics    []string `toml:"topics"`
+	DeskUser  string   `toml:"desk_user"`
+	CommsLead bool     `toml:"comms_lead"`
+}
+
+// secrets come from the environment only.
+type secrets struct {
+	discordToken  string
+	slackBotToken string
+	slackAppToken string
+	webToken      string
+}
+
+// Environment variables holding secrets.
+const (
+	envDiscordToken = "LIAISON_DISCORD_TOKEN"
+	envWebToken     = "LIAISON_WEB_TOKEN"
+)
+
+// Duration is a time.Duration written as "30m", "1h30m".
+type Duration time.Duration
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: write it like \"30m\" or \"1h\"", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the duration.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// DefaultConfig is what `liaison serve` runs with no file: everything local.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:    "./liaison-data",
+		Log:        LogConfig{Level: "info", Format: "json"},
+		Admin:      AdminConfig{Addr: "127.0.0.1:8081"},
+		Knowledge:  KnowledgeConfig{AnswerThreshold: knowledge.DefaultThreshold, ReloadInterval: Duration(10 * time.Second)},
+		Engine:     EngineConfig{InitialPhase: "replies", DefaultLanguage: "en", FloodPerMinute: 10, MaxMessageChars: 2000},
+		Escalation: EscalationConfig{RemindAfter: Duration(30 * time.Minute)},
+		Web:        web.Default(),
+		Discord:    discord.Default(),
+		Slack:      slack.DefaultConfig(),
+		Staff:      defaultStaff(),
+	}
+}
+
+// defaultStaff is the roster of the embedded defaults, so the local desk
+// shows routing, answering and comms-lead rights on a fresh machine.
+func defaultStaff() []StaffConfig {
+	return []StaffConfig{
+		{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services aux clients",
+			Languages: []string{"en", "fr"}, Topics: []string{"passports", "offices", "contact", "accessibility"}, DeskUser: "alex"},
+		{ID: "nadia", Name: "Nadia Roy", TitleEN: "Benefits and Taxes Officer", TitleFR: "Agente des prestations et de l’impôt",
+			Languages: []string{"fr", "en"}, Topics: []string{"benefits", "taxes", "privacy"}, DeskUser: "nadia"},
+		{ID: "sam", Name: "Sam Tremblay", TitleEN: "Communications Lead", TitleFR: "Responsable des communications",
+			Languages: []string{"en", "fr"}, Topics: []string{"*"}, DeskUser: "sam", CommsLead: true},
+	}
+}
+
+// loadConfig reads path over the defaults ("" keeps the defaults), then the
+// environment, then validates. Every problem is reported at once, naming
+// the file, line and key.
+func loadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		// A file replaces the demo roster: staff come from the file only.
+		cfg.Staff = nil
+		dec := toml.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg); err != nil {
+			return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err))
+		}
+		cfg.source = path
+	}
+	cfg.secrets = secrets{
+		discordToken:  strings.TrimSpace(os.Getenv(envDiscordToken)),
+		slackBotToken: strings.TrimSpace(os.Getenv(slack.EnvBotToken)),
+		slackAppToken: strings.TrimSpace(os.Getenv(slack.EnvAppToken)),
+		webToken:      strings.TrimSpace(os.Getenv(envWebToken)),
+	}
+	if err := cfg.Validate(); err != nil {
+		where := "config (embedded defaults)"
+		if path != "" {
+			where = "config " + path
+		}
+		return cfg, fmt.Errorf("%s:\n%w", where, err)
+	}
+	return cfg, nil
+}
+
+// describeTOMLError turns go-toml's errors into a message with the line and
+// key and what to do.
+func describeTOMLError(err error) string {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) {
+		var b strings.Builder
+		for _, e := range strict.Errors {
+			row, col := e.Position()
+			fmt.Fprintf(&b, "\n  line %d, column %d: unknown key %q: check its spelling against config.example.toml", row, col, strings.Join(e.Key(), "."))
+		}
+		return "unknown keys:" + b.String() + "\n" + strict.String()
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, col := de.Position()
+		key := strings.Join(de.Key(), ".")
+		msg := fmt.Sprintf("line %d, column %d", row, col)
+		if key != "" {
+			msg += ", key " + key
+		}
+		return msg + ": " + de.Error() + "\n" + de.String()
+	}
+	return err.Error()
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("data_dir: must not be empty: the directory for the database and the search index")
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level %q: use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		bad("log.format %q: use json or text", c.Log.Format)
+	}
+	if err := checkLoopback("admin.addr", c.Admin.Addr); err != nil {
+		errs = append(errs, err)
+	}
+	if t := c.Knowledge.AnswerThreshold; t <= 0 || t > 1 {
+		bad("knowledge.answer_threshold %v: must be above 0 and at most 1 (a calibrated probability)", t)
+	}
+	if c.Knowledge.ReloadInterval < 0 {
+		bad("knowledge.reload_interval: must not be negative")
+	}
+	if _, err := phases.Parse(c.Engine.InitialPhase); err != nil {
+		bad("engine.initial_phase: %v", err)
+	}
+	if _, err := bot.ParseLang(c.Engine.DefaultLanguage); err != nil {
+		bad("engine.default_language: %v", err)
+	}
+	if c.Engine.FloodPerMinute < 1 {
+		bad("engine.flood_per_minute %d: must be at least 1", c.Engine.FloodPerMinute)
+	}
+	if c.Engine.MaxMessageChars < 100 {
+		bad("engine.max_message_chars %d: must be at least 100", c.Engine.MaxMessageChars)
+	}
+	if c.Escalation.RemindAfter < Duration(time.Minute) {
+		bad("escalation.remind_after %s: must be at least 1m", time.Duration(c.Escalation.RemindAfter))
+	}
+	if err := c.Web.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.discordEnabled() {
+		if c.secrets.discordToken == "" {
+			bad("discord: the [discord] section is set but %s is empty: export the bot token, or remove the section", envDiscordToken)
+		}
+		if err := c.Discord.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.slackEnabled() {
+		if err := slack.CheckTokens(c.secrets.slackBotToken, c.secrets.slackAppToken); err != nil {
+			errs = append(errs, err)
+		}
+		if err := c.Slack.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	seen := map[string]int{}
+	desk := map[string]int{}
+	for i, s := range c.Staff {
+		k := fmt.Sprintf("staff[%d]", i)
+		if s.ID == "" {
+			bad("%s.id: required: a short stable id such as \"alex\"", k)
+		} else if j, dup := seen[s.ID]; dup {
+			bad("%s.id %q: also used by staff[%d]", k, s.ID, j)
+		} else {
+			seen[s.ID] = i
+		}
+		if s.Name == "" {
+			bad("%s.name: required: the name citizens see on answers", k)
+		}
+		if s.TitleEN == "" || s.TitleFR == "" {
+			bad("%s: title_en and title_fr are both required: answers are signed in the citizen's language", k)
+		}
+		if len(s.Languages) == 0 {
+			bad("%s.languages: required: [\"en\"], [\"fr\"] or [\"en\", \"fr\"]", k)
+		}
+		for _, l := range s.Languages {
+			if _, err := bot.ParseLang(l); err != nil {
+				bad("%s.languages: %v", k, err)
+			}
+		}
+		if s.DeskUser == "" {
+			bad("%s.desk_user: required: the Slack user id (U…) or local desk login", k)
+		} else if j, dup := desk[s.DeskUser]; dup {
+			bad("%s.desk_user %q: also used by staff[%d]", k, s.DeskUser, j)
+		} else {
+			desk[s.DeskUser] = i
+		}
+	}
+	if len(c.Staff) > 0 && !c.hasCommsLead() {
+		bad("staff: nobody has comms_lead = true: at least one comms lead is needed to switch phases and send broadcasts")
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) hasCommsLead() bool {
+	for _, s := range c.Staff {
+		if s.CommsLead {
+			return true
+		}
+	}
+	return false
+}
+
+// discordEnabled: a token, guilds or channels turn Discord on.
+func (c Config) discordEnabled() bool {
+	return c.secrets.discordToken != "" || len(c.Discord.Guilds) > 0 || len(c.Discord.Channels) > 0
+}
+
+// slackEnabled: tokens or a desk channel turn the Slack desk on.
+func (c Config) slackEnabled() bool {
+	return c.secrets.slackBotToken != "" || c.secrets.slackAppToken != "" || c.Slack.DeskChannel != ""
+}
+
+// webEnabled: on when asked, or in auto mode when neither Discord nor
+// Slack is configured.
+func (c Config) webEnabled() bool {
+	mode, _ := c.Web.Enablement()
+	switch mode {
+	case web.EnabledOn:
+		return true
+	case web.EnabledOff:
+		return false
+	}
+	return !c.discordEnabled() && !c.slackEnabled()
+}
+
+// roster converts the [[staff]] tables.
+func (c Config) roster() bot.Roster {
+	var r bot.Roster
+	for _, s := range c.Staff {
+		st := bot.Staff{ID: s.ID, Name: s.Name, TitleEN: s.TitleEN, TitleFR: s.TitleFR, Topics: s.Topics, DeskUserID: s.DeskUser, CommsLead: s.CommsLead}
+		for _, l := range s.Languages {
+			if lang, err := bot.ParseLang(l); err == nil {
+				st.Languages = append(st.Languages, lang)
+			}
+		}
+		r = append(r, st)
+	}
+	return r
+}
+
+// channels lists the public channels of every enabled platform.
+func (c Config) channels() []bot.ChannelConfig {
+	var out []bot.ChannelConfig
+	if c.webEnabled() {
+		out = append(out, c.Web.Channels()...)
+	}
+	if c.discordEnabled() {
+		out = append(out, c.Discord.Channels()...)
+	}
+	return out
+}
+
+// engineConfig builds the engine's configuration.
+func (c Config) engineConfig() bot.Config {
+	p, _ := phases.Parse(c.Engine.InitialPhase)
+	l, _ := bot.ParseLang(c.Engine.DefaultLanguage)
+	return bot.Config{
+		AnswerThreshold: c.Knowledge.AnswerThreshold,
+		InitialPhase:    p,
+		DefaultLang:     l,
+		RemindAfter:     time.Duration(c.Escalation.RemindAfter),
+		FloodPerMinute:  c.Engine.FloodPerMinute,
+		MaxTextRunes:    c.Engine.MaxMessageChars,
+		Channels:        c.channels(),
+		Staff:           c.roster(),
+		LogCitizenText:  c.Log.CitizenText,
+	}
+}
+
+// dbPath is the SQLite file in the data directory.
+func (c Config) dbPath() string { return filepath.Join(c.DataDir, "liaison.db") }
+
+// indexDir is where the search index is persisted.
+func (c Config) indexDir() string { return filepath.Join(c.DataDir, "index") }
+
+// checkLoopback refuses a non-loopback address for admin endpoints.
+func checkLoopback(key, addr string) error {
+	host := addr
+	if i := strings.LastIndex(addr, ":"); i >= 0 {
+		host = addr[:i]
+	}
+	host = strings.Trim(host, "[]")
+	switch host {
+	case "127.0.0.1", "localhost", "::1":
+		return nil
+	}
+	if strings.HasPrefix(host, "127.") {
+		return nil
+	}
+	return fmt.Errorf("%s %q: must be a loopback address such as 127.0.0.1:8081 (health endpoints are for the host only)", key, addr)
+}
