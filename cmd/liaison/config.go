@@ -315,7 +315,7 @@ func (c Config) hasCommsLead() bool {
 
 // discordEnabled: a token, guilds or channels turn Discord on.
 func (c Config) discordEnabled() bool {
-	return c.secrets.discordToken != "" || len(c.Discord.Guilds) > 0 || len(c.Discord.Channels) > 0
+	return c.secrets.discordToken != "" || len(c.Discord.Guilds) > 0 || len(c.Discord.Channel) > 0
 }
 
 // slackEnabled: tokens or a desk channel turn the Slack desk on.
