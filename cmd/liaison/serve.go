@@ -366,4 +366,3 @@ func printWelcome(w io.Writer, cfg Config, webSrv *web.Server, desk bot.Desk, ch
 	fmt.Fprintf(w, "  Data:         %s\n", cfg.DataDir)
 	fmt.Fprintln(w, "Press Ctrl+C to stop.")
 }
-
