@@ -1,0 +1,888 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// recorder is a hand-written Handler and DeskHandler that records what the
+// web layer hands it, to check the wire format of our own endpoints. The
+// engine itself is exercised by the browser tests.
+type recorder struct {
+	mu        sync.Mutex
+	messages  []bot.Message
+	reactions []bot.Reaction
+	answers   []bot.DeskAnswer
+	phases    []bot.PhaseRequest
+	casts     []bot.BroadcastRequest
+	closes    []string
+	roster    bot.Roster
+	escs      []bot.Escalation
+}
+
+func (r *recorder) HandleMessage(ctx context.Context, m bot.Message) (bot.Decision, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.messages = append(r.messages, m)
+	return bot.Decision{Action: bot.ActAnswer}, nil
+}
+
+func (r *recorder) HandleReaction(ctx context.Context, x bot.Reaction) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reactions = append(r.reactions, x)
+	return nil
+}
+
+func (r *recorder) Roster() bot.Roster { return r.roster }
+func (r *recorder) Escalation(ctx context.Context, id int64) (bot.Escalation, error) {
+	return bot.Escalation{}, bot.ErrNotFound
+}
+func (r *recorder) EscalationByDeskRef(ctx context.Context, ref string) (bot.Escalation, error) {
+	return bot.Escalation{}, bot.ErrNotFound
+}
+func (r *recorder) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Escalation, error) {
+	return r.escs, nil
+}
+func (r *recorder) Claim(ctx context.Context, id int64, who string) (bot.Escalation, error) {
+	if who != "U-ALICE" {
+		return bot.Escalation{}, fmt.Errorf("claim: desk user %q: %w", who, bot.ErrForbidden)
+	}
+	return bot.Escalation{ID: id, State: bot.StateClaimed, ClaimedBy: "alice", Version: 2}, nil
+}
+func (r *recorder) Answer(ctx context.Context, a bot.DeskAnswer) (bot.AnswerResult, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.answers = append(r.answers, a)
+	return bot.AnswerResult{Answer: bot.StaffAnswer{ID: 7, Status: bot.AnswerQueued}, Relays: 2}, nil
+}
+func (r *recorder) ResolveMismatch(ctx context.Context, id int64, who string, anyway bool) (bot.AnswerResult, error) {
+	return bot.AnswerResult{Answer: bot.StaffAnswer{ID: id}, Relays: 1}, nil
+}
+func (r *recorder) SendSuggestion(ctx context.Context, id int64, entry, who, event string) (bot.AnswerResult, error) {
+	return bot.AnswerResult{Relays: 1}, nil
+}
+func (r *recorder) Close(ctx context.Context, id int64, who, reason string) (bot.Escalation, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closes = append(r.closes, reason)
+	return bot.Escalation{ID: id, State: bot.StateClosed, CloseReason: reason}, nil
+}
+func (r *recorder) SaveDraft(ctx context.Context, id int64, who string) (bot.Draft, error) {
+	return bot.Draft{ID: 1, EntryID: "draft-1"}, nil
+}
+func (r *recorder) SetPhase(ctx context.Context, p bot.PhaseRequest) (phases.Change, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.phases = append(r.phases, p)
+	return phases.Change{Channel: string(p.Channel), From: phases.Replies, To: p.Phase}, nil
+}
+func (r *recorder) Broadcast(ctx context.Context, b bot.BroadcastRequest) (bot.Broadcast, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.casts = append(r.casts, b)
+	if b.FR == "" {
+		return bot.Broadcast{}, fmt.Errorf("broadcast: %w", errors.Join(
+			fmt.Errorf("%w: the French text is missing: every broadcast goes out in both official languages", bot.ErrInvalid)))
+	}
+	return bot.Broadcast{ID: 3, State: bot.BroadcastQueued, At: time.Unix(0, 0)}, nil
+}
+func (r *recorder) Status(ctx context.Context) (bot.Status, error) {
+	return bot.Status{
+		Phase:    phases.State{Global: phases.Replies, Overrides: map[string]phases.Phase{"web:general": phases.Broadcast}},
+		Channels: []bot.ChannelKey{"web:help", "web:general"},
+		Summary:  bot.Summary{Questions: map[bot.Lang]int{bot.English: 4, bot.French: 3}, Answered: 5, Escalated: 2, MedianFirstResponse: 1500 * time.Millisecond},
+	}, nil
+}
+
+var (
+	_ bot.Handler     = (*recorder)(nil)
+	_ bot.DeskHandler = (*recorder)(nil)
+)
+
+func testRoster() bot.Roster {
+	return bot.Roster{
+		{ID: "alice", Name: "Alice Tremblay", TitleEN: "Service agent", TitleFR: "Agente de service", Languages: []bot.Lang{bot.French, bot.English}, Topics: []string{"*"}, DeskUserID: "U-ALICE", CommsLead: true},
+		{ID: "bob", Name: "Bob Smith", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "U-BOB"},
+	}
+}
+
+// harness is a server on httptest with the recorder as its handlers.
+type harness struct {
+	srv *Server
+	ts  *httptest.Server
+	rec *recorder
+}
+
+func newHarness(t *testing.T, cfg Config, token string) *harness {
+	t.Helper()
+	srv, err := New(cfg, token, Options{})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	rec := &recorder{roster: testRoster()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { _ = srv.Channel().Run(ctx, rec); done <- struct{}{} }()
+	go func() { _ = srv.Desk().Run(ctx, rec); done <- struct{}{} }()
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	ts.Start()
+	t.Cleanup(func() {
+		cancel()
+		ts.Close()
+		<-done
+		<-done
+	})
+	waitReady(t, srv)
+	return &harness{srv: srv, ts: ts, rec: rec}
+}
+
+func waitReady(t *testing.T, srv *Server) {
+	t.Helper()
+	for range 200 {
+		if h, d := srv.handlers(); h != nil && d != nil {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("handlers never set")
+}
+
+// client is a browser-like HTTP client: a cookie jar and the page's CSRF token.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	csrf string
+}
+
+var csrfMeta = regexp.MustCompile(`name="liaison-csrf" content="([^"]+)"`)
+
+func (h *harness) client(t *testing.T) *client {
+	jar, _ := cookiejar.New(nil)
+	c := &client{t: t, base: h.ts.URL, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	code, body, _ := c.do("GET", "/", nil, nil)
+	if code != 200 {
+		t.Fatalf("GET /: %d", code)
+	}
+	m := csrfMeta.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no CSRF token in the chat page")
+	}
+	c.csrf = m[1]
+	return c
+}
+
+func (c *client) do(method, path string, body any, hdr map[string]string) (int, string, http.Header) {
+	c.t.Helper()
+	var rd io.Reader
+	if s, ok := body.(string); ok {
+		rd = strings.NewReader(s)
+	} else if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b), res.Header
+}
+
+func (c *client) post(path string, body any) (int, map[string]any) {
+	c.t.Helper()
+	code, b, _ := c.do("POST", path, body, map[string]string{headerCSRF: c.csrf})
+	var out map[string]any
+	_ = json.Unmarshal([]byte(b), &out)
+	return code, out
+}
+
+func loopback() Config { return Config{Addr: "127.0.0.1:0"} }
+
+func TestNewTokenRule(t *testing.T) {
+	const token = "0123456789abcdef-token"
+	for _, tc := range []struct {
+		name, addr, token string
+		ok                bool
+	}{
+		{"loopback v4 without token", "127.0.0.1:8080", "", true},
+		{"loopback v6 without token", "[::1]:8080", "", true},
+		{"localhost without token", "localhost:8080", "", true},
+		{"all interfaces without token", "0.0.0.0:8080", "", false},
+		{"empty host without token", ":8080", "", false},
+		{"lan address without token", "192.0.2.10:8080", "", false},
+		{"all interfaces with token", "0.0.0.0:8080", token, true},
+		{"short token", "0.0.0.0:8080", "tiny1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(Config{Addr: tc.addr}, tc.token, Options{})
+			if (err == nil) != tc.ok {
+				t.Fatalf("New(%q): err = %v, want ok=%v", tc.addr, err, tc.ok)
+			}
+			if err != nil && tc.token == "" && !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN") {
+				t.Errorf("error should say which variable to set: %v", err)
+			}
+			if err != nil && tc.token != "" && strings.Contains(err.Error(), tc.token) {
+				t.Errorf("error reveals the token: %v", err)
+			}
+		})
+	}
+}
+
+func TestTokenProtectsDeskAndComms(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	h := newHarness(t, Config{Addr: "0.0.0.0:8080"}, token)
+	c := h.client(t)
+
+	// The citizen chat stays public; the staff pages and APIs do not.
+	if code, _, _ := c.do("GET", "/", nil, nil); code != 200 {
+		t.Errorf("GET / = %d, want 200", code)
+	}
+	for _, p := range []string{"/desk", "/comms"} {
+		code, _, hdr := c.do("GET", p, nil, nil)
+		if code != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/login") {
+			t.Errorf("GET %s without login = %d %q, want a redirect to /login", p, code, hdr.Get("Location"))
+		}
+	}
+	for _, p := range []string{"/api/desk/escalations", "/api/desk/roster", "/api/comms/status", "/api/desk/events"} {
+		if code, _, _ := c.do("GET", p, nil, nil); code != http.StatusUnauthorized {
+			t.Errorf("GET %s without token = %d, want 401", p, code)
+		}
+	}
+	if code, _ := c.post("/api/comms/phase", map[string]any{"as": "alice", "phase": "broadcast", "reason": "x"}); code != http.StatusUnauthorized {
+		t.Errorf("POST phase without token = %d, want 401", code)
+	}
+	if len(h.rec.phases) != 0 {
+		t.Fatal("an unauthenticated phase change reached the engine")
+	}
+	// A bearer token works for API clients, and a wrong one does not.
+	if code, _, _ := c.do("GET", "/api/comms/status", nil, map[string]string{"Authorization": "Bearer " + token}); code != 200 {
+		t.Errorf("GET status with bearer = %d", code)
+	}
+	if code, _, _ := c.do("GET", "/api/comms/status", nil, map[string]string{"Authorization": "Bearer nope"}); code != 401 {
+		t.Errorf("GET status with a wrong bearer = %d, want 401", code)
+	}
+	// The login form: a wrong token is refused, the right one sets a
+	// strict, HttpOnly session cookie that is not the token.
+	form := func(tok string) (int, http.Header) {
+		code, _, hdr := c.do("POST", "/login", url.Values{"token": {tok}, "next": {"/comms"}}.Encode(),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		return code, hdr
+	}
+	if code, _ := form("wrong-token-value"); code != http.StatusUnauthorized {
+		t.Errorf("login with a wrong token = %d, want 401", code)
+	}
+	code, hdr := form(token)
+	if code != http.StatusSeeOther || hdr.Get("Location") != "/comms" {
+		t.Fatalf("login = %d %q", code, hdr.Get("Location"))
+	}
+	cookie := hdr.Get("Set-Cookie")
+	for _, want := range []string{cookieDesk + "=", "HttpOnly", "SameSite=Strict"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+	if strings.Contains(cookie, token) {
+		t.Error("the session cookie carries the token itself")
+	}
+	if code, _, _ := c.do("GET", "/desk", nil, nil); code != 200 {
+		t.Errorf("GET /desk after login = %d", code)
+	}
+	if code, _ := c.post("/api/comms/phase", map[string]any{"as": "alice", "phase": "broadcast", "reason": "pilot ends"}); code != 200 {
+		t.Errorf("POST phase after login = %d", code)
+	}
+}
+
+func TestLoopbackWithoutTokenIsOpen(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	for _, p := range []string{"/desk", "/comms", "/api/desk/escalations", "/api/comms/status"} {
+		if code, _, _ := c.do("GET", p, nil, nil); code != 200 {
+			t.Errorf("GET %s = %d, want 200", p, code)
+		}
+	}
+	if code, _, _ := c.do("GET", "/login", nil, nil); code != http.StatusSeeOther {
+		t.Errorf("GET /login without a token configured = %d, want a redirect", code)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	for _, p := range []string{"/", "/desk", "/comms", "/assets/app.css", "/assets/chat.js", "/nope"} {
+		_, _, hdr := c.do("GET", p, nil, nil)
+		csp := hdr.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %s", p, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP allows inline code", p)
+		}
+		if hdr.Get("X-Content-Type-Options") != "nosniff" || hdr.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s: headers %v", p, hdr)
+		}
+	}
+}
+
+func TestPagesHaveNoInlineScriptOrExternalResource(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	inline := regexp.MustCompile(`<script(?:\s+[^>]*)?>`)
+	for _, p := range []string{"/", "/?room=general&lang=fr", "/desk", "/comms"} {
+		code, body, _ := c.do("GET", p, nil, nil)
+		if code != 200 {
+			t.Fatalf("GET %s = %d", p, code)
+		}
+		for _, tag := range inline.FindAllString(body, -1) {
+			if !strings.Contains(tag, `src="/assets/`) && !strings.Contains(tag, `type="application/json"`) {
+				t.Errorf("%s: script tag %s is neither an embedded file nor data", p, tag)
+			}
+		}
+		if strings.Contains(body, "http://") || strings.Contains(body, "https://") || strings.Contains(body, `src="//`) {
+			t.Errorf("%s: the page refers to an external address", p)
+		}
+		if !strings.Contains(body, `<html lang="`) {
+			t.Errorf("%s: no lang attribute", p)
+		}
+	}
+}
+
+func TestLanguageToggle(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	_, body, _ := c.do("GET", "/?lang=fr&room=general", nil, nil)
+	if !strings.Contains(body, `<html lang="fr">`) || !strings.Contains(body, "Posez une question") {
+		t.Error("?lang=fr did not give the French page")
+	}
+	if !strings.Contains(body, `href="/chat?lang=en&amp;room=general"`) && !strings.Contains(body, `href="/?lang=en&amp;room=general"`) {
+		t.Errorf("toggle link back to English keeps the room: %s", regexp.MustCompile(`class="lang-toggle"[^>]*`).FindString(body))
+	}
+	// Remembered by cookie.
+	_, body, _ = c.do("GET", "/desk", nil, nil)
+	if !strings.Contains(body, `<html lang="fr">`) || !strings.Contains(body, "Bureau du personnel") {
+		t.Error("the language choice was not remembered")
+	}
+	c2 := h.client(t)
+	_, body, _ = c2.do("GET", "/", nil, map[string]string{"Accept-Language": "fr-CA,fr;q=0.9"})
+	if !strings.Contains(body, `<html lang="fr">`) {
+		t.Error("Accept-Language fr did not give the French page")
+	}
+}
+
+func TestPostMessage(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	code, out := c.post("/api/chat/messages", map[string]any{"room": "help", "name": "  Marie  ", "text": "Combien coûte un passeport?"})
+	if code != http.StatusAccepted || out["id"] == "" {
+		t.Fatalf("post = %d %v", code, out)
+	}
+	code, _ = c.post("/api/chat/messages", map[string]any{"room": "general", "name": "Marie", "text": "@Liaison, how long does it take?"})
+	if code != http.StatusAccepted {
+		t.Fatalf("post general = %d", code)
+	}
+	code, _ = c.post("/api/chat/messages", map[string]any{"room": "general", "name": "Marie", "text": "hello everyone, write to me at marie@liaison.example"})
+	if code != http.StatusAccepted {
+		t.Fatalf("post general = %d", code)
+	}
+	h.rec.mu.Lock()
+	msgs := append([]bot.Message(nil), h.rec.messages...)
+	h.rec.mu.Unlock()
+	if len(msgs) != 3 {
+		t.Fatalf("got %d messages", len(msgs))
+	}
+	m := msgs[0]
+	if m.Platform != "web" || m.ChannelID != "help" || !m.InHelpChannel || m.Mentioned || m.AuthorName != "Marie" ||
+		m.Text != "Combien coûte un passeport?" || m.ID == "" || m.AuthorID == "" || m.Time.IsZero() {
+		t.Errorf("help message = %+v", m)
+	}
+	if !msgs[1].Mentioned || msgs[1].InHelpChannel || msgs[1].Text != "how long does it take?" {
+		t.Errorf("mention in general = %+v", msgs[1])
+	}
+	if msgs[2].Mentioned {
+		t.Errorf("an e-mail address is not a mention: %+v", msgs[2])
+	}
+	if msgs[0].AuthorID != msgs[1].AuthorID || msgs[0].ID == msgs[1].ID {
+		t.Error("the author id must be stable per browser and message ids unique")
+	}
+	other := h.client(t)
+	other.post("/api/chat/messages", map[string]any{"room": "help", "name": "Sam", "text": "hi"})
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	if h.rec.messages[3].AuthorID == m.AuthorID {
+		t.Error("two browsers share an author id")
+	}
+}
+
+func TestPostMessageRefusals(t *testing.T) {
+	cfg := loopback()
+	cfg.MaxMessageChars = 50
+	cfg.FloodBurst = 50
+	h := newHarness(t, cfg, "")
+	c := h.client(t)
+	for _, tc := range []struct {
+		name string
+		body any
+		hdr  map[string]string
+		code int
+		says string
+	}{
+		{"no csrf token", map[string]any{"room": "help", "name": "A", "text": "hi"}, map[string]string{}, 403, "expired"},
+		{"foreign origin", map[string]any{"room": "help", "name": "A", "text": "hi"}, map[string]string{headerCSRF: c.csrf, "Origin": "https://evil.example"}, 403, "another site"},
+		{"too long", map[string]any{"room": "help", "name": "A", "text": strings.Repeat("é", 51)}, nil, 413, "at most 50 characters"},
+		{"body far too big", `{"room":"help","name":"A","text":"` + strings.Repeat("x", 10000) + `"}`, nil, 413, "at most 50"},
+		{"no name", map[string]any{"room": "help", "name": " ", "text": "hi"}, nil, 400, "display name"},
+		{"unknown room", map[string]any{"room": "nope", "name": "A", "text": "hi"}, nil, 404, "room"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hdr := tc.hdr
+			if hdr == nil {
+				hdr = map[string]string{headerCSRF: c.csrf}
+			}
+			code, body, _ := c.do("POST", "/api/chat/messages", tc.body, hdr)
+			if code != tc.code || !strings.Contains(body, tc.says) {
+				t.Errorf("= %d %s, want %d saying %q", code, body, tc.code, tc.says)
+			}
+		})
+	}
+	if len(h.rec.messages) != 0 {
+		t.Fatalf("refused messages reached the engine: %v", h.rec.messages)
+	}
+}
+
+func TestFloodIsThrottled(t *testing.T) {
+	cfg := loopback()
+	cfg.FloodBurst = 3
+	cfg.FloodPerMinute = 2
+	h := newHarness(t, cfg, "")
+	c := h.client(t)
+	for i := range 3 {
+		if code, _ := c.post("/api/chat/messages", map[string]any{"room": "help", "name": "A", "text": fmt.Sprint("q", i)}); code != 202 {
+			t.Fatalf("message %d = %d", i, code)
+		}
+	}
+	code, body, hdr := c.do("POST", "/api/chat/messages", map[string]any{"room": "help", "name": "A", "text": "again"},
+		map[string]string{headerCSRF: c.csrf, "X-Liaison-Lang": "fr"})
+	if code != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" || !strings.Contains(body, "trop rapidement") {
+		t.Fatalf("4th message = %d %s (Retry-After %q)", code, body, hdr.Get("Retry-After"))
+	}
+	// Another browser is not affected.
+	if code, _ := h.client(t).post("/api/chat/messages", map[string]any{"room": "help", "name": "B", "text": "hi"}); code != 202 {
+		t.Errorf("another browser = %d", code)
+	}
+	if n := len(h.rec.messages); n != 4 {
+		t.Errorf("engine got %d messages, want 4", n)
+	}
+}
+
+// sse reads a stream's events until it has n of type typ or the deadline.
+func sse(t *testing.T, url string, hdr map[string]string, typ string, n int) []map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("content type %q", ct)
+	}
+	var out []map[string]any
+	sc := bufio.NewScanner(res.Body)
+	cur := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "event: "); ok {
+			cur = v
+		}
+		if v, ok := strings.CutPrefix(line, "data: "); ok && cur == typ {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(v), &m); err != nil {
+				t.Fatalf("bad event data %q: %v", v, err)
+			}
+			out = append(out, m)
+			if len(out) == n {
+				return out
+			}
+		}
+	}
+	t.Fatalf("stream ended with %d %s events, want %d", len(out), typ, n)
+	return nil
+}
+
+func TestSendShowsReplyOnceInThread(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	_, out := c.post("/api/chat/messages", map[string]any{"room": "help", "name": "Marie", "text": "<script>alert(1)</script> passeport?"})
+	qid := out["id"].(string)
+	ch := h.srv.Channel()
+	to := bot.Address{Platform: "web", ChannelID: "help", ReplyTo: qid, UserID: h.rec.messages[0].AuthorID, UserName: "Marie"}
+	r := bot.Reply{Kind: bot.KindRelay, Lang: bot.French, Text: "Voici la réponse.\n— Alice Tremblay, Agente", Key: "relay:1:1", Signature: "Alice Tremblay, Agente", Feedback: true}
+	ref1, err := ch.Send(context.Background(), to, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref2, err := ch.Send(context.Background(), to, r) // the engine resends after a crash
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref1 != ref2 || ref1.Platform != "web" || ref1.ChannelID != "help" || ref1.ID == "" {
+		t.Fatalf("refs %+v %+v", ref1, ref2)
+	}
+	_, err = ch.Send(context.Background(), bot.Address{Platform: "web", ChannelID: "nope"}, bot.Reply{Text: "x"})
+	if err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("send to an unknown room: %v", err)
+	}
+	// Another broadcast-like message follows, so a duplicate would show up
+	// before it.
+	if _, err := ch.Send(context.Background(), bot.Address{Platform: "web", ChannelID: "help"}, bot.Reply{Kind: bot.KindBroadcast, Text: "EN / FR", Key: "bc:1"}); err != nil {
+		t.Fatal(err)
+	}
+	evs := sse(t, h.ts.URL+"/api/chat/events?room=help", nil, "message", 3)
+	if evs[0]["kind"] != "citizen" || evs[0]["text"] != "<script>alert(1)</script> passeport?" || evs[0]["author"] != "Marie" {
+		t.Errorf("citizen event %v", evs[0])
+	}
+	if evs[0]["tag"] == "" || evs[0]["tag"] == h.rec.messages[0].AuthorID {
+		t.Error("the room must see a pseudonym, not the browser id")
+	}
+	relay := evs[1]
+	if relay["kind"] != "relay" || relay["id"] != ref1.ID || relay["reply_to"] != qid || relay["signature"] != "Alice Tremblay, Agente" ||
+		relay["lang"] != "fr" || relay["feedback"] != true || relay["to_tag"] != evs[0]["tag"] {
+		t.Errorf("relay event %v", relay)
+	}
+	if q, _ := relay["quote"].(map[string]any); q["author"] != "Marie" || !strings.Contains(q["text"].(string), "passeport") {
+		t.Errorf("the reply does not quote the question: %v", relay["quote"])
+	}
+	if evs[2]["kind"] != "broadcast" {
+		t.Errorf("third event %v: the reply was shown twice", evs[2])
+	}
+	// Feedback goes to the engine as a reaction on the bot's message.
+	if code, _ := c.post("/api/chat/feedback", map[string]any{"room": "help", "message": ref1.ID, "value": -1}); code != 200 {
+		t.Fatalf("feedback = %d", code)
+	}
+	if code, _ := c.post("/api/chat/feedback", map[string]any{"room": "help", "message": ref1.ID, "value": 5}); code != 400 {
+		t.Errorf("feedback value 5 = %d, want 400", code)
+	}
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	if len(h.rec.reactions) != 1 {
+		t.Fatalf("reactions %v", h.rec.reactions)
+	}
+	if x := h.rec.reactions[0]; x.Platform != "web" || x.ChannelID != "help" || x.MessageID != ref1.ID || x.Value != -1 || x.UserID != h.rec.messages[0].AuthorID {
+		t.Errorf("reaction %+v", x)
+	}
+}
+
+func TestStreamResumesAfterLastEventID(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	for i := range 3 {
+		_, _ = h.srv.Channel().Send(context.Background(), bot.Address{Platform: "web", ChannelID: "general"},
+			bot.Reply{Kind: bot.KindBroadcast, Text: fmt.Sprint("n", i)})
+	}
+	evs := sse(t, h.ts.URL+"/api/chat/events?room=general", map[string]string{"Last-Event-ID": "2"}, "message", 1)
+	if evs[0]["text"] != "n2" {
+		t.Errorf("resumed at %v, want the third message", evs[0])
+	}
+}
+
+func TestDeskActions(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	code, body, _ := c.do("GET", "/api/desk/roster", nil, nil)
+	if code != 200 || !strings.Contains(body, `"name":"Alice Tremblay"`) || strings.Contains(body, "U-ALICE") {
+		t.Errorf("roster = %d %s (desk user ids stay private)", code, body)
+	}
+	code, out := c.post("/api/desk/answer", map[string]any{"as": "alice", "id": 12, "text": " Voici. ", "event_id": "e1"})
+	if code != 200 || out["relays"] != float64(2) {
+		t.Fatalf("answer = %d %v", code, out)
+	}
+	a := h.rec.answers[0]
+	if a.EscalationID != 12 || a.DeskUserID != "U-ALICE" || a.EventID != "web:e1" || a.Text != "Voici." || a.DeskRef != "web-12" {
+		t.Errorf("desk answer %+v", a)
+	}
+	if code, out = c.post("/api/desk/answer", map[string]any{"as": "mallory", "id": 12, "text": "x"}); code != 403 {
+		t.Errorf("answer by someone off the roster = %d %v", code, out)
+	}
+	if code, out = c.post("/api/desk/claim", map[string]any{"as": "bob", "id": 12}); code != 403 || !strings.Contains(out["error"].(string), "not allowed") {
+		t.Errorf("refused claim = %d %v", code, out)
+	}
+	if code, out = c.post("/api/desk/claim", map[string]any{"as": "alice", "id": 12}); code != 200 || out["state"] != "claimed" || out["claimed_by"] != "Alice Tremblay" {
+		t.Errorf("claim = %d %v", code, out)
+	}
+	if code, _ = c.post("/api/desk/close", map[string]any{"as": "alice", "id": 12, "reason": " "}); code != 400 {
+		t.Errorf("close without a reason = %d", code)
+	}
+	if code, _ = c.post("/api/desk/close", map[string]any{"as": "alice", "id": 12, "reason": "duplicate"}); code != 200 || h.rec.closes[0] != "duplicate" {
+		t.Errorf("close = %d", code)
+	}
+	if code, out = c.post("/api/desk/draft", map[string]any{"as": "alice", "id": 12}); code != 200 || out["entry_id"] != "draft-1" {
+		t.Errorf("draft = %d %v", code, out)
+	}
+	if code, _ = c.post("/api/desk/mismatch", map[string]any{"as": "alice", "answer_id": 7, "send_anyway": true}); code != 200 {
+		t.Errorf("mismatch = %d", code)
+	}
+}
+
+func TestDeskEventsArePushed(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	d := h.srv.Desk()
+	ref, err := d.PostEscalation(context.Background(), bot.Escalation{ID: 5, State: bot.StateOpen, Lang: bot.French,
+		Question: "<b>Où</b> est mon passeport?", RoutedTo: "alice", Channel: "web:help", Version: 1,
+		Suggestions: []bot.Hit{{EntryID: "passport-status", Lang: bot.French, Question: "Statut", Confidence: 0.31}}})
+	if err != nil || ref != "web-5" {
+		t.Fatalf("PostEscalation = %q %v", ref, err)
+	}
+	if _, err := d.Notify(context.Background(), bot.Notice{Kind: bot.NoticeMismatch, EscalationID: 5, AnswerID: 9, Text: "Langue différente"}); err != nil {
+		t.Fatal(err)
+	}
+	evs := sse(t, h.ts.URL+"/api/desk/events", map[string]string{"Last-Event-ID": "0"}, "escalation", 1)
+	e := evs[0]
+	if e["id"] != float64(5) || e["routed_to"] != "Alice Tremblay" || e["question"] != "<b>Où</b> est mon passeport?" || e["channel"] != "Help / Aide" {
+		t.Errorf("escalation event %v", e)
+	}
+	if s := e["suggestions"].([]any)[0].(map[string]any); s["entry_id"] != "passport-status" || s["confidence"] != 0.31 {
+		t.Errorf("suggestion %v", s)
+	}
+	c := h.client(t)
+	_, body, _ := c.do("GET", "/api/desk/notices", nil, nil)
+	if !strings.Contains(body, `"kind":"mismatch"`) || !strings.Contains(body, `"answer_id":9`) {
+		t.Errorf("notices %s", body)
+	}
+	c.post("/api/desk/mismatch", map[string]any{"as": "alice", "answer_id": 9, "send_anyway": false})
+	_, body, _ = c.do("GET", "/api/desk/notices", nil, nil)
+	if !strings.Contains(body, `"resolved":true`) {
+		t.Errorf("settled mismatch not marked: %s", body)
+	}
+}
+
+func TestComms(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	code, body, _ := c.do("GET", "/api/comms/status", nil, map[string]string{"X-Liaison-Lang": "fr"})
+	if code != 200 {
+		t.Fatal(code)
+	}
+	var st struct {
+		Phase    string
+		Channels []channelView
+		Summary  map[string]any
+	}
+	_ = json.Unmarshal([]byte(body), &st)
+	if st.Phase != "replies" || len(st.Channels) != 2 || st.Channels[1].Phase != "broadcast" || !st.Channels[1].Override || st.Channels[0].Name != "Aide" {
+		t.Errorf("status %s", body)
+	}
+	if st.Summary["median_first_response_s"] != 1.5 || st.Summary["questions"].(map[string]any)["fr"] != float64(3) {
+		t.Errorf("summary %v", st.Summary)
+	}
+	if code, out := c.post("/api/comms/phase", map[string]any{"as": "alice", "phase": "broadcast", "reason": ""}); code != 400 || !strings.Contains(out["error"].(string), "reason") {
+		t.Errorf("phase without reason = %d %v", code, out)
+	}
+	if code, _ := c.post("/api/comms/phase", map[string]any{"as": "alice", "phase": "sideways", "reason": "x"}); code != 400 {
+		t.Errorf("unknown phase = %d", code)
+	}
+	if code, _ := c.post("/api/comms/phase", map[string]any{"as": "alice", "channel": "web:general", "phase": "inherit", "reason": "pilot over"}); code != 200 {
+		t.Errorf("inherit = %d", code)
+	}
+	if code, out := c.post("/api/comms/phase", map[string]any{"as": "alice", "phase": "broadcast", "reason": "election period"}); code != 200 || out["to"] != "broadcast" {
+		t.Errorf("phase = %d %v", code, out)
+	}
+	p := h.rec.phases
+	if len(p) != 2 || p[0].Channel != "web:general" || p[0].Phase != 0 || p[1].Phase != phases.Broadcast || p[1].Reason != "election period" ||
+		p[1].Actor.Via != "web" || p[1].Actor.DeskUserID != "U-ALICE" {
+		t.Errorf("phase requests %+v", p)
+	}
+	// The engine's refusal of a one-language broadcast is shown as it says.
+	code, out := c.post("/api/comms/broadcast", map[string]any{"as": "alice", "en": "Offices closed Monday.", "fr": ""})
+	if code != 400 || !strings.Contains(fmt.Sprint(out["detail"]), "French text is missing") {
+		t.Errorf("one-language broadcast = %d %v", code, out)
+	}
+	code, out = c.post("/api/comms/broadcast", map[string]any{"as": "alice", "en": "Closed Monday.", "fr": "Fermé lundi.", "at": "2030-01-02T15:04:05Z", "channels": []string{"web:help"}})
+	if code != 200 || out["id"] != float64(3) {
+		t.Errorf("broadcast = %d %v", code, out)
+	}
+	if b := h.rec.casts[1]; !b.At.Equal(time.Date(2030, 1, 2, 15, 4, 5, 0, time.UTC)) || len(b.Channels) != 1 || b.Channels[0] != "web:help" {
+		t.Errorf("broadcast request %+v", b)
+	}
+	if code, _ := c.post("/api/comms/broadcast", map[string]any{"as": "alice", "en": "a", "fr": "b", "at": "tomorrow"}); code != 400 {
+		t.Errorf("bad time = %d", code)
+	}
+}
+
+func TestNotReadyAnswers503(t *testing.T) {
+	srv, err := New(loopback(), "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	c := &harness{srv: srv, ts: ts}
+	cl := c.client(t)
+	if code, _ := cl.post("/api/chat/messages", map[string]any{"room": "help", "name": "A", "text": "hi"}); code != 503 {
+		t.Errorf("post before Run = %d, want 503", code)
+	}
+}
+
+func TestServeAndURLs(t *testing.T) {
+	srv, err := New(loopback(), "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := srv.URLs()
+	if !strings.HasPrefix(u.Chat, "http://127.0.0.1:") || u.Desk != strings.TrimSuffix(u.Chat, "/")+"/desk" || !strings.HasSuffix(u.Comms, "/comms") {
+		t.Errorf("URLs %+v", u)
+	}
+	_ = ln
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ctx) }()
+	res, err := http.Get(strings.TrimSuffix(u.Chat, "/") + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	// An open live stream does not hold up shutdown.
+	streamCtx, stop := context.WithCancel(context.Background())
+	defer stop()
+	req, _ := http.NewRequestWithContext(streamCtx, "GET", strings.TrimSuffix(u.Chat, "/")+"/api/chat/events?room=help", nil)
+	sres, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sres.Body.Close()
+	cancel()
+	if err := <-errc; err != nil {
+		t.Errorf("Serve after cancel: %v", err)
+	}
+	if nu := (&Server{cfg: Config{Addr: "0.0.0.0:9000"}}).URLs(); nu.Chat != "http://localhost:9000/" {
+		t.Errorf("unspecified host prints as %q", nu.Chat)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatalf("default: %v", err)
+	}
+	ch := Default().Channels()
+	if len(ch) != 2 || ch[0].Key != "web:help" || !ch[0].Help || ch[1].Key != "web:general" || ch[1].Help || !ch[1].Broadcast || ch[0].Lang != bot.Unknown {
+		t.Errorf("default channels %+v", ch)
+	}
+	bad := Config{
+		Enabled:         "sometimes",
+		Addr:            "8080",
+		MaxMessageChars: -1,
+		Rooms: []Room{
+			{ID: "Help Room", NameEN: "Help", NameFR: "Aide"},
+			{ID: "dup", NameEN: "A", NameFR: "A", Lang: "de"},
+			{ID: "dup", NameEN: "B"},
+		},
+	}
+	err := bad.Validate()
+	if err == nil {
+		t.Fatal("bad config accepted")
+	}
+	for _, want := range []string{"web.enabled", "web.addr", "web.max_message_chars", "web.room[1].id", "web.room[2].lang", "web.room[3].id", "web.room[3]: name_en and name_fr"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s:\n%v", want, err)
+		}
+	}
+	for v, want := range map[any]string{nil: EnabledAuto, "auto": EnabledAuto, true: EnabledOn, false: EnabledOff, "false": EnabledOff} {
+		if got, err := (Config{Enabled: v}).Enablement(); err != nil || got != want {
+			t.Errorf("Enablement(%v) = %q %v", v, got, err)
+		}
+	}
+	fr := Config{Rooms: []Room{{ID: "aide", NameEN: "Help", NameFR: "Aide", Lang: "fr"}}}.Channels()
+	if fr[0].Lang != bot.French {
+		t.Errorf("room lang fr = %q", fr[0].Lang)
+	}
+}
+
+func TestEveryStringInBothLanguages(t *testing.T) {
+	for k, v := range uiStrings {
+		if strings.TrimSpace(v[0]) == "" || strings.TrimSpace(v[1]) == "" {
+			t.Errorf("%s lacks a language: %q", k, v)
+		}
+	}
+	// Every key the templates and scripts use exists.
+	used := map[string]bool{}
+	tmpl := regexp.MustCompile(`\{\{tf? \.(?:Lang|Other) "([^"]+)"`)
+	js := regexp.MustCompile(`\bt\("([a-z.]*[a-z])"`)
+	for _, dir := range []string{"templates", "assets"} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			b, err := os.ReadFile(dir + "/" + e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range tmpl.FindAllStringSubmatch(string(b), -1) {
+				used[m[1]] = true
+			}
+			for _, m := range js.FindAllStringSubmatch(string(b), -1) {
+				used["js."+m[1]] = true
+			}
+		}
+	}
+	for _, p := range []string{"chat", "desk", "comms", "login", "error"} {
+		used[p+".title"] = true
+	}
+	if len(used) < 50 {
+		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
+	}
+	for k := range used {
+		if _, ok := uiStrings[k]; !ok {
+			t.Errorf("string %q is used but not defined", k)
+		}
+	}
+}
+
+func TestHostileRoomNameIsEscaped(t *testing.T) {
+	cfg := loopback()
+	cfg.Rooms = []Room{{ID: "x", NameEN: `<script>alert("x")</script>`, NameFR: `"><img src=x onerror=alert(1)>`}}
+	h := newHarness(t, cfg, "")
+	c := h.client(t)
+	for _, p := range []string{"/?lang=en", "/?lang=fr"} {
+		_, body, _ := c.do("GET", p, nil, nil)
+		if strings.Contains(body, `<script>alert`) || strings.Contains(body, `<img src=x`) {
+			t.Errorf("%s: room name not escaped", p)
+		}
+	}
+}
