@@ -1,0 +1,155 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Action ids of the buttons this package puts on desk posts.
+const (
+	actClaim      = "liaison.claim"
+	actSuggest    = "liaison.suggest" // suffixed with the suggestion's index
+	actDraft      = "liaison.draft"
+	actSendAnyway = "liaison.mismatch.send"
+	actTranslate  = "liaison.mismatch.translate"
+)
+
+// Limits of what one escalation post shows (Slack: 3000 characters per
+// section, 50 blocks per message).
+const (
+	maxQuestionRunes = 2800
+	maxSuggestions   = 3
+)
+
+// button is a button whose label fits Slack's 75-character limit.
+func button(actionID, value, label string) *slack.ButtonBlockElement {
+	label, _ = truncate(label, 75)
+	return slack.NewButtonBlockElement(actionID, value, plain(label))
+}
+
+// escalationBlocks renders e for the desk, in l (both languages for
+// Unknown). The citizen's question and every other untrusted string go
+// through escape; the only mention is the routed staff member's.
+func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(tr(l, "esc.title", e.ID)), nil, nil),
+	}
+
+	meta := []string{
+		tr(l, "esc.lang", langName(l, e.Lang)),
+		tr(l, "esc.where", d.channelLabel(e.Channel)),
+	}
+	if n := len(e.Askers); n > 1 {
+		meta = append(meta, tr(l, "esc.askers", n))
+	}
+	if e.RoutedTo != "" {
+		meta = append(meta, tr(l, "esc.routed", d.mention(e.RoutedTo)))
+	} else {
+		meta = append(meta, tr(l, "esc.unrouted"))
+	}
+	blocks = append(blocks, slack.NewContextBlock("liaison.meta", mrkdwn(strings.Join(meta, " · "))))
+
+	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, maxQuestionRunes, l)), nil, nil))
+
+	sugg := e.Suggestions
+	if len(sugg) > maxSuggestions {
+		sugg = sugg[:maxSuggestions]
+	}
+	if len(sugg) > 0 {
+		lines := []string{tr(l, "esc.suggestions")}
+		for _, h := range sugg {
+			q, _ := truncate(h.Question, 200)
+			lines = append(lines, tr(l, "esc.suggestion", escape(h.EntryID), escape(q), int(h.Confidence*100+0.5)))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(strings.Join(lines, "\n")), nil, nil))
+	} else {
+		blocks = append(blocks, slack.NewContextBlock("liaison.nosugg", mrkdwn(tr(l, "esc.nosuggestion"))))
+	}
+
+	blocks = append(blocks, slack.NewContextBlock("liaison.state", mrkdwn(d.stateLine(e, l))))
+
+	var buttons []slack.BlockElement
+	if e.State == bot.StateOpen {
+		buttons = append(buttons, button(actClaim, fmt.Sprint(e.ID), tr(l, "btn.claim")).WithStyle(slack.StylePrimary))
+	}
+	if e.State.Waiting() {
+		for i, h := range sugg {
+			buttons = append(buttons, button(fmt.Sprintf("%s.%d", actSuggest, i), fmt.Sprintf("%d|%s", e.ID, h.EntryID), tr(l, "btn.suggest", h.EntryID)))
+		}
+	}
+	if e.State == bot.StateAnswered || e.State == bot.StateRelayed {
+		buttons = append(buttons, button(actDraft, fmt.Sprint(e.ID), tr(l, "btn.draft")))
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("liaison.actions", buttons...))
+	}
+	if e.State.Waiting() {
+		blocks = append(blocks, slack.NewContextBlock("liaison.howto", mrkdwn(tr(l, "esc.howto"))))
+	}
+	return blocks
+}
+
+// stateLine says where e stands.
+func (d *Desk) stateLine(e bot.Escalation, l bot.Lang) string {
+	relayed := 0
+	for _, a := range e.Askers {
+		if !a.RelayedAt.IsZero() {
+			relayed++
+		}
+	}
+	var parts []string
+	switch e.State {
+	case bot.StateOpen:
+		parts = append(parts, tr(l, "state.open"))
+		if e.Reminders > 0 {
+			parts = append(parts, tr(l, "state.reminded", e.Reminders))
+		}
+	case bot.StateClaimed:
+		parts = append(parts, tr(l, "state.claimed", d.mention(e.ClaimedBy)))
+	case bot.StateAnswered, bot.StateRelayed:
+		by := e.AnsweredBy
+		if by == "" {
+			by = e.ClaimedBy
+		}
+		parts = append(parts, tr(l, "state.answered", d.mention(by)), tr(l, "state.relayed", relayed, len(e.Askers)))
+	case bot.StateClosed:
+		reason, _ := truncate(e.CloseReason, 300)
+		parts = append(parts, tr(l, "state.closed", d.mention(e.ClosedBy), escape(reason)))
+	default:
+		parts = append(parts, escape(string(e.State)))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// channelLabel names a public channel for staff: its configured name when
+// the engine tells it, and its key.
+func (d *Desk) channelLabel(k bot.ChannelKey) string {
+	if k == "" {
+		return "?"
+	}
+	for _, c := range d.channelConfigs() {
+		if c.Key == k && c.Name != "" {
+			return escape(c.Name) + " (`" + escape(string(k)) + "`)"
+		}
+	}
+	return "`" + escape(string(k)) + "`"
+}
+
+// channelLister is the optional engine capability of listing its public
+// channels with their names (the Engine has it).
+type channelLister interface {
+	Channels() []bot.ChannelConfig
+}
+
+// channelConfigs returns the engine's public channels, nil when it does
+// not say.
+func (d *Desk) channelConfigs() []bot.ChannelConfig {
+	if cl, ok := d.engine().(channelLister); ok {
+		return cl.Channels()
+	}
+	return nil
+}

@@ -1,0 +1,247 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// commandReply is the ack payload of a slash command: a message only the
+// caller sees.
+type commandReply struct {
+	ResponseType string        `json:"response_type"`
+	Text         string        `json:"text"`
+	Blocks       []slack.Block `json:"blocks,omitempty"`
+}
+
+// reply builds an ephemeral command reply from mrkdwn text (which must
+// already be escaped where it quotes anyone).
+func reply(text string) outcome {
+	return outcome{payload: commandReply{
+		ResponseType: "ephemeral",
+		Text:         text,
+		Blocks:       []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)},
+	}}
+}
+
+// onCommand serves `/liaison phase|broadcast|status`. Changes go through the
+// engine, which checks that the caller is a comms lead and audits the
+// request either way; a refusal becomes a polite reply in the caller's
+// language (both languages for someone not on the roster).
+func (d *Desk) onCommand(ctx context.Context, h bot.DeskHandler, c slack.SlashCommand) (outcome, error) {
+	if c.Command != d.cfg.command() {
+		return outcome{}, nil
+	}
+	l := d.userLang(c.UserID)
+	args := strings.Fields(c.Text)
+	sub := ""
+	if len(args) > 0 {
+		sub = strings.ToLower(args[0])
+		args = args[1:]
+	}
+	switch sub {
+	case "phase":
+		return d.onPhase(ctx, h, c.UserID, l, args)
+	case "broadcast", "diffusion":
+		return d.onBroadcastCommand(ctx, h, c, l)
+	case "status", "état", "etat":
+		return d.onStatus(ctx, h, c.UserID, l)
+	}
+	return reply(tr(l, "cmd.usage", d.cfg.command())), nil
+}
+
+// inheritWords mean "remove this channel's override".
+var inheritWords = []string{"inherit", "hériter", "heriter", "0", "default", "défaut", "defaut"}
+
+// onPhase shows the phase, or asks the engine to change it.
+func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bot.Lang, args []string) (outcome, error) {
+	if len(args) == 0 {
+		st, err := h.Status(ctx)
+		if err != nil {
+			return reply(tr(l, "error.generic")), fmt.Errorf("phase show: %w", err)
+		}
+		return reply(d.phaseText(st, l)), nil
+	}
+	var p phases.Phase
+	if !slices.Contains(inheritWords, strings.ToLower(args[0])) {
+		var err error
+		if p, err = phases.Parse(args[0]); err != nil {
+			return reply(tr(l, "phase.unknown", "`"+escape(args[0])+"`")), nil
+		}
+	}
+	args = args[1:]
+	var channel bot.ChannelKey
+	if len(args) > 0 {
+		if k, ok, known := d.lookupChannel(ctx, h, args[0]); ok {
+			if !known {
+				return reply(tr(l, "phase.unknown.channel", "`"+escape(args[0])+"`", d.channelChoices(ctx, h))), nil
+			}
+			channel = k
+			args = args[1:]
+		}
+	}
+	if p == 0 && channel == "" {
+		return reply(tr(l, "phase.inheritglobal", d.cfg.command())), nil
+	}
+	reason := strings.Join(args, " ")
+	if strings.TrimSpace(reason) == "" {
+		return reply(tr(l, "phase.reason", d.cfg.command())), nil
+	}
+	ch, err := h.SetPhase(ctx, bot.PhaseRequest{
+		Actor:   bot.Actor{Via: "slack", DeskUserID: user},
+		Phase:   p,
+		Channel: channel,
+		Reason:  reason,
+	})
+	if err != nil {
+		return d.refuse(user, l, err, "phase set")
+	}
+	from, to := d.phaseName(l, ch.From), d.phaseName(l, ch.To)
+	switch {
+	case ch.Channel == "":
+		return reply(tr(l, "phase.set.global", to, from)), nil
+	case ch.To == 0:
+		return reply(tr(l, "phase.set.inherit", d.channelLabel(bot.ChannelKey(ch.Channel)), from)), nil
+	}
+	return reply(tr(l, "phase.set.channel", d.channelLabel(bot.ChannelKey(ch.Channel)), to, from)), nil
+}
+
+// refuse turns an engine refusal into a polite reply. Errors other than a
+// refusal are logged and answered with a generic message: slash commands
+// are not redelivered, so the caller must hear back.
+func (d *Desk) refuse(user string, l bot.Lang, err error, what string) (outcome, error) {
+	switch {
+	case errors.Is(err, bot.ErrForbidden):
+		if _, ok := d.roster().ByDeskUser(user); ok {
+			return reply(tr(l, "forbidden.lead")), nil
+		}
+		return reply(tr(l, "forbidden.roster")), nil
+	case errors.Is(err, bot.ErrInvalid), errors.Is(err, phases.ErrInvalidChange), errors.Is(err, phases.ErrUnknownPhase):
+		return reply(tr(l, "error.invalid")), nil
+	}
+	d.log.Error("slack command failed", "command", what, "err", err)
+	return reply(tr(l, "error.generic")), nil
+}
+
+// phaseName names p in l ("inherit" is shown as the global phase's word).
+func (d *Desk) phaseName(l bot.Lang, p phases.Phase) string {
+	if p.Valid() {
+		return tr(l, msg(fmt.Sprintf("phase.name.%d", p)))
+	}
+	return escape(p.String())
+}
+
+// phaseText shows the global phase and every channel's.
+func (d *Desk) phaseText(st bot.Status, l bot.Lang) string {
+	lines := []string{tr(l, "phase.global", d.phaseName(l, st.Phase.Global))}
+	keys := st.Phase.Channels()
+	for _, k := range keys {
+		lines = append(lines, tr(l, "phase.override", d.channelLabel(bot.ChannelKey(k)), d.phaseName(l, st.Phase.For(k))))
+	}
+	if len(keys) == 0 {
+		lines = append(lines, tr(l, "phase.nooverride"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// channels lists the engine's public channels: with names when it says,
+// else the keys its status gives.
+func (d *Desk) channels(ctx context.Context, h bot.DeskHandler) []bot.ChannelConfig {
+	if cs := d.channelConfigs(); cs != nil {
+		return cs
+	}
+	st, err := h.Status(ctx)
+	if err != nil {
+		d.log.Warn("slack: status for channel names", "err", err)
+		return nil
+	}
+	out := make([]bot.ChannelConfig, 0, len(st.Channels))
+	for _, k := range st.Channels {
+		out = append(out, bot.ChannelConfig{Key: k})
+	}
+	return out
+}
+
+// lookupChannel reads a command argument as a public channel: a key
+// ("discord:123"), a name ("#help"), or a Slack-escaped channel
+// ("<#C1|help>"). ok says the word is meant as a channel; known that it
+// names one the engine has.
+func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string) (k bot.ChannelKey, ok, known bool) {
+	if strings.HasPrefix(word, "<#") && strings.HasSuffix(word, ">") {
+		_, name, _ := strings.Cut(word[2:len(word)-1], "|")
+		word = "#" + name
+	}
+	isKey := strings.Contains(word, ":") && !strings.HasSuffix(word, ":")
+	if !isKey && !strings.HasPrefix(word, "#") {
+		return "", false, false
+	}
+	for _, c := range d.channels(ctx, h) {
+		name := strings.TrimPrefix(c.Name, "#")
+		if string(c.Key) == word || (name != "" && strings.EqualFold("#"+name, word)) {
+			return c.Key, true, true
+		}
+	}
+	return "", true, false
+}
+
+// channelChoices lists the channels a command may name.
+func (d *Desk) channelChoices(ctx context.Context, h bot.DeskHandler) string {
+	var names []string
+	for _, c := range d.channels(ctx, h) {
+		names = append(names, d.channelLabel(c.Key))
+	}
+	if len(names) == 0 {
+		return "-"
+	}
+	return strings.Join(names, ", ")
+}
+
+// onStatus shows the phase per channel, open questions and the oldest one
+// waiting. Staff on the roster only.
+func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l bot.Lang) (outcome, error) {
+	if _, ok := d.roster().ByDeskUser(user); !ok {
+		return reply(tr(l, "forbidden.roster")), nil
+	}
+	st, err := h.Status(ctx)
+	if err != nil {
+		return d.refuse(user, l, err, "status")
+	}
+	lines := []string{tr(l, "status.title"), tr(l, "phase.global", d.phaseName(l, st.Phase.Global))}
+	if len(st.Channels) > 0 {
+		lines = append(lines, tr(l, "status.channels"))
+		for _, k := range st.Channels {
+			lines = append(lines, "• "+d.channelLabel(k)+": "+d.phaseName(l, st.Phase.For(string(k))))
+		}
+	}
+	lines = append(lines, tr(l, "status.open", st.Summary.OpenEscalations))
+	if o := st.Oldest; o != nil {
+		q, _ := truncate(strings.TrimSpace(o.Question), 120)
+		lines = append(lines, tr(l, "status.oldest", o.ID, slackDate(o.CreatedAt), "_"+escape(q)+"_"))
+	} else {
+		lines = append(lines, tr(l, "status.none"))
+	}
+	if !st.Summary.Since.IsZero() {
+		total := 0
+		for _, n := range st.Summary.Questions {
+			total += n
+		}
+		lines = append(lines, tr(l, "status.summary", slackDate(st.Summary.Since), total, st.Summary.Answered, st.Summary.Escalated))
+	}
+	return reply(strings.Join(lines, "\n")), nil
+}
+
+// timeOrNow is the clock reading used for schedules.
+func (d *Desk) timeOrNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return d.now()
+	}
+	return t
+}

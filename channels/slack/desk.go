@@ -1,0 +1,299 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Options are the Desk's collaborators. Zero values take the defaults listed.
+type Options struct {
+	Logger *slog.Logger     // nil: discard
+	Now    func() time.Time // nil: time.Now
+	// Roster names and mentions staff in posts made before Run is given
+	// the engine; once Run starts, the handler's Roster() is used.
+	Roster bot.Roster
+	// HTTPClient carries the Web API calls; nil: a default client.
+	HTTPClient *http.Client
+}
+
+// Desk is the Slack staff desk. It implements bot.Desk; its methods are safe
+// for concurrent use. Run may be called once.
+type Desk struct {
+	cfg      Config
+	api      *slack.Client
+	log      *slog.Logger
+	now      func() time.Time
+	roster0  bot.Roster
+	handler  atomic.Pointer[handlerBox]
+	running  atomic.Bool
+	seen     *seenSet
+	inflight sync.WaitGroup
+}
+
+type handlerBox struct{ h bot.DeskHandler }
+
+var _ bot.Desk = (*Desk)(nil)
+
+// New checks cfg and the tokens and returns a desk. It makes no network
+// call: Run connects. Neither token appears in any error or log line.
+func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
+	if err := errors.Join(cfg.Validate(), CheckTokens(botToken, appToken)); err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
+	}
+	if cfg.Command == "" {
+		cfg.Command = DefaultCommand
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	api := slack.New(botToken,
+		slack.OptionAppLevelToken(appToken),
+		slack.OptionAPIURL(cfg.apiURL()),
+		slack.OptionHTTPClient(hc),
+		slack.OptionLog(logAdapter{log}),
+	)
+	return &Desk{
+		cfg:     cfg,
+		api:     api,
+		log:     log.With("desk", "slack"),
+		now:     now,
+		roster0: opts.Roster,
+		seen:    newSeenSet(4096),
+	}, nil
+}
+
+// Name returns "slack".
+func (d *Desk) Name() string { return "slack" }
+
+// engine returns the handler Run was given, or nil before Run.
+func (d *Desk) engine() bot.DeskHandler {
+	if b := d.handler.Load(); b != nil {
+		return b.h
+	}
+	return nil
+}
+
+// roster returns the staff roster: the engine's once Run started.
+func (d *Desk) roster() bot.Roster {
+	if h := d.engine(); h != nil {
+		return h.Roster()
+	}
+	return d.roster0
+}
+
+var slackUserRe = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+
+// mention renders staff member id (a roster id) as a Slack mention when the
+// roster gives a well-formed Slack user id, else as their escaped name.
+func (d *Desk) mention(staffID string) string {
+	s, ok := d.roster().ByID(staffID)
+	switch {
+	case ok && slackUserRe.MatchString(s.DeskUserID):
+		return "<@" + s.DeskUserID + ">"
+	case ok && s.Name != "":
+		return escape(s.Name)
+	}
+	return escape(staffID)
+}
+
+// userMention renders a Slack user id that Slack itself gave us.
+func userMention(userID string) string {
+	if slackUserRe.MatchString(userID) {
+		return "<@" + userID + ">"
+	}
+	return escape(userID)
+}
+
+// staffLang is the language to write to roster member staffID in; Unknown
+// (both languages) when they are not on the roster.
+func (d *Desk) staffLang(staffID string) bot.Lang {
+	if s, ok := d.roster().ByID(staffID); ok {
+		return s.PreferredLang()
+	}
+	return bot.Unknown
+}
+
+// userLang is the language to write to Slack user userID in.
+func (d *Desk) userLang(userID string) bot.Lang {
+	if s, ok := d.roster().ByDeskUser(userID); ok {
+		return s.PreferredLang()
+	}
+	return bot.Unknown
+}
+
+// nameOf is the roster name of Slack user userID, "" when unknown.
+func (d *Desk) nameOf(userID string) string {
+	if s, ok := d.roster().ByDeskUser(userID); ok {
+		return s.Name
+	}
+	return ""
+}
+
+// PostEscalation posts e in the desk channel, mentioning the staff member it
+// is routed to, and returns the post's ts (the thread staff answer in).
+// Errors worth retrying implement bot.Retryable.
+func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, error) {
+	l := d.staffLang(e.RoutedTo)
+	fallback := tr(l, "esc.fallback", e.ID)
+	if e.RoutedTo != "" {
+		fallback += " · " + d.mention(e.RoutedTo)
+	}
+	var ts string
+	err := d.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+		var err error
+		_, ts, err = d.api.PostMessageContext(ctx, d.cfg.DeskChannel,
+			slack.MsgOptionText(fallback, false),
+			slack.MsgOptionBlocks(d.escalationBlocks(e, l)...),
+			slack.MsgOptionDisableLinkUnfurl(),
+			slack.MsgOptionDisableMediaUnfurl(),
+		)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("post escalation %d: %w", e.ID, err)
+	}
+	return ts, nil
+}
+
+// UpdateEscalation rewrites the post ref to show e's current state (who
+// claimed, answered, how many citizens it was relayed to, why it closed).
+func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalation) error {
+	if ref == "" {
+		return fmt.Errorf("update escalation %d: %w: empty desk ref", e.ID, bot.ErrInvalid)
+	}
+	l := d.staffLang(e.RoutedTo)
+	err := d.call(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := d.api.UpdateMessageContext(ctx, d.cfg.DeskChannel, ref,
+			slack.MsgOptionText(tr(l, "esc.fallback", e.ID), false),
+			slack.MsgOptionBlocks(d.escalationBlocks(e, l)...),
+		)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update escalation %d: %w", e.ID, err)
+	}
+	return nil
+}
+
+// Notify posts n in the escalation's thread when n.DeskRef is set, else in
+// the desk channel, mentioning the staff member it is for. A mismatch notice
+// carries the "Send anyway" and "I will translate" buttons. It returns the
+// notice's ts.
+func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
+	l := n.Lang
+	if !l.Valid() {
+		l = d.staffLang(n.StaffID)
+	}
+	text := escape(n.Text)
+	switch {
+	case n.StaffID != "":
+		text = d.mention(n.StaffID) + " " + text
+	case slackUserRe.MatchString(n.DeskUserID):
+		text = userMention(n.DeskUserID) + " " + text
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
+	if n.Kind == bot.NoticeMismatch && n.AnswerID != 0 {
+		v := fmt.Sprint(n.AnswerID)
+		blocks = append(blocks, slack.NewActionBlock("liaison.mismatch",
+			button(actSendAnyway, v, tr(l, "btn.sendanyway")).WithStyle(slack.StylePrimary),
+			button(actTranslate, v, tr(l, "btn.translate")),
+		))
+	}
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(text, false),
+		slack.MsgOptionBlocks(blocks...),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+	if n.DeskRef != "" {
+		opts = append(opts, slack.MsgOptionTS(n.DeskRef))
+	}
+	var ts string
+	err := d.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+		var err error
+		_, ts, err = d.api.PostMessageContext(ctx, d.cfg.DeskChannel, opts...)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("notify %s: %w", n.Kind, err)
+	}
+	return ts, nil
+}
+
+// post writes our own text (already escaped where it quotes anyone) in the
+// desk channel, in thread when thread is set.
+func (d *Desk) post(ctx context.Context, thread, text string) error {
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(text, false),
+		slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	return d.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+		_, _, err := d.api.PostMessageContext(ctx, d.cfg.DeskChannel, opts...)
+		return err
+	})
+}
+
+// ephemeral shows text to user only, in channel (in thread when set).
+func (d *Desk) ephemeral(ctx context.Context, channel, thread, user, text string) error {
+	if channel == "" {
+		channel = d.cfg.DeskChannel
+	}
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(text, false),
+		slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)),
+	}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	return d.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := d.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
+
+// mrkdwn is a verbatim mrkdwn text object: Slack does not linkify bare URLs
+// or channel names in it. Untrusted parts must still go through escape.
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
+}
+
+// plain is a plain_text object (labels, titles, buttons).
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+// logAdapter sends slack-go's internal log lines (only written in its debug
+// mode, which Liaison never enables) to slog at debug level.
+type logAdapter struct{ l *slog.Logger }
+
+func (a logAdapter) Output(_ int, s string) error {
+	a.l.Debug(strings.TrimSpace(s), "component", "slack-go")
+	return nil
+}

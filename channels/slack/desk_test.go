@@ -1,0 +1,422 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// logBuf collects a desk's log so tests can check that no token leaks.
+type logBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// testLogger logs at debug level and fails the test if a token shows up.
+func testLogger(t *testing.T) *slog.Logger {
+	lb := &logBuf{}
+	t.Cleanup(func() {
+		if s := lb.String(); strings.Contains(s, "secret") {
+			t.Errorf("a token was logged:\n%s", s)
+		}
+	})
+	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// everything returns every value of a form call, with the strings inside
+// its JSON fields (blocks) decoded: what Slack would render or parse
+// anywhere in the message.
+func everything(c apiCall) string {
+	var parts []string
+	for k, vs := range c.Form {
+		for _, v := range vs {
+			var decoded any
+			if json.Unmarshal([]byte(v), &decoded) == nil {
+				parts = append(parts, k+"="+strings.Join(stringsIn(decoded), "\n"))
+				continue
+			}
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// stringsIn lists the strings in decoded JSON.
+func stringsIn(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			out = append(out, stringsIn(e)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, e := range v {
+			out = append(out, stringsIn(e)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// blocksOf decodes the blocks of a form call.
+func blocksOf(t *testing.T, c apiCall) []map[string]any {
+	t.Helper()
+	var blocks []map[string]any
+	if err := json.Unmarshal([]byte(c.Form.Get("blocks")), &blocks); err != nil {
+		t.Fatalf("%s blocks: %v", c.Method, err)
+	}
+	return blocks
+}
+
+// buttonsOf lists the action ids and values of a call's buttons.
+func buttonsOf(t *testing.T, c apiCall) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, b := range blocksOf(t, c) {
+		if b["type"] != "actions" {
+			continue
+		}
+		for _, e := range b["elements"].([]any) {
+			el := e.(map[string]any)
+			out[el["action_id"].(string)] = el["value"].(string)
+		}
+	}
+	return out
+}
+
+func hostileEscalation() bot.Escalation {
+	return bot.Escalation{
+		ID: 12, State: bot.StateOpen, Lang: bot.French, Topic: "passports",
+		Question:    "<!channel> <@U123> <!here> @everyone <#C999|general> <http://evil.example|clique ici> *urgent* & `rm` <!subteam^S1>",
+		Channel:     "discord:42",
+		RoutedTo:    "marie",
+		Suggestions: []bot.Hit{{EntryID: "passport-renewal", Question: "Comment renouveler <mon> passeport?", Confidence: 0.42}, {EntryID: "passport-fees", Question: "Frais", Confidence: 0.3}},
+		Askers:      []bot.Asker{{MessageID: 1, Lang: bot.French}, {MessageID: 2, Lang: bot.French}},
+	}
+}
+
+func TestPostEscalationEscapesCitizenTextAndMentionsRoutedStaff(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, testRoster())
+	ref, err := d.PostEscalation(context.Background(), hostileEscalation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := f.callsTo("chat.postMessage")
+	if len(calls) != 1 {
+		t.Fatalf("chat.postMessage calls = %d, want 1", len(calls))
+	}
+	c := calls[0]
+	if ref != "1700000000.000001" {
+		t.Errorf("ref = %q, want the posted message's ts", ref)
+	}
+	if c.Form.Get("channel") != testDesk || c.Form.Get("unfurl_links") != "false" || c.Form.Get("unfurl_media") != "false" {
+		t.Errorf("channel/unfurl = %q/%q/%q, want the desk and no unfurling", c.Form.Get("channel"), c.Form.Get("unfurl_links"), c.Form.Get("unfurl_media"))
+	}
+	all := everything(c)
+	// Raw Slack markup of the citizen must not survive anywhere; the routed
+	// staff member's mention must.
+	for _, bad := range []string{"<!channel>", "<@U123>", "<!here>", "<#C999", "<http://evil", "<!subteam", "@everyone"} {
+		if strings.Contains(all, bad) {
+			t.Errorf("message contains %q: citizen text was not neutralised", bad)
+		}
+	}
+	for _, want := range []string{"&lt;!channel&gt;", "&lt;@U123&gt;", "&lt;http://evil.example|clique ici&gt;", "&amp;", "<@UMARIE>", "Question nº 12", "français", "`discord:42`"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("message lacks %q", want)
+		}
+	}
+	// Every mrkdwn text object is verbatim (no linkifying of bare URLs or names).
+	for _, b := range blocksOf(t, c) {
+		if txt, ok := b["text"].(map[string]any); ok && txt["type"] == "mrkdwn" && txt["verbatim"] != true {
+			t.Errorf("block %v: mrkdwn text is not verbatim", b["type"])
+		}
+	}
+	btn := buttonsOf(t, c)
+	want := map[string]string{actClaim: "12", actSuggest + ".0": "12|passport-renewal", actSuggest + ".1": "12|passport-fees"}
+	for k, v := range want {
+		if btn[k] != v {
+			t.Errorf("button %s = %q, want %q (buttons %v)", k, btn[k], v, btn)
+		}
+	}
+	if _, ok := btn[actDraft]; ok {
+		t.Errorf("draft button shown before any answer")
+	}
+	if !strings.Contains(all, "(confiance 42 %)") {
+		t.Errorf("suggestion confidence missing (French for Marie):\n%s", all)
+	}
+}
+
+func TestPostEscalationUnknownStaffIsBilingualAndNotMentioned(t *testing.T) {
+	f := newFakeSlack(t)
+	roster := bot.Roster{{ID: "ghost", Name: "<!channel> Ghost", DeskUserID: "<!here>"}}
+	d := newTestDesk(t, f, roster)
+	e := hostileEscalation()
+	e.RoutedTo = "ghost"
+	if _, err := d.PostEscalation(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	all := everything(f.callsTo("chat.postMessage")[0])
+	if strings.Contains(all, "<!here>") || strings.Contains(all, "<!channel>") {
+		t.Errorf("a malformed roster entry produced a ping:\n%s", all)
+	}
+	if !strings.Contains(all, "&lt;!channel&gt; Ghost") {
+		t.Errorf("staff name not escaped:\n%s", all)
+	}
+
+	e.RoutedTo = "nobody"
+	if _, err := d.PostEscalation(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	all = everything(f.callsTo("chat.postMessage")[1])
+	if !strings.Contains(all, "Question #12 for staff / Question nº 12 pour le personnel") || !strings.Contains(all, "For nobody / Pour nobody") {
+		t.Errorf("staff not on the roster: want both languages and no mention:\n%s", all)
+	}
+}
+
+func TestUpdateEscalationShowsState(t *testing.T) {
+	at := testClock()
+	tests := []struct {
+		name    string
+		edit    func(*bot.Escalation)
+		want    []string
+		buttons []string
+	}{
+		{"claimed", func(e *bot.Escalation) { e.State, e.ClaimedBy = bot.StateClaimed, "sam" },
+			[]string{"Prise en charge par <@USAM>"}, []string{actSuggest + ".0", actSuggest + ".1"}},
+		{"answered", func(e *bot.Escalation) {
+			e.State, e.ClaimedBy, e.AnsweredBy = bot.StateAnswered, "sam", "sam"
+			e.Askers[0].RelayedAt = at
+		}, []string{"Répondue par <@USAM>", "Transmise à 1 citoyens sur 2"}, []string{actDraft}},
+		{"relayed", func(e *bot.Escalation) {
+			e.State, e.AnsweredBy = bot.StateRelayed, "marie"
+			e.Askers[0].RelayedAt, e.Askers[1].RelayedAt = at, at
+		}, []string{"Répondue par <@UMARIE>", "Transmise à 2 citoyens sur 2"}, []string{actDraft}},
+		{"closed", func(e *bot.Escalation) {
+			e.State, e.ClosedBy, e.CloseReason = bot.StateClosed, "sam", "spam <!channel>"
+		}, []string{"Fermée par <@USAM> : spam &lt;!channel&gt;"}, nil},
+		{"reminded", func(e *bot.Escalation) { e.Reminders = 2 }, []string{"Rappels envoyés : 2"}, []string{actClaim, actSuggest + ".0", actSuggest + ".1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			d := newTestDesk(t, f, testRoster())
+			e := hostileEscalation()
+			tt.edit(&e)
+			if err := d.UpdateEscalation(context.Background(), "1700000000.000009", e); err != nil {
+				t.Fatal(err)
+			}
+			c := f.callsTo("chat.update")[0]
+			if c.Form.Get("ts") != "1700000000.000009" || c.Form.Get("channel") != testDesk {
+				t.Errorf("update ts/channel = %q/%q", c.Form.Get("ts"), c.Form.Get("channel"))
+			}
+			all := everything(c)
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("update lacks %q:\n%s", w, all)
+				}
+			}
+			btn := buttonsOf(t, c)
+			if len(btn) != len(tt.buttons) {
+				t.Errorf("buttons = %v, want %v", btn, tt.buttons)
+			}
+			for _, b := range tt.buttons {
+				if _, ok := btn[b]; !ok {
+					t.Errorf("button %s missing (buttons %v)", b, btn)
+				}
+			}
+		})
+	}
+	t.Run("empty ref", func(t *testing.T) {
+		d := newTestDesk(t, newFakeSlack(t), testRoster())
+		if err := d.UpdateEscalation(context.Background(), "", hostileEscalation()); !errors.Is(err, bot.ErrInvalid) {
+			t.Errorf("err = %v, want ErrInvalid", err)
+		}
+	})
+}
+
+func TestNotify(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, testRoster())
+	ctx := context.Background()
+
+	ref, err := d.Notify(ctx, bot.Notice{Kind: bot.NoticeReminder, StaffID: "sam", Lang: bot.English, Text: "Still waiting <!here>", DeskRef: "1700000000.000100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.callsTo("chat.postMessage")[0]
+	if ref != "1700000000.000001" || c.Form.Get("thread_ts") != "1700000000.000100" {
+		t.Errorf("ref %q thread_ts %q: want a reply in the escalation's thread", ref, c.Form.Get("thread_ts"))
+	}
+	if all := everything(c); !strings.Contains(all, "<@USAM> Still waiting &lt;!here&gt;") || strings.Contains(all, "<!here>") {
+		t.Errorf("reminder text:\n%s", all)
+	}
+
+	if _, err := d.Notify(ctx, bot.Notice{Kind: bot.NoticePhase, Text: "Phase: replies"}); err != nil {
+		t.Fatal(err)
+	}
+	if c := f.callsTo("chat.postMessage")[1]; c.Form.Has("thread_ts") {
+		t.Errorf("a notice without DeskRef went to a thread")
+	}
+
+	if _, err := d.Notify(ctx, bot.Notice{Kind: bot.NoticeMismatch, StaffID: "marie", AnswerID: 44, Text: "Langue?", DeskRef: "1.2"}); err != nil {
+		t.Fatal(err)
+	}
+	c = f.callsTo("chat.postMessage")[2]
+	btn := buttonsOf(t, c)
+	if btn[actSendAnyway] != "44" || btn[actTranslate] != "44" {
+		t.Errorf("mismatch buttons = %v, want send anyway / translate for answer 44", btn)
+	}
+	if !strings.Contains(everything(c), "Envoyer quand même") {
+		t.Errorf("mismatch buttons not in Marie's French")
+	}
+
+	if _, err := d.Notify(ctx, bot.Notice{Kind: bot.NoticeRefused, DeskUserID: "UOUT", Text: "Not on the roster", DeskRef: "1.2"}); err != nil {
+		t.Fatal(err)
+	}
+	if all := everything(f.callsTo("chat.postMessage")[3]); !strings.Contains(all, "<@UOUT> Not on the roster") {
+		t.Errorf("refusal does not mention its author:\n%s", all)
+	}
+}
+
+func TestWebAPIRateLimit(t *testing.T) {
+	ctx := context.Background()
+	t.Run("retried after Retry-After", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, testRoster())
+		f.rateLimit("chat.postMessage", "0", "1")
+		if _, err := d.PostEscalation(ctx, hostileEscalation()); err != nil {
+			t.Fatalf("PostEscalation after two 429s: %v", err)
+		}
+		if n := len(f.callsTo("chat.postMessage")); n != 1 {
+			t.Errorf("posted %d times, want 1", n)
+		}
+	})
+	t.Run("capped retries then retryable", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, testRoster())
+		f.rateLimit("chat.postMessage", "0", "0", "0", "0", "0")
+		_, err := d.PostEscalation(ctx, hostileEscalation())
+		var r bot.Retryable
+		if !errors.As(err, &r) || !r.Retryable() {
+			t.Fatalf("err = %v, want a bot.Retryable error", err)
+		}
+		if len(f.callsTo("chat.postMessage")) != 0 {
+			t.Errorf("a rate-limited call was recorded as posted")
+		}
+		f.mu.Lock()
+		left := len(f.limited["chat.postMessage"])
+		f.mu.Unlock()
+		if left != 5-(maxRetries+1) {
+			t.Errorf("attempts = %d, want %d", 5-left, maxRetries+1)
+		}
+	})
+	t.Run("long Retry-After handed back at once", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, testRoster())
+		f.rateLimit("chat.update", "3600")
+		err := d.UpdateEscalation(ctx, "1.1", hostileEscalation())
+		var r bot.Retryable
+		if !errors.As(err, &r) || !r.Retryable() || !strings.Contains(err.Error(), "1h0m0s") {
+			t.Fatalf("err = %v, want a retryable error naming the wait", err)
+		}
+	})
+	t.Run("permanent error", func(t *testing.T) {
+		f := newFakeSlack(t)
+		cfg := f.config()
+		cfg.DeskChannel = "CNOTTHERE"
+		d, err := New(cfg, testBotToken, testAppToken, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.PostEscalation(ctx, hostileEscalation())
+		var r bot.Retryable
+		if err == nil || errors.As(err, &r) || !strings.Contains(err.Error(), "channel_not_found") {
+			t.Fatalf("err = %v, want a permanent channel_not_found", err)
+		}
+	})
+	t.Run("server down is retryable", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, testRoster())
+		f.srv.Close()
+		_, err := d.Notify(ctx, bot.Notice{Text: "x"})
+		var r bot.Retryable
+		if !errors.As(err, &r) {
+			t.Fatalf("err = %v, want retryable", err)
+		}
+	})
+	t.Run("deadline", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, testRoster())
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := d.Notify(cctx, bot.Notice{Text: "x"}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	})
+}
+
+func TestNewRefusesBadConfigAndTokens(t *testing.T) {
+	_, err := New(Config{DeskChannel: "#desk", APIURL: "ftp://x", Command: "liaison"}, "xoxp-secret-user", "", Options{})
+	if err == nil {
+		t.Fatal("New accepted a bad config")
+	}
+	msg := err.Error()
+	for _, want := range []string{"slack.desk_channel", "slack.api_url", "slack.command", EnvBotToken, EnvAppToken} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q: %v", want, msg)
+		}
+	}
+	if strings.Contains(msg, "secret") {
+		t.Errorf("error shows a token: %v", msg)
+	}
+	d, err := New(Config{DeskChannel: testDesk}, testBotToken, testAppToken, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Name() != "slack" || d.cfg.command() != DefaultCommand || d.cfg.apiURL() != "https://slack.com/api/" {
+		t.Errorf("defaults: name %q command %q api %q", d.Name(), d.cfg.command(), d.cfg.apiURL())
+	}
+}
+
+func TestRunNeedsAHandlerAndRunsOnce(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	if err := d.Run(context.Background(), nil); err == nil {
+		t.Error("Run accepted a nil handler")
+	}
+	h := &recHandler{roster: testRoster()}
+	runDesk(t, f, d, h)
+	if err := d.Run(context.Background(), h); err == nil {
+		t.Error("a second Run was accepted")
+	}
+	// Once running, the engine's roster replaces Options.Roster.
+	if _, ok := d.roster().ByID("marie"); !ok {
+		t.Error("the handler's roster is not used")
+	}
+	_ = time.Second
+}

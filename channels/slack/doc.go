@@ -1,0 +1,21 @@
+// Package slack is Liaison's staff desk on Slack. It is the only package
+// that imports slack-go.
+//
+// The Desk posts one Block Kit message per escalation in the desk channel
+// (the citizen's question escaped so it can never ping or inject links,
+// its language, where it was asked, suggested entries, and a mention of the
+// staff member it is routed to), keeps that post up to date as the
+// escalation changes state, and posts the engine's notices in its thread.
+//
+// Run connects over Socket Mode, so no public inbound endpoint is needed.
+// It hands thread replies from staff to the engine as answers, turns button
+// clicks into claims, suggestions, drafts and language-mismatch choices, and
+// serves the slash command (phase, broadcast, status) for comms leads. Every
+// envelope is recorded through the engine first, acknowledged next (Slack
+// wants an ack within three seconds), and only then followed by slower work
+// such as confirmations; a redelivered envelope is not handled twice.
+//
+// Web API calls carry a deadline each; a rate limit (429) is retried after
+// Slack's Retry-After a few times and then returned as an error that
+// implements bot.Retryable, so the engine tries again later.
+package slack

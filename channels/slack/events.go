@@ -1,0 +1,83 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// onEvent handles an Events API envelope. A human's reply in the thread of
+// an escalation post in the desk channel is a staff answer: it is handed to
+// the engine (which records it, idempotent on the event id, and queues its
+// relay) before the envelope is acknowledged. Everything else is
+// acknowledged and ignored.
+func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.EventsAPIEvent, envelopeID string) (outcome, error) {
+	m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
+	if !ok {
+		return outcome{}, nil
+	}
+	a, ok := d.deskAnswer(m)
+	if !ok {
+		return outcome{}, nil
+	}
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
+		a.EventID = "slack:" + cb.EventID
+	} else if m.ClientMsgID != "" {
+		a.EventID = "slack:msg:" + m.ClientMsgID
+	} else {
+		a.EventID = "slack:envelope:" + envelopeID
+	}
+
+	res, err := h.Answer(ctx, a)
+	l := d.userLang(a.DeskUserID)
+	tell := func(text string) outcome {
+		return outcome{then: func(ctx context.Context) error {
+			return d.post(ctx, a.DeskRef, userMention(a.DeskUserID)+" "+text)
+		}}
+	}
+	// The engine queues its own notices for the thread: the confirmation
+	// with the number of citizens (NoticeRelayed), the refusal of an
+	// author not on the roster (NoticeRefused) and the language-mismatch
+	// choice (NoticeMismatch). Only what it leaves unsaid is said here.
+	switch {
+	case errors.Is(err, bot.ErrNotFound):
+		return outcome{}, nil // a thread that is not an escalation: staff talk
+	case errors.Is(err, bot.ErrDuplicate):
+		return outcome{}, nil
+	case errors.Is(err, bot.ErrForbidden):
+		d.log.Info("slack answer refused: author not on the roster", "user", a.DeskUserID, "ref", a.DeskRef)
+		return outcome{}, nil
+	case errors.Is(err, bot.ErrConflict):
+		return tell(tr(l, "answer.conflict")), nil
+	case errors.Is(err, bot.ErrInvalid):
+		return tell(tr(l, "answer.invalid")), nil
+	case err != nil:
+		return outcome{}, fmt.Errorf("answer in thread %s: %w", a.DeskRef, err)
+	}
+	d.log.Info("slack answer recorded", "escalation", res.Escalation.ID, "relays", res.Relays, "mismatch", res.Mismatch, "duplicate", res.Duplicate)
+	return outcome{}, nil
+}
+
+// deskAnswer turns a message event into a staff answer when it is a human's
+// reply in a thread of the desk channel.
+func (d *Desk) deskAnswer(m *slackevents.MessageEvent) (bot.DeskAnswer, bool) {
+	switch {
+	case m.Channel != d.cfg.DeskChannel:
+		return bot.DeskAnswer{}, false
+	case m.BotID != "" || m.User == "":
+		return bot.DeskAnswer{}, false // our own posts, other bots, system messages
+	case m.SubType != "" && m.SubType != "thread_broadcast":
+		return bot.DeskAnswer{}, false // edits, deletions, joins
+	case m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp:
+		return bot.DeskAnswer{}, false // not a reply in a thread
+	}
+	return bot.DeskAnswer{
+		DeskRef:    m.ThreadTimeStamp,
+		DeskUserID: m.User,
+		Text:       plainText(m.Text, d.nameOf),
+	}, true
+}

@@ -1,0 +1,91 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Web API limits. Every call gets its own deadline; a 429 is retried after
+// the Retry-After Slack gives, a few times, and then handed back to the
+// engine as a retryable error so it tries again later instead of holding up
+// its delivery loop.
+const (
+	callTimeout  = 10 * time.Second
+	maxRetries   = 3
+	maxRetryWait = 20 * time.Second
+)
+
+// retryableError marks a Web API failure worth retrying later (rate limit,
+// network trouble, a 5xx). It implements bot.Retryable.
+type retryableError struct{ err error }
+
+func (e retryableError) Error() string   { return e.err.Error() }
+func (e retryableError) Unwrap() error   { return e.err }
+func (e retryableError) Retryable() bool { return true }
+
+var _ bot.Retryable = retryableError{}
+
+// call runs one Web API method with a deadline, honouring 429 Retry-After up
+// to maxRetries times (never waiting longer than maxRetryWait at once).
+// Errors name the method and never contain a token.
+func (d *Desk) call(ctx context.Context, method string, f func(ctx context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		err := f(cctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("slack: %s: %w", method, ctx.Err())
+		}
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			if attempt >= maxRetries || rl.RetryAfter > maxRetryWait {
+				return retryableError{fmt.Errorf("slack: %s: rate limited after %d attempts (retry after %s): %w", method, attempt+1, rl.RetryAfter, err)}
+			}
+			d.log.Warn("slack rate limited", "method", method, "retry_after", rl.RetryAfter, "attempt", attempt+1)
+			t := time.NewTimer(rl.RetryAfter)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return fmt.Errorf("slack: %s: %w", method, ctx.Err())
+			}
+			continue
+		}
+		if transient(err) {
+			return retryableError{fmt.Errorf("slack: %s: %w", method, err)}
+		}
+		return fmt.Errorf("slack: %s: %w", method, err)
+	}
+}
+
+// transient reports whether err is a network failure, a timeout or a server
+// error: worth retrying later, unlike an API error such as channel_not_found.
+func transient(err error) bool {
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return sc.Code >= 500 || sc.Code == 408
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout":
+			return true
+		}
+		return false
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
