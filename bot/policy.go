@@ -6,8 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -75,15 +73,19 @@ func wordSet(s string) map[string]bool {
 	return m
 }
 
-var foldChain = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
-// fold lowercases s and removes accents: "Élève" → "eleve".
+// fold lowercases s and removes accents: "Élève" → "eleve". It keeps no
+// state between calls (a shared transform.Chain is not safe for concurrent
+// use).
 func fold(s string) string {
-	out, _, err := transform.String(foldChain, strings.ToLower(s))
-	if err != nil {
-		return strings.ToLower(s)
+	d := norm.NFD.String(strings.ToLower(s))
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
 	}
-	return out
+	return b.String()
 }
 
 // Personal data masked before a question is shown to staff or written to
