@@ -1,0 +1,514 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Intents are the gateway events the bot subscribes to. Message content is
+// privileged: it must be switched on in the Developer Portal (Bot →
+// Privileged Gateway Intents), or Discord closes the gateway with 4014.
+const Intents = discordgo.IntentsGuildMessages | // questions in watched channels
+	discordgo.IntentsDirectMessages | // questions by DM
+	discordgo.IntentsMessageContent | // the text of those questions
+	discordgo.IntentsGuildMessageReactions | // 👍/👎 feedback on answers in channels
+	discordgo.IntentsDirectMessageReactions // and in DMs
+
+// Defaults for Options.
+const (
+	defaultHTTPTimeout      = 20 * time.Second
+	DefaultRequestTimeout   = 10 * time.Second
+	DefaultRateLimitRetries = 3
+	DefaultMaxRateLimitWait = 5 * time.Second
+	DefaultHandleTimeout    = 30 * time.Second
+	DefaultShutdownTimeout  = 10 * time.Second
+	DefaultReconnectMin     = time.Second
+	DefaultReconnectMax     = 2 * time.Minute
+)
+
+// handleAttempts is how many times an event is offered to the Handler
+// before it is given up (and logged): the gateway never redelivers an event
+// that was received, so a store hiccup must not lose a question.
+const handleAttempts = 5
+
+// Options tunes a Channel. Zero fields take the defaults listed.
+type Options struct {
+	Logger *slog.Logger // nil: logs are discarded
+	// HTTPClient is copied (never modified) for the REST API; nil: a client
+	// with a 20s timeout.
+	HTTPClient *http.Client
+	Now        func() time.Time // nil: time.Now
+	// RequestTimeout is the deadline of every REST call (10s).
+	RequestTimeout time.Duration
+	// RateLimitRetries is how many 429 answers one REST call waits out
+	// before Send gives up with a retryable error (3).
+	RateLimitRetries int
+	// MaxRateLimitWait is the longest rate-limit wait Send sits through; a
+	// longer one makes it return a retryable error at once (5s).
+	MaxRateLimitWait time.Duration
+	// HandleTimeout is the deadline of one Handler call (30s).
+	HandleTimeout time.Duration
+	// ShutdownTimeout is how long Run waits, once its context ends, for the
+	// events being handled (10s).
+	ShutdownTimeout time.Duration
+	// ReconnectMin and ReconnectMax bound the wait between failed gateway
+	// connections, which doubles from one to the other (1s, 2m).
+	ReconnectMin, ReconnectMax time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.RateLimitRetries <= 0 {
+		o.RateLimitRetries = DefaultRateLimitRetries
+	}
+	if o.MaxRateLimitWait <= 0 {
+		o.MaxRateLimitWait = DefaultMaxRateLimitWait
+	}
+	if o.HandleTimeout <= 0 {
+		o.HandleTimeout = DefaultHandleTimeout
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if o.ReconnectMin <= 0 {
+		o.ReconnectMin = DefaultReconnectMin
+	}
+	if o.ReconnectMax < o.ReconnectMin {
+		o.ReconnectMax = max(DefaultReconnectMax, o.ReconnectMin)
+	}
+	return o
+}
+
+// Channel is the Discord adapter: it implements bot.Channel and
+// bot.MemberCounter. Send and MemberCount are safe for concurrent use, also
+// while Run runs; Run may run once at a time.
+type Channel struct {
+	cfg    Config
+	token  string // the raw token; never logged
+	opts   Options
+	log    *slog.Logger
+	client *http.Client
+	// limiter is shared by successive sessions so that rate limits learnt
+	// before a session is replaced still hold.
+	limiter *discordgo.RateLimiter
+	sess    atomic.Pointer[discordgo.Session]
+
+	mu      sync.Mutex
+	botID   string
+	places  map[string]place // channel id → what it is (threads' parents)
+	running bool
+
+	seen        *recent
+	warnedEmpty atomic.Bool
+}
+
+var (
+	_ bot.Channel       = (*Channel)(nil)
+	_ bot.MemberCounter = (*Channel)(nil)
+)
+
+// maxPlaces bounds the cache of channels looked up; it is cleared when full.
+const maxPlaces = 10000
+
+// New checks cfg and returns a Channel that will connect with the bot token
+// (from LIAISON_DISCORD_TOKEN; a "Bot " prefix is accepted). Nothing is
+// contacted until Run or Send.
+func New(cfg Config, token string, opts Options) (*Channel, error) {
+	token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(token), "Bot "))
+	if token == "" {
+		return nil, errors.New("discord: no bot token: set LIAISON_DISCORD_TOKEN to the token from the Developer Portal (Bot → Reset Token)")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	client, err := httpClient(opts.HTTPClient, cfg.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("discord.api_url: %w", err)
+	}
+	c := &Channel{
+		cfg:     cfg,
+		token:   token,
+		opts:    opts,
+		log:     opts.Logger.With("platform", Platform),
+		client:  client,
+		limiter: discordgo.NewRatelimiter(),
+		places:  map[string]place{},
+		seen:    newRecent(4096),
+	}
+	c.sess.Store(c.newSession())
+	return c, nil
+}
+
+// Name returns "discord".
+func (c *Channel) Name() string { return Platform }
+
+// Config returns the configuration the channel runs with.
+func (c *Channel) Config() Config { return c.cfg }
+
+// Channels describes the watched channels to the engine.
+func (c *Channel) Channels() []bot.ChannelConfig { return c.cfg.Channels() }
+
+// newSession builds a discordgo session. Reconnection is done by Run (so
+// shutdown can stop it), rate-limit retries by request (so they are capped).
+func (c *Channel) newSession() *discordgo.Session {
+	s, _ := discordgo.New("Bot " + c.token) // New never fails
+	s.Client = c.client
+	s.Ratelimiter = c.limiter
+	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.opts.RequestTimeout}
+	s.ShouldReconnectOnError = false
+	s.ShouldRetryOnRateLimit = false
+	s.MaxRestRetries = 1
+	s.StateEnabled = false
+	s.SyncEvents = true // handlers only queue work; see Run
+	s.Compress = false
+	s.Identify.Compress = false
+	s.Identify.Intents = Intents
+	s.Identify.Token = c.token // the documented form, without "Bot "
+	s.LogLevel = -1            // discordgo logs unstructured to stderr; Run logs what matters
+	return s
+}
+
+func (c *Channel) session() *discordgo.Session { return c.sess.Load() }
+
+func (c *Channel) self() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.botID
+}
+
+// Run connects to the gateway and delivers messages and reactions to h
+// until ctx ends, then closes the connection and waits (ShutdownTimeout at
+// most) for the events being handled. It reconnects by itself, resuming the
+// session so that events sent meanwhile are delivered. It returns nil when
+// ctx ends, or an error Discord will not get over by retrying: the token is
+// refused, or the message-content intent is not enabled.
+//
+// Events are handled in one queue per Discord channel, in order: a slow
+// channel does not hold up the others, and the gateway is read meanwhile.
+// A message id seen recently is not handled twice (the engine also dedupes).
+func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
+	if h == nil {
+		return errors.New("discord: run: nil handler")
+	}
+	c.mu.Lock()
+	if c.running {
+		c.mu.Unlock()
+		return errors.New("discord: run: already running")
+	}
+	c.running = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.running = false
+		c.mu.Unlock()
+	}()
+
+	hctx, stopHandlers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHandlers()
+	r := &runner{c: c, h: h, ctx: hctx, lanes: newLanes(), down: make(chan struct{}, 1)}
+
+	s := c.session()
+	unregister := r.register(s)
+	defer func() { unregister() }()
+	wait := c.opts.ReconnectMin
+	connected := false
+	for {
+		if !connected {
+			err := s.Open()
+			switch {
+			case err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen):
+				connected, wait = true, c.opts.ReconnectMin
+				continue
+			case fatal(err) != nil:
+				r.shutdown(s, stopHandlers)
+				return fatal(err)
+			case mustIdentify(err):
+				// The session cannot be resumed: start a new one, sharing
+				// what the rate limiter has learnt.
+				c.log.Warn("gateway session expired; identifying again", "err", err)
+				unregister()
+				s.Close()
+				s = c.newSession()
+				c.sess.Store(s)
+				unregister = r.register(s)
+				continue
+			}
+			c.log.Warn("gateway connection failed; retrying", "err", err, "wait", wait.String())
+			if !sleep(ctx, wait) {
+				r.shutdown(s, stopHandlers)
+				return nil
+			}
+			wait = min(2*wait, c.opts.ReconnectMax)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			r.shutdown(s, stopHandlers)
+			return nil
+		case <-r.down:
+			c.log.Info("gateway disconnected; reconnecting")
+			connected = false
+		}
+	}
+}
+
+// fatal returns a clear error for the connection failures that retrying
+// cannot fix, and nil for the others.
+func fatal(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case 4004:
+			return fmt.Errorf("discord: the gateway refused the token (4004): check LIAISON_DISCORD_TOKEN: %w", err)
+		case 4013:
+			return fmt.Errorf("discord: the gateway refused the intents (4013): %w", err)
+		case 4014:
+			return fmt.Errorf("discord: the message content intent is not enabled (4014): in the Developer Portal, Bot → Privileged Gateway Intents, switch on MESSAGE CONTENT INTENT: %w", err)
+		case 4010, 4011, 4012:
+			return fmt.Errorf("discord: the gateway refused the connection (%d): %w", ce.Code, err)
+		}
+	}
+	var rest *discordgo.RESTError
+	if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusUnauthorized ||
+		errors.Is(err, discordgo.ErrUnauthorized) {
+		return errors.New("discord: the API refused the token (HTTP 401): check LIAISON_DISCORD_TOKEN")
+	}
+	return nil
+}
+
+// mustIdentify reports whether the gateway ended the session (invalid
+// sequence, session timed out): resuming it again would fail again.
+func mustIdentify(err error) bool {
+	var ce *websocket.CloseError
+	return errors.As(err, &ce) && (ce.Code == 4007 || ce.Code == 4009)
+}
+
+// runner is one Run: the handler and the queues events wait in.
+type runner struct {
+	c     *Channel
+	h     bot.Handler
+	ctx   context.Context // for handler calls: survives Run's ctx until shutdown
+	lanes *lanes
+	down  chan struct{} // a disconnect happened
+}
+
+// register adds the event handlers to s and returns their removal.
+func (r *runner) register(s *discordgo.Session) func() {
+	var rm []func()
+	rm = append(rm,
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.Ready) {
+			if e.User == nil {
+				return
+			}
+			r.c.mu.Lock()
+			r.c.botID = e.User.ID
+			r.c.mu.Unlock()
+			r.c.log.Info("gateway ready", "bot", e.User.ID, "guilds", len(e.Guilds))
+		}),
+		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+			r.c.log.Info("gateway session resumed")
+		}),
+		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			select {
+			case r.down <- struct{}{}:
+			default:
+			}
+		}),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageCreate) {
+			if e.Message == nil || e.ID == "" || !r.c.seen.add(e.ID) {
+				return
+			}
+			m := e.Message
+			r.lanes.do(m.ChannelID, func() { r.message(m) })
+		}),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageReactionAdd) {
+			if e.MessageReaction != nil {
+				mr, at := e.MessageReaction, r.c.opts.Now()
+				r.lanes.do(mr.ChannelID, func() { r.reaction(mr, true, at) })
+			}
+		}),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageReactionRemove) {
+			if e.MessageReaction != nil {
+				mr, at := e.MessageReaction, r.c.opts.Now()
+				r.lanes.do(mr.ChannelID, func() { r.reaction(mr, false, at) })
+			}
+		}),
+	)
+	return func() {
+		for _, f := range rm {
+			f()
+		}
+	}
+}
+
+// message hands one message to the handler.
+func (r *runner) message(m *discordgo.Message) {
+	c := r.c
+	var msg bot.Message
+	var ok bool
+	err := r.attempt("message", func(ctx context.Context) error {
+		p, err := c.placeOf(ctx, m.GuildID, m.ChannelID)
+		if err != nil {
+			return err
+		}
+		if msg, ok = toMessage(m, c.self(), c.cfg, p); !ok {
+			return nil
+		}
+		if msg.Time.IsZero() {
+			msg.Time = c.opts.Now().UTC()
+		}
+		if msg.Text == "" && !msg.AuthorBot && len(m.Attachments) == 0 && len(m.Embeds) == 0 &&
+			len(m.StickerItems) == 0 && c.warnedEmpty.CompareAndSwap(false, true) {
+			c.log.Warn("a message arrived without its text: is MESSAGE CONTENT INTENT enabled (Developer Portal → Bot)?",
+				"channel", string(msg.Channel()))
+		}
+		_, err = r.h.HandleMessage(ctx, msg)
+		if errors.Is(err, bot.ErrDuplicate) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		c.seen.forget(m.ID) // a redelivery may try again
+		c.log.Error("message not recorded", "channel", string(bot.Key(Platform, m.ChannelID)), "message", m.ID, "err", err)
+	}
+}
+
+// reaction hands one reaction to the handler.
+func (r *runner) reaction(mr *discordgo.MessageReaction, added bool, at time.Time) {
+	c := r.c
+	err := r.attempt("reaction", func(ctx context.Context) error {
+		p, err := c.placeOf(ctx, mr.GuildID, mr.ChannelID)
+		if err != nil {
+			return err
+		}
+		re, ok := toReaction(mr, added, c.self(), c.cfg, p, at)
+		if !ok {
+			return nil
+		}
+		err = r.h.HandleReaction(ctx, re)
+		if errors.Is(err, bot.ErrNotFound) { // not on one of the bot's answers
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		c.log.Error("reaction not recorded", "channel", string(bot.Key(Platform, mr.ChannelID)), "message", mr.MessageID, "err", err)
+	}
+}
+
+// attempt runs f, each try with HandleTimeout, until it succeeds, fails
+// handleAttempts times, fails with an error retrying cannot fix, or the
+// runner stops.
+func (r *runner) attempt(what string, f func(context.Context) error) error {
+	wait := 200 * time.Millisecond
+	for i := 1; ; i++ {
+		ctx, cancel := context.WithTimeout(r.ctx, r.c.opts.HandleTimeout)
+		err := f(ctx)
+		cancel()
+		if err == nil || i == handleAttempts || r.ctx.Err() != nil ||
+			errors.Is(err, bot.ErrInvalid) || errors.Is(err, bot.ErrForbidden) {
+			return err
+		}
+		var de *Error
+		if errors.As(err, &de) && !de.Retry {
+			return err
+		}
+		r.c.log.Warn("handling failed; retrying", "event", what, "attempt", i, "err", err)
+		if !sleep(r.ctx, wait) {
+			return err
+		}
+		wait *= 2
+	}
+}
+
+// shutdown closes the gateway and waits for the events being handled.
+func (r *runner) shutdown(s *discordgo.Session, stopHandlers context.CancelFunc) {
+	if err := s.Close(); err != nil {
+		r.c.log.Warn("closing the gateway", "err", err)
+	}
+	done := make(chan struct{})
+	go func() { r.lanes.wait(); close(done) }()
+	t := time.NewTimer(r.c.opts.ShutdownTimeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		r.c.log.Warn("shutdown: events still being handled were abandoned", "pending", r.lanes.pending())
+		stopHandlers()
+		<-done
+	}
+}
+
+// placeOf says whether channelID is a thread, and of which channel. Watched
+// channels, DMs and other servers need no lookup; other channels are asked
+// of Discord once and remembered.
+func (c *Channel) placeOf(ctx context.Context, guildID, channelID string) (place, error) {
+	if guildID == "" || !c.cfg.guild(guildID) {
+		return place{}, nil
+	}
+	if _, watched := c.cfg.channel(channelID); watched {
+		return place{}, nil
+	}
+	c.mu.Lock()
+	p, ok := c.places[channelID]
+	c.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	endpoint := discordgo.EndpointChannel(channelID)
+	var ch discordgo.Channel
+	if err := c.getJSON(ctx, "look up channel", endpoint, endpoint, &ch); err != nil {
+		return place{}, err
+	}
+	if ch.IsThread() {
+		p = place{parent: ch.ParentID, owner: ch.OwnerID}
+	}
+	c.remember(channelID, p)
+	return p, nil
+}
+
+func (c *Channel) remember(channelID string, p place) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.places) >= maxPlaces {
+		clear(c.places)
+	}
+	c.places[channelID] = p
+}
+
+// sleep waits d or until ctx ends; it reports whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,15 @@
+// Package discord connects Liaison to Discord through discordgo: citizens'
+// questions in watched channels, threads and direct messages become
+// bot.Messages, and the engine's replies go back as inline replies or in
+// threads, with 👍/👎 reactions whose clicks become feedback.
+//
+// Only this package imports discordgo; raw discordgo types never leave it.
+// Every message the bot posts restricts allowed_mentions to the asker, so no
+// text, whoever wrote it, can ping @everyone, @here, a role or anyone else.
+// Sends carry the reply's key as a nonce that Discord enforces, have a
+// deadline, and wait out only short rate limits: longer ones come back as
+// retryable errors for the engine's outbox to retry later. Run reconnects and
+// resumes the gateway session by itself and handles events in one queue per
+// channel. The api_url setting points the client at a Discord-compatible
+// server (self-hosted, or the fake in package fakediscord that tests use).
+package discord

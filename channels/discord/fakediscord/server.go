@@ -1,0 +1,606 @@
+// Package fakediscord is a small Discord server for tests: the REST routes
+// and the gateway websocket that Liaison's Discord adapter uses, written
+// from Discord's documentation (API v9/v10), started on loopback.
+//
+// It replaces Discord, never Liaison's code: tests run the real discordgo
+// client against it. It checks what it receives the way Discord does
+// (authorization, JSON bodies, the 2,000-character limit, nonces,
+// allowed_mentions, message references, the gateway's opcodes and intents)
+// and answers with Discord's status codes and error codes, so a test fails
+// when the client sends something Discord would refuse. It records every
+// request, and works out whom each message the bot posts would ping, so
+// tests can assert that nothing pings @everyone, @here, roles or strangers.
+//
+// Test code drives the other side: Post a citizen's message, React to one,
+// Drop the gateway connection, ask for a Reconnect, inject a RateLimit or
+// Hold a channel's sends.
+package fakediscord
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Config sets up a Server. Zero fields take the defaults listed.
+type Config struct {
+	Token         string // the bot token the server accepts ("test-token")
+	BotID         string // the bot's user id ("900000000000000001")
+	BotName       string // ("liaison")
+	ApplicationID string // (BotID)
+	// HeartbeatInterval is sent in HELLO (1s; Discord uses about 41s).
+	HeartbeatInterval time.Duration
+	// MessageContentDisabled makes the gateway refuse the privileged
+	// message-content intent with close code 4014, as Discord does when
+	// the intent is not switched on in the Developer Portal.
+	MessageContentDisabled bool
+}
+
+// Channel types (Discord's numbering).
+const (
+	TypeText         = 0
+	TypeDM           = 1
+	TypePublicThread = 11
+)
+
+// Intents the fake filters events by (Discord's bit numbers).
+const (
+	IntentGuildMessages         = 1 << 9
+	IntentGuildMessageReactions = 1 << 10
+	IntentDirectMessages        = 1 << 12
+	IntentDirectMessageReaction = 1 << 13
+	IntentMessageContent        = 1 << 15
+)
+
+// User is a Discord user object.
+type User struct {
+	ID         string `json:"id"`
+	Username   string `json:"username"`
+	GlobalName string `json:"global_name,omitempty"`
+	Bot        bool   `json:"bot,omitempty"`
+}
+
+// Member is the partial guild member sent with a message.
+type Member struct {
+	Nick  string   `json:"nick,omitempty"`
+	Roles []string `json:"roles"`
+}
+
+// Reference is a message reference.
+type Reference struct {
+	MessageID       string `json:"message_id,omitempty"`
+	ChannelID       string `json:"channel_id,omitempty"`
+	GuildID         string `json:"guild_id,omitempty"`
+	FailIfNotExists *bool  `json:"fail_if_not_exists,omitempty"`
+}
+
+// Message is a Discord message object.
+type Message struct {
+	ID                string     `json:"id"`
+	Type              int        `json:"type"`
+	ChannelID         string     `json:"channel_id"`
+	GuildID           string     `json:"guild_id,omitempty"`
+	Author            User       `json:"author"`
+	Member            *Member    `json:"member,omitempty"`
+	Content           string     `json:"content"`
+	Timestamp         string     `json:"timestamp"`
+	EditedTimestamp   *string    `json:"edited_timestamp"`
+	TTS               bool       `json:"tts"`
+	MentionEveryone   bool       `json:"mention_everyone"`
+	Mentions          []User     `json:"mentions"`
+	MentionRoles      []string   `json:"mention_roles"`
+	Attachments       []any      `json:"attachments"`
+	Embeds            []any      `json:"embeds"`
+	Pinned            bool       `json:"pinned"`
+	Nonce             string     `json:"nonce,omitempty"`
+	MessageReference  *Reference `json:"message_reference,omitempty"`
+	ReferencedMessage *Message   `json:"referenced_message,omitempty"`
+	Flags             int        `json:"flags"`
+}
+
+// ChannelInfo is a Discord channel object.
+type ChannelInfo struct {
+	ID       string `json:"id"`
+	Type     int    `json:"type"`
+	GuildID  string `json:"guild_id,omitempty"`
+	Name     string `json:"name,omitempty"`
+	ParentID string `json:"parent_id,omitempty"`
+	OwnerID  string `json:"owner_id,omitempty"`
+	// ThreadMetadata is set for threads.
+	ThreadMetadata *struct {
+		Archived            bool `json:"archived"`
+		AutoArchiveDuration int  `json:"auto_archive_duration"`
+	} `json:"thread_metadata,omitempty"`
+}
+
+// Pings is whom a message notifies, worked out the way Discord does from
+// its content and allowed_mentions.
+type Pings struct {
+	Everyone bool     // @everyone or @here took effect
+	Users    []string // users notified, sorted
+	Roles    []string // roles notified, sorted
+}
+
+// Posted is a message the bot posted through the REST API.
+type Posted struct {
+	Message
+	Body      []byte // the request body as received
+	Pings     Pings
+	Reactions []string // emoji the bot added, in order
+}
+
+// Request is one REST request as received.
+type Request struct {
+	Method string
+	Path   string // decoded path, such as /api/v9/channels/1/messages
+	Query  string
+	Auth   string // the Authorization header
+	Body   []byte
+	Status int // the status the fake answered
+}
+
+// Gateway reports the gateway's counters.
+type Gateway struct {
+	Connections int    // websocket connections accepted
+	Identifies  int    // IDENTIFY received (new sessions)
+	Resumes     int    // RESUME received and honoured
+	Heartbeats  int    // HEARTBEAT received
+	LastBeatSeq *int64 // the sequence number the last heartbeat carried (nil for null)
+	Seq         int64  // the last sequence number dispatched in the session
+	Intents     int    // the intents of the last IDENTIFY
+	Connected   bool   // a connection is attached to the session
+	Closes      []int  // close codes the server sent, in order
+}
+
+// Server is a fake Discord. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the base URL to give the client as its api_url.
+	URL string
+	cfg Config
+	hs  *httptest.Server
+
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every change
+	nextID   int64
+	users    map[string]User
+	guilds   map[string]int // id → member count
+	channels map[string]*ChannelInfo
+	messages map[string]*Message
+	nonces   map[string]string // nonce → message id (the bot is the only REST author)
+	posted   []*Posted
+	requests []Request
+	limits   map[string][]rateLimit   // channel id → queued 429s
+	fails    map[string][]int         // channel id → queued error statuses
+	holds    map[string]chan struct{} // channel id → closed when sends may proceed
+	gw       gateway
+}
+
+type rateLimit struct {
+	after  time.Duration
+	global bool
+}
+
+// Start starts a fake Discord on 127.0.0.1 and stops it when tb ends.
+func Start(tb testing.TB, cfg Config) *Server {
+	tb.Helper()
+	if cfg.Token == "" {
+		cfg.Token = "test-token"
+	}
+	if cfg.BotID == "" {
+		cfg.BotID = "900000000000000001"
+	}
+	if cfg.BotName == "" {
+		cfg.BotName = "liaison"
+	}
+	if cfg.ApplicationID == "" {
+		cfg.ApplicationID = cfg.BotID
+	}
+	if cfg.HeartbeatInterval <= 0 {
+		cfg.HeartbeatInterval = time.Second
+	}
+	s := &Server{
+		cfg:      cfg,
+		changed:  make(chan struct{}),
+		nextID:   1200000000000000000,
+		users:    map[string]User{},
+		guilds:   map[string]int{},
+		channels: map[string]*ChannelInfo{},
+		messages: map[string]*Message{},
+		nonces:   map[string]string{},
+		limits:   map[string][]rateLimit{},
+		fails:    map[string][]int{},
+		holds:    map[string]chan struct{}{},
+	}
+	s.users[cfg.BotID] = s.botUser()
+	s.hs = httptest.NewServer(s.routes())
+	s.URL = s.hs.URL
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Close drops every connection and stops the server.
+func (s *Server) Close() {
+	s.mu.Lock()
+	for _, h := range s.holds {
+		select {
+		case <-h:
+		default:
+			close(h)
+		}
+	}
+	s.mu.Unlock()
+	s.dropConn(-1, 0)
+	s.hs.CloseClientConnections()
+	s.hs.Close()
+}
+
+// Token returns the token the server accepts.
+func (s *Server) Token() string { return s.cfg.Token }
+
+// BotID returns the bot's user id.
+func (s *Server) BotID() string { return s.cfg.BotID }
+
+func (s *Server) botUser() User {
+	return User{ID: s.cfg.BotID, Username: s.cfg.BotName, Bot: true}
+}
+
+// touch wakes Await; s.mu must be held.
+func (s *Server) touch() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// id returns a new snowflake; s.mu must be held.
+func (s *Server) id() string {
+	s.nextID++
+	return strconv.FormatInt(s.nextID, 10)
+}
+
+// AddGuild creates a guild with members members.
+func (s *Server) AddGuild(id string, members int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.guilds[id] = members
+}
+
+// AddChannel creates a text channel in guild.
+func (s *Server) AddChannel(guildID, id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[id] = &ChannelInfo{ID: id, Type: TypeText, GuildID: guildID, Name: name}
+}
+
+// AddThread creates a public thread of parent, started by owner.
+func (s *Server) AddThread(parentID, id, name, ownerID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.channels[parentID]
+	guild := ""
+	if p != nil {
+		guild = p.GuildID
+	}
+	s.channels[id] = s.thread(guild, parentID, id, name, ownerID, 1440)
+}
+
+func (s *Server) thread(guild, parent, id, name, owner string, archive int) *ChannelInfo {
+	ch := &ChannelInfo{ID: id, Type: TypePublicThread, GuildID: guild, Name: name, ParentID: parent, OwnerID: owner}
+	ch.ThreadMetadata = &struct {
+		Archived            bool `json:"archived"`
+		AutoArchiveDuration int  `json:"auto_archive_duration"`
+	}{AutoArchiveDuration: archive}
+	return ch
+}
+
+// AddDM creates the direct-message channel id between the bot and user.
+func (s *Server) AddDM(id string, user User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[user.ID] = user
+	s.channels[id] = &ChannelInfo{ID: id, Type: TypeDM}
+}
+
+// AddUser makes a user known (so that <@id> in a message mentions them).
+func (s *Server) AddUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u.ID] = u
+}
+
+// Channel returns a channel (threads created by the bot included).
+func (s *Server) Channel(id string) (ChannelInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.channels[id]
+	if !ok {
+		return ChannelInfo{}, false
+	}
+	return *ch, true
+}
+
+// Post is a message a (non-bot) user writes.
+type Post struct {
+	ChannelID string
+	Author    User
+	Nick      string // server nickname
+	Content   string
+	ReplyTo   string // id of the message replied to, "" for none
+	Roles     []string
+}
+
+// Post stores a citizen's message and dispatches MESSAGE_CREATE to the bot
+// (subject to its intents). It returns the message id.
+func (s *Server) Post(p Post) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.channels[p.ChannelID]
+	if !ok {
+		panic("fakediscord: Post to unknown channel " + p.ChannelID)
+	}
+	if _, known := s.users[p.Author.ID]; !known {
+		s.users[p.Author.ID] = p.Author
+	}
+	m := &Message{
+		ID:           s.id(),
+		ChannelID:    p.ChannelID,
+		GuildID:      ch.GuildID,
+		Author:       p.Author,
+		Content:      p.Content,
+		Timestamp:    time.Now().UTC().Format(time.RFC3339Nano),
+		Mentions:     []User{},
+		MentionRoles: []string{},
+		Attachments:  []any{},
+		Embeds:       []any{},
+	}
+	if ch.GuildID != "" {
+		m.Member = &Member{Nick: p.Nick, Roles: append([]string{}, p.Roles...)}
+	}
+	if p.ReplyTo != "" {
+		ref, ok := s.messages[p.ReplyTo]
+		if !ok {
+			panic("fakediscord: reply to unknown message " + p.ReplyTo)
+		}
+		m.Type = 19
+		m.MessageReference = &Reference{MessageID: ref.ID, ChannelID: ref.ChannelID, GuildID: ref.GuildID}
+		cp := *ref
+		cp.ReferencedMessage = nil
+		m.ReferencedMessage = &cp
+	}
+	pg := s.pings(m.Content, nil, m.ReferencedMessage)
+	m.MentionEveryone = pg.Everyone
+	for _, id := range pg.Users {
+		m.Mentions = append(m.Mentions, s.users[id])
+	}
+	m.MentionRoles = append(m.MentionRoles, pg.Roles...)
+	s.messages[m.ID] = m
+	s.dispatchMessage(m)
+	s.touch()
+	return m.ID
+}
+
+// dispatchMessage sends MESSAGE_CREATE as the bot's intents allow; s.mu
+// must be held.
+func (s *Server) dispatchMessage(m *Message) {
+	need := IntentGuildMessages
+	if m.GuildID == "" {
+		need = IntentDirectMessages
+	}
+	if s.gw.intents&need == 0 {
+		return
+	}
+	ev := *m
+	// Without the message-content intent Discord blanks the content of
+	// guild messages that neither mention the bot nor are its own.
+	if s.gw.intents&IntentMessageContent == 0 && m.GuildID != "" && m.Author.ID != s.cfg.BotID &&
+		!slices.ContainsFunc(m.Mentions, func(u User) bool { return u.ID == s.cfg.BotID }) {
+		ev.Content, ev.Embeds, ev.Attachments = "", []any{}, []any{}
+	}
+	s.dispatch("MESSAGE_CREATE", ev)
+}
+
+// Redeliver dispatches MESSAGE_CREATE again for a stored message, as a
+// gateway delivering at least once may.
+func (s *Server) Redeliver(messageID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, ok := s.messages[messageID]; ok {
+		s.dispatchMessage(m)
+	}
+}
+
+// React adds (or, with add false, removes) user's reaction emoji on a
+// message and dispatches the event.
+func (s *Server) React(channelID, messageID, userID, emoji string, add bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.react(channelID, messageID, userID, emoji, add)
+	s.touch()
+}
+
+func (s *Server) react(channelID, messageID, userID, emoji string, add bool) {
+	ch := s.channels[channelID]
+	guild := ""
+	if ch != nil {
+		guild = ch.GuildID
+	}
+	need := IntentGuildMessageReactions
+	if guild == "" {
+		need = IntentDirectMessageReaction
+	}
+	if s.gw.intents&need == 0 {
+		return
+	}
+	t := "MESSAGE_REACTION_ADD"
+	if !add {
+		t = "MESSAGE_REACTION_REMOVE"
+	}
+	d := map[string]any{
+		"user_id":    userID,
+		"channel_id": channelID,
+		"message_id": messageID,
+		"emoji":      map[string]any{"id": nil, "name": emoji},
+	}
+	if guild != "" {
+		d["guild_id"] = guild
+	}
+	if m, ok := s.messages[messageID]; ok && add {
+		d["message_author_id"] = m.Author.ID
+	}
+	s.dispatch(t, d)
+}
+
+// Posted returns the messages the bot posted in channelID ("" for all), in
+// order.
+func (s *Server) Posted(channelID string) []Posted {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Posted
+	for _, p := range s.posted {
+		if channelID == "" || p.ChannelID == channelID {
+			cp := *p
+			cp.Reactions = slices.Clone(p.Reactions)
+			out = append(out, cp)
+		}
+	}
+	return out
+}
+
+// Requests returns the REST requests received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// RateLimit makes the next n message sends to channelID answer 429 with
+// retry_after after (global: a global limit).
+func (s *Server) RateLimit(channelID string, n int, after time.Duration, global bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.limits[channelID] = append(s.limits[channelID], rateLimit{after: after, global: global})
+	}
+}
+
+// Fail makes the next message send to channelID answer status (with
+// Discord's JSON error body).
+func (s *Server) Fail(channelID string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fails[channelID] = append(s.fails[channelID], status)
+}
+
+// Hold makes message sends to channelID wait until the returned release
+// is called (or the client gives up), like a slow server.
+func (s *Server) Hold(channelID string) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gate := make(chan struct{})
+	s.holds[channelID] = gate
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			close(gate)
+			if s.holds[channelID] == gate {
+				delete(s.holds, channelID)
+			}
+		})
+	}
+}
+
+// Await waits (10s at most, else it fails tb) until cond, evaluated after
+// every change the server sees, is true. cond may call the Server's
+// methods.
+func (s *Server) Await(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		s.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-ch:
+		case <-time.After(50 * time.Millisecond): // conditions that depend on the client's side
+		case <-deadline.C:
+			tb.Fatalf("fakediscord: timed out waiting for %s", what)
+			return
+		}
+	}
+}
+
+var (
+	userMention = regexp.MustCompile(`<@!?(\d+)>`)
+	roleMention = regexp.MustCompile(`<@&(\d+)>`)
+)
+
+// pings works out whom content notifies under allowed mentions am (nil:
+// Discord's default, everything parsed) as a reply to replied (nil: not a
+// reply). s.mu must be held.
+func (s *Server) pings(content string, am *allowedMentions, replied *Message) Pings {
+	var p Pings
+	everyone := strings.Contains(content, "@everyone") || strings.Contains(content, "@here")
+	var users, roles []string
+	for _, m := range userMention.FindAllStringSubmatch(content, -1) {
+		if _, ok := s.users[m[1]]; ok {
+			users = append(users, m[1])
+		}
+	}
+	for _, m := range roleMention.FindAllStringSubmatch(content, -1) {
+		roles = append(roles, m[1])
+	}
+	if am == nil {
+		p.Everyone, p.Users, p.Roles = everyone, users, roles
+		if replied != nil {
+			p.Users = append(p.Users, replied.Author.ID)
+		}
+	} else {
+		p.Everyone = everyone && slices.Contains(am.Parse, "everyone")
+		for _, u := range users {
+			if slices.Contains(am.Parse, "users") || slices.Contains(am.Users, u) {
+				p.Users = append(p.Users, u)
+			}
+		}
+		for _, r := range roles {
+			if slices.Contains(am.Parse, "roles") || slices.Contains(am.Roles, r) {
+				p.Roles = append(p.Roles, r)
+			}
+		}
+		if replied != nil && am.RepliedUser {
+			p.Users = append(p.Users, replied.Author.ID)
+		}
+	}
+	slices.Sort(p.Users)
+	p.Users = slices.Compact(p.Users)
+	slices.Sort(p.Roles)
+	p.Roles = slices.Compact(p.Roles)
+	return p
+}
+
+// apiError writes Discord's JSON error body.
+func apiError(w http.ResponseWriter, status, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"code": code, "message": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// String describes the server for failure messages.
+func (s *Server) String() string { return fmt.Sprintf("fakediscord at %s", s.URL) }

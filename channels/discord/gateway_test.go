@@ -1,0 +1,237 @@
+package discord
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/channels/discord/fakediscord"
+)
+
+func TestConnectsWithIntentsAndHeartbeats(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	g := r.srv.Gateway()
+	if g.Intents != int(Intents) {
+		t.Errorf("identified with intents %b, want %b", g.Intents, Intents)
+	}
+	for _, bit := range []int{fakediscord.IntentGuildMessages, fakediscord.IntentDirectMessages, fakediscord.IntentMessageContent,
+		fakediscord.IntentGuildMessageReactions, fakediscord.IntentDirectMessageReaction} {
+		if g.Intents&bit == 0 {
+			t.Errorf("intent bit %d missing", bit)
+		}
+	}
+	// Heartbeats carry the last sequence number received.
+	r.srv.Post(fakediscord.Post{ChannelID: otherID, Author: citizen(), Content: "hello"})
+	want := r.srv.Gateway().Seq
+	r.srv.Await(t, "a heartbeat with the last sequence number", func() bool {
+		g := r.srv.Gateway()
+		return g.Heartbeats >= 2 && g.LastBeatSeq != nil && *g.LastBeatSeq == want
+	})
+	for _, req := range r.srv.Requests() {
+		if req.Auth != "" && req.Auth != "Bot "+r.srv.Token() {
+			t.Errorf("%s %s: authorization %q", req.Method, req.Path, req.Auth)
+		}
+	}
+}
+
+func TestResumesAfterDropAndHandlesRedeliveryOnce(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h)
+	first := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "How do I renew my passport?"})
+	r.srv.Await(t, "the first message", func() bool { return len(h.byID(first)) == 1 })
+
+	// The connection drops; the server will redeliver the last event the
+	// client already had, and a message is posted while the bot is away.
+	r.srv.Drop(1)
+	second := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "Et pour un enfant ?"})
+	r.srv.Await(t, "the resume", func() bool { return r.srv.Gateway().Resumes == 1 && r.srv.Gateway().Connected })
+	r.srv.Await(t, "the message sent while disconnected", func() bool { return len(h.byID(second)) == 1 })
+
+	// A later message still arrives, proving the resumed session is live.
+	third := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "Merci"})
+	r.srv.Await(t, "a message after the resume", func() bool { return len(h.byID(third)) == 1 })
+	if n := len(h.byID(first)); n != 1 {
+		t.Errorf("first message handled %d times, want 1", n)
+	}
+	if n := len(h.byID(second)); n != 1 {
+		t.Errorf("second message handled %d times, want 1", n)
+	}
+	if g := r.srv.Gateway(); g.Identifies != 1 {
+		t.Errorf("identified %d times; a resume should not identify again", g.Identifies)
+	}
+}
+
+func TestReconnectOpcodeResumes(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h)
+	r.srv.Reconnect()
+	r.srv.Await(t, "the resume after RECONNECT", func() bool { return r.srv.Gateway().Resumes == 1 && r.srv.Gateway().Connected })
+	id := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "still there?"})
+	r.srv.Await(t, "a message after the resume", func() bool { return len(h.byID(id)) == 1 })
+}
+
+func TestInvalidSessionIdentifiesAgain(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h)
+	r.srv.InvalidateSession()
+	r.srv.Await(t, "a second IDENTIFY", func() bool { g := r.srv.Gateway(); return g.Identifies == 2 && g.Connected })
+	id := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "hello again"})
+	r.srv.Await(t, "a message in the new session", func() bool { return len(h.byID(id)) == 1 })
+}
+
+func TestExpiredSessionStartsANewOne(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{4007, 4009} {
+		h := &recording{}
+		r := start(t, h)
+		r.srv.ExpireSession(code)
+		r.srv.Await(t, "a new session", func() bool { g := r.srv.Gateway(); return g.Identifies == 2 && g.Connected })
+		id := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "hello"})
+		r.srv.Await(t, "a message in the new session", func() bool { return len(h.byID(id)) == 1 })
+		if err := r.stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRunFailsClearlyOnRefusedIntentOrToken(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		fc   fakediscord.Config
+		tok  string
+		want string
+	}{
+		{"message content intent off", fakediscord.Config{MessageContentDisabled: true}, "", "MESSAGE CONTENT INTENT"},
+		{"wrong token", fakediscord.Config{}, "not-the-token", "LIAISON_DISCORD_TOKEN"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := fake(t, tc.fc)
+			cfg := testConfig()
+			cfg.APIURL = srv.URL
+			tok := tc.tok
+			if tok == "" {
+				tok = srv.Token()
+			}
+			ch, err := New(cfg, tok, testOptions(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			err = ch.Run(ctx, &recording{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Run = %v, want an error mentioning %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), tok) {
+				t.Errorf("the error shows the token: %v", err)
+			}
+		})
+	}
+}
+
+func TestRunReconnectsWhenTheServerIsBack(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	cfg := testConfig()
+	ch := newChannel(t, srv, cfg, testOptions(t))
+	// First point the channel at a port where nothing listens: Run must
+	// keep trying, not fail, and stop cleanly when asked.
+	cfg.APIURL = "http://127.0.0.1:1"
+	dead, err := New(cfg, srv.Token(), testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := dead.Run(ctx, &recording{}); err != nil {
+		t.Fatalf("Run with an unreachable server = %v, want nil at the end of its context", err)
+	}
+	h := &recording{}
+	r := run(t, srv, ch, h)
+	id := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "hi"})
+	r.srv.Await(t, "the message", func() bool { return len(h.byID(id)) == 1 })
+}
+
+func TestRunRefusesSecondRunAndNilHandler(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	if err := r.ch.Run(context.Background(), &recording{}); err == nil {
+		t.Error("a second concurrent Run was accepted")
+	}
+	if err := r.ch.Run(context.Background(), nil); err == nil {
+		t.Error("Run with a nil handler was accepted")
+	}
+}
+
+func TestShutdownWaitsForEventsBeingHandled(t *testing.T) {
+	t.Parallel()
+	h := &recording{block: make(chan struct{}), entered: make(chan struct{}, 1)}
+	r := start(t, h)
+	id := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "slow one"})
+	<-h.entered
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.stop() }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Run returned (%v) while a message was being handled", err)
+	case <-time.After(1500 * time.Millisecond): // discordgo's Close itself takes 1s
+	}
+	close(h.block)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if len(h.byID(id)) != 1 {
+		t.Error("the message being handled at shutdown was not completed")
+	}
+}
+
+func TestHandlerFailuresAreRetried(t *testing.T) {
+	t.Parallel()
+	h := &recording{fail: 2}
+	r := start(t, h)
+	id := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "retry me"})
+	r.srv.Await(t, "the message after two failures", func() bool { return len(h.byID(id)) == 1 })
+	h.mu.Lock()
+	calls := h.calls
+	h.mu.Unlock()
+	if calls != 3 {
+		t.Errorf("handler called %d times, want 3", calls)
+	}
+}
+
+func TestOneSlowChannelDoesNotHoldUpOthers(t *testing.T) {
+	t.Parallel()
+	h := &recording{block: make(chan struct{}), blockOnly: helpID, entered: make(chan struct{}, 1)}
+	r := start(t, h)
+	slow := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "slow"})
+	<-h.entered
+	// #help's handler is stuck; #general and DMs go on, and the gateway is
+	// still read (heartbeats are acknowledged, events arrive).
+	gen := r.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "<@" + r.srv.BotID() + "> hi"})
+	dm := r.srv.Post(fakediscord.Post{ChannelID: dmID, Author: citizen(), Content: "hi by DM"})
+	r.srv.Await(t, "the other channels' messages", func() bool { return len(h.byID(gen)) == 1 && len(h.byID(dm)) == 1 })
+	if len(h.byID(slow)) != 0 {
+		t.Fatal("the blocked message completed early")
+	}
+	// Order within #help is kept: a second message waits for the first.
+	next := r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "next"})
+	close(h.block)
+	r.srv.Await(t, "#help's messages", func() bool { return len(h.byID(next)) == 1 })
+	var order []string
+	for _, m := range h.Messages() {
+		if m.ChannelID == helpID {
+			order = append(order, m.ID)
+		}
+	}
+	if len(order) != 2 || order[0] != slow || order[1] != next {
+		t.Errorf("#help handled in order %v, want [%s %s]", order, slow, next)
+	}
+}

@@ -1,0 +1,155 @@
+package discord
+
+import (
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// place is what the adapter knows of the channel an event happened in,
+// beyond the event itself: for a thread, its parent channel and its owner.
+type place struct {
+	parent string // the thread's parent channel id; "" when not a thread
+	owner  string // the thread's creator
+}
+
+// toMessage maps a Discord message to the engine's Message. ok is false when
+// the message is not for Liaison at all: a server or channel that is not
+// watched, a DM while DMs are off, a system message (join, pin, thread
+// created). botID is the bot's own user id; p says whether the message's
+// channel is a thread and of what.
+//
+// It is pure: the same input always gives the same output.
+func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot.Message, ok bool) {
+	if m == nil || m.Author == nil || m.ID == "" {
+		return bot.Message{}, false
+	}
+	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return bot.Message{}, false
+	}
+	msg = bot.Message{
+		Platform:   Platform,
+		ChannelID:  m.ChannelID,
+		ID:         m.ID,
+		AuthorID:   m.Author.ID,
+		AuthorName: displayName(m),
+		AuthorBot:  m.Author.Bot || m.WebhookID != "" || (botID != "" && m.Author.ID == botID),
+		Text:       stripSelfMention(m.Content, botID),
+		Time:       m.Timestamp.UTC(),
+	}
+	if m.GuildID == "" {
+		if !cfg.DMs {
+			return bot.Message{}, false
+		}
+		msg.DM = true
+	} else {
+		if !cfg.guild(m.GuildID) {
+			return bot.Message{}, false
+		}
+		ch, watched := cfg.channel(m.ChannelID)
+		if !watched && p.parent != "" {
+			if ch, watched = cfg.channel(p.parent); watched {
+				msg.ChannelID, msg.ThreadID = p.parent, m.ChannelID
+			}
+		}
+		if !watched {
+			return bot.Message{}, false
+		}
+		msg.InHelpChannel = ch.Help
+	}
+	if botID != "" {
+		for _, u := range m.Mentions {
+			if u != nil && u.ID == botID {
+				msg.Mentioned = true
+			}
+		}
+		if r := m.ReferencedMessage; r != nil && r.Author != nil && r.Author.ID == botID {
+			msg.ReplyToBot = true
+		}
+		// A thread the bot started for an answer is a conversation with
+		// it: follow-up questions there need no mention.
+		if msg.ThreadID != "" && p.owner == botID {
+			msg.ReplyToBot = true
+		}
+	}
+	return msg, true
+}
+
+// displayName is the name people see: the server nickname, else the global
+// display name, else the username.
+func displayName(m *discordgo.Message) string {
+	if m.Member != nil && m.Member.Nick != "" {
+		return m.Member.Nick
+	}
+	if m.Author.GlobalName != "" {
+		return m.Author.GlobalName
+	}
+	return m.Author.Username
+}
+
+// stripSelfMention removes mentions of the bot ("<@id>", "<@!id>"), which
+// carry no question and would only confuse language detection and search.
+func stripSelfMention(text, botID string) string {
+	if botID == "" {
+		return strings.TrimSpace(text)
+	}
+	text = strings.ReplaceAll(text, "<@"+botID+">", " ")
+	text = strings.ReplaceAll(text, "<@!"+botID+">", " ")
+	return strings.Join(strings.Fields(text), " ")
+}
+
+// Feedback emoji: the bot seeds its answers with them; citizens click one.
+const (
+	emojiYes = "👍"
+	emojiNo  = "👎"
+)
+
+// toReaction maps a reaction event to the engine's Reaction. added is false
+// for a removal, which withdraws the feedback (Value 0). ok is false for
+// reactions Liaison does not record: other emoji, the bot's own seeding
+// reactions, unwatched channels.
+func toReaction(r *discordgo.MessageReaction, added bool, botID string, cfg Config, p place, at time.Time) (bot.Reaction, bool) {
+	if r == nil || r.UserID == "" || r.MessageID == "" || r.Emoji.ID != "" {
+		return bot.Reaction{}, false
+	}
+	if botID != "" && r.UserID == botID {
+		return bot.Reaction{}, false
+	}
+	var v int
+	switch {
+	case strings.HasPrefix(r.Emoji.Name, emojiYes): // skin tones follow the base emoji
+		v = 1
+	case strings.HasPrefix(r.Emoji.Name, emojiNo):
+		v = -1
+	default:
+		return bot.Reaction{}, false
+	}
+	if !added {
+		v = 0
+	}
+	if r.GuildID == "" {
+		if !cfg.DMs {
+			return bot.Reaction{}, false
+		}
+	} else {
+		if !cfg.guild(r.GuildID) {
+			return bot.Reaction{}, false
+		}
+		if _, ok := cfg.channel(r.ChannelID); !ok {
+			if _, ok := cfg.channel(p.parent); p.parent == "" || !ok {
+				return bot.Reaction{}, false
+			}
+		}
+	}
+	return bot.Reaction{
+		Platform:  Platform,
+		ChannelID: r.ChannelID,
+		MessageID: r.MessageID,
+		UserID:    r.UserID,
+		Value:     v,
+		Time:      at.UTC(),
+	}, true
+}

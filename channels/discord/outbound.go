@@ -1,0 +1,325 @@
+package discord
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// messagePayload is the body of POST /channels/{id}/messages. discordgo's
+// MessageSend has no nonce fields, so the adapter writes its own.
+type messagePayload struct {
+	Content          string            `json:"content"`
+	Nonce            string            `json:"nonce,omitempty"`
+	EnforceNonce     bool              `json:"enforce_nonce,omitempty"`
+	AllowedMentions  allowedMentions   `json:"allowed_mentions"`
+	MessageReference *messageReference `json:"message_reference,omitempty"`
+}
+
+// allowedMentions is always sent, with parse empty: Discord then pings only
+// the users listed, whatever the text says (@everyone, @here, <@&role>,
+// <@other>). Both lists are written even when empty ([] not null).
+type allowedMentions struct {
+	Parse       []string `json:"parse"`
+	Users       []string `json:"users"`
+	RepliedUser bool     `json:"replied_user"`
+}
+
+type messageReference struct {
+	MessageID       string `json:"message_id"`
+	ChannelID       string `json:"channel_id,omitempty"`
+	FailIfNotExists bool   `json:"fail_if_not_exists"` // false: a deleted question still gets its answer
+}
+
+type threadStart struct {
+	Name                string `json:"name"`
+	AutoArchiveDuration int    `json:"auto_archive_duration"`
+}
+
+// threadArchiveMinutes: answer threads archive after a day without activity.
+const threadArchiveMinutes = 1440
+
+// Send posts r at to and returns the message carrying the feedback
+// reactions (the last part of a long answer).
+//
+// A reply (to.ReplyTo set) references the question, inline or, in a channel
+// whose reply_style is "thread", inside a thread started on the question
+// (the asker is then mentioned, as a reply would notify them). Text longer
+// than 2,000 characters is sent in several messages cut on sentence
+// boundaries; the first references the question. Every message allows
+// pinging only to.UserID. r.Key becomes each message's nonce with
+// enforce_nonce, so a Send retried after a lost answer does not post twice.
+// With r.Feedback, 👍 and 👎 are added to the last message; failing to add
+// them is logged, not returned, since the answer itself went out.
+//
+// Errors are *Error: Retryable for rate limits (after RateLimitRetries),
+// timeouts and server errors; not for refusals (a deleted channel, missing
+// permissions) or a malformed reply (wrapping bot.ErrInvalid).
+func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.MessageRef, error) {
+	if to.Platform != "" && to.Platform != Platform {
+		return bot.MessageRef{}, &Error{Op: "send", Err: fmt.Errorf("%w: address for platform %q", bot.ErrInvalid, to.Platform)}
+	}
+	if !snowflake(to.ChannelID) {
+		return bot.MessageRef{}, &Error{Op: "send", Err: fmt.Errorf("%w: channel id %q", bot.ErrInvalid, to.ChannelID)}
+	}
+	if strings.TrimSpace(r.Text) == "" {
+		return bot.MessageRef{}, &Error{Op: "send", Err: fmt.Errorf("%w: empty text", bot.ErrInvalid)}
+	}
+	asker := to.UserID
+	if !snowflake(asker) {
+		asker = "" // never let a malformed id into allowed_mentions
+	}
+	target, replyTo, prefix := to.ChannelID, to.ReplyTo, ""
+	if to.ThreadID != "" {
+		target = to.ThreadID
+	} else if replyTo != "" && !to.DM {
+		if ch, ok := c.cfg.channel(to.ChannelID); ok && ch.ReplyStyle == StyleThread {
+			tid, err := c.startThread(ctx, to.ChannelID, replyTo, threadName(r.Lang, to.UserName))
+			if err != nil {
+				return bot.MessageRef{}, err
+			}
+			target, replyTo = tid, ""
+			if asker != "" {
+				prefix = "<@" + asker + "> "
+			}
+		}
+	}
+	parts := split(r.Text, MaxMessageLen-textLen(prefix))
+	parts[0] = prefix + parts[0]
+	var last bot.MessageRef
+	for i, text := range parts {
+		p := messagePayload{
+			Content:         text,
+			AllowedMentions: allowedMentions{Parse: []string{}, Users: []string{}},
+		}
+		if asker != "" {
+			p.AllowedMentions.Users = []string{asker}
+		}
+		if i == 0 && replyTo != "" {
+			p.MessageReference = &messageReference{MessageID: replyTo, ChannelID: target}
+			p.AllowedMentions.RepliedUser = asker != ""
+		}
+		if n := nonce(r.Key, i); n != "" {
+			p.Nonce, p.EnforceNonce = n, true
+		}
+		id, err := c.postMessage(ctx, target, p)
+		if err != nil {
+			if len(parts) > 1 {
+				err.Op = fmt.Sprintf("send part %d of %d", i+1, len(parts))
+			}
+			return bot.MessageRef{}, err
+		}
+		last = bot.MessageRef{Platform: Platform, ChannelID: target, ID: id}
+	}
+	if r.Feedback {
+		for _, e := range []string{emojiYes, emojiNo} {
+			if err := c.react(ctx, target, last.ID, e); err != nil {
+				c.log.Warn("feedback reaction not added", "channel", string(bot.Key(Platform, to.ChannelID)), "message", last.ID, "err", err)
+				break
+			}
+		}
+	}
+	return last, nil
+}
+
+// postMessage posts one message and returns its id.
+func (c *Channel) postMessage(ctx context.Context, channelID string, p messagePayload) (string, *Error) {
+	endpoint := discordgo.EndpointChannelMessages(channelID)
+	body, err := c.request(ctx, "send", http.MethodPost, endpoint, p, endpoint)
+	if err != nil {
+		return "", err
+	}
+	var m struct {
+		ID string `json:"id"`
+	}
+	if jerr := json.Unmarshal(body, &m); jerr != nil || m.ID == "" {
+		return "", &Error{Op: "send", Err: fmt.Errorf("unreadable answer from Discord: %q", truncate(body, 200))}
+	}
+	return m.ID, nil
+}
+
+// startThread starts a thread on message messageID and returns its id. A
+// thread already started there (an earlier attempt) is reused: a thread
+// started on a message has that message's id.
+func (c *Channel) startThread(ctx context.Context, channelID, messageID, name string) (string, error) {
+	endpoint := discordgo.EndpointChannelMessageThread(channelID, messageID)
+	body, err := c.request(ctx, "start thread", http.MethodPost, endpoint,
+		threadStart{Name: name, AutoArchiveDuration: threadArchiveMinutes}, endpoint)
+	id := messageID
+	if err != nil {
+		if err.Code != codeThreadExists {
+			return "", err
+		}
+	} else {
+		var ch struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(body, &ch) == nil && ch.ID != "" {
+			id = ch.ID
+		}
+	}
+	c.remember(id, place{parent: channelID, owner: c.self()})
+	return id, nil
+}
+
+// react adds the bot's reaction emoji to a message.
+func (c *Channel) react(ctx context.Context, channelID, messageID, emoji string) error {
+	_, err := c.request(ctx, "react", http.MethodPut,
+		discordgo.EndpointMessageReaction(channelID, messageID, emoji, "@me"), nil,
+		discordgo.EndpointMessageReaction(channelID, "", "", "")) // discordgo's reaction bucket
+	if err != nil {
+		return err
+	}
+	return nil // not "return err": a nil *Error is not a nil error
+}
+
+// MemberCount returns the number of members of the configured servers
+// (Discord's approximate count), for reports.
+func (c *Channel) MemberCount(ctx context.Context) (int, error) {
+	total := 0
+	for _, g := range c.cfg.Guilds {
+		endpoint := discordgo.EndpointGuild(g)
+		var guild struct {
+			Approx  int `json:"approximate_member_count"`
+			Members int `json:"member_count"`
+		}
+		if err := c.getJSON(ctx, "member count", endpoint+"?with_counts=true", endpoint, &guild); err != nil {
+			return 0, err
+		}
+		total += max(guild.Approx, guild.Members)
+	}
+	return total, nil
+}
+
+// getJSON GETs url and decodes its JSON body into v.
+func (c *Channel) getJSON(ctx context.Context, op, url, bucket string, v any) error {
+	body, err := c.request(ctx, op, http.MethodGet, url, nil, bucket)
+	if err != nil {
+		return err
+	}
+	if jerr := json.Unmarshal(body, v); jerr != nil {
+		return &Error{Op: op, Err: fmt.Errorf("unreadable answer from Discord: %w", jerr)}
+	}
+	return nil
+}
+
+// request makes one REST call through discordgo (its rate-limit buckets,
+// authorization and user agent), each attempt with RequestTimeout. A 429
+// is waited out and retried RateLimitRetries times if Discord asks for at
+// most MaxRateLimitWait; otherwise, or when the bucket is known to be
+// exhausted for longer than that, a retryable *Error is returned at once,
+// so one rate-limited channel never holds up a caller for long.
+func (c *Channel) request(ctx context.Context, op, method, url string, data any, bucket string) ([]byte, *Error) {
+	s := c.session()
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, &Error{Op: op, Retry: true, Err: err}
+		}
+		if w := bucketWait(s.Ratelimiter, bucket); w > c.opts.MaxRateLimitWait {
+			return nil, &Error{Op: op, Status: http.StatusTooManyRequests, RetryAfter: w, Retry: true, Err: errRateLimited}
+		}
+		rctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+		body, err := s.RequestWithBucketID(method, url, data, bucket,
+			discordgo.WithContext(rctx), discordgo.WithRetryOnRatelimit(false))
+		cancel()
+		if err == nil {
+			return body, nil
+		}
+		e := classify(op, err)
+		if e.Status != http.StatusTooManyRequests || attempt >= c.opts.RateLimitRetries || e.RetryAfter > c.opts.MaxRateLimitWait {
+			return nil, e
+		}
+		c.log.Debug("rate limited; waiting", "op", op, "wait", e.RetryAfter.String())
+		if !sleep(ctx, max(e.RetryAfter, 10*time.Millisecond)) {
+			return nil, &Error{Op: op, Retry: true, Err: ctx.Err()}
+		}
+	}
+}
+
+// bucketWait is how long discordgo would sleep before a request on bucket
+// (an exhausted bucket or a global limit), without waiting for a request
+// already in flight on it.
+func bucketWait(l *discordgo.RateLimiter, bucket string) time.Duration {
+	b := l.GetBucket(bucket)
+	if !b.TryLock() {
+		return 0
+	}
+	defer b.Unlock()
+	return l.GetWaitTime(b, 1)
+}
+
+// maxNonce is the longest nonce Discord accepts.
+const maxNonce = 25
+
+// nonce derives the nonce of part i of a reply with idempotency key key: the
+// key itself for the first part when it fits Discord's 25 characters, else a
+// digest of key and part. "" when key is "".
+func nonce(key string, part int) string {
+	if key == "" {
+		return ""
+	}
+	s := key
+	if part > 0 {
+		s = key + "#" + strconv.Itoa(part+1)
+	}
+	if len(s) <= maxNonce && printableASCII(s) {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	enc := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:])
+	return "l" + strings.ToLower(enc[:maxNonce-1])
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// threadName names an answer thread in the reply's language (both when the
+// reply is bilingual), with the asker's name. Discord allows 100 characters.
+func threadName(l bot.Lang, user string) string {
+	user = strings.Join(strings.Fields(user), " ")
+	var name string
+	switch l {
+	case bot.English:
+		name = "Answer"
+		if user != "" {
+			name += " for " + user
+		}
+	case bot.French:
+		name = "Réponse"
+		if user != "" {
+			name += " pour " + user
+		}
+	default:
+		name = "Answer · Réponse"
+		if user != "" {
+			name += " · " + user
+		}
+	}
+	if r := []rune(name); len(r) > 100 {
+		name = string(r[:100])
+	}
+	return name
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "…"
+	}
+	return string(b)
+}
