@@ -1,0 +1,176 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func clearSecrets(t *testing.T) {
+	for _, k := range []string{envDiscordToken, envWebToken, "LIAISON_SLACK_BOT_TOKEN", "LIAISON_SLACK_APP_TOKEN"} {
+		t.Setenv(k, "")
+	}
+}
+
+func TestEmbeddedDefaultsAreValid(t *testing.T) {
+	clearSecrets(t)
+	cfg, err := loadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.webEnabled() || cfg.discordEnabled() || cfg.slackEnabled() {
+		t.Errorf("defaults: web %v discord %v slack %v", cfg.webEnabled(), cfg.discordEnabled(), cfg.slackEnabled())
+	}
+	ec := cfg.engineConfig()
+	if ec.InitialPhase.String() != "replies" || len(ec.Staff) != 3 || len(ec.Channels) == 0 {
+		t.Errorf("engine config = %+v", ec)
+	}
+}
+
+func TestExampleConfigIsTheEmbeddedDefaults(t *testing.T) {
+	clearSecrets(t)
+	cfg, err := loadConfig(filepath.Join("..", "..", "config.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := DefaultConfig()
+	cfg.secrets, cfg.source = secrets{}, ""
+	if !reflect.DeepEqual(cfg.engineConfig(), def.engineConfig()) {
+		t.Errorf("config.example.toml differs from the defaults:\nexample %+v\ndefault %+v", cfg.engineConfig(), def.engineConfig())
+	}
+	if cfg.DataDir != def.DataDir || cfg.Admin != def.Admin || cfg.Log != def.Log || cfg.Knowledge != def.Knowledge {
+		t.Errorf("example %+v / default %+v", cfg, def)
+	}
+}
+
+func TestUnknownKeyNamesTheLine(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "typo.toml", "data_dir = \"x\"\n\n[knowledge]\nanswer_treshold = 0.7\n")
+	_, err := loadConfig(p)
+	if err == nil {
+		t.Fatal("a misspelt key was accepted")
+	}
+	for _, want := range []string{p, "line 4", "knowledge.answer_treshold", "config.example.toml"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestBadValueNamesTheLine(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "bad.toml", "[escalation]\nremind_after = \"soon\"\n")
+	_, err := loadConfig(p)
+	if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "30m") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestEveryProblemIsReportedAtOnce(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "many.toml", `
+[log]
+level = "loud"
+[admin]
+addr = "0.0.0.0:8081"
+[knowledge]
+answer_threshold = 1.5
+[engine]
+initial_phase = "launch"
+default_language = "de"
+[[staff]]
+id = "a"
+name = "A"
+title_en = "Officer"
+languages = ["en", "es"]
+desk_user = "ua"
+[[staff]]
+id = "a"
+name = "B"
+title_en = "Officer"
+title_fr = "Agente"
+languages = ["fr"]
+desk_user = "ua"
+`)
+	_, err := loadConfig(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{"log.level", "admin.addr", "knowledge.answer_threshold", "engine.initial_phase",
+		"engine.default_language", "staff[0]: title_en and title_fr", "staff[0].languages", "staff[1].id", "staff[1].desk_user", "comms_lead"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q", want)
+		}
+	}
+}
+
+func TestPlatformsAreEnabledByTheirTokensAndSections(t *testing.T) {
+	clearSecrets(t)
+	t.Setenv(envDiscordToken, "secret-token-value")
+	_, err := loadConfig("")
+	if err == nil || !strings.Contains(err.Error(), "discord.guilds") {
+		t.Fatalf("a Discord token without [discord] must name discord.guilds: %v", err)
+	}
+	if strings.Contains(err.Error(), "secret-token-value") {
+		t.Fatal("the error shows the token")
+	}
+	clearSecrets(t)
+	p := writeFile(t, "slack.toml", "[slack]\ndesk_channel = \"C0123ABCD\"\n"+staffTOML)
+	if _, err := loadConfig(p); err == nil || !strings.Contains(err.Error(), "LIAISON_SLACK_BOT_TOKEN") {
+		t.Fatalf("[slack] without tokens: %v", err)
+	}
+	t.Setenv("LIAISON_SLACK_BOT_TOKEN", "xoxb-1-2-abc")
+	t.Setenv("LIAISON_SLACK_APP_TOKEN", "xapp-1-A1-2-abc")
+	cfg, err := loadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.slackEnabled() || cfg.webEnabled() {
+		t.Errorf("slack %v web %v: with Slack configured the web chat is off unless enabled", cfg.slackEnabled(), cfg.webEnabled())
+	}
+}
+
+const staffTOML = `
+[[staff]]
+id = "sam"
+name = "Sam"
+title_en = "Lead"
+title_fr = "Responsable"
+languages = ["en"]
+desk_user = "U1"
+comms_lead = true
+`
+
+func TestResolveChannel(t *testing.T) {
+	clearSecrets(t)
+	cfg, _ := loadConfig("")
+	tests := []struct {
+		in   string
+		want bot.ChannelKey
+		bad  bool
+	}{
+		{"", "", false},
+		{"web:help", "web:help", false},
+		{"help", "web:help", false},
+		{"nowhere", "", true},
+	}
+	for _, tt := range tests {
+		got, err := resolveChannel(cfg, tt.in)
+		if (err != nil) != tt.bad || got != tt.want {
+			t.Errorf("resolveChannel(%q) = %q, %v", tt.in, got, err)
+		}
+	}
+}
