@@ -67,7 +67,7 @@ func (d *Desk) onBroadcastCommand(ctx context.Context, h bot.DeskHandler, c slac
 		d.log.Info("slack broadcast refused: not a comms lead", "user", c.UserID, "staff", s.ID)
 		return reply(tr(l, "forbidden.lead")), nil
 	}
-	view := d.broadcastView(l, d.channels(ctx, h), broadcastForm{}, false, "")
+	view := d.broadcastView(l, d.channels(ctx, h), broadcastForm{}, "")
 	trigger := c.TriggerID
 	return outcome{then: func(ctx context.Context) error {
 		return d.call(ctx, "views.open", func(ctx context.Context) error {
@@ -166,7 +166,7 @@ func (d *Desk) checkBroadcast(f broadcastForm, l bot.Lang) map[string]string {
 // preview (never the fields) if Slack's ack size limit demands it.
 func (d *Desk) previewPayload(l bot.Lang, channels []bot.ChannelConfig, f broadcastForm, changed bool) outcome {
 	for limit := bot.MaxBroadcastRunes; ; limit /= 2 {
-		view := d.broadcastView(l, channels, f, changed, f.hash())
+		view := d.broadcastView(l, channels, f, f.hash())
 		view.Blocks.BlockSet = append(d.previewBlocks(l, channels, f, changed, limit), view.Blocks.BlockSet...)
 		resp := slack.NewUpdateViewSubmissionResponse(&view)
 		b, err := json.Marshal(resp)
@@ -216,7 +216,7 @@ func (d *Desk) channelLabelIn(channels []bot.ChannelConfig, k bot.ChannelKey) st
 
 // broadcastView is the form, empty or filled with f. With a hash it is the
 // preview's form (submit: Send), else the first form (submit: Preview).
-func (d *Desk) broadcastView(l bot.Lang, channels []bot.ChannelConfig, f broadcastForm, changed bool, hash string) slack.ModalViewRequest {
+func (d *Desk) broadcastView(l bot.Lang, channels []bot.ChannelConfig, f broadcastForm, hash string) slack.ModalViewRequest {
 	input := func(block, label, value string) *slack.InputBlock {
 		el := slack.NewPlainTextInputBlockElement(nil, actText).WithMultiline(true).WithMaxLength(bot.MaxBroadcastRunes)
 		if value != "" {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -236,12 +235,4 @@ func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l b
 		lines = append(lines, tr(l, "status.summary", slackDate(st.Summary.Since), total, st.Summary.Answered, st.Summary.Escalated))
 	}
 	return reply(strings.Join(lines, "\n")), nil
-}
-
-// timeOrNow is the clock reading used for schedules.
-func (d *Desk) timeOrNow(t time.Time) time.Time {
-	if t.IsZero() {
-		return d.now()
-	}
-	return t
 }

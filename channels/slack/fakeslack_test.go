@@ -40,8 +40,10 @@ type fakeSlack struct {
 	sent      map[string]bool // envelope ids sent
 	opens     int             // apps.connections.open calls
 	conns     []*fakeConn
-	limited   map[string][]string // method → Retry-After values to answer with 429, in turn
-	failOpens int                 // apps.connections.open calls to fail with a 500
+	limited   map[string][]string      // method → Retry-After values to answer with 429, in turn
+	held      map[string]chan struct{} // method → closed when its calls may be answered
+	failOpens int                      // apps.connections.open calls to fail with a 503
+	rejectApp bool                     // answer apps.connections.open with invalid_auth
 	ts        int
 }
 
@@ -68,11 +70,12 @@ type fakeConn struct {
 	wmu    sync.Mutex
 	pongs  atomic.Int32
 	closed chan struct{}
+	once   sync.Once
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, sent: map[string]bool{}, limited: map[string][]string{}}
+	f := &fakeSlack{t: t, sent: map[string]bool{}, limited: map[string][]string{}, held: map[string]chan struct{}{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/apps.connections.open", f.connectionsOpen)
 	mux.HandleFunc("/api/", f.webAPI)
@@ -101,6 +104,13 @@ func (f *fakeSlack) config() Config {
 func (f *fakeSlack) nextSeq() int { f.seq++; return f.seq }
 
 func (f *fakeSlack) connectionsOpen(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	reject := f.rejectApp
+	f.mu.Unlock()
+	if reject {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
 	if got := r.Header.Get("Authorization"); got != "Bearer "+testAppToken {
 		f.t.Errorf("apps.connections.open: Authorization %q, want the app token", redactAuth(got))
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
@@ -169,7 +179,15 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, call)
 	f.ts++
 	ts := fmt.Sprintf("1700000000.%06d", f.ts)
+	hold := f.held[method]
 	f.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
 
 	switch method {
 	case "chat.postMessage", "chat.update", "chat.postEphemeral":
@@ -261,12 +279,10 @@ func (c *fakeConn) write(v any) error {
 }
 
 func (c *fakeConn) close() {
-	select {
-	case <-c.closed:
-	default:
+	c.once.Do(func() {
 		close(c.closed)
 		_ = c.ws.Close()
-	}
+	})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -428,6 +444,19 @@ func (f *fakeSlack) waitCalls(method string, n int) []apiCall {
 		return len(out) >= n
 	})
 	return out
+}
+
+// hold keeps calls to method unanswered (but recorded) until release is
+// called: for checking that nothing waits on them.
+func (f *fakeSlack) hold(method string) (release func()) {
+	ch := make(chan struct{})
+	f.mu.Lock()
+	f.held[method] = ch
+	f.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(ch) }) }
+	f.t.Cleanup(release)
+	return release
 }
 
 // rateLimit makes the next calls to method answer 429 with these

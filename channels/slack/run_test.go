@@ -1,0 +1,475 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// ackPayload decodes an ack's payload.
+func ackPayload(t *testing.T, a ackRecord) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if len(a.Payload) == 0 || string(a.Payload) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(a.Payload, &m); err != nil {
+		t.Fatalf("ack payload %s: %v", a.Payload, err)
+	}
+	return m
+}
+
+// ackText is the text of a slash command's ack payload.
+func ackText(t *testing.T, a ackRecord) string {
+	t.Helper()
+	m := ackPayload(t, a)
+	if m == nil {
+		t.Fatalf("ack of %s has no payload", a.EnvelopeID)
+	}
+	if m["response_type"] != "ephemeral" {
+		t.Errorf("command reply is %v, want ephemeral", m["response_type"])
+	}
+	s, _ := m["text"].(string)
+	return s
+}
+
+func TestThreadReplyIsAnsweredOnceAcrossRedelivery(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	entered := make(chan struct{}, 4)
+	release := make(chan struct{})
+	h := &recHandler{roster: testRoster(), answer: func(a bot.DeskAnswer) (bot.AnswerResult, error) {
+		entered <- struct{}{}
+		<-release
+		return bot.AnswerResult{Relays: 2}, nil
+	}}
+	runDesk(t, f, d, h)
+
+	f.send(eventsEnvelope("env-1", "Ev1", 0, threadReply("USAM", "1700000000.000001", "1700000000.000050",
+		"See <https://canada.ca/passports|the passport page> &amp; ask <@UMARIE> <!here>")))
+	<-entered
+	// Recorded first, acknowledged after: while the engine call runs,
+	// nothing may have been acked.
+	if n := f.ackCount("env-1"); n != 0 {
+		t.Fatalf("envelope acked %d times before the engine recorded it", n)
+	}
+	close(release)
+	f.ack("env-1", 1)
+
+	// Slack redelivers: same event id, new envelope, retry_attempt 1.
+	f.send(eventsEnvelope("env-2", "Ev1", 1, threadReply("USAM", "1700000000.000001", "1700000000.000050", "See…")))
+	f.ack("env-2", 1)
+	// And the very same envelope again.
+	f.send(eventsEnvelope("env-1", "Ev1", 2, threadReply("USAM", "1700000000.000001", "1700000000.000050", "See…")))
+	f.ack("env-1", 2)
+
+	want := []string{`answer 1700000000.000001 USAM slack:Ev1 "See the passport page (https://canada.ca/passports) & ask Marie Tremblay"`}
+	if got := h.log(); !slices.Equal(got, want) {
+		t.Errorf("engine calls:\n got %q\nwant %q", got, want)
+	}
+	// Confirmations come from the engine's notices, not from the adapter.
+	if n := len(f.callsTo("chat.postMessage")); n != 0 {
+		t.Errorf("adapter posted %d messages itself", n)
+	}
+}
+
+func TestMessagesThatAreNotStaffAnswersAreIgnored(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	runDesk(t, f, d, h)
+
+	top := threadReply("USAM", "", "1700000000.000060", "hello")
+	delete(top, "thread_ts")
+	bot := threadReply("UBOT", "1700000000.000001", "1700000000.000061", "Relayed")
+	bot["bot_id"] = "B1"
+	edit := threadReply("USAM", "1700000000.000001", "1700000000.000062", "edited")
+	edit["subtype"] = "message_changed"
+	other := threadReply("USAM", "1700000000.000001", "1700000000.000063", "elsewhere")
+	other["channel"] = "COTHER"
+	root := threadReply("USAM", "1700000000.000064", "1700000000.000064", "thread root")
+	reaction := map[string]any{"type": "reaction_added", "user": "USAM", "reaction": "eyes", "item": map[string]any{"type": "message", "channel": testDesk, "ts": "1"}, "event_ts": "1"}
+	for i, ev := range []map[string]any{top, bot, edit, other, root, reaction} {
+		id := fmt.Sprintf("ign-%d", i)
+		f.send(eventsEnvelope(id, "EvI"+id, 0, ev))
+		f.ack(id, 1)
+	}
+	if got := h.log(); len(got) != 0 {
+		t.Errorf("ignored messages reached the engine: %q", got)
+	}
+}
+
+func TestThreadReplyOutcomes(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		post string // what the adapter says in the thread, "" for nothing
+		acks int
+	}{
+		{"not an escalation thread", bot.ErrNotFound, "", 1},
+		{"not on the roster: the engine's notice says why", fmt.Errorf("%w: desk user", bot.ErrForbidden), "", 1},
+		{"closed", fmt.Errorf("%w: closed", bot.ErrConflict), "la question est fermée", 1},
+		{"empty", fmt.Errorf("%w: empty", bot.ErrInvalid), "elle est vide", 1},
+		{"duplicate", bot.ErrDuplicate, "", 1},
+		{"store failure: not acked, redelivered", fmt.Errorf("database is locked"), "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			d := newTestDesk(t, f, nil)
+			var calls atomic.Int32
+			h := &recHandler{roster: testRoster(), answer: func(a bot.DeskAnswer) (bot.AnswerResult, error) {
+				calls.Add(1)
+				return bot.AnswerResult{}, tt.err
+			}}
+			runDesk(t, f, d, h)
+			f.send(eventsEnvelope("e1", "Ev9", 0, threadReply("UMARIE", "1.000001", "1.000002", "Réponse")))
+			eventually(t, "the answer call", func() bool { return calls.Load() == 1 })
+			if tt.acks > 0 {
+				f.ack("e1", 1)
+			}
+			if tt.post != "" {
+				c := f.waitCalls("chat.postMessage", 1)[0]
+				if c.Form.Get("thread_ts") != "1.000001" || !strings.Contains(everything(c), tt.post) || !strings.Contains(c.Form.Get("text"), "<@UMARIE>") {
+					t.Errorf("thread reply:\n%s", everything(c))
+				}
+			}
+			if tt.acks == 0 {
+				// Not acknowledged; the redelivery is handled afresh.
+				f.send(eventsEnvelope("e2", "Ev9", 1, threadReply("UMARIE", "1.000001", "1.000002", "Réponse")))
+				eventually(t, "the second answer call", func() bool { return calls.Load() == 2 })
+				if n := f.ackCount("e1"); n != 0 {
+					t.Errorf("a failed envelope was acked")
+				}
+			}
+			if tt.post == "" {
+				time.Sleep(20 * time.Millisecond)
+				if n := len(f.callsTo("chat.postMessage")); n != 0 {
+					t.Errorf("posted %d messages, want none", n)
+				}
+			}
+		})
+	}
+}
+
+func TestButtons(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	h.claim = func(id int64, user string) (bot.Escalation, error) {
+		if id == 13 {
+			return bot.Escalation{}, fmt.Errorf("%w: claimed by Sam", bot.ErrConflict)
+		}
+		if user == "UOUT" {
+			return bot.Escalation{}, fmt.Errorf("%w: not on roster", bot.ErrForbidden)
+		}
+		return bot.Escalation{ID: id}, nil
+	}
+	runDesk(t, f, d, h)
+
+	// Claim: recorded, acked, nothing else said (the post updates).
+	f.send(interactiveEnvelope("i1", blockAction("USAM", actClaim, "12", "1.1", "1700000000.000001")))
+	f.ack("i1", 1)
+	// Claim of one already claimed: told privately. The ack does not wait
+	// for that message: it arrives while Slack holds the message's call.
+	release := f.hold("chat.postEphemeral")
+	f.send(interactiveEnvelope("i2", blockAction("USAM", actClaim, "13", "1.2", "1700000000.000002")))
+	c := f.waitCalls("chat.postEphemeral", 1)[0]
+	f.ack("i2", 1)
+	release()
+	if c.Form.Get("user") != "USAM" || !strings.Contains(everything(c), "Question #13 is already claimed") {
+		t.Errorf("conflict message:\n%s", everything(c))
+	}
+	// Someone not on the roster: told in both languages.
+	f.send(interactiveEnvelope("i3", blockAction("UOUT", actClaim, "12", "1.3", "1700000000.000001")))
+	f.ack("i3", 1)
+	c = f.waitCalls("chat.postEphemeral", 2)[1]
+	if all := everything(c); !strings.Contains(all, "only staff on the Liaison roster") || !strings.Contains(all, "registre du personnel") {
+		t.Errorf("refusal not bilingual:\n%s", all)
+	}
+	// Send suggestion, redelivered: one engine call with a stable event id.
+	click := blockAction("UMARIE", actSuggest+".0", "12|passport-renewal", "1.4", "1700000000.000001")
+	f.send(interactiveEnvelope("i4", click))
+	f.ack("i4", 1)
+	f.send(interactiveEnvelope("i4", click))
+	f.ack("i4", 2)
+	// Save as draft: Draft #7 saved, in Marie's French.
+	f.send(interactiveEnvelope("i5", blockAction("UMARIE", actDraft, "12", "1.5", "1700000000.000001")))
+	f.ack("i5", 1)
+	c = f.waitCalls("chat.postEphemeral", 3)[2]
+	if !strings.Contains(everything(c), "Ébauche nº 7 enregistrée") {
+		t.Errorf("draft message:\n%s", everything(c))
+	}
+	// Mismatch: send anyway, and the notice loses its buttons.
+	f.send(interactiveEnvelope("i6", blockAction("USAM", actSendAnyway, "44", "1.6", "1700000000.000030")))
+	f.ack("i6", 1)
+	c = f.waitCalls("chat.update", 1)[0]
+	if c.Form.Get("ts") != "1700000000.000030" || len(buttonsOf(t, c)) != 0 || !strings.Contains(everything(c), "<@USAM> chose to send the answer as written") {
+		t.Errorf("mismatch notice update:\n%s", everything(c))
+	}
+	f.send(interactiveEnvelope("i7", blockAction("UMARIE", actTranslate, "45", "1.7", "1700000000.000031")))
+	f.ack("i7", 1)
+	// Garbage values are acknowledged and ignored.
+	f.send(interactiveEnvelope("i8", blockAction("UMARIE", actClaim, "abc", "1.8", "1")))
+	f.ack("i8", 1)
+	f.send(interactiveEnvelope("i9", blockAction("UMARIE", "other.app", "1", "1.9", "1")))
+	f.ack("i9", 1)
+
+	want := []string{
+		"claim 12 USAM", "claim 13 USAM", "claim 12 UOUT",
+		"suggest 12 passport-renewal UMARIE slack:action:UMARIE:1.4",
+		"draft 12 UMARIE", "mismatch 44 USAM true", "mismatch 45 UMARIE false",
+	}
+	if got := h.log(); !slices.Equal(got, want) {
+		t.Errorf("engine calls:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestPhaseCommand(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	h.status = bot.Status{Phase: phases.State{Global: phases.Replies, Overrides: map[string]phases.Phase{"discord:42": phases.Broadcast}},
+		Channels: []bot.ChannelKey{"discord:42", "web:help"}}
+	h.phase = func(r bot.PhaseRequest) (phases.Change, error) {
+		if r.Actor.DeskUserID != "UMARIE" {
+			return phases.Change{}, fmt.Errorf("%w: not a comms lead", bot.ErrForbidden)
+		}
+		return phases.Change{Channel: string(r.Channel), From: phases.Broadcast, To: r.Phase, Reason: r.Reason}, nil
+	}
+	runDesk(t, f, d, h)
+
+	tests := []struct {
+		user, text string
+		want       []string
+		call       string // the engine call it makes, "" for none
+	}{
+		{"UMARIE", "phase", []string{"Phase globale : *réponses*", "`discord:42` : *diffusion*"}, "status"},
+		{"USAM", "phase replies discord:42 pilot in help", []string{"Sorry, only communications leads can change the phase"},
+			`phase slack USAM 2 "discord:42" "pilot in help"`},
+		{"UOUT", "phase 2 rollout", []string{"only staff on the Liaison roster", "registre du personnel"},
+			`phase slack UOUT 2 "" "rollout"`},
+		{"UMARIE", "phase réponses discord:42 projet pilote", []string{"La phase dans `discord:42` est maintenant *réponses* (avant : diffusion)."},
+			`phase slack UMARIE 2 "discord:42" "projet pilote"`},
+		{"UMARIE", "phase outreach everyone ready", []string{"La phase globale est maintenant *proactif*"},
+			`phase slack UMARIE 3 "" "everyone ready"`},
+		{"UMARIE", "phase inherit discord:42 end of pilot", []string{"`discord:42` suit maintenant la phase globale"},
+			`phase slack UMARIE 0 "discord:42" "end of pilot"`},
+		{"UMARIE", "phase 2", []string{"Une raison est requise"}, ""},
+		{"UMARIE", "phase 7 why", []string{"Phase inconnue `7`"}, ""},
+		{"UMARIE", "phase inherit because", []string{"Seul un canal peut hériter"}, ""},
+		{"UMARIE", "phase 1 discord:999 test", []string{"Canal inconnu `discord:999`", "`web:help`"}, "status"},
+		{"USAM", "", []string{"Commands: `/liaison phase"}, ""},
+		{"USAM", "frobnicate", []string{"Commands:"}, ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			before := len(h.log())
+			id := fmt.Sprintf("s%d", i)
+			f.send(slashEnvelope(id, tt.user, tt.text))
+			text := ackText(t, f.ack(id, 1))
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("reply lacks %q:\n%s", w, text)
+				}
+			}
+			calls := h.log()[before:]
+			switch {
+			case tt.call == "" && len(calls) != 0:
+				t.Errorf("engine calls %q, want none", calls)
+			case tt.call != "" && (len(calls) == 0 || calls[len(calls)-1] != tt.call):
+				t.Errorf("engine calls %q, want %q last", calls, tt.call)
+			}
+		})
+	}
+}
+
+func TestStatusCommand(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	h.status = bot.Status{
+		Phase:    phases.State{Global: phases.Broadcast, Overrides: map[string]phases.Phase{"discord:42": phases.Replies}},
+		Channels: []bot.ChannelKey{"discord:42", "web:help"},
+		Summary:  bot.Summary{Since: testClock().Add(-14 * time.Hour), Questions: map[bot.Lang]int{bot.English: 4, bot.French: 3}, Answered: 5, Escalated: 2, OpenEscalations: 2},
+		Oldest:   &bot.Escalation{ID: 9, Question: "<!channel> where is it?", CreatedAt: testClock().Add(-2 * time.Hour)},
+	}
+	runDesk(t, f, d, h)
+	f.send(slashEnvelope("st1", "USAM", "status"))
+	text := ackText(t, f.ack("st1", 1))
+	for _, w := range []string{"Global phase: *broadcast*", "`discord:42`: replies", "`web:help`: broadcast", "Open questions: 2",
+		"Oldest waiting: #9 since <!date^", "&lt;!channel&gt; where is it?", "7 questions, 5 answered by the bot, 2 escalated"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("status lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "<!channel>") {
+		t.Errorf("status lets a citizen ping")
+	}
+	f.send(slashEnvelope("st2", "UOUT", "status"))
+	if text := ackText(t, f.ack("st2", 1)); !strings.Contains(text, "only staff on the Liaison roster") {
+		t.Errorf("status for a stranger:\n%s", text)
+	}
+}
+
+func TestBroadcastModal(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster(), status: bot.Status{Channels: []bot.ChannelKey{"discord:42", "web:help"}}}
+	runDesk(t, f, d, h)
+
+	// A staff member who is not a comms lead is refused; no modal.
+	f.send(slashEnvelope("b0", "USAM", "broadcast"))
+	if text := ackText(t, f.ack("b0", 1)); !strings.Contains(text, "only communications leads") {
+		t.Errorf("refusal:\n%s", text)
+	}
+	f.send(slashEnvelope("b00", "UOUT", "diffusion"))
+	if text := ackText(t, f.ack("b00", 1)); !strings.Contains(text, "only staff on the Liaison roster") {
+		t.Errorf("refusal:\n%s", text)
+	}
+
+	// A comms lead gets the modal; the ack does not wait for views.open.
+	release := f.hold("views.open")
+	f.send(slashEnvelope("b1", "UMARIE", "broadcast"))
+	open := f.waitCalls("views.open", 1)[0]
+	if p := ackPayload(t, f.ack("b1", 1)); p != nil {
+		t.Errorf("ack payload = %v, want a bare ack", p)
+	}
+	release()
+	if open.JSON["trigger_id"] != "trig-b1" {
+		t.Errorf("trigger_id = %v", open.JSON["trigger_id"])
+	}
+	view, _ := json.Marshal(open.JSON["view"])
+	for _, w := range []string{`"callback_id":"liaison.broadcast"`, `"block_id":"bc_en"`, `"block_id":"bc_fr"`, `"block_id":"bc_at"`, `"datetimepicker"`, `"value":"web:help"`, "Texte français"} {
+		if !strings.Contains(string(view), w) {
+			t.Errorf("modal lacks %s:\n%s", w, view)
+		}
+	}
+
+	// Submitted without French: refused, naming the field.
+	f.send(interactiveEnvelope("v1", viewSubmission("UMARIE", "V1", "h1", cbBroadcast, "", "Office closed Monday", "  ", 0)))
+	p := ackPayload(t, f.ack("v1", 1))
+	errs, _ := p["errors"].(map[string]any)
+	if p["response_action"] != "errors" || errs[blockFR] == nil || errs[blockEN] != nil {
+		t.Fatalf("ack = %v, want an error on the French field only", p)
+	}
+	if !strings.Contains(errs[blockFR].(string), "texte français est requis") {
+		t.Errorf("French error = %q", errs[blockFR])
+	}
+	// A time in the past is refused too.
+	f.send(interactiveEnvelope("v2", viewSubmission("UMARIE", "V1", "h2", cbBroadcast, "", "Closed", "Fermé", testClock().Add(-time.Hour).Unix())))
+	if p := ackPayload(t, f.ack("v2", 1)); p["errors"].(map[string]any)[blockAt] == nil {
+		t.Errorf("ack = %v, want an error on the time", p)
+	}
+
+	// Both texts: the preview, holding a hash of what it shows.
+	at := testClock().Add(3 * time.Hour).Unix()
+	f.send(interactiveEnvelope("v3", viewSubmission("UMARIE", "V1", "h3", cbBroadcast, "", "Closed <!channel>", "Fermé", at)))
+	p = ackPayload(t, f.ack("v3", 1))
+	pv, _ := json.Marshal(p["view"])
+	if p["response_action"] != "update" || !strings.Contains(string(pv), `"callback_id":"liaison.broadcast.confirm"`) {
+		t.Fatalf("ack = %v, want the preview", p)
+	}
+	var preview struct {
+		PrivateMetadata string `json:"private_metadata"`
+	}
+	_ = json.Unmarshal(pv, &preview)
+	if !strings.Contains(string(pv), "Closed \\u0026lt;!channel\\u0026gt;") || !strings.Contains(string(pv), `"initial_value":"Closed \u003c!channel\u003e"`) {
+		t.Errorf("preview should show escaped text and keep the field as typed:\n%s", pv)
+	}
+	if got := withoutStatus(h.log()); len(got) != 0 {
+		t.Errorf("the engine was called before Send: %q", got)
+	}
+
+	// Edited after the preview: previewed again, not sent.
+	f.send(interactiveEnvelope("v4", viewSubmission("UMARIE", "V1", "h4", cbBroadcastConfirm, preview.PrivateMetadata, "Closed Tuesday", "Fermé", at)))
+	p = ackPayload(t, f.ack("v4", 1))
+	if pv, _ := json.Marshal(p["view"]); !strings.Contains(string(pv), "Les textes ont changé") {
+		t.Errorf("changed texts not previewed again:\n%s", pv)
+	}
+	// Send what was previewed.
+	f.send(interactiveEnvelope("v5", viewSubmission("UMARIE", "V1", "h5", cbBroadcastConfirm, preview.PrivateMetadata, "Closed <!channel>", "Fermé", at)))
+	p = ackPayload(t, f.ack("v5", 1))
+	if dv, _ := json.Marshal(p["view"]); p["response_action"] != "update" || !strings.Contains(string(dv), "La diffusion nº 3 est prévue le") {
+		t.Errorf("ack = %s, want the done view", dv)
+	}
+	want := []string{fmt.Sprintf(`broadcast slack UMARIE "Closed <!channel>" "Fermé" %d []`, at)}
+	if got := withoutStatus(h.log()); !slices.Equal(got, want) {
+		t.Errorf("engine calls:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestReconnectAfterDisconnectAndDrop(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	runDesk(t, f, d, h)
+
+	c1 := f.conn(1)
+	eventually(t, "pongs on the first connection", func() bool { return c1.pongs.Load() > 0 })
+
+	// Slack asks the client to reconnect.
+	f.send(map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "fake"}})
+	f.conn(2)
+	f.send(eventsEnvelope("r1", "EvR1", 0, threadReply("USAM", "1.000001", "1.000010", "after refresh")))
+	if a := f.ack("r1", 1); a.Conn != 2 {
+		t.Errorf("acked on connection %d, want 2", a.Conn)
+	}
+
+	// The connection drops without a word.
+	f.conn(2).close()
+	f.conn(3)
+	f.send(eventsEnvelope("r2", "EvR2", 0, threadReply("USAM", "1.000001", "1.000011", "after drop")))
+	f.ack("r2", 1)
+
+	if got := len(h.log()); got != 2 {
+		t.Errorf("answers = %d, want 2 (%q)", got, h.log())
+	}
+	f.mu.Lock()
+	opens := f.opens
+	f.mu.Unlock()
+	if opens != 3 {
+		t.Errorf("apps.connections.open calls = %d, want 3", opens)
+	}
+}
+
+// withoutStatus drops the status reads (channel lists for the modal).
+func withoutStatus(calls []string) []string {
+	return slices.DeleteFunc(calls, func(c string) bool { return c == "status" })
+}
+
+func TestRunStopsOnRejectedAppToken(t *testing.T) {
+	f := newFakeSlack(t)
+	f.rejectApp = true
+	d := newTestDesk(t, f, nil)
+	err := d.Run(context.Background(), &recHandler{})
+	if err == nil || !strings.Contains(err.Error(), EnvAppToken) || !strings.Contains(err.Error(), "invalid_auth") {
+		t.Fatalf("Run = %v, want an error naming %s", err, EnvAppToken)
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("error shows a token: %v", err)
+	}
+}
+
+func TestRunRetriesWhileSlackIsDown(t *testing.T) {
+	f := newFakeSlack(t)
+	f.failOpens = 2
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	runDesk(t, f, d, h)
+	f.send(eventsEnvelope("u1", "EvU1", 0, threadReply("USAM", "1.000001", "1.000012", "up again")))
+	f.ack("u1", 1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.opens != 3 {
+		t.Errorf("apps.connections.open calls = %d, want 3 (two failures, then success)", f.opens)
+	}
+}

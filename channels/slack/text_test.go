@@ -1,0 +1,147 @@
+package slack
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// verbs lists the fmt verbs of a format, in order.
+var verbRe = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+
+func TestPhrasesBilingual(t *testing.T) {
+	for id, p := range phrases {
+		if strings.TrimSpace(p.en) == "" {
+			t.Errorf("%s: English is missing", id)
+		}
+		if strings.TrimSpace(p.fr) == "" {
+			t.Errorf("%s: French is missing", id)
+		}
+		if en, fr := verbRe.FindAllString(p.en, -1), verbRe.FindAllString(p.fr, -1); !slices.Equal(en, fr) {
+			t.Errorf("%s: verbs differ: en %q, fr %q", id, en, fr)
+		}
+		if p.en == p.fr && !strings.HasPrefix(string(id), "phase.name") {
+			t.Logf("%s: same in both languages: %q", id, p.en)
+		}
+	}
+}
+
+// TestPhrasesUsed checks that every msg id the code uses exists, and that
+// every phrase is used somewhere: a missing one would show its id to staff.
+func TestPhrasesUsed(t *testing.T) {
+	files, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	for _, f := range files {
+		if strings.HasSuffix(f.Name(), ".go") && !strings.HasSuffix(f.Name(), "_test.go") && f.Name() != "text.go" {
+			b, err := os.ReadFile(f.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			src.Write(b)
+		}
+	}
+	code := src.String()
+	used := regexp.MustCompile(`tr\([a-z]+, "([a-z.]+)"`).FindAllStringSubmatch(code, -1)
+	if len(used) < 20 {
+		t.Fatalf("found only %d uses of tr: the pattern is stale", len(used))
+	}
+	for _, m := range used {
+		if _, ok := phrases[msg(m[1])]; !ok {
+			t.Errorf("phrase %q is used but not defined", m[1])
+		}
+	}
+	for id := range phrases {
+		if !strings.Contains(code, `"`+string(id)+`"`) && !strings.HasPrefix(string(id), "phase.name.") && !strings.HasPrefix(string(id), "mismatch.") && !strings.HasPrefix(string(id), "lang.") {
+			t.Errorf("phrase %q is defined but never used", id)
+		}
+	}
+}
+
+func TestTr(t *testing.T) {
+	if got := tr(bot.English, "claim.conflict", 4); got != "Question #4 is already claimed, answered or closed." {
+		t.Errorf("en: %q", got)
+	}
+	if got := tr(bot.French, "bc.title"); got != "Diffusion" {
+		t.Errorf("fr: %q", got)
+	}
+	if got := tr(bot.Unknown, "bc.title"); got != "Broadcast / Diffusion" {
+		t.Errorf("unknown: %q", got)
+	}
+	if got := tr(bot.English, "no.such.id"); got != "no.such.id" {
+		t.Errorf("missing: %q", got)
+	}
+	if got := langName(bot.French, bot.Unknown); got != "inconnue" {
+		t.Errorf("langName: %q", got)
+	}
+}
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<!channel>", "&lt;!channel&gt;"},
+		{"<!here> <!everyone>", "&lt;!here&gt; &lt;!everyone&gt;"},
+		{"<@U123>", "&lt;@U123&gt;"},
+		{"<#C123|general>", "&lt;#C123|general&gt;"},
+		{"<http://x|y>", "&lt;http://x|y&gt;"},
+		{"a & b", "a &amp; b"},
+		{"&lt;", "&amp;lt;"},
+		{"@channel @here @everyone", "@\u200bchannel @\u200bhere @\u200beveryone"},
+		{"*bold* _it_ ~s~ `c`", "\u200b*\u200bbold\u200b*\u200b \u200b_\u200bit\u200b_\u200b \u200b~\u200bs\u200b~\u200b \u200b`\u200bc\u200b`\u200b"},
+		{"evil\u202egnp.exe", "evilgnp.exe"},
+		{"bell\x07 ok\nline\ttab", "bell ok\nline\ttab"},
+		{"bad \xff utf8", "bad \ufffd utf8"},
+		{"Où est mon passeport?", "Où est mon passeport?"},
+	}
+	for _, tt := range tests {
+		if got := escape(tt.in); got != tt.want {
+			t.Errorf("escape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestQuoteAndTruncate(t *testing.T) {
+	if got := quote("line one\n<@U1> two", 100, bot.English); got != ">line one\n>&lt;@U1&gt; two" {
+		t.Errorf("quote = %q", got)
+	}
+	long := strings.Repeat("é", 50)
+	got := quote(long, 10, bot.French)
+	if !strings.HasPrefix(got, ">"+strings.Repeat("é", 9)+"…") || !strings.Contains(got, "(raccourci)") {
+		t.Errorf("quote long = %q", got)
+	}
+	if s, cut := truncate("abc", 3); s != "abc" || cut {
+		t.Errorf("truncate exact = %q %v", s, cut)
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	names := func(id string) string {
+		if id == "UMARIE" {
+			return "Marie"
+		}
+		return ""
+	}
+	tests := []struct{ in, want string }{
+		{"See <https://canada.ca|the page>", "See the page (https://canada.ca)"},
+		{"See <https://canada.ca>", "See https://canada.ca"},
+		{"<https://canada.ca|https://canada.ca>", "https://canada.ca"},
+		{"Mail <mailto:a@b.ca|a@b.ca>", "Mail a@b.ca"},
+		{"Ask <@UMARIE> or <@UX>", "Ask Marie or"},
+		{"Ask <@UX|sam>", "Ask sam"},
+		{"In <#C1|general> <#C2>", "In #general"},
+		{"<!here> <!channel> hi <!subteam^S1|@team>", "hi"},
+		{"On <!date^1392734382^{date}|Feb 18>", "On Feb 18"},
+		{"1 &lt; 2 &amp;&amp; 3 &gt; 2", "1 < 2 && 3 > 2"},
+		{"&amp;lt;", "&lt;"},
+	}
+	for _, tt := range tests {
+		if got := plainText(tt.in, names); got != tt.want {
+			t.Errorf("plainText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
