@@ -2,16 +2,316 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/knowledge"
 )
 
-// runKB is being written.
+// runKB dispatches the knowledge-base subcommands.
 func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not built yet")
+	subs := []struct {
+		name, summary string
+		run           func(context.Context, []string, io.Writer, io.Writer) error
+	}{
+		{"check", "validate a knowledge base and list every problem", runKBCheck},
+		{"stats", "count entries, languages, variants and topics", runKBStats},
+		{"search", "search the knowledge base", runKBSearch},
+		{"eval", "measure ranking and answer decisions on labelled queries", runKBEval},
+		{"bench", "measure build, reopen and search on a generated knowledge base", runKBBench},
+		{"calibrate", "refit the confidence calibration on labelled queries", runKBCalibrate},
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(stderr, "Usage: liaison kb SUBCOMMAND [flags]\n\nSubcommands:")
+		for _, s := range subs {
+			fmt.Fprintf(stderr, "  %-10s %s\n", s.name, s.summary)
+		}
+		if len(args) == 0 {
+			return usagef("kb: a subcommand is required")
+		}
+		return nil
+	}
+	for _, s := range subs {
+		if s.name == args[0] {
+			return s.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	return usagef("kb: unknown subcommand %q (check, stats, search, eval, bench, calibrate)", args[0])
 }
 
-// runAsk is being written.
-func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not built yet")
+// kbStrings is a repeatable string flag.
+type kbStrings []string
+
+func (s *kbStrings) String() string     { return strings.Join(*s, ",") }
+func (s *kbStrings) Set(v string) error { *s = append(*s, v); return nil }
+
+// kbSource holds the flags that say which knowledge base to use.
+type kbSource struct {
+	path          string
+	variants      kbStrings
+	allowUnpaired bool
+	dataDir       string
+	calibration   *knowledge.Calibration
+}
+
+func (k *kbSource) register(fs *flag.FlagSet) {
+	fs.StringVar(&k.path, "kb", "", "knowledge base: TOML directory or file, or JSON Lines file (default: the bundled sample)")
+	fs.Var(&k.variants, "variants", "JSON Lines file of extra phrasings {\"id\",\"lang\",\"text\"} (repeatable)")
+	fs.BoolVar(&k.allowUnpaired, "allow-unpaired", false, "serve entries that exist in one language only")
+	fs.StringVar(&k.dataDir, "data", "", "keep the built index in this directory (default: in memory)")
+}
+
+func (k *kbSource) open(ctx context.Context, stderr io.Writer) (*knowledge.Index, error) {
+	x, err := knowledge.Open(ctx, knowledge.Options{Path: k.path, Variants: k.variants, AllowUnpaired: k.allowUnpaired, DataDir: k.dataDir, Calibration: k.calibration})
+	if err != nil {
+		return nil, reportKB(err, stderr)
+	}
+	return x, nil
+}
+
+// reportKB prints every knowledge-base problem on its own line and returns
+// errReported, or returns other errors as they are.
+func reportKB(err error, stderr io.Writer) error {
+	var ps knowledge.Problems
+	if !errors.As(err, &ps) {
+		return err
+	}
+	for _, p := range ps {
+		fmt.Fprintln(stderr, p.Error())
+	}
+	fmt.Fprintf(stderr, "%d problem(s): fix them and run 'liaison kb check' again\n", len(ps))
+	return errReported
+}
+
+// parseKBFlags parses args, allowing flags after positional arguments
+// ("liaison kb search 'text' --lang fr").
+func parseKBFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newKBFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// runKBCheck validates a knowledge base and reports every problem at once.
+func runKBCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newKBFlags("kb check", stderr)
+	var src kbSource
+	src.register(fs)
+	pos, err := parseKBFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("kb check: unexpected argument %q (use --kb PATH)", pos[0])
+	}
+	b, err := knowledge.Prepare(src.path, src.variants, nil, src.allowUnpaired)
+	if err != nil {
+		return reportKB(err, stderr)
+	}
+	st := knowledge.StatsOf(b)
+	fmt.Fprintf(stdout, "%s: ok, %d entries (%d English, %d French), %d variants\n", b.Path, st.Entries, st.ByLang["en"].Entries, st.ByLang["fr"].Entries, st.ByLang["en"].Variants+st.ByLang["fr"].Variants)
+	if b.Unknown > 0 {
+		fmt.Fprintf(stdout, "note: %d unknown JSON fields were ignored\n", b.Unknown)
+	}
+	return nil
+}
+
+// runKBStats prints counts of a knowledge base.
+func runKBStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newKBFlags("kb stats", stderr)
+	var src kbSource
+	src.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseKBFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("kb stats: unexpected argument %q (use --kb PATH)", pos[0])
+	}
+	b, err := knowledge.Prepare(src.path, src.variants, nil, src.allowUnpaired)
+	if err != nil {
+		return reportKB(err, stderr)
+	}
+	st := knowledge.StatsOf(b)
+	if *asJSON {
+		return writeJSON(stdout, st)
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "knowledge base\t%s\n", st.Path)
+	fmt.Fprintf(w, "entries\t%d\n", st.Entries)
+	for _, l := range []string{"en", "fr"} {
+		ls := st.ByLang[l]
+		fmt.Fprintf(w, "%s\t%d entries, %d variants, %d with a link, answers avg %d / max %d characters\n", l, ls.Entries, ls.Variants, ls.Linked, ls.AvgAnswer, ls.MaxAnswer)
+	}
+	fmt.Fprintf(w, "unpaired\t%d\n", st.Unpaired)
+	topics := make([]string, 0, len(st.Topics))
+	for t := range st.Topics {
+		topics = append(topics, t)
+	}
+	sort.Strings(topics)
+	for _, t := range topics {
+		fmt.Fprintf(w, "topic %s\t%d\n", t, st.Topics[t])
+	}
+	if st.UnknownFields > 0 {
+		fmt.Fprintf(w, "unknown fields ignored\t%d\n", st.UnknownFields)
+	}
+	return w.Flush()
+}
+
+// runKBSearch searches and prints the hits with their confidence.
+func runKBSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newKBFlags("kb search", stderr)
+	var src kbSource
+	src.register(fs)
+	langFlag := fs.String("lang", "", "search this language only: en or fr (default: detected)")
+	n := fs.Int("n", 5, "number of hits")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseKBFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("kb search: give the text to search as one argument: liaison kb search \"text\" [--lang en|fr]")
+	}
+	lang := bot.Unknown
+	if *langFlag != "" {
+		if lang, err = bot.ParseLang(*langFlag); err != nil {
+			return usagef("kb search: --lang: %v", err)
+		}
+	} else {
+		lang, _ = i18n.Detect(pos[0])
+	}
+	x, err := src.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	hits, err := x.Search(ctx, pos[0], lang, *n)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, struct {
+			Lang bot.Lang  `json:"lang"`
+			Hits []bot.Hit `json:"hits"`
+		}{lang, kbNonNil(hits)})
+	}
+	printHits(stdout, hits)
+	return nil
+}
+
+func kbNonNil(h []bot.Hit) []bot.Hit {
+	if h == nil {
+		return []bot.Hit{}
+	}
+	return h
+}
+
+func printHits(w io.Writer, hits []bot.Hit) {
+	if len(hits) == 0 {
+		fmt.Fprintln(w, "no hits")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tconfidence\tlang\tentry\ttopic\tquestion")
+	for i, h := range hits {
+		fmt.Fprintf(tw, "%d\t%.2f\t%s\t%s\t%s\t%s\n", i+1, h.Confidence, h.Lang, h.EntryID, h.Topic, h.Question)
+	}
+	tw.Flush()
+}
+
+// runKBEval measures ranking and the answer-or-escalate decision.
+func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newKBFlags("kb eval", stderr)
+	var src kbSource
+	src.register(fs)
+	queries := fs.String("queries", "", "JSON Lines of {\"query\",\"lang\",\"expected\"} (required)")
+	threshold := fs.Float64("threshold", knowledge.DefaultThreshold, "confidence needed to answer")
+	trustLang := fs.Bool("trust-lang", false, "use each query's labelled language instead of detecting it")
+	asJSON := fs.Bool("json", false, "print JSON")
+	calib := fs.String("calibration", "", "use this calibration \"bias,w1,w2,...\" instead of the built-in one (cross-fitting)")
+	pos, err := parseKBFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *calib != "" {
+		c, err := knowledge.ParseCalibration(*calib)
+		if err != nil {
+			return usagef("kb eval: --calibration: %v", err)
+		}
+		src.calibration = &c
+	}
+	if len(pos) > 0 || *queries == "" {
+		return usagef("kb eval: usage: liaison kb eval --kb PATH [--variants FILE] --queries FILE [--threshold X] [--allow-unpaired] [--trust-lang] [--json]")
+	}
+	qs, err := knowledge.LoadQueries(*queries)
+	if err != nil {
+		return reportKB(err, stderr)
+	}
+	x, err := src.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	rep, _, err := x.Eval(ctx, qs, knowledge.EvalOptions{Threshold: *threshold, Detect: i18n.Detect, TrustLang: *trustLang})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, rep)
+	}
+	printReport(stdout, rep)
+	return nil
+}
+
+func printReport(w io.Writer, r knowledge.Report) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "queries\t%d\n", r.Queries)
+	fmt.Fprintf(tw, "language detection\t%.4f\n", r.LangDetectionAccuracy)
+	for _, l := range []string{"en", "fr"} {
+		m := r.ByLang[l]
+		fmt.Fprintf(tw, "%s in scope\t%d\tP@1 %.4f\tR@5 %.4f\tMRR@10 %.4f\n", l, m.N, m.PAt1, m.RAt5, m.MRRAt10)
+	}
+	fmt.Fprintf(tw, "threshold\t%.2f\n", r.Threshold)
+	fmt.Fprintf(tw, "answered precision\t%.4f\n", r.AnsweredPrecision)
+	fmt.Fprintf(tw, "in-scope coverage\t%.4f\n", r.InScopeCoverage)
+	fmt.Fprintf(tw, "out-of-scope answered\t%.4f\n", r.OutOfScopeAnswerRate)
+	fmt.Fprintln(tw, "\nthreshold\tprecision\tcoverage\tout-of-scope answered")
+	for _, p := range r.Curve {
+		fmt.Fprintf(tw, "%.2f\t%.4f\t%.4f\t%.4f\n", p.Threshold, p.AnsweredPrecision, p.InScopeCoverage, p.OutOfScopeAnswerRate)
+	}
+	tw.Flush()
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/knowledge"
+)
+
+// askResult is what `liaison ask` shows: what the bot would do in phase 2.
+type askResult struct {
+	Text       string    `json:"text"`
+	Lang       bot.Lang  `json:"lang"`
+	LangConf   float64   `json:"lang_confidence"`
+	Threshold  float64   `json:"threshold"`
+	Action     string    `json:"action"` // "answer" or "escalate"
+	Reply      string    `json:"reply,omitempty"`
+	EntryID    string    `json:"entry_id,omitempty"`
+	Topic      string    `json:"topic,omitempty"`
+	Confidence float64   `json:"confidence"`
+	Hits       []bot.Hit `json:"hits"`
+}
+
+// runAsk shows what the bot would answer in phase 2.
+func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newKBFlags("ask", stderr)
+	var src kbSource
+	src.register(fs)
+	threshold := fs.Float64("threshold", knowledge.DefaultThreshold, "confidence needed to answer (knowledge.answer_threshold)")
+	n := fs.Int("n", 3, "number of hits to show")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseKBFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("ask: give the question as one argument: liaison ask \"text\" [--kb PATH] [--json]")
+	}
+	if *n < 1 {
+		*n = 1
+	}
+	x, err := src.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	r, err := ask(ctx, x, pos[0], *threshold, *n)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	lang := string(r.Lang)
+	if lang == "" {
+		lang = "unknown"
+	}
+	fmt.Fprintf(stdout, "language: %s (%.2f)\n", lang, r.LangConf)
+	printHits(stdout, r.Hits)
+	fmt.Fprintln(stdout)
+	if r.Action == "answer" {
+		fmt.Fprintf(stdout, "answer (entry %s, confidence %.2f >= %.2f), the reply would be:\n\n%s\n", r.EntryID, r.Confidence, r.Threshold, r.Reply)
+		return nil
+	}
+	fmt.Fprintf(stdout, "escalate to topic %q (confidence %.2f < %.2f)\n", r.Topic, r.Confidence, r.Threshold)
+	return nil
+}
+
+// ask decides like the engine in phase 2: detect the language (searching
+// both when unsure), then answer when the top hit reaches the threshold.
+func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n int) (askResult, error) {
+	lang, conf := i18n.Detect(text)
+	hits, err := k.Search(ctx, text, lang, n)
+	if err != nil {
+		return askResult{}, err
+	}
+	r := askResult{Text: text, Lang: lang, LangConf: conf, Threshold: threshold, Action: "escalate", Topic: "general", Hits: kbNonNil(hits)}
+	if len(hits) > 0 {
+		top := hits[0]
+		r.Confidence, r.Topic = top.Confidence, top.Topic
+		if r.Lang == bot.Unknown {
+			r.Lang = top.Lang // searched both: the matching language wins
+		}
+		if top.Confidence >= threshold {
+			r.Action, r.EntryID = "answer", top.EntryID
+			r.Reply = formatAnswerReply(top)
+		}
+	}
+	return r, nil
+}
+
+// formatAnswerReply writes the public reply for a knowledge-base answer:
+// the answer, then its link, in the hit's language. It stands in until the
+// engine's shared reply formatter (i18n catalogue) is wired here.
+func formatAnswerReply(h bot.Hit) string {
+	if h.Link == "" {
+		return h.Answer
+	}
+	if h.Lang == bot.French {
+		return h.Answer + "\n\nPour en savoir plus : " + h.Link
+	}
+	return h.Answer + "\n\nMore: " + h.Link
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/knowledge"
+)
+
+// benchResult is `liaison kb bench --json`.
+type benchResult struct {
+	Entries       int     `json:"entries"`
+	Queries       int     `json:"queries"`
+	BuildSeconds  float64 `json:"build_seconds"`
+	ReopenSeconds float64 `json:"reopen_seconds"`
+	SearchP50Ms   float64 `json:"search_p50_ms"`
+	SearchP99Ms   float64 `json:"search_p99_ms"`
+	SearchMaxMs   float64 `json:"search_max_ms"`
+	P1            float64 `json:"p_at_1"`
+	RSSMB         float64 `json:"rss_mb"`
+	GoHeapMB      float64 `json:"go_heap_mb"`
+}
+
+// runKBBench builds a generated knowledge base in a temporary data
+// directory, reopens it, and times searches.
+func runKBBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newKBFlags("kb bench", stderr)
+	entries := fs.Int("entries", 10000, "generated entries (each in both languages)")
+	queries := fs.Int("queries", 2000, "searches to time")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseKBFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 || *entries < 1 || *queries < 1 {
+		return usagef("kb bench: usage: liaison kb bench --entries N [--queries M] [--json]")
+	}
+	dir, err := os.MkdirTemp("", "liaison-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	es := knowledge.Generate(*entries, 1)
+	path := filepath.Join(dir, "kb.jsonl")
+	if err := writeKBJSONL(path, es); err != nil {
+		return err
+	}
+	opts := knowledge.Options{Path: path, DataDir: filepath.Join(dir, "data")}
+	r := benchResult{Entries: *entries, Queries: *queries}
+
+	start := time.Now()
+	x, err := knowledge.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	r.BuildSeconds = time.Since(start).Seconds()
+	if err := x.Close(); err != nil {
+		return err
+	}
+	start = time.Now()
+	x, err = knowledge.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	r.ReopenSeconds = time.Since(start).Seconds()
+	defer x.Close()
+
+	qs := knowledge.GenerateQueries(es, *queries, 2)
+	for _, q := range qs[:min(200, len(qs))] { // warm up
+		if _, err := x.Search(ctx, q.Query, q.Lang, 5); err != nil {
+			return err
+		}
+	}
+	lat := make([]float64, len(qs))
+	right := 0
+	for i, q := range qs {
+		t := time.Now()
+		hits, err := x.Search(ctx, q.Query, q.Lang, 5)
+		lat[i] = float64(time.Since(t).Microseconds()) / 1000
+		if err != nil {
+			return err
+		}
+		if len(hits) > 0 && hits[0].EntryID == q.Expected {
+			right++
+		}
+	}
+	sort.Float64s(lat)
+	r.SearchP50Ms = lat[len(lat)/2]
+	r.SearchP99Ms = lat[min(len(lat)-1, len(lat)*99/100)]
+	r.SearchMaxMs = lat[len(lat)-1]
+	r.P1 = float64(right) / float64(len(qs))
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	r.GoHeapMB = float64(ms.HeapAlloc) / (1 << 20)
+	r.RSSMB = peakRSSMB()
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	fmt.Fprintf(stdout, "entries %d (x2 languages), queries %d\nbuild %.2fs, reopen %.3fs\nsearch p50 %.3fms, p99 %.3fms, max %.3fms, P@1 %.3f\npeak RSS %.0f MB, Go heap %.0f MB\n",
+		r.Entries, r.Queries, r.BuildSeconds, r.ReopenSeconds, r.SearchP50Ms, r.SearchP99Ms, r.SearchMaxMs, r.P1, r.RSSMB, r.GoHeapMB)
+	return nil
+}
+
+// peakRSSMB reads the process's peak resident set size (Linux), 0 elsewhere.
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseFloat(f[0], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
+
+// writeKBJSONL writes entries in the JSON Lines knowledge-base format.
+func writeKBJSONL(path string, es []knowledge.Entry) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for i := range es {
+		e := &es[i]
+		for _, l := range bot.Langs {
+			t := e.In(l)
+			if err := enc.Encode(map[string]any{"id": e.ID, "lang": l, "topic": e.Topic, "question": t.Question, "answer": t.Answer, "url": t.Link(), "variants": t.Variants}); err != nil {
+				f.Close()
+				return err
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
