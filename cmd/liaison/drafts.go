@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/knowledge"
+)
+
+// Drafts are knowledge-base entries proposed from staff answers. A draft is
+// served only once both languages are written and a person approves it;
+// export writes approved drafts in the knowledge base's TOML format so they
+// can join the source files.
+
+func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("kb drafts: use list, show ID, edit ID, approve ID, reject ID or export")
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("kb drafts "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
+	state := fs.String("state", "", "list/export: draft, approved, rejected or all")
+	by := fs.String("by", os.Getenv("USER"), "approve/reject: who decides (recorded)")
+	reason := fs.String("reason", "", "reject: why")
+	out := fs.String("out", "", "export: file to write (default: standard output)")
+	id := fs.String("id", "", "edit: the entry id (lowercase letters, digits, dashes)")
+	topic := fs.String("topic", "", "edit: the routing topic")
+	qEN := fs.String("en-question", "", "edit: the English question")
+	aEN := fs.String("en-answer", "", "edit: the English answer")
+	qFR := fs.String("fr-question", "", "edit: the French question")
+	aFR := fs.String("fr-answer", "", "edit: the French answer")
+	idArg, flags := splitPositional(rest)
+	if err := fs.Parse(flags); err != nil {
+		return err
+	}
+	cfg, st, _, err := openAdmin(ctx, *configPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	getDraft := func() (bot.Draft, error) {
+		n, err := strconv.ParseInt(idArg, 10, 64)
+		if err != nil {
+			return bot.Draft{}, usagef("kb drafts %s: a draft number is required (see 'liaison kb drafts list')", sub)
+		}
+		d, err := st.Draft(ctx, n)
+		if errors.Is(err, bot.ErrNotFound) {
+			return d, fmt.Errorf("draft %d does not exist", n)
+		}
+		return d, err
+	}
+	switch sub {
+	case "list":
+		ds, err := st.Drafts(ctx, draftState(*state))
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "#\tSTATE\tENTRY ID\tTOPIC\tEN\tFR\tQUESTION")
+		for _, d := range ds {
+			q := d.QuestionEN
+			if q == "" {
+				q = d.QuestionFR
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.State, d.EntryID, d.Topic, done(d.QuestionEN, d.AnswerEN), done(d.QuestionFR, d.AnswerFR), clip(q, 60))
+		}
+		return tw.Flush()
+	case "show":
+		d, err := getDraft()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Draft %d (%s), entry %q, topic %q, from escalation %d, saved by %s\n", d.ID, d.State, d.EntryID, d.Topic, d.EscalationID, d.By)
+		fmt.Fprintf(stdout, "\nEnglish question: %s\nEnglish answer:   %s\n\nFrench question:  %s\nFrench answer:    %s\n", orMissing(d.QuestionEN), orMissing(d.AnswerEN), orMissing(d.QuestionFR), orMissing(d.AnswerFR))
+		return nil
+	case "edit":
+		d, err := getDraft()
+		if err != nil {
+			return err
+		}
+		for _, f := range []struct {
+			v   string
+			dst *string
+		}{{*id, &d.EntryID}, {*topic, &d.Topic}, {*qEN, &d.QuestionEN}, {*aEN, &d.AnswerEN}, {*qFR, &d.QuestionFR}, {*aFR, &d.AnswerFR}} {
+			if strings.TrimSpace(f.v) != "" {
+				*f.dst = strings.TrimSpace(f.v)
+			}
+		}
+		if d.State != bot.DraftOpen {
+			return fmt.Errorf("draft %d is %s: only drafts under review can be edited", d.ID, d.State)
+		}
+		if err := st.SaveDraft(ctx, &d); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Draft %d saved. English %s, French %s.\n", d.ID, done(d.QuestionEN, d.AnswerEN), done(d.QuestionFR, d.AnswerFR))
+		return nil
+	case "approve":
+		d, err := getDraft()
+		if err != nil {
+			return err
+		}
+		if err := checkDraft(d, cfg); err != nil {
+			return err
+		}
+		d.State, d.ApprovedBy = bot.DraftApproved, strings.TrimSpace(*by)
+		if d.ApprovedBy == "" {
+			return usagef("kb drafts approve: --by NAME is required")
+		}
+		if err := st.SaveDraft(ctx, &d); err != nil {
+			return err
+		}
+		if err := st.Audit(ctx, bot.AuditEntry{Actor: d.ApprovedBy, Via: "cli", Action: "draft.approve", Target: "draft:" + strconv.FormatInt(d.ID, 10), Detail: d.EntryID, Allowed: true}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Draft %d approved as entry %q. A running 'liaison serve' serves it at its next knowledge reload; 'liaison kb drafts export' writes it for the source files.\n", d.ID, d.EntryID)
+		return nil
+	case "reject":
+		d, err := getDraft()
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(*reason) == "" || strings.TrimSpace(*by) == "" {
+			return usagef("kb drafts reject: --by NAME and --reason TEXT are required")
+		}
+		d.State = bot.DraftRejected
+		if err := st.SaveDraft(ctx, &d); err != nil {
+			return err
+		}
+		if err := st.Audit(ctx, bot.AuditEntry{Actor: *by, Via: "cli", Action: "draft.reject", Target: "draft:" + strconv.FormatInt(d.ID, 10), Detail: *reason, Allowed: true}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Draft %d rejected.\n", d.ID)
+		return nil
+	case "export":
+		s := draftState(*state)
+		if *state == "" {
+			s = bot.DraftApproved
+		}
+		ds, err := st.Drafts(ctx, s)
+		if err != nil {
+			return err
+		}
+		b, err := exportDrafts(ds)
+		if err != nil {
+			return err
+		}
+		if *out == "" {
+			_, err = stdout.Write(b)
+			return err
+		}
+		if err := os.WriteFile(*out, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "%d drafts written to %s\n", len(ds), *out)
+		return nil
+	}
+	return usagef("kb drafts: unknown subcommand %q: use list, show, edit, approve, reject or export", sub)
+}
+
+var entryIDRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// checkDraft refuses to approve a draft that could not be served: missing
+// a language, a malformed id, or an id the knowledge base already uses.
+func checkDraft(d bot.Draft, cfg Config) error {
+	var errs []error
+	if d.State != bot.DraftOpen {
+		errs = append(errs, fmt.Errorf("draft %d is already %s", d.ID, d.State))
+	}
+	for _, f := range []struct{ name, v, flag string }{
+		{"English question", d.QuestionEN, "--en-question"}, {"English answer", d.AnswerEN, "--en-answer"},
+		{"French question", d.QuestionFR, "--fr-question"}, {"French answer", d.AnswerFR, "--fr-answer"},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			errs = append(errs, fmt.Errorf("draft %d has no %s: every entry is served in both official languages; add it with 'liaison kb drafts edit %d %s TEXT'", d.ID, f.name, d.ID, f.flag))
+		}
+	}
+	if !entryIDRe.MatchString(d.EntryID) {
+		errs = append(errs, fmt.Errorf("draft %d: entry id %q must be lowercase letters, digits and dashes; set it with --id", d.ID, d.EntryID))
+	}
+	if b, err := knowledge.Load(cfg.Knowledge.Path); b != nil {
+		for _, e := range b.Entries {
+			if e.ID == d.EntryID {
+				errs = append(errs, fmt.Errorf("draft %d: entry id %q is already used by %s: choose another with --id", d.ID, d.EntryID, e.Source))
+			}
+		}
+	} else if err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// tomlEntry is one [[entry]] in the knowledge base's TOML format.
+type tomlEntry struct {
+	ID    string   `toml:"id"`
+	Topic string   `toml:"topic"`
+	EN    tomlText `toml:"en"`
+	FR    tomlText `toml:"fr"`
+}
+
+type tomlText struct {
+	Question string `toml:"question"`
+	Answer   string `toml:"answer"`
+}
+
+// exportDrafts writes drafts as knowledge-base TOML.
+func exportDrafts(ds []bot.Draft) ([]byte, error) {
+	doc := struct {
+		Entry []tomlEntry `toml:"entry"`
+	}{}
+	for _, d := range ds {
+		doc.Entry = append(doc.Entry, tomlEntry{ID: d.EntryID, Topic: d.Topic,
+			EN: tomlText{Question: d.QuestionEN, Answer: d.AnswerEN}, FR: tomlText{Question: d.QuestionFR, Answer: d.AnswerFR}})
+	}
+	var buf bytes.Buffer
+	buf.WriteString("# Entries approved from staff answers (liaison kb drafts export).\n\n")
+	enc := toml.NewEncoder(&buf)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func draftState(s string) bot.DraftState {
+	switch s {
+	case "", "all":
+		return ""
+	}
+	return bot.DraftState(s)
+}
+
+func done(q, a string) string {
+	if q != "" && a != "" {
+		return "yes"
+	}
+	return "missing"
+}
+
+func orMissing(s string) string {
+	if s == "" {
+		return "(missing)"
+	}
+	return s
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

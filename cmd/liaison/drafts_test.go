@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/knowledge"
+	"github.com/liaison-gc/liaison/store"
+)
+
+// testConfig writes a configuration whose data directory is temporary.
+func testConfig(t *testing.T) (path, dataDir string) {
+	t.Helper()
+	clearSecrets(t)
+	dataDir = t.TempDir()
+	path = writeFile(t, "config.toml", "data_dir = \""+dataDir+"\"\n"+staffTOML)
+	return path, dataDir
+}
+
+func runCLI(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func TestDraftIsServedOnlyWithBothLanguagesAndApproval(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.Draft{EntryID: "ceremony-animals", Topic: "general", QuestionEN: "Can animals attend a ceremony?", AnswerEN: "Only service animals may attend.", State: bot.DraftOpen, By: "sam"}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	id := "1"
+
+	out, _, err := runCLI(t, "kb", "drafts", "list", "--config", cfgPath)
+	if err != nil || !strings.Contains(out, "ceremony-animals") || !strings.Contains(out, "missing") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	_, _, err = runCLI(t, "kb", "drafts", "approve", id, "--config", cfgPath, "--by", "sam")
+	if err == nil || !strings.Contains(err.Error(), "French question") || !strings.Contains(err.Error(), "--fr-answer") {
+		t.Fatalf("approving a draft without French: %v", err)
+	}
+	if _, _, err := runCLI(t, "kb", "drafts", "edit", id, "--config", cfgPath, "--fr-question", "Les animaux peuvent-ils assister à une cérémonie?",
+		"--fr-answer", "Seuls les animaux d’assistance sont admis."); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "kb", "drafts", "approve", id, "--config", cfgPath, "--by", "sam"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCLI(t, "kb", "drafts", "export", "--config", cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The export is a valid knowledge-base file with the entry in both languages.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "approved.toml"), []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := knowledge.Load(dir)
+	if err != nil {
+		t.Fatalf("exported file does not load: %v\n%s", err, out)
+	}
+	if len(b.Entries) != 1 || !b.Entries[0].Has(bot.English) || !b.Entries[0].Has(bot.French) || b.Entries[0].ID != "ceremony-animals" {
+		t.Fatalf("exported entries = %+v", b.Entries)
+	}
+	if ps := knowledge.Validate(b.Entries, false); len(ps) > 0 {
+		t.Errorf("exported entry invalid: %v", ps)
+	}
+	// Approved drafts are what serve adds to the knowledge base.
+	st, _ = store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	defer st.Close()
+	extra, err := approvedDrafts(ctx, st)
+	if err != nil || len(extra) != 1 || extra[0].FR.Answer == "" {
+		t.Fatalf("approved drafts = %+v, %v", extra, err)
+	}
+	log, _ := st.AuditLog(ctx, 0)
+	if len(log) == 0 || log[0].Action != "draft.approve" || log[0].Actor != "sam" {
+		t.Errorf("audit = %+v", log)
+	}
+}
+
+func TestDraftWithAnIDTheKnowledgeBaseUsesIsRefused(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, _ := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	d := bot.Draft{EntryID: "passport-renew", Topic: "passports", QuestionEN: "q", AnswerEN: "a", QuestionFR: "q", AnswerFR: "r", State: bot.DraftOpen}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	_, _, err := runCLI(t, "kb", "drafts", "approve", "1", "--config", cfgPath, "--by", "sam")
+	if err == nil || !strings.Contains(err.Error(), "already used") {
+		t.Fatalf("err = %v", err)
+	}
+}
