@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+	"github.com/liaison-gc/liaison/store"
+)
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader in two
+// goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var healthRe = regexp.MustCompile(`http://([0-9.:]+)/healthz`)
+
+func TestServeStartsReportsHealthAndStopsCleanly(t *testing.T) {
+	clearSecrets(t)
+	dataDir := t.TempDir()
+	cfg := writeFile(t, "serve.toml", "data_dir = \""+dataDir+"\"\n[admin]\naddr = \"127.0.0.1:0\"\n[web]\naddr = \"127.0.0.1:0\"\n"+staffTOML)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut lockedBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--config", cfg}, &out, &errOut) }()
+
+	var admin string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && admin == ""; time.Sleep(20 * time.Millisecond) {
+		if m := healthRe.FindStringSubmatch(out.String()); m != nil {
+			admin = m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v\n%s", err, errOut.String())
+		default:
+		}
+	}
+	if admin == "" {
+		t.Fatalf("no health address printed:\n%s\n%s", out.String(), errOut.String())
+	}
+	for _, want := range []string{"Citizen chat: http://127.0.0.1:", "Staff desk:", "Comms page:", "phase replies"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start message lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get("http://" + admin + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d %s", p, resp.StatusCode, body)
+		}
+	}
+	// A phase change from the CLI, while serve runs, is announced.
+	if _, _, err := runCLI(t, "phase", "set", "broadcast", "--config", cfg, "--by", "ops", "--reason", "pause during the outage"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(errOut.String(), `"msg":"stopped"`) {
+		t.Errorf("no clean stop logged:\n%s", errOut.String())
+	}
+	if strings.Contains(errOut.String(), "xoxb") || strings.Contains(errOut.String(), "TOKEN=") {
+		t.Error("a secret reached the log")
+	}
+	// The announcement went out through the desk before the store closed.
+	st, err := store.Open(context.Background(), filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	items, err := st.Pending(context.Background(), bot.DeskPlatform, time.Now(), 10)
+	if err != nil || len(items) != 0 {
+		t.Errorf("desk items still pending after shutdown: %d %v", len(items), err)
+	}
+}
+
+func TestPhaseCommands(t *testing.T) {
+	cfg, dataDir := testConfig(t)
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+		usage   bool
+	}{
+		{"no reason", []string{"phase", "set", "broadcast", "--by", "ops"}, "reason is required", true},
+		{"no author", []string{"phase", "set", "broadcast", "--reason", "x"}, "who is making the change", true},
+		{"unknown phase", []string{"phase", "set", "launch", "--by", "ops", "--reason", "x"}, "unknown phase", true},
+		{"unknown channel", []string{"phase", "set", "replies", "--channel", "nowhere", "--by", "ops", "--reason", "x"}, "unknown channel", true},
+		{"global", []string{"phase", "set", "broadcast", "--by", "ops", "--reason", "start in broadcast mode"}, "", false},
+		{"pilot", []string{"phase", "set", "--channel", "help", "replies", "--by", "ops", "--reason", "pilot in help"}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCLI(t, append(tt.args, "--config", cfg)...)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var u usageError
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, &u) != tt.usage {
+				t.Errorf("err = %v, want %q (usage %v)", err, tt.wantErr, tt.usage)
+			}
+		})
+	}
+	out, _, err := runCLI(t, "phase", "show", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Global phase: broadcast", "web:help", "replies", "override", "pilot in help", "by ops (cli)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("phase show lacks %q:\n%s", want, out)
+		}
+	}
+	st, _ := store.Open(context.Background(), filepath.Join(dataDir, "liaison.db"))
+	defer st.Close()
+	s, _ := st.PhaseState(context.Background(), phases.Replies)
+	if s.Global != phases.Broadcast || s.For("web:help") != phases.Replies {
+		t.Errorf("state = %+v", s)
+	}
+}
+
+func TestBroadcastCommand(t *testing.T) {
+	cfg, dataDir := testConfig(t)
+	_, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close early today.")
+	if err == nil || !strings.Contains(err.Error(), "French text is missing") {
+		t.Fatalf("without French: %v", err)
+	}
+	_, _, err = runCLI(t, "broadcast", "--config", cfg, "--en", "a", "--fr", "b", "--at", "tomorrow")
+	if err == nil || !strings.Contains(err.Error(), "--at") {
+		t.Fatalf("bad time: %v", err)
+	}
+	out, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close early today.", "--fr", "Les bureaux ferment tôt aujourd’hui.", "--at", "+2h", "--channel", "help", "--by", "ops")
+	if err != nil || !strings.Contains(out, "Broadcast #1 scheduled") {
+		t.Fatalf("%v %s", err, out)
+	}
+	st, _ := store.Open(context.Background(), filepath.Join(dataDir, "liaison.db"))
+	defer st.Close()
+	list, err := st.Broadcasts(context.Background(), 0)
+	if err != nil || len(list) != 1 || list[0].By != "ops" || len(list[0].Channels) != 1 || list[0].Channels[0] != "web:help" || time.Until(list[0].At) < time.Hour {
+		t.Fatalf("broadcasts = %+v %v", list, err)
+	}
+}
