@@ -60,6 +60,7 @@ var uiStrings = map[string][2]string{
 		"Switch the rollout phase, publish bilingual announcements and follow today’s activity. Only communications leads may change the phase or publish.",
 		"Changez la phase de déploiement, publiez des annonces bilingues et suivez l’activité du jour. Seuls les responsables des communications peuvent changer la phase ou publier.",
 	},
+	"comms.whoami.hint":  {"Phase changes and announcements are recorded under your name. Your choice is kept in this browser.", "Les changements de phase et les annonces sont consignés à votre nom. Votre choix est conservé dans ce navigateur."},
 	"comms.phase":        {"Rollout phase", "Phase de déploiement"},
 	"comms.phase.global": {"Phase for all channels:", "Phase pour tous les canaux :"},
 	"comms.col.channel":  {"Channel", "Canal"},

@@ -26,26 +26,31 @@
 
   function authorLabel(m) {
     if (!m.bot) return m.author;
-    if (m.kind === "relay") return t("staff");
+    if (m.kind === "relay") return m.signature || t("staff");
     if (m.kind === "broadcast") return t("broadcast");
     if (m.kind === "notice") return t("notice");
     return t("bot");
   }
 
-  // splitSignature separates the staff signature at the end of the text so
-  // it can be styled; the text keeps it when it is not at the end.
+  // splitSignature cuts the text around the staff signature line so the
+  // signature can be styled: [before, signature, after]. Text without it
+  // stays whole.
   function splitSignature(text, sig) {
-    if (!sig) return [text, ""];
+    if (!sig) return [text, "", ""];
     const i = text.lastIndexOf(sig);
-    if (i < 0) return [text, sig];
-    if (text.slice(i + sig.length).trim().length > 2) return [text, ""];
-    return [text.slice(0, i).replace(/[\s—–-]+$/u, ""), sig];
+    if (i < 0) return [text, "", ""];
+    const before = text.slice(0, i).replace(/[\s—–-]+$/u, "");
+    const after = text.slice(i + sig.length).trim();
+    return [before, sig, after];
   }
 
-  function feedbackBox(m) {
+  // feedbackBox offers helpful / not helpful. prompt is the reply's own
+  // invitation (its last paragraph), shown beside the buttons.
+  function feedbackBox(m, prompt) {
+    const ask = prompt || t("feedback.q");
     const box = el("div", { class: "feedback", role: "group", "aria-label": t("feedback.q") });
-    const note = el("span", { class: "q", role: "status" });
-    note.textContent = t("feedback.q");
+    const note = el("span", { class: "q", role: "status", lang: prompt && m.lang ? m.lang : null });
+    note.textContent = ask;
     const yes = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", text: t("helpful") });
     const no = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", text: t("nothelpful") });
     async function vote(btn, value) {
@@ -55,7 +60,8 @@
       if (!res.ok) { note.textContent = L.errorText(res.data); return; }
       yes.setAttribute("aria-pressed", String(v === 1));
       no.setAttribute("aria-pressed", String(v === -1));
-      note.textContent = v === 0 ? t("feedback.q") : t("feedback.thanks");
+      note.textContent = v === 0 ? ask : t("feedback.thanks");
+      note.removeAttribute("lang");
     }
     yes.addEventListener("click", function () { vote(yes, 1); });
     no.addEventListener("click", function () { vote(no, -1); });
@@ -81,15 +87,27 @@
       if (m.quote.text) q.append(el("p", { class: "quoted", text: m.quote.text }));
       li.append(q);
     }
-    const parts = splitSignature(m.text, m.signature);
+    // The reply ends with its own invitation to give feedback (with emoji
+    // for platforms that use reactions): it goes beside the buttons.
+    let text = m.text;
+    let prompt = "";
+    if (m.feedback) {
+      const cut = text.lastIndexOf("\n\n");
+      if (cut > 0 && /\u{1F44D}|\u{1F44E}/u.test(text.slice(cut))) {
+        prompt = text.slice(cut).trim();
+        text = text.slice(0, cut);
+      }
+    }
+    const parts = splitSignature(text, m.signature);
     const body = el("p", { class: "msg-text", lang: m.lang || null });
     if (m.bot) L.linkify(body, parts[0]); else body.textContent = parts[0];
     li.append(body);
     if (parts[1]) li.append(el("p", { class: "msg-sig", text: "— " + parts[1] }));
+    if (parts[2]) li.append(el("p", { class: "msg-text msg-after", lang: m.lang || null, text: parts[2] }));
     if (m.bot && m.link && m.text.indexOf(m.link) < 0 && /^https?:\/\//.test(m.link)) {
       li.append(el("p", { class: "msg-link" }, el("a", { href: m.link, rel: "noopener noreferrer", text: t("link") })));
     }
-    if (m.feedback) li.append(feedbackBox(m));
+    if (m.feedback) li.append(feedbackBox(m, prompt));
     seen.set(m.id, li);
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     empty.remove();

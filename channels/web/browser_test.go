@@ -1,0 +1,554 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/knowledge"
+	"github.com/liaison-gc/liaison/store"
+)
+
+// The browser tests drive the three pages in a real headless Chromium
+// (Debian's chromium package), with the real engine, store, knowledge base
+// and message catalogue behind the web server. One browser serves the whole
+// test binary; each test opens its own isolated browser context.
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	shared.stop()
+	os.Exit(code)
+}
+
+// sharedState holds the one browser and the one knowledge index of the
+// test binary.
+type sharedState struct {
+	once    sync.Once
+	ctx     context.Context
+	cancel  []context.CancelFunc
+	dir     string
+	err     error
+	missing string
+
+	kbOnce sync.Once
+	kb     *knowledge.Index
+	kbErr  error
+}
+
+var shared sharedState
+
+func (s *sharedState) stop() {
+	for i := len(s.cancel) - 1; i >= 0; i-- {
+		s.cancel[i]()
+	}
+	if s.dir != "" {
+		_ = os.RemoveAll(s.dir)
+	}
+	if s.kb != nil {
+		_ = s.kb.Close()
+	}
+}
+
+// chromiumPath finds Debian's chromium (or the LIAISON_CHROMIUM override).
+func chromiumPath() string {
+	if p := os.Getenv("LIAISON_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browser returns the shared browser, starting it on first use; the test is
+// skipped when no chromium binary is installed.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	shared.once.Do(func() {
+		path := chromiumPath()
+		if path == "" {
+			shared.missing = "chromium is not installed (apt-get install chromium; .ci/run installs it): browser tests skipped"
+			return
+		}
+		shared.dir, shared.err = os.MkdirTemp("", "liaison-chromium-")
+		if shared.err != nil {
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(path),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.Flag("disable-quic", true),
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("disable-extensions", true),
+			chromedp.Flag("lang", "en-CA"),
+			chromedp.UserDataDir(shared.dir),
+			chromedp.WindowSize(1280, 900),
+		}
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelB := chromedp.NewContext(actx)
+		shared.cancel = append(shared.cancel, cancelA, cancelB)
+		if err := chromedp.Do(bctx); err != nil {
+			shared.err = fmt.Errorf("start %s: %w", path, err)
+			return
+		}
+		shared.ctx = bctx
+	})
+	if shared.missing != "" {
+		t.Skip(shared.missing)
+	}
+	if shared.err != nil {
+		t.Fatalf("browser: %v", shared.err)
+	}
+	return shared.ctx
+}
+
+func sampleKB(t *testing.T) *knowledge.Index {
+	t.Helper()
+	shared.kbOnce.Do(func() {
+		shared.kb, shared.kbErr = knowledge.Open(context.Background(), knowledge.Options{})
+	})
+	if shared.kbErr != nil {
+		t.Fatalf("knowledge: %v", shared.kbErr)
+	}
+	return shared.kb
+}
+
+// browserRoster is the staff of the browser tests.
+var browserRoster = bot.Roster{
+	{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services aux clients",
+		Languages: []bot.Lang{bot.English}, Topics: []string{"passports"}, DeskUserID: "web-alex"},
+	{ID: "nadia", Name: "Nadia Roy", TitleEN: "Benefits Officer", TitleFR: "Agente des prestations",
+		Languages: []bot.Lang{bot.French, bot.English}, Topics: []string{"*"}, DeskUserID: "web-nadia"},
+	{ID: "sam", Name: "Sam Tremblay", TitleEN: "Communications Lead", TitleFR: "Responsable des communications",
+		Languages: []bot.Lang{bot.English, bot.French}, Topics: []string{"*"}, DeskUserID: "web-sam", CommsLead: true},
+}
+
+// stack is the whole product behind one web server: the real engine, store,
+// knowledge base and catalogue.
+type stack struct {
+	srv  *Server
+	eng  *bot.Engine
+	st   *store.DB
+	base string
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
+	if err != nil {
+		t.Fatalf("store: %v", err)
+	}
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatalf("catalogue: %v", err)
+	}
+	cfg := Config{Addr: "127.0.0.1:0"}
+	srv, err := New(cfg, "", Options{Logger: log})
+	if err != nil {
+		t.Fatalf("web: %v", err)
+	}
+	eng, err := bot.New(bot.Config{Channels: cfg.Channels(), Staff: browserRoster, PollInterval: 50 * time.Millisecond},
+		bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: cat, Detect: i18n.Detect,
+			Channels: []bot.Channel{srv.Channel()}, Desk: srv.Desk(), Logger: log})
+	if err != nil {
+		t.Fatalf("engine: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, run := range []func() error{
+		func() error { return srv.ServeListener(ctx, ln) },
+		func() error { return eng.Run(ctx) },
+		func() error { return srv.Channel().Run(ctx, eng) },
+		func() error { return srv.Desk().Run(ctx, eng) },
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(); err != nil && ctx.Err() == nil {
+				t.Errorf("run: %v", err)
+			}
+		}()
+	}
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		_ = st.Close()
+	})
+	waitReady(t, srv)
+	return &stack{srv: srv, eng: eng, st: st, base: "http://" + ln.Addr().String()}
+}
+
+// testWriter sends log lines to t.Log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// tab opens a page in a fresh browser context (its own cookies and
+// storage), failing the test on any script error or console error (a CSP
+// violation, for instance).
+func tab(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser(t), chromedp.WithNewBrowserContext())
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open tab: %v", err)
+	}
+	var mu sync.Mutex
+	var problems []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			// A refusal the page shows (4xx) is logged by the browser
+			// as a failed load: expected, not a page problem.
+			if strings.HasPrefix(m.Text, "Failed to load resource: the server responded with a status of 4") {
+				continue
+			}
+			switch m.Type {
+			case chromedp.ConsoleError, chromedp.ConsoleWarning, chromedp.ConsoleException:
+				mu.Lock()
+				problems = append(problems, string(m.Type)+": "+m.Text+" "+m.URL)
+				mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancelT()
+		cancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("page problem: %s", p)
+		}
+	})
+	return ctx
+}
+
+func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// js is a JavaScript string literal of s.
+func js(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// fill sets a field's value as typing would (an input event follows).
+func fill(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){const e=document.querySelector(%s); e.value=%s; e.dispatchEvent(new Event("input",{bubbles:true})); return true})()`, js(sel), js(value)))
+}
+
+// until waits for a JavaScript expression to be true.
+func until(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second))
+}
+
+func textOf(t *testing.T, ctx context.Context, expr string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("read %s: %v", expr, err)
+	}
+	return s
+}
+
+// screenshotDir is where the tests leave pictures of the pages for a
+// reviewer: $LIAISON_SCREENSHOTS, or liaison-screenshots in the temp dir.
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("LIAISON_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "liaison-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshots: %v", err)
+	}
+	return dir
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(screenshotDir(t), name+".png")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// ask types a question as a citizen and waits until the server took it.
+func ask(t *testing.T, ctx context.Context, name, text string) {
+	t.Helper()
+	run(t, ctx, "ask "+text,
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("name").value = ""`),
+		chromedp.SendKeys(chromedp.CSS("#name"), name),
+		chromedp.SendKeys(chromedp.CSS("#text"), text),
+		chromedp.Click(chromedp.CSS("#send")),
+		until(`document.getElementById("form-status").textContent !== "" && document.getElementById("text").value === "" || !document.getElementById("form-error").hidden`),
+	)
+	if msg := textOf(t, ctx, `document.getElementById("form-error").hidden ? "" : document.getElementById("form-error").textContent`); msg != "" {
+		t.Fatalf("the page refused the message: %s", msg)
+	}
+}
+
+func TestBrowserFrenchQuestionGetsFrenchAnswer(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	other := tab(t) // a second person in the same room sees the exchange live
+	run(t, other, "open room", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	run(t, ctx, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	if lang := textOf(t, ctx, `document.documentElement.lang`); lang != "en" {
+		t.Fatalf("interface language %q, want en", lang)
+	}
+	ask(t, ctx, "Marie", "Comment renouveler mon passeport?")
+	const answer = `#log li[data-kind="answer"]`
+	run(t, ctx, "wait for the answer", chromedp.WaitVisible(chromedp.CSS(answer)))
+	text := textOf(t, ctx, `document.querySelector('#log li[data-kind="answer"] .msg-text').textContent`)
+	if !strings.Contains(text, "Vous pouvez renouveler votre passeport") {
+		t.Errorf("answer in the English interface is not the French entry: %q", text)
+	}
+	if l := textOf(t, ctx, `document.querySelector('#log li[data-kind="answer"] .msg-text').lang`); l != "fr" {
+		t.Errorf("answer lang attribute %q, want fr", l)
+	}
+	if q := textOf(t, ctx, `document.querySelector('#log li[data-kind="answer"] .msg-quote').textContent`); !strings.Contains(q, "In reply to Marie") || !strings.Contains(q, "Comment renouveler") {
+		t.Errorf("the answer does not show the question it answers: %q", q)
+	}
+	// The other person sees the question and the answer, not as theirs.
+	run(t, other, "other sees the answer", chromedp.WaitVisible(chromedp.CSS(answer)))
+	if mine := textOf(t, other, `String(document.querySelectorAll("#log li.mine").length)`); mine != "0" {
+		t.Errorf("the other browser shows %s messages as its own", mine)
+	}
+	// Feedback: helpful, recorded by the engine.
+	run(t, ctx, "feedback",
+		chromedp.Click(chromedp.CSS(answer+` .feedback button[aria-pressed="false"]`)),
+		until(`document.querySelector('#log li[data-kind="answer"] .feedback .q').textContent.startsWith("Thank you")`))
+	if p := textOf(t, ctx, `document.querySelector('#log li[data-kind="answer"] .msg-text').textContent`); strings.Contains(p, "utile") {
+		t.Errorf("the invitation to give feedback should sit beside the buttons, not in the answer: %q", p)
+	}
+	st, err := s.eng.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Summary.Helpful != 1 || st.Summary.Questions[bot.French] != 1 {
+		t.Errorf("summary after feedback: helpful %d, French questions %d", st.Summary.Helpful, st.Summary.Questions[bot.French])
+	}
+	screenshot(t, ctx, "chat-answer-en-interface")
+
+	// The French interface, on a phone-sized screen.
+	run(t, ctx, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.base+"/?room=help&lang=fr"),
+		chromedp.WaitVisible(chromedp.CSS(answer)))
+	if h := textOf(t, ctx, `document.querySelector("h1").textContent`); h != "Posez une question" {
+		t.Errorf("French heading %q", h)
+	}
+	if w := textOf(t, ctx, `String(document.documentElement.scrollWidth <= window.innerWidth)`); w != "true" {
+		t.Error("the chat page scrolls sideways on a phone-sized screen")
+	}
+	screenshot(t, ctx, "chat-phone-fr")
+}
+
+func TestBrowserUnknownQuestionAnsweredOnDesk(t *testing.T) {
+	s := newStack(t)
+	citizen := tab(t)
+	desk := tab(t)
+	const question = "Can I bring my pet iguana to the citizenship ceremony?"
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Jordan", question)
+	run(t, citizen, "acknowledgement", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="ack"]`)))
+
+	// The escalation appears live on the desk.
+	find := fmt.Sprintf(`(Array.from(document.querySelectorAll("#queue article")).find(a => a.querySelector(".esc-q").textContent.includes(%s)) || {id: ""}).id`, js("iguana"))
+	run(t, desk, "escalation on the desk", until(find+` !== ""`))
+	card := "#" + textOf(t, desk, find)
+	if lang := textOf(t, desk, `document.querySelector(`+js(card+" .esc-q")+`).lang`); lang != "en" {
+		t.Errorf("question language on the desk %q", lang)
+	}
+	run(t, desk, "choose who I am and claim",
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="nadia"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "nadia"),
+		chromedp.Click(chromedp.CSS(card+` button.btn-primary`)),
+		until(`document.querySelector(`+js(card+" .state")+`).textContent === "Claimed"`))
+	screenshot(t, desk, "desk-claimed")
+	const reply = "Yes. Small pets in a closed carrier are welcome at the ceremony; please arrive fifteen minutes early."
+	run(t, desk, "answer",
+		fill(card+" textarea", reply),
+		chromedp.Click(chromedp.CSS(card+` form.answer-form button[type="submit"]`)),
+		until(`document.getElementById("flash").textContent.startsWith("Answer sent to 1")`))
+
+	// The signed answer reaches the citizen, threaded under the question.
+	const relay = `#log li[data-kind="relay"]`
+	run(t, citizen, "signed answer", chromedp.WaitVisible(chromedp.CSS(relay)))
+	body := textOf(t, citizen, `document.querySelector(`+js(relay)+`).textContent`)
+	if !strings.Contains(body, "Small pets in a closed carrier") || !strings.Contains(body, "Nadia Roy") {
+		t.Errorf("relayed answer %q lacks the text or the signature", body)
+	}
+	if sig := textOf(t, citizen, `(document.querySelector(`+js(relay+" .msg-sig")+`) || {textContent: ""}).textContent`); !strings.Contains(sig, "Nadia Roy") {
+		t.Errorf("signature line %q", sig)
+	}
+	if q := textOf(t, citizen, `document.querySelector(`+js(relay+" .msg-quote")+`).textContent`); !strings.Contains(q, "iguana") {
+		t.Errorf("the staff answer does not quote the question: %q", q)
+	}
+	screenshot(t, citizen, "chat-staff-answer")
+
+	// The desk shows it answered; with "show all" the card stays visible.
+	run(t, desk, "show all", chromedp.Click(chromedp.CSS("#showall")),
+		until(`(document.querySelector(`+js(card+" .state")+`) || {}).textContent === "Answer delivered"`))
+	screenshot(t, desk, "desk")
+}
+
+func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {
+	s := newStack(t)
+	comms := tab(t)
+	citizen := tab(t)
+	run(t, comms, "open comms", chromedp.Navigate(s.base+"/comms?lang=en"),
+		until(`document.getElementById("global-phase").textContent === "replies"`),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="sam"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "sam"),
+		chromedp.Click(chromedp.CSS("#phase-1")),
+		chromedp.SendKeys(chromedp.CSS("#reason"), "Election period: announcements only"),
+		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
+		until(`!document.querySelector("#phase-form .alert-success").hidden`),
+		until(`document.getElementById("global-phase").textContent === "broadcast"`))
+	if msg := textOf(t, comms, `document.querySelector("#phase-form .alert-success").textContent`); !strings.Contains(msg, "broadcast") {
+		t.Errorf("confirmation %q", msg)
+	}
+	ps, err := s.st.PhaseChanges(context.Background(), 0)
+	if err != nil || len(ps) != 1 || ps[0].By != "sam" && ps[0].By != "web-sam" || ps[0].Reason != "Election period: announcements only" {
+		t.Errorf("recorded phase changes %+v (%v)", ps, err)
+	}
+	screenshot(t, comms, "comms")
+
+	// A question that phase 2 would answer gets no public answer now.
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Chris", "How do I renew my passport?")
+	id := strings.TrimPrefix(textOf(t, citizen, `document.querySelector("#log li.citizen").id`), "msg-")
+	d, err := s.st.DecisionFor(context.Background(), "web", id)
+	if err != nil || d.Action != bot.ActShadow || d.Would != bot.ActAnswer {
+		t.Errorf("decision in broadcast phase %+v (%v), want shadow that would answer", d, err)
+	}
+	// Replies leave in order: an announcement made after the question
+	// arrives after anything the question produced. Nothing but it came.
+	run(t, comms, "announce",
+		chromedp.SendKeys(chromedp.CSS("#bc-en"), "Our offices are closed on Monday."),
+		chromedp.SendKeys(chromedp.CSS("#bc-fr"), "Nos bureaux sont fermés lundi."),
+		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
+		until(`!document.querySelector("#bc-form .alert-success").hidden`))
+	run(t, citizen, "announcement arrives", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="broadcast"]`)))
+	if n := textOf(t, citizen, `String(document.querySelectorAll("#log li.bot:not([data-kind=broadcast])").length)`); n != "0" {
+		t.Errorf("%s public replies in broadcast phase", n)
+	}
+	if b := textOf(t, citizen, `document.querySelector('#log li[data-kind="broadcast"] .msg-text').textContent`); !strings.Contains(b, "closed on Monday") || !strings.Contains(b, "fermés lundi") {
+		t.Errorf("announcement %q is not bilingual", b)
+	}
+}
+
+func TestBrowserBroadcastWithoutFrenchIsRefused(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	run(t, ctx, "compose in English only", chromedp.Navigate(s.base+"/comms?lang=en"),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="sam"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "sam"),
+		chromedp.SendKeys(chromedp.CSS("#bc-en"), "Offices are closed Monday."),
+		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
+		until(`!document.querySelector("#bc-form .alert-danger").hidden`))
+	msg := textOf(t, ctx, `document.querySelector("#bc-form .alert-danger").textContent`)
+	if !strings.Contains(msg, "Enter the French text") {
+		t.Errorf("refusal %q does not say what is missing", msg)
+	}
+	if inv := textOf(t, ctx, `document.getElementById("bc-fr").getAttribute("aria-invalid") || ""`); inv != "true" {
+		t.Error("the French field is not marked invalid")
+	}
+	if f := textOf(t, ctx, `document.activeElement.className`); !strings.Contains(f, "alert-danger") {
+		t.Errorf("focus is on %q, not on the error summary", f)
+	}
+	screenshot(t, ctx, "comms-refused")
+	// Past the page's own check, the engine refuses too, and says why.
+	type result struct {
+		Status int
+		Body   map[string]string
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[result](`(async () => {
+		const r = await window.Liaison.api("POST", "/api/comms/broadcast", {as: "sam", en: "Offices are closed Monday.", fr: "  "});
+		return {Status: r.status, Body: r.data};
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("post without French: %v", err)
+	}
+	if res.Status != 400 || !strings.Contains(res.Body["detail"], "French text is missing") {
+		t.Errorf("engine refusal = %d %v", res.Status, res.Body)
+	}
+	if bs, err := s.st.Broadcasts(context.Background(), 0); err != nil || len(bs) != 0 {
+		t.Errorf("broadcasts stored: %v (%v)", bs, err)
+	}
+}
+
+func TestBrowserInjectedScriptIsShownAsText(t *testing.T) {
+	s := newStack(t)
+	citizen := tab(t)
+	desk := tab(t)
+	const hostile = `<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> is this <b>safe</b>?`
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=en"), chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, `<i>Eve</i>`, hostile)
+	run(t, citizen, "shown", chromedp.WaitVisible(chromedp.CSS(`#log li.citizen`)), chromedp.WaitVisible(chromedp.CSS(`#log li.bot`)))
+	if got := textOf(t, citizen, `document.querySelector("#log li.citizen .msg-text").textContent`); got != hostile {
+		t.Errorf("message shown as %q", got)
+	}
+	if got := textOf(t, citizen, `document.querySelector("#log li.citizen .msg-author").textContent`); !strings.HasPrefix(got, "<i>Eve</i>") {
+		t.Errorf("name shown as %q", got)
+	}
+	run(t, desk, "on the desk", until(`document.querySelectorAll("#queue article").length > 0`))
+	for name, ctx := range map[string]context.Context{"chat": citizen, "desk": desk} {
+		if n := textOf(t, ctx, `String(document.querySelectorAll("main img, main script, main b, main i").length)`); n != "0" {
+			t.Errorf("%s: %s elements were created from citizen text", name, n)
+		}
+		if p := textOf(t, ctx, `String(window.pwned)`); p != "undefined" {
+			t.Errorf("%s: injected script ran (pwned = %s)", name, p)
+		}
+	}
+	if q := textOf(t, desk, `document.querySelector("#queue .esc-q").textContent`); !strings.Contains(q, "<script>") {
+		t.Errorf("desk shows the question as %q", q)
+	}
+}
