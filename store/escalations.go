@@ -276,7 +276,8 @@ func (db *DB) MarkDeskSynced(ctx context.Context, id int64, ref string, version 
 //   - c.Escalation, when set: every field except ID, CreatedAt, DeskRef,
 //     DeskVersion (see MarkDeskSynced) and Askers, provided its Version is
 //     the stored one (else ErrConflict; ErrNotFound when it does not exist);
-//     Version is then incremented and UpdatedAt set to now;
+//     Version is then incremented, and UpdatedAt written as given (the
+//     caller's clock) or now when zero;
 //   - c.Audit entries (At defaults to now, Target to "escalation:ID");
 //   - c.Outbox items (EscalationID defaults to the escalation's; an item
 //     whose Reply.Key was seen before is skipped and keeps ID 0).
@@ -428,6 +429,7 @@ func writeAnswer(ctx context.Context, tx *sql.Tx, a *bot.StaffAnswer, escalation
 }
 
 func updateEscalation(ctx context.Context, tx *sql.Tx, e *bot.Escalation, now time.Time) error {
+	updated := orNow(e.UpdatedAt, now)
 	sugg, err := jsonVal(e.Suggestions)
 	if err != nil {
 		return err
@@ -439,7 +441,7 @@ func updateEscalation(ctx context.Context, tx *sql.Tx, e *bot.Escalation, now ti
 		WHERE id = ? AND version = ?`,
 		string(e.State), string(e.Lang), e.Topic, e.Question, sugg, string(e.Channel), e.RoutedTo,
 		ts(e.RoutedAt), e.Reminders, e.Reroutes, e.ClaimedBy, ts(e.ClaimedAt), e.AnsweredBy, ts(e.AnsweredAt),
-		e.ClosedBy, e.CloseReason, ts(e.ClosedAt), ts(now), e.ID, e.Version)
+		e.ClosedBy, e.CloseReason, ts(e.ClosedAt), ts(updated), e.ID, e.Version)
 	if err != nil {
 		return fmt.Errorf("escalation %d: %w", e.ID, err)
 	}
@@ -447,7 +449,7 @@ func updateEscalation(ctx context.Context, tx *sql.Tx, e *bot.Escalation, now ti
 		return err
 	} else if n == 1 {
 		e.Version++
-		e.UpdatedAt = now
+		e.UpdatedAt = updated
 		return nil
 	}
 	var version int

@@ -36,8 +36,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 // its ID (0 when skipped because its Reply.Key was seen before), State,
 // CreatedAt, and MessageID and EscalationID when they were 0 (the message
 // and the escalation of this outcome), and AskerMessageID of a relay. A join
-// increments the escalation's Version so that the desk post is refreshed and
-// a concurrent ApplyEscalation made without this asker fails.
+// increments the escalation's Version (UpdatedAt becomes the decision's At)
+// so that the desk post is refreshed and a concurrent ApplyEscalation made
+// without this asker fails.
 func (db *DB) SaveOutcome(ctx context.Context, o *bot.Outcome) error {
 	if err := checkOutcome(o); err != nil {
 		return fmt.Errorf("store: save outcome: %w", err)
@@ -100,7 +101,7 @@ func (db *DB) SaveOutcome(ctx context.Context, o *bot.Outcome) error {
 			}
 			fillAsker(&asker, m, dec, at, "")
 			asker.MessageID = dec.MessageID
-			if err := joinEscalation(ctx, tx, o.JoinEscalation, now); err != nil {
+			if err := joinEscalation(ctx, tx, o.JoinEscalation, dec.At); err != nil {
 				return err
 			}
 			dec.EscalationID = o.JoinEscalation

@@ -1,0 +1,458 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// t0 has nanoseconds so that tests see sub-second precision survive.
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
+
+// testClock is a settable clock, safe for concurrent use.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// openAt opens a store at path with a fixed test clock and closes it when
+// the test ends.
+func openAt(t testing.TB, path string, opts ...Option) (*DB, *testClock) {
+	t.Helper()
+	clk := &testClock{t: t0}
+	db, err := Open(context.Background(), path, append([]Option{WithClock(clk.Now)}, opts...)...)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, clk
+}
+
+func newDB(t testing.TB) (*DB, *testClock) {
+	t.Helper()
+	return openAt(t, filepath.Join(t.TempDir(), "liaison.db"))
+}
+
+// count returns the number of rows in a table.
+func count(t testing.TB, db *DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.r.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+// counts returns the row counts of every table holding records, to check
+// that a failed call wrote nothing.
+func counts(t testing.TB, db *DB) map[string]int {
+	t.Helper()
+	m := map[string]int{}
+	for _, tb := range []string{"messages", "decisions", "escalations", "escalation_askers", "staff_answers",
+		"outbox", "phase_changes", "broadcasts", "drafts", "audit_log", "feedback"} {
+		m[tb] = count(t, db, tb)
+	}
+	return m
+}
+
+func sameCounts(t testing.TB, before, after map[string]int) {
+	t.Helper()
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s: %d rows, want %d (nothing written)", k, after[k], v)
+		}
+	}
+}
+
+func wantErr(t testing.TB, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("err = %v, want %v", err, target)
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func msg(id string) bot.Message {
+	return bot.Message{Platform: "web", ChannelID: "help", ID: id, AuthorID: "u-" + id, AuthorName: "Citizen " + id,
+		Text: "How do I renew my passport? " + id, Time: t0, Mentioned: true}
+}
+
+// answerOutcome answers message id with one reply.
+func answerOutcome(id string) *bot.Outcome {
+	m := msg(id)
+	return &bot.Outcome{
+		Message:  m,
+		Decision: bot.Decision{Action: bot.ActAnswer, Reason: bot.ReasonConfident, Phase: 2, Lang: bot.English, LangSource: "detected", LangConf: 0.9, EntryID: "passport-renew", Confidence: 0.8},
+		Outbox: []bot.Outgoing{{
+			To:    bot.Address{Platform: m.Platform, ChannelID: m.ChannelID, ReplyTo: m.ID, UserID: m.AuthorID},
+			Reply: bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: "Renew online.", Feedback: true, Key: "answer:web:" + id},
+		}},
+	}
+}
+
+// escalateOutcome escalates message id as a new escalation on topic.
+func escalateOutcome(id, topic string, lang bot.Lang) *bot.Outcome {
+	m := msg(id)
+	o := &bot.Outcome{
+		Message:  m,
+		Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: lang},
+		NewEscalation: &bot.Escalation{Lang: lang, Topic: topic, Question: "masked " + id, RoutedTo: "ana", RoutedAt: t0,
+			Suggestions: []bot.Hit{{EntryID: "e1", Lang: lang, Topic: topic, Question: "q", Confidence: 0.3}},
+			Askers:      []bot.Asker{{Address: bot.Address{Platform: "web", ChannelID: "help", ReplyTo: id}, Lang: lang, Question: "masked " + id, AskedAt: t0}}},
+		Outbox: []bot.Outgoing{{
+			To:    bot.Address{Platform: m.Platform, ChannelID: m.ChannelID, ReplyTo: m.ID},
+			Reply: bot.Reply{Kind: bot.KindAck, Lang: lang, Text: "Staff will answer.", Key: "ack:web:" + id},
+		}},
+	}
+	return o
+}
+
+// joinOutcome attaches message id to escalation eid.
+func joinOutcome(id string, eid int64) *bot.Outcome {
+	m := msg(id)
+	return &bot.Outcome{
+		Message:        m,
+		Decision:       bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonJoined, Phase: 2, Lang: bot.English},
+		JoinEscalation: eid,
+		Asker:          &bot.Asker{Address: bot.Address{Platform: "web", ChannelID: "help", ReplyTo: id}, Lang: bot.English, Question: "masked " + id, AskedAt: t0.Add(time.Minute)},
+		Outbox: []bot.Outgoing{{
+			To:    bot.Address{Platform: m.Platform, ChannelID: m.ChannelID, ReplyTo: m.ID},
+			Reply: bot.Reply{Kind: bot.KindAck, Text: "Staff will answer.", Key: "ack:web:" + id},
+		}},
+	}
+}
+
+func TestOpenCreatesDirectoryAndKeepsDataAcrossReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "nested", "dir", "liaison.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := escalateOutcome("m1", "passports", bot.English)
+	must(t, db.SaveOutcome(ctx, o))
+	must(t, db.Close())
+
+	for range 2 { // reopen twice: migrations are not applied again
+		db, err = Open(ctx, path)
+		if err != nil {
+			t.Fatalf("reopen: %v", err)
+		}
+		e, err := db.Escalation(ctx, o.NewEscalation.ID)
+		if err != nil {
+			t.Fatalf("after reopen: %v", err)
+		}
+		if e.Question != "masked m1" || len(e.Askers) != 1 {
+			t.Errorf("after reopen: %+v", e)
+		}
+		if n := count(t, db, "schema_migrations"); n != len(mustMigrations(t)) {
+			t.Errorf("schema_migrations has %d rows, want %d", n, len(mustMigrations(t)))
+		}
+		must(t, db.Close())
+	}
+	if _, err := db.Escalation(ctx, 1); err == nil {
+		t.Error("a closed store still answers")
+	}
+}
+
+func TestOpenTwiceAtOnce(t *testing.T) {
+	// Two handles on one file, as two processes would have: both migrate
+	// (once), both write, each sees the other's writes.
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	var wg sync.WaitGroup
+	dbs := make([]*DB, 4)
+	errs := make([]error, 4)
+	for i := range dbs {
+		wg.Go(func() { dbs[i], errs[i] = Open(context.Background(), path) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		defer dbs[i].Close()
+	}
+	ctx := context.Background()
+	must(t, dbs[0].SaveOutcome(ctx, answerOutcome("a")))
+	if _, err := dbs[1].DecisionFor(ctx, "web", "a"); err != nil {
+		t.Fatalf("second handle: %v", err)
+	}
+	wantErr(t, dbs[2].SaveOutcome(ctx, answerOutcome("a")), bot.ErrDuplicate)
+	if n := count(t, dbs[3], "schema_migrations"); n != len(mustMigrations(t)) {
+		t.Errorf("schema_migrations: %d rows", n)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.txt")
+	must(t, os.WriteFile(notDB, []byte(strings.Repeat("this is not a database\n", 200)), 0o600))
+	fileAsDir := filepath.Join(dir, "file")
+	must(t, os.WriteFile(fileAsDir, nil, 0o600))
+
+	tests := []struct {
+		name string
+		path string
+		want string
+		is   error
+	}{
+		{name: "empty path", path: "", want: "empty database path", is: bot.ErrInvalid},
+		{name: "not a database", path: notDB, want: notDB},
+		{name: "parent is a file", path: filepath.Join(fileAsDir, "x.db"), want: "create directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, err := Open(context.Background(), tt.path)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tt.want)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("err = %v, want %v", err, tt.is)
+			}
+		})
+	}
+}
+
+func TestOpenPathNeedingEscapes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a dir?x=1#frag%20", "liaison.db")
+	db, _ := openAt(t, path)
+	must(t, db.SaveOutcome(context.Background(), answerOutcome("m")))
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not at the given path: %v", err)
+	}
+}
+
+func TestPragmasOnEveryConnection(t *testing.T) {
+	db, _ := openAt(t, filepath.Join(t.TempDir(), "liaison.db"), WithReaders(3))
+	ctx := context.Background()
+	check := func(label string, q querier) {
+		t.Helper()
+		for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "5000"} {
+			var got string
+			if err := q.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+				t.Fatalf("%s: PRAGMA %s: %v", label, pragma, err)
+			}
+			if got != want {
+				t.Errorf("%s: PRAGMA %s = %s, want %s", label, pragma, got, want)
+			}
+		}
+	}
+	check("writer", db.w)
+	// Hold several read connections at once so that each one is checked.
+	var conns []*sql.Conn
+	for range 3 {
+		c, err := db.r.Conn(ctx)
+		must(t, err)
+		conns = append(conns, c)
+		check("reader", c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	if _, err := db.r.ExecContext(ctx, `DELETE FROM audit_log`); err == nil {
+		t.Error("read connections accept writes")
+	}
+}
+
+func TestLoadMigrations(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   []string
+		want    []int
+		wantErr []string
+	}{
+		{name: "sorted by number", files: []string{"002_b.sql", "010_c.sql", "001_a.sql"}, want: []int{1, 2, 10}},
+		{name: "bad names and duplicates, all reported", files: []string{"001_a.sql", "001_b.sql", "2_x.sql", "003_Upper.sql"},
+			wantErr: []string{"001_b.sql: number 001 already used", "2_x.sql: name must be", "003_Upper.sql: name must be"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for _, f := range tt.files {
+				fsys["migrations/"+f] = &fstest.MapFile{Data: []byte("SELECT 1;")}
+			}
+			ms, err := loadMigrations(fsys)
+			for _, w := range tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %v, want it to mention %q", err, w)
+				}
+			}
+			if len(tt.wantErr) > 0 {
+				return
+			}
+			must(t, err)
+			var got []int
+			for _, m := range ms {
+				got = append(got, m.version)
+			}
+			if !equal(got, tt.want) {
+				t.Errorf("versions %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func equal[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func mustMigrations(t testing.TB) []migration {
+	t.Helper()
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func TestEmbeddedMigrationsNumberedFromOne(t *testing.T) {
+	for i, m := range mustMigrations(t) {
+		if m.version != i+1 {
+			t.Errorf("%s: number %d, want %d (no gaps)", m.file, m.version, i+1)
+		}
+	}
+}
+
+func TestMigrationsAppliedInOrderOnce(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	first := append(mustMigrations(t), migration{version: 900, file: "900_a.sql", checksum: "a",
+		sql: `CREATE TABLE extra_a (x INTEGER); INSERT INTO extra_a VALUES (1);`})
+	must(t, db.applyMigrations(ctx, first))
+	// Applied again with one more: the first ones are skipped (their
+	// INSERT would otherwise add a row), the new one runs.
+	second := append(first, migration{version: 901, file: "901_b.sql", checksum: "b",
+		sql: `INSERT INTO extra_a VALUES (2);`})
+	must(t, db.applyMigrations(ctx, second))
+	if n := count(t, db, "extra_a"); n != 2 {
+		t.Errorf("extra_a has %d rows, want 2", n)
+	}
+	// A failing migration rolls back whole and is not recorded.
+	third := append(second, migration{version: 902, file: "902_c.sql", checksum: "c",
+		sql: `INSERT INTO extra_a VALUES (3); INSERT INTO no_such_table VALUES (1);`})
+	err := db.applyMigrations(ctx, third)
+	if err == nil || !strings.Contains(err.Error(), "902_c.sql") {
+		t.Fatalf("err = %v, want it to name 902_c.sql", err)
+	}
+	if n := count(t, db, "extra_a"); n != 2 {
+		t.Errorf("failed migration left a row: extra_a has %d rows", n)
+	}
+}
+
+func TestOpenRefusesEditedOrNewerSchema(t *testing.T) {
+	tests := []struct {
+		name   string
+		tamper string
+		want   string
+	}{
+		{name: "applied migration edited", tamper: `UPDATE schema_migrations SET checksum = 'x' WHERE version = 1`,
+			want: "001_init.sql was changed after it was applied"},
+		{name: "newer build", tamper: `INSERT INTO schema_migrations VALUES (999, '999_future.sql', 'x', '')`,
+			want: "schema version 999"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "liaison.db")
+			db, err := Open(context.Background(), path)
+			must(t, err)
+			_, err = db.w.Exec(tt.tamper)
+			must(t, err)
+			must(t, db.Close())
+			db, err = Open(context.Background(), path)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("err = %v, want it to mention %q and the path", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTimesAreUTCWithNanoseconds(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	loc := time.FixedZone("EST", -5*3600)
+	at := time.Date(2026, 3, 1, 7, 0, 0, 987654321, loc)
+	must(t, db.Audit(ctx, bot.AuditEntry{At: at, Actor: "x", Action: "test", Allowed: true}))
+	log, err := db.AuditLog(ctx, 1)
+	must(t, err)
+	got := log[0].At
+	if !got.Equal(at) || got.Location() != time.UTC || got.Nanosecond() != 987654321 {
+		t.Errorf("At = %v (%v), want %v in UTC", got, got.Location(), at)
+	}
+}
+
+func TestQueryPlansUseIndexes(t *testing.T) {
+	db, _ := newDB(t)
+	tests := []struct {
+		query string
+		args  []any
+		index string
+	}{
+		{`SELECT ` + outboxCols + ` FROM outbox WHERE platform = ? AND state = 'pending' AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?`,
+			[]any{"web", "", 10}, "outbox_pending"},
+		{sentByRef, []any{"web", "1", "", ""}, "outbox_ref"},
+		{`SELECT id FROM escalations WHERE desk_ref = '' OR desk_version < version ORDER BY id LIMIT ?`, []any{10}, "escalations_desk_backlog"},
+		{`SELECT id FROM escalations WHERE desk_ref = ? AND desk_ref <> '' ORDER BY id DESC LIMIT 1`, []any{"x"}, "escalations_desk_ref"},
+		{`SELECT id FROM escalations WHERE state = 'open' AND routed_at < ? ORDER BY routed_at, id`, []any{""}, "escalations_"}, // state or reminder index, the planner's choice
+		{`SELECT id FROM broadcasts WHERE state = 'scheduled' AND at <= ? ORDER BY at, id`, []any{""}, "broadcasts_due"},
+		{`SELECT 1 FROM messages WHERE platform = ? AND platform_id = ?`, []any{"web", "1"}, "sqlite_autoindex_messages_1"},
+		{`SELECT 1 FROM decisions WHERE at >= ? AND addressed = 1`, []any{""}, "decisions_at"},
+	}
+	for _, tt := range tests {
+		rows, err := db.r.Query(`EXPLAIN QUERY PLAN `+tt.query, tt.args...)
+		must(t, err)
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			must(t, rows.Scan(&id, &parent, &notused, &detail))
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, tt.index) {
+			t.Errorf("plan for %.60s...: %s; want index %s", tt.query, p, tt.index)
+		}
+	}
+}
