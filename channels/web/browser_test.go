@@ -552,3 +552,32 @@ func TestBrowserInjectedScriptIsShownAsText(t *testing.T) {
 		t.Errorf("desk shows the question as %q", q)
 	}
 }
+
+func TestBrowserLanguageMismatchOnDesk(t *testing.T) {
+	s := newStack(t)
+	citizen := tab(t)
+	desk := tab(t)
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=fr"), chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=fr"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Luc", "Est-ce que je peux amener mon iguane à la cérémonie de citoyenneté?")
+	run(t, citizen, "accusé de réception", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="ack"]`)))
+	run(t, desk, "answer in English",
+		until(`document.querySelectorAll("#queue article").length === 1`),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="nadia"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "nadia"),
+		fill("#queue article textarea", "Yes, small pets in a closed carrier are welcome at the ceremony."),
+		chromedp.Click(chromedp.CSS(`#queue article form.answer-form button[type="submit"]`)),
+		until(`document.getElementById("flash").textContent.includes("pas dans la langue")`),
+		chromedp.WaitVisible(chromedp.CSS(`#notices li.mismatch button.btn-primary`)))
+	if n := textOf(t, citizen, `String(document.querySelectorAll('#log li[data-kind="relay"]').length)`); n != "0" {
+		t.Fatal("a held answer reached the citizen")
+	}
+	screenshot(t, desk, "desk-mismatch-fr")
+	run(t, desk, "send anyway",
+		chromedp.Click(chromedp.CSS(`#notices li.mismatch button.btn-primary`)),
+		until(`document.querySelector("#notices li.mismatch").textContent.includes("Réglé")`))
+	run(t, citizen, "relayed", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="relay"]`)))
+	if body := textOf(t, citizen, `document.querySelector('#log li[data-kind="relay"]').textContent`); !strings.Contains(body, "small pets") || !strings.Contains(body, "Nadia Roy") {
+		t.Errorf("relayed answer %q", body)
+	}
+}

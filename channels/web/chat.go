@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -56,15 +57,19 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 		return bot.MessageRef{}, fmt.Errorf("web: send: no room %q (web.room)", to.ChannelID)
 	}
 	ref := bot.MessageRef{Platform: Platform, ChannelID: to.ChannelID}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if r.Key != "" {
-		if id, seen := s.replies.get(r.Key); seen {
+		sum := sha256.Sum256([]byte(r.Key))
+		ref.ID = "b" + hex.EncodeToString(sum[:10])
+		s.mu.Lock()
+		id, seen := s.replies.get(r.Key)
+		if !seen {
+			s.replies.put(r.Key, ref.ID)
+		}
+		s.mu.Unlock()
+		if seen {
 			ref.ID = id
 			return ref, nil
 		}
-		sum := sha256.Sum256([]byte(r.Key))
-		ref.ID = "b" + hex.EncodeToString(sum[:10])
 	} else {
 		ref.ID = newID("b")
 	}
@@ -81,9 +86,6 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 		} else if to.UserName != "" {
 			ev.Quote = &quote{Author: to.UserName}
 		}
-	}
-	if r.Key != "" {
-		s.replies.put(r.Key, ref.ID)
 	}
 	room.publish("message", ev)
 	return ref, nil
@@ -113,11 +115,10 @@ type quote struct {
 	Text   string `json:"text,omitempty"`
 }
 
+// quoteOf reports whether the event data is the message id: chatEvent's
+// JSON starts with its id, so no decoding is needed.
 func quoteOf(data []byte, id string) bool {
-	var e struct {
-		ID string `json:"id"`
-	}
-	return json.Unmarshal(data, &e) == nil && e.ID == id
+	return bytes.HasPrefix(data, []byte(`{"id":"`+id+`"`))
 }
 
 func snippet(s string, n int) string {

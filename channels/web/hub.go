@@ -42,7 +42,7 @@ func (t *topic) publish(typ string, v any) event {
 	t.seq++
 	ev := event{ID: t.seq, Type: typ, Data: data}
 	t.history = append(t.history, ev)
-	if len(t.history) > t.keep {
+	if len(t.history) >= 2*t.keep { // trim in batches: amortised O(1)
 		t.history = append(t.history[:0:0], t.history[len(t.history)-t.keep:]...)
 	}
 	for ch := range t.subs {
@@ -64,7 +64,8 @@ func (t *topic) subscribe(after int64, replay bool) ([]event, chan event, func()
 	defer t.mu.Unlock()
 	var past []event
 	if replay {
-		for _, ev := range t.history {
+		kept := t.history[max(0, len(t.history)-t.keep):]
+		for _, ev := range kept {
 			if ev.ID > after {
 				past = append(past, ev)
 			}

@@ -134,8 +134,12 @@
         const r = await act("answer", { id: v.id, text: text, event_id: eventIds.get(v.id) }, msg);
         if (!r) return;
         eventIds.delete(v.id);
-        drafts.delete(taId);
-        ta.value = "";
+        if (!r.mismatch) {
+          // The card may have been redrawn meanwhile: clear the live field.
+          drafts.delete(taId);
+          const cur = document.getElementById(taId);
+          if (cur) cur.value = "";
+        }
         const m = r.duplicate ? t("answer.dup") : r.mismatch ? t("answer.held") : t("answer.ok", { N: r.relays });
         msg.textContent = m;
         say(m);
