@@ -40,6 +40,7 @@ type Desk struct {
 	handler  atomic.Pointer[handlerBox]
 	running  atomic.Bool
 	seen     *seenSet
+	posts    *seenSet // ts of the escalation posts made lately
 	inflight sync.WaitGroup
 }
 
@@ -81,6 +82,7 @@ func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
 		now:     now,
 		roster0: opts.Roster,
 		seen:    newSeenSet(4096),
+		posts:   newSeenSet(1024),
 	}, nil
 }
 
@@ -174,6 +176,7 @@ func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, er
 	if err != nil {
 		return "", fmt.Errorf("post escalation %d: %w", e.ID, err)
 	}
+	d.posts.finish(ts)
 	return ts, nil
 }
 

@@ -51,7 +51,7 @@ func everything(c apiCall) string {
 	for k, vs := range c.Form {
 		for _, v := range vs {
 			var decoded any
-			if json.Unmarshal([]byte(v), &decoded) == nil {
+			if k == "blocks" && json.Unmarshal([]byte(v), &decoded) == nil {
 				parts = append(parts, k+"="+strings.Join(stringsIn(decoded), "\n"))
 				continue
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack/slackevents"
 
@@ -32,7 +33,7 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 		a.EventID = "slack:envelope:" + envelopeID
 	}
 
-	res, err := h.Answer(ctx, a)
+	res, err := d.answer(ctx, h, a)
 	l := d.userLang(a.DeskUserID)
 	tell := func(text string) outcome {
 		return outcome{then: func(ctx context.Context) error {
@@ -60,6 +61,37 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 	}
 	d.log.Info("slack answer recorded", "escalation", res.Escalation.ID, "relays", res.Relays, "mismatch", res.Mismatch, "duplicate", res.Duplicate)
 	return outcome{}, nil
+}
+
+// answerWaits are the pauses before asking the engine again about a reply
+// in the thread of a post this desk has just made: the engine records the
+// post's ts only once PostEscalation has returned, so a very quick reply
+// can arrive before it knows the thread. Their sum stays well within
+// Slack's three seconds.
+var answerWaits = []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}
+
+// answer hands a to the engine, asking again for a while when the thread is
+// one of this desk's recent escalation posts that the engine does not know
+// yet. If it still does not, the envelope is left unacknowledged so Slack
+// delivers it again.
+func (d *Desk) answer(ctx context.Context, h bot.DeskHandler, a bot.DeskAnswer) (bot.AnswerResult, error) {
+	res, err := h.Answer(ctx, a)
+	if !errors.Is(err, bot.ErrNotFound) || !d.posts.done(a.DeskRef) {
+		return res, err
+	}
+	for _, wait := range answerWaits {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return res, ctx.Err()
+		case <-t.C:
+		}
+		if res, err = h.Answer(ctx, a); !errors.Is(err, bot.ErrNotFound) {
+			return res, err
+		}
+	}
+	return res, fmt.Errorf("thread %s is this desk's escalation post, but the engine has not recorded it yet: %w", a.DeskRef, err)
 }
 
 // deskAnswer turns a message event into a staff answer when it is a human's

@@ -51,6 +51,7 @@ type fakeSlack struct {
 type apiCall struct {
 	Seq    int
 	Method string
+	TS     string // the ts the fake answered with
 	Form   url.Values     // form-encoded calls (chat.*)
 	JSON   map[string]any // JSON calls (views.*)
 }
@@ -179,6 +180,11 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, call)
 	f.ts++
 	ts := fmt.Sprintf("1700000000.%06d", f.ts)
+	call.TS = ts
+	if method == "chat.update" && call.Form != nil {
+		call.TS = call.Form.Get("ts")
+	}
+	f.calls = append(f.calls[:len(f.calls)-1], call)
 	hold := f.held[method]
 	f.mu.Unlock()
 	if hold != nil {

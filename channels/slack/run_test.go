@@ -473,3 +473,33 @@ func TestRunRetriesWhileSlackIsDown(t *testing.T) {
 		t.Errorf("apps.connections.open calls = %d, want 3 (two failures, then success)", f.opens)
 	}
 }
+
+func TestQuickReplyToAPostTheEngineHasNotRecordedYet(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, testRoster())
+	ref, err := d.PostEscalation(context.Background(), hostileEscalation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int32
+	h := &recHandler{roster: testRoster(), answer: func(a bot.DeskAnswer) (bot.AnswerResult, error) {
+		if calls.Add(1) < 3 {
+			return bot.AnswerResult{}, fmt.Errorf("desk ref: %w", bot.ErrNotFound)
+		}
+		return bot.AnswerResult{Relays: 1}, nil
+	}}
+	runDesk(t, f, d, h)
+	f.send(eventsEnvelope("q1", "EvQ1", 0, threadReply("USAM", ref, "1700000000.000077", "fast answer")))
+	f.ack("q1", 1)
+	if n := calls.Load(); n != 3 {
+		t.Errorf("engine asked %d times, want 3", n)
+	}
+
+	// A thread the desk never posted: not found means staff talk, at once.
+	calls.Store(-100)
+	f.send(eventsEnvelope("q2", "EvQ2", 0, threadReply("USAM", "1600000000.000001", "1700000000.000078", "chat")))
+	f.ack("q2", 1)
+	if n := calls.Load(); n != -99 {
+		t.Errorf("engine asked %d times about an unknown thread, want once", n+100)
+	}
+}

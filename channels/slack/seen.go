@@ -61,6 +61,13 @@ func (s *seenSet) abort(key string) {
 	}
 }
 
+// done reports whether key was handled (and is still remembered).
+func (s *seenSet) done(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state[key]
+}
+
 // len is the number of keys remembered.
 func (s *seenSet) len() int {
 	s.mu.Lock()

@@ -1,0 +1,484 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/knowledge"
+	"github.com/liaison-gc/liaison/phases"
+	"github.com/liaison-gc/liaison/store"
+)
+
+// End-to-end: the real engine, store (SQLite in a temp dir), knowledge base
+// (the bundled sample) and i18n catalogue, with this desk talking to the
+// fake Slack. The public side is a recording channel standing in for the
+// citizens' platform.
+
+// publicChannel stands in for a public platform: it records what the
+// engine sends there.
+type publicChannel struct {
+	mu   sync.Mutex
+	sent []bot.Reply
+}
+
+func (p *publicChannel) Name() string { return "test" }
+func (p *publicChannel) Run(ctx context.Context, h bot.Handler) error {
+	<-ctx.Done()
+	return nil
+}
+func (p *publicChannel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.MessageRef, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent = append(p.sent, r)
+	return bot.MessageRef{Platform: "test", ChannelID: to.ChannelID, ID: fmt.Sprintf("out%d", len(p.sent))}, nil
+}
+
+// of lists the replies of kind sent so far.
+func (p *publicChannel) of(kind bot.ReplyKind) []bot.Reply {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []bot.Reply
+	for _, r := range p.sent {
+		if r.Kind == kind {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// system is one running Liaison: engine, store, desk.
+type system struct {
+	st   *store.DB
+	eng  *bot.Engine
+	desk *Desk
+	pub  *publicChannel
+	stop func()
+}
+
+var (
+	kbOnce sync.Once
+	kbIdx  *knowledge.Index
+	kbErr  error
+)
+
+// sampleKB opens the bundled sample knowledge base once for all tests.
+func sampleKB(t *testing.T) *knowledge.Index {
+	t.Helper()
+	kbOnce.Do(func() { kbIdx, kbErr = knowledge.Open(context.Background(), knowledge.Options{}) })
+	if kbErr != nil {
+		t.Fatalf("knowledge: %v", kbErr)
+	}
+	return kbIdx
+}
+
+// startSystem opens the store at dbPath and starts the desk on f and, when
+// runEngine is set, the engine's background work (delivery, desk sync).
+func startSystem(t *testing.T, f *fakeSlack, dbPath string, runEngine bool) *system {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, err := New(f.config(), testBotToken, testAppToken, Options{Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := &publicChannel{}
+	eng, err := bot.New(bot.Config{
+		Staff:        testRoster(),
+		Channels:     []bot.ChannelConfig{{Key: "test:help", Name: "#help", Help: true, Broadcast: true}},
+		PollInterval: 20 * time.Millisecond,
+	}, bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: msgs, Detect: i18n.Detect, Desk: desk, Channels: []bot.Channel{pub}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	if runEngine {
+		wg.Go(func() {
+			if err := eng.Run(ctx); err != nil {
+				t.Errorf("engine: %v", err)
+			}
+		})
+	}
+	wg.Go(func() {
+		if err := desk.Run(ctx, eng); err != nil {
+			t.Errorf("desk: %v", err)
+		}
+	})
+	s := &system{st: st, eng: eng, desk: desk, pub: pub}
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			wg.Wait()
+			if err := st.Close(); err != nil {
+				t.Errorf("store close: %v", err)
+			}
+		})
+	}
+	t.Cleanup(s.stop)
+	return s
+}
+
+// hostileQuestion is a French question the sample knowledge base cannot
+// answer, carrying Slack markup that must not ping anyone on the desk.
+const hostileQuestion = "<!channel> <@U123> Mon colis envoyé par la poste est perdu depuis trois semaines, que dois-je faire?"
+
+// ask has a citizen ask q in the help channel; it must be escalated.
+func (s *system) ask(t *testing.T, id, q string) bot.Decision {
+	t.Helper()
+	d, err := s.eng.HandleMessage(context.Background(), bot.Message{
+		Platform: "test", ChannelID: "help", ID: id, AuthorID: "cit-" + id, AuthorName: "Citoyen",
+		Text: q, Time: time.Now(), InHelpChannel: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Action != bot.ActEscalate {
+		t.Fatalf("decision = %s (%s, entry %q at %.2f), want an escalation", d.Action, d.Reason, d.EntryID, d.Confidence)
+	}
+	return d
+}
+
+// escalationPost waits for the desk post of the n-th escalation, and for the
+// engine to have recorded it (a staff member cannot answer a post before
+// Slack has shown it, which is after the engine learns its ts).
+func escalationPost(t *testing.T, f *fakeSlack, s *system, n int) apiCall {
+	t.Helper()
+	var post apiCall
+	eventually(t, "the escalation post", func() bool {
+		k := 0
+		for _, c := range f.callsTo("chat.postMessage") {
+			if !c.Form.Has("thread_ts") && strings.Contains(everything(c), "liaison.claim") {
+				k++
+				if k == n {
+					post = c
+					return true
+				}
+			}
+		}
+		return false
+	})
+	eventually(t, "the post's ts recorded", func() bool {
+		_, err := s.st.EscalationByDeskRef(context.Background(), post.TS)
+		return err == nil
+	})
+	return post
+}
+
+// threadPosts lists the messages posted in thread ts.
+func threadPosts(f *fakeSlack, ts string) []apiCall {
+	var out []apiCall
+	for _, c := range f.callsTo("chat.postMessage") {
+		if c.Form.Get("thread_ts") == ts {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestEndToEndEscalationAnsweredOnceDespiteRedelivery(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+
+	post := escalationPost(t, f, s, 1)
+	all := everything(post)
+	for _, want := range []string{"<@UMARIE>", "&lt;!channel&gt;", "&lt;@U123&gt;", "Mon colis", "français", "#help"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("escalation post lacks %q:\n%s", want, all)
+		}
+	}
+	for _, bad := range []string{"<!channel>", "<@U123>"} {
+		if strings.Contains(all, bad) {
+			t.Errorf("escalation post contains %q: the citizen could ping the desk", bad)
+		}
+	}
+	if esc, err := s.st.Escalation(context.Background(), d.EscalationID); err != nil || esc.DeskRef != post.TS {
+		t.Fatalf("escalation desk ref = %q (%v), want the post's ts %q", esc.DeskRef, err, post.TS)
+	}
+
+	// Marie answers in the thread. Slack redelivers the event (new envelope,
+	// same event id), and the first envelope once more.
+	reply := threadReply("UMARIE", post.TS, "1700000000.900001", "Bonjour, déposez une réclamation en ligne auprès de Postes Canada.")
+	f.send(eventsEnvelope("ans-1", "EvAns1", 0, reply))
+	f.ack("ans-1", 1)
+	f.send(eventsEnvelope("ans-2", "EvAns1", 1, reply))
+	f.ack("ans-2", 1)
+	f.send(eventsEnvelope("ans-1", "EvAns1", 2, reply))
+	f.ack("ans-1", 2)
+
+	eventually(t, "the relay to the citizen", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+	relay := s.pub.of(bot.KindRelay)[0]
+	if !strings.Contains(relay.Text, "déposez une réclamation") || !strings.Contains(relay.Text, "Marie Tremblay") {
+		t.Errorf("relay = %q, want the answer signed by Marie", relay.Text)
+	}
+	eventually(t, "the confirmation in the thread", func() bool { return len(threadPosts(f, post.TS)) >= 1 })
+	eventually(t, "the post updated", func() bool {
+		for _, c := range f.callsTo("chat.update") {
+			if c.TS == post.TS && strings.Contains(everything(c), "Répondue par <@UMARIE>") {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Let the engine run a full round more: still one relay, one confirmation.
+	s.eng.Tick(context.Background())
+	if n := len(s.pub.of(bot.KindRelay)); n != 1 {
+		t.Errorf("relayed %d times, want once", n)
+	}
+	conf := threadPosts(f, post.TS)
+	if len(conf) != 1 || !strings.Contains(everything(conf[0]), "<@UMARIE>") {
+		t.Errorf("thread posts = %d, want one confirmation mentioning Marie", len(conf))
+	}
+	answers, err := s.st.Answers(context.Background(), d.EscalationID)
+	if err != nil || len(answers) != 1 || answers[0].EventID != "slack:EvAns1" || answers[0].StaffID != "marie" {
+		t.Errorf("answers = %+v (%v), want one from marie with the Slack event id", answers, err)
+	}
+}
+
+func TestEndToEndNonRosterReplyIsNotRelayed(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+
+	f.send(eventsEnvelope("x-1", "EvX1", 0, threadReply("UOUTSIDER", post.TS, "1700000000.900002", "Je crois que c'est perdu.")))
+	f.ack("x-1", 1)
+	eventually(t, "the refusal in the thread", func() bool { return len(threadPosts(f, post.TS)) == 1 })
+	all := everything(threadPosts(f, post.TS)[0])
+	if !strings.Contains(all, "<@UOUTSIDER>") || !strings.Contains(all, "only staff on the desk roster") || !strings.Contains(all, "Cette réponse n’a pas été transmise") {
+		t.Errorf("refusal should mention the author and say why, in both languages:\n%s", all)
+	}
+	s.eng.Tick(context.Background())
+	if n := len(s.pub.of(bot.KindRelay)); n != 0 {
+		t.Errorf("a reply from outside the roster was relayed %d times", n)
+	}
+	log, err := s.st.AuditLog(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasAudit(log, "UOUTSIDER", "escalation.answer", false) {
+		t.Errorf("refused answer not audited: %+v", log)
+	}
+	esc, _ := s.st.Escalation(context.Background(), d.EscalationID)
+	if !esc.State.Waiting() {
+		t.Errorf("escalation is %s, want still waiting", esc.State)
+	}
+}
+
+func hasAudit(log []bot.AuditEntry, actor, action string, allowed bool) bool {
+	for _, a := range log {
+		if a.Actor == actor && a.Action == action && a.Allowed == allowed {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEndToEndPhaseCommand(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	ctx := context.Background()
+
+	f.send(slashEnvelope("p1", "USAM", "phase broadcast #help just testing"))
+	if text := ackText(t, f.ack("p1", 1)); !strings.Contains(text, "Sorry, only communications leads") {
+		t.Errorf("non-lead reply:\n%s", text)
+	}
+	f.send(slashEnvelope("p2", "UMARIE", "phase broadcast #help pause pendant la panne"))
+	if text := ackText(t, f.ack("p2", 1)); !strings.Contains(text, "La phase dans #help (`test:help`) est maintenant *diffusion* (avant : réponses).") {
+		t.Errorf("lead reply:\n%s", text)
+	}
+	st, err := s.st.PhaseState(ctx, phases.Replies)
+	if err != nil || st.For("test:help") != phases.Broadcast {
+		t.Errorf("phase state = %+v (%v), want broadcast in test:help", st, err)
+	}
+	log, err := s.st.AuditLog(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasAudit(log, "sam", "phase.set", false) || !hasAudit(log, "marie", "phase.set", true) {
+		t.Errorf("audit log lacks the refusal and the change: %+v", log)
+	}
+	// The change is announced to the desk channel.
+	eventually(t, "the phase announcement", func() bool {
+		for _, c := range f.callsTo("chat.postMessage") {
+			if !c.Form.Has("thread_ts") && strings.Contains(everything(c), "pause pendant la panne") {
+				return true
+			}
+		}
+		return false
+	})
+	f.send(slashEnvelope("p3", "USAM", "status"))
+	if text := ackText(t, f.ack("p3", 1)); !strings.Contains(text, "#help (`test:help`): broadcast") {
+		t.Errorf("status:\n%s", text)
+	}
+}
+
+func TestEndToEndBroadcastModal(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	ctx := context.Background()
+
+	f.send(slashEnvelope("b1", "UMARIE", "broadcast"))
+	f.ack("b1", 1)
+	f.waitCalls("views.open", 1)
+
+	f.send(interactiveEnvelope("v1", viewSubmission("UMARIE", "V9", "h1", cbBroadcast, "", "The office is closed Monday.", "", 0)))
+	p := ackPayload(t, f.ack("v1", 1))
+	if errs, _ := p["errors"].(map[string]any); p["response_action"] != "errors" || errs[blockFR] == nil {
+		t.Fatalf("ack = %v, want the French field refused", p)
+	}
+	if bs, err := s.st.Broadcasts(ctx, 0); err != nil || len(bs) != 0 {
+		t.Fatalf("broadcasts = %v (%v), want none", bs, err)
+	}
+
+	f.send(interactiveEnvelope("v2", viewSubmission("UMARIE", "V9", "h2", cbBroadcast, "", "The office is closed Monday.", "Le bureau est fermé lundi.", 0)))
+	p = ackPayload(t, f.ack("v2", 1))
+	meta := p["view"].(map[string]any)["private_metadata"].(string)
+	f.send(interactiveEnvelope("v3", viewSubmission("UMARIE", "V9", "h3", cbBroadcastConfirm, meta, "The office is closed Monday.", "Le bureau est fermé lundi.", 0)))
+	f.ack("v3", 1)
+
+	bs, err := s.st.Broadcasts(ctx, 0)
+	if err != nil || len(bs) != 1 || bs[0].EN != "The office is closed Monday." || bs[0].FR != "Le bureau est fermé lundi." || bs[0].By != "marie" {
+		t.Fatalf("broadcasts = %+v (%v)", bs, err)
+	}
+	eventually(t, "the broadcast on the public channel", func() bool { return len(s.pub.of(bot.KindBroadcast)) == 1 })
+	if text := s.pub.of(bot.KindBroadcast)[0].Text; !strings.Contains(text, "closed Monday") || !strings.Contains(text, "fermé lundi") {
+		t.Errorf("broadcast = %q, want both languages", text)
+	}
+	log, _ := s.st.AuditLog(ctx, 0)
+	if !hasAudit(log, "marie", "broadcast.create", true) {
+		t.Errorf("broadcast not audited: %+v", log)
+	}
+}
+
+func TestEndToEndButtonsAndMismatch(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+
+	// Claim.
+	f.send(interactiveEnvelope("c1", blockAction("UMARIE", actClaim, fmt.Sprint(d.EscalationID), "2.1", post.TS)))
+	f.ack("c1", 1)
+	eventually(t, "the post showing the claim", func() bool {
+		for _, c := range f.callsTo("chat.update") {
+			if c.TS == post.TS && strings.Contains(everything(c), "Prise en charge par <@UMARIE>") {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Marie answers in English to a French question: held, and the engine
+	// asks her to choose, with buttons.
+	f.send(eventsEnvelope("a1", "EvEn1", 0, threadReply("UMARIE", post.TS, "1700000000.900003", "Please file a claim online with Canada Post, they will trace your parcel.")))
+	f.ack("a1", 1)
+	var notice apiCall
+	eventually(t, "the mismatch notice", func() bool {
+		for _, c := range threadPosts(f, post.TS) {
+			if _, ok := buttonsOf(t, c)[actSendAnyway]; ok {
+				notice = c
+				return true
+			}
+		}
+		return false
+	})
+	if n := len(s.pub.of(bot.KindRelay)); n != 0 {
+		t.Fatalf("a held answer was relayed")
+	}
+	answerID := buttonsOf(t, notice)[actSendAnyway]
+	f.send(interactiveEnvelope("c2", blockAction("UMARIE", actSendAnyway, answerID, "2.2", notice.TS)))
+	f.ack("c2", 1)
+	eventually(t, "the relay after send anyway", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+	eventually(t, "the notice without its buttons", func() bool {
+		for _, c := range f.callsTo("chat.update") {
+			if c.TS == notice.TS && len(buttonsOf(t, c)) == 0 {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Save as draft, now that there is an answer.
+	f.send(interactiveEnvelope("c3", blockAction("UMARIE", actDraft, fmt.Sprint(d.EscalationID), "2.3", post.TS)))
+	f.ack("c3", 1)
+	c := f.waitCalls("chat.postEphemeral", 1)[0]
+	if !strings.Contains(everything(c), "Ébauche nº 1 enregistrée") {
+		t.Errorf("draft message:\n%s", everything(c))
+	}
+	drafts, err := s.st.Drafts(context.Background(), "")
+	if err != nil || len(drafts) != 1 || drafts[0].EscalationID != d.EscalationID {
+		t.Errorf("drafts = %+v (%v)", drafts, err)
+	}
+}
+
+func TestEndToEndAnswerSurvivesRestartBeforeRelay(t *testing.T) {
+	f := newFakeSlack(t)
+	db := filepath.Join(t.TempDir(), "liaison.db")
+
+	// 1. The question is escalated and posted.
+	s1 := startSystem(t, f, db, true)
+	f.conn(1)
+	s1.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s1, 1)
+	s1.stop()
+
+	// 2. The answer arrives and is acknowledged, then the process stops
+	//    before the engine delivered anything.
+	s2 := startSystem(t, f, db, false)
+	f.conn(2)
+	f.send(eventsEnvelope("r-1", "EvR1", 0, threadReply("UMARIE", post.TS, "1700000000.900004", "Déposez une réclamation auprès de Postes Canada.")))
+	f.ack("r-1", 1)
+	if n := len(s2.pub.of(bot.KindRelay)); n != 0 {
+		t.Fatalf("relayed without a running engine")
+	}
+	s2.stop()
+
+	// 3. After the restart, the answer goes out, once.
+	s3 := startSystem(t, f, db, true)
+	f.conn(3)
+	eventually(t, "the relay after restart", func() bool { return len(s3.pub.of(bot.KindRelay)) == 1 })
+	// Slack redelivers the answer to the new process: nothing more happens.
+	f.send(eventsEnvelope("r-2", "EvR1", 1, threadReply("UMARIE", post.TS, "1700000000.900004", "Déposez une réclamation auprès de Postes Canada.")))
+	f.ack("r-2", 1)
+	s3.eng.Tick(context.Background())
+	if n := len(s3.pub.of(bot.KindRelay)); n != 1 {
+		t.Errorf("relayed %d times after restart, want once", n)
+	}
+}
+
+func TestEndToEndReconnect(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+
+	f.send(map[string]any{"type": "disconnect", "reason": "link_disabled"})
+	f.conn(2)
+	f.send(eventsEnvelope("k-1", "EvK1", 0, threadReply("UMARIE", post.TS, "1700000000.900005", "Déposez une réclamation auprès de Postes Canada.")))
+	if a := f.ack("k-1", 1); a.Conn != 2 {
+		t.Errorf("acked on connection %d, want 2", a.Conn)
+	}
+	eventually(t, "the relay after reconnecting", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+}
