@@ -51,7 +51,7 @@ type fakeSlack struct {
 type apiCall struct {
 	Seq    int
 	Method string
-	TS     string // the ts the fake answered with
+	TS     string         // the ts the fake answered with
 	Form   url.Values     // form-encoded calls (chat.*)
 	JSON   map[string]any // JSON calls (views.*)
 }
