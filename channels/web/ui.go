@@ -161,7 +161,7 @@ var uiStrings = map[string][2]string{
 	"js.f.claimed":       {"Claimed by", "Prise en charge par"},
 	"js.f.answered":      {"Answered by", "Répondue par"},
 	"js.f.closed":        {"Closed by", "Fermée par"},
-	"js.f.askers":        {"People waiting", "Personnes en attente"},
+	"js.f.askers":        {"People who asked", "Personnes qui l’ont posée"},
 	"js.f.asked":         {"Asked", "Posée"},
 	"js.suggestions":     {"Suggested entries", "Entrées suggérées"},
 	"js.nosuggestions":   {"No suggested entry.", "Aucune entrée suggérée."},
