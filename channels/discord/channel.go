@@ -116,7 +116,7 @@ type Channel struct {
 	mu      sync.Mutex
 	botID   string
 	places  map[string]place // channel id → what it is (threads' parents)
-	running bool
+	running *runner          // the Run in progress, nil when none
 
 	seen        *recent
 	warnedEmpty atomic.Bool
@@ -212,21 +212,20 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 		return errors.New("discord: run: nil handler")
 	}
 	c.mu.Lock()
-	if c.running {
+	if c.running != nil {
 		c.mu.Unlock()
 		return errors.New("discord: run: already running")
 	}
-	c.running = true
-	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		c.running = false
-		c.mu.Unlock()
-	}()
-
 	hctx, stopHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHandlers()
 	r := &runner{c: c, h: h, ctx: hctx, lanes: newLanes(), down: make(chan struct{}, 1)}
+	c.running = r
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.running = nil
+		c.mu.Unlock()
+	}()
 
 	s := c.session()
 	unregister := r.register(s)

@@ -215,3 +215,24 @@ func start(t *testing.T, h bot.Handler) *running {
 func citizen() fakediscord.User {
 	return fakediscord.User{ID: citizenID, Username: "marie", GlobalName: "Marie"}
 }
+
+// settle waits until the client has read every event the server sent (its
+// heartbeat carries the last sequence number) and handled them all.
+func (r *running) settle(t *testing.T) {
+	t.Helper()
+	target := r.srv.Gateway().Seq
+	seen := false
+	r.srv.Await(t, "the events to be handled", func() bool {
+		g := r.srv.Gateway()
+		if g.LastBeatSeq == nil || *g.LastBeatSeq < target {
+			return false
+		}
+		if !seen { // check idleness on a later round, once queued
+			seen = true
+			return false
+		}
+		r.ch.mu.Lock()
+		defer r.ch.mu.Unlock()
+		return r.ch.running == nil || r.ch.running.lanes.idle()
+	})
+}

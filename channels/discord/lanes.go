@@ -46,6 +46,13 @@ func (l *lanes) run(key string) {
 // wait blocks until every queue is empty and its goroutine gone.
 func (l *lanes) wait() { l.wg.Wait() }
 
+// idle reports whether no work is queued or running.
+func (l *lanes) idle() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.q) == 0
+}
+
 // pending counts the work not yet started.
 func (l *lanes) pending() int {
 	l.mu.Lock()

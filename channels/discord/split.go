@@ -14,9 +14,9 @@ const MaxMessageLen = 2000
 
 // split cuts text into parts of at most limit UTF-16 units, preferring to
 // cut between paragraphs, then after a sentence, then at a line break, then
-// between words, and only as a last resort inside a word. A cut is taken
-// only if it keeps at least half the limit in the part, so a stray early
-// full stop does not make a tiny part. Parts are trimmed of surrounding
+// between words, and only as a last resort inside a word. A boundary in the
+// second half of the window is preferred, so a stray early full stop does
+// not make a tiny part. Parts are trimmed of surrounding
 // spaces; text that fits is returned whole, as one part.
 func split(text string, limit int) []string {
 	text = strings.TrimSpace(text)
@@ -27,7 +27,16 @@ func split(text string, limit int) []string {
 			_, size := utf8.DecodeRuneInString(text)
 			head = text[:size]
 		}
-		cut := bestCut(head, len(head)/2)
+		// Look one character further: a space right after head makes its
+		// end a clean boundary.
+		ext := head
+		if r, size := utf8.DecodeRuneInString(text[len(head):]); unicode.IsSpace(r) {
+			ext = text[:len(head)+size]
+		}
+		cut := bestCut(ext, len(head)/2)
+		if cut <= 0 { // no boundary in the second half: any boundary beats cutting a word
+			cut = bestCut(ext, 1)
+		}
 		if cut <= 0 {
 			cut = len(head)
 		}
@@ -65,7 +74,8 @@ func prefixWithin(s string, limit int) string {
 }
 
 // bestCut returns the byte offset in head where the next part should end,
-// or 0 when no boundary lies at or after min.
+// or 0 when no boundary lies at or after min. Every boundary it returns is
+// the offset of a white-space character.
 func bestCut(head string, min int) int {
 	// Paragraph break.
 	if i := strings.LastIndex(head, "\n\n"); i >= min && i > 0 {

@@ -168,9 +168,21 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	gate := s.holds[cid]
 	s.mu.Unlock()
 	if gate != nil {
+		s.mu.Lock()
+		s.held[cid]++
+		s.touch()
+		s.mu.Unlock()
+		var gone bool
 		select {
 		case <-gate:
 		case <-r.Context().Done():
+			gone = true
+		}
+		s.mu.Lock()
+		s.held[cid]--
+		s.touch()
+		s.mu.Unlock()
+		if gone {
 			w.WriteHeader(499) // the client gave up (nginx's "client closed request")
 			return
 		}

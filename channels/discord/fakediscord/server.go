@@ -180,6 +180,7 @@ type Server struct {
 	limits   map[string][]rateLimit   // channel id → queued 429s
 	fails    map[string][]int         // channel id → queued error statuses
 	holds    map[string]chan struct{} // channel id → closed when sends may proceed
+	held     map[string]int           // channel id → sends waiting at a hold
 	gw       gateway
 }
 
@@ -218,6 +219,7 @@ func Start(tb testing.TB, cfg Config) *Server {
 		limits:   map[string][]rateLimit{},
 		fails:    map[string][]int{},
 		holds:    map[string]chan struct{}{},
+		held:     map[string]int{},
 	}
 	s.users[cfg.BotID] = s.botUser()
 	s.hs = httptest.NewServer(s.routes())
@@ -515,6 +517,13 @@ func (s *Server) Hold(channelID string) (release func()) {
 			}
 		})
 	}
+}
+
+// Held returns how many message sends to channelID wait at a Hold.
+func (s *Server) Held(channelID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held[channelID]
 }
 
 // Await waits (10s at most, else it fails tb) until cond, evaluated after

@@ -1,0 +1,189 @@
+package discord
+
+import (
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+const botID = "900000000000000001"
+
+func TestToMessage(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 1, 14, 0, 0, 0, time.FixedZone("EST", -5*3600))
+	citizenUser := &discordgo.User{ID: citizenID, Username: "marie", GlobalName: "Marie T."}
+	msg := func(mod func(*discordgo.Message)) *discordgo.Message {
+		m := &discordgo.Message{ID: "700", ChannelID: generalID, GuildID: guildID, Author: citizenUser,
+			Content: "How do I renew my passport?", Timestamp: at}
+		if mod != nil {
+			mod(m)
+		}
+		return m
+	}
+	base := bot.Message{Platform: Platform, ChannelID: generalID, ID: "700", AuthorID: citizenID, AuthorName: "Marie T.",
+		Text: "How do I renew my passport?", Time: at.UTC()}
+	with := func(mod func(*bot.Message)) bot.Message {
+		m := base
+		mod(&m)
+		return m
+	}
+	noDMs := testConfig()
+	noDMs.DMs = false
+	cases := []struct {
+		name string
+		in   *discordgo.Message
+		cfg  *Config
+		p    place
+		ok   bool
+		want bot.Message
+	}{
+		{"plain message in a watched channel: not addressed", msg(nil), nil, place{}, true, base},
+		{"help channel", msg(func(m *discordgo.Message) { m.ChannelID = helpID }), nil, place{}, true,
+			with(func(m *bot.Message) { m.ChannelID = helpID; m.InHelpChannel = true })},
+		{"mention, stripped from the text", msg(func(m *discordgo.Message) {
+			m.Content = "<@" + botID + "> How do I renew my passport?"
+			m.Mentions = []*discordgo.User{{ID: botID, Bot: true}}
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Mentioned = true })},
+		{"nickname mention", msg(func(m *discordgo.Message) {
+			m.Content = "How do I renew <@!" + botID + ">  my passport?"
+			m.Mentions = []*discordgo.User{{ID: strangerID}, {ID: botID}}
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Mentioned = true; m.Text = "How do I renew my passport?" })},
+		{"mention of someone else", msg(func(m *discordgo.Message) {
+			m.Content = "<@" + strangerID + "> hi"
+			m.Mentions = []*discordgo.User{{ID: strangerID}}
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "<@" + strangerID + "> hi" })},
+		{"reply to the bot", msg(func(m *discordgo.Message) {
+			m.Type = discordgo.MessageTypeReply
+			m.MessageReference = &discordgo.MessageReference{MessageID: "650"}
+			m.ReferencedMessage = &discordgo.Message{ID: "650", Author: &discordgo.User{ID: botID, Bot: true}}
+		}), nil, place{}, true, with(func(m *bot.Message) { m.ReplyToBot = true })},
+		{"reply to someone else", msg(func(m *discordgo.Message) {
+			m.Type = discordgo.MessageTypeReply
+			m.ReferencedMessage = &discordgo.Message{ID: "650", Author: &discordgo.User{ID: strangerID}}
+		}), nil, place{}, true, base},
+		{"DM", msg(func(m *discordgo.Message) { m.GuildID = ""; m.ChannelID = dmID }), nil, place{}, true,
+			with(func(m *bot.Message) { m.ChannelID = dmID; m.DM = true })},
+		{"DM while DMs are off", msg(func(m *discordgo.Message) { m.GuildID = ""; m.ChannelID = dmID }), &noDMs, place{}, false, bot.Message{}},
+		{"another server", msg(func(m *discordgo.Message) { m.GuildID = "100000000000000002" }), nil, place{}, false, bot.Message{}},
+		{"unwatched channel", msg(func(m *discordgo.Message) { m.ChannelID = otherID }), nil, place{}, false, bot.Message{}},
+		{"thread of a watched channel", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: helpID, owner: citizenID}, true,
+			with(func(m *bot.Message) { m.ChannelID = helpID; m.ThreadID = "800"; m.InHelpChannel = true })},
+		{"the bot's answer thread", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: generalID, owner: botID}, true,
+			with(func(m *bot.Message) { m.ThreadID = "800"; m.ReplyToBot = true })},
+		{"thread of an unwatched channel", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: otherID}, false, bot.Message{}},
+		{"another bot", msg(func(m *discordgo.Message) { m.Author = &discordgo.User{ID: "55", Username: "other", Bot: true} }), nil, place{}, true,
+			with(func(m *bot.Message) { m.AuthorID = "55"; m.AuthorName = "other"; m.AuthorBot = true })},
+		{"a webhook", msg(func(m *discordgo.Message) { m.WebhookID = "66" }), nil, place{}, true, with(func(m *bot.Message) { m.AuthorBot = true })},
+		{"the bot itself", msg(func(m *discordgo.Message) { m.Author = &discordgo.User{ID: botID, Username: "liaison"} }), nil, place{}, true,
+			with(func(m *bot.Message) { m.AuthorID = botID; m.AuthorName = "liaison"; m.AuthorBot = true })},
+		{"server nickname wins", msg(func(m *discordgo.Message) { m.Member = &discordgo.Member{Nick: "Marie (Ottawa)"} }), nil, place{}, true,
+			with(func(m *bot.Message) { m.AuthorName = "Marie (Ottawa)" })},
+		{"username when no display name", msg(func(m *discordgo.Message) { m.Author = &discordgo.User{ID: citizenID, Username: "marie"} }), nil, place{}, true,
+			with(func(m *bot.Message) { m.AuthorName = "marie" })},
+		{"system message", msg(func(m *discordgo.Message) { m.Type = discordgo.MessageTypeGuildMemberJoin }), nil, place{}, false, bot.Message{}},
+		{"thread starter message", msg(func(m *discordgo.Message) { m.Type = discordgo.MessageTypeThreadStarterMessage }), nil, place{}, false, bot.Message{}},
+		{"no author", msg(func(m *discordgo.Message) { m.Author = nil }), nil, place{}, false, bot.Message{}},
+		{"nil", nil, nil, place{}, false, bot.Message{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			if tc.cfg != nil {
+				cfg = *tc.cfg
+			}
+			got, ok := toMessage(tc.in, botID, cfg, tc.p)
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v (%+v)", ok, tc.ok, got)
+			}
+			if got != tc.want {
+				t.Errorf("got  %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestToMessageBeforeReady(t *testing.T) {
+	t.Parallel()
+	// Without the bot's id (no READY yet) nothing counts as addressed by
+	// mention, and the text is left as it is.
+	m := &discordgo.Message{ID: "1", ChannelID: generalID, GuildID: guildID, Author: &discordgo.User{ID: citizenID},
+		Content: " <@" + botID + "> hi ", Mentions: []*discordgo.User{{ID: botID}}}
+	got, ok := toMessage(m, "", testConfig(), place{})
+	if !ok || got.Mentioned || got.Text != "<@"+botID+"> hi" {
+		t.Errorf("got %+v %v", got, ok)
+	}
+}
+
+func TestToReaction(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC)
+	r := func(mod func(*discordgo.MessageReaction)) *discordgo.MessageReaction {
+		x := &discordgo.MessageReaction{UserID: citizenID, MessageID: "900", ChannelID: helpID, GuildID: guildID, Emoji: discordgo.Emoji{Name: "👍"}}
+		if mod != nil {
+			mod(x)
+		}
+		return x
+	}
+	noDMs := testConfig()
+	noDMs.DMs = false
+	cases := []struct {
+		name  string
+		in    *discordgo.MessageReaction
+		added bool
+		cfg   *Config
+		p     place
+		ok    bool
+		value int
+	}{
+		{"thumbs up", r(nil), true, nil, place{}, true, 1},
+		{"thumbs down", r(func(x *discordgo.MessageReaction) { x.Emoji.Name = "👎" }), true, nil, place{}, true, -1},
+		{"skin tone", r(func(x *discordgo.MessageReaction) { x.Emoji.Name = "👍🏿" }), true, nil, place{}, true, 1},
+		{"withdrawn", r(nil), false, nil, place{}, true, 0},
+		{"other emoji", r(func(x *discordgo.MessageReaction) { x.Emoji.Name = "🎉" }), true, nil, place{}, false, 0},
+		{"custom emoji named like it", r(func(x *discordgo.MessageReaction) { x.Emoji.ID = "77" }), true, nil, place{}, false, 0},
+		{"the bot's own seed", r(func(x *discordgo.MessageReaction) { x.UserID = botID }), true, nil, place{}, false, 0},
+		{"unwatched channel", r(func(x *discordgo.MessageReaction) { x.ChannelID = otherID }), true, nil, place{}, false, 0},
+		{"another server", r(func(x *discordgo.MessageReaction) { x.GuildID = "5" }), true, nil, place{}, false, 0},
+		{"thread of a watched channel", r(func(x *discordgo.MessageReaction) { x.ChannelID = "800" }), true, nil, place{parent: helpID}, true, 1},
+		{"thread of an unwatched channel", r(func(x *discordgo.MessageReaction) { x.ChannelID = "800" }), true, nil, place{parent: otherID}, false, 0},
+		{"DM", r(func(x *discordgo.MessageReaction) { x.GuildID = ""; x.ChannelID = dmID }), true, nil, place{}, true, 1},
+		{"DM while DMs are off", r(func(x *discordgo.MessageReaction) { x.GuildID = ""; x.ChannelID = dmID }), true, &noDMs, place{}, false, 0},
+		{"no user", r(func(x *discordgo.MessageReaction) { x.UserID = "" }), true, nil, place{}, false, 0},
+		{"nil", nil, true, nil, place{}, false, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			if tc.cfg != nil {
+				cfg = *tc.cfg
+			}
+			got, ok := toReaction(tc.in, tc.added, botID, cfg, tc.p, at)
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v (%+v)", ok, tc.ok, got)
+			}
+			if !ok {
+				return
+			}
+			want := bot.Reaction{Platform: Platform, ChannelID: tc.in.ChannelID, MessageID: "900", UserID: tc.in.UserID, Value: tc.value, Time: at}
+			if got != want {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func BenchmarkToMessage(b *testing.B) {
+	cfg := testConfig()
+	m := &discordgo.Message{ID: "700", ChannelID: helpID, GuildID: guildID, Type: discordgo.MessageTypeReply,
+		Author:            &discordgo.User{ID: citizenID, Username: "marie"},
+		Content:           "<@" + botID + "> Comment renouveler mon passeport si je suis à l'étranger?",
+		Mentions:          []*discordgo.User{{ID: botID}},
+		ReferencedMessage: &discordgo.Message{ID: "650", Author: &discordgo.User{ID: botID}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		toMessage(m, botID, cfg, place{})
+	}
+}

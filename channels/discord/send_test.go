@@ -1,0 +1,470 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/channels/discord/fakediscord"
+)
+
+// wire is the part of a message body the tests check, decoded without the
+// adapter's own types.
+type wire struct {
+	Content         string `json:"content"`
+	Nonce           any    `json:"nonce"`
+	EnforceNonce    bool   `json:"enforce_nonce"`
+	AllowedMentions *struct {
+		Parse       []string `json:"parse"`
+		Users       []string `json:"users"`
+		Roles       []string `json:"roles"`
+		RepliedUser bool     `json:"replied_user"`
+	} `json:"allowed_mentions"`
+	MessageReference *struct {
+		MessageID       string `json:"message_id"`
+		ChannelID       string `json:"channel_id"`
+		FailIfNotExists *bool  `json:"fail_if_not_exists"`
+	} `json:"message_reference"`
+}
+
+func decode(t *testing.T, p fakediscord.Posted) wire {
+	t.Helper()
+	var w wire
+	if err := json.Unmarshal(p.Body, &w); err != nil {
+		t.Fatalf("body %s: %v", p.Body, err)
+	}
+	// parse must be an empty list, not absent or null: absent means
+	// "parse everything" to Discord.
+	var raw map[string]map[string]json.RawMessage
+	json.Unmarshal(p.Body, &raw)
+	if got := string(raw["allowed_mentions"]["parse"]); got != "[]" {
+		t.Errorf("allowed_mentions.parse is %s, want []", got)
+	}
+	return w
+}
+
+func (r *running) ask(channelID, text string) string {
+	return r.srv.Post(fakediscord.Post{ChannelID: channelID, Author: citizen(), Content: text})
+}
+
+func TestSendRepliesWithReferenceAndPingsOnlyTheAsker(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	hostile := []string{
+		"@everyone the office is closed",
+		"@here read this",
+		"Ask <@&" + roleID + "> for help",
+		"<@" + strangerID + "> knows",
+		"@everyone @here <@&" + roleID + "> <@!" + strangerID + "> <@" + citizenID + "> all at once",
+	}
+	for _, text := range hostile {
+		q := r.ask(helpID, text)
+		ref, err := r.ch.Send(context.Background(),
+			bot.Address{Platform: Platform, ChannelID: helpID, ReplyTo: q, UserID: citizenID, UserName: "Marie"},
+			bot.Reply{Kind: bot.KindRelay, Lang: bot.English, Text: "Staff answer quoting: " + text, Key: "relay:" + q})
+		if err != nil {
+			t.Fatalf("Send(%q): %v", text, err)
+		}
+		var p fakediscord.Posted
+		for _, x := range r.srv.Posted(helpID) {
+			if x.ID == ref.ID {
+				p = x
+			}
+		}
+		w := decode(t, p)
+		if w.AllowedMentions == nil || len(w.AllowedMentions.Parse) != 0 || !slices.Equal(w.AllowedMentions.Users, []string{citizenID}) ||
+			len(w.AllowedMentions.Roles) != 0 || !w.AllowedMentions.RepliedUser {
+			t.Errorf("%q: allowed_mentions %+v, want parse [] users [asker] replied_user", text, w.AllowedMentions)
+		}
+		if w.MessageReference == nil || w.MessageReference.MessageID != q || w.MessageReference.FailIfNotExists == nil || *w.MessageReference.FailIfNotExists {
+			t.Errorf("%q: message_reference %+v, want the question with fail_if_not_exists false", text, w.MessageReference)
+		}
+		if p.Pings.Everyone || len(p.Pings.Roles) > 0 || !slices.Equal(p.Pings.Users, []string{citizenID}) {
+			t.Errorf("%q: the reply pings %+v, want the asker only", text, p.Pings)
+		}
+		if p.ReferencedMessage == nil || p.ReferencedMessage.ID != q {
+			t.Errorf("%q: the reply does not reference the question", text)
+		}
+	}
+}
+
+func TestSendBroadcastPingsNobody(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	ref, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: newsID},
+		bot.Reply{Kind: bot.KindBroadcast, Text: "@everyone Offices close at noon. @here Les bureaux ferment à midi. <@&" + roleID + ">", Key: "broadcast:1:discord:" + newsID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.srv.Posted(newsID)
+	if len(p) != 1 || p[0].ID != ref.ID || ref.ChannelID != newsID || ref.Platform != Platform {
+		t.Fatalf("posted %+v, ref %+v", p, ref)
+	}
+	w := decode(t, p[0])
+	if w.MessageReference != nil || len(w.AllowedMentions.Users) != 0 || w.AllowedMentions.RepliedUser {
+		t.Errorf("a broadcast carries %+v %+v", w.MessageReference, w.AllowedMentions)
+	}
+	if p[0].Pings.Everyone || len(p[0].Pings.Users)+len(p[0].Pings.Roles) > 0 {
+		t.Errorf("the broadcast pings %+v", p[0].Pings)
+	}
+	if string(w.Nonce.(string)) == "" || !w.EnforceNonce || len(w.Nonce.(string)) > 25 {
+		t.Errorf("nonce %v enforce %v", w.Nonce, w.EnforceNonce)
+	}
+}
+
+func TestSendSplitsLongAnswersAndReactsOnTheLast(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	q := r.ask(helpID, "Tell me everything")
+	var b strings.Builder
+	for i := 0; b.Len() < 4500; i++ {
+		b.WriteString("Ceci est une phrase complète sur les passeports, numéro ")
+		b.WriteString(strings.Repeat("x", i%7))
+		b.WriteString(". ")
+	}
+	text := strings.TrimSpace(b.String())
+	ref, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID, ReplyTo: q, UserID: citizenID},
+		bot.Reply{Kind: bot.KindAnswer, Lang: bot.French, Text: text, Feedback: true, Key: "answer:long"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := r.srv.Posted(helpID)
+	if len(parts) != 3 {
+		t.Fatalf("%d parts, want 3", len(parts))
+	}
+	var joined []string
+	nonces := map[string]bool{}
+	for i, p := range parts {
+		w := decode(t, p)
+		if n := len([]rune(p.Content)); n > MaxMessageLen {
+			t.Errorf("part %d has %d characters", i, n)
+		}
+		if !strings.HasSuffix(p.Content, ".") {
+			t.Errorf("part %d does not end on a sentence: %q", i, p.Content[len(p.Content)-20:])
+		}
+		if (w.MessageReference != nil) != (i == 0) {
+			t.Errorf("part %d: reference %+v; only the first part references the question", i, w.MessageReference)
+		}
+		nonces[w.Nonce.(string)] = true
+		joined = append(joined, p.Content)
+	}
+	if len(nonces) != 3 {
+		t.Errorf("parts share nonces: %v", nonces)
+	}
+	if strings.Join(joined, " ") != text {
+		t.Error("the parts do not add up to the text")
+	}
+	if ref.ID != parts[2].ID {
+		t.Errorf("ref %s, want the last part %s", ref.ID, parts[2].ID)
+	}
+	if !slices.Equal(parts[2].Reactions, []string{"👍", "👎"}) || len(parts[0].Reactions) > 0 {
+		t.Errorf("reactions %v / %v, want 👍 👎 on the last part only", parts[0].Reactions, parts[2].Reactions)
+	}
+	// Retrying the whole send (the engine does after a lost answer) posts
+	// nothing new: every part's nonce is enforced.
+	again, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID, ReplyTo: q, UserID: citizenID},
+		bot.Reply{Kind: bot.KindAnswer, Lang: bot.French, Text: text, Feedback: true, Key: "answer:long"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != ref || len(r.srv.Posted(helpID)) != 3 {
+		t.Errorf("a retried send posted again: ref %v vs %v, %d messages", again, ref, len(r.srv.Posted(helpID)))
+	}
+}
+
+func TestSendLongKeyGivesValidNonce(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	key := "relay:123456789:discord:" + helpID + ":" + strings.Repeat("k", 40)
+	to := bot.Address{Platform: Platform, ChannelID: helpID}
+	a, err := r.ch.Send(context.Background(), to, bot.Reply{Kind: bot.KindRelay, Text: "one", Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.ch.Send(context.Background(), to, bot.Reply{Kind: bot.KindRelay, Text: "one", Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b || len(r.srv.Posted(helpID)) != 1 {
+		t.Errorf("two sends with one key gave %v and %v", a, b)
+	}
+	c, err := r.ch.Send(context.Background(), to, bot.Reply{Kind: bot.KindRelay, Text: "two", Key: key + "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c == a {
+		t.Error("a different key was deduplicated")
+	}
+}
+
+func TestSendInThreadStyleChannel(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h)
+	q := r.ask(threadedID, "Comment renouveler mon passeport?")
+	to := bot.Address{Platform: Platform, ChannelID: threadedID, ReplyTo: q, UserID: citizenID, UserName: "Marie"}
+	reply := bot.Reply{Kind: bot.KindAnswer, Lang: bot.French, Text: "Vous pouvez le renouveler en ligne.", Key: "answer:t1"}
+	ref, err := r.ch.Send(context.Background(), to, reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, ok := r.srv.Channel(q)
+	if !ok || th.ParentID != threadedID || th.Type != fakediscord.TypePublicThread || th.Name != "Réponse pour Marie" {
+		t.Fatalf("thread %+v (exists %v), want a thread on the question named for the asker", th, ok)
+	}
+	if ref.ChannelID != q {
+		t.Errorf("the answer went to %s, want the thread %s", ref.ChannelID, q)
+	}
+	posted := r.srv.Posted(q)
+	if len(posted) != 1 || !strings.HasPrefix(posted[0].Content, "<@"+citizenID+"> ") {
+		t.Fatalf("thread messages %+v", posted)
+	}
+	if !slices.Equal(posted[0].Pings.Users, []string{citizenID}) {
+		t.Errorf("pings %+v", posted[0].Pings)
+	}
+	// A retried send reuses the thread (Discord answers 160004).
+	reply.Key = "answer:t2"
+	if _, err := r.ch.Send(context.Background(), to, reply); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.srv.Posted(q)); n != 2 {
+		t.Errorf("%d messages in the thread, want 2", n)
+	}
+	// The citizen follows up in the bot's thread without mentioning it:
+	// that is addressed to the bot, in the watched channel.
+	f := r.srv.Post(fakediscord.Post{ChannelID: q, Author: citizen(), Content: "Et pour mon fils?"})
+	r.srv.Await(t, "the follow-up", func() bool { return len(h.byID(f)) == 1 })
+	m := h.byID(f)[0]
+	if m.ChannelID != threadedID || m.ThreadID != q || !m.ReplyToBot || !m.InHelpChannel {
+		t.Errorf("follow-up mapped to %+v", m)
+	}
+}
+
+func TestSendIntoAThreadWithReference(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	thread := "100000000000000020"
+	r.srv.AddThread(generalID, thread, "question", citizenID)
+	q := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "<@" + r.srv.BotID() + "> help"})
+	ref, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: generalID, ThreadID: thread, ReplyTo: q, UserID: citizenID},
+		bot.Reply{Kind: bot.KindAck, Lang: bot.English, Text: "A person will answer.", Key: "ack:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.srv.Posted(thread)
+	if len(p) != 1 || ref.ChannelID != thread || p[0].MessageReference == nil || p[0].MessageReference.MessageID != q {
+		t.Fatalf("posted %+v ref %+v", p, ref)
+	}
+}
+
+func TestSendWaitsOutShortRateLimits(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	r.srv.RateLimit(helpID, 2, 100*time.Millisecond, false)
+	ref, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID}, bot.Reply{Kind: bot.KindNotice, Text: "after the limit", Key: "n1"})
+	if err != nil {
+		t.Fatalf("Send after two 429s: %v", err)
+	}
+	var statuses []int
+	for _, q := range r.srv.Requests() {
+		if q.Method == http.MethodPost && strings.HasSuffix(q.Path, "/channels/"+helpID+"/messages") {
+			statuses = append(statuses, q.Status)
+		}
+	}
+	if !slices.Equal(statuses, []int{429, 429, 200}) {
+		t.Errorf("statuses %v, want [429 429 200]", statuses)
+	}
+	if p := r.srv.Posted(helpID); len(p) != 1 || p[0].ID != ref.ID {
+		t.Errorf("posted %+v", p)
+	}
+}
+
+func TestSendReturnsRetryableOnLongRateLimitWithoutHoldingOthers(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	r.srv.RateLimit(helpID, 1, 30*time.Second, false)
+	_, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID}, bot.Reply{Kind: bot.KindNotice, Text: "x", Key: "n1"})
+	var re bot.Retryable
+	if err == nil || !errors.As(err, &re) || !re.Retryable() {
+		t.Fatalf("Send under a 30s rate limit = %v, want a retryable error", err)
+	}
+	var de *Error
+	if !errors.As(err, &de) || de.RetryAfter < 29*time.Second {
+		t.Errorf("error %v does not carry the wait", err)
+	}
+	// The bucket is known to be exhausted: the next send to #help returns
+	// at once, without asking Discord; #general is unaffected.
+	n := len(r.srv.Requests())
+	if _, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID}, bot.Reply{Kind: bot.KindNotice, Text: "x", Key: "n2"}); err == nil {
+		t.Error("a send into an exhausted bucket succeeded")
+	}
+	if len(r.srv.Requests()) != n {
+		t.Error("a send into an exhausted bucket reached the server")
+	}
+	if _, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: generalID}, bot.Reply{Kind: bot.KindNotice, Text: "y", Key: "n3"}); err != nil {
+		t.Errorf("#general held up by #help's rate limit: %v", err)
+	}
+}
+
+func TestSlowChannelDoesNotHoldUpSendsElsewhere(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	release := r.srv.Hold(helpID)
+	slow := make(chan error, 1)
+	go func() {
+		_, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID}, bot.Reply{Kind: bot.KindNotice, Text: "slow", Key: "s1"})
+		slow <- err
+	}()
+	r.srv.Await(t, "the slow send to reach the server", func() bool { return r.srv.Held(helpID) == 1 })
+	if _, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: generalID}, bot.Reply{Kind: bot.KindNotice, Text: "fast", Key: "f1"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-slow:
+		t.Fatalf("the held send returned early: %v", err)
+	default:
+	}
+	release()
+	if err := <-slow; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSendTimesOutRetryably(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{})
+	opts := testOptions(t)
+	opts.RequestTimeout = 300 * time.Millisecond
+	ch := newChannel(t, srv, testConfig(), opts)
+	srv.Hold(helpID)
+	_, err := ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID}, bot.Reply{Kind: bot.KindNotice, Text: "x", Key: "k"})
+	var re bot.Retryable
+	if err == nil || !errors.As(err, &re) || !re.Retryable() || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Send to a stuck server = %v, want a retryable deadline error", err)
+	}
+	// A caller's context that ends is retryable too: the reply is kept.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ch.Send(ctx, bot.Address{Platform: Platform, ChannelID: generalID}, bot.Reply{Kind: bot.KindNotice, Text: "x"}); !errors.As(err, &re) || !re.Retryable() {
+		t.Errorf("Send with an ended context = %v, want retryable", err)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{})
+	ch := newChannel(t, srv, testConfig(), testOptions(t))
+	ctx := context.Background()
+	cases := []struct {
+		name      string
+		setup     func()
+		to        bot.Address
+		text      string
+		retryable bool
+		invalid   bool
+	}{
+		{"missing permission", func() { srv.Fail(helpID, http.StatusForbidden) }, bot.Address{ChannelID: helpID}, "x", false, false},
+		{"server error", func() { srv.Fail(helpID, http.StatusInternalServerError) }, bot.Address{ChannelID: helpID}, "x", true, false},
+		{"bad gateway", func() { srv.Fail(helpID, http.StatusBadGateway); srv.Fail(helpID, http.StatusBadGateway) }, bot.Address{ChannelID: helpID}, "x", true, false},
+		{"deleted channel", nil, bot.Address{ChannelID: "100000000000000777"}, "x", false, false},
+		{"empty text", nil, bot.Address{ChannelID: helpID}, "  ", false, true},
+		{"other platform", nil, bot.Address{Platform: "web", ChannelID: helpID}, "x", false, true},
+		{"malformed channel", nil, bot.Address{ChannelID: "help"}, "x", false, true},
+	}
+	for _, tc := range cases {
+		if tc.setup != nil {
+			tc.setup()
+		}
+		_, err := ch.Send(ctx, tc.to, bot.Reply{Kind: bot.KindNotice, Text: tc.text})
+		if err == nil {
+			t.Errorf("%s: no error", tc.name)
+			continue
+		}
+		var re bot.Retryable
+		if got := errors.As(err, &re) && re.Retryable(); got != tc.retryable {
+			t.Errorf("%s: %v retryable=%v, want %v", tc.name, err, got, tc.retryable)
+		}
+		if got := errors.Is(err, bot.ErrInvalid); got != tc.invalid {
+			t.Errorf("%s: %v invalid=%v, want %v", tc.name, err, got, tc.invalid)
+		}
+		if strings.Contains(err.Error(), srv.Token()) {
+			t.Errorf("%s: the error shows the token", tc.name)
+		}
+	}
+	// A message whose question was deleted still goes out, unreferenced.
+	if _, err := ch.Send(ctx, bot.Address{ChannelID: helpID, ReplyTo: "100000000000000666", UserID: citizenID}, bot.Reply{Kind: bot.KindAnswer, Text: "still answered"}); err != nil {
+		t.Errorf("reply to a deleted question: %v", err)
+	}
+}
+
+func TestReactionsBecomeFeedback(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h)
+	q := r.ask(helpID, "How do I renew my passport?")
+	ref, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID, ReplyTo: q, UserID: citizenID},
+		bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: "Online.", Feedback: true, Key: "a1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.srv.React(helpID, ref.ID, citizenID, "👀", true)                // not feedback
+	r.srv.React(helpID, ref.ID, citizenID, "👍🏽", true)               // skin tone
+	r.srv.React(helpID, ref.ID, strangerID, "👎", true)               // another citizen
+	r.srv.React(helpID, ref.ID, citizenID, "👍🏽", false)              // withdrawn
+	r.srv.React(otherID, "100000000000000555", citizenID, "👍", true) // unwatched channel
+	r.srv.Await(t, "three reactions", func() bool { return len(h.Reactions()) == 3 })
+	r.settle(t)
+	got := h.Reactions()
+	want := []struct {
+		user string
+		v    int
+	}{{citizenID, 1}, {strangerID, -1}, {citizenID, 0}}
+	if len(got) != len(want) {
+		t.Fatalf("reactions %+v", got)
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.UserID != w.user || g.Value != w.v || g.MessageID != ref.ID || g.ChannelID != helpID || g.Platform != Platform || g.Time.IsZero() {
+			t.Errorf("reaction %d = %+v, want user %s value %d on %s", i, g, w.user, w.v, ref.ID)
+		}
+	}
+}
+
+func TestReactionOnAnotherMessageIsIgnored(t *testing.T) {
+	t.Parallel()
+	h := &recording{rhook: func(re bot.Reaction) error {
+		if re.MessageID != "keep" {
+			return bot.ErrNotFound // the engine: not one of the bot's messages
+		}
+		return nil
+	}}
+	r := start(t, h)
+	q := r.ask(helpID, "a citizen's message")
+	r.srv.React(helpID, q, strangerID, "👍", true)
+	r.settle(t)
+	if n := len(h.Reactions()); n != 0 {
+		t.Errorf("%d reactions recorded", n)
+	}
+}
+
+func TestMemberCount(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{})
+	ch := newChannel(t, srv, testConfig(), testOptions(t))
+	n, err := ch.MemberCount(context.Background())
+	if err != nil || n != 1234 {
+		t.Fatalf("MemberCount = %d, %v; want 1234", n, err)
+	}
+	cfg := testConfig()
+	cfg.Guilds = append(cfg.Guilds, "100000000000000002") // unknown to the server
+	bad := newChannel(t, srv, cfg, testOptions(t))
+	if _, err := bad.MemberCount(context.Background()); err == nil {
+		t.Error("MemberCount with an unknown guild succeeded")
+	}
+}
