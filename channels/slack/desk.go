@@ -78,7 +78,7 @@ func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
 	return &Desk{
 		cfg:     cfg,
 		api:     api,
-		log:     log.With("desk", "slack"),
+		log:     log,
 		now:     now,
 		roster0: opts.Roster,
 		seen:    newSeenSet(4096),
