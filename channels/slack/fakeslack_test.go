@@ -144,6 +144,10 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 		token = form.Get("token")
 		form.Del("token")
 	}
+	if token == "xoxb-revoked-secret" {
+		writeJSON(w, map[string]any{"ok": false, "error": "token_revoked"})
+		return
+	}
 	if token != testBotToken {
 		f.t.Errorf("%s: token %q, want the bot token", method, redactAuth(token))
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
@@ -209,6 +213,8 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("%s: blocks are not JSON", method)
 		}
 		writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts, "message_ts": ts})
+	case "auth.test":
+		writeJSON(w, map[string]any{"ok": true, "team": "Fake", "team_id": "T1", "user": "liaison", "user_id": "UBOT", "bot_id": "B1"})
 	case "views.open":
 		if call.JSON["trigger_id"] == "" || call.JSON["view"] == nil {
 			writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})

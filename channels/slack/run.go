@@ -29,6 +29,9 @@ func (d *Desk) Run(ctx context.Context, h bot.DeskHandler) error {
 		return errors.New("slack: run: already running")
 	}
 	d.handler.Store(&handlerBox{h})
+	if err := d.checkBotToken(ctx); err != nil {
+		return err
+	}
 
 	client := socketmode.New(d.api, socketmode.OptionLog(logAdapter{d.log}))
 	ctx, cancel := context.WithCancel(ctx)
@@ -65,6 +68,35 @@ func (d *Desk) Run(ctx context.Context, h bot.DeskHandler) error {
 			}()
 		}
 	}
+}
+
+// checkBotToken asks Slack who the bot token belongs to, so that a wrong or
+// revoked token stops Run at once with an error naming the variable rather
+// than failing every post later. Network trouble is only logged: Slack may
+// be unreachable for a while, and the socket reconnects by itself.
+func (d *Desk) checkBotToken(ctx context.Context) error {
+	var who *slack.AuthTestResponse
+	err := d.call(ctx, "auth.test", func(ctx context.Context) error {
+		var err error
+		who, err = d.api.AuthTestContext(ctx)
+		return err
+	})
+	var se slack.SlackErrorResponse
+	switch {
+	case err == nil:
+		d.log.Info("slack bot token accepted", "team", who.Team, "bot_user", who.UserID)
+		return nil
+	case errors.As(err, &se):
+		switch se.Err {
+		case "invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired":
+			return fmt.Errorf("slack: Slack refused %s (%s): check the Bot User OAuth Token (xoxb-…) of the installed app", EnvBotToken, se.Err)
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	d.log.Warn("slack auth.test failed; continuing", "err", err)
+	return nil
 }
 
 // status logs the connection's life (connecting, connected, errors).

@@ -503,3 +503,20 @@ func TestQuickReplyToAPostTheEngineHasNotRecordedYet(t *testing.T) {
 		t.Errorf("engine asked %d times about an unknown thread, want once", n+100)
 	}
 }
+
+func TestRunStopsOnRevokedBotToken(t *testing.T) {
+	f := newFakeSlack(t)
+	d, err := New(f.config(), "xoxb-revoked-secret", testAppToken, Options{Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.Run(context.Background(), &recHandler{})
+	if err == nil || !strings.Contains(err.Error(), EnvBotToken) || !strings.Contains(err.Error(), "token_revoked") || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("Run = %v, want an error naming %s and not the token", err, EnvBotToken)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.opens != 0 {
+		t.Errorf("Socket Mode was opened with a refused bot token")
+	}
+}
