@@ -1,0 +1,356 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// escalate records a new escalation and returns it as stored.
+func escalate(t testing.TB, db *DB, id, topic string, lang bot.Lang) bot.Escalation {
+	t.Helper()
+	o := escalateOutcome(id, topic, lang)
+	must(t, db.SaveOutcome(context.Background(), o))
+	e, err := db.Escalation(context.Background(), o.NewEscalation.ID)
+	must(t, err)
+	return e
+}
+
+func TestEscalationNotFound(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	_, err := db.Escalation(ctx, 42)
+	wantErr(t, err, bot.ErrNotFound)
+	for _, ref := range []string{"", "nope"} {
+		_, err = db.EscalationByDeskRef(ctx, ref)
+		wantErr(t, err, bot.ErrNotFound)
+	}
+	_, err = db.StaffAnswer(ctx, 42)
+	wantErr(t, err, bot.ErrNotFound)
+}
+
+func TestEscalationsFilter(t *testing.T) {
+	db, clk := newDB(t)
+	ctx := context.Background()
+	var ids []int64
+	for i, lang := range []bot.Lang{bot.English, bot.French, bot.English, bot.French} {
+		o := escalateOutcome(fmt.Sprint("m", i), "t", lang)
+		// Created in reverse id order: the list is by creation time.
+		o.NewEscalation.CreatedAt = t0.Add(time.Duration(10-i) * time.Minute)
+		must(t, db.SaveOutcome(ctx, o))
+		ids = append(ids, o.NewEscalation.ID)
+		clk.Add(time.Second)
+	}
+	e, _ := db.Escalation(ctx, ids[1])
+	e.State = bot.StateClaimed
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &e}))
+	e, _ = db.Escalation(ctx, ids[2])
+	e.State = bot.StateClosed
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &e}))
+
+	tests := []struct {
+		name string
+		f    bot.EscalationFilter
+		want []int64
+	}{
+		{"all, oldest first", bot.EscalationFilter{}, []int64{ids[3], ids[2], ids[1], ids[0]}},
+		{"waiting", bot.EscalationFilter{States: []bot.EscalationState{bot.StateOpen, bot.StateClaimed}}, []int64{ids[3], ids[1], ids[0]}},
+		{"closed", bot.EscalationFilter{States: []bot.EscalationState{bot.StateClosed}}, []int64{ids[2]}},
+		{"french", bot.EscalationFilter{Lang: bot.French}, []int64{ids[3], ids[1]}},
+		{"open english", bot.EscalationFilter{States: []bot.EscalationState{bot.StateOpen}, Lang: bot.English}, []int64{ids[0]}},
+		{"limit", bot.EscalationFilter{Limit: 2}, []int64{ids[3], ids[2]}},
+		{"none", bot.EscalationFilter{States: []bot.EscalationState{bot.StateRelayed}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es, err := db.Escalations(ctx, tt.f)
+			must(t, err)
+			var got []int64
+			for _, e := range es {
+				got = append(got, e.ID)
+				if len(e.Askers) != 1 {
+					t.Errorf("escalation %d has %d askers, want 1", e.ID, len(e.Askers))
+				}
+			}
+			if !equal(got, tt.want) {
+				t.Errorf("ids %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAskersOrderedPerEscalation(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	a := escalate(t, db, "a1", "t", bot.English)
+	b := escalate(t, db, "b1", "t", bot.English)
+	for i := range 3 {
+		for _, e := range []bot.Escalation{a, b} {
+			j := joinOutcome(fmt.Sprintf("%d-%d", e.ID, i), e.ID)
+			j.Asker.AskedAt = t0.Add(time.Duration(i+1) * time.Minute)
+			must(t, db.SaveOutcome(ctx, j))
+		}
+	}
+	es, err := db.Escalations(ctx, bot.EscalationFilter{})
+	must(t, err)
+	for _, e := range es {
+		if len(e.Askers) != 4 {
+			t.Fatalf("escalation %d: %d askers", e.ID, len(e.Askers))
+		}
+		for i, k := range e.Askers {
+			if !k.AskedAt.Equal(t0.Add(time.Duration(i) * time.Minute)) {
+				t.Errorf("escalation %d asker %d asked at %v", e.ID, i, k.AskedAt)
+			}
+		}
+	}
+}
+
+func TestApplyEscalationClaim(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	e := escalate(t, db, "m1", "passports", bot.English)
+	must(t, db.MarkDeskSynced(ctx, e.ID, "desk-1", 1))
+
+	claimed := e // as loaded before the desk sync: DeskRef "" must not be written back
+	claimed.State, claimed.ClaimedBy, claimed.ClaimedAt = bot.StateClaimed, "ana", t0.Add(time.Minute)
+	claimed.UpdatedAt = t0.Add(time.Minute)
+	c := &bot.EscalationChange{
+		Escalation: &claimed,
+		Audit:      []bot.AuditEntry{{Actor: "ana", Via: "web", Action: "escalation.claim", Allowed: true}},
+		Outbox:     []bot.Outgoing{{To: bot.Address{Platform: bot.DeskPlatform}, Reply: bot.Reply{Kind: bot.KindDesk, Text: "claimed", Key: "claimed:1"}, Notice: &bot.Notice{Kind: bot.NoticeInfo, Text: "claimed"}}},
+	}
+	must(t, db.ApplyEscalation(ctx, c))
+	if claimed.Version != 2 || !claimed.UpdatedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("version %d updated %v", claimed.Version, claimed.UpdatedAt)
+	}
+	if c.Audit[0].ID == 0 || c.Audit[0].Target != fmt.Sprintf("escalation:%d", e.ID) || c.Outbox[0].ID == 0 || c.Outbox[0].EscalationID != e.ID {
+		t.Errorf("audit %+v outbox %+v", c.Audit[0], c.Outbox[0])
+	}
+	got, err := db.Escalation(ctx, e.ID)
+	must(t, err)
+	want := claimed
+	want.DeskRef, want.DeskVersion = "desk-1", 1
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored %+v\nwant %+v", got, want)
+	}
+	if got, _ := db.EscalationByDeskRef(ctx, "desk-1"); got.ID != e.ID {
+		t.Errorf("by desk ref: %+v", got)
+	}
+}
+
+func TestApplyEscalationErrorsWriteNothing(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	e := escalate(t, db, "m1", "passports", bot.English)
+	answer := func(event string) *bot.StaffAnswer {
+		return &bot.StaffAnswer{StaffID: "ana", DeskUserID: "U1", EventID: event, Text: "Yes.", Lang: bot.English, Status: bot.AnswerQueued}
+	}
+	first := e
+	first.State = bot.StateAnswered
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &first, Answer: answer("ev-1")}))
+
+	extras := func(c *bot.EscalationChange) *bot.EscalationChange {
+		c.Audit = []bot.AuditEntry{{Actor: "ana", Action: "x"}}
+		c.Outbox = []bot.Outgoing{{To: bot.Address{Platform: "web"}, Reply: bot.Reply{Kind: bot.KindRelay, Key: "never"}}}
+		return c
+	}
+	stale, fresh := e, first // e has version 1, first the stored 2
+	missing := e
+	missing.ID = 999
+	tests := []struct {
+		name string
+		c    *bot.EscalationChange
+		want error
+	}{
+		{"stale version", extras(&bot.EscalationChange{Escalation: &stale}), bot.ErrConflict},
+		{"seen event with the right version", extras(&bot.EscalationChange{Escalation: &fresh, Answer: answer("ev-1")}), bot.ErrDuplicate},
+		{"seen event with a stale version", extras(&bot.EscalationChange{Escalation: &stale, Answer: answer("ev-1")}), bot.ErrDuplicate},
+		{"missing escalation", extras(&bot.EscalationChange{Escalation: &missing}), bot.ErrNotFound},
+		{"status of a missing answer", extras(&bot.EscalationChange{Answer: &bot.StaffAnswer{ID: 999, Status: bot.AnswerDropped}}), bot.ErrNotFound},
+		{"answer to a missing escalation", extras(&bot.EscalationChange{Answer: &bot.StaffAnswer{EscalationID: 999, Status: bot.AnswerQueued}}), bot.ErrInvalid},
+		{"nil", nil, bot.ErrInvalid},
+		{"empty", &bot.EscalationChange{}, bot.ErrInvalid},
+		{"unknown state", &bot.EscalationChange{Escalation: &bot.Escalation{ID: e.ID, State: "gone", Version: 2}}, bot.ErrInvalid},
+		{"no id", &bot.EscalationChange{Escalation: &bot.Escalation{State: bot.StateOpen}}, bot.ErrInvalid},
+		{"unknown answer status", &bot.EscalationChange{Answer: &bot.StaffAnswer{EscalationID: e.ID, Status: "meh"}}, bot.ErrInvalid},
+		{"answer without escalation", &bot.EscalationChange{Answer: &bot.StaffAnswer{Status: bot.AnswerQueued}}, bot.ErrInvalid},
+		{"outbox without platform", &bot.EscalationChange{Outbox: []bot.Outgoing{{}}}, bot.ErrInvalid},
+		{"audit without action", &bot.EscalationChange{Audit: []bot.AuditEntry{{Actor: "x"}}}, bot.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := counts(t, db)
+			stored, _ := db.Escalation(ctx, e.ID)
+			wantErr(t, db.ApplyEscalation(ctx, tt.c), tt.want)
+			sameCounts(t, before, counts(t, db))
+			after, _ := db.Escalation(ctx, e.ID)
+			if !reflect.DeepEqual(stored, after) {
+				t.Errorf("escalation changed:\n%+v\n%+v", stored, after)
+			}
+		})
+	}
+}
+
+func TestApplyEscalationAnswers(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	e := escalate(t, db, "m1", "passports", bot.English)
+
+	// A rejected answer (not on the roster) is kept without touching the
+	// escalation.
+	rejected := &bot.StaffAnswer{EscalationID: e.ID, DeskUserID: "U9", EventID: "ev-0", Text: "hm", Status: bot.AnswerRejected}
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Answer: rejected}))
+	if rejected.ID == 0 || !rejected.At.Equal(t0) {
+		t.Errorf("rejected answer not filled: %+v", rejected)
+	}
+
+	held := &bot.StaffAnswer{StaffID: "ana", DeskUserID: "U1", EventID: "ev-1", Text: "Oui.", Lang: bot.French, Status: bot.AnswerHeld, At: t0.Add(time.Minute)}
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &e, Answer: held}))
+	if held.EscalationID != e.ID || e.Version != 2 {
+		t.Errorf("held answer %+v, escalation version %d", held, e.Version)
+	}
+	// Settling it updates its status only.
+	settled := *held
+	settled.Status, settled.Text = bot.AnswerDropped, "ignored"
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Answer: &settled}))
+	got, err := db.StaffAnswer(ctx, held.ID)
+	must(t, err)
+	want := *held
+	want.Status = bot.AnswerDropped
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("StaffAnswer = %+v\nwant %+v", got, want)
+	}
+	// Answers without an event id are not deduplicated.
+	for range 2 {
+		must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Answer: &bot.StaffAnswer{EscalationID: e.ID, Text: "x", Status: bot.AnswerQueued}}))
+	}
+	list, err := db.Answers(ctx, e.ID)
+	must(t, err)
+	if len(list) != 4 || list[0].ID != rejected.ID || list[1].ID != held.ID {
+		t.Errorf("Answers = %+v", list)
+	}
+	if list, _ := db.Answers(ctx, 999); len(list) != 0 {
+		t.Errorf("answers of a missing escalation: %+v", list)
+	}
+}
+
+func TestApplyEscalationConcurrentClaims(t *testing.T) {
+	// Staff click "claim" at once: one wins, the others get ErrConflict.
+	db, _ := newDB(t)
+	ctx := context.Background()
+	e := escalate(t, db, "m1", "passports", bot.English)
+	var (
+		wg        sync.WaitGroup
+		mu        sync.Mutex
+		winners   []string
+		conflicts int
+	)
+	for i := range 16 {
+		wg.Go(func() {
+			c := e
+			c.State, c.ClaimedBy = bot.StateClaimed, fmt.Sprint("staff-", i)
+			err := db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &c,
+				Audit: []bot.AuditEntry{{Actor: c.ClaimedBy, Action: "escalation.claim", Allowed: true}}})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				winners = append(winners, c.ClaimedBy)
+			case errors.Is(err, bot.ErrConflict):
+				conflicts++
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	got, _ := db.Escalation(ctx, e.ID)
+	if len(winners) != 1 || conflicts != 15 || got.ClaimedBy != winners[0] || got.Version != 2 {
+		t.Errorf("winners %v conflicts %d stored %q v%d", winners, conflicts, got.ClaimedBy, got.Version)
+	}
+	if n := count(t, db, "audit_log"); n != 1 {
+		t.Errorf("audit entries: %d, want 1", n)
+	}
+}
+
+func TestDeskBacklogAndSync(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	a := escalate(t, db, "a", "t", bot.English)
+	b := escalate(t, db, "b", "t", bot.English)
+	backlog := func() []int64 {
+		t.Helper()
+		es, err := db.DeskBacklog(ctx, 0)
+		must(t, err)
+		var ids []int64
+		for _, e := range es {
+			ids = append(ids, e.ID)
+		}
+		return ids
+	}
+	if got := backlog(); !equal(got, []int64{a.ID, b.ID}) {
+		t.Fatalf("new escalations: backlog %v", got)
+	}
+	if es, _ := db.DeskBacklog(ctx, 1); len(es) != 1 || es[0].ID != a.ID || len(es[0].Askers) != 1 {
+		t.Errorf("limit 1: %+v", es)
+	}
+	must(t, db.MarkDeskSynced(ctx, a.ID, "ts-a", a.Version))
+	must(t, db.MarkDeskSynced(ctx, b.ID, "ts-b", b.Version))
+	if got := backlog(); len(got) != 0 {
+		t.Fatalf("after sync: backlog %v", got)
+	}
+	// A new asker changes what the post shows.
+	must(t, db.SaveOutcome(ctx, joinOutcome("a2", a.ID)))
+	if got := backlog(); !equal(got, []int64{a.ID}) {
+		t.Fatalf("after join: backlog %v", got)
+	}
+	// A late sync of an older version does not go back.
+	must(t, db.MarkDeskSynced(ctx, a.ID, "ts-a", 2))
+	must(t, db.MarkDeskSynced(ctx, a.ID, "ts-a", 1))
+	got, _ := db.Escalation(ctx, a.ID)
+	if got.DeskVersion != 2 || got.Version != 2 || len(backlog()) != 0 {
+		t.Errorf("desk version %d version %d backlog %v", got.DeskVersion, got.Version, backlog())
+	}
+	// Posted again elsewhere: the new ref and its version replace the old.
+	must(t, db.MarkDeskSynced(ctx, a.ID, "ts-a2", 1))
+	got, _ = db.Escalation(ctx, a.ID)
+	if got.DeskRef != "ts-a2" || got.DeskVersion != 1 || !equal(backlog(), []int64{a.ID}) {
+		t.Errorf("after re-post: %q v%d backlog %v", got.DeskRef, got.DeskVersion, backlog())
+	}
+	if _, err := db.EscalationByDeskRef(ctx, "ts-a"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("old ref still found: %v", err)
+	}
+	wantErr(t, db.MarkDeskSynced(ctx, 999, "x", 1), bot.ErrNotFound)
+	wantErr(t, db.MarkDeskSynced(ctx, a.ID, "", 1), bot.ErrInvalid)
+}
+
+func TestDueForReminder(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	mk := func(id string, routed time.Time, state bot.EscalationState) int64 {
+		o := escalateOutcome(id, "t", bot.English)
+		o.NewEscalation.RoutedAt, o.NewEscalation.State = routed, state
+		must(t, db.SaveOutcome(ctx, o))
+		return o.NewEscalation.ID
+	}
+	late := mk("late", t0.Add(-time.Hour), bot.StateOpen)
+	later := mk("later", t0.Add(-2*time.Hour), bot.StateOpen)
+	mk("recent", t0.Add(-time.Minute), bot.StateOpen)
+	mk("claimed", t0.Add(-time.Hour), bot.StateClaimed)
+	mk("unrouted", time.Time{}, bot.StateOpen)
+	es, err := db.DueForReminder(ctx, t0.Add(-30*time.Minute))
+	must(t, err)
+	var ids []int64
+	for _, e := range es {
+		ids = append(ids, e.ID)
+	}
+	if !equal(ids, []int64{later, late}) {
+		t.Errorf("due %v, want %v (longest waiting first)", ids, []int64{later, late})
+	}
+}
