@@ -133,6 +133,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if desk != nil {
 		parts = append(parts, runner{"desk " + desk.Name(), func(ctx context.Context) error { return desk.Run(ctx, eng) }})
 	}
+	if webSrv != nil && desk != bot.Desk(webSrv.Desk()) {
+		// The comms page serves comms leads whichever desk staff use; the
+		// web desk's Run only gives the pages the engine to talk to.
+		wd := webSrv.Desk()
+		parts = append(parts, runner{"web comms", func(ctx context.Context) error { return wd.Run(ctx, eng) }})
+	}
 	if webSrv != nil {
 		ln, err := webSrv.Listen()
 		if err != nil {
