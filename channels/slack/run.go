@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -157,6 +158,14 @@ func (d *Desk) handleEnvelope(ctx context.Context, client *socketmode.Client, h 
 		out outcome
 		err error
 	)
+	defer func() {
+		// A bug or a payload nobody foresaw must not take the process
+		// down: the envelope stays unacknowledged and Slack redelivers it.
+		if r := recover(); r != nil {
+			d.seen.abort(key)
+			log.Error("slack envelope handler panicked; not acknowledged", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
 	switch data := ev.Data.(type) {
 	case slackevents.EventsAPIEvent:
 		out, err = d.onEvent(ctx, h, data, req.EnvelopeID)

@@ -520,3 +520,24 @@ func TestRunStopsOnRevokedBotToken(t *testing.T) {
 		t.Errorf("Socket Mode was opened with a refused bot token")
 	}
 }
+
+func TestAPanickingHandlerDoesNotStopTheDesk(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	var calls atomic.Int32
+	h := &recHandler{roster: testRoster(), answer: func(a bot.DeskAnswer) (bot.AnswerResult, error) {
+		if calls.Add(1) == 1 {
+			panic("boom")
+		}
+		return bot.AnswerResult{Relays: 1}, nil
+	}}
+	runDesk(t, f, d, h)
+	f.send(eventsEnvelope("p1", "EvP1", 0, threadReply("USAM", "1.000001", "1.000090", "first")))
+	eventually(t, "the first call", func() bool { return calls.Load() == 1 })
+	// Redelivered: handled afresh, and acknowledged this time.
+	f.send(eventsEnvelope("p2", "EvP1", 1, threadReply("USAM", "1.000001", "1.000090", "first")))
+	f.ack("p2", 1)
+	if f.ackCount("p1") != 0 {
+		t.Error("the envelope whose handling panicked was acknowledged")
+	}
+}
