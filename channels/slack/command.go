@@ -62,10 +62,14 @@ var inheritWords = []string{"inherit", "hériter", "heriter", "0", "default", "d
 
 // onPhase shows the phase, or asks the engine to change it.
 func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bot.Lang, args []string) (outcome, error) {
+	staff, onRoster := d.roster().ByDeskUser(user)
 	if len(args) == 0 {
+		if !onRoster {
+			return reply(tr(l, "forbidden.roster")), nil
+		}
 		st, err := h.Status(ctx)
 		if err != nil {
-			return reply(tr(l, "error.generic")), fmt.Errorf("phase show: %w", err)
+			return d.refuse(user, l, err, "phase show")
 		}
 		return reply(d.phaseText(st, l)), nil
 	}
@@ -91,7 +95,9 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 		return reply(tr(l, "phase.inheritglobal", d.cfg.command())), nil
 	}
 	reason := strings.Join(args, " ")
-	if strings.TrimSpace(reason) == "" {
+	// A missing reason is pointed out to comms leads; anyone else's request
+	// goes to the engine as it is, to be refused and audited.
+	if strings.TrimSpace(reason) == "" && staff.CommsLead {
 		return reply(tr(l, "phase.reason", d.cfg.command())), nil
 	}
 	ch, err := h.SetPhase(ctx, bot.PhaseRequest{

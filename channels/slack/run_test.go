@@ -264,6 +264,8 @@ func TestPhaseCommand(t *testing.T) {
 		{"UMARIE", "phase inherit discord:42 end of pilot", []string{"`discord:42` suit maintenant la phase globale"},
 			`phase slack UMARIE 0 "discord:42" "end of pilot"`},
 		{"UMARIE", "phase 2", []string{"Une raison est requise"}, ""},
+		{"USAM", "phase 2", []string{"Sorry, only communications leads"}, `phase slack USAM 2 "" ""`},
+		{"UOUT", "phase", []string{"only staff on the Liaison roster"}, ""},
 		{"UMARIE", "phase 7 why", []string{"Phase inconnue `7`"}, ""},
 		{"UMARIE", "phase inherit because", []string{"Seul un canal peut hériter"}, ""},
 		{"UMARIE", "phase 1 discord:999 test", []string{"Canal inconnu `discord:999`", "`web:help`"}, "status"},
