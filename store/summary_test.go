@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+func TestSaveFeedback(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	o := answerOutcome("m1")
+	must(t, db.SaveOutcome(ctx, o))
+	ref := bot.MessageRef{Platform: "web", ChannelID: "help", ID: "bot-1"}
+	must(t, db.MarkSent(ctx, o.Outbox[0].ID, ref, t0))
+	react := func(user string, v int, at time.Time) bot.Reaction {
+		return bot.Reaction{Platform: "web", ChannelID: "help", MessageID: "bot-1", UserID: user, Value: v, Time: at}
+	}
+	value := func(user string) (int, bool) {
+		var v int
+		err := db.r.QueryRow(`SELECT value FROM feedback WHERE outbox_id = ? AND user_id = ?`, o.Outbox[0].ID, user).Scan(&v)
+		return v, err == nil
+	}
+
+	must(t, db.SaveFeedback(ctx, react("u1", 1, t0)))
+	must(t, db.SaveFeedback(ctx, react("u1", -1, t0.Add(time.Second)))) // changed their mind
+	if v, _ := value("u1"); v != -1 {
+		t.Errorf("second reaction did not replace the first: %d", v)
+	}
+	must(t, db.SaveFeedback(ctx, react("u1", 1, t0.Add(-time.Second)))) // an older one delivered late
+	if v, _ := value("u1"); v != -1 {
+		t.Errorf("a late, older reaction replaced a newer one: %d", v)
+	}
+	must(t, db.SaveFeedback(ctx, react("u1", 0, t0.Add(2*time.Second)))) // withdrawn
+	if v, ok := value("u1"); v != 0 || !ok {
+		t.Errorf("withdrawn: %d %v", v, ok)
+	}
+	if n := count(t, db, "feedback"); n != 1 {
+		t.Errorf("feedback rows: %d, want 1 per user and message", n)
+	}
+	r := react("u2", 1, time.Time{}) // zero time: the clock
+	r.ChannelID = ""                 // channel unknown: matched by id
+	must(t, db.SaveFeedback(ctx, r))
+
+	tests := []struct {
+		name string
+		r    bot.Reaction
+		want error
+	}{
+		{"not a bot message", bot.Reaction{Platform: "web", ChannelID: "help", MessageID: "citizen-7", UserID: "u1", Value: 1}, bot.ErrNotFound},
+		{"other channel", bot.Reaction{Platform: "web", ChannelID: "other", MessageID: "bot-1", UserID: "u1", Value: 1}, bot.ErrNotFound},
+		{"empty message id", bot.Reaction{Platform: "web", UserID: "u1", Value: 1}, bot.ErrNotFound},
+		{"value out of range", react("u1", 2, t0), bot.ErrInvalid},
+		{"no user", react("", 1, t0), bot.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := counts(t, db)
+			wantErr(t, db.SaveFeedback(ctx, tt.r), tt.want)
+			sameCounts(t, before, counts(t, db))
+		})
+	}
+}
+
+func TestSummaryEmpty(t *testing.T) {
+	db, _ := newDB(t)
+	s, err := db.Summary(context.Background(), time.Time{})
+	must(t, err)
+	want := bot.Summary{Questions: map[bot.Lang]int{}}
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("Summary = %+v", s)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	sec := time.Second
+	save := func(o *bot.Outcome) *bot.Outcome {
+		t.Helper()
+		must(t, db.SaveOutcome(ctx, o))
+		return o
+	}
+	sent := func(id int64, ref string, after time.Duration) {
+		t.Helper()
+		must(t, db.MarkSent(ctx, id, bot.MessageRef{Platform: "web", ChannelID: "help", ID: ref}, t0.Add(after)))
+	}
+	decided := func(o *bot.Outcome, lang bot.Lang, a bot.Action, r bot.Reason, would bot.Action) *bot.Outcome {
+		o.Decision.Lang, o.Decision.Action, o.Decision.Reason, o.Decision.Would = lang, a, r, would
+		o.Decision.At = t0
+		return o
+	}
+
+	// Before the period: not counted, except an escalation still open.
+	old := answerOutcome("old")
+	old.Message.Time, old.Decision.At = t0.Add(-time.Hour), t0.Add(-time.Hour)
+	save(old)
+	sent(old.Outbox[0].ID, "r-old", -time.Hour+sec)
+	stale := escalateOutcome("stale", "passports", bot.English)
+	stale.Message.Time, stale.Decision.At = t0.Add(-2*time.Hour), t0.Add(-2*time.Hour)
+	stale.NewEscalation.CreatedAt = t0.Add(-2 * time.Hour)
+	stale.NewEscalation.Askers[0].AskedAt = t0.Add(-2 * time.Hour)
+	save(stale)
+
+	// Answered, in both languages.
+	en := save(decided(answerOutcome("en"), bot.English, bot.ActAnswer, bot.ReasonConfident, ""))
+	sent(en.Outbox[0].ID, "r-en", 2*sec)
+	fr := save(decided(answerOutcome("fr"), bot.French, bot.ActAnswer, bot.ReasonConfident, ""))
+	sent(fr.Outbox[0].ID, "r-fr", 4*sec)
+
+	// Escalated, joined, acknowledged, answered and relayed.
+	esc := save(escalateOutcome("esc", "passports", bot.English))
+	sent(esc.Outbox[0].ID, "ack-esc", 1*sec)
+	join := joinOutcome("join", esc.NewEscalation.ID)
+	join.Decision.Lang, join.Decision.At = bot.French, t0
+	save(join)
+	sent(join.Outbox[0].ID, "ack-join", 3*sec)
+	e, _ := db.Escalation(ctx, esc.NewEscalation.ID)
+	e.State = bot.StateAnswered
+	var relays []bot.Outgoing
+	for _, k := range e.Askers {
+		relays = append(relays, bot.Outgoing{To: k.Address, MessageID: k.MessageID, AskerMessageID: k.MessageID,
+			Reply: bot.Reply{Kind: bot.KindRelay, Key: "relay:" + k.Address.ReplyTo}})
+	}
+	c := &bot.EscalationChange{Escalation: &e, Outbox: relays}
+	must(t, db.ApplyEscalation(ctx, c))
+	sent(c.Outbox[0].ID, "relay-1", 10*time.Minute)
+	sent(c.Outbox[1].ID, "relay-2", 12*time.Minute)
+
+	// Escalated, still open, with a desk notice (not a reply to the citizen).
+	taxes := escalateOutcome("taxes", "taxes", bot.English)
+	taxes.NewEscalation.CreatedAt = t0.Add(time.Minute)
+	taxes.Outbox[0].To = bot.Address{Platform: bot.DeskPlatform}
+	save(taxes)
+	sent(taxes.Outbox[0].ID, "desk-1", sec/2)
+
+	// Shadow, ignored, noticed, and not questions at all.
+	save(decided(answerOutcome("sh1"), bot.French, bot.ActShadow, bot.ReasonPhase, bot.ActAnswer))
+	save(decided(answerOutcome("sh2"), bot.English, bot.ActShadow, bot.ReasonPhase, bot.ActEscalate))
+	save(decided(answerOutcome("abuse"), bot.English, bot.ActIgnore, bot.ReasonAbuse, ""))
+	save(decided(answerOutcome("flood"), bot.English, bot.ActNotice, bot.ReasonFlood, ""))
+	save(decided(answerOutcome("chatter"), bot.English, bot.ActIgnore, bot.ReasonNotAddressed, ""))
+	botMsg := decided(answerOutcome("bot"), bot.English, bot.ActIgnore, bot.ReasonBotAuthor, "")
+	botMsg.Message.AuthorBot = true
+	save(botMsg)
+
+	// Feedback: one helpful, one changed to helpful, one withdrawn, one not helpful.
+	for _, r := range []struct {
+		ref, user string
+		v         int
+		at        time.Duration
+	}{
+		{"r-en", "a", 1, sec}, {"r-en", "b", -1, sec}, {"r-en", "b", 1, 2 * sec}, {"r-en", "c", 1, sec},
+		{"r-en", "c", 0, 2 * sec}, {"r-fr", "a", -1, sec}, {"r-old", "a", -1, -time.Hour},
+	} {
+		must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "web", ChannelID: "help", MessageID: r.ref, UserID: r.user, Value: r.v, Time: t0.Add(r.at)}))
+	}
+
+	got, err := db.Summary(ctx, t0)
+	must(t, err)
+	want := bot.Summary{
+		Since:               t0,
+		Questions:           map[bot.Lang]int{bot.English: 6, bot.French: 3},
+		Answered:            2,
+		Escalated:           3,
+		Shadow:              2,
+		ShadowWouldAnswer:   1,
+		Ignored:             2,
+		OpenEscalations:     2,
+		OldestOpen:          t0.Add(-2 * time.Hour),
+		MedianFirstResponse: 2500 * time.Millisecond, // 1s, 2s, 3s, 4s
+		MedianStaffAnswer:   10 * time.Minute,
+		Helpful:             2,
+		NotHelpful:          1,
+		TopGaps:             []bot.Gap{{Topic: "passports", Count: 2}, {Topic: "taxes", Count: 1}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Summary =\n%+v\nwant\n%+v", got, want)
+	}
+
+	// Over everything: the older answer, escalation and feedback count too.
+	all, err := db.Summary(ctx, time.Time{})
+	must(t, err)
+	if all.Questions[bot.English] != 8 || all.Answered != 3 || all.NotHelpful != 2 || all.TopGaps[0] != (bot.Gap{Topic: "passports", Count: 3}) {
+		t.Errorf("Summary(all) = %+v", all)
+	}
+	if all.MedianFirstResponse != 2*sec { // 1s, 1s, 2s, 3s, 4s
+		t.Errorf("MedianFirstResponse(all) = %v", all.MedianFirstResponse)
+	}
+}
