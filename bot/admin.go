@@ -123,6 +123,10 @@ const MaxBroadcastRunes = 1800
 // Broadcast stores a bilingual announcement to be sent at r.At (now when
 // zero) by the running engine. Both languages are required.
 func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, error) {
+	by, err := a.actor(ctx, r.Actor, "broadcast.create", "broadcast")
+	if err != nil {
+		return Broadcast{}, err
+	}
 	en, fr := strings.TrimSpace(r.EN), strings.TrimSpace(r.FR)
 	var errs []error
 	if en == "" {
@@ -142,10 +146,6 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return Broadcast{}, err
-	}
-	by, err := a.actor(ctx, r.Actor, "broadcast.create", "broadcast")
-	if err != nil {
 		return Broadcast{}, err
 	}
 	now := a.now()
@@ -199,6 +199,18 @@ func (e *Engine) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, 
 	}
 	e.poke("broadcasts")
 	return b, nil
+}
+
+// Audit records an action a desk handled itself (a status request, a
+// command refused before reaching the engine). It implements Auditor.
+func (e *Engine) Audit(ctx context.Context, a AuditEntry) error {
+	if a.At.IsZero() {
+		a.At = e.now()
+	}
+	if a.Via == "" {
+		a.Via = e.deskName()
+	}
+	return e.st.Audit(ctx, a)
 }
 
 // Status returns the phase in force, the channels, today's summary and the

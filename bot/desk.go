@@ -103,6 +103,15 @@ type DeskHandler interface {
 	Status(ctx context.Context) (Status, error)
 }
 
+// Auditor is an optional capability of a DeskHandler (the Engine has it):
+// desks record there the commands they answer themselves, so every command
+// is audited, allowed or refused.
+type Auditor interface {
+	Audit(ctx context.Context, e AuditEntry) error
+}
+
+var _ Auditor = (*Engine)(nil)
+
 // Messages renders the bot's own words in either language (package i18n).
 type Messages interface {
 	// Text renders message id in lang with data; it never fails (a missing

@@ -59,6 +59,7 @@ func (f broadcastForm) hash() string {
 // from someone who is not a comms lead in any case.
 func (d *Desk) onBroadcastCommand(ctx context.Context, h bot.DeskHandler, c slack.SlashCommand, l bot.Lang) (outcome, error) {
 	s, ok := d.roster().ByDeskUser(c.UserID)
+	d.auditCommand(ctx, h, c.UserID, "broadcast.open", ok && s.CommsLead)
 	switch {
 	case !ok:
 		d.log.Info("slack broadcast refused: not on the roster", "user", c.UserID)

@@ -64,6 +64,7 @@ var inheritWords = []string{"inherit", "hériter", "heriter", "0", "default", "d
 func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bot.Lang, args []string) (outcome, error) {
 	staff, onRoster := d.roster().ByDeskUser(user)
 	if len(args) == 0 {
+		d.auditCommand(ctx, h, user, "phase.show", onRoster)
 		if !onRoster {
 			return reply(tr(l, "forbidden.roster")), nil
 		}
@@ -212,7 +213,9 @@ func (d *Desk) channelChoices(ctx context.Context, h bot.DeskHandler) string {
 // onStatus shows the phase per channel, open questions and the oldest one
 // waiting. Staff on the roster only.
 func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l bot.Lang) (outcome, error) {
-	if _, ok := d.roster().ByDeskUser(user); !ok {
+	_, ok := d.roster().ByDeskUser(user)
+	d.auditCommand(ctx, h, user, "status", ok)
+	if !ok {
 		return reply(tr(l, "forbidden.roster")), nil
 	}
 	st, err := h.Status(ctx)
@@ -241,4 +244,27 @@ func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l b
 		lines = append(lines, tr(l, "status.summary", slackDate(st.Summary.Since), total, st.Summary.Answered, st.Summary.Escalated))
 	}
 	return reply(strings.Join(lines, "\n")), nil
+}
+
+// auditCommand records a command the desk answers itself (status, phase
+// show, opening the broadcast form), allowed or refused, when the handler
+// can audit (the engine can). Changes are audited by the engine.
+func (d *Desk) auditCommand(ctx context.Context, h bot.DeskHandler, user, action string, allowed bool) {
+	a, ok := h.(bot.Auditor)
+	if !ok {
+		return
+	}
+	actor, detail := user, ""
+	if s, ok := d.roster().ByDeskUser(user); ok {
+		actor = s.ID
+	} else {
+		detail = "not on the staff roster"
+	}
+	if s, ok := d.roster().ByDeskUser(user); ok && !allowed && !s.CommsLead {
+		detail = "not a comms lead"
+	}
+	e := bot.AuditEntry{Actor: actor, Via: "slack", Action: "command." + action, Target: d.cfg.command(), Detail: detail, Allowed: allowed}
+	if err := a.Audit(ctx, e); err != nil {
+		d.log.Error("audit slack command", "action", action, "err", err)
+	}
 }

@@ -329,6 +329,16 @@ func TestEndToEndPhaseCommand(t *testing.T) {
 	if text := ackText(t, f.ack("p3", 1)); !strings.Contains(text, "#help (`test:help`): broadcast") {
 		t.Errorf("status:\n%s", text)
 	}
+	// Every command is audited, including those the desk answers itself.
+	f.send(slashEnvelope("p4", "USAM", "broadcast"))
+	f.ack("p4", 1)
+	log, err = s.st.AuditLog(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasAudit(log, "sam", "command.status", true) || !hasAudit(log, "sam", "command.broadcast.open", false) {
+		t.Errorf("audit log lacks the status and the refused broadcast: %+v", log)
+	}
 }
 
 func TestEndToEndBroadcastModal(t *testing.T) {
