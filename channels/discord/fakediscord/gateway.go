@@ -287,7 +287,7 @@ func (s *Server) resume(c *conn, raw json.RawMessage) bool {
 	from := max(*d.Seq-int64(s.gw.replayExtra), 0)
 	s.gw.replayExtra = 0
 	for _, e := range s.gw.log {
-		if e.seq > from {
+		if e.seq > from && e.t != "READY" && e.t != "RESUMED" { // session events are never replayed
 			seq, t := e.seq, e.t
 			if c.write(payload{Op: opDispatch, D: e.d, S: &seq, T: &t}) != nil {
 				return false

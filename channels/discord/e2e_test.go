@@ -1,0 +1,394 @@
+package discord
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/channels/discord/fakediscord"
+	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/knowledge"
+	"github.com/liaison-gc/liaison/phases"
+	"github.com/liaison-gc/liaison/store"
+)
+
+// End-to-end tests: the real engine (bot.New), the real store (SQLite in a
+// temporary directory), the real knowledge base (the bundled sample, indexed
+// by Bleve) and the real message catalogue, with this adapter running the
+// real discordgo session against fakediscord. Only Discord is replaced.
+
+var (
+	kbOnce sync.Once
+	kbIdx  *knowledge.Index
+	kbErr  error
+)
+
+// sampleKB indexes the bundled sample once per test binary.
+func sampleKB(t *testing.T) *knowledge.Index {
+	t.Helper()
+	kbOnce.Do(func() { kbIdx, kbErr = knowledge.Open(context.Background(), knowledge.Options{}) })
+	if kbErr != nil {
+		t.Fatal(kbErr)
+	}
+	return kbIdx
+}
+
+var roster = bot.Roster{
+	{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services aux clients",
+		Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "U_ALEX"},
+	{ID: "nadia", Name: "Nadia Roy", TitleEN: "Benefits Officer", TitleFR: "Agente des prestations",
+		Languages: []bot.Lang{bot.French, bot.English}, Topics: []string{"*"}, DeskUserID: "U_NADIA", CommsLead: true},
+}
+
+// world is Liaison on Discord, for one test.
+type world struct {
+	*running
+	st  *store.DB
+	eng *bot.Engine
+	obs *observed
+	ctx context.Context
+}
+
+// observed passes everything to the real engine and counts the messages it
+// delivers, so a test can tell that a redelivery did reach the engine.
+type observed struct {
+	*bot.Engine
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (o *observed) HandleMessage(ctx context.Context, m bot.Message) (bot.Decision, error) {
+	o.mu.Lock()
+	o.seen[m.ID]++
+	o.mu.Unlock()
+	return o.Engine.HandleMessage(ctx, m)
+}
+
+func (o *observed) count(id string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.seen[id]
+}
+
+func newWorld(t *testing.T, tweak func(*bot.Config)) *world {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	ch := newChannel(t, srv, testConfig(), testOptions(t))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	msgs, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := bot.Config{Channels: ch.Channels(), Staff: roster, AnswerThreshold: knowledge.DefaultThreshold, PollInterval: 50 * time.Millisecond}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	eng, err := bot.New(cfg, bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: msgs, Detect: i18n.Detect,
+		Channels: []bot.Channel{ch}, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("engine: %v", err)
+		}
+	})
+	obs := &observed{Engine: eng, seen: map[string]int{}}
+	return &world{running: run(t, srv, ch, obs), st: st, eng: eng, obs: obs, ctx: ctx}
+}
+
+// replyTo waits for the bot's message referencing question in channelID.
+func (w *world) replyTo(t *testing.T, channelID, question string) fakediscord.Posted {
+	t.Helper()
+	var got fakediscord.Posted
+	w.srv.Await(t, "the reply to "+question, func() bool {
+		for _, p := range w.srv.Posted(channelID) {
+			if p.MessageReference != nil && p.MessageReference.MessageID == question {
+				got = p
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+func (w *world) decision(t *testing.T, id string) bot.Decision {
+	t.Helper()
+	var d bot.Decision
+	w.srv.Await(t, "the decision on "+id, func() bool {
+		var err error
+		d, err = w.st.DecisionFor(w.ctx, Platform, id)
+		return err == nil
+	})
+	return d
+}
+
+// checkPings fails unless p pings nobody but the asker, under a body that
+// allows nothing else.
+func checkPings(t *testing.T, p fakediscord.Posted, asker string) {
+	t.Helper()
+	w := decode(t, p)
+	if w.AllowedMentions == nil || len(w.AllowedMentions.Parse) != 0 || len(w.AllowedMentions.Roles) != 0 ||
+		len(w.AllowedMentions.Users) > 1 || len(w.AllowedMentions.Users) == 1 && w.AllowedMentions.Users[0] != asker {
+		t.Errorf("allowed_mentions %+v lets more than the asker be pinged", w.AllowedMentions)
+	}
+	if p.Pings.Everyone || len(p.Pings.Roles) > 0 || slices.ContainsFunc(p.Pings.Users, func(u string) bool { return u != asker }) {
+		t.Errorf("message %q pings %+v", p.Content, p.Pings)
+	}
+}
+
+func TestEndToEndFrenchQuestionInHelpChannel(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	for _, c := range []struct{ name, channel string }{{"inline reply", helpID}, {"thread", threadedID}} {
+		q := w.ask(c.channel, "Bonjour, comment renouveler mon passeport?")
+		d := w.decision(t, q)
+		if d.Action != bot.ActAnswer || d.Lang != bot.French || d.EntryID != "passport-renew" {
+			t.Fatalf("%s: decision %+v, want a French answer from passport-renew", c.name, d)
+		}
+		var p fakediscord.Posted
+		if c.channel == helpID {
+			p = w.replyTo(t, helpID, q)
+			if w := decode(t, p); w.MessageReference.FailIfNotExists == nil || *w.MessageReference.FailIfNotExists {
+				t.Errorf("reference %+v", w.MessageReference)
+			}
+		} else {
+			w.srv.Await(t, "the answer in its thread", func() bool { return len(w.srv.Posted(q)) == 1 })
+			p = w.srv.Posted(q)[0]
+			if th, _ := w.srv.Channel(q); th.ParentID != threadedID || th.Name != "Réponse pour Marie" {
+				t.Errorf("thread %+v", th)
+			}
+		}
+		if !strings.Contains(p.Content, "renouveler votre passeport en ligne") || !strings.Contains(p.Content, "https://example.gc.ca/fr/passeports/renouveler") {
+			t.Errorf("%s: reply is not the French answer: %q", c.name, p.Content)
+		}
+		if strings.Contains(p.Content, "renew your passport") {
+			t.Errorf("%s: the reply has English in it: %q", c.name, p.Content)
+		}
+		w.srv.Await(t, "the feedback reactions", func() bool {
+			for _, x := range w.srv.Posted(p.ChannelID) {
+				if x.ID == p.ID {
+					return slices.Equal(x.Reactions, []string{"👍", "👎"})
+				}
+			}
+			return false
+		})
+		checkPings(t, p, citizenID)
+	}
+}
+
+func TestEndToEndCitizenAndStaffTextNeverPings(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	hostile := "@everyone @here <@&" + roleID + "> <@" + strangerID + "> Why is the office on Elm Street closed on a Tuesday?"
+	q := w.ask(helpID, hostile)
+	d := w.decision(t, q)
+	if d.Action != bot.ActEscalate || d.EscalationID == 0 {
+		t.Fatalf("decision %+v, want an escalation", d)
+	}
+	ack := w.replyTo(t, helpID, q)
+	checkPings(t, ack, citizenID)
+	// Staff answer with pings of their own; the relay must not ping either.
+	res, err := w.eng.Answer(w.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "ev1",
+		Text: "@everyone the Elm Street office closes on Tuesdays for training; <@&" + roleID + "> <@" + strangerID + "> take note."})
+	if err != nil || res.Relays != 1 {
+		t.Fatalf("Answer = %+v, %v", res, err)
+	}
+	var relay fakediscord.Posted
+	w.srv.Await(t, "the relayed staff answer", func() bool {
+		for _, p := range w.srv.Posted(helpID) {
+			if strings.Contains(p.Content, "Elm Street office closes") {
+				relay = p
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(relay.Content, "Alex Martin") {
+		t.Errorf("the relay is not signed: %q", relay.Content)
+	}
+	if relay.MessageReference == nil || relay.MessageReference.MessageID != q {
+		t.Errorf("the relay does not reference the question")
+	}
+	checkPings(t, relay, citizenID)
+	if !slices.Equal(relay.Pings.Users, []string{citizenID}) {
+		t.Errorf("the relay does not notify the asker: %+v", relay.Pings)
+	}
+}
+
+func TestEndToEndDropResumeAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.ask(helpID, "How do I renew my passport?")
+	w.replyTo(t, helpID, q)
+	w.settle(t)
+
+	// The gateway drops; on resume the server redelivers everything since
+	// the question (a gateway delivers at least once), and a new question
+	// arrives while the bot is away.
+	w.srv.Drop(10)
+	q2 := w.ask(helpID, "How long does it take to get a passport?")
+	w.srv.Await(t, "the resume", func() bool { g := w.srv.Gateway(); return g.Resumes == 1 && g.Connected })
+	w.replyTo(t, helpID, q2)
+
+	// A new adapter (a restart: its memory of handled messages is gone)
+	// sees the first question redelivered: the engine answers it once.
+	if err := w.stop(); err != nil {
+		t.Fatal(err)
+	}
+	ch2 := newChannel(t, w.srv, testConfig(), testOptions(t))
+	w.running = run(t, w.srv, ch2, w.obs)
+	w.srv.Redeliver(q)
+	q3 := w.ask(helpID, "How do I get a passport for my child?")
+	w.replyTo(t, helpID, q3) // the same channel is handled in order: q's redelivery came first
+	if n := w.obs.count(q); n != 2 {
+		t.Errorf("the first question reached the engine %d times, want 2 (once, then the redelivery after the restart)", n)
+	}
+
+	count := map[string]int{}
+	for _, p := range w.srv.Posted(helpID) {
+		if p.MessageReference != nil {
+			count[p.MessageReference.MessageID]++
+		}
+	}
+	if count[q] != 1 || count[q2] != 1 || count[q3] != 1 {
+		t.Errorf("replies per question %v, want one each", count)
+	}
+	if g := w.srv.Gateway(); g.Identifies != 2 {
+		t.Errorf("identified %d times, want 2 (start, restart): the drop must resume", g.Identifies)
+	}
+}
+
+func TestEndToEndRateLimitedSendArrives(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	// Short limits are waited out within one Send.
+	w.srv.RateLimit(helpID, 2, 100*time.Millisecond, false)
+	q := w.ask(helpID, "How do I renew my passport?")
+	w.replyTo(t, helpID, q)
+	// A longer limit makes Send give up with a retryable error; the engine
+	// keeps the reply and sends it on its next attempt.
+	w.srv.RateLimit(generalID, 1, 1500*time.Millisecond, false)
+	q2 := w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "<@" + w.srv.BotID() + "> How do I renew my passport?"})
+	w.replyTo(t, generalID, q2)
+
+	var statuses []int
+	for _, r := range w.srv.Requests() {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/messages") {
+			statuses = append(statuses, r.Status)
+		}
+	}
+	if n := countOf(statuses, http.StatusTooManyRequests); n != 3 {
+		t.Errorf("%d rate-limited answers in %v, want 3", n, statuses)
+	}
+	for _, id := range []string{q, q2} {
+		n := 0
+		for _, p := range w.srv.Posted("") {
+			if p.MessageReference != nil && p.MessageReference.MessageID == id {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("question %s answered %d times", id, n)
+		}
+	}
+}
+
+func countOf(xs []int, v int) int {
+	n := 0
+	for _, x := range xs {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
+
+func TestEndToEndReactionsStoredAsFeedback(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.ask(helpID, "How do I renew my passport?")
+	answer := w.replyTo(t, helpID, q)
+	// Citizens react once the answer is there: by then the engine has
+	// recorded its delivery (a reaction faster than that finds no answer
+	// to attach to; see the report on this adapter).
+	w.srv.Await(t, "the delivery to be recorded", func() bool {
+		_, err := w.st.SentByRef(w.ctx, bot.MessageRef{Platform: Platform, ChannelID: helpID, ID: answer.ID})
+		return err == nil
+	})
+	w.srv.React(helpID, answer.ID, citizenID, "👍", true)
+	w.srv.React(helpID, answer.ID, strangerID, "👎", true)
+	w.srv.React(helpID, q, strangerID, "👍", true) // on the citizen's own message: not feedback
+	var sum bot.Summary
+	w.srv.Await(t, "the feedback in the store", func() bool {
+		var err error
+		sum, err = w.st.Summary(w.ctx, time.Time{})
+		return err == nil && sum.Helpful == 1 && sum.NotHelpful == 1
+	})
+	// The citizen changes their mind: withdrawing counts no more.
+	w.srv.React(helpID, answer.ID, citizenID, "👍", false)
+	w.srv.Await(t, "the withdrawn reaction", func() bool {
+		sum, _ = w.st.Summary(w.ctx, time.Time{})
+		return sum.Helpful == 0 && sum.NotHelpful == 1
+	})
+}
+
+func TestEndToEndPhaseOneShadowOnly(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(c *bot.Config) { c.InitialPhase = phases.Broadcast })
+	q := w.ask(helpID, "Comment renouveler mon passeport?")
+	d := w.decision(t, q)
+	if d.Action != bot.ActShadow || d.Would != bot.ActAnswer || d.Phase != phases.Broadcast || d.Lang != bot.French {
+		t.Fatalf("decision %+v, want a shadow record of a French answer", d)
+	}
+	// Broadcasts still go out in phase 1, in both languages, pinging nobody;
+	// once the broadcast is posted, any reply would have been posted too.
+	if _, err := w.eng.Broadcast(w.ctx, bot.BroadcastRequest{Actor: bot.Actor{Via: "cli", Name: "ops"},
+		EN: "@everyone Offices close at noon on Friday.", FR: "@everyone Les bureaux ferment à midi vendredi."}); err != nil {
+		t.Fatal(err)
+	}
+	w.srv.Await(t, "the broadcast", func() bool { return len(w.srv.Posted(newsID)) == 1 })
+	b := w.srv.Posted(newsID)[0]
+	if !strings.Contains(b.Content, "Offices close") || !strings.Contains(b.Content, "Les bureaux ferment") {
+		t.Errorf("broadcast %q is not bilingual", b.Content)
+	}
+	checkPings(t, b, "")
+	w.settle(t)
+	if p := w.srv.Posted(helpID); len(p) != 0 {
+		t.Errorf("phase 1 posted %d replies: %q", len(p), p[0].Content)
+	}
+	pending, err := w.st.Pending(w.ctx, Platform, time.Now().Add(time.Hour), 10)
+	if err != nil || len(pending) != 0 {
+		t.Errorf("outbox holds %d items (%v)", len(pending), err)
+	}
+	sum, err := w.st.Summary(w.ctx, time.Time{})
+	if err != nil || sum.Shadow != 1 || sum.ShadowWouldAnswer != 1 {
+		t.Errorf("summary %+v, %v; want one shadow record that would answer", sum, err)
+	}
+}
+
+func TestEndToEndMemberCount(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	var mc bot.MemberCounter = w.ch
+	n, err := mc.MemberCount(w.ctx)
+	if err != nil || n != 1234 {
+		t.Errorf("MemberCount = %d, %v", n, err)
+	}
+}
