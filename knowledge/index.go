@@ -111,6 +111,11 @@ func (x *Index) prepare(ctx context.Context) (*snapshot, *Base, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	if old := x.cur.Load(); old != nil && old.hash == contentHash(b.Entries) {
+		// Same content: keep the generation in use (positions may differ).
+		x.stamp.Store(stamp)
+		return old, b, nil
+	}
 	start := time.Now()
 	s, err := openOrBuild(b.Entries, x.opts.DataDir)
 	if err != nil {
@@ -138,9 +143,7 @@ func (x *Index) reloadLocked(ctx context.Context) error {
 		x.log.Warn("knowledge base reload failed; the previous version keeps serving", "err", err)
 		return err
 	}
-	if old != nil && s.hash == old.hash && s.dir == old.dir && s.dir != "" {
-		// Same content, same persisted files: keep the generation in use.
-		_ = s.closeIfDistinct(old)
+	if s == old {
 		x.base.Store(b)
 		return nil
 	}
@@ -155,14 +158,6 @@ func (x *Index) reloadLocked(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// closeIfDistinct closes s unless it shares indexes with other.
-func (s *snapshot) closeIfDistinct(other *snapshot) error {
-	if s == other {
-		return nil
-	}
-	return s.close()
 }
 
 // SetExtra replaces the extra entries (approved drafts) and reloads. On

@@ -128,6 +128,11 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 			if err := s.open(); err == nil {
 				return s, nil
 			}
+			// Complete but locked (another process serves it) or damaged:
+			// never delete what another process may be using; index in
+			// memory instead.
+			s.closed, s.dir = false, ""
+			return s, s.build("")
 		}
 	}
 	if err := os.MkdirAll(root, 0o750); err != nil {
@@ -162,7 +167,7 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 // open opens the persisted per-language indexes of s.dir.
 func (s *snapshot) open() error {
 	for i, l := range bot.Langs {
-		idx, err := bleve.OpenUsing(filepath.Join(s.dir, string(l)), nil)
+		idx, err := bleve.OpenUsing(filepath.Join(s.dir, string(l)), map[string]any{"bolt_timeout": "500ms"})
 		if err != nil {
 			_ = s.close()
 			s.closed = false
@@ -247,7 +252,7 @@ func buildLang(l bot.Lang, path string, entries []Entry) (*langIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true})
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kb: create %s index: %w", l, err)
 	}

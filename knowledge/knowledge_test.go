@@ -1,0 +1,417 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+func openSample(t testing.TB, opts Options) *Index {
+	t.Helper()
+	x, err := Open(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { x.Close() })
+	return x
+}
+
+// Every shipped entry and variant exists in both languages, with a link.
+func TestSampleIsBilingual(t *testing.T) {
+	b, err := Load("")
+	if err != nil {
+		t.Fatalf("load sample: %v", err)
+	}
+	if ps := Validate(b.Entries, false); len(ps) > 0 {
+		t.Fatalf("sample has problems:\n%v", ps)
+	}
+	if len(b.Entries) < 40 {
+		t.Errorf("sample has %d entries, want at least 40", len(b.Entries))
+	}
+	known := map[string]bool{}
+	for _, tp := range Topics {
+		known[tp] = true
+	}
+	for _, e := range b.Entries {
+		for _, l := range bot.Langs {
+			tx := e.In(l)
+			if tx.Question == "" || tx.Answer == "" || len(tx.Links) == 0 {
+				t.Errorf("%s: %s: missing question, answer or link", e.Source, e.ID)
+			}
+			if len(tx.Variants) == 0 {
+				t.Errorf("%s: %s: no %s variants", e.Source, e.ID, l)
+			}
+		}
+		if len(e.EN.Variants) != len(e.FR.Variants) {
+			t.Errorf("%s: %s: %d English variants but %d French", e.Source, e.ID, len(e.EN.Variants), len(e.FR.Variants))
+		}
+		if !known[e.Topic] {
+			t.Errorf("%s: %s: topic %q is not one of Topics", e.Source, e.ID, e.Topic)
+		}
+	}
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const goodTOML = `
+[[entry]]
+id = "office-hours"
+topic = "offices"
+[entry.en]
+question = "When is the office open?"
+variants = ["opening hours"]
+answer = "Monday to Friday, 9 to 5."
+links = ["https://example.gc.ca/en/hours"]
+[entry.fr]
+question = "Quand le bureau est-il ouvert?"
+variants = ["heures d'ouverture"]
+answer = "Du lundi au vendredi, de 9 h à 17 h."
+links = ["https://example.gc.ca/fr/heures"]
+`
+
+const brokenTOML = `
+[[entry]]
+id = "only-english"
+topic = "offices"
+[entry.en]
+question = "Where is the office?"
+answer = "Downtown."
+
+[[entry]]
+id = "Bad_ID"
+topic = "offices"
+[entry.en]
+question = "Q?"
+answer = "A."
+links = ["not a link"]
+[entry.fr]
+question = "Q?"
+answer = ""
+
+[[entry]]
+id = "office-hours"
+topic = "offices"
+colour = "blue"
+[entry.en]
+question = "Duplicate?"
+answer = "Yes."
+[entry.fr]
+question = "Doublon?"
+answer = "Oui."
+`
+
+// Every problem is reported at once, with file, line and entry id.
+func TestLoadReportsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.toml", goodTOML)
+	broken := writeFile(t, dir, "b.toml", brokenTOML)
+	_, err := Prepare(dir, nil, nil, false)
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("Prepare: %v, want Problems", err)
+	}
+	text := err.Error()
+	for _, want := range []string{
+		broken + `:23: unknown key "entry.colour"`,
+		broken + ":5: entry only-english [fr]: missing its French half",
+		broken + `:9: entry Bad_ID: malformed id "Bad_ID"`,
+		broken + `:12: entry Bad_ID [en]: malformed link "not a link"`,
+		broken + ":16: entry Bad_ID [fr]: empty answer",
+		broken + ":20: entry office-hours: duplicate id: already defined at " + filepath.Join(dir, "a.toml") + ":2",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing problem %q in:\n%s", want, text)
+		}
+	}
+	// The same base is accepted when unpaired entries are allowed, except
+	// for its other problems.
+	_, err = Prepare(dir, nil, nil, true)
+	if err == nil || strings.Contains(err.Error(), "missing its French half") {
+		t.Errorf("allow-unpaired: %v", err)
+	}
+}
+
+func TestLoadTOMLSyntaxError(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "x.toml", "[[entry]]\nid = \"a\"\nquestion = \n")
+	_, err := Load(dir)
+	if err == nil || !strings.Contains(err.Error(), p+":3: TOML syntax") {
+		t.Fatalf("got %v, want a syntax error at line 3", err)
+	}
+}
+
+func TestLoadJSONLAndVariants(t *testing.T) {
+	dir := t.TempDir()
+	kb := writeFile(t, dir, "kb.jsonl", `{"id":"hours","lang":"en","question":"When are you open?","answer":"9 to 5.","topic":"offices","url":"https://example.gc.ca/en","variants":["opening hours"],"extra":1}
+{"id":"hours","lang":"fr","question":"Quand êtes-vous ouverts?","answer":"De 9 h à 17 h.","topic":"offices","url":"https://example.gc.ca/fr","owner":"x","note":"y"}
+{"id":"hours","lang":"fr","question":"Encore?","answer":"Oui.","topic":"offices"}
+not json
+`)
+	vs := writeFile(t, dir, "v.jsonl", `{"id":"hours","lang":"fr","text":"vous ouvrez quand"}
+{"id":"nope","lang":"en","text":"who?"}
+`)
+	b, err := Prepare(kb, []string{vs}, nil, false)
+	if b == nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	if b.Unknown != 3 {
+		t.Errorf("unknown fields = %d, want 3", b.Unknown)
+	}
+	text := err.Error()
+	for _, want := range []string{kb + ":3: entry hours [fr]: duplicate row", kb + ":4: not a JSON object", vs + ":2: entry nope [en]: variant for an unknown entry"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+	if got := b.Entries[0].FR.Variants; len(got) != 1 || got[0] != "vous ouvrez quand" {
+		t.Errorf("French variants = %q", got)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	x := openSample(t, Options{})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, text string
+		lang       bot.Lang
+		want       string
+	}{
+		{"english", "How can I renew my passport?", bot.English, "passport-renew"},
+		{"french without accents", "a quelle heure ouvrez vous", bot.French, "offices-hours"},
+		{"french accents", "à quelle heure êtes-vous ouverts", bot.French, "offices-hours"},
+		{"typo", "i lost my pasport", bot.English, "passport-lost-stolen"},
+		{"quebec french", "j'vais tu pouvoir avoir mon remboursement d'impot bientot", bot.French, "taxes-refund"},
+		{"two words", "passeport perdu", bot.French, "passport-lost-stolen"},
+		{"unknown language searches both", "impot remboursement", bot.Unknown, "taxes-refund"},
+		{"variant wins", "set up direct deposit", bot.English, "benefits-direct-deposit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hits, err := x.Search(ctx, tc.text, tc.lang, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) == 0 || hits[0].EntryID != tc.want {
+				t.Fatalf("top hit %v, want %s", ids(hits), tc.want)
+			}
+			if tc.lang.Valid() && hits[0].Lang != tc.lang {
+				t.Errorf("hit language %s, want %s", hits[0].Lang, tc.lang)
+			}
+			for i, h := range hits {
+				if h.Confidence < 0 || h.Confidence > 1 || (i > 0 && h.Confidence > hits[i-1].Confidence) {
+					t.Errorf("confidences not in [0,1] and non-increasing: %v", hits)
+				}
+				if h.Answer == "" || h.Question == "" || h.Topic == "" {
+					t.Errorf("hit %d lacks text: %+v", i, h)
+				}
+			}
+		})
+	}
+	// Out of scope: nothing confident.
+	hits, err := x.Search(ctx, "what is the best recipe for banana bread with walnuts", bot.English, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) > 0 && hits[0].Confidence >= DefaultThreshold {
+		t.Errorf("out-of-scope question answered with confidence %.2f by %s", hits[0].Confidence, hits[0].EntryID)
+	}
+	// A clear question is answered.
+	hits, _ = x.Search(ctx, "How do I renew my passport?", bot.English, 1)
+	if len(hits) != 1 || hits[0].Confidence < DefaultThreshold {
+		t.Errorf("exact question not confident: %+v", hits)
+	}
+	// Nothing to search.
+	if hits, err := x.Search(ctx, "!!! 123", bot.English, 5); err != nil || len(hits) != 0 {
+		t.Errorf("punctuation search = %v, %v", hits, err)
+	}
+	// Very long text is truncated, not refused.
+	if _, err := x.Search(ctx, strings.Repeat("passport ", 5000), bot.English, 5); err != nil {
+		t.Errorf("long text: %v", err)
+	}
+}
+
+func ids(hits []bot.Hit) []string {
+	var out []string
+	for _, h := range hits {
+		out = append(out, h.EntryID+"/"+string(h.Lang))
+	}
+	return out
+}
+
+func TestEntry(t *testing.T) {
+	x := openSample(t, Options{})
+	h, err := x.Entry(context.Background(), "passport-renew", bot.French)
+	if err != nil || h.Lang != bot.French || !strings.Contains(h.Link, "/fr/") || h.Question == "" {
+		t.Fatalf("Entry = %+v, %v", h, err)
+	}
+	if _, err := x.Entry(context.Background(), "no-such-entry", bot.English); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("unknown entry: %v, want ErrNotFound", err)
+	}
+}
+
+// The index persists in the data directory, is reused when the content is
+// unchanged, and a reload swaps generations while searches run.
+func TestPersistReloadAndExtra(t *testing.T) {
+	ctx := context.Background()
+	dir, data := t.TempDir(), t.TempDir()
+	kb := writeFile(t, dir, "kb/a.toml", goodTOML)
+	kbDir := filepath.Dir(kb)
+	x := openSample(t, Options{Path: kbDir, DataDir: data})
+	first := x.Hash()
+	built, err := os.Stat(filepath.Join(data, "kb-index", first, manifestName))
+	if err != nil {
+		t.Fatalf("no persisted index: %v", err)
+	}
+	// A restart reopens without rebuilding (same manifest file).
+	x.Close()
+	x = openSample(t, Options{Path: kbDir, DataDir: data})
+	again, _ := os.Stat(filepath.Join(data, "kb-index", first, manifestName))
+	if x.Hash() != first || !again.ModTime().Equal(built.ModTime()) {
+		t.Errorf("reopen rebuilt the index")
+	}
+	// Another process holding the index: this one indexes in memory
+	// rather than wait or delete what the other uses.
+	y := openSample(t, Options{Path: kbDir, DataDir: data})
+	if hits, err := y.Search(ctx, "opening hours", bot.English, 1); err != nil || len(hits) == 0 {
+		t.Errorf("second process search: %v %v", hits, err)
+	}
+	y.Close()
+
+	// Searches keep running while the knowledge base is edited and reloaded.
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				hits, err := x.Search(ctx, "opening hours", bot.English, 3)
+				if err != nil || len(hits) == 0 {
+					t.Errorf("search during reload: %v %v (hash %s)", hits, err, x.Hash())
+					return
+				}
+			}
+		}()
+	}
+	// A broken edit is refused; the old index keeps serving.
+	writeFile(t, dir, "kb/b.toml", brokenTOML)
+	if err := x.Reload(ctx); err == nil {
+		t.Error("broken edit accepted")
+	}
+	if x.Hash() != first {
+		t.Error("broken edit replaced the index")
+	}
+	// A good edit is served.
+	writeFile(t, dir, "kb/b.toml", strings.ReplaceAll(strings.ReplaceAll(goodTOML, "office-hours", "office-parking"), "open", "parking"))
+	if err := x.Reload(ctx); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	// Approved drafts come in as extra entries.
+	extra := Entry{ID: "draft-1", Topic: "general",
+		EN: Text{Question: "Can I bring my dog to the office?", Answer: "Only service animals."},
+		FR: Text{Question: "Puis-je amener mon chien au bureau?", Answer: "Seulement les animaux d'assistance."}}
+	if err := x.SetExtra(ctx, []Entry{extra}); err != nil {
+		t.Fatalf("SetExtra: %v", err)
+	}
+	close(stop)
+	wg.Wait()
+	hits, err := x.Search(ctx, "chien au bureau", bot.French, 1)
+	if err != nil || len(hits) == 0 || hits[0].EntryID != "draft-1" {
+		t.Errorf("extra entry not found: %v %v", ids(hits), err)
+	}
+	// An extra entry missing a language is refused and the index stays.
+	h := x.Hash()
+	bad := extra
+	bad.ID, bad.FR = "draft-2", Text{}
+	if err := x.SetExtra(ctx, []Entry{bad}); err == nil || !strings.Contains(err.Error(), "draft-2") {
+		t.Errorf("unpaired draft: %v", err)
+	}
+	if x.Hash() != h {
+		t.Error("refused draft replaced the index")
+	}
+	// The superseded generations' directories are removed.
+	des, _ := os.ReadDir(filepath.Join(data, "kb-index"))
+	if len(des) != 1 {
+		var names []string
+		for _, d := range des {
+			names = append(names, d.Name())
+		}
+		t.Errorf("index directories left behind: %v", names)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Search(ctx, "hours", bot.English, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("search after close: %v", err)
+	}
+}
+
+func TestEvalReport(t *testing.T) {
+	x := openSample(t, Options{})
+	qs := []Query{
+		{Query: "How do I renew my passport?", Lang: bot.English, Expected: "passport-renew"},
+		{Query: "Quelles sont vos heures d'ouverture?", Lang: bot.French, Expected: "offices-hours"},
+		{Query: "banana bread recipe with walnuts", Lang: bot.English},
+	}
+	detect := func(s string) (bot.Lang, float64) {
+		if strings.Contains(s, "heures") {
+			return bot.French, 1
+		}
+		return bot.English, 1
+	}
+	r, outs, err := x.Eval(context.Background(), qs, EvalOptions{Threshold: DefaultThreshold, Detect: detect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 3 || r.Queries != 3 || r.LangDetectionAccuracy != 1 {
+		t.Fatalf("report %+v", r)
+	}
+	if r.ByLang["en"].N != 1 || r.ByLang["en"].PAt1 != 1 || r.ByLang["fr"].PAt1 != 1 || r.ByLang["fr"].MRRAt10 != 1 {
+		t.Errorf("ranking metrics %+v", r.ByLang)
+	}
+	if r.AnsweredPrecision != 1 || r.InScopeCoverage != 1 || r.OutOfScopeAnswerRate != 0 {
+		t.Errorf("decision metrics %+v", r)
+	}
+	if len(r.Curve) != 21 || r.Curve[20].InScopeCoverage != 0 {
+		t.Errorf("curve %+v", r.Curve)
+	}
+}
+
+func TestFitLogistic(t *testing.T) {
+	var s []Sample
+	for i := range 200 {
+		x := float64(i) / 200
+		s = append(s, Sample{X: []float64{x}, Right: x > 0.5 != (i%10 == 0)})
+	}
+	c := FitLogistic(s, 0.01, 25)
+	if c.Confidence([]float64{0.9}) < 0.7 || c.Confidence([]float64{0.1}) > 0.3 {
+		t.Errorf("fit %#v does not separate", c)
+	}
+	if _, err := ParseCalibration("1,2,x"); err == nil {
+		t.Error("bad calibration accepted")
+	}
+	back, err := ParseCalibration("0.5,1,-2")
+	if err != nil || back.Bias != 0.5 || len(back.Weights) != 2 {
+		t.Errorf("parse = %#v, %v", back, err)
+	}
+}
