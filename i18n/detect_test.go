@@ -1,0 +1,96 @@
+package i18n
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+func TestDetect(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bot.Lang
+	}{
+		{"How do I renew my passport?", bot.English},
+		{"Comment renouveler mon passeport?", bot.French},
+		{"j'vais tu perdre mon chomage", bot.French},
+		{"je peux-tu aller porter de la nourriture a ma mere", bot.French},
+		{"a quelle heure vous fermez", bot.French},
+		{"chu pas capable de trouver le formulaire", bot.French},
+		{"pk mon paiement est pas rentrer", bot.French},
+		{"wheres my refund", bot.English},
+		{"my pasport expired wat do i do", bot.English},
+		{"passeport", bot.French},
+		{"passport", bot.English},
+		{"heures d'ouverture", bot.French},
+		{"office hours", bot.English},
+		{"merci beaucoup", bot.French},
+		{"thanks a lot", bot.English},
+		{"Bonjour, I need help with my taxes please", bot.English},
+		{"Hi, est-ce que vous etes ouverts demain pour les passeports?", bot.French},
+		{"impôts", bot.French},
+		{"", bot.Unknown},
+		{"12345 !!!", bot.Unknown},
+		{"https://example.com/x 🙂", bot.Unknown},
+	} {
+		got, conf := Detect(tc.text)
+		if got != tc.want {
+			t.Errorf("Detect(%q) = %s (%.2f), want %s", tc.text, got, conf, tc.want)
+		}
+		if conf < 0 || conf > 1 || (got == bot.Unknown) != (conf == 0) {
+			t.Errorf("Detect(%q) confidence %.2f out of range", tc.text, conf)
+		}
+	}
+}
+
+// TestDetectDevAccuracy measures accuracy on the shared development
+// questions when they are present (../../shared/eval or LIAISON_EVAL_DIR).
+// It reads them in place; nothing is copied into the repository.
+func TestDetectDevAccuracy(t *testing.T) {
+	dir := os.Getenv("LIAISON_EVAL_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "eval")
+	}
+	f, err := os.Open(filepath.Join(dir, "queries-dev.jsonl"))
+	if err != nil {
+		t.Skipf("no evaluation data: %v", err)
+	}
+	defer f.Close()
+	n, right := map[bot.Lang]int{}, map[bot.Lang]int{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 1<<24)
+	for sc.Scan() {
+		var q struct {
+			Query string   `json:"query"`
+			Lang  bot.Lang `json:"lang"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+			t.Fatal(err)
+		}
+		n[q.Lang]++
+		if got, _ := Detect(q.Query); got == q.Lang {
+			right[q.Lang]++
+		}
+	}
+	total, ok := 0, 0
+	for l := range n {
+		total += n[l]
+		ok += right[l]
+		t.Logf("%s: %d/%d = %.4f", l, right[l], n[l], float64(right[l])/float64(n[l]))
+	}
+	acc := float64(ok) / float64(total)
+	t.Logf("overall: %d/%d = %.4f", ok, total, acc)
+	if acc < 0.97 {
+		t.Errorf("accuracy %.4f below 0.97", acc)
+	}
+}
+
+func BenchmarkDetect(b *testing.B) {
+	for b.Loop() {
+		Detect("j'vais tu pouvoir renouveler mon passeport en ligne?")
+	}
+}
