@@ -1,11 +1,13 @@
 package discord
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -297,5 +299,30 @@ func TestClassify(t *testing.T) {
 		if !strings.HasPrefix(e.Error(), "discord: send") {
 			t.Errorf("%s: %q", tc.name, e.Error())
 		}
+	}
+}
+
+// TestExampleConfig keeps the documented section valid: it must decode with
+// unknown keys refused and pass Validate.
+func TestExampleConfig(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Discord Config `toml:"discord"`
+	}
+	file.Discord = Default()
+	dec := toml.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&file); err != nil {
+		t.Fatal(err)
+	}
+	if err := file.Discord.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.Discord.Channel) != 2 || !file.Discord.DMs || file.Discord.APIURL != "" {
+		t.Errorf("decoded %+v", file.Discord)
 	}
 }

@@ -205,6 +205,9 @@ func TestEndToEndCitizenAndStaffTextNeverPings(t *testing.T) {
 	ack := w.replyTo(t, helpID, q)
 	checkPings(t, ack, citizenID)
 	// Staff answer with pings of their own; the relay must not ping either.
+	// (The engine also defangs @everyone, @here and role mentions in what it
+	// publishes; a user mention stays, and only allowed_mentions stops it.
+	// The adapter-level test sends raw hostile text.)
 	res, err := w.eng.Answer(w.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "ev1",
 		Text: "@everyone the Elm Street office closes on Tuesdays for training; <@&" + roleID + "> <@" + strangerID + "> take note."})
 	if err != nil || res.Relays != 1 {
