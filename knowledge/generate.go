@@ -15,7 +15,7 @@ import (
 func Generate(n int, seed uint64) []Entry {
 	r := rand.New(rand.NewPCG(seed, 42))
 	vocab := map[bot.Lang][]string{bot.English: inventWords(r, 20000, "en"), bot.French: inventWords(r, 20000, "fr")}
-	zipf := rand.NewZipf(r, 1.1, 2, 19999)
+	zipf := rand.NewZipf(r, 1.1, 200, 19999)
 	sentence := func(l bot.Lang, words int) string {
 		ws := make([]string, words)
 		for i := range ws {
