@@ -28,7 +28,7 @@ type Config struct {
 	// https://discord.com: the base URL under which its /api/v9/ routes
 	// live. The gateway URL is asked of that server. Empty: Discord.
 	APIURL string `toml:"api_url"`
-	// Channels are the watched channels ([[discord.channel]]). Messages in
+	// Channel lists the watched channels ([[discord.channel]]). Messages in
 	// threads of a watched channel belong to it.
 	Channel []ChannelSettings `toml:"channel"`
 }
