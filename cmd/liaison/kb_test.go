@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func kbRun(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func kbWrite(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestKBCheckSample(t *testing.T) {
+	out, _, err := kbRun(t, "kb", "check")
+	if err != nil || !strings.Contains(out, "ok, 45 entries (45 English, 45 French)") {
+		t.Fatalf("kb check = %q, %v", out, err)
+	}
+}
+
+func TestKBCheckReportsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	f := kbWrite(t, dir, "kb.toml", `[[entry]]
+id = "hours"
+topic = "offices"
+[entry.en]
+question = "When are you open?"
+answer = "9 to 5."
+
+[[entry]]
+id = "Hours!"
+topic = "offices"
+[entry.en]
+question = "Q"
+answer = "A"
+links = ["ftp://x"]
+[entry.fr]
+question = "Q"
+answer = "R"
+`)
+	_, stderr, err := kbRun(t, "kb", "check", "--kb", f)
+	if !errors.Is(err, errReported) || exitCode(err) != 1 {
+		t.Fatalf("err = %v, want errReported", err)
+	}
+	for _, want := range []string{f + ":4: entry hours [fr]: missing its French half", f + `:8: entry Hours!: malformed id`, f + `:11: entry Hours! [en]: malformed link "ftp://x"`, "3 problem(s)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, _, err := kbRun(t, "kb", "check", "--kb", f, "--allow-unpaired"); !errors.Is(err, errReported) {
+		t.Errorf("other problems must still fail: %v", err)
+	}
+	if _, _, err := kbRun(t, "kb", "check", "--kb", filepath.Join(dir, "missing.toml")); err == nil || !strings.Contains(err.Error(), "missing.toml") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestKBStatsJSON(t *testing.T) {
+	out, _, err := kbRun(t, "kb", "stats", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Entries int
+		ByLang  map[string]struct{ Entries, Variants int } `json:"by_lang"`
+		Topics  map[string]int
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Entries != 45 || st.ByLang["fr"].Entries != 45 || st.ByLang["en"].Variants == 0 || st.Topics["passports"] == 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestKBSearch(t *testing.T) {
+	out, _, err := kbRun(t, "kb", "search", "passeport perdu", "--lang", "fr", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Lang string
+		Hits []struct{ EntryID, Lang string }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Lang != "fr" || len(r.Hits) == 0 || r.Hits[0].EntryID != "passport-lost-stolen" || r.Hits[0].Lang != "fr" {
+		t.Errorf("search = %+v", r)
+	}
+	out, _, err = kbRun(t, "kb", "search", "office hours")
+	if err != nil || !strings.Contains(out, "offices-hours") {
+		t.Errorf("text search = %q, %v", out, err)
+	}
+	if _, _, err := kbRun(t, "kb", "search"); exitCode(err) != 2 {
+		t.Errorf("no text: %v", err)
+	}
+	if _, _, err := kbRun(t, "kb", "search", "x", "--lang", "de"); exitCode(err) != 2 {
+		t.Errorf("bad lang: %v", err)
+	}
+}
+
+func TestAsk(t *testing.T) {
+	for _, tc := range []struct {
+		name, text, action, lang, reply string
+	}{
+		{"english answer", "How do I renew my passport?", "answer", "en", "\n\nMore: https://example.gc.ca/en/passports/renew"},
+		{"french answer", "comment renouveler mon passeport", "answer", "fr", "\n\nPour en savoir plus : https://example.gc.ca/fr/passeports/renouveler"},
+		{"escalate", "what is the best banana bread recipe", "escalate", "en", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, err := kbRun(t, "ask", tc.text, "--json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r askResult
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Action != tc.action || string(r.Lang) != tc.lang || !strings.HasSuffix(r.Reply, tc.reply) {
+				t.Errorf("ask = %+v", r)
+			}
+			if r.Action == "escalate" && (r.Reply != "" || r.Topic == "") {
+				t.Errorf("escalation must name a topic and post no answer: %+v", r)
+			}
+		})
+	}
+	out, _, err := kbRun(t, "ask", "Quelles sont vos heures d'ouverture?")
+	if err != nil || !strings.Contains(out, "language: fr") || !strings.Contains(out, "Pour en savoir plus : https://example.gc.ca/fr/bureaux/heures") {
+		t.Errorf("ask text = %q, %v", out, err)
+	}
+}
+
+func TestKBEvalJSONKeys(t *testing.T) {
+	dir := t.TempDir()
+	q := kbWrite(t, dir, "q.jsonl", `{"query":"How do I renew my passport?","lang":"en","expected":"passport-renew"}
+{"query":"heures d'ouverture du bureau","lang":"fr","expected":"offices-hours"}
+{"query":"best banana bread recipe","lang":"en","expected":""}
+`)
+	out, _, err := kbRun(t, "kb", "eval", "--queries", q, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range r {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	want := "answered_precision by_lang curve in_scope_coverage lang_detection_accuracy out_of_scope_answer_rate queries threshold"
+	if strings.Join(keys, " ") != want {
+		t.Errorf("keys %v, want %s", keys, want)
+	}
+	var by map[string]map[string]float64
+	if err := json.Unmarshal(r["by_lang"], &by); err != nil {
+		t.Fatal(err)
+	}
+	if by["en"]["n"] != 1 || by["en"]["p_at_1"] != 1 || by["fr"]["mrr_at_10"] != 1 || len(by["fr"]) != 4 {
+		t.Errorf("by_lang %v", by)
+	}
+	if _, _, err := kbRun(t, "kb", "eval"); exitCode(err) != 2 {
+		t.Errorf("missing --queries: %v", err)
+	}
+}
+
+func TestKBBenchJSON(t *testing.T) {
+	out, _, err := kbRun(t, "kb", "bench", "--entries", "100", "--queries", "50", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r map[string]float64
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"build_seconds", "reopen_seconds", "search_p50_ms", "search_p99_ms", "rss_mb"} {
+		if r[k] <= 0 {
+			t.Errorf("%s = %v", k, r[k])
+		}
+	}
+	if r["entries"] != 100 || r["p_at_1"] < 0.5 {
+		t.Errorf("bench %v", r)
+	}
+}
+
+func TestKBUsage(t *testing.T) {
+	if _, _, err := kbRun(t, "kb"); exitCode(err) != 2 {
+		t.Errorf("kb alone: %v", err)
+	}
+	if _, _, err := kbRun(t, "kb", "nope"); exitCode(err) != 2 {
+		t.Errorf("unknown subcommand: %v", err)
+	}
+	if _, _, err := kbRun(t, "kb", "check", "--bogus"); exitCode(err) != 2 {
+		t.Errorf("unknown flag: %v", err)
+	}
+}
