@@ -28,6 +28,7 @@ func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"eval", "measure ranking and answer decisions on labelled queries", runKBEval},
 		{"bench", "measure build, reopen and search on a generated knowledge base", runKBBench},
 		{"calibrate", "refit the confidence calibration on labelled queries", runKBCalibrate},
+		{"drafts", "review entries drafted from staff answers: list, show, edit, approve, reject, export", runKBDrafts},
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stderr, "Usage: liaison kb SUBCOMMAND [flags]\n\nSubcommands:")
@@ -44,7 +45,7 @@ func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return s.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return usagef("kb: unknown subcommand %q (check, stats, search, eval, bench, calibrate)", args[0])
+	return usagef("kb: unknown subcommand %q (check, stats, search, eval, bench, calibrate, drafts)", args[0])
 }
 
 // kbStrings is a repeatable string flag.
