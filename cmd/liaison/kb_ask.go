@@ -92,15 +92,12 @@ func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n
 	return r, nil
 }
 
-// formatAnswerReply writes the public reply for a knowledge-base answer:
-// the answer, then its link, in the hit's language. It stands in until the
-// engine's shared reply formatter (i18n catalogue) is wired here.
+// formatAnswerReply is exactly the public reply the engine posts for a
+// knowledge-base answer (bot.ComposeAnswer with the bilingual catalogue).
 func formatAnswerReply(h bot.Hit) string {
-	if h.Link == "" {
+	msgs, err := i18n.NewCatalog()
+	if err != nil {
 		return h.Answer
 	}
-	if h.Lang == bot.French {
-		return h.Answer + "\n\nPour en savoir plus : " + h.Link
-	}
-	return h.Answer + "\n\nMore: " + h.Link
+	return bot.ComposeAnswer(msgs, h).Text
 }
