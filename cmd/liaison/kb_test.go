@@ -121,8 +121,8 @@ func TestAsk(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, action, lang, reply string
 	}{
-		{"english answer", "How do I renew my passport?", "answer", "en", "\n\nMore: https://example.gc.ca/en/passports/renew"},
-		{"french answer", "comment renouveler mon passeport", "answer", "fr", "\n\nPour en savoir plus : https://example.gc.ca/fr/passeports/renouveler"},
+		{"english answer", "How do I renew my passport?", "answer", "en", "\n\nMore information: https://example.gc.ca/en/passports/renew\n\nWas this answer helpful? Let us know with 👍 or 👎."},
+		{"french answer", "comment renouveler mon passeport", "answer", "fr", "\n\nPour en savoir plus : https://example.gc.ca/fr/passeports/renouveler\n\nCette réponse vous a-t-elle été utile? Dites-le-nous avec 👍 ou 👎."},
 		{"escalate", "what is the best banana bread recipe", "escalate", "en", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
