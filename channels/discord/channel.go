@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -117,6 +118,7 @@ type Channel struct {
 	botID   string
 	places  map[string]place // channel id → what it is (threads' parents)
 	running *runner          // the Run in progress, nil when none
+	gw      net.Conn         // the gateway connection being opened
 
 	seen        *recent
 	warnedEmpty atomic.Bool
@@ -175,7 +177,7 @@ func (c *Channel) newSession() *discordgo.Session {
 	s, _ := discordgo.New("Bot " + c.token) // New never fails
 	s.Client = c.client
 	s.Ratelimiter = c.limiter
-	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.opts.RequestTimeout}
+	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.opts.RequestTimeout, NetDialContext: c.dial}
 	s.ShouldReconnectOnError = false
 	s.ShouldRetryOnRateLimit = false
 	s.MaxRestRetries = 1
@@ -234,7 +236,11 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	connected := false
 	for {
 		if !connected {
-			err := s.Open()
+			err := c.open(ctx, s)
+			if ctx.Err() != nil {
+				r.shutdown(s, stopHandlers)
+				return nil
+			}
 			switch {
 			case err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen):
 				connected, wait = true, c.opts.ReconnectMin
@@ -270,6 +276,55 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 			connected = false
 		}
 	}
+}
+
+// dial opens the gateway's TCP connection and remembers it, so that open
+// can close it under discordgo's Open.
+func (c *Channel) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := (&net.Dialer{Timeout: c.opts.RequestTimeout}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.gw = conn
+	c.mu.Unlock()
+	return conn, nil
+}
+
+// open runs s.Open, which reads HELLO and READY with no deadline and no
+// context: if it takes longer than twice RequestTimeout (a stuck server), or
+// ctx ends first, the connection being opened is closed under it, so Open
+// returns an error.
+func (c *Channel) open(ctx context.Context, s *discordgo.Session) error {
+	done := make(chan error, 1)
+	go func() { done <- s.Open() }()
+	abort := func() {
+		c.mu.Lock()
+		if c.gw != nil {
+			c.gw.Close()
+		}
+		c.mu.Unlock()
+	}
+	t := time.NewTimer(2 * c.opts.RequestTimeout)
+	defer t.Stop()
+	var err error
+	select {
+	case err = <-done:
+	case <-t.C:
+		abort()
+		if err = <-done; err == nil {
+			s.Close() // it opened just then, on a closed connection
+			err = errors.New("gateway: no READY in time")
+		}
+	case <-ctx.Done():
+		abort()
+		err = <-done
+		s.Close()
+	}
+	c.mu.Lock()
+	c.gw = nil
+	c.mu.Unlock()
+	return err
 }
 
 // fatal returns a clear error for the connection failures that retrying

@@ -235,3 +235,41 @@ func TestOneSlowChannelDoesNotHoldUpOthers(t *testing.T) {
 		t.Errorf("#help handled in order %v, want [%s %s]", order, slow, next)
 	}
 }
+
+func TestStuckGatewayIsRetriedAndShutdownIsPrompt(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{SilentGateway: true})
+	opts := testOptions(t)
+	opts.RequestTimeout = 150 * time.Millisecond // Open gives up after twice this
+	ch := newChannel(t, srv, testConfig(), opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ch.Run(ctx, &recording{}) }()
+	srv.Await(t, "a second connection attempt", func() bool { return srv.Gateway().Connections >= 2 })
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return while the gateway was stuck")
+	}
+
+	// With a long deadline, ending the context still interrupts the open.
+	opts.RequestTimeout = time.Minute
+	ch2 := newChannel(t, srv, testConfig(), opts)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	go func() { done <- ch2.Run(ctx2, &recording{}) }()
+	n := srv.Gateway().Connections
+	srv.Await(t, "the connection", func() bool { return srv.Gateway().Connections > n })
+	cancel2()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return while opening a stuck gateway")
+	}
+}

@@ -40,6 +40,9 @@ func httpClient(base *http.Client, apiURL string) (*http.Client, error) {
 	if base != nil {
 		cp := *base
 		c = &cp
+		if c.Timeout == 0 { // discordgo's own calls (the gateway address) take no context
+			c.Timeout = defaultHTTPTimeout
+		}
 	}
 	if apiURL == "" {
 		return c, nil

@@ -122,6 +122,13 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.closeConn(c, 4002, "Decode error")
 		return
 	}
+	if s.cfg.SilentGateway {
+		for { // read until the client gives up
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}
 	if c.write(op(opHello, map[string]any{"heartbeat_interval": s.cfg.HeartbeatInterval.Milliseconds()})) != nil {
 		return
 	}
