@@ -234,6 +234,7 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	defer func() { unregister() }()
 	wait := c.opts.ReconnectMin
 	connected := false
+	resuming := false // s has been connected: its next Open resumes
 	for {
 		if !connected {
 			err := c.open(ctx, s)
@@ -243,15 +244,19 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 			}
 			switch {
 			case err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen):
-				connected, wait = true, c.opts.ReconnectMin
+				connected, resuming, wait = true, true, c.opts.ReconnectMin
 				continue
-			case fatal(err) != nil:
+			case fatal(err) != nil && !(resuming && closeCode(err) == 4004):
 				r.shutdown(s, stopHandlers)
 				return fatal(err)
-			case mustIdentify(err):
+			case mustIdentify(err) || resuming && closeCode(err) == 4004:
 				// The session cannot be resumed: start a new one, sharing
-				// what the rate limiter has learnt.
-				c.log.Warn("gateway session expired; identifying again", "err", err)
+				// what the rate limiter has learnt. (A resume refused as
+				// unauthenticated is retried as an identify too: discordgo
+				// resumes with "Bot <token>", which a strict server may
+				// refuse where it accepts the documented identify.)
+				c.log.Warn("gateway session cannot be resumed; identifying again", "err", err)
+				resuming = false
 				unregister()
 				s.Close()
 				s = c.newSession()
@@ -349,6 +354,15 @@ func fatal(err error) error {
 		return errors.New("discord: the API refused the token (HTTP 401): check LIAISON_DISCORD_TOKEN")
 	}
 	return nil
+}
+
+// closeCode returns the gateway's close code in err, 0 when none.
+func closeCode(err error) int {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	return 0
 }
 
 // mustIdentify reports whether the gateway ended the session (invalid

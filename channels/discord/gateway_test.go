@@ -273,3 +273,17 @@ func TestStuckGatewayIsRetriedAndShutdownIsPrompt(t *testing.T) {
 		t.Fatal("Run did not return while opening a stuck gateway")
 	}
 }
+
+func TestResumeRefusedByStrictServerIdentifiesAgain(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	srv := fake(t, fakediscord.Config{RawTokenOnly: true, HeartbeatInterval: 200 * time.Millisecond})
+	r := run(t, srv, newChannel(t, srv, testConfig(), testOptions(t)), h)
+	r.srv.Drop(0)
+	r.srv.Await(t, "a new session", func() bool { g := r.srv.Gateway(); return g.Identifies == 2 && g.Connected })
+	if g := r.srv.Gateway(); len(g.Closes) == 0 || g.Closes[0] != 4004 {
+		t.Errorf("closes %v, want the resume refused with 4004", g.Closes)
+	}
+	id := r.ask(helpID, "still there?")
+	r.srv.Await(t, "a message in the new session", func() bool { return len(h.byID(id)) == 1 })
+}

@@ -194,8 +194,11 @@ func (s *Server) handleOp(c *conn, p payload) bool {
 }
 
 // tokenOK accepts the token with or without the "Bot " prefix, as Discord
-// does on the gateway.
+// does on the gateway (only without it under RawTokenOnly).
 func (s *Server) tokenOK(t string) bool {
+	if s.cfg.RawTokenOnly {
+		return t == s.cfg.Token
+	}
 	return strings.TrimPrefix(t, "Bot ") == s.cfg.Token
 }
 

@@ -42,6 +42,9 @@ type Config struct {
 	// message-content intent with close code 4014, as Discord does when
 	// the intent is not switched on in the Developer Portal.
 	MessageContentDisabled bool
+	// RawTokenOnly makes the gateway accept the token only in the
+	// documented form, without the "Bot " prefix (Discord accepts both).
+	RawTokenOnly bool
 	// SilentGateway makes the gateway accept connections and then say
 	// nothing, not even HELLO, like a stuck server.
 	SilentGateway bool
