@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -26,9 +29,16 @@ var _ bot.Store = (*DB)(nil)
 type DB struct {
 	w    *sql.DB // one connection: the single writer
 	r    *sql.DB // readers
+	ck   *sql.DB // one connection: the checkpointer
 	path string
 	now  func() time.Time
 	log  *slog.Logger
+
+	commits   atomic.Int64  // write transactions since the last checkpoint
+	kick      chan struct{} // wakes the checkpointer
+	stop      chan struct{} // closed by Close
+	stopped   chan struct{} // closed when the checkpointer has returned
+	closeOnce sync.Once
 }
 
 // Option configures Open.
@@ -82,51 +92,77 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	file := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + dsnParams
 
 	clock := o.now
-	db := &DB{path: path, log: o.log, now: func() time.Time { return clock().UTC().Round(0) }}
+	db := &DB{path: path, log: o.log, now: func() time.Time { return clock().UTC().Round(0) },
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+	fail := func(err error) (*DB, error) {
+		for _, p := range []*sql.DB{db.r, db.ck, db.w} {
+			if p != nil {
+				p.Close()
+			}
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
 	// Writes: one connection, and BEGIN IMMEDIATE so a transaction holds the
 	// write lock from its first statement (no deadlock on lock upgrade
-	// between processes).
-	if db.w, err = sql.Open("sqlite3", file+"&_txlock=immediate"); err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	db.w.SetMaxOpenConns(1)
-	db.w.SetMaxIdleConns(1)
-	db.w.SetConnMaxLifetime(0)
-	db.w.SetConnMaxIdleTime(0)
+	// between processes). Its commits never checkpoint: the checkpointer
+	// does, on a connection of its own (see checkpoint.go).
+	db.w = pool(file+"&_txlock=immediate", 1, "PRAGMA wal_autocheckpoint = 0")
 	if err := db.w.PingContext(ctx); err != nil {
-		db.w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return fail(err)
 	}
 	if err := db.migrate(ctx); err != nil {
-		db.w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return fail(err)
 	}
+	db.ck = pool(file, 1, "")
 	// Reads: deferred transactions (a read snapshot, no write lock) on
 	// connections that refuse writes.
-	if db.r, err = sql.Open("sqlite3", file+"&_txlock=deferred&_query_only=1"); err != nil {
-		db.w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	db.r = pool(file+"&_txlock=deferred&_query_only=1", o.readers, "")
+	for _, p := range []*sql.DB{db.ck, db.r} {
+		if err := p.PingContext(ctx); err != nil {
+			return fail(err)
+		}
 	}
-	db.r.SetMaxOpenConns(o.readers)
-	db.r.SetMaxIdleConns(o.readers)
-	db.r.SetConnMaxLifetime(0)
-	db.r.SetConnMaxIdleTime(0)
-	if err := db.r.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
+	go db.checkpointLoop()
 	return db, nil
 }
+
+// pool opens a pool of at most n connections to dsn that stay open, each
+// running init (a PRAGMA) when it connects.
+func pool(dsn string, n int, init string) *sql.DB {
+	d := &sqlite3.SQLiteDriver{}
+	if init != "" {
+		d.ConnectHook = func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec(init, nil)
+			return err
+		}
+	}
+	p := sql.OpenDB(connector{dsn: dsn, driver: d})
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	p.SetConnMaxLifetime(0)
+	p.SetConnMaxIdleTime(0)
+	return p
+}
+
+// connector opens connections with a driver of our own, so that connect
+// hooks need no globally registered driver name.
+type connector struct {
+	dsn    string
+	driver *sqlite3.SQLiteDriver
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.driver }
 
 // Path returns the database file path given to Open.
 func (db *DB) Path() string { return db.path }
 
-// Close closes the database. Calls after Close fail.
+// Close stops the checkpointer and closes the database. Calls after Close
+// fail; Close itself may be called more than once.
 func (db *DB) Close() error {
-	var errs []error
-	if db.r != nil {
-		errs = append(errs, db.r.Close())
-	}
+	db.closeOnce.Do(func() { close(db.stop) })
+	<-db.stopped
+	errs := []error{db.r.Close(), db.ck.Close()}
 	// The writer closes last: the last connection checkpoints the WAL.
 	errs = append(errs, db.w.Close())
 	if err := errors.Join(errs...); err != nil {
@@ -155,6 +191,12 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if db.commits.Add(1)%checkpointEvery == 0 {
+		select {
+		case db.kick <- struct{}{}:
+		default: // already awake
+		}
 	}
 	return nil
 }

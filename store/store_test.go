@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -269,6 +270,11 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 		}
 	}
 	check("writer", db.w)
+	var auto int
+	must(t, db.w.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto))
+	if auto != 0 {
+		t.Errorf("writer: wal_autocheckpoint = %d, want 0 (the checkpointer does it)", auto)
+	}
 	// Hold several read connections at once so that each one is checked.
 	var conns []*sql.Conn
 	for range 3 {
@@ -454,5 +460,39 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		if p := strings.Join(plan, "; "); !strings.Contains(p, tt.index) {
 			t.Errorf("plan for %.60s...: %s; want index %s", tt.query, p, tt.index)
 		}
+	}
+}
+
+func TestCheckpointerKeepsTheWALSmall(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	for i := range 2000 { // about 20,000 WAL pages without checkpoints
+		must(t, db.SaveOutcome(ctx, answerOutcome(fmt.Sprint("m", i))))
+	}
+	// Whatever the background loop did meanwhile, one checkpoint now
+	// copies everything, and the next write starts the WAL over.
+	_, err := db.checkpoint(ctx)
+	must(t, err)
+	must(t, db.SaveOutcome(ctx, answerOutcome("last")))
+	frames, err := db.checkpoint(ctx)
+	must(t, err)
+	if frames > 100 {
+		t.Errorf("the WAL holds %d pages after a checkpoint and a write: it did not start over", frames)
+	}
+	// The database file has the data itself, not only the WAL.
+	must(t, db.Close())
+	db2, _ := openAt(t, db.path)
+	if n := count(t, db2, "messages"); n != 2001 {
+		t.Errorf("%d messages after reopening, want 2001", n)
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "liaison.db"))
+	must(t, err)
+	must(t, db.Close())
+	must(t, db.Close())
+	if err := db.Audit(context.Background(), bot.AuditEntry{Action: "x"}); err == nil {
+		t.Error("write after Close succeeded")
 	}
 }
