@@ -233,5 +233,22 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 	if len(waiting) > 0 {
 		st.Oldest = &waiting[0]
 	}
+	for name, c := range e.channels {
+		mc, ok := c.(MemberCounter)
+		if !ok {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		n, err := mc.MemberCount(cctx)
+		cancel()
+		if err != nil {
+			e.log.Warn("member count", "platform", name, "err", err)
+			continue
+		}
+		if st.Followers == nil {
+			st.Followers = map[string]int{}
+		}
+		st.Followers[name] = n
+	}
 	return st, nil
 }

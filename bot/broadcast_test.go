@@ -102,6 +102,9 @@ func TestFeedbackOnAnAnswerIsCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if st.Followers["mem"] != 1234 {
+		t.Errorf("followers = %v", st.Followers)
+	}
 	if st.Summary.Helpful != 2 || st.Summary.NotHelpful != 0 || st.Summary.Answered != 1 || st.Summary.Questions[bot.English] != 1 {
 		t.Errorf("summary = %+v", st.Summary)
 	}

@@ -71,6 +71,9 @@ type Status struct {
 	Channels []ChannelKey // configured public channels
 	Summary  Summary
 	Oldest   *Escalation // oldest waiting escalation, nil when none
+	// Followers counts the people who can see the bot, by platform, for
+	// the platforms that can tell (MemberCounter).
+	Followers map[string]int
 }
 
 // DeskHandler is what the desk may ask of the engine. The Engine implements

@@ -40,6 +40,9 @@ type sent struct {
 }
 
 func (c *memChannel) Name() string { return c.name }
+
+// MemberCount makes the platform report followers.
+func (c *memChannel) MemberCount(ctx context.Context) (int, error) { return 1234, nil }
 func (c *memChannel) Run(ctx context.Context, h bot.Handler) error {
 	<-ctx.Done()
 	return nil

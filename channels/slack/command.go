@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -242,6 +243,9 @@ func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l b
 			total += n
 		}
 		lines = append(lines, tr(l, "status.summary", slackDate(st.Summary.Since), total, st.Summary.Answered, st.Summary.Escalated))
+	}
+	for _, p := range slices.Sorted(maps.Keys(st.Followers)) {
+		lines = append(lines, tr(l, "status.followers", p, st.Followers[p]))
 	}
 	return reply(strings.Join(lines, "\n")), nil
 }

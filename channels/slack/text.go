@@ -81,6 +81,7 @@ var phrases = map[msg]phrase{
 	"status.open":           {"Open questions: %d", "Questions en attente : %d"},
 	"status.oldest":         {"Oldest waiting: #%d since %s (%s)", "La plus ancienne : nº %d depuis %s (%s)"},
 	"status.none":           {"Nothing is waiting.", "Rien n'est en attente."},
+	"status.followers":      {"Followers on %s: %d", "Abonnés sur %s : %d"},
 	"status.summary":        {"Since %s: %d questions, %d answered by the bot, %d escalated.", "Depuis %s : %d questions, %d répondues par le robot, %d transmises."},
 
 	// Broadcast modal.

@@ -409,6 +409,9 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if st.Oldest != nil {
 		out["oldest"] = s.view(*st.Oldest)
 	}
+	if len(st.Followers) > 0 {
+		out["followers"] = st.Followers
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -206,6 +206,8 @@ var uiStrings = map[string][2]string{
 	"js.sum.feedback":        {"Helpful / not helpful", "Utile / pas utile"},
 	"js.sum.shadow":          {"Recorded in broadcast phase (would have answered)", "Enregistrées en phase de diffusion (réponse possible)"},
 	"js.sum.since":           {"Since {Time}", "Depuis {Time}"},
+	"js.sum.gaps":            {"Topics passed to staff most", "Sujets les plus transmis au personnel"},
+	"js.sum.followers":       {"People who can see the assistant on {Platform}", "Personnes qui voient l’assistant sur {Platform}"},
 	"js.phase.ok":            {"Phase changed: {Where} is now in phase {Phase}.", "Phase changée : {Where} est maintenant en phase {Phase}."},
 	"js.phase.required":      {"Choose the new phase.", "Choisissez la nouvelle phase."},
 	"js.phase.inherit.ok":    {"{Where} now follows the global phase.", "{Where} suit maintenant la phase globale."},

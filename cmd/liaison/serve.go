@@ -98,21 +98,21 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	var webSrv *web.Server
 	var parts []runner // channels and desks, stopped after the drain
 	if cfg.discordEnabled() {
-		dc, err := discord.New(cfg.Discord, cfg.secrets.discordToken, discord.Options{Logger: log.With("channel", "discord")})
+		dc, err := discord.New(cfg.Discord, cfg.secrets.discordToken, discord.Options{Logger: log})
 		if err != nil {
 			return err
 		}
 		channels = append(channels, dc)
 	}
 	if cfg.slackEnabled() {
-		sd, err := slack.New(cfg.Slack, cfg.secrets.slackBotToken, cfg.secrets.slackAppToken, slack.Options{Logger: log.With("desk", "slack"), Roster: cfg.roster()})
+		sd, err := slack.New(cfg.Slack, cfg.secrets.slackBotToken, cfg.secrets.slackAppToken, slack.Options{Logger: log, Roster: cfg.roster()})
 		if err != nil {
 			return err
 		}
 		desk = sd
 	}
 	if cfg.webEnabled() {
-		webSrv, err = web.New(cfg.Web, cfg.secrets.webToken, web.Options{Logger: log.With("channel", "web")})
+		webSrv, err = web.New(cfg.Web, cfg.secrets.webToken, web.Options{Logger: log})
 		if err != nil {
 			return err
 		}

@@ -91,6 +91,12 @@
     stat(t("sum.median"), L.duration(s.median_first_response_s));
     stat(t("sum.feedback"), s.helpful + " / " + s.not_helpful);
     if (s.shadow) stat(t("sum.shadow"), s.shadow + " (" + s.shadow_would_answer + ")");
+    if (s.gaps && s.gaps.length) {
+      stat(t("sum.gaps"), s.gaps.map(function (g) { return g.topic + " (" + g.count + ")"; }).join(", "));
+    }
+    if (st.followers) {
+      for (const p of Object.keys(st.followers).sort()) stat(t("sum.followers", { Platform: p }), String(st.followers[p]));
+    }
     const d = L.dateTime(s.since);
     since.textContent = d ? t("sum.since", { Time: d }) : "";
   }
