@@ -18,8 +18,11 @@
 // connection (SQLite allows one writer at a time; queueing in Go is cheaper
 // and fairer than SQLite's busy back-off) and every write transaction starts
 // with BEGIN IMMEDIATE, so two processes sharing the file serialise too.
-// Reads use a small pool of their own connections and see the last
-// committed state.
+// Reads use a small pool of their own connections (deferred transactions,
+// writes refused) and see the last committed state. WAL checkpoints run in
+// the background rather than inside a commit (see checkpoint.go), and each
+// connection keeps its prepared statements (_stmt_cache_size), so a
+// message costs one short transaction.
 //
 // Schema: migrations are embedded SQL files (migrations/NNN_name.sql)
 // applied in order at Open, each in its own transaction, recorded with a

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
 )
 
 // t0 has nanoseconds so that tests see sub-second precision survive.
@@ -494,5 +497,86 @@ func TestCloseTwice(t *testing.T) {
 	must(t, db.Close())
 	if err := db.Audit(context.Background(), bot.AuditEntry{Action: "x"}); err == nil {
 		t.Error("write after Close succeeded")
+	}
+}
+
+func TestMigrationsAreLogged(t *testing.T) {
+	var buf bytes.Buffer
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	db, _ := openAt(t, path, WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	if db.Path() != path {
+		t.Errorf("Path() = %q", db.Path())
+	}
+	if !strings.Contains(buf.String(), "migration=001_init.sql") {
+		t.Errorf("log: %q", buf.String())
+	}
+}
+
+func TestEveryMethodFailsCleanlyWhenClosed(t *testing.T) {
+	// A store that cannot answer returns an error naming the store, never
+	// a zero value with a nil error.
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "liaison.db"))
+	must(t, err)
+	ctx := context.Background()
+	must(t, db.SaveOutcome(ctx, escalateOutcome("m1", "t", bot.English)))
+	must(t, db.Close())
+	calls := map[string]func() error{
+		"SaveOutcome": func() error { return db.SaveOutcome(ctx, answerOutcome("m2")) },
+		"DecisionFor": func() error { _, err := db.DecisionFor(ctx, "web", "m1"); return err },
+		"Escalation":  func() error { _, err := db.Escalation(ctx, 1); return err },
+		"EscalationByDeskRef": func() error {
+			_, err := db.EscalationByDeskRef(ctx, "x")
+			return err
+		},
+		"Escalations": func() error {
+			_, err := db.Escalations(ctx, bot.EscalationFilter{States: []bot.EscalationState{bot.StateOpen}})
+			return err
+		},
+		"ApplyEscalation": func() error {
+			return db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &bot.Escalation{ID: 1, State: bot.StateClosed, Version: 1}})
+		},
+		"StaffAnswer":    func() error { _, err := db.StaffAnswer(ctx, 1); return err },
+		"Answers":        func() error { _, err := db.Answers(ctx, 1); return err },
+		"DeskBacklog":    func() error { _, err := db.DeskBacklog(ctx, 0); return err },
+		"MarkDeskSynced": func() error { return db.MarkDeskSynced(ctx, 1, "r", 1) },
+		"DueForReminder": func() error { _, err := db.DueForReminder(ctx, t0); return err },
+		"Enqueue":        func() error { return db.Enqueue(ctx, []bot.Outgoing{item("web", "k")}) },
+		"Pending":        func() error { _, err := db.Pending(ctx, "web", t0, 0); return err },
+		"MarkSent":       func() error { return db.MarkSent(ctx, 1, bot.MessageRef{}, t0) },
+		"MarkRetry":      func() error { return db.MarkRetry(ctx, 1, "x", t0) },
+		"MarkFailed":     func() error { return db.MarkFailed(ctx, 1, "x") },
+		"Outgoing":       func() error { _, err := db.Outgoing(ctx, 1); return err },
+		"SentByRef":      func() error { _, err := db.SentByRef(ctx, bot.MessageRef{Platform: "web", ID: "x"}); return err },
+		"PhaseState":     func() error { _, err := db.PhaseState(ctx, 2); return err },
+		"SavePhaseChange": func() error {
+			return db.SavePhaseChange(ctx, phases.Change{To: 2, By: "x", Reason: "y"}, bot.AuditEntry{Action: "a"}, nil)
+		},
+		"PhaseChanges": func() error { _, err := db.PhaseChanges(ctx, 0); return err },
+		"SaveBroadcast": func() error {
+			return db.SaveBroadcast(ctx, &bot.Broadcast{EN: "a", FR: "b"}, bot.AuditEntry{Action: "a"})
+		},
+		"DueBroadcasts":  func() error { _, err := db.DueBroadcasts(ctx, t0); return err },
+		"QueueBroadcast": func() error { return db.QueueBroadcast(ctx, 1, nil) },
+		"Broadcasts":     func() error { _, err := db.Broadcasts(ctx, 0); return err },
+		"SaveDraft":      func() error { return db.SaveDraft(ctx, &bot.Draft{}) },
+		"Draft":          func() error { _, err := db.Draft(ctx, 1); return err },
+		"Drafts":         func() error { _, err := db.Drafts(ctx, ""); return err },
+		"Audit":          func() error { return db.Audit(ctx, bot.AuditEntry{Action: "a"}) },
+		"AuditLog":       func() error { _, err := db.AuditLog(ctx, 0); return err },
+		"SaveFeedback": func() error {
+			return db.SaveFeedback(ctx, bot.Reaction{Platform: "web", MessageID: "x", UserID: "u", Value: 1})
+		},
+		"Summary": func() error { _, err := db.Summary(ctx, t0); return err },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			err := call()
+			if err == nil || !strings.HasPrefix(err.Error(), "store: ") {
+				t.Errorf("err = %v, want a store error", err)
+			}
+			if errors.Is(err, bot.ErrNotFound) || errors.Is(err, bot.ErrDuplicate) || errors.Is(err, bot.ErrConflict) {
+				t.Errorf("err = %v: a closed store is not a domain answer", err)
+			}
+		})
 	}
 }
