@@ -200,14 +200,18 @@ func fillAsker(a *bot.Asker, m bot.Message, d bot.Decision, at time.Time, questi
 }
 
 // addressed reports whether the message counts as a question to the bot in
-// reports: written by a person and not set aside as not addressed (the
-// engine's help-channel rule is reflected in its reason) nor a proactive
-// reach-out.
+// reports: written by a person, with text, and not set aside as not
+// addressed (the engine's help-channel rule is reflected in its reason) nor
+// a proactive reach-out.
 func addressed(m bot.Message, d bot.Decision) bool {
 	if m.AuthorBot || d.Action == bot.ActReachOut {
 		return false
 	}
-	return d.Reason != bot.ReasonBotAuthor && d.Reason != bot.ReasonNotAddressed
+	switch d.Reason {
+	case bot.ReasonBotAuthor, bot.ReasonNotAddressed, bot.ReasonEmpty:
+		return false
+	}
+	return true
 }
 
 // DecisionFor returns the decision recorded for a platform message, or an

@@ -16,10 +16,10 @@ const topGaps = 10
 // Summary computes the comms-lead picture of activity since the given time,
 // from one consistent snapshot:
 //
-//   - Questions: messages addressed to the bot by a person (decided since),
-//     by the language decided; Answered, Escalated, Shadow (with
-//     ShadowWouldAnswer) and Ignored (ignored or given a fixed notice:
-//     abuse, flood, empty, partisan) split them by action;
+//   - Questions: messages with text addressed to the bot by a person
+//     (decided since), by the language decided; Answered, Escalated, Shadow
+//     (with ShadowWouldAnswer) and Ignored (ignored or given a fixed
+//     notice: abuse, flood, partisan) split them by action;
 //   - OpenEscalations and OldestOpen: escalations waiting now (open or
 //     claimed), whatever their age;
 //   - MedianFirstResponse: over those questions that got a reply, the time

@@ -143,6 +143,7 @@ func TestSummary(t *testing.T) {
 	save(decided(answerOutcome("abuse"), bot.English, bot.ActIgnore, bot.ReasonAbuse, ""))
 	save(decided(answerOutcome("flood"), bot.English, bot.ActNotice, bot.ReasonFlood, ""))
 	save(decided(answerOutcome("chatter"), bot.English, bot.ActIgnore, bot.ReasonNotAddressed, ""))
+	save(decided(answerOutcome("image"), "", bot.ActIgnore, bot.ReasonEmpty, ""))
 	botMsg := decided(answerOutcome("bot"), bot.English, bot.ActIgnore, bot.ReasonBotAuthor, "")
 	botMsg.Message.AuthorBot = true
 	save(botMsg)
