@@ -109,3 +109,22 @@ func TestFeedbackOnAnAnswerIsCounted(t *testing.T) {
 		t.Errorf("summary = %+v", st.Summary)
 	}
 }
+
+func TestReactionBeforeTheDeliveryIsRecordedIsKept(t *testing.T) {
+	e := newEnv(t, nil)
+	e.ask("ana", renewEN)
+	// The platform shows the reply and someone reacts before the engine has
+	// recorded the delivery: the reaction names a message id not yet known.
+	early := bot.Reaction{Platform: "mem", ChannelID: "help", MessageID: "bot-1", UserID: "ana", Value: 1}
+	if err := e.eng.HandleReaction(e.ctx, early); err != nil {
+		t.Fatal(err)
+	}
+	e.tick() // delivers bot-1, records it, then records the kept reaction
+	st, err := e.eng.Status(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Summary.Helpful != 1 {
+		t.Errorf("helpful = %d, want the early reaction counted", st.Summary.Helpful)
+	}
+}

@@ -123,6 +123,7 @@ type Engine struct {
 	chans    map[ChannelKey]ChannelConfig
 
 	flood *floodLimiter
+	early earlyReactions
 
 	// escMu serialises the decisions that create, join or answer
 	// escalations, so a question never joins an escalation that is being
@@ -212,6 +213,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	loop("reminders", min(e.cfg.RemindAfter/4, 30*time.Second), e.remind)
 	loop("phase", 2*time.Second, func(ctx context.Context) { e.refreshPhase(ctx) })
 	loop("flood", time.Minute, func(context.Context) { e.flood.sweep(e.now()) })
+	loop("reactions", 2*time.Second, e.retryEarlyReactions)
 	wg.Wait()
 	return nil
 }
@@ -228,6 +230,7 @@ func (e *Engine) Tick(ctx context.Context) {
 		e.deliver(ctx, name)
 	}
 	e.syncDesk(ctx)
+	e.retryEarlyReactions(ctx)
 }
 
 // loop runs f every interval, and at once when woken for name.

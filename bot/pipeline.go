@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/liaison-gc/liaison/phases"
@@ -243,19 +244,77 @@ func addressOf(m Message) Address {
 }
 
 // HandleReaction records a citizen's reaction to one of the bot's replies
-// as feedback. Reactions on other messages are ignored.
+// as feedback. Reactions on other messages are ignored. A reaction can
+// arrive before the delivery of the reply it is on has been recorded (the
+// platform shows the reply before Send returns): such a reaction is kept
+// for a short while and recorded once the delivery is.
 func (e *Engine) HandleReaction(ctx context.Context, r Reaction) error {
 	if r.Time.IsZero() {
 		r.Time = e.now()
 	}
 	err := e.st.SaveFeedback(ctx, r)
 	if errors.Is(err, ErrNotFound) {
+		e.early.add(r, e.now())
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("engine: record feedback: %w", err)
 	}
 	return nil
+}
+
+// retryEarlyReactions records kept reactions whose reply is now known.
+func (e *Engine) retryEarlyReactions(ctx context.Context) {
+	for _, r := range e.early.take(e.now()) {
+		err := e.st.SaveFeedback(ctx, r)
+		if errors.Is(err, ErrNotFound) {
+			e.early.add(r, r.Time) // keeps its first time: it expires on schedule
+			continue
+		}
+		if err != nil {
+			e.log.Error("record feedback", "err", err)
+		}
+	}
+}
+
+// earlyReactions holds reactions on messages not (yet) known to be the
+// bot's, for earlyTTL. Most are reactions on citizens' own messages and
+// simply expire; the bound keeps a reaction storm from growing memory.
+type earlyReactions struct {
+	mu   sync.Mutex
+	list []Reaction
+}
+
+const (
+	earlyTTL = 2 * time.Minute
+	earlyMax = 1000
+)
+
+func (q *earlyReactions) add(r Reaction, now time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.list) >= earlyMax {
+		q.list = q.list[1:]
+	}
+	if r.Time.IsZero() {
+		r.Time = now
+	}
+	q.list = append(q.list, r)
+}
+
+// take returns the kept reactions still within earlyTTL and empties the
+// queue.
+func (q *earlyReactions) take(now time.Time) []Reaction {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []Reaction
+	for _, r := range q.list {
+		if now.Sub(r.Time) < earlyTTL {
+			out = append(out, r)
+		}
+	}
+	q.list = nil
+	return out
 }
 
 func (e *Engine) logDecision(m Message, d Decision) {

@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"testing"
+	"time"
+)
+
+func TestEarlyReactionsExpireAndAreBounded(t *testing.T) {
+	var q earlyReactions
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	q.add(Reaction{MessageID: "a", Time: t0}, t0)
+	q.add(Reaction{MessageID: "b"}, t0.Add(time.Minute))
+	got := q.take(t0.Add(earlyTTL + time.Second))
+	if len(got) != 1 || got[0].MessageID != "b" {
+		t.Errorf("take = %+v, want only the reaction still within the TTL", got)
+	}
+	if len(q.take(t0)) != 0 {
+		t.Error("take did not empty the queue")
+	}
+	for i := 0; i < earlyMax+10; i++ {
+		q.add(Reaction{MessageID: "x"}, t0)
+	}
+	if n := len(q.take(t0)); n != earlyMax {
+		t.Errorf("kept %d, want the bound %d", n, earlyMax)
+	}
+}
+
+func TestFloodLimiter(t *testing.T) {
+	f := newFloodLimiter(3, time.Minute)
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	want := []floodVerdict{floodOK, floodOK, floodOK, floodNotify, floodSilent, floodSilent}
+	for i, w := range want {
+		if got := f.hit("u", t0.Add(time.Duration(i)*time.Second)); got != w {
+			t.Errorf("message %d: %v, want %v", i, got, w)
+		}
+	}
+	if got := f.hit("other", t0); got != floodOK {
+		t.Errorf("another user: %v", got)
+	}
+	if got := f.hit("u", t0.Add(2*time.Minute)); got != floodOK {
+		t.Errorf("after the window: %v", got)
+	}
+	f.sweep(t0.Add(10 * time.Minute))
+	if len(f.users) != 0 {
+		t.Errorf("sweep kept %d idle users", len(f.users))
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	tests := []struct {
+		text string
+		want Reason
+	}{
+		{"How do I renew my passport?", ""},
+		{"why is the fucking passport office closed", ""},
+		{"you are useless idiots", ReasonAbuse},
+		{"vous êtes des cons", ReasonAbuse},
+		{"t'es un cretin", ReasonAbuse},
+		{"Should I vote for the Liberals or the Conservatives?", ReasonPartisan},
+		{"Pour qui voter? Le NPD?", ReasonPartisan},
+		{"Where do I vote on election day?", ""},
+		{"Which form do I need for my taxes?", ""},
+	}
+	for _, tt := range tests {
+		if got := policyCheck(tt.text); got != tt.want {
+			t.Errorf("policyCheck(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"write to ana.b@example.com please", "write to [email] please"},
+		{"my SIN is 123-456-789", "my SIN is [number]"},
+		{"call me at (613) 555-0199", "call me at [phone]"},
+		{"I live at K1A 0B1", "I live at [postal code]"},
+		{"passport AB123456 expired", "passport [document] expired"},
+		{"card 4111 1111 1111 1111", "card [number]"},
+		{"How do I renew my passport?", "How do I renew my passport?"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDefang(t *testing.T) {
+	for _, s := range []string{"@everyone", "@here", "<!channel>", "<!here>", "<!everyone>", "<@&123>", "@channel"} {
+		if got := Defang("hi " + s); got == "hi "+s {
+			t.Errorf("Defang left %q", s)
+		}
+	}
+	if got := Defang("write to ana@example.com"); got != "write to ana@example.com" {
+		t.Errorf("Defang changed an address: %q", got)
+	}
+}
+
+func TestSanitizeAndTruncate(t *testing.T) {
+	if got := sanitize("  a\x00b\x07c\nd\xff  "); got != "abc\nd\uFFFD" {
+		t.Errorf("sanitize = %q", got)
+	}
+	if got := truncateRunes("éééé", 2); got != "éé" {
+		t.Errorf("truncate = %q", got)
+	}
+	if got := slug("How do I bring my pet iguana to the ceremony?"); got != "bring-pet-iguana-ceremony" {
+		t.Errorf("slug = %q", got)
+	}
+}
