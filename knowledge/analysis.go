@@ -26,7 +26,6 @@ import (
 const (
 	fieldPhrase = "p"
 	fieldAnswer = "a"
-	fieldBag    = "c"
 	analyzerKB  = "kb"
 )
 
@@ -77,13 +76,15 @@ func newMapping(lang bot.Lang) (*mapping.IndexMappingImpl, error) {
 		return nil, fmt.Errorf("kb: analyzer: %w", err)
 	}
 	doc := mapping.NewDocumentStaticMapping()
-	for _, f := range []string{fieldPhrase, fieldAnswer, fieldBag} {
+	for _, f := range []string{fieldPhrase, fieldAnswer} {
+		// Only term queries are run and ranking features come from Go
+		// structures: no stored text, doc values or term vectors.
 		fm := mapping.NewTextFieldMapping()
 		fm.Analyzer = analyzerKB
 		fm.Store = false
 		fm.IncludeInAll = false
 		fm.DocValues = false
-		fm.IncludeTermVectors = true // phrase queries and match locations
+		fm.IncludeTermVectors = false
 		doc.AddFieldMappingsAt(f, fm)
 	}
 	m.DefaultMapping = doc

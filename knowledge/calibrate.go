@@ -21,7 +21,29 @@ type Calibration struct {
 // Features, in order: phrase-idf coverage, score margin over the next entry,
 // best phrasing score over query idf, unknown-term share, log query length,
 // entry-idf coverage, agreement of the rankers, best-phrasing margin.
-var DefaultCalibration = Calibration{Bias: -2.5844, Weights: []float64{-1.8768, 5.2958, -0.9505, -4.4639, 0.2705, 3.5756, 0.6111, 0.8701}}
+var DefaultCalibration = Calibration{Bias: -1.0651, Weights: []float64{1.6468, 0.6096, -1.3709, 0.9597, 1.8894, -3.9304, 0.4875, 0.7150, -2.3324, -1.5800, -0.3166, 1.9292, 1.8707}}
+
+// Ranker is a linear model over a candidate entry's ranking features (see
+// the rf constants in search.go); candidates are ranked by its score and
+// the softmax of the scores is the candidates' share of probability.
+type Ranker struct {
+	Weights []float64
+}
+
+// DefaultRanker was fitted with `liaison kb calibrate` (conditional logit
+// over each query's candidates) on the development split of the
+// evaluation data (see doc.go). Refit it when the features change.
+var DefaultRanker = Ranker{Weights: []float64{-2.3868, -1.5337, -1.7968, 2.2764, -0.9611, -0.5271, 1.9893, 1.6251, 0.8286, 0.7397, -0.3387, 0.1440, 0.4856, 0.6546, 0.6112, 1.7701, 1.5173, 1.5060, 1.7769, 3.6330}}
+
+func (r *Ranker) score(f []float64) float64 {
+	var s float64
+	for i, x := range f {
+		if i < len(r.Weights) {
+			s += r.Weights[i] * x
+		}
+	}
+	return s
+}
 
 // DefaultThreshold is the calibrated confidence at which the bot answers
 // rather than escalates (knowledge.answer_threshold).

@@ -34,7 +34,9 @@ type Options struct {
 	AllowUnpaired bool
 	// Calibration overrides DefaultCalibration (for evaluation).
 	Calibration *Calibration
-	Logger      *slog.Logger // nil: discard
+	// Ranker overrides DefaultRanker (for evaluation).
+	Ranker *Ranker
+	Logger *slog.Logger // nil: discard
 }
 
 // Index is the searchable knowledge base. It implements bot.Knowledge and is
@@ -44,6 +46,7 @@ type Index struct {
 	opts  Options
 	log   *slog.Logger
 	cal   Calibration
+	rk    Ranker
 	rank  rankParams
 	cur   atomic.Pointer[snapshot]
 	base  atomic.Pointer[Base]
@@ -51,6 +54,10 @@ type Index struct {
 
 	reload sync.Mutex // one reload at a time; guards extra
 	extra  []Entry
+
+	// collect, when set (fitting only, before any concurrent use), sees
+	// every language's ranked candidates.
+	collect func(bot.Lang, analyzed, []candidate)
 }
 
 var _ bot.Knowledge = (*Index)(nil)
@@ -58,12 +65,15 @@ var _ bot.Knowledge = (*Index)(nil)
 // Open loads, validates and indexes the knowledge base. A malformed base
 // returns a Problems error listing every problem.
 func Open(ctx context.Context, opts Options) (*Index, error) {
-	x := &Index{opts: opts, log: opts.Logger, cal: DefaultCalibration, rank: defaultRank, extra: opts.Extra}
+	x := &Index{opts: opts, log: opts.Logger, cal: DefaultCalibration, rk: DefaultRanker, rank: defaultRank, extra: opts.Extra}
 	if x.log == nil {
 		x.log = slog.New(slog.DiscardHandler)
 	}
 	if opts.Calibration != nil {
 		x.cal = *opts.Calibration
+	}
+	if opts.Ranker != nil {
+		x.rk = *opts.Ranker
 	}
 	s, b, err := x.prepare(ctx)
 	if err != nil {
@@ -307,15 +317,18 @@ func (x *Index) search(ctx context.Context, text string, lang bot.Lang, n int) (
 		if li.entries == 0 {
 			continue
 		}
-		cands, a, err := li.search(ctx, text, x.rank)
+		cands, a, err := li.search(ctx, text, x.rank, &x.rk)
 		if err != nil {
 			return result{}, err
+		}
+		if x.collect != nil {
+			x.collect(l, a, cands)
 		}
 		for i := range cands {
 			if i >= n {
 				break
 			}
-			f := featuresOf(li, a, cands, i)
+			f := featuresOf(a, cands, i)
 			c := x.cal.confidence(f)
 			if i > 0 && c > all[len(all)-1].conf {
 				c = all[len(all)-1].conf

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"unicode/utf8"
 
@@ -16,252 +17,502 @@ import (
 // MaxQueryRunes is where search truncates citizen text.
 const MaxQueryRunes = 1000
 
-// Ranking weights: an entry's score is the best single phrasing's BM25
-// score, plus shares of its other matching phrasings (several matching
-// phrasings are evidence), plus the BM25 score of its bag of phrasings
-// (whose document frequencies count entries, not phrasings), plus its
-// answer document at a lower weight, plus how much of the query's
-// entry-level idf the entry covers. Tuned by grid search on the development
-// split of the evaluation data (see doc.go).
+// rankParams are the fixed parts of retrieval. Bleve (BM25 over phrasing
+// and answer documents) finds the candidate entries; each candidate is then
+// described by features computed from the Go-side statistics and ranked by
+// a linear model (Ranker).
 type rankParams struct {
-	Second   float64 // weight of the second-best phrasing
-	Rest     float64 // weight of the sum of the other phrasings found
-	Answer   float64 // weight of the answer document
-	Bag      float64 // weight of the bag of all phrasings
-	Cover    float64 // weight of the entry-level idf of the query terms the entry contains
-	Fuzzy    float64 // boost of typo-corrected terms
+	Answer   float64 // boost of answer documents in the Bleve query
+	Typo     float64 // weight of a typo correction one edit away (half for two)
 	Cands    int     // documents fetched from Bleve
-	MinFuzzy int     // shortest term (runes) that gets typo correction
+	MaxCands int     // entries described and ranked, in Bleve's order
+	MinTypo  int     // shortest unknown term (runes) that gets typo correction
+	K1, B    float64 // BM25 parameters of the Go-side features
 }
 
-var defaultRank = rankParams{Second: 0.6, Rest: 0.1, Answer: 0.8, Bag: 1, Cover: 1, Fuzzy: 0.5, Cands: 100, MinFuzzy: 4}
+var defaultRank = rankParams{Answer: 0.5, Typo: 0.6, Cands: 40, MaxCands: 40, MinTypo: 4, K1: 1.2, B: 0.75}
 
-// candidate is one entry found in one language, with the features its
-// confidence is computed from.
-type candidate struct {
-	entry  int
-	lang   bot.Lang
-	score  float64
-	best   float64 // best phrasing score
-	second float64 // second-best phrasing score
-	answer float64 // answer document score
-	bag    float64 // bag-of-phrasings document score
-	rest   float64 // sum of phrasing scores beyond the best two
-	cover  float64 // entry-idf-weighted share of query terms the entry contains
-	phr    int     // phrasings of this entry among the fetched documents
-	terms  map[string]bool
+// slot is one distinct query term and the vocabulary terms standing for it:
+// itself when known, its typo corrections otherwise, none when unknown.
+type slot struct {
+	term string
+	alts []alt
 }
 
-// query holds an analyzed query in one language.
+type alt struct {
+	id int32
+	w  float64
+}
+
+// analyzed holds a query analyzed in one language.
 type analyzed struct {
-	terms   []string // unique terms in order
-	idfSum  float64
-	unknown int // terms absent from the phrase dictionary
+	slots   []slot
+	unknown int // slots with no vocabulary term
+	typos   int // slots matched through typo correction
+	// Total idf of the query per kind of document (unknown terms count at
+	// the highest idf), used to put scores on a scale that does not depend
+	// on the query or the size of the knowledge base.
+	qP, qE, qA float64
+
+	slotE        []float64 // each slot's entry-level idf
+	qterms       []qterm   // the slots' vocabulary terms, sorted by id
+	bestS, bestC []float64 // scratch: per-slot best score and idf
 }
 
-func (li *langIndex) analyze(text string) analyzed {
+func (li *langIndex) analyze(text string, rp rankParams) analyzed {
 	var a analyzed
+	st := li.st
 	seen := map[string]bool{}
-	for _, tok := range li.analyzer.Analyze([]byte(text)) {
-		t := string(tok.Term)
+	for _, tk := range li.analyzer.Analyze([]byte(text)) {
+		t := string(tk.Term)
 		if seen[t] {
 			continue
 		}
 		seen[t] = true
-		a.terms = append(a.terms, t)
-		a.idfSum += li.idf(t)
-		if li.df[t] == 0 {
+		s := slot{term: t}
+		if id := st.lookup(t); id >= 0 {
+			s.alts = []alt{{id, 1}}
+		} else if n := utf8.RuneCountInString(t); n >= rp.MinTypo {
+			s.alts = li.corrections(t, n, rp.Typo)
+			if len(s.alts) > 0 {
+				a.typos++
+			}
+		}
+		if len(s.alts) == 0 {
 			a.unknown++
 		}
+		a.slots = append(a.slots, s)
+		a.qP += slotIDF(s, st.idfP, st.idf0P)
+		a.slotE = append(a.slotE, slotIDF(s, st.idfE, st.idf0E))
+		a.qE += a.slotE[len(a.slotE)-1]
+		a.qA += slotIDF(s, st.idfA, st.idf0A)
+		for _, al := range s.alts {
+			a.qterms = append(a.qterms, qterm{al.id, int32(len(a.slots) - 1), al.w})
+		}
 	}
+	slices.SortFunc(a.qterms, func(x, y qterm) int { return int(x.id - y.id) })
+	a.bestS, a.bestC = make([]float64, len(a.slots)), make([]float64, len(a.slots))
 	return a
 }
 
-// search ranks the entries of one language for text.
-func (li *langIndex) search(ctx context.Context, text string, rp rankParams) ([]candidate, analyzed, error) {
-	a := li.analyze(text)
-	if len(a.terms) == 0 {
-		return nil, a, nil
+// slotIDF is the weight a slot can contribute at most: its best
+// alternative's idf, or the idf of an unseen term.
+func slotIDF(s slot, idf []float64, unseen float64) float64 {
+	if len(s.alts) == 0 {
+		return unseen
 	}
-	var phrase, answer, bag []query.Query
-	for _, t := range a.terms {
-		bq := query.NewTermQuery(t)
-		bq.SetField(fieldBag)
-		bq.SetBoost(rp.Bag)
-		bag = append(bag, bq)
-		tq := query.NewTermQuery(t)
-		tq.SetField(fieldPhrase)
-		phrase = append(phrase, tq)
-		aq := query.NewTermQuery(t)
-		aq.SetField(fieldAnswer)
-		aq.SetBoost(rp.Answer)
-		answer = append(answer, aq)
-		if li.df[t] == 0 && utf8.RuneCountInString(t) >= rp.MinFuzzy {
-			// A term no phrasing contains is likely a typo: match terms
-			// one edit away (two for long words), at a lower weight.
-			fq := query.NewFuzzyQuery(t)
-			fq.SetField(fieldPhrase)
-			fq.SetFuzziness(1)
-			if utf8.RuneCountInString(t) >= 8 {
-				fq.SetFuzziness(2)
-			}
-			fq.SetPrefix(1)
-			fq.SetBoost(rp.Fuzzy)
-			phrase = append(phrase, fq)
+	best := 0.0
+	for _, a := range s.alts {
+		best = max(best, a.w*idf[a.id])
+	}
+	return best
+}
+
+// maxTypoAlts bounds the corrections tried for one unknown term.
+const maxTypoAlts = 3
+
+// corrections returns the vocabulary terms closest to an unknown term (one
+// edit, two for terms of 8 runes or more; same first letter), the most
+// frequent first.
+func (li *langIndex) corrections(term string, n int, weight float64) []alt {
+	st := li.st
+	limit := 1
+	if n >= 8 {
+		limit = 2
+	}
+	q := []rune(term)
+	best := limit + 1
+	var found []int32
+	li.st.typos.candidates(term, limit, func(id int32) {
+		if slices.Contains(found, id) {
+			return
+		}
+		c := []rune(st.terms[id])
+		if len(c) == 0 || c[0] != q[0] {
+			return
+		}
+		d := editDistance(q, c, limit)
+		switch {
+		case d > limit || d > best || d == 0:
+		case d < best:
+			best, found = d, append(found[:0], id)
+		default:
+			found = append(found, id)
+		}
+	})
+	sort.Slice(found, func(i, j int) bool {
+		fi, fj := st.dfP[found[i]]+st.dfA[found[i]], st.dfP[found[j]]+st.dfA[found[j]]
+		if fi != fj {
+			return fi > fj
+		}
+		return found[i] < found[j]
+	})
+	if len(found) > maxTypoAlts {
+		found = found[:maxTypoAlts]
+	}
+	out := make([]alt, len(found))
+	for i, id := range found {
+		out[i] = alt{id, weight / float64(best)}
+	}
+	return out
+}
+
+// candidate is one entry found in one language, with its ranking features.
+type candidate struct {
+	entry int
+	lang  bot.Lang
+	f     [numRankFeatures]float64
+	score float64 // ranker score
+	prob  float64 // share of the candidates' softmax mass
+	miss  float64 // largest idf share of a query term the entry lacks
+}
+
+// Ranking features of a candidate entry, in Ranker weight order. Scores are
+// divided by the query's total idf of the same kind of document.
+const (
+	rfBest       = iota // best phrasing BM25
+	rfSecond            // second-best phrasing BM25
+	rfTop3              // mean BM25 of the three best phrasings
+	rfBag               // BM25 of the bag of all phrasings (entry-level statistics)
+	rfAnswer            // BM25 of the question and answer document
+	rfCoverE            // entry-level idf share of the query found in its phrasings
+	rfCoverA            // idf share of the query found in its answer document
+	rfDice              // best phrasing's overlap with the query (2·shared idf over both totals)
+	rfPrec              // best phrasing's idf share found in the query
+	rfPhr               // log(1 + number of phrasings): entries asked often have more
+	rfVotes             // score-weighted share of the ten best phrasings overall
+	rfBleve             // 1 / (1 + Bleve rank of the entry's first document)
+	rfRankBest          // 1 / (1 + rank among the candidates by best phrasing)
+	rfRankBag           // the same by bag of phrasings
+	rfRankAnswer        // the same by answer document
+	rfSentence          // BM25 of the answer's best sentence
+	rfSentCover         // idf share of the query found in that sentence
+	rfLM                // query likelihood of the bag of phrasings and answer (Dirichlet smoothing), per query term
+	rfDiceVotes         // overlap-weighted share of the ten phrasings overlapping the query most
+	rfDice3             // mean overlap of the entry\'s three phrasings overlapping the query most
+	numRankFeatures
+)
+
+// qterm is one vocabulary term of the query: which slot it stands for and
+// with what weight.
+type qterm struct {
+	id   int32
+	slot int32
+	w    float64
+}
+
+// docScore is BM25 of one document (sorted terms) for the query slots,
+// with the idf the document covers and the share of the document's own
+// idf that the query matches. It merges the document's terms with the
+// query's (both sorted by id).
+func docScore(a *analyzed, toks []tok, idfs []float64, avgLen float64, rp rankParams) (score, cover, prec float64) {
+	if len(toks) == 0 || len(a.qterms) == 0 {
+		return 0, 0, 0
+	}
+	dl := 0
+	for _, t := range toks {
+		dl += int(t.tf)
+	}
+	norm := rp.K1 * (1 - rp.B + rp.B*float64(dl)/avgLen)
+	bs, bc := a.bestS, a.bestC
+	clear(bs)
+	clear(bc)
+	var total, matched float64
+	i, j := 0, 0
+	for i < len(toks) {
+		t := toks[i]
+		idf := idfs[t.id]
+		total += idf
+		for j < len(a.qterms) && a.qterms[j].id < t.id {
+			j++
+		}
+		w := 0.0
+		for k := j; k < len(a.qterms) && a.qterms[k].id == t.id; k++ {
+			q := a.qterms[k]
+			tf := float64(t.tf)
+			bs[q.slot] = max(bs[q.slot], q.w*idf*tf*(rp.K1+1)/(tf+norm))
+			bc[q.slot] = max(bc[q.slot], q.w*idf)
+			w = max(w, q.w)
+		}
+		matched += w * idf
+		i++
+	}
+	for k := range bs {
+		score += bs[k]
+		cover += bc[k]
+	}
+	if total > 0 {
+		prec = matched / total
+	}
+	return score, cover, prec
+}
+
+// search finds and describes the candidate entries of one language for
+// text, ranked by rk (best first).
+func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk *Ranker) ([]candidate, analyzed, error) {
+	a := li.analyze(text, rp)
+	st := li.st
+	var qs []query.Query
+	for _, s := range a.slots {
+		for _, al := range s.alts {
+			t := st.terms[al.id]
+			pq := query.NewTermQuery(t)
+			pq.SetField(fieldPhrase)
+			pq.SetBoost(al.w)
+			aq := query.NewTermQuery(t)
+			aq.SetField(fieldAnswer)
+			aq.SetBoost(al.w * rp.Answer)
+			qs = append(qs, pq, aq)
 		}
 	}
-	pq := query.NewDisjunctionQuery(phrase)
-	// Bleve ignores boosts on compound queries: each term query carries
-	// its branch's weight.
-	aq := query.NewDisjunctionQuery(answer)
-	branches := []query.Query{pq, aq}
-	if rp.Bag > 0 {
-		cq := query.NewDisjunctionQuery(bag)
-		branches = append(branches, cq)
+	if len(qs) == 0 {
+		return nil, a, nil
 	}
-	coord := float64(len(branches))
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(branches), rp.Cands, 0, false)
-	req.IncludeLocations = true
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), rp.Cands, 0, false)
 	res, err := li.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, a, fmt.Errorf("kb: search %s: %w", li.lang, err)
 	}
-	byEntry := map[int]*candidate{}
-	var cands []*candidate
-	for _, h := range res.Hits {
-		e, kind, ok := parseID(h.ID)
-		if !ok {
+	index := map[int]int{}
+	var cands []candidate
+	for rank, h := range res.Hits {
+		e, ok := parseID(h.ID)
+		if !ok || e+1 >= len(st.entPhr) {
 			continue
 		}
-		c := byEntry[e]
-		if c == nil {
-			c = &candidate{entry: e, lang: li.lang, terms: map[string]bool{}}
-			byEntry[e] = c
-			cands = append(cands, c)
+		if _, dup := index[e]; dup {
+			continue
 		}
-		// Undo the outer disjunction's coordination factor (each document
-		// matches one branch of two) so scores read as plain BM25.
-		s := h.Score * coord
-		switch {
-		case kind == 'a':
-			c.answer = s
-		case kind == 'c':
-			c.bag = s
-		case s > c.best:
-			c.rest += c.second
-			c.second, c.best = c.best, s
-			c.phr++
-		default:
-			if s > c.second {
-				c.rest += c.second
-				c.second = s
-			} else {
-				c.rest += s
+		if len(cands) == rp.MaxCands {
+			break
+		}
+		index[e] = len(cands)
+		c := candidate{entry: e, lang: li.lang}
+		c.f[rfBleve] = 1 / float64(1+rank)
+		cands = append(cands, c)
+	}
+	// Phrasing scores of every candidate, for per-entry features and the
+	// vote among the best phrasings overall.
+	type phr struct {
+		cand  int
+		score float64
+	}
+	var all, allDice []phr
+	var inBag []float64
+	for ci := range cands {
+		c := &cands[ci]
+		from, to := st.phrasings(c.entry)
+		var top, dice3 [3]float64
+		bestDice := -1.0
+		for k := from; k < to; k++ {
+			s, cov, prec := docScore(&a, st.phrase(k), st.idfP, st.avgP, rp)
+			s = safeDiv(s, a.qP)
+			cov = safeDiv(cov, a.qP)
+			all = append(all, phr{ci, s})
+			switch {
+			case s > top[0]:
+				top[0], top[1], top[2] = s, top[0], top[1]
+			case s > top[1]:
+				top[1], top[2] = s, top[1]
+			case s > top[2]:
+				top[2] = s
 			}
-			c.phr++
+			d := safeDiv(2*cov*prec, cov+prec)
+			if d > bestDice {
+				bestDice = d
+				c.f[rfDice], c.f[rfPrec] = d, prec
+			}
+			allDice = append(allDice, phr{ci, d})
+			switch {
+			case d > dice3[0]:
+				dice3[0], dice3[1], dice3[2] = d, dice3[0], dice3[1]
+			case d > dice3[1]:
+				dice3[1], dice3[2] = d, dice3[1]
+			case d > dice3[2]:
+				dice3[2] = d
+			}
 		}
-		for _, terms := range h.Locations {
-			for t := range terms {
-				c.terms[t] = true
+		c.f[rfBest], c.f[rfSecond] = top[0], top[1]
+		c.f[rfTop3] = (top[0] + top[1] + top[2]) / 3
+		c.f[rfDice3] = (dice3[0] + dice3[1] + dice3[2]) / 3
+		c.f[rfPhr] = math.Log1p(float64(to - from))
+		s, cov, _ := docScore(&a, st.bag(c.entry), st.idfE, st.avgE, rp)
+		c.f[rfBag], c.f[rfCoverE] = safeDiv(s, a.qE), safeDiv(cov, a.qE)
+		inBag = append(inBag[:0], a.bestC...)
+		s, cov, _ = docScore(&a, st.answer(c.entry), st.idfA, st.avgA, rp)
+		c.f[rfAnswer], c.f[rfCoverA] = safeDiv(s, a.qA), safeDiv(cov, a.qA)
+		for k, w := range a.slotE {
+			if inBag[k] == 0 && a.bestC[k] == 0 {
+				c.miss = max(c.miss, safeDiv(w, a.qE))
+			}
+		}
+		c.f[rfLM] = queryLikelihood(&a, st, c.entry)
+		from, to = st.sentences(c.entry)
+		for k := from; k < to; k++ {
+			s, cov, _ := docScore(&a, st.sentence(k), st.idfA, st.avgS, rp)
+			if s = safeDiv(s, a.qA); s > c.f[rfSentence] {
+				c.f[rfSentence], c.f[rfSentCover] = s, safeDiv(cov, a.qA)
 			}
 		}
 	}
-	var idfSum float64
-	for _, t := range a.terms {
-		idfSum += li.idfEntry(t)
-	}
-	out := make([]candidate, len(cands))
-	for i, c := range cands {
-		if idfSum > 0 {
-			var cov float64
-			for t := range c.terms {
-				cov += li.idfEntry(t)
-			}
-			c.cover = cov / idfSum
+	sort.Slice(all, func(i, j int) bool { return all[i].score > all[j].score })
+	if len(all) > 0 && all[0].score > 0 {
+		for _, p := range all[:min(10, len(all))] {
+			cands[p.cand].f[rfVotes] += p.score / all[0].score / 10
 		}
-		c.score = c.best + rp.Second*c.second + rp.Rest*c.rest + c.answer + c.bag + rp.Cover*c.cover
-		out[i] = *c
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
-	return out, a, nil
+	sort.Slice(allDice, func(i, j int) bool { return allDice[i].score > allDice[j].score })
+	if len(allDice) > 0 && allDice[0].score > 0 {
+		for _, p := range allDice[:min(10, len(allDice))] {
+			cands[p.cand].f[rfDiceVotes] += p.score / allDice[0].score / 10
+		}
+	}
+	rankFeature(cands, rfBest, rfRankBest)
+	rankFeature(cands, rfBag, rfRankBag)
+	rankFeature(cands, rfAnswer, rfRankAnswer)
+	rk.rank(cands)
+	return cands, a, nil
 }
 
-// features describes how convincing the top candidate is, on scales that
-// do not depend on the size of the knowledge base.
-type features struct {
-	Coverage float64 // idf-weighted share of query terms the top entry contains
-	Margin   float64 // (top - second) / top, over distinct entries
-	Norm     float64 // top phrasing score over the query's total idf
-	Unknown  float64 // share of query terms no phrasing contains
-	Terms    float64 // log(1 + number of query terms)
-	Cover    float64 // entry-level idf share of query terms the entry contains
-	Agree    float64 // 1 when the entry also leads by best phrasing and by bag of phrasings
-	PMargin  float64 // margin of its best phrasing over the best phrasing of any other entry
+// queryLikelihood is the log-likelihood ratio of the query under the
+// entry's language model (phrasings and answer, Dirichlet-smoothed with a
+// background estimated from document frequencies) against the background,
+// per query term.
+func queryLikelihood(a *analyzed, st *langStats, e int) float64 {
+	const mu = 20.0
+	bag, ans := st.bag(e), st.answer(e)
+	var l int
+	for _, t := range bag {
+		l += int(t.tf)
+	}
+	for _, t := range ans {
+		l += int(t.tf)
+	}
+	total := float64(st.nP + st.nA + len(st.terms))
+	var sum float64
+	for _, s := range a.slots {
+		best := math.Inf(-1)
+		for _, al := range s.alts {
+			var tf float64
+			if i, ok := slices.BinarySearchFunc(bag, al.id, func(t tok, id int32) int { return int(t.id - id) }); ok {
+				tf += float64(bag[i].tf)
+			}
+			if i, ok := slices.BinarySearchFunc(ans, al.id, func(t tok, id int32) int { return int(t.id - id) }); ok {
+				tf += float64(ans[i].tf)
+			}
+			pc := (float64(st.dfP[al.id]+st.dfA[al.id]) + 1) / total
+			best = max(best, al.w*math.Log((tf+mu*pc)/((float64(l)+mu)*pc)))
+		}
+		if !math.IsInf(best, -1) {
+			sum += best
+		}
+	}
+	if len(a.slots) == 0 {
+		return 0
+	}
+	return sum / float64(len(a.slots))
 }
 
-func featuresOf(li *langIndex, a analyzed, cands []candidate, i int) features {
-	if i >= len(cands) || len(a.terms) == 0 {
-		return features{}
+// rankFeature sets feature to to 1/(1+rank) of the candidates ordered by
+// feature from (ties share the better rank).
+func rankFeature(cands []candidate, from, to int) {
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
 	}
-	top := cands[i]
+	sort.SliceStable(order, func(i, j int) bool { return cands[order[i]].f[from] > cands[order[j]].f[from] })
+	r := 0
+	for i, ci := range order {
+		if i > 0 && cands[ci].f[from] < cands[order[i-1]].f[from] {
+			r = i
+		}
+		cands[ci].f[to] = 1 / float64(1+r)
+	}
+}
+
+func safeDiv(x, y float64) float64 {
+	if y == 0 {
+		return 0
+	}
+	return x / y
+}
+
+// rank scores candidates, sorts them best first and sets each one's share
+// of the softmax mass.
+func (rk *Ranker) rank(cands []candidate) {
+	if len(cands) == 0 {
+		return
+	}
+	for i := range cands {
+		cands[i].score = rk.score(cands[i].f[:])
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	var z float64
+	for i := range cands {
+		z += math.Exp(cands[i].score - cands[0].score)
+	}
+	for i := range cands {
+		cands[i].prob = math.Exp(cands[i].score-cands[0].score) / z
+	}
+}
+
+// Confidence features of a ranked candidate, in Calibration weight order.
+const (
+	cfProb    = iota // softmax share among the candidates
+	cfMargin         // ranker score over the next other candidate's
+	cfBest           // best phrasing BM25 over the query's idf
+	cfCoverE         // entry-level idf share of the query in its phrasings
+	cfDice           // best phrasing overlap with the query
+	cfUnknown        // share of query terms absent from the vocabulary
+	cfTerms          // log(1 + number of query terms)
+	cfCoverA         // idf share of the query in its answer document
+	cfTypo           // share of query terms matched through typo correction
+	cfPhr            // log(1 + number of the entry's phrasings)
+	cfVotes          // its share of the best-overlapping phrasings overall
+	cfDice3          // mean overlap of its three best-overlapping phrasings
+	cfMiss           // largest entry-level idf share of a query term the entry lacks
+	numConfFeatures
+)
+
+// features describes how convincing candidate i is as the answer, on
+// scales that do not depend on the size of the knowledge base.
+type features [numConfFeatures]float64
+
+func featuresOf(a analyzed, cands []candidate, i int) features {
 	var f features
-	var covered float64
-	for _, t := range a.terms {
-		if top.terms[t] {
-			covered += li.idf(t)
-		}
+	if i >= len(cands) || len(a.slots) == 0 {
+		return f
 	}
-	if a.idfSum > 0 {
-		f.Coverage = covered / a.idfSum
-		f.Norm = top.best / a.idfSum
-	}
-	if top.score > 0 {
-		f.Margin = 1
-		for j := range cands {
-			if j != i {
-				f.Margin = max(0, (top.score-cands[j].score)/top.score)
-				break
-			}
-		}
-	}
-	f.Unknown = float64(a.unknown) / float64(len(a.terms))
-	f.Terms = math.Log1p(float64(len(a.terms)))
-	f.Cover = top.cover
-	bestP, bestB, otherP := true, true, 0.0
+	c := cands[i]
+	f[cfProb] = c.prob
+	other := math.Inf(-1)
 	for j := range cands {
-		if j == i {
-			continue
+		if j != i {
+			other = max(other, cands[j].score)
 		}
-		if cands[j].best > top.best {
-			bestP = false
-		}
-		if cands[j].bag > top.bag {
-			bestB = false
-		}
-		otherP = max(otherP, cands[j].best)
 	}
-	if bestP && bestB {
-		f.Agree = 1
+	if math.IsInf(other, -1) {
+		f[cfMargin] = 5
+	} else {
+		f[cfMargin] = max(-5, min(5, c.score-other))
 	}
-	if top.best > 0 {
-		f.PMargin = max(0, (top.best-otherP)/top.best)
-	}
+	f[cfBest] = c.f[rfBest]
+	f[cfCoverE] = c.f[rfCoverE]
+	f[cfDice] = c.f[rfDice]
+	f[cfUnknown] = float64(a.unknown) / float64(len(a.slots))
+	f[cfTerms] = math.Log1p(float64(len(a.slots)))
+	f[cfCoverA] = c.f[rfCoverA]
+	f[cfTypo] = float64(a.typos) / float64(len(a.slots))
+	f[cfPhr] = c.f[rfPhr]
+	f[cfVotes] = c.f[rfDiceVotes]
+	f[cfDice3] = c.f[rfDice3]
+	f[cfMiss] = c.miss
 	return f
 }
 
-// vector lays features out in the calibration's order.
-func (f features) vector() []float64 {
-	return []float64{f.Coverage, f.Margin, f.Norm, f.Unknown, f.Terms, f.Cover, f.Agree, f.PMargin}
-}
+// vector returns the features as a slice, in the calibration's order.
+func (f features) vector() []float64 { return append([]float64(nil), f[:]...) }
 
-// confidence maps features to a calibrated probability that the top hit is
+// confidence maps features to a calibrated probability that the hit is
 // right, with the logistic model fitted by Calibrate.
-func (c Calibration) confidence(f features) float64 {
-	z := c.Bias
-	for i, x := range f.vector() {
-		if i < len(c.Weights) {
-			z += c.Weights[i] * x
-		}
-	}
-	return 1 / (1 + math.Exp(-z))
-}
+func (c Calibration) confidence(f features) float64 { return c.Confidence(f[:]) }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,7 +21,7 @@ import (
 
 // indexVersion changes whenever the analysis or document layout changes, so
 // that persisted indexes built by an older binary are rebuilt.
-const indexVersion = "liaison-kb-3"
+const indexVersion = "liaison-kb-4"
 
 // snapshot is one immutable generation of the knowledge base: the entries
 // and one Bleve index per language. Searches hold its read lock; close takes
@@ -38,16 +37,14 @@ type snapshot struct {
 	closed bool
 }
 
-// langIndex is the Bleve index of one language and the statistics the
-// ranking needs that Bleve does not expose cheaply.
+// langIndex is the Bleve index of one language, which finds candidate
+// entries, and the statistics that describe them to the ranking.
 type langIndex struct {
 	lang     bot.Lang
 	idx      bleve.Index
 	analyzer analysis.Analyzer
-	df       map[string]int // phrase-field term -> document frequency
-	dfBag    map[string]int // bag-field term -> number of entries using it
-	nDocs    int            // phrase documents
-	entries  int            // entries served in this language
+	st       *langStats
+	entries  int // entries served in this language
 }
 
 func (s *snapshot) lang(l bot.Lang) *langIndex {
@@ -164,24 +161,45 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 	return s, nil
 }
 
-// open opens the persisted per-language indexes of s.dir.
+// open opens the persisted per-language indexes of s.dir and their
+// statistics, both languages at once.
 func (s *snapshot) open() error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(bot.Langs))
 	for i, l := range bot.Langs {
-		idx, err := bleve.OpenUsing(filepath.Join(s.dir, string(l)), map[string]any{"bolt_timeout": "500ms"})
-		if err != nil {
-			_ = s.close()
-			s.closed = false
-			return fmt.Errorf("kb: open index: %w", err)
-		}
-		li, err := newLangIndex(l, idx)
-		if err != nil {
-			_ = idx.Close()
-			return err
-		}
-		s.langs[i] = li
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.langs[i], errs[i] = s.openLang(l)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		_ = s.close()
+		s.closed = false
+		return err
 	}
 	s.countEntries()
 	return nil
+}
+
+func (s *snapshot) openLang(l bot.Lang) (*langIndex, error) {
+	idx, err := bleve.OpenUsing(filepath.Join(s.dir, string(l)), map[string]any{"bolt_timeout": "500ms"})
+	if err != nil {
+		return nil, fmt.Errorf("kb: open index: %w", err)
+	}
+	st, err := readStats(filepath.Join(s.dir, string(l)+statsExt))
+	if err == nil && len(st.entPhr) != len(s.entries)+1 {
+		err = fmt.Errorf("%s: %w", s.dir, errStats)
+	}
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("kb: open index: %w", err), idx.Close())
+	}
+	li, err := newLangIndex(l, idx, st)
+	if err != nil {
+		return nil, errors.Join(err, idx.Close())
+	}
+	return li, nil
 }
 
 func (s *snapshot) countEntries() {
@@ -210,6 +228,7 @@ func (s *snapshot) build(dir string) error {
 			li, err := buildLang(l, path, s.entries)
 			s.langs[i], errs[i] = li, err
 		}()
+
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -220,42 +239,40 @@ func (s *snapshot) build(dir string) error {
 	return nil
 }
 
-// docID encodes what a document is, so that ranking needs no stored fields:
-// "p/<entry index>/<phrasing>" or "a/<entry index>".
-func phraseID(entry, n int) string { return "p/" + strconv.Itoa(entry) + "/" + strconv.Itoa(n) }
-func answerID(entry int) string    { return "a/" + strconv.Itoa(entry) }
-func bagID(entry int) string       { return "c/" + strconv.Itoa(entry) }
+// Each entry is one Bleve document per language, whose id is the entry's
+// index: its phrasings together in fieldPhrase, its question and answer in
+// fieldAnswer. Bleve only finds candidate entries; per-phrasing scores
+// (so that a close rephrasing can win on its own) come from langStats.
+func docID(entry int) string { return strconv.Itoa(entry) }
 
-// parseID returns the entry index of a document id and whether it is an
-// answer document.
-func parseID(id string) (entry int, kind byte, ok bool) {
-	if len(id) < 3 || id[1] != '/' {
-		return 0, 0, false
-	}
-	rest := id[2:]
-	if id[0] == 'p' {
-		for j := 0; j < len(rest); j++ {
-			if rest[j] == '/' {
-				rest = rest[:j]
-				break
-			}
-		}
-	}
-	n, err := strconv.Atoi(rest)
-	return n, id[0], err == nil
+// parseID returns the entry index of a document id.
+func parseID(id string) (entry int, ok bool) {
+	n, err := strconv.Atoi(id)
+	return n, err == nil && n >= 0
 }
 
-const batchSize = 2000
+// statsExt names the statistics file of a language next to its index.
+const statsExt = ".stats"
+
+// batchSize is the number of documents per Bleve batch: each batch becomes
+// a segment that scorch merges in the background, so larger batches mean
+// fewer merges but a higher peak of memory.
+const batchSize = 500
 
 func buildLang(l bot.Lang, path string, entries []Entry) (*langIndex, error) {
 	m, err := newMapping(l)
 	if err != nil {
 		return nil, err
 	}
+	a := m.AnalyzerNamed(analyzerKB)
+	if a == nil {
+		return nil, fmt.Errorf("kb: %s analyzer missing", l)
+	}
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kb: create %s index: %w", l, err)
 	}
+	sb := newStatsBuilder(len(entries))
 	b := idx.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
@@ -267,26 +284,18 @@ func buildLang(l bot.Lang, path string, entries []Entry) (*langIndex, error) {
 		b.Reset()
 		return nil
 	}
+	var phrasings []string
 	for i := range entries {
 		e := &entries[i]
 		if !e.Has(l) {
+			sb.add(a, nil, "", false)
 			continue
 		}
 		t := e.In(l)
-		docs := 0
-		for n, p := range append([]string{t.Question}, t.Variants...) {
-			if p == "" {
-				continue
-			}
-			if err := b.Index(phraseID(i, n), map[string]any{fieldPhrase: p}); err != nil {
-				return nil, errors.Join(fmt.Errorf("kb: index %s: %w", e.ID, err), idx.Close())
-			}
-			docs++
-		}
-		if err := b.Index(bagID(i), map[string]any{fieldBag: strings.Join(append([]string{t.Question}, t.Variants...), "\n")}); err != nil {
-			return nil, errors.Join(fmt.Errorf("kb: index %s: %w", e.ID, err), idx.Close())
-		}
-		if err := b.Index(answerID(i), map[string]any{fieldAnswer: t.Question + "\n" + t.Answer}); err != nil {
+		phrasings = append(append(phrasings[:0], t.Question), t.Variants...)
+		answer := t.Question + "\n" + t.Answer
+		sb.add(a, phrasings, answer, true)
+		if err := b.Index(docID(i), map[string]any{fieldPhrase: strings.Join(phrasings, "\n"), fieldAnswer: answer}); err != nil {
 			return nil, errors.Join(fmt.Errorf("kb: index %s: %w", e.ID, err), idx.Close())
 		}
 		if b.Size() >= batchSize {
@@ -298,65 +307,24 @@ func buildLang(l bot.Lang, path string, entries []Entry) (*langIndex, error) {
 	if err := flush(); err != nil {
 		return nil, errors.Join(err, idx.Close())
 	}
-	li, err := newLangIndex(l, idx)
+	st := sb.finish()
+	if path != "" {
+		if err := st.write(path + statsExt); err != nil {
+			return nil, errors.Join(fmt.Errorf("kb: write %s statistics: %w", l, err), idx.Close())
+		}
+	}
+	li, err := newLangIndex(l, idx, st)
 	if err != nil {
 		return nil, errors.Join(err, idx.Close())
 	}
 	return li, nil
 }
 
-// newLangIndex reads the phrase field's term dictionary: document
-// frequencies drive typo correction (unknown terms) and query coverage.
-func newLangIndex(l bot.Lang, idx bleve.Index) (*langIndex, error) {
+// newLangIndex pairs a Bleve index with its statistics.
+func newLangIndex(l bot.Lang, idx bleve.Index, st *langStats) (*langIndex, error) {
 	a := idx.Mapping().AnalyzerNamed(analyzerKB)
 	if a == nil {
 		return nil, fmt.Errorf("kb: %s index has no %q analyzer: delete the index directory to rebuild it", l, analyzerKB)
 	}
-	li := &langIndex{lang: l, idx: idx, analyzer: a, df: map[string]int{}, dfBag: map[string]int{}}
-	if err := readDict(idx, fieldPhrase, li.df); err != nil {
-		return nil, fmt.Errorf("kb: %s dictionary: %w", l, err)
-	}
-	if err := readDict(idx, fieldBag, li.dfBag); err != nil {
-		return nil, fmt.Errorf("kb: %s dictionary: %w", l, err)
-	}
-	n, err := idx.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("kb: %s count: %w", l, err)
-	}
-	li.nDocs = int(n)
-	return li, nil
-}
-
-// readDict copies a field's term dictionary with document frequencies.
-func readDict(idx bleve.Index, field string, into map[string]int) error {
-	d, err := idx.FieldDict(field)
-	if err != nil {
-		return err
-	}
-	for {
-		de, err := d.Next()
-		if err != nil {
-			_ = d.Close()
-			return err
-		}
-		if de == nil {
-			break
-		}
-		into[de.Term] = int(de.Count)
-	}
-	return d.Close()
-}
-
-// idfEntry is the inverse entry frequency of a term: how few entries use it.
-func (li *langIndex) idfEntry(term string) float64 {
-	df := float64(li.dfBag[term])
-	n := float64(li.entries)
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
-}
-
-// idf is BM25's inverse document frequency of a phrase-field term.
-func (li *langIndex) idf(term string) float64 {
-	df := float64(li.df[term])
-	n := float64(li.nDocs)
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
+	return &langIndex{lang: l, idx: idx, analyzer: a, st: st}, nil
 }

@@ -61,6 +61,7 @@ type kbSource struct {
 	allowUnpaired bool
 	dataDir       string
 	calibration   *knowledge.Calibration
+	ranker        *knowledge.Ranker
 }
 
 func (k *kbSource) register(fs *flag.FlagSet) {
@@ -71,7 +72,7 @@ func (k *kbSource) register(fs *flag.FlagSet) {
 }
 
 func (k *kbSource) open(ctx context.Context, stderr io.Writer) (*knowledge.Index, error) {
-	x, err := knowledge.Open(ctx, knowledge.Options{Path: k.path, Variants: k.variants, AllowUnpaired: k.allowUnpaired, DataDir: k.dataDir, Calibration: k.calibration})
+	x, err := knowledge.Open(ctx, knowledge.Options{Path: k.path, Variants: k.variants, AllowUnpaired: k.allowUnpaired, DataDir: k.dataDir, Calibration: k.calibration, Ranker: k.ranker})
 	if err != nil {
 		return nil, reportKB(err, stderr)
 	}
@@ -264,6 +265,7 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	trustLang := fs.Bool("trust-lang", false, "use each query's labelled language instead of detecting it")
 	asJSON := fs.Bool("json", false, "print JSON")
 	calib := fs.String("calibration", "", "use this calibration \"bias,w1,w2,...\" instead of the built-in one (cross-fitting)")
+	ranker := fs.String("ranker", "", "use these ranking weights \"w1,w2,...\" instead of the built-in ones (cross-fitting)")
 	pos, err := parseKBFlags(fs, args)
 	if err != nil {
 		return err
@@ -274,6 +276,13 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usagef("kb eval: --calibration: %v", err)
 		}
 		src.calibration = &c
+	}
+	if *ranker != "" {
+		r, err := knowledge.ParseRanker(*ranker)
+		if err != nil {
+			return usagef("kb eval: --ranker: %v", err)
+		}
+		src.ranker = &r
 	}
 	if len(pos) > 0 || *queries == "" {
 		return usagef("kb eval: usage: liaison kb eval --kb PATH [--variants FILE] --queries FILE [--threshold X] [--allow-unpaired] [--trust-lang] [--json]")

@@ -10,15 +10,18 @@ import (
 	"github.com/liaison-gc/liaison/knowledge"
 )
 
-// runKBCalibrate refits the confidence calibration. Each argument is one
-// run "KB,VARIANTS,QUERIES" (VARIANTS may be empty); the outcomes of every
-// run are pooled. It prints the Go literal for knowledge.DefaultCalibration
-// and the decision curve the new calibration gives on the pooled queries.
+// runKBCalibrate refits the ranking and the confidence calibration. Each
+// argument is one run "KB,VARIANTS,QUERIES" (VARIANTS may be empty); the
+// runs are pooled. It prints the Go literals for knowledge.DefaultRanker and
+// knowledge.DefaultCalibration, the same weights in the form the eval
+// command's --ranker and --calibration flags take (to check them on other
+// runs), and the report the new weights give on the pooled queries.
 func runKBCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newKBFlags("kb calibrate", stderr)
 	allowUnpaired := fs.Bool("allow-unpaired", false, "serve entries that exist in one language only")
 	trustLang := fs.Bool("trust-lang", false, "use each query's labelled language instead of detecting it")
-	l2 := fs.Float64("l2", 1, "L2 penalty of the logistic fit")
+	l2 := fs.Float64("l2", 1, "L2 penalty of the fits")
+	threshold := fs.Float64("threshold", knowledge.DefaultThreshold, "threshold of the printed report")
 	pos, err := parseKBFlags(fs, args)
 	if err != nil {
 		return err
@@ -26,8 +29,7 @@ func runKBCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer
 	if len(pos) == 0 {
 		return usagef("kb calibrate: usage: liaison kb calibrate [--allow-unpaired] KB,VARIANTS,QUERIES...")
 	}
-	var samples []knowledge.Sample
-	var all []knowledge.Outcome
+	var runs []knowledge.FitRun
 	for _, run := range pos {
 		parts := strings.Split(run, ",")
 		if len(parts) != 3 {
@@ -41,26 +43,16 @@ func runKBCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return reportKB(err, stderr)
 		}
-		x, err := knowledge.Open(ctx, opts)
-		if err != nil {
-			return reportKB(err, stderr)
-		}
-		_, outs, err := x.Eval(ctx, qs, knowledge.EvalOptions{Detect: i18n.Detect, TrustLang: *trustLang})
-		x.Close()
-		if err != nil {
-			return err
-		}
-		for _, o := range outs {
-			samples = append(samples, knowledge.Sample{X: o.X, Right: o.Right()})
-		}
-		all = append(all, outs...)
-		fmt.Fprintf(stderr, "%s: %d queries\n", run, len(outs))
+		runs = append(runs, knowledge.FitRun{Options: opts, Queries: qs})
+		fmt.Fprintf(stderr, "%s: %d queries\n", run, len(qs))
 	}
-	cal := knowledge.FitLogistic(samples, *l2, 30)
+	rk, cal, outs, err := knowledge.Fit(ctx, runs, knowledge.FitOptions{Detect: i18n.Detect, TrustLang: *trustLang, L2: *l2})
+	if err != nil {
+		return reportKB(err, stderr)
+	}
+	fmt.Fprintf(stdout, "var DefaultRanker = %#v\n", rk)
 	fmt.Fprintf(stdout, "var DefaultCalibration = %#v\n\n", cal)
-	for i := range all {
-		all[i].Confidence = cal.Confidence(all[i].X)
-	}
-	printReport(stdout, knowledge.Summarize(all, knowledge.DefaultThreshold))
+	fmt.Fprintf(stdout, "--ranker %s --calibration %s\n\n", rk, cal)
+	printReport(stdout, knowledge.Summarize(outs, *threshold))
 	return nil
 }

@@ -1,0 +1,554 @@
+package knowledge
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// langStats is what ranking needs about one language's documents, kept in
+// Go structures rather than in Bleve: the vocabulary with its document
+// frequencies per kind of document, and the analyzed terms of every
+// phrasing, bag of phrasings and answer. Bleve finds the candidates; these
+// describe them. It is immutable once built and persisted next to the Bleve
+// index, so that reopening reads it instead of re-analyzing the entries.
+type langStats struct {
+	terms []string // vocabulary, sorted
+	ids   map[string]int32
+	dfP   []uint32 // phrasing documents containing the term
+	dfE   []uint32 // entries whose phrasings contain it
+	dfA   []uint32 // answer documents (question and answer) containing it
+
+	nP, nE, nA       int     // phrasing documents, entries with phrasings, answer documents
+	avgP, avgE, avgA float64 // average lengths in terms
+
+	// Documents are ranges of term lists sorted by term id. Entry i's
+	// phrasings are documents entPhr[i]..entPhr[i+1]-1, phrasing document k
+	// is pToks[phrTok[k]:phrTok[k+1]]; the entry's bag of phrasings is
+	// eToks[bagTok[i]:bagTok[i+1]] and its answer aToks[ansTok[i]:ansTok[i+1]].
+	entPhr []int32
+	phrTok []int32
+	bagTok []int32
+	ansTok []int32
+	pToks  []tok
+	eToks  []tok
+	aToks  []tok
+	// Answer sentences: entry i's are documents entSen[i]..entSen[i+1]-1,
+	// sentence k is sToks[senTok[k]:senTok[k+1]] (answer frequencies).
+	entSen []int32
+	senTok []int32
+	sToks  []tok
+	avgS   float64
+
+	typos typoIndex
+	// idf of each term per kind of document, and of a term none contains.
+	idfP, idfE, idfA    []float64
+	idf0P, idf0E, idf0A float64
+}
+
+// tok is one term of a document and its frequency there.
+type tok struct {
+	id int32
+	tf int32
+}
+
+// phrase returns the terms of phrasing document k.
+func (st *langStats) phrase(k int32) []tok { return st.pToks[st.phrTok[k]:st.phrTok[k+1]] }
+
+// bag returns the terms of all of entry i's phrasings.
+func (st *langStats) bag(i int) []tok { return st.eToks[st.bagTok[i]:st.bagTok[i+1]] }
+
+// sentences returns the sentence numbers of entry i's answer.
+func (st *langStats) sentences(i int) (int32, int32) { return st.entSen[i], st.entSen[i+1] }
+
+// sentence returns the terms of answer sentence k.
+func (st *langStats) sentence(k int32) []tok { return st.sToks[st.senTok[k]:st.senTok[k+1]] }
+
+// answer returns the terms of entry i's answer document.
+func (st *langStats) answer(i int) []tok { return st.aToks[st.ansTok[i]:st.ansTok[i+1]] }
+
+// phrasings returns the phrasing document numbers of entry i.
+func (st *langStats) phrasings(i int) (int32, int32) {
+	if i+1 >= len(st.entPhr) {
+		return 0, 0
+	}
+	return st.entPhr[i], st.entPhr[i+1]
+}
+
+// statsBuilder accumulates analyzed documents in entry order.
+type statsBuilder struct {
+	ids   map[string]int32
+	terms []string
+	dfP   []uint32
+	dfE   []uint32
+	dfA   []uint32
+	st    *langStats
+	sumP  int
+	sumE  int
+	sumA  int
+	sumS  int
+	nS    int
+	seen  map[int32]int32
+}
+
+func newStatsBuilder(entries int) *statsBuilder {
+	st := &langStats{entPhr: make([]int32, 1, entries+1), phrTok: []int32{0}, bagTok: make([]int32, 1, entries+1), ansTok: make([]int32, 1, entries+1), entSen: make([]int32, 1, entries+1), senTok: []int32{0}}
+	return &statsBuilder{ids: map[string]int32{}, st: st, seen: map[int32]int32{}}
+}
+
+func (b *statsBuilder) id(term string) int32 {
+	if id, ok := b.ids[term]; ok {
+		return id
+	}
+	id := int32(len(b.terms))
+	b.ids[term] = id
+	b.terms = append(b.terms, term)
+	b.dfP, b.dfE, b.dfA = append(b.dfP, 0), append(b.dfE, 0), append(b.dfA, 0)
+	return id
+}
+
+// add analyzes one entry's phrasings and answer (an entry absent in this
+// language passes present false and gets empty ranges).
+func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer string, present bool) {
+	st := b.st
+	if present {
+		bag := map[int32]int32{}
+		bagLen := 0
+		for _, p := range phrasings {
+			ts := a.Analyze([]byte(p))
+			start := len(st.pToks)
+			st.pToks = b.addDoc(st.pToks, ts, true)
+			st.phrTok = append(st.phrTok, int32(len(st.pToks)))
+			b.sumP += len(ts)
+			bagLen += len(ts)
+			st.nP++
+			for _, t := range st.pToks[start:] {
+				bag[t.id] += t.tf
+			}
+		}
+		start := len(st.eToks)
+		for id, n := range bag {
+			st.eToks = append(st.eToks, tok{id, n})
+			b.dfE[id]++
+		}
+		slices.SortFunc(st.eToks[start:], cmpTok)
+		if len(phrasings) > 0 {
+			st.nE++
+			b.sumE += bagLen
+		}
+		ts := a.Analyze([]byte(answer))
+		st.aToks = b.addDoc(st.aToks, ts, false)
+		b.sumA += len(ts)
+		st.nA++
+		for _, sen := range splitSentences(answer) {
+			ts := a.Analyze([]byte(sen))
+			if len(ts) == 0 {
+				continue
+			}
+			st.sToks = b.addDoc(st.sToks, ts, false, true)
+			st.senTok = append(st.senTok, int32(len(st.sToks)))
+			b.sumS += len(ts)
+			b.nS++
+		}
+	}
+	st.entSen = append(st.entSen, int32(len(st.senTok)-1))
+	st.bagTok = append(st.bagTok, int32(len(st.eToks)))
+	st.ansTok = append(st.ansTok, int32(len(st.aToks)))
+	st.entPhr = append(st.entPhr, int32(len(st.phrTok)-1))
+}
+
+func cmpTok(x, y tok) int { return int(x.id - y.id) }
+
+// addDoc appends one analyzed document to toks and counts its distinct
+// terms in the phrasing (isP) or answer document frequencies.
+func (b *statsBuilder) addDoc(toks []tok, ts analysis.TokenStream, isP bool, noDF ...bool) []tok {
+	clear(b.seen)
+	for _, t := range ts {
+		b.seen[b.id(string(t.Term))]++
+	}
+	start := len(toks)
+	for id, n := range b.seen {
+		toks = append(toks, tok{id, n})
+		if len(noDF) > 0 {
+			continue
+		}
+		if isP {
+			b.dfP[id]++
+		} else {
+			b.dfA[id]++
+		}
+	}
+	slices.SortFunc(toks[start:], cmpTok)
+	return toks
+}
+
+// finish renumbers terms in sorted order and derives the averages and the
+// typo index.
+func (b *statsBuilder) finish() *langStats {
+	st := b.st
+	order := make([]int32, len(b.terms))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.Slice(order, func(i, j int) bool { return b.terms[order[i]] < b.terms[order[j]] })
+	remap := make([]int32, len(order))
+	st.terms = make([]string, len(order))
+	st.dfP, st.dfE, st.dfA = make([]uint32, len(order)), make([]uint32, len(order)), make([]uint32, len(order))
+	for newID, old := range order {
+		remap[old] = int32(newID)
+		st.terms[newID] = b.terms[old]
+		st.dfP[newID], st.dfE[newID], st.dfA[newID] = b.dfP[old], b.dfE[old], b.dfA[old]
+	}
+	for _, toks := range [][]tok{st.pToks, st.eToks, st.aToks, st.sToks} {
+		for i := range toks {
+			toks[i].id = remap[toks[i].id]
+		}
+	}
+	sortRanges(st.sToks, st.senTok)
+	st.avgS = avg(b.sumS, b.nS)
+	sortRanges(st.pToks, st.phrTok)
+	sortRanges(st.eToks, st.bagTok)
+	sortRanges(st.aToks, st.ansTok)
+	st.avgP = avg(b.sumP, st.nP)
+	st.avgE = avg(b.sumE, st.nE)
+	st.avgA = avg(b.sumA, st.nA)
+	st.index()
+	return st
+}
+
+// sortRanges sorts each range of toks (consecutive offsets) by term id.
+func sortRanges(toks []tok, offs []int32) {
+	for i := 0; i+1 < len(offs); i++ {
+		if offs[i+1] > offs[i] {
+			slices.SortFunc(toks[offs[i]:offs[i+1]], cmpTok)
+		}
+	}
+}
+
+// splitSentences cuts an answer after each line break, and after each
+// ".", "?", "!" or ";" followed by a space, a line break or the end.
+func splitSentences(text string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '.' && c != '?' && c != '!' && c != ';' && c != '\n' {
+			continue
+		}
+		if c != '\n' && i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\n' {
+			continue
+		}
+		if i+1 > start {
+			out = append(out, text[start:i+1])
+		}
+		start = i + 1
+	}
+	if start < len(text) {
+		out = append(out, text[start:])
+	}
+	return out
+}
+
+func avg(sum, n int) float64 {
+	if n == 0 {
+		return 1
+	}
+	return max(1, float64(sum)/float64(n))
+}
+
+// index derives the lookup map and the typo index from the vocabulary.
+func (st *langStats) index() {
+	st.ids = make(map[string]int32, len(st.terms))
+	for i, t := range st.terms {
+		st.ids[t] = int32(i)
+	}
+	st.typos = newTypoIndex(st.terms)
+	st.idfP, st.idfE, st.idfA = make([]float64, len(st.terms)), make([]float64, len(st.terms)), make([]float64, len(st.terms))
+	for i := range st.terms {
+		st.idfP[i] = bm25idf(st.nP, st.dfP[i])
+		st.idfE[i] = bm25idf(st.nE, st.dfE[i])
+		st.idfA[i] = bm25idf(st.nA, st.dfA[i])
+	}
+	st.idf0P, st.idf0E, st.idf0A = bm25idf(st.nP, 0), bm25idf(st.nE, 0), bm25idf(st.nA, 0)
+}
+
+// lookup returns the id of term, -1 when the vocabulary lacks it.
+func (st *langStats) lookup(term string) int32 {
+	if id, ok := st.ids[term]; ok {
+		return id
+	}
+	return -1
+}
+
+func bm25idf(n int, df uint32) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// Persistence: a compact little-endian file of varints, written when the
+// index is built and read when it is reopened.
+
+const statsMagic = "liaison-kb-stats-1\n"
+
+func (st *langStats) write(path string) error {
+	buf := make([]byte, 0, 1<<20)
+	buf = append(buf, statsMagic...)
+	u := func(v uint64) { buf = binary.AppendUvarint(buf, v) }
+	u(uint64(len(st.terms)))
+	for i, t := range st.terms {
+		u(uint64(len(t)))
+		buf = append(buf, t...)
+		u(uint64(st.dfP[i]))
+		u(uint64(st.dfE[i]))
+		u(uint64(st.dfA[i]))
+	}
+	u(uint64(st.nP))
+	u(uint64(st.nE))
+	u(uint64(st.nA))
+	for _, f := range []float64{st.avgP, st.avgE, st.avgA, st.avgS} {
+		u(math.Float64bits(f))
+	}
+	for _, offs := range [][]int32{st.entPhr, st.phrTok, st.bagTok, st.ansTok, st.entSen, st.senTok} {
+		u(uint64(len(offs)))
+		prev := int32(0)
+		for _, o := range offs {
+			u(uint64(o - prev)) // offsets never decrease
+			prev = o
+		}
+	}
+	for _, toks := range [][]tok{st.pToks, st.eToks, st.aToks, st.sToks} {
+		u(uint64(len(toks)))
+		for _, t := range toks {
+			u(uint64(t.id))
+			u(uint64(t.tf))
+		}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	if _, err := w.Write(buf); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+var errStats = errors.New("malformed statistics file")
+
+func readStats(path string) (*langStats, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < len(statsMagic) || string(data[:len(statsMagic)]) != statsMagic {
+		return nil, fmt.Errorf("%s: %w", path, errStats)
+	}
+	data = data[len(statsMagic):]
+	bad := false
+	u := func() uint64 {
+		v, n := binary.Uvarint(data)
+		if n <= 0 {
+			bad = true
+			return 0
+		}
+		data = data[n:]
+		return v
+	}
+	st := &langStats{}
+	nt := int(u())
+	if bad || nt > len(data) {
+		return nil, fmt.Errorf("%s: %w", path, errStats)
+	}
+	st.terms = make([]string, nt)
+	st.dfP, st.dfE, st.dfA = make([]uint32, nt), make([]uint32, nt), make([]uint32, nt)
+	for i := range nt {
+		l := int(u())
+		if bad || l > len(data) {
+			return nil, fmt.Errorf("%s: %w", path, errStats)
+		}
+		st.terms[i] = string(data[:l])
+		data = data[l:]
+		st.dfP[i], st.dfE[i], st.dfA[i] = uint32(u()), uint32(u()), uint32(u())
+	}
+	st.nP, st.nE, st.nA = int(u()), int(u()), int(u())
+	st.avgP, st.avgE, st.avgA, st.avgS = math.Float64frombits(u()), math.Float64frombits(u()), math.Float64frombits(u()), math.Float64frombits(u())
+	for _, offs := range []*[]int32{&st.entPhr, &st.phrTok, &st.bagTok, &st.ansTok, &st.entSen, &st.senTok} {
+		n := int(u())
+		if bad || n > len(data) {
+			return nil, fmt.Errorf("%s: %w", path, errStats)
+		}
+		*offs = make([]int32, n)
+		prev := int32(0)
+		for i := range n {
+			prev += int32(u())
+			(*offs)[i] = prev
+		}
+	}
+	for _, toks := range []*[]tok{&st.pToks, &st.eToks, &st.aToks, &st.sToks} {
+		n := int(u())
+		if bad || n > len(data) {
+			return nil, fmt.Errorf("%s: %w", path, errStats)
+		}
+		*toks = make([]tok, n)
+		for i := range n {
+			t := tok{int32(u()), int32(u())}
+			if t.id < 0 || int(t.id) >= nt {
+				return nil, fmt.Errorf("%s: %w", path, errStats)
+			}
+			(*toks)[i] = t
+		}
+	}
+	if bad || len(data) != 0 {
+		return nil, fmt.Errorf("%s: %w", path, errStats)
+	}
+	for i, toks := range [][]tok{st.pToks, st.eToks, st.aToks, st.sToks} {
+		offs := [][]int32{st.phrTok, st.bagTok, st.ansTok, st.senTok}[i]
+		if len(offs) == 0 || int(offs[len(offs)-1]) > len(toks) {
+			return nil, fmt.Errorf("%s: %w", path, errStats)
+		}
+	}
+	if len(st.entPhr) == 0 || int(st.entPhr[len(st.entPhr)-1]) >= len(st.phrTok) || len(st.bagTok) != len(st.entPhr) || len(st.ansTok) != len(st.entPhr) ||
+		len(st.entSen) != len(st.entPhr) || int(st.entSen[len(st.entSen)-1]) >= len(st.senTok) {
+		return nil, fmt.Errorf("%s: %w", path, errStats)
+	}
+	st.index()
+	return st, nil
+}
+
+// typoIndex finds the vocabulary terms one or two edits away from an
+// unknown term, SymSpell-style: every term and each of its single-character
+// deletions is keyed by hash; a query term's own deletions (one or two) are
+// looked up and each candidate is checked with the real edit distance. It
+// replaces Bleve's fuzzy queries, whose Levenshtein automaton is built for
+// every query term. Two substitutions in one long word are not found.
+type typoIndex struct {
+	seed maphash.Seed
+	keys []typoKey // sorted by hash
+}
+
+type typoKey struct {
+	h  uint64
+	id int32
+}
+
+// minTypoRunes is the shortest vocabulary term the typo index holds (a
+// four-letter query term may lose one letter).
+const minTypoRunes = 3
+
+func newTypoIndex(terms []string) typoIndex {
+	ti := typoIndex{seed: maphash.MakeSeed()}
+	n := 0
+	for _, t := range terms {
+		if l := utf8.RuneCountInString(t); l >= minTypoRunes {
+			n += l + 1
+		}
+	}
+	ti.keys = make([]typoKey, 0, n)
+	var buf []byte
+	for id, t := range terms {
+		if utf8.RuneCountInString(t) < minTypoRunes {
+			continue
+		}
+		ti.keys = append(ti.keys, typoKey{maphash.String(ti.seed, t), int32(id)})
+		for i, r := range t {
+			buf = append(append(buf[:0], t[:i]...), t[i+utf8.RuneLen(r):]...)
+			ti.keys = append(ti.keys, typoKey{maphash.Bytes(ti.seed, buf), int32(id)})
+		}
+	}
+	slices.SortFunc(ti.keys, func(a, b typoKey) int {
+		switch {
+		case a.h < b.h:
+			return -1
+		case a.h > b.h:
+			return 1
+		}
+		return int(a.id - b.id)
+	})
+	return ti
+}
+
+// candidates calls fn with each vocabulary id sharing a deletion key with
+// term, up to maxDel deletions on the query side (ids may repeat).
+func (ti *typoIndex) candidates(term string, maxDel int, fn func(id int32)) {
+	look := func(s []byte) {
+		h := maphash.Bytes(ti.seed, s)
+		i := sort.Search(len(ti.keys), func(i int) bool { return ti.keys[i].h >= h })
+		for ; i < len(ti.keys) && ti.keys[i].h == h; i++ {
+			fn(ti.keys[i].id)
+		}
+	}
+	rs := []byte(term)
+	look(rs)
+	var d1, d2 []byte
+	for i, r := range term {
+		d1 = append(append(d1[:0], term[:i]...), term[i+utf8.RuneLen(r):]...)
+		look(d1)
+		if maxDel < 2 {
+			continue
+		}
+		s := string(d1)
+		for j, r2 := range s {
+			if j < i {
+				continue // each pair once
+			}
+			d2 = append(append(d2[:0], s[:j]...), s[j+utf8.RuneLen(r2):]...)
+			look(d2)
+		}
+	}
+}
+
+// editDistance is the optimal string alignment distance (Levenshtein with
+// adjacent transpositions) between a and b, or limit+1 when it exceeds limit.
+func editDistance(a, b []rune, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	if prev[len(b)] > limit {
+		return limit + 1
+	}
+	return prev[len(b)]
+}
