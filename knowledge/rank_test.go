@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+
 	"github.com/liaison-gc/liaison/bot"
 )
 
@@ -180,5 +182,16 @@ func TestSplitSentences(t *testing.T) {
 	want := []string{"Call us.", " Hours are 9 a.m.", " to 5 p.m.;", " closed on holidays!", " See www.example.ca\n", "Thanks"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("splitSentences = %q, want %q", got, want)
+	}
+}
+
+// fastFold folds exactly like Bleve's ASCII folding.
+func TestFastFold(t *testing.T) {
+	slow := asciifolding.New()
+	f := fastFold{slow}
+	for _, s := range []string{"", "plain ascii", "permis de pêche à Québec", "Œuvre ﬁnale… «ça» ß Æ ø", "mixed \xff invalid \xc3", "ＦＵＬＬ ｗｉｄｔｈ", "emoji 🙂 ok"} {
+		if got, want := string(f.Filter([]byte(s))), string(slow.Filter([]byte(s))); got != want {
+			t.Errorf("fold %q = %q, want %q", s, got, want)
+		}
 	}
 }

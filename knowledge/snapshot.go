@@ -9,12 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -254,9 +255,11 @@ func parseID(id string) (entry int, ok bool) {
 // statsExt names the statistics file of a language next to its index.
 const statsExt = ".stats"
 
-// batchSize is the number of documents per Bleve batch: each batch becomes
-// a segment that scorch merges in the background, so larger batches mean
-// fewer merges but a higher peak of memory.
+// batchSize is the number of entries per Bleve batch: each batch becomes a
+// segment that scorch merges in the background, so larger batches mean
+// fewer merges but a higher peak of memory (on 10,000 generated entries:
+// 200 builds in 4.1 s with a 242 MB peak, 500 in 3.3 s with 270 MB, 1000
+// in 2.6 s with 370 MB; under GOMEMLIMIT=130MiB, 500 peaks at 163 MB).
 const batchSize = 500
 
 func buildLang(l bot.Lang, path string, entries []Entry) (*langIndex, error) {
@@ -268,6 +271,7 @@ func buildLang(l bot.Lang, path string, entries []Entry) (*langIndex, error) {
 	if a == nil {
 		return nil, fmt.Errorf("kb: %s analyzer missing", l)
 	}
+	a = fastAnalyzer(a)
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kb: create %s index: %w", l, err)
@@ -294,8 +298,11 @@ func buildLang(l bot.Lang, path string, entries []Entry) (*langIndex, error) {
 		t := e.In(l)
 		phrasings = append(append(phrasings[:0], t.Question), t.Variants...)
 		answer := t.Question + "\n" + t.Answer
-		sb.add(a, phrasings, answer, true)
-		if err := b.Index(docID(i), map[string]any{fieldPhrase: strings.Join(phrasings, "\n"), fieldAnswer: answer}); err != nil {
+		pts, ats := sb.add(a, phrasings, answer, true)
+		doc := document.NewDocument(docID(i))
+		doc.AddField(document.NewTextFieldCustom(fieldPhrase, nil, nil, bindex.IndexField, analyzedStream{pts}))
+		doc.AddField(document.NewTextFieldCustom(fieldAnswer, nil, nil, bindex.IndexField, analyzedStream{ats}))
+		if err := b.IndexAdvanced(doc); err != nil {
 			return nil, errors.Join(fmt.Errorf("kb: index %s: %w", e.ID, err), idx.Close())
 		}
 		if b.Size() >= batchSize {
@@ -326,5 +333,5 @@ func newLangIndex(l bot.Lang, idx bleve.Index, st *langStats) (*langIndex, error
 	if a == nil {
 		return nil, fmt.Errorf("kb: %s index has no %q analyzer: delete the index directory to rebuild it", l, analyzerKB)
 	}
-	return &langIndex{lang: l, idx: idx, analyzer: a, st: st}, nil
+	return &langIndex{lang: l, idx: idx, analyzer: fastAnalyzer(a), st: st}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 )
 
 // langStats is what ranking needs about one language's documents, kept in
@@ -98,11 +99,13 @@ type statsBuilder struct {
 	sumS  int
 	nS    int
 	seen  map[int32]int32
+	fold  func([]byte) []byte
 }
 
 func newStatsBuilder(entries int) *statsBuilder {
 	st := &langStats{entPhr: make([]int32, 1, entries+1), phrTok: []int32{0}, bagTok: make([]int32, 1, entries+1), ansTok: make([]int32, 1, entries+1), entSen: make([]int32, 1, entries+1), senTok: []int32{0}}
-	return &statsBuilder{ids: map[string]int32{}, st: st, seen: map[int32]int32{}}
+	f := fastFold{asciifolding.New()}
+	return &statsBuilder{ids: map[string]int32{}, st: st, seen: map[int32]int32{}, fold: f.Filter}
 }
 
 func (b *statsBuilder) id(term string) int32 {
@@ -118,13 +121,16 @@ func (b *statsBuilder) id(term string) int32 {
 
 // add analyzes one entry's phrasings and answer (an entry absent in this
 // language passes present false and gets empty ranges).
-func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer string, present bool) {
+//
+// It returns the analyzed phrasings (one stream) and answer, for Bleve.
+func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer string, present bool) (phr, ans analysis.TokenStream) {
 	st := b.st
 	if present {
 		bag := map[int32]int32{}
 		bagLen := 0
 		for _, p := range phrasings {
 			ts := a.Analyze([]byte(p))
+			phr = append(phr, ts...)
 			start := len(st.pToks)
 			st.pToks = b.addDoc(st.pToks, ts, true)
 			st.phrTok = append(st.phrTok, int32(len(st.pToks)))
@@ -145,26 +151,43 @@ func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer strin
 			st.nE++
 			b.sumE += bagLen
 		}
-		ts := a.Analyze([]byte(answer))
+		// Fold once (the analyzer's own folding then has nothing to do),
+		// analyze once, and cut the answer's tokens into sentences by
+		// their offsets in the folded text.
+		folded := b.fold([]byte(answer))
+		ts := a.Analyze(folded)
+		ans = ts
 		st.aToks = b.addDoc(st.aToks, ts, false)
 		b.sumA += len(ts)
 		st.nA++
-		for _, sen := range splitSentences(answer) {
-			ts := a.Analyze([]byte(sen))
-			if len(ts) == 0 {
-				continue
+		ends := sentenceEnds(string(folded))
+		from := 0
+		for _, end := range ends {
+			to := from
+			for to < len(ts) && ts[to].Start < end {
+				to++
 			}
-			st.sToks = b.addDoc(st.sToks, ts, false, true)
-			st.senTok = append(st.senTok, int32(len(st.sToks)))
-			b.sumS += len(ts)
-			b.nS++
+			if to > from {
+				st.sToks = b.addDoc(st.sToks, ts[from:to], false, true)
+				st.senTok = append(st.senTok, int32(len(st.sToks)))
+				b.sumS += to - from
+				b.nS++
+			}
+			from = to
 		}
 	}
 	st.entSen = append(st.entSen, int32(len(st.senTok)-1))
 	st.bagTok = append(st.bagTok, int32(len(st.eToks)))
 	st.ansTok = append(st.ansTok, int32(len(st.aToks)))
 	st.entPhr = append(st.entPhr, int32(len(st.phrTok)-1))
+	return phr, ans
 }
+
+// analyzed replays a token stream computed once, so that Bleve indexes
+// the very terms the statistics count without analyzing the text again.
+type analyzedStream struct{ ts analysis.TokenStream }
+
+func (r analyzedStream) Analyze([]byte) analysis.TokenStream { return r.ts }
 
 func cmpTok(x, y tok) int { return int(x.id - y.id) }
 
@@ -239,6 +262,17 @@ func sortRanges(toks []tok, offs []int32) {
 func splitSentences(text string) []string {
 	var out []string
 	start := 0
+	for _, end := range sentenceEnds(text) {
+		out = append(out, text[start:end])
+		start = end
+	}
+	return out
+}
+
+// sentenceEnds returns the byte offsets where splitSentences cuts, the
+// last one being len(text).
+func sentenceEnds(text string) []int {
+	var ends []int
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c != '.' && c != '?' && c != '!' && c != ';' && c != '\n' {
@@ -247,15 +281,12 @@ func splitSentences(text string) []string {
 		if c != '\n' && i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\n' {
 			continue
 		}
-		if i+1 > start {
-			out = append(out, text[start:i+1])
-		}
-		start = i + 1
+		ends = append(ends, i+1)
 	}
-	if start < len(text) {
-		out = append(out, text[start:])
+	if len(ends) == 0 || ends[len(ends)-1] < len(text) {
+		ends = append(ends, len(text))
 	}
-	return out
+	return ends
 }
 
 func avg(sum, n int) float64 {
@@ -551,4 +582,50 @@ func editDistance(a, b []rune, limit int) int {
 		return limit + 1
 	}
 	return prev[len(b)]
+}
+
+// fastFold is Bleve's ASCII folding without its cost on text that is
+// already ASCII: Bleve's filter allocates sixteen bytes per input byte on
+// every call. Folding maps each rune on its own, so folding rune by rune
+// gives the same output.
+type fastFold struct{ slow analysis.CharFilter }
+
+func (f fastFold) Filter(in []byte) []byte {
+	i := 0
+	for i < len(in) && in[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(in) {
+		return in
+	}
+	out := make([]byte, i, len(in)+8)
+	copy(out, in[:i])
+	var buf [utf8.UTFMax]byte
+	for _, r := range string(in[i:]) {
+		if r < utf8.RuneSelf {
+			out = append(out, byte(r))
+			continue
+		}
+		n := utf8.EncodeRune(buf[:], r)
+		out = append(out, f.slow.Filter(buf[:n])...)
+	}
+	return out
+}
+
+// fastAnalyzer returns a with Bleve's ASCII folding replaced by fastFold
+// (same terms, fewer allocations); other analyzers are returned as they are.
+func fastAnalyzer(a analysis.Analyzer) analysis.Analyzer {
+	da, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok {
+		return a
+	}
+	c := *da
+	c.CharFilters = make([]analysis.CharFilter, len(da.CharFilters))
+	for i, cf := range da.CharFilters {
+		if _, ok := cf.(*asciifolding.AsciiFoldingFilter); ok {
+			cf = fastFold{cf}
+		}
+		c.CharFilters[i] = cf
+	}
+	return &c
 }
