@@ -36,6 +36,34 @@ var extraStops = map[bot.Lang][]string{
 	bot.English: {"please", "pls", "hi", "hello", "thanks", "thank", "u", "ur", "im"},
 }
 
+// informal maps informal and Québec French words, folded and lower-cased,
+// to the standard word a knowledge base would use, before stemming
+// ("mon boss" finds "employeur", "pogner la covid" finds "attraper").
+var informal = map[bot.Lang]map[string]string{
+	bot.French: {
+		"boss": "employeur", "patron": "employeur", "patronne": "employeur",
+		"pogner": "attraper", "pogne": "attrape", "pognes": "attrapes", "pognent": "attrapent",
+		"job": "emploi", "jobs": "emplois", "char": "voiture", "chars": "voitures",
+		"cell": "cellulaire", "chum": "conjoint", "blonde": "conjointe", "linge": "vetements",
+		"icitte": "ici", "asteure": "maintenant", "astheure": "maintenant",
+	},
+	bot.English: {
+		"doc": "doctor", "meds": "medication", "bday": "birthday", "govt": "government", "gov": "government",
+	},
+}
+
+// informalFilter rewrites informal words (see informal).
+type informalFilter map[string]string
+
+func (f informalFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
+	for _, t := range ts {
+		if w, ok := f[string(t.Term)]; ok {
+			t.Term = []byte(w)
+		}
+	}
+	return ts
+}
+
 // newMapping returns the index mapping of one language: accent folding
 // before tokenizing (citizens type "permis peche"), elision (French),
 // lower-casing, stop words folded the same way, then a stemmer. BM25 scoring

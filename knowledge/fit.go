@@ -15,7 +15,10 @@ import (
 type FitRun struct {
 	Options Options
 	Queries []Query
-	// Weight multiplies the run's share of the ranker's objective (0 means 1).
+	// Weight multiplies the run's share of the ranker's objective (0 means
+	// 1). Runs are first balanced so that each weighs the same whatever its
+	// number of queries: a small knowledge base (or language) counts as
+	// much as a large one.
 	Weight float64
 }
 
@@ -35,7 +38,9 @@ type FitOptions struct {
 // both and the outcomes of every query under them.
 func Fit(ctx context.Context, runs []FitRun, opts FitOptions) (Ranker, Calibration, []Outcome, error) {
 	var groups []fitGroup
+	var counts []int
 	for _, run := range runs {
+		first := len(groups)
 		x, err := Open(ctx, run.Options)
 		if err != nil {
 			return Ranker{}, Calibration{}, nil, err
@@ -72,6 +77,15 @@ func Fit(ctx context.Context, runs []FitRun, opts FitOptions) (Ranker, Calibrati
 			}
 		}
 		x.Close()
+		counts = append(counts, len(groups)-first)
+	}
+	// Balance the runs: each run's groups together weigh the mean run size.
+	first := 0
+	for _, n := range counts {
+		for i := first; i < first+n; i++ {
+			groups[i].w *= float64(len(groups)) / float64(len(counts)) / float64(n)
+		}
+		first += n
 	}
 	rk := fitConditionalLogit(groups, opts.L2, 25)
 	var samples []Sample

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -189,7 +191,11 @@ const (
 	rfSentCover         // idf share of the query found in that sentence
 	rfLM                // query likelihood of the bag of phrasings and answer (Dirichlet smoothing), per query term
 	rfDiceVotes         // overlap-weighted share of the ten phrasings overlapping the query most
-	rfDice3             // mean overlap of the entry\'s three phrasings overlapping the query most
+	rfDice3             // mean overlap of the entry's three phrasings overlapping the query most
+	rfChar              // best character-trigram overlap (Dice) of a phrasing with the query
+	rfChar3             // mean of the three best
+	rfCharVotes         // overlap-weighted share of the ten phrasings closest by trigrams overall
+	rfCharAns           // share of the query's trigrams found in the question and answer
 	numRankFeatures
 )
 
@@ -252,6 +258,7 @@ func docScore(a *analyzed, toks []tok, idfs []float64, avgLen float64, rp rankPa
 func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk *Ranker) ([]candidate, analyzed, error) {
 	a := li.analyze(text, rp)
 	st := li.st
+	qgrams := trigrams(nil, text)
 	var qs []query.Query
 	for _, s := range a.slots {
 		for _, al := range s.alts {
@@ -297,8 +304,9 @@ func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk 
 		cand  int
 		score float64
 	}
-	var all, allDice []phr
+	var all, allDice, allChar []phr
 	var inBag []float64
+	var grams []uint32
 	for ci := range cands {
 		c := &cands[ci]
 		from, to := st.phrasings(c.entry)
@@ -336,6 +344,30 @@ func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk 
 		c.f[rfTop3] = (top[0] + top[1] + top[2]) / 3
 		c.f[rfDice3] = (dice3[0] + dice3[1] + dice3[2]) / 3
 		c.f[rfPhr] = math.Log1p(float64(to - from))
+		if c.entry < len(li.texts) {
+			t := li.texts[c.entry].In(li.lang)
+			var c3 [3]float64
+			for k := -1; k < len(t.Variants); k++ {
+				p := t.Question
+				if k >= 0 {
+					p = t.Variants[k]
+				}
+				grams = trigrams(grams[:0], p)
+				d := gramDice(qgrams, grams)
+				allChar = append(allChar, phr{ci, d})
+				switch {
+				case d > c3[0]:
+					c3[0], c3[1], c3[2] = d, c3[0], c3[1]
+				case d > c3[1]:
+					c3[1], c3[2] = d, c3[1]
+				case d > c3[2]:
+					c3[2] = d
+				}
+			}
+			c.f[rfChar], c.f[rfChar3] = c3[0], (c3[0]+c3[1]+c3[2])/3
+			grams = trigrams(grams[:0], t.Question+" "+t.Answer)
+			c.f[rfCharAns] = gramContain(qgrams, grams)
+		}
 		s, cov, _ := docScore(&a, st.bag(c.entry), st.idfE, st.avgE, rp)
 		c.f[rfBag], c.f[rfCoverE] = safeDiv(s, a.qE), safeDiv(cov, a.qE)
 		inBag = append(inBag[:0], a.bestC...)
@@ -365,6 +397,12 @@ func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk 
 	if len(allDice) > 0 && allDice[0].score > 0 {
 		for _, p := range allDice[:min(10, len(allDice))] {
 			cands[p.cand].f[rfDiceVotes] += p.score / allDice[0].score / 10
+		}
+	}
+	sort.Slice(allChar, func(i, j int) bool { return allChar[i].score > allChar[j].score })
+	if len(allChar) > 0 && allChar[0].score > 0 {
+		for _, p := range allChar[:min(10, len(allChar))] {
+			cands[p.cand].f[rfCharVotes] += p.score / allChar[0].score / 10
 		}
 	}
 	rankFeature(cands, rfBest, rfRankBest)
@@ -411,6 +449,83 @@ func queryLikelihood(a *analyzed, st *langStats, e int) float64 {
 		return 0
 	}
 	return sum / float64(len(a.slots))
+}
+
+// trigrams appends the sorted distinct character trigrams of text, lower
+// case, letters and digits only, ASCII-folded (each trigram packed in a
+// uint32, hashed when not ASCII), with word boundaries as spaces.
+func trigrams(out []uint32, text string) []uint32 {
+	var norm []rune
+	space := true
+	for _, r := range []rune(strings.ToLower(text)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			norm = append(norm, foldRune(r))
+			space = false
+		} else if !space {
+			norm = append(norm, ' ')
+			space = true
+		}
+	}
+	if len(norm) == 0 {
+		return out
+	}
+	norm = append([]rune{' '}, norm...)
+	if !space {
+		norm = append(norm, ' ')
+	}
+	start := len(out)
+	for i := 0; i+3 <= len(norm); i++ {
+		out = append(out, uint32(norm[i]&0x3ff)<<20|uint32(norm[i+1]&0x3ff)<<10|uint32(norm[i+2]&0x3ff))
+	}
+	g := out[start:]
+	slices.Sort(g)
+	g = slices.Compact(g)
+	return out[:start+len(g)]
+}
+
+// foldRune maps common accented Latin letters to their base letter.
+func foldRune(r rune) rune {
+	if r < 0x80 {
+		return r
+	}
+	const from = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ"
+	const to = "aaaaaaceeeeiiiinooooouuuuyyoa"
+	fr, tr := []rune(from), []rune(to)
+	for i, c := range fr {
+		if c == r {
+			return tr[i]
+		}
+	}
+	return r
+}
+
+// gramDice is 2|a∩b|/(|a|+|b|) of two sorted sets.
+func gramDice(a, b []uint32) float64 {
+	if len(a)+len(b) == 0 {
+		return 0
+	}
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return 2 * float64(n) / float64(len(a)+len(b))
+}
+
+// gramContain is |a∩b|/|a| of two sorted sets.
+func gramContain(a, b []uint32) float64 {
+	if len(a) == 0 {
+		return 0
+	}
+	return gramDice(a, b) * float64(len(a)+len(b)) / 2 / float64(len(a))
 }
 
 // rankFeature sets feature to to 1/(1+rank) of the candidates ordered by

@@ -22,7 +22,7 @@ import (
 
 // indexVersion changes whenever the analysis or document layout changes, so
 // that persisted indexes built by an older binary are rebuilt.
-const indexVersion = "liaison-kb-4"
+const indexVersion = "liaison-kb-5"
 
 // snapshot is one immutable generation of the knowledge base: the entries
 // and one Bleve index per language. Searches hold its read lock; close takes
@@ -45,7 +45,8 @@ type langIndex struct {
 	idx      bleve.Index
 	analyzer analysis.Analyzer
 	st       *langStats
-	entries  int // entries served in this language
+	entries  int     // entries served in this language
+	texts    []Entry // the snapshot's entries, for character features
 }
 
 func (s *snapshot) lang(l bot.Lang) *langIndex {
@@ -206,6 +207,7 @@ func (s *snapshot) openLang(l bot.Lang) (*langIndex, error) {
 func (s *snapshot) countEntries() {
 	for _, li := range s.langs {
 		li.entries = 0
+		li.texts = s.entries
 		for i := range s.entries {
 			if s.entries[i].Has(li.lang) {
 				li.entries++
@@ -271,7 +273,7 @@ func buildLang(l bot.Lang, path string, entries []Entry) (*langIndex, error) {
 	if a == nil {
 		return nil, fmt.Errorf("kb: %s analyzer missing", l)
 	}
-	a = fastAnalyzer(a)
+	a = kbAnalyzer(a, l)
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kb: create %s index: %w", l, err)
@@ -333,5 +335,5 @@ func newLangIndex(l bot.Lang, idx bleve.Index, st *langStats) (*langIndex, error
 	if a == nil {
 		return nil, fmt.Errorf("kb: %s index has no %q analyzer: delete the index directory to rebuild it", l, analyzerKB)
 	}
-	return &langIndex{lang: l, idx: idx, analyzer: fastAnalyzer(a), st: st}, nil
+	return &langIndex{lang: l, idx: idx, analyzer: kbAnalyzer(a, l), st: st}, nil
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+
+	"github.com/liaison-gc/liaison/bot"
 )
 
 // langStats is what ranking needs about one language's documents, kept in
@@ -612,14 +614,19 @@ func (f fastFold) Filter(in []byte) []byte {
 	return out
 }
 
-// fastAnalyzer returns a with Bleve's ASCII folding replaced by fastFold
-// (same terms, fewer allocations); other analyzers are returned as they are.
-func fastAnalyzer(a analysis.Analyzer) analysis.Analyzer {
+// kbAnalyzer returns the analyzer of lang's index mapping as used for
+// the statistics, for Bleve's documents and for queries: Bleve's ASCII
+// folding replaced by fastFold (same terms, fewer allocations), and
+// informal words rewritten before the stemmer (the last filter).
+func kbAnalyzer(a analysis.Analyzer, lang bot.Lang) analysis.Analyzer {
 	da, ok := a.(*analysis.DefaultAnalyzer)
 	if !ok {
 		return a
 	}
 	c := *da
+	if n := len(da.TokenFilters); n > 0 && len(informal[lang]) > 0 {
+		c.TokenFilters = append(append(append([]analysis.TokenFilter(nil), da.TokenFilters[:n-1]...), informalFilter(informal[lang])), da.TokenFilters[n-1])
+	}
 	c.CharFilters = make([]analysis.CharFilter, len(da.CharFilters))
 	for i, cf := range da.CharFilters {
 		if _, ok := cf.(*asciifolding.AsciiFoldingFilter); ok {
