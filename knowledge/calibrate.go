@@ -20,7 +20,7 @@ type Calibration struct {
 // development split of the evaluation data (see doc.go), with DefaultRanker.
 // Refit both when the ranking or the features change. Weights are in the
 // order of the cf constants in search.go.
-var DefaultCalibration = Calibration{Bias: -3.4562, Weights: []float64{2.7576, 0.5178, -1.5232, 1.1510, 0.4948, -3.2068, 0.6191, 0.6338, -2.1512, -0.6569, -0.8709, 2.7837, 1.2702}}
+var DefaultCalibration = Calibration{Bias: -3.2872, Weights: []float64{3.1788, 0.4995, -1.7785, 1.1137, 0.5564, -3.1299, 0.5141, 0.6260, -2.2441, -0.7281, -1.1655, 3.2170, 1.2548}}
 
 // Ranker is a linear model over a candidate entry's ranking features (see
 // the rf constants in search.go); candidates are ranked by its score and
@@ -33,7 +33,7 @@ type Ranker struct {
 // over each query's candidates) on the development split of the
 // evaluation data (see doc.go), each run weighing the same. Weights are in
 // the order of the rf constants in search.go.
-var DefaultRanker = Ranker{Weights: []float64{-0.8759, -2.8297, -2.0198, 1.9353, -1.0168, -1.1838, 0.7855, 1.6401, 0.2400, 1.1678, 0.1172, -0.2243, 0.0659, 0.7676, 0.7947, 1.8861, 0.5822, 1.9502, 0.8160, 1.2521, 2.8363, 5.5800, 1.8504, 2.5625}}
+var DefaultRanker = Ranker{Weights: []float64{-0.9585, -2.1656, -1.6340, 1.4207, -0.7402, -0.4186, 1.6921, 2.3648, -0.0967, 1.0632, -0.1480, -0.1874, 0.0844, 0.7774, 0.7879, 1.3895, 0.6228, 1.3961, 0.4909, 2.4964, 2.6327, 1.5916, 2.9840, 1.1359}}
 
 func (r *Ranker) score(f []float64) float64 {
 	var s float64

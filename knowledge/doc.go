@@ -45,7 +45,13 @@
 // closest to the query overall (kNN-style: several close variants are
 // evidence); a Dirichlet-smoothed query likelihood; the number of phrasings
 // (entries asked often have more); and the candidate's rank by several of
-// these. A linear Ranker orders the candidates by these features.
+// these. The twelve candidates these rank best also get character-trigram
+// features: the overlap of their phrasings with the query (best, mean of
+// three, share of the ten closest overall) and the share of the query's
+// trigrams in their question and answer, which catch morphology and typos
+// that stemming misses. A linear Ranker orders the candidates by all the
+// features. Informal words ("mon boss", "pogner", "job") are rewritten to
+// the standard word before stemming.
 //
 // Typo tolerance does not use Bleve's fuzzy queries (a Levenshtein automaton
 // per query term): a query term absent from the vocabulary, of four letters
@@ -104,10 +110,10 @@
 // printed --ranker and --calibration values to `liaison kb eval` on the b
 // files, and the reverse. DefaultThreshold stays 0.80 (the default of
 // knowledge.answer_threshold): out of sample at 0.80 the English base gave
-// answered precision 0.946 and 0.954, in-scope coverage 0.70 and 1.2-1.8%
-// of out-of-scope questions answered; the French base 0.962-0.984 with
-// coverage 0.57-0.61. At 0.85 precision is 0.957-0.984 everywhere but the
-// French base's coverage drops to 0.54-0.59.
+// answered precision 0.948 and 0.955, in-scope coverage 0.69-0.70 and
+// 1.0-1.6% of out-of-scope questions answered; the French base 0.954-0.984
+// with coverage 0.56-0.63. At 0.85 precision is 0.958-0.991 everywhere but
+// the French base's coverage drops to 0.53-0.56.
 //
 // Eval runs labelled queries through language detection and search as the
 // bot would and returns a Report whose JSON keys other tools read.

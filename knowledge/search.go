@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,15 +23,16 @@ const MaxQueryRunes = 1000
 // described by features computed from the Go-side statistics and ranked by
 // a linear model (Ranker).
 type rankParams struct {
-	Answer   float64 // boost of answer documents in the Bleve query
-	Typo     float64 // weight of a typo correction one edit away (half for two)
-	Cands    int     // documents fetched from Bleve
-	MaxCands int     // entries described and ranked, in Bleve's order
-	MinTypo  int     // shortest unknown term (runes) that gets typo correction
-	K1, B    float64 // BM25 parameters of the Go-side features
+	Answer    float64 // boost of answer documents in the Bleve query
+	Typo      float64 // weight of a typo correction one edit away (half for two)
+	Cands     int     // documents fetched from Bleve
+	MaxCands  int     // entries described and ranked, in Bleve's order
+	CharCands int     // of which the best get character-trigram features
+	MinTypo   int     // shortest unknown term (runes) that gets typo correction
+	K1, B     float64 // BM25 parameters of the Go-side features
 }
 
-var defaultRank = rankParams{Answer: 0.5, Typo: 0.6, Cands: 40, MaxCands: 40, MinTypo: 4, K1: 1.2, B: 0.75}
+var defaultRank = rankParams{Answer: 0.5, Typo: 0.6, Cands: 40, MaxCands: 40, CharCands: 12, MinTypo: 4, K1: 1.2, B: 0.75}
 
 // slot is one distinct query term and the vocabulary terms standing for it:
 // itself when known, its typo corrections otherwise, none when unknown.
@@ -258,7 +258,7 @@ func docScore(a *analyzed, toks []tok, idfs []float64, avgLen float64, rp rankPa
 func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk *Ranker) ([]candidate, analyzed, error) {
 	a := li.analyze(text, rp)
 	st := li.st
-	qgrams := trigrams(nil, text)
+	qgrams := newGramSet(text)
 	var qs []query.Query
 	for _, s := range a.slots {
 		for _, al := range s.alts {
@@ -306,7 +306,6 @@ func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk 
 	}
 	var all, allDice, allChar []phr
 	var inBag []float64
-	var grams []uint32
 	for ci := range cands {
 		c := &cands[ci]
 		from, to := st.phrasings(c.entry)
@@ -344,30 +343,6 @@ func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk 
 		c.f[rfTop3] = (top[0] + top[1] + top[2]) / 3
 		c.f[rfDice3] = (dice3[0] + dice3[1] + dice3[2]) / 3
 		c.f[rfPhr] = math.Log1p(float64(to - from))
-		if c.entry < len(li.texts) {
-			t := li.texts[c.entry].In(li.lang)
-			var c3 [3]float64
-			for k := -1; k < len(t.Variants); k++ {
-				p := t.Question
-				if k >= 0 {
-					p = t.Variants[k]
-				}
-				grams = trigrams(grams[:0], p)
-				d := gramDice(qgrams, grams)
-				allChar = append(allChar, phr{ci, d})
-				switch {
-				case d > c3[0]:
-					c3[0], c3[1], c3[2] = d, c3[0], c3[1]
-				case d > c3[1]:
-					c3[1], c3[2] = d, c3[1]
-				case d > c3[2]:
-					c3[2] = d
-				}
-			}
-			c.f[rfChar], c.f[rfChar3] = c3[0], (c3[0]+c3[1]+c3[2])/3
-			grams = trigrams(grams[:0], t.Question+" "+t.Answer)
-			c.f[rfCharAns] = gramContain(qgrams, grams)
-		}
 		s, cov, _ := docScore(&a, st.bag(c.entry), st.idfE, st.avgE, rp)
 		c.f[rfBag], c.f[rfCoverE] = safeDiv(s, a.qE), safeDiv(cov, a.qE)
 		inBag = append(inBag[:0], a.bestC...)
@@ -399,15 +374,43 @@ func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk 
 			cands[p.cand].f[rfDiceVotes] += p.score / allDice[0].score / 10
 		}
 	}
+	rankFeature(cands, rfBest, rfRankBest)
+	rankFeature(cands, rfBag, rfRankBag)
+	rankFeature(cands, rfAnswer, rfRankAnswer)
+	// Character trigrams cost more than the rest: only the candidates the
+	// other features rank best get them (the others keep zeros, as in the
+	// fit).
+	for _, ci := range rk.top(cands, rp.CharCands) {
+		c := &cands[ci]
+		if c.entry < len(li.texts) {
+			t := li.texts[c.entry].In(li.lang)
+			var c3 [3]float64
+			for k := -1; k < len(t.Variants); k++ {
+				p := t.Question
+				if k >= 0 {
+					p = t.Variants[k]
+				}
+				d := qgrams.dice(p)
+				allChar = append(allChar, phr{ci, d})
+				switch {
+				case d > c3[0]:
+					c3[0], c3[1], c3[2] = d, c3[0], c3[1]
+				case d > c3[1]:
+					c3[1], c3[2] = d, c3[1]
+				case d > c3[2]:
+					c3[2] = d
+				}
+			}
+			c.f[rfChar], c.f[rfChar3] = c3[0], (c3[0]+c3[1]+c3[2])/3
+			c.f[rfCharAns] = qgrams.contain(t.Question, t.Answer)
+		}
+	}
 	sort.Slice(allChar, func(i, j int) bool { return allChar[i].score > allChar[j].score })
 	if len(allChar) > 0 && allChar[0].score > 0 {
 		for _, p := range allChar[:min(10, len(allChar))] {
 			cands[p.cand].f[rfCharVotes] += p.score / allChar[0].score / 10
 		}
 	}
-	rankFeature(cands, rfBest, rfRankBest)
-	rankFeature(cands, rfBag, rfRankBag)
-	rankFeature(cands, rfAnswer, rfRankAnswer)
 	rk.rank(cands)
 	return cands, a, nil
 }
@@ -451,81 +454,155 @@ func queryLikelihood(a *analyzed, st *langStats, e int) float64 {
 	return sum / float64(len(a.slots))
 }
 
-// trigrams appends the sorted distinct character trigrams of text, lower
-// case, letters and digits only, ASCII-folded (each trigram packed in a
-// uint32, hashed when not ASCII), with word boundaries as spaces.
-func trigrams(out []uint32, text string) []uint32 {
-	var norm []rune
+// grams computes character trigrams: lower case, letters and digits only,
+// accents folded (foldRune), word boundaries as one space, each trigram
+// packed in a uint32. Its buffers are reused from one text to the next.
+type grams struct {
+	norm []rune
+	out  []uint32
+}
+
+// of returns the trigrams of text in order, with repeats.
+func (g *grams) of(text string) []uint32 {
+	g.norm = append(g.norm[:0], ' ')
 	space := true
-	for _, r := range []rune(strings.ToLower(text)) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			norm = append(norm, foldRune(r))
-			space = false
-		} else if !space {
-			norm = append(norm, ' ')
-			space = true
+	for i := 0; i < len(text); {
+		r, n := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(text[i:])
+		}
+		i += n
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+		case r >= 'A' && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			r = foldRune(unicode.ToLower(r))
+		default:
+			if !space {
+				g.norm = append(g.norm, ' ')
+				space = true
+			}
+			continue
+		}
+		g.norm = append(g.norm, r)
+		space = false
+	}
+	if !space {
+		g.norm = append(g.norm, ' ')
+	}
+	g.out = g.out[:0]
+	for i := 0; i+3 <= len(g.norm); i++ {
+		g.out = append(g.out, uint32(g.norm[i]&0x3ff)<<20|uint32(g.norm[i+1]&0x3ff)<<10|uint32(g.norm[i+2]&0x3ff))
+	}
+	return g.out
+}
+
+// set returns the sorted distinct trigrams of text.
+func (g *grams) set(text string) []uint32 {
+	out := g.of(text)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// gramSet is an open-addressing hash set of a query's distinct trigrams,
+// each with its index (for counting distinct matches).
+type gramSet struct {
+	keys  []uint32 // trigram+1; 0 is empty
+	idx   []int32
+	mask  uint32
+	n     int
+	grams grams
+	seen  []bool
+}
+
+func newGramSet(text string) *gramSet {
+	gs := &gramSet{}
+	q := gs.grams.set(text)
+	size := 16
+	for size < 4*len(q) {
+		size *= 2
+	}
+	gs.keys, gs.idx, gs.mask, gs.n = make([]uint32, size), make([]int32, size), uint32(size-1), len(q)
+	for i, x := range q {
+		h := (x * 0x9E3779B1) & gs.mask
+		for gs.keys[h] != 0 {
+			h = (h + 1) & gs.mask
+		}
+		gs.keys[h], gs.idx[h] = x+1, int32(i)
+	}
+	gs.seen = make([]bool, len(q))
+	return gs
+}
+
+func (gs *gramSet) find(x uint32) int32 {
+	for h := (x * 0x9E3779B1) & gs.mask; ; h = (h + 1) & gs.mask {
+		switch gs.keys[h] {
+		case 0:
+			return -1
+		case x + 1:
+			return gs.idx[h]
 		}
 	}
-	if len(norm) == 0 {
-		return out
+}
+
+// match returns how many of the query's distinct trigrams the texts hold,
+// and how many trigrams (with repeats) the texts have.
+func (gs *gramSet) match(texts ...string) (shared, total int) {
+	clear(gs.seen)
+	for _, text := range texts {
+		gr := gs.grams.of(text)
+		total += len(gr)
+		for _, x := range gr {
+			if i := gs.find(x); i >= 0 && !gs.seen[i] {
+				gs.seen[i] = true
+				shared++
+			}
+		}
 	}
-	norm = append([]rune{' '}, norm...)
-	if !space {
-		norm = append(norm, ' ')
+	return shared, total
+}
+
+// dice is the trigram overlap 2|q∩t|/(|q|+|t|) of the query and text
+// (the text's trigrams counted with repeats).
+func (gs *gramSet) dice(text string) float64 {
+	shared, total := gs.match(text)
+	if gs.n+total == 0 {
+		return 0
 	}
-	start := len(out)
-	for i := 0; i+3 <= len(norm); i++ {
-		out = append(out, uint32(norm[i]&0x3ff)<<20|uint32(norm[i+1]&0x3ff)<<10|uint32(norm[i+2]&0x3ff))
+	return 2 * float64(shared) / float64(gs.n+total)
+}
+
+// contain is the share of the query's trigrams found in the texts.
+func (gs *gramSet) contain(texts ...string) float64 {
+	if gs.n == 0 {
+		return 0
 	}
-	g := out[start:]
-	slices.Sort(g)
-	g = slices.Compact(g)
-	return out[:start+len(g)]
+	shared, _ := gs.match(texts...)
+	return float64(shared) / float64(gs.n)
 }
 
 // foldRune maps common accented Latin letters to their base letter.
 func foldRune(r rune) rune {
-	if r < 0x80 {
-		return r
-	}
-	const from = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ"
-	const to = "aaaaaaceeeeiiiinooooouuuuyyoa"
-	fr, tr := []rune(from), []rune(to)
-	for i, c := range fr {
-		if c == r {
-			return tr[i]
-		}
+	switch r {
+	case 'à', 'â', 'ä', 'á', 'ã', 'å', 'æ':
+		return 'a'
+	case 'ç':
+		return 'c'
+	case 'é', 'è', 'ê', 'ë':
+		return 'e'
+	case 'í', 'ì', 'î', 'ï':
+		return 'i'
+	case 'ñ':
+		return 'n'
+	case 'ó', 'ò', 'ô', 'ö', 'õ', 'œ':
+		return 'o'
+	case 'ú', 'ù', 'û', 'ü':
+		return 'u'
+	case 'ý', 'ÿ':
+		return 'y'
 	}
 	return r
-}
-
-// gramDice is 2|a∩b|/(|a|+|b|) of two sorted sets.
-func gramDice(a, b []uint32) float64 {
-	if len(a)+len(b) == 0 {
-		return 0
-	}
-	n, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			n++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return 2 * float64(n) / float64(len(a)+len(b))
-}
-
-// gramContain is |a∩b|/|a| of two sorted sets.
-func gramContain(a, b []uint32) float64 {
-	if len(a) == 0 {
-		return 0
-	}
-	return gramDice(a, b) * float64(len(a)+len(b)) / 2 / float64(len(a))
 }
 
 // rankFeature sets feature to to 1/(1+rank) of the candidates ordered by
@@ -550,6 +627,18 @@ func safeDiv(x, y float64) float64 {
 		return 0
 	}
 	return x / y
+}
+
+// top returns the indexes of the k candidates with the best scores (ties
+// in candidate order), without reordering them.
+func (rk *Ranker) top(cands []candidate, k int) []int {
+	idx := make([]int, len(cands))
+	sc := make([]float64, len(cands))
+	for i := range cands {
+		idx[i], sc[i] = i, rk.score(cands[i].f[:])
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return sc[idx[a]] > sc[idx[b]] })
+	return idx[:min(k, len(idx))]
 }
 
 // rank scores candidates, sorts them best first and sets each one's share
