@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -413,5 +414,44 @@ func TestFitLogistic(t *testing.T) {
 	back, err := ParseCalibration("0.5,1,-2")
 	if err != nil || back.Bias != 0.5 || len(back.Weights) != 2 {
 		t.Errorf("parse = %#v, %v", back, err)
+	}
+}
+
+// A persisted index is written by scorch's offline builder, an in-memory one
+// through batches: both must rank and score every query the same way (to
+// float rounding: sums over map-ordered terms may differ in the last bits).
+func TestPersistedMatchesMemory(t *testing.T) {
+	ctx := context.Background()
+	mem := openSample(t, Options{})
+	disk := openSample(t, Options{DataDir: t.TempDir()})
+	queries := []struct {
+		text string
+		lang bot.Lang
+	}{
+		{"how do i renew my passport", bot.English},
+		{"permis de conduire perdu", bot.French},
+		{"heures d'ouverture du bureau", bot.French},
+		{"talk to a real person", bot.English},
+		{"delai passeport urgent", bot.Unknown},
+		{"pasport renewl fee", bot.English},
+	}
+	for _, q := range queries {
+		a, err := mem.Search(ctx, q.text, q.lang, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := disk.Search(ctx, q.text, q.lang, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a) == 0 || len(a) != len(b) {
+			t.Fatalf("%q: memory %d hits, persisted %d", q.text, len(a), len(b))
+		}
+		for i := range a {
+			if a[i].EntryID != b[i].EntryID || a[i].Lang != b[i].Lang || math.Abs(a[i].Confidence-b[i].Confidence) > 1e-6 {
+				t.Errorf("%q hit %d: memory %s/%s %.9f, persisted %s/%s %.9f", q.text, i,
+					a[i].EntryID, a[i].Lang, a[i].Confidence, b[i].EntryID, b[i].Lang, b[i].Confidence)
+			}
+		}
 	}
 }
