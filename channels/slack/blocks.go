@@ -14,6 +14,7 @@ const (
 	actClaim      = "liaison.claim"
 	actSuggest    = "liaison.suggest" // suffixed with the suggestion's index
 	actDraft      = "liaison.draft"
+	actClose      = "liaison.close"
 	actSendAnyway = "liaison.mismatch.send"
 	actTranslate  = "liaison.mismatch.translate"
 )
@@ -80,6 +81,9 @@ func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
 		for i, h := range sugg {
 			buttons = append(buttons, button(fmt.Sprintf("%s.%d", actSuggest, i), fmt.Sprintf("%d|%s", e.ID, h.EntryID), tr(l, "btn.suggest", h.EntryID)))
 		}
+	}
+	if e.State.Waiting() {
+		buttons = append(buttons, button(actClose, fmt.Sprint(e.ID), tr(l, "btn.close")))
 	}
 	if e.State == bot.StateAnswered || e.State == bot.StateRelayed {
 		buttons = append(buttons, button(actDraft, fmt.Sprint(e.ID), tr(l, "btn.draft")))

@@ -207,7 +207,7 @@ func TestUpdateEscalationShowsState(t *testing.T) {
 		buttons []string
 	}{
 		{"claimed", func(e *bot.Escalation) { e.State, e.ClaimedBy = bot.StateClaimed, "sam" },
-			[]string{"Prise en charge par <@USAM>"}, []string{actSuggest + ".0", actSuggest + ".1"}},
+			[]string{"Prise en charge par <@USAM>"}, []string{actSuggest + ".0", actSuggest + ".1", actClose}},
 		{"answered", func(e *bot.Escalation) {
 			e.State, e.ClaimedBy, e.AnsweredBy = bot.StateAnswered, "sam", "sam"
 			e.Askers[0].RelayedAt = at
@@ -219,7 +219,7 @@ func TestUpdateEscalationShowsState(t *testing.T) {
 		{"closed", func(e *bot.Escalation) {
 			e.State, e.ClosedBy, e.CloseReason = bot.StateClosed, "sam", "spam <!channel>"
 		}, []string{"Fermée par <@USAM> : spam &lt;!channel&gt;"}, nil},
-		{"reminded", func(e *bot.Escalation) { e.Reminders = 2 }, []string{"Rappels envoyés : 2"}, []string{actClaim, actSuggest + ".0", actSuggest + ".1"}},
+		{"reminded", func(e *bot.Escalation) { e.Reminders = 2 }, []string{"Rappels envoyés : 2"}, []string{actClaim, actSuggest + ".0", actSuggest + ".1", actClose}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -491,4 +492,85 @@ func TestEndToEndReconnect(t *testing.T) {
 		t.Errorf("acked on connection %d, want 2", a.Conn)
 	}
 	eventually(t, "the relay after reconnecting", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+}
+
+// closeSubmission is the close modal submitted with a reason.
+func closeSubmission(user, viewID, meta, reason string) map[string]any {
+	values := map[string]any{blockReason: map[string]any{actReason: map[string]any{"type": "plain_text_input", "value": reason}}}
+	return map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user}, "trigger_id": "trig-" + viewID,
+		"view": map[string]any{"id": viewID, "hash": "h", "callback_id": cbClose, "private_metadata": meta,
+			"type": "modal", "state": map[string]any{"values": values}},
+	}
+}
+
+func TestEndToEndCloseWithReason(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	ctx := context.Background()
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+	if _, ok := buttonsOf(t, post)[actClose]; !ok {
+		t.Fatalf("the post has no Close button: %v", buttonsOf(t, post))
+	}
+	id := fmt.Sprint(d.EscalationID)
+
+	// Someone outside the roster gets no modal.
+	f.send(interactiveEnvelope("k0", blockAction("UOUTSIDER", actClose, id, "3.0", post.TS)))
+	f.ack("k0", 1)
+	if c := f.waitCalls("chat.postEphemeral", 1)[0]; !strings.Contains(everything(c), "roster") {
+		t.Errorf("refusal:\n%s", everything(c))
+	}
+
+	// Staff get the modal, with the escalation in its metadata.
+	f.send(interactiveEnvelope("k1", blockAction("UMARIE", actClose, id, "3.1", post.TS)))
+	f.ack("k1", 1)
+	open := f.waitCalls("views.open", 1)[0]
+	view, _ := json.Marshal(open.JSON["view"])
+	for _, w := range []string{`"callback_id":"liaison.close"`, `"private_metadata":"` + id + `"`, `"block_id":"close_reason"`} {
+		if !strings.Contains(string(view), w) {
+			t.Errorf("modal lacks %s:\n%s", w, view)
+		}
+	}
+
+	// No reason: refused, naming the field; nothing changes.
+	f.send(interactiveEnvelope("k2", closeSubmission("UMARIE", "V1", id, "   ")))
+	if p := ackPayload(t, f.ack("k2", 1)); p["response_action"] != "errors" {
+		t.Fatalf("ack = %v, want the reason refused", p)
+	}
+	if esc, _ := s.st.Escalation(ctx, d.EscalationID); !esc.State.Waiting() {
+		t.Fatalf("escalation is %s after a refused close", esc.State)
+	}
+
+	// With a reason (whose mention must not ping): closed, audited, shown.
+	f.send(interactiveEnvelope("k3", closeSubmission("UMARIE", "V1", id, "Duplicate of an answered question <!channel>")))
+	p := ackPayload(t, f.ack("k3", 1))
+	if p["response_action"] != "update" {
+		t.Fatalf("ack = %v, want the modal updated", p)
+	}
+	esc, err := s.st.Escalation(ctx, d.EscalationID)
+	if err != nil || esc.State != bot.StateClosed || esc.ClosedBy != "marie" || !strings.HasPrefix(esc.CloseReason, "Duplicate") {
+		t.Fatalf("escalation = %+v (%v), want closed by marie with the reason", esc, err)
+	}
+	log, _ := s.st.AuditLog(ctx, 0)
+	if !hasAudit(log, "marie", "escalation.close", true) {
+		t.Errorf("close not audited: %+v", log)
+	}
+	eventually(t, "the post showing the close", func() bool {
+		for _, c := range f.callsTo("chat.update") {
+			all := everything(c)
+			if c.TS == post.TS && strings.Contains(all, "Fermée par <@UMARIE>") && strings.Contains(all, "&lt;!channel&gt;") && len(buttonsOf(t, c)) == 0 {
+				return true
+			}
+		}
+		return false
+	})
+
+	// A second close (the modal submitted again) changes nothing.
+	f.send(interactiveEnvelope("k4", closeSubmission("UMARIE", "V2", id, "again")))
+	f.ack("k4", 1)
+	if again, _ := s.st.Escalation(ctx, d.EscalationID); again.CloseReason != esc.CloseReason {
+		t.Errorf("close reason changed to %q", again.CloseReason)
+	}
 }

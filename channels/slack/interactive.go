@@ -21,6 +21,9 @@ func (d *Desk) onInteraction(ctx context.Context, h bot.DeskHandler, cb slack.In
 		}
 		return d.onAction(ctx, h, cb, cb.ActionCallback.BlockActions[0])
 	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID == cbClose {
+			return d.onCloseSubmission(ctx, h, cb)
+		}
 		return d.onViewSubmission(ctx, h, cb)
 	}
 	return outcome{}, nil
@@ -96,6 +99,25 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		}
 		return tell(tr(l, "draft.done", dr.ID)), nil
 
+	case a.ActionID == actClose:
+		id, err := parseID(a.Value)
+		if err != nil {
+			return outcome{}, nil
+		}
+		// Only staff on the roster may close; the engine checks again and
+		// audits when the reason is submitted.
+		if _, ok := d.roster().ByDeskUser(user); !ok {
+			return tell(tr(l, "forbidden.roster")), nil
+		}
+		view := closeView(l, id)
+		trigger := cb.TriggerID
+		return outcome{then: func(ctx context.Context) error {
+			return d.call(ctx, "views.open", func(ctx context.Context) error {
+				_, err := d.api.OpenViewContext(ctx, trigger, view)
+				return err
+			})
+		}}, nil
+
 	case a.ActionID == actSendAnyway || a.ActionID == actTranslate:
 		id, err := parseID(a.Value)
 		if err != nil {
@@ -137,4 +159,74 @@ func parseID(s string) (int64, error) {
 		return 0, fmt.Errorf("bad id %q", s)
 	}
 	return id, nil
+}
+
+// The close modal: one required reason, the escalation id in the private
+// metadata.
+const (
+	cbClose     = "liaison.close"
+	blockReason = "close_reason"
+	actReason   = "reason"
+	// maxCloseReasonRunes bounds what goes into the record and the post.
+	maxCloseReasonRunes = 500
+)
+
+func closeView(l bot.Lang, id int64) slack.ModalViewRequest {
+	input := slack.NewPlainTextInputBlockElement(nil, actReason).WithMultiline(true).WithMaxLength(maxCloseReasonRunes)
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		Title:           plain(title(tr(l, "close.title", id))),
+		Submit:          plain(tr(l, "close.submit")),
+		Close:           plain(tr(l, "close.cancel")),
+		CallbackID:      cbClose,
+		PrivateMetadata: strconv.FormatInt(id, 10),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewSectionBlock(mrkdwn(tr(l, "close.intro")), nil, nil),
+			slack.NewInputBlock(blockReason, plain(tr(l, "close.reason")), nil, input),
+		}},
+	}
+}
+
+// onCloseSubmission closes the escalation with the reason given. A missing
+// reason keeps the modal open with the field marked; a refusal replaces the
+// modal with why. On success the modal closes and the desk post, synced by
+// the engine, shows who closed it and why.
+func (d *Desk) onCloseSubmission(ctx context.Context, h bot.DeskHandler, cb slack.InteractionCallback) (outcome, error) {
+	user := cb.User.ID
+	l := d.userLang(user)
+	id, err := parseID(cb.View.PrivateMetadata)
+	if err != nil {
+		return outcome{}, nil
+	}
+	var reason string
+	if v, ok := cb.View.State.Values[blockReason][actReason]; ok {
+		reason = strings.TrimSpace(v.Value)
+	}
+	if reason == "" {
+		return outcome{payload: slack.NewErrorsViewSubmissionResponse(map[string]string{blockReason: tr(l, "close.missing")})}, nil
+	}
+	reason, _ = truncate(reason, maxCloseReasonRunes)
+	done := func(text string) (outcome, error) {
+		return outcome{payload: slack.NewUpdateViewSubmissionResponse(&slack.ModalViewRequest{
+			Type:   slack.VTModal,
+			Title:  plain(title(tr(l, "close.title", id))),
+			Close:  plain(tr(l, "bc.close")),
+			Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}},
+		})}, nil
+	}
+	if _, err := h.Close(ctx, id, user, reason); err != nil {
+		switch {
+		case errors.Is(err, bot.ErrConflict):
+			return done(tr(l, "claim.conflict", id))
+		case errors.Is(err, bot.ErrForbidden):
+			return done(tr(l, "forbidden.roster"))
+		case errors.Is(err, bot.ErrNotFound):
+			return done(tr(l, "notfound"))
+		case errors.Is(err, bot.ErrInvalid):
+			return done(tr(l, "error.invalid"))
+		}
+		return outcome{}, err
+	}
+	d.log.Info("slack escalation closed", "escalation", id)
+	return done(tr(l, "close.done", id))
 }

@@ -2,6 +2,9 @@ package slack
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -213,7 +216,12 @@ func envelopeKey(ev socketmode.Event) string {
 	case slack.InteractionCallback:
 		switch {
 		case data.Type == slack.InteractionTypeViewSubmission && data.View.ID != "":
-			return "view:" + data.View.ID + ":" + data.View.Hash
+			// A view refused with field errors keeps its id and hash when
+			// the user corrects it and submits again: what was submitted
+			// tells a new submission from a redelivery.
+			state, _ := json.Marshal(data.View.State)
+			sum := sha256.Sum256(state)
+			return "view:" + data.View.ID + ":" + data.View.Hash + ":" + hex.EncodeToString(sum[:8])
 		case len(data.ActionCallback.BlockActions) > 0:
 			a := data.ActionCallback.BlockActions[0]
 			return "action:" + data.User.ID + ":" + a.ActionID + ":" + a.ActionTs

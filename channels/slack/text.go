@@ -46,7 +46,17 @@ var phrases = map[msg]phrase{
 	"btn.suggest":    {"Send %s", "Envoyer %s"},
 	"btn.draft":      {"Save as draft entry", "Enregistrer comme ébauche"},
 	"btn.sendanyway": {"Send anyway", "Envoyer quand même"},
-	"btn.translate":  {"I will translate", "Je vais traduire"},
+	"btn.close":      {"Close without answer", "Fermer sans réponse"},
+
+	// The close modal.
+	"close.title":   {"Close question #%d", "Fermer la question nº %d"},
+	"close.intro":   {"The citizen gets no answer from the desk. Say why, for the record (for instance: abuse, duplicate of #12, answered elsewhere).", "La personne ne recevra pas de réponse du bureau. Indiquez pourquoi, pour le dossier (par exemple : propos abusifs, doublon de la question nº 12, répondue ailleurs)."},
+	"close.reason":  {"Reason", "Raison"},
+	"close.submit":  {"Close", "Fermer"},
+	"close.cancel":  {"Cancel", "Annuler"},
+	"close.missing": {"A reason is required.", "Une raison est requise."},
+	"close.done":    {"Question #%d is closed.", "La question nº %d est fermée."},
+	"btn.translate": {"I will translate", "Je vais traduire"},
 
 	// Thread replies and buttons.
 	"answer.conflict":  {"This reply was not relayed: the question is closed.", "Cette réponse n'a pas été transmise : la question est fermée."},
