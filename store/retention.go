@@ -1,0 +1,421 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// Retention: records are kept, but after the retention period they lose
+// what identifies or was written by a citizen. The numbers the reports
+// need stay: decisions, escalation states and times, staff answers (the
+// department's own words, signed), phase changes, broadcasts, the audit log.
+
+// purgeBatch is how many rows one purge transaction changes at most, so a
+// purge never holds the write lock for long while the bot runs.
+const purgeBatch = 500
+
+// PurgeResult counts what one purge changed, per table.
+type PurgeResult struct {
+	Before time.Time // records older than this were purged
+	// Messages had their text and author removed (messages.redacted set).
+	Messages int
+	// Askers (escalation_askers) had their question and the user id and
+	// name in their address removed.
+	Askers int
+	// Escalations, finished (relayed or closed), had their question removed.
+	Escalations int
+	// Outbox items delivered or given up had the user id and name removed
+	// from their address.
+	Outbox int
+	// Feedback rows had the reacting user's id replaced by a placeholder.
+	Feedback int
+	// Kept counts messages older than Before left whole because a reply to
+	// them is still due (their escalation waits, or an outbox item is
+	// pending); a later purge takes them once it is delivered.
+	Kept int
+}
+
+// Changed is the number of rows the purge changed.
+func (r PurgeResult) Changed() int {
+	return r.Messages + r.Askers + r.Escalations + r.Outbox + r.Feedback
+}
+
+// String sums the result up for logs and the audit log; it holds no
+// citizen text.
+func (r PurgeResult) String() string {
+	return fmt.Sprintf("messages %d, askers %d, escalations %d, outbox %d, feedback %d; %d messages kept until their reply is delivered",
+		r.Messages, r.Askers, r.Escalations, r.Outbox, r.Feedback, r.Kept)
+}
+
+// purgeStep changes at most limit rows in one transaction and returns how
+// many it changed and how many it visited (fewer visited than limit: done).
+type purgeStep struct {
+	count *int
+	run   func(ctx context.Context, tx *sql.Tx, before string, limit int) (changed, visited int, err error)
+}
+
+// Purge removes, from records older than before, what identifies or was
+// written by a citizen, and audits it (actor "retention", via "engine")
+// when anything changed. See PurgeVia.
+func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) {
+	return db.PurgeVia(ctx, before, "engine")
+}
+
+// PurgeVia is Purge with the audit entry's Via ("engine" for the hourly
+// run in serve, "cli" for an operator's command). For records older than
+// before it:
+//
+//   - empties messages.text, author_id and author_name and sets redacted;
+//   - empties escalation_askers.question and removes the user id and name
+//     from the asker's address, once its escalation is relayed or closed;
+//   - empties escalations.question once relayed or closed (last updated
+//     before);
+//   - removes the user id and name from the address of outbox items
+//     delivered or given up;
+//   - replaces the user id of feedback with a placeholder (the reaction's
+//     value stays counted).
+//
+// It never touches what an undelivered reply still needs: the message and
+// asker of an escalation still open, claimed or answered but not relayed,
+// nor anything an outbox item still pending refers to. Decisions, phase
+// changes, staff answers, broadcasts and the audit log are kept whole.
+//
+// The work is done in transactions of at most 500 rows, so the bot keeps
+// writing in between. Purge is idempotent: a second call with the same
+// before changes nothing and writes no audit entry. When ctx ends midway,
+// what was done is counted, audited and returned with the error.
+// bot.ErrInvalid when before is zero.
+func (db *DB) PurgeVia(ctx context.Context, before time.Time, via string) (PurgeResult, error) {
+	return db.purge(ctx, before, via, purgeBatch)
+}
+
+func (db *DB) purge(ctx context.Context, before time.Time, via string, batch int) (PurgeResult, error) {
+	r := PurgeResult{Before: before.UTC()}
+	if before.IsZero() {
+		return r, fmt.Errorf("store: purge: %w: no cut-off time", bot.ErrInvalid)
+	}
+	cut := before.UTC().Format(timeLayout)
+	steps := []purgeStep{
+		{&r.Askers, purgeAskers},
+		{&r.Escalations, purgeEscalations},
+		{&r.Outbox, purgeOutbox},
+		{&r.Feedback, purgeFeedback},
+		{&r.Messages, purgeMessages},
+	}
+	var runErr error
+steps:
+	for _, s := range steps {
+		for {
+			if err := ctx.Err(); err != nil {
+				runErr = err
+				break steps
+			}
+			var changed, visited int
+			err := db.write(ctx, func(tx *sql.Tx) error {
+				var err error
+				changed, visited, err = s.run(ctx, tx, cut, batch)
+				return err
+			})
+			if err != nil {
+				runErr = err
+				break steps
+			}
+			*s.count += changed
+			if visited < batch {
+				break
+			}
+		}
+	}
+	if runErr == nil {
+		runErr = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE redacted = 0 AND at < ?`, cut).Scan(&r.Kept)
+	}
+	if r.Changed() > 0 {
+		// What was done is audited even when the purge was interrupted.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := db.write(actx, func(tx *sql.Tx) error {
+			return insertAudit(actx, tx, &bot.AuditEntry{Actor: "retention", Via: via, Action: "retention.purge",
+				Target: "records before " + r.Before.Format(time.RFC3339), Detail: r.String(), Allowed: true}, db.now())
+		})
+		cancel()
+		if runErr == nil {
+			runErr = err
+		}
+	}
+	if runErr != nil {
+		return r, fmt.Errorf("store: purge: %w", runErr)
+	}
+	return r, nil
+}
+
+// waitingReply is true for a message some reply is still due to: its
+// escalation waits or is answered but not relayed, or an outbox item about
+// it is pending. m is the messages alias.
+const waitingReply = `(EXISTS (SELECT 1 FROM escalation_askers a JOIN escalations e ON e.id = a.escalation_id
+		WHERE a.message_id = m.id AND e.state IN ('open', 'claimed', 'answered'))
+	OR EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state = 'pending')
+	OR EXISTS (SELECT 1 FROM outbox o WHERE o.asker_message_id = m.id AND o.state = 'pending'))`
+
+func purgeMessages(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET text = '', author_id = '', author_name = '', redacted = 1
+		WHERE id IN (SELECT m.id FROM messages m WHERE m.redacted = 0 AND m.at < ? AND NOT `+waitingReply+`
+			ORDER BY m.at LIMIT ?)`, before, limit)
+	return affected(res, err, "messages")
+}
+
+// withoutUser is an address (JSON bot.Address) without the citizen's
+// identity; the channel, thread and message replied to stay.
+const withoutUser = `json_remove(address, '$.user_id', '$.user_name')`
+
+func purgeAskers(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET question = '', address = `+withoutUser+`, redacted = 1
+		WHERE message_id IN (SELECT a.message_id FROM escalation_askers a JOIN escalations e ON e.id = a.escalation_id
+			WHERE a.redacted = 0 AND a.asked_at < ? AND e.state IN ('relayed', 'closed')
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.asker_message_id = a.message_id AND o.state = 'pending')
+			ORDER BY a.asked_at LIMIT ?)`, before, limit)
+	return affected(res, err, "askers")
+}
+
+func purgeEscalations(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE escalations SET question = ''
+		WHERE id IN (SELECT id FROM escalations WHERE question <> '' AND updated_at < ?
+			AND state IN ('relayed', 'closed') ORDER BY updated_at LIMIT ?)`, before, limit)
+	return affected(res, err, "escalations")
+}
+
+// purgeOutbox marks every finished item it visits, so none is visited
+// twice, and counts those whose address named a user.
+func purgeOutbox(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
+	ids, err := selectIDs(ctx, tx, `SELECT id FROM outbox WHERE redacted = 0 AND created_at < ? AND state <> 'pending'
+		ORDER BY created_at LIMIT ?`, before, limit)
+	if err != nil || len(ids) == 0 {
+		return 0, 0, err
+	}
+	list, err := jsonVal(ids)
+	if err != nil {
+		return 0, 0, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE outbox SET address = `+withoutUser+`
+		WHERE id IN (SELECT value FROM json_each(?))
+		AND (json_extract(address, '$.user_id') IS NOT NULL OR json_extract(address, '$.user_name') IS NOT NULL)`, list)
+	changed, _, err := affected(res, err, "outbox")
+	if err != nil {
+		return 0, 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET redacted = 1 WHERE id IN (SELECT value FROM json_each(?))`, list); err != nil {
+		return 0, 0, fmt.Errorf("outbox: %w", err)
+	}
+	return changed, len(ids), nil
+}
+
+// purgeFeedback keeps one row per reaction (the placeholder is unique) so
+// the helpful and not-helpful counts do not change.
+func purgeFeedback(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE feedback SET user_id = 'redacted:' || id, redacted = 1
+		WHERE id IN (SELECT id FROM feedback WHERE redacted = 0 AND at < ? ORDER BY at LIMIT ?)`, before, limit)
+	return affected(res, err, "feedback")
+}
+
+func affected(res sql.Result, err error, what string) (int, int, error) {
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return int(n), int(n), nil
+}
+
+func selectIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ArchiveFilter selects the messages Archive reads.
+type ArchiveFilter struct {
+	Since time.Time // posted at or after; zero: from the first
+	Until time.Time // posted before; zero: up to the last
+	// Contains keeps messages whose text holds it, ignoring case; "" keeps
+	// all. A purged message has no text and never matches.
+	Contains string
+}
+
+// ArchivedMessage is one recorded public message and what became of it.
+type ArchivedMessage struct {
+	MessageID  int64
+	At         time.Time
+	Platform   string
+	Channel    bot.ChannelKey
+	ThreadID   string
+	AuthorName string // "" once purged
+	AuthorBot  bool
+	DM         bool
+	Text       string // "" once purged
+	Redacted   bool
+	// Decision is what the engine decided; nil when none was recorded.
+	Decision *bot.Decision
+	// Escalation is the escalation the message created or joined; nil when
+	// none.
+	Escalation *ArchivedEscalation
+}
+
+// ArchivedEscalation is an escalation as seen from one of its askers.
+type ArchivedEscalation struct {
+	ID    int64
+	State bot.EscalationState
+	Topic string
+	// RelayedAt is when the staff answer reached this message's author;
+	// zero until then.
+	RelayedAt time.Time
+	// Answers are the staff answers written on the desk, oldest first.
+	Answers []bot.StaffAnswer
+}
+
+// archivePage is how many messages Archive reads per query.
+const archivePage = 500
+
+// Archive calls fn for every message matching f, oldest first (by posted
+// time, then id), all read from one snapshot. fn's error stops the reading
+// and is returned as is.
+func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMessage) error) error {
+	needle := strings.ToLower(f.Contains)
+	until := ""
+	if !f.Until.IsZero() {
+		until = f.Until.UTC().Format(timeLayout)
+	}
+	since := ""
+	if !f.Since.IsZero() {
+		since = f.Since.UTC().Format(timeLayout)
+	}
+	var fnErr error
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		answers := map[int64][]bot.StaffAnswer{}
+		lastAt, lastID := since, int64(0)
+		for {
+			page, err := archivePageAfter(ctx, tx, lastAt, lastID, until)
+			if err != nil {
+				return err
+			}
+			for i := range page {
+				m := &page[i]
+				lastAt, lastID = m.At.UTC().Format(timeLayout), m.MessageID
+				if needle != "" && !strings.Contains(strings.ToLower(m.Text), needle) {
+					continue
+				}
+				if e := m.Escalation; e != nil {
+					as, ok := answers[e.ID]
+					if !ok {
+						if as, err = escalationAnswers(ctx, tx, e.ID); err != nil {
+							return err
+						}
+						answers[e.ID] = as
+					}
+					e.Answers = as
+				}
+				if err := fn(*m); err != nil {
+					fnErr = err
+					return err
+				}
+			}
+			if len(page) < archivePage {
+				return nil
+			}
+		}
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("store: archive: %w", err)
+	}
+	return nil
+}
+
+// archivePageAfter reads the next page of messages after (at, id), posted
+// before until ("" for no end).
+func archivePageAfter(ctx context.Context, tx *sql.Tx, at string, id int64, until string) ([]ArchivedMessage, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT m.id, m.at, m.platform, m.channel, m.thread_id, m.author_name,
+		m.author_bot, m.dm, m.text, m.redacted,
+		d.message_id IS NOT NULL, COALESCE(d.action, ''), COALESCE(d.reason, ''), COALESCE(d.phase, 0),
+		COALESCE(d.lang, ''), COALESCE(d.lang_source, ''), COALESCE(d.lang_conf, 0), COALESCE(d.entry_id, ''),
+		COALESCE(d.confidence, 0), COALESCE(d.would, ''), d.at,
+		COALESCE(e.id, 0), COALESCE(e.state, ''), COALESCE(e.topic, ''), a.relayed_at
+		FROM messages m
+		LEFT JOIN decisions d ON d.message_id = m.id
+		LEFT JOIN escalation_askers a ON a.message_id = m.id
+		LEFT JOIN escalations e ON e.id = COALESCE(d.escalation_id, a.escalation_id)
+		WHERE (m.at > ? OR (m.at = ? AND m.id > ?)) AND (? = '' OR m.at < ?)
+		ORDER BY m.at, m.id LIMIT ?`, at, at, id, until, until, archivePage)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var page []ArchivedMessage
+	for rows.Next() {
+		var (
+			m                           ArchivedMessage
+			channel                     string
+			hasDecision                 bool
+			d                           bot.Decision
+			action, reason, lang, would string
+			phase                       int
+			e                           ArchivedEscalation
+			state                       string
+		)
+		if err := rows.Scan(&m.MessageID, timeCol{&m.At}, &m.Platform, &channel, &m.ThreadID, &m.AuthorName,
+			&m.AuthorBot, &m.DM, &m.Text, &m.Redacted,
+			&hasDecision, &action, &reason, &phase, &lang, &d.LangSource, &d.LangConf, &d.EntryID,
+			&d.Confidence, &would, timeCol{&d.At},
+			&e.ID, &state, &e.Topic, timeCol{&e.RelayedAt}); err != nil {
+			return nil, err
+		}
+		m.Channel = bot.ChannelKey(channel)
+		if hasDecision {
+			d.MessageID, d.EscalationID = m.MessageID, e.ID
+			d.Action, d.Reason, d.Would, d.Lang = bot.Action(action), bot.Reason(reason), bot.Action(would), bot.Lang(lang)
+			d.Phase = phases.Phase(phase)
+			m.Decision = &d
+		}
+		if e.ID != 0 {
+			e.State = bot.EscalationState(state)
+			m.Escalation = &e
+		}
+		page = append(page, m)
+	}
+	return page, rows.Err()
+}
+
+func escalationAnswers(ctx context.Context, tx *sql.Tx, id int64) ([]bot.StaffAnswer, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+answerCols+` FROM staff_answers WHERE escalation_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("answers: %w", err)
+	}
+	defer rows.Close()
+	var as []bot.StaffAnswer
+	for rows.Next() {
+		a, err := scanAnswer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("answers: %w", err)
+		}
+		as = append(as, a)
+	}
+	return as, rows.Err()
+}

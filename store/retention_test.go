@@ -1,0 +1,425 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// citizenMsg is a message from a citizen with an identity, posted at at.
+func citizenMsg(id string, at time.Time) bot.Message {
+	return bot.Message{Platform: "web", ChannelID: "help", ID: id, AuthorID: "user-" + id, AuthorName: "Jean Tremblay " + id,
+		Text: "My passport number is AB123456, question " + id, Time: at, Mentioned: true}
+}
+
+func citizenAddress(m bot.Message) bot.Address {
+	return bot.Address{Platform: m.Platform, ChannelID: m.ChannelID, ReplyTo: m.ID, UserID: m.AuthorID, UserName: m.AuthorName}
+}
+
+// answered records an answered message whose reply was delivered, with a
+// helpful reaction from its author; it returns the outbox item.
+func answered(t *testing.T, db *DB, id string, at time.Time) bot.Outgoing {
+	t.Helper()
+	ctx := context.Background()
+	m := citizenMsg(id, at)
+	o := &bot.Outcome{Message: m,
+		Decision: bot.Decision{Action: bot.ActAnswer, Reason: bot.ReasonConfident, Phase: 2, Lang: bot.English, EntryID: "passport-renew", Confidence: 0.9, At: at},
+		Outbox: []bot.Outgoing{{To: citizenAddress(m),
+			Reply: bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: "Renew online.", Key: "answer:" + id}}}}
+	must(t, db.SaveOutcome(ctx, o))
+	ref := bot.MessageRef{Platform: "web", ChannelID: "help", ID: "bot-" + id}
+	must(t, db.MarkSent(ctx, o.Outbox[0].ID, ref, at.Add(time.Second)))
+	must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "web", ChannelID: "help", MessageID: ref.ID, UserID: m.AuthorID, Value: 1, Time: at.Add(time.Minute)}))
+	return o.Outbox[0]
+}
+
+// escalated records an escalated message (a new escalation) with its ack
+// delivered; it returns the escalation as stored.
+func escalated(t *testing.T, db *DB, id string, at time.Time) bot.Escalation {
+	t.Helper()
+	ctx := context.Background()
+	m := citizenMsg(id, at)
+	o := &bot.Outcome{Message: m,
+		Decision:      bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.French, At: at},
+		NewEscalation: &bot.Escalation{Lang: bot.French, Topic: "passports", Question: "masked " + id, CreatedAt: at},
+		Outbox: []bot.Outgoing{{To: citizenAddress(m),
+			Reply: bot.Reply{Kind: bot.KindAck, Lang: bot.French, Text: "Le personnel répondra.", Key: "ack:" + id}}}}
+	must(t, db.SaveOutcome(ctx, o))
+	must(t, db.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "ack-" + id}, at.Add(time.Second)))
+	e, err := db.Escalation(ctx, o.NewEscalation.ID)
+	must(t, err)
+	return e
+}
+
+// answerEscalation records a staff answer to e and queues its relays; it
+// returns the relay items (pending).
+func answerEscalation(t *testing.T, db *DB, e bot.Escalation, at time.Time) []bot.Outgoing {
+	t.Helper()
+	var relays []bot.Outgoing
+	for _, k := range e.Askers {
+		relays = append(relays, bot.Outgoing{To: k.Address, MessageID: k.MessageID, AskerMessageID: k.MessageID,
+			Reply: bot.Reply{Kind: bot.KindRelay, Text: "Vous pouvez le renouveler en ligne. — Nadia Roy", Key: fmt.Sprintf("relay:%d", k.MessageID)}})
+	}
+	e.State, e.AnsweredBy, e.AnsweredAt, e.UpdatedAt = bot.StateAnswered, "nadia", at, at
+	c := &bot.EscalationChange{Escalation: &e, Outbox: relays,
+		Answer: &bot.StaffAnswer{StaffID: "nadia", EventID: fmt.Sprintf("ev-%d", e.ID), Text: "Vous pouvez le renouveler en ligne.", Lang: bot.French, Status: bot.AnswerQueued, At: at}}
+	must(t, db.ApplyEscalation(context.Background(), c))
+	return c.Outbox
+}
+
+// relayed records an escalated message answered by staff and relayed.
+func relayed(t *testing.T, db *DB, id string, at time.Time) bot.Escalation {
+	t.Helper()
+	e := escalated(t, db, id, at)
+	for i, r := range answerEscalation(t, db, e, at.Add(time.Hour)) {
+		must(t, db.MarkSent(context.Background(), r.ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: fmt.Sprintf("relay-%s-%d", id, i)}, at.Add(2*time.Hour)))
+	}
+	e, err := db.Escalation(context.Background(), e.ID)
+	must(t, err)
+	if e.State != bot.StateRelayed {
+		t.Fatalf("escalation %d is %s, want relayed", e.ID, e.State)
+	}
+	return e
+}
+
+type messageRow struct {
+	Text, AuthorID, AuthorName string
+	Redacted                   bool
+}
+
+func messageRowOf(t *testing.T, db *DB, platformID string) messageRow {
+	t.Helper()
+	var r messageRow
+	must(t, db.r.QueryRow(`SELECT text, author_id, author_name, redacted FROM messages WHERE platform_id = ?`, platformID).Scan(
+		&r.Text, &r.AuthorID, &r.AuthorName, &r.Redacted))
+	return r
+}
+
+func TestPurgeRemovesCitizenDataAndKeepsTheNumbers(t *testing.T) {
+	db, clk := newDB(t)
+	ctx := context.Background()
+	old := t0
+	answer := answered(t, db, "old-answer", old)
+	done := relayed(t, db, "old-relayed", old)
+	open := escalated(t, db, "old-open", old)
+	recent := t0.AddDate(0, 0, 400)
+	clk.Add(recent.Sub(t0)) // the store records its own times with the clock
+	answered(t, db, "recent", recent)
+	must(t, db.Audit(ctx, bot.AuditEntry{Actor: "sam", Via: "cli", Action: "phase.set", Allowed: true}))
+
+	sumBefore, err := db.Summary(ctx, time.Time{})
+	must(t, err)
+	decBefore, err := db.DecisionFor(ctx, "web", "old-relayed")
+	must(t, err)
+	rowsBefore := counts(t, db)
+
+	before := t0.AddDate(0, 0, 30)
+	res, err := db.Purge(ctx, before)
+	must(t, err)
+	// old-answer and old-relayed; old-open waits for staff.
+	want := PurgeResult{Before: before, Messages: 2, Askers: 1, Escalations: 1, Outbox: 4, Feedback: 1, Kept: 1}
+	if res != want {
+		t.Errorf("Purge = %+v\nwant    %+v", res, want)
+	}
+
+	// What a citizen wrote or is known by is gone.
+	for _, id := range []string{"old-answer", "old-relayed"} {
+		if got := messageRowOf(t, db, id); got != (messageRow{Redacted: true}) {
+			t.Errorf("%s after purge: %+v", id, got)
+		}
+	}
+	e, err := db.Escalation(ctx, done.ID)
+	must(t, err)
+	if e.Question != "" || e.Askers[0].Question != "" || e.Askers[0].Address.UserID != "" || e.Askers[0].Address.UserName != "" {
+		t.Errorf("relayed escalation after purge: question %q, asker %+v", e.Question, e.Askers[0])
+	}
+	if e.Askers[0].Address.ReplyTo != "old-relayed" || e.Askers[0].RelayedAt.IsZero() || e.State != bot.StateRelayed || e.Topic != "passports" {
+		t.Errorf("the escalation's facts were lost: %+v", e)
+	}
+	item, err := db.Outgoing(ctx, answer.ID)
+	must(t, err)
+	if item.To.UserID != "" || item.To.UserName != "" || item.To.ReplyTo != "old-answer" || item.Reply.Text != "Renew online." {
+		t.Errorf("outbox item after purge: %+v", item)
+	}
+	var fbUser string
+	must(t, db.r.QueryRow(`SELECT user_id FROM feedback WHERE outbox_id = ?`, answer.ID).Scan(&fbUser))
+	if strings.Contains(fbUser, "old-answer") {
+		t.Errorf("feedback still names its user: %q", fbUser)
+	}
+
+	// The numbers and the department's own words stay.
+	sumAfter, err := db.Summary(ctx, time.Time{})
+	must(t, err)
+	if !reflect.DeepEqual(sumAfter, sumBefore) {
+		t.Errorf("summary changed:\nbefore %+v\nafter  %+v", sumBefore, sumAfter)
+	}
+	if sumAfter.Answered != 2 || sumAfter.Escalated != 2 || sumAfter.Helpful != 2 {
+		t.Errorf("summary after purge: %+v", sumAfter)
+	}
+	decAfter, err := db.DecisionFor(ctx, "web", "old-relayed")
+	must(t, err)
+	if decAfter != decBefore {
+		t.Errorf("decision changed: %+v, want %+v", decAfter, decBefore)
+	}
+	as, err := db.Answers(ctx, done.ID)
+	must(t, err)
+	if len(as) != 1 || as[0].Text != "Vous pouvez le renouveler en ligne." || as[0].StaffID != "nadia" {
+		t.Errorf("staff answers after purge: %+v", as)
+	}
+	rowsAfter := counts(t, db)
+	rowsAfter["audit_log"]-- // the purge's own entry
+	sameCounts(t, rowsBefore, rowsAfter)
+
+	// A waiting escalation and a recent message are untouched.
+	if got := messageRowOf(t, db, "old-open"); got.Redacted || got.Text == "" || got.AuthorID == "" {
+		t.Errorf("old-open message purged: %+v", got)
+	}
+	stillOpen, err := db.Escalation(ctx, open.ID)
+	must(t, err)
+	if !reflect.DeepEqual(stillOpen, open) {
+		t.Errorf("open escalation changed:\n%+v\nwant\n%+v", stillOpen, open)
+	}
+	if got := messageRowOf(t, db, "recent"); got.Redacted || got.Text == "" {
+		t.Errorf("recent message purged: %+v", got)
+	}
+
+	// Audited once, with the counts and no citizen text.
+	log, err := db.AuditLog(ctx, 0)
+	must(t, err)
+	if len(log) != 2 || log[0].Action != "retention.purge" || log[0].Actor != "retention" || log[0].Via != "engine" || !log[0].Allowed ||
+		!strings.Contains(log[0].Detail, "messages 2") || strings.Contains(log[0].Detail, "passport") {
+		t.Errorf("audit log = %+v", log)
+	}
+
+	// A second purge changes nothing and audits nothing.
+	snapshot := dump(t, db)
+	res, err = db.Purge(ctx, before)
+	must(t, err)
+	if res.Changed() != 0 || res.Kept != 1 {
+		t.Errorf("second purge = %+v, want nothing changed", res)
+	}
+	if again := dump(t, db); !reflect.DeepEqual(again, snapshot) {
+		t.Errorf("second purge changed the database")
+	}
+}
+
+// dump reads every row of the tables a purge touches.
+func dump(t *testing.T, db *DB) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, q := range []string{
+		`SELECT id || text || author_id || author_name || redacted FROM messages ORDER BY id`,
+		`SELECT message_id || question || address || redacted FROM escalation_askers ORDER BY message_id`,
+		`SELECT id || question || version || updated_at FROM escalations ORDER BY id`,
+		`SELECT id || address || redacted FROM outbox ORDER BY id`,
+		`SELECT id || user_id || value || redacted FROM feedback ORDER BY id`,
+		`SELECT id FROM audit_log ORDER BY id`,
+	} {
+		ids, err := db.r.Query(q)
+		must(t, err)
+		for ids.Next() {
+			var s string
+			must(t, ids.Scan(&s))
+			out[q] = append(out[q], s)
+		}
+		ids.Close()
+	}
+	return out
+}
+
+func TestPurgeWaitsForUndeliveredReplies(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	// Answered by staff, relay not delivered yet: the escalation is
+	// "answered" and its asker keeps what the relay needs.
+	e := escalated(t, db, "q1", t0)
+	relays := answerEscalation(t, db, e, t0.Add(time.Hour))
+	// An answer whose delivery is still pending.
+	m := citizenMsg("q2", t0)
+	o := &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActAnswer, Reason: bot.ReasonConfident, Lang: bot.English, At: t0},
+		Outbox: []bot.Outgoing{{To: citizenAddress(m), Reply: bot.Reply{Kind: bot.KindAnswer, Text: "Renew online.", Key: "answer:q2"}}}}
+	must(t, db.SaveOutcome(ctx, o))
+
+	before := t0.AddDate(1, 0, 0)
+	res, err := db.Purge(ctx, before)
+	must(t, err)
+	if res.Messages != 0 || res.Askers != 0 || res.Escalations != 0 || res.Kept != 2 {
+		t.Fatalf("purge with replies due = %+v", res)
+	}
+	got, err := db.Escalation(ctx, e.ID)
+	must(t, err)
+	if got.Askers[0].Address.UserID == "" || got.Askers[0].Question == "" || got.Question == "" {
+		t.Errorf("asker awaiting a relay was purged: %+v", got.Askers[0])
+	}
+	pending, err := db.Outgoing(ctx, o.Outbox[0].ID)
+	must(t, err)
+	if pending.To.UserID != m.AuthorID || pending.State != bot.OutPending {
+		t.Errorf("pending item touched: %+v", pending)
+	}
+
+	// Once delivered, the next purge takes them.
+	must(t, db.MarkSent(ctx, relays[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "r1"}, t0.Add(2*time.Hour)))
+	must(t, db.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "a2"}, t0.Add(time.Minute)))
+	res, err = db.Purge(ctx, before)
+	must(t, err)
+	if res.Messages != 2 || res.Askers != 1 || res.Escalations != 1 || res.Kept != 0 {
+		t.Errorf("purge after delivery = %+v", res)
+	}
+}
+
+func TestPurgeWorksInBatches(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	for i := range 7 {
+		answered(t, db, fmt.Sprint("m", i), t0.Add(time.Duration(i)*time.Minute))
+	}
+	for i := range 3 {
+		relayed(t, db, fmt.Sprint("e", i), t0)
+	}
+	res, err := db.purge(ctx, t0.AddDate(0, 1, 0), "cli", 2)
+	must(t, err)
+	want := PurgeResult{Before: t0.AddDate(0, 1, 0), Messages: 10, Askers: 3, Escalations: 3, Outbox: 7 + 3*2, Feedback: 7}
+	if res != want {
+		t.Errorf("purge in batches of 2 = %+v\nwant %+v", res, want)
+	}
+	var left int
+	must(t, db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE redacted = 0`).Scan(&left))
+	if left != 0 {
+		t.Errorf("%d messages left unpurged", left)
+	}
+	log, _ := db.AuditLog(ctx, 1)
+	if len(log) != 1 || log[0].Via != "cli" {
+		t.Errorf("audit = %+v", log)
+	}
+}
+
+func TestPurgeStopsWithItsContext(t *testing.T) {
+	db, _ := newDB(t)
+	answered(t, db, "m1", t0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := db.Purge(ctx, t0.AddDate(1, 0, 0)); err == nil || !strings.HasPrefix(err.Error(), "store: purge") {
+		t.Errorf("err = %v, want a store error", err)
+	}
+	if got := messageRowOf(t, db, "m1"); got.Redacted {
+		t.Error("a cancelled purge purged")
+	}
+}
+
+func TestPurgeNeedsACutOff(t *testing.T) {
+	db, _ := newDB(t)
+	_, err := db.Purge(context.Background(), time.Time{})
+	wantErr(t, err, bot.ErrInvalid)
+}
+
+func TestPurgeQueriesUseTheirIndexes(t *testing.T) {
+	db, _ := newDB(t)
+	tests := []struct{ query, index string }{
+		{`SELECT m.id FROM messages m WHERE m.redacted = 0 AND m.at < ? AND NOT ` + waitingReply + ` ORDER BY m.at LIMIT 5`, "messages_unredacted"},
+		{`SELECT a.message_id FROM escalation_askers a WHERE a.redacted = 0 AND a.asked_at < ? ORDER BY a.asked_at LIMIT 5`, "escalation_askers_unredacted"},
+		{`SELECT id FROM escalations WHERE question <> '' AND updated_at < ? AND state IN ('relayed', 'closed') ORDER BY updated_at LIMIT 5`, "escalations_"},
+		{`SELECT id FROM outbox WHERE redacted = 0 AND created_at < ? AND state <> 'pending' ORDER BY created_at LIMIT 5`, "outbox_unredacted"},
+		{`SELECT id FROM feedback WHERE redacted = 0 AND at < ? ORDER BY at LIMIT 5`, "feedback_unredacted"},
+	}
+	for _, tt := range tests {
+		rows, err := db.r.Query(`EXPLAIN QUERY PLAN `+tt.query, "x")
+		must(t, err)
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			must(t, rows.Scan(&id, &parent, &notused, &detail))
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, tt.index) {
+			t.Errorf("plan for %.50s...: %s; want %s", tt.query, p, tt.index)
+		}
+	}
+}
+
+func TestArchive(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	answered(t, db, "a1", t0)
+	e := relayed(t, db, "e1", t0.Add(time.Hour))
+	m := citizenMsg("fr1", t0.AddDate(0, 0, 2))
+	m.Text = "Où est le bureau des PASSEPORTS à Montréal?"
+	must(t, db.SaveOutcome(ctx, &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActShadow, Would: bot.ActAnswer, Lang: bot.French, At: m.Time}}))
+
+	read := func(f ArchiveFilter) []ArchivedMessage {
+		t.Helper()
+		var out []ArchivedMessage
+		must(t, db.Archive(ctx, f, func(m ArchivedMessage) error { out = append(out, m); return nil }))
+		return out
+	}
+	ids := func(ms []ArchivedMessage) string {
+		var s []string
+		for _, m := range ms {
+			s = append(s, m.Text[strings.LastIndex(m.Text, " ")+1:])
+		}
+		return strings.Join(s, ",")
+	}
+
+	all := read(ArchiveFilter{})
+	if len(all) != 3 || all[0].AuthorName != "Jean Tremblay a1" || all[0].Decision == nil || all[0].Decision.EntryID != "passport-renew" || all[0].Escalation != nil {
+		t.Fatalf("archive = %+v", all)
+	}
+	esc := all[1].Escalation
+	if esc == nil || esc.ID != e.ID || esc.State != bot.StateRelayed || esc.RelayedAt.IsZero() || len(esc.Answers) != 1 ||
+		esc.Answers[0].StaffID != "nadia" || all[1].Decision.Action != bot.ActEscalate || all[1].Decision.EscalationID != e.ID {
+		t.Errorf("escalated message in the archive: %+v / %+v", all[1], esc)
+	}
+	if got := read(ArchiveFilter{Since: t0.Add(time.Minute), Until: t0.AddDate(0, 0, 1)}); len(got) != 1 || got[0].Platform != "web" || got[0].Channel != "web:help" || got[0].Escalation == nil {
+		t.Errorf("range = %s", ids(got))
+	}
+	if got := read(ArchiveFilter{Contains: "passeports"}); len(got) != 1 || got[0].Decision.Would != bot.ActAnswer {
+		t.Errorf("contains (case) = %+v", got)
+	}
+	if got := read(ArchiveFilter{Contains: "OÙ EST"}); len(got) != 1 {
+		t.Errorf("contains (accents, case) = %d messages", len(got))
+	}
+	if got := read(ArchiveFilter{Until: t0}); len(got) != 0 {
+		t.Errorf("until is exclusive: %+v", got)
+	}
+
+	_, err := db.Purge(ctx, t0.AddDate(0, 0, 1))
+	must(t, err)
+	after := read(ArchiveFilter{})
+	if len(after) != 3 || !after[0].Redacted || after[0].Text != "" || after[0].AuthorName != "" || after[0].Decision == nil ||
+		!after[1].Redacted || len(after[1].Escalation.Answers) != 1 || after[2].Redacted {
+		t.Errorf("archive after purge: %+v", after)
+	}
+	if got := read(ArchiveFilter{Contains: "AB123456"}); len(got) != 0 {
+		t.Errorf("purged text still found: %+v", got)
+	}
+}
+
+func TestArchivePagesThroughManyMessages(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	n := archivePage + 3
+	for i := range n {
+		m := citizenMsg(fmt.Sprint("m", i), t0) // same time: ordered by id
+		must(t, db.SaveOutcome(ctx, &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActIgnore, At: t0}}))
+	}
+	var got []int64
+	must(t, db.Archive(ctx, ArchiveFilter{Since: t0}, func(m ArchivedMessage) error { got = append(got, m.MessageID); return nil }))
+	if len(got) != n {
+		t.Fatalf("%d messages, want %d", len(got), n)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i] <= got[i-1] {
+			t.Fatalf("out of order at %d: %v", i, got[i-1:i+1])
+		}
+	}
+	stop := fmt.Errorf("enough")
+	if err := db.Archive(ctx, ArchiveFilter{}, func(ArchivedMessage) error { return stop }); err != stop {
+		t.Errorf("fn's error = %v, want it returned as is", err)
+	}
+}
