@@ -29,6 +29,7 @@ type Config struct {
 	Knowledge  KnowledgeConfig  `toml:"knowledge"`
 	Engine     EngineConfig     `toml:"engine"`
 	Escalation EscalationConfig `toml:"escalation"`
+	Privacy    PrivacyConfig    `toml:"privacy"`
 	Web        web.Config       `toml:"web"`
 	Discord    discord.Config   `toml:"discord"`
 	Slack      slack.Config     `toml:"slack"`
@@ -38,6 +39,9 @@ type Config struct {
 	// source is the file the configuration came from, "" for the embedded
 	// defaults.
 	source string
+	// lines holds the line of keys that Validate may complain about
+	// ("privacy.retention_days"), when the file sets them.
+	lines map[string]int
 }
 
 // LogConfig is the [log] section.
@@ -73,6 +77,17 @@ type EngineConfig struct {
 type EscalationConfig struct {
 	RemindAfter Duration `toml:"remind_after"`
 }
+
+// PrivacyConfig is the [privacy] section.
+type PrivacyConfig struct {
+	// RetentionDays is how long records keep what a citizen wrote and who
+	// they are; 0 keeps everything forever.
+	RetentionDays int `toml:"retention_days"`
+}
+
+// defaultRetentionDays is two years: what the sample knowledge base tells
+// citizens (entry privacy-retention).
+const defaultRetentionDays = 730
 
 // StaffConfig is one [[staff]] table.
 type StaffConfig struct {
@@ -125,6 +140,7 @@ func DefaultConfig() Config {
 		Knowledge:  KnowledgeConfig{AnswerThreshold: knowledge.DefaultThreshold, ReloadInterval: Duration(10 * time.Second)},
 		Engine:     EngineConfig{InitialPhase: "replies", DefaultLanguage: "en", FloodPerMinute: 10, MaxMessageChars: 2000},
 		Escalation: EscalationConfig{RemindAfter: Duration(30 * time.Minute)},
+		Privacy:    PrivacyConfig{RetentionDays: defaultRetentionDays},
 		Web:        web.Default(),
 		Discord:    discord.Default(),
 		Slack:      slack.DefaultConfig(),
@@ -163,6 +179,7 @@ func loadConfig(path string) (Config, error) {
 			return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err))
 		}
 		cfg.source = path
+		cfg.lines = map[string]int{"privacy.retention_days": keyLine(b, "privacy", "retention_days")}
 	}
 	cfg.secrets = secrets{
 		discordToken:  strings.TrimSpace(os.Getenv(envDiscordToken)),
@@ -246,6 +263,10 @@ func (c Config) Validate() error {
 	if c.Escalation.RemindAfter < Duration(time.Minute) {
 		bad("escalation.remind_after %s: must be at least 1m", time.Duration(c.Escalation.RemindAfter))
 	}
+	if d := c.Privacy.RetentionDays; d < 0 {
+		bad("%sprivacy.retention_days %d: must not be negative: write the number of days records keep citizens' text and names (730: two years), or 0 to keep them forever",
+			c.lineOf("privacy.retention_days"), d)
+	}
 	if err := c.Web.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -302,6 +323,38 @@ func (c Config) Validate() error {
 		bad("staff: nobody has comms_lead = true: at least one comms lead is needed to switch phases and send broadcasts")
 	}
 	return errors.Join(errs...)
+}
+
+// lineOf is "line N: " for a key the file sets on line N, "" otherwise.
+func (c Config) lineOf(key string) string {
+	if n := c.lines[key]; n > 0 {
+		return fmt.Sprintf("line %d: ", n)
+	}
+	return ""
+}
+
+// keyLine finds the line (from 1) that sets key in [table] of a TOML file
+// that has decoded without error, or as "table.key" at the top level; 0
+// when not found. go-toml reports positions for decoding errors only, and
+// Validate needs one for values that decode but make no sense.
+func keyLine(src []byte, table, key string) int {
+	current := ""
+	for i, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			current = strings.Trim(strings.TrimSpace(strings.Split(line, "#")[0]), "[] \t")
+			continue
+		}
+		name, _, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSpace(name)
+		if (current == table && name == key) || (current == "" && name == table+"."+key) {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 func (c Config) hasCommsLead() bool {

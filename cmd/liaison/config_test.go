@@ -51,7 +51,8 @@ func TestExampleConfigIsTheEmbeddedDefaults(t *testing.T) {
 	if !reflect.DeepEqual(cfg.engineConfig(), def.engineConfig()) {
 		t.Errorf("config.example.toml differs from the defaults:\nexample %+v\ndefault %+v", cfg.engineConfig(), def.engineConfig())
 	}
-	if cfg.DataDir != def.DataDir || cfg.Admin != def.Admin || cfg.Log != def.Log || cfg.Knowledge != def.Knowledge {
+	if cfg.DataDir != def.DataDir || cfg.Admin != def.Admin || cfg.Log != def.Log || cfg.Knowledge != def.Knowledge ||
+		cfg.Privacy != def.Privacy {
 		t.Errorf("example %+v / default %+v", cfg, def)
 	}
 }
@@ -172,5 +173,51 @@ func TestResolveChannel(t *testing.T) {
 		if (err != nil) != tt.bad || got != tt.want {
 			t.Errorf("resolveChannel(%q) = %q, %v", tt.in, got, err)
 		}
+	}
+}
+
+func TestRetentionDays(t *testing.T) {
+	clearSecrets(t)
+	cfg, err := loadConfig("")
+	if err != nil || cfg.Privacy.RetentionDays != 730 {
+		t.Fatalf("default retention_days = %d, %v; want 730 (what the sample knowledge base promises)", cfg.Privacy.RetentionDays, err)
+	}
+	tests := []struct {
+		name string
+		toml string
+		days int
+		want []string // in the error; none: valid
+	}{
+		{name: "set", toml: "[privacy]\nretention_days = 365\n", days: 365},
+		{name: "forever", toml: "[privacy]\nretention_days = 0\n", days: 0},
+		{name: "omitted", toml: "[privacy]\n", days: 730},
+		{name: "negative", toml: "data_dir = \"x\"\n\n[privacy]\n# comment\nretention_days = -1\n",
+			want: []string{"line 5", "privacy.retention_days -1", "must not be negative", "0 to keep them forever"}},
+		{name: "negative dotted", toml: "privacy.retention_days = -30\n",
+			want: []string{"line 1", "privacy.retention_days -30"}},
+		{name: "not a number", toml: "[privacy]\nretention_days = \"two years\"\n",
+			want: []string{"line 2", "privacy.retention_days"}},
+		{name: "misspelt", toml: "[privacy]\nretention_day = 30\n",
+			want: []string{"line 2", "privacy.retention_day", "config.example.toml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeFile(t, "privacy.toml", tt.toml+staffTOML)
+			cfg, err := loadConfig(p)
+			if len(tt.want) == 0 {
+				if err != nil || cfg.Privacy.RetentionDays != tt.days {
+					t.Fatalf("retention_days = %d, %v; want %d", cfg.Privacy.RetentionDays, err, tt.days)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted retention_days = %d", cfg.Privacy.RetentionDays)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
 	}
 }
