@@ -52,6 +52,56 @@ var informal = map[bot.Lang]map[string]string{
 	},
 }
 
+// families maps inflected forms the stemmers leave apart, folded and
+// lower-cased, to one word of their family. The French light stemmer keeps
+// verb forms apart from each other and from their nouns ("le bureau ouvre"
+// would not find "heures d'ouverture"); English irregular past forms are
+// not stemmed ("I lost my card" would not find "lose").
+var families = map[bot.Lang]map[string][]string{
+	bot.French: {
+		"ouvert":     {"ouvre", "ouvres", "ouvrent", "ouvrez", "ouvrons", "ouvrira", "ouvriront", "ouvrait", "ouvraient", "ouvrir", "ouverture", "ouvertures", "ouverte", "ouvertes", "ouverts"},
+		"ferme":      {"fermeture", "fermetures", "fermez", "ferment", "fermera", "fermeront", "fermait", "fermaient", "fermee", "fermees"},
+		"payer":      {"paie", "paies", "paient", "paye", "payes", "payent", "payez", "payons", "paiera", "paieront", "payera", "paiement", "paiements", "payee", "payees"},
+		"recevoir":   {"recois", "recoit", "recoivent", "recevez", "recevons", "recevra", "recevrai", "recevront", "recu", "recue", "recus", "recues"},
+		"envoyer":    {"envoie", "envoies", "envoient", "envoyez", "envoyons", "enverra", "enverrai", "enverront", "envoi", "envois", "envoye", "envoyee", "envoyes", "envoyees"},
+		"obtenir":    {"obtiens", "obtient", "obtiennent", "obtenez", "obtenons", "obtiendra", "obtiendrai", "obtenu", "obtenue", "obtenus", "obtenues", "obtention"},
+		"perdre":     {"perds", "perd", "perdent", "perdez", "perdu", "perdue", "perdus", "perdues", "perte", "pertes"},
+		"prendre":    {"prends", "prend", "prennent", "prenez", "prenons", "prendra", "prendrai", "pris", "prise", "prises"},
+		"inscrire":   {"inscris", "inscrit", "inscrite", "inscrits", "inscrites", "inscrivent", "inscrivez", "inscription", "inscriptions"},
+		"joindre":    {"joins", "joint", "joignent", "joignez", "rejoindre", "rejoins", "rejoint"},
+		"appeler":    {"appelle", "appelles", "appellent", "appelez", "appelons", "appellera", "appel", "appels", "appele"},
+		"remplir":    {"remplis", "remplit", "remplissent", "remplissez", "rempli", "remplie", "remplis"},
+		"attendre":   {"attends", "attend", "attendent", "attendez", "attente", "attentes"},
+		"ecrire":     {"ecris", "ecrit", "ecrivent", "ecrivez"},
+		"repondre":   {"reponds", "repond", "repondent", "repondez", "reponse", "reponses"},
+		"renouveler": {"renouvelle", "renouvelles", "renouvellent", "renouvelez", "renouvellera"},
+	},
+	bot.English: {
+		"lose": {"lost"}, "pay": {"paid"}, "send": {"sent"}, "get": {"got", "gotten"},
+		"take": {"took", "taken"}, "go": {"went", "gone"}, "speak": {"spoke", "spoken"},
+		"write": {"wrote", "written"}, "keep": {"kept"}, "come": {"came"}, "give": {"gave", "given"},
+		"tell": {"told"}, "buy": {"bought"}, "bring": {"brought"}, "leave": {"left"},
+	},
+}
+
+// wordForms is what informalFilter rewrites: informal words and families.
+var wordForms = func() map[bot.Lang]map[string]string {
+	out := map[bot.Lang]map[string]string{}
+	for _, l := range bot.Langs {
+		m := map[string]string{}
+		for to, forms := range families[l] {
+			for _, f := range forms {
+				m[f] = to
+			}
+		}
+		for from, to := range informal[l] {
+			m[from] = to
+		}
+		out[l] = m
+	}
+	return out
+}()
+
 // informalFilter rewrites informal words (see informal).
 type informalFilter map[string]string
 

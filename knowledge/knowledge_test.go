@@ -199,6 +199,9 @@ func TestSearch(t *testing.T) {
 		{"typo", "i lost my pasport", bot.English, "passport-lost-stolen"},
 		{"quebec french", "j'vais tu pouvoir avoir mon remboursement d'impot bientot", bot.French, "taxes-refund"},
 		{"two words", "passeport perdu", bot.French, "passport-lost-stolen"},
+		{"french verb and noun of one family", "quand est-ce que le bureau ouvre", bot.French, "offices-hours"},
+		{"french participle", "je n'ai jamais reçu mon dépôt", bot.French, "benefits-missing-payment"},
+		{"english irregular past", "I paid my passport fee twice", bot.English, "passport-fees"},
 		{"unknown language searches both", "impot remboursement", bot.Unknown, "taxes-refund"},
 		{"variant wins", "set up direct deposit", bot.English, "benefits-direct-deposit"},
 	} {

@@ -617,15 +617,16 @@ func (f fastFold) Filter(in []byte) []byte {
 // kbAnalyzer returns the analyzer of lang's index mapping as used for
 // the statistics, for Bleve's documents and for queries: Bleve's ASCII
 // folding replaced by fastFold (same terms, fewer allocations), and
-// informal words rewritten before the stemmer (the last filter).
+// informal words and word families rewritten before the stemmer (the last
+// filter).
 func kbAnalyzer(a analysis.Analyzer, lang bot.Lang) analysis.Analyzer {
 	da, ok := a.(*analysis.DefaultAnalyzer)
 	if !ok {
 		return a
 	}
 	c := *da
-	if n := len(da.TokenFilters); n > 0 && len(informal[lang]) > 0 {
-		c.TokenFilters = append(append(append([]analysis.TokenFilter(nil), da.TokenFilters[:n-1]...), informalFilter(informal[lang])), da.TokenFilters[n-1])
+	if n := len(da.TokenFilters); n > 0 && len(wordForms[lang]) > 0 {
+		c.TokenFilters = append(append(append([]analysis.TokenFilter(nil), da.TokenFilters[:n-1]...), informalFilter(wordForms[lang])), da.TokenFilters[n-1])
 	}
 	c.CharFilters = make([]analysis.CharFilter, len(da.CharFilters))
 	for i, cf := range da.CharFilters {

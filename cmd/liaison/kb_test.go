@@ -30,7 +30,7 @@ func kbWrite(t *testing.T, dir, name, body string) string {
 
 func TestKBCheckSample(t *testing.T) {
 	out, _, err := kbRun(t, "kb", "check")
-	if err != nil || !strings.Contains(out, "ok, 45 entries (45 English, 45 French)") {
+	if err != nil || !strings.Contains(out, "ok, 46 entries (46 English, 46 French)") {
 		t.Fatalf("kb check = %q, %v", out, err)
 	}
 }
@@ -85,7 +85,7 @@ func TestKBStatsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Entries != 45 || st.ByLang["fr"].Entries != 45 || st.ByLang["en"].Variants == 0 || st.Topics["passports"] == 0 {
+	if st.Entries != 46 || st.ByLang["fr"].Entries != 46 || st.ByLang["en"].Variants == 0 || st.Topics["passports"] == 0 {
 		t.Errorf("stats %+v", st)
 	}
 }
