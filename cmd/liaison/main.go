@@ -5,6 +5,8 @@
 //	liaison kb check|stats|search|eval|bench|drafts
 //	liaison phase show|set
 //	liaison broadcast --en TEXT --fr TEXT [--at TIME] [--channel ID]...
+//	liaison archive export [--since DATE] [--until DATE] [--contains TEXT] [--out FILE]
+//	liaison archive purge [--before DATE | --older-than-days N]
 //	liaison discord invite-url
 //	liaison slack manifest
 package main
@@ -78,6 +80,7 @@ func commands() []command {
 		{"kb", "knowledge base: check, stats, search, eval, bench, drafts", runKB},
 		{"phase", "show or set the rollout phase", runPhase},
 		{"broadcast", "send or schedule a bilingual announcement", runBroadcast},
+		{"archive", "records: export as JSON Lines, purge personal data past retention", runArchive},
 		{"discord", "Discord helpers: invite-url", runDiscord},
 		{"slack", "Slack helpers: manifest", runSlack},
 	}

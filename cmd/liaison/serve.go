@@ -30,6 +30,10 @@ const (
 	closeTimeout = 10 * time.Second
 )
 
+// purgeEvery is how often serve applies privacy.retention_days (also once
+// at start).
+const purgeEvery = time.Hour
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -174,6 +178,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if cfg.Knowledge.ReloadInterval > 0 {
 		start(&bg, bgCtx, runner{"knowledge reload", func(ctx context.Context) error {
 			watchKnowledge(ctx, kb, st, time.Duration(cfg.Knowledge.ReloadInterval), log)
+			return nil
+		}})
+	}
+	if days := cfg.Privacy.RetentionDays; days > 0 {
+		// A background loop: it stops with the others, before the store
+		// closes, and a purge in progress stops between two batches.
+		start(&bg, bgCtx, runner{"retention", func(ctx context.Context) error {
+			keepRetention(ctx, st, days, purgeEvery, time.Now, log)
 			return nil
 		}})
 	}

@@ -1,0 +1,367 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/store"
+)
+
+// Days of the archive tests, in local time as the flags read them.
+var (
+	dayJan = time.Date(2024, 1, 10, 10, 0, 0, 0, time.Local)
+	dayMar = time.Date(2024, 3, 5, 15, 30, 0, 0, time.Local)
+)
+
+// seedArchive records, in the store of dataDir: a question answered in
+// January, one escalated in March and answered by sam and relayed, and
+// one recent shadow-mode question.
+func seedArchive(t *testing.T, dataDir string) {
+	t.Helper()
+	ctx := context.Background()
+	// The store records its own times (outbox items) with its clock: the
+	// day of each question.
+	clock := time.Now()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"), store.WithClock(func() time.Time { return clock }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	msg := func(id, text string, at time.Time) bot.Message {
+		return bot.Message{Platform: "web", ChannelID: "help", ID: id, AuthorID: "u-" + id, AuthorName: "Marie " + id,
+			Text: text, Time: at, Mentioned: true}
+	}
+	to := func(m bot.Message) bot.Address {
+		return bot.Address{Platform: "web", ChannelID: "help", ReplyTo: m.ID, UserID: m.AuthorID, UserName: m.AuthorName}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	clock = dayJan
+	jan := msg("jan", "How do I renew my PASSPORT?", dayJan)
+	o := &bot.Outcome{Message: jan, Decision: bot.Decision{Action: bot.ActAnswer, Reason: bot.ReasonConfident, Phase: 2,
+		Lang: bot.English, EntryID: "passport-renew", Confidence: 0.91, At: dayJan},
+		Outbox: []bot.Outgoing{{To: to(jan), Reply: bot.Reply{Kind: bot.KindAnswer, Text: "Renew online.", Key: "answer:jan"}}}}
+	must(st.SaveOutcome(ctx, o))
+	must(st.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "b1"}, dayJan.Add(time.Second)))
+
+	clock = dayMar
+	mar := msg("mar", "Mon chèque de prestation est en retard", dayMar)
+	o = &bot.Outcome{Message: mar, Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.French, At: dayMar},
+		NewEscalation: &bot.Escalation{Topic: "benefits", Question: "Mon chèque de prestation est en retard", CreatedAt: dayMar},
+		Outbox:        []bot.Outgoing{{To: to(mar), Reply: bot.Reply{Kind: bot.KindAck, Text: "Le personnel répondra.", Key: "ack:mar"}}}}
+	must(st.SaveOutcome(ctx, o))
+	must(st.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "b2"}, dayMar.Add(time.Second)))
+	e, err := st.Escalation(ctx, o.NewEscalation.ID)
+	must(err)
+	answeredAt := dayMar.Add(time.Hour)
+	e.State, e.AnsweredBy, e.AnsweredAt = bot.StateAnswered, "sam", answeredAt
+	c := &bot.EscalationChange{Escalation: &e,
+		Answer: &bot.StaffAnswer{StaffID: "sam", EventID: "ev1", Text: "Il part demain.", Lang: bot.French, Status: bot.AnswerQueued, At: answeredAt},
+		Outbox: []bot.Outgoing{{To: e.Askers[0].Address, MessageID: e.Askers[0].MessageID, AskerMessageID: e.Askers[0].MessageID,
+			Reply: bot.Reply{Kind: bot.KindRelay, Text: "Il part demain. — Sam", Key: "relay:mar"}}}}
+	must(st.ApplyEscalation(ctx, c))
+	must(st.MarkSent(ctx, c.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "b3"}, answeredAt.Add(time.Minute)))
+
+	now := time.Now().Add(-time.Hour)
+	clock = now
+	recent := msg("now", "Where is the passport office?", now)
+	must(st.SaveOutcome(ctx, &bot.Outcome{Message: recent, Decision: bot.Decision{Action: bot.ActShadow, Would: bot.ActAnswer,
+		Reason: bot.ReasonConfident, Phase: 1, Lang: bot.English, EntryID: "offices", Confidence: 0.85, At: now}}))
+}
+
+// exported runs archive export and decodes its lines.
+func exported(t *testing.T, args ...string) []map[string]any {
+	t.Helper()
+	out, _, err := runCLI(t, append([]string{"archive", "export"}, args...)...)
+	if err != nil {
+		t.Fatalf("archive export %v: %v", args, err)
+	}
+	return decodeLines(t, out)
+}
+
+func decodeLines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func TestArchiveExportAndPurge(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	seedArchive(t, dataDir)
+
+	all := exported(t, "--config", cfgPath)
+	if len(all) != 3 {
+		t.Fatalf("export of everything: %d lines, want 3", len(all))
+	}
+	jan := all[0]
+	dec, _ := jan["decision"].(map[string]any)
+	if jan["text"] != "How do I renew my PASSPORT?" || jan["author"] != "Marie jan" || jan["redacted"] != false ||
+		jan["platform"] != "web" || jan["channel"] != "web:help" || jan["lang"] != "en" ||
+		dec["action"] != "answer" || dec["entry"] != "passport-renew" || dec["confidence"] != 0.91 || dec["phase"] != "replies" {
+		t.Errorf("January line = %v", jan)
+	}
+	if tm, err := time.Parse(time.RFC3339, jan["time"].(string)); err != nil || !tm.Equal(dayJan) {
+		t.Errorf("time = %v, want %v", jan["time"], dayJan)
+	}
+	esc, _ := all[1]["escalation"].(map[string]any)
+	answers, _ := esc["answers"].([]any)
+	if esc["state"] != "relayed" || esc["topic"] != "benefits" || esc["relayed_at"] == nil || esc["id"] == nil || len(answers) != 1 {
+		t.Fatalf("March escalation = %v", esc)
+	}
+	if a := answers[0].(map[string]any); a["staff"] != "Sam" || a["staff_id"] != "sam" || a["text"] != "Il part demain." || a["at"] == nil {
+		t.Errorf("staff answer = %v", a)
+	}
+	if d := all[2]["decision"].(map[string]any); d["action"] != "shadow" || d["would"] != "answer" || d["phase"] != "broadcast" {
+		t.Errorf("shadow decision = %v", d)
+	}
+
+	// A range of days (both included), RFC 3339 instants, and a search.
+	if got := exported(t, "--config", cfgPath, "--since", "2024-01-10", "--until", "2024-03-05"); len(got) != 2 {
+		t.Errorf("--since 2024-01-10 --until 2024-03-05: %d lines, want 2 (both days included)", len(got))
+	}
+	if got := exported(t, "--config", cfgPath, "--since", "2024-01-11", "--until", "2024-12-31"); len(got) != 1 || got[0]["author"] != "Marie mar" {
+		t.Errorf("--since 2024-01-11 --until 2024-12-31: %v", got)
+	}
+	if got := exported(t, "--config", cfgPath, "--until", dayJan.Format(time.RFC3339)); len(got) != 0 {
+		t.Errorf("--until an instant excludes it: %v", got)
+	}
+	if got := exported(t, "--config", cfgPath, "--contains", "passport"); len(got) != 2 || got[0]["author"] != "Marie jan" || got[1]["author"] != "Marie now" {
+		t.Errorf("--contains passport: %v", got)
+	}
+	if got := exported(t, "--config", cfgPath, "--contains", "CHÈQUE"); len(got) != 1 {
+		t.Errorf("--contains CHÈQUE: %d lines, want 1", len(got))
+	}
+
+	// --out writes a file only its owner can read.
+	outPath := filepath.Join(t.TempDir(), "archive.jsonl")
+	out, errOut, err := runCLI(t, "archive", "export", "--config", cfgPath, "--out", outPath)
+	if err != nil || out != "" || !strings.Contains(errOut, "Exported 3 messages") {
+		t.Fatalf("--out: %v, stdout %q, stderr %q", err, out, errOut)
+	}
+	b, err := os.ReadFile(outPath)
+	if err != nil || len(decodeLines(t, string(b))) != 3 {
+		t.Fatalf("--out file: %v\n%s", err, b)
+	}
+	if fi, _ := os.Stat(outPath); fi.Mode().Perm() != 0o600 {
+		t.Errorf("--out file mode %v, want 0600", fi.Mode().Perm())
+	}
+
+	// Purge what is older than June 2024: January and March lose the
+	// citizen's words and name, keep everything else.
+	out, _, err = runCLI(t, "archive", "purge", "--config", cfgPath, "--before", "2024-06-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"messages          2", "askers            1", "escalations       1", "replies           3", "reactions         0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("purge output lacks %q:\n%s", want, out)
+		}
+	}
+	after := exported(t, "--config", cfgPath)
+	if len(after) != 3 {
+		t.Fatalf("after purge: %d lines", len(after))
+	}
+	for _, l := range after[:2] {
+		if l["redacted"] != true || l["text"] != "" || l["author"] != "" || l["decision"] == nil {
+			t.Errorf("purged line = %v", l)
+		}
+	}
+	if esc := after[1]["escalation"].(map[string]any); len(esc["answers"].([]any)) != 1 || esc["state"] != "relayed" {
+		t.Errorf("purge lost the staff answer: %v", esc)
+	}
+	if after[2]["redacted"] != false || after[2]["text"] == "" {
+		t.Errorf("recent line purged: %v", after[2])
+	}
+	if got := exported(t, "--config", cfgPath, "--contains", "passport"); len(got) != 1 {
+		t.Errorf("--contains finds purged text: %v", got)
+	}
+
+	// Again: nothing left to do.
+	out, _, err = runCLI(t, "archive", "purge", "--config", cfgPath, "--before", "2024-06-01")
+	if err != nil || !strings.Contains(out, "messages          0") {
+		t.Errorf("second purge: %v\n%s", err, out)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log, _ := st.AuditLog(context.Background(), 0)
+	if len(log) != 1 || log[0].Action != "retention.purge" || log[0].Actor != "retention" || log[0].Via != "cli" {
+		t.Errorf("audit log = %+v", log)
+	}
+}
+
+func TestArchivePurgeUsesTheConfiguredRetention(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	seedArchive(t, dataDir)
+	// The test configuration keeps the default: two years. The seeded
+	// records are older than that only once 2026 is well under way, so
+	// compare with the cut-off the command reports.
+	out, _, err := runCLI(t, "archive", "purge", "--config", cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := retentionCutoff(time.Now(), 730).Local().Format("2006-01-02")
+	if !strings.Contains(out, "older than "+want) {
+		t.Errorf("purge without flags did not use 730 days (cut-off %s):\n%s", want, out)
+	}
+
+	off := writeFile(t, "off.toml", "data_dir = \""+dataDir+"\"\n[privacy]\nretention_days = 0\n"+staffTOML)
+	_, _, err = runCLI(t, "archive", "purge", "--config", off)
+	var u usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "retention_days = 0") || !strings.Contains(err.Error(), "--older-than-days") {
+		t.Errorf("purge with retention off: %v", err)
+	}
+	if _, _, err = runCLI(t, "archive", "purge", "--config", off, "--older-than-days", "30"); err != nil {
+		t.Fatalf("--older-than-days 30 with retention off: %v", err)
+	}
+	if got := exported(t, "--config", off); len(got) != 3 || got[0]["redacted"] != true || got[1]["redacted"] != true || got[2]["redacted"] != false {
+		t.Errorf("after --older-than-days 30: %v", got)
+	}
+}
+
+func TestArchiveBadInput(t *testing.T) {
+	cfgPath, _ := testConfig(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no subcommand", []string{"archive"}, "archive export"},
+		{"unknown subcommand", []string{"archive", "delete"}, `"delete"`},
+		{"bad since", []string{"archive", "export", "--config", cfgPath, "--since", "last week"}, "--since"},
+		{"bad until", []string{"archive", "export", "--config", cfgPath, "--until", "2024-13-01"}, "--until"},
+		{"empty range", []string{"archive", "export", "--config", cfgPath, "--since", "2024-03-01", "--until", "2024-02-01"}, "not before"},
+		{"stray argument", []string{"archive", "export", "--config", cfgPath, "passport"}, "--contains"},
+		{"both cut-offs", []string{"archive", "purge", "--config", cfgPath, "--before", "2024-01-01", "--older-than-days", "3"}, "not both"},
+		{"bad before", []string{"archive", "purge", "--config", cfgPath, "--before", "yesterday"}, "--before"},
+		{"future before", []string{"archive", "purge", "--config", cfgPath, "--before", time.Now().AddDate(0, 0, 2).Format("2006-01-02")}, "future"},
+		{"zero days", []string{"archive", "purge", "--config", cfgPath, "--older-than-days", "0"}, "--older-than-days 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCLI(t, tt.args...)
+			var u usageError
+			if !errors.As(err, &u) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want a usage error naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// fakePurger records the cut-offs it is given and reports each call.
+type fakePurger struct {
+	mu      sync.Mutex
+	befores []time.Time
+	calls   chan struct{}
+	result  store.PurgeResult
+}
+
+func (f *fakePurger) PurgeVia(ctx context.Context, before time.Time, via string) (store.PurgeResult, error) {
+	f.mu.Lock()
+	f.befores = append(f.befores, before)
+	f.mu.Unlock()
+	f.calls <- struct{}{}
+	r := f.result
+	r.Before = before
+	return r, nil
+}
+
+func TestKeepRetentionPurgesAtStartAndStopsWithItsContext(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	p := &fakePurger{calls: make(chan struct{}, 1), result: store.PurgeResult{Messages: 4, Askers: 1, Kept: 2}}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		keepRetention(ctx, p, 730, time.Hour, func() time.Time { return now }, log)
+		close(done)
+	}()
+	<-p.calls // the purge at start, without waiting for the first hour
+	cancel()
+	<-done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.befores) != 1 || !p.befores[0].Equal(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("cut-offs = %v, want 2024-05-01 12:00 (730 days before)", p.befores)
+	}
+	if s := logs.String(); !strings.Contains(s, "retention purge") || !strings.Contains(s, "messages=4") || !strings.Contains(s, "kept=2") {
+		t.Errorf("log = %s", s)
+	}
+}
+
+func TestKeepRetentionWithTheStore(t *testing.T) {
+	_, dataDir := testConfig(t)
+	seedArchive(t, dataDir)
+	st, err := store.Open(context.Background(), filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := &signalling{DB: st, calls: make(chan struct{}, 1)}
+	var logs bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		// As if it were 2024-06-01 with 30 days of retention.
+		keepRetention(ctx, p, 30, time.Hour, func() time.Time { return time.Date(2024, 6, 1, 0, 0, 0, 0, time.Local) },
+			slog.New(slog.NewJSONHandler(&logs, nil)))
+		close(done)
+	}()
+	<-p.calls
+	cancel()
+	<-done
+	var lines []store.ArchivedMessage
+	if err := st.Archive(context.Background(), store.ArchiveFilter{}, func(m store.ArchivedMessage) error { lines = append(lines, m); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 3 || !lines[0].Redacted || !lines[1].Redacted || lines[2].Redacted {
+		t.Errorf("after the loop's purge: %+v", lines)
+	}
+	for _, secret := range []string{"PASSPORT", "chèque", "Marie"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log holds citizen data %q: %s", secret, logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), `"messages":2`) {
+		t.Errorf("log lacks the counts: %s", logs.String())
+	}
+}
+
+// signalling is the real store, reporting each purge once it is done.
+type signalling struct {
+	*store.DB
+	calls chan struct{}
+}
+
+func (s *signalling) PurgeVia(ctx context.Context, before time.Time, via string) (store.PurgeResult, error) {
+	r, err := s.DB.PurgeVia(ctx, before, via)
+	s.calls <- struct{}{}
+	return r, err
+}
