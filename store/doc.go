@@ -30,7 +30,10 @@
 // refuses a database whose recorded checksum differs, and a database written
 // by a newer build. Times are stored in UTC with nanoseconds.
 //
-// Privacy: what a citizen wrote verbatim is in one column (messages.text),
-// with a redacted flag for retention work; escalations and askers keep the
-// masked question the engine gives them.
+// Privacy: what a citizen wrote verbatim is in one column (messages.text);
+// escalations and askers keep the masked question the engine gives them.
+// Purge (retention.go) empties citizens' words and identities from records
+// older than a cut-off, in small batches, and marks them redacted, keeping
+// decisions, staff answers and counts; it leaves alone whatever a reply
+// still due needs.
 package store
