@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -85,12 +86,20 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	} else if replyTo != "" && !to.DM {
 		if ch, ok := c.cfg.channel(to.ChannelID); ok && ch.ReplyStyle == StyleThread {
 			tid, err := c.startThread(ctx, to.ChannelID, replyTo, threadName(r.Lang, to.UserName))
-			if err != nil {
+			var derr *Error
+			switch {
+			case err == nil:
+				target, replyTo = tid, ""
+				if asker != "" {
+					prefix = "<@" + asker + "> "
+				}
+			case errors.As(err, &derr) && !derr.Retry:
+				// Threads refused here (a missing permission, a channel
+				// type or a server without threads): the answer goes out
+				// as a reply in place rather than not at all.
+				c.log.Warn("thread not started; replying in place", "channel", string(bot.Key(Platform, to.ChannelID)), "err", err)
+			default:
 				return bot.MessageRef{}, err
-			}
-			target, replyTo = tid, ""
-			if asker != "" {
-				prefix = "<@" + asker + "> "
 			}
 		}
 	}

@@ -246,6 +246,32 @@ func TestSendInThreadStyleChannel(t *testing.T) {
 	}
 }
 
+// Where threads are refused (a missing permission, or a server without
+// them), the answer is a reply in place rather than lost.
+func TestSendRepliesInPlaceWhenThreadsAreRefused(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	r.srv.RefuseThreads(threadedID)
+	q := r.ask(threadedID, "Comment renouveler mon passeport?")
+	to := bot.Address{Platform: Platform, ChannelID: threadedID, ReplyTo: q, UserID: citizenID, UserName: "Marie"}
+	ref, err := r.ch.Send(context.Background(), to, bot.Reply{Kind: bot.KindAnswer, Lang: bot.French, Text: "Vous pouvez le renouveler en ligne.", Key: "answer:nt"})
+	if err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	if _, ok := r.srv.Channel(q); ok {
+		t.Errorf("a thread was started although refused")
+	}
+	var answer *fakediscord.Posted
+	for _, p := range r.srv.Posted(threadedID) {
+		if p.ID == ref.ID {
+			answer = &p
+		}
+	}
+	if ref.ChannelID != threadedID || answer == nil || answer.MessageReference == nil || answer.MessageReference.MessageID != q {
+		t.Fatalf("ref %+v, answer %+v: want a reply to the question in its channel", ref, answer)
+	}
+}
+
 func TestSendIntoAThreadWithReference(t *testing.T) {
 	t.Parallel()
 	r := start(t, &recording{})

@@ -385,6 +385,10 @@ func (s *Server) startThread(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
 		return
 	}
+	if s.noThread[cid] {
+		apiError(w, http.StatusForbidden, 50013, "Missing Permissions")
+		return
+	}
 	if n := utf8.RuneCountInString(req.Name); n < 1 || n > 100 {
 		formError(w, "name", "Must be between 1 and 100 in length.")
 		return

@@ -185,6 +185,7 @@ type Server struct {
 	requests []Request
 	limits   map[string][]rateLimit   // channel id → queued 429s
 	fails    map[string][]int         // channel id → queued error statuses
+	noThread map[string]bool          // channel ids where starting a thread is refused
 	holds    map[string]chan struct{} // channel id → closed when sends may proceed
 	held     map[string]int           // channel id → sends waiting at a hold
 	gw       gateway
@@ -224,6 +225,7 @@ func Start(tb testing.TB, cfg Config) *Server {
 		nonces:   map[string]string{},
 		limits:   map[string][]rateLimit{},
 		fails:    map[string][]int{},
+		noThread: map[string]bool{},
 		holds:    map[string]chan struct{}{},
 		held:     map[string]int{},
 	}
@@ -503,6 +505,14 @@ func (s *Server) Fail(channelID string, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fails[channelID] = append(s.fails[channelID], status)
+}
+
+// RefuseThreads makes starting a thread in channelID answer 403 Missing
+// Permissions, as Discord does for a bot without the thread permission.
+func (s *Server) RefuseThreads(channelID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noThread[channelID] = true
 }
 
 // Hold makes message sends to channelID wait until the returned release
