@@ -484,22 +484,28 @@ func (db *DB) StaffAnswer(ctx context.Context, id int64) (bot.StaffAnswer, error
 
 // Answers lists the staff answers of an escalation, oldest first.
 func (db *DB) Answers(ctx context.Context, escalationID int64) ([]bot.StaffAnswer, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+answerCols+` FROM staff_answers
-		WHERE escalation_id = ? ORDER BY id`, escalationID)
+	as, err := escalationAnswers(ctx, db.r, escalationID)
 	if err != nil {
-		return nil, fmt.Errorf("store: answers: %w", err)
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return as, nil
+}
+
+// escalationAnswers lists the staff answers of an escalation, oldest first,
+// through q (the read pool or a transaction).
+func escalationAnswers(ctx context.Context, q querier, id int64) ([]bot.StaffAnswer, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+answerCols+` FROM staff_answers WHERE escalation_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("answers: %w", err)
 	}
 	defer rows.Close()
 	var as []bot.StaffAnswer
 	for rows.Next() {
 		a, err := scanAnswer(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: answers: %w", err)
+			return nil, fmt.Errorf("answers: %w", err)
 		}
 		as = append(as, a)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: answers: %w", err)
-	}
-	return as, nil
+	return as, rows.Err()
 }

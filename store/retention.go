@@ -402,20 +402,3 @@ func archivePageAfter(ctx context.Context, tx *sql.Tx, at string, id int64, unti
 	}
 	return page, rows.Err()
 }
-
-func escalationAnswers(ctx context.Context, tx *sql.Tx, id int64) ([]bot.StaffAnswer, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+answerCols+` FROM staff_answers WHERE escalation_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("answers: %w", err)
-	}
-	defer rows.Close()
-	var as []bot.StaffAnswer
-	for rows.Next() {
-		a, err := scanAnswer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("answers: %w", err)
-		}
-		as = append(as, a)
-	}
-	return as, rows.Err()
-}
