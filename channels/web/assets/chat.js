@@ -51,8 +51,10 @@
     const box = el("div", { class: "feedback", role: "group", "aria-label": t("feedback.q") });
     const note = el("span", { class: "q", role: "status", lang: prompt && m.lang ? m.lang : null });
     note.textContent = ask;
-    const yes = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", text: t("helpful") });
-    const no = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", text: t("nothelpful") });
+    // The reply's invitation names 👍 and 👎 (the same words go to every
+    // platform): the buttons show them, and keep plain names for screen readers.
+    const yes = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", "aria-label": t("helpful"), text: "👍 " + t("helpful") });
+    const no = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", "aria-label": t("nothelpful"), text: "👎 " + t("nothelpful") });
     async function vote(btn, value) {
       const pressed = btn.getAttribute("aria-pressed") === "true";
       const v = pressed ? 0 : value;
