@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,15 +33,18 @@ type Options struct {
 // Desk is the Slack staff desk. It implements bot.Desk; its methods are safe
 // for concurrent use. Run may be called once.
 type Desk struct {
-	cfg      Config
-	api      *slack.Client
-	log      *slog.Logger
-	now      func() time.Time
-	roster0  bot.Roster
-	handler  atomic.Pointer[handlerBox]
-	running  atomic.Bool
-	seen     *seenSet
-	posts    *seenSet // ts of the escalation posts made lately
+	cfg     Config
+	api     *slack.Client
+	log     *slog.Logger
+	now     func() time.Time
+	roster0 bot.Roster
+	handler atomic.Pointer[handlerBox]
+	running atomic.Bool
+	seen    *seenSet
+	posts   *seenSet // ts of the escalation posts made lately
+	// unsure holds the escalations whose last post attempt may have
+	// landed although it failed (no answer, a server error).
+	unsure   sync.Map // int64 → struct{}
 	inflight sync.WaitGroup
 }
 
@@ -156,7 +160,28 @@ func (d *Desk) nameOf(userID string) string {
 // PostEscalation posts e in the desk channel, mentioning the staff member it
 // is routed to, and returns the post's ts (the thread staff answer in).
 // Errors worth retrying implement bot.Retryable.
+//
+// A post whose answer was lost (a timeout or a server error after Slack
+// took it, or a crash before the engine recorded its ts) is not made twice:
+// before posting an escalation again, or one older than recheckAfter (the
+// engine retrying after a restart), the desk looks for its earlier post in
+// the channel's recent history, by the metadata every post carries.
 func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, error) {
+	if _, unsure := d.unsure.Load(e.ID); unsure || (!e.CreatedAt.IsZero() && d.now().Sub(e.CreatedAt) > recheckAfter) {
+		ts, err := d.findPost(ctx, e)
+		switch {
+		case err != nil:
+			d.log.Warn("slack: could not look for an earlier post of the escalation; posting it", "escalation", e.ID, "err", err)
+		case ts != "":
+			d.unsure.Delete(e.ID)
+			d.posts.finish(ts)
+			d.log.Info("slack: escalation already posted; reusing the post", "escalation", e.ID)
+			if err := d.UpdateEscalation(ctx, ts, e); err != nil {
+				d.log.Warn("slack: could not refresh the earlier post", "escalation", e.ID, "err", err)
+			}
+			return ts, nil
+		}
+	}
 	l := d.staffLang(e.RoutedTo)
 	fallback := tr(l, "esc.fallback", e.ID)
 	if e.RoutedTo != "" {
@@ -168,16 +193,70 @@ func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, er
 		_, ts, err = d.api.PostMessageContext(ctx, d.cfg.DeskChannel,
 			slack.MsgOptionText(fallback, false),
 			slack.MsgOptionBlocks(d.escalationBlocks(e, l)...),
+			slack.MsgOptionMetadata(postMetadata(e.ID)),
 			slack.MsgOptionDisableLinkUnfurl(),
 			slack.MsgOptionDisableMediaUnfurl(),
 		)
 		return err
 	})
 	if err != nil {
+		var r bot.Retryable
+		if errors.As(err, &r) && r.Retryable() {
+			d.unsure.Store(e.ID, struct{}{})
+		}
 		return "", fmt.Errorf("post escalation %d: %w", e.ID, err)
 	}
+	d.unsure.Delete(e.ID)
 	d.posts.finish(ts)
 	return ts, nil
+}
+
+// postEventType names the metadata of escalation posts.
+const postEventType = "liaison_escalation"
+
+// recheckAfter is the age past which an escalation being posted may have
+// been posted before (the engine retries, for instance after a restart).
+const recheckAfter = 30 * time.Second
+
+// historyWindow is how far before an escalation's creation its post is
+// looked for, and historyLimit how many messages at most.
+const (
+	historyWindow = time.Minute
+	historyLimit  = 200
+)
+
+func postMetadata(id int64) slack.SlackMetadata {
+	return slack.SlackMetadata{EventType: postEventType, EventPayload: map[string]any{"escalation_id": strconv.FormatInt(id, 10)}}
+}
+
+// findPost returns the ts of an earlier post of e in the desk channel, ""
+// when there is none.
+func (d *Desk) findPost(ctx context.Context, e bot.Escalation) (string, error) {
+	params := &slack.GetConversationHistoryParameters{ChannelID: d.cfg.DeskChannel, Limit: historyLimit, IncludeAllMetadata: true}
+	if !e.CreatedAt.IsZero() {
+		params.Oldest = slackTS(e.CreatedAt.Add(-historyWindow))
+	}
+	var res *slack.GetConversationHistoryResponse
+	err := d.call(ctx, "conversations.history", func(ctx context.Context) error {
+		var err error
+		res, err = d.api.GetConversationHistoryContext(ctx, params)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	want := strconv.FormatInt(e.ID, 10)
+	for _, m := range res.Messages {
+		if m.Metadata.EventType == postEventType && fmt.Sprint(m.Metadata.EventPayload["escalation_id"]) == want {
+			return m.Timestamp, nil
+		}
+	}
+	return "", nil
+}
+
+// slackTS formats t as a Slack timestamp ("seconds.micros").
+func slackTS(t time.Time) string {
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
 }
 
 // UpdateEscalation rewrites the post ref to show e's current state (who

@@ -420,3 +420,73 @@ func TestRunNeedsAHandlerAndRunsOnce(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// A post that Slack took but whose answer was lost is not made twice: the
+// retry finds it in the channel's history by its metadata.
+func TestPostEscalationNotRepeatedWhenItsAnswerIsLost(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, testRoster())
+	e := hostileEscalation()
+	f.loseAnswers("chat.postMessage", 1)
+	_, err := d.PostEscalation(ctx, e)
+	var r bot.Retryable
+	if err == nil || !errors.As(err, &r) || !r.Retryable() {
+		t.Fatalf("first attempt: err = %v, want a retryable error", err)
+	}
+	ref, err := d.PostEscalation(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := f.callsTo("chat.postMessage")
+	if len(posts) != 1 || ref != posts[0].TS {
+		t.Fatalf("%d posts, ref %q: want the one post (%v) reused", len(posts), ref, posts)
+	}
+	var meta map[string]any
+	if err := json.Unmarshal([]byte(posts[0].Form.Get("metadata")), &meta); err != nil || meta["event_type"] != "liaison_escalation" {
+		t.Errorf("post metadata = %q, want liaison_escalation", posts[0].Form.Get("metadata"))
+	}
+	hist := f.callsTo("conversations.history")
+	if len(hist) != 1 || hist[0].Form.Get("include_all_metadata") != "1" || hist[0].Form.Get("channel") != testDesk {
+		t.Errorf("history calls = %+v", hist)
+	}
+	if u := f.callsTo("chat.update"); len(u) != 1 || u[0].TS != ref {
+		t.Errorf("the reused post was not refreshed: %+v", u)
+	}
+	// Once found, the next escalation posts without looking.
+	e2 := hostileEscalation()
+	e2.ID = 13
+	if _, err := d.PostEscalation(ctx, e2); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.callsTo("conversations.history")); n != 1 {
+		t.Errorf("history looked up %d times, want only for the unsure post", n)
+	}
+}
+
+// After a restart, an escalation old enough to have been posted already is
+// looked for before it is posted; a new one is posted at once.
+func TestPostEscalationAfterRestartFindsTheEarlierPost(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeSlack(t)
+	e := hostileEscalation()
+	e.CreatedAt = testClock().Add(-2 * time.Minute)
+	first, err := newTestDesk(t, f, testRoster()).PostEscalation(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted := newTestDesk(t, f, testRoster())
+	again, err := restarted.PostEscalation(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != first || len(f.callsTo("chat.postMessage")) != 1 {
+		t.Fatalf("ref %q after restart, first %q, %d posts: want the first post reused", again, first, len(f.callsTo("chat.postMessage")))
+	}
+	// An old escalation never posted is posted after the look-up.
+	other := hostileEscalation()
+	other.ID, other.CreatedAt = 14, e.CreatedAt
+	if ref, err := restarted.PostEscalation(ctx, other); err != nil || ref == first || len(f.callsTo("chat.postMessage")) != 2 {
+		t.Fatalf("ref %q (%v), %d posts: want a new post", ref, err, len(f.callsTo("chat.postMessage")))
+	}
+}

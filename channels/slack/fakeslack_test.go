@@ -42,6 +42,7 @@ type fakeSlack struct {
 	conns     []*fakeConn
 	limited   map[string][]string      // method → Retry-After values to answer with 429, in turn
 	held      map[string]chan struct{} // method → closed when its calls may be answered
+	lose      map[string]int           // method → calls to take, then answer 502 as if the answer were lost
 	failOpens int                      // apps.connections.open calls to fail with a 503
 	rejectApp bool                     // answer apps.connections.open with invalid_auth
 	ts        int
@@ -76,7 +77,7 @@ type fakeConn struct {
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, sent: map[string]bool{}, limited: map[string][]string{}, held: map[string]chan struct{}{}}
+	f := &fakeSlack{t: t, sent: map[string]bool{}, limited: map[string][]string{}, held: map[string]chan struct{}{}, lose: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/apps.connections.open", f.connectionsOpen)
 	mux.HandleFunc("/api/", f.webAPI)
@@ -190,7 +191,15 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	f.calls = append(f.calls[:len(f.calls)-1], call)
 	hold := f.held[method]
+	lost := f.lose[method] > 0
+	if lost {
+		f.lose[method]--
+	}
 	f.mu.Unlock()
+	if lost {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
 	if hold != nil {
 		select {
 		case <-hold:
@@ -213,6 +222,28 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("%s: blocks are not JSON", method)
 		}
 		writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts, "message_ts": ts})
+	case "conversations.history":
+		// The desk channel's messages posted so far, newest first, with
+		// their metadata when asked for.
+		if call.Form.Get("channel") != testDesk {
+			writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
+			return
+		}
+		withMeta := call.Form.Get("include_all_metadata") == "1"
+		var msgs []map[string]any
+		for _, c := range f.callsTo("chat.postMessage") {
+			if c.Form.Get("channel") != testDesk || c.Form.Get("thread_ts") != "" {
+				continue
+			}
+			m := map[string]any{"type": "message", "ts": c.TS, "text": c.Form.Get("text"), "bot_id": "B1", "user": "UBOT"}
+			if meta := c.Form.Get("metadata"); withMeta && meta != "" {
+				var v any
+				_ = json.Unmarshal([]byte(meta), &v)
+				m["metadata"] = v
+			}
+			msgs = append([]map[string]any{m}, msgs...)
+		}
+		writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
 	case "auth.test":
 		writeJSON(w, map[string]any{"ok": true, "team": "Fake", "team_id": "T1", "user": "liaison", "user_id": "UBOT", "bot_id": "B1"})
 	case "views.open":
@@ -490,4 +521,12 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// loseAnswers makes the next n calls to method take effect, then answer 502
+// as a proxy does when the answer is lost on the way back.
+func (f *fakeSlack) loseAnswers(method string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lose[method] += n
 }
