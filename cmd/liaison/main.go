@@ -7,6 +7,7 @@
 //	liaison broadcast --en TEXT --fr TEXT [--at TIME] [--channel ID]...
 //	liaison archive export [--since DATE] [--until DATE] [--contains TEXT] [--out FILE]
 //	liaison archive purge [--before DATE | --older-than-days N]
+//	liaison report [--since DATE] [--json]
 //	liaison discord invite-url
 //	liaison slack manifest
 package main
@@ -81,6 +82,7 @@ func commands() []command {
 		{"phase", "show or set the rollout phase", runPhase},
 		{"broadcast", "send or schedule a bilingual announcement", runBroadcast},
 		{"archive", "records: export as JSON Lines, purge personal data past retention", runArchive},
+		{"report", "activity: questions, answers, escalations, response times, feedback, gaps", runReport},
 		{"discord", "Discord helpers: invite-url", runDiscord},
 		{"slack", "Slack helpers: manifest", runSlack},
 	}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// The activity report: what managers measure the service by (questions,
+// answers, escalations, response times, feedback, and what the bot could
+// not answer), from the records, for any period.
+
+// activityJSON is `liaison report --json`. Its keys are part of the format:
+// add keys, never rename them.
+type activityJSON struct {
+	Since                 time.Time      `json:"since"`
+	Until                 time.Time      `json:"until"`
+	Questions             int            `json:"questions"`
+	QuestionsByLang       map[string]int `json:"questions_by_lang"`
+	Answered              int            `json:"answered"`
+	Escalated             int            `json:"escalated"`
+	Shadow                int            `json:"shadow"`
+	ShadowWouldAnswer     int            `json:"shadow_would_answer"`
+	Ignored               int            `json:"ignored"`
+	OpenEscalations       int            `json:"open_escalations"`
+	OldestOpen            *time.Time     `json:"oldest_open,omitempty"`
+	MedianFirstResponseS  float64        `json:"median_first_response_seconds"`
+	MedianStaffAnswerS    float64        `json:"median_staff_answer_seconds"`
+	Helpful               int            `json:"helpful"`
+	NotHelpful            int            `json:"not_helpful"`
+	UnansweredTopics      []activityGap  `json:"unanswered_topics"`
+	AnsweredByBotShare    float64        `json:"answered_by_bot_share"`
+	HelpfulShareOfRatings float64        `json:"helpful_share_of_ratings"`
+}
+
+type activityGap struct {
+	Topic string `json:"topic"`
+	Count int    `json:"count"`
+}
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
+	since := fs.String("since", "", "first day (2006-01-02, local time) or instant (RFC 3339); empty: the last 7 days")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("report: unexpected arguments %q: use 'liaison report [--since DATE] [--json]'", fs.Args())
+	}
+	now := time.Now()
+	from, err := parseDay("--since", *since, false)
+	if err != nil {
+		return err
+	}
+	if from.IsZero() {
+		from = now.AddDate(0, 0, -7)
+	}
+	if !from.Before(now) {
+		return usagef("report: --since %s is not in the past", *since)
+	}
+	_, st, _, err := openAdmin(ctx, *configPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s, err := st.Summary(ctx, from)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	r := activityOf(s, from, now)
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	printActivity(stdout, r)
+	return nil
+}
+
+func activityOf(s bot.Summary, from, until time.Time) activityJSON {
+	r := activityJSON{
+		Since: from, Until: until,
+		QuestionsByLang: map[string]int{}, UnansweredTopics: []activityGap{},
+		Answered: s.Answered, Escalated: s.Escalated, Shadow: s.Shadow, ShadowWouldAnswer: s.ShadowWouldAnswer,
+		Ignored: s.Ignored, OpenEscalations: s.OpenEscalations,
+		MedianFirstResponseS: s.MedianFirstResponse.Seconds(), MedianStaffAnswerS: s.MedianStaffAnswer.Seconds(),
+		Helpful: s.Helpful, NotHelpful: s.NotHelpful,
+	}
+	for l, n := range s.Questions {
+		r.QuestionsByLang[string(l)] = n
+		r.Questions += n
+	}
+	if !s.OldestOpen.IsZero() {
+		t := s.OldestOpen
+		r.OldestOpen = &t
+	}
+	for _, g := range s.TopGaps {
+		topic := g.Topic
+		if topic == "" {
+			topic = "general"
+		}
+		r.UnansweredTopics = append(r.UnansweredTopics, activityGap{Topic: topic, Count: g.Count})
+	}
+	if n := r.Answered + r.Escalated; n > 0 {
+		r.AnsweredByBotShare = float64(r.Answered) / float64(n)
+	}
+	if n := r.Helpful + r.NotHelpful; n > 0 {
+		r.HelpfulShareOfRatings = float64(r.Helpful) / float64(n)
+	}
+	return r
+}
+
+func printActivity(w io.Writer, r activityJSON) {
+	fmt.Fprintf(w, "Liaison activity from %s to %s\n\n", r.Since.Local().Format("2006-01-02 15:04"), r.Until.Local().Format("2006-01-02 15:04"))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	langs := make([]string, 0, len(r.QuestionsByLang))
+	for l := range r.QuestionsByLang {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	var by []string
+	for _, l := range langs {
+		by = append(by, fmt.Sprintf("%s %d", langLabel(l), r.QuestionsByLang[l]))
+	}
+	detail := ""
+	if len(by) > 0 {
+		detail = " (" + strings.Join(by, ", ") + ")"
+	}
+	fmt.Fprintf(tw, "Questions to the bot\t%d%s\n", r.Questions, detail)
+	fmt.Fprintf(tw, "Answered by the bot\t%d%s\n", r.Answered, percent(r.AnsweredByBotShare, r.Answered+r.Escalated))
+	fmt.Fprintf(tw, "Passed to staff\t%d\n", r.Escalated)
+	if r.Shadow > 0 {
+		fmt.Fprintf(tw, "Recorded only (phase 1)\t%d (would have answered %d)\n", r.Shadow, r.ShadowWouldAnswer)
+	}
+	fmt.Fprintf(tw, "Not answered by policy\t%d\n", r.Ignored)
+	open := fmt.Sprint(r.OpenEscalations)
+	if r.OldestOpen != nil {
+		open += fmt.Sprintf(" (oldest waiting since %s)", r.OldestOpen.Local().Format("2006-01-02 15:04"))
+	}
+	fmt.Fprintf(tw, "Open escalations now\t%s\n", open)
+	fmt.Fprintf(tw, "Median time to first response\t%s\n", duration(r.MedianFirstResponseS))
+	fmt.Fprintf(tw, "Median time to a staff answer\t%s\n", duration(r.MedianStaffAnswerS))
+	fmt.Fprintf(tw, "Feedback\thelpful %d, not helpful %d%s\n", r.Helpful, r.NotHelpful, percent(r.HelpfulShareOfRatings, r.Helpful+r.NotHelpful))
+	tw.Flush()
+	fmt.Fprintln(w, "\nWhat the bot could not answer (questions passed to staff, by topic):")
+	if len(r.UnansweredTopics) == 0 {
+		fmt.Fprintln(w, "  none")
+		return
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, g := range r.UnansweredTopics {
+		fmt.Fprintf(tw, "  %s\t%d\n", g.Topic, g.Count)
+	}
+	tw.Flush()
+}
+
+func langLabel(l string) string {
+	switch l {
+	case "en":
+		return "English"
+	case "fr":
+		return "French"
+	}
+	return l
+}
+
+// percent shows a share of n items, "" when there are none.
+func percent(share float64, n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.0f%%)", share*100)
+}
+
+// duration shows seconds as a rounded duration, "—" for none.
+func duration(s float64) string {
+	if s <= 0 {
+		return "—"
+	}
+	d := time.Duration(s * float64(time.Second))
+	if d < time.Hour {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Minute).String()
+}

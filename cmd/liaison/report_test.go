@@ -1,0 +1,63 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestReport(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	seedArchive(t, dataDir)
+
+	// Since January: the answered question, the escalated one (answered by
+	// staff an hour later), and the recent shadow record.
+	out, _, err := runCLI(t, "report", "--config", cfgPath, "--since", "2024-01-01", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r activityJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report --json: %v\n%s", err, out)
+	}
+	if r.Answered != 1 || r.Escalated != 1 || r.Shadow != 1 || r.ShadowWouldAnswer != 1 {
+		t.Errorf("answered %d, escalated %d, shadow %d (would answer %d): want 1, 1, 1, 1", r.Answered, r.Escalated, r.Shadow, r.ShadowWouldAnswer)
+	}
+	if r.QuestionsByLang["en"] < 1 || r.QuestionsByLang["fr"] != 1 || r.Questions != r.QuestionsByLang["en"]+r.QuestionsByLang["fr"] {
+		t.Errorf("questions %d by language %v", r.Questions, r.QuestionsByLang)
+	}
+	if r.AnsweredByBotShare != 0.5 {
+		t.Errorf("answered by bot share %v, want 0.5", r.AnsweredByBotShare)
+	}
+	if r.MedianStaffAnswerS < 3600 || r.MedianStaffAnswerS > 3700 {
+		t.Errorf("median staff answer %vs, want about an hour", r.MedianStaffAnswerS)
+	}
+	if len(r.UnansweredTopics) != 1 || r.UnansweredTopics[0].Topic != "benefits" || r.UnansweredTopics[0].Count != 1 {
+		t.Errorf("unanswered topics %+v, want benefits once", r.UnansweredTopics)
+	}
+	for _, k := range []string{`"questions"`, `"answered"`, `"escalated"`, `"median_first_response_seconds"`, `"helpful"`, `"unanswered_topics"`} {
+		if !strings.Contains(out, k) {
+			t.Errorf("JSON lacks %s", k)
+		}
+	}
+
+	// The default period (7 days) holds only the shadow record.
+	out, _, err = runCLI(t, "report", "--config", cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, w := range []string{"Questions to the bot 1 (English 1)", "Recorded only (phase 1) 1 (would have answered 1)", "Passed to staff 0", "What the bot could not answer (questions passed to staff, by topic): none"} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("report lacks %q:\n%s", w, out)
+		}
+	}
+
+	// Bad input names the flag.
+	if _, _, err := runCLI(t, "report", "--config", cfgPath, "--since", "last week"); err == nil || !strings.Contains(err.Error(), "--since") {
+		t.Errorf("bad --since: %v", err)
+	}
+	if _, _, err := runCLI(t, "report", "--config", cfgPath, "--since", "2999-01-01"); err == nil || !strings.Contains(err.Error(), "not in the past") {
+		t.Errorf("future --since: %v", err)
+	}
+}
