@@ -107,10 +107,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// between processes). Its commits never checkpoint: the checkpointer
 	// does, on a connection of its own (see checkpoint.go).
 	db.w = pool(file+"&_txlock=immediate", 1, "PRAGMA wal_autocheckpoint = 0")
-	if err := db.w.PingContext(ctx); err != nil {
-		return fail(err)
-	}
-	if err := db.migrate(ctx); err != nil {
+	if err := whileBusy(ctx, func() error {
+		if err := db.w.PingContext(ctx); err != nil {
+			return err
+		}
+		return db.migrate(ctx)
+	}); err != nil {
 		return fail(err)
 	}
 	db.ck = pool(file, 1, "")
@@ -118,13 +120,39 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// connections that refuse writes.
 	db.r = pool(file+"&_txlock=deferred&_query_only=1", o.readers, "")
 	for _, p := range []*sql.DB{db.ck, db.r} {
-		if err := p.PingContext(ctx); err != nil {
+		if err := whileBusy(ctx, func() error { return p.PingContext(ctx) }); err != nil {
 			return fail(err)
 		}
 	}
 	go db.checkpointLoop()
 	return db, nil
 }
+
+// whileBusy runs f again while it fails because another process holds the
+// database: opening a connection sets the WAL journal mode, which SQLite
+// answers with SQLITE_BUSY at once, without the busy timeout, while another
+// connection creates or migrates the same new file. It gives up after
+// openBusyWait.
+func whileBusy(ctx context.Context, f func() error) error {
+	deadline := time.Now().Add(openBusyWait)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := f()
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) || time.Now().After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
+}
+
+// openBusyWait bounds how long Open waits for another process's lock.
+const openBusyWait = 10 * time.Second
 
 // pool opens a pool of at most n connections to dsn that stay open, each
 // running init (a PRAGMA) when it connects.

@@ -450,19 +450,25 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{`SELECT 1 FROM decisions WHERE at >= ? AND addressed = 1`, []any{""}, "decisions_at"},
 	}
 	for _, tt := range tests {
-		rows, err := db.r.Query(`EXPLAIN QUERY PLAN `+tt.query, tt.args...)
-		must(t, err)
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			must(t, rows.Scan(&id, &parent, &notused, &detail))
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if p := strings.Join(plan, "; "); !strings.Contains(p, tt.index) {
-			t.Errorf("plan for %.60s...: %s; want index %s", tt.query, p, tt.index)
-		}
+		checkPlan(t, db, tt.query, tt.index, tt.args...)
+	}
+}
+
+// checkPlan fails t unless SQLite's plan for query uses index.
+func checkPlan(t *testing.T, db *DB, query, index string, args ...any) {
+	t.Helper()
+	rows, err := db.r.Query(`EXPLAIN QUERY PLAN `+query, args...)
+	must(t, err)
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		must(t, rows.Scan(&id, &parent, &notused, &detail))
+		plan = append(plan, detail)
+	}
+	rows.Close()
+	if p := strings.Join(plan, "; "); !strings.Contains(p, index) {
+		t.Errorf("plan for %.60s...: %s; want index %s", query, p, index)
 	}
 }
 
