@@ -20,7 +20,7 @@ type Calibration struct {
 // development split of the evaluation data (see doc.go), with DefaultRanker.
 // Refit both when the ranking or the features change. Weights are in the
 // order of the cf constants in search.go.
-var DefaultCalibration = Calibration{Bias: -3.2872, Weights: []float64{3.1788, 0.4995, -1.7785, 1.1137, 0.5564, -3.1299, 0.5141, 0.6260, -2.2441, -0.7281, -1.1655, 3.2170, 1.2548}}
+var DefaultCalibration = Calibration{Bias: -3.3394, Weights: []float64{3.0667, 0.5158, -1.9197, 1.1406, 0.5885, -3.1828, 0.5290, 0.7188, -2.0139, -0.7443, -1.1050, 3.2902, 1.3892}}
 
 // Ranker is a linear model over a candidate entry's ranking features (see
 // the rf constants in search.go); candidates are ranked by its score and
@@ -33,7 +33,7 @@ type Ranker struct {
 // over each query's candidates) on the development split of the
 // evaluation data (see doc.go), each run weighing the same. Weights are in
 // the order of the rf constants in search.go.
-var DefaultRanker = Ranker{Weights: []float64{-0.9585, -2.1656, -1.6340, 1.4207, -0.7402, -0.4186, 1.6921, 2.3648, -0.0967, 1.0632, -0.1480, -0.1874, 0.0844, 0.7774, 0.7879, 1.3895, 0.6228, 1.3961, 0.4909, 2.4964, 2.6327, 1.5916, 2.9840, 1.1359}}
+var DefaultRanker = Ranker{Weights: []float64{-0.5171, -2.3606, -1.3001, 1.4728, -0.2875, -0.5251, 0.2003, 1.9670, 0.0232, 0.9144, -0.6571, -0.1401, 0.0375, 0.8152, 0.8772, 2.5362, 0.5255, 1.4165, 0.8706, 1.8886, 2.3439, 2.8717, 2.8130, 0.9640}}
 
 func (r *Ranker) score(f []float64) float64 {
 	var s float64

@@ -29,10 +29,15 @@ type rankParams struct {
 	MaxCands  int     // entries described and ranked, in Bleve's order
 	CharCands int     // of which the best get character-trigram features
 	MinTypo   int     // shortest unknown term (runes) that gets typo correction
-	K1, B     float64 // BM25 parameters of the Go-side features
+	K1, B     float64 // BM25 parameters of the Go-side features (B: phrasings)
+	BBag      float64 // BM25 length normalisation of an entry's bag of phrasings
+	BAnswer   float64 // and of its answer document and sentences
 }
 
-var defaultRank = rankParams{Answer: 0.5, Typo: 0.6, Cands: 40, MaxCands: 40, CharCands: 12, MinTypo: 4, K1: 1.2, B: 0.75}
+// withB returns rp with length normalisation b.
+func (rp rankParams) withB(b float64) rankParams { rp.B = b; return rp }
+
+var defaultRank = rankParams{Answer: 0.5, Typo: 0.6, Cands: 40, MaxCands: 40, CharCands: 12, MinTypo: 4, K1: 1.2, B: 0.75, BBag: 0.75, BAnswer: 0.3}
 
 // slot is one distinct query term and the vocabulary terms standing for it:
 // itself when known, its typo corrections otherwise, none when unknown.
@@ -343,10 +348,10 @@ func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk 
 		c.f[rfTop3] = (top[0] + top[1] + top[2]) / 3
 		c.f[rfDice3] = (dice3[0] + dice3[1] + dice3[2]) / 3
 		c.f[rfPhr] = math.Log1p(float64(to - from))
-		s, cov, _ := docScore(&a, st.bag(c.entry), st.idfE, st.avgE, rp)
+		s, cov, _ := docScore(&a, st.bag(c.entry), st.idfE, st.avgE, rp.withB(rp.BBag))
 		c.f[rfBag], c.f[rfCoverE] = safeDiv(s, a.qE), safeDiv(cov, a.qE)
 		inBag = append(inBag[:0], a.bestC...)
-		s, cov, _ = docScore(&a, st.answer(c.entry), st.idfA, st.avgA, rp)
+		s, cov, _ = docScore(&a, st.answer(c.entry), st.idfA, st.avgA, rp.withB(rp.BAnswer))
 		c.f[rfAnswer], c.f[rfCoverA] = safeDiv(s, a.qA), safeDiv(cov, a.qA)
 		for k, w := range a.slotE {
 			if inBag[k] == 0 && a.bestC[k] == 0 {
@@ -356,7 +361,7 @@ func (li *langIndex) search(ctx context.Context, text string, rp rankParams, rk 
 		c.f[rfLM] = queryLikelihood(&a, st, c.entry)
 		from, to = st.sentences(c.entry)
 		for k := from; k < to; k++ {
-			s, cov, _ := docScore(&a, st.sentence(k), st.idfA, st.avgS, rp)
+			s, cov, _ := docScore(&a, st.sentence(k), st.idfA, st.avgS, rp.withB(rp.BAnswer))
 			if s = safeDiv(s, a.qA); s > c.f[rfSentence] {
 				c.f[rfSentence], c.f[rfSentCover] = s, safeDiv(cov, a.qA)
 			}
