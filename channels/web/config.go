@@ -176,14 +176,14 @@ func (c Config) Validate() error {
 	}
 	seen := map[string]int{}
 	for i, r := range c.Rooms {
-		key := fmt.Sprintf("web.room[%d]", i+1)
+		key := fmt.Sprintf("web.room[%d]", i)
 		if !roomID.MatchString(r.ID) {
 			errs = append(errs, fmt.Errorf("%s.id: %q must be 1 to 40 lowercase letters, digits or dashes", key, r.ID))
 		}
 		if j, ok := seen[r.ID]; ok {
 			errs = append(errs, fmt.Errorf("%s.id: %q is already used by web.room[%d]", key, r.ID, j))
 		}
-		seen[r.ID] = i + 1
+		seen[r.ID] = i
 		if _, err := roomLang(r.Lang); err != nil {
 			errs = append(errs, fmt.Errorf("%s.lang: %w", key, err))
 		}

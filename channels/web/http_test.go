@@ -820,7 +820,7 @@ func TestConfig(t *testing.T) {
 	if err == nil {
 		t.Fatal("bad config accepted")
 	}
-	for _, want := range []string{"web.enabled", "web.addr", "web.max_message_chars", "web.room[1].id", "web.room[2].lang", "web.room[3].id", "web.room[3]: name_en and name_fr"} {
+	for _, want := range []string{"web.enabled", "web.addr", "web.max_message_chars", "web.room[0].id", "web.room[1].lang", "web.room[2].id", "web.room[2]: name_en and name_fr"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s:\n%v", want, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -39,8 +40,8 @@ type Config struct {
 	// source is the file the configuration came from, "" for the embedded
 	// defaults.
 	source string
-	// lines holds the line of keys that Validate may complain about
-	// ("privacy.retention_days"), when the file sets them.
+	// lines holds the line of every key and table the file sets (see
+	// keyLines), so that Validate's errors name it.
 	lines map[string]int
 }
 
@@ -179,7 +180,7 @@ func loadConfig(path string) (Config, error) {
 			return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err))
 		}
 		cfg.source = path
-		cfg.lines = map[string]int{"privacy.retention_days": keyLine(b, "privacy", "retention_days")}
+		cfg.lines = keyLines(b)
 	}
 	cfg.secrets = secrets{
 		discordToken:  strings.TrimSpace(os.Getenv(envDiscordToken)),
@@ -264,8 +265,7 @@ func (c Config) Validate() error {
 		bad("escalation.remind_after %s: must be at least 1m", time.Duration(c.Escalation.RemindAfter))
 	}
 	if d := c.Privacy.RetentionDays; d < 0 {
-		bad("%sprivacy.retention_days %d: must not be negative: write the number of days records keep citizens' text and names (730: two years), or 0 to keep them forever",
-			c.lineOf("privacy.retention_days"), d)
+		bad("privacy.retention_days %d: must not be negative: write the number of days records keep citizens' text and names (730: two years), or 0 to keep them forever", d)
 	}
 	if err := c.Web.Validate(); err != nil {
 		errs = append(errs, err)
@@ -322,39 +322,95 @@ func (c Config) Validate() error {
 	if len(c.Staff) > 0 && !c.hasCommsLead() {
 		bad("staff: nobody has comms_lead = true: at least one comms lead is needed to switch phases and send broadcasts")
 	}
-	return errors.Join(errs...)
+	return c.located(errors.Join(errs...))
 }
 
-// lineOf is "line N: " for a key the file sets on line N, "" otherwise.
-func (c Config) lineOf(key string) string {
-	if n := c.lines[key]; n > 0 {
-		return fmt.Sprintf("line %d: ", n)
+// located prefixes each of err's problems with the line of the file that
+// sets the key it names ("line 12: engine.flood_per_minute 0: ..."). A
+// problem names its key first, as "table.key", "staff[1].name" or
+// "discord.channel[0]"; one about a key the file leaves out gets the line of
+// its table, and one about no key in particular (an environment variable)
+// none.
+func (c Config) located(err error) error {
+	if err == nil || len(c.lines) == 0 {
+		return err
 	}
-	return ""
+	var out []error
+	for _, e := range leafErrors(err) {
+		key := leadingKey.FindString(e.Error())
+		for key != "" {
+			if n, ok := c.lines[key]; ok {
+				e = fmt.Errorf("line %d: %w", n, e)
+				break
+			}
+			i := strings.LastIndexAny(key, ".[")
+			if i < 0 {
+				break
+			}
+			key = key[:i]
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
 }
 
-// keyLine finds the line (from 1) that sets key in [table] of a TOML file
-// that has decoded without error, or as "table.key" at the top level; 0
-// when not found. go-toml reports positions for decoding errors only, and
-// Validate needs one for values that decode but make no sense.
-func keyLine(src []byte, table, key string) int {
-	current := ""
+// leadingKey matches the config key a problem starts with.
+var leadingKey = regexp.MustCompile(`^[a-z_]+(\[[0-9]+\])?(\.[a-z_]+(\[[0-9]+\])?)*`)
+
+// leafErrors flattens errors.Join trees.
+func leafErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, leafErrors(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// keyLines maps every key and table of a TOML file that decoded without
+// error to its line (from 1): "privacy.retention_days", "privacy",
+// "staff[1].name" for the second [[staff]] table, "staff[1]" for its
+// header. go-toml reports positions for decoding errors only, and Validate
+// needs them for values that decode but make no sense. The first line
+// setting a key wins.
+func keyLines(src []byte) map[string]int {
+	lines := map[string]int{}
+	set := func(k string, n int) {
+		if _, ok := lines[k]; !ok {
+			lines[k] = n
+		}
+	}
+	table := ""
+	arrays := map[string]int{}
 	for i, line := range strings.Split(string(src), "\n") {
 		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "[") {
-			current = strings.Trim(strings.TrimSpace(strings.Split(line, "#")[0]), "[] \t")
-			continue
-		}
-		name, _, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		name = strings.TrimSpace(name)
-		if (current == table && name == key) || (current == "" && name == table+"."+key) {
-			return i + 1
+		switch {
+		case line == "" || line[0] == '#':
+		case strings.HasPrefix(line, "[["):
+			name, _, _ := strings.Cut(line[2:], "]]")
+			name = strings.TrimSpace(name)
+			table = fmt.Sprintf("%s[%d]", name, arrays[name])
+			arrays[name]++
+			set(table, i+1)
+		case line[0] == '[':
+			name, _, _ := strings.Cut(line[1:], "]")
+			table = strings.TrimSpace(name)
+			set(table, i+1)
+		default:
+			name, _, ok := strings.Cut(line, "=")
+			if !ok {
+				continue
+			}
+			key := strings.Trim(strings.TrimSpace(name), `"`)
+			if table != "" {
+				key = table + "." + key
+			}
+			set(key, i+1)
 		}
 	}
-	return 0
+	return lines
 }
 
 func (c Config) hasCommsLead() bool {

@@ -116,6 +116,15 @@ desk_user = "ua"
 			t.Errorf("error lacks %q", want)
 		}
 	}
+	// Each names the line that sets the key, or the header of its table
+	// when the key is missing.
+	for _, want := range []string{"line 3: log.level", "line 5: admin.addr", "line 7: knowledge.answer_threshold",
+		"line 9: engine.initial_phase", "line 10: engine.default_language", "line 11: staff[0]: title_en",
+		"line 15: staff[0].languages", "line 18: staff[1].id", "line 23: staff[1].desk_user"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
 }
 
 func TestPlatformsAreEnabledByTheirTokensAndSections(t *testing.T) {
