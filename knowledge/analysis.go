@@ -70,7 +70,7 @@ var families = map[bot.Lang]map[string][]string{
 		"inscrire":   {"inscris", "inscrit", "inscrite", "inscrits", "inscrites", "inscrivent", "inscrivez", "inscription", "inscriptions"},
 		"joindre":    {"joins", "joint", "joignent", "joignez", "rejoindre", "rejoins", "rejoint"},
 		"appeler":    {"appelle", "appelles", "appellent", "appelez", "appelons", "appellera", "appel", "appels", "appele"},
-		"remplir":    {"remplis", "remplit", "remplissent", "remplissez", "rempli", "remplie", "remplis"},
+		"remplir":    {"remplis", "remplit", "remplissent", "remplissez", "rempli", "remplie"},
 		"attendre":   {"attends", "attend", "attendent", "attendez", "attente", "attentes"},
 		"ecrire":     {"ecris", "ecrit", "ecrivent", "ecrivez"},
 		"repondre":   {"reponds", "repond", "repondent", "repondez", "reponse", "reponses"},
