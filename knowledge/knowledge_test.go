@@ -3,9 +3,11 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -185,6 +187,53 @@ not json
 	}
 }
 
+// JSON Lines come from other systems: topics are taken as they come
+// (rewritten as slugs, the English one routing when the languages differ,
+// general when missing) and said in notes, never refused.
+func TestJSONLTopicsAsTheyCome(t *testing.T) {
+	dir := t.TempDir()
+	kb := writeFile(t, dir, "kb.jsonl", `{"id":"work","lang":"fr","question":"Mon employeur peut-il me congédier?","answer":"Non.","topic":"Emploi et Travail"}
+{"id":"work","lang":"en","question":"Can my employer fire me?","answer":"No.","topic":"Employment & Work"}
+{"id":"hours","lang":"en","question":"When are you open?","answer":"9 to 5.","topic":"offices"}
+{"id":"hours","lang":"fr","question":"Quand êtes-vous ouverts?","answer":"De 9 h à 17 h.","topic":"offices"}
+{"id":"fees","lang":"en","question":"How much is a passport?","answer":"It depends."}
+{"id":"fees","lang":"fr","question":"Combien coûte un passeport?","answer":"Cela dépend.","topic":""}
+{"id":"sante","lang":"fr","question":"Où se faire soigner?","answer":"À la clinique.","topic":"Santé, sécurité"}
+`)
+	b, err := Prepare(kb, nil, nil, true)
+	if err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	got := map[string]string{}
+	for _, e := range b.Entries {
+		got[e.ID] = e.Topic
+	}
+	want := map[string]string{"work": "employment-work", "hours": "offices", "fees": "general", "sante": "sante-securite"}
+	if !maps.Equal(got, want) {
+		t.Errorf("topics %v, want %v", got, want)
+	}
+	notes := strings.Join(b.Notes, "\n")
+	for _, w := range []string{"rewritten as slugs (lowercase letters, digits and dashes): 3", "different topic in each language (the English one routes): 1", "without a topic (they route as general): 1"} {
+		if !strings.Contains(notes, w) {
+			t.Errorf("notes lack %q:\n%s", w, notes)
+		}
+	}
+	// The authored source stays strict: a TOML topic must be a slug.
+	toml := writeFile(t, dir, "kb.toml", `[[entry]]
+id = "work"
+topic = "Emploi et travail"
+[entry.en]
+question = "Can my employer fire me?"
+answer = "No."
+[entry.fr]
+question = "Mon employeur peut-il me congédier?"
+answer = "Non."
+`)
+	if _, err := Prepare(toml, nil, nil, false); err == nil || !strings.Contains(err.Error(), toml+":1: entry work: malformed topic") {
+		t.Errorf("TOML topic: got %v, want a malformed-topic problem at line 1", err)
+	}
+}
+
 func TestSearch(t *testing.T) {
 	x := openSample(t, Options{})
 	ctx := context.Background()
@@ -197,6 +246,7 @@ func TestSearch(t *testing.T) {
 		{"french without accents", "a quelle heure ouvrez vous", bot.French, "offices-hours"},
 		{"french accents", "à quelle heure êtes-vous ouverts", bot.French, "offices-hours"},
 		{"typo", "i lost my pasport", bot.English, "passport-lost-stolen"},
+		{"american spelling", "center near me", bot.English, "offices-find"},
 		{"quebec french", "j'vais tu pouvoir avoir mon remboursement d'impot bientot", bot.French, "taxes-refund"},
 		{"two words", "passeport perdu", bot.French, "passport-lost-stolen"},
 		{"french verb and noun of one family", "quand est-ce que le bureau ouvre", bot.French, "offices-hours"},
@@ -455,6 +505,43 @@ func TestPersistedMatchesMemory(t *testing.T) {
 				t.Errorf("%q hit %d: memory %s/%s %.9f, persisted %s/%s %.9f", q.text, i,
 					a[i].EntryID, a[i].Lang, a[i].Confidence, b[i].EntryID, b[i].Lang, b[i].Confidence)
 			}
+		}
+	}
+}
+
+// Word families the stemmers leave apart are one term: English irregular
+// forms, nouns and their verbs, American and Canadian spellings, French
+// verb forms and their nouns.
+func TestWordFamilies(t *testing.T) {
+	terms := func(l bot.Lang, text string) []string {
+		m, err := newMapping(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tk := range kbAnalyzer(m.AnalyzerNamed(analyzerKB), l).Analyze([]byte(text)) {
+			out = append(out, string(tk.Term))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		lang bot.Lang
+		a, b string
+	}{
+		{bot.English, "lost", "lose"},
+		{bot.English, "children", "child"},
+		{bot.English, "people", "person"},
+		{bot.English, "transmission", "transmitted"},
+		{bot.English, "application", "apply"},
+		{bot.English, "center", "centre"},
+		{bot.English, "license", "licence"},
+		{bot.English, "neighborhood", "neighbours"},
+		{bot.French, "ouvre", "ouverture"},
+		{bot.French, "paiement", "payer"},
+		{bot.French, "reçu", "recevoir"},
+	} {
+		if a, b := terms(tc.lang, tc.a), terms(tc.lang, tc.b); !slices.Equal(a, b) || len(a) != 1 {
+			t.Errorf("%s: %q → %v and %q → %v, want one same term", tc.lang, tc.a, a, tc.b, b)
 		}
 	}
 }

@@ -31,6 +31,10 @@ type Base struct {
 	Entries []Entry
 	// Unknown counts JSON Lines fields that were ignored.
 	Unknown int
+	// Notes say what loading changed without refusing the base: JSON Lines
+	// topics rewritten as slugs, languages naming different topics, entries
+	// given the general topic. Commands print them after the counts.
+	Notes []string
 	// Variants counts the phrasings added from variants files.
 	Variants int
 }
@@ -64,7 +68,7 @@ func Load(path string) (*Base, error) {
 	case ".toml":
 		b.Entries, ps = parseTOML(path, data)
 	case ".jsonl", ".ndjson", ".json":
-		b.Entries, b.Unknown, ps = parseJSONL(path, data)
+		b.Entries, b.Unknown, b.Notes, ps = parseJSONL(path, data)
 	default:
 		return nil, fmt.Errorf("kb: %s: not a knowledge base: give a directory of .toml files, a .toml file or a .jsonl file", path)
 	}
@@ -247,12 +251,20 @@ var jsonFields = map[string]bool{"id": true, "lang": true, "question": true, "an
 
 // parseJSONL reads one object per entry and language. Rows of the same id
 // are merged; unknown fields are counted and ignored.
-func parseJSONL(file string, data []byte) ([]Entry, int, Problems) {
+//
+// JSON Lines is what other systems export, so topics are taken as they
+// come rather than refused: a label that is not a slug ("Emploi et
+// travail") is rewritten as one ("emploi-et-travail"), when the two
+// languages of an entry name different topics the English one routes, and
+// an entry without one gets the general topic. Each kind of change is
+// counted in a note.
+func parseJSONL(file string, data []byte) ([]Entry, int, []string, Problems) {
 	var (
-		entries []Entry
-		byID    = map[string]int{}
-		unknown int
-		ps      Problems
+		entries                  []Entry
+		byID                     = map[string]int{}
+		unknown                  int
+		ps                       Problems
+		slugged, differ, general int
 	)
 	lines := bytes.Split(data, []byte{'\n'})
 	// Fast path, on both cores: one strict decode of each well-formed row
@@ -314,7 +326,7 @@ func parseJSONL(file string, data []byte) ([]Entry, int, Problems) {
 		if !ok || r.ID == "" {
 			i = len(entries)
 			byID[r.ID] = i
-			entries = append(entries, Entry{ID: r.ID, Topic: r.Topic, Source: pos})
+			entries = append(entries, Entry{ID: r.ID, Source: pos})
 		}
 		e := &entries[i]
 		t := e.In(lang)
@@ -322,11 +334,18 @@ func parseJSONL(file string, data []byte) ([]Entry, int, Problems) {
 			ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: fmt.Sprintf("duplicate row: this id and language are already defined at %s", t.Pos)})
 			continue
 		}
-		if r.Topic != e.Topic {
-			if e.Topic == "" {
-				e.Topic = r.Topic
-			} else if r.Topic != "" {
-				ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: fmt.Sprintf("topic %q differs from %q given at %s: both languages share one topic", r.Topic, e.Topic, e.Source)})
+		if topic := Slug(r.Topic); topic != "" {
+			if topic != strings.TrimSpace(r.Topic) {
+				slugged++
+			}
+			switch {
+			case e.Topic == "":
+				e.Topic = topic
+			case topic != e.Topic:
+				differ++
+				if lang == bot.English {
+					e.Topic = topic
+				}
 			}
 		}
 		*t = Text{Question: clean(r.Question), Variants: cleanAll(variants), Answer: strings.TrimSpace(r.Answer), Pos: pos}
@@ -334,7 +353,46 @@ func parseJSONL(file string, data []byte) ([]Entry, int, Problems) {
 			t.Links = []string{r.URL}
 		}
 	}
-	return entries, unknown, ps
+	for i := range entries {
+		if entries[i].Topic == "" && entries[i].ID != "" {
+			entries[i].Topic = "general"
+			general++
+		}
+	}
+	var notes []string
+	if slugged > 0 {
+		notes = append(notes, fmt.Sprintf("topics rewritten as slugs (lowercase letters, digits and dashes): %d", slugged))
+	}
+	if differ > 0 {
+		notes = append(notes, fmt.Sprintf("entries naming a different topic in each language (the English one routes): %d", differ))
+	}
+	if general > 0 {
+		notes = append(notes, fmt.Sprintf("entries without a topic (they route as general): %d", general))
+	}
+	return entries, unknown, notes, ps
+}
+
+// Slug turns a topic label into a routing topic: accents folded, lowercase
+// letters and digits kept, every other run of characters one dash ("Santé
+// et sécurité" becomes "sante-et-securite"). It returns "" for a label
+// without letters or digits.
+func Slug(label string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(label) {
+		r = foldRune(r)
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	return b.String()
 }
 
 // AddVariants reads a variants file (JSON Lines of {"id","lang","text"}) and

@@ -25,7 +25,7 @@ import (
 
 // indexVersion changes whenever the analysis or document layout changes, so
 // that persisted indexes built by an older binary are rebuilt.
-const indexVersion = "liaison-kb-6"
+const indexVersion = "liaison-kb-7"
 
 // snapshot is one immutable generation of the knowledge base: the entries
 // and one Bleve index per language. Searches hold its read lock; close takes

@@ -14,6 +14,7 @@ type Stats struct {
 	ByLang        map[string]LangStats `json:"by_lang"`
 	Topics        map[string]int       `json:"topics"`
 	UnknownFields int                  `json:"unknown_fields"`
+	Notes         []string             `json:"notes,omitempty"` // see Base.Notes
 }
 
 // LangStats counts one language.
@@ -27,7 +28,7 @@ type LangStats struct {
 
 // StatsOf counts b.
 func StatsOf(b *Base) Stats {
-	st := Stats{Path: b.Path, Entries: len(b.Entries), ByLang: map[string]LangStats{}, Topics: map[string]int{}, UnknownFields: b.Unknown}
+	st := Stats{Path: b.Path, Entries: len(b.Entries), ByLang: map[string]LangStats{}, Topics: map[string]int{}, UnknownFields: b.Unknown, Notes: b.Notes}
 	for _, l := range bot.Langs {
 		var ls LangStats
 		total := 0

@@ -147,6 +147,9 @@ func runKBCheck(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if b.Unknown > 0 {
 		fmt.Fprintf(stdout, "note: %d unknown JSON fields were ignored\n", b.Unknown)
 	}
+	for _, n := range b.Notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
 	return nil
 }
 
@@ -189,6 +192,9 @@ func runKBStats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if st.UnknownFields > 0 {
 		fmt.Fprintf(w, "unknown fields ignored\t%d\n", st.UnknownFields)
+	}
+	for _, n := range st.Notes {
+		fmt.Fprintf(w, "note\t%s\n", n)
 	}
 	return w.Flush()
 }

@@ -15,6 +15,16 @@
 //	LABEL-queries-b.jsonl
 //	LABEL-variants-all.jsonl    every development question (full variants)
 //	LABEL-queries-all.jsonl     every development question (no-variant runs)
+//	LABEL-NAME.jsonl            every question of each other queries-NAME.jsonl in -src
+//	                            (a held-out split such as queries-test.jsonl) and of
+//	                            each file given to -held, named after it
+//
+// A held-out split is checked with every development question loaded as
+// variants:
+//
+//	go run ./knowledge/evalconv -held /path/to/queries-test.jsonl -out /tmp/ev
+//	liaison kb eval --kb /tmp/ev/LABEL-kb.jsonl --variants /tmp/ev/LABEL-variants-all.jsonl \
+//	  --queries /tmp/ev/LABEL-test.jsonl --allow-unpaired --json
 //
 // The split is deterministic: questions keep their file order within each
 // (entry, language).
@@ -27,8 +37,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/liaison-gc/liaison/knowledge"
 )
 
 type faqRow struct {
@@ -38,6 +51,7 @@ type faqRow struct {
 	Question  string `json:"question"`
 	Answer    string `json:"answer"`
 	SourceURL string `json:"source_url"`
+	Topic     string `json:"topic"`
 }
 
 type queryRow struct {
@@ -50,8 +64,13 @@ type queryRow struct {
 func main() {
 	src := flag.String("src", "../shared/eval", "directory holding faq.jsonl and queries-dev.jsonl")
 	out := flag.String("out", "", "output directory (default: a new temporary directory)")
+	var held []string
+	flag.Func("held", "a held-out queries file in the format of queries-dev.jsonl (repeatable)", func(p string) error {
+		held = append(held, p)
+		return nil
+	})
 	flag.Parse()
-	if err := convert(*src, *out); err != nil {
+	if err := convert(*src, *out, held); err != nil {
 		fmt.Fprintln(os.Stderr, "evalconv:", err)
 		os.Exit(1)
 	}
@@ -82,7 +101,19 @@ func label(kb string) string {
 	return strings.ToLower(l)
 }
 
-func convert(src, out string) error {
+// section is an entry's topic: the page it is on (the last part of its
+// address) or, without one, its category.
+func section(url, category string) string {
+	if strings.HasPrefix(url, "http") {
+		return knowledge.Slug(filepath.Base(strings.TrimRight(url, "/")))
+	}
+	if category == "NA" {
+		return ""
+	}
+	return knowledge.Slug(category)
+}
+
+func convert(src, out string, held []string) error {
 	faq, err := readJSONL[faqRow](filepath.Join(src, "faq.jsonl"))
 	if err != nil {
 		return err
@@ -90,6 +121,15 @@ func convert(src, out string) error {
 	qs, err := readJSONL[queryRow](filepath.Join(src, "queries-dev.jsonl"))
 	if err != nil {
 		return err
+	}
+	others, err := filepath.Glob(filepath.Join(src, "queries-*.jsonl"))
+	if err != nil {
+		return err
+	}
+	for _, p := range others {
+		if filepath.Base(p) != "queries-dev.jsonl" && !slices.Contains(held, p) {
+			held = append(held, p)
+		}
 	}
 	if out == "" {
 		if out, err = os.MkdirTemp("", "liaison-eval-"); err != nil {
@@ -100,12 +140,24 @@ func convert(src, out string) error {
 	}
 	files := map[string][]any{}
 	put := func(name string, v any) { files[name] = append(files[name], v) }
+	// An entry's topic is its section: the page it is on (the last part of
+	// its address) or, without one, its category; both languages share it.
+	topics := map[string]string{}
+	for _, r := range faq {
+		if t := section(r.SourceURL, r.Topic); t != "" && (topics[r.ID] == "" || r.Lang == "en" && strings.HasPrefix(r.SourceURL, "http")) {
+			topics[r.ID] = t
+		}
+	}
 	for _, r := range faq {
 		url := r.SourceURL
 		if !strings.HasPrefix(url, "http") {
 			url = ""
 		}
-		put(label(r.KB)+"-kb.jsonl", map[string]any{"id": r.ID, "lang": r.Lang, "question": r.Question, "answer": r.Answer, "topic": "general", "url": url})
+		topic := topics[r.ID]
+		if topic == "" {
+			topic = "general"
+		}
+		put(label(r.KB)+"-kb.jsonl", map[string]any{"id": r.ID, "lang": r.Lang, "question": r.Question, "answer": r.Answer, "topic": topic, "url": url})
 	}
 	pos := map[string]int{}
 	for _, q := range qs {
@@ -129,6 +181,16 @@ func convert(src, out string) error {
 		} else {
 			put(l+"-variants-b.jsonl", v)
 			put(l+"-queries-a.jsonl", e)
+		}
+	}
+	for _, p := range held {
+		rows, err := readJSONL[queryRow](p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)), "queries-")
+		for _, q := range rows {
+			put(label(q.KB)+"-"+name+".jsonl", map[string]string{"query": q.Query, "lang": q.Lang, "expected": q.Gold})
 		}
 	}
 	names := make([]string, 0, len(files))
