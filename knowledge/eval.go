@@ -29,7 +29,7 @@ func LoadQueries(path string) ([]Query, error) {
 	}
 	var qs []Query
 	var ps Problems
-	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
@@ -41,10 +41,12 @@ func LoadQueries(path string) ([]Query, error) {
 			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: "not a query object {\"query\",\"lang\",\"expected\"}: " + err.Error()})
 			continue
 		}
-		if !q.Lang.Valid() {
+		lang, err := bot.ParseLang(string(q.Lang))
+		if err != nil {
 			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: fmt.Sprintf("lang %q: use \"en\" or \"fr\"", q.Lang)})
 			continue
 		}
+		q.Lang = lang
 		qs = append(qs, q)
 	}
 	if err := sc.Err(); err != nil {

@@ -218,6 +218,18 @@ func TestJSONLTopicsAsTheyCome(t *testing.T) {
 			t.Errorf("notes lack %q:\n%s", w, notes)
 		}
 	}
+	// A byte-order mark from a spreadsheet export is not part of the data.
+	bom := writeFile(t, dir, "bom.jsonl", "\ufeff"+`{"id":"hours","lang":"en","question":"When are you open?","answer":"9 to 5.","topic":"offices"}
+{"id":"hours","lang":"fr","question":"Quand êtes-vous ouverts?","answer":"De 9 h à 17 h.","topic":"offices"}
+`)
+	vs := writeFile(t, dir, "bom-variants.jsonl", "\ufeff"+`{"id":"hours","lang":"en","text":"opening time"}`+"\n")
+	qs := writeFile(t, dir, "bom-queries.jsonl", "\ufeff"+`{"query":"opening time","lang":"EN","expected":"hours"}`+"\n")
+	if b, err := Prepare(bom, []string{vs}, nil, false); err != nil || len(b.Entries) != 1 || len(b.Entries[0].EN.Variants) != 1 {
+		t.Errorf("files with a byte-order mark: %v", err)
+	}
+	if q, err := LoadQueries(qs); err != nil || len(q) != 1 || q[0].Expected != "hours" || q[0].Lang != bot.English {
+		t.Errorf("queries with a byte-order mark: %v %v", q, err)
+	}
 	// The authored source stays strict: a TOML topic must be a slug.
 	toml := writeFile(t, dir, "kb.toml", `[[entry]]
 id = "work"

@@ -62,6 +62,7 @@ func Load(path string) (*Base, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kb: %w", err)
 	}
+	data = trimBOM(data)
 	b := &Base{Path: path}
 	var ps Problems
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -110,7 +111,7 @@ func loadTOMLFS(fsys fs.FS, root, name, prefix string) (*Base, error) {
 				display = f
 			}
 		}
-		es, fps := parseTOML(display, data)
+		es, fps := parseTOML(display, trimBOM(data))
 		b.Entries = append(b.Entries, es...)
 		ps = append(ps, fps...)
 	}
@@ -372,6 +373,10 @@ func parseJSONL(file string, data []byte) ([]Entry, int, []string, Problems) {
 	return entries, unknown, notes, ps
 }
 
+// trimBOM drops the byte-order mark some editors and spreadsheet exports
+// put at the start of UTF-8 files.
+func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\ufeff")) }
+
 // Slug turns a topic label into a routing topic: accents folded, lowercase
 // letters and digits kept, every other run of characters one dash ("Santé
 // et sécurité" becomes "sante-et-securite"). It returns "" for a label
@@ -409,7 +414,7 @@ func (b *Base) AddVariants(path string) error {
 		byID[b.Entries[i].ID] = &b.Entries[i]
 	}
 	var ps Problems
-	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
