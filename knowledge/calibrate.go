@@ -20,7 +20,7 @@ type Calibration struct {
 // development split of the evaluation data (see doc.go), with DefaultRanker.
 // Refit both when the ranking or the features change. Weights are in the
 // order of the cf constants in search.go.
-var DefaultCalibration = Calibration{Bias: -3.3394, Weights: []float64{3.0667, 0.5158, -1.9197, 1.1406, 0.5885, -3.1828, 0.5290, 0.7188, -2.0139, -0.7443, -1.1050, 3.2902, 1.3892}}
+var DefaultCalibration = Calibration{Bias: -3.1024, Weights: []float64{3.3644, 0.4879, -1.9733, 0.9430, 0.5095, -3.7486, 0.5029, 0.7721, -1.7679, -0.7325, -1.2630, 3.3492, 1.1475}}
 
 // Ranker is a linear model over a candidate entry's ranking features (see
 // the rf constants in search.go); candidates are ranked by its score and
@@ -33,7 +33,7 @@ type Ranker struct {
 // over each query's candidates) on the development split of the
 // evaluation data (see doc.go), each run weighing the same. Weights are in
 // the order of the rf constants in search.go.
-var DefaultRanker = Ranker{Weights: []float64{-0.5171, -2.3606, -1.3001, 1.4728, -0.2875, -0.5251, 0.2003, 1.9670, 0.0232, 0.9144, -0.6571, -0.1401, 0.0375, 0.8152, 0.8772, 2.5362, 0.5255, 1.4165, 0.8706, 1.8886, 2.3439, 2.8717, 2.8130, 0.9640}}
+var DefaultRanker = Ranker{Weights: []float64{-0.5081, -1.8043, -1.4320, 1.8438, 0.3287, -0.1984, 0.0501, 2.1205, 0.2535, 0.7374, -0.0279, -0.1334, 0.0288, 0.5765, 0.7529, 2.1746, 0.3486, 1.2909, 0.3344, 1.8480, 2.6592, 2.1205, 2.6915, 1.1375}}
 
 func (r *Ranker) score(f []float64) float64 {
 	var s float64

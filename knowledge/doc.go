@@ -60,6 +60,15 @@
 // for terms of eight letters; same first letter; at most three, the most
 // frequent first), at a lower weight.
 //
+// Synonyms bridge the words citizens use and the words a department
+// writes ("kid" and "child", "fired" and "dismissed", "vacation" and
+// "travel"; "flo" and "enfant", "licencié" and "congédié"): about 180 groups
+// of single words per language, written for public services (synonyms.go).
+// Each query term is also searched as the other words of its groups, at
+// weight 0.7, through every feature but the character trigrams. On the
+// development split they raised P@1 by about a point in English and in
+// French.
+//
 // With a DataDir the indexes persist in DataDir/kb-index/<content hash>/,
 // written in a temporary directory and renamed into place when complete;
 // the next Open with the same content reopens them instead of rebuilding.

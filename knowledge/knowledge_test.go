@@ -557,3 +557,52 @@ func TestWordFamilies(t *testing.T) {
 		}
 	}
 }
+
+// Every word of the synonym groups is one term once analyzed (a phrase or
+// a stop word would never match), and a citizen's everyday word finds the
+// entry written in the department's words, in both languages.
+func TestSynonyms(t *testing.T) {
+	for _, l := range bot.Langs {
+		m, err := newMapping(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := kbAnalyzer(m.AnalyzerNamed(analyzerKB), l)
+		for _, g := range synonyms[l] {
+			if len(g) < 2 {
+				t.Errorf("%s: group %q has one word", l, g)
+			}
+			for _, w := range g {
+				if toks := a.Analyze([]byte(w)); len(toks) != 1 {
+					t.Errorf("%s: synonym %q analyzes to %d terms, want 1", l, w, len(toks))
+				}
+			}
+		}
+	}
+	if got := synonymTerms(bot.English, "kid"); !slices.Contains(got, "child") {
+		t.Errorf("kid's synonyms %q lack child", got)
+	}
+	x := openSample(t, Options{})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		text string
+		lang bot.Lang
+		want string
+	}{
+		{"can my kid obtain a passport", bot.English, "passport-child"},
+		{"the clerk was rude, where do I send a grievance", bot.English, "contact-complaint"},
+		{"mon flo a besoin d'un passeport", bot.French, "passport-child"},
+	} {
+		hits, err := x.Search(ctx, tc.text, tc.lang, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || hits[0].EntryID != tc.want {
+			t.Errorf("%q: top hit %v, want %s", tc.text, ids(hits), tc.want)
+		}
+	}
+	hits, _ := x.Search(ctx, "can my kid obtain a passport", bot.English, 1)
+	if len(hits) != 1 || hits[0].Confidence < DefaultThreshold {
+		t.Errorf("everyday words not answered: %+v", hits)
+	}
+}

@@ -32,12 +32,13 @@ type rankParams struct {
 	K1, B     float64 // BM25 parameters of the Go-side features (B: phrasings)
 	BBag      float64 // BM25 length normalisation of an entry's bag of phrasings
 	BAnswer   float64 // and of its answer document and sentences
+	Syn       float64 // weight of a synonym (see synonyms)
 }
 
 // withB returns rp with length normalisation b.
 func (rp rankParams) withB(b float64) rankParams { rp.B = b; return rp }
 
-var defaultRank = rankParams{Answer: 0.5, Typo: 0.6, Cands: 40, MaxCands: 40, CharCands: 12, MinTypo: 4, K1: 1.2, B: 0.75, BBag: 0.75, BAnswer: 0.3}
+var defaultRank = rankParams{Answer: 0.5, Typo: 0.6, Syn: 0.7, Cands: 40, MaxCands: 40, CharCands: 12, MinTypo: 4, K1: 1.2, B: 0.75, BBag: 0.75, BAnswer: 0.3}
 
 // slot is one distinct query term and the vocabulary terms standing for it:
 // itself when known, its typo corrections otherwise, none when unknown.
@@ -78,7 +79,10 @@ func (li *langIndex) analyze(text string, rp rankParams) analyzed {
 		seen[t] = true
 		s := slot{term: t}
 		if id := st.lookup(t); id >= 0 {
-			s.alts = []alt{{id, 1}}
+			s.alts = append([]alt{{id, 1}}, li.synonyms(t, rp.Syn)...)
+		} else if syn := li.synonyms(t, rp.Syn); len(syn) > 0 {
+			s.alts = syn
+			a.typos++
 		} else if n := utf8.RuneCountInString(t); n >= rp.MinTypo {
 			s.alts = li.corrections(t, n, rp.Typo)
 			if len(s.alts) > 0 {
@@ -113,6 +117,20 @@ func slotIDF(s slot, idf []float64, unseen float64) float64 {
 		best = max(best, a.w*idf[a.id])
 	}
 	return best
+}
+
+// synonyms returns the vocabulary terms among term's synonyms, at weight w.
+func (li *langIndex) synonyms(term string, w float64) []alt {
+	if w <= 0 {
+		return nil
+	}
+	var out []alt
+	for _, o := range synonymTerms(li.lang, term) {
+		if id := li.st.lookup(o); id >= 0 {
+			out = append(out, alt{id, w})
+		}
+	}
+	return out
 }
 
 // maxTypoAlts bounds the corrections tried for one unknown term.
