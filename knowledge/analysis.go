@@ -32,7 +32,7 @@ const (
 // extraStops are informal words that carry no topic: Québec French particles
 // and English chat filler. They are folded like the rest.
 var extraStops = map[bot.Lang][]string{
-	bot.French:  {"tu", "ti", "ca", "pis", "ben", "faque", "chu", "jvais", "vais", "svp", "stp", "bonjour", "allo", "merci", "est-ce", "estce", "quoi", "quel", "quelle", "quels", "quelles", "comment", "peux", "peut", "puis", "dois", "doit"},
+	bot.French:  {"tu", "ti", "ca", "pis", "ben", "faque", "chu", "jvais", "vais", "svp", "stp", "bonjour", "allo", "merci", "est-ce", "estce", "quoi", "quel", "quelle", "quels", "quelles", "comment", "peux", "peut", "puis", "dois", "doit", "pantoute"},
 	bot.English: {"please", "pls", "hi", "hello", "thanks", "thank", "u", "ur", "im"},
 }
 
@@ -46,6 +46,7 @@ var informal = map[bot.Lang]map[string]string{
 		"job": "emploi", "jobs": "emplois", "char": "voiture", "chars": "voitures",
 		"cell": "cellulaire", "chum": "conjoint", "blonde": "conjointe", "linge": "vetements",
 		"icitte": "ici", "asteure": "maintenant", "astheure": "maintenant",
+		"resto": "restaurant", "restos": "restaurants", "dep": "depanneur",
 	},
 	bot.English: {
 		"doc": "doctor", "meds": "medication", "bday": "birthday", "govt": "government", "gov": "government",
@@ -75,6 +76,7 @@ var families = map[bot.Lang]map[string][]string{
 		"ecrire":     {"ecris", "ecrit", "ecrivent", "ecrivez"},
 		"repondre":   {"reponds", "repond", "repondent", "repondez", "reponse", "reponses"},
 		"renouveler": {"renouvelle", "renouvelles", "renouvellent", "renouvelez", "renouvellera"},
+		"restaurant": {"restaurateur", "restaurateurs", "restauratrice", "restauratrices", "restauration"},
 	},
 	bot.English: {
 		"lose": {"lost"}, "pay": {"paid", "payment", "payments"}, "send": {"sent"}, "get": {"got", "gotten"},

@@ -579,6 +579,21 @@ func TestSynonyms(t *testing.T) {
 			}
 		}
 	}
+	for _, tc := range []struct {
+		lang       bot.Lang
+		text, want string
+	}{
+		{bot.English, "I was LAID OFF last week", "dismiss"},
+		{bot.French, "Je peux-tu me faire mettre à la porte?", "congedier"},
+		{bot.French, "Qui peut travailler de la maison", "teletravail"},
+	} {
+		if got := withPhrases(tc.lang, tc.text); !strings.HasSuffix(got, " "+tc.want) || !strings.HasPrefix(got, tc.text) {
+			t.Errorf("withPhrases(%q) = %q, want the text then %q", tc.text, got, tc.want)
+		}
+	}
+	if got := withPhrases(bot.English, "the relay offer"); got != "the relay offer" {
+		t.Errorf("a phrase matched inside words: %q", got)
+	}
 	if got := synonymTerms(bot.English, "kid"); !slices.Contains(got, "child") {
 		t.Errorf("kid's synonyms %q lack child", got)
 	}

@@ -71,7 +71,7 @@ func (li *langIndex) analyze(text string, rp rankParams) analyzed {
 	var a analyzed
 	st := li.st
 	seen := map[string]bool{}
-	for _, tk := range li.analyzer.Analyze([]byte(text)) {
+	for _, tk := range li.analyzer.Analyze([]byte(withPhrases(li.lang, text))) {
 		t := string(tk.Term)
 		if seen[t] {
 			continue

@@ -2,7 +2,9 @@ package knowledge
 
 import (
 	"slices"
+	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -217,4 +219,61 @@ func synonymTerms(lang bot.Lang, term string) []string {
 		}
 	})
 	return synTerm[lang][term]
+}
+
+// phrases are expressions whose words say something else together ("laid
+// off", "mettre à la porte"): a query holding one is also searched as the
+// single word after it. Written folded and lower-case; matched on whole
+// words.
+var phrases = map[bot.Lang][][2]string{
+	bot.English: {
+		{"lay off", "dismiss"}, {"laid off", "dismiss"}, {"let go", "dismiss"},
+		{"find out", "know"}, {"sign up", "register"}, {"fill out", "complete"}, {"fill in", "complete"},
+		{"get sick", "ill"}, {"got sick", "ill"}, {"fall ill", "ill"},
+		{"work from home", "telework"}, {"working from home", "telework"}, {"work at home", "telework"},
+		{"day care", "daycare"}, {"child care", "childcare"}, {"call off", "cancel"}, {"called off", "cancel"},
+		{"put off", "postpone"}, {"pass away", "die"}, {"passed away", "die"},
+		{"come back", "return"}, {"came back", "return"}, {"go back", "return"}, {"get back", "return"},
+		{"old people", "elderly"}, {"older people", "elderly"}, {"older adults", "elderly"},
+		{"pay back", "repay"}, {"paid back", "repay"}, {"sick leave", "sickness"},
+	},
+	bot.French: {
+		{"mettre a la porte", "congedier"}, {"mis a la porte", "congedier"}, {"mise a pied", "licenciement"},
+		{"travailler de la maison", "teletravail"}, {"travailler chez moi", "teletravail"},
+		{"travailler a la maison", "teletravail"}, {"travail a domicile", "teletravail"},
+		{"travailler a domicile", "teletravail"}, {"personnes agees", "aines"}, {"personne agee", "aine"},
+		{"chez moi", "domicile"}, {"chez nous", "domicile"}, {"tomber malade", "malade"},
+		{"rendre visite", "visiter"}, {"faire l'epicerie", "epicerie"}, {"en ligne", "internet"},
+		{"prendre conge", "conge"}, {"conge de maladie", "maladie"}, {"journees de maladie", "maladie"},
+	},
+}
+
+// withPhrases returns text followed by the word of each expression it
+// holds.
+func withPhrases(lang bot.Lang, text string) string {
+	ps := phrases[lang]
+	if len(ps) == 0 {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 2)
+	b.WriteByte(' ')
+	for _, r := range strings.ToLower(text) {
+		r = foldRune(r)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteByte(' ')
+	folded := strings.Join(strings.Fields(b.String()), " ")
+	folded = " " + folded + " "
+	out := text
+	for _, p := range ps {
+		if strings.Contains(folded, " "+p[0]+" ") {
+			out += " " + p[1]
+		}
+	}
+	return out
 }
