@@ -121,8 +121,8 @@
 // printed --ranker and --calibration values to `liaison kb eval` on the b
 // files, and the reverse. DefaultThreshold stays 0.80 (the default of
 // knowledge.answer_threshold): out of sample at 0.80 the English base gave
-// P@1 0.812 and 0.821, answered precision 0.949 and 0.955, in-scope
-// coverage 0.69-0.70 and 0.8-1.4% of out-of-scope questions answered; the
+// P@1 0.813 and 0.820, answered precision 0.947 and 0.955, in-scope
+// coverage 0.69-0.71 and 0.8-1.4% of out-of-scope questions answered; the
 // French base P@1 0.828 and 0.827, precision 0.949-0.977 with coverage
 // 0.61-0.67.
 //
