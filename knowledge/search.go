@@ -41,7 +41,8 @@ func (rp rankParams) withB(b float64) rankParams { rp.B = b; return rp }
 var defaultRank = rankParams{Answer: 0.5, Typo: 0.6, Syn: 0.7, Cands: 40, MaxCands: 40, CharCands: 12, MinTypo: 4, K1: 1.2, B: 0.75, BBag: 0.75, BAnswer: 0.3}
 
 // slot is one distinct query term and the vocabulary terms standing for it:
-// itself when known, its typo corrections otherwise, none when unknown.
+// itself and its synonyms when known; otherwise its synonyms, or failing
+// those its typo corrections; none when nothing matches.
 type slot struct {
 	term string
 	alts []alt
@@ -56,7 +57,7 @@ type alt struct {
 type analyzed struct {
 	slots   []slot
 	unknown int // slots with no vocabulary term
-	typos   int // slots matched through typo correction
+	typos   int // slots matched through typo correction (or synonyms only)
 	// Total idf of the query per kind of document (unknown terms count at
 	// the highest idf), used to put scores on a scale that does not depend
 	// on the query or the size of the knowledge base.
