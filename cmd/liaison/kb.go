@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -272,6 +275,7 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print JSON")
 	calib := fs.String("calibration", "", "use this calibration \"bias,w1,w2,...\" instead of the built-in one (cross-fitting)")
 	ranker := fs.String("ranker", "", "use these ranking weights \"w1,w2,...\" instead of the built-in ones (cross-fitting)")
+	outcomes := fs.String("outcomes", "", "also write each query's outcome to this JSON Lines file (what was found, at what rank and confidence)")
 	pos, err := parseKBFlags(fs, args)
 	if err != nil {
 		return err
@@ -291,7 +295,7 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		src.ranker = &r
 	}
 	if len(pos) > 0 || *queries == "" {
-		return usagef("kb eval: usage: liaison kb eval --kb PATH [--variants FILE] --queries FILE [--threshold X] [--allow-unpaired] [--trust-lang] [--json]")
+		return usagef("kb eval: usage: liaison kb eval --kb PATH [--variants FILE] --queries FILE [--threshold X] [--allow-unpaired] [--trust-lang] [--json] [--outcomes FILE]")
 	}
 	qs, err := knowledge.LoadQueries(*queries)
 	if err != nil {
@@ -302,15 +306,61 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer x.Close()
-	rep, _, err := x.Eval(ctx, qs, knowledge.EvalOptions{Threshold: *threshold, Detect: i18n.Detect, TrustLang: *trustLang})
+	rep, outs, err := x.Eval(ctx, qs, knowledge.EvalOptions{Threshold: *threshold, Detect: i18n.Detect, TrustLang: *trustLang})
 	if err != nil {
 		return err
+	}
+	if *outcomes != "" {
+		if err := writeOutcomes(*outcomes, outs, *threshold); err != nil {
+			return fmt.Errorf("kb eval: --outcomes: %w", err)
+		}
 	}
 	if *asJSON {
 		return writeJSON(stdout, rep)
 	}
 	printReport(stdout, rep)
 	return nil
+}
+
+// outcome is one line of `kb eval --outcomes`: a query, what search found
+// and what the bot would have done with it.
+type outcome struct {
+	Query      string  `json:"query"`
+	Lang       string  `json:"lang"`
+	Detected   string  `json:"detected"`
+	Expected   string  `json:"expected"`
+	Top        string  `json:"top"`
+	Rank       int     `json:"rank"` // of the expected entry in the top 10; 0 when absent or out of scope
+	Confidence float64 `json:"confidence"`
+	Answered   bool    `json:"answered"` // confidence at or above the threshold
+	Right      bool    `json:"right"`    // the top hit is the expected entry
+}
+
+// writeOutcomes writes one outcome per query, in the queries' order, so
+// that the questions the knowledge base misses can be read and fixed.
+func writeOutcomes(path string, outs []knowledge.Outcome, threshold float64) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, o := range outs {
+		if err := enc.Encode(outcome{
+			Query: o.Query.Query, Lang: string(o.Query.Lang), Detected: string(o.Detected),
+			Expected: o.Query.Expected, Top: o.Top, Rank: o.Rank,
+			Confidence: math.Round(o.Confidence*1e4) / 1e4, Answered: o.Top != "" && o.Confidence >= threshold, Right: o.Right(),
+		}); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func printReport(w io.Writer, r knowledge.Report) {

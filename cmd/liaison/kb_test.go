@@ -181,6 +181,37 @@ func TestKBEvalJSONKeys(t *testing.T) {
 	if _, _, err := kbRun(t, "kb", "eval"); exitCode(err) != 2 {
 		t.Errorf("missing --queries: %v", err)
 	}
+	// Each query's outcome, in order, for reading what the base misses.
+	outPath := filepath.Join(dir, "outcomes.jsonl")
+	if _, _, err := kbRun(t, "kb", "eval", "--queries", q, "--outcomes", outPath); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d outcome lines, want 3:\n%s", len(lines), data)
+	}
+	var first, last struct {
+		Query, Lang, Detected, Expected, Top string
+		Rank                                 int
+		Confidence                           float64
+		Answered, Right                      bool
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[2]), &last); err != nil {
+		t.Fatal(err)
+	}
+	if first.Query != "How do I renew my passport?" || first.Detected != "en" || first.Top != "passport-renew" || first.Rank != 1 || !first.Right || !first.Answered || first.Confidence < 0.8 {
+		t.Errorf("first outcome %+v", first)
+	}
+	if last.Expected != "" || last.Right || last.Answered || last.Rank != 0 {
+		t.Errorf("out-of-scope outcome %+v", last)
+	}
 }
 
 func TestKBBenchJSON(t *testing.T) {
