@@ -551,6 +551,9 @@ func TestWordFamilies(t *testing.T) {
 		{bot.French, "ouvre", "ouverture"},
 		{bot.French, "paiement", "payer"},
 		{bot.French, "reçu", "recevoir"},
+		{bot.French, "reviens", "revenir"},
+		{bot.French, "couvert", "couverture"},
+		{bot.French, "sors", "sortie"},
 	} {
 		if a, b := terms(tc.lang, tc.a), terms(tc.lang, tc.b); !slices.Equal(a, b) || len(a) != 1 {
 			t.Errorf("%s: %q → %v and %q → %v, want one same term", tc.lang, tc.a, a, tc.b, b)
