@@ -118,6 +118,11 @@ var families = map[bot.Lang]map[string][]string{
 		"fail":  {"failure", "failures"},
 		"renew": {"renewal", "renewals"}, "arrive": {"arrival", "arrivals"},
 		"approve": {"approval", "approvals"}, "refuse": {"refusal", "refusals"},
+		"visit": {"visitor", "visitors"}, "deliver": {"delivery", "deliveries"},
+		"prescription": {"prescribe", "prescribes", "prescribed"}, "diagnose": {"diagnosis", "diagnoses"},
+		"recover": {"recovery"}, "maintain": {"maintenance"}, "expire": {"expiry", "expiration"},
+		"absent": {"absence", "absences"}, "marry": {"marriage", "marriages", "married"},
+		"election": {"elector", "electors", "electoral"},
 		// American spellings of the Canadian words a department writes.
 		"centre": {"center", "centers"}, "licence": {"license", "licenses", "licensed"},
 		"labour": {"labor"}, "neighbour": {"neighbor", "neighbors", "neighborhood"},

@@ -548,6 +548,8 @@ func TestWordFamilies(t *testing.T) {
 		{bot.English, "center", "centre"},
 		{bot.English, "license", "licence"},
 		{bot.English, "neighborhood", "neighbours"},
+		{bot.English, "expiry", "expired"},
+		{bot.English, "delivery", "delivered"},
 		{bot.French, "ouvre", "ouverture"},
 		{bot.French, "paiement", "payer"},
 		{bot.French, "reçu", "recevoir"},
