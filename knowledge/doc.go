@@ -121,10 +121,10 @@
 // printed --ranker and --calibration values to `liaison kb eval` on the b
 // files, and the reverse. DefaultThreshold stays 0.80 (the default of
 // knowledge.answer_threshold): out of sample at 0.80 the English base gave
-// P@1 0.813 and 0.820, answered precision 0.947 and 0.955, in-scope
-// coverage 0.69-0.71 and 0.8-1.4% of out-of-scope questions answered; the
-// French base P@1 0.828 and 0.827, precision 0.949-0.977 with coverage
-// 0.61-0.67.
+// P@1 0.812 and 0.823, answered precision 0.946 and 0.954, in-scope
+// coverage 0.69-0.71 and 1.0-1.4% of out-of-scope questions answered; the
+// French base P@1 0.807 and 0.827, precision 0.955-0.977 with coverage
+// 0.59-0.64 (on 186 and 150 questions).
 //
 // The BM25 features normalise length fully for phrasings and bags (b 0.75)
 // but little for answers and their sentences (b 0.3): a long answer that
