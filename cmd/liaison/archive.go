@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -112,39 +111,33 @@ func archiveExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		names[s.ID] = s.Name
 	}
 
-	w := stdout
-	var file *os.File
-	if *out != "" {
-		// The archive holds what citizens wrote: readable by its owner only.
-		if file, err = os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
-			return fmt.Errorf("archive export: --out: %w", err)
-		}
-		defer file.Close()
-		w = file
-	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
 	n, redacted := 0, 0
-	err = st.Archive(ctx, f, func(m store.ArchivedMessage) error {
-		n++
-		if m.Redacted {
-			redacted++
-		}
-		return enc.Encode(archiveLineOf(m, names))
-	})
-	if err != nil {
-		return fmt.Errorf("archive export: %w", err)
+	export := func(enc *json.Encoder) error {
+		return st.Archive(ctx, f, func(m store.ArchivedMessage) error {
+			n++
+			if m.Redacted {
+				redacted++
+			}
+			return enc.Encode(archiveLineOf(m, names))
+		})
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("archive export: %w", err)
-	}
-	if file != nil {
-		if err := file.Close(); err != nil {
+	if *out == "" {
+		bw := bufio.NewWriter(stdout)
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		if err := export(enc); err != nil {
 			return fmt.Errorf("archive export: %w", err)
 		}
-		fmt.Fprintf(stderr, "Exported %d messages (%d purged under the retention period) to %s.\n", n, redacted, *out)
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("archive export: %w", err)
+		}
+		return nil
 	}
+	// The archive holds what citizens wrote: readable by its owner only.
+	if err := writeJSONLines(*out, 0o600, export); err != nil {
+		return fmt.Errorf("archive export: --out %s: %w", *out, err)
+	}
+	fmt.Fprintf(stderr, "Exported %d messages (%d purged under the retention period) to %s.\n", n, redacted, *out)
 	return nil
 }
 

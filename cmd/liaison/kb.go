@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -339,28 +337,19 @@ type outcome struct {
 // writeOutcomes writes one outcome per query, in the queries' order, so
 // that the questions the knowledge base misses can be read and fixed.
 func writeOutcomes(path string, outs []knowledge.Outcome, threshold float64) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, o := range outs {
-		if err := enc.Encode(outcome{
-			Query: o.Query.Query, Lang: string(o.Query.Lang), Detected: string(o.Detected),
-			Expected: o.Query.Expected, Top: o.Top, Rank: o.Rank,
-			Confidence: math.Round(o.Confidence*1e4) / 1e4, Answered: o.Top != "" && o.Confidence >= threshold, Right: o.Right(),
-		}); err != nil {
-			f.Close()
-			return err
+	// Queries may hold what citizens wrote: readable by the owner only.
+	return writeJSONLines(path, 0o600, func(enc *json.Encoder) error {
+		for _, o := range outs {
+			if err := enc.Encode(outcome{
+				Query: o.Query.Query, Lang: string(o.Query.Lang), Detected: string(o.Detected),
+				Expected: o.Query.Expected, Top: o.Top, Rank: o.Rank,
+				Confidence: math.Round(o.Confidence*1e4) / 1e4, Answered: o.Top != "" && o.Confidence >= threshold, Right: o.Right(),
+			}); err != nil {
+				return err
+			}
 		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+		return nil
+	})
 }
 
 func printReport(w io.Writer, r knowledge.Report) {

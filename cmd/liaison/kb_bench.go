@@ -135,21 +135,33 @@ func peakRSSMB() float64 {
 
 // writeKBJSONL writes entries in the JSON Lines knowledge-base format.
 func writeKBJSONL(path string, es []knowledge.Entry) error {
-	f, err := os.Create(path)
+	return writeJSONLines(path, 0o644, func(enc *json.Encoder) error {
+		for i := range es {
+			e := &es[i]
+			for _, l := range bot.Langs {
+				t := e.In(l)
+				if err := enc.Encode(map[string]any{"id": e.ID, "lang": l, "topic": e.Topic, "question": t.Question, "answer": t.Answer, "url": t.Link(), "variants": t.Variants}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// writeJSONLines creates (or truncates) the file at path with permissions
+// perm and writes it through a buffered JSON encoder, one value per line.
+func writeJSONLines(path string, perm os.FileMode, write func(*json.Encoder) error) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriter(f)
 	enc := json.NewEncoder(w)
-	for i := range es {
-		e := &es[i]
-		for _, l := range bot.Langs {
-			t := e.In(l)
-			if err := enc.Encode(map[string]any{"id": e.ID, "lang": l, "topic": e.Topic, "question": t.Question, "answer": t.Answer, "url": t.Link(), "variants": t.Variants}); err != nil {
-				f.Close()
-				return err
-			}
-		}
+	enc.SetEscapeHTML(false)
+	if err := write(enc); err != nil {
+		f.Close()
+		return err
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
