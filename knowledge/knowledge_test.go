@@ -526,12 +526,12 @@ func TestPersistedMatchesMemory(t *testing.T) {
 // verb forms and their nouns.
 func TestWordFamilies(t *testing.T) {
 	terms := func(l bot.Lang, text string) []string {
-		m, err := newMapping(l)
+		a, err := newAnalyzer(l)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out []string
-		for _, tk := range kbAnalyzer(m.AnalyzerNamed(analyzerKB), l).Analyze([]byte(text)) {
+		for _, tk := range a.Analyze([]byte(text)) {
 			out = append(out, string(tk.Term))
 		}
 		return out
@@ -568,11 +568,10 @@ func TestWordFamilies(t *testing.T) {
 // entry written in the department's words, in both languages.
 func TestSynonyms(t *testing.T) {
 	for _, l := range bot.Langs {
-		m, err := newMapping(l)
+		a, err := newAnalyzer(l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := kbAnalyzer(m.AnalyzerNamed(analyzerKB), l)
 		for _, g := range synonyms[l] {
 			if len(g) < 2 {
 				t.Errorf("%s: group %q has one word", l, g)

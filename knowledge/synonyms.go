@@ -194,11 +194,10 @@ func synonymTerms(lang bot.Lang, term string) []string {
 	synOnce.Do(func() {
 		synTerm = map[bot.Lang]map[string][]string{}
 		for _, l := range bot.Langs {
-			m, err := newMapping(l)
+			a, err := newAnalyzer(l)
 			if err != nil {
 				continue
 			}
-			a := kbAnalyzer(m.AnalyzerNamed(analyzerKB), l)
 			out := map[string][]string{}
 			for _, g := range synonyms[l] {
 				var ts []string
@@ -248,30 +247,32 @@ var phrases = map[bot.Lang][][2]string{
 	},
 }
 
+// phraseKeys are the phrases padded with a space each side, to be found
+// as whole words in a query folded the same way.
+var phraseKeys = func() map[bot.Lang][][2]string {
+	out := map[bot.Lang][][2]string{}
+	for l, ps := range phrases {
+		for _, p := range ps {
+			out[l] = append(out[l], [2]string{" " + p[0] + " ", p[1]})
+		}
+	}
+	return out
+}()
+
 // withPhrases returns text followed by the word of each expression it
 // holds.
 func withPhrases(lang bot.Lang, text string) string {
-	ps := phrases[lang]
+	ps := phraseKeys[lang]
 	if len(ps) == 0 {
 		return text
 	}
-	var b strings.Builder
-	b.Grow(len(text) + 2)
-	b.WriteByte(' ')
-	for _, r := range strings.ToLower(text) {
-		r = foldRune(r)
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte(' ')
-		}
-	}
-	b.WriteByte(' ')
-	folded := strings.Join(strings.Fields(b.String()), " ")
-	folded = " " + folded + " "
+	words := strings.FieldsFunc(strings.Map(foldRune, strings.ToLower(text)), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	folded := " " + strings.Join(words, " ") + " "
 	out := text
 	for _, p := range ps {
-		if strings.Contains(folded, " "+p[0]+" ") {
+		if strings.Contains(folded, p[0]) {
 			out += " " + p[1]
 		}
 	}

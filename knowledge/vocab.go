@@ -614,6 +614,16 @@ func (f fastFold) Filter(in []byte) []byte {
 	return out
 }
 
+// newAnalyzer returns lang's analyzer as indexing and search use it, built
+// from a fresh mapping (for word lists analyzed outside an index).
+func newAnalyzer(lang bot.Lang) (analysis.Analyzer, error) {
+	m, err := newMapping(lang)
+	if err != nil {
+		return nil, err
+	}
+	return kbAnalyzer(m.AnalyzerNamed(analyzerKB), lang), nil
+}
+
 // kbAnalyzer returns the analyzer of lang's index mapping as used for
 // the statistics, for Bleve's documents and for queries: Bleve's ASCII
 // folding replaced by fastFold (same terms, fewer allocations), and
