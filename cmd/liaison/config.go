@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/channels/discord"
@@ -372,11 +373,26 @@ func leafErrors(err error) []error {
 // keyLines maps every key and table of a TOML file that decoded without
 // error to its line (from 1): "privacy.retention_days", "privacy",
 // "staff[1].name" for the second [[staff]] table, "staff[1]" for its
-// header. go-toml reports positions for decoding errors only, and Validate
-// needs them for values that decode but make no sense. The first line
-// setting a key wins.
+// header. go-toml's decoder reports positions for decoding errors only, and
+// Validate needs them for values that decode but make no sense: its parser
+// gives them, past multi-line strings and arrays. The first line setting a
+// key wins.
 func keyLines(src []byte) map[string]int {
 	lines := map[string]int{}
+	var p unstable.Parser
+	p.Reset(src)
+	// key is an expression's dotted key and the line it starts on.
+	key := func(e *unstable.Node) (string, int) {
+		var parts []string
+		line := 0
+		for it := e.Key(); it.Next(); {
+			if line == 0 {
+				line = p.Shape(it.Node().Raw).Start.Line
+			}
+			parts = append(parts, string(it.Node().Data))
+		}
+		return strings.Join(parts, "."), line
+	}
 	set := func(k string, n int) {
 		if _, ok := lines[k]; !ok {
 			lines[k] = n
@@ -384,30 +400,24 @@ func keyLines(src []byte) map[string]int {
 	}
 	table := ""
 	arrays := map[string]int{}
-	for i, line := range strings.Split(string(src), "\n") {
-		line = strings.TrimSpace(line)
-		switch {
-		case line == "" || line[0] == '#':
-		case strings.HasPrefix(line, "[["):
-			name, _, _ := strings.Cut(line[2:], "]]")
-			name = strings.TrimSpace(name)
+	for p.NextExpression() {
+		e := p.Expression()
+		switch e.Kind {
+		case unstable.ArrayTable:
+			name, n := key(e)
 			table = fmt.Sprintf("%s[%d]", name, arrays[name])
 			arrays[name]++
-			set(table, i+1)
-		case line[0] == '[':
-			name, _, _ := strings.Cut(line[1:], "]")
-			table = strings.TrimSpace(name)
-			set(table, i+1)
-		default:
-			name, _, ok := strings.Cut(line, "=")
-			if !ok {
-				continue
-			}
-			key := strings.Trim(strings.TrimSpace(name), `"`)
+			set(table, n)
+		case unstable.Table:
+			name, n := key(e)
+			table = name
+			set(table, n)
+		case unstable.KeyValue:
+			k, n := key(e)
 			if table != "" {
-				key = table + "." + key
+				k = table + "." + k
 			}
-			set(key, i+1)
+			set(k, n)
 		}
 	}
 	return lines

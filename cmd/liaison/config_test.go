@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -228,5 +229,27 @@ func TestRetentionDays(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Lines come from the TOML parser: a multi-line string holding what looks
+// like a table or a key does not shift them, and quoted and dotted keys
+// are named as Validate names them.
+func TestKeyLines(t *testing.T) {
+	src := `[engine]
+flood_per_minute = 0
+[[staff]]
+name = """
+[log]
+level = "x"
+"""
+"comms_lead" = true
+[[staff]]
+knowledge.answer_threshold = 2
+`
+	got := keyLines([]byte(src))
+	want := map[string]int{"engine": 1, "engine.flood_per_minute": 2, "staff[0]": 3, "staff[0].name": 4, "staff[0].comms_lead": 8, "staff[1]": 9, "staff[1].knowledge.answer_threshold": 10}
+	if !maps.Equal(got, want) {
+		t.Errorf("keyLines = %v, want %v", got, want)
 	}
 }
