@@ -47,6 +47,7 @@ var phrases = map[msg]phrase{
 	"btn.draft":      {"Save as draft entry", "Enregistrer comme ébauche"},
 	"btn.sendanyway": {"Send anyway", "Envoyer quand même"},
 	"btn.close":      {"Close without answer", "Fermer sans réponse"},
+	"btn.translate":  {"I will translate", "Je vais traduire"},
 
 	// The close modal.
 	"close.title":   {"Close question #%d", "Fermer la question nº %d"},
@@ -56,7 +57,6 @@ var phrases = map[msg]phrase{
 	"close.cancel":  {"Cancel", "Annuler"},
 	"close.missing": {"A reason is required.", "Une raison est requise."},
 	"close.done":    {"Question #%d is closed.", "La question nº %d est fermée."},
-	"btn.translate": {"I will translate", "Je vais traduire"},
 
 	// Thread replies and buttons.
 	"answer.conflict":  {"This reply was not relayed: the question is closed.", "Cette réponse n'a pas été transmise : la question est fermée."},
