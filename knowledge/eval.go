@@ -21,6 +21,17 @@ type Query struct {
 	Expected string   `json:"expected"`
 }
 
+// queryRow is a line of a queries file. Expected must be present (""
+// for out of scope): a file without it would silently evaluate every
+// question as out of scope. gold_faq_id, the name FAQ-retrieval datasets
+// give it, is read when expected is absent.
+type queryRow struct {
+	Query    string   `json:"query"`
+	Lang     bot.Lang `json:"lang"`
+	Expected *string  `json:"expected"`
+	Gold     *string  `json:"gold_faq_id"`
+}
+
 // LoadQueries reads evaluation queries from JSON Lines.
 func LoadQueries(path string) ([]Query, error) {
 	data, err := os.ReadFile(path)
@@ -36,18 +47,24 @@ func LoadQueries(path string) ([]Query, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var q Query
-		if err := json.Unmarshal(line, &q); err != nil {
+		var r queryRow
+		if err := json.Unmarshal(line, &r); err != nil {
 			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: "not a query object {\"query\",\"lang\",\"expected\"}: " + err.Error()})
 			continue
 		}
-		lang, err := bot.ParseLang(string(q.Lang))
+		lang, err := bot.ParseLang(string(r.Lang))
 		if err != nil {
-			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: fmt.Sprintf("lang %q: use \"en\" or \"fr\"", q.Lang)})
+			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: fmt.Sprintf("lang %q: use \"en\" or \"fr\"", r.Lang)})
 			continue
 		}
-		q.Lang = lang
-		qs = append(qs, q)
+		if r.Expected == nil {
+			r.Expected = r.Gold
+		}
+		if r.Expected == nil {
+			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: "no \"expected\": give the id of the entry that answers the query, or \"\" when it is out of scope"})
+			continue
+		}
+		qs = append(qs, Query{Query: r.Query, Lang: lang, Expected: *r.Expected})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("kb: queries %s: %w", path, err)
@@ -56,6 +73,24 @@ func LoadQueries(path string) ([]Query, error) {
 		return qs, ps
 	}
 	return qs, nil
+}
+
+// Known splits queries into those whose expected entry is in the base (or
+// that are out of scope) and those expecting an entry it lacks: the latter
+// belong to another knowledge base and cannot be scored against this one.
+func (b *Base) Known(qs []Query) (known, unknown []Query) {
+	ids := make(map[string]bool, len(b.Entries))
+	for _, e := range b.Entries {
+		ids[e.ID] = true
+	}
+	for _, q := range qs {
+		if q.Expected == "" || ids[q.Expected] {
+			known = append(known, q)
+		} else {
+			unknown = append(unknown, q)
+		}
+	}
+	return known, unknown
 }
 
 // Report is the outcome of an evaluation. Its JSON keys are fixed: other

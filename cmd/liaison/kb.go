@@ -83,6 +83,15 @@ func (k *kbSource) open(ctx context.Context, stderr io.Writer) (*knowledge.Index
 // reportKB prints every knowledge-base problem on its own line and returns
 // errReported, or returns other errors as they are.
 func reportKB(err error, stderr io.Writer) error {
+	return reportProblems(err, stderr, "fix them and run 'liaison kb check' again")
+}
+
+// reportQueries prints the problems of a queries file.
+func reportQueries(err error, stderr io.Writer) error {
+	return reportProblems(err, stderr, "fix the queries file and run again")
+}
+
+func reportProblems(err error, stderr io.Writer, then string) error {
 	var ps knowledge.Problems
 	if !errors.As(err, &ps) {
 		return err
@@ -90,7 +99,7 @@ func reportKB(err error, stderr io.Writer) error {
 	for _, p := range ps {
 		fmt.Fprintln(stderr, p.Error())
 	}
-	fmt.Fprintf(stderr, "%d problem(s): fix them and run 'liaison kb check' again\n", len(ps))
+	fmt.Fprintf(stderr, "%d problem(s): %s\n", len(ps), then)
 	return errReported
 }
 
@@ -297,13 +306,17 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	qs, err := knowledge.LoadQueries(*queries)
 	if err != nil {
-		return reportKB(err, stderr)
+		return reportQueries(err, stderr)
 	}
 	x, err := src.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
+	qs, err = scorable(qs, x.Base(), *queries, stderr)
+	if err != nil {
+		return err
+	}
 	rep, outs, err := x.Eval(ctx, qs, knowledge.EvalOptions{Threshold: *threshold, Detect: i18n.Detect, TrustLang: *trustLang})
 	if err != nil {
 		return err
@@ -318,6 +331,41 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printReport(stdout, rep)
 	return nil
+}
+
+// scorable keeps the queries that can be scored against base, and says
+// on stderr how many expect entries it lacks (queries of another knowledge
+// base mixed in the file). It fails when none of the labelled queries can
+// be scored: the queries and the knowledge base do not belong together.
+func scorable(qs []knowledge.Query, base *knowledge.Base, path string, stderr io.Writer) ([]knowledge.Query, error) {
+	known, unknown := base.Known(qs)
+	if len(unknown) == 0 {
+		return qs, nil
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, q := range unknown {
+		if seen[q.Expected] {
+			continue
+		}
+		if len(ids) == 3 {
+			ids = append(ids, "...")
+			break
+		}
+		seen[q.Expected] = true
+		ids = append(ids, q.Expected)
+	}
+	labelled := 0
+	for _, q := range known {
+		if q.Expected != "" {
+			labelled++
+		}
+	}
+	if labelled == 0 {
+		return nil, fmt.Errorf("kb eval: none of the labelled queries in %s expects an entry of this knowledge base (%s): pass the --kb they were written for", path, strings.Join(ids, ", "))
+	}
+	fmt.Fprintf(stderr, "kb eval: %d of %d queries in %s expect entries this knowledge base lacks (%s); they are not scored\n", len(unknown), len(qs), path, strings.Join(ids, ", "))
+	return known, nil
 }
 
 // outcome is one line of `kb eval --outcomes`: a query, what search found

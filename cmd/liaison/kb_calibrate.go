@@ -41,7 +41,7 @@ func runKBCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		qs, err := knowledge.LoadQueries(parts[2])
 		if err != nil {
-			return reportKB(err, stderr)
+			return reportQueries(err, stderr)
 		}
 		runs = append(runs, knowledge.FitRun{Options: opts, Queries: qs})
 		fmt.Fprintf(stderr, "%s: %d queries\n", run, len(qs))

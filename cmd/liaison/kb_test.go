@@ -244,3 +244,41 @@ func TestKBUsage(t *testing.T) {
 		t.Errorf("unknown flag: %v", err)
 	}
 }
+
+// A queries file that cannot be scored as it stands is said so, never
+// evaluated as if every question were out of scope.
+func TestKBEvalQueriesThatDoNotFit(t *testing.T) {
+	dir := t.TempDir()
+	// No "expected" at all: refused with the line, not read as out of scope.
+	q := kbWrite(t, dir, "none.jsonl", `{"query":"How do I renew my passport?","lang":"en","expected":"passport-renew"}
+{"query":"heures d'ouverture","lang":"fr"}
+`)
+	_, errOut, err := kbRun(t, "kb", "eval", "--queries", q)
+	if err == nil || !strings.Contains(errOut, q+`:2: no "expected"`) || !strings.Contains(errOut, "fix the queries file") {
+		t.Errorf("missing expected: %v\n%s", err, errOut)
+	}
+	// The field name of exported FAQ-retrieval datasets is read too.
+	q = kbWrite(t, dir, "gold.jsonl", `{"query":"How do I renew my passport?","lang":"en","gold_faq_id":"passport-renew","kb":"sample"}
+{"query":"best banana bread recipe","lang":"en","gold_faq_id":""}
+`)
+	out, _, err := kbRun(t, "kb", "eval", "--queries", q, "--json")
+	if err != nil || !strings.Contains(out, `"p_at_1": 1`) || !strings.Contains(out, `"queries": 2`) {
+		t.Errorf("gold_faq_id: %v\n%s", err, out)
+	}
+	// Queries of another knowledge base mixed in are named and left out.
+	q = kbWrite(t, dir, "mixed.jsonl", `{"query":"How do I renew my passport?","lang":"en","expected":"passport-renew"}
+{"query":"Quand ouvre la piscine?","lang":"fr","expected":"city-pool"}
+{"query":"Heures de la piscine","lang":"fr","expected":"city-pool"}
+`)
+	out, errOut, err = kbRun(t, "kb", "eval", "--queries", q, "--json")
+	if err != nil || !strings.Contains(errOut, "2 of 3 queries in "+q+" expect entries this knowledge base lacks (city-pool); they are not scored") || !strings.Contains(out, `"queries": 1`) {
+		t.Errorf("mixed: %v\n%s\n%s", err, errOut, out)
+	}
+	// None fits: the wrong knowledge base, an error rather than zeros.
+	q = kbWrite(t, dir, "other.jsonl", `{"query":"Quand ouvre la piscine?","lang":"fr","expected":"city-pool"}
+{"query":"best banana bread recipe","lang":"en","expected":""}
+`)
+	if _, _, err := kbRun(t, "kb", "eval", "--queries", q); err == nil || !strings.Contains(err.Error(), "pass the --kb they were written for") {
+		t.Errorf("no query fits: %v", err)
+	}
+}
