@@ -97,7 +97,7 @@ func Prepare(path string, variants []string, extra []Entry, allowUnpaired bool) 
 		ps = append(ps, perr...)
 	}
 	for _, v := range variants {
-		if err := b.AddVariants(v); err != nil {
+		if err := b.AddVariants(v, allowUnpaired); err != nil {
 			if !errors.As(err, &perr) {
 				return nil, err
 			}

@@ -230,6 +230,19 @@ func TestJSONLTopicsAsTheyCome(t *testing.T) {
 	if q, err := LoadQueries(qs); err != nil || len(q) != 1 || q[0].Expected != "hours" || q[0].Lang != bot.English {
 		t.Errorf("queries with a byte-order mark: %v %v", q, err)
 	}
+	// With --allow-unpaired, phrasings learned for more than this base are
+	// left out with a note; without it they stay errors (TestProblems).
+	mixed := writeFile(t, dir, "mixed-variants.jsonl", `{"id":"hours","lang":"en","text":"opening time"}
+{"id":"pool","lang":"fr","text":"heures de la piscine"}
+{"id":"pool","lang":"en","text":"pool hours"}
+{"id":"sante","lang":"en","text":"where to get care"}
+`)
+	if b, err := Prepare(kb, []string{mixed}, nil, true); err != nil || b.Variants != 1 || !strings.Contains(strings.Join(b.Notes, "\n"), mixed+": 3 variants for entries or languages this knowledge base lacks were left out (pool, sante)") {
+		t.Errorf("variants for other bases: %v %+v", err, b)
+	}
+	if _, err := Prepare(kb, []string{mixed}, nil, false); err == nil || !strings.Contains(err.Error(), mixed+":2: entry pool [fr]: variant for an unknown entry") {
+		t.Errorf("variants for other bases, strict: %v", err)
+	}
 	// The authored source stays strict: a TOML topic must be a slug.
 	toml := writeFile(t, dir, "kb.toml", `[[entry]]
 id = "work"

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -403,8 +404,11 @@ func Slug(label string) string {
 // AddVariants reads a variants file (JSON Lines of {"id","lang","text"}) and
 // appends each phrasing to its entry. It returns a Problems error for rows
 // that are malformed or point at an entry or language the base lacks; the
-// other rows are still added.
-func (b *Base) AddVariants(path string) error {
+// other rows are still added. With unpaired (--allow-unpaired), rows for
+// an entry or language the base lacks are left out with a note instead:
+// phrasings learned for more than this base, as when one file serves
+// several knowledge bases.
+func (b *Base) AddVariants(path string, unpaired bool) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("kb: variants: %w", err)
@@ -414,6 +418,8 @@ func (b *Base) AddVariants(path string) error {
 		byID[b.Entries[i].ID] = &b.Entries[i]
 	}
 	var ps Problems
+	var left []string // ids of the rows left out, in order, once each
+	leftOut := 0
 	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -433,6 +439,12 @@ func (b *Base) AddVariants(path string) error {
 			continue
 		}
 		e := byID[r.ID]
+		if unpaired && (e == nil || !e.Has(lang)) {
+			if leftOut++; !slices.Contains(left, r.ID) {
+				left = append(left, r.ID)
+			}
+			continue
+		}
 		if e == nil {
 			ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: "variant for an unknown entry: check the id against the knowledge base"})
 			continue
@@ -452,6 +464,12 @@ func (b *Base) AddVariants(path string) error {
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("kb: variants %s: %w", path, err)
+	}
+	if leftOut > 0 {
+		if len(left) > 3 {
+			left = append(left[:3], "...")
+		}
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d variants for entries or languages this knowledge base lacks were left out (%s)", path, leftOut, strings.Join(left, ", ")))
 	}
 	if len(ps) > 0 {
 		return ps

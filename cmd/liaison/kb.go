@@ -313,6 +313,9 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer x.Close()
+	for _, n := range x.Base().Notes {
+		fmt.Fprintf(stderr, "kb eval: note: %s\n", n)
+	}
 	qs, err = scorable(qs, x.Base(), *queries, stderr)
 	if err != nil {
 		return err
