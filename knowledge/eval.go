@@ -32,6 +32,17 @@ type queryRow struct {
 	Gold     *string  `json:"gold_faq_id"`
 }
 
+// expected returns the row's expected entry, and false when it has none.
+func (r queryRow) expected() (string, bool) {
+	if r.Expected != nil {
+		return *r.Expected, true
+	}
+	if r.Gold != nil {
+		return *r.Gold, true
+	}
+	return "", false
+}
+
 // LoadQueries reads evaluation queries from JSON Lines.
 func LoadQueries(path string) ([]Query, error) {
 	data, err := os.ReadFile(path)
@@ -57,14 +68,12 @@ func LoadQueries(path string) ([]Query, error) {
 			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: fmt.Sprintf("lang %q: use \"en\" or \"fr\"", r.Lang)})
 			continue
 		}
-		if r.Expected == nil {
-			r.Expected = r.Gold
-		}
-		if r.Expected == nil {
+		exp, ok := r.expected()
+		if !ok {
 			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: "no \"expected\": give the id of the entry that answers the query, or \"\" when it is out of scope"})
 			continue
 		}
-		qs = append(qs, Query{Query: r.Query, Lang: lang, Expected: *r.Expected})
+		qs = append(qs, Query{Query: r.Query, Lang: lang, Expected: exp})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("kb: queries %s: %w", path, err)

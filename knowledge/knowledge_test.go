@@ -240,6 +240,19 @@ func TestJSONLTopicsAsTheyCome(t *testing.T) {
 	if b, err := Prepare(kb, []string{mixed}, nil, true); err != nil || b.Variants != 1 || !strings.Contains(strings.Join(b.Notes, "\n"), mixed+": 3 variants for entries or languages this knowledge base lacks were left out (pool, sante)") {
 		t.Errorf("variants for other bases: %v %+v", err, b)
 	}
+	// Labelled queries serve as variants of the entries they expect.
+	labelled := writeFile(t, dir, "labelled.jsonl", `{"query":"opening time","lang":"en","expected":"hours"}
+{"query":"when do you close","lang":"en","gold_faq_id":"hours","kb":"offices"}
+{"query":"banana bread","lang":"en","expected":""}
+{"query":"no label","lang":"en"}
+`)
+	b, err = Prepare(kb, []string{labelled}, nil, true)
+	if err == nil || !strings.Contains(err.Error(), labelled+`:4: a query without "expected"`) {
+		t.Errorf("query rows as variants: want line 4 refused, got %v", err)
+	}
+	if b == nil || b.Variants != 2 || !strings.Contains(strings.Join(b.Notes, "\n"), labelled+`: 1 out-of-scope queries`) {
+		t.Errorf("query rows as variants: %+v", b)
+	}
 	if _, err := Prepare(kb, []string{mixed}, nil, false); err == nil || !strings.Contains(err.Error(), mixed+":2: entry pool [fr]: variant for an unknown entry") {
 		t.Errorf("variants for other bases, strict: %v", err)
 	}

@@ -402,7 +402,9 @@ func Slug(label string) string {
 }
 
 // AddVariants reads a variants file (JSON Lines of {"id","lang","text"}) and
-// appends each phrasing to its entry. It returns a Problems error for rows
+// appends each phrasing to its entry. A labelled query
+// ({"query","lang","expected"}, the evaluation format) is read as a
+// phrasing of the entry it expects; out-of-scope ones are skipped. It returns a Problems error for rows
 // that are malformed or point at an entry or language the base lacks; the
 // other rows are still added. With unpaired (--allow-unpaired), rows for
 // an entry or language the base lacks are left out with a note instead:
@@ -419,7 +421,7 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 	}
 	var ps Problems
 	var left []string // ids of the rows left out, in order, once each
-	leftOut := 0
+	leftOut, outOfScope := 0, 0
 	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -428,12 +430,27 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 			continue
 		}
 		pos := Pos{path, n}
-		var r struct{ ID, Lang, Text string }
+		var r struct {
+			ID, Text string
+			queryRow
+		}
 		if err := json.Unmarshal(line, &r); err != nil {
 			ps = append(ps, Problem{Pos: pos, Msg: "not a variant object {\"id\",\"lang\",\"text\"}: " + err.Error()})
 			continue
 		}
-		lang, err := bot.ParseLang(r.Lang)
+		if r.ID == "" && r.Text == "" && r.Query != "" {
+			exp, ok := r.expected()
+			if !ok {
+				ps = append(ps, Problem{Pos: pos, Msg: "a query without \"expected\" is no phrasing of an entry: give its id, or use {\"id\",\"lang\",\"text\"}"})
+				continue
+			}
+			if exp == "" {
+				outOfScope++
+				continue
+			}
+			r.ID, r.Text = exp, r.Query
+		}
+		lang, err := bot.ParseLang(string(r.Lang))
 		if err != nil || r.Lang == "" {
 			ps = append(ps, Problem{Pos: pos, ID: r.ID, Msg: fmt.Sprintf("lang %q: use \"en\" or \"fr\"", r.Lang)})
 			continue
@@ -464,6 +481,9 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("kb: variants %s: %w", path, err)
+	}
+	if outOfScope > 0 {
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d out-of-scope queries (expected \"\") are no phrasing of an entry and were skipped", path, outOfScope))
 	}
 	if leftOut > 0 {
 		if len(left) > 3 {
