@@ -75,7 +75,8 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 //   - empties escalation_askers.question and removes the user id and name
 //     from the asker's address, once its escalation is relayed or closed;
 //   - empties escalations.question once relayed or closed (last updated
-//     before);
+//     before), and advances its version so that the desk redraws its post
+//     (a Slack message quoting the question) without it;
 //   - removes the user id and name from the address of outbox items
 //     delivered or given up;
 //   - replaces the user id of feedback with a placeholder (the reaction's
@@ -182,7 +183,9 @@ func purgeAskers(ctx context.Context, tx *sql.Tx, before string, limit int) (int
 }
 
 func purgeEscalations(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE escalations SET question = ''
+	// The version moves on so that the desk post, which quotes the
+	// question, is drawn again without it (bot.Engine's desk sync).
+	res, err := tx.ExecContext(ctx, `UPDATE escalations SET question = '', version = version + 1
 		WHERE id IN (SELECT id FROM escalations WHERE question <> '' AND updated_at < ?
 			AND state IN ('relayed', 'closed') ORDER BY updated_at LIMIT ?)`, before, limit)
 	return affected(res, err, "escalations")

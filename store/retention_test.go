@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,11 @@ func TestPurgeRemovesCitizenDataAndKeepsTheNumbers(t *testing.T) {
 	must(t, err)
 	rowsBefore := counts(t, db)
 
+	// The desk shows the relayed escalation as it is now.
+	synced, err := db.Escalation(ctx, done.ID)
+	must(t, err)
+	must(t, db.MarkDeskSynced(ctx, done.ID, "desk-1", synced.Version))
+
 	before := t0.AddDate(0, 0, 30)
 	res, err := db.Purge(ctx, before)
 	must(t, err)
@@ -140,6 +146,12 @@ func TestPurgeRemovesCitizenDataAndKeepsTheNumbers(t *testing.T) {
 	}
 	if e.Askers[0].Address.ReplyTo != "old-relayed" || e.Askers[0].RelayedAt.IsZero() || e.State != bot.StateRelayed || e.Topic != "passports" {
 		t.Errorf("the escalation's facts were lost: %+v", e)
+	}
+	// Its desk post quoted the question: the desk sync is to redraw it.
+	backlog, err := db.DeskBacklog(ctx, 100)
+	must(t, err)
+	if !slices.ContainsFunc(backlog, func(b bot.Escalation) bool { return b.ID == done.ID }) {
+		t.Errorf("the purged escalation is not in the desk backlog: its post would keep the question")
 	}
 	item, err := db.Outgoing(ctx, answer.ID)
 	must(t, err)

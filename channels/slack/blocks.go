@@ -54,7 +54,11 @@ func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
 	}
 	blocks = append(blocks, slack.NewContextBlock("liaison.meta", mrkdwn(strings.Join(meta, " · "))))
 
-	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, maxQuestionRunes, l)), nil, nil))
+	if e.Question == "" {
+		blocks = append(blocks, slack.NewContextBlock("liaison.redacted", mrkdwn(tr(l, "esc.redacted"))))
+	} else {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, maxQuestionRunes, l)), nil, nil))
+	}
 
 	sugg := e.Suggestions
 	if len(sugg) > maxSuggestions {

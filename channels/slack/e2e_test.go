@@ -574,3 +574,34 @@ func TestEndToEndCloseWithReason(t *testing.T) {
 		t.Errorf("close reason changed to %q", again.CloseReason)
 	}
 }
+
+// The retention purge empties an old question from the records; the desk
+// post, which quoted it, is drawn again without it.
+func TestEndToEndPurgeRedrawsThePostWithoutTheQuestion(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+	reply := threadReply("UMARIE", post.TS, "1700000000.900001", "Bonjour, déposez une réclamation en ligne auprès de Postes Canada.")
+	f.send(eventsEnvelope("ans-1", "EvAns1", 0, reply))
+	f.ack("ans-1", 1)
+	eventually(t, "the relay to the citizen", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+
+	r, err := s.st.Purge(context.Background(), time.Now().Add(time.Hour))
+	if err != nil || r.Escalations != 1 {
+		t.Fatalf("purge = %+v, %v; want one escalation purged", r, err)
+	}
+	eventually(t, "the post drawn without the question", func() bool {
+		for _, c := range f.callsTo("chat.update") {
+			all := everything(c)
+			if c.TS == post.TS && strings.Contains(all, "politique de conservation") {
+				if strings.Contains(all, "Mon colis") {
+					t.Fatalf("the redrawn post still quotes the question:\n%s", all)
+				}
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -30,6 +30,7 @@ var phrases = map[msg]phrase{
 	"esc.nosuggestion": {"No suggested entry", "Aucune fiche suggérée"},
 	"esc.howto":        {"Reply in this thread to answer: your reply is relayed to every asker, signed with your name.", "Répondez dans ce fil : votre réponse est transmise à chaque personne, signée de votre nom."},
 	"esc.truncated":    {"(shortened)", "(raccourci)"},
+	"esc.redacted":     {"_The question was removed under the retention policy._", "_La question a été retirée selon la politique de conservation._"},
 
 	"state.open":     {"Waiting for a staff answer", "En attente d'une réponse du personnel"},
 	"state.claimed":  {"Claimed by %s", "Prise en charge par %s"},

@@ -436,6 +436,14 @@ func TestBrowserUnknownQuestionAnsweredOnDesk(t *testing.T) {
 	run(t, desk, "show all", chromedp.Click(chromedp.CSS("#showall")),
 		until(`(document.querySelector(`+js(card+" .state")+`) || {}).textContent === "Answer delivered"`))
 	screenshot(t, desk, "desk")
+
+	// Past the retention period the question leaves the records, and the
+	// open desk page redraws the card without it.
+	if r, err := s.st.Purge(context.Background(), time.Now().Add(time.Hour)); err != nil || r.Escalations != 1 {
+		t.Fatalf("purge = %+v, %v", r, err)
+	}
+	run(t, desk, "card redrawn without the question",
+		until(`(document.querySelector(`+js(card+" .esc-q")+`) || {}).textContent === "The question was removed under the retention policy."`))
 }
 
 func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {

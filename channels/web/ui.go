@@ -146,6 +146,7 @@ var uiStrings = map[string][2]string{
 	"js.new":             {"New message from {Author}", "Nouveau message de {Author}"},
 
 	"js.esc.title":       {"Question {ID}", "Question {ID}"},
+	"js.esc.redacted":    {"The question was removed under the retention policy.", "La question a été retirée selon la politique de conservation."},
 	"js.state.open":      {"Open", "Ouverte"},
 	"js.state.claimed":   {"Claimed", "Prise en charge"},
 	"js.state.answered":  {"Answered", "Répondue"},

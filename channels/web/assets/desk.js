@@ -53,7 +53,9 @@
     art.append(el("h3", { id: id + "-h" },
       el("span", { text: t("esc.title", { ID: v.id }) }),
       el("span", { class: "state " + v.state, text: t("state." + v.state) })));
-    art.append(el("p", { class: "esc-q", lang: v.lang || null, text: v.question }));
+    art.append(v.question
+      ? el("p", { class: "esc-q", lang: v.lang || null, text: v.question })
+      : el("p", { class: "esc-q redacted", text: t("esc.redacted") }));
     const dl = el("dl", { class: "meta" });
     metaRow(dl, t("f.lang"), langName(v.lang));
     metaRow(dl, t("f.topic"), v.topic);
