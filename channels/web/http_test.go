@@ -615,7 +615,11 @@ func TestStreamResumesAfterLastEventID(t *testing.T) {
 		_, _ = h.srv.Channel().Send(context.Background(), bot.Address{Platform: "web", ChannelID: "general"},
 			bot.Reply{Kind: bot.KindBroadcast, Text: fmt.Sprint("n", i)})
 	}
-	evs := sse(t, h.ts.URL+"/api/chat/events?room=general", map[string]string{"Last-Event-ID": "2"}, "message", 1)
+	room := h.srv.rooms["general"]
+	room.mu.Lock()
+	second := room.history[1].ID
+	room.mu.Unlock()
+	evs := sse(t, h.ts.URL+"/api/chat/events?room=general", map[string]string{"Last-Event-ID": fmt.Sprint(second)}, "message", 1)
 	if evs[0]["text"] != "n2" {
 		t.Errorf("resumed at %v, want the third message", evs[0])
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"sync"
+	"time"
 )
 
 // event is one server-sent event on a topic. Data is JSON.
@@ -23,8 +24,12 @@ type topic struct {
 	subs    map[chan event]struct{}
 }
 
+// newTopic starts event ids at the time in microseconds, so that the ids
+// of a restarted server follow those of the one before: a browser that
+// reconnects with the Last-Event-ID of the old process is sent everything
+// the new one published since it started.
 func newTopic(keep int) *topic {
-	return &topic{keep: keep, subs: map[chan event]struct{}{}}
+	return &topic{keep: keep, seq: time.Now().UnixMicro(), subs: map[chan event]struct{}{}}
 }
 
 // subBuffer is how many events a slow subscriber may lag behind before it is
