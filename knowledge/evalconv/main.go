@@ -19,6 +19,14 @@
 //	                            (a held-out split such as queries-test.jsonl) and of
 //	                            each file given to -held, named after it
 //
+// With -small N it also writes four small knowledge bases per label, the
+// regime of a young base that citizens often ask beyond: N entries drawn
+// from the label's (at most a third of them), half of their development
+// questions as variants, and as queries the other half plus as many
+// questions about entries left out, labelled out of scope:
+//
+//	LABEL-small-K-kb.jsonl, LABEL-small-K-variants.jsonl, LABEL-small-K-queries.jsonl (K = 1..4)
+//
 // A held-out split is checked with every development question loaded as
 // variants:
 //
@@ -35,6 +43,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -69,8 +79,9 @@ func main() {
 		held = append(held, p)
 		return nil
 	})
+	small := flag.Int("small", 0, "also write four small knowledge bases of this many entries per label, with questions beyond them")
 	flag.Parse()
-	if err := convert(*src, *out, held); err != nil {
+	if err := convert(*src, *out, held, *small); err != nil {
 		fmt.Fprintln(os.Stderr, "evalconv:", err)
 		os.Exit(1)
 	}
@@ -113,7 +124,7 @@ func section(url, category string) string {
 	return knowledge.Slug(category)
 }
 
-func convert(src, out string, held []string) error {
+func convert(src, out string, held []string, small int) error {
 	faq, err := readJSONL[faqRow](filepath.Join(src, "faq.jsonl"))
 	if err != nil {
 		return err
@@ -149,15 +160,7 @@ func convert(src, out string, held []string) error {
 		}
 	}
 	for _, r := range faq {
-		url := r.SourceURL
-		if !strings.HasPrefix(url, "http") {
-			url = ""
-		}
-		topic := topics[r.ID]
-		if topic == "" {
-			topic = "general"
-		}
-		put(label(r.KB)+"-kb.jsonl", map[string]any{"id": r.ID, "lang": r.Lang, "question": r.Question, "answer": r.Answer, "topic": topic, "url": url})
+		put(label(r.KB)+"-kb.jsonl", entryRow(r, topics))
 	}
 	pos := map[string]int{}
 	for _, q := range qs {
@@ -182,6 +185,9 @@ func convert(src, out string, held []string) error {
 			put(l+"-variants-b.jsonl", v)
 			put(l+"-queries-a.jsonl", e)
 		}
+	}
+	if small > 0 {
+		smallRuns(faq, qs, topics, small, put)
 	}
 	for _, p := range held {
 		rows, err := readJSONL[queryRow](p)
@@ -222,4 +228,77 @@ func convert(src, out string, held []string) error {
 		fmt.Printf("%s\t%d rows\n", filepath.Join(out, n), len(files[n]))
 	}
 	return nil
+}
+
+// entryRow is r in the knowledge base's JSON Lines format.
+func entryRow(r faqRow, topics map[string]string) map[string]any {
+	url := r.SourceURL
+	if !strings.HasPrefix(url, "http") {
+		url = ""
+	}
+	topic := topics[r.ID]
+	if topic == "" {
+		topic = "general"
+	}
+	return map[string]any{"id": r.ID, "lang": r.Lang, "question": r.Question, "answer": r.Answer, "topic": topic, "url": url}
+}
+
+// smallRuns writes the -small knowledge bases: for each label, four draws
+// (seeded by the label and K, so the same every run) of n entries, at most
+// a third of the label's.
+func smallRuns(faq []faqRow, qs []queryRow, topics map[string]string, n int, put func(string, any)) {
+	ids := map[string][]string{} // label → entry ids, in file order
+	for _, r := range faq {
+		l := label(r.KB)
+		if !slices.Contains(ids[l], r.ID) {
+			ids[l] = append(ids[l], r.ID)
+		}
+	}
+	asked := map[string][]queryRow{} // entry id → its development questions
+	for _, q := range qs {
+		if q.Gold != "" {
+			asked[q.Gold] = append(asked[q.Gold], q)
+		}
+	}
+	for l, all := range ids {
+		size := min(n, len(all)/3)
+		if size == 0 {
+			continue
+		}
+		h := fnv.New64a()
+		h.Write([]byte(l))
+		for k := 1; k <= 4; k++ {
+			rng := rand.New(rand.NewPCG(h.Sum64(), uint64(k)))
+			order := slices.Clone(all)
+			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			in, out := order[:size], order[size:]
+			name := fmt.Sprintf("%s-small-%d-", l, k)
+			for _, r := range faq {
+				if label(r.KB) == l && slices.Contains(in, r.ID) {
+					put(name+"kb.jsonl", entryRow(r, topics))
+				}
+			}
+			pos, scoped := map[string]int{}, 0
+			for _, id := range in {
+				for _, q := range asked[id] {
+					key := q.Gold + "\x00" + q.Lang
+					if pos[key]%2 == 0 {
+						put(name+"variants.jsonl", map[string]string{"id": q.Gold, "lang": q.Lang, "text": q.Query})
+					} else {
+						put(name+"queries.jsonl", map[string]string{"query": q.Query, "lang": q.Lang, "expected": q.Gold})
+						scoped++
+					}
+					pos[key]++
+				}
+			}
+			var beyond []queryRow
+			for _, id := range out {
+				beyond = append(beyond, asked[id]...)
+			}
+			rng.Shuffle(len(beyond), func(i, j int) { beyond[i], beyond[j] = beyond[j], beyond[i] })
+			for _, q := range beyond[:min(scoped, len(beyond))] {
+				put(name+"queries.jsonl", map[string]string{"query": q.Query, "lang": q.Lang, "expected": ""})
+			}
+		}
+	}
 }

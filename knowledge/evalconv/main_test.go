@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,7 @@ func TestConvert(t *testing.T) {
 	if err := os.WriteFile(elsewhere, []byte(`{"query":"office address","lang":"en","kb":"workbook_2026","gold_faq_id":"wb-1"}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := convert(src, out, []string{elsewhere}); err != nil {
+	if err := convert(src, out, []string{elsewhere}, 0); err != nil {
 		t.Fatal(err)
 	}
 	read := func(name string) string {
@@ -66,5 +67,48 @@ func TestConvert(t *testing.T) {
 	}
 	if got := read("pages-kb.jsonl"); strings.Count(got, `"topic":"offices-hours"`) != 2 {
 		t.Errorf("both languages must share the English page's topic:\n%s", got)
+	}
+}
+
+// -small draws small knowledge bases with questions beyond them: half of
+// the drawn entries' questions are variants, the other half queries, and
+// as many questions about the other entries are queries out of scope. The
+// draw is the same on every run.
+func TestConvertSmall(t *testing.T) {
+	src := t.TempDir()
+	var faq, dev strings.Builder
+	for i := range 9 {
+		fmt.Fprintf(&faq, `{"id":"e%d","lang":"en","kb":"pages_2026","question":"Question %d?","answer":"Answer %d.","topic":"T","source_url":""}`+"\n", i, i, i)
+		fmt.Fprintf(&faq, `{"id":"e%d","lang":"fr","kb":"pages_2026","question":"Question %d?","answer":"Réponse %d.","topic":"T","source_url":""}`+"\n", i, i, i)
+		for j := range 2 {
+			fmt.Fprintf(&dev, `{"query":"asked %d-%d","lang":"en","kb":"pages_2026","gold_faq_id":"e%d"}`+"\n", i, j, i)
+		}
+	}
+	for name, body := range map[string]string{"faq.jsonl": faq.String(), "queries-dev.jsonl": dev.String()} {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outs := [2]string{t.TempDir(), t.TempDir()}
+	for _, out := range outs {
+		if err := convert(src, out, nil, 5); err != nil { // at most a third: 3 entries
+			t.Fatal(err)
+		}
+	}
+	for k := 1; k <= 4; k++ {
+		name := fmt.Sprintf("pages-small-%d-", k)
+		kb, _ := os.ReadFile(filepath.Join(outs[0], name+"kb.jsonl"))
+		vars, _ := os.ReadFile(filepath.Join(outs[0], name+"variants.jsonl"))
+		qs, _ := os.ReadFile(filepath.Join(outs[0], name+"queries.jsonl"))
+		again, _ := os.ReadFile(filepath.Join(outs[1], name+"queries.jsonl"))
+		if n := strings.Count(string(kb), "\n"); n != 6 {
+			t.Errorf("%skb: %d rows, want 3 entries in 2 languages", name, n)
+		}
+		if v, in, beyond := strings.Count(string(vars), "\n"), strings.Count(string(qs), `"expected":"e`), strings.Count(string(qs), `"expected":""`); v != 3 || in != 3 || beyond != 3 {
+			t.Errorf("%s: %d variants, %d queries in scope, %d beyond; want 3 each", name, v, in, beyond)
+		}
+		if string(qs) != string(again) {
+			t.Errorf("%s: a second run drew differently", name)
+		}
 	}
 }
