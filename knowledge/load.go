@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -404,9 +403,9 @@ func Slug(label string) string {
 // AddVariants reads a variants file (JSON Lines of {"id","lang","text"}) and
 // appends each phrasing to its entry. A labelled query
 // ({"query","lang","expected"}, the evaluation format) is read as a
-// phrasing of the entry it expects; out-of-scope ones are skipped. It returns a Problems error for rows
-// that are malformed or point at an entry or language the base lacks; the
-// other rows are still added. With unpaired (--allow-unpaired), rows for
+// phrasing of the entry it expects; out-of-scope ones are skipped. It
+// returns a Problems error for rows that are malformed or point at an
+// entry or language the base lacks; the other rows are still added. With unpaired (--allow-unpaired), rows for
 // an entry or language the base lacks are left out with a note instead:
 // phrasings learned for more than this base, as when one file serves
 // several knowledge bases.
@@ -420,7 +419,8 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 		byID[b.Entries[i].ID] = &b.Entries[i]
 	}
 	var ps Problems
-	var left []string // ids of the rows left out, in order, once each
+	left := map[string]bool{} // ids of the rows left out
+	var named []string        // the first few of them, in order
 	leftOut, outOfScope := 0, 0
 	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
@@ -457,8 +457,11 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 		}
 		e := byID[r.ID]
 		if unpaired && (e == nil || !e.Has(lang)) {
-			if leftOut++; !slices.Contains(left, r.ID) {
-				left = append(left, r.ID)
+			if leftOut++; !left[r.ID] {
+				left[r.ID] = true
+				if len(named) < 3 {
+					named = append(named, r.ID)
+				}
 			}
 			continue
 		}
@@ -486,10 +489,10 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d out-of-scope queries (expected \"\") are no phrasing of an entry and were skipped", path, outOfScope))
 	}
 	if leftOut > 0 {
-		if len(left) > 3 {
-			left = append(left[:3], "...")
+		if len(left) > len(named) {
+			named = append(named, "...")
 		}
-		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d variants for entries or languages this knowledge base lacks were left out (%s)", path, leftOut, strings.Join(left, ", ")))
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d variants for entries or languages this knowledge base lacks were left out (%s)", path, leftOut, strings.Join(named, ", ")))
 	}
 	if len(ps) > 0 {
 		return ps
