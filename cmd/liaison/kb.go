@@ -221,7 +221,7 @@ func runKBSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
+	if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
 		return usagef("kb search: give the text to search as one argument: liaison kb search \"text\" [--lang en|fr]")
 	}
 	lang := bot.Unknown

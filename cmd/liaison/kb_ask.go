@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/i18n"
@@ -36,7 +37,7 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
+	if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
 		return usagef("ask: give the question as one argument: liaison ask \"text\" [--kb PATH] [--json]")
 	}
 	if *n < 1 {

@@ -112,6 +112,11 @@ func TestKBSearch(t *testing.T) {
 	if _, _, err := kbRun(t, "kb", "search"); exitCode(err) != 2 {
 		t.Errorf("no text: %v", err)
 	}
+	for _, cmd := range [][]string{{"kb", "search", "  "}, {"ask", ""}} {
+		if _, _, err := kbRun(t, cmd...); exitCode(err) != 2 {
+			t.Errorf("%v with empty text: %v, want a usage error", cmd, err)
+		}
+	}
 	if _, _, err := kbRun(t, "kb", "search", "x", "--lang", "de"); exitCode(err) != 2 {
 		t.Errorf("bad lang: %v", err)
 	}
