@@ -27,6 +27,15 @@ type Handler interface {
 	HandleReaction(ctx context.Context, r Reaction) error
 }
 
+// Historian is implemented by the Engine for channels that show their
+// history again after a restart (the web chat): the last limit things said
+// in a channel, oldest first, as the store keeps them.
+type Historian interface {
+	Conversation(ctx context.Context, platform, channelID string, limit int) ([]Said, error)
+}
+
+var _ Historian = (*Engine)(nil)
+
 // Optional channel capabilities, found by type assertion.
 
 // MemberCounter reports how many people can see the bot's channels

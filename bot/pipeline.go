@@ -243,6 +243,13 @@ func addressOf(m Message) Address {
 		UserID: m.AuthorID, UserName: m.AuthorName, DM: m.DM}
 }
 
+// Conversation lists the last limit things said in a channel, oldest
+// first: messages posted there (purged ones left out) and replies
+// delivered there.
+func (e *Engine) Conversation(ctx context.Context, platform, channelID string, limit int) ([]Said, error) {
+	return e.st.Conversation(ctx, platform, channelID, limit)
+}
+
 // HandleReaction records a citizen's reaction to one of the bot's replies
 // as feedback. Reactions on other messages are ignored. A reaction can
 // arrive before the delivery of the reply it is on has been recorded (the

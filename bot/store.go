@@ -36,6 +36,18 @@ type MessageStore interface {
 	SaveOutcome(ctx context.Context, o *Outcome) error
 	// DecisionFor returns the decision recorded for a platform message.
 	DecisionFor(ctx context.Context, platform, messageID string) (Decision, error)
+	// Conversation lists the last limit things said in a channel, oldest
+	// first: the messages posted there (purged ones left out) and the
+	// replies delivered there.
+	Conversation(ctx context.Context, platform, channelID string, limit int) ([]Said, error)
+}
+
+// Said is one thing said in a channel: a message someone posted, or a
+// reply the bot delivered there.
+type Said struct {
+	Message *Message  // posted by someone
+	Sent    *Outgoing // delivered by the bot: To, Reply, Ref and SentAt
+	At      time.Time
 }
 
 // EscalationStore keeps escalations, their askers and staff answers.

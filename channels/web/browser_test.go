@@ -152,13 +152,21 @@ type stack struct {
 	eng  *bot.Engine
 	st   *store.DB
 	base string
+	stop func() // stops it and closes the store (also at the test's end)
 }
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
+	return newStackAt(t, filepath.Join(t.TempDir(), "liaison.db"))
+}
+
+// newStackAt runs Liaison on the store at dbPath, as serve does: the
+// chat rooms are restored from it before anything runs.
+func newStackAt(t *testing.T, dbPath string) *stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
+	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatalf("store: %v", err)
 	}
@@ -176,6 +184,9 @@ func newStack(t *testing.T) *stack {
 			Channels: []bot.Channel{srv.Channel()}, Desk: srv.Desk(), Logger: log})
 	if err != nil {
 		t.Fatalf("engine: %v", err)
+	}
+	if err := srv.Restore(ctx, eng); err != nil {
+		t.Fatalf("restore: %v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -196,13 +207,17 @@ func newStack(t *testing.T) *stack {
 			}
 		}()
 	}
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-		_ = st.Close()
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			wg.Wait()
+			_ = st.Close()
+		})
+	}
+	t.Cleanup(stop)
 	waitReady(t, srv)
-	return &stack{srv: srv, eng: eng, st: st, base: "http://" + ln.Addr().String()}
+	return &stack{srv: srv, eng: eng, st: st, base: "http://" + ln.Addr().String(), stop: stop}
 }
 
 // testWriter sends log lines to t.Log.
@@ -385,6 +400,45 @@ func TestBrowserFrenchQuestionGetsFrenchAnswer(t *testing.T) {
 		t.Error("the chat page scrolls sideways on a phone-sized screen")
 	}
 	screenshot(t, ctx, "chat-phone-fr")
+}
+
+// After a restart the room shows its conversation again: a citizen who
+// comes back finds the question and the answer, quoted as before.
+func TestBrowserRoomHistorySurvivesARestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	s := newStackAt(t, db)
+	ctx := tab(t)
+	run(t, ctx, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, ctx, "Marie", "How do I renew my passport?")
+	const answer = `#log li[data-kind="answer"]`
+	run(t, ctx, "wait for the answer", chromedp.WaitVisible(chromedp.CSS(answer)))
+	run(t, ctx, "leave", chromedp.Navigate("about:blank")) // before its stream breaks
+	s.stop()
+
+	s = newStackAt(t, db)
+	back := tab(t)
+	run(t, back, "open chat after the restart", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS(answer)))
+	if q := textOf(t, back, `document.querySelector('#log li[data-kind="citizen"] .msg-text').textContent`); q != "How do I renew my passport?" {
+		t.Errorf("restored question %q", q)
+	}
+	if a := textOf(t, back, `document.querySelector('`+answer+` .msg-text').textContent`); !strings.Contains(a, "renew your passport online") {
+		t.Errorf("restored answer %q", a)
+	}
+	if q := textOf(t, back, `document.querySelector('`+answer+` .msg-quote').textContent`); !strings.Contains(q, "Marie") || !strings.Contains(q, "How do I renew") {
+		t.Errorf("the restored answer does not quote its question: %q", q)
+	}
+	// A purged message is not shown again.
+	if _, err := s.st.Purge(context.Background(), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	run(t, back, "leave", chromedp.Navigate("about:blank"))
+	s.stop()
+	s = newStackAt(t, db)
+	again := tab(t)
+	run(t, again, "open chat after the purge", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS(answer)))
+	if n := textOf(t, again, `String(document.querySelectorAll('#log li[data-kind="citizen"]').length)`); n != "0" {
+		t.Errorf("%s purged questions shown again", n)
+	}
 }
 
 func TestBrowserUnknownQuestionAnsweredOnDesk(t *testing.T) {

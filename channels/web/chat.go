@@ -73,9 +73,17 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	} else {
 		ref.ID = newID("b")
 	}
+	room.publish("message", s.replyEvent(room, to, r, ref.ID, s.now()))
+	return ref, nil
+}
+
+// replyEvent is the room event of reply r, delivered to `to` as message
+// id at t, quoting the citizen's message it answers when the room still
+// shows it.
+func (s *Server) replyEvent(room *topic, to bot.Address, r bot.Reply, id string, t time.Time) chatEvent {
 	ev := chatEvent{
-		ID: ref.ID, Kind: string(r.Kind), Author: "Liaison", Bot: true, Text: r.Text,
-		Lang: string(r.Lang), Time: s.now().UTC(), ReplyTo: to.ReplyTo, ToTag: s.tag(to.UserID),
+		ID: id, Kind: string(r.Kind), Author: "Liaison", Bot: true, Text: r.Text,
+		Lang: string(r.Lang), Time: t.UTC(), ReplyTo: to.ReplyTo, ToTag: s.tag(to.UserID),
 		Signature: r.Signature, Link: r.Link, Feedback: r.Feedback, Key: r.Key,
 	}
 	if to.ReplyTo != "" {
@@ -87,8 +95,36 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 			ev.Quote = &quote{Author: to.UserName}
 		}
 	}
-	room.publish("message", ev)
-	return ref, nil
+	return ev
+}
+
+// Restore shows each room's recent history again, as h keeps it: call it
+// once after a restart, before the channel runs, so that people who come
+// back find the conversation where it was. Messages purged under the
+// retention policy are not shown again.
+func (s *Server) Restore(ctx context.Context, h bot.Historian) error {
+	for _, rc := range s.cfg.Rooms {
+		said, err := h.Conversation(ctx, Platform, rc.ID, s.cfg.History)
+		if err != nil {
+			return fmt.Errorf("web: restore room %s: %w", rc.ID, err)
+		}
+		room := s.rooms[rc.ID]
+		for _, x := range said {
+			switch {
+			case x.Message != nil:
+				m := x.Message
+				room.publish("message", chatEvent{ID: m.ID, Kind: "citizen", Author: m.AuthorName, Tag: s.tag(m.AuthorID), Text: m.Text, Time: m.Time.UTC()})
+			case x.Sent != nil && x.Sent.Ref.ID != "":
+				if k := x.Sent.Reply.Key; k != "" {
+					s.mu.Lock()
+					s.replies.put(k, x.Sent.Ref.ID)
+					s.mu.Unlock()
+				}
+				room.publish("message", s.replyEvent(room, x.Sent.To, x.Sent.Reply, x.Sent.Ref.ID, x.At))
+			}
+		}
+	}
+	return nil
 }
 
 // chatEvent is one message in a room, as the page receives it.

@@ -26,8 +26,9 @@ type Config struct {
 	// before it gets HTTP 429 (12), after a burst of FloodBurst (5).
 	FloodPerMinute int `toml:"flood_per_minute"`
 	FloodBurst     int `toml:"flood_burst"`
-	// History is how many recent messages per room the server keeps in
-	// memory for people who open the page later (200).
+	// History is how many recent messages per room the server shows people
+	// who open the page later (200); Server.Restore reads them again from
+	// the store after a restart.
 	History int `toml:"history"`
 	// Rooms are the public chat rooms; none configured means the two
 	// default rooms "help" and "general".

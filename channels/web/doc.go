@@ -16,7 +16,9 @@
 // cookie, or API clients send "Authorization: Bearer TOKEN". State-changing
 // requests from pages carry a CSRF token bound to the browser.
 //
-// Room history and the desk's notices are kept in memory for the pages; the
-// store (through the engine) is the durable record of every message, answer
+// Room history is kept in memory for the pages and read again from the
+// store (through the engine's Conversation) when the server starts, without
+// the messages purged under the retention policy; the desk's notices live
+// in memory only. The store is the durable record of every message, answer
 // and decision.
 package web

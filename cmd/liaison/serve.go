@@ -131,6 +131,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	if webSrv != nil {
+		// The chat rooms show their conversation again, before anything new.
+		if err := webSrv.Restore(ctx, eng); err != nil {
+			log.Warn("web chat history not restored", "err", err)
+		}
+	}
 	for _, c := range channels {
 		parts = append(parts, runner{"channel " + c.Name(), func(ctx context.Context) error { return c.Run(ctx, eng) }})
 	}
