@@ -77,6 +77,12 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	return ref, nil
 }
 
+// citizenEvent is the room event of a citizen's message m, showing text
+// (as typed: the engine gets it without the bot's mention).
+func (s *Server) citizenEvent(m bot.Message, text string) chatEvent {
+	return chatEvent{ID: m.ID, Kind: "citizen", Author: m.AuthorName, Tag: s.tag(m.AuthorID), Text: text, Time: m.Time.UTC()}
+}
+
 // replyEvent is the room event of reply r, delivered to `to` as message
 // id at t, quoting the citizen's message it answers when the room still
 // shows it.
@@ -112,8 +118,7 @@ func (s *Server) Restore(ctx context.Context, h bot.Historian) error {
 		for _, x := range said {
 			switch {
 			case x.Message != nil:
-				m := x.Message
-				room.publish("message", chatEvent{ID: m.ID, Kind: "citizen", Author: m.AuthorName, Tag: s.tag(m.AuthorID), Text: m.Text, Time: m.Time.UTC()})
+				room.publish("message", s.citizenEvent(*x.Message, x.Message.Text))
 			case x.Sent != nil && x.Sent.Ref.ID != "":
 				if k := x.Sent.Reply.Key; k != "" {
 					s.mu.Lock()
@@ -246,9 +251,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	// Shown before the engine decides, so that its answer (sent by another
 	// goroutine) never appears before the question.
-	s.rooms[room.ID].publish("message", chatEvent{
-		ID: msg.ID, Kind: "citizen", Author: name, Tag: s.tag(browser), Text: text, Time: msg.Time,
-	})
+	s.rooms[room.ID].publish("message", s.citizenEvent(msg, text))
 	if _, err := h.HandleMessage(r.Context(), msg); err != nil {
 		s.rooms[room.ID].publish("failed", map[string]string{"id": msg.ID})
 		s.log.Error("handle message", "conv", msg.ID, "err", err)
