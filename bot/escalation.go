@@ -27,7 +27,7 @@ type Escalation struct {
 	Lang        Lang
 	Topic       string
 	Question    string // the first asker's question, personal data masked
-	Suggestions []Hit  // entries the search found below the threshold, best first
+	Suggestions []Hit  // entries the search found below the threshold, best first (at most maxSuggestions)
 	Channel     ChannelKey
 
 	RoutedTo  string // Staff.ID of the person it is routed to

@@ -114,7 +114,7 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 	if lang.Valid() {
 		searchLang = lang
 	}
-	hits, err := e.kb.Search(ctx, truncateRunes(m.Text, e.cfg.MaxTextRunes), searchLang, 3)
+	hits, err := e.kb.Search(ctx, truncateRunes(m.Text, e.cfg.MaxTextRunes), searchLang, RoutingHits)
 	if err != nil {
 		e.log.Error("knowledge search failed; escalating", "channel", key, "err", err)
 		hits = nil
@@ -162,13 +162,11 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) error {
 	m, d := o.Message, &o.Decision
 	words := tokens(m.Text)
-	var topEntry, topic string
+	var topEntry string
 	if len(hits) > 0 {
-		topEntry, topic = hits[0].EntryID, hits[0].Topic
+		topEntry = hits[0].EntryID
 	}
-	if topic == "" {
-		topic = "general"
-	}
+	topic := RouteTopic(hits)
 	asker := Asker{Address: addressOf(m), Lang: d.Lang, Question: Redact(m.Text), AskedAt: m.Time}
 
 	e.escMu.Lock()
@@ -197,7 +195,7 @@ func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) err
 	staff, _ := e.cfg.Staff.Route(topic, d.Lang)
 	o.NewEscalation = &Escalation{
 		State: StateOpen, Lang: d.Lang, Topic: topic, Question: asker.Question,
-		Suggestions: hits, Channel: m.Channel(),
+		Suggestions: hits[:min(len(hits), maxSuggestions)], Channel: m.Channel(),
 		RoutedTo: staff.ID, RoutedAt: d.At, CreatedAt: d.At, UpdatedAt: d.At,
 		Askers: []Asker{asker},
 	}

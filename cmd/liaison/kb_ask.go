@@ -71,17 +71,18 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // ask decides like the engine in phase 2: detect the language (searching
-// both when unsure), then answer when the top hit reaches the threshold.
+// both when unsure), then answer when the top hit reaches the threshold, or
+// escalate to the topic the hits vote for.
 func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n int) (askResult, error) {
 	lang, conf := i18n.Detect(text)
-	hits, err := k.Search(ctx, text, lang, n)
+	hits, err := k.Search(ctx, text, lang, max(n, bot.RoutingHits))
 	if err != nil {
 		return askResult{}, err
 	}
-	r := askResult{Text: text, Lang: lang, LangConf: conf, Threshold: threshold, Action: "escalate", Topic: "general", Hits: kbNonNil(hits)}
+	r := askResult{Text: text, Lang: lang, LangConf: conf, Threshold: threshold, Action: "escalate", Topic: bot.RouteTopic(hits), Hits: kbNonNil(hits[:min(n, len(hits))])}
 	if len(hits) > 0 {
 		top := hits[0]
-		r.Confidence, r.Topic = top.Confidence, top.Topic
+		r.Confidence = top.Confidence
 		if r.Lang == bot.Unknown {
 			r.Lang = top.Lang // searched both: the matching language wins
 		}

@@ -129,6 +129,7 @@ func TestAsk(t *testing.T) {
 		{"english answer", "How do I renew my passport?", "answer", "en", "\n\nMore information: https://example.gc.ca/en/passports/renew\n\nWas this answer helpful? Let us know with 👍 or 👎."},
 		{"french answer", "comment renouveler mon passeport", "answer", "fr", "\n\nPour en savoir plus : https://example.gc.ca/fr/passeports/renouveler\n\nCette réponse vous a-t-elle été utile? Dites-le-nous avec 👍 ou 👎."},
 		{"escalate", "what is the best banana bread recipe", "escalate", "en", ""},
+		{"escalate to the topic the hits share", "problem with my application", "escalate", "en", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, _, err := kbRun(t, "ask", tc.text, "--json")
@@ -144,6 +145,14 @@ func TestAsk(t *testing.T) {
 			}
 			if r.Action == "escalate" && (r.Reply != "" || r.Topic == "") {
 				t.Errorf("escalation must name a topic and post no answer: %+v", r)
+			}
+			if len(r.Hits) > 3 {
+				t.Errorf("%d hits shown, want at most the default 3", len(r.Hits))
+			}
+			// The engine's routing: the best hit is on accessibility, most
+			// of the confidence on benefits.
+			if tc.text == "problem with my application" && (r.Topic != "benefits" || r.Hits[0].Topic == "benefits") {
+				t.Errorf("topic %q with best hit on %q, want benefits voted over the best hit", r.Topic, r.Hits[0].Topic)
 			}
 		})
 	}
