@@ -124,6 +124,26 @@ func section(url, category string) string {
 	return knowledge.Slug(category)
 }
 
+// findHeld resolves a -held path: as given, or else in the source
+// directory, next to queries-dev.jsonl (so "-held queries-test.jsonl" finds
+// the split where it ships).
+func findHeld(src, p string) (string, error) {
+	if _, err := os.Stat(p); err == nil {
+		return filepath.Clean(p), nil
+	}
+	if !filepath.IsAbs(p) {
+		if q := filepath.Join(src, p); fileExists(q) {
+			return q, nil
+		}
+	}
+	return "", fmt.Errorf("held-out queries file %s: not found (looked here and in %s); give its path", p, src)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
 func convert(src, out string, held []string, small int) error {
 	faq, err := readJSONL[faqRow](filepath.Join(src, "faq.jsonl"))
 	if err != nil {
@@ -133,13 +153,18 @@ func convert(src, out string, held []string, small int) error {
 	if err != nil {
 		return err
 	}
+	for i, p := range held {
+		if held[i], err = findHeld(src, p); err != nil {
+			return err
+		}
+	}
 	others, err := filepath.Glob(filepath.Join(src, "queries-*.jsonl"))
 	if err != nil {
 		return err
 	}
 	for _, p := range others {
-		if filepath.Base(p) != "queries-dev.jsonl" && !slices.Contains(held, p) {
-			held = append(held, p)
+		if filepath.Base(p) != "queries-dev.jsonl" && !slices.Contains(held, filepath.Clean(p)) {
+			held = append(held, filepath.Clean(p))
 		}
 	}
 	if out == "" {

@@ -68,6 +68,20 @@ func TestConvert(t *testing.T) {
 	if got := read("pages-kb.jsonl"); strings.Count(got, `"topic":"offices-hours"`) != 2 {
 		t.Errorf("both languages must share the English page's topic:\n%s", got)
 	}
+
+	// -held with the bare name the README gives is found next to the
+	// development split, and converted once.
+	out2 := t.TempDir()
+	if err := convert(src, out2, []string{"queries-test.jsonl"}, 0); err != nil {
+		t.Fatalf("-held by its name in the source directory: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(out2, "pages-test.jsonl")); err != nil || strings.Count(string(b), "\n") != 1 {
+		t.Errorf("pages-test.jsonl = %q, %v; want its one question once", b, err)
+	}
+	err := convert(src, t.TempDir(), []string{"queries-nope.jsonl"}, 0)
+	if err == nil || !strings.Contains(err.Error(), "queries-nope.jsonl: not found") || !strings.Contains(err.Error(), src) {
+		t.Errorf("a missing held-out file: %v, want its name and where it was looked for", err)
+	}
 }
 
 // -small draws small knowledge bases with questions beyond them: half of
