@@ -27,11 +27,14 @@ type Handler interface {
 	HandleReaction(ctx context.Context, r Reaction) error
 }
 
-// Historian is implemented by the Engine for channels that show their
-// history again after a restart (the web chat): the last limit things said
-// in a channel, oldest first, as the store keeps them.
+// Historian is implemented by the Engine for channels and desks that show
+// their history again after a restart (the web chat and desk): the last
+// limit things said in a channel, oldest first, as the store keeps them
+// (the desk's notices are said on DeskPlatform, channel ""), and the staff
+// answers of an escalation, to tell which held answers are still waiting.
 type Historian interface {
 	Conversation(ctx context.Context, platform, channelID string, limit int) ([]Said, error)
+	Answers(ctx context.Context, escalationID int64) ([]StaffAnswer, error)
 }
 
 var _ Historian = (*Engine)(nil)

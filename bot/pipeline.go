@@ -248,6 +248,11 @@ func (e *Engine) Conversation(ctx context.Context, platform, channelID string, l
 	return e.st.Conversation(ctx, platform, channelID, limit)
 }
 
+// Answers lists the staff answers of an escalation, oldest first.
+func (e *Engine) Answers(ctx context.Context, escalationID int64) ([]StaffAnswer, error) {
+	return e.st.Answers(ctx, escalationID)
+}
+
 // HandleReaction records a citizen's reaction to one of the bot's replies
 // as feedback. Reactions on other messages are ignored. A reaction can
 // arrive before the delivery of the reply it is on has been recorded (the

@@ -188,6 +188,9 @@ func newStackAt(t *testing.T, dbPath string) *stack {
 	if err := srv.Restore(ctx, eng); err != nil {
 		t.Fatalf("restore: %v", err)
 	}
+	if err := srv.Desk().Restore(ctx, eng); err != nil {
+		t.Fatalf("restore desk: %v", err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -438,6 +441,55 @@ func TestBrowserRoomHistorySurvivesARestart(t *testing.T) {
 	run(t, again, "open chat after the purge", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS(answer)))
 	if n := textOf(t, again, `String(document.querySelectorAll('#log li[data-kind="citizen"]').length)`); n != "0" {
 		t.Errorf("%s purged questions shown again", n)
+	}
+}
+
+// A held answer's notice outlives a restart with its buttons: the staff
+// member can still send it anyway, and once settled it shows as settled.
+func TestBrowserHeldAnswerSurvivesARestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	s := newStackAt(t, db)
+	citizen, desk := tab(t), tab(t)
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=fr"), chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=fr"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Luc", "Est-ce que je peux amener mon iguane à la cérémonie de citoyenneté?")
+	run(t, citizen, "accusé de réception", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="ack"]`)))
+	run(t, desk, "answer in English",
+		until(`document.querySelectorAll("#queue article").length === 1`),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="nadia"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "nadia"),
+		fill("#queue article textarea", "Yes, small pets in a closed carrier are welcome at the ceremony."),
+		chromedp.Click(chromedp.CSS(`#queue article form.answer-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#notices li.mismatch button.btn-primary`)))
+	for _, c := range []context.Context{citizen, desk} {
+		run(t, c, "leave", chromedp.Navigate("about:blank"))
+	}
+	s.stop()
+
+	s = newStackAt(t, db)
+	citizen, desk = tab(t), tab(t)
+	run(t, citizen, "open chat after the restart", chromedp.Navigate(s.base+"/?room=help&lang=fr"), chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="ack"]`)))
+	run(t, desk, "the held answer's notice is back",
+		chromedp.Navigate(s.base+"/desk?lang=fr"),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="nadia"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "nadia"),
+		chromedp.WaitVisible(chromedp.CSS(`#notices li.mismatch button.btn-primary`)))
+	run(t, desk, "send anyway after the restart",
+		chromedp.Click(chromedp.CSS(`#notices li.mismatch button.btn-primary`)),
+		until(`document.querySelector("#notices li.mismatch").textContent.includes("Réglé")`))
+	run(t, citizen, "relayed", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="relay"]`)))
+	for _, c := range []context.Context{citizen, desk} {
+		run(t, c, "leave", chromedp.Navigate("about:blank"))
+	}
+	s.stop()
+
+	s = newStackAt(t, db)
+	desk = tab(t)
+	run(t, desk, "settled after another restart",
+		chromedp.Navigate(s.base+"/desk?lang=fr"),
+		until(`document.querySelector("#notices li.mismatch") !== null && document.querySelector("#notices li.mismatch").textContent.includes("Réglé")`))
+	if n := textOf(t, desk, `String(document.querySelectorAll("#notices li.mismatch button").length)`); n != "0" {
+		t.Errorf("a settled answer's notice still offers %s buttons", n)
 	}
 }
 

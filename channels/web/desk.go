@@ -58,6 +58,9 @@ func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalatio
 	return nil
 }
 
+// maxNotices is how many recent notices desk pages are given.
+const maxNotices = 200
+
 // Notify shows n on open desk pages (kept in memory for pages opened later)
 // and returns its ref.
 func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
@@ -69,12 +72,68 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 		dn.Resolved = true
 	}
 	s.notices = append(s.notices, dn)
-	if len(s.notices) > 200 {
-		s.notices = slices.Clone(s.notices[len(s.notices)-200:])
+	if len(s.notices) > maxNotices {
+		s.notices = slices.Clone(s.notices[len(s.notices)-maxNotices:])
 	}
 	s.mu.Unlock()
 	s.deskHub.publish("notice", dn)
 	return "web-notice-" + strconv.FormatInt(dn.ID, 10), nil
+}
+
+// Restore shows the desk's last notices again after a restart, as the
+// store kept them when they were delivered: a held answer's notice keeps
+// its buttons until the answer is settled, whoever settled it. Call it
+// before Run, when the web desk is the staff desk.
+func (d *Desk) Restore(ctx context.Context, h bot.Historian) error {
+	said, err := h.Conversation(ctx, bot.DeskPlatform, "", maxNotices)
+	if err != nil {
+		return fmt.Errorf("web: restore desk notices: %w", err)
+	}
+	var notices []deskNotice
+	for _, x := range said {
+		if x.Sent == nil || x.Sent.Notice == nil {
+			continue
+		}
+		dn := deskNotice{Notice: *x.Sent.Notice, Time: x.At.UTC()}
+		if dn.Kind == bot.NoticeMismatch && dn.AnswerID != 0 {
+			held, err := stillHeld(ctx, h, dn.EscalationID, dn.AnswerID)
+			if err != nil {
+				return fmt.Errorf("web: restore desk notices: %w", err)
+			}
+			dn.Resolved = !held
+		}
+		notices = append(notices, dn)
+	}
+	s := d.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, dn := range notices {
+		s.noticeID++
+		dn.ID = s.noticeID
+		if dn.Resolved {
+			s.resolved[dn.AnswerID] = true
+		}
+		s.notices = append(s.notices, dn)
+	}
+	if len(s.notices) > maxNotices {
+		s.notices = slices.Clone(s.notices[len(s.notices)-maxNotices:])
+	}
+	return nil
+}
+
+// stillHeld says whether a staff answer still waits for its author's
+// choice (send anyway or translate).
+func stillHeld(ctx context.Context, h bot.Historian, escalationID, answerID int64) (bool, error) {
+	as, err := h.Answers(ctx, escalationID)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range as {
+		if a.ID == answerID {
+			return a.Status == bot.AnswerHeld, nil
+		}
+	}
+	return false, nil
 }
 
 // deskNotice is a notice as desk pages show it.

@@ -16,9 +16,10 @@
 // cookie, or API clients send "Authorization: Bearer TOKEN". State-changing
 // requests from pages carry a CSRF token bound to the browser.
 //
-// Room history is kept in memory for the pages and read again from the
-// store (through the engine's Conversation) when the server starts, without
-// the messages purged under the retention policy; the desk's notices live
-// in memory only. The store is the durable record of every message, answer
-// and decision.
+// Room history and the desk's notices are kept in memory for the pages and
+// read again from the store (through the engine's Conversation) when the
+// server starts: rooms without the messages purged under the retention
+// policy, and notices of held answers with their buttons until the answer
+// is settled. The store is the durable record of every message, answer and
+// decision.
 package web

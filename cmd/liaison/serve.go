@@ -136,6 +136,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		if err := webSrv.Restore(ctx, eng); err != nil {
 			log.Warn("web chat history not restored", "err", err)
 		}
+		if desk == bot.Desk(webSrv.Desk()) {
+			if err := webSrv.Desk().Restore(ctx, eng); err != nil {
+				log.Warn("web desk notices not restored", "err", err)
+			}
+		}
 	}
 	for _, c := range channels {
 		parts = append(parts, runner{"channel " + c.Name(), func(ctx context.Context) error { return c.Run(ctx, eng) }})
