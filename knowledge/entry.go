@@ -21,6 +21,10 @@ type Entry struct {
 	// Source says where the entry was defined ("" for entries appended
 	// through Options.Extra). It is used in error messages only.
 	Source Pos
+	// Collection is the knowledge base a JSON Lines row names in its "kb"
+	// field, when one export holds several ("" otherwise). See
+	// Options.Collection.
+	Collection string
 }
 
 // Text is an entry in one language.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -19,6 +20,9 @@ type Query struct {
 	Query    string   `json:"query"`
 	Lang     bot.Lang `json:"lang"`
 	Expected string   `json:"expected"`
+	// KB is the collection the query was written for (its "kb" field),
+	// when the file serves several knowledge bases; "" otherwise.
+	KB string `json:"kb,omitempty"`
 }
 
 // queryRow is a line of a queries file. Expected must be present (""
@@ -30,6 +34,7 @@ type queryRow struct {
 	Lang     bot.Lang `json:"lang"`
 	Expected *string  `json:"expected"`
 	Gold     *string  `json:"gold_faq_id"`
+	KB       string   `json:"kb"`
 }
 
 // expected returns the row's expected entry, and false when it has none.
@@ -73,7 +78,7 @@ func LoadQueries(path string) ([]Query, error) {
 			ps = append(ps, Problem{Pos: Pos{path, n}, Msg: "no \"expected\": give the id of the entry that answers the query, or \"\" when it is out of scope"})
 			continue
 		}
-		qs = append(qs, Query{Query: r.Query, Lang: lang, Expected: exp})
+		qs = append(qs, Query{Query: r.Query, Lang: lang, Expected: exp, KB: strings.TrimSpace(r.KB)})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("kb: queries %s: %w", path, err)

@@ -32,6 +32,11 @@ type Options struct {
 	DataDir string
 	// AllowUnpaired serves entries that exist in one language only.
 	AllowUnpaired bool
+	// Collection, when set, serves only the entries of that collection: a
+	// JSON Lines export of several knowledge bases names each row's in its
+	// "kb" field (Entry.Collection). Variants of the other entries are then
+	// rows for entries this base lacks (see AllowUnpaired).
+	Collection string
 	// Calibration overrides DefaultCalibration (for evaluation).
 	Calibration *Calibration
 	// Ranker overrides DefaultRanker (for evaluation).
@@ -87,9 +92,24 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 // Prepare loads path and its variants files and validates everything, with
 // every problem reported at once: what `liaison kb check` runs.
 func Prepare(path string, variants []string, extra []Entry, allowUnpaired bool) (*Base, error) {
+	return prepareBase(path, "", variants, extra, allowUnpaired)
+}
+
+// PrepareCollection is Prepare narrowed to one collection (see
+// Options.Collection).
+func PrepareCollection(path, collection string, variants []string, allowUnpaired bool) (*Base, error) {
+	return prepareBase(path, collection, variants, nil, allowUnpaired)
+}
+
+func prepareBase(path, collection string, variants []string, extra []Entry, allowUnpaired bool) (*Base, error) {
 	b, err := Load(path)
 	if b == nil {
 		return nil, err
+	}
+	if collection != "" {
+		if err := b.keep(collection); err != nil {
+			return nil, err
+		}
 	}
 	var ps Problems
 	var perr Problems
@@ -114,7 +134,7 @@ func Prepare(path string, variants []string, extra []Entry, allowUnpaired bool) 
 
 func (x *Index) prepare(ctx context.Context) (*snapshot, *Base, error) {
 	stamp := sourceStamp(x.opts.Path, x.opts.Variants)
-	b, err := Prepare(x.opts.Path, x.opts.Variants, x.extra, x.opts.AllowUnpaired)
+	b, err := prepareBase(x.opts.Path, x.opts.Collection, x.opts.Variants, x.extra, x.opts.AllowUnpaired)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -651,3 +651,47 @@ func TestSynonyms(t *testing.T) {
 		t.Errorf("everyday words not answered: %+v", hits)
 	}
 }
+
+// A JSON Lines export of several knowledge bases names each row's in a kb
+// field: Options.Collection serves one of them, and queries keep theirs.
+func TestCollections(t *testing.T) {
+	dir := t.TempDir()
+	kb := filepath.Join(dir, "faq.jsonl")
+	if err := os.WriteFile(kb, []byte(`{"id":"pa-1","lang":"en","kb":"pages","question":"When do offices open?","answer":"At 9."}
+{"id":"pa-1","lang":"fr","kb":"pages","question":"Quand les bureaux ouvrent-ils?","answer":"À 9 h."}
+{"id":"wb-1","lang":"en","kb":" workbook ","question":"When do offices open on Saturday?","answer":"At 10."}
+{"id":"wb-1","lang":"fr","kb":"workbook","question":"Quand les bureaux ouvrent-ils le samedi?","answer":"À 10 h."}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Prepare(kb, nil, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Collections(); !slices.Equal(got, []string{"pages", "workbook"}) || b.Unknown != 0 {
+		t.Errorf("collections %v, %d unknown fields", got, b.Unknown)
+	}
+	ctx := context.Background()
+	x, err := Open(ctx, Options{Path: kb, Collection: "pages"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	hits, err := x.Search(ctx, "when do offices open on saturday", bot.English, 5)
+	if err != nil || len(hits) != 1 || hits[0].EntryID != "pa-1" {
+		t.Errorf("pages alone: %+v, %v", hits, err)
+	}
+	if _, err := Open(ctx, Options{Path: kb, Collection: "nope"}); err == nil || !strings.Contains(err.Error(), `no entry of the knowledge base "nope" (kb field); it has pages, workbook`) {
+		t.Errorf("unknown collection: %v", err)
+	}
+	if _, err := Open(ctx, Options{Collection: "pages"}); err == nil || !strings.Contains(err.Error(), "its rows have no kb field") {
+		t.Errorf("collection of the sample: %v", err)
+	}
+	q := filepath.Join(dir, "q.jsonl")
+	if err := os.WriteFile(q, []byte(`{"query":"hours","lang":"en","kb":"pages","gold_faq_id":"pa-1"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if qs, err := LoadQueries(q); err != nil || len(qs) != 1 || qs[0].KB != "pages" {
+		t.Errorf("queries %+v, %v", qs, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -227,6 +228,7 @@ type jsonRow struct {
 	Answer   string          `json:"answer"`
 	Topic    string          `json:"topic"`
 	URL      string          `json:"url"`
+	KB       string          `json:"kb"` // the collection, when one file holds several bases
 	Variants json.RawMessage `json:"variants"`
 }
 
@@ -248,7 +250,7 @@ func decodeRow(line []byte) (fastRow, bool) {
 	return r, true
 }
 
-var jsonFields = map[string]bool{"id": true, "lang": true, "question": true, "answer": true, "topic": true, "url": true, "variants": true}
+var jsonFields = map[string]bool{"id": true, "lang": true, "question": true, "answer": true, "topic": true, "url": true, "kb": true, "variants": true}
 
 // parseJSONL reads one object per entry and language. Rows of the same id
 // are merged; unknown fields are counted and ignored.
@@ -327,7 +329,7 @@ func parseJSONL(file string, data []byte) ([]Entry, int, []string, Problems) {
 		if !ok || r.ID == "" {
 			i = len(entries)
 			byID[r.ID] = i
-			entries = append(entries, Entry{ID: r.ID, Source: pos})
+			entries = append(entries, Entry{ID: r.ID, Source: pos, Collection: strings.TrimSpace(r.KB)})
 		}
 		e := &entries[i]
 		t := e.In(lang)
@@ -371,6 +373,40 @@ func parseJSONL(file string, data []byte) ([]Entry, int, []string, Problems) {
 		notes = append(notes, fmt.Sprintf("entries without a topic (they route as general): %d", general))
 	}
 	return entries, unknown, notes, ps
+}
+
+// Collections lists the distinct collections of the base's entries (their
+// JSON Lines "kb" field), sorted; none when no entry names one.
+func (b *Base) Collections() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range b.Entries {
+		if e.Collection != "" && !seen[e.Collection] {
+			seen[e.Collection] = true
+			out = append(out, e.Collection)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// keep narrows the base to the entries of one collection.
+func (b *Base) keep(collection string) error {
+	var kept []Entry
+	for _, e := range b.Entries {
+		if e.Collection == collection {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		has := strings.Join(b.Collections(), ", ")
+		if has == "" {
+			has = "none: its rows have no kb field"
+		}
+		return fmt.Errorf("kb: %s has no entry of the knowledge base %q (kb field); it has %s", b.Path, collection, has)
+	}
+	b.Entries = kept
+	return nil
 }
 
 // trimBOM drops the byte-order mark some editors and spreadsheet exports

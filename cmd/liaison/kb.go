@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -60,6 +62,7 @@ type kbSource struct {
 	path          string
 	variants      kbStrings
 	allowUnpaired bool
+	collection    string
 	dataDir       string
 	calibration   *knowledge.Calibration
 	ranker        *knowledge.Ranker
@@ -69,11 +72,34 @@ func (k *kbSource) register(fs *flag.FlagSet) {
 	fs.StringVar(&k.path, "kb", "", "knowledge base: TOML directory or file, or JSON Lines file (default: the bundled sample)")
 	fs.Var(&k.variants, "variants", "JSON Lines file of extra phrasings {\"id\",\"lang\",\"text\"} (repeatable)")
 	fs.BoolVar(&k.allowUnpaired, "allow-unpaired", false, "serve entries that exist in one language only")
+	fs.StringVar(&k.collection, "collection", "", "use only this knowledge base of a JSON Lines file that holds several (its rows' kb field)")
 	fs.StringVar(&k.dataDir, "data", "", "keep the built index in this directory (default: in memory)")
 }
 
+// prepare loads and validates the knowledge base without indexing it.
+func (k *kbSource) prepare() (*knowledge.Base, error) {
+	if k.collection != "" {
+		return knowledge.PrepareCollection(k.path, k.collection, k.variants, k.allowUnpaired)
+	}
+	return knowledge.Prepare(k.path, k.variants, nil, k.allowUnpaired)
+}
+
+// collections lists the knowledge bases a JSON Lines file holds (its rows'
+// kb field), when --collection does not pick one. Errors are left to
+// open and prepare, which report them in full.
+func (k *kbSource) collections() (cs, notes []string) {
+	if k.collection != "" {
+		return nil, nil
+	}
+	b, _ := knowledge.Load(k.path)
+	if b == nil {
+		return nil, nil
+	}
+	return b.Collections(), b.Notes
+}
+
 func (k *kbSource) open(ctx context.Context, stderr io.Writer) (*knowledge.Index, error) {
-	x, err := knowledge.Open(ctx, knowledge.Options{Path: k.path, Variants: k.variants, AllowUnpaired: k.allowUnpaired, DataDir: k.dataDir, Calibration: k.calibration, Ranker: k.ranker})
+	x, err := knowledge.Open(ctx, knowledge.Options{Path: k.path, Variants: k.variants, AllowUnpaired: k.allowUnpaired, Collection: k.collection, DataDir: k.dataDir, Calibration: k.calibration, Ranker: k.ranker})
 	if err != nil {
 		return nil, reportKB(err, stderr)
 	}
@@ -148,7 +174,7 @@ func runKBCheck(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(pos) > 0 {
 		return usagef("kb check: unexpected argument %q (use --kb PATH)", pos[0])
 	}
-	b, err := knowledge.Prepare(src.path, src.variants, nil, src.allowUnpaired)
+	b, err := src.prepare()
 	if err != nil {
 		return reportKB(err, stderr)
 	}
@@ -160,7 +186,16 @@ func runKBCheck(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, n := range b.Notes {
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
+	if cs := b.Collections(); len(cs) > 1 {
+		fmt.Fprintf(stdout, "note: %s\n", severalBases(cs))
+	}
 	return nil
+}
+
+// severalBases says what Liaison does with a file that holds several
+// knowledge bases.
+func severalBases(cs []string) string {
+	return fmt.Sprintf("this file holds %d knowledge bases (kb field: %s): kb eval measures each on its own; --collection NAME picks one", len(cs), strings.Join(cs, ", "))
 }
 
 // runKBStats prints counts of a knowledge base.
@@ -176,7 +211,7 @@ func runKBStats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(pos) > 0 {
 		return usagef("kb stats: unexpected argument %q (use --kb PATH)", pos[0])
 	}
-	b, err := knowledge.Prepare(src.path, src.variants, nil, src.allowUnpaired)
+	b, err := src.prepare()
 	if err != nil {
 		return reportKB(err, stderr)
 	}
@@ -308,22 +343,52 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return reportQueries(err, stderr)
 	}
-	x, err := src.open(ctx, stderr)
-	if err != nil {
-		return err
+	opts := knowledge.EvalOptions{Threshold: *threshold, Detect: i18n.Detect, TrustLang: *trustLang}
+	var outs []knowledge.Outcome
+	switch cs, fileNotes := src.collections(); {
+	case len(cs) > 1 && labelledByKB(qs):
+		// One export of several knowledge bases: each is indexed and
+		// measured on its own, never mixed, and the figures combine them.
+		fmt.Fprintf(stderr, "kb eval: note: %s; the figures combine their outcomes\n", severalBases(cs))
+		for _, n := range fileNotes {
+			fmt.Fprintf(stderr, "kb eval: note: %s: %s\n", src.path, n)
+		}
+		byKB := map[string][]knowledge.Query{}
+		for _, q := range qs {
+			byKB[q.KB] = append(byKB[q.KB], q)
+		}
+		for _, c := range cs {
+			if len(byKB[c]) == 0 {
+				fmt.Fprintf(stderr, "kb eval: note: no query in %s is for %s\n", *queries, c)
+				continue
+			}
+			one := src
+			one.collection = c
+			o, err := evalBase(ctx, &one, byKB[c], *queries, opts, fileNotes, stderr)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c, err)
+			}
+			outs = append(outs, o...)
+			delete(byKB, c)
+		}
+		for _, kb := range slices.Sorted(maps.Keys(byKB)) {
+			fmt.Fprintf(stderr, "kb eval: %d queries in %s are for %q, which %s does not hold; they are not scored\n", len(byKB[kb]), *queries, kb, src.path)
+		}
+	default:
+		if len(cs) > 1 {
+			fmt.Fprintf(stderr, "kb eval: note: %s; the queries do not say which they are for (kb field), so the bases are indexed together\n", severalBases(cs))
+		}
+		if src.collection != "" {
+			qs = slices.DeleteFunc(qs, func(q knowledge.Query) bool { return q.KB != "" && q.KB != src.collection })
+		}
+		if outs, err = evalBase(ctx, &src, qs, *queries, opts, nil, stderr); err != nil {
+			return err
+		}
 	}
-	defer x.Close()
-	for _, n := range x.Base().Notes {
-		fmt.Fprintf(stderr, "kb eval: note: %s\n", n)
+	if len(outs) == 0 {
+		return fmt.Errorf("kb eval: no query in %s could be scored", *queries)
 	}
-	qs, err = scorable(qs, x.Base(), *queries, stderr)
-	if err != nil {
-		return err
-	}
-	rep, outs, err := x.Eval(ctx, qs, knowledge.EvalOptions{Threshold: *threshold, Detect: i18n.Detect, TrustLang: *trustLang})
-	if err != nil {
-		return err
-	}
+	rep := knowledge.Summarize(outs, *threshold)
 	if *outcomes != "" {
 		if err := writeOutcomes(*outcomes, outs, *threshold); err != nil {
 			return fmt.Errorf("kb eval: --outcomes: %w", err)
@@ -334,6 +399,41 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printReport(stdout, rep)
 	return nil
+}
+
+// evalBase evaluates queries against one knowledge base, after printing
+// what loading it noted (but the notes already said of the whole file).
+func evalBase(ctx context.Context, src *kbSource, qs []knowledge.Query, path string, opts knowledge.EvalOptions, said []string, stderr io.Writer) ([]knowledge.Outcome, error) {
+	x, err := src.open(ctx, stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	for _, n := range x.Base().Notes {
+		if slices.Contains(said, n) {
+			continue
+		}
+		if src.collection != "" {
+			n = src.collection + ": " + n
+		}
+		fmt.Fprintf(stderr, "kb eval: note: %s\n", n)
+	}
+	if qs, err = scorable(qs, x.Base(), path, stderr); err != nil {
+		return nil, err
+	}
+	_, outs, err := x.Eval(ctx, qs, opts)
+	return outs, err
+}
+
+// labelledByKB reports whether every query says which knowledge base it
+// was written for.
+func labelledByKB(qs []knowledge.Query) bool {
+	for _, q := range qs {
+		if q.KB == "" {
+			return false
+		}
+	}
+	return len(qs) > 0
 }
 
 // scorable keeps the queries that can be scored against base, and says

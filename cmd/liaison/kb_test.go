@@ -261,6 +261,79 @@ func TestKBUsage(t *testing.T) {
 
 // A queries file that cannot be scored as it stands is said so, never
 // evaluated as if every question were out of scope.
+// One JSON Lines export can hold several knowledge bases, each row naming
+// its own in a kb field. kb eval indexes and measures each on its own and
+// combines the outcomes: indexed together, a question about one base would
+// be answered from the other.
+func TestKBEvalSeveralBasesInOneFile(t *testing.T) {
+	dir := t.TempDir()
+	kb := kbWrite(t, dir, "faq.jsonl", `{"id":"pa-1","lang":"en","kb":"pages","question":"When do offices open?","answer":"At 9 on weekdays.","topic":"offices"}
+{"id":"pa-1","lang":"fr","kb":"pages","question":"Quand les bureaux ouvrent-ils?","answer":"À 9 h en semaine.","topic":"offices"}
+{"id":"pa-2","lang":"en","kb":"pages","question":"How do I renew a permit?","answer":"Online.","topic":"permits"}
+{"id":"pa-2","lang":"fr","kb":"pages","question":"Comment renouveler un permis?","answer":"En ligne.","topic":"permits"}
+{"id":"wb-1","lang":"en","kb":"workbook","question":"When do offices open on Saturday?","answer":"At 10 on Saturdays.","topic":"offices"}
+{"id":"wb-1","lang":"fr","kb":"workbook","question":"Quand les bureaux ouvrent-ils le samedi?","answer":"À 10 h le samedi.","topic":"offices"}
+{"id":"wb-2","lang":"en","kb":"workbook","question":"Where do I send my forms?","answer":"By mail.","topic":"forms"}
+{"id":"wb-2","lang":"fr","kb":"workbook","question":"Où envoyer mes formulaires?","answer":"Par la poste.","topic":"forms"}
+`)
+	q := kbWrite(t, dir, "q.jsonl", `{"query":"when do the offices open on saturday","lang":"en","kb":"pages","gold_faq_id":"pa-1"}
+{"query":"quand est-ce que les bureaux ouvrent le samedi","lang":"fr","kb":"workbook","gold_faq_id":"wb-1"}
+{"query":"where do i send the forms","lang":"en","kb":"workbook","gold_faq_id":"wb-2"}
+{"query":"when do offices open","lang":"en","kb":"elsewhere","gold_faq_id":"zz-1"}
+`)
+	p1 := func(out string) map[string]float64 {
+		t.Helper()
+		var r struct {
+			Queries int `json:"queries"`
+			ByLang  map[string]struct {
+				N    int     `json:"n"`
+				PAt1 float64 `json:"p_at_1"`
+			} `json:"by_lang"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		return map[string]float64{"queries": float64(r.Queries), "en": r.ByLang["en"].PAt1, "en_n": float64(r.ByLang["en"].N), "fr": r.ByLang["fr"].PAt1}
+	}
+	out, errOut, err := kbRun(t, "kb", "eval", "--kb", kb, "--queries", q, "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if got := p1(out); got["queries"] != 3 || got["en_n"] != 2 || got["en"] != 1 || got["fr"] != 1 {
+		t.Errorf("each base on its own: %v, want 3 queries all right\n%s", got, errOut)
+	}
+	for _, want := range []string{"holds 2 knowledge bases (kb field: pages, workbook)", `1 queries in ` + q + ` are for "elsewhere"`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	// Indexed together, the Saturday question about pages is answered
+	// from the workbook: what measuring each on its own avoids.
+	unlabelled := kbWrite(t, dir, "unlabelled.jsonl", `{"query":"when do the offices open on saturday","lang":"en","expected":"pa-1"}
+`)
+	out, errOut, err = kbRun(t, "kb", "eval", "--kb", kb, "--queries", unlabelled, "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if got := p1(out); got["en"] != 0 || !strings.Contains(errOut, "indexed together") {
+		t.Errorf("unlabelled queries on a mixed file: %v\n%s", got, errOut)
+	}
+	// --collection picks one base, for eval as for every kb command.
+	out, errOut, err = kbRun(t, "kb", "eval", "--kb", kb, "--collection", "pages", "--queries", unlabelled, "--json")
+	if err != nil || p1(out)["en"] != 1 {
+		t.Errorf("--collection pages: %s, %v\n%s", out, err, errOut)
+	}
+	if out, _, err := kbRun(t, "kb", "check", "--kb", kb); err != nil || !strings.Contains(out, "4 entries") || !strings.Contains(out, "holds 2 knowledge bases") {
+		t.Errorf("kb check = %q, %v", out, err)
+	}
+	if out, _, err := kbRun(t, "kb", "check", "--kb", kb, "--collection", "workbook"); err != nil || !strings.Contains(out, "2 entries") || strings.Contains(out, "holds 2") {
+		t.Errorf("kb check --collection workbook = %q, %v", out, err)
+	}
+	if _, errOut, err := kbRun(t, "kb", "search", "--kb", kb, "--collection", "nope", "offices"); err == nil || !strings.Contains(err.Error()+errOut, `no entry of the knowledge base "nope" (kb field); it has pages, workbook`) {
+		t.Errorf("unknown collection: %v %s", err, errOut)
+	}
+}
+
 func TestKBEvalQueriesThatDoNotFit(t *testing.T) {
 	dir := t.TempDir()
 	// No "expected" at all: refused with the line, not read as out of scope.
