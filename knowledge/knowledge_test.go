@@ -681,6 +681,24 @@ func TestCollections(t *testing.T) {
 	if err != nil || len(hits) != 1 || hits[0].EntryID != "pa-1" {
 		t.Errorf("pages alone: %+v, %v", hits, err)
 	}
+	// Variants of the file's other base are skipped, not refused; an
+	// unknown id still is.
+	vs := filepath.Join(dir, "variants.jsonl")
+	if err := os.WriteFile(vs, []byte(`{"id":"pa-1","lang":"en","text":"opening hours"}
+{"id":"wb-1","lang":"en","text":"saturday opening hours"}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err = PrepareCollection(kb, "pages", []string{vs}, false)
+	if err != nil || b.Variants != 1 || !strings.Contains(strings.Join(b.Notes, "\n"), "1 variants for the file's other knowledge bases were skipped") {
+		t.Errorf("variants of another base: %v, %d added, notes %q", err, b.Variants, b.Notes)
+	}
+	if err := os.WriteFile(vs, []byte(`{"id":"zz-9","lang":"en","text":"what"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PrepareCollection(kb, "pages", []string{vs}, false); err == nil || !strings.Contains(err.Error(), "variant for an unknown entry") {
+		t.Errorf("unknown id in a collection: %v", err)
+	}
 	if _, err := Open(ctx, Options{Path: kb, Collection: "nope"}); err == nil || !strings.Contains(err.Error(), `no entry of the knowledge base "nope" (kb field); it has pages, workbook`) {
 		t.Errorf("unknown collection: %v", err)
 	}

@@ -38,6 +38,10 @@ type Base struct {
 	Notes []string
 	// Variants counts the phrasings added from variants files.
 	Variants int
+	// elsewhere holds the ids of the entries of the file's other
+	// collections, left out by Options.Collection: their variants are
+	// skipped, not refused.
+	elsewhere map[string]bool
 }
 
 // Load reads a knowledge base: a directory of TOML files (searched
@@ -393,9 +397,12 @@ func (b *Base) Collections() []string {
 // keep narrows the base to the entries of one collection.
 func (b *Base) keep(collection string) error {
 	var kept []Entry
+	b.elsewhere = map[string]bool{}
 	for _, e := range b.Entries {
 		if e.Collection == collection {
 			kept = append(kept, e)
+		} else {
+			b.elsewhere[e.ID] = true
 		}
 	}
 	if len(kept) == 0 {
@@ -457,7 +464,7 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 	var ps Problems
 	left := map[string]bool{} // ids of the rows left out
 	var named []string        // the first few of them, in order
-	leftOut, outOfScope := 0, 0
+	leftOut, outOfScope, others := 0, 0, 0
 	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -492,6 +499,10 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 			continue
 		}
 		e := byID[r.ID]
+		if e == nil && b.elsewhere[r.ID] {
+			others++
+			continue
+		}
 		if unpaired && (e == nil || !e.Has(lang)) {
 			if leftOut++; !left[r.ID] {
 				left[r.ID] = true
@@ -523,6 +534,9 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 	}
 	if outOfScope > 0 {
 		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d out-of-scope queries (expected \"\") are no phrasing of an entry and were skipped", path, outOfScope))
+	}
+	if others > 0 {
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d variants for the file's other knowledge bases were skipped", path, others))
 	}
 	if leftOut > 0 {
 		if len(left) > len(named) {
