@@ -15,6 +15,9 @@ type Stats struct {
 	Topics        map[string]int       `json:"topics"`
 	UnknownFields int                  `json:"unknown_fields"`
 	Notes         []string             `json:"notes,omitempty"` // see Base.Notes
+	// Collections are the knowledge bases a JSON Lines file holds (its
+	// rows' kb field), with their entries.
+	Collections map[string]int `json:"collections,omitempty"`
 }
 
 // LangStats counts one language.
@@ -29,6 +32,14 @@ type LangStats struct {
 // StatsOf counts b.
 func StatsOf(b *Base) Stats {
 	st := Stats{Path: b.Path, Entries: len(b.Entries), ByLang: map[string]LangStats{}, Topics: map[string]int{}, UnknownFields: b.Unknown, Notes: b.Notes}
+	for _, e := range b.Entries {
+		if e.Collection != "" {
+			if st.Collections == nil {
+				st.Collections = map[string]int{}
+			}
+			st.Collections[e.Collection]++
+		}
+	}
 	for _, l := range bot.Langs {
 		var ls LangStats
 		total := 0

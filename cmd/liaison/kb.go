@@ -227,6 +227,9 @@ func runKBStats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(w, "%s\t%d entries, %d variants, %d with a link, answers avg %d / max %d characters\n", l, ls.Entries, ls.Variants, ls.Linked, ls.AvgAnswer, ls.MaxAnswer)
 	}
 	fmt.Fprintf(w, "unpaired\t%d\n", st.Unpaired)
+	for _, c := range slices.Sorted(maps.Keys(st.Collections)) {
+		fmt.Fprintf(w, "knowledge base %s\t%d entries (kb field)\n", c, st.Collections[c])
+	}
 	topics := make([]string, 0, len(st.Topics))
 	for t := range st.Topics {
 		topics = append(topics, t)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -325,6 +326,9 @@ func TestKBEvalSeveralBasesInOneFile(t *testing.T) {
 	}
 	if out, _, err := kbRun(t, "kb", "check", "--kb", kb); err != nil || !strings.Contains(out, "4 entries") || !strings.Contains(out, "holds 2 knowledge bases") {
 		t.Errorf("kb check = %q, %v", out, err)
+	}
+	if out, _, err := kbRun(t, "kb", "stats", "--kb", kb); err != nil || !regexp.MustCompile(`knowledge base pages +2 entries \(kb field\)`).MatchString(out) || !regexp.MustCompile(`knowledge base workbook +2 entries`).MatchString(out) {
+		t.Errorf("kb stats = %q, %v", out, err)
 	}
 	if out, _, err := kbRun(t, "kb", "check", "--kb", kb, "--collection", "workbook"); err != nil || !strings.Contains(out, "2 entries") || strings.Contains(out, "holds 2") {
 		t.Errorf("kb check --collection workbook = %q, %v", out, err)
