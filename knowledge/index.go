@@ -34,8 +34,8 @@ type Options struct {
 	AllowUnpaired bool
 	// Collection, when set, serves only the entries of that collection: a
 	// JSON Lines export of several knowledge bases names each row's in its
-	// "kb" field (Entry.Collection). Variants of the other entries are then
-	// rows for entries this base lacks (see AllowUnpaired).
+	// "kb" field (Entry.Collection). Variants of the file's other entries
+	// are skipped with a note.
 	Collection string
 	// Calibration overrides DefaultCalibration (for evaluation).
 	Calibration *Calibration

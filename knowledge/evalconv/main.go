@@ -128,7 +128,7 @@ func section(url, category string) string {
 // directory, next to queries-dev.jsonl (so "-held queries-test.jsonl" finds
 // the split where it ships).
 func findHeld(src, p string) (string, error) {
-	if _, err := os.Stat(p); err == nil {
+	if fileExists(p) {
 		return filepath.Clean(p), nil
 	}
 	if !filepath.IsAbs(p) {
