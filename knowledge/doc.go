@@ -8,8 +8,9 @@
 // Load reads a directory of TOML files (each with [[entry]] tables: id,
 // topic, tags, [entry.en] and [entry.fr] with question, variants, answer,
 // links), one TOML file, or a JSON Lines file (one object per entry and
-// language: id, lang, question, answer, topic, url, variants; unknown fields
-// are counted and ignored). An empty path loads the sample embedded from
+// language: id, lang, question, answer, topic, url, variants, and kb when
+// one file holds several bases; an export's source_url is read as the link
+// when url is absent; unknown fields are counted and ignored). An empty path loads the sample embedded from
 // sample/*.toml. Base.AddVariants adds learned phrasings from JSON Lines
 // {"id","lang","text"}, or labelled queries {"query","lang","expected"}
 // read as phrasings of the entries they expect; with unpaired entries

@@ -657,9 +657,9 @@ func TestSynonyms(t *testing.T) {
 func TestCollections(t *testing.T) {
 	dir := t.TempDir()
 	kb := filepath.Join(dir, "faq.jsonl")
-	if err := os.WriteFile(kb, []byte(`{"id":"pa-1","lang":"en","kb":"pages","question":"When do offices open?","answer":"At 9."}
-{"id":"pa-1","lang":"fr","kb":"pages","question":"Quand les bureaux ouvrent-ils?","answer":"À 9 h."}
-{"id":"wb-1","lang":"en","kb":" workbook ","question":"When do offices open on Saturday?","answer":"At 10."}
+	if err := os.WriteFile(kb, []byte(`{"id":"pa-1","lang":"en","kb":"pages","question":"When do offices open?","answer":"At 9.","source_url":"https://example.gc.ca/offices"}
+{"id":"pa-1","lang":"fr","kb":"pages","question":"Quand les bureaux ouvrent-ils?","answer":"À 9 h.","source_url":"https://example.gc.ca/x","url":"https://example.gc.ca/bureaux"}
+{"id":"wb-1","lang":"en","kb":" workbook ","question":"When do offices open on Saturday?","answer":"At 10.","source_url":""}
 {"id":"wb-1","lang":"fr","kb":"workbook","question":"Quand les bureaux ouvrent-ils le samedi?","answer":"À 10 h."}
 `), 0o600); err != nil {
 		t.Fatal(err)
@@ -679,7 +679,14 @@ func TestCollections(t *testing.T) {
 	defer x.Close()
 	hits, err := x.Search(ctx, "when do offices open on saturday", bot.English, 5)
 	if err != nil || len(hits) != 1 || hits[0].EntryID != "pa-1" {
-		t.Errorf("pages alone: %+v, %v", hits, err)
+		t.Fatalf("pages alone: %+v, %v", hits, err)
+	}
+	// An export's source_url is the link, unless the row has a url.
+	if hits[0].Link != "https://example.gc.ca/offices" {
+		t.Errorf("link from source_url: %q", hits[0].Link)
+	}
+	if fr, err := x.Search(ctx, "quand les bureaux ouvrent-ils", bot.French, 1); err != nil || len(fr) != 1 || fr[0].Link != "https://example.gc.ca/bureaux" {
+		t.Errorf("url before source_url: %+v, %v", fr, err)
 	}
 	// Variants of the file's other base are skipped, not refused; an
 	// unknown id still is.

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -232,7 +233,8 @@ type jsonRow struct {
 	Answer   string          `json:"answer"`
 	Topic    string          `json:"topic"`
 	URL      string          `json:"url"`
-	KB       string          `json:"kb"` // the collection, when one file holds several bases
+	Source   string          `json:"source_url"` // the link, in exports that name it so (when url is absent)
+	KB       string          `json:"kb"`         // the collection, when one file holds several bases
 	Variants json.RawMessage `json:"variants"`
 }
 
@@ -254,7 +256,7 @@ func decodeRow(line []byte) (fastRow, bool) {
 	return r, true
 }
 
-var jsonFields = map[string]bool{"id": true, "lang": true, "question": true, "answer": true, "topic": true, "url": true, "kb": true, "variants": true}
+var jsonFields = map[string]bool{"id": true, "lang": true, "question": true, "answer": true, "topic": true, "url": true, "source_url": true, "kb": true, "variants": true}
 
 // parseJSONL reads one object per entry and language. Rows of the same id
 // are merged; unknown fields are counted and ignored.
@@ -356,8 +358,8 @@ func parseJSONL(file string, data []byte) ([]Entry, int, []string, Problems) {
 			}
 		}
 		*t = Text{Question: clean(r.Question), Variants: cleanAll(variants), Answer: strings.TrimSpace(r.Answer), Pos: pos}
-		if r.URL != "" {
-			t.Links = []string{r.URL}
+		if link := cmp.Or(strings.TrimSpace(r.URL), strings.TrimSpace(r.Source)); link != "" {
+			t.Links = []string{link}
 		}
 	}
 	for i := range entries {
