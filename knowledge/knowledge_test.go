@@ -292,6 +292,10 @@ func TestSearch(t *testing.T) {
 		{"english irregular past", "I paid my passport fee twice", bot.English, "passport-fees"},
 		{"unknown language searches both", "impot remboursement", bot.Unknown, "taxes-refund"},
 		{"variant wins", "set up direct deposit", bot.English, "benefits-direct-deposit"},
+		// Another government's service is referred there, not mistaken for
+		// one of ours that shares a verb ("renew" a passport).
+		{"municipal service", "how do i renew my library card", bot.English, "general-other-governments"},
+		{"provincial service", "comment renouveler mon permis de peche", bot.French, "general-other-governments"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hits, err := x.Search(ctx, tc.text, tc.lang, 5)
