@@ -10,16 +10,17 @@
 // links), one TOML file, or a JSON Lines file (one object per entry and
 // language: id, lang, question, answer, topic, url, variants, and kb when
 // one file holds several bases; an export's source_url is read as the link
-// when url is absent; unknown fields are counted and ignored). An empty path loads the sample embedded from
-// sample/*.toml. Base.AddVariants adds learned phrasings from JSON Lines
-// {"id","lang","text"}, or labelled queries {"query","lang","expected"}
-// read as phrasings of the entries they expect; with unpaired entries
-// allowed, rows for entries the base lacks are left out with a note
-// (Base.Notes). Validate (and Prepare, which does all three) reports
-// every problem at once as Problems, each with file, line and entry id:
-// malformed or duplicate ids, a missing English or French half (unless
-// unpaired entries are allowed), empty or oversized text, malformed links,
-// bad topics, variants for unknown entries, unknown TOML keys.
+// when url is absent; unknown fields are counted and ignored). An empty
+// path loads the sample embedded from sample/*.toml. Base.AddVariants adds
+// learned phrasings from JSON Lines {"id","lang","text"}, or labelled
+// queries {"query","lang","expected"} read as phrasings of the entries they
+// expect; with unpaired entries allowed, rows for entries the base lacks
+// are left out with a note (Base.Notes). Validate (and Prepare, which does
+// all three) reports every problem at once as Problems, each with file,
+// line and entry id: malformed or duplicate ids, a missing English or
+// French half (unless unpaired entries are allowed), empty or oversized
+// text, malformed links, bad topics, variants for unknown entries, unknown
+// TOML keys.
 //
 // Topics route escalations to staff. The sample uses a small stable set,
 // listed in Topics: passports, benefits, taxes, accessibility, offices,
