@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestEarlyReactionsExpireAndAreBounded(t *testing.T) {
@@ -106,4 +109,32 @@ func TestSanitizeAndTruncate(t *testing.T) {
 	if got := slug("How do I bring my pet iguana to the ceremony?"); got != "bring-pet-iguana-ceremony" {
 		t.Errorf("slug = %q", got)
 	}
+}
+
+// Whatever a citizen writes, what the bot publishes of it holds no mass or
+// role mention on any platform, and sanitized text is valid UTF-8 without
+// control characters, within the stored bound.
+func FuzzDefangAndSanitize(f *testing.F) {
+	for _, s := range []string{"@everyone", "@@here", "<!channel>", "<<!here>>", "<@&123>", "@every\x00one", "@ever\u200byone", "a\rb\x1b[31m", "\xff\xfe@here"} {
+		f.Add(s)
+	}
+	pings := []string{"@everyone", "@here", "@channel", "<!channel>", "<!here>", "<!everyone>", "<@&"}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, out := range []string{Defang(s), Defang(sanitize(s))} {
+			for _, p := range pings {
+				if strings.Contains(out, p) {
+					t.Fatalf("Defang(%q) = %q still holds %q", s, out, p)
+				}
+			}
+		}
+		c := sanitize(s)
+		if !utf8.ValidString(c) || utf8.RuneCountInString(c) > maxStoredRunes {
+			t.Fatalf("sanitize(%q) = %q", s, c)
+		}
+		for _, r := range c {
+			if unicode.IsControl(r) && r != '\n' && r != '\t' {
+				t.Fatalf("sanitize(%q) kept control %U", s, r)
+			}
+		}
+	})
 }

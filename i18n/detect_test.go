@@ -94,3 +94,23 @@ func BenchmarkDetect(b *testing.B) {
 		Detect("j'vais tu pouvoir renouveler mon passeport en ligne?")
 	}
 }
+
+// Detection takes any text: it names English, French or neither, with a
+// confidence in [0,1], and the same text always gets the same answer.
+func FuzzDetect(f *testing.F) {
+	for _, s := range []string{"", "ok", "j'vais tu", "passport", "\xff\xfe", "🙂", "L'été", "ÉTÉ", "d'l'j'", "1234 5678"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l, c := Detect(s)
+		if l != bot.English && l != bot.French && l != bot.Unknown {
+			t.Fatalf("Detect(%q) = %q", s, l)
+		}
+		if !(c >= 0 && c <= 1) {
+			t.Fatalf("Detect(%q) confidence %v", s, c)
+		}
+		if l2, c2 := Detect(s); l2 != l || c2 != c {
+			t.Fatalf("Detect(%q) is not deterministic: %q %v then %q %v", s, l, c, l2, c2)
+		}
+	})
+}

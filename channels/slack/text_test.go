@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -144,4 +145,23 @@ func TestPlainText(t *testing.T) {
 			t.Errorf("plainText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// Untrusted text escaped for mrkdwn can neither ping, link nor format,
+// whatever it holds.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"<!channel>", "@here", "<https://evil|click>", "<@U123>", "*bold* _it_ ~s~ `c`", "&lt;!channel&gt;", "\u202eevil", "\xff<"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := escape(s)
+		for _, bad := range []string{"<", ">", "@here", "@channel", "@everyone", "\u202e", "\u2066"} {
+			if strings.Contains(out, bad) {
+				t.Fatalf("escape(%q) = %q holds %q", s, out, bad)
+			}
+		}
+		if !utf8.ValidString(out) {
+			t.Fatalf("escape(%q) is not valid UTF-8", s)
+		}
+	})
 }
