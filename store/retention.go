@@ -28,7 +28,8 @@ type PurgeResult struct {
 	// Askers (escalation_askers) had their question and the user id and
 	// name in their address removed.
 	Askers int
-	// Escalations, finished (relayed or closed), had their question removed.
+	// Escalations, finished (relayed, closed, or answered with no relay
+	// still pending), had their question removed.
 	Escalations int
 	// Outbox items delivered or given up had the user id and name removed
 	// from their address.
@@ -73,8 +74,10 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 //
 //   - empties messages.text, author_id and author_name and sets redacted;
 //   - empties escalation_askers.question and removes the user id and name
-//     from the asker's address, once its escalation is relayed or closed;
-//   - empties escalations.question once relayed or closed (last updated
+//     from the asker's address, once its escalation is finished: relayed,
+//     closed, or answered with no relay still pending (a relay that failed
+//     for good is not retried);
+//   - empties escalations.question once finished (last updated
 //     before), and advances its version so that the desk redraws its post
 //     (a Slack message quoting the question) without it;
 //   - removes the user id and name from the address of outbox items
@@ -83,7 +86,7 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 //     value stays counted).
 //
 // It never touches what an undelivered reply still needs: the message and
-// asker of an escalation still open, claimed or answered but not relayed,
+// asker of an escalation still open, claimed or answered with a relay pending,
 // nor anything an outbox item still pending refers to. Decisions, phase
 // changes, staff answers, broadcasts and the audit log are kept whole.
 //
@@ -154,11 +157,18 @@ steps:
 	return r, nil
 }
 
+// escalationDone is true for an escalation no reply is due from any more:
+// relayed, closed, or answered with no relay still pending (a relay that
+// failed for good is not retried, and leaves its escalation answered for
+// ever). e is the escalations alias.
+const escalationDone = `(e.state IN ('relayed', 'closed') OR (e.state = 'answered' AND NOT EXISTS
+		(SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'pending')))`
+
 // waitingReply is true for a message some reply is still due to: its
-// escalation waits or is answered but not relayed, or an outbox item about
-// it is pending. m is the messages alias.
+// escalation waits for staff or its answer is still on its way, or an
+// outbox item about it is pending. m is the messages alias.
 const waitingReply = `(EXISTS (SELECT 1 FROM escalation_askers a JOIN escalations e ON e.id = a.escalation_id
-		WHERE a.message_id = m.id AND e.state IN ('open', 'claimed', 'answered'))
+		WHERE a.message_id = m.id AND NOT ` + escalationDone + `)
 	OR EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state = 'pending')
 	OR EXISTS (SELECT 1 FROM outbox o WHERE o.asker_message_id = m.id AND o.state = 'pending'))`
 
@@ -176,7 +186,7 @@ const withoutUser = `json_remove(address, '$.user_id', '$.user_name')`
 func purgeAskers(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET question = '', address = `+withoutUser+`, redacted = 1
 		WHERE message_id IN (SELECT a.message_id FROM escalation_askers a JOIN escalations e ON e.id = a.escalation_id
-			WHERE a.redacted = 0 AND a.asked_at < ? AND e.state IN ('relayed', 'closed')
+			WHERE a.redacted = 0 AND a.asked_at < ? AND `+escalationDone+`
 			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.asker_message_id = a.message_id AND o.state = 'pending')
 			ORDER BY a.asked_at LIMIT ?)`, before, limit)
 	return affected(res, err, "askers")
@@ -186,8 +196,8 @@ func purgeEscalations(ctx context.Context, tx *sql.Tx, before string, limit int)
 	// The version moves on so that the desk post, which quotes the
 	// question, is drawn again without it (bot.Engine's desk sync).
 	res, err := tx.ExecContext(ctx, `UPDATE escalations SET question = '', version = version + 1
-		WHERE id IN (SELECT id FROM escalations WHERE question <> '' AND updated_at < ?
-			AND state IN ('relayed', 'closed') ORDER BY updated_at LIMIT ?)`, before, limit)
+		WHERE id IN (SELECT e.id FROM escalations e WHERE e.question <> '' AND e.updated_at < ?
+			AND `+escalationDone+` ORDER BY e.updated_at LIMIT ?)`, before, limit)
 	return affected(res, err, "escalations")
 }
 

@@ -284,6 +284,58 @@ func TestPurgeWaitsForUndeliveredReplies(t *testing.T) {
 	}
 }
 
+// A relay that failed for good (the citizen closed their DMs, left the
+// server) leaves its escalation answered: no reply is due any more, so the
+// purge takes the message, the asker and the question all the same. While
+// another asker's relay is still pending, the escalation waits for it.
+func TestPurgeTakesEscalationsWhoseRelayFailedForGood(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	e := escalated(t, db, "gone", t0)
+	must(t, db.SaveOutcome(ctx, &bot.Outcome{Message: citizenMsg("late", t0.Add(time.Minute)),
+		Decision:       bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonJoined, Phase: 2, Lang: bot.French, At: t0.Add(time.Minute)},
+		JoinEscalation: e.ID,
+		Asker:          &bot.Asker{Address: citizenAddress(citizenMsg("late", t0)), Lang: bot.French, Question: "masked late", AskedAt: t0.Add(time.Minute)}}))
+	e, err := db.Escalation(ctx, e.ID)
+	must(t, err)
+	relays := answerEscalation(t, db, e, t0.Add(time.Hour))
+	if len(relays) != 2 {
+		t.Fatalf("%d relays, want 2", len(relays))
+	}
+	must(t, db.MarkFailed(ctx, relays[0].ID, "403 Forbidden: cannot send messages to this user"))
+
+	// Ten years later, one relay still pending: the escalation waits.
+	before := t0.AddDate(10, 0, 0)
+	res, err := db.Purge(ctx, before)
+	must(t, err)
+	if res.Messages != 0 || res.Askers != 0 || res.Escalations != 0 || res.Kept != 2 {
+		t.Fatalf("purge with a relay pending = %+v", res)
+	}
+
+	// The other relay fails for good too: nothing is due, everything goes.
+	must(t, db.MarkFailed(ctx, relays[1].ID, "403 Forbidden: cannot send messages to this user"))
+	res, err = db.Purge(ctx, before)
+	must(t, err)
+	if res.Messages != 2 || res.Askers != 2 || res.Escalations != 1 || res.Kept != 0 {
+		t.Errorf("purge with every relay failed = %+v", res)
+	}
+	for _, id := range []string{"gone", "late"} {
+		if got := messageRowOf(t, db, id); got != (messageRow{Redacted: true}) {
+			t.Errorf("%s after purge: %+v", id, got)
+		}
+	}
+	got, err := db.Escalation(ctx, e.ID)
+	must(t, err)
+	if got.Question != "" || got.State != bot.StateAnswered {
+		t.Errorf("escalation after purge: state %s, question %q", got.State, got.Question)
+	}
+	for _, k := range got.Askers {
+		if k.Question != "" || k.Address.UserID != "" || k.Address.UserName != "" {
+			t.Errorf("asker after purge: %+v", k)
+		}
+	}
+}
+
 func TestPurgeWorksInBatches(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()
@@ -334,7 +386,7 @@ func TestPurgeQueriesUseTheirIndexes(t *testing.T) {
 	tests := []struct{ query, index string }{
 		{`SELECT m.id FROM messages m WHERE m.redacted = 0 AND m.at < ? AND NOT ` + waitingReply + ` ORDER BY m.at LIMIT 5`, "messages_unredacted"},
 		{`SELECT a.message_id FROM escalation_askers a WHERE a.redacted = 0 AND a.asked_at < ? ORDER BY a.asked_at LIMIT 5`, "escalation_askers_unredacted"},
-		{`SELECT id FROM escalations WHERE question <> '' AND updated_at < ? AND state IN ('relayed', 'closed') ORDER BY updated_at LIMIT 5`, "escalations_"},
+		{`SELECT e.id FROM escalations e WHERE e.question <> '' AND e.updated_at < ? AND ` + escalationDone + ` ORDER BY e.updated_at LIMIT 5`, "escalations_"},
 		{`SELECT id FROM outbox WHERE redacted = 0 AND created_at < ? AND state <> 'pending' ORDER BY created_at LIMIT 5`, "outbox_unredacted"},
 		{`SELECT id FROM feedback WHERE redacted = 0 AND at < ? ORDER BY at LIMIT 5`, "feedback_unredacted"},
 	}
