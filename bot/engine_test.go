@@ -215,6 +215,21 @@ func TestMessagesNotForTheBotAreRecordedAndIgnored(t *testing.T) {
 	}
 }
 
+// Swearing in frustration is still a question: an English contraction
+// ("can't") or "pros and cons" does not make it abuse aimed at someone.
+func TestFrustratedQuestionWithAContractionIsAnswered(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, text := range []string{
+		"Why can't I renew my passport online, this is bullshit",
+		"I don't understand the pros and cons of renewing my passport early",
+		"My passport renewal is taking forever, I can't believe this shit",
+	} {
+		if d := e.ask("ana", text); d.Action == bot.ActIgnore {
+			t.Errorf("%q: %s/%s, want an answer or an escalation", text, d.Action, d.Reason)
+		}
+	}
+}
+
 func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", "Pour qui voter aux prochaines élections, les libéraux ou les conservateurs?")

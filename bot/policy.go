@@ -31,7 +31,27 @@ var abusiveWords = wordSet(`
 // that deserves an answer; "you idiots" is not answered.
 var abusiveAlways = wordSet(`cunt retard retarded salope salopes encule encules connasse`)
 
-var targetWords = wordSet(`you your youre u ur vous tu t tes toi votre vos`)
+// targetWords aim a message at someone. French "t'es" and "t'as" (you
+// are, you have) are read as "tu es", "tu as" before the text is split at
+// apostrophes; a lone "t" is not a target, as English contractions
+// ("can't", "don't") leave one behind.
+var targetWords = wordSet(`you your youre ur vous tu tes toi votre vos`)
+
+// elidedTarget matches the elided "tu" of informal French: "t'es", "t'as",
+// with a straight or a typographic apostrophe.
+var elidedTarget = regexp.MustCompile(`\bt['’‘ʼ](es|as|etais|avais)\b`)
+
+// ambiguousWords are insults only when aimed at someone close by, in the
+// same clause ("vous êtes des cons", "t'es con"): otherwise they are
+// ordinary words ("a con", "the pros and cons").
+var ambiguousWords = wordSet(`con cons`)
+
+// prosAndCons is the English phrase, rewritten to one harmless word.
+var prosAndCons = regexp.MustCompile(`\bpros?\s*(and|&|/|n|'n'|et)\s*cons?\b`)
+
+// aimedWithin is how many words from a target an ambiguous word may stand
+// and still be aimed at it.
+const aimedWithin = 3
 
 // partisanPatterns are opinions asked or given about parties, leaders and
 // elections. Practical election questions ("where do I vote") are not
@@ -45,17 +65,8 @@ var partisanPatterns = []*regexp.Regexp{
 // bot may answer.
 func policyCheck(text string) Reason {
 	folded := fold(text)
-	words := strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
-	targeted := false
-	for _, w := range words {
-		if targetWords[w] {
-			targeted = true
-		}
-	}
-	for _, w := range words {
-		if abusiveWords[w] && (abusiveAlways[w] || targeted) {
-			return ReasonAbuse
-		}
+	if abusive(folded) {
+		return ReasonAbuse
 	}
 	for _, p := range partisanPatterns {
 		if p.MatchString(folded) {
@@ -63,6 +74,57 @@ func policyCheck(text string) Reason {
 		}
 	}
 	return ""
+}
+
+// abusive reports whether folded text is abuse: a word abusive whatever
+// it is aimed at, an ambiguous word next to a target, or any other abusive
+// word in a message aimed at someone.
+func abusive(folded string) bool {
+	folded = elidedTarget.ReplaceAllString(folded, "tu $1")
+	folded = prosAndCons.ReplaceAllString(folded, "pros-cons")
+	var clauses [][]string
+	targeted := false
+	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
+		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
+		for _, w := range words {
+			targeted = targeted || targetWords[w]
+		}
+		clauses = append(clauses, words)
+	}
+	for _, words := range clauses {
+		for i, w := range words {
+			switch {
+			case abusiveAlways[w]:
+				return true
+			case ambiguousWords[w]:
+				if aimed(words, i) {
+					return true
+				}
+			case abusiveWords[w] && targeted:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// aimed reports whether a target word stands within aimedWithin words of
+// words[i].
+func aimed(words []string, i int) bool {
+	for j := max(0, i-aimedWithin); j < min(len(words), i+aimedWithin+1); j++ {
+		if targetWords[words[j]] {
+			return true
+		}
+	}
+	return false
+}
+
+func isClauseEnd(r rune) bool {
+	switch r {
+	case '.', ',', ';', ':', '!', '?', '\n':
+		return true
+	}
+	return false
 }
 
 func wordSet(s string) map[string]bool {
