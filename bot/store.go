@@ -140,6 +140,9 @@ type AuditStore interface {
 type FeedbackStore interface {
 	// SaveFeedback records r against the outbox item delivered as its
 	// message (ErrNotFound when the bot did not send that message). A second
-	// reaction from the same user replaces the first.
+	// reaction from the same user replaces the first. Once a purge has taken
+	// the users of a message's reactions, a reaction from a user not
+	// recorded there is ignored: it could not be told from a change of one
+	// already counted.
 	SaveFeedback(ctx context.Context, r Reaction) error
 }

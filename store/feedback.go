@@ -12,8 +12,11 @@ import (
 // (bot.ErrNotFound when the bot sent no such message). A user has one
 // reaction per message: a later one replaces the earlier (a reaction older
 // than the stored one, delivered late, is ignored), and Value 0 records
-// that it was withdrawn. bot.ErrInvalid for a Value other than -1, 0, +1 or
-// an empty UserID.
+// that it was withdrawn. Once the purge has taken the user of a reaction
+// to that message, a reaction from a user with none recorded there is not
+// recorded (it returns nil): it may be a change of the purged one, which
+// would then count twice. bot.ErrInvalid for a Value other than -1, 0, +1
+// or an empty UserID.
 func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
 	if r.Value < -1 || r.Value > 1 || r.UserID == "" {
 		return fmt.Errorf("store: save feedback: %w: want a user and a value of -1, 0 or +1", bot.ErrInvalid)
@@ -26,6 +29,13 @@ func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
 			ORDER BY id LIMIT 1`, r.Platform, r.MessageID, r.ChannelID, r.ChannelID).Scan(&outboxID)
 		if err != nil {
 			return noRows(err, "bot message", r.Platform+"/"+r.ChannelID+"/"+r.MessageID)
+		}
+		var known, purged bool
+		err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM feedback WHERE outbox_id = ? AND user_id = ?),
+			EXISTS (SELECT 1 FROM feedback WHERE outbox_id = ? AND redacted = 1)`,
+			outboxID, r.UserID, outboxID).Scan(&known, &purged)
+		if err != nil || (!known && purged) {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (outbox_id, user_id, value, at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (outbox_id, user_id) DO UPDATE SET value = excluded.value, at = excluded.at

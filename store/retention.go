@@ -83,7 +83,8 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 //   - removes the user id and name from the address of outbox items
 //     delivered or given up;
 //   - replaces the user id of feedback with a placeholder (the reaction's
-//     value stays counted).
+//     value stays counted; SaveFeedback then records no new reaction to
+//     that message, which could be the same citizen's counted twice).
 //
 // It never touches what an undelivered reply still needs: the message and
 // asker of an escalation still open, claimed or answered with a relay pending,

@@ -336,6 +336,52 @@ func TestPurgeTakesEscalationsWhoseRelayFailedForGood(t *testing.T) {
 	}
 }
 
+// Once a reply's reactions are purged, nothing tells who gave them: a
+// later reaction to it may be one of those citizens changing their mind,
+// and recorded as new it would count them twice. It is not recorded, so
+// the reports count the same as right after the purge; a reaction not yet
+// purged still changes as before.
+func TestReactionsToAPurgedReplyAreNotCountedTwice(t *testing.T) {
+	db, clk := newDB(t)
+	ctx := context.Background()
+	out := answered(t, db, "a", t0) // 👍 by user-a at t0+1m
+	react := func(user string, v int, at time.Time) bot.Reaction {
+		return bot.Reaction{Platform: "web", ChannelID: "help", MessageID: "bot-a", UserID: user, Value: v, Time: at}
+	}
+	recent := t0.AddDate(0, 0, 100)
+	must(t, db.SaveFeedback(ctx, react("user-b", 1, recent))) // 👍 by another citizen, not purged
+	clk.Add(recent.Sub(t0))
+	_, err := db.Purge(ctx, t0.AddDate(0, 0, 90))
+	must(t, err)
+	summary := func() (helpful, notHelpful int) {
+		s, err := db.Summary(ctx, time.Time{})
+		must(t, err)
+		return s.Helpful, s.NotHelpful
+	}
+	if h, n := summary(); h != 2 || n != 0 {
+		t.Fatalf("after the purge: helpful %d, not helpful %d; want 2 and 0", h, n)
+	}
+
+	// user-a turns their 👍 into 👎, then withdraws it; a newcomer reacts.
+	must(t, db.SaveFeedback(ctx, react("user-a", -1, recent.Add(time.Hour))))
+	must(t, db.SaveFeedback(ctx, react("user-a", 0, recent.Add(2*time.Hour))))
+	must(t, db.SaveFeedback(ctx, react("user-c", -1, recent.Add(3*time.Hour))))
+	if h, n := summary(); h != 2 || n != 0 {
+		t.Errorf("reactions after the purge: helpful %d, not helpful %d; want 2 and 0, as right after the purge", h, n)
+	}
+	var rows int
+	must(t, db.r.QueryRow(`SELECT COUNT(*) FROM feedback WHERE outbox_id = ?`, out.ID).Scan(&rows))
+	if rows != 2 {
+		t.Errorf("%d feedback rows on the reply, want 2", rows)
+	}
+
+	// user-b's reaction was not purged: it changes as it always did.
+	must(t, db.SaveFeedback(ctx, react("user-b", -1, recent.Add(4*time.Hour))))
+	if h, n := summary(); h != 1 || n != 1 {
+		t.Errorf("user-b changed their reaction: helpful %d, not helpful %d; want 1 and 1", h, n)
+	}
+}
+
 func TestPurgeWorksInBatches(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()
