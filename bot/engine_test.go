@@ -243,6 +243,19 @@ func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 	}
 }
 
+// A citizen who shares a party leader's surname is answered: only a
+// leader's full name, or a surname next to a word of elections or opinion,
+// is partisan.
+func TestCitizenNamedLikeAPartyLeaderIsAnswered(t *testing.T) {
+	e := newEnv(t, nil)
+	if d := e.ask("harpreet", "Hi, I'm Harpreet Singh. How do I renew my passport?"); d.Action != bot.ActAnswer || d.EntryID != "passport-renew" {
+		t.Errorf("%s/%s (entry %q), want the passport-renew answer", d.Action, d.Reason, d.EntryID)
+	}
+	if d := e.ask("ana", "What do you think of Jagmeet Singh?"); d.Reason != bot.ReasonPartisan {
+		t.Errorf("question about a party leader: %s/%s, want the partisan notice", d.Action, d.Reason)
+	}
+}
+
 func TestRedeliveredMessageIsHandledOnce(t *testing.T) {
 	e := newEnv(t, nil)
 	m := e.msg("help", "ana", renewEN, "same-id")

@@ -69,6 +69,14 @@ func TestPolicy(t *testing.T) {
 		{"Should I vote for the Liberals or the Conservatives?", ReasonPartisan},
 		{"Pour qui voter? Le NPD?", ReasonPartisan},
 		{"Where do I vote on election day?", ""},
+		{"Hi, I'm Harpreet Singh. How do I renew my passport?", ""},
+		{"My name is Raj Singh and I think my passport expired", ""},
+		{"Can I renew my passport at Trudeau airport?", ""},
+		{"Is Jagmeet Singh right about dental care?", ReasonPartisan},
+		{"What do you think of Carney?", ReasonPartisan},
+		{"Que pensez-vous de Poilievre?", ReasonPartisan},
+		{"Will Singh win the election?", ReasonPartisan},
+		{"Trudeau should resign", ReasonPartisan},
 		{"Which form do I need for my taxes?", ""},
 	}
 	for _, tt := range tests {

@@ -58,7 +58,57 @@ const aimedWithin = 3
 // partisan and are answered.
 var partisanPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b(liberal|liberaux|conservative|conservateur|conservateurs|ndp|npd|bloc quebecois|green party|parti vert|ppc|tories|tory|grits|neo-democrates?)\b`),
-	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|pour qui voter|which party|quel parti|prime minister|premier ministre|trudeau|poilievre|carney|singh|blanchet)\b`),
+	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|pour qui voter|which party|quel parti|prime minister|premier ministre)\b`),
+}
+
+// leaders are party leaders' surnames, each with a first name. A surname
+// alone is as often a citizen's own (Singh is among the commonest in
+// Canada) or a place's (Trudeau airport): it is partisan after the first
+// name, or next to a word of elections or opinion (see partisanName).
+var leaders = map[string]string{
+	"trudeau": "justin", "poilievre": "pierre", "carney": "mark", "singh": "jagmeet", "blanchet": "francois",
+}
+
+// politicalWords make a leader's surname partisan when they stand on
+// either side of it, within nearLeader words of the same clause.
+var politicalWords = wordSet(`
+	vote votes voted voting voter votez elect elected election elections electoral elu elus elue
+	campaign campagne debate debat debats poll polls sondage sondages party parti partis leader
+	politics political politique politiques corrupt corrompu resign demission demissionner liar menteur
+`)
+
+// opinionWords make a leader's surname partisan when they come before it,
+// within nearLeader words ("what do you think of Carney", "que pensez-vous
+// de Poilievre", "I support Singh"): after it, they are usually the
+// citizen's own business ("I'm Raj Singh and I think my passport expired").
+var opinionWords = wordSet(`
+	think thinks thought thoughts opinion opinions feel pense penses pensez avis
+	support supports appuie appuies appuyez trust hate deteste love aime
+`)
+
+const nearLeader = 3
+
+// partisanName reports whether folded text speaks of a party leader: by
+// full name, or by surname next to a word of elections or opinion.
+func partisanName(folded string) bool {
+	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
+		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
+		for i, w := range words {
+			first, ok := leaders[w]
+			if !ok {
+				continue
+			}
+			if i > 0 && words[i-1] == first {
+				return true
+			}
+			for j := max(0, i-nearLeader); j < min(len(words), i+nearLeader+1); j++ {
+				if politicalWords[words[j]] || j < i && opinionWords[words[j]] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // policyCheck returns ReasonAbuse, ReasonPartisan, or "" for text that the
@@ -72,6 +122,9 @@ func policyCheck(text string) Reason {
 		if p.MatchString(folded) {
 			return ReasonPartisan
 		}
+	}
+	if partisanName(folded) {
+		return ReasonPartisan
 	}
 	return ""
 }
