@@ -19,11 +19,15 @@ const (
 	actTranslate  = "liaison.mismatch.translate"
 )
 
-// Limits of what one escalation post shows (Slack: 3000 characters per
-// section, 50 blocks per message).
+// Limits of what one message shows. Slack refuses a message with a section
+// text over maxSectionRunes characters (and more than 50 blocks); a quoted
+// text (the citizen's question, each language of a broadcast preview) takes
+// at most maxQuoteRunes of a section, counted after escaping, leaving room
+// for a heading.
 const (
-	maxQuestionRunes = 2800
-	maxSuggestions   = 3
+	maxSectionRunes = 3000
+	maxQuoteRunes   = maxSectionRunes - 200
+	maxSuggestions  = 3
 )
 
 // button is a button whose label fits Slack's 75-character limit.
@@ -57,7 +61,7 @@ func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
 	if e.Question == "" {
 		blocks = append(blocks, slack.NewContextBlock("liaison.redacted", mrkdwn(tr(l, "esc.redacted"))))
 	} else {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, maxQuestionRunes, l)), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, maxQuoteRunes, l)), nil, nil))
 	}
 
 	sugg := e.Suggestions

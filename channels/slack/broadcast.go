@@ -164,9 +164,10 @@ func (d *Desk) checkBroadcast(f broadcastForm, l bot.Lang) map[string]string {
 }
 
 // previewPayload updates the modal to the preview, shortening the quoted
-// preview (never the fields) if Slack's ack size limit demands it.
+// preview (never the fields) to fit a section, and further if Slack's ack
+// size limit demands it.
 func (d *Desk) previewPayload(l bot.Lang, channels []bot.ChannelConfig, f broadcastForm, changed bool) outcome {
-	for limit := bot.MaxBroadcastRunes; ; limit /= 2 {
+	for limit := maxQuoteRunes; ; limit /= 2 {
 		view := d.broadcastView(l, channels, f, f.hash())
 		view.Blocks.BlockSet = append(d.previewBlocks(l, channels, f, changed, limit), view.Blocks.BlockSet...)
 		resp := slack.NewUpdateViewSubmissionResponse(&view)
@@ -177,7 +178,8 @@ func (d *Desk) previewPayload(l bot.Lang, channels []bot.ChannelConfig, f broadc
 	}
 }
 
-// previewBlocks shows the broadcast as it goes out.
+// previewBlocks shows the broadcast as it goes out, each language quoted
+// in at most limit characters.
 func (d *Desk) previewBlocks(l bot.Lang, channels []bot.ChannelConfig, f broadcastForm, changed bool, limit int) []slack.Block {
 	var blocks []slack.Block
 	if changed {

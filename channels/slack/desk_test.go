@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -168,6 +169,72 @@ func TestPostEscalationEscapesCitizenTextAndMentionsRoutedStaff(t *testing.T) {
 	}
 	if !strings.Contains(all, "(confiance 42 %)") {
 		t.Errorf("suggestion confidence missing (French for Marie):\n%s", all)
+	}
+}
+
+// sectionTexts lists the text of every section and context element of
+// blocks, as Slack receives them.
+func sectionTexts(t *testing.T, blocks any) []string {
+	t.Helper()
+	b, err := json.Marshal(blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded []map[string]any
+	if err := json.Unmarshal(b, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, bl := range decoded {
+		if txt, ok := bl["text"].(map[string]any); ok {
+			s, _ := txt["text"].(string)
+			out = append(out, s)
+		}
+		els, _ := bl["elements"].([]any)
+		for _, e := range els {
+			if el, ok := e.(map[string]any); ok && (el["type"] == "mrkdwn" || el["type"] == "plain_text") {
+				s, _ := el["text"].(string)
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// A question that escaping makes longer than a section still posts: it is
+// shortened on its escaped text, since Slack refuses the whole message
+// when one section passes 3000 characters.
+func TestPostEscalationQuestionFitsASection(t *testing.T) {
+	tests := []struct {
+		name, question, shows string
+	}{
+		{"formatting markers", strings.Repeat("*", 2000), zwsp + "*" + zwsp},
+		{"angle brackets", strings.Repeat("<>", 1000), "&lt;&gt;"},
+		{"ampersands", strings.Repeat("&", 4000), "&amp;"},
+		{"one word per paragraph", strings.Repeat("a\n\n", 666), ">a\n>\n>a"},
+		{"special mentions", strings.Repeat("@everyone ", 400), "@" + zwsp + "everyone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			d := newTestDesk(t, f, testRoster())
+			e := hostileEscalation()
+			e.Question = tt.question
+			if _, err := d.PostEscalation(context.Background(), e); err != nil {
+				t.Fatal(err)
+			}
+			c := f.callsTo("chat.postMessage")[0]
+			blocks := blocksOf(t, c)
+			for i, s := range sectionTexts(t, blocks) {
+				if n := utf8.RuneCountInString(s); n > maxSectionRunes {
+					t.Errorf("text %d is %d characters, Slack refuses more than %d (question of %d characters)", i, n, maxSectionRunes, utf8.RuneCountInString(tt.question))
+				}
+			}
+			all := everything(c)
+			if !strings.Contains(all, tt.shows) || !strings.Contains(all, "(raccourci)") {
+				t.Errorf("the question should show, shortened, in Marie's French:\n%s", all)
+			}
+		})
 	}
 }
 

@@ -42,19 +42,61 @@ func escape(s string) string {
 	return escapeReplacer.Replace(s)
 }
 
-// quote renders untrusted text as an escaped mrkdwn block quote, cut to max
-// runes (Slack refuses section text over 3000 characters).
+// quote renders untrusted text as an escaped mrkdwn block quote of at most
+// max characters, counted on the escaped text that Slack receives (Slack
+// refuses a message whose section text passes 3000 characters, and
+// escaping can make a text five times longer). Text that does not fit
+// ends where the next line, or the next character of the line that
+// overflows, would pass the limit, so no entity or fenced marker is ever
+// cut, followed by an ellipsis and a note saying it was shortened; max
+// must leave room for that note.
 func quote(s string, max int, l bot.Lang) string {
-	s, cut := truncate(strings.TrimSpace(s), max)
-	lines := strings.Split(escape(s), "\n")
+	raw := strings.Split(strings.TrimSpace(s), "\n")
+	lines := make([]string, len(raw))
+	for i, line := range raw {
+		lines[i] = ">" + escape(line)
+	}
+	if out := strings.Join(lines, "\n"); utf8.RuneCountInString(out) <= max {
+		return out
+	}
+	note := "…\n_" + tr(l, "esc.truncated") + "_"
+	room := max - utf8.RuneCountInString(note)
+	var b strings.Builder
+	n := 0 // runes written
 	for i, line := range lines {
-		lines[i] = ">" + line
+		sep := ""
+		if i > 0 {
+			sep = "\n"
+		}
+		if k := utf8.RuneCountInString(sep + line); n+k <= room {
+			b.WriteString(sep + line)
+			n += k
+			continue
+		}
+		// The longest start of the raw line whose escaped form fits: the
+		// escaped length only grows with the raw length.
+		rs := []rune(raw[i])
+		fits := func(j int) bool {
+			return n+utf8.RuneCountInString(sep+">"+escape(string(rs[:j]))) <= room
+		}
+		lo, hi := 0, len(rs)
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if fits(mid) {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		if lo > 0 {
+			b.WriteString(sep + ">" + escape(string(rs[:lo])))
+		}
+		break
 	}
-	out := strings.Join(lines, "\n")
-	if cut {
-		out += "\n_" + tr(l, "esc.truncated") + "_"
+	if b.Len() == 0 {
+		b.WriteString(">")
 	}
-	return out
+	return b.String() + note
 }
 
 // truncate cuts s to at most max runes, adding an ellipsis when it cuts.

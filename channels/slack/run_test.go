@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/phases"
@@ -406,6 +407,32 @@ func TestBroadcastModal(t *testing.T) {
 	want := []string{fmt.Sprintf(`broadcast slack UMARIE "Closed <!channel>" "Fermé" %d []`, at)}
 	if got := withoutStatus(h.log()); !slices.Equal(got, want) {
 		t.Errorf("engine calls:\n got %q\nwant %q", got, want)
+	}
+}
+
+// The longest broadcast, escaped for the preview, still fits Slack's
+// sections: the preview is shortened, the fields keep the texts whole.
+func TestBroadcastPreviewFitsASection(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	runDesk(t, f, d, &recHandler{roster: testRoster()})
+
+	// Stars triple on escaping, yet keep the ack under Slack's size limit.
+	en, fr := strings.Repeat("*", bot.MaxBroadcastRunes), "Fermé"
+	f.send(interactiveEnvelope("v1", viewSubmission("UMARIE", "V1", "h1", cbBroadcast, "", en, fr, 0)))
+	p := ackPayload(t, f.ack("v1", 1))
+	view, _ := p["view"].(map[string]any)
+	if p["response_action"] != "update" || view["callback_id"] != cbBroadcastConfirm {
+		t.Fatalf("ack = %v, want the preview", p)
+	}
+	for i, s := range sectionTexts(t, view["blocks"]) {
+		if n := utf8.RuneCountInString(s); n > maxSectionRunes {
+			t.Errorf("text %d is %d characters, Slack refuses more than %d", i, n, maxSectionRunes)
+		}
+	}
+	pv, _ := json.Marshal(view)
+	if !strings.Contains(string(pv), "(raccourci)") || !strings.Contains(string(pv), `"initial_value":"`+en+`"`) {
+		t.Errorf("the preview should be shortened and the English field whole:\n%.2000s", pv)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/slack-go/slack"
+
 	"github.com/liaison-gc/liaison/bot"
 )
 
@@ -107,13 +109,33 @@ func TestEscape(t *testing.T) {
 }
 
 func TestQuoteAndTruncate(t *testing.T) {
-	if got := quote("line one\n<@U1> two", 100, bot.English); got != ">line one\n>&lt;@U1&gt; two" {
-		t.Errorf("quote = %q", got)
+	tests := []struct {
+		name, in string
+		max      int
+		l        bot.Lang
+		want     string
+	}{
+		{"fits", "line one\n<@U1> two", 100, bot.English, ">line one\n>&lt;@U1&gt; two"},
+		{"exactly", "abcd", 5, bot.English, ">abcd"},
+		// The note "…\n_(raccourci)_" takes 15 characters of the 30.
+		{"long line", strings.Repeat("é", 50), 30, bot.French, ">" + strings.Repeat("é", 14) + "…\n_(raccourci)_"},
+		// Counted on the escaped text; an entity or a fenced marker is
+		// kept whole or left out.
+		{"markers", strings.Repeat("*", 10), 20, bot.English, ">" + zwsp + "*" + zwsp + "…\n_(shortened)_"},
+		{"entities", "<<<<<<", 23, bot.English, ">&lt;…\n_(shortened)_"},
+		{"whole lines", "first line\nsecond line\nthird line", 28, bot.English, ">first line…\n_(shortened)_"},
+		{"cut inside a line", "first line\nsecond line\nthird line", 30, bot.English, ">first line\n>se…\n_(shortened)_"},
 	}
-	long := strings.Repeat("é", 50)
-	got := quote(long, 10, bot.French)
-	if !strings.HasPrefix(got, ">"+strings.Repeat("é", 9)+"…") || !strings.Contains(got, "(raccourci)") {
-		t.Errorf("quote long = %q", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := quote(tt.in, tt.max, tt.l)
+			if got != tt.want {
+				t.Errorf("quote(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+			if n := utf8.RuneCountInString(got); n > tt.max {
+				t.Errorf("quote(%q, %d) is %d characters", tt.in, tt.max, n)
+			}
+		})
 	}
 	if s, cut := truncate("abc", 3); s != "abc" || cut {
 		t.Errorf("truncate exact = %q %v", s, cut)
@@ -162,6 +184,47 @@ func FuzzEscape(f *testing.F) {
 		}
 		if !utf8.ValidString(out) {
 			t.Fatalf("escape(%q) is not valid UTF-8", s)
+		}
+	})
+}
+
+// A quoted text stays within its limit counted on the escaped text, and
+// no citizen question or broadcast, however it escapes, makes a section
+// Slack refuses (more than 3000 characters): Slack would refuse the whole
+// post.
+func FuzzQuote(f *testing.F) {
+	for _, s := range []string{
+		strings.Repeat("*", 2000), strings.Repeat("<>", 1000), strings.Repeat("a\n\n", 666),
+		strings.Repeat("&", 3000), strings.Repeat("@here ", 600), strings.Repeat("`_~", 900),
+		strings.Repeat("\n", 4000), strings.Repeat("é😀", 1500), "\xff<\u202e" + strings.Repeat("x", 5000), "short",
+	} {
+		f.Add(s)
+	}
+	d, err := New(Config{DeskChannel: testDesk}, testBotToken, testAppToken, Options{Roster: testRoster(), Now: testClock})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, l := range []bot.Lang{bot.English, bot.French, bot.Unknown} {
+			for _, max := range []int{100, 1000, maxQuoteRunes} {
+				out := quote(s, max, l)
+				if n := utf8.RuneCountInString(out); n > max {
+					t.Fatalf("quote(%q, %d) is %d characters", s, max, n)
+				}
+				if strings.ContainsAny(strings.ReplaceAll("\n"+out, "\n>", "\n"), "<>") {
+					t.Fatalf("quote(%q, %d) = %q holds markup", s, max, out)
+				}
+			}
+			e := hostileEscalation()
+			e.Question = s
+			form := broadcastForm{EN: s, FR: s, Channels: []bot.ChannelKey{"discord:42"}}
+			for _, blocks := range [][]slack.Block{d.escalationBlocks(e, l), d.previewBlocks(l, nil, form, true, maxQuoteRunes)} {
+				for _, txt := range sectionTexts(t, blocks) {
+					if n := utf8.RuneCountInString(txt); n > maxSectionRunes {
+						t.Fatalf("a text of %d characters for %q (Slack refuses more than %d)", n, s, maxSectionRunes)
+					}
+				}
+			}
 		}
 	})
 }
