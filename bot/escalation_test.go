@@ -105,6 +105,30 @@ func TestSimilarQuestionsJoinOneEscalationAndEveryAskerGetsTheAnswerOnce(t *test
 	}
 }
 
+// A different question on the same occasion shares words with an open
+// escalation but not its likely entry or topic: it opens its own, and its
+// asker is not sent the other question's answer.
+func TestDifferentQuestionOnTheSameOccasionDoesNotJoin(t *testing.T) {
+	e := newEnv(t, nil)
+	goat := e.ask("ana", goatEN)
+	parking := e.ask("ben", "Is there parking at the citizenship ceremony on Thursday?")
+	if parking.Action != bot.ActEscalate || parking.Reason == bot.ReasonJoined || parking.EscalationID == goat.EscalationID {
+		t.Fatalf("parking question: %s/%s escalation %d, want its own escalation (the goat's is %d)",
+			parking.Action, parking.Reason, parking.EscalationID, goat.EscalationID)
+	}
+	e.tick()
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: goat.EscalationID, DeskUserID: "U_ALEX", EventID: "a",
+		Text: "Only service animals may attend the ceremony; please leave the goat at home."}); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay && s.To.UserID != "ana" {
+			t.Errorf("the goat answer was relayed to %s", s.To.UserID)
+		}
+	}
+}
+
 func TestRoutingByTopicAndLanguage(t *testing.T) {
 	tests := []struct {
 		topic string

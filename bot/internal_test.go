@@ -86,6 +86,38 @@ func TestPolicy(t *testing.T) {
 	}
 }
 
+func TestJoinScore(t *testing.T) {
+	goat := "Can my neighbour's goat attend the citizenship ceremony on Thursday?"
+	unknown := func(entry, topic string) subject { return subject{topEntry: entry, topic: topic} }
+	known := func(entry, topic string) subject { return subject{topEntry: entry, topic: topic, known: true} }
+	tests := []struct {
+		name       string
+		open, q    string
+		openS, qS  subject
+		wantJoined bool
+	}{
+		{"same words, both unknown to the knowledge base", goat, "Is my neighbour's goat allowed at the citizenship ceremony?",
+			unknown("taxes-payment-plan", "passports"), unknown("benefits-child", "benefits"), true},
+		{"shared words, one question known to the knowledge base", goat, "Is there parking at the citizenship ceremony on Thursday?",
+			unknown("taxes-payment-plan", "passports"), known("accessibility-office-access", "accessibility"), false},
+		{"shared words, known on other topics", "Where do I apply for a child benefit for my son?", "Where do I apply for a passport for my son?",
+			known("benefits-child", "benefits"), known("passport-child", "passports"), false},
+		{"same topic, similar words", "How long does a passport renewal take by mail?", "How long does a passport renewal by mail take now?",
+			known("passport-renew", "passports"), known("passport-processing-times", "Passports"), true},
+		{"same entry, words of a different question", "passport renewal fee", "passport renewal time",
+			known("passport-renew", "passports"), known("passport-renew", "passports"), false},
+		{"a short question within a long one", "I lost my passport in Mexico and need to fly home from Cancun on Friday", "passport Mexico",
+			unknown("passport-lost", "passports"), unknown("passport-lost", "passports"), false},
+	}
+	for _, tt := range tests {
+		w := waitingEsc{subject: tt.openS, words: tokens(tt.open)}
+		s := w.joinScore(tokens(tt.q), tt.qS)
+		if got := s >= joinThreshold; got != tt.wantJoined {
+			t.Errorf("%s: score %.2f, joined %v, want %v", tt.name, s, got, tt.wantJoined)
+		}
+	}
+}
+
 func TestRedact(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"write to ana.b@example.com please", "write to [email] please"},
@@ -123,6 +155,9 @@ func TestSanitizeAndTruncate(t *testing.T) {
 	}
 	if got := slug("How do I bring my pet iguana to the ceremony?"); got != "bring-pet-iguana-ceremony" {
 		t.Errorf("slug = %q", got)
+	}
+	if got := DraftEntryID("How do I?"); got != "" || !strings.HasPrefix(slug("How do I?"), "draft-") {
+		t.Errorf("no word to make an id from: DraftEntryID = %q, slug = %q", got, slug("How do I?"))
 	}
 }
 

@@ -162,11 +162,8 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) error {
 	m, d := o.Message, &o.Decision
 	words := tokens(m.Text)
-	var topEntry string
-	if len(hits) > 0 {
-		topEntry = hits[0].EntryID
-	}
-	topic := RouteTopic(hits)
+	subj := subjectOf(hits)
+	topic := subj.topic
 	asker := Asker{Address: addressOf(m), Lang: d.Lang, Question: Redact(m.Text), AskedAt: m.Time}
 
 	e.escMu.Lock()
@@ -177,7 +174,7 @@ func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) err
 		if w.lang != d.Lang {
 			continue
 		}
-		if s := w.joinScore(words, topEntry, topic); s >= joinThreshold && s > bestScore {
+		if s := w.joinScore(words, subj); s >= joinThreshold && s > bestScore {
 			best, bestScore = w, s
 		}
 	}
@@ -204,7 +201,7 @@ func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) err
 		return err
 	}
 	d.EscalationID = o.NewEscalation.ID
-	e.waiting[o.NewEscalation.ID] = &waitingEsc{id: o.NewEscalation.ID, lang: d.Lang, topic: topic, topEntry: topEntry, words: words}
+	e.waiting[o.NewEscalation.ID] = &waitingEsc{id: o.NewEscalation.ID, lang: d.Lang, subject: subj, words: words}
 	e.poke(DeskPlatform)
 	return nil
 }
@@ -220,9 +217,9 @@ func (e *Engine) loadWaiting(ctx context.Context) error {
 	defer e.escMu.Unlock()
 	e.waiting = map[int64]*waitingEsc{}
 	for _, x := range list {
-		w := &waitingEsc{id: x.ID, lang: x.Lang, topic: x.Topic, words: tokens(x.Question)}
+		w := &waitingEsc{id: x.ID, lang: x.Lang, subject: subject{topic: x.Topic}, words: tokens(x.Question)}
 		if len(x.Suggestions) > 0 {
-			w.topEntry = x.Suggestions[0].EntryID
+			w.subject.topEntry, w.subject.known = x.Suggestions[0].EntryID, x.Suggestions[0].Confidence >= likelyConfidence
 		}
 		e.waiting[x.ID] = w
 	}

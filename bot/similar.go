@@ -7,8 +7,11 @@ import (
 
 // Joining escalations: a new question the bot cannot answer joins an open
 // escalation in the same language when the two are about the same thing —
-// the same likely entry or topic and similar words — so staff answer once
-// and everyone who asked gets the answer.
+// the same likely entry or topic, and mostly the same words — so staff
+// answer once and everyone who asked gets the answer. Both are conditions:
+// questions on one occasion share words ("parking at the ceremony", "a
+// goat at the ceremony") and questions on one topic share an entry, and
+// either alone would send one asker another question's answer.
 
 // stopWords are frequent English and French words, accent-folded, that say
 // nothing about what a question is about.
@@ -40,45 +43,79 @@ func tokens(s string) map[string]bool {
 	return out
 }
 
-// overlap is the share of the smaller set's words found in the other set.
-func overlap(a, b map[string]bool) float64 {
-	small, big := a, b
-	if len(small) > len(big) {
-		small, big = big, small
-	}
-	if len(small) == 0 {
+// similarity is the Dice coefficient of two word sets: the words they
+// share, over the words of both. It is symmetric, so a short question is
+// not close to a long one merely for holding a few of its words.
+func similarity(a, b map[string]bool) float64 {
+	if len(a)+len(b) == 0 {
 		return 0
 	}
 	n := 0
-	for w := range small {
-		if big[w] {
+	for w := range a {
+		if b[w] {
 			n++
 		}
 	}
-	return float64(n) / float64(len(small))
+	return 2 * float64(n) / float64(len(a)+len(b))
+}
+
+// likelyConfidence is the confidence from which a question's best hit is
+// its likely entry. Below it the knowledge base knows nothing of the
+// question and its hits, and the topic they vote, are noise: an
+// unanswerable question's best hit sits near 0.01.
+const likelyConfidence = 0.10
+
+// subject is what the knowledge base makes of a question.
+type subject struct {
+	topEntry string // the best hit
+	topic    string // see RouteTopic
+	known    bool   // the best hit reaches likelyConfidence
+}
+
+// subjectOf is the subject of a question searched with RoutingHits hits.
+func subjectOf(hits []Hit) subject {
+	s := subject{topic: RouteTopic(hits)}
+	if len(hits) > 0 {
+		s.topEntry, s.known = hits[0].EntryID, hits[0].Confidence >= likelyConfidence
+	}
+	return s
+}
+
+// same reports whether two questions are about the same thing as far as
+// the knowledge base can tell: the same best hit, or both known to it and
+// on the same topic, or both unknown to it (their words then decide).
+func (s subject) same(o subject) bool {
+	switch {
+	case s.topEntry != "" && s.topEntry == o.topEntry:
+		return true
+	case s.known != o.known:
+		return false
+	case !s.known:
+		return true
+	}
+	return s.topic != "" && strings.EqualFold(s.topic, o.topic)
 }
 
 // waitingEsc is what the engine keeps in memory of an escalation that new
 // questions may join.
 type waitingEsc struct {
-	id       int64
-	lang     Lang
-	topic    string
-	topEntry string
-	words    map[string]bool
+	id      int64
+	lang    Lang
+	subject subject
+	words   map[string]bool
 }
 
-// joinScore says how well a new question (its words and likely entry)
-// matches w; the engine joins at joinThreshold or above.
-func (w *waitingEsc) joinScore(words map[string]bool, topEntry, topic string) float64 {
-	s := overlap(words, w.words)
-	switch {
-	case topEntry != "" && topEntry == w.topEntry:
-		s += 0.25
-	case topic != "" && strings.EqualFold(topic, w.topic):
-		s += 0.1
+// joinScore says how well a new question (its words and subject) matches
+// w: 0 when they are not about the same thing, else the similarity of
+// their words. The engine joins at joinThreshold or above.
+func (w *waitingEsc) joinScore(words map[string]bool, s subject) float64 {
+	if !w.subject.same(s) {
+		return 0
 	}
-	return s
+	return similarity(words, w.words)
 }
 
-const joinThreshold = 0.75
+// joinThreshold: two questions of five content words join when they
+// share four; "passport renewal fee" and "passport renewal time", two words
+// of three, do not.
+const joinThreshold = 0.7
