@@ -405,20 +405,28 @@ func (e *Engine) findEscalation(ctx context.Context, id int64, deskRef string) (
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
-// slug proposes an entry id from a question: folded, lowercase, dashes,
-// at most six words.
-func slug(q string) string {
-	words := strings.Fields(nonSlug.ReplaceAllString(fold(q), " "))
+// DraftEntryID is the entry id SaveDraft proposes for a draft saved from
+// question: at most six of its words but stop words, folded, lowercase,
+// joined by dashes; "" when it has none (SaveDraft then makes one up). Being
+// made of a citizen's words, it is purged with them (store.Purge).
+func DraftEntryID(question string) string {
+	words := strings.Fields(nonSlug.ReplaceAllString(fold(question), " "))
 	var keep []string
 	for _, w := range words {
 		if !stopWords[w] && len(keep) < 6 {
 			keep = append(keep, w)
 		}
 	}
-	if len(keep) == 0 {
-		return "draft-" + randomID()[:6]
-	}
 	return strings.Join(keep, "-")
+}
+
+// slug proposes an entry id from a question (see DraftEntryID), made up
+// when the question has no word to make it from.
+func slug(q string) string {
+	if id := DraftEntryID(q); id != "" {
+		return id
+	}
+	return "draft-" + randomID()[:6]
 }
 
 func randomID() string {

@@ -31,6 +31,9 @@ type PurgeResult struct {
 	// Escalations, finished (relayed, closed, or answered with no relay
 	// still pending), had their question removed.
 	Escalations int
+	// Drafts not approved, saved from those escalations, had the question
+	// they copied from them, or the entry id made from it, removed.
+	Drafts int
 	// Outbox items delivered or given up had the user id and name removed
 	// from their address.
 	Outbox int
@@ -44,14 +47,14 @@ type PurgeResult struct {
 
 // Changed is the number of rows the purge changed.
 func (r PurgeResult) Changed() int {
-	return r.Messages + r.Askers + r.Escalations + r.Outbox + r.Feedback
+	return r.Messages + r.Askers + r.Escalations + r.Drafts + r.Outbox + r.Feedback
 }
 
 // String sums the result up for logs and the audit log; it holds no
 // citizen text.
 func (r PurgeResult) String() string {
-	return fmt.Sprintf("messages %d, askers %d, escalations %d, outbox %d, feedback %d; %d messages kept until their reply is delivered",
-		r.Messages, r.Askers, r.Escalations, r.Outbox, r.Feedback, r.Kept)
+	return fmt.Sprintf("messages %d, askers %d, escalations %d, drafts %d, outbox %d, feedback %d; %d messages kept until their reply is delivered",
+		r.Messages, r.Askers, r.Escalations, r.Drafts, r.Outbox, r.Feedback, r.Kept)
 }
 
 // purgeStep changes at most limit rows in one transaction and returns how
@@ -80,6 +83,10 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 //   - empties escalations.question once finished (last updated
 //     before), and advances its version so that the desk redraws its post
 //     (a Slack message quoting the question) without it;
+//   - empties, in drafts not approved saved from such an escalation, the
+//     question still equal to the escalation's (the citizen's words) and
+//     the entry id made from it (bot.DraftEntryID); an approved draft is
+//     the department's own entry and is kept whole;
 //   - removes the user id and name from the address of outbox items
 //     delivered or given up;
 //   - replaces the user id of feedback with a placeholder (the reaction's
@@ -89,7 +96,8 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 // It never touches what an undelivered reply still needs: the message and
 // asker of an escalation still open, claimed or answered with a relay pending,
 // nor anything an outbox item still pending refers to. Decisions, phase
-// changes, staff answers, broadcasts and the audit log are kept whole.
+// changes, staff answers, approved drafts, broadcasts and the audit log
+// are kept whole.
 //
 // The work is done in transactions of at most 500 rows, so the bot keeps
 // writing in between. Purge is idempotent: a second call with the same
@@ -108,6 +116,7 @@ func (db *DB) purge(ctx context.Context, before time.Time, via string, batch int
 	cut := before.UTC().Format(timeLayout)
 	steps := []purgeStep{
 		{&r.Askers, purgeAskers},
+		{&r.Drafts, purgeDrafts}, // before the escalations: it reads their question
 		{&r.Escalations, purgeEscalations},
 		{&r.Outbox, purgeOutbox},
 		{&r.Feedback, purgeFeedback},
@@ -200,6 +209,59 @@ func purgeEscalations(ctx context.Context, tx *sql.Tx, before string, limit int)
 		WHERE id IN (SELECT e.id FROM escalations e WHERE e.question <> '' AND e.updated_at < ?
 			AND `+escalationDone+` ORDER BY e.updated_at LIMIT ?)`, before, limit)
 	return affected(res, err, "escalations")
+}
+
+// purgeDrafts empties what drafts not approved copied from a citizen's
+// question: the question itself, while staff have not rewritten it, and the
+// entry id SaveDraft made from it. It visits the drafts of the escalations
+// purgeEscalations is about to empty, so it runs first.
+func purgeDrafts(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.entry_id, d.question_en, d.question_fr, e.question
+		FROM drafts d JOIN escalations e ON e.id = d.escalation_id
+		WHERE d.state <> 'approved' AND e.question <> '' AND e.updated_at < ? AND `+escalationDone+`
+		AND (d.question_en = e.question OR d.question_fr = e.question OR d.entry_id <> '')
+		ORDER BY d.id`, before)
+	if err != nil {
+		return 0, 0, fmt.Errorf("drafts: %w", err)
+	}
+	type draft struct {
+		id                    int64
+		entryID, qEN, qFR, eq string
+	}
+	var change []draft
+	for rows.Next() && len(change) < limit {
+		var d draft
+		if err := rows.Scan(&d.id, &d.entryID, &d.qEN, &d.qFR, &d.eq); err != nil {
+			rows.Close()
+			return 0, 0, fmt.Errorf("drafts: %w", err)
+		}
+		fromQuestion := d.entryID != "" && d.entryID == bot.DraftEntryID(d.eq)
+		if d.qEN != d.eq && d.qFR != d.eq && !fromQuestion {
+			continue // the staff's own words
+		}
+		if d.qEN == d.eq {
+			d.qEN = ""
+		}
+		if d.qFR == d.eq {
+			d.qFR = ""
+		}
+		if fromQuestion {
+			d.entryID = ""
+		}
+		change = append(change, d)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return 0, 0, fmt.Errorf("drafts: %w", err)
+	}
+	for _, d := range change {
+		if _, err := tx.ExecContext(ctx, `UPDATE drafts SET entry_id = ?, question_en = ?, question_fr = ? WHERE id = ?`,
+			d.entryID, d.qEN, d.qFR, d.id); err != nil {
+			return 0, 0, fmt.Errorf("drafts: %w", err)
+		}
+	}
+	return len(change), len(change), nil
 }
 
 // purgeOutbox marks every finished item it visits, so none is visited

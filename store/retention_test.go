@@ -228,6 +228,7 @@ func dump(t *testing.T, db *DB) map[string][]string {
 		`SELECT id || text || author_id || author_name || redacted FROM messages ORDER BY id`,
 		`SELECT message_id || question || address || redacted FROM escalation_askers ORDER BY message_id`,
 		`SELECT id || question || version || updated_at FROM escalations ORDER BY id`,
+		`SELECT id || entry_id || question_en || question_fr || updated_at FROM drafts ORDER BY id`,
 		`SELECT id || address || redacted FROM outbox ORDER BY id`,
 		`SELECT id || user_id || value || redacted FROM feedback ORDER BY id`,
 		`SELECT id FROM audit_log ORDER BY id`,
@@ -379,6 +380,72 @@ func TestReactionsToAPurgedReplyAreNotCountedTwice(t *testing.T) {
 	must(t, db.SaveFeedback(ctx, react("user-b", -1, recent.Add(4*time.Hour))))
 	if h, n := summary(); h != 1 || n != 1 {
 		t.Errorf("user-b changed their reaction: helpful %d, not helpful %d; want 1 and 1", h, n)
+	}
+}
+
+// A draft saved from an escalation copies its question, a citizen's words,
+// and makes its entry id from them. A draft not approved keeps them no
+// longer than the escalation: they go with its question. An approved draft
+// is the department's own entry and stays whole, as does a draft whose
+// question staff rewrote.
+func TestPurgeTakesTheCitizensQuestionFromDraftsNotApproved(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	e := relayed(t, db, "d1", t0) // French, question "masked d1"
+	citizenID := bot.DraftEntryID(e.Question)
+	if citizenID == "" {
+		t.Fatalf("no entry id from %q", e.Question)
+	}
+	save := func(d bot.Draft) bot.Draft {
+		t.Helper()
+		d.EscalationID, d.Topic, d.By = e.ID, "passports", "nadia"
+		d.AnswerFR, d.QuestionEN, d.AnswerEN = "Renouvelez en ligne.", "Can I renew my passport online?", "Renew online."
+		must(t, db.SaveDraft(ctx, &d))
+		return d
+	}
+	open := save(bot.Draft{EntryID: citizenID, QuestionFR: e.Question, State: bot.DraftOpen})
+	rejected := save(bot.Draft{EntryID: "passport-online", QuestionFR: e.Question, State: bot.DraftRejected})
+	idOnly := save(bot.Draft{EntryID: citizenID, QuestionFR: "Puis-je renouveler mon passeport en ligne?", State: bot.DraftOpen})
+	approved := save(bot.Draft{EntryID: citizenID, QuestionFR: e.Question, State: bot.DraftApproved, ApprovedBy: "sam"})
+	rewritten := save(bot.Draft{EntryID: "passport-renew-online", QuestionFR: "Puis-je renouveler mon passeport en ligne?", State: bot.DraftOpen})
+
+	before := t0.AddDate(1, 0, 0)
+	res, err := db.Purge(ctx, before)
+	must(t, err)
+	if res.Drafts != 3 || res.Escalations != 1 {
+		t.Errorf("purge = %+v, want 3 drafts and 1 escalation", res)
+	}
+	tests := []struct {
+		name string
+		d    bot.Draft
+		want func(*bot.Draft) // what the purge changes
+	}{
+		{"open", open, func(d *bot.Draft) { d.QuestionFR, d.EntryID = "", "" }},
+		{"rejected", rejected, func(d *bot.Draft) { d.QuestionFR = "" }},
+		{"entry id from the question", idOnly, func(d *bot.Draft) { d.EntryID = "" }},
+		{"approved", approved, func(*bot.Draft) {}},
+		{"rewritten by staff", rewritten, func(*bot.Draft) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := db.Draft(ctx, tt.d.ID)
+			must(t, err)
+			want := tt.d
+			tt.want(&want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("after purge:\n%+v\nwant\n%+v", got, want)
+			}
+		})
+	}
+
+	snapshot := dump(t, db)
+	res, err = db.Purge(ctx, before)
+	must(t, err)
+	if res.Changed() != 0 {
+		t.Errorf("second purge = %+v, want nothing changed", res)
+	}
+	if again := dump(t, db); !reflect.DeepEqual(again, snapshot) {
+		t.Errorf("second purge changed the database")
 	}
 }
 

@@ -250,6 +250,7 @@ func archivePurge(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "  messages     %6d  (text and author removed; decisions kept)\n", r.Messages)
 	fmt.Fprintf(stdout, "  askers       %6d  (question and name removed)\n", r.Askers)
 	fmt.Fprintf(stdout, "  escalations  %6d  (question removed; staff answers kept)\n", r.Escalations)
+	fmt.Fprintf(stdout, "  drafts       %6d  (citizen's question removed from drafts not approved)\n", r.Drafts)
 	fmt.Fprintf(stdout, "  replies      %6d  (recipient's name removed)\n", r.Outbox)
 	fmt.Fprintf(stdout, "  reactions    %6d  (user removed; counts kept)\n", r.Feedback)
 	if r.Kept > 0 {
@@ -276,7 +277,7 @@ func keepRetention(ctx context.Context, p purger, days int, every time.Duration,
 	for {
 		r, err := p.PurgeVia(ctx, retentionCutoff(now(), days), "engine")
 		attrs := []any{"before", r.Before, "messages", r.Messages, "askers", r.Askers, "escalations", r.Escalations,
-			"outbox", r.Outbox, "feedback", r.Feedback, "kept", r.Kept}
+			"drafts", r.Drafts, "outbox", r.Outbox, "feedback", r.Feedback, "kept", r.Kept}
 		switch {
 		case err != nil && ctx.Err() != nil: // shutting down: stopped between two batches
 			if r.Changed() > 0 {

@@ -176,7 +176,7 @@ func TestArchiveExportAndPurge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"messages          2", "askers            1", "escalations       1", "replies           3", "reactions         0"} {
+	for _, want := range []string{"messages          2", "askers            1", "escalations       1", "drafts            0", "replies           3", "reactions         0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("purge output lacks %q:\n%s", want, out)
 		}
