@@ -8,12 +8,14 @@
 // escalation changes state, and posts the engine's notices in its thread.
 //
 // Run connects over Socket Mode, so no public inbound endpoint is needed.
-// It hands thread replies from staff to the engine as answers, turns button
-// clicks into claims, suggestions, drafts and language-mismatch choices, and
-// serves the slash command (phase, broadcast, status) for comms leads. Every
-// envelope is recorded through the engine first, acknowledged next (Slack
-// wants an ack within three seconds), and only then followed by slower work
-// such as confirmations; a redelivered envelope is not handled twice.
+// It hands thread replies from staff to the engine as answers (their text
+// only: files shared in a reply are not relayed, and its author is told so
+// in the thread), turns button clicks into claims, suggestions, drafts and
+// language-mismatch choices, and serves the slash command (phase,
+// broadcast, status) for comms leads. Every envelope is recorded through
+// the engine first, acknowledged next (Slack wants an ack within three
+// seconds), and only then followed by slower work such as confirmations; a
+// redelivered envelope is not handled twice.
 //
 // Web API calls carry a deadline each; a rate limit (429) is retried after
 // Slack's Retry-After a few times and then returned as an error that

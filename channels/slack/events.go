@@ -33,6 +33,7 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 		a.EventID = "slack:envelope:" + envelopeID
 	}
 
+	files := hasFiles(m)
 	res, err := d.answer(ctx, h, a)
 	l := d.userLang(a.DeskUserID)
 	tell := func(text string) outcome {
@@ -43,7 +44,8 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 	// The engine queues its own notices for the thread: the confirmation
 	// with the number of citizens (NoticeRelayed), the refusal of an
 	// author not on the roster (NoticeRefused) and the language-mismatch
-	// choice (NoticeMismatch). Only what it leaves unsaid is said here.
+	// choice (NoticeMismatch). Only what it leaves unsaid is said here,
+	// such as that the files of a reply are not relayed: only its text is.
 	switch {
 	case errors.Is(err, bot.ErrNotFound):
 		return outcome{}, nil // a thread that is not an escalation: staff talk
@@ -54,12 +56,17 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 		return outcome{}, nil
 	case errors.Is(err, bot.ErrConflict):
 		return tell(tr(l, "answer.conflict")), nil
+	case errors.Is(err, bot.ErrInvalid) && files:
+		return tell(tr(l, "answer.fileonly")), nil
 	case errors.Is(err, bot.ErrInvalid):
 		return tell(tr(l, "answer.invalid")), nil
 	case err != nil:
 		return outcome{}, fmt.Errorf("answer in thread %s: %w", a.DeskRef, err)
 	}
-	d.log.Info("slack answer recorded", "escalation", res.Escalation.ID, "relays", res.Relays, "mismatch", res.Mismatch, "duplicate", res.Duplicate)
+	d.log.Info("slack answer recorded", "escalation", res.Escalation.ID, "relays", res.Relays, "mismatch", res.Mismatch, "duplicate", res.Duplicate, "files", files)
+	if files && !res.Duplicate {
+		return tell(tr(l, "answer.files")), nil
+	}
 	return outcome{}, nil
 }
 
@@ -95,14 +102,15 @@ func (d *Desk) answer(ctx context.Context, h bot.DeskHandler, a bot.DeskAnswer) 
 }
 
 // deskAnswer turns a message event into a staff answer when it is a human's
-// reply in a thread of the desk channel.
+// reply in a thread of the desk channel, with or without files (whose text
+// is the answer).
 func (d *Desk) deskAnswer(m *slackevents.MessageEvent) (bot.DeskAnswer, bool) {
 	switch {
 	case m.Channel != d.cfg.DeskChannel:
 		return bot.DeskAnswer{}, false
 	case m.BotID != "" || m.User == "":
 		return bot.DeskAnswer{}, false // our own posts, other bots, system messages
-	case m.SubType != "" && m.SubType != "thread_broadcast":
+	case m.SubType != "" && m.SubType != "thread_broadcast" && m.SubType != "file_share":
 		return bot.DeskAnswer{}, false // edits, deletions, joins
 	case m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp:
 		return bot.DeskAnswer{}, false // not a reply in a thread
@@ -112,4 +120,10 @@ func (d *Desk) deskAnswer(m *slackevents.MessageEvent) (bot.DeskAnswer, bool) {
 		DeskUserID: m.User,
 		Text:       plainText(m.Text, d.nameOf),
 	}, true
+}
+
+// hasFiles reports whether m shares files, which are never relayed to
+// citizens.
+func hasFiles(m *slackevents.MessageEvent) bool {
+	return m.SubType == "file_share" || m.Message != nil && len(m.Message.Files) > 0
 }

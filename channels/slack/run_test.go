@@ -161,6 +161,47 @@ func TestThreadReplyOutcomes(t *testing.T) {
 	}
 }
 
+// A reply that shares a file (subtype file_share) is an answer like any
+// other: its text is relayed, and its author is told in the thread that the
+// file is not.
+func TestThreadReplyWithAFile(t *testing.T) {
+	tests := []struct {
+		name, user, text string
+		err              error
+		post             string // what the author is told in the thread
+	}{
+		{"with text, in Sam's English", "USAM", "Here is the form, filled in as an example.", nil, "attached files are not relayed"},
+		{"with text, in Marie's French", "UMARIE", "Voici le formulaire.", nil, "les fichiers joints ne le sont pas"},
+		{"file only", "USAM", "", fmt.Errorf("%w: empty answer", bot.ErrInvalid), "This reply was not relayed: files are not sent to citizens"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			d := newTestDesk(t, f, nil)
+			h := &recHandler{roster: testRoster(), answer: func(a bot.DeskAnswer) (bot.AnswerResult, error) {
+				return bot.AnswerResult{Relays: 1}, tt.err
+			}}
+			runDesk(t, f, d, h)
+
+			ev := threadReply(tt.user, "1700000000.000001", "1700000000.000070", tt.text)
+			ev["subtype"] = "file_share"
+			ev["upload"] = true
+			ev["files"] = []any{map[string]any{"id": "F1", "name": "form.pdf", "mimetype": "application/pdf"}}
+			f.send(eventsEnvelope("fs1", "EvFS1", 0, ev))
+			f.ack("fs1", 1)
+
+			want := []string{fmt.Sprintf("answer 1700000000.000001 %s slack:EvFS1 %q", tt.user, tt.text)}
+			if got := h.log(); !slices.Equal(got, want) {
+				t.Errorf("engine calls:\n got %q\nwant %q", got, want)
+			}
+			c := f.waitCalls("chat.postMessage", 1)[0]
+			if c.Form.Get("thread_ts") != "1700000000.000001" || !strings.Contains(everything(c), tt.post) || !strings.Contains(c.Form.Get("text"), "<@"+tt.user+">") {
+				t.Errorf("thread reply, want %q for its author:\n%s", tt.post, everything(c))
+			}
+		})
+	}
+}
+
 func TestButtons(t *testing.T) {
 	f := newFakeSlack(t)
 	d := newTestDesk(t, f, nil)

@@ -62,6 +62,8 @@ var phrases = map[msg]phrase{
 	// Thread replies and buttons.
 	"answer.conflict":  {"This reply was not relayed: the question is closed.", "Cette réponse n'a pas été transmise : la question est fermée."},
 	"answer.invalid":   {"This reply was not relayed: it is empty.", "Cette réponse n'a pas été transmise : elle est vide."},
+	"answer.files":     {"Only the text of your reply goes to citizens: attached files are not relayed. If they need the document, put a link to it in the text.", "Seul le texte de votre réponse est transmis aux citoyens : les fichiers joints ne le sont pas. S'ils ont besoin du document, mettez-en le lien dans le texte."},
+	"answer.fileonly":  {"This reply was not relayed: files are not sent to citizens. Write the answer as text in this thread.", "Cette réponse n'a pas été transmise : les fichiers ne sont pas envoyés aux citoyens. Écrivez la réponse en texte dans ce fil."},
 	"claim.conflict":   {"Question #%d is already claimed, answered or closed.", "La question nº %d est déjà prise en charge, répondue ou fermée."},
 	"draft.done":       {"Draft entry #%d saved. It is served once both languages are written and it is approved.", "Ébauche nº %d enregistrée. Elle sera utilisée une fois rédigée dans les deux langues et approuvée."},
 	"mismatch.sent":    {"%s chose to send the answer as written.", "%s a choisi d'envoyer la réponse telle quelle."},
