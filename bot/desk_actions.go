@@ -245,7 +245,8 @@ func (e *Engine) duplicateAnswer(ctx context.Context, esc Escalation, eventID st
 
 // ResolveMismatch settles a held answer: sendAnyway relays it as written
 // (with a note offering the asker's language); otherwise it is dropped and
-// the staff member writes a translation.
+// the staff member writes a translation. Once its escalation is closed, a
+// held answer can be neither (ErrConflict, audited).
 func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID string, sendAnyway bool) (AnswerResult, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.mismatch", "answer:"+strconv.FormatInt(answerID, 10))
 	if err != nil {
@@ -263,6 +264,11 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 	}
 	if ans.Status != AnswerHeld {
 		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: true}, nil
+	}
+	if esc.State == StateClosed {
+		err := fmt.Errorf("%w: escalation %d is closed", ErrConflict, esc.ID)
+		e.audit(ctx, AuditEntry{Actor: s.ID, Via: e.deskName(), Action: "escalation.mismatch", Target: escTarget(esc.ID), Detail: err.Error(), Allowed: false})
+		return AnswerResult{Answer: ans, Escalation: esc}, err
 	}
 	if sendAnyway {
 		author := s

@@ -309,6 +309,40 @@ func TestMismatchSentAnywayCarriesANote(t *testing.T) {
 	}
 }
 
+// A held answer cannot reopen an escalation closed meanwhile: "send
+// anyway" is refused, audited, and nothing is relayed.
+func TestMismatchCannotBeSentAfterTheEscalationIsClosed(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_SAM", EventID: "ev",
+		Text: "Only service animals are allowed at the ceremony."})
+	if err != nil || !res.Mismatch {
+		t.Fatal(res, err)
+	}
+	if _, err := e.eng.Close(e.ctx, d.EscalationID, "U_NADIA", "answered by phone"); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := e.st.AuditLog(e.ctx, 0)
+	r, err := e.eng.ResolveMismatch(e.ctx, res.Answer.ID, "U_SAM", true)
+	if !errors.Is(err, bot.ErrConflict) || r.Relays != 0 {
+		t.Errorf("send anyway on a closed escalation: %d relays, err %v; want ErrConflict", r.Relays, err)
+	}
+	if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); esc.State != bot.StateClosed {
+		t.Errorf("closed escalation moved to %s", esc.State)
+	}
+	after, _ := e.st.AuditLog(e.ctx, 0)
+	if len(after) != len(before)+1 || after[0].Allowed || after[0].Action != "escalation.mismatch" {
+		t.Errorf("refusal not audited: newest entry %+v", after[0])
+	}
+	e.tick()
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			t.Errorf("relayed on a closed escalation: %q", s.Reply.Text)
+		}
+	}
+}
+
 func TestDeskActionsNeedTheRoster(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", goatEN)
