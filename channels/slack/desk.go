@@ -42,6 +42,10 @@ type Desk struct {
 	running atomic.Bool
 	seen    *seenSet
 	posts   *seenSet // ts of the escalation posts made lately
+	// started is when the desk was made: an escalation created before it
+	// may have been posted by the process before, which crashed before the
+	// engine recorded the post.
+	started time.Time
 	// unsure holds the escalations whose last post attempt may have
 	// landed although it failed (no answer, a server error).
 	unsure   sync.Map // int64 → struct{}
@@ -87,6 +91,7 @@ func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
 		roster0: opts.Roster,
 		seen:    newSeenSet(4096),
 		posts:   newSeenSet(1024),
+		started: now(),
 	}, nil
 }
 
@@ -163,11 +168,13 @@ func (d *Desk) nameOf(userID string) string {
 //
 // A post whose answer was lost (a timeout or a server error after Slack
 // took it, or a crash before the engine recorded its ts) is not made twice:
-// before posting an escalation again, or one older than recheckAfter (the
-// engine retrying after a restart), the desk looks for its earlier post in
-// the channel's recent history, by the metadata every post carries.
+// before posting an escalation again, one created before this desk started
+// (a process that crashed may have posted it, however quickly it was
+// restarted), or one older than recheckAfter (the engine retrying), the
+// desk looks for its earlier post in the channel's recent history, by the
+// metadata every post carries.
 func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, error) {
-	if _, unsure := d.unsure.Load(e.ID); unsure || (!e.CreatedAt.IsZero() && d.now().Sub(e.CreatedAt) > recheckAfter) {
+	if d.mayBePosted(e) {
 		ts, err := d.findPost(ctx, e)
 		switch {
 		case err != nil:
@@ -211,11 +218,24 @@ func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, er
 	return ts, nil
 }
 
+// mayBePosted reports whether e may have been posted already, by this desk
+// in an attempt whose answer was lost or by the process before a restart.
+// Stored times may be rounded, so "before the start" allows a second.
+func (d *Desk) mayBePosted(e bot.Escalation) bool {
+	if _, unsure := d.unsure.Load(e.ID); unsure {
+		return true
+	}
+	if e.CreatedAt.IsZero() {
+		return false
+	}
+	return e.CreatedAt.Before(d.started.Add(time.Second)) || d.now().Sub(e.CreatedAt) > recheckAfter
+}
+
 // postEventType names the metadata of escalation posts.
 const postEventType = "liaison_escalation"
 
 // recheckAfter is the age past which an escalation being posted may have
-// been posted before (the engine retries, for instance after a restart).
+// been posted before (the engine retries it).
 const recheckAfter = 30 * time.Second
 
 // historyWindow is how far before an escalation's creation its post is

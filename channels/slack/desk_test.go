@@ -531,29 +531,53 @@ func TestPostEscalationNotRepeatedWhenItsAnswerIsLost(t *testing.T) {
 	}
 }
 
-// After a restart, an escalation old enough to have been posted already is
-// looked for before it is posted; a new one is posted at once.
+// After a restart, an escalation created before the restarted desk, which
+// the process before may have posted, is looked for before it is posted,
+// however quickly the process came back; a new one is posted at once.
 func TestPostEscalationAfterRestartFindsTheEarlierPost(t *testing.T) {
-	ctx := context.Background()
-	f := newFakeSlack(t)
-	e := hostileEscalation()
-	e.CreatedAt = testClock().Add(-2 * time.Minute)
-	first, err := newTestDesk(t, f, testRoster()).PostEscalation(ctx, e)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		age  time.Duration // of the escalation when the desk restarts
+	}{
+		{"two minutes old", 2 * time.Minute},
+		{"a crash right after posting", 3 * time.Second},
+		{"a crash in the second it was created", 0},
 	}
-	restarted := newTestDesk(t, f, testRoster())
-	again, err := restarted.PostEscalation(ctx, e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again != first || len(f.callsTo("chat.postMessage")) != 1 {
-		t.Fatalf("ref %q after restart, first %q, %d posts: want the first post reused", again, first, len(f.callsTo("chat.postMessage")))
-	}
-	// An old escalation never posted is posted after the look-up.
-	other := hostileEscalation()
-	other.ID, other.CreatedAt = 14, e.CreatedAt
-	if ref, err := restarted.PostEscalation(ctx, other); err != nil || ref == first || len(f.callsTo("chat.postMessage")) != 2 {
-		t.Fatalf("ref %q (%v), %d posts: want a new post", ref, err, len(f.callsTo("chat.postMessage")))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFakeSlack(t)
+			e := hostileEscalation()
+			e.CreatedAt = testClock().Add(-tt.age)
+			first, err := newTestDesk(t, f, testRoster()).PostEscalation(ctx, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			restarted := newTestDesk(t, f, testRoster())
+			again, err := restarted.PostEscalation(ctx, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again != first || len(f.callsTo("chat.postMessage")) != 1 {
+				t.Fatalf("ref %q after restart, first %q, %d posts: want the first post reused", again, first, len(f.callsTo("chat.postMessage")))
+			}
+			// One created before the restart but never posted is posted
+			// after the look-up.
+			other := hostileEscalation()
+			other.ID, other.CreatedAt = 14, e.CreatedAt
+			if ref, err := restarted.PostEscalation(ctx, other); err != nil || ref == first || len(f.callsTo("chat.postMessage")) != 2 {
+				t.Fatalf("ref %q (%v), %d posts: want a new post", ref, err, len(f.callsTo("chat.postMessage")))
+			}
+			// One created since is posted without looking.
+			looked := len(f.callsTo("conversations.history"))
+			fresh := hostileEscalation()
+			fresh.ID, fresh.CreatedAt = 15, testClock().Add(2*time.Second)
+			if _, err := restarted.PostEscalation(ctx, fresh); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.callsTo("conversations.history")); n != looked || len(f.callsTo("chat.postMessage")) != 3 {
+				t.Errorf("a new escalation: %d history look-ups (want %d), %d posts (want 3)", n, looked, len(f.callsTo("chat.postMessage")))
+			}
+		})
 	}
 }
