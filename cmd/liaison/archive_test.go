@@ -216,6 +216,61 @@ func TestArchiveExportAndPurge(t *testing.T) {
 	}
 }
 
+// An export over an existing file (last quarter's name reused, a file made
+// by another tool) holds what citizens wrote all the same: it is readable
+// by its owner only, whatever the old file's mode.
+func TestArchiveExportOverAnExistingFile(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	seedArchive(t, dataDir)
+	dir := t.TempDir()
+	outPath := filepath.Join(dir, "q1.jsonl")
+	if err := os.WriteFile(outPath, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(outPath, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "archive", "export", "--config", cfgPath, "--out", outPath); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(outPath)
+	if err != nil || len(decodeLines(t, string(b))) != 3 {
+		t.Fatalf("--out file: %v\n%s", err, b)
+	}
+	if fi, _ := os.Stat(outPath); fi.Mode().Perm() != 0o600 {
+		t.Errorf("--out over an existing 0644 file: mode %v, want 0600", fi.Mode().Perm())
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 1 {
+		t.Errorf("files left next to the export: %v", names)
+	}
+}
+
+// A write that fails midway leaves the file as it was, and nothing next to
+// it: never half an export.
+func TestWriteJSONLinesFailingLeavesTheFileAsItWas(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.jsonl")
+	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("store: archive: database is locked")
+	err := writeJSONLines(path, 0o600, func(enc *json.Encoder) error {
+		if err := enc.Encode(map[string]string{"text": "half"}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("err = %v, want %v", err, boom)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old\n" {
+		t.Errorf("file after a failed write: %q, want it as it was", b)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 1 {
+		t.Errorf("files left after a failed write: %v", names)
+	}
+}
+
 func TestArchivePurgeUsesTheConfiguredRetention(t *testing.T) {
 	cfgPath, dataDir := testConfig(t)
 	seedArchive(t, dataDir)

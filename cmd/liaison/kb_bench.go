@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -149,23 +151,49 @@ func writeKBJSONL(path string, es []knowledge.Entry) error {
 	})
 }
 
-// writeJSONLines creates (or truncates) the file at path with permissions
-// perm and writes it through a buffered JSON encoder, one value per line.
-func writeJSONLines(path string, perm os.FileMode, write func(*json.Encoder) error) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
+// writeJSONLines writes the file at path through a buffered JSON encoder,
+// one value per line. It writes a new file next to it, created with perm
+// (less the umask), and renames it over path once complete and synced: the
+// file has perm even when one existed with another mode, and a write that
+// fails leaves path as it was and nothing next to it.
+func writeJSONLines(path string, perm os.FileMode, write func(*json.Encoder) error) (err error) {
+	f, err := createNextTo(path, perm)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
 	w := bufio.NewWriter(f)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	if err := write(enc); err != nil {
-		f.Close()
 		return err
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
 		return err
 	}
-	return f.Close()
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// createNextTo creates a new, empty file with perm (less the umask) in the
+// directory of path, under a name no other file has.
+func createNextTo(path string, perm os.FileMode) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	for {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, perm)
+		if !errors.Is(err, os.ErrExist) {
+			return f, err
+		}
+	}
 }
