@@ -43,6 +43,13 @@ func (e *Engine) staff(ctx context.Context, deskUserID, action, target string) (
 	return Staff{}, fmt.Errorf("%w: desk user %q is not on the staff roster", ErrForbidden, deskUserID)
 }
 
+// refused audits a desk action refused to staff member s and returns err,
+// which says why.
+func (e *Engine) refused(ctx context.Context, s Staff, action, target string, err error) error {
+	e.audit(ctx, AuditEntry{Actor: s.ID, Via: e.deskName(), Action: action, Target: target, Detail: err.Error(), Allowed: false})
+	return err
+}
+
 func (e *Engine) audit(ctx context.Context, a AuditEntry) {
 	if a.At.IsZero() {
 		a.At = e.now()
@@ -74,7 +81,8 @@ func (e *Engine) staffNotice(key string, kind NoticeKind, esc Escalation, s Staf
 }
 
 // Claim records that a staff member takes an escalation. Claiming one
-// already claimed by someone else returns ErrConflict.
+// already claimed by someone else, or no longer waiting, returns
+// ErrConflict (audited).
 func (e *Engine) Claim(ctx context.Context, id int64, deskUserID string) (Escalation, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.claim", escTarget(id))
 	if err != nil {
@@ -90,9 +98,9 @@ func (e *Engine) Claim(ctx context.Context, id int64, deskUserID string) (Escala
 	case esc.ClaimedBy == s.ID && esc.State.Waiting():
 		return esc, nil
 	case !esc.State.Waiting():
-		return esc, fmt.Errorf("%w: escalation %d is %s", ErrConflict, id, esc.State)
+		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), fmt.Errorf("%w: escalation %d is %s", ErrConflict, id, esc.State))
 	case esc.ClaimedBy != "":
-		return esc, fmt.Errorf("%w: escalation %d is already claimed by %s", ErrConflict, id, e.staffName(esc.ClaimedBy))
+		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), fmt.Errorf("%w: escalation %d is already claimed by %s", ErrConflict, id, e.staffName(esc.ClaimedBy)))
 	}
 	now := e.now()
 	esc.State, esc.ClaimedBy, esc.ClaimedAt, esc.UpdatedAt = StateClaimed, s.ID, now, now
@@ -114,9 +122,10 @@ func (e *Engine) staffName(id string) string {
 
 // Answer records a staff answer and queues it to every asker, signed, once
 // per desk event. An answer from someone not on the roster is kept for the
-// record, not relayed, and the author is told why (ErrForbidden). An answer
-// in the other language than the askers' is held until the author chooses
-// (see ResolveMismatch).
+// record, not relayed, and the author is told why (ErrForbidden); so is an
+// answer on a closed escalation (ErrConflict). Both refusals are audited.
+// An answer in the other language than the askers' is held until the
+// author chooses (see ResolveMismatch).
 func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error) {
 	text := strings.TrimSpace(a.Text)
 	if text == "" {
@@ -152,7 +161,15 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 	}
 	ans.StaffID = s.ID
 	if esc.State == StateClosed {
-		return AnswerResult{Escalation: esc}, fmt.Errorf("%w: escalation %d is closed", ErrConflict, esc.ID)
+		refusal := fmt.Errorf("%w: escalation %d is closed", ErrConflict, esc.ID)
+		ans.Status = AnswerRejected
+		c := &EscalationChange{Answer: &ans,
+			Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: refusal.Error(), Allowed: false}}}
+		err := e.st.ApplyEscalation(ctx, c)
+		if err != nil && !errors.Is(err, ErrDuplicate) {
+			return AnswerResult{}, err
+		}
+		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: errors.Is(err, ErrDuplicate)}, refusal
 	}
 	if ans.Lang.Valid() && ans.Lang != esc.Lang {
 		return e.holdAnswer(ctx, esc, s, ans)
@@ -266,9 +283,7 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: true}, nil
 	}
 	if esc.State == StateClosed {
-		err := fmt.Errorf("%w: escalation %d is closed", ErrConflict, esc.ID)
-		e.audit(ctx, AuditEntry{Actor: s.ID, Via: e.deskName(), Action: "escalation.mismatch", Target: escTarget(esc.ID), Detail: err.Error(), Allowed: false})
-		return AnswerResult{Answer: ans, Escalation: esc}, err
+		return AnswerResult{Answer: ans, Escalation: esc}, e.refused(ctx, s, "escalation.mismatch", escTarget(esc.ID), fmt.Errorf("%w: escalation %d is closed", ErrConflict, esc.ID))
 	}
 	if sendAnyway {
 		author := s
@@ -302,7 +317,7 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 		return AnswerResult{}, err
 	}
 	if esc.State == StateClosed {
-		return AnswerResult{Escalation: esc}, fmt.Errorf("%w: escalation %d is closed", ErrConflict, id)
+		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), fmt.Errorf("%w: escalation %d is closed", ErrConflict, id))
 	}
 	hit, err := e.kb.Entry(ctx, entryID, esc.Lang)
 	if err != nil {
@@ -328,7 +343,9 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 	})
 }
 
-// Close ends a waiting escalation without an answer; the reason is required.
+// Close ends a waiting escalation without an answer; the reason is required
+// (ErrInvalid), and one no longer waiting cannot be closed (ErrConflict).
+// Refusals are audited.
 func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string) (Escalation, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.close", escTarget(id))
 	if err != nil {
@@ -336,7 +353,7 @@ func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string)
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Escalation{}, fmt.Errorf("%w: a reason is required to close an escalation", ErrInvalid)
+		return Escalation{}, e.refused(ctx, s, "escalation.close", escTarget(id), fmt.Errorf("%w: a reason is required to close an escalation", ErrInvalid))
 	}
 	e.escMu.Lock()
 	defer e.escMu.Unlock()
@@ -345,7 +362,7 @@ func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string)
 		return Escalation{}, err
 	}
 	if !esc.State.Waiting() {
-		return esc, fmt.Errorf("%w: escalation %d is %s", ErrConflict, id, esc.State)
+		return esc, e.refused(ctx, s, "escalation.close", escTarget(id), fmt.Errorf("%w: escalation %d is %s", ErrConflict, id, esc.State))
 	}
 	now := e.now()
 	esc.State, esc.ClosedBy, esc.CloseReason, esc.ClosedAt, esc.UpdatedAt = StateClosed, s.ID, reason, now, now
@@ -383,7 +400,7 @@ func (e *Engine) SaveDraft(ctx context.Context, id int64, deskUserID string) (Dr
 		}
 	}
 	if ans == nil {
-		return Draft{}, fmt.Errorf("%w: escalation %d has no sent answer to save yet", ErrConflict, id)
+		return Draft{}, e.refused(ctx, s, "draft.save", escTarget(id), fmt.Errorf("%w: escalation %d has no sent answer to save yet", ErrConflict, id))
 	}
 	now := e.now()
 	d := Draft{EscalationID: id, EntryID: slug(esc.Question), Topic: esc.Topic, State: DraftOpen, By: s.ID, CreatedAt: now, UpdatedAt: now}

@@ -75,7 +75,7 @@ const (
 	AnswerQueued   AnswerStatus = "queued"   // relays written to the outbox
 	AnswerHeld     AnswerStatus = "held"     // language mismatch: waits for the staff member's choice
 	AnswerDropped  AnswerStatus = "dropped"  // the staff member chose to translate instead
-	AnswerRejected AnswerStatus = "rejected" // not from a rostered staff member; kept for the record
+	AnswerRejected AnswerStatus = "rejected" // refused (its author is not on the roster, or the escalation is closed); kept for the record
 )
 
 // StaffAnswer is an answer written on the desk.

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -385,6 +386,58 @@ func TestDeskActionsNeedTheRoster(t *testing.T) {
 	}
 	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: esc.ID, DeskUserID: "U_ALEX", EventID: "late", Text: "ok"}); !errors.Is(err, bot.ErrConflict) {
 		t.Errorf("answer after close: %v", err)
+	}
+}
+
+// Every desk action, allowed or refused, is audited, and staff words are
+// archived: an answer on a closed escalation is kept (rejected, not
+// relayed) and its refusal audited, once per desk event; refused claims
+// and closes are audited too.
+func TestRefusedDeskActionsAreAuditedAndAnswersKept(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	if _, err := e.eng.Close(e.ctx, d.EscalationID, "U_ALEX", "spam"); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := e.st.AuditLog(e.ctx, 0)
+	late := bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_SAM", EventID: "late", Text: "Only service animals may attend the ceremony."}
+	for range 2 { // the desk redelivers the event
+		if _, err := e.eng.Answer(e.ctx, late); !errors.Is(err, bot.ErrConflict) {
+			t.Fatalf("answer on a closed escalation: err = %v, want ErrConflict", err)
+		}
+	}
+	if _, err := e.eng.Claim(e.ctx, d.EscalationID, "U_NADIA"); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("claim of a closed escalation: %v", err)
+	}
+	if _, err := e.eng.Close(e.ctx, d.EscalationID, "U_NADIA", "again"); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("second close: %v", err)
+	}
+	if _, err := e.eng.Close(e.ctx, d.EscalationID, "U_NADIA", " "); !errors.Is(err, bot.ErrInvalid) {
+		t.Errorf("close without a reason: %v", err)
+	}
+	answers, err := e.eng.Answers(e.ctx, d.EscalationID)
+	if err != nil || len(answers) != 1 || answers[0].Status != bot.AnswerRejected || answers[0].StaffID != "sam" || answers[0].Text != late.Text {
+		t.Errorf("answers = %+v, %v; want the late answer kept as rejected", answers, err)
+	}
+	after, _ := e.st.AuditLog(e.ctx, 0)
+	var got []string
+	for _, a := range after[:len(after)-len(before)] {
+		if a.Allowed {
+			t.Errorf("refusal audited as allowed: %+v", a)
+		}
+		got = append(got, a.Actor+" "+a.Action)
+	}
+	slices.Reverse(got)
+	want := []string{"sam escalation.answer", "nadia escalation.claim", "nadia escalation.close", "nadia escalation.close"}
+	if !slices.Equal(got, want) {
+		t.Errorf("audited %q, want %q", got, want)
+	}
+	e.tick()
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			t.Errorf("relayed on a closed escalation: %q", s.Reply.Text)
+		}
 	}
 }
 
