@@ -168,6 +168,9 @@ func defaultStaff() []StaffConfig {
 // the file, line and key.
 func loadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
+	// unknown holds the file's unknown keys: the decoder has still decoded
+	// every other key, so they are validated too and reported with them.
+	var unknown error
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -178,7 +181,11 @@ func loadConfig(path string) (Config, error) {
 		dec := toml.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&cfg); err != nil {
-			return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err))
+			var strict *toml.StrictMissingError
+			if !errors.As(err, &strict) {
+				return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err))
+			}
+			unknown = errors.New(describeTOMLError(err))
 		}
 		cfg.source = path
 		cfg.lines = keyLines(b)
@@ -189,7 +196,7 @@ func loadConfig(path string) (Config, error) {
 		slackAppToken: strings.TrimSpace(os.Getenv(slack.EnvAppToken)),
 		webToken:      strings.TrimSpace(os.Getenv(envWebToken)),
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := errors.Join(unknown, cfg.Validate()); err != nil {
 		where := "config (embedded defaults)"
 		if path != "" {
 			where = "config " + path

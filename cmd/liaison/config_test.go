@@ -128,6 +128,22 @@ desk_user = "ua"
 	}
 }
 
+// A misspelt key does not hide the file's bad values: both are reported at
+// once, each with its line.
+func TestUnknownKeysAndBadValuesAreReportedTogether(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "two.toml", "[knowledge]\nanswer_treshold = 0.7\n[engine]\nflood_per_minute = 0\n"+staffTOML)
+	_, err := loadConfig(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{p, "line 2, column 1: unknown key \"knowledge.answer_treshold\"", "line 4: engine.flood_per_minute 0"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
 func TestPlatformsAreEnabledByTheirTokensAndSections(t *testing.T) {
 	clearSecrets(t)
 	t.Setenv(envDiscordToken, "secret-token-value")
