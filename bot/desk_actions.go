@@ -378,8 +378,9 @@ func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string)
 }
 
 // SaveDraft turns an escalation's question and its latest relayed answer
-// into a draft knowledge-base entry, in the language they were written in.
-// The other language is left for staff to write before approval.
+// into a draft knowledge-base entry, each in the language it was written in
+// (an answer sent anyway in the other language is filed under that
+// language). What is missing is left for staff to write before approval.
 func (e *Engine) SaveDraft(ctx context.Context, id int64, deskUserID string) (Draft, error) {
 	s, err := e.staff(ctx, deskUserID, "draft.save", escTarget(id))
 	if err != nil {
@@ -404,10 +405,21 @@ func (e *Engine) SaveDraft(ctx context.Context, id int64, deskUserID string) (Dr
 	}
 	now := e.now()
 	d := Draft{EscalationID: id, EntryID: slug(esc.Question), Topic: esc.Topic, State: DraftOpen, By: s.ID, CreatedAt: now, UpdatedAt: now}
+	// The answer may be in the other language than the question (sent
+	// anyway): each goes in the slot of the language it is written in.
+	ansLang := ans.Lang
+	if !ansLang.Valid() {
+		ansLang = esc.Lang
+	}
 	if esc.Lang == French {
-		d.QuestionFR, d.AnswerFR = esc.Question, ans.Text
+		d.QuestionFR = esc.Question
 	} else {
-		d.QuestionEN, d.AnswerEN = esc.Question, ans.Text
+		d.QuestionEN = esc.Question
+	}
+	if ansLang == French {
+		d.AnswerFR = ans.Text
+	} else {
+		d.AnswerEN = ans.Text
 	}
 	if err := e.st.SaveDraft(ctx, &d); err != nil {
 		return Draft{}, err

@@ -483,6 +483,30 @@ func TestStaffAnswerCanBecomeADraftEntry(t *testing.T) {
 	}
 }
 
+// An English answer sent anyway to a French question goes into the
+// draft's English answer, under the French question.
+func TestDraftFromAnAnswerSentAnywayKeepsEachLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	en := "Only service animals are allowed at the ceremony."
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_SAM", EventID: "ev", Text: en})
+	if err != nil || !res.Mismatch {
+		t.Fatal(res, err)
+	}
+	if _, err := e.eng.ResolveMismatch(e.ctx, res.Answer.ID, "U_SAM", true); err != nil {
+		t.Fatal(err)
+	}
+	dr, err := e.eng.SaveDraft(e.ctx, d.EscalationID, "U_SAM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dr.QuestionFR == "" || dr.AnswerEN != en || dr.QuestionEN != "" || dr.AnswerFR != "" {
+		t.Errorf("draft = question EN %q FR %q, answer EN %q FR %q; want the French question and the English answer",
+			dr.QuestionEN, dr.QuestionFR, dr.AnswerEN, dr.AnswerFR)
+	}
+}
+
 func TestRelayIsDeliveredExactlyOnceAcrossARestart(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", goatEN)
