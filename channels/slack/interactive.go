@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -124,29 +125,46 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 			return outcome{}, nil
 		}
 		send := a.ActionID == actSendAnyway
-		if _, err := h.ResolveMismatch(ctx, id, user, send); err != nil {
+		res, err := h.ResolveMismatch(ctx, id, user, send)
+		if err != nil {
 			if errors.Is(err, bot.ErrConflict) {
 				return tell(tr(l, "answer.conflict")), nil
 			}
 			return refusal(err)
 		}
 		// Replace the notice so the choice shows and cannot be made twice.
+		// A choice made already (a double click, a colleague's click) is
+		// the one the notice shows, and the clicker is told nothing
+		// changed.
 		key := "mismatch.dropped"
 		if send {
 			key = "mismatch.sent"
 		}
 		text := tr(l, msg(key), userMention(user))
+		var private string
+		if res.Duplicate {
+			key = "sent"
+			if res.Answer.Status == bot.AnswerDropped {
+				key = "dropped"
+			}
+			text = tr(l, msg("mismatch.was."+key))
+			private = tr(l, msg("mismatch.already."+key))
+		}
 		msgTS := cb.Container.MessageTs
 		return outcome{then: func(ctx context.Context) error {
 			if msgTS == "" {
-				return d.ephemeral(ctx, channel, thread, user, text)
+				return d.ephemeral(ctx, channel, thread, user, cmp.Or(private, text))
 			}
-			return d.call(ctx, "chat.update", func(ctx context.Context) error {
+			err := d.call(ctx, "chat.update", func(ctx context.Context) error {
 				_, _, _, err := d.api.UpdateMessageContext(ctx, channel, msgTS,
 					slack.MsgOptionText(text, false),
 					slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)))
 				return err
 			})
+			if private != "" {
+				err = errors.Join(err, d.ephemeral(ctx, channel, thread, user, private))
+			}
+			return err
 		}}, nil
 	}
 	return outcome{}, nil

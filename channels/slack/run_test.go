@@ -275,6 +275,46 @@ func TestButtons(t *testing.T) {
 	}
 }
 
+// A click on a language-mismatch notice whose choice was already made (a
+// double click, a colleague's click) leaves the notice showing the choice
+// that was made, not the later click's, and tells the clicker only.
+func TestMismatchChoiceMadeBefore(t *testing.T) {
+	tests := []struct {
+		name         string
+		click        string
+		was          bot.AnswerStatus
+		notice, told string
+		noticeNot    string
+	}{
+		{"send anyway after translate", actSendAnyway, bot.AnswerDropped,
+			"The answer was not sent: a translation is to be written", "it had already been decided to translate", "sent as written"},
+		{"translate after send anyway", actTranslate, bot.AnswerQueued,
+			"The answer was sent as written.", "this answer had already been sent as written", "translation"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			d := newTestDesk(t, f, nil)
+			h := &recHandler{roster: testRoster(), mismatch: func(id int64, user string, send bool) (bot.AnswerResult, error) {
+				return bot.AnswerResult{Answer: bot.StaffAnswer{ID: id, Status: tt.was}, Duplicate: true}, nil
+			}}
+			runDesk(t, f, d, h)
+			f.send(interactiveEnvelope("mm1", blockAction("USAM", tt.click, "44", "2.1", "1700000000.000030")))
+			f.ack("mm1", 1)
+
+			c := f.waitCalls("chat.update", 1)[0]
+			all := everything(c)
+			if c.Form.Get("ts") != "1700000000.000030" || len(buttonsOf(t, c)) != 0 || !strings.Contains(all, tt.notice) || strings.Contains(all, tt.noticeNot) || strings.Contains(all, "<@USAM>") {
+				t.Errorf("notice, want %q without buttons or the later click's choice:\n%s", tt.notice, all)
+			}
+			e := f.waitCalls("chat.postEphemeral", 1)[0]
+			if e.Form.Get("user") != "USAM" || !strings.Contains(everything(e), tt.told) {
+				t.Errorf("the clicker should be told %q:\n%s", tt.told, everything(e))
+			}
+		})
+	}
+}
+
 func TestPhaseCommand(t *testing.T) {
 	f := newFakeSlack(t)
 	d := newTestDesk(t, f, nil)

@@ -74,6 +74,13 @@ var phrases = map[msg]phrase{
 	"error.generic":    {"Something went wrong and nothing was changed. Try again in a minute.", "Un problème est survenu et rien n'a été modifié. Réessayez dans une minute."},
 	"error.invalid":    {"That request is not valid: nothing was changed.", "Cette demande n'est pas valide : rien n'a été modifié."},
 
+	// The language-mismatch notice when its choice was made before the
+	// click that asks again: what the notice shows, what the clicker reads.
+	"mismatch.was.sent":        {"The answer was sent as written.", "La réponse a été envoyée telle quelle."},
+	"mismatch.was.dropped":     {"The answer was not sent: a translation is to be written in this thread.", "La réponse n'a pas été envoyée : une traduction doit être rédigée dans ce fil."},
+	"mismatch.already.sent":    {"Nothing was changed: this answer had already been sent as written.", "Rien n'a été modifié : cette réponse avait déjà été envoyée telle quelle."},
+	"mismatch.already.dropped": {"Nothing was changed: it had already been decided to translate this answer rather than send it.", "Rien n'a été modifié : il avait déjà été décidé de traduire cette réponse plutôt que de l'envoyer."},
+
 	// Slash commands.
 	"cmd.usage":             {"Commands: `%[1]s phase [PHASE] [CHANNEL] [reason]`, `%[1]s broadcast`, `%[1]s status`. PHASE is broadcast (1), replies (2), outreach (3), or inherit for a channel.", "Commandes : `%[1]s phase [PHASE] [CANAL] [raison]`, `%[1]s broadcast`, `%[1]s status`. PHASE : diffusion (1), réponses (2), proactif (3), ou hériter pour un canal."},
 	"phase.global":          {"Global phase: *%s*", "Phase globale : *%s*"},
