@@ -178,7 +178,10 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 }
 
 // holdAnswer keeps an answer in the wrong language and asks its author to
-// choose: send anyway, or translate.
+// choose: send anyway, or translate. The flag carries the answer's id, known
+// once the answer is stored, so it is queued after it: when that fails the
+// error is returned, the desk redelivers the event, and duplicateAnswer
+// queues the flag again.
 func (e *Engine) holdAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer) (AnswerResult, error) {
 	ans.Status = AnswerHeld
 	c := &EscalationChange{Escalation: &esc, Answer: &ans,
@@ -189,15 +192,21 @@ func (e *Engine) holdAnswer(ctx context.Context, esc Escalation, s Staff, ans St
 		}
 		return AnswerResult{}, err
 	}
+	if err := e.st.Enqueue(ctx, []Outgoing{e.mismatchFlag(esc, s, ans)}); err != nil {
+		return AnswerResult{}, fmt.Errorf("queue the language flag of answer %d: %w", ans.ID, err)
+	}
+	e.poke(DeskPlatform)
+	return AnswerResult{Answer: ans, Escalation: esc, Mismatch: true}, nil
+}
+
+// mismatchFlag asks the author s of the held answer ans to send it anyway
+// or translate it. Its key makes it once per answer event.
+func (e *Engine) mismatchFlag(esc Escalation, s Staff, ans StaffAnswer) Outgoing {
 	lang := s.PreferredLang()
 	n := e.staffNotice("mismatch:"+ans.EventID, NoticeMismatch, esc, s, MsgDeskMismatch, map[string]any{
 		"AnswerLang": langName(e.msgs, lang, ans.Lang), "AskerLang": langName(e.msgs, lang, esc.Lang)})
 	n.Notice.AnswerID = ans.ID
-	if err := e.st.Enqueue(ctx, []Outgoing{n}); err != nil {
-		e.log.Error("queue mismatch notice", "escalation", esc.ID, "err", err)
-	}
-	e.poke(DeskPlatform)
-	return AnswerResult{Answer: ans, Escalation: esc, Mismatch: true}, nil
+	return n
 }
 
 // queueAnswer writes ans and its relays to every asker in one transaction.
@@ -249,13 +258,22 @@ func (e *Engine) duplicateAnswer(ctx context.Context, esc Escalation, eventID st
 		return AnswerResult{}, err
 	}
 	for _, a := range list {
-		if a.EventID == eventID {
-			fresh, err := e.st.Escalation(ctx, esc.ID)
-			if err != nil {
-				return AnswerResult{}, err
-			}
-			return AnswerResult{Answer: a, Escalation: fresh, Duplicate: true, Mismatch: a.Status == AnswerHeld}, nil
+		if a.EventID != eventID {
+			continue
 		}
+		fresh, err := e.st.Escalation(ctx, esc.ID)
+		if err != nil {
+			return AnswerResult{}, err
+		}
+		if s, ok := e.cfg.Staff.ByID(a.StaffID); ok && a.Status == AnswerHeld {
+			// Its flag may have failed to queue the first time (see
+			// holdAnswer); queued already, it is not queued twice.
+			if err := e.st.Enqueue(ctx, []Outgoing{e.mismatchFlag(fresh, s, a)}); err != nil {
+				return AnswerResult{}, fmt.Errorf("queue the language flag of answer %d: %w", a.ID, err)
+			}
+			e.poke(DeskPlatform)
+		}
+		return AnswerResult{Answer: a, Escalation: fresh, Duplicate: true, Mismatch: a.Status == AnswerHeld}, nil
 	}
 	return AnswerResult{Escalation: esc, Duplicate: true}, nil
 }

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/store"
 )
 
 func TestUnknownQuestionIsAcknowledgedAndEscalated(t *testing.T) {
@@ -282,6 +285,62 @@ func TestAnswerInTheOtherLanguageIsHeldForTheStaffMember(t *testing.T) {
 	}
 	if len(relays) != 1 || relays[0].Reply.Lang != bot.French || !strings.Contains(relays[0].Reply.Text, "Agente des prestations") {
 		t.Fatalf("relays = %+v", relays)
+	}
+}
+
+// enqueueFailsOnce is the real store whose Enqueue fails once, as a store
+// may (a locked database, a full disk).
+type enqueueFailsOnce struct {
+	*store.DB
+	failed bool
+}
+
+func (f *enqueueFailsOnce) Enqueue(ctx context.Context, items []bot.Outgoing) error {
+	if !f.failed {
+		f.failed = true
+		return errors.New("database is locked")
+	}
+	return f.DB.Enqueue(ctx, items)
+}
+
+// The flag to the author of a held answer is queued after the answer is
+// stored. When queueing it fails, Answer says so, and the desk's redelivery
+// of the event queues it: the answer is never held with no way to release
+// it.
+func TestHeldAnswerIsFlaggedAfterAFailureToQueueTheFlag(t *testing.T) {
+	e := newEnv(t, nil)
+	eng, err := bot.New(e.cfg, bot.Deps{Store: &enqueueFailsOnce{DB: e.st}, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
+		Channels: []bot.Channel{e.ch}, Desk: e.desk, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := eng.HandleMessage(e.ctx, e.msg("help", "chloe", goatFR, "q1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.Tick(e.ctx)
+	ans := bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_SAM", EventID: "ev", Text: "Only service animals are allowed at the ceremony."}
+	if _, err := eng.Answer(e.ctx, ans); err == nil {
+		t.Fatal("Answer reported success, but the flag to its author was not queued")
+	}
+	for range 2 { // the desk redelivers the event, perhaps more than once
+		res, err := eng.Answer(e.ctx, ans)
+		if err != nil || !res.Mismatch || !res.Duplicate {
+			t.Fatalf("redelivered answer: %+v, %v", res, err)
+		}
+	}
+	eng.Tick(e.ctx)
+	eng.Tick(e.ctx)
+	flags := e.desk.noticesOf(bot.NoticeMismatch)
+	list, _ := eng.Answers(e.ctx, d.EscalationID)
+	if len(list) != 1 || list[0].Status != bot.AnswerHeld {
+		t.Fatalf("answers = %+v, want one held", list)
+	}
+	if len(flags) != 1 || flags[0].AnswerID != list[0].ID || flags[0].StaffID != "sam" {
+		t.Fatalf("flags = %+v, want one for answer %d", flags, list[0].ID)
+	}
+	if r, err := eng.ResolveMismatch(e.ctx, flags[0].AnswerID, "U_SAM", true); err != nil || r.Relays != 1 {
+		t.Errorf("send anyway: %+v, %v", r, err)
 	}
 }
 
