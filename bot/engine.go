@@ -65,7 +65,7 @@ func (c *Config) setDefaults() {
 
 func (c Config) validate() error {
 	var errs []error
-	if c.AnswerThreshold < 0 || c.AnswerThreshold > 1 {
+	if !(c.AnswerThreshold >= 0 && c.AnswerThreshold <= 1) { // NaN too
 		errs = append(errs, fmt.Errorf("answer threshold %v: must be between 0 and 1", c.AnswerThreshold))
 	}
 	if !c.InitialPhase.Valid() {

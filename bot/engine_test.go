@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +307,16 @@ func TestOversizedAndHostileTextIsHandled(t *testing.T) {
 	d := e.ask("ana", huge)
 	if d.Action == "" || d.MessageID == 0 {
 		t.Fatalf("%+v", d)
+	}
+}
+
+// A threshold that is not a number from 0 to 1 is refused: a NaN compares
+// false with every bound, and the engine would never answer.
+func TestNewRefusesAThresholdOutOfRange(t *testing.T) {
+	for _, th := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -0.1, 1.5} {
+		_, err := bot.New(bot.Config{AnswerThreshold: th}, bot.Deps{})
+		if err == nil || !strings.Contains(err.Error(), "answer threshold") {
+			t.Errorf("threshold %v: err = %v, want it refused", th, err)
+		}
 	}
 }

@@ -251,7 +251,7 @@ func (c Config) Validate() error {
 	if err := checkLoopback("admin.addr", c.Admin.Addr); err != nil {
 		errs = append(errs, err)
 	}
-	if t := c.Knowledge.AnswerThreshold; t <= 0 || t > 1 {
+	if t := c.Knowledge.AnswerThreshold; !(t > 0 && t <= 1) { // NaN too
 		bad("knowledge.answer_threshold %v: must be above 0 and at most 1 (a calibrated probability)", t)
 	}
 	if c.Knowledge.ReloadInterval < 0 {

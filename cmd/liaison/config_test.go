@@ -248,6 +248,47 @@ func TestRetentionDays(t *testing.T) {
 	}
 }
 
+// The threshold is a calibrated probability: not a number, or an infinity,
+// is refused like any value out of range (a NaN compares false with every
+// bound, and the bot would then never answer).
+func TestAnswerThreshold(t *testing.T) {
+	clearSecrets(t)
+	tests := []struct {
+		value string
+		want  float64 // when valid
+		bad   bool
+	}{
+		{value: "0.9", want: 0.9},
+		{value: "1", want: 1},
+		{value: "0", bad: true},
+		{value: "1.5", bad: true},
+		{value: "-0.2", bad: true},
+		{value: "nan", bad: true},
+		{value: "+nan", bad: true},
+		{value: "-nan", bad: true},
+		{value: "inf", bad: true},
+		{value: "-inf", bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			p := writeFile(t, "threshold.toml", "[knowledge]\nanswer_threshold = "+tt.value+"\n"+staffTOML)
+			cfg, err := loadConfig(p)
+			if !tt.bad {
+				if err != nil || cfg.Knowledge.AnswerThreshold != tt.want {
+					t.Fatalf("answer_threshold = %v, %v; want %v", cfg.Knowledge.AnswerThreshold, err, tt.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted answer_threshold = %v", cfg.Knowledge.AnswerThreshold)
+			}
+			if !strings.Contains(err.Error(), "line 2: knowledge.answer_threshold") {
+				t.Errorf("error lacks the line and key:\n%v", err)
+			}
+		})
+	}
+}
+
 // Lines come from the TOML parser: a multi-line string holding what looks
 // like a table or a key does not shift them, and quoted and dotted keys
 // are named as Validate names them.
