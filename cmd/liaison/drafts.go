@@ -113,7 +113,11 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		if err := checkDraft(d, cfg); err != nil {
+		approved, err := st.Drafts(ctx, bot.DraftApproved)
+		if err != nil {
+			return err
+		}
+		if err := checkDraft(d, cfg, approved); err != nil {
 			return err
 		}
 		d.State, d.ApprovedBy = bot.DraftApproved, strings.TrimSpace(*by)
@@ -174,8 +178,9 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 var entryIDRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // checkDraft refuses to approve a draft that could not be served: missing
-// a language, a malformed id, or an id the knowledge base already uses.
-func checkDraft(d bot.Draft, cfg Config) error {
+// a language, a malformed id, or an id the knowledge base or another
+// approved draft already uses (serve would refuse the base holding both).
+func checkDraft(d bot.Draft, cfg Config, approved []bot.Draft) error {
 	var errs []error
 	if d.State != bot.DraftOpen {
 		errs = append(errs, fmt.Errorf("draft %d is already %s", d.ID, d.State))
@@ -190,6 +195,11 @@ func checkDraft(d bot.Draft, cfg Config) error {
 	}
 	if !entryIDRe.MatchString(d.EntryID) {
 		errs = append(errs, fmt.Errorf("draft %d: entry id %q must be lowercase letters, digits and dashes; set it with --id", d.ID, d.EntryID))
+	}
+	for _, o := range approved {
+		if o.ID != d.ID && o.EntryID == d.EntryID {
+			errs = append(errs, fmt.Errorf("draft %d: entry id %q is already used by approved draft %d: choose another with --id", d.ID, d.EntryID, o.ID))
+		}
 	}
 	if b, err := knowledge.Load(cfg.Knowledge.Path); b != nil {
 		for _, e := range b.Entries {

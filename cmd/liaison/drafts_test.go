@@ -104,3 +104,59 @@ func TestDraftWithAnIDTheKnowledgeBaseUsesIsRefused(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Two drafts saved from the same question propose the same entry id: the
+// second is refused at approval, naming the first, or the knowledge base
+// `serve` opens would hold the id twice and be refused.
+func TestDraftWithAnIDAnotherApprovedDraftUsesIsRefused(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		d := bot.Draft{EntryID: "ceremony-animals", Topic: "general",
+			QuestionEN: "Can animals attend a ceremony?", AnswerEN: "Only service animals may attend.",
+			QuestionFR: "Les animaux peuvent-ils assister à une cérémonie?", AnswerFR: "Seuls les animaux d’assistance sont admis.",
+			State: bot.DraftOpen, By: "sam"}
+		if err := st.SaveDraft(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+
+	if _, _, err := runCLI(t, "kb", "drafts", "approve", "1", "--config", cfgPath, "--by", "sam"); err != nil {
+		t.Fatalf("approve 1: %v", err)
+	}
+	_, _, err = runCLI(t, "kb", "drafts", "approve", "2", "--config", cfgPath, "--by", "sam")
+	if err == nil || !strings.Contains(err.Error(), `entry id "ceremony-animals" is already used by approved draft 1`) ||
+		!strings.Contains(err.Error(), "--id") {
+		t.Fatalf("approve 2 with the id of approved draft 1: err = %v", err)
+	}
+
+	// What serve opens: the sample and the one approved draft.
+	st, err = store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if d, err := st.Draft(ctx, 2); err != nil || d.State != bot.DraftOpen {
+		t.Errorf("refused draft = %+v, %v; want it still under review", d, err)
+	}
+	extra, err := approvedDrafts(ctx, st)
+	if err != nil || len(extra) != 1 {
+		t.Fatalf("approved drafts = %+v, %v", extra, err)
+	}
+	if _, err := knowledge.Prepare("", nil, extra, false); err != nil {
+		t.Errorf("the knowledge base with the approved draft is refused: %v", err)
+	}
+
+	// With another id, it is approved.
+	if _, _, err := runCLI(t, "kb", "drafts", "edit", "2", "--config", cfgPath, "--id", "ceremony-service-animals"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "kb", "drafts", "approve", "2", "--config", cfgPath, "--by", "sam"); err != nil {
+		t.Errorf("approve 2 with its own id: %v", err)
+	}
+}
