@@ -59,9 +59,20 @@ func (a Admin) actor(ctx context.Context, r Actor, action, target string) (strin
 	return "", fmt.Errorf("%w: %s", ErrForbidden, detail)
 }
 
+// refused audits a request refused after its actor (by) was authorised,
+// with err as the reason, and returns err (joined with the audit's own
+// error when that fails).
+func (a Admin) refused(ctx context.Context, r Actor, by, action, target string, err error) error {
+	if aerr := a.Store.Audit(ctx, AuditEntry{At: a.now(), Actor: by, Via: r.Via, Action: action, Target: target, Detail: err.Error(), Allowed: false}); aerr != nil {
+		return errors.Join(err, aerr)
+	}
+	return err
+}
+
 // SetPhase switches the phase globally or in one channel, stores the change
 // with who and why, audits it and announces it to the desk in both
-// languages.
+// languages. Who asks is checked first (ErrForbidden); a refused request
+// (ErrInvalid: an unknown channel, no reason) is audited as well.
 func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, error) {
 	initial := a.InitialPhase
 	if initial == 0 {
@@ -70,13 +81,14 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	target := "global"
 	if r.Channel != "" {
 		target = string(r.Channel)
-		if len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == r.Channel }) {
-			return phases.Change{}, fmt.Errorf("%w: unknown channel %q: use one of %s", ErrInvalid, r.Channel, a.channelList())
-		}
 	}
 	by, err := a.actor(ctx, r.Actor, "phase.set", target)
 	if err != nil {
 		return phases.Change{}, err
+	}
+	if r.Channel != "" && len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == r.Channel }) {
+		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target,
+			fmt.Errorf("%w: unknown channel %q: use one of %s", ErrInvalid, r.Channel, a.channelList()))
 	}
 	state, err := a.Store.PhaseState(ctx, initial)
 	if err != nil {
@@ -85,7 +97,7 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	now := a.now()
 	_, c, err := state.Apply(phases.Change{Channel: string(r.Channel), To: r.Phase, By: by, Via: r.Actor.Via, Reason: strings.TrimSpace(r.Reason), At: now})
 	if err != nil {
-		return phases.Change{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target, fmt.Errorf("%w: %w", ErrInvalid, err))
 	}
 	byName := by
 	if s, ok := a.Staff.ByID(by); ok {
@@ -121,7 +133,9 @@ func (a Admin) channelList() string {
 const MaxBroadcastRunes = 1800
 
 // Broadcast stores a bilingual announcement to be sent at r.At (now when
-// zero) by the running engine. Both languages are required.
+// zero) by the running engine. Both languages are required. Who asks is
+// checked first (ErrForbidden); a refused request (ErrInvalid) is audited
+// as well.
 func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, error) {
 	by, err := a.actor(ctx, r.Actor, "broadcast.create", "broadcast")
 	if err != nil {
@@ -146,7 +160,7 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return Broadcast{}, err
+		return Broadcast{}, a.refused(ctx, r.Actor, by, "broadcast.create", "broadcast", err)
 	}
 	now := a.now()
 	at := r.At
