@@ -132,10 +132,15 @@ func (a Admin) channelList() string {
 // MaxBroadcastRunes bounds each language of a broadcast.
 const MaxBroadcastRunes = 1800
 
+// errNoBroadcastChannel says why a broadcast naming no channel cannot go
+// out when none is configured for broadcasts.
+var errNoBroadcastChannel = errors.New("no channel is configured for broadcasts")
+
 // Broadcast stores a bilingual announcement to be sent at r.At (now when
-// zero) by the running engine. Both languages are required. Who asks is
-// checked first (ErrForbidden); a refused request (ErrInvalid) is audited
-// as well.
+// zero) by the running engine. Both languages are required, and a channel
+// to post to: named in r.Channels, or configured for broadcasts. Who asks
+// is checked first (ErrForbidden); a refused request (ErrInvalid) is
+// audited as well.
 func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, error) {
 	by, err := a.actor(ctx, r.Actor, "broadcast.create", "broadcast")
 	if err != nil {
@@ -158,6 +163,9 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 		if len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == k }) {
 			errs = append(errs, fmt.Errorf("%w: unknown channel %q: use one of %s", ErrInvalid, k, a.channelList()))
 		}
+	}
+	if len(r.Channels) == 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Broadcast }) {
+		errs = append(errs, fmt.Errorf("%w: %s: name the channels to post to, or set broadcast = true on a channel in the configuration", ErrInvalid, errNoBroadcastChannel))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Broadcast{}, a.refused(ctx, r.Actor, by, "broadcast.create", "broadcast", err)

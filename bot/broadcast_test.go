@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,80 @@ func TestReactionBeforeTheDeliveryIsRecordedIsKept(t *testing.T) {
 	}
 	if st.Summary.Helpful != 1 {
 		t.Errorf("helpful = %d, want the early reaction counted", st.Summary.Helpful)
+	}
+}
+
+// With no channel configured for broadcasts, a broadcast that names none
+// would go nowhere: it is refused with a message that says what to do, and
+// audited, rather than accepted and dropped. Naming a channel still works.
+func TestBroadcastWithNoChannelToGoToIsRefused(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) {
+		for i := range c.Channels {
+			c.Channels[i].Broadcast = false
+		}
+	})
+	n := e.auditCount()
+	_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead},
+		EN: "Offices close at noon on Friday.", FR: "Les bureaux ferment à midi vendredi."})
+	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(err.Error(), "no channel is configured for broadcasts") ||
+		!strings.Contains(err.Error(), "broadcast = true") {
+		t.Fatalf("err = %v, want ErrInvalid saying no channel is configured for broadcasts", err)
+	}
+	if list, err := e.st.Broadcasts(e.ctx, 0); err != nil || len(list) != 0 {
+		t.Errorf("broadcasts stored: %+v, %v", list, err)
+	}
+	if got := e.auditedSince(n); len(got) != 1 || got[0].Allowed || got[0].Action != "broadcast.create" {
+		t.Errorf("audited %+v, want the refusal", got)
+	}
+	if _, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, EN: "Hello", FR: "Bonjour",
+		Channels: []bot.ChannelKey{"mem:general"}}); err != nil {
+		t.Fatalf("to a named channel: %v", err)
+	}
+	e.tick()
+	if p := e.ch.all(); len(p) != 1 || p[0].To.ChannelID != "general" {
+		t.Errorf("posts = %+v", p)
+	}
+}
+
+// A broadcast due with no channel to go to (the configuration lost its
+// broadcast channels after it was scheduled) is not marked queued with
+// nothing sent: it stays scheduled, the engine says why once in its log and
+// audit log, and it goes out once a channel is configured for broadcasts.
+func TestDueBroadcastWithNoChannelWaitsForOne(t *testing.T) {
+	e := newEnv(t, nil)
+	b, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, At: e.clock.Now().Add(time.Hour),
+		EN: "Offices close at noon on Friday.", FR: "Les bureaux ferment à midi vendredi."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	broadcastChannels := e.cfg.Channels
+	e.cfg.Channels = nil
+	for _, c := range broadcastChannels {
+		c.Broadcast = false
+		e.cfg.Channels = append(e.cfg.Channels, c)
+	}
+	e.start()
+	n := e.auditCount()
+	e.clock.Advance(61 * time.Minute)
+	e.tick()
+	e.tick()
+	if p := e.ch.all(); len(p) != 0 {
+		t.Fatalf("posts = %+v", p)
+	}
+	list, err := e.st.Broadcasts(e.ctx, 0)
+	if err != nil || len(list) != 1 || list[0].State != bot.BroadcastScheduled {
+		t.Fatalf("broadcasts = %+v, %v; want it still scheduled", list, err)
+	}
+	got := e.auditedSince(n)
+	if len(got) != 1 || got[0].Allowed || got[0].Action != "broadcast.queue" || got[0].Target != fmt.Sprintf("broadcast:%d", b.ID) ||
+		!strings.Contains(got[0].Detail, "no channel is configured for broadcasts") {
+		t.Errorf("audited %+v, want one entry saying why", got)
+	}
+
+	e.cfg.Channels = broadcastChannels
+	e.start()
+	e.tick()
+	if p := e.ch.all(); len(p) != 3 {
+		t.Errorf("posts = %d once channels are configured for broadcasts, want 3", len(p))
 	}
 }

@@ -187,7 +187,8 @@ func (e *Engine) queueDueBroadcasts(ctx context.Context) {
 			}
 		}
 		if len(targets) == 0 {
-			e.log.Warn("broadcast has no channel: configure broadcast channels", "broadcast", b.ID)
+			e.keepUntargeted(ctx, b)
+			continue
 		}
 		var out []Outgoing
 		for _, k := range targets {
@@ -206,6 +207,24 @@ func (e *Engine) queueDueBroadcasts(ctx context.Context) {
 		e.log.Info("broadcast queued", "broadcast", b.ID, "channels", len(out))
 		e.pokeFor(out)
 	}
+}
+
+// keepUntargeted leaves a due broadcast with no channel to go to scheduled
+// (queued, it would be marked sent with nothing sent) until a channel is
+// configured for broadcasts, and says why in the log and the audit log,
+// once per broadcast rather than at every poll.
+func (e *Engine) keepUntargeted(ctx context.Context, b Broadcast) {
+	e.bcMu.Lock()
+	told := e.untargeted[b.ID]
+	e.untargeted[b.ID] = true
+	e.bcMu.Unlock()
+	if told {
+		return
+	}
+	why := errNoBroadcastChannel.Error() + ": it stays scheduled until one is (broadcast = true on a channel)"
+	e.log.Warn("broadcast not sent: "+why, "broadcast", b.ID)
+	e.audit(ctx, AuditEntry{Actor: "engine", Via: "engine", Action: "broadcast.queue",
+		Target: "broadcast:" + strconv.FormatInt(b.ID, 10), Detail: why, Allowed: false})
 }
 
 // remind nudges the staff member an unclaimed escalation is routed to once

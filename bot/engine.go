@@ -138,6 +138,11 @@ type Engine struct {
 
 	wakeMu sync.Mutex
 	wake   map[string]chan struct{}
+
+	// untargeted holds the due broadcasts left scheduled for want of a
+	// channel whose reason was told (see keepUntargeted).
+	bcMu       sync.Mutex
+	untargeted map[int64]bool
 }
 
 var (
@@ -164,7 +169,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		log: d.Logger, now: d.Now,
 		channels: map[string]Channel{}, chans: map[ChannelKey]ChannelConfig{},
 		flood: newFloodLimiter(cfg.FloodPerMinute, time.Minute),
-		wake:  map[string]chan struct{}{}, waiting: map[int64]*waitingEsc{},
+		wake:  map[string]chan struct{}{}, waiting: map[int64]*waitingEsc{}, untargeted: map[int64]bool{},
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

@@ -177,3 +177,31 @@ func TestBroadcastCommand(t *testing.T) {
 		t.Fatalf("broadcasts = %+v %v", list, err)
 	}
 }
+
+// Without --channel a broadcast goes to the channels configured for
+// broadcasts: when there are none, it is refused up front, with what to do,
+// rather than reported scheduled and never sent.
+func TestBroadcastCommandWithNoBroadcastChannel(t *testing.T) {
+	clearSecrets(t)
+	dataDir := t.TempDir()
+	cfg := writeFile(t, "config.toml", "data_dir = \""+dataDir+"\"\n"+
+		"[[web.room]]\nid = \"help\"\nname_en = \"Help\"\nname_fr = \"Aide\"\nhelp = true\n"+staffTOML)
+	out, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close at noon.", "--fr", "Les bureaux ferment à midi.", "--by", "sam")
+	var u usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "no channel is configured for broadcasts") || !strings.Contains(err.Error(), "broadcast = true") {
+		t.Fatalf("without --channel or a broadcast channel: err = %v, stdout %q", err, out)
+	}
+	if _, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close at noon.", "--fr", "Les bureaux ferment à midi.", "--by", "sam", "--channel", "help"); err != nil {
+		t.Fatalf("--channel help: %v", err)
+	}
+	st, _ := store.Open(context.Background(), filepath.Join(dataDir, "liaison.db"))
+	defer st.Close()
+	list, err := st.Broadcasts(context.Background(), 0)
+	if err != nil || len(list) != 1 || len(list[0].Channels) != 1 || list[0].Channels[0] != "web:help" {
+		t.Fatalf("broadcasts = %+v %v; want only the one naming its channel", list, err)
+	}
+	log, _ := st.AuditLog(context.Background(), 0)
+	if len(log) != 2 || log[1].Action != "broadcast.create" || log[1].Allowed || log[0].Action != "broadcast.create" || !log[0].Allowed {
+		t.Errorf("audit = %+v, want the refusal then the broadcast", log)
+	}
+}
