@@ -13,8 +13,13 @@
 // The server binds to 127.0.0.1 by default. On any other address New refuses
 // to start without a desk token, and the desk and comms pages (and their
 // APIs) then require it: a login form sets an HttpOnly, SameSite=Strict
-// cookie, or API clients send "Authorization: Bearer TOKEN". State-changing
-// requests from pages carry a CSRF token bound to the browser.
+// cookie, or API clients send "Authorization: Bearer TOKEN". Without a
+// token, the staff pages answer only requests addressed to localhost or a
+// loopback address, so that a site whose name is pointed at 127.0.0.1 (DNS
+// rebinding) cannot act on the desk through a staff member's browser.
+// State-changing requests from pages carry a CSRF token bound to the
+// browser; the token is read from a header, or from a small URL-encoded
+// form (sign out), and no other body is read before the check.
 //
 // Room history and the desk's notices are kept in memory for the pages and
 // read again from the store (through the engine's Conversation) when the

@@ -2,11 +2,13 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -888,5 +890,148 @@ func TestHostileRoomNameIsEscaped(t *testing.T) {
 		if strings.Contains(body, `<script>alert`) || strings.Contains(body, `<img src=x`) {
 			t.Errorf("%s: room name not escaped", p)
 		}
+	}
+}
+
+// countingBody counts the bytes the server reads from a request body.
+type countingBody struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingBody) Close() error { return nil }
+
+// A hostile body is refused after reading a few kilobytes at most, before
+// anyone has proved who they are: the CSRF check reads a token field only
+// from a small URL-encoded form, and sign-in only reads such a form.
+func TestHostileBodiesAreRefusedUnread(t *testing.T) {
+	open, err := New(loopback(), "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	guarded, err := New(Config{Addr: "0.0.0.0:8080"}, "0123456789abcdef-token", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 24 << 20
+	multi := func(fields map[string]string) (string, []byte) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("blob", "blob.bin")
+		_, _ = fw.Write(bytes.Repeat([]byte("x"), size))
+		for k, v := range fields {
+			_ = mw.WriteField(k, v)
+		}
+		_ = mw.Close()
+		return mw.FormDataContentType(), buf.Bytes()
+	}
+	mpType, mpBody := multi(map[string]string{"csrf": "guess", "token": "wrong"})
+	long := []byte("csrf=guess&token=wrong&pad=" + strings.Repeat("x", size))
+	const urlenc = "application/x-www-form-urlencoded"
+	for _, tc := range []struct {
+		name      string
+		srv       *Server
+		path, typ string
+		body      []byte
+		want      int
+	}{
+		{"chat message, multipart", open, "/api/chat/messages", mpType, mpBody, http.StatusForbidden},
+		{"chat message, huge form", open, "/api/chat/messages", urlenc, long, http.StatusForbidden},
+		{"sign out, huge form", open, "/logout", urlenc, long, http.StatusForbidden},
+		{"sign in, multipart", guarded, "/login", mpType, mpBody, http.StatusUnsupportedMediaType},
+		{"sign in, huge form", guarded, "/login", urlenc, long, http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := &countingBody{r: bytes.NewReader(tc.body)}
+			req := httptest.NewRequest("POST", tc.path, nil)
+			req.Body, req.ContentLength = body, -1
+			req.Header.Set("Content-Type", tc.typ)
+			rec := httptest.NewRecorder()
+			tc.srv.Handler().ServeHTTP(rec, req)
+			if req.MultipartForm != nil {
+				_ = req.MultipartForm.RemoveAll()
+			}
+			if rec.Code != tc.want || body.n > 64<<10 {
+				t.Errorf("POST %s = %d after reading %d bytes; want %d after at most 64 KiB", tc.path, rec.Code, body.n, tc.want)
+			}
+		})
+	}
+}
+
+// Without a token, the staff pages answer only to requests that name this
+// computer as their host. A site whose name is pointed at 127.0.0.1 (DNS
+// rebinding) is otherwise the same site as the desk in a staff member's
+// browser: it could read a CSRF token and switch the phase as a comms lead.
+func TestLoopbackWithoutTokenRefusesAnotherHost(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	withHost := func(method, path, host string, body any) (int, string) {
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, h.ts.URL+path, rd)
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", "http://"+host)
+		req.Header.Set(headerCSRF, c.csrf)
+		res, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	const evil = "attacker.example:8080"
+	for _, p := range []string{"/desk", "/comms", "/api/desk/escalations", "/api/comms/status", "/api/desk/events"} {
+		code, body := withHost("GET", p, evil, nil)
+		if code != http.StatusForbidden || !strings.Contains(body, "LIAISON_WEB_TOKEN") {
+			t.Errorf("GET %s as %s = %d, want 403 saying to set LIAISON_WEB_TOKEN; body %.120q", p, evil, code, body)
+		}
+	}
+	if code, _ := withHost("POST", "/api/comms/phase", evil, map[string]string{"as": "alice", "phase": "broadcast", "reason": "x"}); code != http.StatusForbidden {
+		t.Errorf("POST phase as %s = %d, want 403", evil, code)
+	}
+	h.rec.mu.Lock()
+	n := len(h.rec.phases)
+	h.rec.mu.Unlock()
+	if n != 0 {
+		t.Fatal("a phase change from another host reached the engine")
+	}
+	// The chat stays open to any host (a proxy in front of it may keep the
+	// public name), and this computer's own names reach the desk.
+	if code, _ := withHost("GET", "/", evil, nil); code != 200 {
+		t.Errorf("GET / as %s = %d, want 200", evil, code)
+	}
+	for _, host := range []string{"localhost:8080", "LOCALHOST", "127.0.0.1:9", "[::1]:8080", "127.1.2.3"} {
+		if code, body := withHost("GET", "/api/comms/status", host, nil); code != 200 {
+			t.Errorf("GET status as %s = %d %.120q, want 200", host, code, body)
+		}
+	}
+}
+
+// With a token, the host is not checked: the desk can sit behind a proxy
+// under the department's own name, and the token guards it.
+func TestTokenDeskAnswersAnyHost(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	h := newHarness(t, Config{Addr: "0.0.0.0:8080"}, token)
+	req, _ := http.NewRequest("GET", h.ts.URL+"/api/comms/status", nil)
+	req.Host = "liaison.example.gc.ca"
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("GET status with a bearer token as liaison.example.gc.ca = %d, want 200", res.StatusCode)
 	}
 }

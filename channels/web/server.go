@@ -364,7 +364,10 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 		}
 		c, err := r.Cookie(cookieBrowser)
 		got := r.Header.Get(headerCSRF)
-		if got == "" {
+		if got == "" && isForm(r) {
+			// Plain HTML forms (sign out) carry the token as a field; a
+			// form is small, and nothing else is read before the check.
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			got = r.PostFormValue("csrf")
 		}
 		if err != nil || !validBrowserID(c.Value) ||
@@ -374,6 +377,17 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// maxFormBytes bounds the HTML forms the server reads (sign in, sign out):
+// a few hundred bytes in use.
+const maxFormBytes = 4 << 10
+
+// isForm reports whether the request body is a URL-encoded form, the only
+// kind of form the pages send. Multipart bodies are never parsed.
+func isForm(r *http.Request) bool {
+	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	return strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded")
 }
 
 func sameOrigin(origin string, r *http.Request) bool {
@@ -417,8 +431,22 @@ func (s *Server) sessionOK(r *http.Request) bool {
 
 // staffOnly lets through everyone when no token is set (loopback only: New
 // enforces it), else only a logged-in browser or a bearer token.
+//
+// Without a token, a request must also name this computer as its host
+// (localhost or a loopback address): otherwise a web site whose name its
+// owner points at 127.0.0.1 (DNS rebinding) would be the same site as the
+// desk in a staff member's browser, and could act as any staff member.
 func (s *Server) staffOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.token == "" && !loopbackHost(r.Host) {
+			s.log.Warn("staff page refused: no token and a host that is not this computer", "host", r.Host, "remote", clientIP(r))
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				s.apiError(w, r, http.StatusForbidden, "err.host", "")
+				return
+			}
+			s.errorPage(w, r, http.StatusForbidden, "err.host")
+			return
+		}
 		if s.token == "" || s.bearerOK(r) || s.sessionOK(r) {
 			next.ServeHTTP(w, r)
 			return
@@ -434,6 +462,15 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	l := s.lang(w, r)
+	if !isForm(r) {
+		s.errorPage(w, r, http.StatusUnsupportedMediaType, "err.invalid")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusRequestEntityTooLarge, "err.invalid")
+		return
+	}
 	next := safeNext(r.PostFormValue("next"))
 	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) {
 		s.errorPage(w, r, http.StatusForbidden, "err.csrf")

@@ -101,8 +101,12 @@ var uiStrings = map[string][2]string{
 	"error.title":  {"We could not show this page", "Nous n’avons pas pu afficher cette page"},
 	"error.home":   {"Go to the question page", "Aller à la page des questions"},
 
-	"err.notfound":   {"Not found.", "Introuvable."},
-	"err.csrf":       {"This page has expired or the request came from another site. Reload the page and try again.", "Cette page a expiré ou la demande provient d’un autre site. Rechargez la page et réessayez."},
+	"err.notfound": {"Not found.", "Introuvable."},
+	"err.csrf":     {"This page has expired or the request came from another site. Reload the page and try again.", "Cette page a expiré ou la demande provient d’un autre site. Rechargez la page et réessayez."},
+	"err.host": {
+		"Without a desk token, the staff pages answer only at this computer's own address (127.0.0.1 or localhost). To reach them by another name, set LIAISON_WEB_TOKEN.",
+		"Sans jeton du bureau, les pages du personnel ne répondent qu’à l’adresse de cet ordinateur (127.0.0.1 ou localhost). Pour y accéder par un autre nom, définissez LIAISON_WEB_TOKEN.",
+	},
 	"err.login":      {"Sign in to use the staff desk.", "Connectez-vous pour utiliser le bureau du personnel."},
 	"err.flood":      {"You are sending messages too quickly. Wait {Seconds} seconds, then try again.", "Vous envoyez des messages trop rapidement. Attendez {Seconds} secondes, puis réessayez."},
 	"err.room":       {"This room does not exist.", "Ce salon n’existe pas."},
