@@ -252,7 +252,9 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	// Shown before the engine decides, so that its answer (sent by another
 	// goroutine) never appears before the question.
 	s.rooms[room.ID].publish("message", s.citizenEvent(msg, text))
-	if _, err := h.HandleMessage(r.Context(), msg); err != nil {
+	ctx, cancel := workContext(r)
+	defer cancel()
+	if _, err := h.HandleMessage(ctx, msg); err != nil {
 		s.rooms[room.ID].publish("failed", map[string]string{"id": msg.ID})
 		s.log.Error("handle message", "conv", msg.ID, "err", err)
 		s.apiError(w, r, http.StatusInternalServerError, "err.internal", "")
@@ -288,7 +290,9 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
 		return
 	}
-	err := h.HandleReaction(r.Context(), bot.Reaction{
+	ctx, cancel := workContext(r)
+	defer cancel()
+	err := h.HandleReaction(ctx, bot.Reaction{
 		Platform: Platform, ChannelID: req.Room, MessageID: req.Message, UserID: browser,
 		Value: req.Value, Time: s.now().UTC(),
 	})
@@ -358,6 +362,17 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replay
 
 func writeEvent(w http.ResponseWriter, ev event) {
 	fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Type, ev.Data)
+}
+
+// workTimeout bounds the engine's work on one request.
+const workTimeout = 30 * time.Second
+
+// workContext is the context for the engine's work on a request: it is not
+// cancelled when the client goes away (a citizen who closes the tab after
+// sending has still asked, and a staff answer still counts), only after
+// workTimeout.
+func workContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), workTimeout)
 }
 
 // decode reads a JSON body of at most limit bytes into v, answering the

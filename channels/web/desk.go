@@ -324,7 +324,8 @@ func (s *Server) deskAction(action string) http.Handler {
 		if !ok {
 			return
 		}
-		ctx := r.Context()
+		ctx, cancel := workContext(r)
+		defer cancel()
 		var (
 			res any
 			err error
@@ -511,7 +512,9 @@ func (s *Server) setPhase(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, http.StatusBadRequest, "err.reason", "")
 		return
 	}
-	c, err := dh.SetPhase(r.Context(), pr)
+	ctx, cancel := workContext(r)
+	defer cancel()
+	c, err := dh.SetPhase(ctx, pr)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
@@ -558,7 +561,9 @@ func (s *Server) broadcast(w http.ResponseWriter, r *http.Request) {
 	}
 	// Both languages are checked by the engine, which refuses with
 	// ErrInvalid: its explanation is shown as is.
-	b, err := dh.Broadcast(r.Context(), br)
+	ctx, cancel := workContext(r)
+	defer cancel()
+	b, err := dh.Broadcast(ctx, br)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
