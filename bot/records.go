@@ -131,6 +131,9 @@ type EscalationFilter struct {
 	States []EscalationState
 	Lang   Lang
 	Limit  int // 0: no limit
+	// Newest keeps the Limit most recent escalations rather than the
+	// oldest; they are listed oldest first all the same.
+	Newest bool
 }
 
 // Outcome is everything the engine writes for one public message, in one

@@ -209,7 +209,11 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY created_at, id LIMIT ?`
+	if f.Newest && f.Limit > 0 {
+		q = `SELECT * FROM (` + q + ` ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id`
+	} else {
+		q += ` ORDER BY created_at, id LIMIT ?`
+	}
 	args = append(args, limitArg(f.Limit))
 	es, err := db.escalations(ctx, q, args...)
 	if err != nil {

@@ -65,6 +65,9 @@ func TestEscalationsFilter(t *testing.T) {
 		{"french", bot.EscalationFilter{Lang: bot.French}, []int64{ids[3], ids[1]}},
 		{"open english", bot.EscalationFilter{States: []bot.EscalationState{bot.StateOpen}, Lang: bot.English}, []int64{ids[0]}},
 		{"limit", bot.EscalationFilter{Limit: 2}, []int64{ids[3], ids[2]}},
+		{"newest two, oldest first", bot.EscalationFilter{Limit: 2, Newest: true}, []int64{ids[1], ids[0]}},
+		{"newest french", bot.EscalationFilter{Lang: bot.French, Limit: 1, Newest: true}, []int64{ids[1]}},
+		{"newest without a limit is all", bot.EscalationFilter{Newest: true}, []int64{ids[3], ids[2], ids[1], ids[0]}},
 		{"none", bot.EscalationFilter{States: []bot.EscalationState{bot.StateRelayed}}, nil},
 	}
 	for _, tt := range tests {

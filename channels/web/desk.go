@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -249,17 +250,29 @@ func (s *Server) roster(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// maxFinishedShown is how many answered and closed questions the desk shows
+// at most, the most recent, next to every waiting one.
+const maxFinishedShown = 200
+
 func (s *Server) listEscalations(w http.ResponseWriter, r *http.Request) {
 	_, dh := s.handlers()
 	if dh == nil {
 		s.apiError(w, r, http.StatusServiceUnavailable, "err.starting", "")
 		return
 	}
-	f := bot.EscalationFilter{States: []bot.EscalationState{bot.StateOpen, bot.StateClaimed}}
-	if r.URL.Query().Get("all") == "1" {
-		f = bot.EscalationFilter{Limit: 200}
+	list, err := dh.Escalations(r.Context(), bot.EscalationFilter{States: []bot.EscalationState{bot.StateOpen, bot.StateClaimed}})
+	if err == nil && r.URL.Query().Get("all") == "1" {
+		// Every waiting question, and the most recent finished ones.
+		var done []bot.Escalation
+		done, err = dh.Escalations(r.Context(), bot.EscalationFilter{
+			States: []bot.EscalationState{bot.StateAnswered, bot.StateRelayed, bot.StateClosed},
+			Limit:  maxFinishedShown, Newest: true,
+		})
+		list = append(list, done...)
+		slices.SortFunc(list, func(a, b bot.Escalation) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+		})
 	}
-	list, err := dh.Escalations(r.Context(), f)
 	if err != nil {
 		s.engineError(w, r, err)
 		return

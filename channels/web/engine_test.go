@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +108,72 @@ func TestQuestionSurvivesTheAskerLeaving(t *testing.T) {
 	}
 	if !asked || held.decision.Action != bot.ActAnswer {
 		t.Errorf("after the asker left: question archived %v, decision %q; want archived and answered", asked, held.decision.Action)
+	}
+}
+
+// The desk's "also show answered and closed questions" view lists every
+// waiting question and the most recent finished ones, however many
+// questions the department has had.
+func TestDeskShowAllKeepsEveryWaitingQuestion(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	t0 := time.Now().Add(-24 * time.Hour)
+	save := func(i int) int64 {
+		id := fmt.Sprintf("m-%03d", i)
+		at := t0.Add(time.Duration(i) * time.Second)
+		o := &bot.Outcome{
+			Message:  bot.Message{Platform: Platform, ChannelID: "help", ID: id, AuthorID: "b" + id, AuthorName: "Citizen", Text: "question " + id, Time: at, InHelpChannel: true},
+			Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.English, At: at},
+			NewEscalation: &bot.Escalation{Lang: bot.English, Topic: "passports", Question: "question " + id, RoutedTo: "alex", RoutedAt: at, CreatedAt: at,
+				Askers: []bot.Asker{{Address: bot.Address{Platform: Platform, ChannelID: "help", ReplyTo: id}, Lang: bot.English, Question: "question " + id, AskedAt: at}}},
+		}
+		if err := s.st.SaveOutcome(ctx, o); err != nil {
+			t.Fatalf("save %d: %v", i, err)
+		}
+		return o.NewEscalation.ID
+	}
+	// 250 closed questions, then 205 waiting ones, then 10 more closed.
+	var closed, waiting []int64
+	for i := range 465 {
+		id := save(i)
+		if i >= 250 && i < 455 {
+			waiting = append(waiting, id)
+			continue
+		}
+		e, err := s.st.Escalation(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.State, e.ClosedBy, e.CloseReason = bot.StateClosed, "alex", "duplicate"
+		if err := s.st.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &e}); err != nil {
+			t.Fatal(err)
+		}
+		closed = append(closed, id)
+	}
+	list := func(path string) []int64 {
+		res, err := http.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out []escView
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(out))
+		for i, v := range out {
+			ids[i] = v.ID
+		}
+		return ids
+	}
+	if got := list("/api/desk/escalations"); !slices.Equal(got, waiting) {
+		t.Errorf("default view lists %d questions, want the %d waiting ones in order", len(got), len(waiting))
+	}
+	// The 200 most recent closed: the last 190 before the waiting ones and
+	// the 10 after, all in creation order.
+	want := slices.Concat(closed[60:250], waiting, closed[250:])
+	if got := list("/api/desk/escalations?all=1"); !slices.Equal(got, want) {
+		t.Errorf("show-all view lists %d questions (first %v, last %v), want %d: every waiting one and the 200 most recent finished, oldest first",
+			len(got), got[:min(3, len(got))], got[max(0, len(got)-3):], len(want))
 	}
 }
