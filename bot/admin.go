@@ -37,7 +37,7 @@ func (a Admin) now() time.Time {
 func (a Admin) actor(ctx context.Context, r Actor, action, target string) (string, error) {
 	if r.Via == "cli" {
 		if strings.TrimSpace(r.Name) == "" {
-			return "", fmt.Errorf("%w: who is making the change is required (--by)", ErrInvalid)
+			return "", refuse(ErrInvalid, "who is making the change is required (--by)", "il faut indiquer qui fait le changement (--by)")
 		}
 		return r.Name, nil
 	}
@@ -45,18 +45,18 @@ func (a Admin) actor(ctx context.Context, r Actor, action, target string) (strin
 	if ok && s.CommsLead {
 		return s.ID, nil
 	}
-	detail := "not on the staff roster"
+	refusal := refuse(ErrForbidden, "not on the staff roster", "vous ne figurez pas dans la liste du personnel")
 	if ok {
-		detail = "not a comms lead"
+		refusal = refuse(ErrForbidden, "not a comms lead", "vous n’êtes pas responsable des communications")
 	}
 	who := r.DeskUserID
 	if ok {
 		who = s.ID
 	}
-	if err := a.Store.Audit(ctx, AuditEntry{At: a.now(), Actor: who, Via: r.Via, Action: action, Target: target, Detail: detail, Allowed: false}); err != nil {
+	if err := a.Store.Audit(ctx, AuditEntry{At: a.now(), Actor: who, Via: r.Via, Action: action, Target: target, Detail: refusal.EN, Allowed: false}); err != nil {
 		return "", err
 	}
-	return "", fmt.Errorf("%w: %s", ErrForbidden, detail)
+	return "", refusal
 }
 
 // refused audits a request refused after its actor (by) was authorised,
@@ -88,7 +88,11 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	}
 	if r.Channel != "" && len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == r.Channel }) {
 		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target,
-			fmt.Errorf("%w: unknown channel %q: use one of %s", ErrInvalid, r.Channel, a.channelList()))
+			a.unknownChannel(r.Channel))
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target,
+			refuse(fmt.Errorf("%w: %w", ErrInvalid, phases.ErrInvalidChange), "a reason is required", "une raison est requise"))
 	}
 	state, err := a.Store.PhaseState(ctx, initial)
 	if err != nil {
@@ -121,6 +125,12 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	return c, nil
 }
 
+// unknownChannel refuses a channel that is not configured.
+func (a Admin) unknownChannel(k ChannelKey) *Refusal {
+	return refuse(ErrInvalid, fmt.Sprintf("unknown channel %q: use one of %s", k, a.channelList()),
+		fmt.Sprintf("canal inconnu %q : utilisez l’un de ceux-ci : %s", k, a.channelList()))
+}
+
 func (a Admin) channelList() string {
 	var keys []string
 	for _, c := range a.Channels {
@@ -149,23 +159,27 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 	en, fr := strings.TrimSpace(r.EN), strings.TrimSpace(r.FR)
 	var errs []error
 	if en == "" {
-		errs = append(errs, fmt.Errorf("%w: the English text is missing: every broadcast goes out in both official languages", ErrInvalid))
+		errs = append(errs, refuse(ErrInvalid, "the English text is missing: every broadcast goes out in both official languages",
+			"le texte anglais manque : chaque diffusion paraît dans les deux langues officielles"))
 	}
 	if fr == "" {
-		errs = append(errs, fmt.Errorf("%w: the French text is missing: every broadcast goes out in both official languages", ErrInvalid))
+		errs = append(errs, refuse(ErrInvalid, "the French text is missing: every broadcast goes out in both official languages",
+			"le texte français manque : chaque diffusion paraît dans les deux langues officielles"))
 	}
-	for l, t := range map[string]string{"English": en, "French": fr} {
-		if n := len([]rune(t)); n > MaxBroadcastRunes {
-			errs = append(errs, fmt.Errorf("%w: the %s text has %d characters; the limit is %d", ErrInvalid, l, n, MaxBroadcastRunes))
+	for _, t := range []struct{ text, en, fr string }{{en, "English", "anglais"}, {fr, "French", "français"}} {
+		if n := len([]rune(t.text)); n > MaxBroadcastRunes {
+			errs = append(errs, refuse(ErrInvalid, fmt.Sprintf("the %s text has %d characters; the limit is %d", t.en, n, MaxBroadcastRunes),
+				fmt.Sprintf("le texte %s compte %d caractères; la limite est de %d", t.fr, n, MaxBroadcastRunes)))
 		}
 	}
 	for _, k := range r.Channels {
 		if len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == k }) {
-			errs = append(errs, fmt.Errorf("%w: unknown channel %q: use one of %s", ErrInvalid, k, a.channelList()))
+			errs = append(errs, a.unknownChannel(k))
 		}
 	}
 	if len(r.Channels) == 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Broadcast }) {
-		errs = append(errs, fmt.Errorf("%w: %s: name the channels to post to, or set broadcast = true on a channel in the configuration", ErrInvalid, errNoBroadcastChannel))
+		errs = append(errs, refuse(ErrInvalid, errNoBroadcastChannel.Error()+": name the channels to post to, or set broadcast = true on a channel in the configuration",
+			"aucun canal n’est configuré pour les diffusions : nommez les canaux où publier, ou réglez broadcast = true sur un canal dans la configuration"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Broadcast{}, a.refused(ctx, r.Actor, by, "broadcast.create", "broadcast", err)

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -89,5 +90,79 @@ func TestRefusedPhaseSwitchesAndBroadcastsAreAudited(t *testing.T) {
 	}
 	if got := e.eng.PhaseState(e.ctx).Global; got != phases.Replies {
 		t.Errorf("phase changed to %v by refused requests", got)
+	}
+}
+
+// A refusal explains itself in the language of the person refused: the
+// French desk and comms pages show French reasons, the English ones the
+// English reasons the logs and audits keep.
+func TestRefusalsAreExplainedInBothLanguages(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	if _, err := e.eng.Close(e.ctx, d.EscalationID, "U_NADIA", "answered by phone"); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("é", bot.MaxBroadcastRunes+1)
+	tests := []struct {
+		name   string
+		do     func() error
+		kind   error
+		en, fr []string // each a line of the explanation
+	}{
+		{"not a comms lead", func() error {
+			_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: notALead}, Phase: phases.Broadcast, Reason: "pilot"})
+			return err
+		}, bot.ErrForbidden, []string{"not a comms lead"}, []string{"vous n’êtes pas responsable des communications"}},
+		{"not on the roster", func() error {
+			_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: unrostered}, EN: "a", FR: "b"})
+			return err
+		}, bot.ErrForbidden, []string{"not on the staff roster"}, []string{"vous ne figurez pas dans la liste du personnel"}},
+		{"no reason", func() error {
+			_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Phase: phases.Broadcast})
+			return err
+		}, phases.ErrInvalidChange, []string{"a reason is required"}, []string{"une raison est requise"}},
+		{"every problem of a broadcast", func() error {
+			_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, EN: long, Channels: []bot.ChannelKey{"mem:nowhere"}})
+			return err
+		}, bot.ErrInvalid,
+			[]string{"the French text is missing: every broadcast goes out in both official languages",
+				"the English text has 1801 characters; the limit is 1800", `unknown channel "mem:nowhere": use one of mem:help, mem:general, mem:fr`},
+			[]string{"le texte français manque : chaque diffusion paraît dans les deux langues officielles",
+				"le texte anglais compte 1801 caractères; la limite est de 1800", `canal inconnu "mem:nowhere" : utilisez l’un de ceux-ci : mem:help, mem:general, mem:fr`}},
+		{"claim of a closed question", func() error {
+			_, err := e.eng.Claim(e.ctx, d.EscalationID, "U_ALEX")
+			return err
+		}, bot.ErrConflict, []string{fmt.Sprintf("escalation %d is closed", d.EscalationID)}, []string{fmt.Sprintf("la question %d est fermée", d.EscalationID)}},
+		{"empty answer", func() error {
+			_, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "e1", Text: "  "})
+			return err
+		}, bot.ErrInvalid, []string{"empty answer"}, []string{"la réponse est vide"}},
+		{"answer from someone off the roster", func() error {
+			_, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: unrostered, EventID: "e2", Text: "yes"})
+			return err
+		}, bot.ErrForbidden, []string{`desk user "U_STRANGER" is not on the staff roster`}, []string{`l’utilisateur "U_STRANGER" ne figure pas dans la liste du personnel`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.do()
+			if !errors.Is(err, tt.kind) {
+				t.Fatalf("err = %v, want %v", err, tt.kind)
+			}
+			if got, want := bot.Explain(err, bot.English), strings.Join(tt.en, "\n"); got != want {
+				t.Errorf("in English:\n%s\nwant:\n%s", got, want)
+			}
+			if got, want := bot.Explain(err, bot.French), strings.Join(tt.fr, "\n"); got != want {
+				t.Errorf("in French:\n%s\nwant:\n%s", got, want)
+			}
+			for _, line := range tt.en {
+				if !strings.Contains(err.Error(), line) {
+					t.Errorf("the error %q, for logs and audits, lacks %q", err, line)
+				}
+			}
+		})
+	}
+	if got := bot.Explain(errors.New("disk full"), bot.French); got != "" {
+		t.Errorf("an error that is no refusal is explained as %q", got)
 	}
 }

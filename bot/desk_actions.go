@@ -40,7 +40,7 @@ func (e *Engine) staff(ctx context.Context, deskUserID, action, target string) (
 		return s, nil
 	}
 	e.audit(ctx, AuditEntry{Actor: deskUserID, Via: e.deskName(), Action: action, Target: target, Detail: "not on the staff roster", Allowed: false})
-	return Staff{}, fmt.Errorf("%w: desk user %q is not on the staff roster", ErrForbidden, deskUserID)
+	return Staff{}, notOnRoster(deskUserID)
 }
 
 // refused audits a desk action refused to staff member s and returns err,
@@ -98,9 +98,10 @@ func (e *Engine) Claim(ctx context.Context, id int64, deskUserID string) (Escala
 	case esc.ClaimedBy == s.ID && esc.State.Waiting():
 		return esc, nil
 	case !esc.State.Waiting():
-		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), fmt.Errorf("%w: escalation %d is %s", ErrConflict, id, esc.State))
+		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), notWaiting(id, esc.State))
 	case esc.ClaimedBy != "":
-		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), fmt.Errorf("%w: escalation %d is already claimed by %s", ErrConflict, id, e.staffName(esc.ClaimedBy)))
+		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), refuse(ErrConflict, fmt.Sprintf("escalation %d is already claimed by %s", id, e.staffName(esc.ClaimedBy)),
+			fmt.Sprintf("la question %d est déjà prise en charge par %s", id, e.staffName(esc.ClaimedBy))))
 	}
 	now := e.now()
 	esc.State, esc.ClaimedBy, esc.ClaimedAt, esc.UpdatedAt = StateClaimed, s.ID, now, now
@@ -129,7 +130,7 @@ func (e *Engine) staffName(id string) string {
 func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error) {
 	text := strings.TrimSpace(a.Text)
 	if text == "" {
-		return AnswerResult{}, fmt.Errorf("%w: empty answer", ErrInvalid)
+		return AnswerResult{}, refuse(ErrInvalid, "empty answer", "la réponse est vide")
 	}
 	if a.EventID == "" {
 		a.EventID = "answer-" + randomID()
@@ -157,11 +158,11 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 		}
 		e.poke(DeskPlatform)
 		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: errors.Is(err, ErrDuplicate)},
-			fmt.Errorf("%w: desk user %q is not on the staff roster", ErrForbidden, a.DeskUserID)
+			notOnRoster(a.DeskUserID)
 	}
 	ans.StaffID = s.ID
 	if esc.State == StateClosed {
-		refusal := fmt.Errorf("%w: escalation %d is closed", ErrConflict, esc.ID)
+		refusal := notWaiting(esc.ID, StateClosed)
 		ans.Status = AnswerRejected
 		c := &EscalationChange{Answer: &ans,
 			Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: refusal.Error(), Allowed: false}}}
@@ -301,7 +302,7 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: true}, nil
 	}
 	if esc.State == StateClosed {
-		return AnswerResult{Answer: ans, Escalation: esc}, e.refused(ctx, s, "escalation.mismatch", escTarget(esc.ID), fmt.Errorf("%w: escalation %d is closed", ErrConflict, esc.ID))
+		return AnswerResult{Answer: ans, Escalation: esc}, e.refused(ctx, s, "escalation.mismatch", escTarget(esc.ID), notWaiting(esc.ID, StateClosed))
 	}
 	if sendAnyway {
 		author := s
@@ -335,7 +336,7 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 		return AnswerResult{}, err
 	}
 	if esc.State == StateClosed {
-		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), fmt.Errorf("%w: escalation %d is closed", ErrConflict, id))
+		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), notWaiting(id, StateClosed))
 	}
 	hit, err := e.kb.Entry(ctx, entryID, esc.Lang)
 	if err != nil {
@@ -371,7 +372,7 @@ func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string)
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Escalation{}, e.refused(ctx, s, "escalation.close", escTarget(id), fmt.Errorf("%w: a reason is required to close an escalation", ErrInvalid))
+		return Escalation{}, e.refused(ctx, s, "escalation.close", escTarget(id), refuse(ErrInvalid, "a reason is required to close an escalation", "une raison est requise pour fermer une question"))
 	}
 	e.escMu.Lock()
 	defer e.escMu.Unlock()
@@ -380,7 +381,7 @@ func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string)
 		return Escalation{}, err
 	}
 	if !esc.State.Waiting() {
-		return esc, e.refused(ctx, s, "escalation.close", escTarget(id), fmt.Errorf("%w: escalation %d is %s", ErrConflict, id, esc.State))
+		return esc, e.refused(ctx, s, "escalation.close", escTarget(id), notWaiting(id, esc.State))
 	}
 	now := e.now()
 	esc.State, esc.ClosedBy, esc.CloseReason, esc.ClosedAt, esc.UpdatedAt = StateClosed, s.ID, reason, now, now
@@ -419,7 +420,8 @@ func (e *Engine) SaveDraft(ctx context.Context, id int64, deskUserID string) (Dr
 		}
 	}
 	if ans == nil {
-		return Draft{}, e.refused(ctx, s, "draft.save", escTarget(id), fmt.Errorf("%w: escalation %d has no sent answer to save yet", ErrConflict, id))
+		return Draft{}, e.refused(ctx, s, "draft.save", escTarget(id), refuse(ErrConflict, fmt.Sprintf("escalation %d has no sent answer to save yet", id),
+			fmt.Sprintf("la question %d n’a pas encore de réponse envoyée à enregistrer", id)))
 	}
 	now := e.now()
 	d := Draft{EscalationID: id, EntryID: slug(esc.Question), Topic: esc.Topic, State: DraftOpen, By: s.ID, CreatedAt: now, UpdatedAt: now}
@@ -453,7 +455,7 @@ func (e *Engine) findEscalation(ctx context.Context, id int64, deskRef string) (
 	if deskRef != "" {
 		return e.st.EscalationByDeskRef(ctx, deskRef)
 	}
-	return Escalation{}, fmt.Errorf("%w: an answer needs an escalation id or a desk thread", ErrInvalid)
+	return Escalation{}, refuse(ErrInvalid, "an answer needs an escalation id or a desk thread", "une réponse doit indiquer le numéro de la question ou son fil au bureau")
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

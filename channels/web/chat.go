@@ -428,15 +428,17 @@ func (s *Server) reqLang(r *http.Request) bot.Lang {
 }
 
 // engineError maps an engine error to a status and a message people can act
-// on; unexpected errors are logged and shown as a generic failure.
+// on, with the engine's explanation in the page's language; unexpected
+// errors are logged and shown as a generic failure.
 func (s *Server) engineError(w http.ResponseWriter, r *http.Request, err error) {
+	why := bot.Explain(err, s.reqLang(r))
 	switch {
 	case errors.Is(err, bot.ErrForbidden):
-		s.apiError(w, r, http.StatusForbidden, "err.forbidden", detail(err, bot.ErrForbidden))
+		s.apiError(w, r, http.StatusForbidden, "err.forbidden", why)
 	case errors.Is(err, bot.ErrInvalid):
-		s.apiError(w, r, http.StatusBadRequest, "err.refused", detail(err, bot.ErrInvalid))
+		s.apiError(w, r, http.StatusBadRequest, "err.refused", why)
 	case errors.Is(err, bot.ErrConflict):
-		s.apiError(w, r, http.StatusConflict, "err.conflict", detail(err, bot.ErrConflict))
+		s.apiError(w, r, http.StatusConflict, "err.conflict", why)
 	case errors.Is(err, bot.ErrDuplicate):
 		s.apiError(w, r, http.StatusConflict, "err.duplicate", "")
 	case errors.Is(err, bot.ErrNotFound):
@@ -445,21 +447,6 @@ func (s *Server) engineError(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.Error("engine request failed", "path", r.URL.Path, "err", err)
 		s.apiError(w, r, http.StatusInternalServerError, "err.internal", "")
 	}
-}
-
-// detail is the engine's explanation without the sentinel's own words; a
-// joined error (every problem at once) becomes one line per problem.
-func detail(err, sentinel error) string {
-	var out []string
-	for _, line := range strings.Split(err.Error(), "\n") {
-		line = strings.TrimSpace(line)
-		line = strings.TrimSuffix(line, ": "+sentinel.Error())
-		line = strings.TrimPrefix(line, sentinel.Error()+": ")
-		if line != "" && line != sentinel.Error() {
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -177,3 +177,47 @@ func TestDeskShowAllKeepsEveryWaitingQuestion(t *testing.T) {
 			len(got), got[:min(3, len(got))], got[max(0, len(got)-3):], len(want))
 	}
 }
+
+// A refusal on the comms page is explained in the page's language.
+func TestRefusalsAreExplainedInThePageLanguage(t *testing.T) {
+	s := newStack(t)
+	cookies, csrf := browserSession(t, s.base, "/comms")
+	post := func(lang, path string, v any) (int, string) {
+		body, _ := json.Marshal(v)
+		req, _ := http.NewRequest("POST", s.base+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Liaison-Lang", lang)
+		req.Header.Set(headerCSRF, csrf)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]string
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out["error"] + " " + out["detail"]
+	}
+	tests := []struct {
+		lang, path string
+		body       map[string]any
+		code       int
+		want       string
+	}{
+		{"fr", "/api/comms/phase", map[string]any{"as": "alex", "phase": "broadcast", "reason": "essai"}, 403,
+			"Vous n’êtes pas autorisé à faire cela. vous n’êtes pas responsable des communications"},
+		{"en", "/api/comms/phase", map[string]any{"as": "alex", "phase": "broadcast", "reason": "trial"}, 403,
+			"You are not allowed to do this. not a comms lead"},
+		{"fr", "/api/comms/broadcast", map[string]any{"as": "sam", "en": "Offices close at noon.", "fr": ""}, 400,
+			"Refusé. le texte français manque : chaque diffusion paraît dans les deux langues officielles"},
+		{"en", "/api/comms/broadcast", map[string]any{"as": "sam", "en": "", "fr": "Les bureaux ferment à midi."}, 400,
+			"Refused. the English text is missing: every broadcast goes out in both official languages"},
+	}
+	for _, tt := range tests {
+		if code, got := post(tt.lang, tt.path, tt.body); code != tt.code || got != tt.want {
+			t.Errorf("%s %s = %d %q, want %d %q", tt.lang, tt.path, code, got, tt.code, tt.want)
+		}
+	}
+}

@@ -102,8 +102,9 @@ func (r *recorder) Broadcast(ctx context.Context, b bot.BroadcastRequest) (bot.B
 	defer r.mu.Unlock()
 	r.casts = append(r.casts, b)
 	if b.FR == "" {
-		return bot.Broadcast{}, fmt.Errorf("broadcast: %w", errors.Join(
-			fmt.Errorf("%w: the French text is missing: every broadcast goes out in both official languages", bot.ErrInvalid)))
+		return bot.Broadcast{}, fmt.Errorf("broadcast: %w", errors.Join(&bot.Refusal{Kind: bot.ErrInvalid,
+			EN: "the French text is missing: every broadcast goes out in both official languages",
+			FR: "le texte français manque : chaque diffusion paraît dans les deux langues officielles"}))
 	}
 	return bot.Broadcast{ID: 3, State: bot.BroadcastQueued, At: time.Unix(0, 0)}, nil
 }
