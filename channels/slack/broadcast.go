@@ -110,7 +110,7 @@ func (d *Desk) onViewSubmission(ctx context.Context, h bot.DeskHandler, cb slack
 				text = tr(l, "forbidden.roster")
 			}
 		case errors.Is(err, bot.ErrInvalid):
-			text = tr(l, "error.invalid")
+			text = refused(l, tr(l, "error.invalid"), err)
 		default:
 			// Not acknowledged: Slack tells the user it failed and keeps
 			// the modal, with their texts, open for another try.

@@ -132,7 +132,7 @@ func (d *Desk) refuse(user string, l bot.Lang, err error, what string) (outcome,
 		}
 		return reply(tr(l, "forbidden.roster")), nil
 	case errors.Is(err, bot.ErrInvalid), errors.Is(err, phases.ErrInvalidChange), errors.Is(err, phases.ErrUnknownPhase):
-		return reply(tr(l, "error.invalid")), nil
+		return reply(refused(l, tr(l, "error.invalid"), err)), nil
 	}
 	d.log.Error("slack command failed", "command", what, "err", err)
 	return reply(tr(l, "error.generic")), nil

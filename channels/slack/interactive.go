@@ -50,7 +50,7 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		case errors.Is(err, bot.ErrNotFound):
 			return tell(tr(l, "notfound")), nil
 		case errors.Is(err, bot.ErrInvalid):
-			return tell(tr(l, "error.invalid")), nil
+			return tell(refused(l, tr(l, "error.invalid"), err)), nil
 		}
 		return outcome{}, err
 	}
@@ -94,7 +94,7 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		dr, err := h.SaveDraft(ctx, id, user)
 		if err != nil {
 			if errors.Is(err, bot.ErrConflict) {
-				return tell(tr(l, "error.invalid")), nil
+				return tell(refused(l, tr(l, "error.invalid"), err)), nil
 			}
 			return refusal(err)
 		}
@@ -241,7 +241,7 @@ func (d *Desk) onCloseSubmission(ctx context.Context, h bot.DeskHandler, cb slac
 		case errors.Is(err, bot.ErrNotFound):
 			return done(tr(l, "notfound"))
 		case errors.Is(err, bot.ErrInvalid):
-			return done(tr(l, "error.invalid"))
+			return done(refused(l, tr(l, "error.invalid"), err))
 		}
 		return outcome{}, err
 	}

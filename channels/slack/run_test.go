@@ -491,6 +491,36 @@ func TestBroadcastModal(t *testing.T) {
 	}
 }
 
+// A broadcast the engine refuses is explained in the comms lead's language.
+func TestBroadcastRefusedByTheEngineIsExplained(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster(), status: bot.Status{Channels: []bot.ChannelKey{"discord:42", "web:help"}}}
+	h.bcast = func(bot.BroadcastRequest) (bot.Broadcast, error) {
+		return bot.Broadcast{}, &bot.Refusal{Kind: bot.ErrInvalid,
+			EN: "no channel is configured for broadcasts: name the channels to post to",
+			FR: "aucun canal n’est configuré pour les diffusions : nommez les canaux où publier <ici>"}
+	}
+	runDesk(t, f, d, h)
+	at := testClock().Add(3 * time.Hour).Unix()
+	f.send(interactiveEnvelope("v1", viewSubmission("UMARIE", "V1", "h1", cbBroadcast, "", "Closed", "Fermé", at)))
+	var preview struct {
+		PrivateMetadata string `json:"private_metadata"`
+	}
+	pv, _ := json.Marshal(ackPayload(t, f.ack("v1", 1))["view"])
+	_ = json.Unmarshal(pv, &preview)
+	f.send(interactiveEnvelope("v2", viewSubmission("UMARIE", "V1", "h2", cbBroadcastConfirm, preview.PrivateMetadata, "Closed", "Fermé", at)))
+	dv, _ := json.Marshal(ackPayload(t, f.ack("v2", 1))["view"])
+	for _, want := range []string{"Cette demande n'est pas valide", `aucun canal n’est configuré pour les diffusions : nommez les canaux où publier \u0026lt;ici\u0026gt;`} {
+		if !strings.Contains(string(dv), want) {
+			t.Errorf("done view lacks %s:\n%s", want, dv)
+		}
+	}
+	if strings.Contains(string(dv), "no channel is configured") {
+		t.Errorf("a French comms lead reads the English reason:\n%s", dv)
+	}
+}
+
 // The longest broadcast, escaped for the preview, still fits Slack's
 // sections: the preview is shortened, the fields keep the texts whole.
 func TestBroadcastPreviewFitsASection(t *testing.T) {

@@ -157,3 +157,12 @@ func langName(l, lang bot.Lang) string {
 	}
 	return tr(l, "lang.unknown")
 }
+
+// refused is text followed by the engine's explanation of err in l, when it
+// gives one (a broadcast missing a language, a question already closed).
+func refused(l bot.Lang, text string, err error) string {
+	if why := bot.Explain(err, l); why != "" {
+		return text + "\n" + escape(why)
+	}
+	return text
+}
