@@ -231,6 +231,39 @@ func TestFrustratedQuestionWithAContractionIsAnswered(t *testing.T) {
 	}
 }
 
+// Swearing at a thing is frustration and the question in it is answered, in
+// either language; swearing or an insult aimed at a person is recorded as
+// abuse and gets no reply.
+func TestFrustratedSwearingIsAnsweredAndAbuseAtPeopleIsNot(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, text := range []string{
+		"Can you tell me why my fucking passport is late?",
+		"this damn form won't submit, can you help me renew my passport",
+		"Pouvez-vous me dire pourquoi mon crisse de passeport est en retard?",
+		"mon tabarnak de passeport est pas arrivé, vous pouvez vérifier?",
+	} {
+		if d := e.ask("ana", text); d.Action == bot.ActIgnore {
+			t.Errorf("%q: %s/%s, want an answer or an escalation", text, d.Action, d.Reason)
+		}
+	}
+	e.tick()
+	sent := len(e.ch.all())
+	for _, text := range []string{
+		"you're a fucking idiot",
+		"fuck off",
+		"t’es un crisse de cave",
+		"vous êtes des incompétents de merde",
+	} {
+		if d := e.ask("zed", text); d.Action != bot.ActIgnore || d.Reason != bot.ReasonAbuse {
+			t.Errorf("%q: %s/%s, want ignore/abuse", text, d.Action, d.Reason)
+		}
+	}
+	e.tick()
+	if got := e.ch.all(); len(got) != sent {
+		t.Errorf("replied to abuse: %+v", got[sent:])
+	}
+}
+
 func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", "Pour qui voter aux prochaines élections, les libéraux ou les conservateurs?")

@@ -13,29 +13,41 @@ import (
 // statements and never pings crowds. These checks are deliberately simple
 // word lists, tuned to miss rather than to silence a real question: an
 // abusive message that slips through is answered like any other, a partisan
-// question gets a fixed neutral notice.
+// question gets a fixed neutral notice. What counts as abuse is written on
+// abusive. The lists are accent-folded and lowercase.
 
-// abusiveWords are insults, slurs and threats, accent-folded and lowercase.
-var abusiveWords = wordSet(`
-	idiot idiots moron morons stupid imbecile imbeciles dumbass asshole assholes bastard bastards
-	fuck fucking fucker fuckers shit bullshit bitch bitches cunt dick dickhead wanker retard retarded
-	scum scumbag scumbags kill die
-	connard connards connasse salaud salauds salope salopes encule encules enfoire enfoires
-	tabarnak tabarnac calisse ostie osti crisse criss merde putain con cons conne debile debiles
-	cretin cretins abruti abrutis tarla niaiseux mongol
+// abusiveAlways are slurs: abusive whatever they are aimed at.
+var abusiveAlways = wordSet(`cunt cunts retarded salope salopes encule encules connasse connasses`)
+
+// insultWords call a person something: by what they mean they are aimed at
+// a person, the one addressed or anyone else ("the agent is an idiot").
+var insultWords = wordSet(`
+	idiot idiots moron morons imbecile imbeciles dumbass dumbasses asshole assholes bastard bastards
+	fucker fuckers motherfucker motherfuckers bitch bitches dick dickhead dickheads wanker wankers
+	scum scumbag scumbags shithead shitheads
+	connard connards conne connes salaud salauds enfoire enfoires cretin cretins abruti abrutis tarla tarlas
 `)
 
-// abusiveAlways are abusive whatever they are aimed at. Every other word
-// above is abusive only aimed at someone ("you", "vous", "tu"): swearing in
-// frustration ("why is the f***ing office closed?") is still a question
-// that deserves an answer; "you idiots" is not answered.
-var abusiveAlways = wordSet(`cunt retard retarded salope salopes encule encules connasse`)
+// ownWords before an insult show that the writer calls themself that, or
+// reports what someone else said ("I'm such an idiot", "he called me an
+// idiot", "il m'a traité d'imbécile"): the insult is not thrown.
+var ownWords = wordSet(`i im am me myself m je j moi suis called calling traite traitee traites`)
+
+// swearWords are profanity and contempt: said of a thing ("my fucking
+// passport", "ce crisse de formulaire") they are frustration; they are
+// aimed only in what a message says of a target (see swornAt).
+var swearWords = wordSet(`
+	fuck fucking shit bullshit stupid
+	merde marde tabarnak tabarnac calisse ostie osti crisse criss putain debile debiles niaiseux
+	cave caves mongol mongols
+`)
 
 // targetWords aim a message at someone. French "t'es" and "t'as" (you
 // are, you have) are read as "tu es", "tu as" before the text is split at
 // apostrophes; a lone "t" is not a target, as English contractions
-// ("can't", "don't") leave one behind.
-var targetWords = wordSet(`you your youre ur vous tu tes toi votre vos`)
+// ("can't", "don't") leave one behind. "u" (texting "you") aims only as
+// the others do, close by: "u r an idiot".
+var targetWords = wordSet(`you your youre u ur vous tu tes toi votre vos`)
 
 // elidedTarget matches the elided "tu" of informal French: "t'es", "t'as",
 // with a straight or a typographic apostrophe.
@@ -50,8 +62,45 @@ var ambiguousWords = wordSet(`con cons`)
 var prosAndCons = regexp.MustCompile(`\bpros?\s*(and|&|/|n|'n'|et)\s*cons?\b`)
 
 // aimedWithin is how many words from a target an ambiguous word may stand
-// and still be aimed at it.
+// and still be aimed at it, and how far before an insult an own word
+// makes it the writer's own.
 const aimedWithin = 3
+
+// predicateOpeners, right after a target, open what the message says of
+// it: "to be" ("you are", "you're", "u r", "t'es", "vous êtes"), an
+// article after "ur" or "your" written for "you're" ("ur a"), and "you
+// piece of".
+var predicateOpeners = wordSet(`are re r were es etes etais etiez a an piece`)
+
+// targetCompany may stand between a target and its opener: "you people
+// are", "you guys are", "vous autres êtes".
+var targetCompany = wordSet(`people guys all lot two really autres deux`)
+
+// predicateEnds end what is said of a target: a conjunction, another
+// subject, or a thing spoken of ("you're my last hope, my damn passport").
+var predicateEnds = wordSet(`
+	and but because this that these those my our his her their its it i
+	et mais car parce ce cet cette ces mon ma mes notre nos son sa ses leur leurs c ca cela je j
+`)
+
+// aimedForms are abuse wherever they stand: their form aims them at the
+// one addressed ("fuck you", "fuck off", "ta gueule", "va chier",
+// "mange donc un char de marde"), or threatens.
+var aimedForms = phrases(
+	`(fuck|screw|damn) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves|off)`,
+	`go to hell`, `piss off`, `eat shit`, `shut (the fuck )?up`, `stfu`,
+	`(kill|murder|shoot|stab) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves)`, `kys`,
+	`(hope|wish) (you|u) (die|dies)`, `(you|u) should (just )?die`, `go die`, `drop dead`,
+	`(you|u|ur|a|of|fucking) retards?`, // French "retard" is a delay: "mon passeport est en retard"
+	`ta (gueule|yeule)`, `va (donc )?chier`, `(va|allez) (te|vous) faire (foutre|enculer|voir)`,
+	`mange[rsz]?( \S+){0,4} (marde|merde)`, `crisse ton camp`, `decrisse`,
+)
+
+// phrases compiles whole-word alternatives in which a space stands for any
+// run of white space.
+func phrases(ps ...string) *regexp.Regexp {
+	return regexp.MustCompile(`\b(?:` + strings.ReplaceAll(strings.Join(ps, "|"), " ", `\s+`) + `)\b`)
+}
 
 // partisanPatterns are opinions asked or given about parties, leaders and
 // elections. Practical election questions ("where do I vote") are not
@@ -129,31 +178,45 @@ func policyCheck(text string) Reason {
 	return ""
 }
 
-// abusive reports whether folded text is abuse: a word abusive whatever
-// it is aimed at, an ambiguous word next to a target, or any other abusive
-// word in a message aimed at someone.
+// abusive reports whether folded text is abuse: swearing or an insult aimed
+// at a person, the one the message speaks to (who may be staff behind the
+// bot), a member of staff, anyone. Swearing at a thing (a passport, a form,
+// the office, the department, the bot spoken of: "this bot is a piece of
+// shit") is frustration, and the question in it is answered. A message is
+// abuse when it holds
+//   - a slur (abusiveAlways), whatever it is aimed at;
+//   - an aimed form ("fuck you", "fuck off", "go to hell", "ta gueule",
+//     "va chier", "mange de la marde"), wherever it stands;
+//   - an insult (insultWords: "idiot", "connard"), unless the writer calls
+//     themself that or reports it (ownWords);
+//   - an ambiguous word ("con") within aimedWithin words of a target
+//     ("you", "vous", "t'es") in the same clause;
+//   - a swear word in what the clause says of a target (swornAt): "you're
+//     full of shit", "t'es un crisse de cave", "vous êtes des incompétents
+//     de merde".
+//
+// So "can you tell me why my fucking passport is late", "are you fucking
+// kidding me" and "pouvez-vous m'aider avec ce crisse de formulaire" are
+// answered.
 func abusive(folded string) bool {
-	folded = elidedTarget.ReplaceAllString(folded, "tu $1")
-	folded = prosAndCons.ReplaceAllString(folded, "pros-cons")
-	var clauses [][]string
-	targeted := false
-	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
-		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
-		for _, w := range words {
-			targeted = targeted || targetWords[w]
-		}
-		clauses = append(clauses, words)
+	if aimedForms.MatchString(folded) {
+		return true
 	}
-	for _, words := range clauses {
+	folded = elidedTarget.ReplaceAllString(folded, "tu $1")
+	folded = prosAndCons.ReplaceAllString(folded, "proscons")
+	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
+		// Split at hyphens too, so that inverted French ("pouvez-vous",
+		// "êtes-vous", "suis-je") shows its pronoun.
+		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
 		for i, w := range words {
 			switch {
 			case abusiveAlways[w]:
 				return true
-			case ambiguousWords[w]:
-				if aimed(words, i) {
-					return true
-				}
-			case abusiveWords[w] && targeted:
+			case insultWords[w] && !ownInsult(words, i):
+				return true
+			case ambiguousWords[w] && aimed(words, i):
+				return true
+			case targetWords[w] && swornAt(words, i):
 				return true
 			}
 		}
@@ -166,6 +229,46 @@ func abusive(folded string) bool {
 func aimed(words []string, i int) bool {
 	for j := max(0, i-aimedWithin); j < min(len(words), i+aimedWithin+1); j++ {
 		if targetWords[words[j]] {
+			return true
+		}
+	}
+	return false
+}
+
+// ownInsult reports whether the insult words[i] is the writer's own or
+// reported: an own word stands within aimedWithin words before it, with
+// no target between ("I think you are an idiot" is thrown).
+func ownInsult(words []string, i int) bool {
+	for j := i - 1; j >= max(0, i-aimedWithin); j-- {
+		switch {
+		case targetWords[words[j]]:
+			return false
+		case ownWords[words[j]]:
+			return true
+		}
+	}
+	return false
+}
+
+// swornAt reports whether a swear word stands in what the clause says of
+// the target words[i]: after an opener that follows it ("you are", "u r",
+// "vous autres êtes"; "youre" holds its own), up to the end of the clause
+// or a predicate end. A swear word elsewhere near a target is frustration
+// at the thing it qualifies: "can you fix this fucking form", "are you
+// fucking kidding me".
+func swornAt(words []string, i int) bool {
+	j := i + 1
+	if words[i] != "youre" {
+		for j < len(words) && j <= i+2 && targetCompany[words[j]] {
+			j++
+		}
+		if j == len(words) || !predicateOpeners[words[j]] {
+			return false
+		}
+		j++
+	}
+	for ; j < len(words) && !predicateEnds[words[j]]; j++ {
+		if swearWords[words[j]] {
 			return true
 		}
 	}
