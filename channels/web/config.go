@@ -26,6 +26,14 @@ type Config struct {
 	// before it gets HTTP 429 (12), after a burst of FloodBurst (5).
 	FloodPerMinute int `toml:"flood_per_minute"`
 	FloodBurst     int `toml:"flood_burst"`
+	// AddressFloodPerMinute and AddressFloodBurst bound the messages from
+	// one network address (60 a minute after 20, and at least five and four
+	// times the browser's), whatever browser ids it
+	// presents: a script that drops its cookie is one address. Behind a
+	// proxy every citizen shares the proxy's address; raise them to what
+	// the whole site may send.
+	AddressFloodPerMinute int `toml:"address_flood_per_minute"`
+	AddressFloodBurst     int `toml:"address_flood_burst"`
 	// History is how many recent messages per room the server shows people
 	// who open the page later (200); Server.Restore reads them again from
 	// the store after a restart.
@@ -71,6 +79,8 @@ const (
 	DefaultMaxMessageChars = 1000
 	DefaultFloodPerMinute  = 12
 	DefaultFloodBurst      = 5
+	DefaultAddressFlood    = 60 // per minute, from one address
+	DefaultAddressBurst    = 20
 	DefaultHistory         = 200
 )
 
@@ -106,6 +116,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FloodBurst == 0 {
 		c.FloodBurst = DefaultFloodBurst
+	}
+	if c.AddressFloodPerMinute == 0 {
+		c.AddressFloodPerMinute = max(DefaultAddressFlood, 5*c.FloodPerMinute)
+	}
+	if c.AddressFloodBurst == 0 {
+		c.AddressFloodBurst = max(DefaultAddressBurst, 4*c.FloodBurst)
 	}
 	if c.History == 0 {
 		c.History = DefaultHistory
@@ -171,6 +187,12 @@ func (c Config) Validate() error {
 	}
 	if c.FloodBurst < 1 {
 		errs = append(errs, fmt.Errorf("web.flood_burst: %d must be at least 1", c.FloodBurst))
+	}
+	if c.AddressFloodPerMinute < c.FloodPerMinute {
+		errs = append(errs, fmt.Errorf("web.address_flood_per_minute: %d is below web.flood_per_minute (%d): one address is at least one browser", c.AddressFloodPerMinute, c.FloodPerMinute))
+	}
+	if c.AddressFloodBurst < c.FloodBurst {
+		errs = append(errs, fmt.Errorf("web.address_flood_burst: %d is below web.flood_burst (%d): one address is at least one browser", c.AddressFloodBurst, c.FloodBurst))
 	}
 	if c.History < 1 || c.History > 10000 {
 		errs = append(errs, fmt.Errorf("web.history: %d is out of range: use 1 to 10000", c.History))

@@ -509,6 +509,36 @@ func TestFloodIsThrottled(t *testing.T) {
 	}
 }
 
+// A script that drops its cookie and takes a new one (and its CSRF token)
+// every few messages is still one network address: beyond the address's
+// burst it gets HTTP 429 like one browser would.
+func TestFloodFromOneAddressIsThrottledWhateverItsCookies(t *testing.T) {
+	cfg := loopback()
+	cfg.FloodBurst, cfg.FloodPerMinute = 5, 12
+	cfg.AddressFloodBurst, cfg.AddressFloodPerMinute = 12, 60
+	h := newHarness(t, cfg, "")
+	accepted, refused := 0, 0
+	for range 6 { // six "browsers" from one address, five messages each
+		c := h.client(t)
+		for range 5 {
+			switch code, _ := c.post("/api/chat/messages", map[string]any{"room": "help", "name": "Spam", "text": "buy now"}); code {
+			case http.StatusAccepted:
+				accepted++
+			case http.StatusTooManyRequests:
+				refused++
+			default:
+				t.Fatalf("message = %d", code)
+			}
+		}
+	}
+	if accepted != 12 || refused != 18 {
+		t.Errorf("one address with new cookies: %d accepted, %d refused; want the address's burst of 12 accepted and 18 refused", accepted, refused)
+	}
+	if n := len(h.rec.messages); n != accepted {
+		t.Errorf("engine got %d messages, want %d", n, accepted)
+	}
+}
+
 // sse reads a stream's events until it has n of type typ or the deadline.
 func sse(t *testing.T, url string, hdr map[string]string, typ string, n int) []map[string]any {
 	t.Helper()
@@ -817,6 +847,7 @@ func TestConfig(t *testing.T) {
 		Enabled:         "sometimes",
 		Addr:            "8080",
 		MaxMessageChars: -1,
+		FloodPerMinute:  30, AddressFloodPerMinute: 10,
 		Rooms: []Room{
 			{ID: "Help Room", NameEN: "Help", NameFR: "Aide"},
 			{ID: "dup", NameEN: "A", NameFR: "A", Lang: "de"},
@@ -827,7 +858,7 @@ func TestConfig(t *testing.T) {
 	if err == nil {
 		t.Fatal("bad config accepted")
 	}
-	for _, want := range []string{"web.enabled", "web.addr", "web.max_message_chars", "web.room[0].id", "web.room[1].lang", "web.room[2].id", "web.room[2]: name_en and name_fr"} {
+	for _, want := range []string{"web.enabled", "web.addr", "web.max_message_chars", "web.address_flood_per_minute", "web.room[0].id", "web.room[1].lang", "web.room[2].id", "web.room[2]: name_en and name_fr"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s:\n%v", want, err)
 		}
@@ -836,6 +867,11 @@ func TestConfig(t *testing.T) {
 		if got, err := (Config{Enabled: v}).Enablement(); err != nil || got != want {
 			t.Errorf("Enablement(%v) = %q %v", v, got, err)
 		}
+	}
+	// One address gets at least five times a browser's rate and four
+	// times its burst unless set.
+	if c := (Config{FloodPerMinute: 30, FloodBurst: 8}).withDefaults(); c.AddressFloodPerMinute != 150 || c.AddressFloodBurst != 32 || c.Validate() != nil {
+		t.Errorf("address limits for a browser's 30/8: %d/%d (%v)", c.AddressFloodPerMinute, c.AddressFloodBurst, c.Validate())
 	}
 	fr := Config{Rooms: []Room{{ID: "aide", NameEN: "Help", NameFR: "Aide", Lang: "fr"}}}.Channels()
 	if fr[0].Lang != bot.French {

@@ -57,7 +57,8 @@ type Server struct {
 
 	rooms    map[string]*topic
 	deskHub  *topic
-	throttle *throttle
+	throttle *throttle // per browser
+	perAddr  *throttle // per network address
 	logins   *throttle
 
 	mu       sync.Mutex
@@ -117,6 +118,7 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 		rooms:    map[string]*topic{},
 		deskHub:  newTopic(200),
 		throttle: newThrottle(cfg.FloodPerMinute, cfg.FloodBurst, opts.Now),
+		perAddr:  newThrottle(cfg.AddressFloodPerMinute, cfg.AddressFloodBurst, opts.Now),
 		logins:   newThrottle(10, 5, opts.Now),
 		replies:  newKeyset(20000),
 		resolved: map[int64]bool{},
