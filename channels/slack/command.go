@@ -41,7 +41,9 @@ func (d *Desk) onCommand(ctx context.Context, h bot.DeskHandler, c slack.SlashCo
 		return outcome{}, nil
 	}
 	l := d.userLang(c.UserID)
-	args := strings.Fields(c.Text)
+	// Slack sends the text with its markup (&amp;, <@U123>): read it as
+	// written, so that a reason is stored and audited as the lead typed it.
+	args := strings.Fields(plainText(c.Text, d.nameOf))
 	sub := ""
 	if len(args) > 0 {
 		sub = strings.ToLower(args[0])

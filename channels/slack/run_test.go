@@ -346,6 +346,9 @@ func TestPhaseCommand(t *testing.T) {
 		{"UMARIE", "phase inherit discord:42 end of pilot", []string{"`discord:42` suit maintenant la phase globale"},
 			`phase slack UMARIE 0 "discord:42" "end of pilot"`},
 		{"UMARIE", "phase 2", []string{"Une raison est requise"}, ""},
+		// Slack sends &, < and > as entities: the reason is stored as written.
+		{"UMARIE", "phase 2 Q&amp;A pilot &lt;today&gt; with <@USAM>", []string{"La phase globale est maintenant *réponses*"},
+			`phase slack UMARIE 2 "" "Q&A pilot <today> with Sam Lee"`},
 		{"USAM", "phase 2", []string{"Sorry, only communications leads"}, `phase slack USAM 2 "" ""`},
 		{"UOUT", "phase", []string{"only staff on the Liaison roster"}, ""},
 		{"UMARIE", "phase 7 why", []string{"Phase inconnue `7`"}, ""},
