@@ -196,7 +196,8 @@ func TestRedact(t *testing.T) {
 }
 
 func TestDefang(t *testing.T) {
-	for _, s := range []string{"@everyone", "@here", "<!channel>", "<!here>", "<!everyone>", "<@&123>", "@channel"} {
+	for _, s := range []string{"@everyone", "@here", "<!channel>", "<!here>", "<!everyone>", "<@&123>", "@channel",
+		"<!here|here>", "<!channel|channel>", "<!subteam^S1>", "<!subteam^S1|@staff>"} {
 		if got := Defang("hi " + s); got == "hi "+s {
 			t.Errorf("Defang left %q", s)
 		}
@@ -225,10 +226,10 @@ func TestSanitizeAndTruncate(t *testing.T) {
 // role mention on any platform, and sanitized text is valid UTF-8 without
 // control characters, within the stored bound.
 func FuzzDefangAndSanitize(f *testing.F) {
-	for _, s := range []string{"@everyone", "@@here", "<!channel>", "<<!here>>", "<@&123>", "@every\x00one", "@ever\u200byone", "a\rb\x1b[31m", "\xff\xfe@here"} {
+	for _, s := range []string{"@everyone", "@@here", "<!channel>", "<<!here>>", "<!here|here>", "<!subteam^S1>", "<@&123>", "@every\x00one", "@ever\u200byone", "a\rb\x1b[31m", "\xff\xfe@here"} {
 		f.Add(s)
 	}
-	pings := []string{"@everyone", "@here", "@channel", "<!channel>", "<!here>", "<!everyone>", "<@&"}
+	pings := []string{"@everyone", "@here", "@channel", "<!", "<@&"}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, out := range []string{Defang(s), Defang(sanitize(s))} {
 			for _, p := range pings {

@@ -335,12 +335,13 @@ func Redact(s string) string {
 	return s
 }
 
-// mass mentions on the platforms Liaison speaks to, and the look-alike
-// that cannot ping: a zero-width joiner after the sigil.
+// massMentions maps the mass mentions of the platforms Liaison speaks to
+// to look-alikes that cannot ping: a zero-width space after the sigil.
+// Every Slack special mention starts with "<!" (<!here>, <!here|here>,
+// <!channel|channel>, <!subteam^S1>), every Discord role mention with "<@&".
 var massMentions = strings.NewReplacer(
 	"@everyone", "@\u200beveryone", "@here", "@\u200bhere", "@channel", "@\u200bchannel",
-	"<!channel>", "<\u200b!channel>", "<!here>", "<\u200b!here>", "<!everyone>", "<\u200b!everyone>",
-	"<@&", "<\u200b@&",
+	"<!", "<\u200b!", "<@&", "<\u200b@&",
 )
 
 // Defang neutralises mass mentions and role mentions in text the bot
