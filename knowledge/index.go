@@ -25,7 +25,9 @@ type Options struct {
 	// Variants are JSON Lines files of learned phrasings added to entries.
 	Variants []string
 	// Extra entries are appended after the files' (approved drafts, for
-	// instance). They follow the same rules: an id already used is an error.
+	// instance). They follow the same rules, but one whose id the files
+	// hold is left out with a note: the files' entry is served (an approved
+	// draft exported into the files).
 	Extra []Entry
 	// DataDir keeps the built index across restarts (in DataDir/kb-index);
 	// it is rebuilt only when the content hash changes. Empty: in memory.
@@ -124,7 +126,19 @@ func prepareBase(path, collection string, variants []string, extra []Entry, allo
 			ps = append(ps, perr...)
 		}
 	}
-	b.Entries = append(b.Entries, extra...)
+	// An approved draft written into the files (kb drafts export) is the
+	// files' entry from then on: the files are the source of truth.
+	inFiles := make(map[string]bool, len(b.Entries))
+	for _, e := range b.Entries {
+		inFiles[e.ID] = true
+	}
+	for _, e := range extra {
+		if inFiles[e.ID] {
+			b.Notes = append(b.Notes, fmt.Sprintf("approved draft %q is also in the knowledge-base files: the files' entry is served", e.ID))
+			continue
+		}
+		b.Entries = append(b.Entries, e)
+	}
 	ps = append(ps, Validate(b.Entries, allowUnpaired)...)
 	if len(ps) > 0 {
 		return b, ps
@@ -140,6 +154,9 @@ func (x *Index) prepare(ctx context.Context) (*snapshot, *Base, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
+	}
+	for _, n := range b.Notes {
+		x.log.Info("knowledge base note", "note", n)
 	}
 	if old := x.cur.Load(); old != nil && old.hash == contentHash(b.Entries) {
 		// Same content: keep the generation in use (positions may differ).

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,12 @@ func TestDraftIsServedOnlyWithBothLanguagesAndApproval(t *testing.T) {
 	extra, err := approvedDrafts(ctx, st)
 	if err != nil || len(extra) != 1 || extra[0].FR.Answer == "" {
 		t.Fatalf("approved drafts = %+v, %v", extra, err)
+	}
+	// Once exported into the knowledge-base files, as the README says, the
+	// base still opens: the files' entry is served, the draft steps aside.
+	kb, err := knowledge.Prepare(dir, nil, extra, false)
+	if err != nil || len(kb.Entries) != 1 || !slices.ContainsFunc(kb.Notes, func(n string) bool { return strings.Contains(n, "ceremony-animals") }) {
+		t.Fatalf("knowledge base with the exported draft in its files: %v; entries %d, notes %q", err, len(kb.Entries), kb.Notes)
 	}
 	log, _ := st.AuditLog(ctx, 0)
 	if len(log) == 0 || log[0].Action != "draft.approve" || log[0].Actor != "sam" {
