@@ -353,3 +353,33 @@ func TestNewRefusesAThresholdOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// A message whose language cannot be told (digits, an acronym) in a
+// bilingual channel is acknowledged in both official languages; in a
+// French channel, in French.
+func TestUndetectableQuestionIsAcknowledgedInBothLanguages(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", "4471 ???")
+	if d.Action != bot.ActEscalate {
+		t.Fatalf("decision = %+v, want an escalation", d)
+	}
+	e.tick()
+	got := e.ch.all()
+	if len(got) != 1 || got[0].Reply.Kind != bot.KindAck || got[0].Reply.Lang != bot.Unknown {
+		t.Fatalf("sent %+v, want one bilingual acknowledgement", got)
+	}
+	en, fr := e.msgs.Text(bot.English, bot.MsgAck, nil), e.msgs.Text(bot.French, bot.MsgAck, nil)
+	if !strings.Contains(got[0].Reply.Text, en) || !strings.Contains(got[0].Reply.Text, fr) {
+		t.Errorf("acknowledgement %q lacks one of %q, %q", got[0].Reply.Text, en, fr)
+	}
+	m := e.msg("fr", "bob", "4471 ???", "m-fr")
+	m.Mentioned = true
+	if _, err := e.eng.HandleMessage(e.ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	got = e.ch.all()
+	if len(got) != 2 || got[1].Reply.Lang != bot.French || got[1].Reply.Text != fr {
+		t.Errorf("in the French channel: sent %+v, want the French acknowledgement", got[len(got)-1])
+	}
+}

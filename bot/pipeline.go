@@ -88,7 +88,7 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 			d.Action = ActIgnore
 			return o, nil
 		}
-		o.Outbox = append(o.Outbox, e.replyTo(m, now, "flood", Reply{Kind: KindNotice, Lang: d.Lang, Text: e.msgs.Text(d.Lang, MsgFlood, nil)}))
+		o.Outbox = append(o.Outbox, e.replyTo(m, now, "flood", e.notice(d, KindNotice, MsgFlood)))
 		return o, nil
 	case floodSilent:
 		d.Action, d.Reason = ActIgnore, ReasonFloodSilent
@@ -106,7 +106,7 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 			return o, nil
 		}
 		d.Action = ActNotice
-		o.Outbox = append(o.Outbox, e.replyTo(m, now, "policy", Reply{Kind: KindNotice, Lang: d.Lang, Text: e.msgs.Text(d.Lang, MsgPartisan, nil)}))
+		o.Outbox = append(o.Outbox, e.replyTo(m, now, "policy", e.notice(d, KindNotice, MsgPartisan)))
 		return o, nil
 	}
 
@@ -142,7 +142,7 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 	}
 	if would == ActEscalate {
 		d.Action, d.Reason = ActEscalate, ReasonLowConfidence
-		o.Outbox = append(o.Outbox, e.replyTo(m, now, "ack", Reply{Kind: KindAck, Lang: d.Lang, Text: e.msgs.Text(d.Lang, MsgAck, nil)}))
+		o.Outbox = append(o.Outbox, e.replyTo(m, now, "ack", e.notice(d, KindAck, MsgAck)))
 		return o, hits
 	}
 	if top.Lang != d.Lang {
@@ -154,6 +154,17 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 	d.Action, d.Reason = ActAnswer, ReasonConfident
 	o.Outbox = append(o.Outbox, e.replyTo(m, now, "answer", ComposeAnswer(e.msgs, top)))
 	return o, hits
+}
+
+// notice is the bot's message id as a reply of kind in the decision's
+// language, or in both official languages when that language is only the
+// default: text that shows no language (digits, an acronym) in a bilingual
+// channel.
+func (e *Engine) notice(d *Decision, kind ReplyKind, id string) Reply {
+	if d.LangSource == "default" {
+		return Reply{Kind: kind, Text: bilingual(e.msgs, id, func(Lang) map[string]any { return nil })}
+	}
+	return Reply{Kind: kind, Lang: d.Lang, Text: e.msgs.Text(d.Lang, id, nil)}
 }
 
 // saveEscalation attaches the question to a similar waiting escalation in
