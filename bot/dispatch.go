@@ -262,8 +262,9 @@ func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
 	if esc.Reminders == 0 {
 		esc.Reminders = 1
 		if s, ok := e.cfg.Staff.ByID(esc.RoutedTo); ok {
+			minutes := int(now.Sub(esc.CreatedAt).Minutes())
 			out = append(out, e.staffNotice("reminder:"+key, NoticeReminder, esc, s, MsgDeskReminder,
-				map[string]any{"Minutes": int(now.Sub(esc.CreatedAt).Minutes())}))
+				map[string]any{"Minutes": minutes, "Count": minutes}))
 		}
 		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.remind", Target: escTarget(id), Detail: esc.RoutedTo, Allowed: true}
 	} else {

@@ -18,7 +18,7 @@ const (
 	MsgPhaseReplies     = "phase.replies"      // the name of phase 2
 	MsgPhaseOutreach    = "phase.outreach"     // the name of phase 3
 	MsgPhaseInherit     = "phase.inherit"      // a channel following the global phase
-	MsgDeskReminder     = "desk.reminder"      // {{.Minutes}}; the desk adds the mention
+	MsgDeskReminder     = "desk.reminder"      // {{.Minutes}} (plural, as Count); the desk adds the mention
 	MsgDeskReroute      = "desk.reroute"       // {{.From}}
 	MsgDeskMismatch     = "desk.mismatch"      // {{.AnswerLang}} {{.AskerLang}}
 	MsgDeskRelayed      = "desk.relayed"       // {{.Count}} (plural)

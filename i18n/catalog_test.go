@@ -53,18 +53,23 @@ func TestCatalogRendersEachLanguage(t *testing.T) {
 		}
 	}
 	tests := []struct {
+		id    string
 		lang  bot.Lang
 		count int
 		want  string
 	}{
-		{bot.English, 1, "Answer sent to 1 citizen."},
-		{bot.English, 3, "Answer sent to 3 citizens."},
-		{bot.French, 1, "Réponse transmise à 1 personne."},
-		{bot.French, 3, "Réponse transmise à 3 personnes."},
+		{bot.MsgDeskRelayed, bot.English, 1, "Answer sent to 1 citizen."},
+		{bot.MsgDeskRelayed, bot.English, 3, "Answer sent to 3 citizens."},
+		{bot.MsgDeskRelayed, bot.French, 1, "Réponse transmise à 1 personne."},
+		{bot.MsgDeskRelayed, bot.French, 3, "Réponse transmise à 3 personnes."},
+		{bot.MsgDeskReminder, bot.English, 1, "Reminder: this question has been waiting 1 minute and nobody has claimed it yet."},
+		{bot.MsgDeskReminder, bot.English, 30, "Reminder: this question has been waiting 30 minutes and nobody has claimed it yet."},
+		{bot.MsgDeskReminder, bot.French, 1, "Rappel\u00a0: cette question attend depuis 1 minute et personne ne l’a encore prise en charge."},
+		{bot.MsgDeskReminder, bot.French, 30, "Rappel\u00a0: cette question attend depuis 30 minutes et personne ne l’a encore prise en charge."},
 	}
 	for _, tt := range tests {
-		if got := c.Text(tt.lang, bot.MsgDeskRelayed, map[string]any{"Count": tt.count}); got != tt.want {
-			t.Errorf("%s count %d: got %q, want %q", tt.lang, tt.count, got, tt.want)
+		if got := c.Text(tt.lang, tt.id, map[string]any{"Count": tt.count, "Minutes": tt.count}); got != tt.want {
+			t.Errorf("%s %s count %d: got %q, want %q", tt.id, tt.lang, tt.count, got, tt.want)
 		}
 	}
 	if got := c.Text(bot.French, "no.such.id", nil); got != "no.such.id" {

@@ -263,7 +263,7 @@ func TestEndToEndNonRosterReplyIsNotRelayed(t *testing.T) {
 	f.ack("x-1", 1)
 	eventually(t, "the refusal in the thread", func() bool { return len(threadPosts(f, post.TS)) == 1 })
 	all := everything(threadPosts(f, post.TS)[0])
-	if !strings.Contains(all, "<@UOUTSIDER>") || !strings.Contains(all, "only staff on the desk roster") || !strings.Contains(all, "Cette réponse n’a pas été transmise") {
+	if !strings.Contains(all, "<@UOUTSIDER>") || !strings.Contains(all, "only people on the staff list") || !strings.Contains(all, "Cette réponse n’a pas été transmise") {
 		t.Errorf("refusal should mention the author and say why, in both languages:\n%s", all)
 	}
 	s.eng.Tick(context.Background())

@@ -128,7 +128,7 @@ func TestAsk(t *testing.T) {
 		name, text, action, lang, reply string
 	}{
 		{"english answer", "How do I renew my passport?", "answer", "en", "\n\nMore information: https://example.gc.ca/en/passports/renew\n\nWas this answer helpful? Let us know with 👍 or 👎."},
-		{"french answer", "comment renouveler mon passeport", "answer", "fr", "\n\nPour en savoir plus : https://example.gc.ca/fr/passeports/renouveler\n\nCette réponse vous a-t-elle été utile? Dites-le-nous avec 👍 ou 👎."},
+		{"french answer", "comment renouveler mon passeport", "answer", "fr", "\n\nPour en savoir plus\u00a0: https://example.gc.ca/fr/passeports/renouveler\n\nCette réponse vous a-t-elle été utile? Dites-le-nous avec 👍 ou 👎."},
 		{"escalate", "what is the best banana bread recipe", "escalate", "en", ""},
 		{"escalate to the topic the hits share", "problem with my application", "escalate", "en", ""},
 	} {
@@ -158,7 +158,7 @@ func TestAsk(t *testing.T) {
 		})
 	}
 	out, _, err := kbRun(t, "ask", "Quelles sont vos heures d'ouverture?")
-	if err != nil || !strings.Contains(out, "language: fr") || !strings.Contains(out, "Pour en savoir plus : https://example.gc.ca/fr/bureaux/heures") {
+	if err != nil || !strings.Contains(out, "language: fr") || !strings.Contains(out, "Pour en savoir plus\u00a0: https://example.gc.ca/fr/bureaux/heures") {
 		t.Errorf("ask text = %q, %v", out, err)
 	}
 }
