@@ -37,7 +37,7 @@ func (a Admin) now() time.Time {
 func (a Admin) actor(ctx context.Context, r Actor, action, target string) (string, error) {
 	if r.Via == "cli" {
 		if strings.TrimSpace(r.Name) == "" {
-			return "", refuse(ErrInvalid, "who is making the change is required (--by)", "il faut indiquer qui fait le changement (--by)")
+			return "", refuse(ErrInvalid, "The name of who is making the change is required (--by).", "Le nom de la personne qui fait le changement est requis (--by).")
 		}
 		return r.Name, nil
 	}
@@ -45,9 +45,9 @@ func (a Admin) actor(ctx context.Context, r Actor, action, target string) (strin
 	if ok && s.CommsLead {
 		return s.ID, nil
 	}
-	refusal := refuse(ErrForbidden, "not on the staff roster", "vous ne figurez pas dans la liste du personnel")
+	refusal := refuse(ErrForbidden, "You are not on the staff roster.", "Vous ne figurez pas dans la liste du personnel.")
 	if ok {
-		refusal = refuse(ErrForbidden, "not a comms lead", "vous n’êtes pas responsable des communications")
+		refusal = refuse(ErrForbidden, "You are not a communications lead.", "Vous n’êtes pas responsable des communications.")
 	}
 	who := r.DeskUserID
 	if ok {
@@ -92,7 +92,7 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	}
 	if strings.TrimSpace(r.Reason) == "" {
 		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target,
-			refuse(fmt.Errorf("%w: %w", ErrInvalid, phases.ErrInvalidChange), "a reason is required", "une raison est requise"))
+			refuse(fmt.Errorf("%w: %w", ErrInvalid, phases.ErrInvalidChange), "A reason is required.", "Un motif est requis."))
 	}
 	state, err := a.Store.PhaseState(ctx, initial)
 	if err != nil {
@@ -101,7 +101,7 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	now := a.now()
 	_, c, err := state.Apply(phases.Change{Channel: string(r.Channel), To: r.Phase, By: by, Via: r.Actor.Via, Reason: strings.TrimSpace(r.Reason), At: now})
 	if err != nil {
-		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target, fmt.Errorf("%w: %w", ErrInvalid, err))
+		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target, phaseRefusal(r, err))
 	}
 	byName := by
 	if s, ok := a.Staff.ByID(by); ok {
@@ -125,10 +125,26 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	return c, nil
 }
 
+// phaseRefusal explains a change phases.State.Apply refused (err), keeping
+// err in the chain for errors.Is and the logs.
+func phaseRefusal(r PhaseRequest, err error) *Refusal {
+	kind := fmt.Errorf("%w: %w", ErrInvalid, err)
+	switch {
+	case errors.Is(err, phases.ErrUnknownPhase) && r.Channel == "" && r.Phase == 0:
+		return refuse(kind, "Only a channel can follow the global phase: name the channel.",
+			"Seul un canal peut suivre la phase globale\u00a0: nommez le canal.")
+	case errors.Is(err, phases.ErrUnknownPhase):
+		return refuse(kind, fmt.Sprintf("Unknown phase %d. Use broadcast (1), replies (2) or outreach (3).", int(r.Phase)),
+			fmt.Sprintf("Phase %d inconnue. Utilisez diffusion (1), réponses (2) ou proactif (3).", int(r.Phase)))
+	}
+	return refuse(kind, "This phase change is not valid: it needs who makes it and a reason.",
+		"Ce changement de phase n’est pas valide\u00a0: il faut indiquer qui le fait et son motif.")
+}
+
 // unknownChannel refuses a channel that is not configured.
 func (a Admin) unknownChannel(k ChannelKey) *Refusal {
-	return refuse(ErrInvalid, fmt.Sprintf("unknown channel %q: use one of %s", k, a.channelList()),
-		fmt.Sprintf("canal inconnu %q : utilisez l’un de ceux-ci : %s", k, a.channelList()))
+	return refuse(ErrInvalid, fmt.Sprintf("Unknown channel %q. Possible channels: %s.", k, a.channelList()),
+		fmt.Sprintf("Canal «\u00a0%s\u00a0» inconnu. Canaux possibles\u00a0: %s.", k, a.channelList()))
 }
 
 func (a Admin) channelList() string {
@@ -159,17 +175,17 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 	en, fr := strings.TrimSpace(r.EN), strings.TrimSpace(r.FR)
 	var errs []error
 	if en == "" {
-		errs = append(errs, refuse(ErrInvalid, "the English text is missing: every broadcast goes out in both official languages",
-			"le texte anglais manque : chaque diffusion paraît dans les deux langues officielles"))
+		errs = append(errs, refuse(ErrInvalid, "The English text is missing: every broadcast goes out in both official languages.",
+			"Le texte anglais est manquant\u00a0: chaque annonce est publiée dans les deux langues officielles."))
 	}
 	if fr == "" {
-		errs = append(errs, refuse(ErrInvalid, "the French text is missing: every broadcast goes out in both official languages",
-			"le texte français manque : chaque diffusion paraît dans les deux langues officielles"))
+		errs = append(errs, refuse(ErrInvalid, "The French text is missing: every broadcast goes out in both official languages.",
+			"Le texte français est manquant\u00a0: chaque annonce est publiée dans les deux langues officielles."))
 	}
 	for _, t := range []struct{ text, en, fr string }{{en, "English", "anglais"}, {fr, "French", "français"}} {
 		if n := len([]rune(t.text)); n > MaxBroadcastRunes {
-			errs = append(errs, refuse(ErrInvalid, fmt.Sprintf("the %s text has %d characters; the limit is %d", t.en, n, MaxBroadcastRunes),
-				fmt.Sprintf("le texte %s compte %d caractères; la limite est de %d", t.fr, n, MaxBroadcastRunes)))
+			errs = append(errs, refuse(ErrInvalid, fmt.Sprintf("The %s text has %d characters; the limit is %d.", t.en, n, MaxBroadcastRunes),
+				fmt.Sprintf("Le texte %s compte %d caractères; la limite est de %d.", t.fr, n, MaxBroadcastRunes)))
 		}
 	}
 	for _, k := range r.Channels {
@@ -178,8 +194,8 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 		}
 	}
 	if len(r.Channels) == 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Broadcast }) {
-		errs = append(errs, refuse(ErrInvalid, errNoBroadcastChannel.Error()+": name the channels to post to, or set broadcast = true on a channel in the configuration",
-			"aucun canal n’est configuré pour les diffusions : nommez les canaux où publier, ou réglez broadcast = true sur un canal dans la configuration"))
+		errs = append(errs, refuse(ErrInvalid, "No channel is configured for broadcasts: name the channels to post to, or set broadcast = true on a channel in the configuration.",
+			"Aucun canal n’est configuré pour les annonces\u00a0: nommez les canaux où publier, ou réglez broadcast = true sur un canal dans la configuration."))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Broadcast{}, a.refused(ctx, r.Actor, by, "broadcast.create", "broadcast", err)

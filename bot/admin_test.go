@@ -113,35 +113,45 @@ func TestRefusalsAreExplainedInBothLanguages(t *testing.T) {
 		{"not a comms lead", func() error {
 			_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: notALead}, Phase: phases.Broadcast, Reason: "pilot"})
 			return err
-		}, bot.ErrForbidden, []string{"not a comms lead"}, []string{"vous n’êtes pas responsable des communications"}},
+		}, bot.ErrForbidden, []string{"You are not a communications lead."}, []string{"Vous n’êtes pas responsable des communications."}},
 		{"not on the roster", func() error {
 			_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: unrostered}, EN: "a", FR: "b"})
 			return err
-		}, bot.ErrForbidden, []string{"not on the staff roster"}, []string{"vous ne figurez pas dans la liste du personnel"}},
+		}, bot.ErrForbidden, []string{"You are not on the staff roster."}, []string{"Vous ne figurez pas dans la liste du personnel."}},
 		{"no reason", func() error {
 			_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Phase: phases.Broadcast})
 			return err
-		}, phases.ErrInvalidChange, []string{"a reason is required"}, []string{"une raison est requise"}},
+		}, phases.ErrInvalidChange, []string{"A reason is required."}, []string{"Un motif est requis."}},
+		{"global phase set to follow itself", func() error {
+			_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Phase: 0, Reason: "pilot over"})
+			return err
+		}, phases.ErrUnknownPhase, []string{"Only a channel can follow the global phase: name the channel."},
+			[]string{"Seul un canal peut suivre la phase globale\u00a0: nommez le canal."}},
+		{"unknown phase", func() error {
+			_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Phase: 7, Reason: "pilot"})
+			return err
+		}, phases.ErrUnknownPhase, []string{"Unknown phase 7. Use broadcast (1), replies (2) or outreach (3)."},
+			[]string{"Phase 7 inconnue. Utilisez diffusion (1), réponses (2) ou proactif (3)."}},
 		{"every problem of a broadcast", func() error {
 			_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, EN: long, Channels: []bot.ChannelKey{"mem:nowhere"}})
 			return err
 		}, bot.ErrInvalid,
-			[]string{"the French text is missing: every broadcast goes out in both official languages",
-				"the English text has 1801 characters; the limit is 1800", `unknown channel "mem:nowhere": use one of mem:help, mem:general, mem:fr`},
-			[]string{"le texte français manque : chaque diffusion paraît dans les deux langues officielles",
-				"le texte anglais compte 1801 caractères; la limite est de 1800", `canal inconnu "mem:nowhere" : utilisez l’un de ceux-ci : mem:help, mem:general, mem:fr`}},
+			[]string{"The French text is missing: every broadcast goes out in both official languages.",
+				"The English text has 1801 characters; the limit is 1800.", `Unknown channel "mem:nowhere". Possible channels: mem:help, mem:general, mem:fr.`},
+			[]string{"Le texte français est manquant\u00a0: chaque annonce est publiée dans les deux langues officielles.",
+				"Le texte anglais compte 1801 caractères; la limite est de 1800.", "Canal «\u00a0mem:nowhere\u00a0» inconnu. Canaux possibles\u00a0: mem:help, mem:general, mem:fr."}},
 		{"claim of a closed question", func() error {
 			_, err := e.eng.Claim(e.ctx, d.EscalationID, "U_ALEX")
 			return err
-		}, bot.ErrConflict, []string{fmt.Sprintf("escalation %d is closed", d.EscalationID)}, []string{fmt.Sprintf("la question %d est fermée", d.EscalationID)}},
+		}, bot.ErrConflict, []string{fmt.Sprintf("Question %d is closed.", d.EscalationID)}, []string{fmt.Sprintf("La question nº\u00a0%d est fermée.", d.EscalationID)}},
 		{"empty answer", func() error {
 			_, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "e1", Text: "  "})
 			return err
-		}, bot.ErrInvalid, []string{"empty answer"}, []string{"la réponse est vide"}},
+		}, bot.ErrInvalid, []string{"The answer is empty."}, []string{"La réponse est vide."}},
 		{"answer from someone off the roster", func() error {
 			_, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: unrostered, EventID: "e2", Text: "yes"})
 			return err
-		}, bot.ErrForbidden, []string{`desk user "U_STRANGER" is not on the staff roster`}, []string{`l’utilisateur "U_STRANGER" ne figure pas dans la liste du personnel`}},
+		}, bot.ErrForbidden, []string{`Desk user "U_STRANGER" is not on the staff roster.`}, []string{"L’utilisateur «\u00a0U_STRANGER\u00a0» ne figure pas dans la liste du personnel."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

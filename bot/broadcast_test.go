@@ -142,7 +142,7 @@ func TestBroadcastWithNoChannelToGoToIsRefused(t *testing.T) {
 	n := e.auditCount()
 	_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead},
 		EN: "Offices close at noon on Friday.", FR: "Les bureaux ferment à midi vendredi."})
-	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(err.Error(), "no channel is configured for broadcasts") ||
+	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(err.Error(), "No channel is configured for broadcasts") ||
 		!strings.Contains(err.Error(), "broadcast = true") {
 		t.Fatalf("err = %v, want ErrInvalid saying no channel is configured for broadcasts", err)
 	}

@@ -100,8 +100,8 @@ func (e *Engine) Claim(ctx context.Context, id int64, deskUserID string) (Escala
 	case !esc.State.Waiting():
 		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), notWaiting(id, esc.State))
 	case esc.ClaimedBy != "":
-		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), refuse(ErrConflict, fmt.Sprintf("escalation %d is already claimed by %s", id, e.staffName(esc.ClaimedBy)),
-			fmt.Sprintf("la question %d est déjà prise en charge par %s", id, e.staffName(esc.ClaimedBy))))
+		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), refuse(ErrConflict, fmt.Sprintf("Question %d has already been claimed by %s.", id, e.staffName(esc.ClaimedBy)),
+			fmt.Sprintf("La question nº\u00a0%d a déjà été prise en charge par %s.", id, e.staffName(esc.ClaimedBy))))
 	}
 	now := e.now()
 	esc.State, esc.ClaimedBy, esc.ClaimedAt, esc.UpdatedAt = StateClaimed, s.ID, now, now
@@ -130,7 +130,7 @@ func (e *Engine) staffName(id string) string {
 func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error) {
 	text := strings.TrimSpace(a.Text)
 	if text == "" {
-		return AnswerResult{}, refuse(ErrInvalid, "empty answer", "la réponse est vide")
+		return AnswerResult{}, refuse(ErrInvalid, "The answer is empty.", "La réponse est vide.")
 	}
 	if a.EventID == "" {
 		a.EventID = "answer-" + randomID()
@@ -372,7 +372,7 @@ func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string)
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Escalation{}, e.refused(ctx, s, "escalation.close", escTarget(id), refuse(ErrInvalid, "a reason is required to close an escalation", "une raison est requise pour fermer une question"))
+		return Escalation{}, e.refused(ctx, s, "escalation.close", escTarget(id), refuse(ErrInvalid, "A reason is required to close a question.", "Un motif est requis pour fermer une question."))
 	}
 	e.escMu.Lock()
 	defer e.escMu.Unlock()
@@ -420,8 +420,8 @@ func (e *Engine) SaveDraft(ctx context.Context, id int64, deskUserID string) (Dr
 		}
 	}
 	if ans == nil {
-		return Draft{}, e.refused(ctx, s, "draft.save", escTarget(id), refuse(ErrConflict, fmt.Sprintf("escalation %d has no sent answer to save yet", id),
-			fmt.Sprintf("la question %d n’a pas encore de réponse envoyée à enregistrer", id)))
+		return Draft{}, e.refused(ctx, s, "draft.save", escTarget(id), refuse(ErrConflict, fmt.Sprintf("Question %d has no sent answer to save yet.", id),
+			fmt.Sprintf("La question nº\u00a0%d n’a pas encore de réponse envoyée à enregistrer.", id)))
 	}
 	now := e.now()
 	d := Draft{EscalationID: id, EntryID: slug(esc.Question), Topic: esc.Topic, State: DraftOpen, By: s.ID, CreatedAt: now, UpdatedAt: now}
@@ -455,7 +455,7 @@ func (e *Engine) findEscalation(ctx context.Context, id int64, deskRef string) (
 	if deskRef != "" {
 		return e.st.EscalationByDeskRef(ctx, deskRef)
 	}
-	return Escalation{}, refuse(ErrInvalid, "an answer needs an escalation id or a desk thread", "une réponse doit indiquer le numéro de la question ou son fil au bureau")
+	return Escalation{}, refuse(ErrInvalid, "An answer needs a question number or a desk thread.", "Une réponse doit indiquer le numéro de la question ou son fil au bureau.")
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -72,20 +71,30 @@ func Explain(err error, l Lang) string {
 	return strings.Join(lines, "\n")
 }
 
-// stateFR names an escalation state in French, as the desk pages do.
-var stateFR = map[EscalationState]string{
-	StateOpen: "ouverte", StateClaimed: "prise en charge", StateAnswered: "répondue",
-	StateRelayed: "transmise", StateClosed: "fermée",
-}
-
-// notWaiting refuses an action on escalation id, which is in state.
+// notWaiting refuses an action on escalation id, which is in state, with
+// one sentence per state.
 func notWaiting(id int64, state EscalationState) *Refusal {
-	return refuse(ErrConflict, fmt.Sprintf("escalation %d is %s", id, state),
-		fmt.Sprintf("la question %d est %s", id, cmp.Or(stateFR[state], string(state))))
+	var en, fr string
+	switch state {
+	case StateOpen:
+		en, fr = "Question %d is still waiting for an answer.", "La question nº\u00a0%d attend encore une réponse."
+	case StateClaimed:
+		en, fr = "Question %d has already been claimed.", "La question nº\u00a0%d a déjà été prise en charge."
+	case StateAnswered:
+		en, fr = "Question %d has already been answered.", "La question nº\u00a0%d a déjà reçu une réponse."
+	case StateRelayed:
+		en, fr = "The answer to question %d has already been sent.", "La réponse à la question nº\u00a0%d a déjà été transmise."
+	case StateClosed:
+		en, fr = "Question %d is closed.", "La question nº\u00a0%d est fermée."
+	default:
+		return refuse(ErrConflict, fmt.Sprintf("Question %d is %s.", id, state),
+			fmt.Sprintf("La question nº\u00a0%d est dans l’état «\u00a0%s\u00a0».", id, state))
+	}
+	return refuse(ErrConflict, fmt.Sprintf(en, id), fmt.Sprintf(fr, id))
 }
 
 // notOnRoster refuses a desk user who is not on the staff roster.
 func notOnRoster(deskUserID string) *Refusal {
-	return refuse(ErrForbidden, fmt.Sprintf("desk user %q is not on the staff roster", deskUserID),
-		fmt.Sprintf("l’utilisateur %q ne figure pas dans la liste du personnel", deskUserID))
+	return refuse(ErrForbidden, fmt.Sprintf("Desk user %q is not on the staff roster.", deskUserID),
+		fmt.Sprintf("L’utilisateur «\u00a0%s\u00a0» ne figure pas dans la liste du personnel.", deskUserID))
 }

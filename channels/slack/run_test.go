@@ -501,8 +501,8 @@ func TestBroadcastRefusedByTheEngineIsExplained(t *testing.T) {
 	h := &recHandler{roster: testRoster(), status: bot.Status{Channels: []bot.ChannelKey{"discord:42", "web:help"}}}
 	h.bcast = func(bot.BroadcastRequest) (bot.Broadcast, error) {
 		return bot.Broadcast{}, &bot.Refusal{Kind: bot.ErrInvalid,
-			EN: "no channel is configured for broadcasts: name the channels to post to",
-			FR: "aucun canal n’est configuré pour les diffusions : nommez les canaux où publier <ici>"}
+			EN: "No channel is configured for broadcasts: name the channels to post to.",
+			FR: "Aucun canal n’est configuré pour les annonces\u00a0: nommez les canaux où publier <ici>."}
 	}
 	runDesk(t, f, d, h)
 	at := testClock().Add(3 * time.Hour).Unix()
@@ -514,12 +514,12 @@ func TestBroadcastRefusedByTheEngineIsExplained(t *testing.T) {
 	_ = json.Unmarshal(pv, &preview)
 	f.send(interactiveEnvelope("v2", viewSubmission("UMARIE", "V1", "h2", cbBroadcastConfirm, preview.PrivateMetadata, "Closed", "Fermé", at)))
 	dv, _ := json.Marshal(ackPayload(t, f.ack("v2", 1))["view"])
-	for _, want := range []string{"Cette demande n'est pas valide", `aucun canal n’est configuré pour les diffusions : nommez les canaux où publier \u0026lt;ici\u0026gt;`} {
+	for _, want := range []string{"Cette demande n'est pas valide", "Aucun canal n’est configuré pour les annonces\u00a0: nommez les canaux où publier \\u0026lt;ici\\u0026gt;."} {
 		if !strings.Contains(string(dv), want) {
 			t.Errorf("done view lacks %s:\n%s", want, dv)
 		}
 	}
-	if strings.Contains(string(dv), "no channel is configured") {
+	if strings.Contains(string(dv), "No channel is configured") {
 		t.Errorf("a French comms lead reads the English reason:\n%s", dv)
 	}
 }

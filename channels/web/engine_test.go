@@ -207,13 +207,13 @@ func TestRefusalsAreExplainedInThePageLanguage(t *testing.T) {
 		want       string
 	}{
 		{"fr", "/api/comms/phase", map[string]any{"as": "alex", "phase": "broadcast", "reason": "essai"}, 403,
-			"Vous n’êtes pas autorisé à faire cela. vous n’êtes pas responsable des communications"},
+			"Vous n’êtes pas autorisé à faire cela. Vous n’êtes pas responsable des communications."},
 		{"en", "/api/comms/phase", map[string]any{"as": "alex", "phase": "broadcast", "reason": "trial"}, 403,
-			"You are not allowed to do this. not a comms lead"},
+			"You are not allowed to do this. You are not a communications lead."},
 		{"fr", "/api/comms/broadcast", map[string]any{"as": "sam", "en": "Offices close at noon.", "fr": ""}, 400,
-			"Refusé. le texte français manque : chaque diffusion paraît dans les deux langues officielles"},
+			"Refusé. Le texte français est manquant\u00a0: chaque annonce est publiée dans les deux langues officielles."},
 		{"en", "/api/comms/broadcast", map[string]any{"as": "sam", "en": "", "fr": "Les bureaux ferment à midi."}, 400,
-			"Refused. the English text is missing: every broadcast goes out in both official languages"},
+			"Refused. The English text is missing: every broadcast goes out in both official languages."},
 	}
 	for _, tt := range tests {
 		if code, got := post(tt.lang, tt.path, tt.body); code != tt.code || got != tt.want {

@@ -103,8 +103,8 @@ func (r *recorder) Broadcast(ctx context.Context, b bot.BroadcastRequest) (bot.B
 	r.casts = append(r.casts, b)
 	if b.FR == "" {
 		return bot.Broadcast{}, fmt.Errorf("broadcast: %w", errors.Join(&bot.Refusal{Kind: bot.ErrInvalid,
-			EN: "the French text is missing: every broadcast goes out in both official languages",
-			FR: "le texte français manque : chaque diffusion paraît dans les deux langues officielles"}))
+			EN: "The French text is missing: every broadcast goes out in both official languages.",
+			FR: "Le texte français est manquant\u00a0: chaque annonce est publiée dans les deux langues officielles."}))
 	}
 	return bot.Broadcast{ID: 3, State: bot.BroadcastQueued, At: time.Unix(0, 0)}, nil
 }

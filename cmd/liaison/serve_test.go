@@ -188,7 +188,7 @@ func TestBroadcastCommandWithNoBroadcastChannel(t *testing.T) {
 		"[[web.room]]\nid = \"help\"\nname_en = \"Help\"\nname_fr = \"Aide\"\nhelp = true\n"+staffTOML)
 	out, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close at noon.", "--fr", "Les bureaux ferment à midi.", "--by", "sam")
 	var u usageError
-	if !errors.As(err, &u) || !strings.Contains(err.Error(), "no channel is configured for broadcasts") || !strings.Contains(err.Error(), "broadcast = true") {
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "No channel is configured for broadcasts") || !strings.Contains(err.Error(), "broadcast = true") {
 		t.Fatalf("without --channel or a broadcast channel: err = %v, stdout %q", err, out)
 	}
 	if _, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close at noon.", "--fr", "Les bureaux ferment à midi.", "--by", "sam", "--channel", "help"); err != nil {
