@@ -78,8 +78,10 @@
 // meaning to the query.
 //
 // With a DataDir the indexes persist in DataDir/kb-index/<content hash>/,
-// written in a temporary directory and renamed into place when complete;
-// the next Open with the same content reopens them instead of rebuilding.
+// written in a temporary directory, flushed to disk and renamed into place
+// when complete; the next Open with the same content reopens them instead
+// of rebuilding. One that another process holds open is not waited for (this
+// one indexes in memory); one damaged on disk is rebuilt.
 //
 // Reload (or Watch, which polls the files' sizes and times, and SetExtra)
 // builds the next generation while the current one keeps serving, swaps

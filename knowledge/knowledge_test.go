@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -460,6 +461,53 @@ func TestPersistReloadAndExtra(t *testing.T) {
 	}
 	if _, err := x.Search(ctx, "hours", bot.English, 1); !errors.Is(err, ErrClosed) {
 		t.Errorf("search after close: %v", err)
+	}
+}
+
+// A persisted index damaged on disk (a file cut short by a crash or a disk
+// error) is rebuilt in place at the next start instead of crashing it: Bleve
+// panics, or faults past the end of its memory map, inside Open. The Open
+// runs in a child process, so that a crash fails this test only.
+func TestDamagedIndexIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	if data := os.Getenv("LIAISON_TEST_DAMAGED_INDEX"); data != "" {
+		x := openSample(t, Options{DataDir: data})
+		if x.cur.Load().dir == "" {
+			t.Error("the damaged index was not rebuilt on disk")
+		}
+		if hits, err := x.Search(ctx, "how do I renew my passport", bot.English, 1); err != nil || len(hits) == 0 {
+			t.Errorf("search: %v %v", ids(hits), err)
+		}
+		return
+	}
+	for _, victim := range []string{"en/store/*.zap", "en/store/root.bolt", "fr/store/root.bolt", "en" + statsExt} {
+		t.Run(victim, func(t *testing.T) {
+			data := t.TempDir()
+			x := openSample(t, Options{DataDir: data})
+			dir := x.cur.Load().dir
+			x.Close()
+			files, _ := filepath.Glob(filepath.Join(dir, victim))
+			if len(files) != 1 {
+				t.Fatalf("%s: %v", victim, files)
+			}
+			b, err := os.ReadFile(files[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(files[0], b[:len(b)/2], 0o640); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestDamagedIndexIsRebuilt$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "LIAISON_TEST_DAMAGED_INDEX="+data)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("open with %s cut in half: %v\n%.2000s", victim, err, out)
+			}
+			// Rebuilt whole: this process reopens it.
+			y := openSample(t, Options{DataDir: data})
+			if y.cur.Load().dir != dir {
+				t.Errorf("the rebuilt index does not reopen")
+			}
+		})
 	}
 }
 

@@ -121,8 +121,8 @@ func TestReopenIsComplete(t *testing.T) {
 	}
 	x.Close()
 
-	// A damaged statistics file is not trusted: the index is rebuilt in
-	// memory and still answers.
+	// A damaged statistics file is not trusted: the index is rebuilt and
+	// still answers.
 	if err := os.WriteFile(filepath.Join(s.dir, "en"+statsExt), []byte("liaison-kb-stats-1\n\x05abc"), 0o640); err != nil {
 		t.Fatal(err)
 	}

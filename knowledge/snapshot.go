@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 
@@ -124,18 +126,22 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 	}
 	root := filepath.Join(dataDir, "kb-index")
 	s.dir = filepath.Join(root, s.hash)
-	if b, err := os.ReadFile(filepath.Join(s.dir, manifestName)); err == nil {
-		var m manifest
-		if json.Unmarshal(b, &m) == nil && m.Version == indexVersion && m.Hash == s.hash {
-			if err := s.open(); err == nil {
-				return s, nil
-			}
-			// Complete but locked (another process serves it) or damaged:
-			// never delete what another process may be using; index in
-			// memory instead.
-			s.closed, s.dir = false, ""
+	damaged := false
+	if s.complete() {
+		err := s.open()
+		if err == nil {
+			return s, nil
+		}
+		if !errors.Is(err, errDamaged) && inUse(s.dir) {
+			// Complete but locked (another process serves it): never
+			// delete what another process may be using; index in memory
+			// instead.
+			s.dir = ""
 			return s, s.build("")
 		}
+		// Damaged (a file cut short by a crash or a disk error): rebuilt
+		// below, once it is out of the way.
+		damaged = true
 	}
 	if err := os.MkdirAll(root, 0o750); err != nil {
 		return nil, fmt.Errorf("kb: index directory: %w", err)
@@ -151,20 +157,82 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 	if err := s.close(); err != nil {
 		return nil, fmt.Errorf("kb: close new index: %w", err)
 	}
+	s.closed = false
 	m, _ := json.Marshal(manifest{Version: indexVersion, Hash: s.hash, Entries: len(entries)})
 	if err := os.WriteFile(filepath.Join(tmp, manifestName), m, 0o640); err != nil {
 		return nil, fmt.Errorf("kb: index manifest: %w", err)
 	}
-	_ = os.RemoveAll(s.dir)
+	// Everything on disk before the rename, so that a power cut never
+	// leaves a complete-looking directory with files cut short.
+	if err := syncTree(tmp); err != nil {
+		return nil, fmt.Errorf("kb: index directory: %w", err)
+	}
+	if damaged {
+		if err := discard(root, s.dir); err != nil {
+			return nil, fmt.Errorf("kb: damaged index: %w", err)
+		}
+	} else {
+		_ = os.RemoveAll(s.dir) // an incomplete directory: no manifest
+	}
 	if err := os.Rename(tmp, s.dir); err != nil {
 		return nil, fmt.Errorf("kb: index directory: %w", err)
 	}
-	s.closed = false
+	_ = syncDir(root)
 	if err := s.open(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+// complete reports whether s.dir holds a whole index of s's content: the
+// manifest is written last, before the rename that puts it in place.
+func (s *snapshot) complete() bool {
+	b, err := os.ReadFile(filepath.Join(s.dir, manifestName))
+	if err != nil {
+		return false
+	}
+	var m manifest
+	return json.Unmarshal(b, &m) == nil && m.Version == indexVersion && m.Hash == s.hash
+}
+
+// discard removes the damaged index dir: renamed first to a build-
+// directory of root (which a crash mid-removal leaves to be cleaned like
+// any unfinished build), so that dir is free at once.
+func discard(root, dir string) error {
+	trash, err := os.MkdirTemp(root, "build-")
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(dir, filepath.Join(trash, "damaged")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		_ = os.Remove(trash)
+		return err
+	}
+	return os.RemoveAll(trash)
+}
+
+// syncTree flushes every file and directory under dir to the disk.
+func syncTree(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return syncDir(p)
+	})
+}
+
+// syncDir flushes one file or directory to the disk.
+func syncDir(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	return errors.Join(err, f.Close())
+}
+
+// errDamaged marks a persisted index that cannot be read back: it is
+// rebuilt, never trusted.
+var errDamaged = errors.New("damaged index")
 
 // open opens the persisted per-language indexes of s.dir and their
 // statistics, both languages at once.
@@ -175,13 +243,25 @@ func (s *snapshot) open() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// zapx and bbolt read their files through memory maps and
+			// trust them: a file cut short makes them panic, or fault
+			// past its end. Either is an error here, so that the index is
+			// rebuilt rather than the process crash on every start. (An
+			// index that panicked half open keeps its files open; they
+			// are discarded anyway.)
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			defer func() {
+				if r := recover(); r != nil {
+					errs[i] = fmt.Errorf("kb: open %s index: %w: %v", l, errDamaged, r)
+				}
+			}()
 			s.langs[i], errs[i] = s.openLang(l)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		_ = s.close()
-		s.closed = false
+		s.closed, s.langs = false, [2]*langIndex{}
 		return err
 	}
 	s.countEntries()
