@@ -59,8 +59,9 @@ type Index struct {
 	base  atomic.Pointer[Base]
 	stamp atomic.Value // string: source files' sizes and times at last load
 
-	reload sync.Mutex // one reload at a time; guards extra
+	reload sync.Mutex // one reload at a time; guards extra and closed
 	extra  []Entry
+	closed bool // by Close: no reload brings the index back
 
 	// collect, when set (fitting only, before any concurrent use), sees
 	// every language's ranked candidates.
@@ -176,7 +177,7 @@ func (x *Index) prepare(ctx context.Context) (*snapshot, *Base, error) {
 // Reload re-reads the knowledge base. On success the new generation serves
 // the next searches; when the content hash is unchanged nothing is rebuilt.
 // On error (a broken edit) the current generation keeps serving and the
-// error lists every problem.
+// error lists every problem. After Close it returns ErrClosed.
 func (x *Index) Reload(ctx context.Context) error {
 	x.reload.Lock()
 	defer x.reload.Unlock()
@@ -184,6 +185,9 @@ func (x *Index) Reload(ctx context.Context) error {
 }
 
 func (x *Index) reloadLocked(ctx context.Context) error {
+	if x.closed {
+		return ErrClosed
+	}
 	old := x.cur.Load()
 	s, b, err := x.prepare(ctx)
 	if err != nil {
@@ -222,7 +226,8 @@ func (x *Index) SetExtra(ctx context.Context, extra []Entry) error {
 }
 
 // Watch checks the knowledge-base files every interval and reloads when
-// they change, until ctx ends. Reload errors go to onError (nil: logged).
+// they change, until ctx ends or the index is closed. Reload errors go to
+// onError (nil: logged).
 func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -237,6 +242,9 @@ func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(err
 			continue
 		}
 		if err := x.Reload(ctx); err != nil {
+			if errors.Is(err, ErrClosed) {
+				return
+			}
 			x.stamp.Store(stamp) // report a broken edit once, not every tick
 			if onError != nil {
 				onError(err)
@@ -277,8 +285,12 @@ func sourceStamp(path string, variants []string) string {
 	return string(b)
 }
 
-// Close releases the index. Searches after Close fail.
+// Close releases the index, once a reload in progress ends. Searches and
+// reloads after Close fail with ErrClosed.
 func (x *Index) Close() error {
+	x.reload.Lock()
+	defer x.reload.Unlock()
+	x.closed = true
 	s := x.cur.Swap(nil)
 	if s == nil {
 		return nil
@@ -286,7 +298,7 @@ func (x *Index) Close() error {
 	return s.close()
 }
 
-// ErrClosed is returned by searches on a closed Index.
+// ErrClosed is returned by searches and reloads on a closed Index.
 var ErrClosed = errors.New("kb: index closed")
 
 // acquire returns the current generation, read-locked.

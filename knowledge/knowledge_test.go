@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/i18n"
@@ -461,6 +462,44 @@ func TestPersistReloadAndExtra(t *testing.T) {
 	}
 	if _, err := x.Search(ctx, "hours", bot.English, 1); !errors.Is(err, ErrClosed) {
 		t.Errorf("search after close: %v", err)
+	}
+}
+
+// Close is final: neither a reload nor the watcher brings the index back.
+func TestCloseIsFinal(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	kb := writeFile(t, dir, "kb.toml", goodTOML)
+	x, err := Open(ctx, Options{Path: kb, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		x.Watch(ctx, 10*time.Millisecond, func(err error) { t.Errorf("watch: %v", err) })
+	}()
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "kb.toml", strings.ReplaceAll(goodTOML, "9 to 5", "8 to 4"))
+	if err := x.Reload(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("reload after close: %v, want ErrClosed", err)
+	}
+	if err := x.SetExtra(ctx, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("SetExtra after close: %v, want ErrClosed", err)
+	}
+	select {
+	case <-watched:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Watch goes on after Close")
+	}
+	if _, err := x.Search(ctx, "opening hours", bot.English, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("search after close and reload: %v, want ErrClosed", err)
+	}
+	if err := x.Close(); err != nil {
+		t.Errorf("second close: %v", err)
 	}
 }
 
