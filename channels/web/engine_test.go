@@ -207,7 +207,7 @@ func TestRefusalsAreExplainedInThePageLanguage(t *testing.T) {
 		want       string
 	}{
 		{"fr", "/api/comms/phase", map[string]any{"as": "alex", "phase": "broadcast", "reason": "essai"}, 403,
-			"Vous n’êtes pas autorisé à faire cela. Vous n’êtes pas responsable des communications."},
+			"Vous n’avez pas l’autorisation de faire cela. Vous n’êtes pas responsable des communications."},
 		{"en", "/api/comms/phase", map[string]any{"as": "alex", "phase": "broadcast", "reason": "trial"}, 403,
 			"You are not allowed to do this. You are not a communications lead."},
 		{"fr", "/api/comms/broadcast", map[string]any{"as": "sam", "en": "Offices close at noon.", "fr": ""}, 400,

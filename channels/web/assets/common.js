@@ -97,7 +97,7 @@ window.Liaison = (function () {
   function time(iso) {
     const d = new Date(iso);
     if (isNaN(d)) return "";
-    return d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+    return d.toLocaleTimeString(locale, { hour: "numeric", minute: "2-digit" });
   }
   function dateTime(iso) {
     const d = new Date(iso);
