@@ -3,6 +3,7 @@ package slack
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -94,6 +95,18 @@ func TestManifest(t *testing.T) {
 	}
 	if strings.Contains(m, "\t") {
 		t.Error("manifest has tabs: YAML wants spaces")
+	}
+	// What staff read about the app is in both official languages, within
+	// Slack's 140 characters for the short description.
+	for _, w := range []string{"Staff desk", "Bureau du personnel", "broadcast | status", "diffusion | état"} {
+		if !strings.Contains(m, w) {
+			t.Errorf("manifest lacks %q", w)
+		}
+	}
+	_, desc, _ := strings.Cut(m, "\n  description: ")
+	desc, _, _ = strings.Cut(desc, "\n")
+	if desc = strings.ReplaceAll(strings.Trim(desc, `"`), `\u00a0`, "\u00a0"); utf8.RuneCountInString(desc) > 140 {
+		t.Errorf("the app description has %d characters, Slack allows 140: %s", utf8.RuneCountInString(desc), desc)
 	}
 	dev, err := Manifest("/liaison-dev")
 	if err != nil || !strings.Contains(dev, "- command: /liaison-dev\n") || strings.Contains(dev, "- command: /liaison\n") {

@@ -146,7 +146,7 @@ func TestPostEscalationEscapesCitizenTextAndMentionsRoutedStaff(t *testing.T) {
 			t.Errorf("message contains %q: citizen text was not neutralised", bad)
 		}
 	}
-	for _, want := range []string{"&lt;!channel&gt;", "&lt;@U123&gt;", "&lt;http://evil.example|clique ici&gt;", "&amp;", "<@UMARIE>", "Question nº 12", "français", "`discord:42`"} {
+	for _, want := range []string{"&lt;!channel&gt;", "&lt;@U123&gt;", "&lt;http://evil.example|clique ici&gt;", "&amp;", "<@UMARIE>", "Question nº\u00a012", "français", "`discord:42`"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("message lacks %q", want)
 		}
@@ -167,7 +167,7 @@ func TestPostEscalationEscapesCitizenTextAndMentionsRoutedStaff(t *testing.T) {
 	if _, ok := btn[actDraft]; ok {
 		t.Errorf("draft button shown before any answer")
 	}
-	if !strings.Contains(all, "(confiance 42 %)") {
+	if !strings.Contains(all, "(confiance 42\u00a0%)") {
 		t.Errorf("suggestion confidence missing (French for Marie):\n%s", all)
 	}
 }
@@ -231,7 +231,7 @@ func TestPostEscalationQuestionFitsASection(t *testing.T) {
 				}
 			}
 			all := everything(c)
-			if !strings.Contains(all, tt.shows) || !strings.Contains(all, "(raccourci)") {
+			if !strings.Contains(all, tt.shows) || !strings.Contains(all, "(texte abrégé)") {
 				t.Errorf("the question should show, shortened, in Marie's French:\n%s", all)
 			}
 		})
@@ -260,7 +260,7 @@ func TestPostEscalationUnknownStaffIsBilingualAndNotMentioned(t *testing.T) {
 		t.Fatal(err)
 	}
 	all = everything(f.callsTo("chat.postMessage")[1])
-	if !strings.Contains(all, "Question #12 for staff / Question nº 12 pour le personnel") || !strings.Contains(all, "For nobody / Pour nobody") {
+	if !strings.Contains(all, "Question #12 for staff / Question nº\u00a012 pour le personnel") || !strings.Contains(all, "For nobody / Pour nobody") {
 		t.Errorf("staff not on the roster: want both languages and no mention:\n%s", all)
 	}
 }
@@ -278,15 +278,15 @@ func TestUpdateEscalationShowsState(t *testing.T) {
 		{"answered", func(e *bot.Escalation) {
 			e.State, e.ClaimedBy, e.AnsweredBy = bot.StateAnswered, "sam", "sam"
 			e.Askers[0].RelayedAt = at
-		}, []string{"Répondue par <@USAM>", "Transmise à 1 citoyens sur 2"}, []string{actDraft}},
+		}, []string{"Réponse de <@USAM>", "Réponse transmise\u00a0: 1 personne(s) sur 2"}, []string{actDraft}},
 		{"relayed", func(e *bot.Escalation) {
 			e.State, e.AnsweredBy = bot.StateRelayed, "marie"
 			e.Askers[0].RelayedAt, e.Askers[1].RelayedAt = at, at
-		}, []string{"Répondue par <@UMARIE>", "Transmise à 2 citoyens sur 2"}, []string{actDraft}},
+		}, []string{"Réponse de <@UMARIE>", "Réponse transmise\u00a0: 2 personne(s) sur 2"}, []string{actDraft}},
 		{"closed", func(e *bot.Escalation) {
 			e.State, e.ClosedBy, e.CloseReason = bot.StateClosed, "sam", "spam <!channel>"
-		}, []string{"Fermée par <@USAM> : spam &lt;!channel&gt;"}, nil},
-		{"reminded", func(e *bot.Escalation) { e.Reminders = 2 }, []string{"Rappels envoyés : 2"}, []string{actClaim, actSuggest + ".0", actSuggest + ".1", actClose}},
+		}, []string{"Fermée par <@USAM>\u00a0: spam &lt;!channel&gt;"}, nil},
+		{"reminded", func(e *bot.Escalation) { e.Reminders = 2 }, []string{"Rappels envoyés\u00a0: 2"}, []string{actClaim, actSuggest + ".0", actSuggest + ".1", actClose}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -230,7 +230,7 @@ func TestEndToEndEscalationAnsweredOnceDespiteRedelivery(t *testing.T) {
 	eventually(t, "the confirmation in the thread", func() bool { return len(threadPosts(f, post.TS)) >= 1 })
 	eventually(t, "the post updated", func() bool {
 		for _, c := range f.callsTo("chat.update") {
-			if c.TS == post.TS && strings.Contains(everything(c), "Répondue par <@UMARIE>") {
+			if c.TS == post.TS && strings.Contains(everything(c), "Réponse de <@UMARIE>") {
 				return true
 			}
 		}
@@ -303,7 +303,7 @@ func TestEndToEndPhaseCommand(t *testing.T) {
 		t.Errorf("non-lead reply:\n%s", text)
 	}
 	f.send(slashEnvelope("p2", "UMARIE", "phase broadcast #help pause pendant la panne"))
-	if text := ackText(t, f.ack("p2", 1)); !strings.Contains(text, "La phase dans #help (`test:help`) est maintenant *diffusion* (avant : réponses).") {
+	if text := ackText(t, f.ack("p2", 1)); !strings.Contains(text, "La phase dans #help (`test:help`) est maintenant *diffusion* (avant\u00a0: réponses).") {
 		t.Errorf("lead reply:\n%s", text)
 	}
 	st, err := s.st.PhaseState(ctx, phases.Replies)
@@ -434,7 +434,7 @@ func TestEndToEndButtonsAndMismatch(t *testing.T) {
 	f.send(interactiveEnvelope("c3", blockAction("UMARIE", actDraft, fmt.Sprint(d.EscalationID), "2.3", post.TS)))
 	f.ack("c3", 1)
 	c := f.waitCalls("chat.postEphemeral", 1)[0]
-	if !strings.Contains(everything(c), "Ébauche nº 1 enregistrée") {
+	if !strings.Contains(everything(c), "Ébauche de fiche nº\u00a01 enregistrée") {
 		t.Errorf("draft message:\n%s", everything(c))
 	}
 	drafts, err := s.st.Drafts(context.Background(), "")

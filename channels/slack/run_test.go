@@ -234,7 +234,7 @@ func TestButtons(t *testing.T) {
 	f.send(interactiveEnvelope("i3", blockAction("UOUT", actClaim, "12", "1.3", "1700000000.000001")))
 	f.ack("i3", 1)
 	c = f.waitCalls("chat.postEphemeral", 2)[1]
-	if all := everything(c); !strings.Contains(all, "only staff on the Liaison roster") || !strings.Contains(all, "registre du personnel") {
+	if all := everything(c); !strings.Contains(all, "only staff on the Liaison roster") || !strings.Contains(all, "liste du personnel de Liaison") {
 		t.Errorf("refusal not bilingual:\n%s", all)
 	}
 	// Send suggestion, redelivered: one engine call with a stable event id.
@@ -247,7 +247,7 @@ func TestButtons(t *testing.T) {
 	f.send(interactiveEnvelope("i5", blockAction("UMARIE", actDraft, "12", "1.5", "1700000000.000001")))
 	f.ack("i5", 1)
 	c = f.waitCalls("chat.postEphemeral", 3)[2]
-	if !strings.Contains(everything(c), "Ébauche nº 7 enregistrée") {
+	if !strings.Contains(everything(c), "Ébauche de fiche nº\u00a07 enregistrée") {
 		t.Errorf("draft message:\n%s", everything(c))
 	}
 	// Mismatch: send anyway, and the notice loses its buttons.
@@ -334,26 +334,26 @@ func TestPhaseCommand(t *testing.T) {
 		want       []string
 		call       string // the engine call it makes, "" for none
 	}{
-		{"UMARIE", "phase", []string{"Phase globale : *réponses*", "`discord:42` : *diffusion*"}, "status"},
+		{"UMARIE", "phase", []string{"Phase globale\u00a0: *réponses*", "`discord:42`\u00a0: *diffusion*"}, "status"},
 		{"USAM", "phase replies discord:42 pilot in help", []string{"Sorry, only communications leads can change the phase"},
 			`phase slack USAM 2 "discord:42" "pilot in help"`},
-		{"UOUT", "phase 2 rollout", []string{"only staff on the Liaison roster", "registre du personnel"},
+		{"UOUT", "phase 2 rollout", []string{"only staff on the Liaison roster", "liste du personnel de Liaison"},
 			`phase slack UOUT 2 "" "rollout"`},
-		{"UMARIE", "phase réponses discord:42 projet pilote", []string{"La phase dans `discord:42` est maintenant *réponses* (avant : diffusion)."},
+		{"UMARIE", "phase réponses discord:42 projet pilote", []string{"La phase dans `discord:42` est maintenant *réponses* (avant\u00a0: diffusion)."},
 			`phase slack UMARIE 2 "discord:42" "projet pilote"`},
 		{"UMARIE", "phase outreach everyone ready", []string{"La phase globale est maintenant *proactif*"},
 			`phase slack UMARIE 3 "" "everyone ready"`},
 		{"UMARIE", "phase inherit discord:42 end of pilot", []string{"`discord:42` suit maintenant la phase globale"},
 			`phase slack UMARIE 0 "discord:42" "end of pilot"`},
-		{"UMARIE", "phase 2", []string{"Une raison est requise"}, ""},
+		{"UMARIE", "phase 2", []string{"Un motif est requis"}, ""},
 		// Slack sends &, < and > as entities: the reason is stored as written.
 		{"UMARIE", "phase 2 Q&amp;A pilot &lt;today&gt; with <@USAM>", []string{"La phase globale est maintenant *réponses*"},
 			`phase slack UMARIE 2 "" "Q&A pilot <today> with Sam Lee"`},
 		{"USAM", "phase 2", []string{"Sorry, only communications leads"}, `phase slack USAM 2 "" ""`},
 		{"UOUT", "phase", []string{"only staff on the Liaison roster"}, ""},
 		{"UMARIE", "phase 7 why", []string{"Phase inconnue `7`"}, ""},
-		{"UMARIE", "phase inherit because", []string{"Seul un canal peut hériter"}, ""},
-		{"UMARIE", "phase 1 discord:999 test", []string{"Canal inconnu `discord:999`", "`web:help`"}, "status"},
+		{"UMARIE", "phase inherit because", []string{"Seul un canal peut suivre la phase globale"}, ""},
+		{"UMARIE", "phase 1 discord:999 test", []string{"Canal `discord:999` inconnu", "`web:help`"}, "status"},
 		{"USAM", "", []string{"Commands: `/liaison phase"}, ""},
 		{"USAM", "frobnicate", []string{"Commands:"}, ""},
 	}
@@ -485,7 +485,7 @@ func TestBroadcastModal(t *testing.T) {
 	// Send what was previewed.
 	f.send(interactiveEnvelope("v5", viewSubmission("UMARIE", "V1", "h5", cbBroadcastConfirm, preview.PrivateMetadata, "Closed <!channel>", "Fermé", at)))
 	p = ackPayload(t, f.ack("v5", 1))
-	if dv, _ := json.Marshal(p["view"]); p["response_action"] != "update" || !strings.Contains(string(dv), "La diffusion nº 3 est prévue le") {
+	if dv, _ := json.Marshal(p["view"]); p["response_action"] != "update" || !strings.Contains(string(dv), "L'annonce nº\u00a03 est prévue\u00a0: ") {
 		t.Errorf("ack = %s, want the done view", dv)
 	}
 	want := []string{fmt.Sprintf(`broadcast slack UMARIE "Closed <!channel>" "Fermé" %d []`, at)}
@@ -545,7 +545,7 @@ func TestBroadcastPreviewFitsASection(t *testing.T) {
 		}
 	}
 	pv, _ := json.Marshal(view)
-	if !strings.Contains(string(pv), "(raccourci)") || !strings.Contains(string(pv), `"initial_value":"`+en+`"`) {
+	if !strings.Contains(string(pv), "(texte abrégé)") || !strings.Contains(string(pv), `"initial_value":"`+en+`"`) {
 		t.Errorf("the preview should be shortened and the English field whole:\n%.2000s", pv)
 	}
 }

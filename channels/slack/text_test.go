@@ -71,10 +71,10 @@ func TestTr(t *testing.T) {
 	if got := tr(bot.English, "claim.conflict", 4); got != "Question #4 is already claimed, answered or closed." {
 		t.Errorf("en: %q", got)
 	}
-	if got := tr(bot.French, "bc.title"); got != "Diffusion" {
+	if got := tr(bot.French, "bc.title"); got != "Annonce" {
 		t.Errorf("fr: %q", got)
 	}
-	if got := tr(bot.Unknown, "bc.title"); got != "Broadcast / Diffusion" {
+	if got := tr(bot.Unknown, "bc.title"); got != "Broadcast / Annonce" {
 		t.Errorf("unknown: %q", got)
 	}
 	if got := tr(bot.English, "no.such.id"); got != "no.such.id" {
@@ -117,8 +117,8 @@ func TestQuoteAndTruncate(t *testing.T) {
 	}{
 		{"fits", "line one\n<@U1> two", 100, bot.English, ">line one\n>&lt;@U1&gt; two"},
 		{"exactly", "abcd", 5, bot.English, ">abcd"},
-		// The note "…\n_(raccourci)_" takes 15 characters of the 30.
-		{"long line", strings.Repeat("é", 50), 30, bot.French, ">" + strings.Repeat("é", 14) + "…\n_(raccourci)_"},
+		// The note "…\n_(texte abrégé)_" takes 18 characters of the 30.
+		{"long line", strings.Repeat("é", 50), 30, bot.French, ">" + strings.Repeat("é", 11) + "…\n_(texte abrégé)_"},
 		// Counted on the escaped text; an entity or a fenced marker is
 		// kept whole or left out.
 		{"markers", strings.Repeat("*", 10), 20, bot.English, ">" + zwsp + "*" + zwsp + "…\n_(shortened)_"},
