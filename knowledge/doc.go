@@ -86,7 +86,10 @@
 // Reload (or Watch, which polls the files' sizes and times, and SetExtra)
 // builds the next generation while the current one keeps serving, swaps
 // it in atomically and closes the old one once its searches return. A
-// broken edit keeps the current generation and returns every problem.
+// broken edit keeps the current generation and returns every problem; Watch
+// reports it once and waits for the next edit, but tries again a reload
+// that failed for another reason (a full disk) until it succeeds. Close is
+// final.
 // Index is safe for concurrent use and implements bot.Knowledge: Search
 // with bot.Unknown searches both languages, and each hit says which one
 // matched; Entry returns an error wrapping bot.ErrNotFound for an unknown id.

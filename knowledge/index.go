@@ -181,7 +181,15 @@ func (x *Index) prepare(ctx context.Context) (*snapshot, *Base, error) {
 func (x *Index) Reload(ctx context.Context) error {
 	x.reload.Lock()
 	defer x.reload.Unlock()
-	return x.reloadLocked(ctx)
+	err := x.reloadLocked(ctx)
+	x.logFailure(err)
+	return err
+}
+
+func (x *Index) logFailure(err error) {
+	if err != nil && !errors.Is(err, ErrClosed) {
+		x.log.Warn("knowledge base reload failed; the previous version keeps serving", "err", err)
+	}
 }
 
 func (x *Index) reloadLocked(ctx context.Context) error {
@@ -191,7 +199,6 @@ func (x *Index) reloadLocked(ctx context.Context) error {
 	old := x.cur.Load()
 	s, b, err := x.prepare(ctx)
 	if err != nil {
-		x.log.Warn("knowledge base reload failed; the previous version keeps serving", "err", err)
 		return err
 	}
 	if s == old {
@@ -219,6 +226,7 @@ func (x *Index) SetExtra(ctx context.Context, extra []Entry) error {
 	prev := x.extra
 	x.extra = extra
 	if err := x.reloadLocked(ctx); err != nil {
+		x.logFailure(err)
 		x.extra = prev
 		return err
 	}
@@ -227,10 +235,16 @@ func (x *Index) SetExtra(ctx context.Context, extra []Entry) error {
 
 // Watch checks the knowledge-base files every interval and reloads when
 // they change, until ctx ends or the index is closed. Reload errors go to
-// onError (nil: logged).
+// onError (nil: logged). A broken edit is reported once and waits for the
+// next edit; a reload that fails for another reason (a full disk, a
+// permission) is reported once and tried again, at longer and longer
+// intervals (up to maxRetryTicks), until it succeeds.
 func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	// After a reload that failed, not for the edit: ticks between tries,
+	// and ticks left until the next.
+	backoff, wait := 0, 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -239,19 +253,46 @@ func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(err
 		}
 		stamp := sourceStamp(x.opts.Path, x.opts.Variants)
 		if prev, _ := x.stamp.Load().(string); stamp == prev {
-			continue
+			if backoff == 0 {
+				continue
+			}
+			if wait--; wait > 0 {
+				continue
+			}
 		}
-		if err := x.Reload(ctx); err != nil {
-			if errors.Is(err, ErrClosed) {
-				return
+		x.reload.Lock()
+		err := x.reloadLocked(ctx)
+		x.reload.Unlock()
+		var ps Problems
+		switch {
+		case err == nil:
+			backoff = 0
+			continue
+		case errors.Is(err, ErrClosed) || ctx.Err() != nil:
+			return
+		case errors.As(err, &ps):
+			x.stamp.Store(stamp) // the edit is broken: wait for the next one
+			backoff = 0
+		default:
+			first := backoff == 0
+			backoff = min(max(2*backoff, 1), maxRetryTicks)
+			wait = backoff
+			if !first {
+				continue // reported already
 			}
-			x.stamp.Store(stamp) // report a broken edit once, not every tick
-			if onError != nil {
-				onError(err)
-			}
+		}
+		if onError != nil {
+			onError(err)
+		} else {
+			x.logFailure(err)
 		}
 	}
 }
+
+// maxRetryTicks bounds the ticks between Watch's tries of a reload that
+// failed for a reason other than the edit: a rebuild that keeps failing
+// (a full disk) costs a build every few minutes at most, not every tick.
+const maxRetryTicks = 16
 
 // sourceStamp summarises the names, sizes and modification times of the
 // knowledge-base files, to notice edits without reading them.

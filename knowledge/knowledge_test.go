@@ -503,6 +503,66 @@ func TestCloseIsFinal(t *testing.T) {
 	}
 }
 
+// The watcher serves an edit once a reload that failed for a reason other
+// than the edit (here the index directory cannot be created, as on a full
+// disk) succeeds again, reporting the failure once; a broken edit is
+// reported once and waits for the next edit.
+func TestWatchRetriesAfterTransientError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir, data := t.TempDir(), t.TempDir()
+	kb := writeFile(t, dir, "a.toml", goodTOML)
+	x := openSample(t, Options{Path: kb, DataDir: data})
+	first := x.Hash()
+	errs := make(chan error, 100)
+	go x.Watch(ctx, 10*time.Millisecond, func(err error) { errs <- err })
+	root := filepath.Join(data, "kb-index")
+	if err := os.Rename(root, root+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "a.toml", strings.ReplaceAll(goodTOML, "9 to 5", "8 to 4"))
+	if err := <-errs; !strings.Contains(err.Error(), "index directory") {
+		t.Errorf("reported: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond) // 20 ticks, several tries
+	if len(errs) != 0 {
+		t.Errorf("the same failure reported %d more times", len(errs))
+	}
+	if err := os.Remove(root); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(root+".away", root); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for range 500 {
+			if ok() {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("%s: not after 5 s", what)
+	}
+	waitFor("edit served once the disk is fine again", func() bool { return x.Hash() != first })
+	if hits, err := x.Search(ctx, "opening hours", bot.English, 1); err != nil || len(hits) == 0 || !strings.Contains(hits[0].Answer, "8 to 4") {
+		t.Errorf("after the retry: %v %v", hits, err)
+	}
+	// A broken edit is reported once, and not tried again until edited.
+	writeFile(t, dir, "a.toml", brokenTOML)
+	var ps Problems
+	if err := <-errs; !errors.As(err, &ps) {
+		t.Errorf("broken edit reported as %v, want Problems", err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if len(errs) != 0 {
+		t.Errorf("a broken edit reported %d more times", len(errs))
+	}
+}
+
 // A persisted index damaged on disk (a file cut short by a crash or a disk
 // error) is rebuilt in place at the next start instead of crashing it: Bleve
 // panics, or faults past the end of its memory map, inside Open. The Open
