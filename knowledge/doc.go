@@ -7,7 +7,8 @@
 //
 // Load reads a directory of TOML files (each with [[entry]] tables: id,
 // topic, tags, [entry.en] and [entry.fr] with question, variants, answer,
-// links), one TOML file, or a JSON Lines file (one object per entry and
+// links; names starting with "." or "#", such as editors' lock files and a
+// ConfigMap volume's ..data, are skipped), one TOML file, or a JSON Lines file (one object per entry and
 // language: id, lang, question, answer, topic, url, variants, and kb when
 // one file holds several bases; an export's source_url is read as the link
 // when url is absent; unknown fields are counted and ignored). An empty

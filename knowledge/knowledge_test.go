@@ -162,6 +162,46 @@ func TestLoadTOMLSyntaxError(t *testing.T) {
 	}
 }
 
+// Files and directories whose name starts with "." or "#" are not part of
+// a knowledge-base directory: an editor's lock file (Emacs .#kb.toml, a
+// dangling symlink) or autosave, .git, and the ..data and timestamped
+// directories of a Kubernetes ConfigMap volume, whose top level links to
+// the same files. A file that cannot be read is named with its path.
+func TestLoadSkipsHiddenFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "kb.toml", goodTOML)
+	writeFile(t, dir, "#kb.toml#", brokenTOML)
+	writeFile(t, dir, ".git/kb.toml", brokenTOML)
+	if err := os.Symlink("user@host.1234:1700000000", filepath.Join(dir, ".#kb.toml")); err != nil {
+		t.Fatal(err)
+	}
+	cm := t.TempDir()
+	writeFile(t, cm, "..2026_11_28_09_00_00.1/kb.toml", goodTOML)
+	for _, l := range [][2]string{{"..2026_11_28_09_00_00.1", "..data"}, {"..data/kb.toml", "kb.toml"}} {
+		if err := os.Symlink(l[0], filepath.Join(cm, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{dir, cm} {
+		b, err := Prepare(d, nil, nil, false)
+		if err != nil {
+			t.Errorf("%s: %v", d, err)
+		} else if len(b.Entries) != 1 {
+			t.Errorf("%s: %d entries, want 1", d, len(b.Entries))
+		}
+	}
+	gone := filepath.Join(dir, "sub", "gone.toml")
+	if err := os.MkdirAll(filepath.Dir(gone), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("nowhere.toml", gone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), gone) {
+		t.Errorf("unreadable file: %v, want an error naming %s", err, gone)
+	}
+}
+
 func TestLoadJSONLAndVariants(t *testing.T) {
 	dir := t.TempDir()
 	kb := writeFile(t, dir, "kb.jsonl", `{"id":"hours","lang":"en","question":"When are you open?","answer":"9 to 5.","topic":"offices","url":"https://example.gc.ca/en","variants":["opening hours"],"extra":1}

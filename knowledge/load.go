@@ -85,9 +85,22 @@ func Load(path string) (*Base, error) {
 	return b, nil
 }
 
+// hidden reports whether a file or directory of a knowledge-base directory
+// is not part of it: an editor's lock or backup file (Emacs .#kb.toml, a
+// dangling symlink; #kb.toml#), a hidden directory (.git), or a Kubernetes
+// ConfigMap volume's ..data and timestamped directories, which hold again
+// the files the volume's top level links to.
+func hidden(name string) bool { return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#") }
+
 func loadTOMLFS(fsys fs.FS, root, name, prefix string) (*Base, error) {
 	var files []string
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if p != root && hidden(d.Name()) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -106,16 +119,16 @@ func loadTOMLFS(fsys fs.FS, root, name, prefix string) (*Base, error) {
 	b := &Base{Path: name}
 	var ps Problems
 	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return nil, fmt.Errorf("kb: %w", err)
-		}
 		display := f
 		if root != "." || prefix != "" {
 			display = filepath.Join(strings.TrimSuffix(prefix, string(filepath.Separator)), strings.TrimPrefix(f, root+"/"))
 			if root == "sample" {
 				display = f
 			}
+		}
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("kb: %s: %w", display, err)
 		}
 		es, fps := parseTOML(display, trimBOM(data))
 		b.Entries = append(b.Entries, es...)
