@@ -220,6 +220,7 @@ var uiStrings = map[string][2]string{
 	"js.bc.ok":               {"Announcement {ID} published.", "Annonce {ID} publiée."},
 	"js.bc.scheduled":        {"Announcement {ID} scheduled for {Time}.", "Annonce {ID} prévue le {Time}."},
 	"js.bc.en.required":      {"Enter the English text of the announcement.", "Entrez le texte anglais de l’annonce."},
+	"js.when":                {"The date and time are not valid. Enter the whole date and time, or leave the field empty to publish now.", "La date et l’heure ne sont pas valides. Entrez la date et l’heure au complet, ou laissez le champ vide pour publier maintenant."},
 	"js.bc.fr.required":      {"Enter the French text of the announcement. Nothing is published in one language only.", "Entrez le texte français de l’annonce. Rien n’est publié dans une seule langue."},
 	"js.errsummary":          {"Please correct the following:", "Veuillez corriger ce qui suit\u00a0:"},
 	"js.phasename.broadcast": {"broadcast", "diffusion"},

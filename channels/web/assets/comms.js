@@ -136,13 +136,17 @@
     if (!who.value) problems.push({ field: who, msg: t("whoami.first") });
     if (!en.value.trim()) problems.push({ field: en, msg: t("bc.en.required") });
     if (!fr.value.trim()) problems.push({ field: fr, msg: t("bc.fr.required") });
-    if (problems.length) return showProblems(bcForm, problems);
+    // A half-typed date reads as "" (badInput), which would mean "now":
+    // it is an error, never an immediate publication.
     let when = "";
-    if (at.value) {
+    if (at.validity && at.validity.badInput) {
+      problems.push({ field: at, msg: t("when") });
+    } else if (at.value) {
       const d = new Date(at.value);
-      if (isNaN(d)) return showProblems(bcForm, [{ field: at, msg: t("error") }]);
-      when = d.toISOString();
+      if (isNaN(d)) problems.push({ field: at, msg: t("when") });
+      else when = d.toISOString();
     }
+    if (problems.length) return showProblems(bcForm, problems);
     const channels = Array.from(bcChannels.querySelectorAll("input:checked"), function (c) { return c.value; });
     const res = await L.api("POST", "/api/comms/broadcast", { as: who.value, en: en.value.trim(), fr: fr.value.trim(), at: when, channels: channels });
     if (!res.ok) return showProblems(bcForm, [{ msg: L.errorText(res.data) }]);
