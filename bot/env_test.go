@@ -156,7 +156,7 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 var roster = bot.Roster{
-	{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services aux clients",
+	{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services à la clientèle",
 		Languages: []bot.Lang{bot.English}, Topics: []string{"passports"}, DeskUserID: "U_ALEX"},
 	{ID: "nadia", Name: "Nadia Roy", TitleEN: "Benefits Officer", TitleFR: "Agente des prestations",
 		Languages: []bot.Lang{bot.French, bot.English}, Topics: []string{"passports", "benefits"}, DeskUserID: "U_NADIA"},

@@ -137,7 +137,7 @@ func sampleKB(t *testing.T) *knowledge.Index {
 
 // browserRoster is the staff of the browser tests.
 var browserRoster = bot.Roster{
-	{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services aux clients",
+	{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services à la clientèle",
 		Languages: []bot.Lang{bot.English}, Topics: []string{"passports"}, DeskUserID: "web-alex"},
 	{ID: "nadia", Name: "Nadia Roy", TitleEN: "Benefits Officer", TitleFR: "Agente des prestations",
 		Languages: []bot.Lang{bot.French, bot.English}, Topics: []string{"*"}, DeskUserID: "web-nadia"},

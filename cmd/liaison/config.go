@@ -154,7 +154,7 @@ func DefaultConfig() Config {
 // shows routing, answering and comms-lead rights on a fresh machine.
 func defaultStaff() []StaffConfig {
 	return []StaffConfig{
-		{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services aux clients",
+		{ID: "alex", Name: "Alex Martin", TitleEN: "Client Services Officer", TitleFR: "Agent des services à la clientèle",
 			Languages: []string{"en", "fr"}, Topics: []string{"passports", "offices", "contact", "accessibility"}, DeskUser: "alex"},
 		{ID: "nadia", Name: "Nadia Roy", TitleEN: "Benefits and Taxes Officer", TitleFR: "Agente des prestations et de l’impôt",
 			Languages: []string{"fr", "en"}, Topics: []string{"benefits", "taxes", "privacy"}, DeskUser: "nadia"},
