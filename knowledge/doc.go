@@ -18,10 +18,10 @@
 // expect; with unpaired entries allowed, rows for entries the base lacks
 // are left out with a note (Base.Notes). Validate (and Prepare, which does
 // all three) reports every problem at once as Problems, each with file,
-// line and entry id: malformed or duplicate ids, a missing English or
-// French half (unless unpaired entries are allowed), empty or oversized
-// text, malformed links, bad topics, variants for unknown entries, unknown
-// TOML keys.
+// line and entry id: a base without entries (an emptied file), malformed
+// or duplicate ids, a missing English or French half (unless unpaired
+// entries are allowed), empty or oversized text, malformed links, bad
+// topics, variants for unknown entries, unknown TOML keys.
 //
 // Topics route escalations to staff. The sample uses a small stable set,
 // listed in Topics: passports, benefits, taxes, accessibility, offices,

@@ -162,6 +162,36 @@ func TestLoadTOMLSyntaxError(t *testing.T) {
 	}
 }
 
+// A knowledge base without a single entry is a problem naming it, so that
+// kb check fails and a reload of an emptied file (a mistaken "> kb.toml", or
+// a non-atomic save caught half way) keeps the running version.
+func TestEmptyBaseIsAProblem(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	writeFile(t, empty, "kb.toml", "# entries to come\n")
+	for _, p := range []string{
+		writeFile(t, dir, "kb.toml", ""),
+		writeFile(t, dir, "kb.jsonl", "\n\n"),
+		empty,
+	} {
+		_, err := Prepare(p, nil, nil, false)
+		var ps Problems
+		if !errors.As(err, &ps) || !strings.Contains(err.Error(), p+": no entries") {
+			t.Errorf("%s: %v, want the problem \"no entries\" naming it", p, err)
+		}
+	}
+	kb := writeFile(t, dir, "serving.toml", goodTOML)
+	x := openSample(t, Options{Path: kb})
+	writeFile(t, dir, "serving.toml", "")
+	if err := x.Reload(ctx); err == nil || !strings.Contains(err.Error(), "no entries") {
+		t.Errorf("reload of the emptied file: %v", err)
+	}
+	if hits, err := x.Search(ctx, "opening hours", bot.English, 1); err != nil || len(hits) == 0 {
+		t.Errorf("after the emptied file: %v %v, want the running version", hits, err)
+	}
+}
+
 // Files and directories whose name starts with "." or "#" are not part of
 // a knowledge-base directory: an editor's lock file (Emacs .#kb.toml, a
 // dangling symlink) or autosave, .git, and the ..data and timestamped

@@ -79,6 +79,9 @@ func Load(path string) (*Base, error) {
 	default:
 		return nil, fmt.Errorf("kb: %s: not a knowledge base: give a directory of .toml files, a .toml file or a .jsonl file", path)
 	}
+	if len(b.Entries) == 0 && len(ps) == 0 {
+		ps = Problems{noEntries(path)}
+	}
 	if len(ps) > 0 {
 		return b, ps
 	}
@@ -134,10 +137,20 @@ func loadTOMLFS(fsys fs.FS, root, name, prefix string) (*Base, error) {
 		b.Entries = append(b.Entries, es...)
 		ps = append(ps, fps...)
 	}
+	if len(b.Entries) == 0 && len(ps) == 0 {
+		ps = Problems{noEntries(name)}
+	}
 	if len(ps) > 0 {
 		return b, ps
 	}
 	return b, nil
+}
+
+// noEntries is the problem of a knowledge base without a single entry: an
+// emptied file (a mistaken "> kb.toml", or one caught mid-save) is refused
+// rather than served as a bot that knows nothing.
+func noEntries(path string) Problem {
+	return Problem{Pos: Pos{File: path}, Msg: "no entries: write [[entry]] tables in TOML, or one JSON object per entry and language in JSON Lines"}
 }
 
 type tomlFile struct {
