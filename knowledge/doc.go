@@ -34,7 +34,8 @@
 // files' entries and validated the same way; one whose id the files hold
 // gives way to the files' entry), DataDir and AllowUnpaired.
 // Each language has its own Bleve index (scorch, BM25) whose analyzer folds
-// accents before tokenizing ("permis peche" finds "permis de pêche"), removes
+// accents before tokenizing ("permis peche" finds "permis de pêche"; text in
+// decomposed Unicode, NFD, is composed first, as it is when loaded), removes
 // French elisions (l', j', qu'), lower-cases, drops stop words folded the
 // same way (plus informal fillers such as "tu", "pis", "svp"), and stems.
 //

@@ -390,6 +390,7 @@ func (x *Index) search(ctx context.Context, text string, lang bot.Lang, n int) (
 	if utf8.RuneCountInString(text) > MaxQueryRunes {
 		text = string([]rune(text)[:MaxQueryRunes])
 	}
+	text = nfc(text)
 	s, err := x.acquire()
 	if err != nil {
 		return result{}, err

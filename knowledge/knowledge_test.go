@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/i18n"
 )
@@ -411,6 +413,66 @@ func TestSearch(t *testing.T) {
 	// Very long text is truncated, not refused.
 	if _, err := x.Search(ctx, strings.Repeat("passport ", 5000), bot.English, 5); err != nil {
 		t.Errorf("long text: %v", err)
+	}
+}
+
+// Text in decomposed Unicode (NFD: "e" then a combining accent, as macOS
+// and some exports write it), in the knowledge base or in the question, is
+// searched as its composed form: folded, stemmed, with the same
+// confidence; topics made from it are the same slugs.
+func TestDecomposedUnicode(t *testing.T) {
+	ctx := context.Background()
+	decompose := func(s string) string { return norm.NFD.String(s) }
+	a, err := newAnalyzer(bot.French)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := func(s string) []string {
+		var out []string
+		for _, tk := range a.Analyze([]byte(s)) {
+			out = append(out, string(tk.Term))
+		}
+		return out
+	}
+	for _, s := range []string{"permis de pêche", "sécurité à Québec", "où est le bureau?", "Être élève"} {
+		if nfc, nfd := terms(s), terms(decompose(s)); !slices.Equal(nfc, nfd) {
+			t.Errorf("analyzed %q: %q, decomposed: %q", s, nfc, nfd)
+		}
+	}
+	if got, want := Slug(decompose("Santé et sécurité")), "sante-et-securite"; got != want {
+		t.Errorf("Slug of decomposed text = %q, want %q", got, want)
+	}
+	kbTOML := goodTOML + `
+[[entry]]
+id = "fishing"
+topic = "general"
+[entry.en]
+question = "Where do I get a fishing licence?"
+answer = "From your province."
+[entry.fr]
+question = "Où obtenir un permis de pêche?"
+answer = "Auprès de votre province."
+`
+	dir := t.TempDir()
+	composed := openSample(t, Options{Path: writeFile(t, dir, "nfc/kb.toml", kbTOML)})
+	decomposed := openSample(t, Options{Path: writeFile(t, dir, "nfd/kb.toml", decompose(kbTOML))})
+	if h, _ := decomposed.Entry(ctx, "fishing", bot.French); h.Question != "Où obtenir un permis de pêche?" {
+		t.Errorf("decomposed entry shown as %+q", h.Question)
+	}
+	for _, q := range []string{"pêche", "permis de pêche", "heures d'ouverture du bureau"} {
+		want, err := composed.Search(ctx, q, bot.French, 2)
+		if err != nil || len(want) == 0 {
+			t.Fatalf("%q: %v %v", q, want, err)
+		}
+		for name, search := range map[string]func() ([]bot.Hit, error){
+			"decomposed base":     func() ([]bot.Hit, error) { return decomposed.Search(ctx, q, bot.French, 2) },
+			"decomposed question": func() ([]bot.Hit, error) { return composed.Search(ctx, decompose(q), bot.French, 2) },
+		} {
+			got, err := search()
+			if err != nil || len(got) != len(want) || got[0].EntryID != want[0].EntryID || math.Abs(got[0].Confidence-want[0].Confidence) > 1e-9 {
+				t.Errorf("%q, %s: %v %v, want %v", q, name, got, err, want)
+			}
+		}
 	}
 }
 

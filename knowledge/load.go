@@ -19,6 +19,7 @@ import (
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/pelletier/go-toml/v2"
+	"golang.org/x/text/unicode/norm"
 )
 
 //go:embed sample/*.toml
@@ -235,7 +236,7 @@ func parseTOML(file string, data []byte) ([]Entry, Problems) {
 			if line == 0 {
 				line = l.line
 			}
-			*x.dst = Text{Question: clean(x.src.Question), Variants: cleanAll(x.src.Variants), Answer: strings.TrimSpace(x.src.Answer), Links: x.src.Links, Pos: Pos{file, line}}
+			*x.dst = Text{Question: clean(x.src.Question), Variants: cleanAll(x.src.Variants), Answer: nfc(strings.TrimSpace(x.src.Answer)), Links: x.src.Links, Pos: Pos{file, line}}
 			if x.dst.Question == "" && x.dst.Answer == "" {
 				ps = append(ps, Problem{Pos: x.dst.Pos, ID: e.ID, Lang: langOf(x.dst, &e), Msg: "empty language table: write its question and answer, or remove the table"})
 			}
@@ -383,7 +384,7 @@ func parseJSONL(file string, data []byte) ([]Entry, int, []string, Problems) {
 				}
 			}
 		}
-		*t = Text{Question: clean(r.Question), Variants: cleanAll(variants), Answer: strings.TrimSpace(r.Answer), Pos: pos}
+		*t = Text{Question: clean(r.Question), Variants: cleanAll(variants), Answer: nfc(strings.TrimSpace(r.Answer)), Pos: pos}
 		if link := cmp.Or(strings.TrimSpace(r.URL), strings.TrimSpace(r.Source)); link != "" {
 			t.Links = []string{link}
 		}
@@ -455,7 +456,7 @@ func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\ufeff"
 func Slug(label string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(label) {
+	for _, r := range strings.ToLower(nfc(label)) {
 		r = foldRune(r)
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
@@ -578,8 +579,19 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 	return nil
 }
 
-// clean collapses runs of white space.
-func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
+// clean collapses runs of white space and composes the text (NFC).
+func clean(s string) string { return nfc(strings.Join(strings.Fields(s), " ")) }
+
+// nfc composes text written in decomposed Unicode (NFD: "e" then a
+// combining accent, as macOS and some exports write it), so that it is
+// searched, measured and shown as its composed form is. Composed text, the
+// usual case, is returned as it is, without allocating.
+func nfc(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	return norm.NFC.String(s)
+}
 
 func cleanAll(ss []string) []string {
 	if len(ss) == 0 {

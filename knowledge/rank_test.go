@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -192,6 +193,12 @@ func TestFastFold(t *testing.T) {
 	for _, s := range []string{"", "plain ascii", "permis de pêche à Québec", "Œuvre ﬁnale… «ça» ß Æ ø", "mixed \xff invalid \xc3", "ＦＵＬＬ ｗｉｄｔｈ", "emoji 🙂 ok"} {
 		if got, want := string(f.Filter([]byte(s))), string(slow.Filter([]byte(s))); got != want {
 			t.Errorf("fold %q = %q, want %q", s, got, want)
+		}
+	}
+	// Decomposed text (NFD) folds as its composed form.
+	for _, s := range []string{"pe\u0302che", "se\u0301curite\u0301 a\u0300 Que\u0301bec", "\u0301e\u0301", "\u00e9e\u0301 ascii"} {
+		if got, want := string(f.Filter([]byte(s))), string(slow.Filter([]byte(norm.NFC.String(s)))); got != want {
+			t.Errorf("fold %+q = %q, want %q", s, got, want)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -589,7 +590,10 @@ func editDistance(a, b []rune, limit int) int {
 // fastFold is Bleve's ASCII folding without its cost on text that is
 // already ASCII: Bleve's filter allocates sixteen bytes per input byte on
 // every call. Folding maps each rune on its own, so folding rune by rune
-// gives the same output.
+// gives the same output. Text in decomposed Unicode (NFD: "e" then a
+// combining circumflex, as macOS and some exports write it) is composed
+// first, so that it folds as its composed form does: Bleve's filter
+// leaves the combining mark in the word.
 type fastFold struct{ slow analysis.CharFilter }
 
 func (f fastFold) Filter(in []byte) []byte {
@@ -599,6 +603,10 @@ func (f fastFold) Filter(in []byte) []byte {
 	}
 	if i == len(in) {
 		return in
+	}
+	// From the last ASCII letter, which a combining mark may follow.
+	if j := max(i-1, 0); !norm.NFC.IsNormal(in[j:]) {
+		in, i = norm.NFC.Append(in[:j:j], in[j:]...), j
 	}
 	out := make([]byte, i, len(in)+8)
 	copy(out, in[:i])
