@@ -37,12 +37,20 @@ const (
 	DefaultShutdownTimeout  = 10 * time.Second
 	DefaultReconnectMin     = time.Second
 	DefaultReconnectMax     = 2 * time.Minute
+	DefaultEventRetryFor    = 5 * time.Minute
 )
 
 // handleAttempts is how many times an event is offered to the Handler
 // before it is given up (and logged): the gateway never redelivers an event
 // that was received, so a store hiccup must not lose a question.
 const handleAttempts = 5
+
+// Waits between the tries of an event: doubling from the first to the
+// longest, and never shorter than a rate limit's retry_after.
+const (
+	firstRetryWait = 200 * time.Millisecond
+	maxRetryWait   = 30 * time.Second
+)
 
 // Options tunes a Channel. Zero fields take the defaults listed.
 type Options struct {
@@ -67,6 +75,11 @@ type Options struct {
 	// ReconnectMin and ReconnectMax bound the wait between failed gateway
 	// connections, which doubles from one to the other (1s, 2m).
 	ReconnectMin, ReconnectMax time.Duration
+	// EventRetryFor is how long an incoming message or reaction waits out
+	// Discord's rate limits and outages when it needs Discord to say which
+	// channel a thread belongs to (5m). Past that, it is handled without
+	// knowing (see toMessage) rather than lost.
+	EventRetryFor time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -97,6 +110,9 @@ func (o Options) withDefaults() Options {
 	if o.ReconnectMax < o.ReconnectMin {
 		o.ReconnectMax = max(DefaultReconnectMax, o.ReconnectMin)
 	}
+	if o.EventRetryFor <= 0 {
+		o.EventRetryFor = DefaultEventRetryFor
+	}
 	return o
 }
 
@@ -119,6 +135,11 @@ type Channel struct {
 	places  map[string]place // channel id → what it is (threads' parents)
 	running *runner          // the Run in progress, nil when none
 	gw      net.Conn         // the gateway connection being opened
+
+	// unplaced holds the channels whose lookup was last given up, and
+	// when: their next events try once, not for EventRetryFor each, so a
+	// long outage does not pile up a thread's messages behind one another.
+	unplaced map[string]time.Time
 
 	seen        *recent
 	warnedEmpty atomic.Bool
@@ -149,14 +170,15 @@ func New(cfg Config, token string, opts Options) (*Channel, error) {
 		return nil, fmt.Errorf("discord.api_url: %w", err)
 	}
 	c := &Channel{
-		cfg:     cfg,
-		token:   token,
-		opts:    opts,
-		log:     opts.Logger.With("platform", Platform),
-		client:  client,
-		limiter: discordgo.NewRatelimiter(),
-		places:  map[string]place{},
-		seen:    newRecent(4096),
+		cfg:      cfg,
+		token:    token,
+		opts:     opts,
+		log:      opts.Logger.With("platform", Platform),
+		client:   client,
+		limiter:  discordgo.NewRatelimiter(),
+		places:   map[string]place{},
+		seen:     newRecent(4096),
+		unplaced: map[string]time.Time{},
 	}
 	c.sess.Store(c.newSession())
 	return c, nil
@@ -220,7 +242,9 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	}
 	hctx, stopHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHandlers()
-	r := &runner{c: c, h: h, ctx: hctx, lanes: newLanes(), down: make(chan struct{}, 1)}
+	patience, impatient := context.WithCancel(hctx)
+	defer impatient()
+	r := &runner{c: c, h: h, ctx: hctx, patience: patience, impatient: impatient, lanes: newLanes(), down: make(chan struct{}, 1)}
 	c.running = r
 	c.mu.Unlock()
 	defer func() {
@@ -379,6 +403,12 @@ type runner struct {
 	ctx   context.Context // for handler calls: survives Run's ctx until shutdown
 	lanes *lanes
 	down  chan struct{} // a disconnect happened
+
+	// patience ends as shutdown begins: events waiting on Discord then stop
+	// waiting and are handed over with what is known, in the time shutdown
+	// gives them.
+	patience  context.Context
+	impatient context.CancelFunc
 }
 
 // register adds the event handlers to s and returns their removal.
@@ -435,11 +465,8 @@ func (r *runner) message(m *discordgo.Message) {
 	c := r.c
 	var msg bot.Message
 	var ok bool
-	err := r.attempt("message", func(ctx context.Context) error {
-		p, err := c.placeOf(ctx, m.GuildID, m.ChannelID)
-		if err != nil {
-			return err
-		}
+	p := r.place("message", m.GuildID, m.ChannelID, m.ID)
+	err := r.attempt("message", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
 		if msg, ok = toMessage(m, c.self(), c.cfg, p); !ok {
 			return nil
 		}
@@ -451,7 +478,7 @@ func (r *runner) message(m *discordgo.Message) {
 			c.log.Warn("a message arrived without its text: is MESSAGE CONTENT INTENT enabled (Developer Portal → Bot)?",
 				"channel", string(msg.Channel()))
 		}
-		_, err = r.h.HandleMessage(ctx, msg)
+		_, err := r.h.HandleMessage(ctx, msg)
 		if errors.Is(err, bot.ErrDuplicate) {
 			return nil
 		}
@@ -466,16 +493,13 @@ func (r *runner) message(m *discordgo.Message) {
 // reaction hands one reaction to the handler.
 func (r *runner) reaction(mr *discordgo.MessageReaction, added bool, at time.Time) {
 	c := r.c
-	err := r.attempt("reaction", func(ctx context.Context) error {
-		p, err := c.placeOf(ctx, mr.GuildID, mr.ChannelID)
-		if err != nil {
-			return err
-		}
+	p := r.place("reaction", mr.GuildID, mr.ChannelID, mr.MessageID)
+	err := r.attempt("reaction", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
 		re, ok := toReaction(mr, added, c.self(), c.cfg, p, at)
 		if !ok {
 			return nil
 		}
-		err = r.h.HandleReaction(ctx, re)
+		err := r.h.HandleReaction(ctx, re)
 		if errors.Is(err, bot.ErrNotFound) { // not on one of the bot's answers
 			return nil
 		}
@@ -486,33 +510,78 @@ func (r *runner) reaction(mr *discordgo.MessageReaction, added bool, at time.Tim
 	}
 }
 
+// place is placeOf for an event, which must not be lost when Discord
+// cannot answer: a retryable failure (a rate limit, an outage) is retried
+// until EventRetryFor has passed or shutdown begins, honouring Discord's
+// retry_after. If Discord still cannot say what the channel is, the event
+// is handled as in a channel of unknown place (see toMessage), and the
+// give-up is logged.
+func (r *runner) place(what, guildID, channelID, eventID string) place {
+	c := r.c
+	now := time.Now()
+	until := now.Add(c.opts.EventRetryFor)
+	c.mu.Lock()
+	if at, ok := c.unplaced[channelID]; ok && now.Sub(at) < c.opts.EventRetryFor {
+		until = now // given up a moment ago: one try, then on with the event
+	}
+	c.mu.Unlock()
+	var p place
+	err := r.attempt(what, until, func(ctx context.Context) error {
+		var err error
+		p, err = c.placeOf(ctx, guildID, channelID)
+		return err
+	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		delete(c.unplaced, channelID)
+		return p
+	}
+	if len(c.unplaced) >= maxPlaces {
+		clear(c.unplaced)
+	}
+	c.unplaced[channelID] = time.Now()
+	c.log.Warn("channel lookup given up; handling the event without its thread's parent",
+		"event", what, "channel", string(bot.Key(Platform, channelID)), "message", eventID, "err", err)
+	return place{unknown: true}
+}
+
 // attempt runs f, each try with HandleTimeout, until it succeeds, fails
-// handleAttempts times, fails with an error retrying cannot fix, or the
-// runner stops.
-func (r *runner) attempt(what string, f func(context.Context) error) error {
-	wait := 200 * time.Millisecond
+// with an error retrying cannot fix, or the runner stops. A failure of
+// Discord (a retryable *Error: a rate limit, an outage, a timeout) is
+// retried until the time until, waiting at least its RetryAfter, and not
+// once shutdown has begun; any other failure (the handler's own) is
+// retried handleAttempts times in all.
+func (r *runner) attempt(what string, until time.Time, f func(context.Context) error) error {
+	wait := firstRetryWait
 	for i := 1; ; i++ {
 		ctx, cancel := context.WithTimeout(r.ctx, r.c.opts.HandleTimeout)
 		err := f(ctx)
 		cancel()
-		if err == nil || i == handleAttempts || r.ctx.Err() != nil ||
-			errors.Is(err, bot.ErrInvalid) || errors.Is(err, bot.ErrForbidden) {
+		if err == nil || r.ctx.Err() != nil || errors.Is(err, bot.ErrInvalid) || errors.Is(err, bot.ErrForbidden) {
 			return err
 		}
+		pause, stop := wait, r.ctx
 		var de *Error
-		if errors.As(err, &de) && !de.Retry {
+		if errors.As(err, &de) {
+			pause, stop = max(wait, de.RetryAfter), r.patience
+			if !de.Retry || time.Now().Add(pause).After(until) {
+				return err
+			}
+		} else if i >= handleAttempts {
 			return err
 		}
-		r.c.log.Warn("handling failed; retrying", "event", what, "attempt", i, "err", err)
-		if !sleep(r.ctx, wait) {
+		r.c.log.Warn("handling failed; retrying", "event", what, "attempt", i, "wait", pause.String(), "err", err)
+		if !sleep(stop, pause) {
 			return err
 		}
-		wait *= 2
+		wait = min(2*wait, maxRetryWait)
 	}
 }
 
 // shutdown closes the gateway and waits for the events being handled.
 func (r *runner) shutdown(s *discordgo.Session, stopHandlers context.CancelFunc) {
+	r.impatient()
 	if err := s.Close(); err != nil {
 		r.c.log.Warn("closing the gateway", "err", err)
 	}

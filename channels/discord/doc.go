@@ -10,6 +10,9 @@
 // deadline, and wait out only short rate limits: longer ones come back as
 // retryable errors for the engine's outbox to retry later. Run reconnects and
 // resumes the gateway session by itself and handles events in one queue per
-// channel. The api_url setting points the client at a Discord-compatible
+// channel. An event in a thread needs Discord to say which channel the thread
+// belongs to: that lookup waits out rate limits and outages for
+// Options.EventRetryFor, and past that the event is handed to the engine
+// without it rather than lost. The api_url setting points the client at a Discord-compatible
 // server (self-hosted, or the fake in package fakediscord that tests use).
 package discord

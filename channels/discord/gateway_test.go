@@ -2,10 +2,12 @@ package discord
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/channels/discord/fakediscord"
 )
 
@@ -204,6 +206,117 @@ func TestHandlerFailuresAreRetried(t *testing.T) {
 	h.mu.Unlock()
 	if calls != 3 {
 		t.Errorf("handler called %d times, want 3", calls)
+	}
+}
+
+// lookups counts the requests for channel id's description (GET
+// /channels/{id}), which a message in a thread needs.
+func lookups(srv *fakediscord.Server, id string) int {
+	n := 0
+	for _, q := range srv.Requests() {
+		if q.Method == http.MethodGet && strings.HasSuffix(q.Path, "/channels/"+id) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestThreadQuestionWaitsOutALongRateLimit(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h) // MaxRateLimitWait 1s
+	thread := "100000000000000021"
+	r.srv.AddThread(helpID, thread, "my question", citizenID)
+	// A burst of replies runs into a global limit of 4s: the lookup the
+	// thread's question needs is refused at once, with the wait.
+	r.srv.RateLimit(generalID, 1, 4*time.Second, true)
+	if _, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: generalID},
+		bot.Reply{Kind: bot.KindNotice, Text: "x", Key: "n-global"}); err == nil {
+		t.Fatal("send under a 4s global limit succeeded")
+	}
+	id := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "How do I renew my passport?"})
+	r.srv.Await(t, "the thread's question once the limit is over", func() bool { return len(h.byID(id)) == 1 })
+	if m := h.byID(id)[0]; m.ChannelID != helpID || m.ThreadID != thread || !m.InHelpChannel {
+		t.Errorf("question mapped to %+v; want a thread of #help", m)
+	}
+	if n := lookups(r.srv, thread); n > 2 {
+		t.Errorf("%d lookups under the limit; want the wait Discord asked for sat out, not polled", n)
+	}
+}
+
+func TestThreadQuestionWaitsOutAnOutage(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h)
+	thread := "100000000000000021"
+	r.srv.AddThread(helpID, thread, "my question", citizenID)
+	r.srv.FailLookups(thread, 5, http.StatusServiceUnavailable) // about 6s of retries
+	id := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "How do I renew my passport?"})
+	r.srv.Await(t, "the thread's question once the API is back", func() bool { return len(h.byID(id)) == 1 })
+	if m := h.byID(id)[0]; m.ChannelID != helpID || m.ThreadID != thread || !m.InHelpChannel {
+		t.Errorf("question mapped to %+v; want a thread of #help", m)
+	}
+}
+
+func TestThreadEventsHandedOverWhenTheLookupFails(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	opts := testOptions(t)
+	opts.EventRetryFor = time.Second
+	h := &recording{}
+	r := run(t, srv, newChannel(t, srv, testConfig(), opts), h)
+	thread := "100000000000000021"
+	r.srv.AddThread(helpID, thread, "my question", citizenID)
+	r.srv.FailLookups(thread, 1000, http.StatusServiceUnavailable)
+
+	// Which channel the thread belongs to cannot be learnt: the question
+	// reaches the engine anyway, under the thread's own id, which no
+	// configuration names.
+	q := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "How do I renew my passport?"})
+	r.srv.Await(t, "the question, without its parent", func() bool { return len(h.byID(q)) == 1 })
+	if m := h.byID(q)[0]; m.ChannelID != thread || m.ThreadID != "" || m.InHelpChannel || m.Mentioned {
+		t.Errorf("question mapped to %+v; want its own channel, not a help channel", m)
+	}
+	// The next events there try once, not for another EventRetryFor each.
+	tried := lookups(r.srv, thread)
+	m := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "<@" + r.srv.BotID() + "> anyone?"})
+	r.srv.React(thread, q, citizenID, "👍", true)
+	r.srv.Await(t, "the mention and the reaction", func() bool { return len(h.byID(m)) == 1 && len(h.Reactions()) == 1 })
+	if got := h.byID(m)[0]; got.ChannelID != thread || !got.Mentioned {
+		t.Errorf("mention mapped to %+v", got)
+	}
+	if n := lookups(r.srv, thread) - tried; n != 2 {
+		t.Errorf("%d lookups for two events after the first gave up; want one each", n)
+	}
+	if re := h.Reactions()[0]; re.ChannelID != thread || re.MessageID != q || re.Value != 1 {
+		t.Errorf("reaction %+v", re)
+	}
+
+	// A lookup Discord refuses (404 Unknown Channel) is not retried.
+	gone := "100000000000000022"
+	r.srv.AddThread(helpID, gone, "another question", citizenID)
+	r.srv.FailLookups(gone, 1, http.StatusNotFound)
+	g := r.srv.Post(fakediscord.Post{ChannelID: gone, Author: citizen(), Content: "still here?"})
+	r.srv.Await(t, "the message whose lookup was refused", func() bool { return len(h.byID(g)) == 1 })
+	if n := lookups(r.srv, gone); n != 1 {
+		t.Errorf("%d lookups refused with 404; want 1", n)
+	}
+}
+
+func TestShutdownHandsOverEventsWaitingOnDiscord(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h) // EventRetryFor 5m
+	thread := "100000000000000021"
+	r.srv.AddThread(helpID, thread, "my question", citizenID)
+	r.srv.FailLookups(thread, 1000, http.StatusServiceUnavailable)
+	id := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "How do I renew my passport?"})
+	r.srv.Await(t, "the lookup to fail", func() bool { return lookups(r.srv, thread) > 0 })
+	if err := r.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.byID(id)) != 1 {
+		t.Error("the question waiting on Discord at shutdown was lost")
 	}
 }
 

@@ -14,6 +14,9 @@ import (
 type place struct {
 	parent string // the thread's parent channel id; "" when not a thread
 	owner  string // the thread's creator
+	// unknown: Discord could not be asked (a long outage or rate limit), so
+	// the channel may be a thread of a watched channel, or not.
+	unknown bool
 }
 
 // toMessage maps a Discord message to the engine's Message. ok is false when
@@ -54,6 +57,21 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 			if ch, watched = cfg.channel(p.parent); watched {
 				msg.ChannelID, msg.ThreadID = p.parent, m.ChannelID
 			}
+		}
+		if !watched && p.unknown {
+			// Which watched channel this thread belongs to, if any, could
+			// not be learnt: rather than lose a question that may be in
+			// one, the engine gets the message under its own channel id,
+			// which no configuration names, so the engine's defaults for
+			// an unknown channel apply. That is the safest reading: not a
+			// help channel, so only a message addressed to the bot by
+			// itself (a mention, a reply to it) is answered, never every
+			// message of what may be an unwatched channel; both
+			// languages; the global phase (a per-channel override of a
+			// parent not known cannot apply); and a reply goes back into
+			// the very channel the question was asked in, not into a
+			// parent guessed at.
+			watched, msg.ThreadID = true, ""
 		}
 		if !watched {
 			return bot.Message{}, false
@@ -138,7 +156,9 @@ func toReaction(r *discordgo.MessageReaction, added bool, botID string, cfg Conf
 		if !cfg.guild(r.GuildID) {
 			return bot.Reaction{}, false
 		}
-		if _, ok := cfg.channel(r.ChannelID); !ok {
+		if _, ok := cfg.channel(r.ChannelID); !ok && !p.unknown {
+			// (A reaction where the place is unknown is kept: the engine
+			// records it only if it is on one of the bot's own answers.)
 			if _, ok := cfg.channel(p.parent); p.parent == "" || !ok {
 				return bot.Reaction{}, false
 			}

@@ -74,6 +74,15 @@ func TestToMessage(t *testing.T) {
 		{"the bot's answer thread", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: generalID, owner: botID}, true,
 			with(func(m *bot.Message) { m.ThreadID = "800"; m.ReplyToBot = true })},
 		{"thread of an unwatched channel", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: otherID}, false, bot.Message{}},
+		{"place unknown: its own channel, not a help channel", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{unknown: true}, true,
+			with(func(m *bot.Message) { m.ChannelID = "800" })},
+		{"place unknown, mentioning the bot", msg(func(m *discordgo.Message) {
+			m.ChannelID = "800"
+			m.Content = "<@" + botID + "> How do I renew my passport?"
+			m.Mentions = []*discordgo.User{{ID: botID, Bot: true}}
+		}), nil, place{unknown: true}, true, with(func(m *bot.Message) { m.ChannelID = "800"; m.Mentioned = true })},
+		{"place unknown in a watched channel: the channel's settings", msg(func(m *discordgo.Message) { m.ChannelID = helpID }), nil, place{unknown: true}, true,
+			with(func(m *bot.Message) { m.ChannelID = helpID; m.InHelpChannel = true })},
 		{"another bot", msg(func(m *discordgo.Message) { m.Author = &discordgo.User{ID: "55", Username: "other", Bot: true} }), nil, place{}, true,
 			with(func(m *bot.Message) { m.AuthorID = "55"; m.AuthorName = "other"; m.AuthorBot = true })},
 		{"a webhook", msg(func(m *discordgo.Message) { m.WebhookID = "66" }), nil, place{}, true, with(func(m *bot.Message) { m.AuthorBot = true })},
@@ -149,6 +158,8 @@ func TestToReaction(t *testing.T) {
 		{"another server", r(func(x *discordgo.MessageReaction) { x.GuildID = "5" }), true, nil, place{}, false, 0},
 		{"thread of a watched channel", r(func(x *discordgo.MessageReaction) { x.ChannelID = "800" }), true, nil, place{parent: helpID}, true, 1},
 		{"thread of an unwatched channel", r(func(x *discordgo.MessageReaction) { x.ChannelID = "800" }), true, nil, place{parent: otherID}, false, 0},
+		{"place unknown: left to the engine", r(func(x *discordgo.MessageReaction) { x.ChannelID = "800" }), true, nil, place{unknown: true}, true, 1},
+		{"place unknown in another server", r(func(x *discordgo.MessageReaction) { x.ChannelID = "800"; x.GuildID = "5" }), true, nil, place{unknown: true}, false, 0},
 		{"DM", r(func(x *discordgo.MessageReaction) { x.GuildID = ""; x.ChannelID = dmID }), true, nil, place{}, true, 1},
 		{"DM while DMs are off", r(func(x *discordgo.MessageReaction) { x.GuildID = ""; x.ChannelID = dmID }), true, &noDMs, place{}, false, 0},
 		{"no user", r(func(x *discordgo.MessageReaction) { x.UserID = "" }), true, nil, place{}, false, 0},

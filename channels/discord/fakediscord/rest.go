@@ -107,6 +107,12 @@ func (s *Server) getGuild(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	if q := s.lookups[r.PathValue("channel")]; len(q) > 0 {
+		s.lookups[r.PathValue("channel")] = q[1:]
+		s.mu.Unlock()
+		apiError(w, q[0], 0, http.StatusText(q[0]))
+		return
+	}
 	ch, ok := s.channels[r.PathValue("channel")]
 	var cp ChannelInfo
 	if ok {

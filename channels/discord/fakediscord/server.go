@@ -185,6 +185,7 @@ type Server struct {
 	requests []Request
 	limits   map[string][]rateLimit   // channel id → queued 429s
 	fails    map[string][]int         // channel id → queued error statuses
+	lookups  map[string][]int         // channel id → queued error statuses of GET /channels/{id}
 	noThread map[string]bool          // channel ids where starting a thread is refused
 	holds    map[string]chan struct{} // channel id → closed when sends may proceed
 	held     map[string]int           // channel id → sends waiting at a hold
@@ -225,6 +226,7 @@ func Start(tb testing.TB, cfg Config) *Server {
 		nonces:   map[string]string{},
 		limits:   map[string][]rateLimit{},
 		fails:    map[string][]int{},
+		lookups:  map[string][]int{},
 		noThread: map[string]bool{},
 		holds:    map[string]chan struct{}{},
 		held:     map[string]int{},
@@ -505,6 +507,16 @@ func (s *Server) Fail(channelID string, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fails[channelID] = append(s.fails[channelID], status)
+}
+
+// FailLookups makes the next n lookups of channelID (GET /channels/{id})
+// answer status, like Discord's API during an outage.
+func (s *Server) FailLookups(channelID string, n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.lookups[channelID] = append(s.lookups[channelID], status)
+	}
 }
 
 // RefuseThreads makes starting a thread in channelID answer 403 Missing
