@@ -243,6 +243,7 @@ not json
 `)
 	vs := writeFile(t, dir, "v.jsonl", `{"id":"hours","lang":"fr","text":"vous ouvrez quand"}
 {"id":"nope","lang":"en","text":"who?"}
+{"id":"hours","lang":"en","text":"`+strings.Repeat("long ", 150)+`"}
 `)
 	b, err := Prepare(kb, []string{vs}, nil, false)
 	if b == nil {
@@ -252,13 +253,20 @@ not json
 		t.Errorf("unknown fields = %d, want 3", b.Unknown)
 	}
 	text := err.Error()
-	for _, want := range []string{kb + ":3: entry hours [fr]: duplicate row", kb + ":4: not a JSON object", vs + ":2: entry nope [en]: variant for an unknown entry"} {
+	for _, want := range []string{kb + ":3: entry hours [fr]: duplicate row", kb + ":4: not a JSON object", vs + ":2: entry nope [en]: variant for an unknown entry",
+		vs + ":3: entry hours [en]: variant is 749 characters long"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
 		}
 	}
+	if strings.Count(text, "characters long") != 1 {
+		t.Errorf("the long variant is reported elsewhere too:\n%s", text)
+	}
 	if got := b.Entries[0].FR.Variants; len(got) != 1 || got[0] != "vous ouvrez quand" {
 		t.Errorf("French variants = %q", got)
+	}
+	if got := b.Entries[0].EN.Variants; len(got) != 1 {
+		t.Errorf("English variants = %q, want the long one left out", got)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/pelletier/go-toml/v2"
@@ -552,6 +553,10 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 		text := clean(r.Text)
 		if text == "" {
 			ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: "empty variant text"})
+			continue
+		}
+		if n := utf8.RuneCountInString(text); n > MaxQuestionLen {
+			ps = append(ps, Problem{Pos: pos, ID: r.ID, Lang: lang, Msg: fmt.Sprintf("variant is %d characters long: keep it under %d", n, MaxQuestionLen)})
 			continue
 		}
 		t := e.In(lang)
