@@ -164,21 +164,31 @@ func (c *Channel) startThread(ctx context.Context, channelID, messageID, name st
 	endpoint := discordgo.EndpointChannelMessageThread(channelID, messageID)
 	body, err := c.request(ctx, "start thread", http.MethodPost, endpoint,
 		threadStart{Name: name, AutoArchiveDuration: threadArchiveMinutes}, endpoint)
-	id := messageID
 	if err != nil {
 		if err.Code != codeThreadExists {
 			return "", err
 		}
-	} else {
-		var ch struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(body, &ch) == nil && ch.ID != "" {
-			id = ch.ID
-		}
+		// Started earlier, by the bot or by someone else: which is left
+		// to the lookup that an event there makes (Discord gives owner_id).
+		return messageID, nil
 	}
-	c.remember(id, place{parent: channelID, owner: c.self()})
-	return id, nil
+	var ch struct {
+		ID      string `json:"id"`
+		OwnerID string `json:"owner_id"`
+	}
+	if json.Unmarshal(body, &ch) != nil || ch.ID == "" {
+		ch.ID = messageID
+	}
+	if ch.OwnerID == "" {
+		ch.OwnerID = c.self()
+	}
+	// Before the gateway's READY the bot's id may be unknown: a thread
+	// remembered as owned by "" would not be taken for the bot's own, and
+	// follow-ups there would need a mention. Unremembered, it is looked up.
+	if ch.OwnerID != "" {
+		c.remember(ch.ID, place{parent: channelID, owner: ch.OwnerID})
+	}
+	return ch.ID, nil
 }
 
 // react adds the bot's reaction emoji to a message.

@@ -246,6 +246,66 @@ func TestSendInThreadStyleChannel(t *testing.T) {
 	}
 }
 
+// threadStyle is the test configuration with #general (not a help
+// channel: it answers mentions) answering in threads.
+func threadStyle() Config {
+	cfg := testConfig()
+	for i := range cfg.Channel {
+		if cfg.Channel[i].ID == generalID {
+			cfg.Channel[i].ReplyStyle = StyleThread
+		}
+	}
+	return cfg
+}
+
+// The outbox delivers pending answers as the service starts, before the
+// gateway's READY has told the bot its own id: follow-ups in an answer
+// thread started then are still the bot's conversation.
+func TestFollowUpInAnswerThreadStartedBeforeReady(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	ch := newChannel(t, srv, threadStyle(), testOptions(t))
+	q := srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "<@" + srv.BotID() + "> how do I renew my passport?"})
+	if _, err := ch.Send(context.Background(),
+		bot.Address{Platform: Platform, ChannelID: generalID, ReplyTo: q, UserID: citizenID, UserName: "Marie"},
+		bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: "You can renew online.", Key: "answer:early"}); err != nil {
+		t.Fatal(err)
+	}
+	if th, ok := srv.Channel(q); !ok || th.OwnerID != srv.BotID() {
+		t.Fatalf("thread %+v: want the bot's thread on the question", th)
+	}
+	h := &recording{}
+	r := run(t, srv, ch, h)
+	f := r.srv.Post(fakediscord.Post{ChannelID: q, Author: citizen(), Content: "And for my son?"})
+	r.srv.Await(t, "the follow-up", func() bool { return len(h.byID(f)) == 1 })
+	if m := h.byID(f)[0]; !m.ReplyToBot || m.ThreadID != q || m.ChannelID != generalID {
+		t.Errorf("follow-up mapped to %+v; want a reply to the bot in its thread of #general", m)
+	}
+}
+
+// A thread the citizen started on their question before the bot answered
+// is reused for the answer, but stays the citizen's: talk there that does
+// not address the bot is not taken for a follow-up.
+func TestThreadStartedByTheCitizenIsNotTheBots(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	h := &recording{}
+	r := run(t, srv, newChannel(t, srv, threadStyle(), testOptions(t)), h)
+	q := r.ask(generalID, "<@"+r.srv.BotID()+"> how do I renew my passport?")
+	r.srv.AddThread(generalID, q, "Marie's thread", citizenID) // a thread on a message has its id
+	ref, err := r.ch.Send(context.Background(),
+		bot.Address{Platform: Platform, ChannelID: generalID, ReplyTo: q, UserID: citizenID, UserName: "Marie"},
+		bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: "You can renew online.", Key: "answer:theirs"})
+	if err != nil || ref.ChannelID != q {
+		t.Fatalf("answer %+v, %v: want it in the citizen's thread", ref, err)
+	}
+	f := r.srv.Post(fakediscord.Post{ChannelID: q, Author: citizen(), Content: "Thanks, my friends."})
+	r.srv.Await(t, "the talk in the thread", func() bool { return len(h.byID(f)) == 1 })
+	if m := h.byID(f)[0]; m.ReplyToBot || m.ThreadID != q || m.ChannelID != generalID {
+		t.Errorf("talk in the citizen's thread mapped to %+v; want it not addressed to the bot", m)
+	}
+}
+
 // Where threads are refused (a missing permission, or a server without
 // them), the answer is a reply in place rather than lost.
 func TestSendRepliesInPlaceWhenThreadsAreRefused(t *testing.T) {
