@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -42,5 +43,123 @@ func TestBrowserPartialPublishDateIsRefused(t *testing.T) {
 	}
 	if bs, err := s.st.Broadcasts(context.Background(), 0); err != nil || len(bs) != 0 {
 		t.Errorf("broadcasts stored: %v (%v)", bs, err)
+	}
+}
+
+// The desk's queue and notices are not live regions: a new question and a
+// claim are said in one short sentence in the status region, and a card is
+// updated in place rather than replaced.
+func TestBrowserDeskAnnouncesShortSentences(t *testing.T) {
+	s := newStack(t)
+	citizen, desk := tab(t), tab(t)
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=en"), chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	for _, sel := range []string{"#queue", "#notices"} {
+		if live := textOf(t, desk, `String(document.querySelector(`+js(sel)+`).getAttribute("aria-live"))`); live != "null" {
+			t.Errorf("%s is a live region (aria-live=%s): every card redrawn would be read out", sel, live)
+		}
+	}
+	run(t, desk, "record the status region", chromedp.Evaluate[chromedp.Void](`window.said = [];
+	  new MutationObserver(() => window.said.push(document.getElementById("flash").textContent)).observe(document.getElementById("flash"), {childList: true, characterData: true, subtree: true}); true`))
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Jordan", "Can I bring my pet iguana to the citizenship ceremony?")
+	run(t, desk, "the new question is announced", until(`document.getElementById("flash").textContent.startsWith("New question ")`))
+	card := "#" + textOf(t, desk, `document.querySelector("#queue article").id`)
+	id := strings.TrimPrefix(card, "#esc-")
+	if f := textOf(t, desk, `document.getElementById("flash").textContent`); !strings.HasPrefix(f, "New question "+id+" (English") {
+		t.Errorf("announcement %q, want the question's number and language", f)
+	}
+	run(t, desk, "claim",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+js(card)+`).dataset.mark = "same"; true`),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="nadia"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "nadia"),
+		chromedp.Click(chromedp.CSS(card+"-claim")),
+		until(`document.querySelector(`+js(card+" .state")+`).textContent === "Claimed"`),
+		until(`document.getElementById("flash").textContent.startsWith("You claimed")`))
+	if m := textOf(t, desk, `document.querySelector(`+js(card)+`).dataset.mark || ""`); m != "same" {
+		t.Error("the card was replaced by a new element instead of being updated in place")
+	}
+	said := textOf(t, desk, `JSON.stringify(window.said)`)
+	if len(said) > 300 {
+		t.Errorf("the status region said too much: %s", said)
+	}
+}
+
+// Opening the chat does not read out its history: the log is not a live
+// region, and only messages that arrive afterwards, from others, are said
+// in the status region, in their own language.
+func TestBrowserChatAnnouncesOnlyLiveMessages(t *testing.T) {
+	s := newStack(t)
+	marie := tab(t)
+	run(t, marie, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, marie, "Marie", "How do I renew my passport?")
+	run(t, marie, "answer", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="answer"]`)))
+
+	jordan := tab(t)
+	run(t, jordan, "open the room with its history", chromedp.Navigate(s.base+"/?room=help&lang=en"),
+		chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="answer"]`)), chromedp.Sleep(500*time.Millisecond))
+	if live := textOf(t, jordan, `document.getElementById("log").getAttribute("aria-live") + " " + document.getElementById("log").getAttribute("role")`); live != "off log" {
+		t.Errorf("log aria-live and role %q, want off log", live)
+	}
+	if a := textOf(t, jordan, `document.getElementById("announce").textContent`); a != "" {
+		t.Errorf("history was announced on opening: %q", a)
+	}
+	record := chromedp.Evaluate[chromedp.Void](`window.said = [];
+	  new MutationObserver(() => window.said.push(document.getElementById("announce").innerHTML)).observe(document.getElementById("announce"), {childList: true, characterData: true, subtree: true}); true`)
+	run(t, marie, "record", record)
+	run(t, jordan, "record", record)
+	ask(t, jordan, "Jordan", "Comment renouveler mon passeport?")
+	run(t, jordan, "the answer is announced", until(`window.said.some(h => h.includes("Liaison assistant"))`))
+	run(t, marie, "Jordan's question is announced to Marie", until(`window.said.some(h => h.includes("Jordan"))`))
+	for name, ctx := range map[string]context.Context{"jordan": jordan, "marie": marie} {
+		said := textOf(t, ctx, `JSON.stringify(window.said)`)
+		if name == "jordan" && strings.Contains(said, "New message from Jordan") {
+			t.Errorf("Jordan's own message was announced to him: %s", said)
+		}
+		if name == "marie" && !strings.Contains(said, "New message from Jordan") {
+			t.Errorf("Marie was not told of Jordan's message: %s", said)
+		}
+		if strings.Contains(said, "In reply to") || strings.Contains(said, "Helpful") {
+			t.Errorf("%s: the announcement reads out the whole message: %s", name, said)
+		}
+	}
+	if a := textOf(t, jordan, `document.getElementById("announce").innerHTML`); !strings.Contains(a, `<span lang="fr">Vous pouvez renouveler`) {
+		t.Errorf("the answer is not announced in its language: %s", a)
+	}
+}
+
+// The comms page updates only what changed: its summary is not a live
+// region, a phase change rewrites the phase cells and no row or option is
+// rebuilt; automatic updates can be paused.
+func TestBrowserCommsUpdatesOnlyWhatChanged(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	run(t, ctx, "open comms", chromedp.Navigate(s.base+"/comms?lang=en"),
+		until(`document.getElementById("global-phase").textContent === "replies" && document.querySelectorAll("#channels tbody tr").length > 0`))
+	if live := textOf(t, ctx, `String(document.getElementById("summary").getAttribute("aria-live"))`); live != "null" {
+		t.Errorf("the summary is a live region (%s)", live)
+	}
+	if p := textOf(t, ctx, `(function(){const p=document.getElementById("pause"); return p && p.type === "checkbox" ? document.querySelector('label[for="pause"]').textContent : ""})()`); p != "Pause automatic updates" {
+		t.Errorf("pause control %q", p)
+	}
+	run(t, ctx, "mark the nodes", chromedp.Evaluate[chromedp.Void](`
+	  document.querySelectorAll("#channels tbody tr, #scope option, #summary dd").forEach(n => n.dataset.mark = "same");
+	  window.added = 0;
+	  new MutationObserver(ms => { for (const m of ms) window.added += m.addedNodes.length }).observe(document.getElementById("summary"), {childList: true, subtree: true}); true`))
+	run(t, ctx, "switch to broadcast",
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="sam"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "sam"),
+		chromedp.Click(chromedp.CSS("#phase-1")),
+		chromedp.SendKeys(chromedp.CSS("#reason"), "Election period"),
+		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
+		until(`document.getElementById("global-phase").textContent === "broadcast"`),
+		until(`Array.from(document.querySelectorAll("#channels tbody td:nth-of-type(1)")).every(td => td.textContent === "broadcast")`))
+	if n := textOf(t, ctx, `String(document.querySelectorAll("#channels tbody tr:not([data-mark]), #scope option[value]:not([value='']):not([data-mark]), #summary dd:not([data-mark])").length)`); n != "0" {
+		t.Errorf("%s rows, options or values were rebuilt though the channel list did not change", n)
+	}
+	if n := textOf(t, ctx, `String(window.added)`); n != "0" {
+		t.Errorf("%s nodes re-added to the summary though nothing in it changed", n)
+	}
+	if h := textOf(t, ctx, `String(document.querySelectorAll("#channels tbody th[scope=row]").length === document.querySelectorAll("#channels tbody tr").length)`); h != "true" {
+		t.Error("the channels table has no row headers")
 	}
 }

@@ -308,7 +308,7 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) {
 }
 
 // chatEvents streams a room's messages: first the kept history (or what
-// followed Last-Event-ID), then live.
+// followed Last-Event-ID), then a "ready" event, then live.
 func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 	room, ok := s.rooms[r.URL.Query().Get("room")]
 	if !ok {
@@ -318,7 +318,8 @@ func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 	s.stream(w, r, room, true)
 }
 
-// stream writes server-sent events from t until the client leaves, the
+// stream writes server-sent events from t (the replayed ones, then a
+// "ready" event without an id, then live ones) until the client leaves, the
 // server stops or the subscriber lags too far (the browser then reconnects
 // with Last-Event-ID and catches up).
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replayAll bool) {
@@ -344,6 +345,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replay
 	for _, ev := range past {
 		writeEvent(w, ev)
 	}
+	// "ready" marks where the replay ends and live events begin, so that a
+	// page does not announce history as news. It has no id: the browser's
+	// Last-Event-ID stays the last real event's, and clients that do not
+	// know the type ignore it.
+	fmt.Fprintf(w, "event: ready\ndata: {\"replayed\":%d}\n\n", len(past))
 	fl.Flush()
 	ping := time.NewTicker(20 * time.Second)
 	defer ping.Stop()

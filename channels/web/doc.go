@@ -5,7 +5,11 @@
 //
 // Everything the pages need (HTML templates, one style sheet, three small
 // scripts) is embedded in the binary: no external script, font or CDN, so the
-// pages work offline. Live updates use server-sent events. Citizen text is
+// pages work offline. Live updates use server-sent events: a stream replays
+// what it keeps (or what followed Last-Event-ID), then sends a "ready" event
+// without an id, then live events, so that a page announces to screen
+// readers only what arrives after it opened, in one short sentence through
+// one status region, never whole cards or the history. Citizen text is
 // escaped everywhere (html/template on the server, textContent in the
 // browser), messages are size-limited and a flood from one browser is
 // throttled with HTTP 429.

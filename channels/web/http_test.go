@@ -658,6 +658,71 @@ func TestStreamResumesAfterLastEventID(t *testing.T) {
 	}
 }
 
+// The stream says where its replay ends with a "ready" event that carries
+// no id, between the history and the live messages; the events themselves
+// are unchanged, so a client that ignores "ready" works as before.
+func TestStreamMarksTheEndOfHistory(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	send := func(text string) {
+		if _, err := h.srv.Channel().Send(context.Background(), bot.Address{Platform: "web", ChannelID: "general"},
+			bot.Reply{Kind: bot.KindBroadcast, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("old 1")
+	send("old 2")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", h.ts.URL+"/api/chat/events?room=general", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	// Each block is one event: its field lines.
+	var blocks [][]string
+	var cur []string
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line != "" {
+			cur = append(cur, line)
+			continue
+		}
+		if len(cur) > 0 {
+			blocks = append(blocks, cur)
+			if len(blocks) == 4 { // retry, two messages, ready
+				send("live")
+			}
+			if len(blocks) == 5 {
+				break
+			}
+		}
+		cur = nil
+	}
+	want := []string{"retry: 2000", "message old 1", "message old 2", "ready", "message live"}
+	for i, b := range blocks {
+		got := strings.Join(b, "\n")
+		switch w := want[i]; {
+		case w == "ready":
+			if got != `event: ready`+"\n"+`data: {"replayed":2}` {
+				t.Errorf("event %d = %q, want a ready event without an id", i, got)
+			}
+		case strings.HasPrefix(w, "message "):
+			if !strings.HasPrefix(got, "id: ") || !strings.Contains(got, "event: message\n") || !strings.Contains(got, `"text":"`+strings.TrimPrefix(w, "message ")+`"`) {
+				t.Errorf("event %d = %q, want %s with an id", i, got, w)
+			}
+		default:
+			if got != w {
+				t.Errorf("event %d = %q, want %q", i, got, w)
+			}
+		}
+	}
+	if len(blocks) != len(want) {
+		t.Fatalf("stream gave %d events, want %d: %q", len(blocks), len(want), blocks)
+	}
+}
+
 func TestDeskActions(t *testing.T) {
 	h := newHarness(t, loopback(), "")
 	c := h.client(t)

@@ -86,6 +86,7 @@ var uiStrings = map[string][2]string{
 	"comms.targets.hint": {"None checked: every channel set up for announcements.", "Aucun coché\u00a0: tous les canaux prévus pour les annonces."},
 	"comms.send":         {"Publish the announcement", "Publier l’annonce"},
 	"comms.summary":      {"Activity", "Activité"},
+	"comms.pause":        {"Pause automatic updates", "Suspendre les mises à jour automatiques"},
 	"comms.refreshed":    {"Data refreshed every 10 seconds.", "Données actualisées toutes les 10 secondes."},
 
 	"phase.broadcast": {"1 — Broadcast: announcements only; questions are recorded, not answered", "1 — Diffusion\u00a0: annonces seulement; les questions sont enregistrées, sans réponse"},
@@ -150,6 +151,8 @@ var uiStrings = map[string][2]string{
 	"js.new":             {"New message from {Author}", "Nouveau message de {Author}"},
 
 	"js.esc.title":       {"Question {ID}", "Question {ID}"},
+	"js.esc.new":         {"New question {ID} ({Details})", "Nouvelle question {ID} ({Details})"},
+	"js.notice.new":      {"New notice: {What}", "Nouvel avis\u00a0: {What}"},
 	"js.esc.redacted":    {"The question was removed under the retention policy.", "La question a été retirée selon la politique de conservation."},
 	"js.state.open":      {"Open", "Ouverte"},
 	"js.state.claimed":   {"Claimed", "Prise en charge"},

@@ -15,6 +15,11 @@
   const send = document.getElementById("send");
   const status = document.getElementById("form-status");
   const formError = document.getElementById("form-error");
+  const announcer = document.getElementById("announce");
+  // live is false while the stream replays history: only messages that
+  // arrive afterwards are announced (the log itself is not a live region,
+  // so that opening the page does not read out the whole history).
+  let live = false;
   const seen = new Map(); // message id → element
   const keys = new Set(); // Reply.Key values shown: a resent reply is shown once
 
@@ -115,6 +120,18 @@
     empty.remove();
     log.append(li);
     if (atBottom || mine) log.scrollTop = log.scrollHeight;
+    if (live && !mine) announce(authorLabel(m), [{ lang: m.lang, text: parts[0] }]);
+  }
+
+  // announce says one short sentence in the status region: who wrote, and
+  // what, each part in its own language.
+  function announce(author, parts) {
+    const said = [document.createTextNode(t("new", { Author: author }) + ": ")];
+    parts.forEach(function (p, i) {
+      if (i > 0) said.push(document.createTextNode(" "));
+      said.push(el("span", { lang: p.lang || null, text: p.text }));
+    });
+    announcer.replaceChildren.apply(announcer, said);
   }
 
   function failed(d) {
@@ -124,8 +141,9 @@
     li.append(el("p", { class: "msg-error", text: t("failed") }));
   }
 
-  L.stream("/api/chat/events?room=" + encodeURIComponent(room), { message: render, failed: failed },
-    document.getElementById("conn"));
+  L.stream("/api/chat/events?room=" + encodeURIComponent(room),
+    { message: render, failed: failed, ready: function () { live = true; } },
+    document.getElementById("conn"), function () { live = false; });
 
   function showError(msg, field) {
     formError.textContent = "";

@@ -53,25 +53,66 @@
     a.good.hidden = false;
   }
 
-  function stat(label, value) {
-    summary.append(el("dt", { text: label }), el("dd", { text: value }));
+  // setText writes a value only when it changed: nothing is re-announced
+  // or redrawn for a value that stayed the same.
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  // The summary's rows by label: rebuilt only when the set of rows changes,
+  // otherwise each value is updated in place.
+  let statKeys = "";
+  const statValues = new Map();
+  function stats(rows) {
+    const keys = rows.map(function (r) { return r[0]; }).join("\n");
+    if (keys !== statKeys) {
+      statKeys = keys;
+      statValues.clear();
+      summary.textContent = "";
+      for (const r of rows) {
+        const dd = el("dd", { text: r[1] });
+        statValues.set(r[0], dd);
+        summary.append(el("dt", { text: r[0] }), dd);
+      }
+      return;
+    }
+    for (const r of rows) setText(statValues.get(r[0]), r[1]);
+  }
+
+  // The channels table and the "Where" options are rebuilt only when the
+  // channel list changes; phases are updated in place.
+  let channelKeys = null;
+  const channelCells = new Map(); // key → [phase cell, override cell]
+  function channels(list) {
+    const keys = JSON.stringify(list.map(function (c) { return [c.key, c.name]; }));
+    if (keys !== channelKeys) {
+      channelKeys = keys;
+      channelCells.clear();
+      tbody.textContent = "";
+      const keep = scope.value;
+      for (const opt of Array.from(scope.options)) if (opt.value) opt.remove();
+      for (const c of list) {
+        const cells = [el("td"), el("td")];
+        channelCells.set(c.key, cells);
+        tbody.append(el("tr", {},
+          el("th", { scope: "row" }, el("span", { text: c.name }), " ", el("span", { class: "muted", text: "(" + c.key + ")" })),
+          cells[0], cells[1]));
+        scope.append(el("option", { value: c.key, selected: c.key === keep, text: c.name + " (" + c.key + ")" }));
+      }
+    }
+    for (const c of list) {
+      const cells = channelCells.get(c.key);
+      setText(cells[0], phaseName(c.phase));
+      setText(cells[1], c.override ? t("yes") : t("no"));
+    }
   }
 
   async function refresh() {
     const res = await L.api("GET", "/api/comms/status");
     if (!res.ok) return;
     const st = res.data;
-    globalPhase.textContent = phaseName(st.phase);
-    tbody.textContent = "";
-    const keep = scope.value;
-    for (const opt of Array.from(scope.options)) if (opt.value) opt.remove();
-    for (const c of st.channels) {
-      tbody.append(el("tr", {},
-        el("td", {}, el("span", { text: c.name }), " ", el("span", { class: "muted", text: "(" + c.key + ")" })),
-        el("td", { text: phaseName(c.phase) }),
-        el("td", { text: c.override ? t("yes") : t("no") })));
-      scope.append(el("option", { value: c.key, selected: c.key === keep, text: c.name + " (" + c.key + ")" }));
-    }
+    setText(globalPhase, phaseName(st.phase));
+    channels(st.channels);
     if (!channelsBuilt) {
       channelsBuilt = true;
       for (const c of st.channels) {
@@ -82,23 +123,25 @@
       }
     }
     const s = st.summary;
-    summary.textContent = "";
-    stat(t("sum.q.en"), String(s.questions.en || 0));
-    stat(t("sum.q.fr"), String(s.questions.fr || 0));
-    stat(t("sum.answered"), String(s.answered));
-    stat(t("sum.escalated"), String(s.escalated));
-    stat(t("sum.open"), String(s.open_escalations));
-    stat(t("sum.median"), L.duration(s.median_first_response_s));
-    stat(t("sum.feedback"), s.helpful + " / " + s.not_helpful);
-    if (s.shadow) stat(t("sum.shadow"), s.shadow + " (" + s.shadow_would_answer + ")");
+    const rows = [
+      [t("sum.q.en"), String(s.questions.en || 0)],
+      [t("sum.q.fr"), String(s.questions.fr || 0)],
+      [t("sum.answered"), String(s.answered)],
+      [t("sum.escalated"), String(s.escalated)],
+      [t("sum.open"), String(s.open_escalations)],
+      [t("sum.median"), L.duration(s.median_first_response_s)],
+      [t("sum.feedback"), s.helpful + " / " + s.not_helpful],
+    ];
+    if (s.shadow) rows.push([t("sum.shadow"), s.shadow + " (" + s.shadow_would_answer + ")"]);
     if (s.gaps && s.gaps.length) {
-      stat(t("sum.gaps"), s.gaps.map(function (g) { return g.topic + " (" + g.count + ")"; }).join(", "));
+      rows.push([t("sum.gaps"), s.gaps.map(function (g) { return g.topic + " (" + g.count + ")"; }).join(", ")]);
     }
     if (st.followers) {
-      for (const p of Object.keys(st.followers).sort()) stat(t("sum.followers", { Platform: p }), String(st.followers[p]));
+      for (const p of Object.keys(st.followers).sort()) rows.push([t("sum.followers", { Platform: p }), String(st.followers[p])]);
     }
+    stats(rows);
     const d = L.dateTime(s.since);
-    since.textContent = d ? t("sum.since", { Time: d }) : "";
+    setText(since, d ? t("sum.since", { Time: d }) : "");
   }
 
   scope.addEventListener("change", function () {
@@ -155,7 +198,13 @@
     refresh();
   });
 
+  // Automatic updates can be paused (WCAG 2.2.2); the page still updates
+  // after the person's own changes.
+  const pause = document.getElementById("pause");
+  pause.checked = L.store("liaison.comms.pause") === "1";
+  pause.addEventListener("change", function () { L.store("liaison.comms.pause", pause.checked ? "1" : "0"); });
+
   L.roster(who);
   refresh();
-  setInterval(refresh, 10000);
+  setInterval(function () { if (!pause.checked) refresh(); }, 10000);
 })();

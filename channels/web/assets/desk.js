@@ -16,10 +16,21 @@
 
   showAll.checked = L.store("liaison.showall") === "1";
 
+  // say writes one short sentence to the page's one status region (the
+  // queue and the notices are not live regions: they would read out whole
+  // cards). The same sentence twice is still announced.
   function say(msg, isError) {
+    if (flash.textContent === msg) msg += "\u00a0";
     flash.textContent = msg;
     flash.classList.toggle("error", !!isError);
-    flash.hidden = false;
+  }
+
+  // The escalations this page acted on lately, by id → time: their notices
+  // (held, delivered) follow from the action, whose own result is said.
+  const actedOn = new Map();
+  function ownNotice(n) {
+    const at = actedOn.get(n.escalation_id);
+    return at !== undefined && Date.now() - at < 15000;
   }
 
   async function act(action, body, where) {
@@ -29,6 +40,7 @@
       return null;
     }
     body.as = who.value;
+    if (body.id) actedOn.set(body.id, Date.now());
     const res = await L.api("POST", "/api/desk/" + action, body);
     if (!res.ok) {
       const msg = L.errorText(res.data);
@@ -192,9 +204,26 @@
     const openClose = existing && existing.querySelector("details[open]");
     const fresh = card(v);
     if (openClose) { const d = fresh.querySelector("details"); if (d) d.open = true; }
-    if (existing) existing.replaceWith(fresh); else queue.append(fresh);
+    // The card is updated in place: the article stays the same element.
+    if (existing) {
+      existing.className = fresh.className;
+      existing.replaceChildren.apply(existing, Array.from(fresh.childNodes));
+    } else {
+      queue.append(fresh);
+    }
     if (focusId) { const f = document.getElementById(focusId); if (f) f.focus(); }
     emptyState();
+  }
+
+  // onEscalation takes a live update: a question the page did not have is
+  // announced in one short sentence.
+  function onEscalation(v) {
+    const isNew = !escs.has(v.id) && !document.getElementById("esc-" + v.id);
+    upsert(v);
+    if (isNew && v.waiting) {
+      const details = [langName(v.lang), v.topic].filter(Boolean).join(", ");
+      say(t("esc.new", { ID: v.id, Details: details }));
+    }
   }
 
   function renderNotice(n) {
@@ -232,7 +261,24 @@
     const existing = document.getElementById("notice-" + n.id);
     const none = document.getElementById("notices-none");
     if (none) none.remove();
-    if (existing) existing.replaceWith(fresh); else noticeList.prepend(fresh);
+    if (existing) {
+      existing.className = fresh.className;
+      existing.replaceChildren.apply(existing, Array.from(fresh.childNodes));
+    } else {
+      noticeList.prepend(fresh);
+    }
+  }
+
+  // onNotice takes a live notice: a new one is announced by its kind, not
+  // read out whole, unless it follows from this page's own action.
+  function onNotice(n) {
+    const isNew = !notices.has(n.id);
+    upsertNotice(n);
+    if (isNew && !ownNotice(n)) {
+      let what = t("kind." + n.kind);
+      if (n.escalation_id) what += " — " + t("esc.title", { ID: n.escalation_id });
+      say(t("notice.new", { What: what }));
+    }
   }
 
   async function load() {
@@ -264,7 +310,7 @@
   L.roster(who);
   // Subscribe first, then load: nothing that happens in between is missed.
   let loaded = false;
-  L.stream("/api/desk/events", { escalation: upsert, notice: upsertNotice }, document.getElementById("conn"), function () {
+  L.stream("/api/desk/events", { escalation: onEscalation, notice: onNotice }, document.getElementById("conn"), function () {
     load(); // also after a reconnect: catch up on what changed meanwhile
     if (!loaded) { loaded = true; loadNotices(); }
   });
