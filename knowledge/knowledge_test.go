@@ -703,6 +703,41 @@ func TestWatchRetriesAfterTransientError(t *testing.T) {
 	}
 }
 
+// Processes sharing a data directory (two instances reloading the same
+// edit, a `liaison ask --data` next to `liaison serve`) that open the same
+// new content at once all get an index, and one complete directory is
+// left. Goroutines stand in for the processes: Opens share nothing but the
+// directory.
+func TestConcurrentOpenSameDataDir(t *testing.T) {
+	ctx := context.Background()
+	for round := range 2 {
+		data := t.TempDir()
+		xs := make([]*Index, 3)
+		errs := make([]error, len(xs))
+		var wg sync.WaitGroup
+		for i := range xs {
+			wg.Go(func() { xs[i], errs[i] = Open(ctx, Options{DataDir: data}) })
+		}
+		wg.Wait()
+		for i, x := range xs {
+			if errs[i] != nil {
+				t.Errorf("round %d, open %d: %v", round, i, errs[i])
+				continue
+			}
+			if hits, err := x.Search(ctx, "how do I renew my passport", bot.English, 1); err != nil || len(hits) == 0 {
+				t.Errorf("round %d, search %d: %v %v", round, i, ids(hits), err)
+			}
+			x.Close()
+		}
+		des, _ := os.ReadDir(filepath.Join(data, "kb-index"))
+		if len(des) != 1 {
+			t.Errorf("round %d: kb-index holds %d directories, want 1", round, len(des))
+		} else if _, err := os.Stat(filepath.Join(data, "kb-index", des[0].Name(), manifestName)); err != nil {
+			t.Errorf("round %d: %v", round, err)
+		}
+	}
+}
+
 // A persisted index damaged on disk (a file cut short by a crash or a disk
 // error) is rebuilt in place at the next start instead of crashing it: Bleve
 // panics, or faults past the end of its memory map, inside Open. The Open

@@ -116,6 +116,12 @@ type manifest struct {
 // reopens the persisted indexes when their hash matches, and otherwise builds
 // them in a temporary directory renamed into place when complete, so that a
 // crash mid-build never leaves a half index that looks whole.
+//
+// Other processes may share the data directory (a second instance, a
+// `liaison ask --data` next to `liaison serve`) and open or build the same
+// content at the same time: a complete directory is never deleted unless it
+// is damaged, the first build renamed into place wins, and an index another
+// process holds open is indexed again in memory rather than waited for.
 func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 	s := &snapshot{hash: contentHash(entries), entries: entries, byID: make(map[string]int, len(entries))}
 	for i := range entries {
@@ -126,22 +132,20 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 	}
 	root := filepath.Join(dataDir, "kb-index")
 	s.dir = filepath.Join(root, s.hash)
-	damaged := false
 	if s.complete() {
 		err := s.open()
 		if err == nil {
 			return s, nil
 		}
 		if !errors.Is(err, errDamaged) && inUse(s.dir) {
-			// Complete but locked (another process serves it): never
-			// delete what another process may be using; index in memory
-			// instead.
-			s.dir = ""
-			return s, s.build("")
+			return s.inMemory()
 		}
-		// Damaged (a file cut short by a crash or a disk error): rebuilt
-		// below, once it is out of the way.
-		damaged = true
+		// Damaged (a file cut short by a crash or a disk error): out of
+		// the way at once, so that this build, or another process's,
+		// takes its place.
+		if err := discard(root, s.dir); err != nil {
+			return nil, fmt.Errorf("kb: damaged index: %w", err)
+		}
 	}
 	if err := os.MkdirAll(root, 0o750); err != nil {
 		return nil, fmt.Errorf("kb: index directory: %w", err)
@@ -167,21 +171,36 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 	if err := syncTree(tmp); err != nil {
 		return nil, fmt.Errorf("kb: index directory: %w", err)
 	}
-	if damaged {
-		if err := discard(root, s.dir); err != nil {
-			return nil, fmt.Errorf("kb: damaged index: %w", err)
-		}
-	} else {
-		_ = os.RemoveAll(s.dir) // an incomplete directory: no manifest
-	}
 	if err := os.Rename(tmp, s.dir); err != nil {
-		return nil, fmt.Errorf("kb: index directory: %w", err)
+		if !s.complete() {
+			// Not another process's index: a directory without a
+			// manifest, which no build leaves. Replace it.
+			if _, serr := os.Stat(s.dir); serr != nil {
+				return nil, fmt.Errorf("kb: index directory: %w", err)
+			}
+			if err := discard(root, s.dir); err != nil {
+				return nil, fmt.Errorf("kb: index directory: %w", err)
+			}
+			if err := os.Rename(tmp, s.dir); err != nil && !s.complete() {
+				return nil, fmt.Errorf("kb: index directory: %w", err)
+			}
+		}
+		// Otherwise another process put the same index in place
+		// meanwhile: this one's copy is deleted on return.
 	}
 	_ = syncDir(root)
 	if err := s.open(); err != nil {
-		return nil, err
+		// Opened meanwhile by another process, which serves it.
+		return s.inMemory()
 	}
 	return s, nil
+}
+
+// inMemory indexes s in memory, for a persisted index another process holds
+// open: never wait for it, nor delete what another process may be using.
+func (s *snapshot) inMemory() (*snapshot, error) {
+	s.dir = ""
+	return s, s.build("")
 }
 
 // complete reports whether s.dir holds a whole index of s's content: the
