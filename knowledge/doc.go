@@ -83,7 +83,9 @@
 // written in a temporary directory, flushed to disk and renamed into place
 // when complete; the next Open with the same content reopens them instead
 // of rebuilding. One that another process holds open is not waited for (this
-// one indexes in memory); one damaged on disk is rebuilt.
+// one indexes in memory); one damaged on disk is rebuilt. Directories no
+// process uses any more (superseded content, interrupted builds) are
+// removed.
 //
 // Reload (or Watch, which polls the files' sizes and times, and SetExtra)
 // builds the next generation while the current one keeps serving, swaps

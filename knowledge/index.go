@@ -211,8 +211,8 @@ func (x *Index) reloadLocked(ctx context.Context) error {
 		if err := old.close(); err != nil {
 			x.log.Warn("close previous knowledge index", "err", err)
 		}
-		if old.dir != "" && old.dir != s.dir {
-			_ = os.RemoveAll(old.dir)
+		if old.dir != "" {
+			removeStale(filepath.Dir(old.dir), s.dir)
 		}
 	}
 	return nil

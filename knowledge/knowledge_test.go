@@ -738,6 +738,50 @@ func TestConcurrentOpenSameDataDir(t *testing.T) {
 	}
 }
 
+// Restarts with edited content leave one index directory behind, the one
+// in use: superseded ones and builds a crash interrupted are removed, but not
+// an index another process serves, a build in progress, or what is not an
+// index.
+func TestStaleIndexDirsRemoved(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	kb := writeFile(t, dir, "kb.toml", goodTOML)
+	edit := func(answer string) {
+		writeFile(t, dir, "kb.toml", strings.ReplaceAll(goodTOML, "9 to 5", answer))
+	}
+	root := filepath.Join(data, "kb-index")
+	x := openSample(t, Options{Path: kb, DataDir: data})
+	x.Close()
+	crashed := writeFile(t, root, "build-1/en/store/00000001.zap", "half")
+	building := filepath.Dir(writeFile(t, root, "build-2/en.stats", "half"))
+	defer lockDir(building)()
+	other := writeFile(t, root, "README", "not an index")
+	edit("8 to 4")
+	serving := openSample(t, Options{Path: kb, DataDir: data}) // another process
+	edit("7 to 3")
+	x = openSample(t, Options{Path: kb, DataDir: data})
+	var got []string
+	des, _ := os.ReadDir(root)
+	for _, d := range des {
+		got = append(got, d.Name())
+	}
+	want := []string{filepath.Base(building), filepath.Base(other), serving.Hash(), x.Hash()}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("kb-index holds %v, want %v (not %s)", got, want, crashed)
+	}
+	// Once the other process is gone, the next reload removes its index.
+	served := filepath.Join(root, serving.Hash())
+	serving.Close()
+	edit("6 to 2")
+	if err := x.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(served); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("index of a closed process kept: %v", err)
+	}
+}
+
 // A persisted index damaged on disk (a file cut short by a crash or a disk
 // error) is rebuilt in place at the next start instead of crashing it: Bleve
 // panics, or faults past the end of its memory map, inside Open. The Open

@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -135,6 +137,7 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 	if s.complete() {
 		err := s.open()
 		if err == nil {
+			removeStale(root, s.dir)
 			return s, nil
 		}
 		if !errors.Is(err, errDamaged) && inUse(s.dir) {
@@ -155,6 +158,7 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 		return nil, fmt.Errorf("kb: index directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	defer lockDir(tmp)() // not stale: removeStale leaves it alone
 	if err := s.build(tmp); err != nil {
 		return nil, err
 	}
@@ -193,8 +197,33 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 		// Opened meanwhile by another process, which serves it.
 		return s.inMemory()
 	}
+	removeStale(root, s.dir)
 	return s, nil
 }
+
+// removeStale deletes the index directories of root other than keep that
+// no process uses: those of content served before (by a previous run, or
+// the generation a reload replaced) and builds a crash interrupted. An
+// index another process serves, or a build in progress, stays (inUse).
+func removeStale(root, keep string) {
+	des, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, d := range des {
+		name := d.Name()
+		p := filepath.Join(root, name)
+		if !d.IsDir() || p == keep || !(strings.HasPrefix(name, "build-") || indexDirName.MatchString(name)) {
+			continue
+		}
+		if !inUse(p) {
+			_ = os.RemoveAll(p)
+		}
+	}
+}
+
+// indexDirName matches the directories named by contentHash.
+var indexDirName = regexp.MustCompile(`^[0-9a-f]{24}$`)
 
 // inMemory indexes s in memory, for a persisted index another process holds
 // open: never wait for it, nor delete what another process may be using.
