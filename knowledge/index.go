@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -314,11 +315,25 @@ func sourceStamp(path string, variants []string) string {
 			add(p, fi)
 			continue
 		}
-		_ = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-			if err == nil {
-				if fi, err := d.Info(); err == nil {
-					add(q, fi)
+		// The files Load reads, as it finds them: through a symlinked
+		// directory (a releases/current deployment), each file through
+		// its link (a ConfigMap volume's kb.toml -> ..data/kb.toml),
+		// hidden names left out.
+		_ = fs.WalkDir(os.DirFS(p), ".", func(q string, d fs.DirEntry, err error) error {
+			if q != "." && hidden(d.Name()) {
+				if d.IsDir() {
+					return fs.SkipDir
 				}
+				return nil
+			}
+			if err != nil || d.IsDir() || !strings.EqualFold(filepath.Ext(q), ".toml") {
+				return nil
+			}
+			q = filepath.Join(p, q)
+			if fi, err := os.Stat(q); err == nil {
+				add(q, fi)
+			} else {
+				b = fmt.Appendf(b, "%s|%v\n", q, err)
 			}
 			return nil
 		})

@@ -782,6 +782,56 @@ func TestStaleIndexDirsRemoved(t *testing.T) {
 	}
 }
 
+// The watcher sees the edits Load would read: knowledge.path a symlink to
+// a directory (a releases/current deployment), and a Kubernetes ConfigMap
+// volume whose update swaps the ..data link to a new directory.
+func TestWatchFollowsSymlinks(t *testing.T) {
+	symlink := func(target, link string) {
+		t.Helper()
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "releases/v1/a.toml", goodTOML)
+	symlink(filepath.Join(dir, "releases/v1"), filepath.Join(dir, "current"))
+	cm := t.TempDir()
+	writeFile(t, cm, "..v1/kb.toml", goodTOML)
+	symlink("..v1", filepath.Join(cm, "..data"))
+	symlink("..data/kb.toml", filepath.Join(cm, "kb.toml"))
+	for _, tc := range []struct {
+		name string
+		path string
+		edit func()
+	}{
+		{"symlinked directory", filepath.Join(dir, "current"), func() {
+			writeFile(t, dir, "releases/v1/a.toml", strings.ReplaceAll(goodTOML, "9 to 5", "8 to 4"))
+		}},
+		{"ConfigMap volume", cm, func() {
+			writeFile(t, cm, "..v2/kb.toml", strings.ReplaceAll(goodTOML, "9 to 5", "8 to 4"))
+			symlink("..v2", filepath.Join(cm, "..data_tmp"))
+			if err := os.Rename(filepath.Join(cm, "..data_tmp"), filepath.Join(cm, "..data")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := openSample(t, Options{Path: tc.path})
+			first := x.Hash()
+			go x.Watch(t.Context(), 10*time.Millisecond, func(err error) { t.Errorf("watch: %v", err) })
+			time.Sleep(30 * time.Millisecond)
+			tc.edit()
+			for range 500 {
+				if x.Hash() != first {
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			t.Errorf("the edit was not reloaded after 5 s")
+		})
+	}
+}
+
 // A persisted index damaged on disk (a file cut short by a crash or a disk
 // error) is rebuilt in place at the next start instead of crashing it: Bleve
 // panics, or faults past the end of its memory map, inside Open. The Open
