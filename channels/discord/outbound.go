@@ -57,7 +57,8 @@ const threadArchiveMinutes = 1440
 // whose reply_style is "thread", inside a thread started on the question
 // (the asker is then mentioned, as a reply would notify them). Text longer
 // than 2,000 characters is sent in several messages cut on sentence
-// boundaries; the first references the question. Every message allows
+// boundaries, with code blocks closed and opened again where they are cut;
+// the first references the question. Every message allows
 // pinging only to.UserID. r.Key becomes each message's nonce with
 // enforce_nonce, so a Send retried after a lost answer does not post twice.
 // With r.Feedback, 👍 and 👎 are added to the last message; failing to add

@@ -178,6 +178,38 @@ func TestSendSplitsLongAnswersAndReactsOnTheLast(t *testing.T) {
 	}
 }
 
+// A long staff answer holding a code block is cut where the block can be
+// closed and opened again, so that every message shows it as code.
+func TestSendSplitsLongAnswersKeepingCodeBlocksWhole(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	q := r.ask(helpID, "What do I put in the form?")
+	code := "```\n" + strings.Repeat("passport_form_field = value;\n", 90) + "```"
+	text := "Here is what to enter.\n\n" + code + "\n\nThat is all."
+	if _, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID, ReplyTo: q, UserID: citizenID},
+		bot.Reply{Kind: bot.KindRelay, Lang: bot.English, Text: text, Key: "relay:code"}); err != nil {
+		t.Fatal(err)
+	}
+	parts := r.srv.Posted(helpID)
+	if len(parts) != 2 {
+		t.Fatalf("%d parts, want 2", len(parts))
+	}
+	lines := 0
+	for i, p := range parts {
+		if n := len([]rune(p.Content)); n > MaxMessageLen {
+			t.Errorf("part %d has %d characters", i, n)
+		}
+		if n := strings.Count(p.Content, "```"); n != 2 {
+			t.Errorf("part %d has %d code fences, want 2 (a block opened and closed): starts %q, ends %q",
+				i, n, p.Content[:30], p.Content[len(p.Content)-30:])
+		}
+		lines += strings.Count(p.Content, "passport_form_field = value;")
+	}
+	if lines != 90 || !strings.HasPrefix(parts[0].Content, "Here is what to enter.") || !strings.HasSuffix(parts[1].Content, "```\n\nThat is all.") {
+		t.Errorf("%d lines of code; parts %q … %q", lines, parts[0].Content[:30], parts[1].Content[len(parts[1].Content)-30:])
+	}
+}
+
 func TestSendLongKeyGivesValidNonce(t *testing.T) {
 	t.Parallel()
 	r := start(t, &recording{})

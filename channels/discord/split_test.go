@@ -26,6 +26,17 @@ func TestSplit(t *testing.T) {
 		{"hard cut", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
 		{"emoji count double", "😀😀😀", 4, []string{"😀😀", "😀"}},
 		{"limit below one character", "😀😀", 1, []string{"😀", "😀"}},
+		{"code block moved whole to the next part", "Fill in the form as shown in the example below, please\n```\nname = Marie\ncity = Ottawa\n```", 70,
+			[]string{"Fill in the form as shown in the example below, please", "```\nname = Marie\ncity = Ottawa\n```"}},
+		{"long code block closed and opened again", "See:\n```\nline one\nline two\nline three\nline four\n```\nDone.", 30,
+			[]string{"See:\n```\nline one\nline two\n```", "```\nline three\nline four\n```", "Done."}},
+		{"the block's own fence closes the part", "See:\n```\nline one\nline two\n```\nDone.", 25,
+			[]string{"See:\n```\nline one\n```", "```\nline two\n```\nDone."}},
+		{"no part made of an empty block", "Intro.\n```\nabcdefghijklmnopqrstuvwxyz\n```", 20,
+			[]string{"Intro.", "```\nabcdefghijkl\n```", "```\nmnopqrstuvwx\n```", "```\nyz\n```"}},
+		{"inline fences count too", "Use ```inline``` or a block: ```\nx = 1\ny = 2\nz = 3\n``` then stop.", 24,
+			[]string{"Use ```inline``` or a", "block: ```\nx = 1\n```", "```\ny = 2\nz = 3\n```", "then stop."}},
+		{"a word is not cut inside a fence", "abcdefghijklmno```pqr```", 16, []string{"abcdefghijklmno", "```pqr```"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -47,15 +58,24 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-// FuzzSplit checks that parts fit, are never empty, and lose no word.
+// FuzzSplit checks that parts fit, are never empty, leave no code block
+// open that text closes, and lose nothing: text is found again in them,
+// but for the white space between parts and the fences added to close a
+// block at the end of one part and open it again at the start of the next.
 func FuzzSplit(f *testing.F) {
 	f.Add("Hello there. General Kenobi!\n\nYou are a bold one.", 10)
 	f.Add("😀 é ü ç «Bonjour.» Fin", 3)
+	f.Add("Here is what to enter.\n\n```\n"+strings.Repeat("passport_form_field = value;\n", 9)+"```\n\nThat is all.", 80)
+	f.Add("See:\n```go\nline one\nline two\n```\nDone. ```\nmore\n```", 25)
+	f.Add("Use ```inline``` or a block: ```\nx = 1\ny = 2\nz = 3\n``` then stop.", 24)
+	f.Add("``````` ```` `` ```\n"+strings.Repeat("abcdefghij", 5)+"\n```", 16)
+	f.Add("😀😀😀```😀😀😀😀😀😀```😀", 17)
 	f.Fuzz(func(t *testing.T, text string, limit int) {
 		if !utf8.ValidString(text) || limit < 2 || limit > 5000 {
 			return
 		}
 		parts := split(text, limit)
+		fences := 0
 		for _, p := range parts {
 			if textLen(p) > limit {
 				t.Fatalf("part %q is %d units over %d", p, textLen(p), limit)
@@ -63,8 +83,25 @@ func FuzzSplit(f *testing.F) {
 			if p == "" && len(parts) > 1 {
 				t.Fatalf("empty part in %q", parts)
 			}
+			n := strings.Count(p, fence)
+			if n%2 != 0 && limit >= minFenceLimit && strings.Count(text, fence)%2 == 0 {
+				t.Fatalf("part %q leaves a code block open: %q → %q", p, text, parts)
+			}
+			fences += n
 		}
-		if strings.Join(strings.Fields(strings.Join(parts, "")), "") != strings.Join(strings.Fields(text), "") {
+		added := 0 // below minFenceLimit, none, but a cut may fall inside a fence
+		if limit >= minFenceLimit {
+			added = fences - strings.Count(text, fence)
+			if added < 0 || added%2 != 0 {
+				t.Fatalf("%d fences added: %q → %q", added, text, parts)
+			}
+		}
+		joined := strings.Join(parts, "")
+		if d := strings.Count(joined, "`") - strings.Count(text, "`"); d != 3*added {
+			t.Fatalf("%d backticks more, for %d fences added: %q → %q", d, added, text, parts)
+		}
+		bare := func(s string) string { return strings.ReplaceAll(strings.Join(strings.Fields(s), ""), "`", "") }
+		if bare(joined) != bare(text) {
 			t.Fatalf("split lost text: %q → %q", text, parts)
 		}
 	})
