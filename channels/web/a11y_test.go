@@ -163,3 +163,62 @@ func TestBrowserCommsUpdatesOnlyWhatChanged(t *testing.T) {
 		t.Error("the channels table has no row headers")
 	}
 }
+
+// activeID is the id of the focused element, or its tag when it has none.
+const activeID = `(document.activeElement && (document.activeElement.id || document.activeElement.tagName)) || "none"`
+
+// A keyboard user keeps their place: after Claim the card's heading has
+// focus, after an answer that takes the card away the queue's heading has
+// it, and each result is said in the status region.
+func TestBrowserDeskKeepsFocus(t *testing.T) {
+	s := newStack(t)
+	citizen, desk := tab(t), tab(t)
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=en"), chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Jordan", "Can I bring my pet iguana to the citizenship ceremony?")
+	run(t, desk, "card", until(`document.querySelectorAll("#queue article").length === 1`))
+	card := "#" + textOf(t, desk, `document.querySelector("#queue article").id`)
+	run(t, desk, "claim by keyboard",
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="nadia"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "nadia"),
+		chromedp.Focus(chromedp.CSS(card+"-claim")),
+		chromedp.KeyEvent("\r"),
+		until(`document.querySelector(`+js(card+" .state")+`).textContent === "Claimed"`),
+		until(`document.getElementById("flash").textContent.startsWith("You claimed")`))
+	if f := textOf(t, desk, activeID); f != card[1:]+"-h" {
+		t.Errorf("focus after Claim is on %q, want the card's heading", f)
+	}
+	// An empty answer: the error sits under the field and is tied to it.
+	run(t, desk, "empty answer",
+		chromedp.Focus(chromedp.CSS(card+"-send")),
+		chromedp.KeyEvent("\r"),
+		until(`document.getElementById(`+js(card[1:]+"-answer-err")+`).textContent !== ""`))
+	if d := textOf(t, desk, `document.getElementById(`+js(card[1:]+"-answer")+`).getAttribute("aria-describedby") + " " + document.getElementById(`+js(card[1:]+"-answer")+`).getAttribute("aria-invalid")`); !strings.HasPrefix(d, card[1:]+"-answer-err ") || !strings.HasSuffix(d, " true") {
+		t.Errorf("answer field describedby and invalid %q, want its error first", d)
+	}
+	run(t, desk, "answer by keyboard",
+		fill(card+" textarea", "Yes. Small pets in a closed carrier are welcome."),
+		chromedp.Focus(chromedp.CSS(card+"-send")),
+		chromedp.KeyEvent("\r"),
+		until(`document.querySelector(`+js(card)+`) === null`),
+		until(`document.getElementById("flash").textContent.startsWith("Answer sent")`))
+	if f := textOf(t, desk, activeID); f != "queue-h" {
+		t.Errorf("focus after the answered card left is on %q, want the queue's heading", f)
+	}
+}
+
+// Send anyway leaves the focus on its notice and says the result in the
+// status region.
+func TestBrowserHeldAnswerKeepsFocus(t *testing.T) {
+	s := newStack(t)
+	_, desk := holdAnAnswer(t, s)
+	notice := textOf(t, desk, `document.querySelector("#notices li.mismatch").id`)
+	run(t, desk, "send anyway by keyboard",
+		chromedp.Focus(chromedp.CSS("#"+notice+"-anyway")),
+		chromedp.KeyEvent("\r"),
+		until(`document.querySelector("#notices li.mismatch").textContent.includes("Réglé")`),
+		until(`document.getElementById("flash").textContent.startsWith("Réponse transmise à 1")`))
+	if f := textOf(t, desk, activeID); f != notice {
+		t.Errorf("focus after Send anyway is on %q, want the notice", f)
+	}
+}

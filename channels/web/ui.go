@@ -190,6 +190,7 @@ var uiStrings = map[string][2]string{
 	"js.close.ok":        {"Question {ID} closed.", "Question {ID} fermée."},
 	"js.sendanyway":      {"Send anyway", "Envoyer quand même"},
 	"js.translate":       {"I will translate", "Je vais traduire"},
+	"js.translate.ok":    {"Noted: write the translation of your answer under the question.", "C’est noté\u00a0: écrivez la traduction de votre réponse sous la question."},
 	"js.resolved":        {"Settled.", "Réglé."},
 	"js.whoami.first":    {"Choose who you are first (at the top of the page).", "Choisissez d’abord qui vous êtes (en haut de la page)."},
 	"js.reason.required": {"Enter a reason.", "Entrez un motif."},

@@ -33,7 +33,7 @@
     return at !== undefined && Date.now() - at < 15000;
   }
 
-  async function act(action, body, where) {
+  async function act(action, body) {
     if (!who.value) {
       say(t("whoami.first"), true);
       who.focus();
@@ -43,9 +43,7 @@
     if (body.id) actedOn.set(body.id, Date.now());
     const res = await L.api("POST", "/api/desk/" + action, body);
     if (!res.ok) {
-      const msg = L.errorText(res.data);
-      if (where) where.textContent = msg;
-      say(msg, true);
+      say(L.errorText(res.data), true);
       if (res.status === 409) load();
       return null;
     }
@@ -62,7 +60,8 @@
   function card(v) {
     const id = "esc-" + v.id;
     const art = el("article", { class: "esc " + v.state, id: id, "aria-labelledby": id + "-h" });
-    art.append(el("h3", { id: id + "-h" },
+    // The heading takes focus when the control that had it goes away.
+    art.append(el("h3", { id: id + "-h", tabindex: "-1" },
       el("span", { text: t("esc.title", { ID: v.id }) }),
       el("span", { class: "state " + v.state, text: t("state." + v.state) })));
     art.append(v.question
@@ -80,14 +79,10 @@
     metaRow(dl, t("f.askers"), String(v.askers));
     art.append(dl);
 
-    const msg = el("p", { class: "esc-msg flash", role: "status", id: id + "-msg" });
-
-    art.append(el("h4", { class: "visually-hidden", text: t("suggestions") }));
-    const sugTitle = el("p", { class: "muted", text: t("suggestions") });
-    art.append(sugTitle);
     if (v.suggestions.length === 0) {
-      sugTitle.textContent = t("nosuggestions");
+      art.append(el("p", { class: "muted", text: t("nosuggestions") }));
     } else {
+      art.append(el("h4", { class: "sugs-h", text: t("suggestions") }));
       const ol = el("ol", { class: "sugs" });
       for (const s of v.suggestions) {
         const li = el("li", {},
@@ -96,12 +91,12 @@
           el("span", { class: "muted", text: "(" + t("confidence", { Pct: Math.round(s.confidence * 100) }) + ")" }));
         if (v.waiting) {
           li.append(" ", el("button", {
-            type: "button", class: "btn btn-small",
-            "aria-label": t("sendentry") + " " + s.entry_id,
+            type: "button", class: "btn btn-small", id: id + "-sug-" + s.entry_id.replace(/[^a-z0-9-]/gi, "-"),
+            "aria-label": t("sendentry") + " " + s.entry_id, "aria-describedby": id + "-h",
             text: t("sendentry"),
             onclick: async function () {
-              const r = await act("suggest", { id: v.id, entry: s.entry_id, event_id: L.uid() }, msg);
-              if (r) msg.textContent = r.mismatch ? t("answer.held") : t("answer.ok", { N: r.relays });
+              const r = await act("suggest", { id: v.id, entry: s.entry_id, event_id: L.uid() });
+              if (r) say(r.mismatch ? t("answer.held") : t("answer.ok", { N: r.relays }));
             },
           }));
         }
@@ -113,18 +108,18 @@
     const actions = el("div", { class: "esc-actions" });
     if (v.state === "open") {
       actions.append(el("button", {
-        type: "button", class: "btn btn-primary", id: id + "-claim", text: t("claim"),
+        type: "button", class: "btn btn-primary", id: id + "-claim", text: t("claim"), "aria-describedby": id + "-h",
         onclick: async function () {
-          const r = await act("claim", { id: v.id }, msg);
+          const r = await act("claim", { id: v.id });
           if (r) { upsert(r); say(t("claim.ok", { ID: v.id })); }
         },
       }));
     }
     actions.append(el("button", {
-      type: "button", class: "btn", id: id + "-draft", text: t("draft"),
+      type: "button", class: "btn", id: id + "-draft", text: t("draft"), "aria-describedby": id + "-h",
       onclick: async function () {
-        const r = await act("draft", { id: v.id }, msg);
-        if (r) { msg.textContent = t("draft.ok", { Entry: r.entry_id || r.draft_id }); }
+        const r = await act("draft", { id: v.id });
+        if (r) say(t("draft.ok", { Entry: r.entry_id || r.draft_id }));
       },
     }));
     art.append(actions);
@@ -132,20 +127,21 @@
     if (v.waiting) {
       const taId = id + "-answer";
       const hintId = taId + "-hint";
+      const taErr = el("p", { class: "field-error", id: taId + "-err" });
       const ta = el("textarea", { id: taId, rows: "4", required: true, "aria-describedby": hintId, lang: v.lang || null });
       const form = el("form", { class: "answer-form", novalidate: true },
         el("div", { class: "field" },
           el("label", { for: taId, text: t("answer") }),
           el("p", { class: "hint", id: hintId, text: t("answer.hint", { Lang: langName(v.lang) }) }),
-          ta),
-        el("button", { type: "submit", class: "btn btn-primary", text: t("sendanswer") }));
+          taErr, ta),
+        el("button", { type: "submit", class: "btn btn-primary", id: id + "-send", text: t("sendanswer"), "aria-describedby": id + "-h" }));
       form.addEventListener("submit", async function (ev) {
         ev.preventDefault();
         const text = ta.value.trim();
-        if (!text) { msg.textContent = t("answer.required"); ta.setAttribute("aria-invalid", "true"); ta.focus(); return; }
-        ta.removeAttribute("aria-invalid");
+        if (!text) { fieldError(ta, taErr, t("answer.required")); return; }
+        fieldError(ta, taErr, "");
         if (!eventIds.has(v.id)) eventIds.set(v.id, L.uid());
-        const r = await act("answer", { id: v.id, text: text, event_id: eventIds.get(v.id) }, msg);
+        const r = await act("answer", { id: v.id, text: text, event_id: eventIds.get(v.id) });
         if (!r) return;
         eventIds.delete(v.id);
         if (!r.mismatch) {
@@ -154,26 +150,25 @@
           const cur = document.getElementById(taId);
           if (cur) cur.value = "";
         }
-        const m = r.duplicate ? t("answer.dup") : r.mismatch ? t("answer.held") : t("answer.ok", { N: r.relays });
-        msg.textContent = m;
-        say(m);
+        say(r.duplicate ? t("answer.dup") : r.mismatch ? t("answer.held") : t("answer.ok", { N: r.relays }));
       });
       art.append(form);
 
       const rsId = id + "-reason";
+      const rsErr = el("p", { class: "field-error", id: rsId + "-err" });
       const reason = el("input", { type: "text", id: rsId, maxlength: "300" });
       const close = el("form", { class: "close-form", novalidate: true },
-        el("div", { class: "field" }, el("label", { for: rsId, text: t("closereason") }), reason),
-        el("button", { type: "submit", class: "btn btn-danger", text: t("close") }));
+        el("div", { class: "field" }, el("label", { for: rsId, text: t("closereason") }), rsErr, reason),
+        el("button", { type: "submit", class: "btn btn-danger", id: id + "-close", text: t("close"), "aria-describedby": id + "-h" }));
       close.addEventListener("submit", async function (ev) {
         ev.preventDefault();
-        if (!reason.value.trim()) { msg.textContent = t("reason.required"); reason.setAttribute("aria-invalid", "true"); reason.focus(); return; }
-        const r = await act("close", { id: v.id, reason: reason.value.trim() }, msg);
+        if (!reason.value.trim()) { fieldError(reason, rsErr, t("reason.required")); return; }
+        fieldError(reason, rsErr, "");
+        const r = await act("close", { id: v.id, reason: reason.value.trim() });
         if (r) { drafts.delete(rsId); upsert(r); say(t("close.ok", { ID: v.id })); }
       });
-      art.append(el("details", {}, el("summary", { text: t("close") }), close));
+      art.append(el("details", {}, el("summary", { id: id + "-close-toggle", text: t("close") }), close));
     }
-    art.append(msg);
 
     // Keep what staff were typing when the card is redrawn.
     for (const f of art.querySelectorAll("textarea, input[type=text]")) {
@@ -190,17 +185,54 @@
     if (any && none) none.remove();
   }
 
+  // fieldError shows msg under a field and ties it to it (aria-invalid,
+  // aria-describedby); an empty msg clears it and restores the field.
+  function fieldError(field, note, msg) {
+    const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && x !== note.id; });
+    note.textContent = msg;
+    if (msg) {
+      ids.unshift(note.id);
+      field.setAttribute("aria-invalid", "true");
+    } else {
+      field.removeAttribute("aria-invalid");
+    }
+    if (ids.length) field.setAttribute("aria-describedby", ids.join(" ")); else field.removeAttribute("aria-describedby");
+    if (msg) field.focus();
+  }
+
+  function nextCard(art) {
+    let n = art.nextElementSibling;
+    while (n && n.tagName !== "ARTICLE") n = n.nextElementSibling;
+    if (n) return n;
+    n = art.previousElementSibling;
+    while (n && n.tagName !== "ARTICLE") n = n.previousElementSibling;
+    return n;
+  }
+  function focusHeading(art) {
+    const h = art && art.querySelector("h3");
+    (h || document.getElementById("queue-h")).focus();
+  }
+
   function upsert(v) {
     const old = escs.get(v.id);
     if (old && old.version > v.version) return;
     escs.set(v.id, v);
     const existing = document.getElementById("esc-" + v.id);
+    const focusWasIn = !!(existing && existing.contains(document.activeElement));
     if (!v.waiting && !showAll.checked) {
-      if (existing) existing.remove();
+      if (existing) {
+        // Answered or closed, the card leaves: focus goes to the next
+        // card's heading, or the previous one's, or the queue's.
+        const next = nextCard(existing);
+        existing.remove();
+        if (focusWasIn) focusHeading(next);
+      }
       emptyState();
       return;
     }
     const focusId = document.activeElement && existing && existing.contains(document.activeElement) ? document.activeElement.id : "";
+    const caret = focusId && typeof document.activeElement.selectionStart === "number"
+      ? [document.activeElement.selectionStart, document.activeElement.selectionEnd] : null;
     const openClose = existing && existing.querySelector("details[open]");
     const fresh = card(v);
     if (openClose) { const d = fresh.querySelector("details"); if (d) d.open = true; }
@@ -211,7 +243,17 @@
     } else {
       queue.append(fresh);
     }
-    if (focusId) { const f = document.getElementById(focusId); if (f) f.focus(); }
+    if (existing && existing.contains(document.activeElement) === false && focusWasIn) {
+      // The control that had focus is gone (Claim, once claimed): the
+      // card's heading takes it, so that the keyboard stays in the card.
+      const f = focusId && document.getElementById(focusId);
+      if (f && !f.disabled) {
+        f.focus();
+        if (caret) { try { f.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ } }
+      } else {
+        document.getElementById("esc-" + v.id + "-h").focus();
+      }
+    }
     emptyState();
   }
 
@@ -228,7 +270,7 @@
 
   function renderNotice(n) {
     const id = "notice-" + n.id;
-    const li = el("li", { class: "notice " + n.kind, id: id });
+    const li = el("li", { class: "notice " + n.kind, id: id, tabindex: "-1" });
     li.append(el("span", { class: "notice-kind", text: t("kind." + n.kind) }), " ",
       el("time", { class: "muted", datetime: n.time, text: L.time(n.time) }));
     if (n.escalation_id) li.append(" · ", el("a", { href: "#esc-" + n.escalation_id, text: t("esc.title", { ID: n.escalation_id }) }));
@@ -237,19 +279,18 @@
       if (n.resolved) {
         li.append(el("p", { class: "muted", text: t("resolved") }));
       } else {
-        const out = el("p", { role: "status" });
         const row = el("div", { class: "row" },
-          el("button", { type: "button", class: "btn btn-small btn-primary", text: t("sendanyway"),
+          el("button", { type: "button", class: "btn btn-small btn-primary", id: id + "-anyway", text: t("sendanyway"),
             onclick: async function () {
-              const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: true }, out);
-              if (r) { out.textContent = t("answer.ok", { N: r.relays }); }
+              const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: true });
+              if (r) say(t("answer.ok", { N: r.relays }));
             } }),
-          el("button", { type: "button", class: "btn btn-small", text: t("translate"),
+          el("button", { type: "button", class: "btn btn-small", id: id + "-translate", text: t("translate"),
             onclick: async function () {
-              const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: false }, out);
-              if (r) { out.textContent = t("resolved"); }
+              const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: false });
+              if (r) say(t("translate.ok"));
             } }));
-        li.append(row, out);
+        li.append(row);
       }
     }
     return li;
@@ -262,8 +303,11 @@
     const none = document.getElementById("notices-none");
     if (none) none.remove();
     if (existing) {
+      const focusWasIn = existing.contains(document.activeElement);
       existing.className = fresh.className;
       existing.replaceChildren.apply(existing, Array.from(fresh.childNodes));
+      // Settled, the notice loses its buttons: it keeps the focus itself.
+      if (focusWasIn && !existing.contains(document.activeElement)) existing.focus();
     } else {
       noticeList.prepend(fresh);
     }
@@ -287,7 +331,12 @@
     const ids = new Set(res.data.map(function (v) { return v.id; }));
     for (const art of Array.from(queue.querySelectorAll("article"))) {
       const id = parseInt(art.id.slice(4), 10);
-      if (!ids.has(id)) art.remove();
+      if (!ids.has(id)) {
+        const had = art.contains(document.activeElement);
+        const next = nextCard(art);
+        art.remove();
+        if (had) focusHeading(next);
+      }
     }
     for (const v of res.data) { escs.delete(v.id); upsert(v); }
     emptyState();
