@@ -10,7 +10,7 @@
 // links; names starting with "." or "#", such as editors' lock files and a
 // ConfigMap volume's ..data, are skipped), one TOML file, or a JSON Lines file (one object per entry and
 // language: id, lang, question, answer, topic, url, variants, and kb when
-// one file holds several bases; an export's source_url is read as the link
+// one file holds several bases, which may share ids; an export's source_url is read as the link
 // when url is absent; unknown fields are counted and ignored). An empty
 // path loads the sample embedded from sample/*.toml. Base.AddVariants adds
 // learned phrasings from JSON Lines {"id","lang","text"}, or labelled

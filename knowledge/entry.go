@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -151,7 +152,7 @@ func (ps Problems) Unwrap() []error {
 // oversized questions, answers and variants, malformed links, bad topics.
 func Validate(entries []Entry, allowUnpaired bool) Problems {
 	var ps Problems
-	seen := make(map[string]Pos, len(entries))
+	seen := make(map[string]*Entry, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		add := func(pos Pos, lang bot.Lang, format string, a ...any) {
@@ -167,10 +168,15 @@ func Validate(entries []Entry, allowUnpaired bool) Problems {
 			add(Pos{}, "", "malformed id %q: use at most %d lowercase letters, digits and single dashes (like passport-renewal)", e.ID, MaxIDLen)
 		}
 		if e.ID != "" {
-			if first, dup := seen[e.ID]; dup {
-				add(Pos{}, "", "duplicate id: already defined at %s", first)
-			} else {
-				seen[e.ID] = e.Source
+			switch first, dup := seen[e.ID]; {
+			case !dup:
+				seen[e.ID] = e
+			case first.Collection == e.Collection:
+				add(Pos{}, "", "duplicate id: already defined at %s", first.Source)
+			default:
+				// Two knowledge bases of one export may share ids, but
+				// one index cannot serve both.
+				add(Pos{}, "", "id also used by the knowledge base %q at %s: this file holds several knowledge bases (kb field); pick one with --collection", cmp.Or(first.Collection, e.Collection), first.Source)
 			}
 		}
 		switch {

@@ -1142,6 +1142,40 @@ func TestCollections(t *testing.T) {
 	}
 }
 
+// The knowledge bases of one export may use the same ids: each collection
+// gets its own entries and variants, and the file as a whole, which one
+// index cannot serve, is refused with what to do.
+func TestCollectionsMayShareIDs(t *testing.T) {
+	dir := t.TempDir()
+	kb := writeFile(t, dir, "kb.jsonl", `{"id":"1","lang":"en","kb":"a","question":"When do offices open?","answer":"At 9."}
+{"id":"1","lang":"fr","kb":"a","question":"Quand les bureaux ouvrent-ils?","answer":"À 9 h."}
+{"id":"1","lang":"en","kb":"b","question":"How do I renew a passport?","answer":"Online."}
+{"id":"1","lang":"fr","kb":"b","question":"Comment renouveler un passeport?","answer":"En ligne."}
+{"id":"1","lang":"fr","kb":"b","question":"Encore?","answer":"Oui."}
+`)
+	vs := writeFile(t, dir, "v.jsonl", `{"id":"1","lang":"en","kb":"a","text":"opening hours"}
+{"id":"1","lang":"en","kb":"b","text":"passport renewal"}
+{"id":"1","lang":"en","text":"hours or renewal"}
+`)
+	for _, tc := range []struct{ kb, question, variant string }{
+		{"a", "When do offices open?", "opening hours"},
+		{"b", "How do I renew a passport?", "passport renewal"},
+	} {
+		// The file's problems are reported whichever collection is
+		// served: the extra row repeats b's French row, not a's.
+		b, err := PrepareCollection(kb, tc.kb, []string{vs}, false)
+		if err == nil || !strings.Contains(err.Error(), kb+":5: entry 1 [fr]: duplicate row: this id and language are already defined at "+kb+":4") {
+			t.Errorf("collection %s: %v", tc.kb, err)
+		}
+		if b == nil || len(b.Entries) != 1 || b.Entries[0].EN.Question != tc.question || !slices.Equal(b.Entries[0].EN.Variants, []string{tc.variant, "hours or renewal"}) {
+			t.Errorf("collection %s: %+v", tc.kb, b)
+		}
+	}
+	if _, err := Prepare(kb, nil, nil, false); err == nil || !strings.Contains(err.Error(), kb+`:3: entry 1: id also used by the knowledge base "a" at `+kb+":1") || !strings.Contains(err.Error(), "--collection") {
+		t.Errorf("the whole file: %v", err)
+	}
+}
+
 // The sample is measured on questions written for it the way citizens
 // write (testdata/sample-queries.jsonl: one English and one French question
 // per entry, none of them a phrasing of the sample, and 30 out of scope),

@@ -43,8 +43,9 @@ type Base struct {
 	Variants int
 	// elsewhere holds the ids of the entries of the file's other
 	// collections, left out by Options.Collection: their variants are
-	// skipped, not refused.
-	elsewhere map[string]bool
+	// skipped, not refused. collection is the one kept.
+	elsewhere  map[string]bool
+	collection string
 }
 
 // Load reads a knowledge base: a directory of TOML files (searched
@@ -287,7 +288,8 @@ func decodeRow(line []byte) (fastRow, bool) {
 var jsonFields = map[string]bool{"id": true, "lang": true, "question": true, "answer": true, "topic": true, "url": true, "source_url": true, "kb": true, "variants": true}
 
 // parseJSONL reads one object per entry and language. Rows of the same id
-// are merged; unknown fields are counted and ignored.
+// and collection (kb field) are merged: the knowledge bases of one export
+// may use the same ids. Unknown fields are counted and ignored.
 //
 // JSON Lines is what other systems export, so topics are taken as they
 // come rather than refused: a label that is not a slug ("Emploi et
@@ -359,11 +361,13 @@ func parseJSONL(file string, data []byte) ([]Entry, int, []string, Problems) {
 			ps = append(ps, Problem{Pos: pos, ID: r.ID, Msg: fmt.Sprintf("lang %q: use \"en\" or \"fr\"", r.Lang)})
 			continue
 		}
-		i, ok := byID[r.ID]
+		kb := strings.TrimSpace(r.KB)
+		key := kb + "\x00" + r.ID
+		i, ok := byID[key]
 		if !ok || r.ID == "" {
 			i = len(entries)
-			byID[r.ID] = i
-			entries = append(entries, Entry{ID: r.ID, Source: pos, Collection: strings.TrimSpace(r.KB)})
+			byID[key] = i
+			entries = append(entries, Entry{ID: r.ID, Source: pos, Collection: kb})
 		}
 		e := &entries[i]
 		t := e.In(lang)
@@ -427,7 +431,7 @@ func (b *Base) Collections() []string {
 // keep narrows the base to the entries of one collection.
 func (b *Base) keep(collection string) error {
 	var kept []Entry
-	b.elsewhere = map[string]bool{}
+	b.elsewhere, b.collection = map[string]bool{}, collection
 	for _, e := range b.Entries {
 		if e.Collection == collection {
 			kept = append(kept, e)
@@ -529,7 +533,7 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 			continue
 		}
 		e := byID[r.ID]
-		if e == nil && b.elsewhere[r.ID] {
+		if kb := strings.TrimSpace(r.KB); (e == nil && b.elsewhere[r.ID]) || (b.collection != "" && kb != "" && kb != b.collection) {
 			others++
 			continue
 		}
