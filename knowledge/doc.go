@@ -32,7 +32,8 @@
 // Open builds an Index from Options: the knowledge-base Path, Variants
 // files, Extra entries (approved drafts from staff, appended after the
 // files' entries and validated the same way; one whose id the files hold
-// gives way to the files' entry), DataDir and AllowUnpaired.
+// gives way to the files' entry; a variants file may hold phrasings of
+// them), DataDir and AllowUnpaired.
 // Each language has its own Bleve index (scorch, BM25) whose analyzer folds
 // accents before tokenizing ("permis peche" finds "permis de pêche"; text in
 // decomposed Unicode, NFD, is composed first, as it is when loaded), removes

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -28,7 +29,8 @@ type Options struct {
 	// Extra entries are appended after the files' (approved drafts, for
 	// instance). They follow the same rules, but one whose id the files
 	// hold is left out with a note: the files' entry is served (an approved
-	// draft exported into the files).
+	// draft exported into the files). Variants files may hold phrasings
+	// of them.
 	Extra []Entry
 	// DataDir keeps the built index across restarts (in DataDir/kb-index);
 	// it is rebuilt only when the content hash changes. Empty: in memory.
@@ -120,16 +122,10 @@ func prepareBase(path, collection string, variants []string, extra []Entry, allo
 	if errors.As(err, &perr) {
 		ps = append(ps, perr...)
 	}
-	for _, v := range variants {
-		if err := b.AddVariants(v, allowUnpaired); err != nil {
-			if !errors.As(err, &perr) {
-				return nil, err
-			}
-			ps = append(ps, perr...)
-		}
-	}
-	// An approved draft written into the files (kb drafts export) is the
-	// files' entry from then on: the files are the source of truth.
+	// Extra entries come before the variants, so that phrasings learned
+	// for an approved draft are added to it. An approved draft written
+	// into the files (kb drafts export) is the files' entry from then on:
+	// the files are the source of truth.
 	inFiles := make(map[string]bool, len(b.Entries))
 	for _, e := range b.Entries {
 		inFiles[e.ID] = true
@@ -139,7 +135,17 @@ func prepareBase(path, collection string, variants []string, extra []Entry, allo
 			b.Notes = append(b.Notes, fmt.Sprintf("approved draft %q is also in the knowledge-base files: the files' entry is served", e.ID))
 			continue
 		}
+		// Variants are appended to the copy, never to the caller's array.
+		e.EN.Variants, e.FR.Variants = slices.Clip(e.EN.Variants), slices.Clip(e.FR.Variants)
 		b.Entries = append(b.Entries, e)
+	}
+	for _, v := range variants {
+		if err := b.AddVariants(v, allowUnpaired); err != nil {
+			if !errors.As(err, &perr) {
+				return nil, err
+			}
+			ps = append(ps, perr...)
+		}
 	}
 	ps = append(ps, Validate(b.Entries, allowUnpaired)...)
 	if len(ps) > 0 {

@@ -605,6 +605,39 @@ func TestPersistReloadAndExtra(t *testing.T) {
 	}
 }
 
+// Phrasings in a variants file for an approved draft's id are added to the
+// draft; a draft whose id the files hold still gives way to the files'
+// entry, which gets the phrasings for that id.
+func TestVariantsOfApprovedDrafts(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	kb := writeFile(t, dir, "kb.toml", goodTOML)
+	vs := writeFile(t, dir, "v.jsonl", `{"id":"draft-1","lang":"fr","text":"mon toutou au bureau"}
+{"id":"office-hours","lang":"en","text":"when do you open"}
+`)
+	frVariants := make([]string, 1, 4) // room to append in place
+	frVariants[0] = "chien au bureau"
+	extra := []Entry{{ID: "draft-1", Topic: "general",
+		EN: Text{Question: "Can I bring my dog to the office?", Answer: "Only service animals."},
+		FR: Text{Question: "Puis-je amener mon chien au bureau?", Variants: frVariants, Answer: "Seulement les animaux d'assistance."}},
+		{ID: "office-hours", Topic: "offices",
+			EN: Text{Question: "Office hours draft?", Answer: "Draft."}, FR: Text{Question: "Brouillon?", Answer: "Brouillon."}}}
+	b, err := Prepare(kb, []string{vs}, extra, false)
+	if err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	if len(b.Entries) != 2 || !slices.Equal(b.Entries[1].FR.Variants, []string{"chien au bureau", "mon toutou au bureau"}) || !slices.Contains(b.Entries[0].EN.Variants, "when do you open") {
+		t.Errorf("entries: %+v", b.Entries)
+	}
+	if got := frVariants[:2][1]; got != "" {
+		t.Errorf("the caller's draft was written to: %q", got)
+	}
+	x := openSample(t, Options{Path: kb, Variants: []string{vs}, Extra: extra})
+	if hits, err := x.Search(ctx, "mon toutou au bureau", bot.French, 1); err != nil || len(hits) == 0 || hits[0].EntryID != "draft-1" {
+		t.Errorf("search for the draft's phrasing: %v %v", ids(hits), err)
+	}
+}
+
 // Close is final: neither a reload nor the watcher brings the index back.
 func TestCloseIsFinal(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
