@@ -38,7 +38,11 @@ func composeRelay(msgs Messages, s Staff, text string, answerLang, lang Lang) Re
 	b.WriteString(sig)
 	b.WriteString("\n\n")
 	b.WriteString(msgs.Text(lang, MsgFeedbackPrompt, nil))
-	return Reply{Kind: KindRelay, Lang: lang, Text: Defang(b.String()), Signature: strings.TrimSpace(strings.TrimPrefix(sig, "—")), Feedback: true}
+	r := Reply{Kind: KindRelay, Lang: lang, Text: Defang(b.String()), Signature: strings.TrimSpace(strings.TrimPrefix(sig, "—")), Feedback: true}
+	if answerLang.Valid() && answerLang != lang {
+		r.BodyLang = answerLang
+	}
+	return r
 }
 
 // composeBroadcast lays out a broadcast for a channel: both languages in one

@@ -283,7 +283,7 @@ func TestAnswerInTheOtherLanguageIsHeldForTheStaffMember(t *testing.T) {
 			relays = append(relays, s)
 		}
 	}
-	if len(relays) != 1 || relays[0].Reply.Lang != bot.French || !strings.Contains(relays[0].Reply.Text, "Agente des prestations") {
+	if len(relays) != 1 || relays[0].Reply.Lang != bot.French || relays[0].Reply.BodyLang != "" || !strings.Contains(relays[0].Reply.Text, "Agente des prestations") {
 		t.Fatalf("relays = %+v", relays)
 	}
 }

@@ -102,6 +102,10 @@ type Reply struct {
 	// Signature is the signer of a relayed staff answer ("Name, Title"),
 	// already included in Text; adapters may style it.
 	Signature string `json:"signature,omitempty"`
+	// BodyLang is the language of the reply's body when it is not Lang: a
+	// staff answer sent anyway in the other language, followed by a note,
+	// the signature and the invitation in Lang. "" when all is in Lang.
+	BodyLang Lang `json:"body_lang,omitempty"`
 }
 
 // MessageRef identifies a message the bot posted.

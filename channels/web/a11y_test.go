@@ -2,11 +2,15 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
 )
 
 // The accessibility tests drive the pages in the real browser, as the
@@ -220,5 +224,95 @@ func TestBrowserHeldAnswerKeepsFocus(t *testing.T) {
 		until(`document.getElementById("flash").textContent.startsWith("Réponse transmise à 1")`))
 	if f := textOf(t, desk, activeID); f != notice {
 		t.Errorf("focus after Send anyway is on %q, want the notice", f)
+	}
+}
+
+func TestBilingualParts(t *testing.T) {
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := "\n\n" + cat.Text(bot.English, bot.MsgBroadcastDivider, nil) + "\n\n"; d != bilingualDivider {
+		t.Fatalf("the catalogue's broadcast divider %q is not the one the pages split on %q", d, bilingualDivider)
+	}
+	for _, tc := range []struct {
+		name, text string
+		want       []part
+	}{
+		{"broadcast", "Closed Monday.\n\nSee you.\n\n· · ·\n\nFermé lundi.\n\nÀ bientôt.",
+			[]part{{"en", "Closed Monday.\n\nSee you."}, {"fr", "Fermé lundi.\n\nÀ bientôt."}}},
+		{"one line each", "Phase changed.\nPhase modifiée.", []part{{"en", "Phase changed."}, {"fr", "Phase modifiée."}}},
+		{"a reason on two lines in each half", "By Sam: a\nb\nPar Sam : a\nb", []part{{"en", "By Sam: a\nb"}, {"fr", "Par Sam : a\nb"}}},
+		{"halves not told apart", "One line only.", nil},
+		{"even lines", "a\nb\nc", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := bilingualParts(tc.text)
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("bilingualParts(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+}
+
+// langsOf lists the lang attribute and the start of the text of the
+// elements sel finds, as "lang:text".
+func langsOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	return textOf(t, ctx, `Array.from(document.querySelectorAll(`+js(sel)+`)).map(e => e.getAttribute("lang") + ":" + e.textContent.slice(0, 20)).join(" | ")`)
+}
+
+// A bilingual announcement is one paragraph per language in the chat, and
+// a bilingual phase notice on the desk too, each tagged with its language.
+func TestBrowserBilingualTextIsTaggedByPart(t *testing.T) {
+	s := newStack(t)
+	comms, citizen, desk := tab(t), tab(t), tab(t)
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=en"), chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	run(t, comms, "announce and change the phase", chromedp.Navigate(s.base+"/comms?lang=en"),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="sam"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "sam"),
+		chromedp.SendKeys(chromedp.CSS("#bc-en"), "Our offices are closed on Monday."),
+		chromedp.SendKeys(chromedp.CSS("#bc-fr"), "Nos bureaux sont fermés lundi."),
+		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
+		until(`!document.querySelector("#bc-form .alert-success").hidden`),
+		chromedp.Click(chromedp.CSS("#phase-1")),
+		chromedp.SendKeys(chromedp.CSS("#reason"), "Election period"),
+		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
+		until(`!document.querySelector("#phase-form .alert-success").hidden`))
+	run(t, citizen, "announcement", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="broadcast"]`)))
+	if got := langsOf(t, citizen, `#log li[data-kind="broadcast"] .msg-text`); got != "en:Our offices are clos | fr:Nos bureaux sont fer" {
+		t.Errorf("announcement parts %q, want one English and one French paragraph", got)
+	}
+	if h := textOf(t, citizen, `String(document.querySelector('#log li[data-kind="broadcast"] .msg-divider').getAttribute("aria-hidden"))`); h != "true" {
+		t.Errorf("the divider is read out (aria-hidden %s)", h)
+	}
+	run(t, desk, "phase notice", until(`document.querySelector("#notices li.phase") !== null`))
+	got := langsOf(t, desk, `#notices li.phase p`)
+	if !strings.HasPrefix(got, "en:") || !strings.Contains(got, " | fr:") || strings.Count(got, "|") != 1 {
+		t.Errorf("phase notice parts %q, want one English and one French paragraph", got)
+	}
+}
+
+// An answer sent anyway in English to a French question is tagged as
+// English; the note, the signature and its author label are in French.
+func TestBrowserAnswerSentAnywayIsTaggedInItsLanguage(t *testing.T) {
+	s := newStack(t)
+	citizen, desk := holdAnAnswer(t, s)
+	run(t, desk, "send anyway",
+		chromedp.Click(chromedp.CSS(`#notices li.mismatch button.btn-primary`)),
+		until(`document.querySelector("#notices li.mismatch").textContent.includes("Réglé")`))
+	const relay = `#log li[data-kind="relay"]`
+	run(t, citizen, "relayed", chromedp.WaitVisible(chromedp.CSS(relay)))
+	got := langsOf(t, citizen, relay+" .msg-text, "+relay+" .msg-sig, "+relay+" .msg-author")
+	parts := strings.Split(got, " | ")
+	want := []string{"fr:Nadia Roy", "en:Yes, small pets in", "fr:", "fr:— Nadia Roy"}
+	if len(parts) != len(want) {
+		t.Fatalf("relay parts %q, want %q", got, want)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(parts[i], w) {
+			t.Errorf("relay part %d = %q, want %q…", i, parts[i], w)
+		}
 	}
 }

@@ -582,7 +582,7 @@ func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {
 	if n := textOf(t, citizen, `String(document.querySelectorAll("#log li.bot:not([data-kind=broadcast])").length)`); n != "0" {
 		t.Errorf("%s public replies in broadcast phase", n)
 	}
-	if b := textOf(t, citizen, `document.querySelector('#log li[data-kind="broadcast"] .msg-text').textContent`); !strings.Contains(b, "closed on Monday") || !strings.Contains(b, "fermés lundi") {
+	if b := textOf(t, citizen, `document.querySelector('#log li[data-kind="broadcast"]').textContent`); !strings.Contains(b, "closed on Monday") || !strings.Contains(b, "fermés lundi") {
 		t.Errorf("announcement %q is not bilingual", b)
 	}
 }

@@ -91,6 +91,10 @@ func (s *Server) replyEvent(room *topic, to bot.Address, r bot.Reply, id string,
 		ID: id, Kind: string(r.Kind), Author: "Liaison", Bot: true, Text: r.Text,
 		Lang: string(r.Lang), Time: t.UTC(), ReplyTo: to.ReplyTo, ToTag: s.tag(to.UserID),
 		Signature: r.Signature, Link: r.Link, Feedback: r.Feedback, Key: r.Key,
+		BodyLang: string(r.BodyLang),
+	}
+	if r.Lang == "" {
+		ev.Parts = bilingualParts(r.Text)
 	}
 	if to.ReplyTo != "" {
 		if q, ok := room.find(func(e event) bool { return e.Type == "message" && quoteOf(e.Data, to.ReplyTo) }); ok {
@@ -149,6 +153,45 @@ type chatEvent struct {
 	Link      string    `json:"link,omitempty"`
 	Feedback  bool      `json:"feedback,omitempty"`
 	Key       string    `json:"key,omitempty"`
+	// BodyLang is the language of the body when it is not Lang (a staff
+	// answer sent anyway in the other language).
+	BodyLang string `json:"body_lang,omitempty"`
+	// Parts is bilingual text (Lang "") split by language, for pages to
+	// tag each part; Text stays whole for clients that ignore Parts.
+	Parts []part `json:"parts,omitempty"`
+}
+
+// part is one language's part of a bilingual text.
+type part struct {
+	Lang string `json:"lang"`
+	Text string `json:"text"`
+}
+
+// bilingualDivider is what the engine puts between the English and French
+// halves of a broadcast (broadcast.divider in the catalogue).
+const bilingualDivider = "\n\n· · ·\n\n"
+
+// bilingualParts splits text written in both languages, English first:
+// a broadcast at its divider, or a message of two halves that have as many
+// lines each (an English line, then the French one) at its middle line
+// break. It returns nil when it cannot tell the halves apart.
+func bilingualParts(text string) []part {
+	if en, fr, ok := strings.Cut(text, bilingualDivider); ok {
+		return []part{{Lang: "en", Text: strings.TrimSpace(en)}, {Lang: "fr", Text: strings.TrimSpace(fr)}}
+	}
+	n := strings.Count(text, "\n")
+	if n%2 == 0 {
+		return nil
+	}
+	at := 0
+	for range n/2 + 1 {
+		at += strings.Index(text[at:], "\n") + 1
+	}
+	en, fr := strings.TrimSpace(text[:at-1]), strings.TrimSpace(text[at:])
+	if en == "" || fr == "" {
+		return nil
+	}
+	return []part{{Lang: "en", Text: en}, {Lang: "fr", Text: fr}}
 }
 
 type quote struct {

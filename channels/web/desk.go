@@ -68,7 +68,7 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 	s := d.s
 	s.mu.Lock()
 	s.noticeID++
-	dn := deskNotice{ID: s.noticeID, Notice: n, Time: s.now().UTC()}
+	dn := deskNotice{ID: s.noticeID, Notice: n, Time: s.now().UTC(), Parts: noticeParts(n)}
 	if n.Kind == bot.NoticeMismatch && s.resolved[n.AnswerID] {
 		dn.Resolved = true
 	}
@@ -95,7 +95,7 @@ func (d *Desk) Restore(ctx context.Context, h bot.Historian) error {
 		if x.Sent == nil || x.Sent.Notice == nil {
 			continue
 		}
-		dn := deskNotice{Notice: *x.Sent.Notice, Time: x.At.UTC()}
+		dn := deskNotice{Notice: *x.Sent.Notice, Time: x.At.UTC(), Parts: noticeParts(*x.Sent.Notice)}
 		if dn.Kind == bot.NoticeMismatch && dn.AnswerID != 0 {
 			held, err := stillHeld(ctx, h, dn.EscalationID, dn.AnswerID)
 			if err != nil {
@@ -143,6 +143,15 @@ type deskNotice struct {
 	ID       int64     `json:"id"`
 	Time     time.Time `json:"time"`
 	Resolved bool      `json:"resolved,omitempty"` // a held answer was settled
+	Parts    []part    `json:"parts,omitempty"`    // a notice in both languages, split
+}
+
+// noticeParts splits a notice written in both languages.
+func noticeParts(n bot.Notice) []part {
+	if n.Lang != "" {
+		return nil
+	}
+	return bilingualParts(n.Text)
 }
 
 // escView is an escalation as desk pages show it.

@@ -64,7 +64,12 @@
       const pressed = btn.getAttribute("aria-pressed") === "true";
       const v = pressed ? 0 : value;
       const res = await L.api("POST", "/api/chat/feedback", { room: room, message: m.id, value: v });
-      if (!res.ok) { note.textContent = L.errorText(res.data); return; }
+      if (!res.ok) {
+        // The error is in the page's language, not the answer's.
+        note.removeAttribute("lang");
+        note.textContent = L.errorText(res.data);
+        return;
+      }
       yes.setAttribute("aria-pressed", String(v === 1));
       no.setAttribute("aria-pressed", String(v === -1));
       note.textContent = v === 0 ? ask : t("feedback.thanks");
@@ -84,7 +89,7 @@
     if (mine) cls.push("mine");
     const li = el("li", { class: cls.join(" "), id: "msg-" + m.id, "data-kind": m.kind });
     const head = el("p", { class: "msg-head" },
-      el("span", { class: "msg-author", text: authorLabel(m) + (mine ? " (" + t("you") + ")" : "") }),
+      el("span", { class: "msg-author", lang: m.kind === "relay" && m.signature && m.lang ? m.lang : null, text: authorLabel(m) + (mine ? " (" + t("you") + ")" : "") }),
       el("time", { datetime: m.time, text: L.time(m.time) }));
     if (m.kind === "relay") head.append(el("span", { class: "msg-badge relay", text: t("staff") }));
     if (m.bot && m.to_tag && m.to_tag === myTag) head.append(el("span", { class: "msg-badge", text: t("foryou") }));
@@ -106,10 +111,23 @@
       }
     }
     const parts = splitSignature(text, m.signature);
-    const body = el("p", { class: "msg-text", lang: m.lang || null });
-    if (m.bot) L.linkify(body, parts[0]); else body.textContent = parts[0];
-    li.append(body);
-    if (parts[1]) li.append(el("p", { class: "msg-sig", text: "— " + parts[1] }));
+    // Each part is tagged with its own language: a bilingual text is one
+    // paragraph per language; a staff answer sent anyway in the other
+    // language is followed by a note in the citizen's.
+    let said = [{ lang: m.lang, text: parts[0] }];
+    if (m.parts && m.parts.length) {
+      said = m.parts;
+    } else if (m.body_lang && m.body_lang !== m.lang) {
+      const cut = parts[0].lastIndexOf("\n\n");
+      if (cut > 0) said = [{ lang: m.body_lang, text: parts[0].slice(0, cut) }, { lang: m.lang, text: parts[0].slice(cut).trim() }];
+    }
+    said.forEach(function (p, i) {
+      if (i > 0 && m.parts) li.append(el("p", { class: "msg-divider", "aria-hidden": "true", text: "· · ·" }));
+      const body = el("p", { class: "msg-text", lang: p.lang || null });
+      if (m.bot) L.linkify(body, p.text); else body.textContent = p.text;
+      li.append(body);
+    });
+    if (parts[1]) li.append(el("p", { class: "msg-sig", lang: m.lang || null, text: "— " + parts[1] }));
     if (parts[2]) li.append(el("p", { class: "msg-text msg-after", lang: m.lang || null, text: parts[2] }));
     if (m.bot && m.link && m.text.indexOf(m.link) < 0 && /^https?:\/\//.test(m.link)) {
       li.append(el("p", { class: "msg-link" }, el("a", { href: m.link, rel: "noopener noreferrer", text: t("link") })));
@@ -120,7 +138,7 @@
     empty.remove();
     log.append(li);
     if (atBottom || mine) log.scrollTop = log.scrollHeight;
-    if (live && !mine) announce(authorLabel(m), [{ lang: m.lang, text: parts[0] }]);
+    if (live && !mine) announce(authorLabel(m), said);
   }
 
   // announce says one short sentence in the status region: who wrote, and

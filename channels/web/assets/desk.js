@@ -274,7 +274,12 @@
     li.append(el("span", { class: "notice-kind", text: t("kind." + n.kind) }), " ",
       el("time", { class: "muted", datetime: n.time, text: L.time(n.time) }));
     if (n.escalation_id) li.append(" · ", el("a", { href: "#esc-" + n.escalation_id, text: t("esc.title", { ID: n.escalation_id }) }));
-    li.append(el("p", { lang: n.lang || null, text: n.text }));
+    // A notice in both languages is one paragraph per language.
+    if (n.parts && n.parts.length) {
+      for (const p of n.parts) li.append(el("p", { lang: p.lang, text: p.text }));
+    } else {
+      li.append(el("p", { lang: n.lang || null, text: n.text }));
+    }
     if (n.kind === "mismatch" && n.answer_id) {
       if (n.resolved) {
         li.append(el("p", { class: "muted", text: t("resolved") }));
