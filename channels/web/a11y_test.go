@@ -34,8 +34,8 @@ func TestBrowserPartialPublishDateIsRefused(t *testing.T) {
 	}
 	run(t, ctx, "publish",
 		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
-		until(`!document.querySelector("#bc-form .alert-success").hidden || !document.querySelector("#bc-form .alert-danger").hidden`))
-	if ok := textOf(t, ctx, `document.querySelector("#bc-form .alert-success").hidden ? "" : document.querySelector("#bc-form .alert-success").textContent`); ok != "" {
+		until(`document.querySelector("#bc-form .alert-success").textContent !== "" || !document.querySelector("#bc-form .alert-danger").hidden`))
+	if ok := textOf(t, ctx, `document.querySelector("#bc-form .alert-success").textContent`); ok != "" {
 		t.Errorf("a half-typed date published the announcement: %q", ok)
 	}
 	msg := textOf(t, ctx, `document.querySelector("#bc-form .alert-danger").textContent`)
@@ -275,11 +275,11 @@ func TestBrowserBilingualTextIsTaggedByPart(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#bc-en"), "Our offices are closed on Monday."),
 		chromedp.SendKeys(chromedp.CSS("#bc-fr"), "Nos bureaux sont fermés lundi."),
 		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
-		until(`!document.querySelector("#bc-form .alert-success").hidden`),
+		until(`document.querySelector("#bc-form .alert-success").textContent !== ""`),
 		chromedp.Click(chromedp.CSS("#phase-1")),
 		chromedp.SendKeys(chromedp.CSS("#reason"), "Election period"),
 		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
-		until(`!document.querySelector("#phase-form .alert-success").hidden`))
+		until(`document.querySelector("#phase-form .alert-success").textContent !== ""`))
 	run(t, citizen, "announcement", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="broadcast"]`)))
 	if got := langsOf(t, citizen, `#log li[data-kind="broadcast"] .msg-text`); got != "en:Our offices are clos | fr:Nos bureaux sont fer" {
 		t.Errorf("announcement parts %q, want one English and one French paragraph", got)
@@ -314,5 +314,37 @@ func TestBrowserAnswerSentAnywayIsTaggedInItsLanguage(t *testing.T) {
 		if !strings.HasPrefix(parts[i], w) {
 			t.Errorf("relay part %d = %q, want %q…", i, parts[i], w)
 		}
+	}
+}
+
+// Each comms error sits by its field and is tied to it, and goes away,
+// "You are" included, once the form is sent.
+func TestBrowserCommsErrorsSitByTheirFields(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	run(t, ctx, "send an empty phase form", chromedp.Navigate(s.base+"/comms?lang=fr"),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="sam"]`)),
+		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
+		until(`!document.querySelector("#phase-form .alert-danger").hidden`))
+	for sel, want := range map[string]string{
+		"#whoami":              "whoami-err whoami-hint",
+		"#phase-form fieldset": "phase-err",
+		"#reason":              "reason-err reason-hint",
+	} {
+		if got := textOf(t, ctx, `document.querySelector(`+js(sel)+`).getAttribute("aria-describedby")`); got != want {
+			t.Errorf("%s aria-describedby %q, want %q", sel, got, want)
+		}
+	}
+	if msg := textOf(t, ctx, `document.getElementById("whoami-err").textContent`); !strings.Contains(msg, "Choisissez d’abord qui vous êtes") {
+		t.Errorf("error by the staff list %q", msg)
+	}
+	run(t, ctx, "correct and send",
+		chromedp.SetValue(chromedp.CSS("#whoami"), "sam"),
+		chromedp.Click(chromedp.CSS("#phase-1")),
+		chromedp.SendKeys(chromedp.CSS("#reason"), "Période électorale"),
+		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
+		until(`document.querySelector("#phase-form .alert-success").textContent !== ""`))
+	if n := textOf(t, ctx, `String(document.querySelectorAll("[aria-invalid], .field-error").length)`); n != "0" {
+		t.Errorf("%s fields still marked invalid after a successful change", n)
 	}
 }

@@ -552,7 +552,7 @@ func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#phase-1")),
 		chromedp.SendKeys(chromedp.CSS("#reason"), "Election period: announcements only"),
 		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
-		until(`!document.querySelector("#phase-form .alert-success").hidden`),
+		until(`document.querySelector("#phase-form .alert-success").textContent !== ""`),
 		until(`document.getElementById("global-phase").textContent === "broadcast"`))
 	if msg := textOf(t, comms, `document.querySelector("#phase-form .alert-success").textContent`); !strings.Contains(msg, "broadcast") {
 		t.Errorf("confirmation %q", msg)
@@ -577,7 +577,7 @@ func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#bc-en"), "Our offices are closed on Monday."),
 		chromedp.SendKeys(chromedp.CSS("#bc-fr"), "Nos bureaux sont fermés lundi."),
 		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
-		until(`!document.querySelector("#bc-form .alert-success").hidden`))
+		until(`document.querySelector("#bc-form .alert-success").textContent !== ""`))
 	run(t, citizen, "announcement arrives", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="broadcast"]`)))
 	if n := textOf(t, citizen, `String(document.querySelectorAll("#log li.bot:not([data-kind=broadcast])").length)`); n != "0" {
 		t.Errorf("%s public replies in broadcast phase", n)

@@ -270,15 +270,18 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	name := cleanText(strings.Join(strings.Fields(req.Name), " "))
 	text := cleanText(req.Text)
+	// A refusal that concerns one field names it ("field"), so that the
+	// page marks that field and no other.
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > maxNameChars:
-		s.apiError(w, r, http.StatusBadRequest, "err.name", "")
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": uiText(s.reqLang(r), "err.name"), "field": "name"})
 		return
 	case text == "":
-		s.apiError(w, r, http.StatusBadRequest, "err.empty", "")
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": uiText(s.reqLang(r), "err.empty"), "field": "text"})
 		return
 	case utf8.RuneCountInString(text) > s.cfg.MaxMessageChars:
-		s.apiErrorf(w, r, http.StatusRequestEntityTooLarge, "err.toolong", map[string]any{"Max": s.cfg.MaxMessageChars})
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{
+			"error": uiTextf(s.reqLang(r), "err.toolong", map[string]any{"Max": s.cfg.MaxMessageChars}), "field": "text"})
 		return
 	}
 	h, _ := s.handlers()

@@ -455,18 +455,20 @@ func TestPostMessageRefusals(t *testing.T) {
 	h := newHarness(t, cfg, "")
 	c := h.client(t)
 	for _, tc := range []struct {
-		name string
-		body any
-		hdr  map[string]string
-		code int
-		says string
+		name  string
+		body  any
+		hdr   map[string]string
+		code  int
+		says  string
+		field string // the field a refusal of one field names
 	}{
-		{"no csrf token", map[string]any{"room": "help", "name": "A", "text": "hi"}, map[string]string{}, 403, "expired"},
-		{"foreign origin", map[string]any{"room": "help", "name": "A", "text": "hi"}, map[string]string{headerCSRF: c.csrf, "Origin": "https://evil.example"}, 403, "another site"},
-		{"too long", map[string]any{"room": "help", "name": "A", "text": strings.Repeat("é", 51)}, nil, 413, "at most 50 characters"},
-		{"body far too big", `{"room":"help","name":"A","text":"` + strings.Repeat("x", 10000) + `"}`, nil, 413, "at most 50"},
-		{"no name", map[string]any{"room": "help", "name": " ", "text": "hi"}, nil, 400, "display name"},
-		{"unknown room", map[string]any{"room": "nope", "name": "A", "text": "hi"}, nil, 404, "room"},
+		{"no csrf token", map[string]any{"room": "help", "name": "A", "text": "hi"}, map[string]string{}, 403, "expired", ""},
+		{"foreign origin", map[string]any{"room": "help", "name": "A", "text": "hi"}, map[string]string{headerCSRF: c.csrf, "Origin": "https://evil.example"}, 403, "another site", ""},
+		{"too long", map[string]any{"room": "help", "name": "A", "text": strings.Repeat("é", 51)}, nil, 413, "at most 50 characters", "text"},
+		{"body far too big", `{"room":"help","name":"A","text":"` + strings.Repeat("x", 10000) + `"}`, nil, 413, "at most 50", ""},
+		{"no name", map[string]any{"room": "help", "name": " ", "text": "hi"}, nil, 400, "display name", "name"},
+		{"empty", map[string]any{"room": "help", "name": "A", "text": " \n "}, nil, 400, "Write a message", "text"},
+		{"unknown room", map[string]any{"room": "nope", "name": "A", "text": "hi"}, nil, 404, "room", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hdr := tc.hdr
@@ -476,6 +478,9 @@ func TestPostMessageRefusals(t *testing.T) {
 			code, body, _ := c.do("POST", "/api/chat/messages", tc.body, hdr)
 			if code != tc.code || !strings.Contains(body, tc.says) {
 				t.Errorf("= %d %s, want %d saying %q", code, body, tc.code, tc.says)
+			}
+			if got := strings.Contains(body, `"field":"`+tc.field+`"`); tc.field != "" && !got || tc.field == "" && strings.Contains(body, `"field"`) {
+				t.Errorf("= %s, want field %q", body, tc.field)
 			}
 		})
 	}

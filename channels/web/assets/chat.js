@@ -163,19 +163,28 @@
     { message: render, failed: failed, ready: function () { live = true; } },
     document.getElementById("conn"), function () { live = false; });
 
+  // showError shows msg in the alert; when it concerns one field, that
+  // field is marked invalid, described by the alert, and focused.
   function showError(msg, field) {
-    formError.textContent = "";
+    clearError();
     formError.append(el("p", { text: msg }));
     formError.hidden = false;
-    for (const f of [nameIn, textIn]) f.removeAttribute("aria-invalid");
-    if (field) { field.setAttribute("aria-invalid", "true"); field.focus(); }
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", "form-error " + field.dataset.hint);
+      field.focus();
+    }
   }
   function clearError() {
     formError.hidden = true;
     formError.textContent = "";
-    nameIn.removeAttribute("aria-invalid");
-    textIn.removeAttribute("aria-invalid");
+    for (const f of [nameIn, textIn]) {
+      f.removeAttribute("aria-invalid");
+      f.setAttribute("aria-describedby", f.dataset.hint);
+    }
   }
+  nameIn.dataset.hint = nameIn.getAttribute("aria-describedby");
+  textIn.dataset.hint = textIn.getAttribute("aria-describedby");
 
   form.addEventListener("submit", async function (ev) {
     ev.preventDefault();
@@ -197,7 +206,9 @@
       return;
     }
     status.textContent = "";
-    showError(L.errorText(res.data), res.status === 400 && !name ? nameIn : textIn);
+    // Only a refusal of one field marks it: not a flood, an outage or a
+    // lost connection.
+    showError(L.errorText(res.data), res.data.field === "name" ? nameIn : res.data.field === "text" ? textIn : null);
   });
 
   // Ctrl+Enter (or Cmd+Enter) sends; Enter alone makes a new line.

@@ -22,13 +22,42 @@
   function alerts(form) {
     return { bad: form.querySelector(".alert-danger"), good: form.querySelector(".alert-success") };
   }
+  // A field's own error sits just before it, with the id FIELD-err, and
+  // is named first in its aria-describedby; for radio buttons it goes on
+  // their fieldset.
+  function errorTarget(field) {
+    return field.type === "radio" ? field.closest("fieldset") : field;
+  }
+  function setFieldError(field, msg) {
+    const target = errorTarget(field);
+    const id = (target.id || field.name) + "-err";
+    let note = document.getElementById(id);
+    const ids = (target.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && x !== id; });
+    if (!msg) {
+      if (note) note.remove();
+      if (ids.length) target.setAttribute("aria-describedby", ids.join(" ")); else target.removeAttribute("aria-describedby");
+      if (field.type === "radio") for (const r of target.querySelectorAll("input[type=radio]")) r.removeAttribute("aria-invalid");
+      else field.removeAttribute("aria-invalid");
+      return;
+    }
+    if (!note) {
+      note = el("p", { class: "field-error", id: id });
+      if (field.type === "radio") target.querySelector("legend").after(note); else field.before(note);
+    }
+    note.textContent = msg;
+    target.setAttribute("aria-describedby", [id].concat(ids).join(" "));
+    if (field.type === "radio") for (const r of target.querySelectorAll("input[type=radio]")) r.setAttribute("aria-invalid", "true");
+    else field.setAttribute("aria-invalid", "true");
+  }
   function clear(form) {
     const a = alerts(form);
     a.bad.hidden = true; a.bad.textContent = "";
-    a.good.hidden = true; a.good.textContent = "";
-    for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
+    a.good.textContent = "";
+    // "You are" sits outside the forms: its error is cleared too.
+    for (const f of Array.from(form.querySelectorAll("[aria-invalid]")).concat([who])) setFieldError(f, "");
   }
-  // problems: [{field, msg}] shown as an error summary linking to each field.
+  // problems: [{field, msg}] shown as an error summary linking to each
+  // field, and beside each field.
   function showProblems(form, problems) {
     const a = alerts(form);
     a.bad.textContent = "";
@@ -36,7 +65,7 @@
     const ul = el("ul");
     for (const p of problems) {
       if (p.field) {
-        p.field.setAttribute("aria-invalid", "true");
+        setFieldError(p.field, p.msg);
         ul.append(el("li", {}, el("a", { href: "#" + p.field.id, text: p.msg })));
       } else {
         ul.append(el("li", { text: p.msg }));
@@ -47,10 +76,10 @@
     a.bad.setAttribute("tabindex", "-1");
     a.bad.focus();
   }
+  // The confirmation region stays rendered (empty) so that what is
+  // written in it is announced.
   function showOK(form, msg) {
-    const a = alerts(form);
-    a.good.textContent = msg;
-    a.good.hidden = false;
+    alerts(form).good.textContent = msg;
   }
 
   // setText writes a value only when it changed: nothing is re-announced
@@ -203,6 +232,8 @@
   const pause = document.getElementById("pause");
   pause.checked = L.store("liaison.comms.pause") === "1";
   pause.addEventListener("change", function () { L.store("liaison.comms.pause", pause.checked ? "1" : "0"); });
+
+  who.addEventListener("change", function () { if (who.value) setFieldError(who, ""); });
 
   L.roster(who);
   refresh();

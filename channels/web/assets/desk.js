@@ -15,6 +15,9 @@
   const notices = new Map();   // notice id → view
 
   showAll.checked = L.store("liaison.showall") === "1";
+  const whoErr = el("p", { class: "field-error", id: "whoami-err" });
+  who.before(whoErr);
+  who.addEventListener("change", function () { if (who.value) fieldError(who, whoErr, ""); });
 
   // say writes one short sentence to the page's one status region (the
   // queue and the notices are not live regions: they would read out whole
@@ -36,7 +39,7 @@
   async function act(action, body) {
     if (!who.value) {
       say(t("whoami.first"), true);
-      who.focus();
+      fieldError(who, whoErr, t("whoami.first"));
       return null;
     }
     body.as = who.value;
