@@ -17,7 +17,10 @@
 // The server binds to 127.0.0.1 by default. On any other address New refuses
 // to start without a desk token, and the desk and comms pages (and their
 // APIs) then require it: a login form sets an HttpOnly, SameSite=Strict
-// cookie, or API clients send "Authorization: Bearer TOKEN". Without a
+// cookie, valid twelve hours from its last use (each request renews it), or
+// API clients send "Authorization: Bearer TOKEN". A desk page whose session
+// ended says so with a sign-in link, and keeps what was being typed in the
+// tab's session storage. Without a
 // token, the staff pages answer only requests addressed to localhost or a
 // loopback address, so that a site whose name is pointed at 127.0.0.1 (DNS
 // rebinding) cannot act on the desk through a staff member's browser.

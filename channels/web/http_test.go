@@ -137,7 +137,12 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg Config, token string) *harness {
 	t.Helper()
-	srv, err := New(cfg, token, Options{})
+	return newHarnessWith(t, cfg, token, Options{})
+}
+
+func newHarnessWith(t *testing.T, cfg Config, token string, opts Options) *harness {
+	t.Helper()
+	srv, err := New(cfg, token, opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -323,6 +328,44 @@ func TestTokenProtectsDeskAndComms(t *testing.T) {
 	}
 	if code, _ := c.post("/api/comms/phase", map[string]any{"as": "alice", "phase": "broadcast", "reason": "pilot ends"}); code != 200 {
 		t.Errorf("POST phase after login = %d", code)
+	}
+}
+
+// A desk session lasts twelve hours from its last use, not from the login:
+// staff who keep working stay signed in; an idle session ends.
+func TestDeskSessionSlides(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	h := newHarnessWith(t, Config{Addr: "0.0.0.0:8080"}, token, Options{Now: clock})
+	c := h.client(t)
+	code, _, _ := c.do("POST", "/login", url.Values{"token": {token}, "next": {"/desk"}}.Encode(),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if code != http.StatusSeeOther {
+		t.Fatalf("login = %d", code)
+	}
+	for i, step := range []time.Duration{11 * time.Hour, 11 * time.Hour, 11 * time.Hour} {
+		advance(step)
+		code, _, hdr := c.do("GET", "/api/desk/roster", nil, nil)
+		if code != 200 {
+			t.Fatalf("request %d, %v after the previous one = %d, want 200: the session did not slide", i+1, step, code)
+		}
+		cookie := hdr.Get("Set-Cookie")
+		for _, want := range []string{cookieDesk + "=", "HttpOnly", "SameSite=Strict", "Max-Age=43200"} {
+			if !strings.Contains(cookie, want) {
+				t.Errorf("renewed session cookie %q lacks %s", cookie, want)
+			}
+		}
+	}
+	// A bearer client gets no cookie.
+	if _, _, hdr := c.do("GET", "/api/comms/status", nil, map[string]string{"Authorization": "Bearer " + token}); hdr.Get("Set-Cookie") != "" {
+		t.Errorf("a bearer request was given a cookie: %q", hdr.Get("Set-Cookie"))
+	}
+	advance(sessionTTL + time.Minute)
+	if code, _, hdr := c.do("GET", "/api/desk/roster", nil, nil); code != http.StatusUnauthorized || hdr.Get("Set-Cookie") != "" {
+		t.Errorf("after twelve idle hours = %d (cookie %q), want 401 and no new cookie", code, hdr.Get("Set-Cookie"))
 	}
 }
 

@@ -407,8 +407,20 @@ func (s *Server) bearerOK(r *http.Request) bool {
 	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
 }
 
-// sessionTTL is how long a desk login lasts.
+// sessionTTL is how long a desk login lasts without use: every request
+// the session authenticates starts it again (a sliding session), so that
+// staff at work are never signed out in the middle of an answer.
 const sessionTTL = 12 * time.Hour
+
+// setSession sets (or renews) the desk session cookie, valid sessionTTL
+// from now.
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieDesk, Value: s.sessionValue(s.now().Add(sessionTTL)), Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		MaxAge: int(sessionTTL / time.Second),
+	})
+}
 
 func (s *Server) sessionValue(exp time.Time) string {
 	e := strconv.FormatInt(exp.Unix(), 10)
@@ -449,7 +461,12 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 			s.errorPage(w, r, http.StatusForbidden, "err.host")
 			return
 		}
-		if s.token == "" || s.bearerOK(r) || s.sessionOK(r) {
+		if s.token == "" || s.bearerOK(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if s.sessionOK(r) {
+			s.setSession(w, r)
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -492,11 +509,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, l, next, "login.wrong", http.StatusUnauthorized)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: cookieDesk, Value: s.sessionValue(s.now().Add(sessionTTL)), Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
-		MaxAge: int(sessionTTL / time.Second),
-	})
+	s.setSession(w, r)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

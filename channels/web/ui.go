@@ -145,6 +145,8 @@ var uiStrings = map[string][2]string{
 	"js.name.required":   {"Enter a display name.", "Entrez un nom affiché."},
 	"js.text.required":   {"Write a message.", "Écrivez un message."},
 	"js.text.toolong":    {"Your message is too long: at most {Max} characters.", "Votre message est trop long\u00a0: au plus {Max} caractères."},
+	"js.session.ended":   {"Your session has ended. What you were typing is kept in this tab.", "Votre session a pris fin. Ce que vous écriviez est conservé dans cet onglet."},
+	"js.session.signin":  {"Sign in again", "Reconnectez-vous"},
 	"js.connlost":        {"Connection lost. Reconnecting…", "Connexion perdue. Reconnexion…"},
 	"js.error":           {"Something went wrong. Please try again.", "Un problème est survenu. Veuillez réessayer."},
 	"js.empty":           {"No messages yet.", "Aucun message pour l’instant."},

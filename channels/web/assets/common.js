@@ -66,19 +66,44 @@ window.Liaison = (function () {
     return data.detail ? data.error + " " + data.detail : data.error;
   }
 
+  // signedOut says, in el, that the staff session has ended, with a link
+  // to sign in again and come back to next.
+  function signedOut(target, next) {
+    if (!target || target.dataset.signedOut) return;
+    target.dataset.signedOut = "1";
+    target.setAttribute("role", "alert");
+    target.replaceChildren(document.createTextNode(t("session.ended") + " "),
+      el("a", { href: "/login?next=" + encodeURIComponent(next), text: t("session.signin") }));
+  }
+
   // stream opens a server-sent events stream; handlers maps event types to
   // functions of the parsed data. conn (an element) shows lost connections.
-  function stream(url, handlers, conn, onOpen) {
+  // With probe (an API address) and next (a page), a stream that fails
+  // because the staff session ended (EventSource cannot see the status)
+  // says so with a sign-in link instead of reconnecting for ever.
+  function stream(url, handlers, conn, onOpen, probe, next) {
     let es;
     let retry = null;
+    let ended = false;
     function open() {
       es = new EventSource(url);
       es.onopen = function () {
         if (conn) conn.textContent = "";
         if (onOpen) onOpen();
       };
-      es.onerror = function () {
+      es.onerror = async function () {
+        if (ended) return;
         if (conn) conn.textContent = t("connlost");
+        if (probe) {
+          const res = await api("GET", probe);
+          if (res.status === 401) {
+            ended = true;
+            es.close();
+            if (retry !== null) { clearTimeout(retry); retry = null; }
+            signedOut(conn, next);
+            return;
+          }
+        }
         if (es.readyState === EventSource.CLOSED && retry === null) {
           retry = setTimeout(function () { retry = null; open(); }, 3000);
         }
@@ -156,5 +181,5 @@ window.Liaison = (function () {
     return res.data;
   }
 
-  return { t, el, api, errorText, stream, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
+  return { t, el, api, errorText, stream, signedOut, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
 })();

@@ -10,7 +10,16 @@
   const noticeList = document.getElementById("notices");
   const flash = document.getElementById("flash");
   const escs = new Map();      // id → view
-  const drafts = new Map();    // element id → text being typed
+  // What staff were typing, by field id: kept in this tab (sessionStorage)
+  // so that it survives a redraw, a reload and signing in again.
+  const drafts = new Map(readDrafts());
+  function readDrafts() {
+    try { return Object.entries(JSON.parse(sessionStorage.getItem("liaison.drafts") || "{}")); } catch (e) { return []; }
+  }
+  function saveDrafts() {
+    try { sessionStorage.setItem("liaison.drafts", JSON.stringify(Object.fromEntries(drafts))); } catch (e) { /* not kept */ }
+  }
+  const conn = document.getElementById("conn");
   const eventIds = new Map();  // escalation id → answer event id (reused on retry)
   const notices = new Map();   // notice id → view
 
@@ -45,6 +54,11 @@
     body.as = who.value;
     if (body.id) actedOn.set(body.id, Date.now());
     const res = await L.api("POST", "/api/desk/" + action, body);
+    if (res.status === 401) {
+      L.signedOut(conn, "/desk");
+      conn.focus();
+      return null;
+    }
     if (!res.ok) {
       say(L.errorText(res.data), true);
       if (res.status === 409) load();
@@ -150,6 +164,7 @@
         if (!r.mismatch) {
           // The card may have been redrawn meanwhile: clear the live field.
           drafts.delete(taId);
+          saveDrafts();
           const cur = document.getElementById(taId);
           if (cur) cur.value = "";
         }
@@ -168,7 +183,7 @@
         if (!reason.value.trim()) { fieldError(reason, rsErr, t("reason.required")); return; }
         fieldError(reason, rsErr, "");
         const r = await act("close", { id: v.id, reason: reason.value.trim() });
-        if (r) { drafts.delete(rsId); upsert(r); say(t("close.ok", { ID: v.id })); }
+        if (r) { drafts.delete(rsId); saveDrafts(); upsert(r); say(t("close.ok", { ID: v.id })); }
       });
       art.append(el("details", {}, el("summary", { id: id + "-close-toggle", text: t("close") }), close));
     }
@@ -176,7 +191,7 @@
     // Keep what staff were typing when the card is redrawn.
     for (const f of art.querySelectorAll("textarea, input[type=text]")) {
       if (drafts.has(f.id)) f.value = drafts.get(f.id);
-      f.addEventListener("input", function () { drafts.set(f.id, f.value); });
+      f.addEventListener("input", function () { drafts.set(f.id, f.value); saveDrafts(); });
     }
     return art;
   }
@@ -335,6 +350,7 @@
 
   async function load() {
     const res = await L.api("GET", "/api/desk/escalations" + (showAll.checked ? "?all=1" : ""));
+    if (res.status === 401) { L.signedOut(conn, "/desk"); return; }
     if (!res.ok) { say(L.errorText(res.data), true); return; }
     const ids = new Set(res.data.map(function (v) { return v.id; }));
     for (const art of Array.from(queue.querySelectorAll("article"))) {
@@ -367,8 +383,8 @@
   L.roster(who);
   // Subscribe first, then load: nothing that happens in between is missed.
   let loaded = false;
-  L.stream("/api/desk/events", { escalation: onEscalation, notice: onNotice }, document.getElementById("conn"), function () {
+  L.stream("/api/desk/events", { escalation: onEscalation, notice: onNotice }, conn, function () {
     load(); // also after a reconnect: catch up on what changed meanwhile
     if (!loaded) { loaded = true; loadNotices(); }
-  });
+  }, "/api/desk/roster", "/desk");
 })();
