@@ -348,3 +348,20 @@ func TestBrowserCommsErrorsSitByTheirFields(t *testing.T) {
 		t.Errorf("%s fields still marked invalid after a successful change", n)
 	}
 }
+
+// At 320 CSS pixels (400% zoom) the comms page does not scroll sideways:
+// the channels table scrolls in its own labelled, focusable region.
+func TestBrowserCommsReflowsAt320(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	run(t, ctx, "open comms at 320 px", chromedp.EmulateViewport(320, 640), chromedp.Navigate(s.base+"/comms?lang=fr"),
+		until(`document.querySelectorAll("#channels tbody tr").length > 0 && document.querySelectorAll("#summary dd").length > 0`))
+	if w := textOf(t, ctx, `String(document.documentElement.scrollWidth <= window.innerWidth)`); w != "true" {
+		wide := textOf(t, ctx, `Array.from(document.querySelectorAll("main *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-scroll")).slice(0, 5).map(e => e.tagName + "." + e.className).join(" ")`)
+		t.Errorf("the comms page scrolls sideways at 320 px: %s", wide)
+	}
+	if r := textOf(t, ctx, `(function(){const r=document.querySelector("#channels").closest("[role=region]"); return r ? r.tabIndex + " " + document.getElementById(r.getAttribute("aria-labelledby")).textContent : ""})()`); r != "0 Phase en vigueur dans chaque canal" {
+		t.Errorf("the channels table's scroll region %q", r)
+	}
+	screenshot(t, ctx, "comms-320-fr")
+}

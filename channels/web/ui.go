@@ -63,6 +63,7 @@ var uiStrings = map[string][2]string{
 	"comms.whoami.hint":  {"Phase changes and announcements are recorded under your name. Your choice is kept in this browser.", "Les changements de phase et les annonces sont consignés à votre nom. Votre choix est conservé dans ce navigateur."},
 	"comms.phase":        {"Rollout phase", "Phase de déploiement"},
 	"comms.phase.global": {"Phase for all channels:", "Phase pour tous les canaux\u00a0:"},
+	"comms.channels":     {"Phase in force on each channel", "Phase en vigueur dans chaque canal"},
 	"comms.col.channel":  {"Channel", "Canal"},
 	"comms.col.phase":    {"Phase in force", "Phase en vigueur"},
 	"comms.col.override": {"Set for this channel", "Propre à ce canal"},
