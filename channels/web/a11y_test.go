@@ -126,6 +126,10 @@ func TestBrowserChatAnnouncesOnlyLiveMessages(t *testing.T) {
 			t.Errorf("%s: the announcement reads out the whole message: %s", name, said)
 		}
 	}
+	// The feedback buttons' group is named by its visible invitation, once.
+	if g := textOf(t, marie, `(function(){const g=document.querySelector("#log .feedback"); return String(g.getAttribute("aria-label")) + " " + document.getElementById(g.getAttribute("aria-labelledby")).textContent})()`); !strings.HasPrefix(g, "null ") || len(g) < 10 {
+		t.Errorf("feedback group name %q, want it labelled by the visible invitation", g)
+	}
 	if a := textOf(t, jordan, `document.getElementById("announce").innerHTML`); !strings.Contains(a, `<span lang="fr">Vous pouvez renouveler`) {
 		t.Errorf("the answer is not announced in its language: %s", a)
 	}

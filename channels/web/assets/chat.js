@@ -53,8 +53,9 @@
   // invitation (its last paragraph), shown beside the buttons.
   function feedbackBox(m, prompt) {
     const ask = prompt || t("feedback.q");
-    const box = el("div", { class: "feedback", role: "group", "aria-label": t("feedback.q") });
-    const note = el("span", { class: "q", role: "status", lang: prompt && m.lang ? m.lang : null });
+    // The group is named by its visible invitation, read once.
+    const box = el("div", { class: "feedback", role: "group", "aria-labelledby": "fb-" + m.id });
+    const note = el("span", { class: "q", id: "fb-" + m.id, role: "status", lang: prompt && m.lang ? m.lang : null });
     note.textContent = ask;
     // The reply's invitation names 👍 and 👎 (the same words go to every
     // platform): the buttons show them, and keep plain names for screen readers.

@@ -185,7 +185,7 @@
         const r = await act("close", { id: v.id, reason: reason.value.trim() });
         if (r) { drafts.delete(rsId); saveDrafts(); upsert(r); say(t("close.ok", { ID: v.id })); }
       });
-      art.append(el("details", {}, el("summary", { id: id + "-close-toggle", text: t("close") }), close));
+      art.append(el("details", {}, el("summary", { id: id + "-close-toggle", "aria-describedby": id + "-h", text: t("close") }), close));
     }
 
     // Keep what staff were typing when the card is redrawn.
@@ -289,9 +289,11 @@
   function renderNotice(n) {
     const id = "notice-" + n.id;
     const li = el("li", { class: "notice " + n.kind, id: id, tabindex: "-1" });
-    li.append(el("span", { class: "notice-kind", text: t("kind." + n.kind) }), " ",
+    li.append(el("span", { class: "notice-kind", id: id + "-kind", text: t("kind." + n.kind) }), " ",
       el("time", { class: "muted", datetime: n.time, text: L.time(n.time) }));
-    if (n.escalation_id) li.append(" · ", el("a", { href: "#esc-" + n.escalation_id, text: t("esc.title", { ID: n.escalation_id }) }));
+    if (n.escalation_id) li.append(" · ", el("a", { href: "#esc-" + n.escalation_id, id: id + "-esc", text: t("esc.title", { ID: n.escalation_id }) }));
+    // Buttons that repeat from notice to notice are described by theirs.
+    const about = n.escalation_id ? id + "-kind " + id + "-esc" : id + "-kind";
     // A notice in both languages is one paragraph per language.
     if (n.parts && n.parts.length) {
       for (const p of n.parts) li.append(el("p", { lang: p.lang, text: p.text }));
@@ -303,12 +305,12 @@
         li.append(el("p", { class: "muted", text: t("resolved") }));
       } else {
         const row = el("div", { class: "row" },
-          el("button", { type: "button", class: "btn btn-small btn-primary", id: id + "-anyway", text: t("sendanyway"),
+          el("button", { type: "button", class: "btn btn-small btn-primary", id: id + "-anyway", "aria-describedby": about, text: t("sendanyway"),
             onclick: async function () {
               const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: true });
               if (r) say(t("answer.ok", { N: r.relays }));
             } }),
-          el("button", { type: "button", class: "btn btn-small", id: id + "-translate", text: t("translate"),
+          el("button", { type: "button", class: "btn btn-small", id: id + "-translate", "aria-describedby": about, text: t("translate"),
             onclick: async function () {
               const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: false });
               if (r) say(t("translate.ok"));
