@@ -126,6 +126,15 @@ func TestBrowserChatAnnouncesOnlyLiveMessages(t *testing.T) {
 			t.Errorf("%s: the announcement reads out the whole message: %s", name, said)
 		}
 	}
+	// Jordan's question is tagged with the language told from it, and so is
+	// its quote under the answer.
+	run(t, marie, "Jordan's question is tagged", until(`Array.from(document.querySelectorAll("#log li.citizen .msg-text")).some(p => p.lang === "fr")`))
+	if l := langsOf(t, jordan, `#log li[data-kind="answer"] .quoted`); !strings.Contains(l, "fr:Comment renouveler") {
+		t.Errorf("quote of the French question %q", l)
+	}
+	if l := langsOf(t, jordan, `#log li.citizen .msg-text`); l != "en:How do I renew my pa | fr:Comment renouveler m" {
+		t.Errorf("citizen messages %q, want each tagged with its language", l)
+	}
 	// The feedback buttons' group is named by its visible invitation, once.
 	if g := textOf(t, marie, `(function(){const g=document.querySelector("#log .feedback"); return String(g.getAttribute("aria-label")) + " " + document.getElementById(g.getAttribute("aria-labelledby")).textContent})()`); !strings.HasPrefix(g, "null ") || len(g) < 10 {
 		t.Errorf("feedback group name %q, want it labelled by the visible invitation", g)

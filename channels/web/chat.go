@@ -304,11 +304,18 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	s.rooms[room.ID].publish("message", s.citizenEvent(msg, text))
 	ctx, cancel := workContext(r)
 	defer cancel()
-	if _, err := h.HandleMessage(ctx, msg); err != nil {
+	d, err := h.HandleMessage(ctx, msg)
+	if err != nil {
 		s.rooms[room.ID].publish("failed", map[string]string{"id": msg.ID})
 		s.log.Error("handle message", "conv", msg.ID, "err", err)
 		s.apiError(w, r, http.StatusInternalServerError, "err.internal", "")
 		return
+	}
+	// The language the engine told from the text, for pages to tag the
+	// message (and quotes of it) with; not when it only fell back to the
+	// room's language.
+	if d.LangSource == "detected" && d.Lang.Valid() {
+		s.rooms[room.ID].publish("lang", map[string]string{"id": msg.ID, "lang": string(d.Lang)})
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"id": msg.ID})
 }
@@ -354,7 +361,9 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) {
 }
 
 // chatEvents streams a room's messages: first the kept history (or what
-// followed Last-Event-ID), then a "ready" event, then live.
+// followed Last-Event-ID), then a "ready" event, then live. Besides
+// "message" events it sends "failed" (a message the engine could not take)
+// and "lang" (the language told from a citizen's message).
 func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 	room, ok := s.rooms[r.URL.Query().Get("room")]
 	if !ok {

@@ -88,7 +88,7 @@
     const mine = !m.bot && m.tag && m.tag === myTag;
     const cls = ["msg", m.bot ? "bot" : "citizen", m.kind];
     if (mine) cls.push("mine");
-    const li = el("li", { class: cls.join(" "), id: "msg-" + m.id, "data-kind": m.kind });
+    const li = el("li", { class: cls.join(" "), id: "msg-" + m.id, "data-kind": m.kind, "data-reply-to": m.reply_to || null });
     const head = el("p", { class: "msg-head" },
       el("span", { class: "msg-author", lang: m.kind === "relay" && m.signature && m.lang ? m.lang : null, text: authorLabel(m) + (mine ? " (" + t("you") + ")" : "") }),
       el("time", { datetime: m.time, text: L.time(m.time) }));
@@ -97,7 +97,7 @@
     li.append(head);
     if (m.quote) {
       const q = el("blockquote", { class: "msg-quote" }, el("p", { text: t("inreply", { Author: m.quote.author }) }));
-      if (m.quote.text) q.append(el("p", { class: "quoted", text: m.quote.text }));
+      if (m.quote.text) q.append(el("p", { class: "quoted", lang: langs.get(m.reply_to) || null, text: m.quote.text }));
       li.append(q);
     }
     // The reply ends with its own invitation to give feedback (with emoji
@@ -153,6 +153,17 @@
     announcer.replaceChildren.apply(announcer, said);
   }
 
+  // tagLang tags a citizen's message, and the quotes of it, with the
+  // language the engine told from it.
+  const langs = new Map(); // message id → language
+  function tagLang(d) {
+    if (d.lang !== "en" && d.lang !== "fr") return;
+    langs.set(d.id, d.lang);
+    const li = seen.get(d.id);
+    if (li) for (const p of li.querySelectorAll(".msg-text")) p.setAttribute("lang", d.lang);
+    for (const q of log.querySelectorAll('li[data-reply-to="' + CSS.escape(d.id) + '"] .quoted')) q.setAttribute("lang", d.lang);
+  }
+
   function failed(d) {
     const li = seen.get(d.id);
     if (!li || li.classList.contains("failed")) return;
@@ -161,7 +172,7 @@
   }
 
   L.stream("/api/chat/events?room=" + encodeURIComponent(room),
-    { message: render, failed: failed, ready: function () { live = true; } },
+    { message: render, failed: failed, lang: tagLang, ready: function () { live = true; } },
     document.getElementById("conn"), function () { live = false; });
 
   // showError shows msg in the alert; when it concerns one field, that
