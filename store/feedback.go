@@ -8,27 +8,40 @@ import (
 	"github.com/liaison-gc/liaison/bot"
 )
 
+// feedbackKinds are the outbox kinds that invite feedback, as an SQL list:
+// the bot's answers and relayed staff answers (bot.Reply.Feedback).
+const feedbackKinds = `('` + string(bot.KindAnswer) + `', '` + string(bot.KindRelay) + `')`
+
 // SaveFeedback records r against the outbox item delivered as its message
-// (bot.ErrNotFound when the bot sent no such message). A user has one
-// reaction per message: a later one replaces the earlier (a reaction older
-// than the stored one, delivered late, is ignored), and Value 0 records
-// that it was withdrawn. Once the purge has taken the user of a reaction
-// to that message, a reaction from a user with none recorded there is not
-// recorded (it returns nil): it may be a change of the purged one, which
-// would then count twice. bot.ErrInvalid for a Value other than -1, 0, +1
-// or an empty UserID.
+// (bot.ErrNotFound when the bot sent no such message). Only answers and
+// relayed staff answers (feedbackKinds) invite feedback: a reaction on
+// another of the bot's messages (an acknowledgement, a notice, a
+// broadcast) is not about an answer and is not recorded (it returns nil).
+// A user has one reaction per message: a later one replaces the earlier (a
+// reaction older than the stored one, delivered late, is ignored), and
+// Value 0 records that it was withdrawn. Once the purge has taken the user
+// of a reaction to that message, a reaction from a user with none recorded
+// there is not recorded (it returns nil): it may be a change of the purged
+// one, which would then count twice. bot.ErrInvalid for a Value other than
+// -1, 0, +1 or an empty UserID.
 func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
 	if r.Value < -1 || r.Value > 1 || r.UserID == "" {
 		return fmt.Errorf("store: save feedback: %w: want a user and a value of -1, 0 or +1", bot.ErrInvalid)
 	}
 	at := orNow(r.Time, db.now())
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		var outboxID int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM outbox
+		var (
+			outboxID int64
+			rated    bool
+		)
+		err := tx.QueryRowContext(ctx, `SELECT id, kind IN `+feedbackKinds+` FROM outbox
 			WHERE ref_platform = ? AND ref_id = ? AND ref_id <> '' AND (? = '' OR ref_channel = ?)
-			ORDER BY id LIMIT 1`, r.Platform, r.MessageID, r.ChannelID, r.ChannelID).Scan(&outboxID)
+			ORDER BY id LIMIT 1`, r.Platform, r.MessageID, r.ChannelID, r.ChannelID).Scan(&outboxID, &rated)
 		if err != nil {
 			return noRows(err, "bot message", r.Platform+"/"+r.ChannelID+"/"+r.MessageID)
+		}
+		if !rated {
+			return nil
 		}
 		var known, purged bool
 		err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM feedback WHERE outbox_id = ? AND user_id = ?),

@@ -27,7 +27,9 @@ const topGaps = 10
 //     notice or relay; desk items excluded);
 //   - MedianStaffAnswer: over escalations created since, the time from the
 //     escalation to its first relay delivered;
-//   - Helpful and NotHelpful: current reactions recorded since;
+//   - Helpful and NotHelpful: current reactions recorded since on answers
+//     and relayed staff answers (not on acknowledgements, notices or
+//     broadcasts, even when recorded before these were left out);
 //   - TopGaps: the topics of escalated questions asked since, most frequent
 //     first (ties by topic), at most 10.
 func (db *DB) Summary(ctx context.Context, since time.Time) (bot.Summary, error) {
@@ -54,8 +56,9 @@ func (db *DB) Summary(ctx context.Context, since time.Time) (bot.Summary, error)
 			GROUP BY e.id`, from); err != nil {
 			return fmt.Errorf("staff answer: %w", err)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE value > 0),
-			COUNT(*) FILTER (WHERE value < 0) FROM feedback WHERE at >= ?`, from).Scan(
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE f.value > 0),
+			COUNT(*) FILTER (WHERE f.value < 0) FROM feedback f JOIN outbox o ON o.id = f.outbox_id
+			WHERE f.at >= ? AND o.kind IN `+feedbackKinds, from).Scan(
 			&s.Helpful, &s.NotHelpful); err != nil {
 			return fmt.Errorf("feedback: %w", err)
 		}

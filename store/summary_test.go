@@ -65,6 +65,68 @@ func TestSaveFeedback(t *testing.T) {
 	}
 }
 
+// Only answers and relayed staff answers invite feedback: a reaction on a
+// broadcast, an acknowledgement or a notice is not about an answer, is not
+// recorded and, when recorded before that rule, is not counted.
+func TestFeedbackIsOnlyOnAnswersAndRelays(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	sent := func(items []bot.Outgoing, ref string) {
+		t.Helper()
+		must(t, db.MarkSent(ctx, items[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: ref}, t0))
+	}
+	bc := []bot.Outgoing{{To: bot.Address{Platform: "web", ChannelID: "help"},
+		Reply: bot.Reply{Kind: bot.KindBroadcast, Text: "Offices close at noon. / Les bureaux ferment à midi.", Key: "broadcast:1:web:help"}}}
+	must(t, db.Enqueue(ctx, bc))
+	sent(bc, "r-broadcast")
+	notice := []bot.Outgoing{{To: bot.Address{Platform: "web", ChannelID: "help", UserID: "u9"},
+		Reply: bot.Reply{Kind: bot.KindNotice, Text: "One question at a time, please.", Key: "notice:web:9"}}}
+	must(t, db.Enqueue(ctx, notice))
+	sent(notice, "r-notice")
+	esc := escalateOutcome("esc", "benefits", bot.English)
+	must(t, db.SaveOutcome(ctx, esc))
+	sent(esc.Outbox, "r-ack")
+	ans := answerOutcome("ans")
+	must(t, db.SaveOutcome(ctx, ans))
+	sent(ans.Outbox, "r-answer")
+	e, err := db.Escalation(ctx, esc.NewEscalation.ID)
+	must(t, err)
+	e.State = bot.StateAnswered
+	k := e.Askers[0]
+	c := &bot.EscalationChange{Escalation: &e, Outbox: []bot.Outgoing{{To: k.Address, MessageID: k.MessageID, AskerMessageID: k.MessageID,
+		Reply: bot.Reply{Kind: bot.KindRelay, Text: "It leaves tomorrow. — Sam", Feedback: true, Key: "relay:esc"}}}}
+	must(t, db.ApplyEscalation(ctx, c))
+	sent(c.Outbox, "r-relay")
+
+	for _, r := range []struct {
+		ref  string
+		v    int
+		kept bool
+	}{
+		{"r-broadcast", 1, false}, {"r-notice", -1, false}, {"r-ack", -1, false},
+		{"r-answer", 1, true}, {"r-relay", -1, true},
+	} {
+		before := count(t, db, "feedback")
+		must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "web", ChannelID: "help", MessageID: r.ref, UserID: "u1", Value: r.v, Time: t0.Add(time.Minute)}))
+		want := 0
+		if r.kept {
+			want = 1
+		}
+		if got := count(t, db, "feedback") - before; got != want {
+			t.Errorf("a reaction on %s added %d feedback rows, want %d", r.ref, got, want)
+		}
+	}
+	// A reaction on the acknowledgement recorded before that rule.
+	_, err = db.w.Exec(`INSERT INTO feedback (outbox_id, user_id, value, at) VALUES (?, 'u2', 1, ?)`, esc.Outbox[0].ID, ts(t0.Add(time.Minute)))
+	must(t, err)
+
+	s, err := db.Summary(ctx, t0)
+	must(t, err)
+	if s.Helpful != 1 || s.NotHelpful != 1 {
+		t.Errorf("Summary: helpful %d, not helpful %d; want 1 and 1 (the answer's and the relay's only)", s.Helpful, s.NotHelpful)
+	}
+}
+
 func TestSummaryEmpty(t *testing.T) {
 	db, _ := newDB(t)
 	s, err := db.Summary(context.Background(), time.Time{})
