@@ -625,3 +625,49 @@ func TestPermanentSendFailureDoesNotBlockTheChannel(t *testing.T) {
 		t.Errorf("sent %+v", s)
 	}
 }
+
+// A reply that fails and waits to retry holds the replies queued after it
+// in its channel: a citizen never gets the staff answer before the
+// acknowledgement, nor a later asker's answer before an earlier one's. Other
+// channels go on.
+func TestReplyWaitingToRetryHoldsTheRepliesAfterItInItsChannel(t *testing.T) {
+	e := newEnv(t, nil)
+	failed := false
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		if r.Kind == bot.KindAck && !failed {
+			failed = true
+			return errors.New("connection reset")
+		}
+		return nil
+	}
+	d := e.ask("ana", goatEN)
+	e.tick() // the acknowledgement fails: retried in 2s
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a1",
+		Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	e.ask("ben", renewEN)
+	m := e.msg("general", "chloe", renewEN, "g1")
+	m.Mentioned = true
+	if _, err := e.eng.HandleMessage(e.ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	e.tick() // same instant: #help waits for its retry, #general does not
+	var got []string
+	for _, s := range e.ch.all() {
+		got = append(got, s.To.ChannelID+" "+s.To.UserID+" "+string(s.Reply.Kind))
+	}
+	if len(got) != 1 || got[0] != "general chloe answer" {
+		t.Fatalf("while #help waits to retry, sent %q; want only chloe's answer in #general", got)
+	}
+	e.clock.Advance(time.Minute)
+	e.tick()
+	got = got[:0]
+	for _, s := range e.ch.all() {
+		got = append(got, s.To.ChannelID+" "+s.To.UserID+" "+string(s.Reply.Kind))
+	}
+	want := []string{"general chloe answer", "help ana ack", "help ana relay", "help ben answer"}
+	if !slices.Equal(got, want) {
+		t.Errorf("sent %q, want %q", got, want)
+	}
+}

@@ -80,7 +80,8 @@ type OutboxStore interface {
 	// Reply.Key exists is skipped). IDs are filled in.
 	Enqueue(ctx context.Context, items []Outgoing) error
 	// Pending lists pending items for platform whose NotBefore has passed,
-	// in id order.
+	// in id order, leaving out those queued for a channel after an item
+	// that waits to retry (per-channel order).
 	Pending(ctx context.Context, platform string, now time.Time, limit int) ([]Outgoing, error)
 	// MarkSent records delivery. For a relay it also marks the asker as
 	// relayed and, once every asker of the escalation has been relayed,

@@ -104,11 +104,17 @@ func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) error {
 }
 
 // Pending lists up to limit (0: all) pending items for platform whose
-// NotBefore is not after now, in id order.
+// NotBefore is not after now, in id order. An item that failed and waits to
+// retry holds the items queued after it for the same channel (same
+// To.ChannelID), so that each channel gets its items in the order they were
+// queued: they are left out until it is due again.
 func (db *DB) Pending(ctx context.Context, platform string, now time.Time, limit int) ([]bot.Outgoing, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox o
 		WHERE platform = ? AND state = 'pending' AND (not_before IS NULL OR not_before <= ?)
-		ORDER BY id LIMIT ?`, platform, ts(now), limitArg(limit))
+		AND NOT EXISTS (SELECT 1 FROM outbox w
+			WHERE w.platform = o.platform AND w.channel = o.channel AND w.state = 'pending'
+			AND w.attempts > 0 AND w.id < o.id AND w.not_before > ?)
+		ORDER BY id LIMIT ?`, platform, ts(now), ts(now), limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("store: pending: %w", err)
 	}

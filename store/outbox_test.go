@@ -113,6 +113,49 @@ func TestPending(t *testing.T) {
 	}
 }
 
+func TestPendingHoldsAChannelBehindAnItemWaitingToRetry(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	in := func(channel, key string) bot.Outgoing {
+		it := item("web", key)
+		it.To.ChannelID = channel
+		return it
+	}
+	items := []bot.Outgoing{in("c1", "a"), in("c2", "b"), in("c1", "c"), in("c2", "d"), in("c1", "e"), in("c3", "f"), in("c3", "g")}
+	items[5].NotBefore = t0.Add(time.Hour) // scheduled later, never tried: holds nothing
+	must(t, db.Enqueue(ctx, items))
+	a, b, c, d, e, g := items[0].ID, items[1].ID, items[2].ID, items[3].ID, items[4].ID, items[6].ID
+	must(t, db.MarkRetry(ctx, a, "429 slow down", t0.Add(2*time.Second)))
+	must(t, db.MarkRetry(ctx, d, "timeout", t0.Add(time.Minute)))
+	must(t, db.MarkRetry(ctx, g, "timeout", t0.Add(-time.Second))) // due again
+
+	tests := []struct {
+		name  string
+		now   time.Time
+		limit int
+		want  []int64
+	}{
+		{"later items of a channel wait for its retry", t0, 0, []int64{b, g}},
+		{"limit counts only what is due", t0, 1, []int64{b}},
+		{"retry due: the channel goes on in order", t0.Add(2 * time.Second), 0, []int64{a, b, c, e, g}},
+		{"every retry due", t0.Add(time.Minute), 0, []int64{a, b, c, d, e, g}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := db.Pending(ctx, "web", tt.now, tt.limit)
+			must(t, err)
+			if !equal(ids(got), tt.want) {
+				t.Errorf("Pending = %v, want %v", ids(got), tt.want)
+			}
+		})
+	}
+	// Given up for good, an item holds nothing any more.
+	must(t, db.MarkFailed(ctx, a, "403 forbidden"))
+	if got, _ := db.Pending(ctx, "web", t0, 0); !equal(ids(got), []int64{b, c, e, g}) {
+		t.Errorf("after a failed for good: Pending = %v, want %v", ids(got), []int64{b, c, e, g})
+	}
+}
+
 func TestMarkSentRetryFailed(t *testing.T) {
 	db, clk := newDB(t)
 	ctx := context.Background()
@@ -122,8 +165,8 @@ func TestMarkSentRetryFailed(t *testing.T) {
 
 	// Retry, then sent.
 	must(t, db.MarkRetry(ctx, a, "429 slow down", t0.Add(2*time.Second)))
-	if got, _ := db.Pending(ctx, "web", t0, 0); !equal(ids(got), []int64{b, c}) {
-		t.Errorf("backing-off item still pending now: %v", ids(got))
+	if got, _ := db.Pending(ctx, "web", t0, 0); len(got) != 0 { // b and c wait behind a: same channel
+		t.Errorf("backing-off item, or the items behind it, pending now: %v", ids(got))
 	}
 	got, _ := db.Outgoing(ctx, a)
 	if got.Attempts != 1 || got.Err != "429 slow down" || !got.NotBefore.Equal(t0.Add(2*time.Second)) || got.State != bot.OutPending {
