@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -669,5 +670,66 @@ func TestReplyWaitingToRetryHoldsTheRepliesAfterItInItsChannel(t *testing.T) {
 	want := []string{"general chloe answer", "help ana ack", "help ana relay", "help ben answer"}
 	if !slices.Equal(got, want) {
 		t.Errorf("sent %q, want %q", got, want)
+	}
+}
+
+// startupStore runs during once, right after the engine reads the
+// joinable escalations at start, and closes running once Run's loops read
+// the store.
+type startupStore struct {
+	bot.Store
+	during      func()
+	duringOnce  sync.Once
+	running     chan struct{}
+	runningOnce sync.Once
+}
+
+func (s *startupStore) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Escalation, error) {
+	list, err := s.Store.Escalations(ctx, f)
+	s.duringOnce.Do(s.during)
+	return list, err
+}
+
+func (s *startupStore) DueBroadcasts(ctx context.Context, now time.Time) ([]bot.Broadcast, error) {
+	s.runningOnce.Do(func() { close(s.running) })
+	return s.Store.DueBroadcasts(ctx, now)
+}
+
+// Channels run alongside Run: a question escalated while Run reads the
+// joinable escalations at start is joinable too.
+func TestQuestionEscalatedWhileTheEngineStartsCanBeJoined(t *testing.T) {
+	e := newEnv(t, nil)
+	var first bot.Decision
+	st := &startupStore{Store: e.st, running: make(chan struct{})}
+	st.during = func() {
+		var err error
+		if first, err = e.eng.HandleMessage(e.ctx, e.msg("help", "ana", goatEN, "s1")); err != nil {
+			t.Error(err)
+		}
+	}
+	var err error
+	e.eng, err = bot.New(e.cfg, bot.Deps{Store: st, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
+		Channels: []bot.Channel{e.ch}, Desk: e.desk, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- e.eng.Run(ctx) }()
+	select {
+	case <-st.running:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not start")
+	}
+	second, askErr := e.eng.HandleMessage(e.ctx, e.msg("help", "ben", goatEN2, "s2"))
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if askErr != nil {
+		t.Fatal(askErr)
+	}
+	if first.EscalationID == 0 || second.EscalationID != first.EscalationID {
+		t.Errorf("second asker: escalation %d (%s), want to join %d", second.EscalationID, second.Reason, first.EscalationID)
 	}
 }

@@ -217,8 +217,11 @@ func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) err
 	return nil
 }
 
-// loadWaiting fills the in-memory list of joinable escalations from the
-// store (at start).
+// loadWaiting adds the joinable escalations in the store to the in-memory
+// list (at start). Channels already run by then: an escalation opened while
+// the store was read is in the list and stays there. One answered or closed
+// meanwhile may come back; joining it then fails with ErrConflict and
+// saveEscalation drops it.
 func (e *Engine) loadWaiting(ctx context.Context) error {
 	list, err := e.st.Escalations(ctx, EscalationFilter{States: []EscalationState{StateOpen, StateClaimed}})
 	if err != nil {
@@ -226,8 +229,10 @@ func (e *Engine) loadWaiting(ctx context.Context) error {
 	}
 	e.escMu.Lock()
 	defer e.escMu.Unlock()
-	e.waiting = map[int64]*waitingEsc{}
 	for _, x := range list {
+		if _, ok := e.waiting[x.ID]; ok {
+			continue
+		}
 		w := &waitingEsc{id: x.ID, lang: x.Lang, subject: subject{topic: x.Topic}, words: tokens(x.Question)}
 		if len(x.Suggestions) > 0 {
 			w.subject.topEntry, w.subject.known = x.Suggestions[0].EntryID, x.Suggestions[0].Confidence >= likelyConfidence
