@@ -270,7 +270,7 @@ func (e *Engine) Audit(ctx context.Context, a AuditEntry) error {
 func (e *Engine) Status(ctx context.Context) (Status, error) {
 	now := e.now()
 	y, m, d := now.Date()
-	sum, err := e.st.Summary(ctx, time.Date(y, m, d, 0, 0, 0, 0, now.Location()))
+	sum, err := e.st.Summary(ctx, time.Date(y, m, d, 0, 0, 0, 0, now.Location()), time.Time{})
 	if err != nil {
 		return Status{}, err
 	}

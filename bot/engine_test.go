@@ -89,7 +89,7 @@ func TestBroadcastPhaseRecordsShadowDecisionsAndSaysNothing(t *testing.T) {
 	if e.desk.postCount() != 0 {
 		t.Error("phase 1 escalated to the desk")
 	}
-	sum, err := e.st.Summary(e.ctx, time.Time{})
+	sum, err := e.st.Summary(e.ctx, time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,6 +105,7 @@ type Broadcast struct {
 // Summary is the live picture for comms leads and reports.
 type Summary struct {
 	Since               time.Time
+	Until               time.Time    // end of the period, excluded; zero: up to now
 	Questions           map[Lang]int // addressed questions by language
 	Answered            int
 	Escalated           int

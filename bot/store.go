@@ -20,8 +20,9 @@ type Store interface {
 	DraftStore
 	AuditStore
 	FeedbackStore
-	// Summary computes the comms-lead picture for activity since the given time.
-	Summary(ctx context.Context, since time.Time) (Summary, error)
+	// Summary computes the comms-lead picture for activity in [since,
+	// until); a zero until runs up to now.
+	Summary(ctx context.Context, since, until time.Time) (Summary, error)
 	Close() error
 }
 

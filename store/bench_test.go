@@ -271,7 +271,7 @@ func BenchmarkSummary(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		if _, err := db.Summary(ctx, time.Time{}); err != nil {
+		if _, err := db.Summary(ctx, time.Time{}, time.Time{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -113,7 +113,7 @@ func TestPurgeRemovesCitizenDataAndKeepsTheNumbers(t *testing.T) {
 	answered(t, db, "recent", recent)
 	must(t, db.Audit(ctx, bot.AuditEntry{Actor: "sam", Via: "cli", Action: "phase.set", Allowed: true}))
 
-	sumBefore, err := db.Summary(ctx, time.Time{})
+	sumBefore, err := db.Summary(ctx, time.Time{}, time.Time{})
 	must(t, err)
 	decBefore, err := db.DecisionFor(ctx, "web", "old-relayed")
 	must(t, err)
@@ -165,7 +165,7 @@ func TestPurgeRemovesCitizenDataAndKeepsTheNumbers(t *testing.T) {
 	}
 
 	// The numbers and the department's own words stay.
-	sumAfter, err := db.Summary(ctx, time.Time{})
+	sumAfter, err := db.Summary(ctx, time.Time{}, time.Time{})
 	must(t, err)
 	if !reflect.DeepEqual(sumAfter, sumBefore) {
 		t.Errorf("summary changed:\nbefore %+v\nafter  %+v", sumBefore, sumAfter)
@@ -355,7 +355,7 @@ func TestReactionsToAPurgedReplyAreNotCountedTwice(t *testing.T) {
 	_, err := db.Purge(ctx, t0.AddDate(0, 0, 90))
 	must(t, err)
 	summary := func() (helpful, notHelpful int) {
-		s, err := db.Summary(ctx, time.Time{})
+		s, err := db.Summary(ctx, time.Time{}, time.Time{})
 		must(t, err)
 		return s.Helpful, s.NotHelpful
 	}

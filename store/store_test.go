@@ -572,7 +572,7 @@ func TestEveryMethodFailsCleanlyWhenClosed(t *testing.T) {
 		"SaveFeedback": func() error {
 			return db.SaveFeedback(ctx, bot.Reaction{Platform: "web", MessageID: "x", UserID: "u", Value: 1})
 		},
-		"Summary": func() error { _, err := db.Summary(ctx, t0); return err },
+		"Summary": func() error { _, err := db.Summary(ctx, t0, time.Time{}); return err },
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {

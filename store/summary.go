@@ -13,33 +13,37 @@ import (
 // topGaps is how many topics Summary.TopGaps lists.
 const topGaps = 10
 
-// Summary computes the comms-lead picture of activity since the given time,
-// from one consistent snapshot:
+// Summary computes the comms-lead picture of activity in [since, until)
+// (a zero until: up to now), from one consistent snapshot:
 //
 //   - Questions: messages with text addressed to the bot by a person
-//     (decided since), by the language decided; Answered, Escalated, Shadow
-//     (with ShadowWouldAnswer) and Ignored (ignored or given a fixed
-//     notice: abuse, flood, partisan) split them by action;
+//     (decided in the period), by the language decided; Answered,
+//     Escalated, Shadow (with ShadowWouldAnswer) and Ignored (ignored or
+//     given a fixed notice: abuse, flood, partisan) split them by action;
 //   - OpenEscalations and OldestOpen: escalations waiting now (open or
-//     claimed), whatever their age;
+//     claimed), whatever their age and whatever the period;
 //   - MedianFirstResponse: over those questions that got a reply, the time
 //     from the question to the first reply delivered to it (answer, ack,
-//     notice or relay; desk items excluded);
-//   - MedianStaffAnswer: over escalations created since, the time from the
-//     escalation to its first relay delivered;
-//   - Helpful and NotHelpful: current reactions recorded since on answers
-//     and relayed staff answers (not on acknowledgements, notices or
-//     broadcasts, even when recorded before these were left out);
-//   - TopGaps: the topics of escalated questions asked since, most frequent
-//     first (ties by topic), at most 10.
-func (db *DB) Summary(ctx context.Context, since time.Time) (bot.Summary, error) {
-	s := bot.Summary{Since: since, Questions: map[bot.Lang]int{}}
-	from := ts(since)
-	if from == nil {
-		from = ""
+//     notice or relay; desk items excluded), even when delivered after
+//     the period;
+//   - MedianStaffAnswer: over escalations created in the period, the time
+//     from the escalation to its first relay delivered;
+//   - Helpful and NotHelpful: current reactions recorded in the period on
+//     answers and relayed staff answers (not on acknowledgements, notices
+//     or broadcasts, even when recorded before these were left out);
+//   - TopGaps: the topics of escalated questions asked in the period, most
+//     frequent first (ties by topic), at most 10.
+func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary, error) {
+	s := bot.Summary{Since: since, Until: until, Questions: map[bot.Lang]int{}}
+	p := period{from: "", to: endOfTime}
+	if f := ts(since); f != nil {
+		p.from = f
+	}
+	if u := ts(until); u != nil {
+		p.to = u
 	}
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		if err := summaryDecisions(ctx, tx, from, &s); err != nil {
+		if err := summaryDecisions(ctx, tx, p, &s); err != nil {
 			return fmt.Errorf("decisions: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM escalations
@@ -47,22 +51,22 @@ func (db *DB) Summary(ctx context.Context, since time.Time) (bot.Summary, error)
 			return fmt.Errorf("open escalations: %w", err)
 		}
 		var err error
-		if s.MedianFirstResponse, err = medianFirstResponse(ctx, tx, from); err != nil {
+		if s.MedianFirstResponse, err = medianFirstResponse(ctx, tx, p); err != nil {
 			return fmt.Errorf("first response: %w", err)
 		}
 		if s.MedianStaffAnswer, err = medianSpan(ctx, tx, `SELECT e.created_at, MIN(o.sent_at)
 			FROM escalations e JOIN outbox o ON o.escalation_id = e.id
-			WHERE e.created_at >= ? AND o.kind = 'relay' AND o.state = 'sent'
-			GROUP BY e.id`, from); err != nil {
+			WHERE e.created_at >= ? AND e.created_at < ? AND o.kind = 'relay' AND o.state = 'sent'
+			GROUP BY e.id`, p.from, p.to); err != nil {
 			return fmt.Errorf("staff answer: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE f.value > 0),
 			COUNT(*) FILTER (WHERE f.value < 0) FROM feedback f JOIN outbox o ON o.id = f.outbox_id
-			WHERE f.at >= ? AND o.kind IN `+feedbackKinds, from).Scan(
+			WHERE f.at >= ? AND f.at < ? AND o.kind IN `+feedbackKinds, p.from, p.to).Scan(
 			&s.Helpful, &s.NotHelpful); err != nil {
 			return fmt.Errorf("feedback: %w", err)
 		}
-		return summaryGaps(ctx, tx, from, &s)
+		return summaryGaps(ctx, tx, p, &s)
 	})
 	if err != nil {
 		return bot.Summary{}, fmt.Errorf("store: summary: %w", err)
@@ -70,9 +74,16 @@ func (db *DB) Summary(ctx context.Context, since time.Time) (bot.Summary, error)
 	return s, nil
 }
 
-func summaryDecisions(ctx context.Context, tx *sql.Tx, from any, s *bot.Summary) error {
+// period is [from, to) as stored times: "" from the first record,
+// endOfTime up to the last.
+type period struct{ from, to any }
+
+// endOfTime sorts after every stored time (timeLayout).
+const endOfTime = "9999-12-31T23:59:59.999999999Z"
+
+func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary) error {
 	rows, err := tx.QueryContext(ctx, `SELECT lang, action, would, COUNT(*) FROM decisions
-		WHERE at >= ? AND addressed = 1 GROUP BY lang, action, would`, from)
+		WHERE at >= ? AND at < ? AND addressed = 1 GROUP BY lang, action, would`, p.from, p.to)
 	if err != nil {
 		return err
 	}
@@ -105,13 +116,13 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, from any, s *bot.Summary)
 
 // medianFirstResponse: a reply answers its message (MessageID) or, for a
 // relay, its asker (AskerMessageID); both indexes are used.
-func medianFirstResponse(ctx context.Context, tx *sql.Tx, from any) (time.Duration, error) {
+func medianFirstResponse(ctx context.Context, tx *sql.Tx, p period) (time.Duration, error) {
 	return medianSpan(ctx, tx, `SELECT m.at, (SELECT MIN(sent_at) FROM (
 			SELECT sent_at FROM outbox WHERE message_id = m.id AND state = 'sent' AND platform <> 'desk'
 			UNION ALL
 			SELECT sent_at FROM outbox WHERE asker_message_id = m.id AND state = 'sent' AND platform <> 'desk'))
 		FROM decisions d JOIN messages m ON m.id = d.message_id
-		WHERE d.at >= ? AND d.addressed = 1`, from)
+		WHERE d.at >= ? AND d.at < ? AND d.addressed = 1`, p.from, p.to)
 }
 
 // medianSpan runs a query of (start, end) times and returns the median of
@@ -145,10 +156,10 @@ func medianSpan(ctx context.Context, tx *sql.Tx, query string, args ...any) (tim
 	return (spans[n/2-1] + spans[n/2]) / 2, nil
 }
 
-func summaryGaps(ctx context.Context, tx *sql.Tx, from any, s *bot.Summary) error {
+func summaryGaps(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary) error {
 	rows, err := tx.QueryContext(ctx, `SELECT e.topic, COUNT(*) AS n FROM escalation_askers a
 		JOIN escalations e ON e.id = a.escalation_id
-		WHERE a.asked_at >= ? GROUP BY e.topic ORDER BY n DESC, e.topic LIMIT ?`, from, topGaps)
+		WHERE a.asked_at >= ? AND a.asked_at < ? GROUP BY e.topic ORDER BY n DESC, e.topic LIMIT ?`, p.from, p.to, topGaps)
 	if err != nil {
 		return fmt.Errorf("gaps: %w", err)
 	}

@@ -120,7 +120,7 @@ func TestFeedbackIsOnlyOnAnswersAndRelays(t *testing.T) {
 	_, err = db.w.Exec(`INSERT INTO feedback (outbox_id, user_id, value, at) VALUES (?, 'u2', 1, ?)`, esc.Outbox[0].ID, ts(t0.Add(time.Minute)))
 	must(t, err)
 
-	s, err := db.Summary(ctx, t0)
+	s, err := db.Summary(ctx, t0, time.Time{})
 	must(t, err)
 	if s.Helpful != 1 || s.NotHelpful != 1 {
 		t.Errorf("Summary: helpful %d, not helpful %d; want 1 and 1 (the answer's and the relay's only)", s.Helpful, s.NotHelpful)
@@ -129,7 +129,7 @@ func TestFeedbackIsOnlyOnAnswersAndRelays(t *testing.T) {
 
 func TestSummaryEmpty(t *testing.T) {
 	db, _ := newDB(t)
-	s, err := db.Summary(context.Background(), time.Time{})
+	s, err := db.Summary(context.Background(), time.Time{}, time.Time{})
 	must(t, err)
 	want := bot.Summary{Questions: map[bot.Lang]int{}}
 	if !reflect.DeepEqual(s, want) {
@@ -222,7 +222,7 @@ func TestSummary(t *testing.T) {
 		must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "web", ChannelID: "help", MessageID: r.ref, UserID: r.user, Value: r.v, Time: t0.Add(r.at)}))
 	}
 
-	got, err := db.Summary(ctx, t0)
+	got, err := db.Summary(ctx, t0, time.Time{})
 	must(t, err)
 	want := bot.Summary{
 		Since:               t0,
@@ -245,12 +245,32 @@ func TestSummary(t *testing.T) {
 	}
 
 	// Over everything: the older answer, escalation and feedback count too.
-	all, err := db.Summary(ctx, time.Time{})
+	all, err := db.Summary(ctx, time.Time{}, time.Time{})
 	must(t, err)
 	if all.Questions[bot.English] != 8 || all.Answered != 3 || all.NotHelpful != 2 || all.TopGaps[0] != (bot.Gap{Topic: "passports", Count: 3}) {
 		t.Errorf("Summary(all) = %+v", all)
 	}
 	if all.MedianFirstResponse != 2*sec { // 1s, 1s, 2s, 3s, 4s
 		t.Errorf("MedianFirstResponse(all) = %v", all.MedianFirstResponse)
+	}
+
+	// A closed period, before t0: only the older answer, escalation and
+	// feedback; what is open is still what waits now.
+	before, err := db.Summary(ctx, t0.Add(-2*time.Hour), t0)
+	must(t, err)
+	wantBefore := bot.Summary{
+		Since:               t0.Add(-2 * time.Hour),
+		Until:               t0,
+		Questions:           map[bot.Lang]int{bot.English: 2},
+		Answered:            1,
+		Escalated:           1,
+		OpenEscalations:     2,
+		OldestOpen:          t0.Add(-2 * time.Hour),
+		MedianFirstResponse: sec,
+		NotHelpful:          1,
+		TopGaps:             []bot.Gap{{Topic: "passports", Count: 1}},
+	}
+	if !reflect.DeepEqual(before, wantBefore) {
+		t.Errorf("Summary(before t0) =\n%+v\nwant\n%+v", before, wantBefore)
 	}
 }

@@ -341,13 +341,13 @@ func TestEndToEndReactionsStoredAsFeedback(t *testing.T) {
 	var sum bot.Summary
 	w.srv.Await(t, "the feedback in the store", func() bool {
 		var err error
-		sum, err = w.st.Summary(w.ctx, time.Time{})
+		sum, err = w.st.Summary(w.ctx, time.Time{}, time.Time{})
 		return err == nil && sum.Helpful == 1 && sum.NotHelpful == 1
 	})
 	// The citizen changes their mind: withdrawing counts no more.
 	w.srv.React(helpID, answer.ID, citizenID, "👍", false)
 	w.srv.Await(t, "the withdrawn reaction", func() bool {
-		sum, _ = w.st.Summary(w.ctx, time.Time{})
+		sum, _ = w.st.Summary(w.ctx, time.Time{}, time.Time{})
 		return sum.Helpful == 0 && sum.NotHelpful == 1
 	})
 }
@@ -380,7 +380,7 @@ func TestEndToEndPhaseOneShadowOnly(t *testing.T) {
 	if err != nil || len(pending) != 0 {
 		t.Errorf("outbox holds %d items (%v)", len(pending), err)
 	}
-	sum, err := w.st.Summary(w.ctx, time.Time{})
+	sum, err := w.st.Summary(w.ctx, time.Time{}, time.Time{})
 	if err != nil || sum.Shadow != 1 || sum.ShadowWouldAnswer != 1 {
 		t.Errorf("summary %+v, %v; want one shadow record that would answer", sum, err)
 	}

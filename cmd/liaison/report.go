@@ -49,35 +49,47 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
-	since := fs.String("since", "", "first day (2006-01-02, local time) or instant (RFC 3339); empty: the last 7 days")
+	since := fs.String("since", "", "first day (2006-01-02, local time) or instant (RFC 3339); empty: 7 days before --until")
+	until := fs.String("until", "", "last day, included (2006-01-02), or instant (RFC 3339) to stop before; empty: up to now")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("report: unexpected arguments %q: use 'liaison report [--since DATE] [--json]'", fs.Args())
+		return usagef("report: unexpected arguments %q: use 'liaison report [--since DATE] [--until DATE] [--json]'", fs.Args())
 	}
 	now := time.Now()
 	from, err := parseDay("--since", *since, false)
 	if err != nil {
 		return err
 	}
+	to, err := parseDay("--until", *until, true)
+	if err != nil {
+		return err
+	}
+	end := to // the period's end, for the reader: now when open
+	if to.IsZero() || to.After(now) {
+		end, to = now, time.Time{}
+	}
 	if from.IsZero() {
-		from = now.AddDate(0, 0, -7)
+		from = end.AddDate(0, 0, -7)
 	}
 	if !from.Before(now) {
 		return usagef("report: --since %s is not in the past", *since)
+	}
+	if !from.Before(end) {
+		return usagef("report: --since %s is not before --until %s: nothing to report", *since, *until)
 	}
 	_, st, _, err := openAdmin(ctx, *configPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	s, err := st.Summary(ctx, from)
+	s, err := st.Summary(ctx, from, to)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	r := activityOf(s, from, now)
+	r := activityOf(s, from, end)
 	if *asJSON {
 		return writeJSON(stdout, r)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReport(t *testing.T) {
@@ -53,11 +54,40 @@ func TestReport(t *testing.T) {
 		}
 	}
 
+	// A closed period: March alone holds the escalated question, not
+	// January's answer nor the recent shadow record; --until includes its day.
+	out, _, err = runCLI(t, "report", "--config", cfgPath, "--since", "2024-03-01", "--until", "2024-03-31", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = activityJSON{}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report --until --json: %v\n%s", err, out)
+	}
+	if r.Questions != 1 || r.Escalated != 1 || r.Answered != 0 || r.Shadow != 0 {
+		t.Errorf("March: questions %d, escalated %d, answered %d, shadow %d: want 1, 1, 0, 0", r.Questions, r.Escalated, r.Answered, r.Shadow)
+	}
+	if want := time.Date(2024, 4, 1, 0, 0, 0, 0, time.Local); !r.Until.Equal(want) {
+		t.Errorf("March: until %v, want %v (the end of 31 March)", r.Until, want)
+	}
+	if out, _, err = runCLI(t, "report", "--config", cfgPath, "--since", "2024-03-01", "--until", "2024-03-31"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "from 2024-03-01 00:00 to 2024-04-01 00:00") {
+		t.Errorf("March report's heading names another period:\n%s", out)
+	}
+
 	// Bad input names the flag.
 	if _, _, err := runCLI(t, "report", "--config", cfgPath, "--since", "last week"); err == nil || !strings.Contains(err.Error(), "--since") {
 		t.Errorf("bad --since: %v", err)
 	}
 	if _, _, err := runCLI(t, "report", "--config", cfgPath, "--since", "2999-01-01"); err == nil || !strings.Contains(err.Error(), "not in the past") {
 		t.Errorf("future --since: %v", err)
+	}
+	if _, _, err := runCLI(t, "report", "--config", cfgPath, "--until", "31 March"); err == nil || !strings.Contains(err.Error(), "--until") {
+		t.Errorf("bad --until: %v", err)
+	}
+	if _, _, err := runCLI(t, "report", "--config", cfgPath, "--since", "2024-04-01", "--until", "2024-03-01"); err == nil || !strings.Contains(err.Error(), "not before --until") {
+		t.Errorf("--until before --since: %v", err)
 	}
 }
