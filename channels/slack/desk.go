@@ -281,6 +281,9 @@ func slackTS(t time.Time) string {
 
 // UpdateEscalation rewrites the post ref to show e's current state (who
 // claimed, answered, how many citizens it was relayed to, why it closed).
+// When the post is gone (deleted in Slack) or can no longer be edited, the
+// error wraps bot.ErrNotFound, so that the engine posts the escalation
+// again.
 func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalation) error {
 	if ref == "" {
 		return fmt.Errorf("update escalation %d: %w: empty desk ref", e.ID, bot.ErrInvalid)
@@ -294,9 +297,27 @@ func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalatio
 		return err
 	})
 	if err != nil {
+		if postGone(err) {
+			return fmt.Errorf("update escalation %d: %w: %w", e.ID, bot.ErrNotFound, err)
+		}
 		return fmt.Errorf("update escalation %d: %w", e.ID, err)
 	}
 	return nil
+}
+
+// postGone reports whether a chat.update failed because its message is
+// gone or may no longer be edited: trying again cannot help, posting anew
+// can.
+func postGone(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "message_not_found", "cant_update_message":
+		return true
+	}
+	return false
 }
 
 // Notify posts n in the escalation's thread when n.DeskRef is set, else in

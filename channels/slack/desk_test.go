@@ -324,6 +324,33 @@ func TestUpdateEscalationShowsState(t *testing.T) {
 			t.Errorf("err = %v, want ErrInvalid", err)
 		}
 	})
+	// A post deleted in Slack, or one Slack no longer lets the bot edit,
+	// is reported as not found, and not as worth retrying: the engine posts
+	// the escalation again instead of retrying the update for ever.
+	for _, gone := range []string{"message_not_found", "cant_update_message"} {
+		t.Run(gone, func(t *testing.T) {
+			f := newFakeSlack(t)
+			d := newTestDesk(t, f, testRoster())
+			f.deletePost("1700000000.000009", gone)
+			err := d.UpdateEscalation(context.Background(), "1700000000.000009", hostileEscalation())
+			var r bot.Retryable
+			if !errors.Is(err, bot.ErrNotFound) || (errors.As(err, &r) && r.Retryable()) || !strings.Contains(err.Error(), gone) {
+				t.Errorf("err = %v, want a permanent bot.ErrNotFound naming %s", err, gone)
+			}
+		})
+	}
+	t.Run("other refusals are not not-found", func(t *testing.T) {
+		f := newFakeSlack(t)
+		cfg := f.config()
+		cfg.DeskChannel = "CNOTTHERE"
+		d, err := New(cfg, testBotToken, testAppToken, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.UpdateEscalation(context.Background(), "1700000000.000009", hostileEscalation()); err == nil || errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("err = %v, want channel_not_found, not bot.ErrNotFound", err)
+		}
+	})
 }
 
 func TestNotify(t *testing.T) {

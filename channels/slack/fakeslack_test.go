@@ -43,6 +43,7 @@ type fakeSlack struct {
 	limited   map[string][]string      // method → Retry-After values to answer with 429, in turn
 	held      map[string]chan struct{} // method → closed when its calls may be answered
 	lose      map[string]int           // method → calls to take, then answer 502 as if the answer were lost
+	deleted   map[string]string        // ts of messages deleted in Slack → the error chat.update answers
 	failOpens int                      // apps.connections.open calls to fail with a 503
 	rejectApp bool                     // answer apps.connections.open with invalid_auth
 	ts        int
@@ -77,7 +78,7 @@ type fakeConn struct {
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, sent: map[string]bool{}, limited: map[string][]string{}, held: map[string]chan struct{}{}, lose: map[string]int{}}
+	f := &fakeSlack{t: t, sent: map[string]bool{}, limited: map[string][]string{}, held: map[string]chan struct{}{}, lose: map[string]int{}, deleted: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/apps.connections.open", f.connectionsOpen)
 	mux.HandleFunc("/api/", f.webAPI)
@@ -217,6 +218,13 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		if method == "chat.update" {
 			ts = call.Form.Get("ts")
+			f.mu.Lock()
+			gone := f.deleted[ts]
+			f.mu.Unlock()
+			if gone != "" {
+				writeJSON(w, map[string]any{"ok": false, "error": gone})
+				return
+			}
 		}
 		if blocks := call.Form.Get("blocks"); blocks != "" && !json.Valid([]byte(blocks)) {
 			f.t.Errorf("%s: blocks are not JSON", method)
@@ -521,6 +529,15 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// deletePost makes Slack answer every later chat.update of message ts with
+// error ("message_not_found" for a deleted message, "cant_update_message"
+// for one that may no longer be edited).
+func (f *fakeSlack) deletePost(ts, error string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deleted[ts] = error
 }
 
 // loseAnswers makes the next n calls to method take effect, then answer 502
