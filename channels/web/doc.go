@@ -17,13 +17,14 @@
 // The server binds to 127.0.0.1 by default. On any other address New refuses
 // to start without a desk token, and the desk and comms pages (and their
 // APIs) then require it: a login form sets an HttpOnly, SameSite=Strict
-// cookie, valid twelve hours from its last use (each request renews it), or
-// API clients send "Authorization: Bearer TOKEN". A desk page whose session
-// ended says so with a sign-in link, and keeps what was being typed in the
-// tab's session storage. Without a
-// token, the staff pages answer only requests addressed to localhost or a
-// loopback address, so that a site whose name is pointed at 127.0.0.1 (DNS
-// rebinding) cannot act on the desk through a staff member's browser.
+// cookie, valid twelve hours from its last use (each request renews it) and
+// at most a day from signing in; signing out ends the session in every copy
+// of the cookie. API clients send "Authorization: Bearer TOKEN". A desk page
+// whose session ended says so with a sign-in link, and keeps what was being
+// typed in the tab's session storage. Without a token, the staff pages
+// answer only requests addressed to localhost or a loopback address, so
+// that a site whose name is pointed at 127.0.0.1 (DNS rebinding) cannot act
+// on the desk through a staff member's browser.
 // State-changing requests from pages carry a CSRF token bound to the
 // browser; the token is read from a header, or from a small URL-encoded
 // form (sign out), and no other body is read before the check.

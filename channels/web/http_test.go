@@ -340,22 +340,31 @@ func TestDeskSessionSlides(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	h := newHarnessWith(t, Config{Addr: "0.0.0.0:8080"}, token, Options{Now: clock})
-	c := h.client(t)
-	code, _, _ := c.do("POST", "/login", url.Values{"token": {token}, "next": {"/desk"}}.Encode(),
-		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
-	if code != http.StatusSeeOther {
-		t.Fatalf("login = %d", code)
+	signIn := func() *client {
+		c := h.client(t)
+		code, _, _ := c.do("POST", "/login", url.Values{"token": {token}, "next": {"/desk"}}.Encode(),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		if code != http.StatusSeeOther {
+			t.Fatalf("login = %d", code)
+		}
+		return c
 	}
-	for i, step := range []time.Duration{11 * time.Hour, 11 * time.Hour, 11 * time.Hour} {
+	c := signIn()
+	// In use, it slides: each request gives twelve more hours...
+	for i, step := range []time.Duration{11 * time.Hour, 11 * time.Hour} {
 		advance(step)
 		code, _, hdr := c.do("GET", "/api/desk/roster", nil, nil)
 		if code != 200 {
 			t.Fatalf("request %d, %v after the previous one = %d, want 200: the session did not slide", i+1, step, code)
 		}
 		cookie := hdr.Get("Set-Cookie")
-		for _, want := range []string{cookieDesk + "=", "HttpOnly", "SameSite=Strict", "Max-Age=43200"} {
-			if !strings.Contains(cookie, want) {
-				t.Errorf("renewed session cookie %q lacks %s", cookie, want)
+		want := "Max-Age=43200"
+		if i == 1 {
+			want = "Max-Age=7200" // ...up to a day after signing in
+		}
+		for _, w := range []string{cookieDesk + "=", "HttpOnly", "SameSite=Strict", want} {
+			if !strings.Contains(cookie, w) {
+				t.Errorf("renewed session cookie %q lacks %s", cookie, w)
 			}
 		}
 	}
@@ -363,9 +372,39 @@ func TestDeskSessionSlides(t *testing.T) {
 	if _, _, hdr := c.do("GET", "/api/comms/status", nil, map[string]string{"Authorization": "Bearer " + token}); hdr.Get("Set-Cookie") != "" {
 		t.Errorf("a bearer request was given a cookie: %q", hdr.Get("Set-Cookie"))
 	}
-	advance(sessionTTL + time.Minute)
+	// However it is used, a session ends a day after signing in.
+	advance(time.Hour)
+	if code, _, _ := c.do("GET", "/api/desk/roster", nil, nil); code != 200 {
+		t.Fatalf("23 hours after signing in = %d, want 200", code)
+	}
+	advance(time.Hour + time.Minute)
 	if code, _, hdr := c.do("GET", "/api/desk/roster", nil, nil); code != http.StatusUnauthorized || hdr.Get("Set-Cookie") != "" {
-		t.Errorf("after twelve idle hours = %d (cookie %q), want 401 and no new cookie", code, hdr.Get("Set-Cookie"))
+		t.Errorf("a day after signing in = %d (cookie %q), want 401 and no new cookie", code, hdr.Get("Set-Cookie"))
+	}
+	// Unused, it ends after twelve hours.
+	c = signIn()
+	advance(sessionTTL + time.Minute)
+	if code, _, _ := c.do("GET", "/api/desk/roster", nil, nil); code != http.StatusUnauthorized {
+		t.Errorf("after twelve idle hours = %d, want 401", code)
+	}
+	// Signing out ends the session in every copy of its cookie.
+	c = signIn()
+	u, _ := url.Parse(c.base)
+	copied := c.http.Jar.Cookies(u)
+	if code, _, _ := c.do("POST", "/logout", "csrf="+url.QueryEscape(c.csrf), map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); code != http.StatusSeeOther {
+		t.Fatalf("logout = %d", code)
+	}
+	req, _ := http.NewRequest("GET", c.base+"/api/desk/roster", nil)
+	for _, k := range copied {
+		req.AddCookie(k)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a copy of the cookie after signing out = %d, want 401", res.StatusCode)
 	}
 }
 

@@ -61,15 +61,16 @@ type Server struct {
 	perAddr  *throttle // per network address
 	logins   *throttle
 
-	mu       sync.Mutex
-	handler  bot.Handler
-	deskH    bot.DeskHandler
-	replies  *keyset           // Reply.Key → ref id, to show a reply once
-	notices  []deskNotice      // recent desk notices, oldest first
-	noticeID int64             // last notice id
-	resolved map[int64]bool    // held answers settled on this desk
-	escs     map[int64]escView // last snapshot pushed, for late subscribers
-	ln       net.Listener
+	mu        sync.Mutex
+	handler   bot.Handler
+	deskH     bot.DeskHandler
+	replies   *keyset              // Reply.Key → ref id, to show a reply once
+	notices   []deskNotice         // recent desk notices, oldest first
+	noticeID  int64                // last notice id
+	resolved  map[int64]bool       // held answers settled on this desk
+	signedOut map[string]time.Time // desk session id → when it would have ended
+	escs      map[int64]escView    // last snapshot pushed, for late subscribers
+	ln        net.Listener
 }
 
 // New checks cfg and returns a server. token is the desk token (from the
@@ -108,21 +109,22 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	s := &Server{
-		cfg:      cfg,
-		token:    token,
-		loopback: loop,
-		log:      opts.Logger.With("channel", Platform),
-		now:      opts.Now,
-		secret:   secret,
-		pages:    pages,
-		rooms:    map[string]*topic{},
-		deskHub:  newTopic(200),
-		throttle: newThrottle(cfg.FloodPerMinute, cfg.FloodBurst, opts.Now),
-		perAddr:  newThrottle(cfg.AddressFloodPerMinute, cfg.AddressFloodBurst, opts.Now),
-		logins:   newThrottle(10, 5, opts.Now),
-		replies:  newKeyset(20000),
-		resolved: map[int64]bool{},
-		escs:     map[int64]escView{},
+		cfg:       cfg,
+		token:     token,
+		loopback:  loop,
+		log:       opts.Logger.With("channel", Platform),
+		now:       opts.Now,
+		secret:    secret,
+		pages:     pages,
+		rooms:     map[string]*topic{},
+		deskHub:   newTopic(200),
+		throttle:  newThrottle(cfg.FloodPerMinute, cfg.FloodBurst, opts.Now),
+		perAddr:   newThrottle(cfg.AddressFloodPerMinute, cfg.AddressFloodBurst, opts.Now),
+		logins:    newThrottle(10, 5, opts.Now),
+		replies:   newKeyset(20000),
+		resolved:  map[int64]bool{},
+		signedOut: map[string]time.Time{},
+		escs:      map[int64]escView{},
 	}
 	for _, r := range cfg.Rooms {
 		s.rooms[r.ID] = newTopic(cfg.History)
@@ -409,38 +411,88 @@ func (s *Server) bearerOK(r *http.Request) bool {
 
 // sessionTTL is how long a desk login lasts without use: every request
 // the session authenticates starts it again (a sliding session), so that
-// staff at work are never signed out in the middle of an answer.
-const sessionTTL = 12 * time.Hour
+// staff at work are never signed out in the middle of an answer. However
+// it is used, a session ends sessionMax after its sign-in: staff sign in
+// again once a day.
+const (
+	sessionTTL = 12 * time.Hour
+	sessionMax = 24 * time.Hour
+)
+
+// deskSession is what the desk cookie carries, signed: a random id (what
+// signing out revokes, in every copy of the cookie), when it was signed
+// in, and when it expires.
+type deskSession struct {
+	id         string
+	start, exp time.Time
+}
 
 // setSession sets (or renews) the desk session cookie, valid sessionTTL
-// from now.
-func (s *Server) setSession(w http.ResponseWriter, r *http.Request) {
+// from now and never past sessionMax after its sign-in.
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request, ds deskSession) {
+	now := s.now()
+	ds.exp = now.Add(sessionTTL)
+	if limit := ds.start.Add(sessionMax); ds.exp.After(limit) {
+		ds.exp = limit
+	}
 	http.SetCookie(w, &http.Cookie{
-		Name: cookieDesk, Value: s.sessionValue(s.now().Add(sessionTTL)), Path: "/",
+		Name: cookieDesk, Value: s.sessionValue(ds), Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
-		MaxAge: int(sessionTTL / time.Second),
+		MaxAge: max(1, int(ds.exp.Sub(now)/time.Second)),
 	})
 }
 
-func (s *Server) sessionValue(exp time.Time) string {
-	e := strconv.FormatInt(exp.Unix(), 10)
-	return e + "." + s.mac("session", e)
+func (s *Server) sessionValue(ds deskSession) string {
+	v := ds.id + "." + strconv.FormatInt(ds.start.Unix(), 10) + "." + strconv.FormatInt(ds.exp.Unix(), 10)
+	return v + "." + s.mac("session", v)
 }
 
-func (s *Server) sessionOK(r *http.Request) bool {
+// session returns the request's desk session when its cookie is genuine,
+// not expired and not signed out.
+func (s *Server) session(r *http.Request) (deskSession, bool) {
 	c, err := r.Cookie(cookieDesk)
 	if err != nil {
-		return false
+		return deskSession{}, false
 	}
-	e, sig, ok := strings.Cut(c.Value, ".")
-	if !ok {
-		return false
+	i := strings.LastIndexByte(c.Value, '.')
+	if i < 0 || !hmac.Equal([]byte(c.Value[i+1:]), []byte(s.mac("session", c.Value[:i]))) {
+		return deskSession{}, false
 	}
-	n, err := strconv.ParseInt(e, 10, 64)
-	if err != nil || s.now().After(time.Unix(n, 0)) {
-		return false
+	parts := strings.Split(c.Value[:i], ".")
+	if len(parts) != 3 {
+		return deskSession{}, false
 	}
-	return hmac.Equal([]byte(sig), []byte(s.mac("session", e)))
+	start, err1 := strconv.ParseInt(parts[1], 10, 64)
+	exp, err2 := strconv.ParseInt(parts[2], 10, 64)
+	ds := deskSession{id: parts[0], start: time.Unix(start, 0), exp: time.Unix(exp, 0)}
+	now := s.now()
+	if err1 != nil || err2 != nil || now.After(ds.exp) || now.After(ds.start.Add(sessionMax)) {
+		return deskSession{}, false
+	}
+	s.mu.Lock()
+	_, out := s.signedOut[ds.id]
+	s.mu.Unlock()
+	return ds, !out
+}
+
+// sessionOK reports whether the request carries a live desk session.
+func (s *Server) sessionOK(r *http.Request) bool {
+	_, ok := s.session(r)
+	return ok
+}
+
+// signOut revokes a session in every copy of its cookie until it would
+// have ended anyway.
+func (s *Server) signOut(ds deskSession) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for id, end := range s.signedOut {
+		if now.After(end) {
+			delete(s.signedOut, id)
+		}
+	}
+	s.signedOut[ds.id] = ds.start.Add(sessionMax)
 }
 
 // staffOnly lets through everyone when no token is set (loopback only: New
@@ -465,8 +517,8 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if s.sessionOK(r) {
-			s.setSession(w, r)
+		if ds, ok := s.session(r); ok {
+			s.setSession(w, r, ds)
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -509,11 +561,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, l, next, "login.wrong", http.StatusUnauthorized)
 		return
 	}
-	s.setSession(w, r)
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	s.setSession(w, r, deskSession{id: base64.RawURLEncoding.EncodeToString(id), start: s.now()})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if ds, ok := s.session(r); ok {
+		s.signOut(ds)
+	}
 	http.SetCookie(w, &http.Cookie{Name: cookieDesk, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
