@@ -351,6 +351,21 @@ type ArchivedMessage struct {
 	// Escalation is the escalation the message created or joined; nil when
 	// none.
 	Escalation *ArchivedEscalation
+	// Replies are what the bot sent or queued to the message's author about
+	// it, oldest first: its answer, acknowledgement or notice, and the
+	// signed staff answers relayed to them (not desk notices). They are the
+	// department's words and are kept by the purge, which takes only whom
+	// they were addressed to.
+	Replies []ArchivedReply
+}
+
+// ArchivedReply is one reply of the bot to an archived message.
+type ArchivedReply struct {
+	Kind   bot.ReplyKind
+	Lang   bot.Lang // "" for bilingual text
+	Text   string
+	State  bot.OutState
+	SentAt time.Time // zero until delivered
 }
 
 // ArchivedEscalation is an escalation as seen from one of its askers.
@@ -390,12 +405,19 @@ func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMess
 			if err != nil {
 				return err
 			}
-			for i := range page {
-				m := &page[i]
+			kept := page[:0]
+			for _, m := range page {
 				lastAt, lastID = m.At.UTC().Format(timeLayout), m.MessageID
 				if needle != "" && !strings.Contains(strings.ToLower(m.Text), needle) {
 					continue
 				}
+				kept = append(kept, m)
+			}
+			if err := archiveReplies(ctx, tx, kept); err != nil {
+				return err
+			}
+			for i := range kept {
+				m := &kept[i]
 				if e := m.Escalation; e != nil {
 					as, ok := answers[e.ID]
 					if !ok {
@@ -423,6 +445,50 @@ func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMess
 		return fmt.Errorf("store: archive: %w", err)
 	}
 	return nil
+}
+
+// archiveRepliesQuery reads the replies to a JSON list of message ids.
+const archiveRepliesQuery = `SELECT p.value, o.kind, COALESCE(json_extract(o.reply, '$.lang'), ''),
+		COALESCE(json_extract(o.reply, '$.text'), ''), o.state, o.sent_at
+		FROM json_each(?) p JOIN outbox o ON o.message_id = p.value OR o.asker_message_id = p.value
+		WHERE o.platform <> ?
+		ORDER BY o.id`
+
+// archiveReplies fills in the replies to the messages of a page, in one
+// query: the items answering a message (MessageID) and the relays to its
+// author (AskerMessageID), on the message's platform, never the desk.
+func archiveReplies(ctx context.Context, tx *sql.Tx, page []ArchivedMessage) error {
+	if len(page) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(page))
+	ids := make([]int64, len(page))
+	for i, m := range page {
+		at[m.MessageID], ids[i] = i, m.MessageID
+	}
+	list, err := jsonVal(ids)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, archiveRepliesQuery, list, bot.DeskPlatform)
+	if err != nil {
+		return fmt.Errorf("replies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id                int64
+			r                 ArchivedReply
+			kind, lang, state string
+		)
+		if err := rows.Scan(&id, &kind, &lang, &r.Text, &state, timeCol{&r.SentAt}); err != nil {
+			return fmt.Errorf("replies: %w", err)
+		}
+		r.Kind, r.Lang, r.State = bot.ReplyKind(kind), bot.Lang(lang), bot.OutState(state)
+		m := &page[at[id]]
+		m.Replies = append(m.Replies, r)
+	}
+	return rows.Err()
 }
 
 // archivePageAfter reads the next page of messages after (at, id), posted

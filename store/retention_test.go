@@ -565,6 +565,51 @@ func TestArchive(t *testing.T) {
 	}
 }
 
+// The archive holds what the bot said to each asker: its answer or
+// acknowledgement and the staff answer relayed, never the desk's notices;
+// the purge takes whom they went to, not what they said.
+func TestArchiveHoldsTheBotsReplies(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	answered(t, db, "a1", t0)
+	e := relayed(t, db, "e1", t0.Add(time.Hour))
+	desk := []bot.Outgoing{{To: bot.Address{Platform: bot.DeskPlatform}, MessageID: e.Askers[0].MessageID, EscalationID: e.ID,
+		Reply: bot.Reply{Kind: bot.KindDesk, Text: "Relayed to 1 person.", Key: "desk:relayed:e1"}}}
+	must(t, db.Enqueue(ctx, desk))
+	notice := citizenMsg("n1", t0.Add(2*time.Hour))
+	must(t, db.SaveOutcome(ctx, &bot.Outcome{Message: notice, Decision: bot.Decision{Action: bot.ActNotice, Reason: bot.ReasonFlood, At: notice.Time},
+		Outbox: []bot.Outgoing{{To: citizenAddress(notice), Reply: bot.Reply{Kind: bot.KindNotice, Text: "One question at a time.", Key: "flood:n1"}}}}))
+
+	read := func() []ArchivedMessage {
+		t.Helper()
+		var out []ArchivedMessage
+		must(t, db.Archive(ctx, ArchiveFilter{}, func(m ArchivedMessage) error { out = append(out, m); return nil }))
+		return out
+	}
+	want := [][]ArchivedReply{
+		{{Kind: bot.KindAnswer, Lang: bot.English, Text: "Renew online.", State: bot.OutSent, SentAt: t0.Add(time.Second)}},
+		{{Kind: bot.KindAck, Lang: bot.French, Text: "Le personnel répondra.", State: bot.OutSent, SentAt: t0.Add(time.Hour + time.Second)},
+			{Kind: bot.KindRelay, Text: "Vous pouvez le renouveler en ligne. — Nadia Roy", State: bot.OutSent, SentAt: t0.Add(3 * time.Hour)}},
+		{{Kind: bot.KindNotice, Text: "One question at a time.", State: bot.OutPending}},
+	}
+	check := func(when string, got []ArchivedMessage) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d messages, want %d", when, len(got), len(want))
+		}
+		for i, m := range got {
+			if !reflect.DeepEqual(m.Replies, want[i]) {
+				t.Errorf("%s: replies to message %d =\n%+v\nwant\n%+v", when, i, m.Replies, want[i])
+			}
+		}
+	}
+	check("before the purge", read())
+	_, err := db.Purge(ctx, t0.AddDate(0, 0, 1))
+	must(t, err)
+	check("after the purge", read())
+	checkPlan(t, db, archiveRepliesQuery, "outbox_asker", "[1, 2]", bot.DeskPlatform)
+}
+
 func TestArchivePagesThroughManyMessages(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()

@@ -46,6 +46,18 @@ type archiveLine struct {
 	Lang       string             `json:"lang,omitempty"`
 	Decision   *archiveDecision   `json:"decision,omitempty"`
 	Escalation *archiveEscalation `json:"escalation,omitempty"`
+	Replies    []archiveReply     `json:"replies,omitempty"`
+}
+
+// archiveReply is what the bot sent (or still has to send) to the author
+// about the message: its answer, acknowledgement or notice, and the signed
+// staff answers relayed to them.
+type archiveReply struct {
+	Kind   string     `json:"kind"`
+	Lang   string     `json:"lang,omitempty"` // none: both languages
+	Text   string     `json:"text"`
+	SentAt *time.Time `json:"sent_at,omitempty"`
+	State  string     `json:"state"`
 }
 
 type archiveDecision struct {
@@ -171,6 +183,14 @@ func archiveLineOf(m store.ArchivedMessage, names map[string]string) archiveLine
 				Lang: string(a.Lang), Status: string(a.Status), At: a.At})
 		}
 		l.Escalation = ae
+	}
+	for _, r := range m.Replies {
+		ar := archiveReply{Kind: string(r.Kind), Lang: string(r.Lang), Text: r.Text, State: string(r.State)}
+		if !r.SentAt.IsZero() {
+			at := r.SentAt
+			ar.SentAt = &at
+		}
+		l.Replies = append(l.Replies, ar)
 	}
 	return l
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -109,6 +110,22 @@ func decodeLines(t *testing.T, s string) []map[string]any {
 	return lines
 }
 
+// replyTexts shows each line's replies as "kind state text", lines
+// separated by " | ".
+func replyTexts(lines []map[string]any) string {
+	var out []string
+	for _, l := range lines {
+		var rs []string
+		replies, _ := l["replies"].([]any)
+		for _, r := range replies {
+			r := r.(map[string]any)
+			rs = append(rs, fmt.Sprint(r["kind"], " ", r["state"], " ", r["text"]))
+		}
+		out = append(out, strings.Join(rs, ", "))
+	}
+	return strings.Join(out, " | ")
+}
+
 func TestArchiveExportAndPurge(t *testing.T) {
 	cfgPath, dataDir := testConfig(t)
 	seedArchive(t, dataDir)
@@ -137,6 +154,14 @@ func TestArchiveExportAndPurge(t *testing.T) {
 	}
 	if d := all[2]["decision"].(map[string]any); d["action"] != "shadow" || d["would"] != "answer" || d["phase"] != "broadcast" {
 		t.Errorf("shadow decision = %v", d)
+	}
+	// What the bot said: January's answer; March's acknowledgement and
+	// the signed staff answer relayed; nothing to the shadow record.
+	if got := replyTexts(all); got != "answer sent Renew online. | ack sent Le personnel répondra., relay sent Il part demain. — Sam | " {
+		t.Errorf("replies = %q", got)
+	}
+	if r := all[0]["replies"].([]any)[0].(map[string]any); r["sent_at"] == nil {
+		t.Errorf("January's answer has no sent_at: %v", r)
 	}
 
 	// A range of days (both included), RFC 3339 instants, and a search.
@@ -195,6 +220,13 @@ func TestArchiveExportAndPurge(t *testing.T) {
 	}
 	if after[2]["redacted"] != false || after[2]["text"] == "" {
 		t.Errorf("recent line purged: %v", after[2])
+	}
+	// The bot's words stay; whom they went to does not come back.
+	if got := replyTexts(after); got != "answer sent Renew online. | ack sent Le personnel répondra., relay sent Il part demain. — Sam | " {
+		t.Errorf("replies after purge = %q", got)
+	}
+	if b, _ := json.Marshal(after[:2]); strings.Contains(string(b), "Marie") || strings.Contains(string(b), "u-jan") {
+		t.Errorf("purged lines still name the citizen: %s", b)
 	}
 	if got := exported(t, "--config", cfgPath, "--contains", "passport"); len(got) != 1 {
 		t.Errorf("--contains finds purged text: %v", got)
