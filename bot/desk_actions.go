@@ -210,14 +210,16 @@ func (e *Engine) mismatchFlag(esc Escalation, s Staff, ans StaffAnswer) Outgoing
 	return n
 }
 
-// queueAnswer writes ans and its relays to every asker in one transaction.
-// reply, when set, composes each asker's reply (suggested entries);
-// otherwise the staff text is signed.
+// queueAnswer writes ans and its relays to every asker in one transaction,
+// once per citizen and place (a citizen who asked twice in one thread gets
+// it once). reply, when set, composes each asker's reply (suggested
+// entries); otherwise the staff text is signed.
 func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, reply func(Asker) (Reply, error)) (AnswerResult, error) {
 	now := e.now()
 	ans.Status = AnswerQueued
+	to := recipients(esc.Askers)
 	var out []Outgoing
-	for _, k := range esc.Askers {
+	for _, k := range to {
 		var r Reply
 		if reply != nil {
 			var err error
@@ -231,12 +233,12 @@ func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans S
 		out = append(out, Outgoing{To: k.Address, Reply: r, MessageID: k.MessageID, EscalationID: esc.ID,
 			AskerMessageID: k.MessageID, State: OutPending, CreatedAt: now})
 	}
-	out = append(out, e.staffNotice("relayed:"+ans.EventID, NoticeRelayed, esc, s, MsgDeskRelayed, map[string]any{"Count": len(esc.Askers)}))
+	out = append(out, e.staffNotice("relayed:"+ans.EventID, NoticeRelayed, esc, s, MsgDeskRelayed, map[string]any{"Count": len(to)}))
 	if esc.ClaimedBy == "" {
 		esc.ClaimedBy, esc.ClaimedAt = s.ID, now
 	}
 	esc.State, esc.AnsweredBy, esc.AnsweredAt, esc.UpdatedAt = StateAnswered, s.ID, now, now
-	detail := strconv.Itoa(len(esc.Askers)) + " askers"
+	detail := strconv.Itoa(len(to)) + " askers"
 	if ans.EntryID != "" {
 		detail += ", entry " + ans.EntryID
 	}
@@ -250,7 +252,7 @@ func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans S
 	}
 	delete(e.waiting, esc.ID)
 	e.pokeFor(out)
-	return AnswerResult{Answer: ans, Escalation: esc, Relays: len(esc.Askers)}, nil
+	return AnswerResult{Answer: ans, Escalation: esc, Relays: len(to)}, nil
 }
 
 func (e *Engine) duplicateAnswer(ctx context.Context, esc Escalation, eventID string) (AnswerResult, error) {

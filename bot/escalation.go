@@ -67,6 +67,32 @@ type Asker struct {
 	RelayedAt time.Time // zero until the answer reached them
 }
 
+// sameCitizen reports whether a reply to a reaches b too: the same known
+// user in the same channel and thread. A citizen who asked twice there gets
+// one relay; asking elsewhere (another channel, a DM) they get one there
+// too. The store records every asker a relay reaches by the same rule
+// (MarkSent).
+func sameCitizen(a, b Address) bool {
+	return a.UserID != "" && a.UserID == b.UserID && a.Platform == b.Platform &&
+		a.ChannelID == b.ChannelID && a.ThreadID == b.ThreadID
+}
+
+// recipients returns the askers of esc that each get a relay: the first
+// question of each citizen in each place they asked (see sameCitizen).
+func recipients(askers []Asker) []Asker {
+	var out []Asker
+next:
+	for _, k := range askers {
+		for _, r := range out {
+			if sameCitizen(r.Address, k.Address) {
+				continue next
+			}
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
 // AnswerStatus is what became of a staff answer.
 type AnswerStatus string
 

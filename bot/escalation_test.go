@@ -110,6 +110,55 @@ func TestSimilarQuestionsJoinOneEscalationAndEveryAskerGetsTheAnswerOnce(t *test
 	}
 }
 
+// A citizen who asks the same thing twice in one place is one citizen: the
+// staff answer reaches them there once, and the desk counts them once. Asking
+// again in another channel, they get it there too.
+func TestCitizenWhoAskedTwiceGetsTheAnswerOnceInEachPlace(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.ask("ana", goatEN2)
+	e.ask("ben", goatEN2)
+	m := e.msg("general", "ana", goatEN, "g1")
+	m.Mentioned = true
+	if again, err := e.eng.HandleMessage(e.ctx, m); err != nil || again.EscalationID != d.EscalationID {
+		t.Fatalf("the question in #general: %+v %v, want it to join %d", again, err, d.EscalationID)
+	}
+	e.tick()
+	if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); len(esc.Askers) != 4 {
+		t.Fatalf("askers = %d, want 4", len(esc.Askers))
+	}
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a1",
+		Text: "Only service animals may attend the ceremony."})
+	if err != nil || res.Relays != 3 {
+		t.Fatalf("answer: relays %d, err %v; want 3", res.Relays, err)
+	}
+	e.tick()
+	e.tick()
+	var got []string
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			got = append(got, s.To.ChannelID+" "+s.To.UserID)
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"general ana", "help ana", "help ben"}; !slices.Equal(got, want) {
+		t.Errorf("relayed to %q, want %q", got, want)
+	}
+	notices := e.desk.noticesOf(bot.NoticeRelayed)
+	if len(notices) != 1 || !strings.Contains(notices[0].Text, "3 citizens") {
+		t.Errorf("desk told %+v, want one notice counting 3 citizens", notices)
+	}
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	if esc.State != bot.StateRelayed {
+		t.Errorf("state = %s, want relayed", esc.State)
+	}
+	for _, k := range esc.Askers {
+		if k.RelayedAt.IsZero() {
+			t.Errorf("asker %+v not recorded as relayed", k.Address)
+		}
+	}
+}
+
 // A different question on the same occasion shares words with an open
 // escalation but not its likely entry or topic: it opens its own, and its
 // asker is not sent the other question's answer.

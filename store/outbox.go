@@ -136,10 +136,12 @@ func (db *DB) Pending(ctx context.Context, platform string, now time.Time, limit
 // MarkSent records that item id was delivered as ref at at (now when zero).
 // Marking an item already sent again changes nothing and is not an error
 // (delivery is at least once). For a relay (an item with EscalationID and
-// AskerMessageID) it also records the asker as relayed and, once every asker
-// of the escalation is relayed, moves an answered escalation to
-// StateRelayed (incrementing its Version). bot.ErrNotFound when the item
-// does not exist.
+// AskerMessageID) it also records as relayed the asker and every other asker
+// of the escalation the relay reached: the same user (when known) in the
+// same platform, channel and thread, who asked more than once and was sent
+// one relay. Once every asker of the escalation is relayed, it moves an
+// answered escalation to StateRelayed (incrementing its Version).
+// bot.ErrNotFound when the item does not exist.
 func (db *DB) MarkSent(ctx context.Context, id int64, ref bot.MessageRef, at time.Time) error {
 	at = orNow(at, db.now())
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -157,7 +159,13 @@ func (db *DB) MarkSent(ctx context.Context, id int64, ref bot.MessageRef, at tim
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET relayed_at = ?
-			WHERE message_id = ? AND escalation_id = ? AND relayed_at IS NULL`, ts(at), asker, eid); err != nil {
+			WHERE escalation_id = ? AND relayed_at IS NULL AND (message_id = ? OR EXISTS
+			(SELECT 1 FROM escalation_askers k WHERE k.message_id = ? AND k.escalation_id = ?
+				AND json_extract(k.address, '$.user_id') = json_extract(escalation_askers.address, '$.user_id')
+				AND json_extract(k.address, '$.platform') = json_extract(escalation_askers.address, '$.platform')
+				AND json_extract(k.address, '$.channel_id') = json_extract(escalation_askers.address, '$.channel_id')
+				AND COALESCE(json_extract(k.address, '$.thread_id'), '') = COALESCE(json_extract(escalation_askers.address, '$.thread_id'), '')))`,
+			ts(at), eid, asker, asker, eid); err != nil {
 			return fmt.Errorf("asker: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE escalations SET state = 'relayed', version = version + 1,

@@ -266,6 +266,63 @@ func TestMarkSentRelaysOnce(t *testing.T) {
 	}
 }
 
+// A citizen who asked twice in one place is sent one relay; delivered, it
+// records both their questions as relayed, and not those of another user or
+// of the same user elsewhere.
+func TestMarkSentRelayReachesEveryQuestionOfTheCitizenThere(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	at := func(user, channel, thread string) func(*bot.Outcome) {
+		return func(o *bot.Outcome) {
+			a := bot.Address{Platform: "web", ChannelID: channel, ThreadID: thread, UserID: user, ReplyTo: o.Message.ID}
+			if o.NewEscalation != nil {
+				o.NewEscalation.Askers[0].Address = a
+			} else {
+				o.Asker.Address = a
+			}
+		}
+	}
+	first := escalateOutcome("m1", "t", bot.English)
+	at("ana", "help", "")(first)
+	must(t, db.SaveOutcome(ctx, first))
+	eid := first.NewEscalation.ID
+	for _, j := range []struct {
+		id   string
+		addr func(*bot.Outcome)
+	}{
+		{"m2", at("ana", "help", "")},     // asked again: reached by the same relay
+		{"m3", at("ben", "help", "")},     // someone else
+		{"m4", at("ana", "general", "")},  // elsewhere
+		{"m5", at("ana", "help", "th-1")}, // in a thread
+		{"m6", at("", "help", "")},        // unknown user
+		{"m7", at("", "help", "")},
+	} {
+		o := joinOutcome(j.id, eid)
+		j.addr(o)
+		must(t, db.SaveOutcome(ctx, o))
+	}
+	e, _ := db.Escalation(ctx, eid)
+	answered := e
+	answered.State, answered.AnsweredBy = bot.StateAnswered, "ana"
+	k := e.Askers[0]
+	relay := bot.Outgoing{To: k.Address, MessageID: k.MessageID, AskerMessageID: k.MessageID,
+		Reply: bot.Reply{Kind: bot.KindRelay, Text: "Signed answer", Key: "relay:ev-1:1"}}
+	c := &bot.EscalationChange{Escalation: &answered, Outbox: []bot.Outgoing{relay},
+		Answer: &bot.StaffAnswer{StaffID: "ana", EventID: "ev-1", Text: "x", Status: bot.AnswerQueued}}
+	must(t, db.ApplyEscalation(ctx, c))
+	must(t, db.MarkSent(ctx, c.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "r1"}, t0.Add(time.Hour)))
+	got, _ := db.Escalation(ctx, eid)
+	var relayed []string
+	for _, k := range got.Askers {
+		if !k.RelayedAt.IsZero() {
+			relayed = append(relayed, k.Address.ReplyTo)
+		}
+	}
+	if want := []string{"m1", "m2"}; !equal(relayed, want) || got.State != bot.StateAnswered {
+		t.Errorf("relayed %v (state %s), want %v and still answered", relayed, got.State, want)
+	}
+}
+
 func TestMarkSentRelayBeforeAnsweredKeepsState(t *testing.T) {
 	// A relay delivered while the escalation is not (yet) answered records
 	// the asker but does not move the state.
