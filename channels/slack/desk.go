@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,8 +27,17 @@ type Options struct {
 	// Roster names and mentions staff in posts made before Run is given
 	// the engine; once Run starts, the handler's Roster() is used.
 	Roster bot.Roster
-	// HTTPClient carries the Web API calls; nil: a default client.
+	// HTTPClient carries the Web API calls; nil: a client whose requests
+	// time out after HTTPTimeout. A client given here should have a
+	// timeout of its own: slack-go opens the Socket Mode connection
+	// (apps.connections.open) without a deadline, and retries only once a
+	// request fails.
 	HTTPClient *http.Client
+	// HTTPTimeout bounds each request of the default client, so that a
+	// request nobody answers (a stalled proxy, a half-open connection)
+	// fails and is retried instead of leaving the desk offline; 0: 15 s.
+	// Calls with a deadline of their own (10 s) meet that one first.
+	HTTPTimeout time.Duration
 }
 
 // Desk is the Slack staff desk. It implements bot.Desk; its methods are safe
@@ -75,7 +85,7 @@ func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{Timeout: cmp.Or(opts.HTTPTimeout, httpTimeout)}
 	}
 	api := slack.New(botToken,
 		slack.OptionAppLevelToken(appToken),

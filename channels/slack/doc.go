@@ -17,7 +17,9 @@
 // seconds), and only then followed by slower work such as confirmations; a
 // redelivered envelope is not handled twice.
 //
-// Web API calls carry a deadline each; a rate limit (429) is retried after
-// Slack's Retry-After a few times and then returned as an error that
-// implements bot.Retryable, so the engine tries again later.
+// Web API calls carry a deadline each, and so does the request that opens
+// the Socket Mode connection, which is tried again, with back-off, when it
+// fails or times out; a rate limit (429) is retried after Slack's
+// Retry-After a few times and then returned as an error that implements
+// bot.Retryable, so the engine tries again later.
 package slack

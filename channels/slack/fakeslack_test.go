@@ -45,6 +45,7 @@ type fakeSlack struct {
 	lose      map[string]int           // method → calls to take, then answer 502 as if the answer were lost
 	deleted   map[string]string        // ts of messages deleted in Slack → the error chat.update answers
 	failOpens int                      // apps.connections.open calls to fail with a 503
+	hangOpens int                      // apps.connections.open calls to leave unanswered until the client gives up
 	rejectApp bool                     // answer apps.connections.open with invalid_auth
 	ts        int
 }
@@ -126,7 +127,15 @@ func (f *fakeSlack) connectionsOpen(w http.ResponseWriter, r *http.Request) {
 	if fail {
 		f.failOpens--
 	}
+	hang := !fail && f.hangOpens > 0
+	if hang {
+		f.hangOpens--
+	}
 	f.mu.Unlock()
+	if hang {
+		<-r.Context().Done()
+		return
+	}
 	if fail {
 		http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		return

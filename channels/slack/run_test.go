@@ -617,6 +617,26 @@ func TestRunRetriesWhileSlackIsDown(t *testing.T) {
 	}
 }
 
+// An apps.connections.open that is never answered (a stalled proxy, a
+// half-open connection) times out and is tried again: the desk connects.
+func TestRunRetriesAConnectionOpenNeverAnswered(t *testing.T) {
+	f := newFakeSlack(t)
+	f.hangOpens = 1
+	d, err := New(f.config(), testBotToken, testAppToken, Options{Now: testClock, Logger: testLogger(t), HTTPTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &recHandler{roster: testRoster()}
+	runDesk(t, f, d, h)
+	f.send(eventsEnvelope("h1", "EvH1", 0, threadReply("USAM", "1.000001", "1.000013", "connected at last")))
+	f.ack("h1", 1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.opens != 2 {
+		t.Errorf("apps.connections.open calls = %d, want 2 (one never answered, then success)", f.opens)
+	}
+}
+
 func TestQuickReplyToAPostTheEngineHasNotRecordedYet(t *testing.T) {
 	f := newFakeSlack(t)
 	d := newTestDesk(t, f, testRoster())

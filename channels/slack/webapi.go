@@ -20,6 +20,11 @@ const (
 	callTimeout  = 10 * time.Second
 	maxRetries   = 3
 	maxRetryWait = 20 * time.Second
+	// httpTimeout bounds every request of the default HTTP client, those
+	// made without a deadline (apps.connections.open, by slack-go's
+	// Socket Mode client) included. It is longer than callTimeout, which
+	// stays the deadline of the desk's own calls.
+	httpTimeout = 15 * time.Second
 )
 
 // retryableError marks a Web API failure worth retrying later (rate limit,
