@@ -16,6 +16,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/liaison-gc/liaison/bot"
 )
 
@@ -241,6 +243,40 @@ func cleanText(s string) string {
 
 const maxNameChars = 40
 
+// reservedName reports whether a citizen's display name passes for the
+// assistant's or a staff member's, whose words carry the department's
+// authority in the room: compared without case, accents, spaces or
+// punctuation ("liaison-assistant", "NADIA ROY").
+func (s *Server) reservedName(name string) bool {
+	n := nameKey(name)
+	if n == "" || strings.Contains(n, "liaison") {
+		return n != ""
+	}
+	reserved := []string{uiText(bot.English, "js.bot"), uiText(bot.French, "js.bot")}
+	if _, dh := s.handlers(); dh != nil {
+		for _, st := range dh.Roster() {
+			reserved = append(reserved, st.Name)
+		}
+	}
+	for _, r := range reserved {
+		if k := nameKey(r); k != "" && n == k {
+			return true
+		}
+	}
+	return false
+}
+
+// nameKey is a name's letters and digits, lower-cased and without accents.
+func nameKey(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 type postRequest struct {
 	Room string `json:"room"`
 	Name string `json:"name"`
@@ -275,6 +311,9 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > maxNameChars:
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": uiText(s.reqLang(r), "err.name"), "field": "name"})
+		return
+	case s.reservedName(name):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": uiText(s.reqLang(r), "err.nametaken"), "field": "name"})
 		return
 	case text == "":
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": uiText(s.reqLang(r), "err.empty"), "field": "text"})

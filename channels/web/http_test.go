@@ -551,6 +551,11 @@ func TestPostMessageRefusals(t *testing.T) {
 		{"no name", map[string]any{"room": "help", "name": " ", "text": "hi"}, nil, 400, "display name", "name"},
 		{"empty", map[string]any{"room": "help", "name": "A", "text": " \n "}, nil, 400, "Write a message", "text"},
 		{"unknown room", map[string]any{"room": "nope", "name": "A", "text": "hi"}, nil, 404, "room", ""},
+		// Names that pass for the assistant's or a staff member's.
+		{"the assistant's name", map[string]any{"room": "help", "name": "Liaison  Assistant", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
+		{"its French name", map[string]any{"room": "help", "name": "assistant-liaison", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
+		{"a staff member's name", map[string]any{"room": "help", "name": "ALICE TREMBLAY", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"without accents or spaces", map[string]any{"room": "help", "name": "BobSmith.", "text": "hi"}, nil, 400, "member of staff", "name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hdr := tc.hdr
@@ -568,6 +573,13 @@ func TestPostMessageRefusals(t *testing.T) {
 	}
 	if len(h.rec.messages) != 0 {
 		t.Fatalf("refused messages reached the engine: %v", h.rec.messages)
+	}
+	// A first name alone, or a name that only contains a staff member's
+	// first name, is anyone's.
+	for _, name := range []string{"Alice", "Bob Smithson", "Alice T."} {
+		if code, _ := c.post("/api/chat/messages", map[string]any{"room": "help", "name": name, "text": "hi"}); code != http.StatusAccepted {
+			t.Errorf("name %q = %d, want 202", name, code)
+		}
 	}
 }
 
