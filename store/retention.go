@@ -327,8 +327,11 @@ func selectIDs(ctx context.Context, q querier, query string, args ...any) ([]int
 
 // ArchiveFilter selects the messages Archive reads.
 type ArchiveFilter struct {
-	Since time.Time // posted at or after; zero: from the first
-	Until time.Time // posted before; zero: up to the last
+	// Since and Until bound the period: messages posted in it, and those
+	// posted before whose escalation was answered, relayed or closed in it
+	// (see Archive). Zero Since: from the first; zero Until: up to the last.
+	Since time.Time
+	Until time.Time // excluded
 	// Contains keeps messages whose text holds it, ignoring case; "" keeps
 	// all. A purged message has no text and never matches.
 	Contains string
@@ -384,8 +387,11 @@ type ArchivedEscalation struct {
 const archivePage = 500
 
 // Archive calls fn for every message matching f, oldest first (by posted
-// time, then id), all read from one snapshot. fn's error stops the reading
-// and is returned as is.
+// time, then id), all read from one snapshot. A period (f.Since) holds the
+// messages posted in it and, before them, those posted earlier whose
+// escalation got a staff answer, a relay or a close in it: that answer is
+// a record of the period. fn's error stops the reading and is returned as
+// is.
 func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMessage) error) error {
 	needle := strings.ToLower(f.Contains)
 	until := ""
@@ -399,44 +405,67 @@ func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMess
 	var fnErr error
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		answers := map[int64][]bot.StaffAnswer{}
-		lastAt, lastID := since, int64(0)
-		for {
-			page, err := archivePageAfter(ctx, tx, lastAt, lastID, until)
-			if err != nil {
-				return err
-			}
-			kept := page[:0]
-			for _, m := range page {
-				lastAt, lastID = m.At.UTC().Format(timeLayout), m.MessageID
-				if needle != "" && !strings.Contains(strings.ToLower(m.Text), needle) {
-					continue
-				}
-				kept = append(kept, m)
-			}
-			if err := archiveReplies(ctx, tx, kept); err != nil {
-				return err
-			}
-			for i := range kept {
-				m := &kept[i]
-				if e := m.Escalation; e != nil {
-					as, ok := answers[e.ID]
-					if !ok {
-						if as, err = escalationAnswers(ctx, tx, e.ID); err != nil {
-							return err
-						}
-						answers[e.ID] = as
-					}
-					e.Answers = as
-				}
-				if err := fn(*m); err != nil {
-					fnErr = err
+		// read calls fn for the messages posted in [from, to) ("": no end),
+		// only those of ids when it is not nil.
+		read := func(from, to string, ids []int64) error {
+			only := "null"
+			if ids != nil {
+				var err error
+				if only, err = jsonVal(ids); err != nil {
 					return err
 				}
 			}
-			if len(page) < archivePage {
-				return nil
+			lastAt, lastID := from, int64(0)
+			for {
+				page, err := archivePageAfter(ctx, tx, lastAt, lastID, to, only)
+				if err != nil {
+					return err
+				}
+				kept := page[:0]
+				for _, m := range page {
+					lastAt, lastID = m.At.UTC().Format(timeLayout), m.MessageID
+					if needle != "" && !strings.Contains(strings.ToLower(m.Text), needle) {
+						continue
+					}
+					kept = append(kept, m)
+				}
+				if err := archiveReplies(ctx, tx, kept); err != nil {
+					return err
+				}
+				for i := range kept {
+					m := &kept[i]
+					if e := m.Escalation; e != nil {
+						as, ok := answers[e.ID]
+						if !ok {
+							if as, err = escalationAnswers(ctx, tx, e.ID); err != nil {
+								return err
+							}
+							answers[e.ID] = as
+						}
+						e.Answers = as
+					}
+					if err := fn(*m); err != nil {
+						fnErr = err
+						return err
+					}
+				}
+				if len(page) < archivePage {
+					return nil
+				}
 			}
 		}
+		if since != "" {
+			earlier, err := archiveAnsweredIn(ctx, tx, since, until)
+			if err != nil {
+				return err
+			}
+			if len(earlier) > 0 {
+				if err := read("", since, earlier); err != nil {
+					return err
+				}
+			}
+		}
+		return read(since, until, nil)
 	})
 	if fnErr != nil {
 		return fnErr
@@ -445,6 +474,26 @@ func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMess
 		return fmt.Errorf("store: archive: %w", err)
 	}
 	return nil
+}
+
+// archiveAnsweredIn lists the messages posted before since whose
+// escalation got a staff answer, a relay or a close in [since, until)
+// (until "": no end).
+func archiveAnsweredIn(ctx context.Context, tx *sql.Tx, since, until string) ([]int64, error) {
+	if until == "" {
+		until = endOfTime
+	}
+	ids, err := selectIDs(ctx, tx, `SELECT a.message_id FROM escalation_askers a JOIN messages m ON m.id = a.message_id
+		WHERE m.at < ? AND (a.escalation_id IN (
+				SELECT escalation_id FROM staff_answers WHERE at >= ? AND at < ?
+				UNION SELECT id FROM escalations WHERE closed_at >= ? AND closed_at < ?)
+			OR a.message_id IN (SELECT asker_message_id FROM outbox
+				WHERE kind = 'relay' AND sent_at >= ? AND sent_at < ?))`,
+		since, since, until, since, until, since, until)
+	if err != nil {
+		return nil, fmt.Errorf("answered in the period: %w", err)
+	}
+	return ids, nil
 }
 
 // archiveRepliesQuery reads the replies to a JSON list of message ids.
@@ -492,8 +541,9 @@ func archiveReplies(ctx context.Context, tx *sql.Tx, page []ArchivedMessage) err
 }
 
 // archivePageAfter reads the next page of messages after (at, id), posted
-// before until ("" for no end).
-func archivePageAfter(ctx context.Context, tx *sql.Tx, at string, id int64, until string) ([]ArchivedMessage, error) {
+// before until ("" for no end), only those of the JSON list of ids only
+// unless it is "null".
+func archivePageAfter(ctx context.Context, tx *sql.Tx, at string, id int64, until, only string) ([]ArchivedMessage, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT m.id, m.at, m.platform, m.channel, m.thread_id, m.author_name,
 		m.author_bot, m.dm, m.text, m.redacted,
 		d.message_id IS NOT NULL, COALESCE(d.action, ''), COALESCE(d.reason, ''), COALESCE(d.phase, 0),
@@ -505,7 +555,8 @@ func archivePageAfter(ctx context.Context, tx *sql.Tx, at string, id int64, unti
 		LEFT JOIN escalation_askers a ON a.message_id = m.id
 		LEFT JOIN escalations e ON e.id = COALESCE(d.escalation_id, a.escalation_id)
 		WHERE (m.at > ? OR (m.at = ? AND m.id > ?)) AND (? = '' OR m.at < ?)
-		ORDER BY m.at, m.id LIMIT ?`, at, at, id, until, until, archivePage)
+		AND (? = 'null' OR m.id IN (SELECT value FROM json_each(?)))
+		ORDER BY m.at, m.id LIMIT ?`, at, at, id, until, until, only, only, archivePage)
 	if err != nil {
 		return nil, err
 	}

@@ -610,6 +610,49 @@ func TestArchiveHoldsTheBotsReplies(t *testing.T) {
 	checkPlan(t, db, archiveRepliesQuery, "outbox_asker", "[1, 2]", bot.DeskPlatform)
 }
 
+// A period holds the staff answers, relays and closes made in it, with
+// the questions they answer even when these were asked before it: first
+// those, then the questions asked in it.
+func TestArchiveForAPeriodHoldsItsStaffAnswers(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	relayed(t, db, "r1", t0) // answered at t0+1h, relayed at t0+2h
+	c := escalated(t, db, "c1", t0.Add(time.Minute))
+	c.State, c.ClosedBy, c.CloseReason, c.ClosedAt = bot.StateClosed, "nadia", "Answered by phone", t0.AddDate(0, 0, 1)
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &c}))
+	answered(t, db, "a1", t0.Add(90*time.Minute))
+	answered(t, db, "late", t0.AddDate(0, 0, 2))
+
+	read := func(since, until time.Time) string {
+		t.Helper()
+		var got []string
+		must(t, db.Archive(ctx, ArchiveFilter{Since: since, Until: until}, func(m ArchivedMessage) error {
+			got = append(got, m.Text[strings.LastIndex(m.Text, " ")+1:])
+			return nil
+		}))
+		return strings.Join(got, ",")
+	}
+	tests := []struct {
+		name         string
+		since, until time.Time
+		want         string
+	}{
+		{"the staff answer", t0.Add(30 * time.Minute), t0.Add(80 * time.Minute), "r1"},
+		{"the relay", t0.Add(90 * time.Minute), t0.Add(3 * time.Hour), "r1,a1"},
+		{"the close", t0.Add(3 * time.Hour), t0.AddDate(0, 0, 1).Add(time.Hour), "c1"},
+		{"no end", t0.Add(30 * time.Minute), time.Time{}, "r1,c1,a1,late"},
+		{"nothing answered", t0.AddDate(0, 0, 1).Add(time.Hour), time.Time{}, "late"},
+		{"before any answer", t0, t0.Add(10 * time.Minute), "r1,c1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := read(tt.since, tt.until); got != tt.want {
+				t.Errorf("Archive(%v, %v) = %s, want %s", tt.since.Sub(t0), tt.until.Sub(t0), got, tt.want)
+			}
+		})
+	}
+}
+
 func TestArchivePagesThroughManyMessages(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()

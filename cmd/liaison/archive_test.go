@@ -171,6 +171,12 @@ func TestArchiveExportAndPurge(t *testing.T) {
 	if got := exported(t, "--config", cfgPath, "--since", "2024-01-11", "--until", "2024-12-31"); len(got) != 1 || got[0]["author"] != "Marie mar" {
 		t.Errorf("--since 2024-01-11 --until 2024-12-31: %v", got)
 	}
+	// The staff answer written and relayed an hour after March's question
+	// is a record of its own hour, with the question it answers.
+	if got := exported(t, "--config", cfgPath, "--since", dayMar.Add(30*time.Minute).Format(time.RFC3339),
+		"--until", dayMar.Add(2*time.Hour).Format(time.RFC3339)); len(got) != 1 || got[0]["author"] != "Marie mar" || got[0]["escalation"] == nil {
+		t.Errorf("--since after March's question, before its answer: %v", got)
+	}
 	if got := exported(t, "--config", cfgPath, "--until", dayJan.Format(time.RFC3339)); len(got) != 0 {
 		t.Errorf("--until an instant excludes it: %v", got)
 	}
