@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -376,6 +377,13 @@ type ArchivedEscalation struct {
 	ID    int64
 	State bot.EscalationState
 	Topic string
+	// RoutedTo and ClaimedBy are staff roster ids ("" when none).
+	RoutedTo  string
+	ClaimedBy string
+	// ClosedBy, CloseReason and ClosedAt record a close without an answer.
+	ClosedBy    string
+	CloseReason string
+	ClosedAt    time.Time
 	// RelayedAt is when the staff answer reached this message's author;
 	// zero until then.
 	RelayedAt time.Time
@@ -549,7 +557,9 @@ func archivePageAfter(ctx context.Context, tx *sql.Tx, at string, id int64, unti
 		d.message_id IS NOT NULL, COALESCE(d.action, ''), COALESCE(d.reason, ''), COALESCE(d.phase, 0),
 		COALESCE(d.lang, ''), COALESCE(d.lang_source, ''), COALESCE(d.lang_conf, 0), COALESCE(d.entry_id, ''),
 		COALESCE(d.confidence, 0), COALESCE(d.would, ''), d.at,
-		COALESCE(e.id, 0), COALESCE(e.state, ''), COALESCE(e.topic, ''), a.relayed_at
+		COALESCE(e.id, 0), COALESCE(e.state, ''), COALESCE(e.topic, ''), a.relayed_at,
+		COALESCE(e.routed_to, ''), COALESCE(e.claimed_by, ''), COALESCE(e.closed_by, ''),
+		COALESCE(e.close_reason, ''), e.closed_at
 		FROM messages m
 		LEFT JOIN decisions d ON d.message_id = m.id
 		LEFT JOIN escalation_askers a ON a.message_id = m.id
@@ -577,7 +587,8 @@ func archivePageAfter(ctx context.Context, tx *sql.Tx, at string, id int64, unti
 			&m.AuthorBot, &m.DM, &m.Text, &m.Redacted,
 			&hasDecision, &action, &reason, &phase, &lang, &d.LangSource, &d.LangConf, &d.EntryID,
 			&d.Confidence, &would, timeCol{&d.At},
-			&e.ID, &state, &e.Topic, timeCol{&e.RelayedAt}); err != nil {
+			&e.ID, &state, &e.Topic, timeCol{&e.RelayedAt},
+			&e.RoutedTo, &e.ClaimedBy, &e.ClosedBy, &e.CloseReason, timeCol{&e.ClosedAt}); err != nil {
 			return nil, err
 		}
 		m.Channel = bot.ChannelKey(channel)
@@ -594,4 +605,116 @@ func archivePageAfter(ctx context.Context, tx *sql.Tx, at string, id int64, unti
 		page = append(page, m)
 	}
 	return page, rows.Err()
+}
+
+// ArchivedRecord is a decision other than the bot's in the archive: one of
+// PhaseChange, Broadcast or Audit is set.
+type ArchivedRecord struct {
+	At          time.Time
+	PhaseChange *phases.Change
+	Broadcast   *bot.Broadcast
+	// Audit is an entry of the audit log: every admin action and desk
+	// action, allowed or refused.
+	Audit *bot.AuditEntry
+}
+
+// ArchiveRecords calls fn for the phase changes, broadcasts (by the time
+// they go out) and audit entries of the period of f (Since, Until; a
+// zero one is no bound), oldest first, all read from one snapshot. With
+// f.Contains, only those whose words hold it, as Archive does: the reason
+// of a phase change, either text of a broadcast, the target or detail of
+// an audit entry. fn's error stops the reading and is returned as is.
+func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(ArchivedRecord) error) error {
+	p := period{from: "", to: endOfTime}
+	if v := ts(f.Since); v != nil {
+		p.from = v
+	}
+	if v := ts(f.Until); v != nil {
+		p.to = v
+	}
+	needle := strings.ToLower(f.Contains)
+	holds := func(texts ...string) bool {
+		if needle == "" {
+			return true
+		}
+		for _, t := range texts {
+			if strings.Contains(strings.ToLower(t), needle) {
+				return true
+			}
+		}
+		return false
+	}
+	var recs []ArchivedRecord
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT channel, from_phase, to_phase, actor, via, reason, at
+			FROM phase_changes WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
+		if err != nil {
+			return fmt.Errorf("phase changes: %w", err)
+		}
+		for rows.Next() {
+			var (
+				c        phases.Change
+				from, to int
+			)
+			if err := rows.Scan(&c.Channel, &from, &to, &c.By, &c.Via, &c.Reason, timeCol{&c.At}); err != nil {
+				rows.Close()
+				return fmt.Errorf("phase changes: %w", err)
+			}
+			c.From, c.To = phases.Phase(from), phases.Phase(to)
+			if holds(c.Reason) {
+				recs = append(recs, ArchivedRecord{At: c.At, PhaseChange: &c})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("phase changes: %w", err)
+		}
+
+		rows, err = tx.QueryContext(ctx, `SELECT `+broadcastCols+` FROM broadcasts
+			WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
+		if err != nil {
+			return fmt.Errorf("broadcasts: %w", err)
+		}
+		for rows.Next() {
+			b, err := scanBroadcast(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("broadcasts: %w", err)
+			}
+			if holds(b.EN, b.FR) {
+				recs = append(recs, ArchivedRecord{At: b.At, Broadcast: &b})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("broadcasts: %w", err)
+		}
+
+		rows, err = tx.QueryContext(ctx, `SELECT id, at, actor, via, action, target, detail, allowed
+			FROM audit_log WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
+		if err != nil {
+			return fmt.Errorf("audit log: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a bot.AuditEntry
+			if err := rows.Scan(&a.ID, timeCol{&a.At}, &a.Actor, &a.Via, &a.Action, &a.Target, &a.Detail, &a.Allowed); err != nil {
+				return fmt.Errorf("audit log: %w", err)
+			}
+			if holds(a.Target, a.Detail) {
+				recs = append(recs, ArchivedRecord{At: a.At, Audit: &a})
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("store: archive records: %w", err)
+	}
+	slices.SortStableFunc(recs, func(a, b ArchivedRecord) int { return a.At.Compare(b.At) })
+	for _, r := range recs {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -31,9 +31,10 @@ func runArchive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return usagef("archive: unknown subcommand %q: use export or purge", args[0])
 }
 
-// archiveLine is one exported message. Field names are part of the export
-// format: add fields, never rename them.
+// archiveLine is one exported message ("record": "message"). Field names
+// are part of the export format: add fields, never rename them.
 type archiveLine struct {
+	Record     string             `json:"record"`
 	Time       time.Time          `json:"time"`
 	Platform   string             `json:"platform"`
 	Channel    string             `json:"channel"`
@@ -70,11 +71,16 @@ type archiveDecision struct {
 }
 
 type archiveEscalation struct {
-	ID        int64           `json:"id"`
-	State     string          `json:"state"`
-	Topic     string          `json:"topic,omitempty"`
-	Answers   []archiveAnswer `json:"answers,omitempty"`
-	RelayedAt *time.Time      `json:"relayed_at,omitempty"` // when the answer reached this message's author
+	ID          int64           `json:"id"`
+	State       string          `json:"state"`
+	Topic       string          `json:"topic,omitempty"`
+	RoutedTo    string          `json:"routed_to,omitempty"`  // staff roster id
+	ClaimedBy   string          `json:"claimed_by,omitempty"` // staff roster id
+	ClosedBy    string          `json:"closed_by,omitempty"`  // staff roster id
+	CloseReason string          `json:"close_reason,omitempty"`
+	ClosedAt    *time.Time      `json:"closed_at,omitempty"`
+	Answers     []archiveAnswer `json:"answers,omitempty"`
+	RelayedAt   *time.Time      `json:"relayed_at,omitempty"` // when the answer reached this message's author
 }
 
 type archiveAnswer struct {
@@ -84,6 +90,56 @@ type archiveAnswer struct {
 	Lang    string    `json:"lang,omitempty"`
 	Status  string    `json:"status"`
 	At      time.Time `json:"at"`
+}
+
+// archiveRecordLine is one exported decision other than the bot's:
+// "record" is "phase_change", "broadcast" or "audit", with that record's
+// fields. Field names are part of the export format, as archiveLine's.
+type archiveRecordLine struct {
+	Record string    `json:"record"`
+	Time   time.Time `json:"time"`
+	// phase_change
+	Channel string `json:"channel,omitempty"` // none: the global phase
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"` // "inherit": a channel's override ended
+	Reason  string `json:"reason,omitempty"`
+	// broadcast
+	ID       int64    `json:"id,omitempty"`
+	EN       string   `json:"en,omitempty"`
+	FR       string   `json:"fr,omitempty"`
+	Channels []string `json:"channels,omitempty"` // none: every broadcast channel
+	State    string   `json:"state,omitempty"`
+	// phase_change, broadcast and audit: who, and through what
+	By  string `json:"by,omitempty"`
+	Via string `json:"via,omitempty"`
+	// audit
+	Action  string `json:"action,omitempty"`
+	Target  string `json:"target,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	Allowed *bool  `json:"allowed,omitempty"`
+}
+
+func archiveRecordOf(r store.ArchivedRecord) archiveRecordLine {
+	l := archiveRecordLine{Time: r.At}
+	switch {
+	case r.PhaseChange != nil:
+		c := r.PhaseChange
+		l.Record, l.Channel, l.To, l.Reason, l.By, l.Via = "phase_change", c.Channel, c.To.String(), c.Reason, c.By, c.Via
+		if c.From != 0 {
+			l.From = c.From.String()
+		}
+	case r.Broadcast != nil:
+		b := r.Broadcast
+		l.Record, l.ID, l.EN, l.FR, l.State, l.By, l.Via = "broadcast", b.ID, b.EN, b.FR, string(b.State), b.By, b.Via
+		for _, c := range b.Channels {
+			l.Channels = append(l.Channels, string(c))
+		}
+	case r.Audit != nil:
+		a := r.Audit
+		allowed := a.Allowed
+		l.Record, l.By, l.Via, l.Action, l.Target, l.Detail, l.Allowed = "audit", a.Actor, a.Via, a.Action, a.Target, a.Detail, &allowed
+	}
+	return l
 }
 
 func archiveExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -123,14 +179,22 @@ func archiveExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		names[s.ID] = s.Name
 	}
 
-	n, redacted := 0, 0
+	n, redacted, records := 0, 0, 0
 	export := func(enc *json.Encoder) error {
-		return st.Archive(ctx, f, func(m store.ArchivedMessage) error {
+		n, redacted, records = 0, 0, 0
+		err := st.Archive(ctx, f, func(m store.ArchivedMessage) error {
 			n++
 			if m.Redacted {
 				redacted++
 			}
 			return enc.Encode(archiveLineOf(m, names))
+		})
+		if err != nil {
+			return err
+		}
+		return st.ArchiveRecords(ctx, f, func(r store.ArchivedRecord) error {
+			records++
+			return enc.Encode(archiveRecordOf(r))
 		})
 	}
 	if *out == "" {
@@ -149,12 +213,12 @@ func archiveExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := writeJSONLines(*out, 0o600, export); err != nil {
 		return fmt.Errorf("archive export: --out %s: %w", *out, err)
 	}
-	fmt.Fprintf(stderr, "Exported %d messages (%d purged under the retention period) to %s.\n", n, redacted, *out)
+	fmt.Fprintf(stderr, "Exported %d messages (%d purged under the retention period) and %d phase changes, broadcasts and audit entries to %s.\n", n, redacted, records, *out)
 	return nil
 }
 
 func archiveLineOf(m store.ArchivedMessage, names map[string]string) archiveLine {
-	l := archiveLine{Time: m.At, Platform: m.Platform, Channel: string(m.Channel), Thread: m.ThreadID,
+	l := archiveLine{Record: "message", Time: m.At, Platform: m.Platform, Channel: string(m.Channel), Thread: m.ThreadID,
 		Author: m.AuthorName, AuthorBot: m.AuthorBot, DM: m.DM, Text: m.Text, Redacted: m.Redacted}
 	if d := m.Decision; d != nil {
 		l.Lang = string(d.Lang)
@@ -165,7 +229,12 @@ func archiveLineOf(m store.ArchivedMessage, names map[string]string) archiveLine
 		}
 	}
 	if e := m.Escalation; e != nil {
-		ae := &archiveEscalation{ID: e.ID, State: string(e.State), Topic: e.Topic}
+		ae := &archiveEscalation{ID: e.ID, State: string(e.State), Topic: e.Topic, RoutedTo: e.RoutedTo,
+			ClaimedBy: e.ClaimedBy, ClosedBy: e.ClosedBy, CloseReason: e.CloseReason}
+		if !e.ClosedAt.IsZero() {
+			at := e.ClosedAt
+			ae.ClosedAt = &at
+		}
 		if !e.RelayedAt.IsZero() {
 			at := e.RelayedAt
 			ae.RelayedAt = &at

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
 	"github.com/liaison-gc/liaison/store"
 )
 
@@ -108,6 +109,17 @@ func decodeLines(t *testing.T, s string) []map[string]any {
 		lines = append(lines, m)
 	}
 	return lines
+}
+
+// records keeps the lines whose "record" is kind.
+func records(lines []map[string]any, kind string) []map[string]any {
+	var out []map[string]any
+	for _, l := range lines {
+		if l["record"] == kind {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // replyTexts shows each line's replies as "kind state text", lines
@@ -212,9 +224,13 @@ func TestArchiveExportAndPurge(t *testing.T) {
 			t.Errorf("purge output lacks %q:\n%s", want, out)
 		}
 	}
-	after := exported(t, "--config", cfgPath)
+	afterAll := exported(t, "--config", cfgPath)
+	after := records(afterAll, "message")
 	if len(after) != 3 {
-		t.Fatalf("after purge: %d lines", len(after))
+		t.Fatalf("after purge: %d message lines", len(after))
+	}
+	if a := records(afterAll, "audit"); len(a) != 1 || a[0]["action"] != "retention.purge" || a[0]["by"] != "retention" || a[0]["allowed"] != true {
+		t.Errorf("after purge, the audit lines are %v, want the purge's", a)
 	}
 	for _, l := range after[:2] {
 		if l["redacted"] != true || l["text"] != "" || l["author"] != "" || l["decision"] == nil {
@@ -251,6 +267,90 @@ func TestArchiveExportAndPurge(t *testing.T) {
 	log, _ := st.AuditLog(context.Background(), 0)
 	if len(log) != 1 || log[0].Action != "retention.purge" || log[0].Actor != "retention" || log[0].Via != "cli" {
 		t.Errorf("audit log = %+v", log)
+	}
+}
+
+// seedStaffDecisions records, on 2 April 2024, a question routed to nadia
+// and closed by her without an answer, with a reason; on 10 April a phase
+// change, a broadcast and a refused phase change.
+func seedStaffDecisions(t *testing.T, dataDir string) {
+	t.Helper()
+	ctx := context.Background()
+	clock := time.Date(2024, 4, 2, 10, 0, 0, 0, time.Local)
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"), store.WithClock(func() time.Time { return clock }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	asked := clock
+	q := bot.Message{Platform: "web", ChannelID: "help", ID: "file", AuthorID: "u-file", AuthorName: "Marie file",
+		Text: "Can you look at my file?", Time: asked, Mentioned: true}
+	o := &bot.Outcome{Message: q, Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.English, At: asked},
+		NewEscalation: &bot.Escalation{Topic: "benefits", Question: q.Text, RoutedTo: "nadia", RoutedAt: asked, CreatedAt: asked}}
+	must(st.SaveOutcome(ctx, o))
+	e, err := st.Escalation(ctx, o.NewEscalation.ID)
+	must(err)
+	clock = asked.Add(time.Hour)
+	e.State, e.ClaimedBy, e.ClaimedAt = bot.StateClosed, "nadia", clock
+	e.ClosedBy, e.CloseReason, e.ClosedAt = "nadia", "Answered by phone: case 4411", clock
+	must(st.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &e,
+		Audit: []bot.AuditEntry{{At: clock, Actor: "nadia", Via: "web", Action: "escalation.close", Target: "escalation:1", Detail: e.CloseReason, Allowed: true}}}))
+
+	clock = time.Date(2024, 4, 10, 9, 0, 0, 0, time.Local)
+	must(st.SavePhaseChange(ctx, phases.Change{From: phases.Replies, To: phases.Broadcast, By: "sam", Via: "cli", Reason: "Strike: answers paused", At: clock},
+		bot.AuditEntry{Actor: "sam", Via: "cli", Action: "phase.set", Detail: "Strike: answers paused", Allowed: true}, nil))
+	must(st.SaveBroadcast(ctx, &bot.Broadcast{EN: "Offices closed during the strike.", FR: "Bureaux fermés pendant la grève.", At: clock, By: "sam", Via: "cli"},
+		bot.AuditEntry{Actor: "sam", Via: "cli", Action: "broadcast.create", Allowed: true}))
+	must(st.Audit(ctx, bot.AuditEntry{At: clock.Add(time.Minute), Actor: "alex", Via: "slack", Action: "phase.set", Detail: "not a comms lead", Allowed: false}))
+}
+
+// Staff and comms decisions are records too: the close of an escalation
+// with its reason and who, and the period's phase changes, broadcasts and
+// audit entries (refusals included), each a line of its own after the
+// messages.
+func TestArchiveExportHoldsDecisionsOtherThanTheBots(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	seedStaffDecisions(t, dataDir)
+	lines := exported(t, "--config", cfgPath, "--since", "2024-04-01", "--until", "2024-04-30")
+
+	msgs := records(lines, "message")
+	if len(msgs) != 1 || lines[0]["record"] != "message" {
+		t.Fatalf("message lines %v, want the question of 2 April first", msgs)
+	}
+	esc, _ := msgs[0]["escalation"].(map[string]any)
+	if esc["state"] != "closed" || esc["closed_by"] != "nadia" || esc["close_reason"] != "Answered by phone: case 4411" ||
+		esc["closed_at"] == nil || esc["claimed_by"] != "nadia" || esc["routed_to"] != "nadia" {
+		t.Errorf("closed escalation = %v", esc)
+	}
+	pc := records(lines, "phase_change")
+	if len(pc) != 1 || pc[0]["from"] != "replies" || pc[0]["to"] != "broadcast" || pc[0]["by"] != "sam" || pc[0]["reason"] != "Strike: answers paused" || pc[0]["time"] == nil {
+		t.Errorf("phase change lines %v", pc)
+	}
+	bc := records(lines, "broadcast")
+	if len(bc) != 1 || bc[0]["en"] != "Offices closed during the strike." || bc[0]["fr"] != "Bureaux fermés pendant la grève." || bc[0]["by"] != "sam" {
+		t.Errorf("broadcast lines %v", bc)
+	}
+	var refused, closed bool
+	for _, a := range records(lines, "audit") {
+		refused = refused || (a["by"] == "alex" && a["allowed"] == false && a["detail"] == "not a comms lead")
+		closed = closed || (a["action"] == "escalation.close" && a["allowed"] == true)
+	}
+	if !refused || !closed {
+		t.Errorf("audit lines %v lack the refusal or the close", records(lines, "audit"))
+	}
+	if n := len(msgs) + len(pc) + len(bc) + len(records(lines, "audit")); n != len(lines) {
+		t.Errorf("%d lines, %d of known records", len(lines), n)
+	}
+
+	// Outside the period: none of them.
+	if got := exported(t, "--config", cfgPath, "--since", "2024-05-01"); len(got) != 0 {
+		t.Errorf("May: %v", got)
 	}
 }
 
@@ -333,7 +433,7 @@ func TestArchivePurgeUsesTheConfiguredRetention(t *testing.T) {
 	if _, _, err = runCLI(t, "archive", "purge", "--config", off, "--older-than-days", "30"); err != nil {
 		t.Fatalf("--older-than-days 30 with retention off: %v", err)
 	}
-	if got := exported(t, "--config", off); len(got) != 3 || got[0]["redacted"] != true || got[1]["redacted"] != true || got[2]["redacted"] != false {
+	if got := records(exported(t, "--config", off), "message"); len(got) != 3 || got[0]["redacted"] != true || got[1]["redacted"] != true || got[2]["redacted"] != false {
 		t.Errorf("after --older-than-days 30: %v", got)
 	}
 }
