@@ -60,6 +60,12 @@ type Desk struct {
 	// landed although it failed (no answer, a server error).
 	unsure   sync.Map // int64 → struct{}
 	inflight sync.WaitGroup
+	// background holds the retries running after their envelope was
+	// handled (later); Run ends them and waits for them.
+	background sync.WaitGroup
+	// maxWait is the longest Retry-After a call waits out itself:
+	// maxRetryWait, shortened by tests.
+	maxWait time.Duration
 }
 
 type handlerBox struct{ h bot.DeskHandler }
@@ -102,6 +108,7 @@ func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
 		seen:    newSeenSet(4096),
 		posts:   newSeenSet(1024),
 		started: now(),
+		maxWait: maxRetryWait,
 	}, nil
 }
 
@@ -217,8 +224,7 @@ func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, er
 		return err
 	})
 	if err != nil {
-		var r bot.Retryable
-		if errors.As(err, &r) && r.Retryable() {
+		if retryable(err) {
 			d.unsure.Store(e.ID, struct{}{})
 		}
 		return "", fmt.Errorf("post escalation %d: %w", e.ID, err)

@@ -21,5 +21,8 @@
 // the Socket Mode connection, which is tried again, with back-off, when it
 // fails or times out; a rate limit (429) is retried after Slack's
 // Retry-After a few times and then returned as an error that implements
-// bot.Retryable, so the engine tries again later.
+// bot.Retryable, so the engine tries again later. The desk's own follow-up
+// to a click, the language-mismatch notice showing the choice made, is
+// retried in the background instead, for a bounded time and until
+// shutdown; its clicker is told privately that the choice is recorded.
 package slack

@@ -136,31 +136,46 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		// A choice made already (a double click, a colleague's click) is
 		// the one the notice shows, and the clicker is told nothing
 		// changed.
-		key := "mismatch.dropped"
+		choice := "dropped"
 		if send {
-			key = "mismatch.sent"
+			choice = "sent"
 		}
-		text := tr(l, msg(key), userMention(user))
+		text := tr(l, msg("mismatch."+choice), userMention(user))
 		var private string
 		if res.Duplicate {
-			key = "sent"
+			was := "sent"
 			if res.Answer.Status == bot.AnswerDropped {
-				key = "dropped"
+				was = "dropped"
 			}
-			text = tr(l, msg("mismatch.was."+key))
-			private = tr(l, msg("mismatch.already."+key))
+			text = tr(l, msg("mismatch.was."+was))
+			private = tr(l, msg("mismatch.already."+was))
 		}
 		msgTS := cb.Container.MessageTs
 		return outcome{then: func(ctx context.Context) error {
 			if msgTS == "" {
 				return d.ephemeral(ctx, channel, thread, user, cmp.Or(private, text))
 			}
-			err := d.call(ctx, "chat.update", func(ctx context.Context) error {
-				_, _, _, err := d.api.UpdateMessageContext(ctx, channel, msgTS,
-					slack.MsgOptionText(text, false),
-					slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)))
-				return err
-			})
+			update := func(ctx context.Context) error {
+				return d.call(ctx, "chat.update", func(ctx context.Context) error {
+					_, _, _, err := d.api.UpdateMessageContext(ctx, channel, msgTS,
+						slack.MsgOptionText(text, false),
+						slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)))
+					return err
+				})
+			}
+			err := update(ctx)
+			if err != nil && ctx.Err() == nil {
+				// The choice is recorded; only the notice lags behind and
+				// still offers both choices: tell the clicker, and refresh
+				// it when Slack lets us.
+				if private == "" {
+					private = tr(l, msg("mismatch.recorded."+choice))
+				}
+				if retryable(err) {
+					d.later(ctx, "mismatch notice update", err, update)
+					err = nil
+				}
+			}
 			if private != "" {
 				err = errors.Join(err, d.ephemeral(ctx, channel, thread, user, private))
 			}

@@ -39,6 +39,9 @@ func (d *Desk) Run(ctx context.Context, h bot.DeskHandler) error {
 
 	client := socketmode.New(d.api, socketmode.OptionLog(logAdapter{d.log}))
 	ctx, cancel := context.WithCancel(ctx)
+	// Background retries see ctx end when Run returns, then Run waits for
+	// them (deferred calls run last first).
+	defer d.background.Wait()
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(ctx) }()

@@ -315,6 +315,68 @@ func TestMismatchChoiceMadeBefore(t *testing.T) {
 	}
 }
 
+// A click on a language-mismatch notice is recorded even when Slack will
+// not let the notice be updated to show it: the clicker is told so
+// privately, and the update is made once Slack's Retry-After has passed,
+// however long, unless the desk shuts down first.
+func TestMismatchNoticeUpdateRetriedLater(t *testing.T) {
+	const notice = "1700000000.000030"
+	t.Run("after a long rate limit", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, nil)
+		d.maxWait = 100 * time.Millisecond // Retry-After 1 s is longer than the desk waits in the call
+		runDesk(t, f, d, &recHandler{roster: testRoster()})
+		f.rateLimit("chat.update", "1")
+		f.send(interactiveEnvelope("mm1", blockAction("USAM", actSendAnyway, "44", "3.1", notice)))
+		f.ack("mm1", 1)
+		e := f.waitCalls("chat.postEphemeral", 1)[0]
+		if e.Form.Get("user") != "USAM" || !strings.Contains(everything(e), "Your choice is recorded: the answer is sent as written") {
+			t.Errorf("the clicker should be told the choice is recorded:\n%s", everything(e))
+		}
+		c := f.waitCalls("chat.update", 1)[0]
+		if c.Form.Get("ts") != notice || len(buttonsOf(t, c)) != 0 || !strings.Contains(everything(c), "<@USAM> chose to send the answer as written") {
+			t.Errorf("notice update:\n%s", everything(c))
+		}
+	})
+	t.Run("notice deleted", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, nil)
+		runDesk(t, f, d, &recHandler{roster: testRoster()})
+		f.deletePost(notice, "message_not_found")
+		f.send(interactiveEnvelope("mm2", blockAction("UMARIE", actTranslate, "44", "3.2", notice)))
+		f.ack("mm2", 1)
+		e := f.waitCalls("chat.postEphemeral", 1)[0]
+		if e.Form.Get("user") != "UMARIE" || !strings.Contains(everything(e), "Votre choix est enregistré\u00a0: la réponse n'est pas envoyée") {
+			t.Errorf("the clicker should be told, in French, the choice is recorded:\n%s", everything(e))
+		}
+	})
+	t.Run("shutdown ends the wait", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- d.Run(ctx, &recHandler{roster: testRoster()}) }()
+		f.conn(1)
+		f.rateLimit("chat.update", "300")
+		f.send(interactiveEnvelope("mm3", blockAction("USAM", actSendAnyway, "44", "3.3", notice)))
+		f.ack("mm3", 1)
+		f.waitCalls("chat.postEphemeral", 1) // the retry is waiting
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Run did not return while a retry waited out Retry-After")
+		}
+		if n := len(f.callsTo("chat.update")); n != 0 {
+			t.Errorf("chat.update made %d times after shutdown", n)
+		}
+	})
+}
+
 func TestPhaseCommand(t *testing.T) {
 	f := newFakeSlack(t)
 	d := newTestDesk(t, f, nil)

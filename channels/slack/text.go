@@ -76,10 +76,14 @@ var phrases = map[msg]phrase{
 
 	// The language-mismatch notice when its choice was made before the
 	// click that asks again: what the notice shows, what the clicker reads.
-	"mismatch.was.sent":        {"The answer was sent as written.", "La réponse a été envoyée telle quelle."},
-	"mismatch.was.dropped":     {"The answer was not sent: a translation is to be written in this thread.", "La réponse n'a pas été envoyée\u00a0: une traduction doit être rédigée dans ce fil."},
-	"mismatch.already.sent":    {"Nothing was changed: this answer had already been sent as written.", "Rien n'a été modifié\u00a0: cette réponse avait déjà été envoyée telle quelle."},
-	"mismatch.already.dropped": {"Nothing was changed: it had already been decided to translate this answer rather than send it.", "Rien n'a été modifié\u00a0: il avait déjà été décidé de traduire cette réponse plutôt que de l'envoyer."},
+	"mismatch.was.sent":     {"The answer was sent as written.", "La réponse a été envoyée telle quelle."},
+	"mismatch.was.dropped":  {"The answer was not sent: a translation is to be written in this thread.", "La réponse n'a pas été envoyée\u00a0: une traduction doit être rédigée dans ce fil."},
+	"mismatch.already.sent": {"Nothing was changed: this answer had already been sent as written.", "Rien n'a été modifié\u00a0: cette réponse avait déjà été envoyée telle quelle."},
+	// The clicker's choice is recorded but the notice could not be
+	// updated to show it (a long rate limit, the notice deleted).
+	"mismatch.recorded.sent":    {"Your choice is recorded: the answer is sent as written. The notice above could not be updated yet; clicking its buttons again changes nothing.", "Votre choix est enregistré\u00a0: la réponse est envoyée telle quelle. L'avis ci-dessus n'a pas encore pu être mis à jour\u00a0; cliquer de nouveau sur ses boutons ne change rien."},
+	"mismatch.recorded.dropped": {"Your choice is recorded: the answer is not sent; reply again in this thread with the translation. The notice above could not be updated yet; clicking its buttons again changes nothing.", "Votre choix est enregistré\u00a0: la réponse n'est pas envoyée\u00a0; répondez de nouveau dans ce fil avec la traduction. L'avis ci-dessus n'a pas encore pu être mis à jour\u00a0; cliquer de nouveau sur ses boutons ne change rien."},
+	"mismatch.already.dropped":  {"Nothing was changed: it had already been decided to translate this answer rather than send it.", "Rien n'a été modifié\u00a0: il avait déjà été décidé de traduire cette réponse plutôt que de l'envoyer."},
 
 	// Slash commands.
 	"cmd.usage":             {"Commands: `%[1]s phase [PHASE] [CHANNEL] [reason]`, `%[1]s broadcast`, `%[1]s status`. PHASE is broadcast (1), replies (2), outreach (3), or inherit for a channel.", "Commandes\u00a0: `%[1]s phase [PHASE] [CANAL] [motif]`, `%[1]s diffusion`, `%[1]s état`. PHASE\u00a0: diffusion (1), réponses (2), proactif (3), ou hériter pour qu'un canal suive la phase globale."},

@@ -38,8 +38,8 @@ func (e retryableError) Retryable() bool { return true }
 var _ bot.Retryable = retryableError{}
 
 // call runs one Web API method with a deadline, honouring 429 Retry-After up
-// to maxRetries times (never waiting longer than maxRetryWait at once).
-// Errors name the method and never contain a token.
+// to maxRetries times (never waiting longer than d.maxWait, maxRetryWait
+// outside tests, at once). Errors name the method and never contain a token.
 func (d *Desk) call(ctx context.Context, method string, f func(ctx context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
@@ -53,7 +53,7 @@ func (d *Desk) call(ctx context.Context, method string, f func(ctx context.Conte
 		}
 		var rl *slack.RateLimitedError
 		if errors.As(err, &rl) {
-			if attempt >= maxRetries || rl.RetryAfter > maxRetryWait {
+			if attempt >= maxRetries || rl.RetryAfter > d.maxWait {
 				return retryableError{fmt.Errorf("slack: %s: rate limited after %d attempts (retry after %s): %w", method, attempt+1, rl.RetryAfter, err)}
 			}
 			d.log.Warn("slack rate limited", "method", method, "retry_after", rl.RetryAfter, "attempt", attempt+1)
@@ -93,4 +93,59 @@ func transient(err error) bool {
 		return false
 	}
 	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// Retrying in the background: what is worth doing late rather than never,
+// but not worth holding up an envelope for (the refresh of a notice after a
+// click: the choice is recorded, only what the notice shows lags behind).
+const (
+	laterAttempts = 5
+	laterWithin   = 10 * time.Minute
+	laterBackoff  = 5 * time.Second // the first wait when Slack gives none; it doubles
+)
+
+// retryable reports whether err, from call, is worth trying again later.
+func retryable(err error) bool {
+	var r bot.Retryable
+	return errors.As(err, &r) && r.Retryable()
+}
+
+// later tries f again in the background after err, its retryable failure:
+// after the Retry-After Slack gave, else after a back-off, until f succeeds
+// or fails for good, laterAttempts were made, a wait would end past
+// laterWithin, or ctx ends (Run stops it and waits for it before
+// returning). what names f in the log.
+func (d *Desk) later(ctx context.Context, what string, err error, f func(context.Context) error) {
+	d.log.Warn("slack "+what+" failed; retrying in the background", "err", err)
+	d.background.Go(func() {
+		giveUp := time.Now().Add(laterWithin)
+		backoff := laterBackoff
+		for attempt := 1; attempt <= laterAttempts; attempt++ {
+			wait := backoff
+			backoff *= 2
+			var rl *slack.RateLimitedError
+			if errors.As(err, &rl) {
+				wait = rl.RetryAfter
+			}
+			if time.Now().Add(wait).After(giveUp) {
+				break
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				d.log.Warn("slack "+what+" not retried: shutting down", "err", err)
+				return
+			}
+			if err = f(ctx); err == nil {
+				d.log.Info("slack "+what+" done on a later attempt", "attempt", attempt+1)
+				return
+			}
+			if ctx.Err() != nil || !retryable(err) {
+				break
+			}
+		}
+		d.log.Error("slack "+what+" given up", "err", err)
+	})
 }
