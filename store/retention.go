@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/phases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Retention: records are kept, but after the retention period they lose
@@ -333,8 +335,9 @@ type ArchiveFilter struct {
 	// (see Archive). Zero Since: from the first; zero Until: up to the last.
 	Since time.Time
 	Until time.Time // excluded
-	// Contains keeps messages whose text holds it, ignoring case; "" keeps
-	// all. A purged message has no text and never matches.
+	// Contains keeps messages whose text holds it, ignoring case, accents
+	// and the form of apostrophes (foldText); "" keeps all. A purged
+	// message has no text and never matches.
 	Contains string
 }
 
@@ -401,7 +404,7 @@ const archivePage = 500
 // a record of the period. fn's error stops the reading and is returned as
 // is.
 func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMessage) error) error {
-	needle := strings.ToLower(f.Contains)
+	needle := foldText(f.Contains)
 	until := ""
 	if !f.Until.IsZero() {
 		until = f.Until.UTC().Format(timeLayout)
@@ -432,7 +435,7 @@ func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMess
 				kept := page[:0]
 				for _, m := range page {
 					lastAt, lastID = m.At.UTC().Format(timeLayout), m.MessageID
-					if needle != "" && !strings.Contains(strings.ToLower(m.Text), needle) {
+					if needle != "" && !strings.Contains(foldText(m.Text), needle) {
 						continue
 					}
 					kept = append(kept, m)
@@ -632,13 +635,13 @@ func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(Archi
 	if v := ts(f.Until); v != nil {
 		p.to = v
 	}
-	needle := strings.ToLower(f.Contains)
+	needle := foldText(f.Contains)
 	holds := func(texts ...string) bool {
 		if needle == "" {
 			return true
 		}
 		for _, t := range texts {
-			if strings.Contains(strings.ToLower(t), needle) {
+			if strings.Contains(foldText(t), needle) {
 				return true
 			}
 		}
@@ -717,4 +720,22 @@ func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(Archi
 		}
 	}
 	return nil
+}
+
+// foldText is s as the archive search compares it: lower-case, without
+// accents (decomposed, combining marks dropped) and with typographic
+// apostrophes as ', so that "cheque" finds "chèque", "Quebec" finds
+// "Québec" and "l'aide" finds "l’aide", and the reverse.
+func foldText(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == '’' || r == '‘' || r == 'ʼ':
+			b.WriteByte('\'')
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
 }

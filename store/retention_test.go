@@ -653,6 +653,40 @@ func TestArchiveForAPeriodHoldsItsStaffAnswers(t *testing.T) {
 	}
 }
 
+// Citizens write French with or without accents and with either
+// apostrophe: a records search finds both forms, whichever it is given.
+func TestArchiveSearchFoldsAccents(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	for i, text := range []string{"Mon chèque de prestation est en retard", "Mon cheque est perdu", "Où est l’aide au Québec?", "QUEBEC CITY"} {
+		m := citizenMsg(fmt.Sprint("m", i), t0.Add(time.Duration(i)*time.Minute))
+		m.Text = text
+		must(t, db.SaveOutcome(ctx, &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActIgnore, At: m.Time}}))
+	}
+	tests := []struct {
+		contains string
+		want     int
+	}{
+		{"cheque de prestation", 1},
+		{"CHÈQUE", 2},
+		{"chéque", 2},
+		{"l'aide", 1},
+		{"L’AIDE AU QUEBEC", 1},
+		{"québec", 2},
+		{"ou est", 1},
+		{"chèques", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.contains, func(t *testing.T) {
+			n := 0
+			must(t, db.Archive(ctx, ArchiveFilter{Contains: tt.contains}, func(ArchivedMessage) error { n++; return nil }))
+			if n != tt.want {
+				t.Errorf("Contains %q: %d messages, want %d", tt.contains, n, tt.want)
+			}
+		})
+	}
+}
+
 func TestArchivePagesThroughManyMessages(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()

@@ -198,6 +198,9 @@ func TestArchiveExportAndPurge(t *testing.T) {
 	if got := exported(t, "--config", cfgPath, "--contains", "CHÈQUE"); len(got) != 1 {
 		t.Errorf("--contains CHÈQUE: %d lines, want 1", len(got))
 	}
+	if got := exported(t, "--config", cfgPath, "--contains", "cheque de prestation"); len(got) != 1 {
+		t.Errorf("--contains without the accent: %d lines, want March's (\"Mon chèque de prestation…\")", len(got))
+	}
 
 	// --out writes a file only its owner can read.
 	outPath := filepath.Join(t.TempDir(), "archive.jsonl")
