@@ -189,7 +189,8 @@ func (d *Desk) nameOf(userID string) string {
 // (a process that crashed may have posted it, however quickly it was
 // restarted), or one older than recheckAfter (the engine retrying), the
 // desk looks for its earlier post in the channel's recent history, by the
-// metadata every post carries.
+// metadata every post carries, and uses it again unless Slack no longer
+// lets it be edited.
 func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, error) {
 	if d.mayBePosted(e) {
 		ts, err := d.findPost(ctx, e)
@@ -197,10 +198,17 @@ func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, er
 		case err != nil:
 			d.log.Warn("slack: could not look for an earlier post of the escalation; posting it", "escalation", e.ID, "err", err)
 		case ts != "":
+			err := d.UpdateEscalation(ctx, ts, e)
+			if errors.Is(err, bot.ErrNotFound) {
+				// Gone since, or no longer editable: it could never show
+				// the escalation's state. Post it anew.
+				d.log.Info("slack: the earlier post of the escalation can no longer be edited; posting it again", "escalation", e.ID, "err", err)
+				break
+			}
 			d.unsure.Delete(e.ID)
 			d.posts.finish(ts)
 			d.log.Info("slack: escalation already posted; reusing the post", "escalation", e.ID)
-			if err := d.UpdateEscalation(ctx, ts, e); err != nil {
+			if err != nil {
 				d.log.Warn("slack: could not refresh the earlier post", "escalation", e.ID, "err", err)
 			}
 			return ts, nil

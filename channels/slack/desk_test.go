@@ -608,3 +608,29 @@ func TestPostEscalationAfterRestartFindsTheEarlierPost(t *testing.T) {
 		})
 	}
 }
+
+// An earlier post found after a restart is not used again when Slack no
+// longer lets the bot edit it (or it was deleted): it could never show the
+// escalation's state, so the escalation is posted anew.
+func TestPostEscalationAfterRestartSkipsAnUneditablePost(t *testing.T) {
+	for _, gone := range []string{"message_not_found", "cant_update_message"} {
+		t.Run(gone, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFakeSlack(t)
+			e := hostileEscalation()
+			e.CreatedAt = testClock().Add(-time.Minute)
+			first, err := newTestDesk(t, f, testRoster()).PostEscalation(ctx, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.deletePost(first, gone)
+			again, err := newTestDesk(t, f, testRoster()).PostEscalation(ctx, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again == first || len(f.callsTo("chat.postMessage")) != 2 {
+				t.Errorf("ref %q after restart, first %q, %d posts: want a new post", again, first, len(f.callsTo("chat.postMessage")))
+			}
+		})
+	}
+}

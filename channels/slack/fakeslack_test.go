@@ -249,7 +249,7 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 		withMeta := call.Form.Get("include_all_metadata") == "1"
 		var msgs []map[string]any
 		for _, c := range f.callsTo("chat.postMessage") {
-			if c.Form.Get("channel") != testDesk || c.Form.Get("thread_ts") != "" {
+			if c.Form.Get("channel") != testDesk || c.Form.Get("thread_ts") != "" || f.deleted[c.TS] == "message_not_found" {
 				continue
 			}
 			m := map[string]any{"type": "message", "ts": c.TS, "text": c.Form.Get("text"), "bot_id": "B1", "user": "UBOT"}
