@@ -213,7 +213,9 @@ func (e *Engine) mismatchFlag(esc Escalation, s Staff, ans StaffAnswer) Outgoing
 // queueAnswer writes ans and its relays to every asker in one transaction,
 // once per citizen and place (a citizen who asked twice in one thread gets
 // it once). reply, when set, composes each asker's reply (suggested
-// entries); otherwise the staff text is signed.
+// entries); otherwise the staff text is signed. Its author is told once
+// every asker has it, and of each citizen it could not be delivered to
+// (see relaySettled).
 func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, reply func(Asker) (Reply, error)) (AnswerResult, error) {
 	now := e.now()
 	ans.Status = AnswerQueued
@@ -233,7 +235,6 @@ func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans S
 		out = append(out, Outgoing{To: k.Address, Reply: r, MessageID: k.MessageID, EscalationID: esc.ID,
 			AskerMessageID: k.MessageID, State: OutPending, CreatedAt: now})
 	}
-	out = append(out, e.staffNotice("relayed:"+ans.EventID, NoticeRelayed, esc, s, MsgDeskRelayed, map[string]any{"Count": len(to)}))
 	if esc.ClaimedBy == "" {
 		esc.ClaimedBy, esc.ClaimedAt = s.ID, now
 	}

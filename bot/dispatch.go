@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -83,9 +84,13 @@ func (e *Engine) sendOne(ctx context.Context, it Outgoing, send func(context.Con
 	cancel()
 	now := e.now()
 	if err == nil {
-		if err := e.st.MarkSent(ctx, it.ID, ref, now); err != nil && ctx.Err() == nil {
-			e.log.Error("record delivery", "outgoing", it.ID, "err", err)
+		if err := e.st.MarkSent(ctx, it.ID, ref, now); err != nil {
+			if ctx.Err() == nil {
+				e.log.Error("record delivery", "outgoing", it.ID, "err", err)
+			}
+			return true
 		}
+		e.relaySettled(ctx, it, nil)
 		return true
 	}
 	if ctx.Err() != nil {
@@ -93,9 +98,11 @@ func (e *Engine) sendOne(ctx context.Context, it Outgoing, send func(context.Con
 	}
 	if !retryable(err) || it.Attempts+1 >= maxAttempts {
 		e.log.Error("delivery failed for good", "platform", it.To.Platform, "channel", it.To.ChannelID, "kind", string(it.Reply.Kind), "outgoing", it.ID, "attempts", it.Attempts+1, "err", err)
-		if err := e.st.MarkFailed(ctx, it.ID, err.Error()); err != nil {
-			e.log.Error("record failure", "outgoing", it.ID, "err", err)
+		if ferr := e.st.MarkFailed(ctx, it.ID, err.Error()); ferr != nil {
+			e.log.Error("record failure", "outgoing", it.ID, "err", ferr)
+			return true
 		}
+		e.relaySettled(ctx, it, err)
 		return true
 	}
 	next := now.Add(backoff(it.Attempts))
@@ -104,6 +111,64 @@ func (e *Engine) sendOne(ctx context.Context, it Outgoing, send func(context.Con
 		e.log.Error("record retry", "outgoing", it.ID, "err", err)
 	}
 	return false
+}
+
+// maxReasonLen bounds the platform's error quoted to staff.
+const maxReasonLen = 200
+
+// relaySettled tells the author of a staff answer what became of a relay
+// just settled: failed for good (failure not nil), that citizen is named
+// with the platform's reason; delivered, and the last of the escalation's
+// askers to get it (the store moved it to StateRelayed), the number of
+// citizens it reached. Nothing is said before: the answer is on its way,
+// and may still fail. An escalation with a relay failed for good stays
+// answered (the store counts it as finished once no relay is pending).
+// The notice is queued after the delivery is recorded, not with it: a
+// crash in between loses the notice, never the relay's record.
+func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
+	if it.Reply.Kind != KindRelay || it.EscalationID == 0 {
+		return
+	}
+	esc, err := e.st.Escalation(ctx, it.EscalationID)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("relay settled: read escalation", "escalation", it.EscalationID, "err", err)
+		}
+		return
+	}
+	var n Outgoing
+	switch {
+	case failure != nil:
+		reason := failure.Error()
+		if r := []rune(reason); len(r) > maxReasonLen {
+			reason = string(r[:maxReasonLen]) + "…"
+		}
+		name := cmp.Or(it.To.UserName, it.To.UserID, it.To.ChannelID)
+		n = e.answererNotice("undelivered:"+strconv.FormatInt(it.ID, 10), NoticeUndelivered, esc, MsgDeskUndelivered,
+			map[string]any{"ID": esc.ID, "Name": name, "Reason": reason})
+	case esc.State == StateRelayed:
+		// Relays of one answer settle in parallel channels: the key makes
+		// the confirmation once per answer.
+		key := "relayed:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.FormatInt(esc.AnsweredAt.UnixNano(), 10)
+		n = e.answererNotice(key, NoticeRelayed, esc, MsgDeskRelayed, map[string]any{"Count": len(recipients(esc.Askers))})
+	default:
+		return
+	}
+	if err := e.st.Enqueue(ctx, []Outgoing{n}); err != nil {
+		e.log.Error("queue relay notice", "escalation", esc.ID, "outgoing", it.ID, "err", err)
+		return
+	}
+	e.poke(DeskPlatform)
+}
+
+// answererNotice is a notice to the staff member who answered esc, in
+// their language; in both languages when they are no longer on the roster.
+func (e *Engine) answererNotice(key string, kind NoticeKind, esc Escalation, id string, data map[string]any) Outgoing {
+	if s, ok := e.cfg.Staff.ByID(esc.AnsweredBy); ok {
+		return e.staffNotice(key, kind, esc, s, id, data)
+	}
+	return e.deskNotice(key, Notice{Kind: kind, EscalationID: esc.ID, StaffID: esc.AnsweredBy,
+		Text: bilingual(e.msgs, id, func(Lang) map[string]any { return data })})
 }
 
 // syncDesk posts new escalations to the desk, updates posts that lag behind

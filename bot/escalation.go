@@ -10,7 +10,7 @@ type EscalationState string
 const (
 	StateOpen     EscalationState = "open"
 	StateClaimed  EscalationState = "claimed"
-	StateAnswered EscalationState = "answered" // an answer is queued to every asker
+	StateAnswered EscalationState = "answered" // an answer is queued to every asker; stays so when a relay failed for good
 	StateRelayed  EscalationState = "relayed"  // every asker has received it
 	StateClosed   EscalationState = "closed"
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -780,5 +781,71 @@ func TestQuestionEscalatedWhileTheEngineStartsCanBeJoined(t *testing.T) {
 	}
 	if first.EscalationID == 0 || second.EscalationID != first.EscalationID {
 		t.Errorf("second asker: escalation %d (%s), want to join %d", second.EscalationID, second.Reason, first.EscalationID)
+	}
+}
+
+// The staff member who answered is told the answer was sent only once every
+// asker has it, and told, in their language, of each citizen it could not
+// be delivered to and why. The escalation then stays answered.
+func TestRelayFailedForGoodIsReportedToItsAuthorNotAsSent(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.ask("ben", goatEN2)
+	e.tick()
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		if r.Kind == bot.KindRelay && to.UserID == "ana" {
+			return permanent{}
+		}
+		return nil
+	}
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_NADIA", EventID: "a1",
+		Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		e.tick()
+		e.clock.Advance(time.Hour)
+	}
+	if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 0 {
+		t.Errorf("ana never got the answer, yet the desk was told %q", n[0].Text)
+	}
+	n := e.desk.noticesOf(bot.NoticeUndelivered)
+	want := "Votre réponse à la question nº\u00a0" + strconv.FormatInt(d.EscalationID, 10) + " n’a pas pu être transmise à Ana\u00a0: unknown channel."
+	if len(n) != 1 || n[0].Text != want || n[0].DeskUserID != "U_NADIA" || n[0].EscalationID != d.EscalationID {
+		t.Errorf("undelivered notices %+v, want one to U_NADIA in her language: %q", n, want)
+	}
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	if esc.State != bot.StateAnswered {
+		t.Errorf("state = %s, want answered", esc.State)
+	}
+}
+
+func TestAnswerIsConfirmedToItsAuthorOnceDelivered(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.askIn("help", "ben", goatEN2)
+	e.tick()
+	down := true
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		if down && r.Kind == bot.KindRelay && to.UserID == "ben" {
+			return errors.New("connection reset")
+		}
+		return nil
+	}
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a1",
+		Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 0 {
+		t.Fatalf("ben's relay waits to retry, yet the desk was told %q", n[0].Text)
+	}
+	down = false
+	e.clock.Advance(time.Minute)
+	e.tick()
+	e.tick()
+	n := e.desk.noticesOf(bot.NoticeRelayed)
+	if len(n) != 1 || n[0].Text != "Answer sent to 2 citizens." || n[0].DeskUserID != "U_ALEX" {
+		t.Errorf("confirmations %+v, want one to U_ALEX: Answer sent to 2 citizens.", n)
 	}
 }

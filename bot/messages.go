@@ -22,6 +22,7 @@ const (
 	MsgDeskReroute      = "desk.reroute"       // {{.From}}
 	MsgDeskMismatch     = "desk.mismatch"      // {{.AnswerLang}} {{.AskerLang}}
 	MsgDeskRelayed      = "desk.relayed"       // {{.Count}} (plural)
+	MsgDeskUndelivered  = "desk.undelivered"   // {{.ID}} {{.Name}} {{.Reason}}
 	MsgDeskNotRoster    = "desk.not_roster"    // the author is not on the roster
 	MsgDeskNotLead      = "desk.not_lead"      // only comms leads may do this
 	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}}
@@ -39,6 +40,6 @@ func MessageIDs() []string {
 		MsgPhaseBroadcast, MsgPhaseReplies, MsgPhaseOutreach, MsgPhaseInherit,
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
-		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed,
+		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered,
 	}
 }

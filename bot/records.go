@@ -45,13 +45,14 @@ type NoticeKind string
 
 // Desk notice kinds.
 const (
-	NoticeReminder NoticeKind = "reminder" // nobody claimed it in time
-	NoticeReroute  NoticeKind = "reroute"  // routed to someone else
-	NoticeMismatch NoticeKind = "mismatch" // answer language differs from the askers': send anyway / translate
-	NoticeRelayed  NoticeKind = "relayed"  // confirmation: relayed to N citizens
-	NoticeRefused  NoticeKind = "refused"  // the author is not on the roster, or not allowed
-	NoticePhase    NoticeKind = "phase"    // a phase change announcement
-	NoticeInfo     NoticeKind = "info"
+	NoticeReminder    NoticeKind = "reminder"    // nobody claimed it in time
+	NoticeReroute     NoticeKind = "reroute"     // routed to someone else
+	NoticeMismatch    NoticeKind = "mismatch"    // answer language differs from the askers': send anyway / translate
+	NoticeRelayed     NoticeKind = "relayed"     // confirmation: the answer reached every asker (N citizens)
+	NoticeUndelivered NoticeKind = "undelivered" // a relay failed for good: the citizen named did not get the answer
+	NoticeRefused     NoticeKind = "refused"     // the author is not on the roster, or not allowed
+	NoticePhase       NoticeKind = "phase"       // a phase change announcement
+	NoticeInfo        NoticeKind = "info"
 )
 
 // Notice is a message to staff on the desk. Text is already written in the

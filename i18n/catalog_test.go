@@ -37,7 +37,7 @@ func TestCatalogRendersEachLanguage(t *testing.T) {
 	data := map[string]any{
 		"Link": "https://example.gc.ca", "Name": "Ana", "Title": "Agent", "Count": 2,
 		"Minutes": 30, "From": "x", "AnswerLang": "x", "AskerLang": "y",
-		"Phase": "p", "By": "b", "Reason": "r", "Channel": "c",
+		"Phase": "p", "By": "b", "Reason": "r", "Channel": "c", "ID": 7,
 	}
 	for _, id := range bot.MessageIDs() {
 		en := c.Text(bot.English, id, data)
@@ -71,6 +71,11 @@ func TestCatalogRendersEachLanguage(t *testing.T) {
 		if got := c.Text(tt.lang, tt.id, map[string]any{"Count": tt.count, "Minutes": tt.count}); got != tt.want {
 			t.Errorf("%s %s count %d: got %q, want %q", tt.id, tt.lang, tt.count, got, tt.want)
 		}
+	}
+	undelivered := map[string]any{"ID": 12, "Name": "Ana", "Reason": "unknown channel"}
+	if got, want := c.Text(bot.French, bot.MsgDeskUndelivered, undelivered),
+		"Votre réponse à la question nº\u00a012 n’a pas pu être transmise à Ana\u00a0: unknown channel."; got != want {
+		t.Errorf("%s fr: got %q, want %q", bot.MsgDeskUndelivered, got, want)
 	}
 	if got := c.Text(bot.French, "no.such.id", nil); got != "no.such.id" {
 		t.Errorf("missing id rendered %q", got)

@@ -213,6 +213,8 @@ var uiStrings = map[string][2]string{
 	"js.kind.info":       {"Information", "Information"},
 	"js.commslead":       {"communications lead", "responsable des communications"},
 
+	"js.kind.undelivered": {"Answer not delivered", "Réponse non transmise"}, // a relay failed for good
+
 	"js.sum.q.en":            {"Questions in English", "Questions en anglais"},
 	"js.sum.q.fr":            {"Questions in French", "Questions en français"},
 	"js.sum.answered":        {"Answered by the assistant", "Réglées par l’assistant"},
