@@ -294,7 +294,9 @@ func (e *Engine) keepUntargeted(ctx context.Context, b Broadcast) {
 
 // remind nudges the staff member an unclaimed escalation is routed to once
 // it has waited RemindAfter, and re-routes it to someone else after another
-// RemindAfter.
+// RemindAfter. One its staff member can answer in its language is not
+// re-routed to someone who cannot: they are reminded again every
+// RemindAfter instead.
 func (e *Engine) remind(ctx context.Context) {
 	now := e.now()
 	due, err := e.st.DueForReminder(ctx, now.Add(-e.cfg.RemindAfter))
@@ -324,24 +326,32 @@ func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
 	var out []Outgoing
 	var audit AuditEntry
 	key := strconv.FormatInt(id, 10) + ":" + strconv.Itoa(esc.Reroutes) + ":" + strconv.Itoa(esc.Reminders)
-	if esc.Reminders == 0 {
-		esc.Reminders = 1
-		if s, ok := e.cfg.Staff.ByID(esc.RoutedTo); ok {
+	from, fromOnRoster := e.cfg.Staff.ByID(esc.RoutedTo)
+	var next Staff
+	reroute := esc.Reminders > 0
+	if reroute {
+		var ok bool
+		if next, ok = e.cfg.Staff.Route(esc.Topic, esc.Lang, esc.RoutedTo); !ok {
+			return nil
+		}
+		if fromOnRoster && from.Speaks(esc.Lang) && !next.Speaks(esc.Lang) {
+			reroute = false // nobody else speaks its language
+		}
+	}
+	if !reroute {
+		esc.Reminders++
+		if fromOnRoster {
 			minutes := int(now.Sub(esc.CreatedAt).Minutes())
-			out = append(out, e.staffNotice("reminder:"+key, NoticeReminder, esc, s, MsgDeskReminder,
+			out = append(out, e.staffNotice("reminder:"+key, NoticeReminder, esc, from, MsgDeskReminder,
 				map[string]any{"Minutes": minutes, "Count": minutes}))
 		}
 		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.remind", Target: escTarget(id), Detail: esc.RoutedTo, Allowed: true}
 	} else {
-		from := esc.RoutedTo
-		next, ok := e.cfg.Staff.Route(esc.Topic, esc.Lang, from)
-		if !ok {
-			return nil
-		}
+		prev := esc.RoutedTo
 		esc.RoutedTo, esc.RoutedAt, esc.Reminders, esc.Reroutes = next.ID, now, 0, esc.Reroutes+1
 		out = append(out, e.staffNotice("reroute:"+key, NoticeReroute, esc, next, MsgDeskReroute,
-			map[string]any{"From": e.staffName(from)}))
-		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.reroute", Target: escTarget(id), Detail: from + " → " + next.ID, Allowed: true}
+			map[string]any{"From": e.staffName(prev)}))
+		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.reroute", Target: escTarget(id), Detail: prev + " → " + next.ID, Allowed: true}
 	}
 	esc.UpdatedAt = now
 	if err := e.st.ApplyEscalation(ctx, &EscalationChange{Escalation: &esc, Audit: []AuditEntry{audit}, Outbox: out}); err != nil {

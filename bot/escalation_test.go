@@ -849,3 +849,36 @@ func TestAnswerIsConfirmedToItsAuthorOnceDelivered(t *testing.T) {
 		t.Errorf("confirmations %+v, want one to U_ALEX: Answer sent to 2 citizens.", n)
 	}
 }
+
+// A question whose staff member is the only one who speaks its language is
+// not re-routed to someone who cannot answer in it: they are reminded again.
+func TestUnclaimedEscalationIsNotReroutedToSomeoneWhoDoesNotSpeakItsLanguage(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) {
+		c.Staff = bot.Roster{
+			{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "U_ALEX"},
+			{ID: "nadia", Name: "Nadia Roy", Languages: []bot.Lang{bot.French}, Topics: []string{"*"}, DeskUserID: "U_NADIA"},
+		}
+	})
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	for range 3 {
+		e.clock.Advance(31 * time.Minute)
+		e.tick()
+	}
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	if esc.RoutedTo != "nadia" || esc.Reroutes != 0 {
+		t.Errorf("French escalation routed to %s after %d re-routes, want it to stay with nadia", esc.RoutedTo, esc.Reroutes)
+	}
+	if re := e.desk.noticesOf(bot.NoticeReroute); len(re) != 0 {
+		t.Errorf("re-routed: %+v", re)
+	}
+	rem := e.desk.noticesOf(bot.NoticeReminder)
+	if len(rem) != 3 {
+		t.Fatalf("%d reminders in 93 minutes, want 3", len(rem))
+	}
+	for _, n := range rem {
+		if n.DeskUserID != "U_NADIA" || n.Lang != bot.French {
+			t.Errorf("reminder %+v, want one to nadia in French", n)
+		}
+	}
+}
