@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -213,8 +214,11 @@ func (d *Desk) channelChoices(ctx context.Context, h bot.DeskHandler) string {
 	return strings.Join(names, ", ")
 }
 
-// onStatus shows the phase per channel, open questions and the oldest one
-// waiting. Staff on the roster only.
+// onStatus shows the phase per channel, the questions waiting and the
+// oldest one, then the day's figures the comms page and `liaison report`
+// show: questions by language, answered, escalated, response times,
+// feedback, the topics the assistant could not answer, and followers.
+// Staff on the roster only.
 func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l bot.Lang) (outcome, error) {
 	_, ok := d.roster().ByDeskUser(user)
 	d.auditCommand(ctx, h, user, "status", ok)
@@ -239,17 +243,72 @@ func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l b
 	} else {
 		lines = append(lines, tr(l, "status.none"))
 	}
-	if !st.Summary.Since.IsZero() {
-		total := 0
-		for _, n := range st.Summary.Questions {
-			total += n
-		}
-		lines = append(lines, tr(l, "status.summary", slackDate(st.Summary.Since), total, st.Summary.Answered, st.Summary.Escalated))
-	}
+	lines = append(lines, summaryLines(l, st.Summary)...)
 	for _, p := range slices.Sorted(maps.Keys(st.Followers)) {
-		lines = append(lines, tr(l, "status.followers", p, st.Followers[p]))
+		lines = append(lines, "• "+tr(l, "status.followers", p, st.Followers[p]))
 	}
 	return reply(strings.Join(lines, "\n")), nil
+}
+
+// summaryLines writes s in l as the comms page does: English and French
+// questions always, other languages only when there are some.
+func summaryLines(l bot.Lang, s bot.Summary) []string {
+	var lines []string
+	if !s.Since.IsZero() {
+		lines = append(lines, tr(l, "status.since", slackDate(s.Since)))
+	}
+	total := 0
+	for _, n := range s.Questions {
+		total += n
+	}
+	by := []string{tr(l, "status.bylang", langName(l, bot.English), s.Questions[bot.English]),
+		tr(l, "status.bylang", langName(l, bot.French), s.Questions[bot.French])}
+	if other := total - s.Questions[bot.English] - s.Questions[bot.French]; other > 0 {
+		by = append(by, tr(l, "status.bylang", langName(l, ""), other))
+	}
+	lines = append(lines,
+		tr(l, "status.questions", total, strings.Join(by, ", ")),
+		tr(l, "status.answered", s.Answered),
+		tr(l, "status.escalated", s.Escalated))
+	if s.Shadow > 0 {
+		lines = append(lines, tr(l, "status.shadow", s.Shadow, s.ShadowWouldAnswer))
+	}
+	lines = append(lines,
+		tr(l, "status.firstresponse", durationText(l, s.MedianFirstResponse)),
+		tr(l, "status.staffanswer", durationText(l, s.MedianStaffAnswer)),
+		tr(l, "status.feedback", s.Helpful, s.NotHelpful))
+	if len(s.TopGaps) > 0 {
+		gaps := make([]string, 0, len(s.TopGaps))
+		for _, g := range s.TopGaps {
+			topic := escape(g.Topic)
+			if g.Topic == "" {
+				topic = tr(l, "status.gap.general")
+			}
+			gaps = append(gaps, fmt.Sprintf("%s (%d)", topic, g.Count))
+		}
+		lines = append(lines, tr(l, "status.gaps", strings.Join(gaps, ", ")))
+	}
+	for i := range lines {
+		if i > 0 || s.Since.IsZero() {
+			lines[i] = "• " + lines[i]
+		}
+	}
+	return lines
+}
+
+// durationText writes d rounded as the comms page does (seconds under a
+// minute, minutes and seconds under an hour, else hours and minutes).
+func durationText(l bot.Lang, d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	switch {
+	case s <= 0:
+		return tr(l, "dur.none")
+	case s < 60:
+		return tr(l, "dur.seconds", s)
+	case s < 3600:
+		return tr(l, "dur.minutes", s/60, s%60)
+	}
+	return tr(l, "dur.hours", s/3600, s/60%60)
 }
 
 // auditCommand records a command the desk answers itself (status, phase

@@ -441,6 +441,8 @@ func TestPhaseCommand(t *testing.T) {
 	}
 }
 
+// TestStatusCommand checks that /liaison status shows, in the staff
+// member's language, the figures the comms page and `liaison report` show.
 func TestStatusCommand(t *testing.T) {
 	f := newFakeSlack(t)
 	d := newTestDesk(t, f, nil)
@@ -448,24 +450,89 @@ func TestStatusCommand(t *testing.T) {
 	h.status = bot.Status{
 		Phase:    phases.State{Global: phases.Broadcast, Overrides: map[string]phases.Phase{"discord:42": phases.Replies}},
 		Channels: []bot.ChannelKey{"discord:42", "web:help"},
-		Summary:  bot.Summary{Since: testClock().Add(-14 * time.Hour), Questions: map[bot.Lang]int{bot.English: 4, bot.French: 3}, Answered: 5, Escalated: 2, OpenEscalations: 2},
-		Oldest:   &bot.Escalation{ID: 9, Question: "<!channel> where is it?", CreatedAt: testClock().Add(-2 * time.Hour)},
+		Summary: bot.Summary{
+			Since:     testClock().Add(-14 * time.Hour),
+			Questions: map[bot.Lang]int{bot.English: 4, bot.French: 3}, Answered: 5, Escalated: 2, OpenEscalations: 2,
+			Shadow: 3, ShadowWouldAnswer: 1,
+			MedianFirstResponse: 83 * time.Second, MedianStaffAnswer: 95 * time.Minute,
+			Helpful: 6, NotHelpful: 1,
+			TopGaps: []bot.Gap{{Topic: "passports", Count: 2}, {Topic: "", Count: 1}},
+		},
+		Oldest:    &bot.Escalation{ID: 9, Question: "<!channel> where is it?", CreatedAt: testClock().Add(-2 * time.Hour)},
+		Followers: map[string]int{"discord": 1200},
 	}
 	runDesk(t, f, d, h)
-	f.send(slashEnvelope("st1", "USAM", "status"))
-	text := ackText(t, f.ack("st1", 1))
-	for _, w := range []string{"Global phase: *broadcast*", "`discord:42`: replies", "`web:help`: broadcast", "Open questions: 2",
-		"Oldest waiting: #9 since <!date^", "&lt;!channel&gt; where is it?", "7 questions, 5 answered by the bot, 2 escalated"} {
+	for _, tc := range []struct {
+		name, user, command string
+		want                []string
+	}{
+		{"English", "USAM", "status", []string{
+			"*Liaison status*", "Global phase: *broadcast*", "`discord:42`: replies", "`web:help`: broadcast",
+			"Questions waiting for staff: 2", "Oldest waiting: #9 since <!date^", "&lt;!channel&gt; where is it?",
+			"*Activity since <!date^",
+			"• Questions to the assistant: 7 (English 4, French 3)",
+			"• Answered by the assistant: 5",
+			"• Passed to staff: 2",
+			"• Recorded in broadcast phase: 3 (the assistant would have answered 1)",
+			"• Median time to first response: 1 min 23 s",
+			"• Median time to a staff answer: 1 h 35 min",
+			"• Feedback: 👍 6 helpful, 👎 1 not helpful",
+			"• Topics passed to staff most: passports (2), general (1)",
+			"• People who can see the assistant on discord: 1200",
+		}},
+		{"French", "UMARIE", "état", []string{
+			"*État de Liaison*", "Phase globale\u00a0: *diffusion*", "`discord:42`: réponses",
+			"Questions en attente du personnel\u00a0: 2", "La plus ancienne en attente\u00a0: nº\u00a09 depuis <!date^",
+			"*Activité depuis <!date^",
+			"• Questions à l'assistant\u00a0: 7 (anglais\u00a0: 4, français\u00a0: 3)",
+			"• Réglées par l'assistant\u00a0: 5",
+			"• Transmises au personnel\u00a0: 2",
+			"• Enregistrées en phase de diffusion\u00a0: 3 (l'assistant aurait répondu à 1)",
+			"• Délai médian de première réponse\u00a0: 1\u00a0min 23\u00a0s",
+			"• Délai médian de réponse du personnel\u00a0: 1\u00a0h 35\u00a0min",
+			"• Rétroaction\u00a0: 👍 6 utile, 👎 1 pas utile",
+			"• Sujets les plus transmis au personnel\u00a0: passports (2), général (1)",
+			"• Personnes qui peuvent voir l'assistant sur discord\u00a0: 1200",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.send(slashEnvelope("st-"+tc.name, tc.user, tc.command))
+			text := ackText(t, f.ack("st-"+tc.name, 1))
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("status lacks %q:\n%s", w, text)
+				}
+			}
+			if strings.Contains(text, "<!channel>") {
+				t.Errorf("status lets a citizen ping")
+			}
+		})
+	}
+
+	f.send(slashEnvelope("st2", "UOUT", "status"))
+	if text := ackText(t, f.ack("st2", 1)); !strings.Contains(text, "only staff on the Liaison roster") {
+		t.Errorf("status for a stranger:\n%s", text)
+	}
+}
+
+// TestStatusCommandNoFigures checks that a day without activity reads as
+// such: zeros, times not yet measured, and no empty lines.
+func TestStatusCommandNoFigures(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	h.status = bot.Status{Summary: bot.Summary{Since: testClock().Add(-time.Hour), Questions: map[bot.Lang]int{}}}
+	runDesk(t, f, d, h)
+	f.send(slashEnvelope("st-empty", "USAM", "status"))
+	text := ackText(t, f.ack("st-empty", 1))
+	for _, w := range []string{"Questions to the assistant: 0 (English 0, French 0)", "Median time to first response: none yet",
+		"Median time to a staff answer: none yet", "Feedback: 👍 0 helpful, 👎 0 not helpful"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("status lacks %q:\n%s", w, text)
 		}
 	}
-	if strings.Contains(text, "<!channel>") {
-		t.Errorf("status lets a citizen ping")
-	}
-	f.send(slashEnvelope("st2", "UOUT", "status"))
-	if text := ackText(t, f.ack("st2", 1)); !strings.Contains(text, "only staff on the Liaison roster") {
-		t.Errorf("status for a stranger:\n%s", text)
+	if strings.Contains(text, "Topics passed") || strings.Contains(text, "broadcast phase:") || strings.Contains(text, "People who") {
+		t.Errorf("status shows lines with nothing to say:\n%s", text)
 	}
 }
 
