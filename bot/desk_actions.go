@@ -81,8 +81,9 @@ func (e *Engine) staffNotice(key string, kind NoticeKind, esc Escalation, s Staf
 }
 
 // Claim records that a staff member takes an escalation. Claiming one
-// already claimed by someone else, or no longer waiting, returns
-// ErrConflict (audited).
+// already claimed by someone else on the roster, or no longer waiting,
+// returns ErrConflict (audited). One claimed by someone no longer on the
+// roster is taken over, and the audit entry names them.
 func (e *Engine) Claim(ctx context.Context, id int64, deskUserID string) (Escalation, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.claim", escTarget(id))
 	if err != nil {
@@ -94,19 +95,22 @@ func (e *Engine) Claim(ctx context.Context, id int64, deskUserID string) (Escala
 	if err != nil {
 		return Escalation{}, err
 	}
-	switch {
+	var detail string
+	switch _, claimerOnRoster := e.cfg.Staff.ByID(esc.ClaimedBy); {
 	case esc.ClaimedBy == s.ID && esc.State.Waiting():
 		return esc, nil
 	case !esc.State.Waiting():
 		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), notWaiting(id, esc.State))
-	case esc.ClaimedBy != "":
+	case esc.ClaimedBy != "" && claimerOnRoster:
 		return esc, e.refused(ctx, s, "escalation.claim", escTarget(id), refuse(ErrConflict, fmt.Sprintf("Question %d has already been claimed by %s.", id, e.staffName(esc.ClaimedBy)),
 			fmt.Sprintf("La question nº\u00a0%d a déjà été prise en charge par %s.", id, e.staffName(esc.ClaimedBy))))
+	case esc.ClaimedBy != "":
+		detail = "taken over from " + esc.ClaimedBy + " (not on the staff roster)"
 	}
 	now := e.now()
 	esc.State, esc.ClaimedBy, esc.ClaimedAt, esc.UpdatedAt = StateClaimed, s.ID, now, now
 	c := &EscalationChange{Escalation: &esc,
-		Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.claim", Target: escTarget(id), Allowed: true}}}
+		Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.claim", Target: escTarget(id), Detail: detail, Allowed: true}}}
 	if err := e.st.ApplyEscalation(ctx, c); err != nil {
 		return Escalation{}, err
 	}

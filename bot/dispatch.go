@@ -296,10 +296,16 @@ func (e *Engine) keepUntargeted(ctx context.Context, b Broadcast) {
 // it has waited RemindAfter, and re-routes it to someone else after another
 // RemindAfter. One its staff member can answer in its language is not
 // re-routed to someone who cannot: they are reminded again every
-// RemindAfter instead.
+// RemindAfter instead. One routed to, or claimed by, someone no longer on
+// the roster is re-routed as soon as it is due, and a claim of theirs is
+// released.
 func (e *Engine) remind(ctx context.Context) {
 	now := e.now()
-	due, err := e.st.DueForReminder(ctx, now.Add(-e.cfg.RemindAfter))
+	staff := make([]string, 0, len(e.cfg.Staff))
+	for _, s := range e.cfg.Staff {
+		staff = append(staff, s.ID)
+	}
+	due, err := e.st.DueForReminder(ctx, now.Add(-e.cfg.RemindAfter), staff)
 	if err != nil {
 		if ctx.Err() == nil {
 			e.log.Error("read reminders", "err", err)
@@ -320,13 +326,24 @@ func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
 	e.escMu.Lock()
 	defer e.escMu.Unlock()
 	esc, err := e.st.Escalation(ctx, id)
-	if err != nil || esc.State != StateOpen {
+	if err != nil {
 		return err
+	}
+	key := strconv.FormatInt(id, 10) + ":" + strconv.Itoa(esc.Reroutes) + ":" + strconv.Itoa(esc.Reminders)
+	from, fromOnRoster := e.cfg.Staff.ByID(esc.RoutedTo)
+	switch {
+	case esc.State == StateClaimed:
+		if _, ok := e.cfg.Staff.ByID(esc.ClaimedBy); ok {
+			return nil
+		}
+		return e.rerouteFromGone(ctx, esc, esc.ClaimedBy, key, now)
+	case esc.State != StateOpen:
+		return nil
+	case !fromOnRoster:
+		return e.rerouteFromGone(ctx, esc, esc.RoutedTo, key, now)
 	}
 	var out []Outgoing
 	var audit AuditEntry
-	key := strconv.FormatInt(id, 10) + ":" + strconv.Itoa(esc.Reroutes) + ":" + strconv.Itoa(esc.Reminders)
-	from, fromOnRoster := e.cfg.Staff.ByID(esc.RoutedTo)
 	var next Staff
 	reroute := esc.Reminders > 0
 	if reroute {
@@ -334,17 +351,13 @@ func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
 		if next, ok = e.cfg.Staff.Route(esc.Topic, esc.Lang, esc.RoutedTo); !ok {
 			return nil
 		}
-		if fromOnRoster && from.Speaks(esc.Lang) && !next.Speaks(esc.Lang) {
+		if from.Speaks(esc.Lang) && !next.Speaks(esc.Lang) {
 			reroute = false // nobody else speaks its language
 		}
 	}
 	if !reroute {
 		esc.Reminders++
-		if fromOnRoster {
-			minutes := int(now.Sub(esc.CreatedAt).Minutes())
-			out = append(out, e.staffNotice("reminder:"+key, NoticeReminder, esc, from, MsgDeskReminder,
-				map[string]any{"Minutes": minutes, "Count": minutes}))
-		}
+		out = append(out, e.reminderNotice(key, esc, from, now))
 		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.remind", Target: escTarget(id), Detail: esc.RoutedTo, Allowed: true}
 	} else {
 		prev := esc.RoutedTo
@@ -353,6 +366,42 @@ func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
 			map[string]any{"From": e.staffName(prev)}))
 		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.reroute", Target: escTarget(id), Detail: prev + " → " + next.ID, Allowed: true}
 	}
+	return e.applyReminder(ctx, esc, audit, out, now)
+}
+
+// rerouteFromGone routes esc, held by gone who is no longer on the roster
+// (routed to them, or claimed by them: the claim is released), to someone
+// who is, at once. An escalation routed to nobody (the roster was empty)
+// is routed as if reminded.
+func (e *Engine) rerouteFromGone(ctx context.Context, esc Escalation, gone, key string, now time.Time) error {
+	next, ok := e.cfg.Staff.Route(esc.Topic, esc.Lang, gone)
+	if !ok {
+		return nil
+	}
+	detail := cmp.Or(gone, "nobody") + " (not on the staff roster) → " + next.ID
+	if esc.State == StateClaimed {
+		detail = "claim released: " + detail
+		esc.State, esc.ClaimedBy, esc.ClaimedAt = StateOpen, "", time.Time{}
+	}
+	esc.RoutedTo, esc.RoutedAt, esc.Reminders, esc.Reroutes = next.ID, now, 0, esc.Reroutes+1
+	n := e.reminderNotice(key, esc, next, now)
+	if gone != "" {
+		n = e.staffNotice("reroute:"+key, NoticeReroute, esc, next, MsgDeskRerouteGone, map[string]any{"From": gone})
+	}
+	audit := AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.reroute", Target: escTarget(esc.ID), Detail: detail, Allowed: true}
+	return e.applyReminder(ctx, esc, audit, []Outgoing{n}, now)
+}
+
+// reminderNotice reminds s that esc waits for someone to claim it.
+func (e *Engine) reminderNotice(key string, esc Escalation, s Staff, now time.Time) Outgoing {
+	minutes := int(now.Sub(esc.CreatedAt).Minutes())
+	return e.staffNotice("reminder:"+key, NoticeReminder, esc, s, MsgDeskReminder,
+		map[string]any{"Minutes": minutes, "Count": minutes})
+}
+
+// applyReminder writes a reminder or re-route of esc with its audit entry
+// and desk notices.
+func (e *Engine) applyReminder(ctx context.Context, esc Escalation, audit AuditEntry, out []Outgoing, now time.Time) error {
 	esc.UpdatedAt = now
 	if err := e.st.ApplyEscalation(ctx, &EscalationChange{Escalation: &esc, Audit: []AuditEntry{audit}, Outbox: out}); err != nil {
 		return err

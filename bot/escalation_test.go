@@ -882,3 +882,97 @@ func TestUnclaimedEscalationIsNotReroutedToSomeoneWhoDoesNotSpeakItsLanguage(t *
 		}
 	}
 }
+
+// bob owns passports questions; he leaves the roster while questions are
+// his.
+var bob = bot.Staff{ID: "bob", Name: "Bob Leblanc", Languages: []bot.Lang{bot.English}, Topics: []string{"passports"}, DeskUserID: "U_BOB"}
+
+// withBob routes goatEN to bob (passports), then restarts without him.
+func withBob(t *testing.T, then func(e *env, id int64)) *env {
+	e := newEnv(t, func(c *bot.Config) { c.Staff = append(bot.Roster{bob}, roster...) })
+	d := e.ask("ana", goatEN)
+	e.tick()
+	if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); esc.RoutedTo != "bob" {
+		t.Fatalf("routed to %s (topic %s), want bob", esc.RoutedTo, esc.Topic)
+	}
+	if then != nil {
+		then(e, d.EscalationID)
+	}
+	e.cfg.Staff = roster
+	e.start()
+	return e
+}
+
+// An escalation routed to someone who left the roster is re-routed to
+// someone on it when its reminder is due, instead of reminding nobody.
+func TestEscalationOfStaffWhoLeftTheRosterIsReroutedWhenDue(t *testing.T) {
+	var id int64
+	e := withBob(t, func(e *env, eid int64) { id = eid })
+	e.clock.Advance(31 * time.Minute)
+	e.tick()
+	esc, _ := e.eng.Escalation(e.ctx, id)
+	re := e.desk.noticesOf(bot.NoticeReroute)
+	if _, ok := roster.ByID(esc.RoutedTo); !ok || esc.State != bot.StateOpen || len(re) != 1 || re[0].StaffID != esc.RoutedTo {
+		t.Fatalf("after remind_after: %s, routed to %q; re-route notices %+v", esc.State, esc.RoutedTo, re)
+	}
+	if want := "This question is now routed to you: bob, who had it, is no longer on the staff list."; re[0].Text != want {
+		t.Errorf("notice %q, want %q", re[0].Text, want)
+	}
+	if n := e.desk.noticesOf(bot.NoticeReminder); len(n) != 0 {
+		t.Errorf("reminders: %+v", n)
+	}
+	// From then on it is an ordinary unclaimed escalation.
+	e.clock.Advance(31 * time.Minute)
+	e.tick()
+	if rem := e.desk.noticesOf(bot.NoticeReminder); len(rem) != 1 || rem[0].StaffID != esc.RoutedTo {
+		t.Errorf("reminders %+v, want one to %s", rem, esc.RoutedTo)
+	}
+}
+
+// A claim by someone who left the roster holds nothing: once its reminder
+// is due the claim is released and the escalation re-routed, and before
+// that anyone on the roster may take it over (audited).
+func TestEscalationClaimedByStaffWhoLeftTheRosterIsReleased(t *testing.T) {
+	claimBob := func(e *env, id int64) {
+		if _, err := e.eng.Claim(e.ctx, id, "U_BOB"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("released when due", func(t *testing.T) {
+		var id int64
+		e := withBob(t, func(e *env, eid int64) { id = eid; claimBob(e, eid) })
+		e.clock.Advance(31 * time.Minute)
+		e.tick()
+		esc, _ := e.eng.Escalation(e.ctx, id)
+		re := e.desk.noticesOf(bot.NoticeReroute)
+		if _, ok := roster.ByID(esc.RoutedTo); !ok || esc.State != bot.StateOpen || esc.ClaimedBy != "" || len(re) != 1 {
+			t.Fatalf("after remind_after: %s, claimed by %q, routed to %q; re-route notices %+v", esc.State, esc.ClaimedBy, esc.RoutedTo, re)
+		}
+		if a := e.auditedSince(e.auditCount() - 1); a[0].Action != "escalation.reroute" || !strings.Contains(a[0].Detail, "claim released: bob") {
+			t.Errorf("audited %+v", a[0])
+		}
+		if _, err := e.eng.Claim(e.ctx, id, "U_NADIA"); err != nil {
+			t.Errorf("claim after release: %v", err)
+		}
+	})
+	t.Run("taken over", func(t *testing.T) {
+		var id int64
+		e := withBob(t, func(e *env, eid int64) { id = eid; claimBob(e, eid) })
+		esc, err := e.eng.Claim(e.ctx, id, "U_ALEX")
+		if err != nil || esc.ClaimedBy != "alex" {
+			t.Fatalf("take over: claimed by %q, %v", esc.ClaimedBy, err)
+		}
+		if a := e.auditedSince(e.auditCount() - 1); a[0].Action != "escalation.claim" || !a[0].Allowed || a[0].Detail != "taken over from bob (not on the staff roster)" {
+			t.Errorf("audited %+v", a[0])
+		}
+		// Claimed by someone on the roster, it is theirs.
+		if _, err := e.eng.Claim(e.ctx, id, "U_NADIA"); !errors.Is(err, bot.ErrConflict) {
+			t.Errorf("claim of alex's escalation: %v, want ErrConflict", err)
+		}
+		e.clock.Advance(3 * time.Hour)
+		e.tick()
+		if n := len(e.desk.noticesOf(bot.NoticeReminder)) + len(e.desk.noticesOf(bot.NoticeReroute)); n != 0 {
+			t.Errorf("%d reminders or re-routes of an escalation claimed by alex", n)
+		}
+	})
+}

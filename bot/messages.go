@@ -20,6 +20,7 @@ const (
 	MsgPhaseInherit     = "phase.inherit"      // a channel following the global phase
 	MsgDeskReminder     = "desk.reminder"      // {{.Minutes}} (plural, as Count); the desk adds the mention
 	MsgDeskReroute      = "desk.reroute"       // {{.From}}
+	MsgDeskRerouteGone  = "desk.reroute.gone"  // {{.From}}, who held it, left the roster
 	MsgDeskMismatch     = "desk.mismatch"      // {{.AnswerLang}} {{.AskerLang}}
 	MsgDeskRelayed      = "desk.relayed"       // {{.Count}} (plural)
 	MsgDeskUndelivered  = "desk.undelivered"   // {{.ID}} {{.Name}} {{.Reason}}
@@ -41,5 +42,6 @@ func MessageIDs() []string {
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered,
+		MsgDeskRerouteGone,
 	}
 }

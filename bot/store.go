@@ -70,9 +70,11 @@ type EscalationStore interface {
 	DeskBacklog(ctx context.Context, limit int) ([]Escalation, error)
 	// MarkDeskSynced records that the desk post ref shows version.
 	MarkDeskSynced(ctx context.Context, id int64, ref string, version int) error
-	// DueForReminder lists escalations still open (unclaimed) whose
-	// RoutedAt is before the given time, oldest first.
-	DueForReminder(ctx context.Context, before time.Time) ([]Escalation, error)
+	// DueForReminder lists escalations whose RoutedAt is before the given
+	// time and that wait for someone to claim them, oldest first: the open
+	// ones, and the claimed ones whose claimer is not among staff (roster
+	// ids).
+	DueForReminder(ctx context.Context, before time.Time, staff []string) ([]Escalation, error)
 }
 
 // OutboxStore delivers replies at least once, in order per platform.

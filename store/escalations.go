@@ -233,11 +233,24 @@ func (db *DB) DeskBacklog(ctx context.Context, limit int) ([]bot.Escalation, err
 	return es, nil
 }
 
-// DueForReminder lists open (unclaimed) escalations routed before the given
-// time, oldest first.
-func (db *DB) DueForReminder(ctx context.Context, before time.Time) ([]bot.Escalation, error) {
+// DueForReminder lists the escalations routed before the given time that
+// wait for someone to claim them, oldest first: the open ones, and the
+// claimed ones whose claimer is not among staff (the roster's ids: they
+// left it).
+func (db *DB) DueForReminder(ctx context.Context, before time.Time, staff []string) ([]bot.Escalation, error) {
+	if staff == nil {
+		staff = []string{} // JSON null would match no claimer
+	}
+	ids, err := jsonVal(staff)
+	if err != nil {
+		return nil, fmt.Errorf("store: due for reminder: %w", err)
+	}
 	es, err := db.escalations(ctx, `SELECT `+escalationCols+` FROM escalations
-		WHERE state = 'open' AND routed_at < ? ORDER BY routed_at, id`, ts(before))
+		WHERE state = 'open' AND routed_at < ?
+		UNION ALL
+		SELECT `+escalationCols+` FROM escalations
+		WHERE state = 'claimed' AND routed_at < ? AND claimed_by NOT IN (SELECT value FROM json_each(?))
+		ORDER BY routed_at, id`, ts(before), ts(before), ids)
 	if err != nil {
 		return nil, fmt.Errorf("store: due for reminder: %w", err)
 	}

@@ -342,18 +342,41 @@ func TestDueForReminder(t *testing.T) {
 		must(t, db.SaveOutcome(ctx, o))
 		return o.NewEscalation.ID
 	}
+	claimedBy := func(id string, routed time.Time, by string) int64 {
+		eid := mk(id, routed, bot.StateClaimed)
+		e, err := db.Escalation(ctx, eid)
+		must(t, err)
+		e.ClaimedBy, e.ClaimedAt = by, t0
+		must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &e}))
+		return eid
+	}
 	late := mk("late", t0.Add(-time.Hour), bot.StateOpen)
 	later := mk("later", t0.Add(-2*time.Hour), bot.StateOpen)
 	mk("recent", t0.Add(-time.Minute), bot.StateOpen)
-	mk("claimed", t0.Add(-time.Hour), bot.StateClaimed)
+	claimed := claimedBy("claimed", t0.Add(-time.Hour), "ana")
+	left := claimedBy("claimer left", t0.Add(-90*time.Minute), "bob")
+	claimedBy("claimer left, recent", t0.Add(-time.Minute), "bob")
 	mk("unrouted", time.Time{}, bot.StateOpen)
-	es, err := db.DueForReminder(ctx, t0.Add(-30*time.Minute))
-	must(t, err)
-	var ids []int64
-	for _, e := range es {
-		ids = append(ids, e.ID)
+	tests := []struct {
+		name  string
+		staff []string
+		want  []int64
+	}{
+		{"open, and claimed by someone off the roster", []string{"ana", "sam"}, []int64{later, left, late}},
+		{"every claimer on the roster", []string{"ana", "bob"}, []int64{later, late}},
+		{"empty roster: every claimer left", nil, []int64{later, left, late, claimed}},
 	}
-	if !equal(ids, []int64{later, late}) {
-		t.Errorf("due %v, want %v (longest waiting first)", ids, []int64{later, late})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es, err := db.DueForReminder(ctx, t0.Add(-30*time.Minute), tt.staff)
+			must(t, err)
+			var ids []int64
+			for _, e := range es {
+				ids = append(ids, e.ID)
+			}
+			if !equal(ids, tt.want) {
+				t.Errorf("due %v, want %v (longest waiting first)", ids, tt.want)
+			}
+		})
 	}
 }

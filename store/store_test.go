@@ -545,7 +545,7 @@ func TestEveryMethodFailsCleanlyWhenClosed(t *testing.T) {
 		"Answers":        func() error { _, err := db.Answers(ctx, 1); return err },
 		"DeskBacklog":    func() error { _, err := db.DeskBacklog(ctx, 0); return err },
 		"MarkDeskSynced": func() error { return db.MarkDeskSynced(ctx, 1, "r", 1) },
-		"DueForReminder": func() error { _, err := db.DueForReminder(ctx, t0); return err },
+		"DueForReminder": func() error { _, err := db.DueForReminder(ctx, t0, nil); return err },
 		"Enqueue":        func() error { return db.Enqueue(ctx, []bot.Outgoing{item("web", "k")}) },
 		"Pending":        func() error { _, err := db.Pending(ctx, "web", t0, 0); return err },
 		"MarkSent":       func() error { return db.MarkSent(ctx, 1, bot.MessageRef{}, t0) },
