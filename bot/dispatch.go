@@ -295,8 +295,8 @@ func (e *Engine) keepUntargeted(ctx context.Context, b Broadcast) {
 // remind nudges the staff member an unclaimed escalation is routed to once
 // it has waited RemindAfter, and re-routes it to someone else after another
 // RemindAfter. One its staff member can answer in its language is not
-// re-routed to someone who cannot: they are reminded again every
-// RemindAfter instead. One routed to, or claimed by, someone no longer on
+// re-routed to someone who cannot, nor to the same person when nobody else
+// is on the roster: they are reminded again every RemindAfter instead. One routed to, or claimed by, someone no longer on
 // the roster is re-routed as soon as it is due, and a claim of theirs is
 // released.
 func (e *Engine) remind(ctx context.Context) {
@@ -351,7 +351,10 @@ func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
 		if next, ok = e.cfg.Staff.Route(esc.Topic, esc.Lang, esc.RoutedTo); !ok {
 			return nil
 		}
-		if from.Speaks(esc.Lang) && !next.Speaks(esc.Lang) {
+		switch {
+		case next.ID == from.ID:
+			reroute = false // nobody else on the roster
+		case from.Speaks(esc.Lang) && !next.Speaks(esc.Lang):
 			reroute = false // nobody else speaks its language
 		}
 	}

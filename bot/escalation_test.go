@@ -976,3 +976,29 @@ func TestEscalationClaimedByStaffWhoLeftTheRosterIsReleased(t *testing.T) {
 		}
 	})
 }
+
+// With nobody else on the roster, an unclaimed escalation is not
+// "re-routed" to the person it is routed to: they are reminded again.
+func TestUnclaimedEscalationOfTheOnlyStaffMemberIsRemindedAgain(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) { c.Staff = roster[2:] })
+	d := e.ask("ana", goatEN)
+	e.tick()
+	for range 3 {
+		e.clock.Advance(31 * time.Minute)
+		e.tick()
+	}
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	if esc.RoutedTo != "sam" || esc.Reroutes != 0 {
+		t.Errorf("routed to %s after %d re-routes, want sam and none", esc.RoutedTo, esc.Reroutes)
+	}
+	if re := e.desk.noticesOf(bot.NoticeReroute); len(re) != 0 {
+		t.Errorf("re-routed: %q", re[0].Text)
+	}
+	rem := e.desk.noticesOf(bot.NoticeReminder)
+	if len(rem) != 3 {
+		t.Fatalf("%d reminders in 93 minutes, want 3", len(rem))
+	}
+	if want := "Reminder: this question has been waiting 93 minutes and nobody has claimed it yet."; rem[2].Text != want || rem[2].StaffID != "sam" {
+		t.Errorf("third reminder %+v, want %q to sam", rem[2], want)
+	}
+}
