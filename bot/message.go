@@ -117,11 +117,19 @@ type MessageRef struct {
 
 // Reaction is a citizen's reaction on one of the bot's messages, recorded as
 // feedback on the answer it reacted to.
+//
+// A platform where a user can hold 👍 and 👎 at once (Discord) reports the
+// removal of one of them with Removed and the Value of the emoji removed: it
+// withdraws the recorded feedback only when that is the value recorded, so
+// taking 👍 away after switching to 👎 keeps the 👎. Value 0 (Removed false)
+// withdraws whatever is recorded: a platform with one choice per user (the
+// web chat) reports a withdrawal so.
 type Reaction struct {
 	Platform  string
 	ChannelID string
 	MessageID string // the bot's message
 	UserID    string
-	Value     int // +1 helpful, -1 not helpful, 0 withdrawn
+	Value     int  // +1 helpful, -1 not helpful, 0 withdrawn
+	Removed   bool // the reaction with Value (+1 or -1) was taken away
 	Time      time.Time
 }

@@ -19,14 +19,22 @@ const feedbackKinds = `('` + string(bot.KindAnswer) + `', '` + string(bot.KindRe
 // broadcast) is not about an answer and is not recorded (it returns nil).
 // A user has one reaction per message: a later one replaces the earlier (a
 // reaction older than the stored one, delivered late, is ignored), and
-// Value 0 records that it was withdrawn. Once the purge has taken the user
-// of a reaction to that message, a reaction from a user with none recorded
+// Value 0 records that it was withdrawn. A removal (r.Removed) records the
+// withdrawal only when the stored value is the one removed: the user still
+// holds the other emoji otherwise. Once the purge has taken the user of a
+// reaction to that message, a reaction from a user with none recorded
 // there is not recorded (it returns nil): it may be a change of the purged
 // one, which would then count twice. bot.ErrInvalid for a Value other than
-// -1, 0, +1 or an empty UserID.
+// -1, 0, +1, a removal without a value (-1 or +1) or an empty UserID.
 func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
-	if r.Value < -1 || r.Value > 1 || r.UserID == "" {
-		return fmt.Errorf("store: save feedback: %w: want a user and a value of -1, 0 or +1", bot.ErrInvalid)
+	if r.Value < -1 || r.Value > 1 || r.UserID == "" || (r.Removed && r.Value == 0) {
+		return fmt.Errorf("store: save feedback: %w: want a user and a value of -1, 0 or +1 (-1 or +1 for a removal)", bot.ErrInvalid)
+	}
+	// withdraws, for a removal, is the only stored value it takes away;
+	// 0 matches any value.
+	value, withdraws := r.Value, 0
+	if r.Removed {
+		value, withdraws = 0, r.Value
 	}
 	at := orNow(r.Time, db.now())
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -52,7 +60,8 @@ func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (outbox_id, user_id, value, at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (outbox_id, user_id) DO UPDATE SET value = excluded.value, at = excluded.at
-			WHERE excluded.at >= feedback.at`, outboxID, r.UserID, r.Value, ts(at))
+			WHERE excluded.at >= feedback.at AND (? = 0 OR feedback.value = ?)`,
+			outboxID, r.UserID, value, ts(at), withdraws, withdraws)
 		return err
 	})
 	if err != nil {

@@ -55,12 +55,56 @@ func TestSaveFeedback(t *testing.T) {
 		{"empty message id", bot.Reaction{Platform: "web", UserID: "u1", Value: 1}, bot.ErrNotFound},
 		{"value out of range", react("u1", 2, t0), bot.ErrInvalid},
 		{"no user", react("", 1, t0), bot.ErrInvalid},
+		{"removal without a value", bot.Reaction{Platform: "web", ChannelID: "help", MessageID: "bot-1", UserID: "u1", Removed: true, Time: t0}, bot.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := counts(t, db)
 			wantErr(t, db.SaveFeedback(ctx, tt.r), tt.want)
 			sameCounts(t, before, counts(t, db))
+		})
+	}
+}
+
+// TestSaveFeedbackRemovalWithdrawsOnlyItsValue: on Discord a citizen may
+// hold 👍 and 👎 on one answer at once, and removing one leaves the other.
+// A removal withdraws the feedback only when it is the value removed; the
+// latest reaction added is the one counted.
+func TestSaveFeedbackRemovalWithdrawsOnlyItsValue(t *testing.T) {
+	type step struct {
+		value   int
+		removed bool
+	}
+	add := func(v int) step { return step{value: v} }
+	remove := func(v int) step { return step{value: v, removed: true} }
+	tests := []struct {
+		name                string
+		steps               []step
+		helpful, notHelpful int
+	}{
+		{"👍 added, 👎 added, 👍 removed: 👎 is left", []step{add(1), add(-1), remove(1)}, 0, 1},
+		{"👎 added, 👍 added, 👎 removed: 👍 is left", []step{add(-1), add(1), remove(-1)}, 1, 0},
+		{"👍 added then removed: nothing is left", []step{add(1), remove(1)}, 0, 0},
+		{"👎 added then removed, 👍 added: 👍", []step{add(-1), remove(-1), add(1)}, 1, 0},
+		{"👎 removed that was never recorded: nothing", []step{remove(-1)}, 0, 0},
+		{"web chat: 0 withdraws whatever is recorded", []step{add(-1), add(0)}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, _ := newDB(t)
+			ctx := context.Background()
+			o := answerOutcome("m1")
+			must(t, db.SaveOutcome(ctx, o))
+			must(t, db.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "discord", ChannelID: "help", ID: "bot-1"}, t0))
+			for i, s := range tt.steps {
+				must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: "bot-1", UserID: "u1",
+					Value: s.value, Removed: s.removed, Time: t0.Add(time.Duration(i+1) * time.Second)}))
+			}
+			s, err := db.Summary(ctx, t0.Add(-time.Hour), time.Time{})
+			must(t, err)
+			if s.Helpful != tt.helpful || s.NotHelpful != tt.notHelpful {
+				t.Errorf("helpful %d, not helpful %d; want %d, %d", s.Helpful, s.NotHelpful, tt.helpful, tt.notHelpful)
+			}
 		})
 	}
 }

@@ -352,6 +352,41 @@ func TestEndToEndReactionsStoredAsFeedback(t *testing.T) {
 	})
 }
 
+// TestEndToEndRemovingOneFeedbackEmojiKeepsTheOther: a citizen may hold 👍
+// and 👎 on one answer at once; taking one away leaves the other counted.
+func TestEndToEndRemovingOneFeedbackEmojiKeepsTheOther(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.ask(helpID, "How do I renew my passport?")
+	answer := w.replyTo(t, helpID, q)
+	w.srv.Await(t, "the delivery to be recorded", func() bool {
+		_, err := w.st.SentByRef(w.ctx, bot.MessageRef{Platform: Platform, ChannelID: helpID, ID: answer.ID})
+		return err == nil
+	})
+	// 👍, then 👎 (changed their mind), then 👍 taken away: 👎 is left.
+	w.srv.React(helpID, answer.ID, citizenID, "👍", true)
+	w.srv.React(helpID, answer.ID, citizenID, "👎", true)
+	w.srv.React(helpID, answer.ID, citizenID, "👍", false)
+	// The reverse: 👍 is left.
+	w.srv.React(helpID, answer.ID, strangerID, "👎", true)
+	w.srv.React(helpID, answer.ID, strangerID, "👍", true)
+	w.srv.React(helpID, answer.ID, strangerID, "👎", false)
+	// Events in a channel are handled in order: once this last one is
+	// counted, so are the removals before it.
+	const third = "300000000000000003"
+	w.srv.React(helpID, answer.ID, third, "👍", true)
+	var sum bot.Summary
+	w.srv.Await(t, "👎 from the citizen, 👍 from the two others", func() bool {
+		var err error
+		sum, err = w.st.Summary(w.ctx, time.Time{}, time.Time{})
+		return err == nil && sum.Helpful == 2 && sum.NotHelpful == 1
+	})
+	w.settle(t)
+	if sum, _ = w.st.Summary(w.ctx, time.Time{}, time.Time{}); sum.Helpful != 2 || sum.NotHelpful != 1 {
+		t.Errorf("helpful %d, not helpful %d; want 2, 1", sum.Helpful, sum.NotHelpful)
+	}
+}
+
 func TestEndToEndPhaseOneShadowOnly(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(c *bot.Config) { c.InitialPhase = phases.Broadcast })

@@ -126,7 +126,9 @@ const (
 )
 
 // toReaction maps a reaction event to the engine's Reaction. added is false
-// for a removal, which withdraws the feedback (Value 0). ok is false for
+// for a removal: Removed, with the Value of the emoji taken away, since a
+// user may hold 👍 and 👎 at once and removing one leaves the other. ok is
+// false for
 // reactions Liaison does not record: other emoji, the bot's own seeding
 // reactions, unwatched channels.
 func toReaction(r *discordgo.MessageReaction, added bool, botID string, cfg Config, p place, at time.Time) (bot.Reaction, bool) {
@@ -144,9 +146,6 @@ func toReaction(r *discordgo.MessageReaction, added bool, botID string, cfg Conf
 		v = -1
 	default:
 		return bot.Reaction{}, false
-	}
-	if !added {
-		v = 0
 	}
 	if r.GuildID == "" {
 		if !cfg.DMs {
@@ -170,6 +169,7 @@ func toReaction(r *discordgo.MessageReaction, added bool, botID string, cfg Conf
 		MessageID: r.MessageID,
 		UserID:    r.UserID,
 		Value:     v,
+		Removed:   !added,
 		Time:      at.UTC(),
 	}, true
 }

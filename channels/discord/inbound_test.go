@@ -150,7 +150,8 @@ func TestToReaction(t *testing.T) {
 		{"thumbs up", r(nil), true, nil, place{}, true, 1},
 		{"thumbs down", r(func(x *discordgo.MessageReaction) { x.Emoji.Name = "👎" }), true, nil, place{}, true, -1},
 		{"skin tone", r(func(x *discordgo.MessageReaction) { x.Emoji.Name = "👍🏿" }), true, nil, place{}, true, 1},
-		{"withdrawn", r(nil), false, nil, place{}, true, 0},
+		{"👍 removed", r(nil), false, nil, place{}, true, 1},
+		{"👎 removed", r(func(x *discordgo.MessageReaction) { x.Emoji.Name = "👎" }), false, nil, place{}, true, -1},
 		{"other emoji", r(func(x *discordgo.MessageReaction) { x.Emoji.Name = "🎉" }), true, nil, place{}, false, 0},
 		{"custom emoji named like it", r(func(x *discordgo.MessageReaction) { x.Emoji.ID = "77" }), true, nil, place{}, false, 0},
 		{"the bot's own seed", r(func(x *discordgo.MessageReaction) { x.UserID = botID }), true, nil, place{}, false, 0},
@@ -178,7 +179,7 @@ func TestToReaction(t *testing.T) {
 			if !ok {
 				return
 			}
-			want := bot.Reaction{Platform: Platform, ChannelID: tc.in.ChannelID, MessageID: "900", UserID: tc.in.UserID, Value: tc.value, Time: at}
+			want := bot.Reaction{Platform: Platform, ChannelID: tc.in.ChannelID, MessageID: "900", UserID: tc.in.UserID, Value: tc.value, Removed: !tc.added, Time: at}
 			if got != want {
 				t.Errorf("got %+v, want %+v", got, want)
 			}

@@ -540,16 +540,17 @@ func TestReactionsBecomeFeedback(t *testing.T) {
 	r.settle(t)
 	got := h.Reactions()
 	want := []struct {
-		user string
-		v    int
-	}{{citizenID, 1}, {strangerID, -1}, {citizenID, 0}}
+		user    string
+		v       int
+		removed bool
+	}{{citizenID, 1, false}, {strangerID, -1, false}, {citizenID, 1, true}}
 	if len(got) != len(want) {
 		t.Fatalf("reactions %+v", got)
 	}
 	for i, w := range want {
 		g := got[i]
-		if g.UserID != w.user || g.Value != w.v || g.MessageID != ref.ID || g.ChannelID != helpID || g.Platform != Platform || g.Time.IsZero() {
-			t.Errorf("reaction %d = %+v, want user %s value %d on %s", i, g, w.user, w.v, ref.ID)
+		if g.UserID != w.user || g.Value != w.v || g.Removed != w.removed || g.MessageID != ref.ID || g.ChannelID != helpID || g.Platform != Platform || g.Time.IsZero() {
+			t.Errorf("reaction %d = %+v, want user %s value %d removed %v on %s", i, g, w.user, w.v, w.removed, ref.ID)
 		}
 	}
 }
