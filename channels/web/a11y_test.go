@@ -218,7 +218,7 @@ func TestBrowserDeskKeepsFocus(t *testing.T) {
 		chromedp.Focus(chromedp.CSS(card+"-send")),
 		chromedp.KeyEvent("\r"),
 		until(`document.querySelector(`+js(card)+`) === null`),
-		until(`document.getElementById("flash").textContent.startsWith("Answer sent")`))
+		until(`document.getElementById("flash").textContent.startsWith("Answer recorded")`))
 	if f := textOf(t, desk, activeID); f != "queue-h" {
 		t.Errorf("focus after the answered card left is on %q, want the queue's heading", f)
 	}
@@ -234,7 +234,7 @@ func TestBrowserHeldAnswerKeepsFocus(t *testing.T) {
 		chromedp.Focus(chromedp.CSS("#"+notice+"-anyway")),
 		chromedp.KeyEvent("\r"),
 		until(`document.querySelector("#notices li.mismatch").textContent.includes("Réglé")`),
-		until(`document.getElementById("flash").textContent.startsWith("Réponse transmise à 1")`))
+		until(`document.getElementById("flash").textContent.startsWith("Réponse enregistrée : en cours d’envoi à 1")`))
 	if f := textOf(t, desk, activeID); f != notice {
 		t.Errorf("focus after Send anyway is on %q, want the notice", f)
 	}

@@ -510,7 +510,7 @@ func TestBrowserUnknownQuestionAnsweredOnDesk(t *testing.T) {
 	run(t, desk, "answer",
 		fill(card+" textarea", reply),
 		chromedp.Click(chromedp.CSS(card+` form.answer-form button[type="submit"]`)),
-		until(`document.getElementById("flash").textContent.startsWith("Answer sent to 1")`))
+		until(`document.getElementById("flash").textContent.startsWith("Answer recorded: on its way to 1")`))
 
 	// The signed answer reaches the citizen, threaded under the question.
 	const relay = `#log li[data-kind="relay"]`

@@ -191,7 +191,7 @@ var uiStrings = map[string][2]string{
 	"js.draft":           {"Save as draft entry", "Enregistrer comme ébauche de fiche"},
 	"js.draft.ok":        {"Draft entry saved ({Entry}). It needs both languages and approval before the assistant uses it.", "Ébauche de fiche enregistrée ({Entry}). Elle doit être rédigée dans les deux langues et approuvée avant que l’assistant ne l’utilise."},
 	"js.claim.ok":        {"You claimed question {ID}.", "Vous avez pris en charge la question {ID}."},
-	"js.answer.ok":       {"Answer sent to {N} person(s).", "Réponse transmise à {N} personne(s)."},
+	"js.answer.ok":       {"Answer recorded: on its way to {N} person(s). A notice confirms delivery.", "Réponse enregistrée : en cours d’envoi à {N} personne(s). Un avis en confirmera la réception."},
 	"js.answer.held":     {"Your answer is not in the language of the question. Choose what to do in the notices.", "Votre réponse n’est pas dans la langue de la question. Choisissez quoi faire dans les avis."},
 	"js.answer.dup":      {"This answer was already received.", "Cette réponse avait déjà été reçue."},
 	"js.close.ok":        {"Question {ID} closed.", "Question {ID} fermée."},
