@@ -16,8 +16,16 @@ type Desk interface {
 	Run(ctx context.Context, h DeskHandler) error
 	// PostEscalation creates the desk post for e (mentioning the staff
 	// member it is routed to) and returns its ref (a thread root).
+	//
+	// An error of PostEscalation or UpdateEscalation that concerns the
+	// whole desk, not e (a rate limit or the desk unreachable: Retryable;
+	// the desk channel gone or the app removed from it: wrapping
+	// ErrDeskUnavailable), stops the engine's round of posts; any other is
+	// e's own, and the engine goes on with the other escalations.
 	PostEscalation(ctx context.Context, e Escalation) (ref string, err error)
 	// UpdateEscalation refreshes the post ref to show e's current state.
+	// When the post is gone from the desk (deleted) or may no longer be
+	// edited, the error wraps ErrNotFound, and the engine posts e again.
 	UpdateEscalation(ctx context.Context, ref string, e Escalation) error
 	// Notify posts n, in the escalation's thread when n.DeskRef is set.
 	Notify(ctx context.Context, n Notice) (ref string, err error)

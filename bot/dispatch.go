@@ -185,22 +185,8 @@ func (e *Engine) syncDesk(ctx context.Context) {
 		return
 	}
 	for _, esc := range backlog {
-		sctx, cancel := context.WithTimeout(ctx, sendTimeout)
-		ref := esc.DeskRef
-		if ref == "" {
-			ref, err = e.desk.PostEscalation(sctx, esc)
-		} else {
-			err = e.desk.UpdateEscalation(sctx, ref, esc)
-		}
-		cancel()
-		if err != nil {
-			if ctx.Err() == nil {
-				e.log.Warn("desk post failed; will retry", "escalation", esc.ID, "err", err)
-			}
+		if !e.syncPost(ctx, esc) {
 			break
-		}
-		if err := e.st.MarkDeskSynced(ctx, esc.ID, ref, esc.Version); err != nil {
-			e.log.Error("record desk post", "escalation", esc.ID, "err", err)
 		}
 	}
 	items, err := e.st.Pending(ctx, DeskPlatform, e.now(), 100)
@@ -230,6 +216,41 @@ func (e *Engine) syncDesk(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// syncPost makes esc's desk post, or brings it up to date, and records it.
+// It reports whether the sync may go on with the next escalation. A post
+// gone from the desk is made again. A failure of esc's own (the desk
+// refuses this post) is logged and tried again next round without holding
+// up the others; one that concerns the whole desk (a rate limit, the desk
+// unreachable or unavailable) ends the round, as the rest would fail too.
+func (e *Engine) syncPost(ctx context.Context, esc Escalation) bool {
+	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	ref := esc.DeskRef
+	var err error
+	if ref == "" {
+		ref, err = e.desk.PostEscalation(sctx, esc)
+	} else if err = e.desk.UpdateEscalation(sctx, ref, esc); errors.Is(err, ErrNotFound) {
+		e.log.Warn("desk post gone; posting the escalation again", "escalation", esc.ID, "err", err)
+		ref, err = e.desk.PostEscalation(sctx, esc)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return false
+		}
+		var r Retryable
+		if errors.Is(err, ErrDeskUnavailable) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &r) && r.Retryable()) {
+			e.log.Warn("desk post failed; will retry", "escalation", esc.ID, "err", err)
+			return false
+		}
+		e.log.Error("desk post refused; will retry, after the other escalations", "escalation", esc.ID, "err", err)
+		return true
+	}
+	if err := e.st.MarkDeskSynced(ctx, esc.ID, ref, esc.Version); err != nil {
+		e.log.Error("record desk post", "escalation", esc.ID, "err", err)
+	}
+	return true
 }
 
 // queueDueBroadcasts turns due broadcasts into outbox items, one per

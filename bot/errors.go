@@ -22,6 +22,10 @@ var (
 	// ErrInvalid: the request itself is malformed (a broadcast missing a
 	// language, an empty answer).
 	ErrInvalid = errors.New("invalid request")
+	// ErrDeskUnavailable: the staff desk takes no post at all for now (its
+	// channel is gone or archived, the app was removed from it or lost its
+	// access), as opposed to refusing one post.
+	ErrDeskUnavailable = errors.New("staff desk unavailable")
 )
 
 // Refusal explains a refused request to the person who made it, in both

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -603,5 +604,48 @@ func TestEndToEndPurgeRedrawsThePostWithoutTheQuestion(t *testing.T) {
 			}
 		}
 		return false
+	})
+}
+
+// A desk post deleted in Slack (by an admin, or staff tidying the channel)
+// does not stop the desk: when its escalation changes, it is posted again,
+// and later escalations are posted as before.
+func TestEndToEndDeletedPostIsPostedAgain(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	ctx := context.Background()
+
+	d1 := s.ask(t, "m1", hostileQuestion)
+	post1 := escalationPost(t, f, s, 1)
+	f.deletePost(post1.TS, "message_not_found")
+	if _, err := s.eng.Claim(ctx, d1.EscalationID, "UMARIE"); err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	var again apiCall
+	eventually(t, "the escalation posted again", func() bool {
+		for _, c := range f.callsTo("chat.postMessage") {
+			if !c.Form.Has("thread_ts") && c.TS != post1.TS && strings.Contains(c.Form.Get("metadata"), `"escalation_id":"`+strconv.FormatInt(d1.EscalationID, 10)+`"`) {
+				again = c
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(everything(again), "Prise en charge par <@UMARIE>") {
+		t.Errorf("the new post does not show the claim:\n%s", everything(again))
+	}
+	eventually(t, "the new post recorded", func() bool {
+		esc, err := s.st.Escalation(ctx, d1.EscalationID)
+		return err == nil && esc.DeskRef == again.TS
+	})
+
+	d2 := s.ask(t, "m2", "Why was my grant application for the community garden rejected last spring?")
+	if d2.EscalationID == d1.EscalationID {
+		t.Fatalf("the second question joined the first escalation")
+	}
+	eventually(t, "the second escalation posted", func() bool {
+		esc, err := s.st.Escalation(ctx, d2.EscalationID)
+		return err == nil && esc.DeskRef != ""
 	})
 }
