@@ -181,7 +181,10 @@ func (d *Desk) nameOf(userID string) string {
 
 // PostEscalation posts e in the desk channel, mentioning the staff member it
 // is routed to, and returns the post's ts (the thread staff answer in).
-// Errors worth retrying implement bot.Retryable.
+// Errors worth retrying implement bot.Retryable; a refusal of every post
+// in the desk channel (the channel gone or archived, the app not in it or
+// its token no longer valid) wraps bot.ErrDeskUnavailable, here and from
+// UpdateEscalation.
 //
 // A post whose answer was lost (a timeout or a server error after Slack
 // took it, or a crash before the engine recorded its ts) is not made twice:
@@ -234,6 +237,9 @@ func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, er
 	if err != nil {
 		if retryable(err) {
 			d.unsure.Store(e.ID, struct{}{})
+		}
+		if deskWide(err) {
+			return "", fmt.Errorf("post escalation %d: %w: %w", e.ID, bot.ErrDeskUnavailable, err)
 		}
 		return "", fmt.Errorf("post escalation %d: %w", e.ID, err)
 	}
@@ -321,8 +327,11 @@ func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalatio
 		return err
 	})
 	if err != nil {
-		if postGone(err) {
+		switch {
+		case postGone(err):
 			return fmt.Errorf("update escalation %d: %w: %w", e.ID, bot.ErrNotFound, err)
+		case deskWide(err):
+			return fmt.Errorf("update escalation %d: %w: %w", e.ID, bot.ErrDeskUnavailable, err)
 		}
 		return fmt.Errorf("update escalation %d: %w", e.ID, err)
 	}

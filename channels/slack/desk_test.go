@@ -339,7 +339,7 @@ func TestUpdateEscalationShowsState(t *testing.T) {
 			}
 		})
 	}
-	t.Run("other refusals are not not-found", func(t *testing.T) {
+	t.Run("desk channel gone", func(t *testing.T) {
 		f := newFakeSlack(t)
 		cfg := f.config()
 		cfg.DeskChannel = "CNOTTHERE"
@@ -347,8 +347,17 @@ func TestUpdateEscalationShowsState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := d.UpdateEscalation(context.Background(), "1700000000.000009", hostileEscalation()); err == nil || errors.Is(err, bot.ErrNotFound) {
-			t.Errorf("err = %v, want channel_not_found, not bot.ErrNotFound", err)
+		if err := d.UpdateEscalation(context.Background(), "1700000000.000009", hostileEscalation()); !errors.Is(err, bot.ErrDeskUnavailable) || errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("err = %v, want channel_not_found as bot.ErrDeskUnavailable, not bot.ErrNotFound", err)
+		}
+	})
+	t.Run("a refusal of this post only", func(t *testing.T) {
+		f := newFakeSlack(t)
+		d := newTestDesk(t, f, testRoster())
+		f.deletePost("1700000000.000009", "msg_too_long")
+		err := d.UpdateEscalation(context.Background(), "1700000000.000009", hostileEscalation())
+		if err == nil || errors.Is(err, bot.ErrNotFound) || errors.Is(err, bot.ErrDeskUnavailable) {
+			t.Errorf("err = %v, want msg_too_long as neither bot.ErrNotFound nor bot.ErrDeskUnavailable", err)
 		}
 	})
 }
@@ -451,6 +460,10 @@ func TestWebAPIRateLimit(t *testing.T) {
 		var r bot.Retryable
 		if err == nil || errors.As(err, &r) || !strings.Contains(err.Error(), "channel_not_found") {
 			t.Fatalf("err = %v, want a permanent channel_not_found", err)
+		}
+		// It concerns every post, not this one: the engine stops its round.
+		if !errors.Is(err, bot.ErrDeskUnavailable) {
+			t.Errorf("err = %v, want bot.ErrDeskUnavailable", err)
 		}
 	})
 	t.Run("server down is retryable", func(t *testing.T) {

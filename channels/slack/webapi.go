@@ -149,3 +149,19 @@ func (d *Desk) later(ctx context.Context, what string, err error, f func(context
 		d.log.Error("slack "+what+" given up", "err", err)
 	})
 }
+
+// deskWide reports whether err, from a post or an update in the desk
+// channel, refuses every post rather than this one: the channel gone or
+// archived, the app not in it, its token or permissions no longer valid.
+func deskWide(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "not_authed",
+		"account_inactive", "token_revoked", "token_expired", "missing_scope", "no_permission":
+		return true
+	}
+	return false
+}
