@@ -850,6 +850,56 @@ func TestAnswerIsConfirmedToItsAuthorOnceDelivered(t *testing.T) {
 	}
 }
 
+// A follow-up answer on an escalation already relayed is confirmed to its
+// author only once every asker has it, not when its first relay arrives.
+func TestFollowUpAnswerIsConfirmedOnlyOnceEveryAskerHasIt(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	if d2 := e.ask("ben", goatEN2); d2.EscalationID != d.EscalationID {
+		t.Fatalf("ben's question did not join: %+v", d2)
+	}
+	e.tick()
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a1",
+		Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	e.tick()
+	if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 1 {
+		t.Fatalf("first answer: %d confirmations, want 1", len(n))
+	}
+	down := true
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		if down && r.Kind == bot.KindRelay && to.UserID == "ben" {
+			return errors.New("connection reset")
+		}
+		return nil
+	}
+	e.clock.Advance(time.Minute)
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a2",
+		Text: "Correction: the ceremony is now on Friday."})
+	if err != nil || res.Relays != 2 {
+		t.Fatalf("follow-up answer: %+v %v", res, err)
+	}
+	e.clock.Advance(time.Second)
+	e.tick()
+	e.tick()
+	if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 1 {
+		esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+		t.Fatalf("ben has not got the follow-up (escalation %s), yet the desk was told %q", esc.State, n[len(n)-1].Text)
+	}
+	down = false
+	e.clock.Advance(time.Hour)
+	e.tick()
+	e.tick()
+	if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 2 || n[1].Text != "Answer sent to 2 citizens." {
+		t.Errorf("confirmations %+v, want a second one once ben has the follow-up", n)
+	}
+	if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); esc.State != bot.StateRelayed {
+		t.Errorf("state = %s, want relayed", esc.State)
+	}
+}
+
 // A question whose staff member is the only one who speaks its language is
 // not re-routed to someone who cannot answer in it: they are reminded again.
 func TestUnclaimedEscalationIsNotReroutedToSomeoneWhoDoesNotSpeakItsLanguage(t *testing.T) {

@@ -158,7 +158,9 @@ type Outcome struct {
 type EscalationChange struct {
 	// Escalation carries the new field values; its Version must be the
 	// stored version (else ErrConflict) and is incremented on success.
-	// Askers are not written here.
+	// Askers are not written here, except that each pending relay in
+	// Outbox marks the askers it will reach as not yet relayed (RelayedAt
+	// zero): a follow-up answer is relayed once every asker has it.
 	Escalation *Escalation
 	// Answer, when set, is inserted (ID 0; ErrDuplicate when its EventID was
 	// seen before, and then nothing is written) or has its Status updated.

@@ -297,7 +297,10 @@ func (db *DB) MarkDeskSynced(ctx context.Context, id int64, ref string, version 
 //     caller's clock) or now when zero;
 //   - c.Audit entries (At defaults to now, Target to "escalation:ID");
 //   - c.Outbox items (EscalationID defaults to the escalation's; an item
-//     whose Reply.Key was seen before is skipped and keeps ID 0).
+//     whose Reply.Key was seen before is skipped and keeps ID 0). A pending
+//     relay (AskerMessageID set) clears RelayedAt of the askers it will
+//     reach, as MarkSent counts them: a follow-up answer moves the
+//     escalation to StateRelayed only once every asker has it.
 //
 // On success the IDs and defaults are filled in c.
 func (db *DB) ApplyEscalation(ctx context.Context, c *bot.EscalationChange) error {
@@ -349,6 +352,9 @@ func (db *DB) ApplyEscalation(ctx context.Context, c *bot.EscalationChange) erro
 				out[i].EscalationID = eid
 			}
 			if err := insertOutgoing(ctx, tx, &out[i], now); err != nil {
+				return err
+			}
+			if err := awaitRelay(ctx, tx, out[i]); err != nil {
 				return err
 			}
 		}

@@ -159,12 +159,7 @@ func (db *DB) MarkSent(ctx context.Context, id int64, ref bot.MessageRef, at tim
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET relayed_at = ?
-			WHERE escalation_id = ? AND relayed_at IS NULL AND (message_id = ? OR EXISTS
-			(SELECT 1 FROM escalation_askers k WHERE k.message_id = ? AND k.escalation_id = ?
-				AND json_extract(k.address, '$.user_id') = json_extract(escalation_askers.address, '$.user_id')
-				AND json_extract(k.address, '$.platform') = json_extract(escalation_askers.address, '$.platform')
-				AND json_extract(k.address, '$.channel_id') = json_extract(escalation_askers.address, '$.channel_id')
-				AND COALESCE(json_extract(k.address, '$.thread_id'), '') = COALESCE(json_extract(escalation_askers.address, '$.thread_id'), '')))`,
+			WHERE escalation_id = ? AND relayed_at IS NULL AND `+reachedBy,
 			ts(at), eid, asker, asker, eid); err != nil {
 			return fmt.Errorf("asker: %w", err)
 		}
@@ -179,6 +174,33 @@ func (db *DB) MarkSent(ctx context.Context, id int64, ref bot.MessageRef, at tim
 	})
 	if err != nil {
 		return fmt.Errorf("store: mark sent %d: %w", id, err)
+	}
+	return nil
+}
+
+// reachedBy matches the askers of an escalation that one relay reaches:
+// the asker it is addressed to (message id, bound twice) and every other
+// asker of the escalation (bound third) who is the same user in the same
+// platform, channel and thread.
+const reachedBy = `(message_id = ? OR EXISTS
+	(SELECT 1 FROM escalation_askers k WHERE k.message_id = ? AND k.escalation_id = ?
+		AND json_extract(k.address, '$.user_id') = json_extract(escalation_askers.address, '$.user_id')
+		AND json_extract(k.address, '$.platform') = json_extract(escalation_askers.address, '$.platform')
+		AND json_extract(k.address, '$.channel_id') = json_extract(escalation_askers.address, '$.channel_id')
+		AND COALESCE(json_extract(k.address, '$.thread_id'), '') = COALESCE(json_extract(escalation_askers.address, '$.thread_id'), '')))`
+
+// awaitRelay marks as not yet relayed the askers that the relay it, just
+// queued (a duplicate skipped has ID 0 and changes nothing), will reach: they have not got this answer, whatever they got
+// before, so the escalation moves to relayed only once they have it (see
+// MarkSent).
+func awaitRelay(ctx context.Context, tx *sql.Tx, it bot.Outgoing) error {
+	if it.ID == 0 || it.EscalationID == 0 || it.AskerMessageID == 0 || it.State != bot.OutPending {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET relayed_at = NULL
+		WHERE escalation_id = ? AND `+reachedBy,
+		it.EscalationID, it.AskerMessageID, it.AskerMessageID, it.EscalationID); err != nil {
+		return fmt.Errorf("asker: %w", err)
 	}
 	return nil
 }

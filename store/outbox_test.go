@@ -266,6 +266,51 @@ func TestMarkSentRelaysOnce(t *testing.T) {
 	}
 }
 
+// A follow-up answer on an escalation already relayed waits for every
+// asker again: its first relay delivered leaves the escalation answered.
+func TestFollowUpRelaysMoveToRelayedOnceEveryAskerHasThem(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	e := escalate(t, db, "m1", "t", bot.English)
+	must(t, db.SaveOutcome(ctx, joinOutcome("m2", e.ID)))
+	e, _ = db.Escalation(ctx, e.ID)
+	answer := func(event string, at time.Time) []bot.Outgoing {
+		t.Helper()
+		var out []bot.Outgoing
+		for _, k := range e.Askers {
+			out = append(out, bot.Outgoing{To: k.Address, MessageID: k.MessageID, AskerMessageID: k.MessageID,
+				Reply: bot.Reply{Kind: bot.KindRelay, Text: "Signed answer", Key: fmt.Sprintf("relay:%s:%d", event, k.MessageID)}})
+		}
+		answered := e
+		answered.State, answered.AnsweredBy, answered.AnsweredAt = bot.StateAnswered, "ana", at
+		c := &bot.EscalationChange{Escalation: &answered, Outbox: out,
+			Answer: &bot.StaffAnswer{StaffID: "ana", EventID: event, Text: "x", Status: bot.AnswerQueued}}
+		must(t, db.ApplyEscalation(ctx, c))
+		e, _ = db.Escalation(ctx, e.ID)
+		return c.Outbox
+	}
+	first := answer("ev-1", t0)
+	for i, r := range first {
+		must(t, db.MarkSent(ctx, r.ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: fmt.Sprint("a", i)}, t0.Add(time.Minute)))
+	}
+	if e, _ = db.Escalation(ctx, e.ID); e.State != bot.StateRelayed {
+		t.Fatalf("first answer delivered to both: %s, want relayed", e.State)
+	}
+
+	second := answer("ev-2", t0.Add(time.Hour))
+	if e.State != bot.StateAnswered || !e.Askers[0].RelayedAt.IsZero() || !e.Askers[1].RelayedAt.IsZero() {
+		t.Errorf("follow-up queued: %s %+v, want answered and no asker relayed", e.State, e.Askers)
+	}
+	must(t, db.MarkSent(ctx, second[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "b0"}, t0.Add(2*time.Hour)))
+	if got, _ := db.Escalation(ctx, e.ID); got.State != bot.StateAnswered {
+		t.Errorf("one follow-up relay of two delivered: %s, want answered", got.State)
+	}
+	must(t, db.MarkSent(ctx, second[1].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "b1"}, t0.Add(2*time.Hour)))
+	if got, _ := db.Escalation(ctx, e.ID); got.State != bot.StateRelayed {
+		t.Errorf("both follow-up relays delivered: %s, want relayed", got.State)
+	}
+}
+
 // A citizen who asked twice in one place is sent one relay; delivered, it
 // records both their questions as relayed, and not those of another user or
 // of the same user elsewhere.
