@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ func reply(text string) outcome {
 // engine, which checks that the caller is a comms lead and audits the
 // request either way; a refusal becomes a polite reply in the caller's
 // language (both languages for someone not on the roster).
+// bareChannelLink is Slack's channel link without a name.
+var bareChannelLink = regexp.MustCompile(`<#([A-Z0-9]+)\|?>`)
+
 func (d *Desk) onCommand(ctx context.Context, h bot.DeskHandler, c slack.SlashCommand) (outcome, error) {
 	if c.Command != d.cfg.command() {
 		return outcome{}, nil
@@ -44,7 +48,10 @@ func (d *Desk) onCommand(ctx context.Context, h bot.DeskHandler, c slack.SlashCo
 	l := d.userLang(c.UserID)
 	// Slack sends the text with its markup (&amp;, <@U123>): read it as
 	// written, so that a reason is stored and audited as the lead typed it.
-	args := strings.Fields(plainText(c.Text, d.nameOf))
+	// A channel link without its name (<#C123> or <#C123|>) is kept as
+	// "#C123", so that it is refused as an unknown channel instead of
+	// vanishing and turning a channel's switch into a global one.
+	args := strings.Fields(plainText(bareChannelLink.ReplaceAllString(c.Text, "#$1"), d.nameOf))
 	sub := ""
 	if len(args) > 0 {
 		sub = strings.ToLower(args[0])

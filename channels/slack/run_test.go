@@ -416,6 +416,10 @@ func TestPhaseCommand(t *testing.T) {
 		{"UMARIE", "phase 7 why", []string{"Phase inconnue `7`"}, ""},
 		{"UMARIE", "phase inherit because", []string{"Seul un canal peut suivre la phase globale"}, ""},
 		{"UMARIE", "phase 1 discord:999 test", []string{"Canal `discord:999` inconnu", "`web:help`"}, "status"},
+		// A Slack channel link without its name is an unknown channel, never
+		// dropped (which would make the switch global).
+		{"UMARIE", "phase replies <#C0123ABCD> pilot in help", []string{"Canal `#C0123ABCD` inconnu"}, "status"},
+		{"UMARIE", "phase replies <#C0123ABCD|> pilot in help", []string{"Canal `#C0123ABCD` inconnu"}, "status"},
 		{"USAM", "", []string{"Commands: `/liaison phase"}, ""},
 		{"USAM", "frobnicate", []string{"Commands:"}, ""},
 	}
