@@ -126,6 +126,29 @@ func TestPolicy(t *testing.T) {
 		{"What happens to my pension if you die abroad?", ""},
 		{"ur fucking website is down, can u help", ""},
 		{"Vous êtes en retard sur mon dossier, c'est quoi le problème?", ""},
+		// The writer's own insult reaches back to the start of the clause;
+		// a target or someone else's "to be" between throws it.
+		{"I feel like an idiot, I can't find the form", ""},
+		{"I'm probably being an idiot but where is the form?", ""},
+		{"I was such an idiot, where do I send the form?", ""},
+		{"Je me sens vraiment comme un idiot, je ne trouve pas le formulaire", ""},
+		{"J'étais vraiment un imbécile, où dois-je envoyer le formulaire?", ""},
+		{"I think the agent is an idiot", ReasonAbuse},
+		{"I called and that idiot hung up on me", ReasonAbuse},
+		{"Je pense que l'agent est un idiot", ReasonAbuse},
+		// "Dick" is a name unless aimed.
+		{"My father Dick passed away, what do I do with his pension?", ""},
+		{"Mon père Dick est décédé, que faire de sa pension?", ""},
+		{"you dick", ReasonAbuse},
+		// What is said of "you" is one noun group after "to be": "you a" is
+		// not "ur a", "vous a" is "has", and a later article starts a thing.
+		{"Do I need to send you a fucking copy of my birth certificate again?", ""},
+		{"Est-ce que mon comptable vous a envoyé le tabarnak de formulaire?", ""},
+		{"You were supposed to mail the fucking card last week", ""},
+		{"You were supposed to mail fucking cards last week", ""},
+		{"Vous êtes supposés m'envoyer le tabarnak de chèque", ""},
+		{"you are such a fucking disgrace", ReasonAbuse},
+		{"t'es vraiment un crisse de cave", ReasonAbuse},
 		{"Should I vote for the Liberals or the Conservatives?", ReasonPartisan},
 		{"Pour qui voter? Le NPD?", ReasonPartisan},
 		{"Where do I vote on election day?", ""},

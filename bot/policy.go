@@ -23,15 +23,26 @@ var abusiveAlways = wordSet(`cunt cunts retarded salope salopes encule encules c
 // a person, the one addressed or anyone else ("the agent is an idiot").
 var insultWords = wordSet(`
 	idiot idiots moron morons imbecile imbeciles dumbass dumbasses asshole assholes bastard bastards
-	fucker fuckers motherfucker motherfuckers bitch bitches dick dickhead dickheads wanker wankers
+	fucker fuckers motherfucker motherfuckers bitch bitches dickhead dickheads wanker wankers
 	scum scumbag scumbags shithead shitheads
 	connard connards conne connes salaud salauds enfoire enfoires cretin cretins abruti abrutis tarla tarlas
 `)
 
 // ownWords before an insult show that the writer calls themself that, or
-// reports what someone else said ("I'm such an idiot", "he called me an
-// idiot", "il m'a traité d'imbécile"): the insult is not thrown.
+// reports what someone else said ("I'm such an idiot", "I feel like an
+// idiot", "he called me an idiot", "il m'a traité d'imbécile"): the insult
+// is not thrown.
 var ownWords = wordSet(`i im am me myself m je j moi suis called calling traite traitee traites`)
+
+// othersBe are forms of "to be" whose subject is usually someone else ("I
+// think the agent is an idiot", "je pense qu'il est con"): an own word
+// before one makes an insult after it the writer's only as its subject,
+// right before it ("I was such an idiot", "j'étais un idiot").
+var othersBe = wordSet(`is s was are were be est etait sont etaient`)
+
+// clauseJoins start another clause within one: an own word before one says
+// nothing of an insult after it ("I called and that idiot hung up").
+var clauseJoins = wordSet(`and but because so or that et mais car parce donc ou que qu`)
 
 // swearWords are profanity and contempt: said of a thing ("my fucking
 // passport", "ce crisse de formulaire") they are frustration; they are
@@ -54,32 +65,45 @@ var targetWords = wordSet(`you your youre u ur vous tu tes toi votre vos`)
 var elidedTarget = regexp.MustCompile(`\bt['’‘ʼ](es|as|etais|avais)\b`)
 
 // ambiguousWords are insults only when aimed at someone close by, in the
-// same clause ("vous êtes des cons", "t'es con"): otherwise they are
-// ordinary words ("a con", "the pros and cons").
-var ambiguousWords = wordSet(`con cons`)
+// same clause ("vous êtes des cons", "t'es con", "you dick"): otherwise
+// they are ordinary words ("a con", "the pros and cons") or names ("my
+// father Dick passed away").
+var ambiguousWords = wordSet(`con cons dick dicks`)
 
 // prosAndCons is the English phrase, rewritten to one harmless word.
 var prosAndCons = regexp.MustCompile(`\bpros?\s*(and|&|/|n|'n'|et)\s*cons?\b`)
 
 // aimedWithin is how many words from a target an ambiguous word may stand
-// and still be aimed at it, and how far before an insult an own word
-// makes it the writer's own.
+// and still be aimed at it.
 const aimedWithin = 3
 
 // predicateOpeners, right after a target, open what the message says of
-// it: "to be" ("you are", "you're", "u r", "t'es", "vous êtes"), an
-// article after "ur" or "your" written for "you're" ("ur a"), and "you
-// piece of".
-var predicateOpeners = wordSet(`are re r were es etes etais etiez a an piece`)
+// it: "to be" ("you are", "you're", "u r", "t'es", "vous êtes") and "you
+// piece of". An article opens it only after "ur" or "your" written for
+// "you're" ("ur a"): after "you" or "vous" it is the start of a thing
+// ("send you a copy") or French "has" ("vous a envoyé").
+var predicateOpeners = wordSet(`are re r were es etes etais etiez piece`)
+
+// youreArticles open what is said of "ur" or "your" written for "you're".
+var youreArticles = wordSet(`a an`)
+
+// determiners open a noun group. What is said of a target is one group: a
+// determiner at its start is its own ("you're a", "t'es un", "vous êtes de
+// la", "you are such a"), a later one starts a thing spoken of ("you were
+// supposed to mail the fucking card", "vous êtes supposés m'envoyer le
+// tabarnak de chèque"). French "de" joins words within a group ("un crisse
+// de cave", "des incompétents de merde") and is not one.
+var determiners = wordSet(`the a an le la les l un une des du`)
 
 // targetCompany may stand between a target and its opener: "you people
 // are", "you guys are", "vous autres êtes".
 var targetCompany = wordSet(`people guys all lot two really autres deux`)
 
 // predicateEnds end what is said of a target: a conjunction, another
-// subject, or a thing spoken of ("you're my last hope, my damn passport").
+// subject, a thing spoken of ("you're my last hope, my damn passport"), or
+// an English infinitive ("you were supposed to mail fucking cards").
 var predicateEnds = wordSet(`
-	and but because this that these those my our his her their its it i
+	and but because this that these those my our his her their its it i to
 	et mais car parce ce cet cette ces mon ma mes notre nos son sa ses leur leurs c ca cela je j
 `)
 
@@ -188,8 +212,8 @@ func policyCheck(text string) Reason {
 //   - an aimed form ("fuck you", "fuck off", "go to hell", "ta gueule",
 //     "va chier", "mange de la marde"), wherever it stands;
 //   - an insult (insultWords: "idiot", "connard"), unless the writer calls
-//     themself that or reports it (ownWords);
-//   - an ambiguous word ("con") within aimedWithin words of a target
+//     themself that or reports it (ownInsult);
+//   - an ambiguous word ("con", "dick") within aimedWithin words of a target
 //     ("you", "vous", "t'es") in the same clause;
 //   - a swear word in what the clause says of a target (swornAt): "you're
 //     full of shit", "t'es un crisse de cave", "vous êtes des incompétents
@@ -236,15 +260,26 @@ func aimed(words []string, i int) bool {
 }
 
 // ownInsult reports whether the insult words[i] is the writer's own or
-// reported: an own word stands within aimedWithin words before it, with
-// no target between ("I think you are an idiot" is thrown).
+// reported: an own word stands before it in the clause ("I feel like an
+// idiot", "I'm probably being an idiot"), with no target ("I think you are
+// an idiot" is thrown) or start of another clause between. Across someone
+// else's "to be" the own word must be its subject, within two words before
+// it: "I was such an idiot" is the writer's, "I think the agent is an
+// idiot" is thrown.
 func ownInsult(words []string, i int) bool {
-	for j := i - 1; j >= max(0, i-aimedWithin); j-- {
-		switch {
-		case targetWords[words[j]]:
+	for j := i - 1; j >= 0; j-- {
+		switch w := words[j]; {
+		case targetWords[w], clauseJoins[w]:
 			return false
-		case ownWords[words[j]]:
+		case ownWords[w]:
 			return true
+		case othersBe[w]:
+			for k := j - 1; k >= max(0, j-2); k-- {
+				if ownWords[words[k]] {
+					return true
+				}
+			}
+			return false
 		}
 	}
 	return false
@@ -252,22 +287,32 @@ func ownInsult(words []string, i int) bool {
 
 // swornAt reports whether a swear word stands in what the clause says of
 // the target words[i]: after an opener that follows it ("you are", "u r",
-// "vous autres êtes"; "youre" holds its own), up to the end of the clause
-// or a predicate end. A swear word elsewhere near a target is frustration
-// at the thing it qualifies: "can you fix this fucking form", "are you
-// fucking kidding me".
+// "vous autres êtes", "ur a"; "youre" holds its own), up to the end of the
+// clause, a predicate end or a determiner past the start (see
+// determiners). A swear word elsewhere near a target is frustration at the
+// thing it qualifies: "can you fix this fucking form", "are you fucking
+// kidding me", "do I need to send you a fucking copy", "you were supposed
+// to mail the fucking card".
 func swornAt(words []string, i int) bool {
 	j := i + 1
 	if words[i] != "youre" {
 		for j < len(words) && j <= i+2 && targetCompany[words[j]] {
 			j++
 		}
-		if j == len(words) || !predicateOpeners[words[j]] {
+		if j == len(words) {
+			return false
+		}
+		opens := predicateOpeners[words[j]] ||
+			youreArticles[words[j]] && j == i+1 && (words[i] == "ur" || words[i] == "your")
+		if !opens {
 			return false
 		}
 		j++
 	}
-	for ; j < len(words) && !predicateEnds[words[j]]; j++ {
+	for start := j; j < len(words) && !predicateEnds[words[j]]; j++ {
+		if determiners[words[j]] && j > start+1 {
+			return false
+		}
 		if swearWords[words[j]] {
 			return true
 		}
