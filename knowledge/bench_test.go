@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 )
 
@@ -46,7 +47,7 @@ func BenchmarkSearchGenerated2000(b *testing.B) {
 func BenchmarkBuild1000(b *testing.B) {
 	es := Generate(1000, 1)
 	for b.Loop() {
-		s, err := openOrBuild(es, "")
+		s, err := openOrBuild(es, "", slog.New(slog.DiscardHandler))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -57,14 +58,14 @@ func BenchmarkBuild1000(b *testing.B) {
 func BenchmarkReopen1000(b *testing.B) {
 	es := Generate(1000, 1)
 	dir := b.TempDir()
-	s, err := openOrBuild(es, dir)
+	s, err := openOrBuild(es, dir, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
 	s.close()
 	b.ResetTimer()
 	for b.Loop() {
-		s, err := openOrBuild(es, dir)
+		s, err := openOrBuild(es, dir, slog.New(slog.DiscardHandler))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -84,7 +84,9 @@
 // written in a temporary directory, flushed to disk and renamed into place
 // when complete; the next Open with the same content reopens them instead
 // of rebuilding. One that another process holds open is not waited for (this
-// one indexes in memory); one damaged on disk is rebuilt. Directories no
+// one indexes in memory), nor is one this process may not open for writing
+// (a read-only volume, another user's files); one damaged on disk is
+// rebuilt, or indexed in memory when it cannot be moved aside. Directories no
 // process uses any more (superseded content, interrupted builds) are
 // removed.
 //

@@ -172,7 +172,7 @@ func (x *Index) prepare(ctx context.Context) (*snapshot, *Base, error) {
 		return old, b, nil
 	}
 	start := time.Now()
-	s, err := openOrBuild(b.Entries, x.opts.DataDir)
+	s, err := openOrBuild(b.Entries, x.opts.DataDir, x.log)
 	if err != nil {
 		return nil, nil, err
 	}

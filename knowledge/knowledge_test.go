@@ -912,6 +912,91 @@ func TestDamagedIndexIsRebuilt(t *testing.T) {
 	}
 }
 
+// A data directory this process may not write (a read-only volume holding
+// a prebuilt index) does not stop Open: the complete index there, which
+// Bolt cannot open for writing, is not taken for damage; the process
+// indexes in memory and leaves it alone. The child runs in a private mount
+// namespace where the data directory is remounted read-only; without one
+// (no unshare, no privilege) the test skips, and
+// TestUnwritableIndexFiles covers the same path with file modes.
+func TestReadOnlyDataDir(t *testing.T) {
+	if data := os.Getenv("LIAISON_TEST_READ_ONLY_DATA"); data != "" {
+		if err := os.WriteFile(filepath.Join(data, "probe"), nil, 0o600); err == nil {
+			t.Skip("data directory is writable: no read-only mount")
+		}
+		x := openSample(t, Options{DataDir: data})
+		if x.cur.Load().dir != "" {
+			t.Error("served from the read-only directory, want in memory")
+		}
+		if hits, err := x.Search(context.Background(), "how do I renew my passport", bot.English, 1); err != nil || len(hits) == 0 {
+			t.Errorf("search: %v %v", ids(hits), err)
+		}
+		return
+	}
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("no unshare")
+	}
+	data := t.TempDir()
+	x := openSample(t, Options{DataDir: data})
+	x.Close()
+	script := `mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$0" -test.run='^TestReadOnlyDataDir$' -test.count=1 -test.v`
+	cmd := exec.Command("unshare", "-m", "sh", "-c", script, os.Args[0], data)
+	cmd.Env = append(os.Environ(), "LIAISON_TEST_READ_ONLY_DATA="+data)
+	out, err := cmd.CombinedOutput()
+	if s := string(out); strings.Contains(s, "--- SKIP") || strings.Contains(s, "mount:") || strings.Contains(s, "unshare:") {
+		t.Skipf("cannot mount read-only: %s", out)
+	}
+	if err != nil {
+		t.Fatalf("open on a read-only data directory holding a complete index: %v\n%.2000s", err, out)
+	}
+}
+
+// A complete index whose files this process's user may not write (a data
+// directory owned by another user) is indexed in memory instead of failing
+// Open, and stays whole on disk. Root writes anyway, so the test skips as
+// root; TestReadOnlyDataDir covers root.
+func TestUnwritableIndexFiles(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root may write any file")
+	}
+	data := t.TempDir()
+	x := openSample(t, Options{DataDir: data})
+	dir := x.cur.Load().dir
+	x.Close()
+	root := filepath.Dir(dir)
+	locked := []string{root, dir, filepath.Join(dir, "en"), filepath.Join(dir, "en", "store"), filepath.Join(dir, "fr"), filepath.Join(dir, "fr", "store")}
+	bolts, _ := filepath.Glob(filepath.Join(dir, "*", "store", "root.bolt"))
+	if len(bolts) != 2 {
+		t.Fatalf("root.bolt files: %v", bolts)
+	}
+	for _, p := range bolts {
+		if err := os.Chmod(p, 0o440); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range locked {
+		if err := os.Chmod(p, 0o550); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { // so that TempDir can remove it
+		for _, p := range append(locked, bolts...) {
+			_ = os.Chmod(p, 0o750)
+		}
+	})
+	y := openSample(t, Options{DataDir: data})
+	if y.cur.Load().dir != "" {
+		t.Error("served from the unwritable directory, want in memory")
+	}
+	if hits, err := y.Search(context.Background(), "how do I renew my passport", bot.English, 1); err != nil || len(hits) == 0 {
+		t.Errorf("search: %v %v", ids(hits), err)
+	}
+	y.Close()
+	if _, err := os.Stat(filepath.Join(dir, manifestName)); err != nil {
+		t.Errorf("the index on disk was not left whole: %v", err)
+	}
+}
+
 func TestEvalReport(t *testing.T) {
 	x := openSample(t, Options{})
 	qs := []Query{

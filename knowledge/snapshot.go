@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -123,8 +125,11 @@ type manifest struct {
 // `liaison ask --data` next to `liaison serve`) and open or build the same
 // content at the same time: a complete directory is never deleted unless it
 // is damaged, the first build renamed into place wins, and an index another
-// process holds open is indexed again in memory rather than waited for.
-func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
+// process holds open is indexed again in memory rather than waited for. So
+// is one this process may not open for writing (a read-only volume, files
+// of another user: Bolt opens root.bolt for writing), and a damaged one
+// that cannot be moved aside; log says why.
+func openOrBuild(entries []Entry, dataDir string, log *slog.Logger) (*snapshot, error) {
 	s := &snapshot{hash: contentHash(entries), entries: entries, byID: make(map[string]int, len(entries))}
 	for i := range entries {
 		s.byID[entries[i].ID] = i
@@ -140,14 +145,16 @@ func openOrBuild(entries []Entry, dataDir string) (*snapshot, error) {
 			removeStale(root, s.dir)
 			return s, nil
 		}
-		if !errors.Is(err, errDamaged) && inUse(s.dir) {
+		if !errors.Is(err, errDamaged) {
+			log.Warn("knowledge index on disk cannot be opened; indexing in memory", "dir", s.dir, "err", err)
 			return s.inMemory()
 		}
 		// Damaged (a file cut short by a crash or a disk error): out of
 		// the way at once, so that this build, or another process's,
 		// takes its place.
-		if err := discard(root, s.dir); err != nil {
-			return nil, fmt.Errorf("kb: damaged index: %w", err)
+		if derr := discard(root, s.dir); derr != nil {
+			log.Warn("damaged knowledge index cannot be removed; indexing in memory", "dir", s.dir, "err", errors.Join(err, derr))
+			return s.inMemory()
 		}
 	}
 	if err := os.MkdirAll(root, 0o750); err != nil {
@@ -226,7 +233,8 @@ func removeStale(root, keep string) {
 var indexDirName = regexp.MustCompile(`^[0-9a-f]{24}$`)
 
 // inMemory indexes s in memory, for a persisted index another process holds
-// open: never wait for it, nor delete what another process may be using.
+// open, one this process may not open, or a damaged one it cannot move
+// aside: never wait for it, nor delete what another process may be using.
 func (s *snapshot) inMemory() (*snapshot, error) {
 	s.dir = ""
 	return s, s.build("")
@@ -279,7 +287,8 @@ func syncDir(p string) error {
 }
 
 // errDamaged marks a persisted index that cannot be read back: it is
-// rebuilt, never trusted.
+// rebuilt, never trusted. open returns it only for what is on disk, never
+// for a lock another process holds or a file this process may not open.
 var errDamaged = errors.New("damaged index")
 
 // open opens the persisted per-language indexes of s.dir and their
@@ -310,10 +319,22 @@ func (s *snapshot) open() error {
 	if err := errors.Join(errs...); err != nil {
 		_ = s.close()
 		s.closed, s.langs = false, [2]*langIndex{}
+		if !errors.Is(err, errDamaged) && !denied(err) && !inUse(s.dir) {
+			// Not a lock another process holds (Bolt's timeout) nor a
+			// file this process may not open: what is on disk cannot be
+			// read back (a statistics file cut short, a language missing).
+			err = fmt.Errorf("%w: %w", errDamaged, err)
+		}
 		return err
 	}
 	s.countEntries()
 	return nil
+}
+
+// denied reports whether err is a refusal to open a file for writing: a
+// read-only file system, or files this process's user may not write.
+func denied(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
 }
 
 func (s *snapshot) openLang(l bot.Lang) (*langIndex, error) {
