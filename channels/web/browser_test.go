@@ -164,6 +164,20 @@ func newStack(t *testing.T) *stack {
 // chat rooms are restored from it before anything runs.
 func newStackAt(t *testing.T, dbPath string) *stack {
 	t.Helper()
+	return newStackWith(t, dbPath, "")
+}
+
+// newTokenStack is newStack with a desk token: the desk and comms pages
+// ask to sign in, as on a shared office computer. The browser reaches it
+// at 127.0.0.1.
+func newTokenStack(t *testing.T, token string) *stack {
+	t.Helper()
+	return newStackWith(t, filepath.Join(t.TempDir(), "liaison.db"), token)
+}
+
+// newStackWith is newStackAt with a desk token ("" for none).
+func newStackWith(t *testing.T, dbPath, token string) *stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	st, err := store.Open(ctx, dbPath)
@@ -175,7 +189,7 @@ func newStackAt(t *testing.T, dbPath string) *stack {
 		t.Fatalf("catalogue: %v", err)
 	}
 	cfg := Config{Addr: "127.0.0.1:0"}
-	srv, err := New(cfg, "", Options{Logger: log})
+	srv, err := New(cfg, token, Options{Logger: log})
 	if err != nil {
 		t.Fatalf("web: %v", err)
 	}
@@ -690,5 +704,40 @@ func TestBrowserLanguageMismatchOnDesk(t *testing.T) {
 	run(t, citizen, "relayed", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="relay"]`)))
 	if body := textOf(t, citizen, `document.querySelector('#log li[data-kind="relay"]').textContent`); !strings.Contains(body, "small pets") || !strings.Contains(body, "Nadia Roy") {
 		t.Errorf("relayed answer %q", body)
+	}
+}
+
+// The sign-in and sign-out forms work in the browser they are made for
+// (Chromium sends "Origin: null" with a form's POST from a page whose
+// Referrer-Policy is no-referrer), and signing out lands on the sign-in
+// page with the session ended.
+func TestBrowserSignInAndOutWithTheForms(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	s := newTokenStack(t, token)
+	desk := tab(t)
+	run(t, desk, "open the desk",
+		chromedp.Navigate(s.base+"/desk?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#token")))
+	run(t, desk, "sign in with the form",
+		chromedp.SendKeys(chromedp.CSS("#token"), token),
+		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("form.logout button")),
+		until(`location.pathname === "/desk"`))
+	apiStatus := `(function(){const x = new XMLHttpRequest(); x.open("GET", "/api/desk/roster", false); x.send(); return String(x.status)})()`
+	if code := textOf(t, desk, apiStatus); code != "200" {
+		t.Fatalf("signed in with the form, the desk API answers %s", code)
+	}
+	run(t, desk, "sign out with the button",
+		chromedp.Click(chromedp.CSS("form.logout button")),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		until(`location.pathname === "/login"`))
+	if got := textOf(t, desk, `document.querySelector("main [role=status]") ? document.querySelector("main [role=status]").textContent : ""`); got != "You are signed out." {
+		t.Errorf("after signing out the sign-in page says %q, want that the person is signed out", got)
+	}
+	if code := textOf(t, desk, apiStatus); code != "401" {
+		t.Errorf("after the Sign out button the desk API answers %s, want 401", code)
+	}
+	if got := textOf(t, desk, `document.querySelector("form.logout") === null ? "" : "shown"`); got != "" {
+		t.Error("the sign-in page after signing out still shows a Sign out button")
 	}
 }

@@ -19,7 +19,7 @@
 // APIs) then require it: a login form sets an HttpOnly, SameSite=Strict
 // cookie, valid twelve hours from its last use (each request renews it) and
 // at most a day from signing in; signing out ends the session in every copy
-// of the cookie. API clients send "Authorization: Bearer TOKEN". A desk page
+// of the cookie and shows the sign-in page. API clients send "Authorization: Bearer TOKEN". A desk page
 // whose session ended says so with a sign-in link, and keeps what was being
 // typed in the tab's session storage. Without a token, the staff pages
 // answer only requests addressed to localhost or a loopback address, so
@@ -27,7 +27,10 @@
 // on the desk through a staff member's browser.
 // State-changing requests from pages carry a CSRF token bound to the
 // browser; the token is read from a header, or from a small URL-encoded
-// form (sign out), and no other body is read before the check.
+// form (sign out), and no other body is read before the check. A request
+// from another origin is refused; "Origin: null", which Chromium sends with
+// the pages' own forms (their Referrer-Policy is no-referrer), counts as no
+// origin, the tokens still guarding it.
 //
 // Room history and the desk's notices are kept in memory for the pages and
 // read again from the store (through the engine's Conversation) when the

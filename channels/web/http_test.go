@@ -1108,6 +1108,46 @@ func (c *countingBody) Read(p []byte) (int, error) {
 
 func (c *countingBody) Close() error { return nil }
 
+// The sign-in and sign-out forms are taken with "Origin: null", which
+// Chromium sends with a form from a page whose Referrer-Policy is
+// no-referrer; the desk token and the CSRF token still guard them, and
+// another site's origin is still refused. A refused sign-out is a page,
+// not JSON, and a signed-out browser lands on the sign-in page.
+func TestFormsFromPagesWithoutAReferrer(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	h := newHarness(t, Config{Addr: "0.0.0.0:8080"}, token)
+	c := h.client(t)
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": "null"}
+	signIn := url.Values{"token": {token}, "next": {"/comms"}}.Encode()
+	if code, _, hdr := c.do("POST", "/login", signIn, map[string]string{"Content-Type": form["Content-Type"], "Origin": "https://evil.example"}); code != http.StatusForbidden {
+		t.Errorf("sign-in from another site = %d %q, want 403", code, hdr.Get("Location"))
+	}
+	if code, _, _ := c.do("POST", "/login", url.Values{"token": {"wrong-token-value"}}.Encode(), form); code != http.StatusUnauthorized {
+		t.Errorf("sign-in with Origin: null and a wrong token = %d, want 401", code)
+	}
+	if code, _, hdr := c.do("POST", "/login", signIn, form); code != http.StatusSeeOther || hdr.Get("Location") != "/comms" {
+		t.Fatalf("sign-in with Origin: null = %d %q, want 303 to /comms", code, hdr.Get("Location"))
+	}
+	// Sign out without the CSRF token: refused, with a page.
+	code, body, hdr := c.do("POST", "/logout", "csrf=guess", form)
+	if code != http.StatusForbidden || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || !strings.Contains(body, "another site") {
+		t.Errorf("sign-out with a wrong CSRF token = %d %q, want 403 and a page that says why", code, hdr.Get("Content-Type"))
+	}
+	if code, _, _ := c.do("GET", "/api/desk/roster", nil, nil); code != http.StatusOK {
+		t.Fatalf("after a refused sign-out the desk API answers %d, want 200", code)
+	}
+	code, _, hdr = c.do("POST", "/logout", url.Values{"csrf": {c.csrf}, "next": {"/comms"}}.Encode(), form)
+	if code != http.StatusSeeOther || hdr.Get("Location") != "/login?next=%2Fcomms&out=1" {
+		t.Errorf("sign-out with Origin: null = %d %q, want 303 to the sign-in page", code, hdr.Get("Location"))
+	}
+	if code, _, _ := c.do("GET", "/api/desk/roster", nil, nil); code != http.StatusUnauthorized {
+		t.Errorf("after signing out the desk API answers %d, want 401", code)
+	}
+	if code, body, _ := c.do("GET", "/login?next=%2Fcomms&out=1&lang=fr", nil, nil); code != 200 || !strings.Contains(body, uiText(bot.French, "login.out")) {
+		t.Errorf("the sign-in page after signing out = %d, without saying so", code)
+	}
+}
+
 // A hostile body is refused after reading a few kilobytes at most, before
 // anyone has proved who they are: the CSRF check reads a token field only
 // from a small URL-encoded form, and sign-in only reads such a form.

@@ -26,6 +26,7 @@ type page struct {
 	MaxChars int
 	Next     string
 	Error    string
+	Notice   string // a status the page says once (signed out)
 	Code     int
 }
 
@@ -102,6 +103,8 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, l bot.Lang,
 	p.Toggle = toggleURL("/login", url.Values{"next": {next}}, p.Other)
 	if errKey != "" {
 		p.Error = uiTextf(p.Lang, errKey, map[string]any{"Seconds": 60})
+	} else if r.URL.Query().Get("out") == "1" {
+		p.Notice = uiText(p.Lang, "login.out")
 	}
 	s.render(w, "login", code, p)
 }

@@ -362,8 +362,8 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) {
-			s.apiError(w, r, http.StatusForbidden, "err.csrf", "")
+		if !originOK(r) {
+			s.csrfError(w, r)
 			return
 		}
 		c, err := r.Cookie(cookieBrowser)
@@ -376,11 +376,40 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 		}
 		if err != nil || !validBrowserID(c.Value) ||
 			subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfToken(c.Value))) != 1 {
-			s.apiError(w, r, http.StatusForbidden, "err.csrf", "")
+			s.csrfError(w, r)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// csrfError refuses a request that failed the CSRF check: an API gets
+// JSON, a page's form (sign out) a page that says what to do.
+func (s *Server) csrfError(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.apiError(w, r, http.StatusForbidden, "err.csrf", "")
+		return
+	}
+	s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+}
+
+// originOK reports whether a state-changing request may come from where
+// its Origin header says: this server, or no origin told.
+//
+// "null" counts as none. Chromium sends it with a page's own form (sign
+// in, sign out) because the pages' Referrer-Policy is no-referrer; so do
+// other privacy settings. A page on another site can send "null" too (from
+// a sandboxed frame), so for such requests the Origin check no longer
+// stands guard, but it never stood alone: that page's request is
+// cross-site, so the browser sends neither the desk session cookie
+// (SameSite=Strict) nor the browser id cookie (SameSite=Lax, and the CSRF
+// token is bound to it), and the page cannot read the CSRF token from ours.
+// Signing in is proved by the desk token itself, which another site does
+// not have; and a forged sign-in with it would only sign the browser in to
+// the one shared desk identity.
+func originOK(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o == "" || o == "null" || sameOrigin(o, r)
 }
 
 // maxFormBytes bounds the HTML forms the server reads (sign in, sign out):
@@ -543,7 +572,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostFormValue("next"))
-	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) {
+	if !originOK(r) {
 		s.errorPage(w, r, http.StatusForbidden, "err.csrf")
 		return
 	}
@@ -573,7 +602,14 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieDesk, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	// The sign-in page, saying the session has ended: on a shared
+	// computer the next person sees at once that nobody is signed in.
+	next := "/desk"
+	if isForm(r) { // never a multipart body
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		next = safeNext(r.PostFormValue("next"))
+	}
+	http.Redirect(w, r, "/login?"+url.Values{"next": {next}, "out": {"1"}}.Encode(), http.StatusSeeOther)
 }
 
 // safeNext keeps redirects on this site.

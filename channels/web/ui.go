@@ -100,6 +100,7 @@ var uiStrings = map[string][2]string{
 	"login.token":  {"Desk token", "Jeton du bureau"},
 	"login.submit": {"Sign in", "Se connecter"},
 	"login.wrong":  {"That token is not correct.", "Ce jeton n’est pas valide."},
+	"login.out":    {"You are signed out.", "Déconnexion effectuée."},
 	"error.title":  {"We could not show this page", "Nous n’avons pas pu afficher cette page"},
 	"error.home":   {"Go to the question page", "Aller à la page des questions"},
 
