@@ -149,6 +149,18 @@ func TestPolicy(t *testing.T) {
 		{"Vous êtes supposés m'envoyer le tabarnak de chèque", ""},
 		{"you are such a fucking disgrace", ReasonAbuse},
 		{"t'es vraiment un crisse de cave", ReasonAbuse},
+		// Aimed abuse in its vous form, plural swear words, and an adjective
+		// before "piece of shit".
+		{"Allez chier avec vos formulaires", ReasonAbuse},
+		{"allez donc chier", ReasonAbuse},
+		{"You useless piece of shit", ReasonAbuse},
+		{"you stupid fucking piece of shit", ReasonAbuse},
+		{"Can you fix this piece of shit form?", ""},
+		{"Vous êtes des osties de voleurs", ReasonAbuse},
+		{"Vous êtes des tabarnaks d'incompétents", ReasonAbuse},
+		{"vous êtes des calisses de menteurs", ReasonAbuse},
+		{"Mes osties de formulaires sont pas arrivés, vous pouvez vérifier?", ""},
+		{"Can I get my tax slips by mail? Allez, merci", ""},
 		{"Should I vote for the Liberals or the Conservatives?", ReasonPartisan},
 		{"Pour qui voter? Le NPD?", ReasonPartisan},
 		{"Where do I vote on election day?", ""},

@@ -49,7 +49,8 @@ var clauseJoins = wordSet(`and but because so or that et mais car parce donc ou 
 // aimed only in what a message says of a target (see swornAt).
 var swearWords = wordSet(`
 	fuck fucking shit bullshit stupid
-	merde marde tabarnak tabarnac calisse ostie osti crisse criss putain debile debiles niaiseux
+	merde marde tabarnak tabarnaks tabarnac tabarnacs calisse calisses ostie osties osti ostis crisse crisses criss
+	putain debile debiles niaiseux
 	cave caves mongol mongols
 `)
 
@@ -78,11 +79,12 @@ var prosAndCons = regexp.MustCompile(`\bpros?\s*(and|&|/|n|'n'|et)\s*cons?\b`)
 const aimedWithin = 3
 
 // predicateOpeners, right after a target, open what the message says of
-// it: "to be" ("you are", "you're", "u r", "t'es", "vous êtes") and "you
-// piece of". An article opens it only after "ur" or "your" written for
+// it: "to be" ("you are", "you're", "u r", "t'es", "vous êtes"); so does
+// "piece of", right after or up to two words after ("you piece of shit",
+// "you useless piece of shit", see pieceOf). An article opens it only after "ur" or "your" written for
 // "you're" ("ur a"): after "you" or "vous" it is the start of a thing
 // ("send you a copy") or French "has" ("vous a envoyé").
-var predicateOpeners = wordSet(`are re r were es etes etais etiez piece`)
+var predicateOpeners = wordSet(`are re r were es etes etais etiez`)
 
 // youreArticles open what is said of "ur" or "your" written for "you're".
 var youreArticles = wordSet(`a an`)
@@ -108,15 +110,15 @@ var predicateEnds = wordSet(`
 `)
 
 // aimedForms are abuse wherever they stand: their form aims them at the
-// one addressed ("fuck you", "fuck off", "ta gueule", "va chier",
-// "mange donc un char de marde"), or threatens.
+// one addressed ("fuck you", "fuck off", "ta gueule", "va chier", "allez
+// chier", "mange donc un char de marde"), or threatens.
 var aimedForms = phrases(
 	`(fuck|screw|damn) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves|off)`,
 	`go to hell`, `piss off`, `eat shit`, `shut (the fuck )?up`, `stfu`,
 	`(kill|murder|shoot|stab) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves)`, `kys`,
 	`(hope|wish) (you|u) (die|dies)`, `(you|u) should (just )?die`, `go die`, `drop dead`,
 	`(you|u|ur|a|of|fucking) retards?`, // French "retard" is a delay: "mon passeport est en retard"
-	`ta (gueule|yeule)`, `va (donc )?chier`, `(va|allez) (te|vous) faire (foutre|enculer|voir)`,
+	`ta (gueule|yeule)`, `(va|allez) (donc )?chier`, `(va|allez) (te|vous) faire (foutre|enculer|voir)`,
 	`mange[rsz]?( \S+){0,4} (marde|merde)`, `crisse ton camp`, `decrisse`,
 )
 
@@ -287,9 +289,9 @@ func ownInsult(words []string, i int) bool {
 
 // swornAt reports whether a swear word stands in what the clause says of
 // the target words[i]: after an opener that follows it ("you are", "u r",
-// "vous autres êtes", "ur a"; "youre" holds its own), up to the end of the
-// clause, a predicate end or a determiner past the start (see
-// determiners). A swear word elsewhere near a target is frustration at the
+// "vous autres êtes", "ur a", "you useless piece of"; "youre" holds its
+// own), up to the end of the clause, a predicate end or a determiner past
+// the start (see determiners). A swear word elsewhere near a target is frustration at the
 // thing it qualifies: "can you fix this fucking form", "are you fucking
 // kidding me", "do I need to send you a fucking copy", "you were supposed
 // to mail the fucking card".
@@ -302,12 +304,14 @@ func swornAt(words []string, i int) bool {
 		if j == len(words) {
 			return false
 		}
-		opens := predicateOpeners[words[j]] ||
-			youreArticles[words[j]] && j == i+1 && (words[i] == "ur" || words[i] == "your")
-		if !opens {
+		if k := pieceOf(words, j); k > 0 {
+			j = k
+		} else if predicateOpeners[words[j]] ||
+			youreArticles[words[j]] && j == i+1 && (words[i] == "ur" || words[i] == "your") {
+			j++
+		} else {
 			return false
 		}
-		j++
 	}
 	for start := j; j < len(words) && !predicateEnds[words[j]]; j++ {
 		if determiners[words[j]] && j > start+1 {
@@ -318,6 +322,23 @@ func swornAt(words []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// pieceOf returns the index after "piece" when "piece of" stands at
+// words[j] or up to two words after it, with nothing between that starts
+// a thing or another subject ("you useless piece of shit", not "can you
+// fix this piece of shit"); otherwise 0.
+func pieceOf(words []string, j int) int {
+	for k := j; k < len(words)-1 && k <= j+2; k++ {
+		w := words[k]
+		if w == "piece" && words[k+1] == "of" {
+			return k + 1
+		}
+		if determiners[w] || predicateEnds[w] || targetWords[w] {
+			return 0
+		}
+	}
+	return 0
 }
 
 func isClauseEnd(r rune) bool {
