@@ -245,13 +245,12 @@ func (x *Index) SetExtra(ctx context.Context, extra []Entry) error {
 // onError (nil: logged). A broken edit is reported once and waits for the
 // next edit; a reload that fails for another reason (a full disk, a
 // permission) is reported once and tried again, at longer and longer
-// intervals (up to maxRetryTicks), until it succeeds.
+// intervals (up to maxRetryTicks), until it succeeds; a new edit meanwhile
+// is tried at the next tick.
 func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	// After a reload that failed, not for the edit: ticks between tries,
-	// and ticks left until the next.
-	backoff, wait := 0, 0
+	var r retry
 	for {
 		select {
 		case <-ctx.Done():
@@ -259,13 +258,8 @@ func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(err
 		case <-t.C:
 		}
 		stamp := sourceStamp(x.opts.Path, x.opts.Variants)
-		if prev, _ := x.stamp.Load().(string); stamp == prev {
-			if backoff == 0 {
-				continue
-			}
-			if wait--; wait > 0 {
-				continue
-			}
+		if prev, _ := x.stamp.Load().(string); !r.due(stamp, prev) {
+			continue
 		}
 		x.reload.Lock()
 		err := x.reloadLocked(ctx)
@@ -273,18 +267,15 @@ func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(err
 		var ps Problems
 		switch {
 		case err == nil:
-			backoff = 0
+			r = retry{}
 			continue
 		case errors.Is(err, ErrClosed) || ctx.Err() != nil:
 			return
 		case errors.As(err, &ps):
 			x.stamp.Store(stamp) // the edit is broken: wait for the next one
-			backoff = 0
+			r = retry{}
 		default:
-			first := backoff == 0
-			backoff = min(max(2*backoff, 1), maxRetryTicks)
-			wait = backoff
-			if !first {
+			if !r.fail(stamp) {
 				continue // reported already
 			}
 		}
@@ -294,6 +285,40 @@ func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(err
 			x.logFailure(err)
 		}
 	}
+}
+
+// retry is Watch's backoff after a reload that failed for a reason other
+// than the edit. A failed reload stores no stamp, so the files stay
+// different from the served ones: without it every tick would try again.
+type retry struct {
+	every  int    // ticks between tries; 0: no failure pending
+	wait   int    // ticks left until the next try
+	failed string // the files' stamp whose reload failed
+}
+
+// due reports whether Watch reloads on this tick, given the files' stamp
+// and the stamp of the files served: the files that failed wait their turn,
+// and any other edit is tried at once.
+func (r *retry) due(stamp, served string) bool {
+	switch {
+	case stamp == served: // nothing new, or served meanwhile (Reload)
+		*r = retry{}
+		return false
+	case r.every > 0 && stamp == r.failed:
+		r.wait--
+		return r.wait <= 0
+	}
+	return true
+}
+
+// fail records a failed reload of stamp and doubles the ticks between
+// tries, up to maxRetryTicks; it reports whether this failure is the first
+// since the last success (the one to report).
+func (r *retry) fail(stamp string) (first bool) {
+	first = r.every == 0
+	r.every = min(max(2*r.every, 1), maxRetryTicks)
+	r.wait, r.failed = r.every, stamp
+	return first
 }
 
 // maxRetryTicks bounds the ticks between Watch's tries of a reload that

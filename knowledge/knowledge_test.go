@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"maps"
 	"math"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -734,6 +736,82 @@ func TestWatchRetriesAfterTransientError(t *testing.T) {
 	if len(errs) != 0 {
 		t.Errorf("a broken edit reported %d more times", len(errs))
 	}
+}
+
+// Watch tries a reload that failed for a reason other than the edit after
+// 1, 2, 4, 8 and then every 16 ticks while the files stay as they were; a
+// new edit is tried at the next tick, and files served meanwhile (by
+// Reload) end the retries.
+func TestRetryBacksOff(t *testing.T) {
+	var r retry
+	if !r.due("edit", "served") {
+		t.Fatal("an edit is not tried")
+	}
+	if !r.fail("edit") {
+		t.Error("the first failure is not to be reported")
+	}
+	var gaps []int
+	last := 0
+	for tick := 1; tick <= 100; tick++ {
+		if r.due("edit", "served") {
+			gaps = append(gaps, tick-last)
+			last = tick
+			if r.fail("edit") {
+				t.Errorf("tick %d: the same failure reported again", tick)
+			}
+		}
+	}
+	if want := []int{1, 2, 4, 8, 16, 16, 16, 16, 16}; !slices.Equal(gaps, want) {
+		t.Errorf("ticks between tries: %v, want %v", gaps, want)
+	}
+	if !r.due("another edit", "served") {
+		t.Error("a new edit waits for the backoff of the failed one")
+	}
+	r.fail("another edit")
+	if r.due("served", "served") || r.every != 0 {
+		t.Errorf("files served meanwhile: retry state %+v, want none", r)
+	}
+}
+
+// End to end: after a reload fails for a reason other than the edit (the
+// index directory cannot be created), Watch does not try again on every
+// tick. Each try logs the base's note about an approved draft the files
+// also hold, which counts the tries.
+func TestWatchBacksOffAfterTransientError(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	kb := writeFile(t, dir, "a.toml", goodTOML)
+	var tries atomic.Int64
+	log := slog.New(noteCounter{&tries})
+	x := openSample(t, Options{Path: kb, DataDir: data, Extra: []Entry{{ID: "office-hours"}}, Logger: log})
+	root := filepath.Join(data, "kb-index")
+	if err := os.RemoveAll(root); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 100)
+	go x.Watch(t.Context(), 5*time.Millisecond, func(err error) { errs <- err })
+	writeFile(t, dir, "a.toml", strings.ReplaceAll(goodTOML, "9 to 5", "8 to 4"))
+	<-errs
+	tries.Store(0)
+	time.Sleep(400 * time.Millisecond) // 80 ticks: 8 tries with the backoff
+	if n := tries.Load(); n > 20 {
+		t.Errorf("%d tries in 80 ticks after a failed reload, want about 8", n)
+	}
+}
+
+// noteCounter counts the knowledge-base notes logged, one per reload tried.
+type noteCounter struct{ n *atomic.Int64 }
+
+func (h noteCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (h noteCounter) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h noteCounter) WithGroup(string) slog.Handler            { return h }
+func (h noteCounter) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "knowledge base note" {
+		h.n.Add(1)
+	}
+	return nil
 }
 
 // Processes sharing a data directory (two instances reloading the same
