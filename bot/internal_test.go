@@ -172,6 +172,19 @@ func TestPolicy(t *testing.T) {
 		{"Que pensez-vous de Poilievre?", ReasonPartisan},
 		{"Will Singh win the election?", ReasonPartisan},
 		{"Trudeau should resign", ReasonPartisan},
+		// A title makes the surname a clerk's; a political word across
+		// "near" or "à" speaks of a place.
+		{"I think Mr Singh handled my file, can you check?", ""},
+		{"Je pense que Mme Blanchet s'occupe de mon dossier", ""},
+		{"I trust Dr Carney with my appointment, when is it?", ""},
+		{"Is there an advance voting station near Trudeau airport?", ""},
+		{"Le bureau de vote près de Trudeau est-il ouvert dimanche?", ""},
+		{"Can I vote at Trudeau airport?", ""},
+		{"What are your thoughts on Singh?", ReasonPartisan},
+		{"Quel est ton avis sur Carney?", ReasonPartisan},
+		{"Je n'aime pas Poilievre", ReasonPartisan},
+		{"Did Singh's campaign break the rules?", ReasonPartisan},
+		{"Le parti de Blanchet va-t-il gagner?", ReasonPartisan},
 		{"Which form do I need for my taxes?", ""},
 	}
 	for _, tt := range tests {

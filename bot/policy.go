@@ -138,24 +138,29 @@ var partisanPatterns = []*regexp.Regexp{
 
 // leaders are party leaders' surnames, each with a first name. A surname
 // alone is as often a citizen's own (Singh is among the commonest in
-// Canada) or a place's (Trudeau airport): it is partisan after the first
-// name, or next to a word of elections or opinion (see partisanName).
+// Canada), a clerk's ("Mr Singh handled my file") or a place's (Trudeau
+// airport): it is partisan after the first name, or next to a word of
+// elections or opinion (see partisanName).
 var leaders = map[string]string{
 	"trudeau": "justin", "poilievre": "pierre", "carney": "mark", "singh": "jagmeet", "blanchet": "francois",
 }
 
 // politicalWords make a leader's surname partisan when they stand on
-// either side of it, within nearLeader words of the same clause.
+// either side of it, within nearLeader words of the same clause and with
+// no placeBreaks between: "Singh's campaign", "will Singh win the
+// election", not "a voting station near Trudeau airport".
 var politicalWords = wordSet(`
 	vote votes voted voting voter votez elect elected election elections electoral elu elus elue
 	campaign campagne debate debat debats poll polls sondage sondages party parti partis leader
 	politics political politique politiques corrupt corrompu resign demission demissionner liar menteur
 `)
 
-// opinionWords make a leader's surname partisan when they come before it,
-// within nearLeader words ("what do you think of Carney", "que pensez-vous
-// de Poilievre", "I support Singh"): after it, they are usually the
-// citizen's own business ("I'm Raj Singh and I think my passport expired").
+// opinionWords make a leader's surname partisan when they come right before
+// it, at most one word between or two across "of" or "de" ("I support
+// Singh", "what do you think of Carney", "que pensez-vous de Poilievre"),
+// and no title (see titles). Further off, or after it, they are usually the
+// citizen's own business ("I'm Raj Singh and I think my passport
+// expired").
 var opinionWords = wordSet(`
 	think thinks thought thoughts opinion opinions feel pense penses pensez avis
 	support supports appuie appuies appuyez trust hate deteste love aime
@@ -163,8 +168,23 @@ var opinionWords = wordSet(`
 
 const nearLeader = 3
 
+// titles before a surname make it someone the citizen deals with ("I
+// think Mr Singh handled my file", "je pense que Mme Blanchet s'occupe de
+// mon dossier"): an opinion word before a title says nothing of a leader.
+var titles = wordSet(`mr mrs ms miss mme mlle m monsieur madame dr agent agente`)
+
+// opinionOf may stand between an opinion word and the surname it is about,
+// one word further off than otherwise: "think of", "pensez-vous de".
+var opinionOf = wordSet(`of about on de d sur`)
+
+// placeBreaks end a leader's noun group: a political word across one
+// speaks of a place or a thing named after the leader ("a voting station
+// near Trudeau airport", "voter à l'aéroport Trudeau").
+var placeBreaks = wordSet(`near at by pres a au aux`)
+
 // partisanName reports whether folded text speaks of a party leader: by
-// full name, or by surname next to a word of elections or opinion.
+// full name, or by surname next to a word of elections (politicalWords) or
+// opinion (opinionWords).
 func partisanName(folded string) bool {
 	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
 		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
@@ -173,17 +193,34 @@ func partisanName(folded string) bool {
 			if !ok {
 				continue
 			}
-			if i > 0 && words[i-1] == first {
+			if i > 0 && words[i-1] == first || opinionOn(words, i) {
 				return true
 			}
-			for j := max(0, i-nearLeader); j < min(len(words), i+nearLeader+1); j++ {
-				if politicalWords[words[j]] || j < i && opinionWords[words[j]] {
+			for j := i - 1; j >= max(0, i-nearLeader) && !placeBreaks[words[j]]; j-- {
+				if politicalWords[words[j]] {
+					return true
+				}
+			}
+			for j := i + 1; j < min(len(words), i+nearLeader+1) && !placeBreaks[words[j]]; j++ {
+				if politicalWords[words[j]] {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// opinionOn reports whether an opinion word is about the surname words[i]
+// (see opinionWords).
+func opinionOn(words []string, i int) bool {
+	if i == 0 || titles[words[i-1]] {
+		return false
+	}
+	if opinionWords[words[i-1]] || i >= 2 && opinionWords[words[i-2]] {
+		return true
+	}
+	return i >= 3 && opinionOf[words[i-1]] && opinionWords[words[i-3]] && !titles[words[i-2]]
 }
 
 // policyCheck returns ReasonAbuse, ReasonPartisan, or "" for text that the
