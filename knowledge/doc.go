@@ -97,7 +97,7 @@
 // reports it once and waits for the next edit, but tries again a reload
 // that failed for another reason (a full disk) until it succeeds, after 1,
 // 2, 4, 8 and then every 16 ticks (a new edit is tried at the next tick).
-// Close is final.
+// Close is final and stops Watch.
 // Index is safe for concurrent use and implements bot.Knowledge: Search
 // with bot.Unknown searches both languages, and each hit says which one
 // matched; Entry returns an error wrapping bot.ErrNotFound for an unknown id.

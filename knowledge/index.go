@@ -64,7 +64,8 @@ type Index struct {
 
 	reload sync.Mutex // one reload at a time; guards extra and closed
 	extra  []Entry
-	closed bool // by Close: no reload brings the index back
+	closed bool          // by Close: no reload brings the index back
+	done   chan struct{} // closed by Close: Watch returns
 
 	// collect, when set (fitting only, before any concurrent use), sees
 	// every language's ranked candidates.
@@ -76,7 +77,7 @@ var _ bot.Knowledge = (*Index)(nil)
 // Open loads, validates and indexes the knowledge base. A malformed base
 // returns a Problems error listing every problem.
 func Open(ctx context.Context, opts Options) (*Index, error) {
-	x := &Index{opts: opts, log: opts.Logger, cal: DefaultCalibration, rk: DefaultRanker, rank: defaultRank, extra: opts.Extra}
+	x := &Index{opts: opts, log: opts.Logger, cal: DefaultCalibration, rk: DefaultRanker, rank: defaultRank, extra: opts.Extra, done: make(chan struct{})}
 	if x.log == nil {
 		x.log = slog.New(slog.DiscardHandler)
 	}
@@ -255,6 +256,8 @@ func (x *Index) Watch(ctx context.Context, every time.Duration, onError func(err
 		select {
 		case <-ctx.Done():
 			return
+		case <-x.done:
+			return
 		case <-t.C:
 		}
 		stamp := sourceStamp(x.opts.Path, x.opts.Variants)
@@ -372,11 +375,14 @@ func sourceStamp(path string, variants []string) string {
 	return string(b)
 }
 
-// Close releases the index, once a reload in progress ends. Searches and
-// reloads after Close fail with ErrClosed.
+// Close releases the index, once a reload in progress ends, and stops
+// Watch. Searches and reloads after Close fail with ErrClosed.
 func (x *Index) Close() error {
 	x.reload.Lock()
 	defer x.reload.Unlock()
+	if !x.closed {
+		close(x.done)
+	}
 	x.closed = true
 	s := x.cur.Swap(nil)
 	if s == nil {

@@ -678,6 +678,41 @@ func TestCloseIsFinal(t *testing.T) {
 	}
 }
 
+// Watch returns once the index is closed, though no file changes: nothing
+// else would end its goroutine when ctx lives on.
+func TestWatchEndsAtCloseWithoutEdit(t *testing.T) {
+	dir := t.TempDir()
+	kb := writeFile(t, dir, "kb.toml", goodTOML)
+	x, err := Open(context.Background(), Options{Path: kb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		x.Watch(t.Context(), 5*time.Millisecond, func(err error) { t.Errorf("watch: %v", err) })
+	}()
+	time.Sleep(20 * time.Millisecond) // a few ticks with nothing to do
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-watched:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Watch goes on after Close while the files stay the same")
+	}
+	watched = make(chan struct{})
+	go func() {
+		defer close(watched)
+		x.Watch(t.Context(), 5*time.Millisecond, nil)
+	}()
+	select {
+	case <-watched:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Watch started after Close goes on")
+	}
+}
+
 // The watcher serves an edit once a reload that failed for a reason other
 // than the edit (here the index directory cannot be created, as on a full
 // disk) succeeds again, reporting the failure once; a broken edit is
