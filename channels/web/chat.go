@@ -409,18 +409,41 @@ func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, http.StatusNotFound, "err.room", "")
 		return
 	}
-	s.stream(w, r, room, true)
+	s.stream(w, r, room, true, nil)
 }
 
 // stream writes server-sent events from t (the replayed ones, then a
 // "ready" event without an id, then live ones) until the client leaves, the
 // server stops or the subscriber lags too far (the browser then reconnects
-// with Last-Event-ID and catches up).
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replayAll bool) {
+// with Last-Event-ID and catches up). With a desk session ds, it also ends
+// when that session does (signed out, or past ds.exp), and sends nothing
+// after: the browser's reconnection is then refused, and the page says
+// the session has ended.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replayAll bool, ds *deskSession) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
+	}
+	var (
+		signedOut <-chan struct{} // closed when ds is signed out
+		expired   <-chan time.Time
+	)
+	live := func() bool { return true }
+	if ds != nil {
+		var release func()
+		signedOut, release = s.watchSession(ds.id)
+		defer release()
+		// Checked on each event and ping too: the clock may jump, and a
+		// sign-out just before the watch began is seen here.
+		live = func() bool { return s.sessionLive(*ds) }
+		if !live() {
+			s.apiError(w, r, http.StatusUnauthorized, "err.login", "")
+			return
+		}
+		end := time.NewTimer(ds.exp.Sub(s.now()))
+		defer end.Stop()
+		expired = end.C
 	}
 	var after int64
 	replay := replayAll
@@ -451,13 +474,20 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replay
 		select {
 		case <-r.Context().Done():
 			return
+		case <-signedOut:
+			return
+		case <-expired:
+			return
 		case ev, ok := <-ch:
-			if !ok {
+			if !ok || !live() {
 				return
 			}
 			writeEvent(w, ev)
 			fl.Flush()
 		case <-ping.C:
+			if !live() {
+				return
+			}
 			fmt.Fprint(w, ": ping\n\n")
 			fl.Flush()
 		}

@@ -228,8 +228,25 @@ func (s *Server) pushEscalation(e bot.Escalation) {
 	s.deskHub.publish("escalation", v)
 }
 
+// deskEvents streams the desk's escalations and notices. Under a desk
+// session (not a bearer token, not a loopback desk without a token) the
+// stream ends with the session: when it is signed out, when it expires,
+// and a day after signing in at the latest.
 func (s *Server) deskEvents(w http.ResponseWriter, r *http.Request) {
-	s.stream(w, r, s.deskHub, false)
+	if s.token == "" || s.bearerOK(r) {
+		s.stream(w, r, s.deskHub, false, nil)
+		return
+	}
+	ds, ok := s.session(r)
+	if !ok { // signed out since staffOnly let it through
+		s.apiError(w, r, http.StatusUnauthorized, "err.login", "")
+		return
+	}
+	// The cookie staffOnly has just renewed expires then; other requests
+	// may renew it again, which this stream cannot see: it then ends
+	// early, and the browser reconnects with the newer cookie.
+	ds.exp = sessionEnd(ds, s.now())
+	s.stream(w, r, s.deskHub, false, &ds)
 }
 
 // staffView is one roster entry for the "who are you" picker.

@@ -19,9 +19,11 @@
 // APIs) then require it: a login form sets an HttpOnly, SameSite=Strict
 // cookie, valid twelve hours from its last use (each request renews it) and
 // at most a day from signing in; signing out ends the session in every copy
-// of the cookie and shows the sign-in page. API clients send "Authorization: Bearer TOKEN". A desk page
-// whose session ended says so with a sign-in link, and keeps what was being
-// typed in the tab's session storage. Without a token, the staff pages
+// of the cookie and shows the sign-in page. The desk's open event streams
+// end with their session (signed out or expired). API clients send
+// "Authorization: Bearer TOKEN". A desk page whose session ended says so
+// with a sign-in link, and keeps what was being typed in the tab's session
+// storage. Without a token, the staff pages
 // answer only requests addressed to localhost or a loopback address, so
 // that a site whose name is pointed at 127.0.0.1 (DNS rebinding) cannot act
 // on the desk through a staff member's browser.

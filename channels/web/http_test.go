@@ -892,6 +892,121 @@ func TestDeskEventsArePushed(t *testing.T) {
 	}
 }
 
+// deskStream opens the desk's event stream with c's cookies. It returns
+// the types of the events that arrive after "ready", and a channel closed
+// when the server ends the stream.
+func deskStream(t *testing.T, c *client) (events <-chan string, ended <-chan struct{}) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/api/desk/events", nil)
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 {
+		res.Body.Close()
+		t.Fatalf("desk stream = %d", res.StatusCode)
+	}
+	ready, done := make(chan struct{}), make(chan struct{})
+	out := make(chan string, 16)
+	go func() {
+		defer close(done)
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		isReady := false
+		for sc.Scan() {
+			typ, ok := strings.CutPrefix(sc.Text(), "event: ")
+			switch {
+			case ok && typ == "ready" && !isReady:
+				isReady = true
+				close(ready)
+			case ok && isReady:
+				out <- typ
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no ready event")
+	}
+	return out, done
+}
+
+// An open desk stream ends with the session it runs under: when the
+// session is signed out, and when it ends a day after signing in, it
+// delivers nothing more. A stream with the bearer token is not concerned.
+func TestDeskStreamEndsWithTheSession(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	signIn := func(t *testing.T, h *harness) *client {
+		c := h.client(t)
+		if code, _, _ := c.do("POST", "/login", url.Values{"token": {token}, "next": {"/desk"}}.Encode(), form); code != http.StatusSeeOther {
+			t.Fatalf("login = %d", code)
+		}
+		return c
+	}
+	notify := func(t *testing.T, h *harness, text string) {
+		if _, err := h.srv.Desk().Notify(context.Background(), bot.Notice{Kind: bot.NoticeInfo, Lang: bot.English, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// ends checks that the stream ends without delivering anything more.
+	ends := func(t *testing.T, events <-chan string, ended <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-ended:
+		case <-time.After(5 * time.Second):
+			t.Error("the stream stayed open after its session ended")
+		}
+		select {
+		case typ := <-events:
+			t.Errorf("the stream of an ended session received a %q event", typ)
+		default:
+		}
+	}
+	t.Run("signed out", func(t *testing.T) {
+		h := newHarness(t, Config{Addr: "0.0.0.0:8080"}, token)
+		c := signIn(t, h)
+		events, ended := deskStream(t, c)
+		other, _ := deskStream(t, signIn(t, h)) // another person's session
+		notify(t, h, "before")
+		if typ := <-events; typ != "notice" {
+			t.Fatalf("event %q, want notice", typ)
+		}
+		<-other
+		if code, _, _ := c.do("POST", "/logout", "csrf="+url.QueryEscape(c.csrf), form); code != http.StatusSeeOther {
+			t.Fatalf("logout = %d", code)
+		}
+		ends(t, events, ended)
+		notify(t, h, "after sign-out")
+		ends(t, events, ended)
+		select {
+		case <-other:
+		case <-time.After(5 * time.Second):
+			t.Error("signing out ended another session's stream")
+		}
+	})
+	t.Run("a day after signing in", func(t *testing.T) {
+		var mu sync.Mutex
+		now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		h := newHarnessWith(t, Config{Addr: "0.0.0.0:8080"}, token, Options{Now: clock})
+		events, ended := deskStream(t, signIn(t, h))
+		mu.Lock()
+		now = now.Add(sessionMax + time.Hour)
+		mu.Unlock()
+		notify(t, h, "past the day")
+		ends(t, events, ended)
+		// The bearer token has no session to end.
+		evs := sse(t, h.ts.URL+"/api/desk/events", map[string]string{"Authorization": "Bearer " + token, "Last-Event-ID": "0"}, "notice", 1)
+		if evs[0]["text"] != "past the day" {
+			t.Errorf("bearer stream: %v", evs)
+		}
+	})
+}
+
 func TestComms(t *testing.T) {
 	h := newHarness(t, loopback(), "")
 	c := h.client(t)

@@ -69,6 +69,7 @@ type Server struct {
 	noticeID  int64                // last notice id
 	resolved  map[int64]bool       // held answers settled on this desk
 	signedOut map[string]time.Time // desk session id → when it would have ended
+	streams   map[string]*watch    // desk session id → its open event streams
 	escs      map[int64]escView    // last snapshot pushed, for late subscribers
 	ln        net.Listener
 }
@@ -124,6 +125,7 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 		replies:   newKeyset(20000),
 		resolved:  map[int64]bool{},
 		signedOut: map[string]time.Time{},
+		streams:   map[string]*watch{},
 		escs:      map[int64]escView{},
 	}
 	for _, r := range cfg.Rooms {
@@ -460,15 +462,22 @@ type deskSession struct {
 // from now and never past sessionMax after its sign-in.
 func (s *Server) setSession(w http.ResponseWriter, r *http.Request, ds deskSession) {
 	now := s.now()
-	ds.exp = now.Add(sessionTTL)
-	if limit := ds.start.Add(sessionMax); ds.exp.After(limit) {
-		ds.exp = limit
-	}
+	ds.exp = sessionEnd(ds, now)
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieDesk, Value: s.sessionValue(ds), Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 		MaxAge: max(1, int(ds.exp.Sub(now)/time.Second)),
 	})
+}
+
+// sessionEnd is when ds ends if it is used at now and not again:
+// sessionTTL later, and never past sessionMax after its sign-in.
+func sessionEnd(ds deskSession, now time.Time) time.Time {
+	end := now.Add(sessionTTL)
+	if limit := ds.start.Add(sessionMax); end.After(limit) {
+		end = limit
+	}
+	return end
 }
 
 func (s *Server) sessionValue(ds deskSession) string {
@@ -494,14 +503,22 @@ func (s *Server) session(r *http.Request) (deskSession, bool) {
 	start, err1 := strconv.ParseInt(parts[1], 10, 64)
 	exp, err2 := strconv.ParseInt(parts[2], 10, 64)
 	ds := deskSession{id: parts[0], start: time.Unix(start, 0), exp: time.Unix(exp, 0)}
-	now := s.now()
-	if err1 != nil || err2 != nil || now.After(ds.exp) || now.After(ds.start.Add(sessionMax)) {
+	if err1 != nil || err2 != nil || !s.sessionLive(ds) {
 		return deskSession{}, false
+	}
+	return ds, true
+}
+
+// sessionLive reports whether ds has neither expired nor been signed out.
+func (s *Server) sessionLive(ds deskSession) bool {
+	now := s.now()
+	if now.After(ds.exp) || now.After(ds.start.Add(sessionMax)) {
+		return false
 	}
 	s.mu.Lock()
 	_, out := s.signedOut[ds.id]
 	s.mu.Unlock()
-	return ds, !out
+	return !out
 }
 
 // sessionOK reports whether the request carries a live desk session.
@@ -511,7 +528,7 @@ func (s *Server) sessionOK(r *http.Request) bool {
 }
 
 // signOut revokes a session in every copy of its cookie until it would
-// have ended anyway.
+// have ended anyway, and ends its open event streams.
 func (s *Server) signOut(ds deskSession) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -522,6 +539,36 @@ func (s *Server) signOut(ds deskSession) {
 		}
 	}
 	s.signedOut[ds.id] = ds.start.Add(sessionMax)
+	if w := s.streams[ds.id]; w != nil {
+		close(w.done)
+		delete(s.streams, ds.id)
+	}
+}
+
+// watch is the open event streams of one desk session.
+type watch struct {
+	done chan struct{} // closed when the session is signed out
+	n    int           // streams open
+}
+
+// watchSession returns a channel closed when the session id is signed
+// out, and a function to call when the stream that watches it ends.
+func (s *Server) watchSession(id string) (<-chan struct{}, func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.streams[id]
+	if w == nil {
+		w = &watch{done: make(chan struct{})}
+		s.streams[id] = w
+	}
+	w.n++
+	return w.done, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if w.n--; w.n == 0 && s.streams[id] == w {
+			delete(s.streams, id)
+		}
+	}
 }
 
 // staffOnly lets through everyone when no token is set (loopback only: New
