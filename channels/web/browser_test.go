@@ -741,3 +741,44 @@ func TestBrowserSignInAndOutWithTheForms(t *testing.T) {
 		t.Error("the sign-in page after signing out still shows a Sign out button")
 	}
 }
+
+// Signing out clears, in this browser, what was being typed on the desk:
+// on a shared computer, the next person who signs in in the same tab does
+// not find the previous one's drafts.
+func TestBrowserSignOutClearsDeskDrafts(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	s := newTokenStack(t, token)
+	citizen, desk := tab(t), tab(t)
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Jordan", "Can I bring my pet iguana to the citizenship ceremony?")
+	run(t, citizen, "acknowledgement", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="ack"]`)))
+	signIn := func(who string) {
+		run(t, desk, who+" signs in",
+			chromedp.Navigate(s.base+"/desk?lang=en"),
+			chromedp.WaitVisible(chromedp.CSS("#token")),
+			chromedp.SendKeys(chromedp.CSS("#token"), token),
+			chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#queue article textarea")))
+	}
+	const secret = "Private note by the first staff member: citizen 4521 owes $300"
+	signIn("the first staff member")
+	run(t, desk, "type an answer and pick who you are",
+		fill("#queue article textarea", secret),
+		until(`document.querySelector('#whoami option[value="nadia"]') !== null`),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "nadia"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("whoami").dispatchEvent(new Event("change")), true`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS("#queue article textarea")),
+		until(`document.querySelector("#queue article textarea").value !== "" && document.getElementById("whoami").value === "nadia"`))
+	run(t, desk, "sign out",
+		chromedp.Click(chromedp.CSS("form.logout button")),
+		chromedp.WaitVisible(chromedp.CSS("#token")))
+	signIn("the next person")
+	run(t, desk, "roster", until(`document.querySelector('#whoami option[value="nadia"]') !== null`))
+	if got := textOf(t, desk, `document.querySelector("#queue article textarea").value`); got != "" {
+		t.Errorf("after sign-out the next person finds the previous staff member's draft: %q", got)
+	}
+	if got := textOf(t, desk, `document.getElementById("whoami").value`); got != "" {
+		t.Errorf("after sign-out the next person is preselected as %q", got)
+	}
+}

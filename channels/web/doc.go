@@ -23,7 +23,8 @@
 // end with their session (signed out or expired). API clients send
 // "Authorization: Bearer TOKEN". A desk page whose session ended says so
 // with a sign-in link, and keeps what was being typed in the tab's session
-// storage. Without a token, the staff pages
+// storage; signing out clears it (and the "who are you" choice) from the
+// browser, so that the next person on a shared computer does not find it. Without a token, the staff pages
 // answer only requests addressed to localhost or a loopback address, so
 // that a site whose name is pointed at 127.0.0.1 (DNS rebinding) cannot act
 // on the desk through a staff member's browser.

@@ -1255,6 +1255,9 @@ func TestFormsFromPagesWithoutAReferrer(t *testing.T) {
 	if code != http.StatusSeeOther || hdr.Get("Location") != "/login?next=%2Fcomms&out=1" {
 		t.Errorf("sign-out with Origin: null = %d %q, want 303 to the sign-in page", code, hdr.Get("Location"))
 	}
+	if got := hdr.Get("Clear-Site-Data"); got != `"storage"` {
+		t.Errorf("sign-out sends Clear-Site-Data %q, want \"storage\" (desk drafts, who-are-you)", got)
+	}
 	if code, _, _ := c.do("GET", "/api/desk/roster", nil, nil); code != http.StatusUnauthorized {
 		t.Errorf("after signing out the desk API answers %d, want 401", code)
 	}

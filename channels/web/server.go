@@ -649,6 +649,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieDesk, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	// What was being typed on the desk (kept in the tab's session storage)
+	// and who was picked as "who are you" must not greet the next person
+	// on a shared computer. The page's own sign-out form clears them too:
+	// browsers honour this header only on https and on this computer.
+	w.Header().Set("Clear-Site-Data", `"storage"`)
 	// The sign-in page, saying the session has ended: on a shared
 	// computer the next person sees at once that nobody is signed in.
 	next := "/desk"

@@ -181,5 +181,17 @@ window.Liaison = (function () {
     return res.data;
   }
 
+  // Signing out forgets, in this browser, what was being typed on the
+  // desk and who was picked as "who are you", so that the next person on a
+  // shared computer does not find them. (The server's Clear-Site-Data
+  // header does the same where browsers honour it: https, this computer.)
+  const logout = document.querySelector("form.logout");
+  if (logout) {
+    logout.addEventListener("submit", function () {
+      try { sessionStorage.removeItem("liaison.drafts"); } catch (e) { /* nothing kept */ }
+      try { localStorage.removeItem("liaison.staff"); } catch (e) { /* nothing kept */ }
+    });
+  }
+
   return { t, el, api, errorText, stream, signedOut, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
 })();

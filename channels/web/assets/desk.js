@@ -11,7 +11,9 @@
   const flash = document.getElementById("flash");
   const escs = new Map();      // id → view
   // What staff were typing, by field id: kept in this tab (sessionStorage)
-  // so that it survives a redraw, a reload and signing in again.
+  // so that it survives a redraw, a reload and signing in again after the
+  // session ended; signing out clears it (common.js, and the server's
+  // Clear-Site-Data), so it is not tied to one session.
   const drafts = new Map(readDrafts());
   function readDrafts() {
     try { return Object.entries(JSON.parse(sessionStorage.getItem("liaison.drafts") || "{}")); } catch (e) { return []; }
