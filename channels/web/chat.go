@@ -354,9 +354,29 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	// message (and quotes of it) with; not when it only fell back to the
 	// room's language.
 	if d.LangSource == "detected" && d.Lang.Valid() {
-		s.rooms[room.ID].publish("lang", map[string]string{"id": msg.ID, "lang": string(d.Lang)})
+		s.tellLang(s.rooms[room.ID], msg.ID, d.Lang)
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"id": msg.ID})
+}
+
+// tellLang records l as the language of the citizen's message id: in the
+// kept message, for pages opened later, and as a "lang" event to the pages
+// open now. The event is not kept: it would take a place in the room's
+// history (web.history), which is for messages. The kept message is
+// edited first, so that a page that opens in between misses neither.
+func (s *Server) tellLang(room *topic, id string, l bot.Lang) {
+	room.amend(func(e event) bool { return e.Type == "message" && quoteOf(e.Data, id) }, func(data []byte) []byte {
+		var ev chatEvent
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return data
+		}
+		ev.Lang = string(l)
+		if b, err := json.Marshal(ev); err == nil {
+			return b
+		}
+		return data
+	})
+	room.tell("lang", map[string]string{"id": id, "lang": string(l)})
 }
 
 type feedbackRequest struct {
@@ -402,7 +422,8 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) {
 // chatEvents streams a room's messages: first the kept history (or what
 // followed Last-Event-ID), then a "ready" event, then live. Besides
 // "message" events it sends "failed" (a message the engine could not take)
-// and "lang" (the language told from a citizen's message).
+// and, live only, "lang" (the language told from a citizen's message; a
+// kept citizen message carries it as its "lang").
 func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 	room, ok := s.rooms[r.URL.Query().Get("room")]
 	if !ok {

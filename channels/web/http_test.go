@@ -38,12 +38,16 @@ type recorder struct {
 	closes    []string
 	roster    bot.Roster
 	escs      []bot.Escalation
+	detect    bot.Lang // the language the engine tells from every message ("": none)
 }
 
 func (r *recorder) HandleMessage(ctx context.Context, m bot.Message) (bot.Decision, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.messages = append(r.messages, m)
+	if r.detect != "" {
+		return bot.Decision{Action: bot.ActAnswer, Lang: r.detect, LangSource: "detected"}, nil
+	}
 	return bot.Decision{Action: bot.ActAnswer}, nil
 }
 
@@ -819,6 +823,69 @@ func TestStreamMarksTheEndOfHistory(t *testing.T) {
 	}
 	if len(blocks) != len(want) {
 		t.Fatalf("stream gave %d events, want %d: %q", len(blocks), len(want), blocks)
+	}
+}
+
+// The language told from a citizen's message takes no place in the room's
+// history: a page opened later is shown web.history messages, each with
+// its language, while pages open at the time get a "lang" event.
+func TestToldLanguagesKeepTheRoomHistoryForMessages(t *testing.T) {
+	cfg := loopback()
+	cfg.History = 4
+	h := newHarness(t, cfg, "")
+	h.rec.mu.Lock()
+	h.rec.detect = bot.French
+	h.rec.mu.Unlock()
+	_, live, cancel := h.srv.rooms["help"].subscribe(0, false)
+	defer cancel()
+	c := h.client(t)
+	for i := range 5 {
+		if code, out := c.post("/api/chat/messages", map[string]any{"room": "help", "name": "Marie", "text": fmt.Sprint("question ", i)}); code != http.StatusAccepted {
+			t.Fatalf("post %d = %d %v", i, code, out)
+		}
+	}
+	var types []string
+	for len(live) > 0 {
+		types = append(types, (<-live).Type)
+	}
+	if got := strings.Join(types, " "); got != strings.TrimSpace(strings.Repeat("message lang ", 5)) {
+		t.Errorf("an open page received %q, want each message followed by its language", got)
+	}
+
+	ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	req, _ := http.NewRequestWithContext(ctx, "GET", h.ts.URL+"/api/chat/events?room=help", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var texts []string
+	sc := bufio.NewScanner(res.Body)
+	typ := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "event: "); ok {
+			if typ = v; typ == "ready" {
+				break
+			}
+			if typ != "message" {
+				t.Errorf("a page opened later was replayed a %q event", typ)
+			}
+		}
+		if v, ok := strings.CutPrefix(line, "data: "); ok && typ == "message" {
+			var ev chatEvent
+			if err := json.Unmarshal([]byte(v), &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.Lang != "fr" {
+				t.Errorf("replayed message %q has language %q, want the one told, fr", ev.Text, ev.Lang)
+			}
+			texts = append(texts, ev.Text)
+		}
+	}
+	if got := strings.Join(texts, ", "); got != "question 1, question 2, question 3, question 4" {
+		t.Errorf("a page opened later shows %q, want the last web.history = 4 messages", got)
 	}
 }
 

@@ -50,6 +50,12 @@ func (t *topic) publish(typ string, v any) event {
 	if len(t.history) >= 2*t.keep { // trim in batches: amortised O(1)
 		t.history = append(t.history[:0:0], t.history[len(t.history)-t.keep:]...)
 	}
+	t.fanOut(ev)
+	return ev
+}
+
+// fanOut sends ev to every subscriber; t.mu is held.
+func (t *topic) fanOut(ev event) {
 	for ch := range t.subs {
 		select {
 		case ch <- ev:
@@ -58,7 +64,34 @@ func (t *topic) publish(typ string, v any) event {
 			close(ch)
 		}
 	}
-	return ev
+}
+
+// tell sends v as an event of type typ to live subscribers only: it is not
+// kept, and takes no place in the history of people who connect later.
+func (t *topic) tell(typ string, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		data = []byte("null")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.seq++
+	t.fanOut(event{ID: t.seq, Type: typ, Data: data})
+}
+
+// amend replaces, in place, the data of the newest kept event for which
+// match is true with edit's result: people who connect later are sent the
+// edited event, with its id unchanged. It reports whether an event matched.
+func (t *topic) amend(match func(event) bool, edit func([]byte) []byte) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := len(t.history) - 1; i >= 0; i-- {
+		if match(t.history[i]) {
+			t.history[i].Data = edit(t.history[i].Data)
+			return true
+		}
+	}
+	return false
 }
 
 // subscribe returns, when replay is set, the kept events whose id is after

@@ -85,6 +85,9 @@
   function render(m) {
     if (seen.has(m.id) || (m.key && keys.has(m.key))) return;
     if (m.key) keys.add(m.key);
+    // A citizen's message from the history carries the language the
+    // engine told from it (live ones get it afterwards: tagLang).
+    if (!m.bot && (m.lang === "en" || m.lang === "fr")) langs.set(m.id, m.lang);
     const mine = !m.bot && m.tag && m.tag === myTag;
     const cls = ["msg", m.bot ? "bot" : "citizen", m.kind];
     if (mine) cls.push("mine");
