@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net"
@@ -1459,5 +1460,78 @@ func TestTokenDeskAnswersAnyHost(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 {
 		t.Errorf("GET status with a bearer token as liaison.example.gc.ca = %d, want 200", res.StatusCode)
+	}
+}
+
+// A chat page that received a citizen's message and then reconnected
+// (network blip, or dropped for lagging) with Last-Event-ID = that
+// message's id is still told the message's language: told events it
+// missed are sent on a reconnect, though they take no place in history.
+func TestReconnectingPageIsToldTheLanguageItMissed(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	h.rec.mu.Lock()
+	h.rec.detect = bot.French
+	h.rec.mu.Unlock()
+	c := h.client(t)
+	code, out := c.post("/api/chat/messages", map[string]any{"room": "help", "name": "Marie", "text": "Bonjour, mon passeport?"})
+	if code != http.StatusAccepted {
+		t.Fatalf("post = %d %v", code, out)
+	}
+	mid := out["id"].(string)
+	ev, ok := h.srv.rooms["help"].find(func(e event) bool { return e.Type == "message" && quoteOf(e.Data, mid) })
+	if !ok {
+		t.Fatal("message not kept")
+	}
+	// The page had received the message event (its Last-Event-ID is the
+	// message's id) and reconnects after the language was told.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", h.ts.URL+"/api/chat/events?room=help", nil)
+	req.Header.Set("Last-Event-ID", fmt.Sprint(ev.ID))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	typ, got := "", ""
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "event: "); ok {
+			if typ = v; typ == "ready" {
+				break
+			}
+		}
+		if v, ok := strings.CutPrefix(line, "data: "); ok {
+			var m map[string]any
+			_ = json.Unmarshal([]byte(v), &m)
+			if m["id"] == mid && m["lang"] != nil {
+				got, _ = m["lang"].(string)
+			}
+		}
+	}
+	if got != "fr" {
+		t.Errorf("a page that reconnected with Last-Event-ID %d (its message) was never told the message's language (got %q, want fr)", ev.ID, got)
+	}
+}
+
+// The signed-out page in the other language still says so: its language
+// toggle keeps out=1.
+func TestSignedOutNoticeSurvivesTheLanguageToggle(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	h := newHarness(t, Config{Addr: "0.0.0.0:8080"}, token)
+	c := h.client(t)
+	code, body, _ := c.do("GET", "/login?next=%2Fdesk&out=1&lang=en", nil, nil)
+	if code != 200 || !strings.Contains(body, uiText(bot.English, "login.out")) {
+		t.Fatalf("signed-out page = %d, without the English notice", code)
+	}
+	m := regexp.MustCompile(`class="lang-toggle" href="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no language toggle")
+	}
+	toggle := html.UnescapeString(m[1])
+	code, body, _ = c.do("GET", toggle, nil, nil)
+	if code != 200 || !strings.Contains(body, uiText(bot.French, "login.out")) {
+		t.Errorf("the signed-out page in French (toggle %q) = %d, without saying %q", toggle, code, uiText(bot.French, "login.out"))
 	}
 }

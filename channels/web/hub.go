@@ -1,7 +1,9 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 )
@@ -21,8 +23,12 @@ type topic struct {
 	seq     int64
 	keep    int
 	history []event
+	told    []event // the last few told events, for pages that reconnect
 	subs    map[chan event]struct{}
 }
+
+// maxTold is how many told events a topic keeps for reconnecting pages.
+const maxTold = 64
 
 // newTopic starts event ids at the time in microseconds, so that the ids
 // of a restarted server follow those of the one before: a browser that
@@ -66,8 +72,9 @@ func (t *topic) fanOut(ev event) {
 	}
 }
 
-// tell sends v as an event of type typ to live subscribers only: it is not
-// kept, and takes no place in the history of people who connect later.
+// tell sends v as an event of type typ to live subscribers: it takes no
+// place in the history of people who connect later, but a page that
+// reconnects (Last-Event-ID) is sent the told events it missed.
 func (t *topic) tell(typ string, v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -76,7 +83,12 @@ func (t *topic) tell(typ string, v any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.seq++
-	t.fanOut(event{ID: t.seq, Type: typ, Data: data})
+	ev := event{ID: t.seq, Type: typ, Data: data}
+	t.told = append(t.told, ev)
+	if len(t.told) >= 2*maxTold {
+		t.told = append(t.told[:0:0], t.told[len(t.told)-maxTold:]...)
+	}
+	t.fanOut(ev)
 }
 
 // amend replaces, in place, the data of the newest kept event for which
@@ -107,6 +119,14 @@ func (t *topic) subscribe(after int64, replay bool) ([]event, chan event, func()
 			if ev.ID > after {
 				past = append(past, ev)
 			}
+		}
+		if after > 0 { // a reconnect: what it missed of the told events too
+			for _, ev := range t.told[max(0, len(t.told)-maxTold):] {
+				if ev.ID > after {
+					past = append(past, ev)
+				}
+			}
+			slices.SortFunc(past, func(a, b event) int { return cmp.Compare(a.ID, b.ID) })
 		}
 	}
 	ch := make(chan event, subBuffer)

@@ -100,12 +100,14 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, l bot.Lang, next, errKey string, code int) {
 	p := s.newPage(w, r, "login")
 	p.Next = next
-	p.Toggle = toggleURL("/login", url.Values{"next": {next}}, p.Other)
+	q := url.Values{"next": {next}}
 	if errKey != "" {
 		p.Error = uiTextf(p.Lang, errKey, map[string]any{"Seconds": 60})
 	} else if r.URL.Query().Get("out") == "1" {
 		p.Notice = uiText(p.Lang, "login.out")
+		q.Set("out", "1") // the same page in the other language
 	}
+	p.Toggle = toggleURL("/login", q, p.Other)
 	s.render(w, "login", code, p)
 }
 
