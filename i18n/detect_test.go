@@ -47,6 +47,57 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// TestDetectShortChat covers the short, informal messages a department gets
+// in a chat room, which full FAQ questions under-represent. A wrong guess
+// answers the citizen in the wrong language, while Unknown gets a bilingual
+// acknowledgement, so a message without evidence must stay Unknown.
+func TestDetectShortChat(t *testing.T) {
+	en, fr, unk := bot.English, bot.French, bot.Unknown
+	for _, tc := range []struct {
+		text string
+		want bot.Lang
+	}{
+		// English compounds and abbreviations that contain French words:
+		// "non-", "Mon-Fri", "EST"; the French ones read French.
+		{"non-resident tax return", en},
+		{"non-refundable tax credit", en},
+		{"Open Mon-Fri?", en},
+		{"5pm EST?", en},
+		{"déclaration des non-résidents", fr},
+		{"ouvert lun-ven de 9h à 17h?", fr},
+
+		// Names of people and places: their accents are not evidence.
+		{"Thanks Hélène!", en},
+		{"thanks Jérémie", en},
+		{"Merci Hélène!", fr},
+		{"Service Canada Trois-Rivières hours?", en},
+		{"passport office Trois-Rivières", en},
+		{"office on René-Lévesque?", en},
+		{"Trois-Rivières office hours", en},
+		{"Saint-Jérôme passport office", en},
+		{"j'habite à Trois-Rivières", fr},
+		{"Jean Tremblay", unk},
+		{"vitamin C", unk},
+
+		// E-mail addresses, domains and postal codes are not words.
+		{"mike.smith@sympatico.ca", unk},
+		{"servicecanada.gc.ca", unk},
+		{"canada.ca/en/revenue-agency.html", unk},
+		{"canada.ca down?", en},
+		{"GCKey login canada.ca?", en},
+		{"H2Y 1C6", unk},
+		{"K1A 0A9", unk},
+
+		// Accents typed as combining marks (NFD) count as accents.
+		{"e\u0301te\u0301", fr},
+	} {
+		got, conf := Detect(tc.text)
+		if got != tc.want {
+			t.Errorf("Detect(%q) = %s (%.2f), want %s", tc.text, got, conf, tc.want)
+		}
+	}
+}
+
 // TestDetectDevAccuracy measures accuracy on the shared development
 // questions when they are present (../../shared/eval or LIAISON_EVAL_DIR).
 // It reads them in place; nothing is copied into the repository.
