@@ -5,8 +5,11 @@ import "strings"
 // Lexicons of accent-folded words. Function words weigh most: they occur in
 // almost every sentence and rarely in the other language. Service words
 // decide one- or two-word messages ("passeport", "benefits"). Words spelled
-// the same in both languages (taxes, question, public, on, as) are left out
-// or weigh little.
+// the same in both languages (taxes, question, public, on, as, residence,
+// photo) are left out or weigh little, and so are chat words both use (ok,
+// bye) and place names written with accents in English too (Montréal).
+// Programme acronyms count only where one language uses them: NAS and REER
+// are French, SIN and RRSP English.
 const (
 	frFunction = `je j tu il elle nous vous ils elles le la les un une des du de au aux ce cet cette ces
 mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs qui que quoi quand comment pourquoi combien
@@ -18,30 +21,33 @@ merci bonjour bonsoir salut allo svp stp quel quelle quels quelles lequel laquel
 moi toi lui eux aujourd'hui sera seront serait serais pourrait pourrais devrait devrais peuvent ya y'a
 chu chus jsuis chui pis ben faque pcq parce tse icitte astheure pantoute genre mettons jvais jveux jpeux jsais
 ouin ouais mtn bcp jsp cest quest estce avoir etre aussi quoi dont ici la-bas lorsque puisque sinon alors
-beaucoup peu assez vraiment encore comme selon contre`
+beaucoup peu assez vraiment encore comme selon contre
+koi pkoi pk pq tkt kesse kosse tabarnak calisse criss ostie`
 	frService = `gouvernement demande demandes formulaire passeport passeports renouveler renouvellement impot impots
-declaration revenu revenus prestation prestations allocation allocations assurance emploi chomage retraite enfants enfant
+revenu revenus prestation prestations assurance emploi chomage retraite enfants enfant
 famille heures heure ouvert ouverte ouverts fermes fermee fermees bureau bureaux aide aider besoin savoir parler
-quelqu'un personne courriel telephone numero adresse rendez-vous attente delai delais mois semaine semaines jour jours
+quelqu'un personne courriel numero adresse rendez-vous attente delai delais mois semaine semaines jour jours
 annee annees ans argent paiement paiements payer frais carte acces accessibilite confidentialite renseignements
 personnels donnees vie privee travail travailler travaille ecole ecoles garderie garderies malade maladie symptomes
 masque masques epicerie epiceries fermeture voyage voyager pays retour quarantaine isolement maison gens nouveau
-nouvelle obligatoire oblige obligee parents mere pere grands residence soins sante medecin hopital infirmiere
-professeur professeurs etudiants etudiant employeur salaire conge conges entreprise entreprises commerce
-commerces magasin magasins lieu lieux publique publiques fermer ouvrir rester venir sortir voir visiter porter
-acheter nourriture mains laver deux trois metres temps longtemps maintenant demain hier citoyen citoyennete
-remboursement dette compte banque depot vieillesse securite ministere service-canada renseignement plainte
-aines enseignant enseignants garde services essentiels mesures gouvernements quebecois quebec canadien canadienne
-handicap fauteuil roulant sourd aveugle langue francais anglais perdu vole urgence photo statut ligne poste
-virus pandemie cas foyer chsld proches aidants vacances loyer locataire proprietaire epargne pret prets etudes
-garderie virtuel enligne jusqu quoi sante lavage distanciation consignes directives toux fievre grippe rhume
-pharmacie pharmacies depistage deplacement deplacements region regions frontiere frontieres avion`
+nouvelle obligatoire oblige obligee parents mere pere grands soins sante medecin hopital infirmiere
+professeur professeurs etudiants etudiant employeur salaire conge conges entreprise entreprises
+magasin magasins lieu lieux publique publiques fermer ouvrir rester venir sortir voir visiter porter
+acheter nourriture mains laver deux temps longtemps maintenant demain hier citoyen citoyennete
+remboursement dette compte banque vieillesse securite ministere service-canada renseignement plainte
+aines enseignant enseignants garde essentiels mesures gouvernements quebecois canadien canadienne
+fauteuil roulant sourd aveugle langue francais anglais perdu vole urgence statut ligne poste
+pandemie cas chsld proches aidants vacances loyer locataire proprietaire epargne pret prets etudes
+garderie virtuel enligne jusqu quoi sante lavage distanciation consignes toux fievre grippe rhume
+pharmacie pharmacies depistage deplacement deplacements region regions frontiere frontieres avion
+parfait accord daccord dac bon bonne journee soiree genial cotisation cotisations rente rentes
+reer celi rrq rpc nas pcu tps tvh ae`
 	enFunction = `the an and of to in is are was were be been being am i you he she it we they me my your his her its
 our their them us this that these those there here what which who whom whose when where why how if then than but so
 not no yes do does did done doing have has had having will would shall should can could may might must get got
 getting going gonna wanna want need know think about with without from by for at into onto over under after before
 during between through because while until also just only very too more most much many some any every each all both
-few other another such same own please thanks thank hello hi hey ok okay anyone anybody someone somebody something
+few other another such same own please thanks thank hello anyone anybody someone somebody something
 anything nothing everything let lets im ive id youre dont cant wont isnt arent doesnt didnt wasnt whats hows u ur pls
 plz thx yeah yep nope gotta kinda wanna whether whats there's it's i'm i've i'll don't can't won't doesn't isn't`
 	enService = `passport passports renew renewal apply application applications form forms tax refund benefit
@@ -59,7 +65,9 @@ should allowed anymore right safe safety cough fever flu cold pharmacy screening
 plane flight flights trip abroad outbreak pandemic caregivers caregiver daycares childcare nursing homes care
 laid off layoff fired boss company staff meeting meetings event events gathering gatherings friends neighbour
 neighbor sanitizer gloves groceries delivery deliveries take out takeout restaurant restaurants hairdresser
-shop shops shopping park parks walk outdoor outdoors indoor sick leave symptoms catch spread infected infection`
+shop shops shopping park parks walk outdoor outdoors indoor sick leave symptoms catch spread infected infection
+claim claims status room card cards permit customs period login
+gst hst cra cpp oas ei sin cerb ccb rrsp tfsa`
 )
 
 // lexicon maps a folded word to its log-odds of being French.
@@ -85,9 +93,23 @@ func buildLexicon() map[string]float64 {
 	for x := range both {
 		delete(m, x)
 	}
+	// Words of chat in both languages: French speakers say ok and bye too.
+	m["ok"] = 0
+	m["okay"] = 0
+	m["hi"] = -0.8
+	m["hey"] = -0.8
+	m["bye"] = -0.8
+	// Names of places whose accents are kept in English text.
+	for _, x := range []string{"montreal", "quebec", "levis", "gaspe"} {
+		m[x] = 0
+	}
 	// Short words shared by both languages with a lean.
-	m["a"] = -0.2 // English article, French "has"
-	m["on"] = 0.3 // French "we" in speech, English preposition
+	m["car"] = 0.2     // French "because", English "car"
+	m["comment"] = 1.0 // French "how", English "comment"
+	m["long"] = -0.3   // "how long", "c'est long"
+	m["c"] = 1.0       // SMS for "c'est": "c long", "c koi"
+	m["a"] = -0.2      // English article, French "has"
+	m["on"] = 0.3      // French "we" in speech, English preposition
 	m["as"] = -0.3
 	m["est"] = 2.5
 	m["en"] = 1.5

@@ -57,6 +57,29 @@ func TestDetectShortChat(t *testing.T) {
 		text string
 		want bot.Lang
 	}{
+		// French speakers say ok, hi and bye too: the French words decide.
+		{"ok d'accord", fr},
+		{"ok parfait", fr},
+		{"ok bonne journée", fr},
+		{"ok génial", fr},
+		{"ok merci", fr},
+		{"ok super merci", fr},
+		{"ok merci bye", fr},
+		{"oui ok", fr},
+		{"Hi, passeport?", fr},
+		{"Hey! NAS perdu", fr},
+		{"Hi! paiement PCU?", fr},
+		{"ok", unk},
+
+		// Words spelled the same in English: residence, declaration, photo,
+		// comment, car.
+		{"permanent residence card", en},
+		{"residence permit", en},
+		{"customs declaration", en},
+		{"passport photo requirements", en},
+		{"public comment period", en},
+		{"car seat rules", en},
+
 		// English compounds and abbreviations that contain French words:
 		// "non-", "Mon-Fri", "EST"; the French ones read French.
 		{"non-resident tax return", en},
@@ -79,6 +102,10 @@ func TestDetectShortChat(t *testing.T) {
 		{"Jean Tremblay", unk},
 		{"vitamin C", unk},
 
+		// Place names that English writes with their accents.
+		{"Montréal office?", en},
+		{"Montréal", unk},
+
 		// E-mail addresses, domains and postal codes are not words.
 		{"mike.smith@sympatico.ca", unk},
 		{"servicecanada.gc.ca", unk},
@@ -87,6 +114,21 @@ func TestDetectShortChat(t *testing.T) {
 		{"GCKey login canada.ca?", en},
 		{"H2Y 1C6", unk},
 		{"K1A 0A9", unk},
+
+		// Québec chat and SMS spellings, and French programme acronyms.
+		{"koi", fr},
+		{"c koi", fr},
+		{"pkoi", fr},
+		{"tkt", fr},
+		{"c long!!", fr},
+		{"tabarnak", fr},
+		{"cotisation REER?", fr},
+
+		// English programme acronyms and service words.
+		{"GST credit?", en},
+		{"EI claim status?", en},
+		{"TFSA contribution room?", en},
+		{"Bonjour, question about EI", en},
 
 		// Accents typed as combining marks (NFD) count as accents.
 		{"e\u0301te\u0301", fr},
