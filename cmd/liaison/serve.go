@@ -24,10 +24,13 @@ import (
 )
 
 // Deadlines of the shutdown steps: drain the outbox, close the channels,
-// close the store.
+// close the store. closeTimeout outlasts the slowest channel's own shutdown (Discord: a
+// second to close the gateway, then DefaultShutdownTimeout for the
+// messages it is still recording), so the store never closes under a
+// message a channel would still have saved.
 const (
 	drainTimeout = 10 * time.Second
-	closeTimeout = 10 * time.Second
+	closeTimeout = discord.DefaultShutdownTimeout + 5*time.Second
 )
 
 // purgeEvery is how often serve applies privacy.retention_days (also once
@@ -154,17 +157,22 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		wd := webSrv.Desk()
 		parts = append(parts, runner{"web comms", func(ctx context.Context) error { return wd.Run(ctx, eng) }})
 	}
+	var webLn net.Listener
 	if webSrv != nil {
 		ln, err := webSrv.Listen()
 		if err != nil {
 			return err
 		}
+		webLn = ln
 		parts = append(parts, runner{"web server", func(ctx context.Context) error { return webSrv.ServeListener(ctx, ln) }})
 	}
 
 	var ready atomic.Bool
 	admin, adminLn, err := adminServer(cfg.Admin.Addr, st, &ready)
 	if err != nil {
+		if webLn != nil {
+			webLn.Close() // nothing serves it yet: free the port
+		}
 		return err
 	}
 
