@@ -153,7 +153,9 @@ func (c *Channel) postMessage(ctx context.Context, channelID string, p messagePa
 		ID string `json:"id"`
 	}
 	if jerr := json.Unmarshal(body, &m); jerr != nil || m.ID == "" {
-		return "", &Error{Op: "send", Err: fmt.Errorf("unreadable answer from Discord: %q", truncate(body, 200))}
+		// The answer repeats the message (and the question it replies
+		// to): the error, which is logged, gives its length only.
+		return "", &Error{Op: "send", Err: fmt.Errorf("unreadable answer from Discord (%d bytes, no message id)", len(body))}
 	}
 	return m.ID, nil
 }
@@ -335,11 +337,4 @@ func threadName(l bot.Lang, user string) string {
 		name = string(r[:100])
 	}
 	return name
-}
-
-func truncate(b []byte, n int) string {
-	if len(b) > n {
-		return string(b[:n]) + "…"
-	}
-	return string(b)
 }

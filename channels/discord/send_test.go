@@ -1,11 +1,17 @@
 package discord
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -585,5 +591,57 @@ func TestMemberCount(t *testing.T) {
 	bad := newChannel(t, srv, cfg, testOptions(t))
 	if _, err := bad.MemberCount(context.Background()); err == nil {
 		t.Error("MemberCount with an unknown guild succeeded")
+	}
+}
+
+// TestSendErrorDoesNotQuoteDiscordsAnswer: Discord answers a post with the
+// message it created, which repeats what was sent (the reply, its mentions,
+// the citizen's question it replies to). An answer the adapter cannot read
+// makes an error the engine logs: it must say how long the answer was, not
+// quote it.
+func TestSendErrorDoesNotQuoteDiscordsAnswer(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{})
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(res *http.Response) error {
+		if res.Request.Method != http.MethodPost || !strings.HasSuffix(res.Request.URL.Path, "/messages") {
+			return nil
+		}
+		// An answer without the message's id (a proxy or an API change
+		// in between), the rest as Discord sent it.
+		var m map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&m); err != nil {
+			return err
+		}
+		res.Body.Close()
+		delete(m, "id")
+		b, _ := json.Marshal(m)
+		res.Body = io.NopCloser(bytes.NewReader(b))
+		res.ContentLength = int64(len(b))
+		res.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		return nil
+	}
+	front := httptest.NewServer(proxy)
+	t.Cleanup(front.Close)
+	cfg := testConfig()
+	cfg.APIURL = front.URL
+	ch, err := New(cfg, srv.Token(), testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "Tremblay file 4512"
+	_, err = ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID, UserID: citizenID},
+		bot.Reply{Kind: bot.KindRelay, Text: secret})
+	if err == nil {
+		t.Fatal("Send read an answer without an id")
+	}
+	for _, leak := range []string{"Tremblay", "4512", "marie", srv.Token()} {
+		if strings.Contains(err.Error(), leak) {
+			t.Errorf("the error quotes Discord's answer (%q): %v", leak, err)
+		}
 	}
 }
