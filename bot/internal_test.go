@@ -243,6 +243,71 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+// TestRedactCanadianForms holds personal data the way citizens type it, in
+// English and French, and numbers that carry the meaning of a question and
+// must reach staff intact (amounts, dates, times, years, form names).
+func TestRedactCanadianForms(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// Phone numbers.
+		{"phone with +1 and parentheses", "call me at +1 (613) 555-0123", "call me at [phone]"},
+		{"phone with dots", "my number is 613.555.0123", "my number is [phone]"},
+		{"phone in E.164", "text +16135550123 please", "text [phone] please"},
+		{"phone toll free with French extension", "appelez le 1-800-622-6232 poste 123 svp", "appelez le [phone] svp"},
+		{"phone with English extension", "613-555-0123, ext. 45 after 5", "[phone] after 5"},
+		{"phone with x extension", "reach me at 613 555-0123 x45", "reach me at [phone]"},
+		{"phone parentheses no space", "(819)555 0123 est mon numéro", "[phone] est mon numéro"},
+		{"phone digits only", "6135550123", "[phone]"},
+		{"phone in French quotes", "mon numéro « 613 555-0123 »", "mon numéro « [phone] »"},
+		// Social insurance numbers.
+		{"SIN with spaces", "my SIN is 046 454 286", "my SIN is [number]"},
+		{"SIN with dashes", "SIN 046-454-286.", "SIN [number]."},
+		{"SIN unbroken", "SIN:046454286", "SIN:[number]"},
+		{"NAS in French quotes", "« NAS 046 454 286 »", "« NAS [number] »"},
+		{"NAS with no-break spaces from a letter", "mon NAS est 046\u00a0454\u00a0286", "mon NAS est [number]"},
+		{"NAS with narrow no-break spaces", "NAS 046\u202f454\u202f286", "NAS [number]"},
+		// Card numbers.
+		{"card 16 digits with dashes", "card 4111-1111-1111-1111 was charged", "card [number] was charged"},
+		{"card 16 digits unbroken", "carte 5500000000000004", "carte [number]"},
+		{"card 15 digits Amex spaced", "Amex 3782 822463 10005", "Amex [number]"},
+		{"card 15 digits Amex dashed", "Amex 3782-822463-10005", "Amex [number]"},
+		// Passport numbers.
+		{"passport lower case", "passeport ab123456 perdu", "passeport [document] perdu"},
+		{"passport with a space", "passeport GA 123456 expiré", "passeport [document] expiré"},
+		// Postal codes.
+		{"postal code lower case no space", "I moved to k1a0b1", "I moved to [postal code]"},
+		{"postal code with a dash", "code postal K1A-0B1", "code postal [postal code]"},
+		{"postal code in French quotes", "« h2y 1c6 »", "« [postal code] »"},
+		{"postal code with a no-break space", "K1A\u00a00B1", "[postal code]"},
+		// E-mail addresses.
+		{"email with plus and subdomains", "Ana.B+tax@Mail.Service.GC.CA wrote", "[email] wrote"},
+		{"email upper case", "JOHN@EXAMPLE.COM", "[email]"},
+		{"email with accents in the name", "écrivez à josée.tremblay@exemple.ca", "écrivez à [email]"},
+		{"email with an accented domain", "ana@québec.ca", "[email]"},
+		{"email with an accent typed as a combining mark", "jose\u0301e@exemple.ca", "[email]"},
+
+		// Must not mask: the meaning of the question.
+		{"amount in dollars", "I owe $1,200.50 for 2023", "I owe $1,200.50 for 2023"},
+		{"amount the French way", "je dois 1 200,50 $ pour 2023", "je dois 1 200,50 $ pour 2023"},
+		{"large amount the French way", "un revenu de 1 200 300 $", "un revenu de 1 200 300 $"},
+		{"ISO date", "filed on 2024-03-15", "filed on 2024-03-15"},
+		{"two ISO dates", "2024-03-15 2024-04-15", "2024-03-15 2024-04-15"},
+		{"dates the French way", "le 15/03/2024 à 9h30", "le 15/03/2024 à 9h30"},
+		{"time", "open until 17:00?", "open until 17:00?"},
+		{"tax years listed", "tax years 2021 2022 2023", "tax years 2021 2022 2023"},
+		{"four tax years listed", "années 2021 2022 2023 2024", "années 2021 2022 2023 2024"},
+		{"form names", "T4, NR4, IMM 5257 or formulaire T2125?", "T4, NR4, IMM 5257 or formulaire T2125?"},
+		{"form name without space", "IMM5257 for 2024", "IMM5257 for 2024"},
+		{"ordinary numbers", "3 children, see page 12", "3 children, see page 12"},
+		{"income", "my income is 250000 in 2023", "my income is 250000 in 2023"},
+		{"two-letter word before an amount", "it is 250000 dollars", "it is 250000 dollars"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("%s: Redact(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestDefang(t *testing.T) {
 	for _, s := range []string{"@everyone", "@here", "<!channel>", "<!here>", "<!everyone>", "<@&123>", "@channel",
 		"<!here|here>", "<!channel|channel>", "<!subteam^S1>", "<!subteam^S1|@staff>"} {

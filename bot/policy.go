@@ -416,17 +416,26 @@ var redactions = []struct {
 	re   *regexp.Regexp
 	mask string
 }{
-	{regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}`), "[email]"},
+	// Letters and marks of any script: French names and domains are written
+	// with accents, sometimes typed as combining marks.
+	{regexp.MustCompile(`[\pL\pM\pN._%+\-]+@[\pL\pM\pN.\-]+\.\pL{2,}`), "[email]"},
+	// Card numbers: 4-4-4-4(-3) from the networks' prefixes (Mastercard
+	// 2221-2720, 3-6 for the others, so a list of years is not a card),
+	// Amex 4-6-5, or 12 to 19 digits unbroken. Groups are separated by a
+	// space, a no-break space (French letters) or a dash.
+	{regexp.MustCompile(`\b(?:(?:2[2-7]|[3-6]\d)\d{2}(?:[ \x{A0}\x{202F}\-]?\d{4}){3}(?:[ \x{A0}\x{202F}\-]?\d{3})?|` +
+		`3[47]\d{2}[ \x{A0}\x{202F}\-]?\d{6}[ \x{A0}\x{202F}\-]?\d{5}|\d{12,19})\b`), "[number]"},
 	// Social insurance number: 9 digits, optionally grouped 3-3-3.
-	{regexp.MustCompile(`\b\d{3}[ \-.]?\d{3}[ \-.]?\d{3}\b`), "[number]"},
-	// Card numbers and other long digit runs.
-	{regexp.MustCompile(`\b(?:\d[ \-]?){12,19}\b`), "[number]"},
-	// North American phone numbers.
-	{regexp.MustCompile(`(?:\+?1[ \-.]?)?\(?\b\d{3}\)?[ \-.]?\d{3}[ \-.]?\d{4}\b`), "[phone]"},
+	{regexp.MustCompile(`\b\d{3}[ \x{A0}\x{202F}\-.]?\d{3}[ \x{A0}\x{202F}\-.]?\d{3}\b`), "[number]"},
+	// North American phone numbers (area code and exchange start with 2-9),
+	// with +1 or 1 before them and an extension after them (ext., x, poste).
+	{regexp.MustCompile(`(?:\+1[ \x{A0}\x{202F}\-.]?\(?|\b1[ \x{A0}\x{202F}\-.]?\(?|\(|\b)[2-9]\d{2}\)?[ \x{A0}\x{202F}\-.]?` +
+		`[2-9]\d{2}[ \x{A0}\x{202F}\-.]?\d{4}\b(?i:[ \t]*,?[ \t]*(?:ext(?:ension)?\.?|poste|p\.|x)[ \t]*:?[ \t]*\d{1,6}\b)?`), "[phone]"},
 	// Canadian postal codes.
-	{regexp.MustCompile(`(?i)\b[abceghj-nprstvxy]\d[abceghj-nprstv-z][ \-]?\d[abceghj-nprstv-z]\d\b`), "[postal code]"},
-	// Passport numbers: two letters and six digits.
-	{regexp.MustCompile(`(?i)\b[a-z]{2}\d{6}\b`), "[document]"},
+	{regexp.MustCompile(`(?i)\b[abceghj-nprstvxy]\d[abceghj-nprstv-z][ \x{A0}\x{202F}\-]?\d[abceghj-nprstv-z]\d\b`), "[postal code]"},
+	// Passport numbers: two letters and six digits; a space between them
+	// only in capitals, so "is 250000" stays.
+	{regexp.MustCompile(`\b(?:(?i:[a-z]{2})\d{6}|[A-Z]{2}[ \x{A0}]\d{6})\b`), "[document]"},
 }
 
 // Redact masks personal data (email addresses, phone, social insurance,
