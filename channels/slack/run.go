@@ -126,10 +126,30 @@ func (d *Desk) status(ev socketmode.Event) {
 	case socketmode.EventTypeInvalidAuth:
 		d.log.Error("slack refused the app token", "env", EnvAppToken)
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
-		d.log.Warn("slack socket mode error", "type", string(ev.Type), "err", fmt.Sprint(ev.Data))
+		d.log.Warn("slack socket mode error", "type", string(ev.Type), "err", socketError(ev.Data))
 	default:
 		d.log.Debug("slack event", "type", string(ev.Type))
 	}
+}
+
+// socketError is what the log says of a socket mode error: its cause, never
+// the message it concerns (an envelope or an ack may quote a citizen).
+func socketError(data any) string {
+	switch e := data.(type) {
+	case *socketmode.ErrorBadMessage:
+		return fmt.Sprintf("unreadable message (%d bytes): %v", len(e.Message), e.Cause)
+	case *socketmode.ErrorWriteFailed:
+		id := ""
+		if e.Response != nil {
+			id = e.Response.EnvelopeID
+		}
+		return fmt.Sprintf("ack of envelope %s not sent: %v", id, e.Cause)
+	case *slack.IncomingEventError:
+		return fmt.Sprint(e.ErrorObj)
+	case error:
+		return e.Error()
+	}
+	return fmt.Sprintf("%T", data)
 }
 
 // outcome is what handling an envelope produced once its action is

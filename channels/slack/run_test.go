@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -835,5 +836,30 @@ func TestAPanickingHandlerDoesNotStopTheDesk(t *testing.T) {
 	f.ack("p2", 1)
 	if f.ackCount("p1") != 0 {
 		t.Error("the envelope whose handling panicked was acknowledged")
+	}
+}
+
+// An envelope slack-go cannot read is reported as a socket mode error: the
+// log names the cause, not the envelope, which may carry an escalation post
+// quoting a citizen (here a click whose message is the post).
+func TestUnreadableEnvelopeIsLoggedWithoutItsContent(t *testing.T) {
+	f := newFakeSlack(t)
+	lb := &logBuf{}
+	d, err := New(f.config(), testBotToken, testAppToken, Options{Now: testClock, Roster: testRoster(),
+		Logger: slog.New(slog.NewJSONHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runDesk(t, f, d, &recHandler{roster: testRoster()})
+	const citizen = "Jeanne Doucet lives at 12 rue des Érables"
+	click := blockAction("USAM", "esc.close", "7", "1700000000.000100", "1700000000.000001")
+	click["message"] = map[string]any{"type": "message", "ts": "1700000000.000001", "text": citizen}
+	click["actions"] = "not a list" // what slack-go cannot decode
+	f.send(interactiveEnvelope("bad1", click))
+	eventually(t, "the socket mode error is logged", func() bool { return strings.Contains(lb.String(), "slack socket mode error") })
+	logs := lb.String()
+	bytesForm := strings.Trim(fmt.Sprint([]byte("Jeanne Doucet")), "[]")
+	if strings.Contains(logs, "Jeanne") || strings.Contains(logs, bytesForm) {
+		t.Errorf("the envelope's content was logged:\n%s", logs)
 	}
 }
