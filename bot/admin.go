@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -115,7 +114,10 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 		return map[string]any{"Phase": phaseName(a.Messages, l, int(c.To)), "From": phaseName(a.Messages, l, int(c.From)),
 			"By": byName, "Reason": c.Reason, "Channel": c.Channel}
 	})
-	n := Outgoing{To: Address{Platform: DeskPlatform}, Reply: Reply{Kind: KindDesk, Text: text, Key: "phase:" + strconv.FormatInt(now.UnixNano(), 10) + ":" + c.Channel},
+	// No key: the announcement is written with the change, in one
+	// transaction, so there is one per change. A key made from the clock
+	// dropped the announcement of a second change made at the same instant.
+	n := Outgoing{To: Address{Platform: DeskPlatform}, Reply: Reply{Kind: KindDesk, Text: text},
 		Notice: &Notice{Kind: NoticePhase, Text: text}, State: OutPending, CreatedAt: now}
 	audit := AuditEntry{At: now, Actor: by, Via: r.Actor.Via, Action: "phase.set", Target: target,
 		Detail: fmt.Sprintf("%s → %s: %s", c.From, c.To, c.Reason), Allowed: true}

@@ -176,3 +176,25 @@ func TestRefusalsAreExplainedInBothLanguages(t *testing.T) {
 		t.Errorf("an error that is no refusal is explained as %q", got)
 	}
 }
+
+// Each phase change is announced on the desk, once, in both languages,
+// also when changes follow one another within the same instant.
+func TestEveryPhaseChangeIsAnnouncedOnceAtTheSameInstant(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setPhase(phases.Replies, "mem:help")
+	e.setPhase(0, "mem:help")
+	e.setPhase(phases.Broadcast, "")
+	e.setPhase(phases.Replies, "")
+	e.tick()
+	e.start()
+	e.tick()
+	ns := e.desk.noticesOf(bot.NoticePhase)
+	if len(ns) != 4 {
+		t.Fatalf("%d announcements, want one per change (4)", len(ns))
+	}
+	for _, n := range ns {
+		if !strings.Contains(n.Text, "Reason: test") || !strings.Contains(n.Text, "Motif\u00a0: test") {
+			t.Errorf("announcement %q is not in both languages", n.Text)
+		}
+	}
+}
