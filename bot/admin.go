@@ -85,17 +85,21 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	if err != nil {
 		return phases.Change{}, err
 	}
-	if r.Channel != "" && len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == r.Channel }) {
+	state, err := a.Store.PhaseState(ctx, initial)
+	if err != nil {
+		return phases.Change{}, err
+	}
+	// A channel removed from the configuration may keep an override: it can
+	// still be ended, or it would apply again, unseen, if the channel came back.
+	_, stale := state.Overrides[string(r.Channel)]
+	if r.Channel != "" && len(a.Channels) > 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == r.Channel }) &&
+		(r.Phase != 0 || !stale) {
 		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target,
 			a.unknownChannel(r.Channel))
 	}
 	if strings.TrimSpace(r.Reason) == "" {
 		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target,
 			refuse(fmt.Errorf("%w: %w", ErrInvalid, phases.ErrInvalidChange), "A reason is required.", "Un motif est requis."))
-	}
-	state, err := a.Store.PhaseState(ctx, initial)
-	if err != nil {
-		return phases.Change{}, err
 	}
 	now := a.now()
 	_, c, err := state.Apply(phases.Change{Channel: string(r.Channel), To: r.Phase, By: by, Via: r.Actor.Via, Reason: strings.TrimSpace(r.Reason), At: now})

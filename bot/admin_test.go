@@ -198,3 +198,30 @@ func TestEveryPhaseChangeIsAnnouncedOnceAtTheSameInstant(t *testing.T) {
 		}
 	}
 }
+
+// A channel removed from the configuration keeps the override it had in
+// the store: ending it is allowed (or it would apply again, unseen, were
+// the channel configured anew), setting a phase there is not.
+func TestOverrideOfAChannelRemovedFromTheConfigCanBeEnded(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) {
+		c.Channels = append(c.Channels, bot.ChannelConfig{Key: "mem:pilot", Name: "#pilot"})
+	})
+	e.setPhase(phases.Broadcast, "")
+	e.setPhase(phases.Replies, "mem:pilot")
+	e.cfg.Channels = defaultChannels()
+	e.start()
+	_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Phase: phases.Outreach, Channel: "mem:pilot", Reason: "pilot"})
+	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(err.Error(), "Unknown channel") {
+		t.Errorf("setting a phase in a channel no longer configured: err = %v, want ErrInvalid", err)
+	}
+	c, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Channel: "mem:pilot", Reason: "pilot over"})
+	if err != nil || c.From != phases.Replies || c.To != 0 {
+		t.Fatalf("ending the override: %+v, %v", c, err)
+	}
+	if st := e.eng.PhaseState(e.ctx); len(st.Overrides) != 0 || st.For("mem:pilot") != phases.Broadcast {
+		t.Errorf("state = %+v, want no override left", st)
+	}
+	if _, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Channel: "mem:pilot", Reason: "again"}); !errors.Is(err, bot.ErrInvalid) {
+		t.Errorf("ending it twice: err = %v, want ErrInvalid", err)
+	}
+}

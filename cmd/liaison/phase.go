@@ -143,6 +143,11 @@ func phaseSet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 	key, err := resolveChannel(cfg, *channel)
+	if err != nil && *clear && strings.Contains(*channel, ":") {
+		// A channel removed from the configuration may keep an override
+		// in the store: its full key ends it (the store decides).
+		key, err = bot.ChannelKey(strings.TrimSpace(*channel)), nil
+	}
 	if err != nil {
 		return err
 	}

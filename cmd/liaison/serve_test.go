@@ -156,6 +156,31 @@ func TestPhaseCommands(t *testing.T) {
 	}
 }
 
+// The override of a channel no longer in the configuration (web:gone) is
+// ended with its full key; a phase cannot be set there.
+func TestPhaseClearEndsTheOverrideOfARemovedChannel(t *testing.T) {
+	cfg, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c := phases.Change{Channel: "web:gone", From: phases.Replies, To: phases.Broadcast, By: "ops", Via: "cli", Reason: "pilot"}
+	if err := st.SavePhaseChange(ctx, c, bot.AuditEntry{Actor: "ops", Via: "cli", Action: "phase.set", Allowed: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "phase", "set", "replies", "--channel", "web:gone", "--config", cfg, "--by", "ops", "--reason", "x"); err == nil {
+		t.Error("a phase was set in a channel that is not configured")
+	}
+	if _, _, err := runCLI(t, "phase", "set", "--clear", "--channel", "web:gone", "--config", cfg, "--by", "ops", "--reason", "pilot over"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := st.PhaseState(ctx, phases.Replies); err != nil || len(s.Overrides) != 0 {
+		t.Errorf("state = %+v, %v; want the override ended", s, err)
+	}
+}
+
 func TestBroadcastCommand(t *testing.T) {
 	cfg, dataDir := testConfig(t)
 	_, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close early today.")
