@@ -204,3 +204,68 @@ func TestDueBroadcastWithNoChannelWaitsForOne(t *testing.T) {
 		t.Errorf("posts = %d once channels are configured for broadcasts, want 3", len(p))
 	}
 }
+
+// A broadcast due in the past or exactly now goes out at the next round,
+// once, even with a second engine on the same store and a restart; an
+// English channel gets English only, a French one French only, a
+// bilingual one English then French; mass mentions never ping.
+func TestBroadcastDueNowGoesOutOnceInEachChannelsLanguage(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) {
+		c.Channels = append(c.Channels, bot.ChannelConfig{Key: "mem:en", Name: "#en", Lang: bot.English, Broadcast: true})
+	})
+	now := e.clock.Now()
+	for _, at := range []time.Time{now.Add(-time.Hour), now} {
+		if _, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, At: at,
+			EN: "Offices close at noon, @everyone <!channel>.", FR: "Les bureaux ferment à midi, @here."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second := *e
+	second.start() // a second engine on the same store
+	e.tick()
+	second.tick()
+	e.start() // a restart
+	e.tick()
+	posts := e.ch.all()
+	if len(posts) != 8 {
+		t.Fatalf("posts = %d, want one per broadcast and channel (8)", len(posts))
+	}
+	for _, p := range posts {
+		text := p.Reply.Text
+		en, fr := strings.Index(text, "Offices close"), strings.Index(text, "Les bureaux")
+		switch p.To.ChannelID {
+		case "en":
+			if en < 0 || fr >= 0 {
+				t.Errorf("English channel got %q", text)
+			}
+		case "fr":
+			if en >= 0 || fr < 0 {
+				t.Errorf("French channel got %q", text)
+			}
+		default:
+			if en < 0 || fr < en {
+				t.Errorf("bilingual channel %s got %q, want English then French", p.To.ChannelID, text)
+			}
+		}
+		for _, ping := range []string{"@everyone", "<!channel>", "@here"} {
+			if strings.Contains(text, ping) {
+				t.Errorf("%s can ping: %q", ping, text)
+			}
+		}
+	}
+}
+
+// The length limit counts characters, not bytes: accented letters and
+// emoji count one each.
+func TestBroadcastLimitCountsCharacters(t *testing.T) {
+	e := newEnv(t, nil)
+	fr := strings.Repeat("é", bot.MaxBroadcastRunes)
+	if _, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead},
+		EN: strings.Repeat("🎉", bot.MaxBroadcastRunes), FR: fr}); err != nil {
+		t.Errorf("at the limit: %v", err)
+	}
+	_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, EN: "Hello", FR: fr + "é"})
+	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(err.Error(), fmt.Sprintf("%d characters", bot.MaxBroadcastRunes+1)) {
+		t.Errorf("one over the limit: err = %v", err)
+	}
+}
