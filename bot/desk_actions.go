@@ -472,7 +472,7 @@ var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 // joined by dashes; "" when it has none (SaveDraft then makes one up). Being
 // made of a citizen's words, it is purged with them (store.Purge).
 func DraftEntryID(question string) string {
-	words := strings.Fields(nonSlug.ReplaceAllString(fold(question), " "))
+	words := strings.Fields(nonSlug.ReplaceAllString(Fold(question), " "))
 	var keep []string
 	for _, w := range words {
 		if !stopWords[w] && len(keep) < 6 {

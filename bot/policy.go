@@ -226,7 +226,7 @@ func opinionOn(words []string, i int) bool {
 // policyCheck returns ReasonAbuse, ReasonPartisan, or "" for text that the
 // bot may answer.
 func policyCheck(text string) Reason {
-	folded := fold(text)
+	folded := Fold(text)
 	if abusive(folded) {
 		return ReasonAbuse
 	}
@@ -394,10 +394,10 @@ func wordSet(s string) map[string]bool {
 	return m
 }
 
-// fold lowercases s and removes accents: "Élève" → "eleve". It keeps no
+// Fold lowercases s and removes accents: "Élève" → "eleve". It keeps no
 // state between calls (a shared transform.Chain is not safe for concurrent
 // use).
-func fold(s string) string {
+func Fold(s string) string {
 	d := norm.NFD.String(strings.ToLower(s))
 	var b strings.Builder
 	b.Grow(len(d))

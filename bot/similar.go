@@ -28,7 +28,7 @@ var stopWords = wordSet(`
 // suffix strip so "passports" and "passport" match.
 func tokens(s string) map[string]bool {
 	out := map[string]bool{}
-	for _, w := range strings.FieldsFunc(fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	for _, w := range strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if len(w) < 3 || stopWords[w] {
 			continue
 		}

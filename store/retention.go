@@ -7,11 +7,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/phases"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Retention: records are kept, but after the retention period they lose
@@ -723,19 +721,9 @@ func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(Archi
 }
 
 // foldText is s as the archive search compares it: lower-case, without
-// accents (decomposed, combining marks dropped) and with typographic
-// apostrophes as ', so that "cheque" finds "chèque", "Quebec" finds
-// "Québec" and "l'aide" finds "l’aide", and the reverse.
-func foldText(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == '’' || r == '‘' || r == 'ʼ':
-			b.WriteByte('\'')
-		default:
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
-}
+// accents and with typographic apostrophes as ', so that "cheque" finds
+// "chèque", "Quebec" finds "Québec" and "l'aide" finds "l’aide", and the
+// reverse.
+func foldText(s string) string { return apostrophes.Replace(bot.Fold(s)) }
+
+var apostrophes = strings.NewReplacer("’", "'", "‘", "'", "ʼ", "'")

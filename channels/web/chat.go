@@ -16,8 +16,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/liaison-gc/liaison/bot"
 )
 
@@ -268,13 +266,12 @@ func (s *Server) reservedName(name string) bool {
 
 // nameKey is a name's letters and digits, lower-cased and without accents.
 func nameKey(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+	return strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
+			return r
 		}
-	}
-	return b.String()
+		return -1
+	}, bot.Fold(s))
 }
 
 type postRequest struct {
