@@ -78,10 +78,7 @@ func (k *kbSource) register(fs *flag.FlagSet) {
 
 // prepare loads and validates the knowledge base without indexing it.
 func (k *kbSource) prepare() (*knowledge.Base, error) {
-	if k.collection != "" {
-		return knowledge.PrepareCollection(k.path, k.collection, k.variants, k.allowUnpaired)
-	}
-	return knowledge.Prepare(k.path, k.variants, nil, k.allowUnpaired)
+	return knowledge.PrepareCollection(k.path, k.collection, k.variants, k.allowUnpaired)
 }
 
 // collections lists the knowledge bases a JSON Lines file holds (its rows'
