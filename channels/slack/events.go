@@ -87,12 +87,8 @@ func (d *Desk) answer(ctx context.Context, h bot.DeskHandler, a bot.DeskAnswer) 
 		return res, err
 	}
 	for _, wait := range answerWaits {
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, wait) {
 			return res, ctx.Err()
-		case <-t.C:
 		}
 		if res, err = h.Answer(ctx, a); !errors.Is(err, bot.ErrNotFound) {
 			return res, err

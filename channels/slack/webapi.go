@@ -57,11 +57,7 @@ func (d *Desk) call(ctx context.Context, method string, f func(ctx context.Conte
 				return retryableError{fmt.Errorf("slack: %s: rate limited after %d attempts (retry after %s): %w", method, attempt+1, rl.RetryAfter, err)}
 			}
 			d.log.Warn("slack rate limited", "method", method, "retry_after", rl.RetryAfter, "attempt", attempt+1)
-			t := time.NewTimer(rl.RetryAfter)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
+			if !sleep(ctx, rl.RetryAfter) {
 				return fmt.Errorf("slack: %s: %w", method, ctx.Err())
 			}
 			continue
@@ -130,11 +126,7 @@ func (d *Desk) later(ctx context.Context, what string, err error, f func(context
 			if time.Now().Add(wait).After(giveUp) {
 				break
 			}
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
+			if !sleep(ctx, wait) {
 				d.log.Warn("slack "+what+" not retried: shutting down", "err", err)
 				return
 			}
@@ -164,4 +156,20 @@ func deskWide(err error) bool {
 		return true
 	}
 	return false
+}
+
+// sleep waits d, or less when ctx ends first; it reports whether the wait
+// ran its course.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
