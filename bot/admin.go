@@ -97,10 +97,6 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target,
 			a.unknownChannel(r.Channel))
 	}
-	if strings.TrimSpace(r.Reason) == "" {
-		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target,
-			refuse(fmt.Errorf("%w: %w", ErrInvalid, phases.ErrInvalidChange), "A reason is required.", "Un motif est requis."))
-	}
 	now := a.now()
 	_, c, err := state.Apply(phases.Change{Channel: string(r.Channel), To: r.Phase, By: by, Via: r.Actor.Via, Reason: strings.TrimSpace(r.Reason), At: now})
 	if err != nil {
@@ -136,6 +132,8 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 func phaseRefusal(r PhaseRequest, err error) *Refusal {
 	kind := fmt.Errorf("%w: %w", ErrInvalid, err)
 	switch {
+	case errors.Is(err, phases.ErrInvalidChange): // who asks is always known: the reason is missing
+		return refuse(kind, "A reason is required.", "Un motif est requis.")
 	case errors.Is(err, phases.ErrUnknownPhase) && r.Channel == "" && r.Phase == 0:
 		return refuse(kind, "Only a channel can follow the global phase: name the channel.",
 			"Seul un canal peut suivre la phase globale\u00a0: nommez le canal.")
@@ -143,8 +141,7 @@ func phaseRefusal(r PhaseRequest, err error) *Refusal {
 		return refuse(kind, fmt.Sprintf("Unknown phase %d. Use broadcast (1), replies (2) or outreach (3).", int(r.Phase)),
 			fmt.Sprintf("Phase %d inconnue. Utilisez diffusion (1), réponses (2) ou proactif (3).", int(r.Phase)))
 	}
-	return refuse(kind, "This phase change is not valid: it needs who makes it and a reason.",
-		"Ce changement de phase n’est pas valide\u00a0: il faut indiquer qui le fait et son motif.")
+	return refuse(kind, "This phase change is not valid.", "Ce changement de phase n’est pas valide.")
 }
 
 // unknownChannel refuses a channel that is not configured.
