@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -353,24 +352,15 @@ func sourceStamp(path string, variants []string) string {
 		// directory (a releases/current deployment), each file through
 		// its link (a ConfigMap volume's kb.toml -> ..data/kb.toml),
 		// hidden names left out.
-		_ = fs.WalkDir(os.DirFS(p), ".", func(q string, d fs.DirEntry, err error) error {
-			if q != "." && hidden(d.Name()) {
-				if d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if err != nil || d.IsDir() || !strings.EqualFold(filepath.Ext(q), ".toml") {
-				return nil
-			}
+		files, _ := tomlFiles(os.DirFS(p), ".")
+		for _, q := range files {
 			q = filepath.Join(p, q)
 			if fi, err := os.Stat(q); err == nil {
 				add(q, fi)
 			} else {
 				b = fmt.Appendf(b, "%s|%v\n", q, err)
 			}
-			return nil
-		})
+		}
 	}
 	return string(b)
 }

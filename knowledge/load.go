@@ -98,30 +98,38 @@ func Load(path string) (*Base, error) {
 // the files the volume's top level links to.
 func hidden(name string) bool { return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#") }
 
-func loadTOMLFS(fsys fs.FS, root, name, prefix string) (*Base, error) {
-	var files []string
-	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+// tomlFiles lists, sorted, the .toml files of a knowledge-base directory
+// that Load reads (hidden names left out). err is the first error met; the
+// walk goes on past it, so that Watch stamps every file it can see.
+func tomlFiles(fsys fs.FS, root string) (files []string, err error) {
+	_ = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, werr error) error {
 		if p != root && hidden(d.Name()) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if err != nil {
-			return err
+		if werr != nil {
+			err = cmp.Or(err, werr)
+			return nil
 		}
 		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".toml") {
 			files = append(files, p)
 		}
 		return nil
 	})
+	sort.Strings(files)
+	return files, err
+}
+
+func loadTOMLFS(fsys fs.FS, root, name, prefix string) (*Base, error) {
+	files, err := tomlFiles(fsys, root)
 	if err != nil {
 		return nil, fmt.Errorf("kb: %s: %w", name, err)
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("kb: %s: no .toml files in this directory", name)
 	}
-	sort.Strings(files)
 	b := &Base{Path: name}
 	var ps Problems
 	for _, f := range files {
