@@ -342,11 +342,7 @@ func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalatio
 // gone or may no longer be edited: trying again cannot help, posting anew
 // can.
 func postGone(err error) bool {
-	var se slack.SlackErrorResponse
-	if !errors.As(err, &se) {
-		return false
-	}
-	switch se.Err {
+	switch slackCode(err) {
 	case "message_not_found", "cant_update_message":
 		return true
 	}

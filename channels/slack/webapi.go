@@ -146,16 +146,22 @@ func (d *Desk) later(ctx context.Context, what string, err error, f func(context
 // channel, refuses every post rather than this one: the channel gone or
 // archived, the app not in it, its token or permissions no longer valid.
 func deskWide(err error) bool {
-	var se slack.SlackErrorResponse
-	if !errors.As(err, &se) {
-		return false
-	}
-	switch se.Err {
+	switch slackCode(err) {
 	case "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "not_authed",
 		"account_inactive", "token_revoked", "token_expired", "missing_scope", "no_permission":
 		return true
 	}
 	return false
+}
+
+// slackCode is the error code of a Web API refusal ("channel_not_found"),
+// or "" when err is no refusal.
+func slackCode(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return ""
 }
 
 // sleep waits d, or less when ctx ends first; it reports whether the wait
