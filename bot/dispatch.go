@@ -317,9 +317,9 @@ func (e *Engine) keepUntargeted(ctx context.Context, b Broadcast) {
 // it has waited RemindAfter, and re-routes it to someone else after another
 // RemindAfter. One its staff member can answer in its language is not
 // re-routed to someone who cannot, nor to the same person when nobody else
-// is on the roster: they are reminded again every RemindAfter instead. One routed to, or claimed by, someone no longer on
-// the roster is re-routed as soon as it is due, and a claim of theirs is
-// released.
+// is on the roster: they are reminded again every RemindAfter instead. One
+// routed to, or claimed by, someone no longer on the roster is re-routed as
+// soon as it is due, and a claim of theirs is released.
 func (e *Engine) remind(ctx context.Context) {
 	now := e.now()
 	staff := make([]string, 0, len(e.cfg.Staff))
