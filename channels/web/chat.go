@@ -284,7 +284,7 @@ type postRequest struct {
 // and handed to the engine, which answers through Send.
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	browser := s.browserID(w, r)
-	if addr := "addr:" + clientIP(r); !s.perAddr.allow(addr) {
+	if addr := "addr:" + addrKey(r); !s.perAddr.allow(addr) {
 		s.tooMany(w, r, s.perAddr.wait(addr))
 		return
 	}

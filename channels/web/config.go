@@ -29,9 +29,10 @@ type Config struct {
 	// AddressFloodPerMinute and AddressFloodBurst bound the messages from
 	// one network address (60 a minute after 20, and at least five and four
 	// times the browser's), whatever browser ids it
-	// presents: a script that drops its cookie is one address. Behind a
-	// proxy every citizen shares the proxy's address; raise them to what
-	// the whole site may send.
+	// presents: a script that drops its cookie is one address. An IPv6
+	// address counts with its whole /64, which one connection is handed.
+	// Behind a proxy every citizen shares the proxy's address; raise them
+	// to what the whole site may send.
 	AddressFloodPerMinute int `toml:"address_flood_per_minute"`
 	AddressFloodBurst     int `toml:"address_flood_burst"`
 	// History is how many recent messages per room the server shows people

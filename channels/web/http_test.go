@@ -643,6 +643,70 @@ func TestFloodFromOneAddressIsThrottledWhateverItsCookies(t *testing.T) {
 	}
 }
 
+// A client is handed a whole IPv6 /64 (a home connection, a rented
+// server) and may send from any address in it: the address limit counts
+// the /64 as one address. IPv4 addresses count one by one, also when
+// written as IPv4-mapped IPv6.
+func TestFloodFromOneIPv6NetworkIsThrottledAsOneAddress(t *testing.T) {
+	cfg := loopback()
+	cfg.FloodBurst, cfg.FloodPerMinute = 5, 12
+	cfg.AddressFloodBurst, cfg.AddressFloodPerMinute = 12, 60
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) // no refill while the test runs
+	h := newHarnessWith(t, cfg, "", Options{Now: func() time.Time { return now }})
+	// The network: each request arrives from the address the test names.
+	net6 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if from := r.Header.Get("X-Test-From"); from != "" {
+			r.RemoteAddr = net.JoinHostPort(from, "49152")
+		}
+		h.srv.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(net6.Close)
+	// send posts n messages from a new browser at address from and
+	// returns how many were accepted.
+	send := func(from string, n int) int {
+		t.Helper()
+		c := h.client(t)
+		c.base = net6.URL
+		accepted := 0
+		for range n {
+			code, body, _ := c.do("POST", "/api/chat/messages", map[string]any{"room": "help", "name": "Spam", "text": "buy now"},
+				map[string]string{headerCSRF: c.csrf, "X-Test-From": from})
+			switch code {
+			case http.StatusAccepted:
+				accepted++
+			case http.StatusTooManyRequests:
+			default:
+				t.Fatalf("message from %s = %d %s", from, code, body)
+			}
+		}
+		return accepted
+	}
+	accepted := 0
+	for _, from := range []string{"2001:db8:5:6::1", "2001:db8:5:6::2", "2001:db8:5:6:a1b2:c3d4:e5f6:789", "2001:db8:5:6:ffff::1",
+		"2001:db8:5:6::1:1", "2001:db8:5:6:8000::"} {
+		accepted += send(from, 5)
+	}
+	if accepted != 12 {
+		t.Errorf("six addresses of one /64, five messages each: %d accepted, want the address's burst of 12", accepted)
+	}
+	if n := send("2001:db8:5:7::1", 1); n != 1 {
+		t.Error("the next /64 is refused with the first")
+	}
+	accepted = 0
+	for _, from := range []string{"192.0.2.1", "192.0.2.1", "192.0.2.1"} {
+		accepted += send(from, 5)
+	}
+	if accepted != 12 {
+		t.Errorf("one IPv4 address: %d accepted, want 12", accepted)
+	}
+	if n := send("::ffff:192.0.2.1", 1); n != 0 {
+		t.Error("the same IPv4 address written as IPv4-mapped IPv6 has an allowance of its own")
+	}
+	if n := send("192.0.2.2", 1); n != 1 {
+		t.Error("the next IPv4 address is refused with the first")
+	}
+}
+
 // sse reads a stream's events until it has n of type typ or the deadline.
 func sse(t *testing.T, url string, hdr map[string]string, typ string, n int) []map[string]any {
 	t.Helper()

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -627,7 +628,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	if !s.logins.allow("login:" + clientIP(r)) {
+	if !s.logins.allow("login:" + addrKey(r)) {
 		w.Header().Set("Retry-After", "60")
 		s.renderLogin(w, r, l, next, "err.flood", http.StatusTooManyRequests)
 		return
@@ -678,6 +679,27 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// addrKey is the network address the per-address limits count against:
+// an IPv4 address (also written as IPv4-mapped IPv6), or the /64 of an
+// IPv6 address, since one home connection or server is handed a whole
+// /64 and can send from any address in it.
+func addrKey(r *http.Request) string {
+	ip := clientIP(r)
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 // lang picks the interface language: ?lang=, then the cookie, then the
