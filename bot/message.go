@@ -25,6 +25,14 @@ type Message struct {
 	DM            bool // a direct message to the bot
 	ReplyToBot    bool // a reply to one of the bot's own messages
 	InHelpChannel bool // the adapter knows the channel is a help channel
+
+	// ChannelUnknown: the adapter could not tell which channel the message
+	// belongs to (a thread whose parent Discord could not name during an
+	// outage), so neither that channel's phase override nor whether it is
+	// watched at all is known. The engine records the message under the
+	// strictest phase, broadcast: nothing is said publicly or escalated,
+	// and an addressed question is kept in shadow mode.
+	ChannelUnknown bool
 }
 
 // Addressed reports whether the adapter saw the message as addressed to the

@@ -53,6 +53,12 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 	key := m.Channel()
 	cc := e.channelConfig(key)
 	phase := e.phaseFor(ctx, key)
+	if m.ChannelUnknown {
+		// The channel's own phase, stricter or not, and whether it is
+		// watched at all cannot be told: the strictest rule wins, so the
+		// question is recorded (in shadow mode) but nothing is posted.
+		phase = phases.Broadcast
+	}
 	*d = Decision{Phase: phase, At: now}
 	if m.AuthorBot {
 		d.Action, d.Reason = ActIgnore, ReasonBotAuthor

@@ -15,6 +15,8 @@
 // channel. An event in a thread needs Discord to say which channel the thread
 // belongs to: that lookup waits out rate limits and outages for
 // Options.EventRetryFor, and past that the event is handed to the engine
-// without it rather than lost. The api_url setting points the client at a Discord-compatible
-// server (self-hosted, or the fake in package fakediscord that tests use).
+// without it rather than lost, marked as in a channel unknown, which the
+// engine records under the strictest phase (broadcast: nothing is posted).
+// The api_url setting points the client at a Discord-compatible server
+// (self-hosted, or the fake in package fakediscord that tests use).
 package discord

@@ -79,9 +79,15 @@ func (o *observed) count(id string) int {
 
 func newWorld(t *testing.T, tweak func(*bot.Config)) *world {
 	t.Helper()
+	return newWorldWith(t, tweak, testOptions(t))
+}
+
+// newWorldWith is newWorld with the adapter's options.
+func newWorldWith(t *testing.T, tweak func(*bot.Config), opts Options) *world {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
-	ch := newChannel(t, srv, testConfig(), testOptions(t))
+	ch := newChannel(t, srv, testConfig(), opts)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -428,5 +434,39 @@ func TestEndToEndMemberCount(t *testing.T) {
 	n, err := mc.MemberCount(w.ctx)
 	if err != nil || n != 1234 {
 		t.Errorf("MemberCount = %d, %v", n, err)
+	}
+}
+
+func TestEndToEndThreadOfUnknownChannelIsNeverAnsweredPublicly(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t)
+	opts.EventRetryFor = time.Second
+	w := newWorldWith(t, nil, opts) // global phase 2, replies
+	if _, err := w.eng.SetPhase(w.ctx, bot.PhaseRequest{Actor: bot.Actor{Via: "cli", Name: "ops"},
+		Phase: phases.Broadcast, Channel: bot.Key(Platform, generalID), Reason: "pilot elsewhere first"}); err != nil {
+		t.Fatal(err)
+	}
+	// Discord cannot say which channel either thread belongs to: one is in
+	// #general, held in phase 1, the other in a channel nobody watches.
+	held, unwatched := "100000000000000021", "100000000000000022"
+	w.srv.AddThread(generalID, held, "my question", citizenID)
+	w.srv.AddThread(otherID, unwatched, "my question", citizenID)
+	for _, thread := range []string{held, unwatched} {
+		w.srv.FailLookups(thread, 1000, http.StatusServiceUnavailable)
+		q := w.ask(thread, "<@"+w.srv.BotID()+"> How do I renew my passport?")
+		// Recorded, in shadow mode: the strictest phase wins.
+		if d := w.decision(t, q); d.Action != bot.ActShadow || d.Would != bot.ActAnswer || d.Phase != phases.Broadcast {
+			t.Errorf("thread %s: decision %s/%s under phase %s; want a shadow record under broadcast", thread, d.Action, d.Reason, d.Phase)
+		}
+	}
+	w.settle(t)
+	for _, id := range []string{held, unwatched, generalID, otherID} {
+		if p := w.srv.Posted(id); len(p) != 0 {
+			t.Errorf("posted %d messages in %s during the outage: %q", len(p), id, p[0].Content)
+		}
+	}
+	pending, err := w.st.Pending(w.ctx, Platform, time.Now().Add(time.Hour), 10)
+	if err != nil || len(pending) != 0 {
+		t.Errorf("outbox holds %d items (%v)", len(pending), err)
 	}
 }

@@ -271,11 +271,11 @@ func TestThreadEventsHandedOverWhenTheLookupFails(t *testing.T) {
 
 	// Which channel the thread belongs to cannot be learnt: the question
 	// reaches the engine anyway, under the thread's own id, which no
-	// configuration names.
+	// configuration names, marked as in a channel unknown.
 	q := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "How do I renew my passport?"})
 	r.srv.Await(t, "the question, without its parent", func() bool { return len(h.byID(q)) == 1 })
-	if m := h.byID(q)[0]; m.ChannelID != thread || m.ThreadID != "" || m.InHelpChannel || m.Mentioned {
-		t.Errorf("question mapped to %+v; want its own channel, not a help channel", m)
+	if m := h.byID(q)[0]; m.ChannelID != thread || m.ThreadID != "" || m.InHelpChannel || m.Mentioned || !m.ChannelUnknown {
+		t.Errorf("question mapped to %+v; want its own channel, not a help channel, marked unknown", m)
 	}
 	// The next events there try once, not for another EventRetryFor each.
 	tried := lookups(r.srv, thread)

@@ -60,18 +60,18 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 		}
 		if !watched && p.unknown {
 			// Which watched channel this thread belongs to, if any, could
-			// not be learnt: rather than lose a question that may be in
+			// not be learnt. Rather than lose a question that may be in
 			// one, the engine gets the message under its own channel id,
-			// which no configuration names, so the engine's defaults for
-			// an unknown channel apply. That is the safest reading: not a
-			// help channel, so only a message addressed to the bot by
-			// itself (a mention, a reply to it) is answered, never every
-			// message of what may be an unwatched channel; both
-			// languages; the global phase (a per-channel override of a
-			// parent not known cannot apply); and a reply goes back into
-			// the very channel the question was asked in, not into a
-			// parent guessed at.
-			watched, msg.ThreadID = true, ""
+			// which no configuration names (not a help channel, both
+			// languages), marked ChannelUnknown. The strictest rule that
+			// could apply must win, and the strictest is that of an
+			// unwatched channel, where the bot says nothing: so the engine
+			// records it under phase 1, broadcast, whatever the global
+			// phase. A comms lead who held a channel in phase 1, or never
+			// watched it, does not see the bot answer there because
+			// Discord had an outage; an addressed question is still kept,
+			// in shadow mode, with what the bot would have said.
+			watched, msg.ThreadID, msg.ChannelUnknown = true, "", true
 		}
 		if !watched {
 			return bot.Message{}, false

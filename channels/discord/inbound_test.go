@@ -74,13 +74,13 @@ func TestToMessage(t *testing.T) {
 		{"the bot's answer thread", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: generalID, owner: botID}, true,
 			with(func(m *bot.Message) { m.ThreadID = "800"; m.ReplyToBot = true })},
 		{"thread of an unwatched channel", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: otherID}, false, bot.Message{}},
-		{"place unknown: its own channel, not a help channel", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{unknown: true}, true,
-			with(func(m *bot.Message) { m.ChannelID = "800" })},
+		{"place unknown: its own channel, not a help channel, marked unknown", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{unknown: true}, true,
+			with(func(m *bot.Message) { m.ChannelID = "800"; m.ChannelUnknown = true })},
 		{"place unknown, mentioning the bot", msg(func(m *discordgo.Message) {
 			m.ChannelID = "800"
 			m.Content = "<@" + botID + "> How do I renew my passport?"
 			m.Mentions = []*discordgo.User{{ID: botID, Bot: true}}
-		}), nil, place{unknown: true}, true, with(func(m *bot.Message) { m.ChannelID = "800"; m.Mentioned = true })},
+		}), nil, place{unknown: true}, true, with(func(m *bot.Message) { m.ChannelID = "800"; m.Mentioned = true; m.ChannelUnknown = true })},
 		{"place unknown in a watched channel: the channel's settings", msg(func(m *discordgo.Message) { m.ChannelID = helpID }), nil, place{unknown: true}, true,
 			with(func(m *bot.Message) { m.ChannelID = helpID; m.InHelpChannel = true })},
 		{"another bot", msg(func(m *discordgo.Message) { m.Author = &discordgo.User{ID: "55", Username: "other", Bot: true} }), nil, place{}, true,
