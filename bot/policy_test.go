@@ -1,0 +1,43 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+)
+
+// BenchmarkPolicyCheck measures the comment policy on a mix of questions,
+// frustration, abuse and partisan talk in both languages, and on a message
+// of the largest size kept (16,000 characters): the policy reads every
+// message addressed to the bot.
+func BenchmarkPolicyCheck(b *testing.B) {
+	mix := []string{
+		"How do I renew my passport?",
+		"Comment renouveler mon passeport?",
+		"Can you tell me why my fucking passport is late?",
+		"mon tabarnak de chèque est pas arrivé, vous pouvez vérifier?",
+		"you're a fucking idiot",
+		"t'es un crisse de cave",
+		"I think Mr Singh handled my file, can you check?",
+		"Should I vote for the Liberals or the Conservatives?",
+		"I need form T4* for 2023, my e-mail is ana.b@example.com",
+		"Que pensez-vous de Poilievre?",
+	}
+	var long strings.Builder
+	for long.Len() < 16000 {
+		long.WriteString("Bonjour, j'ai appelé le 613-555-0123 et personne ne répond; I need the T4* slip for 2*3 children, ana@example.com. ")
+	}
+	big := long.String()[:16000]
+	b.Run("mix", func(b *testing.B) {
+		for b.Loop() {
+			for _, s := range mix {
+				policyCheck(s)
+			}
+		}
+	})
+	b.Run("16000", func(b *testing.B) {
+		b.SetBytes(int64(len(big)))
+		for b.Loop() {
+			policyCheck(big)
+		}
+	})
+}
