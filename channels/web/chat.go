@@ -16,6 +16,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/liaison-gc/liaison/bot"
 )
 
@@ -244,7 +246,8 @@ const maxNameChars = 40
 // reservedName reports whether a citizen's display name passes for the
 // assistant's or a staff member's, whose words carry the department's
 // authority in the room: compared without case, accents, spaces or
-// punctuation ("liaison-assistant", "NADIA ROY").
+// punctuation ("liaison-assistant", "NADIA ROY"), and with letters that
+// look Latin read as Latin ("Nаdia Roy" with a Cyrillic а, "Ｎａｄｉａ").
 func (s *Server) reservedName(name string) bool {
 	n := nameKey(name)
 	if n == "" || strings.Contains(n, "liaison") {
@@ -264,14 +267,47 @@ func (s *Server) reservedName(name string) bool {
 	return false
 }
 
-// nameKey is a name's letters and digits, lower-cased and without accents.
+// nameKey is a name's letters and digits, lower-cased and without accents,
+// read as Latin where they look it: compatibility forms (full-width, bold
+// mathematical letters, ligatures) become the letters they show and
+// accents come apart from their letters (NFKD, so that an accented
+// look-alike is caught too), invisible format characters go, and the
+// Cyrillic and Greek letters that look like Latin ones become those.
 func nameKey(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		if l, ok := latinLookalikes[r]; ok {
+			return l
+		}
+		return r
+	}, norm.NFKD.String(s))
 	return strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return r
 		}
 		return -1
 	}, bot.Fold(s))
+}
+
+// latinLookalikes maps the Cyrillic and Greek letters that most fonts draw
+// like a Latin letter to that letter, before case is folded (Greek capital
+// Ν looks like N, its lower case ν like v). Accented forms need no entry:
+// bot.Fold takes the accent off the base letter afterwards.
+var latinLookalikes = map[rune]rune{
+	// Cyrillic
+	'А': 'A', 'В': 'B', 'С': 'C', 'Е': 'E', 'Н': 'H', 'І': 'I', 'Ј': 'J', 'К': 'K',
+	'М': 'M', 'О': 'O', 'Р': 'P', 'Ѕ': 'S', 'Т': 'T', 'У': 'Y', 'Х': 'X', 'Ү': 'Y',
+	'Ԛ': 'Q', 'Ԝ': 'W', 'Ӏ': 'I',
+	'а': 'a', 'с': 'c', 'ԁ': 'd', 'е': 'e', 'һ': 'h', 'і': 'i', 'ј': 'j', 'к': 'k',
+	'ӏ': 'l', 'о': 'o', 'р': 'p', 'ԛ': 'q', 'ѕ': 's', 'ԝ': 'w', 'х': 'x', 'у': 'y',
+	// Greek
+	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M',
+	'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+	'α': 'a', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'υ': 'u', 'χ': 'x', 'γ': 'y',
+	// Latin letters of other alphabets (IPA) drawn like plain ones
+	'ı': 'i', 'ɑ': 'a', 'ɡ': 'g', 'ȷ': 'j',
 }
 
 type postRequest struct {

@@ -561,6 +561,17 @@ func TestPostMessageRefusals(t *testing.T) {
 		{"its French name", map[string]any{"room": "help", "name": "assistant-liaison", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
 		{"a staff member's name", map[string]any{"room": "help", "name": "ALICE TREMBLAY", "text": "hi"}, nil, 400, "member of staff", "name"},
 		{"without accents or spaces", map[string]any{"room": "help", "name": "BobSmith.", "text": "hi"}, nil, 400, "member of staff", "name"},
+		// Letters that look Latin: another alphabet's, full-width or
+		// bold forms, invisible characters and marks between letters.
+		{"a Cyrillic а", map[string]any{"room": "help", "name": "Alice Trembl\u0430y", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a Greek omicron", map[string]any{"room": "help", "name": "B\u03bfb Smith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"Greek capitals", map[string]any{"room": "help", "name": "\u0391LICE \u03a4REMBLAY", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"full-width letters", map[string]any{"room": "help", "name": "Ｂｏｂ Ｓｍｉｔｈ", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"bold mathematical letters", map[string]any{"room": "help", "name": "𝐁𝐨𝐛 𝐒𝐦𝐢𝐭𝐡", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a zero-width joiner", map[string]any{"room": "help", "name": "Al\u200dice Trem\u200bblay", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"combining marks", map[string]any{"room": "help", "name": "Bo\u0308b\u0336 Smith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"an accented Cyrillic е", map[string]any{"room": "help", "name": "Alic\u0450 Tremblay", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"the assistant's name with a Cyrillic і", map[string]any{"room": "help", "name": "L\u0456aison", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hdr := tc.hdr
@@ -580,8 +591,8 @@ func TestPostMessageRefusals(t *testing.T) {
 		t.Fatalf("refused messages reached the engine: %v", h.rec.messages)
 	}
 	// A first name alone, or a name that only contains a staff member's
-	// first name, is anyone's.
-	for _, name := range []string{"Alice", "Bob Smithson", "Alice T."} {
+	// first name, is anyone's, and so are names in other alphabets.
+	for _, name := range []string{"Alice", "Bob Smithson", "Alice T.", "Ольга Петрова", "Ζωή Παπαδάκη"} {
 		if code, _ := c.post("/api/chat/messages", map[string]any{"room": "help", "name": name, "text": "hi"}); code != http.StatusAccepted {
 			t.Errorf("name %q = %d, want 202", name, code)
 		}
