@@ -126,12 +126,14 @@ type MessageRef struct {
 // Reaction is a citizen's reaction on one of the bot's messages, recorded as
 // feedback on the answer it reacted to.
 //
-// A platform where a user can hold 👍 and 👎 at once (Discord) reports the
-// removal of one of them with Removed and the Value of the emoji removed: it
-// withdraws the recorded feedback only when that is the value recorded, so
-// taking 👍 away after switching to 👎 keeps the 👎. Value 0 (Removed false)
-// withdraws whatever is recorded: a platform with one choice per user (the
-// web chat) reports a withdrawal so.
+// A platform where a user can hold 👍 and 👎 at once (Discord) reports each
+// emoji added (Value +1 or -1) and the removal of one of them with Removed
+// and the Value of the emoji removed. Each emoji is kept apart, and the user's
+// rating is the one that remains, or with both held the one added last: after
+// 👍 then 👎, taking 👎 away leaves the 👍 counted, taking 👍 away the 👎.
+// Value 0 (Removed false) withdraws both: a platform with one choice per user
+// (the web chat) reports a withdrawal so, and a new choice there as an add,
+// which is then the one added last.
 type Reaction struct {
 	Platform  string
 	ChannelID string

@@ -144,10 +144,11 @@ type AuditStore interface {
 // FeedbackStore keeps citizens' reactions to answers.
 type FeedbackStore interface {
 	// SaveFeedback records r against the outbox item delivered as its
-	// message (ErrNotFound when the bot did not send that message). A second
-	// reaction from the same user replaces the first. Once a purge has taken
-	// the users of a message's reactions, a reaction from a user not
-	// recorded there is ignored: it could not be told from a change of one
-	// already counted.
+	// message (ErrNotFound when the bot did not send that message). It
+	// keeps which emoji each user holds there, and counts one rating per
+	// user: the emoji that remains, or with 👍 and 👎 both held the one
+	// added last (see Reaction). Once a purge has taken the users of a
+	// message's reactions, a reaction from a user not recorded there is
+	// ignored: it could not be told from a change of one already counted.
 	SaveFeedback(ctx context.Context, r Reaction) error
 }

@@ -290,8 +290,9 @@ func purgeOutbox(ctx context.Context, tx *sql.Tx, before string, limit int) (int
 	return changed, len(ids), nil
 }
 
-// purgeFeedback keeps one row per reaction (the placeholder is unique) so
-// the helpful and not-helpful counts do not change.
+// purgeFeedback keeps one row per citizen and reply (the placeholder is
+// unique), with the emoji held and the rating, so the helpful and
+// not-helpful counts do not change.
 func purgeFeedback(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE feedback SET user_id = 'redacted:' || id, redacted = 1
 		WHERE id IN (SELECT id FROM feedback WHERE redacted = 0 AND at < ? ORDER BY at LIMIT ?)`, before, limit)

@@ -28,9 +28,12 @@ const topGaps = 10
 //     the period;
 //   - MedianStaffAnswer: over escalations created in the period, the time
 //     from the escalation to its first relay delivered;
-//   - Helpful and NotHelpful: current reactions recorded in the period on
-//     answers and relayed staff answers (not on acknowledgements, notices
-//     or broadcasts, even when recorded before these were left out);
+//   - Helpful and NotHelpful: the ratings citizens hold now on answers and
+//     relayed staff answers (not on acknowledgements, notices or
+//     broadcasts, even when recorded before these were left out), one per
+//     citizen and reply, derived from the emoji they still hold (with 👍
+//     and 👎 both held, the one added last: see SaveFeedback), each
+//     counted in the period when that emoji was added;
 //   - TopGaps: the topics of escalated questions asked in the period, most
 //     frequent first (ties by topic), at most 10.
 func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary, error) {
@@ -62,7 +65,7 @@ func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary,
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE f.value > 0),
 			COUNT(*) FILTER (WHERE f.value < 0) FROM feedback f JOIN outbox o ON o.id = f.outbox_id
-			WHERE f.at >= ? AND f.at < ? AND o.kind IN `+feedbackKinds, p.from, p.to).Scan(
+			WHERE f.rated_at >= ? AND f.rated_at < ? AND o.kind IN `+feedbackKinds, p.from, p.to).Scan(
 			&s.Helpful, &s.NotHelpful); err != nil {
 			return fmt.Errorf("feedback: %w", err)
 		}

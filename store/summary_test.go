@@ -66,11 +66,10 @@ func TestSaveFeedback(t *testing.T) {
 	}
 }
 
-// TestSaveFeedbackRemovalWithdrawsOnlyItsValue: on Discord a citizen may
-// hold 👍 and 👎 on one answer at once, and removing one leaves the other.
-// A removal withdraws the feedback only when it is the value removed; the
-// latest reaction added is the one counted.
-func TestSaveFeedbackRemovalWithdrawsOnlyItsValue(t *testing.T) {
+// TestSaveFeedbackKeepsEachEmoji: on Discord a citizen may hold 👍 and 👎
+// on one answer at once, and removing one leaves the other, which is then
+// counted; with both held, the one added last is counted.
+func TestSaveFeedbackKeepsEachEmoji(t *testing.T) {
 	type step struct {
 		value   int
 		removed bool
@@ -87,7 +86,13 @@ func TestSaveFeedbackRemovalWithdrawsOnlyItsValue(t *testing.T) {
 		{"👍 added then removed: nothing is left", []step{add(1), remove(1)}, 0, 0},
 		{"👎 added then removed, 👍 added: 👍", []step{add(-1), remove(-1), add(1)}, 1, 0},
 		{"👎 removed that was never recorded: nothing", []step{remove(-1)}, 0, 0},
+		{"👍 added, 👎 added, 👎 removed: 👍 is left", []step{add(1), add(-1), remove(-1)}, 1, 0},
+		{"👎 added, 👍 added, 👍 removed: 👎 is left", []step{add(-1), add(1), remove(1)}, 0, 1},
+		{"👍 added, 👎 added: the last added counts", []step{add(1), add(-1)}, 0, 1},
+		{"👍, 👎, 👎 removed, 👍 removed: nothing", []step{add(1), add(-1), remove(-1), remove(1)}, 0, 0},
 		{"web chat: 0 withdraws whatever is recorded", []step{add(-1), add(0)}, 0, 0},
+		{"web chat: 0 withdraws both emoji", []step{add(1), add(-1), add(0)}, 0, 0},
+		{"web chat: 👍, 👎, then 👍 chosen again: 👍", []step{add(1), add(-1), add(1)}, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,7 +166,8 @@ func TestFeedbackIsOnlyOnAnswersAndRelays(t *testing.T) {
 		}
 	}
 	// A reaction on the acknowledgement recorded before that rule.
-	_, err = db.w.Exec(`INSERT INTO feedback (outbox_id, user_id, value, at) VALUES (?, 'u2', 1, ?)`, esc.Outbox[0].ID, ts(t0.Add(time.Minute)))
+	_, err = db.w.Exec(`INSERT INTO feedback (outbox_id, user_id, value, rated_at, at, helpful, helpful_at)
+		VALUES (?1, 'u2', 1, ?2, ?2, 1, ?2)`, esc.Outbox[0].ID, ts(t0.Add(time.Minute)))
 	must(t, err)
 
 	s, err := db.Summary(ctx, t0, time.Time{})

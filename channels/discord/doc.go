@@ -2,8 +2,8 @@
 // questions in watched channels, threads and direct messages become
 // bot.Messages, and the engine's replies go back as inline replies or in
 // threads, with 👍/👎 reactions whose clicks become feedback. A citizen may
-// hold both at once: the latest added counts, and taking one away withdraws
-// the feedback only when it is the one counted.
+// hold both at once: the latest added counts, and taking one away leaves the
+// other counted.
 //
 // Only this package imports discordgo; raw discordgo types never leave it.
 // Every message the bot posts restricts allowed_mentions to the asker, so no

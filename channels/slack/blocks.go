@@ -20,13 +20,14 @@ const (
 )
 
 // Limits of what one message shows. Slack refuses a message with a section
-// text over maxSectionRunes characters (and more than 50 blocks); a quoted
+// text over maxSectionChars characters (and more than 50 blocks); a quoted
 // text (the citizen's question, each language of a broadcast preview) takes
-// at most maxQuoteRunes of a section, counted after escaping, leaving room
-// for a heading.
+// at most maxQuoteChars of a section, counted after escaping, leaving room
+// for a heading. Characters are counted as textLen counts them (an emoji
+// counts two), so that a text full of emoji is not refused.
 const (
-	maxSectionRunes = 3000
-	maxQuoteRunes   = maxSectionRunes - 200
+	maxSectionChars = 3000
+	maxQuoteChars   = maxSectionChars - 200
 	maxSuggestions  = 3
 )
 
@@ -61,7 +62,7 @@ func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
 	if e.Question == "" {
 		blocks = append(blocks, slack.NewContextBlock("liaison.redacted", mrkdwn(tr(l, "esc.redacted"))))
 	} else {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, maxQuoteRunes, l)), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, maxQuoteChars, l)), nil, nil))
 	}
 
 	sugg := e.Suggestions

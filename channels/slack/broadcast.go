@@ -167,7 +167,7 @@ func (d *Desk) checkBroadcast(f broadcastForm, l bot.Lang) map[string]string {
 // preview (never the fields) to fit a section, and further if Slack's ack
 // size limit demands it.
 func (d *Desk) previewPayload(l bot.Lang, channels []bot.ChannelConfig, f broadcastForm, changed bool) outcome {
-	for limit := maxQuoteRunes; ; limit /= 2 {
+	for limit := maxQuoteChars; ; limit /= 2 {
 		view := d.broadcastView(l, channels, f, f.hash())
 		view.Blocks.BlockSet = append(d.previewBlocks(l, channels, f, changed, limit), view.Blocks.BlockSet...)
 		resp := slack.NewUpdateViewSubmissionResponse(&view)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/liaison-gc/liaison/bot"
@@ -213,6 +214,10 @@ func TestPostEscalationQuestionFitsASection(t *testing.T) {
 		{"ampersands", strings.Repeat("&", 4000), "&amp;"},
 		{"one word per paragraph", strings.Repeat("a\n\n", 666), ">a\n>\n>a"},
 		{"special mentions", strings.Repeat("@everyone ", 400), "@" + zwsp + "everyone"},
+		// Each emoji is two UTF-16 code units: 2000 of them pass 3000
+		// characters as Slack may count them.
+		{"emoji", strings.Repeat("😀", 2000), "😀😀"},
+		{"emoji and accents", strings.Repeat("é😀\n", 1000), ">é😀"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,8 +231,8 @@ func TestPostEscalationQuestionFitsASection(t *testing.T) {
 			c := f.callsTo("chat.postMessage")[0]
 			blocks := blocksOf(t, c)
 			for i, s := range sectionTexts(t, blocks) {
-				if n := utf8.RuneCountInString(s); n > maxSectionRunes {
-					t.Errorf("text %d is %d characters, Slack refuses more than %d (question of %d characters)", i, n, maxSectionRunes, utf8.RuneCountInString(tt.question))
+				if n := len(utf16.Encode([]rune(s))); n > maxSectionChars {
+					t.Errorf("text %d is %d UTF-16 code units, Slack may refuse more than %d (question of %d characters)", i, n, maxSectionChars, utf8.RuneCountInString(tt.question))
 				}
 			}
 			all := everything(c)

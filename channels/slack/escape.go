@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -43,9 +42,9 @@ func escape(s string) string {
 }
 
 // quote renders untrusted text as an escaped mrkdwn block quote of at most
-// max characters, counted on the escaped text that Slack receives (Slack
-// refuses a message whose section text passes 3000 characters, and
-// escaping can make a text five times longer). Text that does not fit
+// max characters, counted as textLen counts them, on the escaped text that
+// Slack receives (Slack refuses a message whose section text passes 3000
+// characters, and escaping can make a text five times longer). Text that does not fit
 // ends where the next line, or the next character of the line that
 // overflows, would pass the limit, so no entity or fenced marker is ever
 // cut, followed by an ellipsis and a note saying it was shortened; max
@@ -56,19 +55,19 @@ func quote(s string, max int, l bot.Lang) string {
 	for i, line := range raw {
 		lines[i] = ">" + escape(line)
 	}
-	if out := strings.Join(lines, "\n"); utf8.RuneCountInString(out) <= max {
+	if out := strings.Join(lines, "\n"); textLen(out) <= max {
 		return out
 	}
 	note := "…\n_" + tr(l, "esc.truncated") + "_"
-	room := max - utf8.RuneCountInString(note)
+	room := max - textLen(note)
 	var b strings.Builder
-	n := 0 // runes written
+	n := 0 // characters written
 	for i, line := range lines {
 		sep := ""
 		if i > 0 {
 			sep = "\n"
 		}
-		if k := utf8.RuneCountInString(sep + line); n+k <= room {
+		if k := textLen(sep + line); n+k <= room {
 			b.WriteString(sep + line)
 			n += k
 			continue
@@ -77,7 +76,7 @@ func quote(s string, max int, l bot.Lang) string {
 		// escaped length only grows with the raw length.
 		rs := []rune(raw[i])
 		fits := func(j int) bool {
-			return n+utf8.RuneCountInString(sep+">"+escape(string(rs[:j]))) <= room
+			return n+textLen(sep+">"+escape(string(rs[:j]))) <= room
 		}
 		lo, hi := 0, len(rs)
 		for lo < hi {
@@ -99,19 +98,42 @@ func quote(s string, max int, l bot.Lang) string {
 	return b.String() + note
 }
 
-// truncate cuts s to at most max runes, adding an ellipsis when it cuts.
+// truncate cuts s to at most max characters, counted as textLen counts
+// them, adding an ellipsis when it cuts.
 func truncate(s string, max int) (string, bool) {
-	if utf8.RuneCountInString(s) <= max {
+	if textLen(s) <= max {
 		return s, false
 	}
-	i, n := 0, 0
-	for i = range s {
-		if n == max-1 {
-			break
+	n := 0
+	for i, r := range s {
+		if n+runeUnits(r) > max-1 {
+			return s[:i] + "…", true
 		}
-		n++
+		n += runeUnits(r)
 	}
-	return s[:i] + "…", true
+	return s, false
+}
+
+// textLen is the length of s as Slack's limits may count it: in UTF-16
+// code units, the way its JavaScript clients count, so that a character
+// outside the Basic Multilingual Plane (most emoji) counts two. Slack's
+// documentation says "characters" without saying which; counting this way
+// never counts fewer than Slack does, whether it counts code points or
+// UTF-16 units, so a text cut to a limit by this count is never refused.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeUnits(r)
+	}
+	return n
+}
+
+// runeUnits is how many UTF-16 code units r takes.
+func runeUnits(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
 }
 
 // slackDate renders t so that each reader sees it in their own time zone,

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/gorilla/websocket"
 )
@@ -237,6 +238,10 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		if blocks := call.Form.Get("blocks"); blocks != "" && !json.Valid([]byte(blocks)) {
 			f.t.Errorf("%s: blocks are not JSON", method)
+		}
+		if code := f.refusal(call.Form); code != "" {
+			writeJSON(w, map[string]any{"ok": false, "error": code})
+			return
 		}
 		writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts, "message_ts": ts})
 	case "conversations.history":
@@ -555,4 +560,26 @@ func (f *fakeSlack) loseAnswers(method string, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lose[method] += n
+}
+
+// refusal is the error Slack answers a chat call's message with, "" when
+// it takes it: invalid_blocks when a section's text passes 3000
+// characters, counted as the UTF-16 code units Slack's clients count (an
+// emoji outside the Basic Multilingual Plane counts two).
+func (f *fakeSlack) refusal(form url.Values) string {
+	var blocks []struct {
+		Type string `json:"type"`
+		Text struct {
+			Text string `json:"text"`
+		} `json:"text"`
+	}
+	if b := form.Get("blocks"); b == "" || json.Unmarshal([]byte(b), &blocks) != nil {
+		return ""
+	}
+	for _, b := range blocks {
+		if b.Type == "section" && len(utf16.Encode([]rune(b.Text.Text))) > 3000 {
+			return "invalid_blocks"
+		}
+	}
+	return ""
 }

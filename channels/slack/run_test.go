@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/phases"
@@ -674,8 +674,8 @@ func TestBroadcastPreviewFitsASection(t *testing.T) {
 		t.Fatalf("ack = %v, want the preview", p)
 	}
 	for i, s := range sectionTexts(t, view["blocks"]) {
-		if n := utf8.RuneCountInString(s); n > maxSectionRunes {
-			t.Errorf("text %d is %d characters, Slack refuses more than %d", i, n, maxSectionRunes)
+		if n := len(utf16.Encode([]rune(s))); n > maxSectionChars {
+			t.Errorf("text %d is %d UTF-16 code units, Slack may refuse more than %d", i, n, maxSectionChars)
 		}
 	}
 	pv, _ := json.Marshal(view)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -125,6 +126,8 @@ func TestQuoteAndTruncate(t *testing.T) {
 		{"entities", "<<<<<<", 23, bot.English, ">&lt;…\n_(shortened)_"},
 		{"whole lines", "first line\nsecond line\nthird line", 28, bot.English, ">first line…\n_(shortened)_"},
 		{"cut inside a line", "first line\nsecond line\nthird line", 30, bot.English, ">first line\n>se…\n_(shortened)_"},
+		// An emoji counts two, as in UTF-16: Slack may count it so.
+		{"emoji", strings.Repeat("😀", 20), 30, bot.English, ">" + strings.Repeat("😀", 7) + "…\n_(shortened)_"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,13 +135,19 @@ func TestQuoteAndTruncate(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("quote(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
 			}
-			if n := utf8.RuneCountInString(got); n > tt.max {
-				t.Errorf("quote(%q, %d) is %d characters", tt.in, tt.max, n)
+			if n := len(utf16.Encode([]rune(got))); n > tt.max {
+				t.Errorf("quote(%q, %d) is %d UTF-16 code units", tt.in, tt.max, n)
 			}
 		})
 	}
 	if s, cut := truncate("abc", 3); s != "abc" || cut {
 		t.Errorf("truncate exact = %q %v", s, cut)
+	}
+	if s, cut := truncate("😀😀", 4); s != "😀😀" || cut {
+		t.Errorf("truncate two emoji to 4 = %q %v, want them whole", s, cut)
+	}
+	if s, cut := truncate("😀😀😀", 4); s != "😀…" || !cut {
+		t.Errorf("truncate three emoji to 4 = %q %v, want one and an ellipsis", s, cut)
 	}
 }
 
@@ -206,10 +215,10 @@ func FuzzQuote(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, l := range []bot.Lang{bot.English, bot.French, bot.Unknown} {
-			for _, max := range []int{100, 1000, maxQuoteRunes} {
+			for _, max := range []int{100, 1000, maxQuoteChars} {
 				out := quote(s, max, l)
-				if n := utf8.RuneCountInString(out); n > max {
-					t.Fatalf("quote(%q, %d) is %d characters", s, max, n)
+				if n := len(utf16.Encode([]rune(out))); n > max {
+					t.Fatalf("quote(%q, %d) is %d UTF-16 code units", s, max, n)
 				}
 				if strings.ContainsAny(strings.ReplaceAll("\n"+out, "\n>", "\n"), "<>") {
 					t.Fatalf("quote(%q, %d) = %q holds markup", s, max, out)
@@ -218,10 +227,10 @@ func FuzzQuote(f *testing.F) {
 			e := hostileEscalation()
 			e.Question = s
 			form := broadcastForm{EN: s, FR: s, Channels: []bot.ChannelKey{"discord:42"}}
-			for _, blocks := range [][]slack.Block{d.escalationBlocks(e, l), d.previewBlocks(l, nil, form, true, maxQuoteRunes)} {
+			for _, blocks := range [][]slack.Block{d.escalationBlocks(e, l), d.previewBlocks(l, nil, form, true, maxQuoteChars)} {
 				for _, txt := range sectionTexts(t, blocks) {
-					if n := utf8.RuneCountInString(txt); n > maxSectionRunes {
-						t.Fatalf("a text of %d characters for %q (Slack refuses more than %d)", n, s, maxSectionRunes)
+					if n := len(utf16.Encode([]rune(txt))); n > maxSectionChars {
+						t.Fatalf("a text of %d UTF-16 code units for %q (Slack may refuse more than %d)", n, s, maxSectionChars)
 					}
 				}
 			}

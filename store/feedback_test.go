@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// A database written before each emoji was kept apart (migration 006)
+// keeps its ratings: 👍 and 👎 still count, a withdrawn one does not, a
+// purged one stays purged; afterwards, a citizen who held 👍 and removes a
+// 👎 never recorded still counts as helpful, and a late event older than
+// a withdrawal changes nothing.
+func TestFeedbackMigrationKeepsRatings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	ctx := context.Background()
+	old := pool("file:"+path+"?"+dsnParams, 1, "")
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, file TEXT NOT NULL,
+		checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+	for _, m := range mustMigrations(t) {
+		if m.version > 5 {
+			break
+		}
+		exec(m.sql)
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, ?, ?)`, m.version, m.file, m.checksum, ts(t0))
+	}
+	at := ts(t0.Add(time.Minute))
+	for i, ref := range []string{"bot-1", "bot-2"} {
+		exec(`INSERT INTO outbox (id, platform, channel, address, kind, reply, state, ref_platform, ref_channel, ref_id, created_at, sent_at)
+			VALUES (?, 'discord', 'help', '{}', 'answer', '{}', 'sent', 'discord', 'help', ?, ?, ?)`, i+1, ref, ts(t0), ts(t0))
+	}
+	exec(`INSERT INTO feedback (outbox_id, user_id, value, at, redacted) VALUES
+		(1, 'up', 1, ?1, 0), (1, 'down', -1, ?1, 0), (1, 'withdrawn', 0, ?1, 0), (2, 'redacted:4', 1, ?1, 1)`, at)
+	must(t, old.Close())
+
+	db, _ := openAt(t, path)
+	summary := func() (int, int) {
+		t.Helper()
+		s, err := db.Summary(ctx, t0, t0.Add(time.Hour))
+		must(t, err)
+		return s.Helpful, s.NotHelpful
+	}
+	if h, n := summary(); h != 2 || n != 1 {
+		t.Fatalf("after the migration: helpful %d, not helpful %d; want 2 and 1", h, n)
+	}
+	react := func(ref, user string, v int, removed bool, at time.Time) {
+		t.Helper()
+		must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: ref, UserID: user,
+			Value: v, Removed: removed, Time: at}))
+	}
+	react("bot-1", "up", -1, true, t0.Add(2*time.Minute))         // a 👎 never recorded taken away
+	react("bot-1", "withdrawn", 1, false, t0.Add(30*time.Second)) // older than the withdrawal, delivered late
+	react("bot-2", "someone", -1, false, t0.Add(2*time.Minute))   // on a purged reply: not recorded
+	if h, n := summary(); h != 2 || n != 1 {
+		t.Errorf("after more reactions: helpful %d, not helpful %d; want 2 and 1", h, n)
+	}
+}
+
+// A rating is counted in the period when the emoji it counts was added,
+// so a later change to the other emoji does not move it: 👍 in one period,
+// 👎 added in the next and taken away in a third leaves the 👍 counted in
+// the first only.
+func TestFeedbackCountedWhenItsEmojiWasAdded(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	o := answerOutcome("m1")
+	must(t, db.SaveOutcome(ctx, o))
+	must(t, db.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "discord", ChannelID: "help", ID: "bot-1"}, t0))
+	day := 24 * time.Hour
+	react := func(v int, removed bool, at time.Time) {
+		t.Helper()
+		must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: "bot-1", UserID: "u1",
+			Value: v, Removed: removed, Time: at}))
+	}
+	react(1, false, t0.Add(time.Hour))
+	react(-1, false, t0.Add(day+time.Hour))
+	react(-1, true, t0.Add(2*day+time.Hour))
+	for i, want := range [][2]int{{1, 0}, {0, 0}, {0, 0}} {
+		from := t0.Add(time.Duration(i) * day)
+		s, err := db.Summary(ctx, from, from.Add(day))
+		must(t, err)
+		if s.Helpful != want[0] || s.NotHelpful != want[1] {
+			t.Errorf("day %d: helpful %d, not helpful %d; want %d, %d", i+1, s.Helpful, s.NotHelpful, want[0], want[1])
+		}
+	}
+}
+
+func TestFeedbackSummaryUsesItsIndex(t *testing.T) {
+	db, _ := newDB(t)
+	checkPlan(t, db, `SELECT COUNT(*) FROM feedback f WHERE f.rated_at >= ? AND f.rated_at < ?`, "feedback_rated", "", endOfTime)
+}
