@@ -219,11 +219,16 @@ func (e *Engine) mismatchFlag(esc Escalation, s Staff, ans StaffAnswer) Outgoing
 // it once). reply, when set, composes each asker's reply (suggested
 // entries); otherwise the staff text is signed. Its author is told once
 // every asker has it, and of each citizen it could not be delivered to
-// (see relaySettled).
+// (see relaySettled). An escalation given back because its answer did not
+// reach every asker is answered again to those who did not get it only.
 func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, reply func(Asker) (Reply, error)) (AnswerResult, error) {
 	now := e.now()
 	ans.Status = AnswerQueued
-	to := recipients(esc.Askers)
+	askers := esc.Askers
+	if missing := esc.Undelivered(); len(missing) > 0 {
+		askers = missing
+	}
+	to := recipients(askers)
 	var out []Outgoing
 	for _, k := range to {
 		var r Reply

@@ -121,10 +121,11 @@ const maxReasonLen = 200
 // with the platform's reason; delivered, and the last of the escalation's
 // askers to get it (the store moved it to StateRelayed), the number of
 // citizens it reached. Nothing is said before: the answer is on its way,
-// and may still fail. An escalation with a relay failed for good stays
-// answered (the store counts it as finished once no relay is pending).
-// The notice is queued after the delivery is recorded, not with it: a
-// crash in between loses the notice, never the relay's record.
+// and may still fail. Once no relay of an escalation is pending and one
+// failed for good, the escalation goes back to its author (see
+// reopenUndelivered). The notice is queued after the delivery is recorded,
+// not with it: a crash in between loses the notice, never the relay's
+// record.
 func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
 	if it.Reply.Kind != KindRelay || it.EscalationID == 0 {
 		return
@@ -151,14 +152,70 @@ func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
 		// the confirmation once per answer.
 		key := "relayed:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.FormatInt(esc.AnsweredAt.UnixNano(), 10)
 		n = e.answererNotice(key, NoticeRelayed, esc, MsgDeskRelayed, map[string]any{"Count": len(recipients(esc.Askers))})
-	default:
+	}
+	if n.Notice != nil {
+		if err := e.st.Enqueue(ctx, []Outgoing{n}); err != nil {
+			e.log.Error("queue relay notice", "escalation", esc.ID, "outgoing", it.ID, "err", err)
+		}
+		e.poke(DeskPlatform)
+	}
+	if esc.State == StateAnswered {
+		e.reopenUndelivered(ctx)
+	}
+}
+
+// reopenUndelivered gives back to its author, claimed, each answered
+// escalation whose answer did not reach every asker and will not (no relay
+// of it pending, one failed for good: Store.Undelivered), so that it waits
+// on the desk instead of passing for done: they answer again, which goes
+// to the askers who did not get it (Escalation.Undelivered), or close it
+// with a reason. An author no longer on the roster holds nothing: the
+// reminders re-route it. The author is told why, and the change audited.
+// It runs when a relay settles and with the reminders, which catch an
+// escalation whose last relay settled just before a crash.
+func (e *Engine) reopenUndelivered(ctx context.Context) {
+	list, err := e.st.Undelivered(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("read undelivered answers", "err", err)
+		}
 		return
 	}
-	if err := e.st.Enqueue(ctx, []Outgoing{n}); err != nil {
-		e.log.Error("queue relay notice", "escalation", esc.ID, "outgoing", it.ID, "err", err)
-		return
+	for _, esc := range list {
+		if err := e.reopen(ctx, esc); err != nil && !errors.Is(err, ErrConflict) && ctx.Err() == nil {
+			e.log.Error("reopen undelivered escalation", "escalation", esc.ID, "err", err)
+		}
 	}
+}
+
+// reopen moves esc, answered as the store listed it, back to claimed by
+// its author. ErrConflict when it changed since (a follow-up answer, say):
+// the next round looks again.
+func (e *Engine) reopen(ctx context.Context, esc Escalation) error {
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	var missing []Asker
+	for _, k := range esc.Askers {
+		if k.RelayedAt.IsZero() {
+			missing = append(missing, k)
+		}
+	}
+	missing = recipients(missing)
+	now := e.now()
+	key := "reopened:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.Itoa(esc.Version)
+	esc.State, esc.ClaimedBy, esc.ClaimedAt, esc.UpdatedAt = StateClaimed, esc.AnsweredBy, now, now
+	n := e.answererNotice(key, NoticeReopened, esc, MsgDeskReopened, map[string]any{"ID": esc.ID, "Count": len(missing)})
+	detail := "answer not delivered to " + strconv.Itoa(len(missing)) + " of " + strconv.Itoa(len(recipients(esc.Askers))) +
+		" citizens: back with " + cmp.Or(esc.AnsweredBy, "nobody")
+	c := &EscalationChange{Escalation: &esc, Outbox: []Outgoing{n},
+		Audit: []AuditEntry{{At: now, Actor: "engine", Via: "engine", Action: "escalation.reopen", Target: escTarget(esc.ID), Detail: detail, Allowed: true}}}
+	if err := e.st.ApplyEscalation(ctx, c); err != nil {
+		return err
+	}
+	e.waiting[esc.ID] = waitingFrom(esc)
+	e.log.Info("answer not delivered to every asker: escalation back with its author", "escalation", esc.ID, "undelivered", len(missing))
 	e.poke(DeskPlatform)
+	return nil
 }
 
 // answererNotice is a notice to the staff member who answered esc, in
@@ -326,6 +383,7 @@ func (e *Engine) remind(ctx context.Context) {
 	for _, s := range e.cfg.Staff {
 		staff = append(staff, s.ID)
 	}
+	e.reopenUndelivered(ctx)
 	due, err := e.st.DueForReminder(ctx, now.Add(-e.cfg.RemindAfter), staff)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -432,4 +490,14 @@ func (e *Engine) applyReminder(ctx context.Context, esc Escalation, audit AuditE
 	}
 	e.poke(DeskPlatform)
 	return nil
+}
+
+// waitingFrom is what new questions are matched against to join x, built
+// from the store as at start (loadWaiting).
+func waitingFrom(x Escalation) *waitingEsc {
+	w := &waitingEsc{id: x.ID, lang: x.Lang, subject: subject{topic: x.Topic}, words: tokens(x.Question)}
+	if len(x.Suggestions) > 0 {
+		w.subject.topEntry, w.subject.known = x.Suggestions[0].EntryID, x.Suggestions[0].Confidence >= likelyConfidence
+	}
+	return w
 }

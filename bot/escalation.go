@@ -4,13 +4,17 @@ import "time"
 
 // EscalationState is where an escalation stands. The normal path is
 // open → claimed → answered → relayed; closed ends it without an answer.
+// An answer that did not reach every asker (a relay failed for good) sends
+// the escalation back to claimed, by the answer's author, once no relay of
+// it is pending: staff answer again, which goes to the askers who did not
+// get it (see Undelivered), or close it with a reason.
 type EscalationState string
 
 // Escalation states.
 const (
 	StateOpen     EscalationState = "open"
 	StateClaimed  EscalationState = "claimed"
-	StateAnswered EscalationState = "answered" // an answer is queued to every asker; stays so when a relay failed for good
+	StateAnswered EscalationState = "answered" // an answer is queued to every asker
 	StateRelayed  EscalationState = "relayed"  // every asker has received it
 	StateClosed   EscalationState = "closed"
 )
@@ -75,6 +79,24 @@ type Asker struct {
 func sameCitizen(a, b Address) bool {
 	return a.UserID != "" && a.UserID == b.UserID && a.Platform == b.Platform &&
 		a.ChannelID == b.ChannelID && a.ThreadID == b.ThreadID
+}
+
+// Undelivered lists the askers still waiting for an answer that the
+// escalation already has: those its relay failed to reach for good, and
+// those who joined it since it was reopened for that reason. It is empty
+// unless the escalation waits (StateOpen, StateClaimed) after an answer;
+// desks show such an escalation as not delivered.
+func (e Escalation) Undelivered() []Asker {
+	if !e.State.Waiting() || e.AnsweredAt.IsZero() {
+		return nil
+	}
+	var out []Asker
+	for _, k := range e.Askers {
+		if k.RelayedAt.IsZero() {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // recipients returns the askers of esc that each get a relay: the first

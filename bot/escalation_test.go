@@ -786,7 +786,8 @@ func TestQuestionEscalatedWhileTheEngineStartsCanBeJoined(t *testing.T) {
 
 // The staff member who answered is told the answer was sent only once every
 // asker has it, and told, in their language, of each citizen it could not
-// be delivered to and why. The escalation then stays answered.
+// be delivered to and why. The escalation then does not pass for answered
+// (see TestAnswerNotDeliveredGoesBackToItsAuthor).
 func TestRelayFailedForGoodIsReportedToItsAuthorNotAsSent(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", goatEN)
@@ -815,8 +816,138 @@ func TestRelayFailedForGoodIsReportedToItsAuthorNotAsSent(t *testing.T) {
 		t.Errorf("undelivered notices %+v, want one to U_NADIA in her language: %q", n, want)
 	}
 	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
-	if esc.State != bot.StateAnswered {
-		t.Errorf("state = %s, want answered", esc.State)
+	if esc.State == bot.StateAnswered || esc.State == bot.StateRelayed {
+		t.Errorf("state = %s, want it waiting again", esc.State)
+	}
+}
+
+// undeliveredToAna answers goatEN, asked by ana then ben, as nadia, and the
+// relay to ana fails for good; it returns the escalation's id.
+func undeliveredToAna(e *env) int64 {
+	e.t.Helper()
+	d := e.ask("ana", goatEN)
+	if d2 := e.ask("ben", goatEN2); d2.EscalationID != d.EscalationID {
+		e.t.Fatalf("ben's question did not join: %+v", d2)
+	}
+	e.tick()
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		if r.Kind == bot.KindRelay && to.UserID == "ana" {
+			return permanent{}
+		}
+		return nil
+	}
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_NADIA", EventID: "a1",
+		Text: "Only service animals may attend the ceremony."}); err != nil {
+		e.t.Fatal(err)
+	}
+	return d.EscalationID
+}
+
+// An answer that did not reach every asker does not pass for done: once no
+// relay of it is pending, the escalation goes back to its author, claimed,
+// among the questions waiting on the desk and in the reports, with a notice
+// in their language and an audit entry. Answered again, the answer goes to
+// the citizens who did not get it only; or it is closed with a reason.
+func TestAnswerNotDeliveredGoesBackToItsAuthor(t *testing.T) {
+	e := newEnv(t, nil)
+	id := undeliveredToAna(e)
+	e.tick()
+	e.tick()
+
+	esc, _ := e.eng.Escalation(e.ctx, id)
+	if esc.State != bot.StateClaimed || esc.ClaimedBy != "nadia" || esc.AnsweredBy != "nadia" {
+		t.Fatalf("after the failure: %s, claimed by %q, answered by %q; want claimed by nadia", esc.State, esc.ClaimedBy, esc.AnsweredBy)
+	}
+	if u := esc.Undelivered(); len(u) != 1 || u[0].Address.UserID != "ana" {
+		t.Errorf("undelivered %+v, want ana's", u)
+	}
+	if e.desk.posts[esc.DeskRef].State != bot.StateClaimed {
+		t.Errorf("desk post shows %s, want claimed", e.desk.posts[esc.DeskRef].State)
+	}
+	waiting, _ := e.eng.Escalations(e.ctx, bot.EscalationFilter{States: []bot.EscalationState{bot.StateOpen, bot.StateClaimed}})
+	if len(waiting) != 1 || waiting[0].ID != id {
+		t.Errorf("waiting on the desk: %+v", waiting)
+	}
+	if s, _ := e.st.Summary(e.ctx, time.Time{}, time.Time{}); s.OpenEscalations != 1 {
+		t.Errorf("reports count %d open escalations, want 1", s.OpenEscalations)
+	}
+	n := e.desk.noticesOf(bot.NoticeReopened)
+	want := "La question nº\u00a0" + strconv.FormatInt(id, 10) + " vous revient\u00a0: votre réponse n’a pas pu être transmise à 1 personne. " +
+		"Répondez de nouveau et elle ne sera transmise qu’à cette personne, ou fermez la question en indiquant un motif."
+	if len(n) != 1 || n[0].Text != want || n[0].DeskUserID != "U_NADIA" || n[0].EscalationID != id {
+		t.Errorf("reopened notices %+v, want one to U_NADIA: %q", n, want)
+	}
+	if a := e.auditedSince(e.auditCount() - 1); a[0].Action != "escalation.reopen" || a[0].Actor != "engine" ||
+		a[0].Detail != "answer not delivered to 1 of 2 citizens: back with nadia" {
+		t.Errorf("audited %+v", a[0])
+	}
+
+	t.Run("answered again", func(t *testing.T) {
+		e.ch.fail = nil
+		before := len(e.ch.all())
+		res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: id, DeskUserID: "U_NADIA", EventID: "a2",
+			Text: "Only service animals may attend the ceremony, Ana."})
+		if err != nil || res.Relays != 1 {
+			t.Fatalf("answer again: %d relays, %v; want 1", res.Relays, err)
+		}
+		e.tick()
+		e.tick()
+		got := e.ch.all()[before:]
+		if len(got) != 1 || got[0].To.UserID != "ana" || got[0].Reply.Kind != bot.KindRelay {
+			t.Errorf("sent %+v, want the answer to ana only", got)
+		}
+		if esc, _ := e.eng.Escalation(e.ctx, id); esc.State != bot.StateRelayed {
+			t.Errorf("state = %s, want relayed", esc.State)
+		}
+		if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 1 || n[0].Text != "Réponse transmise à 2 personnes." {
+			t.Errorf("confirmations %+v", n)
+		}
+	})
+}
+
+func TestAnswerNotDeliveredCanBeClosed(t *testing.T) {
+	e := newEnv(t, nil)
+	id := undeliveredToAna(e)
+	e.tick()
+	esc, err := e.eng.Close(e.ctx, id, "U_NADIA", "Ana left the server")
+	if err != nil || esc.State != bot.StateClosed || esc.CloseReason != "Ana left the server" {
+		t.Fatalf("close: %s %q, %v", esc.State, esc.CloseReason, err)
+	}
+	e.clock.Advance(time.Hour)
+	e.tick()
+	if esc, _ := e.eng.Escalation(e.ctx, id); esc.State != bot.StateClosed {
+		t.Errorf("state = %s after closing, want closed", esc.State)
+	}
+}
+
+// A relay that failed for good just before the engine stopped, before the
+// escalation went back to its author, is caught at the next round of
+// reminders after the restart.
+func TestAnswerNotDeliveredBeforeARestartGoesBackToItsAuthor(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a1",
+		Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := e.st.Pending(e.ctx, "mem", e.clock.Now(), 0)
+	if err != nil || len(pending) != 1 || pending[0].Reply.Kind != bot.KindRelay {
+		t.Fatalf("pending %+v, %v", pending, err)
+	}
+	// What the delivery loop records before it would go on.
+	if err := e.st.MarkFailed(e.ctx, pending[0].ID, "unknown channel"); err != nil {
+		t.Fatal(err)
+	}
+	e.start()
+	e.tick()
+	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+	if esc.State != bot.StateClaimed || esc.ClaimedBy != "alex" {
+		t.Errorf("after the restart: %s, claimed by %q; want claimed by alex", esc.State, esc.ClaimedBy)
+	}
+	if n := e.desk.noticesOf(bot.NoticeReopened); len(n) != 1 || n[0].Text != "Question "+strconv.FormatInt(esc.ID, 10)+
+		" is yours again: your answer did not reach 1 citizen. Answer again and it goes to that citizen only, or close the question with a reason." {
+		t.Errorf("reopened notices %+v", n)
 	}
 }
 

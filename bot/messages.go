@@ -24,6 +24,7 @@ const (
 	MsgDeskMismatch     = "desk.mismatch"      // {{.AnswerLang}} {{.AskerLang}}
 	MsgDeskRelayed      = "desk.relayed"       // {{.Count}} (plural)
 	MsgDeskUndelivered  = "desk.undelivered"   // {{.ID}} {{.Name}} {{.Reason}}
+	MsgDeskReopened     = "desk.reopened"      // {{.ID}}, {{.Count}} (plural) askers without the answer
 	MsgDeskNotRoster    = "desk.not_roster"    // the author is not on the roster
 	MsgDeskNotLead      = "desk.not_lead"      // only comms leads may do this
 	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}}
@@ -42,6 +43,6 @@ func MessageIDs() []string {
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered,
-		MsgDeskRerouteGone,
+		MsgDeskRerouteGone, MsgDeskReopened,
 	}
 }

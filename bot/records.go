@@ -50,6 +50,7 @@ const (
 	NoticeMismatch    NoticeKind = "mismatch"    // answer language differs from the askers': send anyway / translate
 	NoticeRelayed     NoticeKind = "relayed"     // confirmation: the answer reached every asker (N citizens)
 	NoticeUndelivered NoticeKind = "undelivered" // a relay failed for good: the citizen named did not get the answer
+	NoticeReopened    NoticeKind = "reopened"    // the answer did not reach every asker: back with its author, to answer again or close
 	NoticeRefused     NoticeKind = "refused"     // the author is not on the roster, or not allowed
 	NoticePhase       NoticeKind = "phase"       // a phase change announcement
 	NoticeInfo        NoticeKind = "info"

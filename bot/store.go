@@ -70,6 +70,10 @@ type EscalationStore interface {
 	DeskBacklog(ctx context.Context, limit int) ([]Escalation, error)
 	// MarkDeskSynced records that the desk post ref shows version.
 	MarkDeskSynced(ctx context.Context, id int64, ref string, version int) error
+	// Undelivered lists the answered escalations with no relay pending
+	// whose askers have not all been relayed to (a relay failed for good),
+	// oldest first, leaving out those whose question was purged.
+	Undelivered(ctx context.Context) ([]Escalation, error)
 	// DueForReminder lists escalations whose RoutedAt is before the given
 	// time and that wait for someone to claim them, oldest first: the open
 	// ones, and the claimed ones whose claimer is not among staff (roster

@@ -233,6 +233,22 @@ func (db *DB) DeskBacklog(ctx context.Context, limit int) ([]bot.Escalation, err
 	return es, nil
 }
 
+// Undelivered lists the answered escalations whose answer did not reach
+// every asker and will not: no relay of theirs is pending, and an asker
+// has none delivered (a relay failed for good). Those whose question was
+// purged are left out: nothing is left to answer. Oldest first.
+func (db *DB) Undelivered(ctx context.Context) ([]bot.Escalation, error) {
+	es, err := db.escalations(ctx, `SELECT `+escalationCols+` FROM escalations e
+		WHERE e.state = 'answered' AND e.question <> ''
+		AND EXISTS (SELECT 1 FROM escalation_askers a WHERE a.escalation_id = e.id AND a.relayed_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'pending')
+		ORDER BY e.created_at, e.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: undelivered: %w", err)
+	}
+	return es, nil
+}
+
 // DueForReminder lists the escalations routed before the given time that
 // wait for someone to claim them, oldest first: the open ones, and the
 // claimed ones whose claimer is not among staff (the roster's ids: they

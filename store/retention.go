@@ -170,8 +170,9 @@ steps:
 
 // escalationDone is true for an escalation no reply is due from any more:
 // relayed, closed, or answered with no relay still pending (a relay that
-// failed for good is not retried, and leaves its escalation answered for
-// ever). e is the escalations alias.
+// failed for good is not retried; the engine then gives the escalation
+// back to its author, waiting again, see Undelivered). e is the
+// escalations alias.
 const escalationDone = `(e.state IN ('relayed', 'closed') OR (e.state = 'answered' AND NOT EXISTS
 		(SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'pending')))`
 
