@@ -96,6 +96,12 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 	var channel bot.ChannelKey
 	if len(args) > 0 {
 		if k, ok, known := d.lookupChannel(ctx, h, args[0]); ok {
+			if !known && p == 0 {
+				// A channel removed from the configuration may keep an
+				// override, which can still be ended by its full key;
+				// the engine checks who asks and audits it.
+				k, known = d.staleOverride(ctx, h, args[0])
+			}
 			if !known {
 				return reply(tr(l, "phase.unknown.channel", "`"+escape(args[0])+"`", d.channelChoices(ctx, h))), nil
 			}
@@ -207,6 +213,20 @@ func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string
 		}
 	}
 	return "", true, false
+}
+
+// staleOverride reports whether word is the full key of a channel that is
+// not configured but keeps a phase override.
+func (d *Desk) staleOverride(ctx context.Context, h bot.DeskHandler, word string) (bot.ChannelKey, bool) {
+	st, err := h.Status(ctx)
+	if err != nil {
+		d.log.Warn("slack: status for channel overrides", "err", err)
+		return "", false
+	}
+	if slices.Contains(st.Phase.Channels(), word) {
+		return bot.ChannelKey(word), true
+	}
+	return "", false
 }
 
 // channelChoices lists the channels a command may name.

@@ -343,6 +343,67 @@ func TestEndToEndPhaseCommand(t *testing.T) {
 	}
 }
 
+// The override of a channel removed from the configuration can be ended
+// from Slack by the channel's full key, by a comms lead, and audited; a
+// phase cannot be set there, and the channel stays unknown otherwise.
+func TestEndToEndPhaseInheritOnARemovedChannel(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	ctx := context.Background()
+	now := time.Now()
+	// Set when test:old was configured; it has been removed since.
+	if err := s.st.SavePhaseChange(ctx, phases.Change{Channel: "test:old", To: phases.Broadcast, By: "marie", Via: "cli", Reason: "pilot", At: now},
+		bot.AuditEntry{At: now, Actor: "marie", Via: "cli", Action: "phase.set", Target: "test:old", Allowed: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	override := func() bool {
+		st, err := s.st.PhaseState(ctx, phases.Replies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ok := st.Overrides["test:old"]
+		return ok
+	}
+
+	f.send(slashEnvelope("p1", "UMARIE", "phase replies test:old back on"))
+	if text := ackText(t, f.ack("p1", 1)); !strings.Contains(text, "Canal `test:old` inconnu") {
+		t.Errorf("setting a phase on a removed channel should be refused as unknown:\n%s", text)
+	}
+	f.send(slashEnvelope("p2", "UMARIE", "phase inherit #old fin du projet pilote"))
+	if text := ackText(t, f.ack("p2", 1)); !strings.Contains(text, "Canal `#old` inconnu") {
+		t.Errorf("a removed channel has no name to go by:\n%s", text)
+	}
+	f.send(slashEnvelope("p3", "USAM", "phase inherit test:old pilot over"))
+	if text := ackText(t, f.ack("p3", 1)); !strings.Contains(text, "Sorry, only communications leads") {
+		t.Errorf("non-lead reply:\n%s", text)
+	}
+	if !override() {
+		t.Fatal("the override was ended by someone who is not a comms lead")
+	}
+	f.send(slashEnvelope("p4", "UMARIE", "phase hériter test:old fin du projet pilote"))
+	if text := ackText(t, f.ack("p4", 1)); !strings.Contains(text, "`test:old` suit maintenant la phase globale (avant\u00a0: diffusion).") {
+		t.Errorf("lead reply:\n%s", text)
+	}
+	if override() {
+		t.Error("the override of the removed channel is still in force")
+	}
+	log, err := s.st.AuditLog(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused, ended bool
+	for _, a := range log {
+		if a.Action == "phase.set" && a.Via == "slack" && a.Target == "test:old" {
+			refused = refused || a.Actor == "sam" && !a.Allowed
+			ended = ended || a.Actor == "marie" && a.Allowed
+		}
+	}
+	if !refused || !ended {
+		t.Errorf("audit log lacks the refusal and the end of the override from Slack: %+v", log)
+	}
+}
+
 func TestEndToEndBroadcastModal(t *testing.T) {
 	f := newFakeSlack(t)
 	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
