@@ -86,9 +86,12 @@
 // of rebuilding. One that another process holds open is not waited for (this
 // one indexes in memory), nor is one this process may not open for writing
 // (a read-only volume, another user's files); one damaged on disk is
-// rebuilt, or indexed in memory when it cannot be moved aside. Directories no
-// process uses any more (superseded content, interrupted builds) are
-// removed.
+// rebuilt, or indexed in memory when it cannot be moved aside. Damage is
+// found when the index is opened: its manifest, written last, lists the
+// size and CRC-32C of every file, checked then (but each language's
+// root.bolt, which Bleve rewrites at every open and reads there).
+// Directories no process uses any more (superseded content, interrupted
+// builds) are removed.
 //
 // Reload (or Watch, which polls the files' sizes and times, and SetExtra)
 // builds the next generation while the current one keeps serving, swaps

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"maps"
@@ -1029,6 +1030,76 @@ func TestDamagedIndexIsRebuilt(t *testing.T) {
 				t.Errorf("the rebuilt index does not reopen")
 			}
 		})
+	}
+}
+
+// A persisted index damaged in the middle of a file (bytes changed, the
+// size the same) is rebuilt when it is opened: Bleve would open it and fail
+// the searches that reach the damage, at every start, until someone deleted
+// the directory. The manifest's checksums show the damage.
+func TestIndexDamagedInTheMiddleIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	for _, victim := range []string{"en/store/*.zap", "fr/store/*.zap", "en" + statsExt, "fr/index_meta.json"} {
+		t.Run(victim, func(t *testing.T) {
+			data := t.TempDir()
+			x := openSample(t, Options{DataDir: data})
+			dir := x.cur.Load().dir
+			x.Close()
+			files, _ := filepath.Glob(filepath.Join(dir, victim))
+			if len(files) != 1 {
+				t.Fatalf("%s: %v", victim, files)
+			}
+			b, err := os.ReadFile(files[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Where a search of the English zap reads a posting list.
+			for i := len(b) * 9 / 10; i < len(b)*9/10+4; i++ {
+				b[i] ^= 0x5a
+			}
+			if err := os.WriteFile(files[0], b, 0o640); err != nil {
+				t.Fatal(err)
+			}
+			y := openSample(t, Options{DataDir: data})
+			if y.cur.Load().dir != dir {
+				t.Error("the index was not rebuilt on disk")
+			}
+			for _, q := range []string{"how do I renew my passport", "tax return deadline", "renouveler passeport", "prestations perte emploi"} {
+				if hits, err := y.Search(ctx, q, bot.Unknown, 3); err != nil || len(hits) == 0 {
+					t.Errorf("search %q: %v %v", q, ids(hits), err)
+				}
+			}
+			if now, _ := os.ReadFile(files[0]); string(now) == string(b) {
+				t.Error("the damaged file is still there")
+			}
+		})
+	}
+}
+
+// An index directory whose manifest lists no checksums (as an index of the
+// previous layout's was) is not trusted: it is rebuilt, with them.
+func TestIndexWithoutChecksumsIsRebuilt(t *testing.T) {
+	data := t.TempDir()
+	x := openSample(t, Options{DataDir: data})
+	dir := x.cur.Load().dir
+	x.Close()
+	old, err := json.Marshal(manifest{Version: indexVersion, Hash: filepath.Base(dir), Entries: len(x.Base().Entries)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, manifestName), old, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	y := openSample(t, Options{DataDir: data})
+	if y.cur.Load().dir != dir {
+		t.Error("the index was not rebuilt on disk")
+	}
+	if hits, err := y.Search(context.Background(), "how do I renew my passport", bot.English, 1); err != nil || len(hits) == 0 {
+		t.Errorf("search: %v %v", ids(hits), err)
+	}
+	m, err := readManifest(dir)
+	if err != nil || len(m.Files) == 0 {
+		t.Errorf("manifest after the rebuild: %+v, %v", m, err)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -30,8 +32,10 @@ import (
 )
 
 // indexVersion changes whenever the analysis or document layout changes, so
-// that persisted indexes built by an older binary are rebuilt.
-const indexVersion = "liaison-kb-7"
+// that persisted indexes built by an older binary are rebuilt. (8: the
+// manifest lists each file's checksum; an index of 7 has none to check, and
+// is rebuilt once.)
+const indexVersion = "liaison-kb-8"
 
 // snapshot is one immutable generation of the knowledge base: the entries
 // and one Bleve index per language. Searches hold its read lock; close takes
@@ -114,6 +118,92 @@ type manifest struct {
 	Version string `json:"version"`
 	Hash    string `json:"hash"`
 	Entries int    `json:"entries"`
+	// Files are the index's files with their sizes and checksums, checked
+	// each time the index is opened, so that a file damaged in its middle
+	// (which Bleve would read without complaint until a search reaches the
+	// damage) is rebuilt rather than served.
+	Files []fileSum `json:"files"`
+}
+
+// fileSum is one file of a persisted index: its slash-separated path under
+// the index directory, its size and its CRC-32C (Castagnoli, computed in
+// hardware: reading back the 18 MB of a 10,000-entry index costs a few
+// milliseconds).
+type fileSum struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	CRC32C uint32 `json:"crc32c"`
+}
+
+// unsummed is the one file of an index the manifest does not list: Bleve
+// rewrites each language's root.bolt (its list of segments) every time it
+// opens the index. Bolt checks its own meta pages, and Bleve reads the
+// segment list it holds when it opens, so that damage there fails open
+// rather than a search.
+const unsummed = "root.bolt"
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// sumFiles lists the files of the index directory dir with their sizes and
+// checksums, the manifest and the root.bolt files aside.
+func sumFiles(dir string) ([]fileSum, error) {
+	var sums []fileSum
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == unsummed || p == filepath.Join(dir, manifestName) {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		size, sum, err := sumFile(p)
+		if err != nil {
+			return err
+		}
+		sums = append(sums, fileSum{Path: filepath.ToSlash(rel), Size: size, CRC32C: sum})
+		return nil
+	})
+	return sums, err
+}
+
+func sumFile(p string) (size int64, sum uint32, err error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	h := crc32.New(castagnoli)
+	size, err = io.Copy(h, f)
+	return size, h.Sum32(), err
+}
+
+// verify checks the files of s.dir against the sizes and checksums its
+// manifest lists: a file missing, of another size or with another
+// checksum is errDamaged, and so is one that cannot be read, unless this
+// process may not read it.
+func (s *snapshot) verify() error {
+	m, err := readManifest(s.dir)
+	if err != nil {
+		return err
+	}
+	if len(m.Files) == 0 {
+		return fmt.Errorf("kb: %s: %w: the manifest lists no files", s.dir, errDamaged)
+	}
+	for _, f := range m.Files {
+		p := filepath.Join(s.dir, filepath.FromSlash(f.Path))
+		size, sum, err := sumFile(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("kb: %s: %w: missing", p, errDamaged)
+		case denied(err):
+			return fmt.Errorf("kb: %w", err)
+		case err != nil: // a disk error
+			return fmt.Errorf("kb: %w: %w", errDamaged, err)
+		case size != f.Size || sum != f.CRC32C:
+			return fmt.Errorf("kb: %s: %w: its size or checksum differs from the manifest's", p, errDamaged)
+		}
+	}
+	return nil
 }
 
 // openOrBuild returns the snapshot of entries. With a data directory it
@@ -173,7 +263,11 @@ func openOrBuild(entries []Entry, dataDir string, log *slog.Logger) (*snapshot, 
 		return nil, fmt.Errorf("kb: close new index: %w", err)
 	}
 	s.closed = false
-	m, _ := json.Marshal(manifest{Version: indexVersion, Hash: s.hash, Entries: len(entries)})
+	sums, err := sumFiles(tmp)
+	if err != nil {
+		return nil, fmt.Errorf("kb: index directory: %w", err)
+	}
+	m, _ := json.Marshal(manifest{Version: indexVersion, Hash: s.hash, Entries: len(entries), Files: sums})
 	if err := os.WriteFile(filepath.Join(tmp, manifestName), m, 0o640); err != nil {
 		return nil, fmt.Errorf("kb: index manifest: %w", err)
 	}
@@ -243,12 +337,20 @@ func (s *snapshot) inMemory() (*snapshot, error) {
 // complete reports whether s.dir holds a whole index of s's content: the
 // manifest is written last, before the rename that puts it in place.
 func (s *snapshot) complete() bool {
-	b, err := os.ReadFile(filepath.Join(s.dir, manifestName))
-	if err != nil {
-		return false
-	}
+	m, err := readManifest(s.dir)
+	return err == nil && m.Version == indexVersion && m.Hash == s.hash
+}
+
+func readManifest(dir string) (manifest, error) {
 	var m manifest
-	return json.Unmarshal(b, &m) == nil && m.Version == indexVersion && m.Hash == s.hash
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("kb: %s: %w: %w", dir, errDamaged, err)
+	}
+	return m, nil
 }
 
 // discard removes the damaged index dir: renamed first to a build-
@@ -291,9 +393,13 @@ func syncDir(p string) error {
 // for a lock another process holds or a file this process may not open.
 var errDamaged = errors.New("damaged index")
 
-// open opens the persisted per-language indexes of s.dir and their
-// statistics, both languages at once.
+// open checks the files of s.dir against its manifest, then opens the
+// persisted per-language indexes and their statistics, both languages at
+// once.
 func (s *snapshot) open() error {
+	if err := s.verify(); err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(bot.Langs))
 	for i, l := range bot.Langs {
