@@ -277,13 +277,18 @@ func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 	}
 }
 
-// A citizen who shares a party leader's surname is answered: only a
-// leader's full name, or a surname next to a word of elections or opinion,
-// is partisan.
+// A citizen who shares a party leader's surname, or names a clerk who does,
+// is answered: only a leader's full name, or a surname next to a word of
+// elections or opinion about the person, is partisan.
 func TestCitizenNamedLikeAPartyLeaderIsAnswered(t *testing.T) {
 	e := newEnv(t, nil)
 	if d := e.ask("harpreet", "Hi, I'm Harpreet Singh. How do I renew my passport?"); d.Action != bot.ActAnswer || d.EntryID != "passport-renew" {
 		t.Errorf("%s/%s (entry %q), want the passport-renew answer", d.Action, d.Reason, d.EntryID)
+	}
+	for _, text := range []string{"I think Singh handled my file, can you check?", "Je pense que Singh s'occupe de mon dossier, pouvez-vous vérifier?"} {
+		if d := e.ask("raj", text); d.Reason == bot.ReasonPartisan || d.Action == bot.ActIgnore {
+			t.Errorf("%q: %s/%s, want an answer or an escalation", text, d.Action, d.Reason)
+		}
 	}
 	if d := e.ask("ana", "What do you think of Jagmeet Singh?"); d.Reason != bot.ReasonPartisan {
 		t.Errorf("question about a party leader: %s/%s, want the partisan notice", d.Action, d.Reason)

@@ -185,6 +185,26 @@ func TestPolicy(t *testing.T) {
 		{"Je n'aime pas Poilievre", ReasonPartisan},
 		{"Did Singh's campaign break the rules?", ReasonPartisan},
 		{"Le parti de Blanchet va-t-il gagner?", ReasonPartisan},
+		// The citizen's own "I think" opens an account of their file: the
+		// surname after it is who the clause speaks of. It is partisan when
+		// the clause judges the person, asks the bot's opinion, or is about
+		// the person ("think of").
+		{"I think Singh handled my file", ""},
+		{"I think Singh handled my file, can you check?", ""},
+		{"I thought Carney was supposed to call me back about my claim", ""},
+		{"Je pense que Singh s'occupe de mon dossier", ""},
+		{"Je pense Blanchet a reçu mes documents", ""},
+		{"Je crois que Poilievre a traité ma demande, pouvez-vous vérifier?", ""},
+		{"I think Poilievre is right about housing", ReasonPartisan},
+		{"I think that Singh is the best", ReasonPartisan},
+		{"Je pense que Carney a raison", ReasonPartisan},
+		{"Je crois que Trudeau est le meilleur", ReasonPartisan},
+		{"Do you think Singh will win?", ReasonPartisan},
+		{"Pensez-vous que Poilievre va gagner?", ReasonPartisan},
+		{"Tu penses quoi de Carney?", ReasonPartisan},
+		{"I often think about Singh", ReasonPartisan},
+		{"I support Singh", ReasonPartisan},
+		{"J'appuie Blanchet", ReasonPartisan},
 		{"Which form do I need for my taxes?", ""},
 	}
 	for _, tt := range tests {

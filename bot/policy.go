@@ -155,16 +155,39 @@ var politicalWords = wordSet(`
 	politics political politique politiques corrupt corrompu resign demission demissionner liar menteur
 `)
 
-// opinionWords make a leader's surname partisan when they come right before
-// it, at most one word between or two across "of" or "de" ("I support
-// Singh", "what do you think of Carney", "que pensez-vous de Poilievre"),
-// and no title (see titles). Further off, or after it, they are usually the
-// citizen's own business ("I'm Raj Singh and I think my passport
-// expired").
+// opinionWords take a person as their object: they make a leader's surname
+// partisan when they come right before it, at most one word between, or
+// across "of", "on" or "de" ("I support Singh", "your thoughts on Carney",
+// "quel est ton avis sur Poilievre"), and no title (see titles). Further
+// off, or after it, they are usually the citizen's own business ("I'm Raj
+// Singh and I think my passport expired").
 var opinionWords = wordSet(`
-	think thinks thought thoughts opinion opinions feel pense penses pensez avis
+	thoughts opinion opinions avis
 	support supports appuie appuies appuyez trust hate deteste love aime
 `)
+
+// thinkWords are opinion words that open a clause: a surname right after
+// one (or after "that", "que") is who the clause speaks of, not what the
+// opinion is about. The citizen's own thought is usually an account of
+// their file ("I think Singh handled my file", "je pense que Singh
+// s'occupe de mon dossier"), and is partisan only when the clause judges
+// the person (judgements: "I think Poilievre is right", "je pense que
+// Carney a raison"). An opinion asked of the one addressed is partisan
+// whatever follows ("do you think Singh will win", "pensez-vous que
+// Poilievre va gagner"), as is one about the person ("what do you think of
+// Carney", see opinionOf).
+var thinkWords = wordSet(`think thinks thought feel feels pense penses pensez pensent crois croyez`)
+
+// judgements, within nearLeader words after a surname, make a thought
+// about it partisan (see thinkWords).
+var judgements = wordSet(`
+	right wrong good bad better best worse worst great terrible awful honest dishonest
+	raison tort bon bonne bons meilleur meilleure meilleurs pire mauvais mauvaise honnete
+`)
+
+// thinkThat may stand between a thinkWord and the surname it opens a clause
+// on, with the one addressed before it: "pensez-vous que Poilievre".
+var thinkThat = wordSet(`that que qu`)
 
 const nearLeader = 3
 
@@ -184,7 +207,7 @@ var placeBreaks = wordSet(`near at by pres a au aux`)
 
 // partisanName reports whether folded text speaks of a party leader: by
 // full name, or by surname next to a word of elections (politicalWords) or
-// opinion (opinionWords).
+// opinion (opinionWords, thinkWords).
 func partisanName(folded string) bool {
 	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
 		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
@@ -212,15 +235,50 @@ func partisanName(folded string) bool {
 }
 
 // opinionOn reports whether an opinion word is about the surname words[i]
-// (see opinionWords).
+// (see opinionWords and thinkWords).
 func opinionOn(words []string, i int) bool {
 	if i == 0 || titles[words[i-1]] {
 		return false
 	}
-	if opinionWords[words[i-1]] || i >= 2 && opinionWords[words[i-2]] {
-		return true
+	if opinionOf[words[i-1]] {
+		for k := i - 2; k >= max(0, i-3) && !titles[words[k]]; k-- {
+			if opinionWords[words[k]] || thinkWords[words[k]] {
+				return true
+			}
+		}
 	}
-	return i >= 3 && opinionOf[words[i-1]] && opinionWords[words[i-3]] && !titles[words[i-2]]
+	for k := i - 1; k >= max(0, i-3); k-- {
+		w := words[k]
+		switch {
+		case k >= i-2 && opinionWords[w]:
+			return true
+		case thinkWords[w] && (k >= i-2 || thinkThat[words[i-1]]):
+			return askedOfTarget(words, k) || judged(words, i)
+		}
+	}
+	return false
+}
+
+// askedOfTarget reports whether the thinkWord words[k] is asked of the one
+// addressed: "do you think", "vous pensez", "pensez-vous", "tu penses".
+func askedOfTarget(words []string, k int) bool {
+	for j := max(0, k-2); j <= min(len(words)-1, k+1); j++ {
+		if j != k && targetWords[words[j]] {
+			return true
+		}
+	}
+	return false
+}
+
+// judged reports whether a judgement stands within nearLeader words after
+// the surname words[i].
+func judged(words []string, i int) bool {
+	for j := i + 1; j < min(len(words), i+nearLeader+1); j++ {
+		if judgements[words[j]] {
+			return true
+		}
+	}
+	return false
 }
 
 // policyCheck returns ReasonAbuse, ReasonPartisan, or "" for text that the
