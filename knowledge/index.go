@@ -92,6 +92,9 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	}
 	x.cur.Store(s)
 	x.base.Store(b)
+	if s.dir != "" {
+		removeStale(indexRoot(opts.DataDir), s.dir)
+	}
 	return x, nil
 }
 
@@ -218,9 +221,11 @@ func (x *Index) reloadLocked(ctx context.Context) error {
 		if err := old.close(); err != nil {
 			x.log.Warn("close previous knowledge index", "err", err)
 		}
-		if old.dir != "" {
-			removeStale(filepath.Dir(old.dir), s.dir)
-		}
+	}
+	// Once the generation replaced is closed, so that its directory goes
+	// too.
+	if s.dir != "" || (old != nil && old.dir != "") {
+		removeStale(indexRoot(x.opts.DataDir), s.dir)
 	}
 	return nil
 }

@@ -924,7 +924,8 @@ func TestStaleIndexDirsRemoved(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("kb-index holds %v, want %v (not %s)", got, want, crashed)
 	}
-	// Once the other process is gone, the next reload removes its index.
+	// Once the other process is gone, the next reload removes its index,
+	// and the one of the generation it replaced.
 	served := filepath.Join(root, serving.Hash())
 	serving.Close()
 	edit("6 to 2")
@@ -933,6 +934,17 @@ func TestStaleIndexDirsRemoved(t *testing.T) {
 	}
 	if _, err := os.Stat(served); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("index of a closed process kept: %v", err)
+	}
+	got = got[:0]
+	des, _ = os.ReadDir(root)
+	for _, d := range des {
+		got = append(got, d.Name())
+	}
+	want = []string{filepath.Base(building), filepath.Base(other), x.Hash()}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("after the reload kb-index holds %v, want %v", got, want)
 	}
 }
 

@@ -227,12 +227,11 @@ func openOrBuild(entries []Entry, dataDir string, log *slog.Logger) (*snapshot, 
 	if dataDir == "" {
 		return s, s.build("")
 	}
-	root := filepath.Join(dataDir, "kb-index")
+	root := indexRoot(dataDir)
 	s.dir = filepath.Join(root, s.hash)
 	if s.complete() {
 		err := s.open()
 		if err == nil {
-			removeStale(root, s.dir)
 			return s, nil
 		}
 		if !errors.Is(err, errDamaged) {
@@ -298,14 +297,19 @@ func openOrBuild(entries []Entry, dataDir string, log *slog.Logger) (*snapshot, 
 		// Opened meanwhile by another process, which serves it.
 		return s.inMemory()
 	}
-	removeStale(root, s.dir)
 	return s, nil
 }
+
+// indexRoot is the directory of the persisted indexes of dataDir.
+func indexRoot(dataDir string) string { return filepath.Join(dataDir, "kb-index") }
 
 // removeStale deletes the index directories of root other than keep that
 // no process uses: those of content served before (by a previous run, or
 // the generation a reload replaced) and builds a crash interrupted. An
 // index another process serves, or a build in progress, stays (inUse).
+// Open runs it once the index is open, and a reload once the generation it
+// replaced is closed (openOrBuild does not: during a reload that generation
+// is still open, and would stay).
 func removeStale(root, keep string) {
 	des, err := os.ReadDir(root)
 	if err != nil {
