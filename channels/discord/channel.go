@@ -21,7 +21,8 @@ import (
 // Intents are the gateway events the bot subscribes to. Message content is
 // privileged: it must be switched on in the Developer Portal (Bot →
 // Privileged Gateway Intents), or Discord closes the gateway with 4014.
-const Intents = discordgo.IntentsGuildMessages | // questions in watched channels
+const Intents = discordgo.IntentsGuilds | // which channel each thread belongs to (GUILD_CREATE, THREAD_*)
+	discordgo.IntentsGuildMessages | // questions in watched channels
 	discordgo.IntentsDirectMessages | // questions by DM
 	discordgo.IntentsMessageContent | // the text of those questions
 	discordgo.IntentsGuildMessageReactions | // 👍/👎 feedback on answers in channels
@@ -76,8 +77,8 @@ type Options struct {
 	// connections, which doubles from one to the other (1s, 2m).
 	ReconnectMin, ReconnectMax time.Duration
 	// EventRetryFor is how long an incoming message or reaction waits out
-	// Discord's rate limits and outages when it needs Discord to say which
-	// channel a thread belongs to (5m). Past that, it is handled without
+	// Discord's rate limits and outages when it needs Discord's API to say
+	// which channel a thread belongs to, the gateway not having said (5m). Past that, it is handled without
 	// knowing (see toMessage) rather than lost.
 	EventRetryFor time.Duration
 }
@@ -433,6 +434,25 @@ func (r *runner) register(s *discordgo.Session) func() {
 			default:
 			}
 		}),
+		// The gateway names each thread's parent channel as the thread is
+		// created, updated (unarchived), listed when the bot connects or
+		// is given access: remembered here, before the thread's messages
+		// that follow in the same ordered stream, so an API outage or
+		// rate limit does not leave them without their channel.
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.GuildCreate) {
+			if e.Guild != nil {
+				for _, th := range e.Threads {
+					r.c.learnThread(e.ID, th)
+				}
+			}
+		}),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadCreate) { r.c.learnThread("", e.Channel) }),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadUpdate) { r.c.learnThread("", e.Channel) }),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadListSync) {
+			for _, th := range e.Threads {
+				r.c.learnThread(e.GuildID, th)
+			}
+		}),
 		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageCreate) {
 			if e.Message == nil || e.ID == "" || !r.c.seen.add(e.ID) {
 				return
@@ -624,6 +644,25 @@ func (c *Channel) placeOf(ctx context.Context, guildID, channelID string) (place
 	}
 	c.remember(channelID, p)
 	return p, nil
+}
+
+// learnThread remembers what the gateway said of a thread of a watched
+// server: its parent and its owner. guildID is used when the channel object
+// omits its own (GUILD_CREATE's threads may).
+func (c *Channel) learnThread(guildID string, th *discordgo.Channel) {
+	if th == nil || th.ID == "" || th.ParentID == "" || !th.IsThread() {
+		return
+	}
+	if th.GuildID != "" {
+		guildID = th.GuildID
+	}
+	if !c.cfg.guild(guildID) {
+		return
+	}
+	c.remember(th.ID, place{parent: th.ParentID, owner: th.OwnerID})
+	c.mu.Lock()
+	delete(c.unplaced, th.ID)
+	c.mu.Unlock()
 }
 
 func (c *Channel) remember(channelID string, p place) {

@@ -13,10 +13,12 @@
 // retryable errors for the engine's outbox to retry later. Run reconnects and
 // resumes the gateway session by itself and handles events in one queue per
 // channel. An event in a thread needs Discord to say which channel the thread
-// belongs to: that lookup waits out rate limits and outages for
-// Options.EventRetryFor, and past that the event is handed to the engine
-// without it rather than lost, marked as in a channel unknown, which the
-// engine records under the strictest phase (broadcast: nothing is posted).
+// belongs to: the gateway says so as threads are created and when the bot
+// connects; for a thread it did not name, the API is asked, and that lookup
+// waits out rate limits and outages for Options.EventRetryFor. Past that the
+// event is handed to the engine without it rather than lost, marked as in a
+// channel unknown, which the engine records under the strictest phase
+// (broadcast: nothing is posted).
 // The api_url setting points the client at a Discord-compatible server
 // (self-hosted, or the fake in package fakediscord that tests use).
 package discord

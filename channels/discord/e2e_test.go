@@ -446,11 +446,12 @@ func TestEndToEndThreadOfUnknownChannelIsNeverAnsweredPublicly(t *testing.T) {
 		Phase: phases.Broadcast, Channel: bot.Key(Platform, generalID), Reason: "pilot elsewhere first"}); err != nil {
 		t.Fatal(err)
 	}
-	// Discord cannot say which channel either thread belongs to: one is in
-	// #general, held in phase 1, the other in a channel nobody watches.
+	// The gateway did not announce either thread and the API is down, so
+	// Discord cannot say which channel they belong to: one is in #general,
+	// held in phase 1, the other in a channel nobody watches.
 	held, unwatched := "100000000000000021", "100000000000000022"
-	w.srv.AddThread(generalID, held, "my question", citizenID)
-	w.srv.AddThread(otherID, unwatched, "my question", citizenID)
+	w.srv.AddThreadUnannounced(generalID, held, "my question", citizenID)
+	w.srv.AddThreadUnannounced(otherID, unwatched, "my question", citizenID)
 	for _, thread := range []string{held, unwatched} {
 		w.srv.FailLookups(thread, 1000, http.StatusServiceUnavailable)
 		q := w.ask(thread, "<@"+w.srv.BotID()+"> How do I renew my passport?")

@@ -18,7 +18,7 @@ func TestConnectsWithIntentsAndHeartbeats(t *testing.T) {
 	if g.Intents != int(Intents) {
 		t.Errorf("identified with intents %b, want %b", g.Intents, Intents)
 	}
-	for _, bit := range []int{fakediscord.IntentGuildMessages, fakediscord.IntentDirectMessages, fakediscord.IntentMessageContent,
+	for _, bit := range []int{fakediscord.IntentGuilds, fakediscord.IntentGuildMessages, fakediscord.IntentDirectMessages, fakediscord.IntentMessageContent,
 		fakediscord.IntentGuildMessageReactions, fakediscord.IntentDirectMessageReaction} {
 		if g.Intents&bit == 0 {
 			t.Errorf("intent bit %d missing", bit)
@@ -221,12 +221,40 @@ func lookups(srv *fakediscord.Server, id string) int {
 	return n
 }
 
+// The gateway names each thread's parent, in GUILD_CREATE for the threads
+// active when the bot connects and in THREAD_CREATE for new ones: their
+// questions need no lookup, and an API outage does not leave them without
+// their channel (and so in shadow mode).
+func TestThreadParentsNamedByTheGatewayNeedNoLookup(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	older, newer := "100000000000000031", "100000000000000021"
+	srv.AddThread(generalID, older, "an older question", citizenID) // before the bot connects
+	srv.FailLookups(older, 1000, http.StatusServiceUnavailable)
+	opts := testOptions(t)
+	opts.EventRetryFor = time.Second
+	h := &recording{}
+	r := run(t, srv, newChannel(t, srv, testConfig(), opts), h)
+	r.srv.AddThread(helpID, newer, "my question", citizenID)
+	r.srv.FailLookups(newer, 1000, http.StatusServiceUnavailable)
+	for _, tc := range []struct{ thread, parent string }{{newer, helpID}, {older, generalID}} {
+		q := r.ask(tc.thread, "How do I renew my passport?")
+		r.srv.Await(t, "the question in "+tc.thread, func() bool { return len(h.byID(q)) == 1 })
+		if m := h.byID(q)[0]; m.ChannelID != tc.parent || m.ThreadID != tc.thread || m.ChannelUnknown || m.InHelpChannel != (tc.parent == helpID) {
+			t.Errorf("question in %s mapped to %+v; want a thread of %s", tc.thread, m, tc.parent)
+		}
+		if n := lookups(r.srv, tc.thread); n != 0 {
+			t.Errorf("%d lookups of %s, which the gateway had named", n, tc.thread)
+		}
+	}
+}
+
 func TestThreadQuestionWaitsOutALongRateLimit(t *testing.T) {
 	t.Parallel()
 	h := &recording{}
 	r := start(t, h) // MaxRateLimitWait 1s
 	thread := "100000000000000021"
-	r.srv.AddThread(helpID, thread, "my question", citizenID)
+	r.srv.AddThreadUnannounced(helpID, thread, "my question", citizenID)
 	// A burst of replies runs into a global limit of 4s: the lookup the
 	// thread's question needs is refused at once, with the wait.
 	r.srv.RateLimit(generalID, 1, 4*time.Second, true)
@@ -249,7 +277,7 @@ func TestThreadQuestionWaitsOutAnOutage(t *testing.T) {
 	h := &recording{}
 	r := start(t, h)
 	thread := "100000000000000021"
-	r.srv.AddThread(helpID, thread, "my question", citizenID)
+	r.srv.AddThreadUnannounced(helpID, thread, "my question", citizenID)
 	r.srv.FailLookups(thread, 5, http.StatusServiceUnavailable) // about 6s of retries
 	id := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "How do I renew my passport?"})
 	r.srv.Await(t, "the thread's question once the API is back", func() bool { return len(h.byID(id)) == 1 })
@@ -266,7 +294,7 @@ func TestThreadEventsHandedOverWhenTheLookupFails(t *testing.T) {
 	h := &recording{}
 	r := run(t, srv, newChannel(t, srv, testConfig(), opts), h)
 	thread := "100000000000000021"
-	r.srv.AddThread(helpID, thread, "my question", citizenID)
+	r.srv.AddThreadUnannounced(helpID, thread, "my question", citizenID)
 	r.srv.FailLookups(thread, 1000, http.StatusServiceUnavailable)
 
 	// Which channel the thread belongs to cannot be learnt: the question
@@ -294,7 +322,7 @@ func TestThreadEventsHandedOverWhenTheLookupFails(t *testing.T) {
 
 	// A lookup Discord refuses (404 Unknown Channel) is not retried.
 	gone := "100000000000000022"
-	r.srv.AddThread(helpID, gone, "another question", citizenID)
+	r.srv.AddThreadUnannounced(helpID, gone, "another question", citizenID)
 	r.srv.FailLookups(gone, 1, http.StatusNotFound)
 	g := r.srv.Post(fakediscord.Post{ChannelID: gone, Author: citizen(), Content: "still here?"})
 	r.srv.Await(t, "the message whose lookup was refused", func() bool { return len(h.byID(g)) == 1 })
@@ -308,7 +336,7 @@ func TestShutdownHandsOverEventsWaitingOnDiscord(t *testing.T) {
 	h := &recording{}
 	r := start(t, h) // EventRetryFor 5m
 	thread := "100000000000000021"
-	r.srv.AddThread(helpID, thread, "my question", citizenID)
+	r.srv.AddThreadUnannounced(helpID, thread, "my question", citizenID)
 	r.srv.FailLookups(thread, 1000, http.StatusServiceUnavailable)
 	id := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "How do I renew my passport?"})
 	r.srv.Await(t, "the lookup to fail", func() bool { return lookups(r.srv, thread) > 0 })

@@ -257,6 +257,7 @@ func (s *Server) identify(c *conn, raw json.RawMessage) bool {
 		"application":        map[string]any{"id": s.cfg.ApplicationID, "flags": 0},
 		"private_channels":   []any{},
 	})
+	s.dispatchGuilds()
 	s.touch()
 	return true
 }

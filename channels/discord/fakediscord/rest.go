@@ -411,6 +411,7 @@ func (s *Server) startThread(w http.ResponseWriter, r *http.Request) {
 	}
 	th := s.thread(ch.GuildID, cid, mid, req.Name, s.cfg.BotID, max(req.AutoArchiveDuration, 60))
 	s.channels[mid] = th
+	s.dispatchThread(th)
 	s.touch()
 	writeJSON(w, http.StatusCreated, th)
 }

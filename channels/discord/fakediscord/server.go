@@ -19,6 +19,7 @@ package fakediscord
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -59,6 +60,7 @@ const (
 
 // Intents the fake filters events by (Discord's bit numbers).
 const (
+	IntentGuilds                = 1 << 0
 	IntentGuildMessages         = 1 << 9
 	IntentGuildMessageReactions = 1 << 10
 	IntentDirectMessages        = 1 << 12
@@ -290,16 +292,74 @@ func (s *Server) AddChannel(guildID, id, name string) {
 	s.channels[id] = &ChannelInfo{ID: id, Type: TypeText, GuildID: guildID, Name: name}
 }
 
-// AddThread creates a public thread of parent, started by owner.
+// AddThread creates a public thread of parent, started by owner, and
+// dispatches THREAD_CREATE (under the GUILDS intent), as Discord does.
 func (s *Server) AddThread(parentID, id, name, ownerID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dispatchThread(s.addThread(parentID, id, name, ownerID))
+	s.touch()
+}
+
+// AddThreadUnannounced creates a public thread of parent without telling
+// the gateway, like one whose THREAD_CREATE the bot missed (it was created
+// while the bot's session was being replaced, and is in no GUILD_CREATE
+// yet): only the API can then name its parent.
+func (s *Server) AddThreadUnannounced(parentID, id, name, ownerID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addThread(parentID, id, name, ownerID)
+}
+
+func (s *Server) addThread(parentID, id, name, ownerID string) *ChannelInfo {
 	p := s.channels[parentID]
 	guild := ""
 	if p != nil {
 		guild = p.GuildID
 	}
-	s.channels[id] = s.thread(guild, parentID, id, name, ownerID, 1440)
+	th := s.thread(guild, parentID, id, name, ownerID, 1440)
+	s.channels[id] = th
+	return th
+}
+
+// dispatchThread sends THREAD_CREATE for a new thread under the GUILDS
+// intent; s.mu must be held.
+func (s *Server) dispatchThread(th *ChannelInfo) {
+	if s.gw.intents&IntentGuilds == 0 {
+		return
+	}
+	s.dispatch("THREAD_CREATE", struct {
+		ChannelInfo
+		NewlyCreated bool `json:"newly_created"`
+	}{*th, true})
+}
+
+// dispatchGuilds sends GUILD_CREATE for every guild, with its channels and
+// active threads, under the GUILDS intent, as Discord does after READY;
+// s.mu must be held.
+func (s *Server) dispatchGuilds() {
+	if s.gw.intents&IntentGuilds == 0 {
+		return
+	}
+	for _, g := range slices.Sorted(maps.Keys(s.guilds)) {
+		channels, threads := []ChannelInfo{}, []ChannelInfo{}
+		for _, id := range slices.Sorted(maps.Keys(s.channels)) {
+			ch := s.channels[id]
+			switch {
+			case ch.GuildID != g:
+			case ch.Type == TypePublicThread:
+				if ch.ThreadMetadata == nil || !ch.ThreadMetadata.Archived {
+					threads = append(threads, *ch)
+				}
+			default:
+				channels = append(channels, *ch)
+			}
+		}
+		s.dispatch("GUILD_CREATE", map[string]any{
+			"id": g, "name": "guild", "owner_id": "1", "unavailable": false,
+			"member_count": s.guilds[g], "channels": channels, "threads": threads,
+		})
+	}
 }
 
 func (s *Server) thread(guild, parent, id, name, owner string, archive int) *ChannelInfo {
