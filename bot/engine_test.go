@@ -264,6 +264,34 @@ func TestFrustratedSwearingIsAnsweredAndAbuseAtPeopleIsNot(t *testing.T) {
 	}
 }
 
+// A citizen who names someone they dealt with by an insult ("that idiot
+// hung up on me") is complaining about the service: the complaint reaches
+// staff, in either language. The same insult thrown at the one addressed is
+// abuse.
+func TestComplaintNamingSomeoneByAnInsultReachesStaff(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, text := range []string{
+		"I called and that idiot hung up on me",
+		"J'ai appelé et cet imbécile m'a raccroché au nez",
+	} {
+		if d := e.ask("ana", text); d.Action != bot.ActEscalate {
+			t.Errorf("%q: %s/%s, want an escalation", text, d.Action, d.Reason)
+		}
+	}
+	for _, text := range []string{"you idiot", "vous êtes des imbéciles"} {
+		if d := e.ask("zed", text); d.Action != bot.ActIgnore || d.Reason != bot.ReasonAbuse {
+			t.Errorf("%q: %s/%s, want ignore/abuse", text, d.Action, d.Reason)
+		}
+	}
+	e.tick()
+	e.desk.mu.Lock()
+	posted := len(e.desk.order)
+	e.desk.mu.Unlock()
+	if posted == 0 {
+		t.Error("no complaint was posted to the staff desk")
+	}
+}
+
 func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", "Pour qui voter aux prochaines élections, les libéraux ou les conservateurs?")

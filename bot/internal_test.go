@@ -134,8 +134,30 @@ func TestPolicy(t *testing.T) {
 		{"Je me sens vraiment comme un idiot, je ne trouve pas le formulaire", ""},
 		{"J'étais vraiment un imbécile, où dois-je envoyer le formulaire?", ""},
 		{"I think the agent is an idiot", ReasonAbuse},
-		{"I called and that idiot hung up on me", ReasonAbuse},
 		{"Je pense que l'agent est un idiot", ReasonAbuse},
+		// An insult that names a third person in an account of what happened
+		// is a complaint about the service, for a human to read; one said of
+		// someone ("is an idiot", "you're the idiot") or at the one addressed
+		// stays abuse.
+		{"I called and that idiot hung up on me", ""},
+		{"The idiot at the counter refused my form, who do I complain to?", ""},
+		{"That stupid idiot on the phone hung up on me twice", ""},
+		{"There was this moron at the counter who refused my form", ""},
+		{"It was that idiot who hung up on me", ""},
+		{"I told you that idiot hung up on me", ""},
+		{"J'ai appelé et ce cave-là m'a raccroché au nez", ""},
+		{"J'ai appelé et cet imbécile m'a raccroché au nez", ""},
+		{"L'imbécile au comptoir a refusé mon formulaire, à qui je me plains?", ""},
+		{"Ces crétins ont perdu mon dossier", ""},
+		{"C'est l'imbécile au comptoir qui m'a raccroché au nez", ""},
+		{"vous êtes des idiots", ReasonAbuse},
+		{"you're the idiot here", ReasonAbuse},
+		{"You're that idiot who hung up on me", ReasonAbuse},
+		{"The agent is the biggest idiot", ReasonAbuse},
+		{"C'est toi l'idiot", ReasonAbuse},
+		{"Vous les imbéciles, répondez", ReasonAbuse},
+		{"T'es le plus gros idiot", ReasonAbuse},
+		{"hey idiot", ReasonAbuse},
 		// "Dick" is a name unless aimed.
 		{"My father Dick passed away, what do I do with his pension?", ""},
 		{"Mon père Dick est décédé, que faire de sa pension?", ""},

@@ -41,8 +41,25 @@ var ownWords = wordSet(`i im am me myself m je j moi suis called calling traite 
 var othersBe = wordSet(`is s was are were be est etait sont etaient`)
 
 // clauseJoins start another clause within one: an own word before one says
-// nothing of an insult after it ("I called and that idiot hung up").
+// nothing of an insult after it ("I called and I think the agent is an
+// idiot").
 var clauseJoins = wordSet(`and but because so or that et mais car parce donc ou que qu`)
+
+// referents open a noun group that points at someone: an insult at its head
+// names a third person in an account of what happened ("I called and that
+// idiot hung up on me", "the idiot at the counter refused my form", « cet
+// imbécile m'a raccroché au nez », « l'imbécile au comptoir »), and the
+// message is a complaint about the service, which a human must read: it is
+// escalated, not ignored. An insult said of someone ("the agent is an
+// idiot", "you're the idiot", « c'est toi l'idiot ») or at the one
+// addressed ("you idiot", "vous êtes des idiots") stays abuse (see
+// referredTo).
+var referents = wordSet(`the that this those these ce cet cette ces le la les l`)
+
+// presentatives are the subjects of a "to be" that presents someone instead
+// of saying what they are: "it was that idiot who hung up", "there was this
+// idiot at the counter", « c'est l'imbécile au comptoir qui m'a raccroché ».
+var presentatives = wordSet(`it there that this c ce ca`)
 
 // swearWords are profanity and contempt: said of a thing ("my fucking
 // passport", "ce crisse de formulaire") they are frustration; they are
@@ -309,7 +326,9 @@ func policyCheck(text string) Reason {
 //   - an aimed form ("fuck you", "fuck off", "go to hell", "ta gueule",
 //     "va chier", "mange de la marde"), wherever it stands;
 //   - an insult (insultWords: "idiot", "connard"), unless the writer calls
-//     themself that or reports it (ownInsult);
+//     themself that or reports it (ownInsult), or it names a third person
+//     in an account, a complaint about the service (referredTo: "that idiot
+//     hung up on me", « cet imbécile m'a raccroché au nez »);
 //   - an ambiguous word ("con", "dick") within aimedWithin words of a target
 //     ("you", "vous", "t'es") in the same clause;
 //   - a swear word in what the clause says of a target (swornAt): "you're
@@ -333,13 +352,45 @@ func abusive(folded string) bool {
 			switch {
 			case abusiveAlways[w]:
 				return true
-			case insultWords[w] && !ownInsult(words, i):
+			case insultWords[w] && !ownInsult(words, i) && !referredTo(words, i):
 				return true
 			case ambiguousWords[w] && aimed(words, i):
 				return true
 			case targetWords[w] && swornAt(words, i):
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// referredTo reports whether the insult words[i] names a third person (see
+// referents): a referent stands before it, at most two words between
+// ("that stupid idiot", « cet ostie d'imbécile ») and no target or
+// indefinite article, and the referent is not what a "to be" says of its
+// subject ("you're the idiot", "the agent is the biggest idiot", « t'es le
+// plus gros idiot ») unless that subject only presents someone ("it was that
+// idiot", « c'est l'imbécile »), nor set beside a target ("you the idiot",
+// « c'est toi l'idiot », « vous les imbéciles »; "that" after one is a
+// conjunction: "I told you that idiot hung up").
+func referredTo(words []string, i int) bool {
+	for k := i - 1; k >= max(0, i-3); k-- {
+		w := words[k]
+		switch {
+		case referents[w]:
+			if k == 0 {
+				return true
+			}
+			b := words[k-1]
+			if targetWords[b] && w != "that" {
+				return false
+			}
+			if othersBe[b] || predicateOpeners[b] {
+				return k >= 2 && presentatives[words[k-2]]
+			}
+			return true
+		case targetWords[w], determiners[w]:
+			return false
 		}
 	}
 	return false
