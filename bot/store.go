@@ -49,6 +49,10 @@ type Said struct {
 	Message *Message  // posted by someone
 	Sent    *Outgoing // delivered by the bot: To, Reply, Ref and SentAt
 	At      time.Time
+	// Lang is the language the engine told from the message's text
+	// (Decision.LangSource "detected"); "" when it could not tell, and
+	// for a reply.
+	Lang Lang
 }
 
 // EscalationStore keeps escalations, their askers and staff answers.

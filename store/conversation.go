@@ -11,15 +11,18 @@ import (
 // conversationMessages and conversationSent read the newest of a
 // channel's messages and delivered replies (see Conversation).
 const (
-	conversationMessages = `SELECT platform_id, thread_id, author_id, author_name, author_bot, text, at
-		FROM messages WHERE channel = ? AND redacted = 0 ORDER BY at DESC, id DESC LIMIT ?`
+	conversationMessages = `SELECT m.platform_id, m.thread_id, m.author_id, m.author_name, m.author_bot, m.text, m.at,
+		CASE WHEN d.lang_source = 'detected' THEN d.lang ELSE '' END
+		FROM messages m LEFT JOIN decisions d ON d.message_id = m.id
+		WHERE m.channel = ? AND m.redacted = 0 ORDER BY m.at DESC, m.id DESC LIMIT ?`
 	conversationSent = `SELECT ` + outboxCols + ` FROM outbox
 		WHERE platform = ? AND channel = ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT ?`
 )
 
 // Conversation lists the last limit things said in a channel, oldest
 // first: the messages posted there (those purged under the retention
-// policy are left out) and the replies delivered there.
+// policy are left out), each with the language the engine told from it,
+// and the replies delivered there.
 func (db *DB) Conversation(ctx context.Context, platform, channelID string, limit int) ([]bot.Said, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -31,11 +34,12 @@ func (db *DB) Conversation(ctx context.Context, platform, channelID string, limi
 	}
 	for rows.Next() {
 		m := bot.Message{Platform: platform, ChannelID: channelID}
-		if err := rows.Scan(&m.ID, &m.ThreadID, &m.AuthorID, &m.AuthorName, &m.AuthorBot, &m.Text, timeCol{&m.Time}); err != nil {
+		var lang string
+		if err := rows.Scan(&m.ID, &m.ThreadID, &m.AuthorID, &m.AuthorName, &m.AuthorBot, &m.Text, timeCol{&m.Time}, &lang); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: conversation: %w", err)
 		}
-		out = append(out, bot.Said{Message: &m, At: m.Time})
+		out = append(out, bot.Said{Message: &m, At: m.Time, Lang: bot.Lang(lang)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/liaison-gc/liaison/bot"
 )
 
 // A channel's history: messages and delivered replies in time order, the
@@ -58,6 +60,36 @@ func TestConversation(t *testing.T) {
 	}
 	if len(said) != 5 { // q1's answer, q2 (its escalation waits), its ack, q3 and its answer
 		t.Errorf("after the purge: %d items, want 5", len(said))
+	}
+}
+
+// A message comes back with the language the engine told from its text,
+// and without one when the engine only fell back to the channel's
+// language.
+func TestConversationKeepsTheLanguageToldFromEachMessage(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	for i, tc := range []struct {
+		id     string
+		lang   bot.Lang
+		source string
+	}{
+		{"told-fr", bot.French, "detected"},
+		{"fallback", bot.English, "channel"},
+		{"told-en", bot.English, "detected"},
+	} {
+		m := citizenMsg(tc.id, t0.Add(time.Duration(i)*time.Minute))
+		must(t, db.SaveOutcome(ctx, &bot.Outcome{Message: m,
+			Decision: bot.Decision{Action: bot.ActShadow, Reason: bot.ReasonPhase, Phase: 1, Lang: tc.lang, LangSource: tc.source, At: m.Time}}))
+	}
+	said, err := db.Conversation(ctx, "web", "help", 10)
+	must(t, err)
+	var got []string
+	for _, s := range said {
+		got = append(got, s.Message.ID+":"+string(s.Lang))
+	}
+	if want := "told-fr:fr fallback: told-en:en"; strings.Join(got, " ") != want {
+		t.Errorf("languages %q, want %q", strings.Join(got, " "), want)
 	}
 }
 

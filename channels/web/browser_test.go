@@ -420,7 +420,8 @@ func TestBrowserFrenchQuestionGetsFrenchAnswer(t *testing.T) {
 }
 
 // After a restart the room shows its conversation again: a citizen who
-// comes back finds the question and the answer, quoted as before.
+// comes back finds the question and the answer, quoted as before, the
+// question and its quote tagged with the language told from it.
 func TestBrowserRoomHistorySurvivesARestart(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "liaison.db")
 	s := newStackAt(t, db)
@@ -443,6 +444,12 @@ func TestBrowserRoomHistorySurvivesARestart(t *testing.T) {
 	}
 	if q := textOf(t, back, `document.querySelector('`+answer+` .msg-quote').textContent`); !strings.Contains(q, "Marie") || !strings.Contains(q, "How do I renew") {
 		t.Errorf("the restored answer does not quote its question: %q", q)
+	}
+	if l := textOf(t, back, `String(document.querySelector('#log li[data-kind="citizen"] .msg-text').getAttribute("lang"))`); l != "en" {
+		t.Errorf("restored question lang attribute %s, want en", l)
+	}
+	if l := textOf(t, back, `String(document.querySelector('`+answer+` .msg-quote .quoted').getAttribute("lang"))`); l != "en" {
+		t.Errorf("restored quote lang attribute %s, want en", l)
 	}
 	// A purged message is not shown again.
 	if _, err := s.st.Purge(context.Background(), time.Now().Add(time.Hour)); err != nil {

@@ -112,7 +112,8 @@ func (s *Server) replyEvent(room *topic, to bot.Address, r bot.Reply, id string,
 
 // Restore shows each room's recent history again, as h keeps it: call it
 // once after a restart, before the channel runs, so that people who come
-// back find the conversation where it was. Messages purged under the
+// back find the conversation where it was, each citizen's message tagged
+// with the language the engine told from it. Messages purged under the
 // retention policy are not shown again.
 func (s *Server) Restore(ctx context.Context, h bot.Historian) error {
 	for _, rc := range s.cfg.Rooms {
@@ -124,7 +125,11 @@ func (s *Server) Restore(ctx context.Context, h bot.Historian) error {
 		for _, x := range said {
 			switch {
 			case x.Message != nil:
-				room.publish("message", s.citizenEvent(*x.Message, x.Message.Text))
+				ev := s.citizenEvent(*x.Message, x.Message.Text)
+				if x.Lang.Valid() {
+					ev.Lang = string(x.Lang)
+				}
+				room.publish("message", ev)
 			case x.Sent != nil && x.Sent.Ref.ID != "":
 				if k := x.Sent.Reply.Key; k != "" {
 					s.mu.Lock()
