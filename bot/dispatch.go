@@ -374,9 +374,12 @@ func (e *Engine) keepUntargeted(ctx context.Context, b Broadcast) {
 // it has waited RemindAfter, and re-routes it to someone else after another
 // RemindAfter. One its staff member can answer in its language is not
 // re-routed to someone who cannot, nor to the same person when nobody else
-// is on the roster: they are reminded again every RemindAfter instead. One
-// routed to, or claimed by, someone no longer on the roster is re-routed as
-// soon as it is due, and a claim of theirs is released.
+// is on the roster: they are reminded again every RemindAfter instead.
+// After MaxReminders reminders and re-routes in all, the next time it is
+// due the whole desk is told instead, once, in both languages and without
+// mentioning anyone, and it is reminded no more. One routed to, or claimed
+// by, someone no longer on the roster is re-routed as soon as it is due,
+// and a claim of theirs is released, whatever its reminders.
 func (e *Engine) remind(ctx context.Context) {
 	now := e.now()
 	staff := make([]string, 0, len(e.cfg.Staff))
@@ -392,7 +395,7 @@ func (e *Engine) remind(ctx context.Context) {
 		return
 	}
 	for _, esc := range due {
-		if now.Before(esc.RoutedAt.Add(e.cfg.RemindAfter * time.Duration(esc.Reminders+1))) {
+		if now.Before(esc.RoutedAt.Add(e.cfg.RemindAfter*time.Duration(esc.Reminders+1))) || e.leftAlone(esc) {
 			continue
 		}
 		if err := e.remindOne(ctx, esc.ID, now); err != nil {
@@ -420,7 +423,12 @@ func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
 		return nil
 	case !fromOnRoster:
 		return e.rerouteFromGone(ctx, esc, esc.RoutedTo, key, now)
+	case esc.Nudges > e.cfg.maxReminders():
+		return nil // the desk was told
+	case esc.Nudges == e.cfg.maxReminders():
+		return e.tellDeskUnclaimed(ctx, esc, now)
 	}
+	esc.Nudges++
 	var out []Outgoing
 	var audit AuditEntry
 	var next Staff
@@ -449,6 +457,38 @@ func (e *Engine) remindOne(ctx context.Context, id int64, now time.Time) error {
 		audit = AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.reroute", Target: escTarget(id), Detail: prev + " → " + next.ID, Allowed: true}
 	}
 	return e.applyReminder(ctx, esc, audit, out, now)
+}
+
+// leftAlone reports whether esc, due for a reminder, is past them (the desk
+// was told) and held by nobody who left the roster, so there is nothing to
+// do.
+func (e *Engine) leftAlone(esc Escalation) bool {
+	if esc.Nudges <= e.cfg.maxReminders() {
+		return false
+	}
+	holder := esc.RoutedTo
+	if esc.State == StateClaimed {
+		holder = esc.ClaimedBy
+	}
+	_, ok := e.cfg.Staff.ByID(holder)
+	return ok
+}
+
+// tellDeskUnclaimed tells the whole desk, in both languages, that esc has
+// had its reminders and is still unclaimed: it will not be reminded again,
+// and anyone may claim it. The notice goes to the desk channel, not the
+// escalation's thread, and mentions nobody.
+func (e *Engine) tellDeskUnclaimed(ctx context.Context, esc Escalation, now time.Time) error {
+	minutes := int(now.Sub(esc.CreatedAt).Minutes())
+	n := e.deskNotice("unclaimed:"+strconv.FormatInt(esc.ID, 10), Notice{Kind: NoticeUnclaimed,
+		Text: bilingual(e.msgs, MsgDeskUnclaimed, func(Lang) map[string]any {
+			return map[string]any{"ID": esc.ID, "Minutes": minutes, "Count": minutes}
+		})})
+	n.EscalationID = esc.ID
+	esc.Nudges++
+	audit := AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.unclaimed", Target: escTarget(esc.ID),
+		Detail: "the whole desk told after " + strconv.Itoa(esc.Nudges-1) + " reminders and re-routes; not reminded again", Allowed: true}
+	return e.applyReminder(ctx, esc, audit, []Outgoing{n}, now)
 }
 
 // rerouteFromGone routes esc, held by gone who is no longer on the roster

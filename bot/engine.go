@@ -27,6 +27,7 @@ type Config struct {
 	InitialPhase    phases.Phase  // global phase before any recorded change (Replies)
 	DefaultLang     Lang          // when neither detection nor the channel decides (English)
 	RemindAfter     time.Duration // unclaimed escalations are reminded, then re-routed (30m)
+	MaxReminders    int           // reminders and re-routes of an unclaimed escalation, in all, before the whole desk is told once (3; negative, NoReminders: none)
 	FloodPerMinute  int           // addressed messages per user per minute before the flood notice (10)
 	MaxTextRunes    int           // text beyond this is truncated for search (2000)
 	Channels        []ChannelConfig
@@ -51,6 +52,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.RemindAfter == 0 {
 		c.RemindAfter = 30 * time.Minute
+	}
+	if c.MaxReminders == 0 {
+		c.MaxReminders = 3
 	}
 	if c.FloodPerMinute == 0 {
 		c.FloodPerMinute = 10
@@ -94,6 +98,13 @@ func (c Config) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// NoReminders as Config.MaxReminders: an unclaimed escalation is neither
+// reminded nor re-routed; the desk is told at the first RemindAfter.
+const NoReminders = -1
+
+// maxReminders is Config.MaxReminders with NoReminders read as 0.
+func (c Config) maxReminders() int { return max(c.MaxReminders, 0) }
 
 // Deps are the engine's collaborators.
 type Deps struct {

@@ -38,6 +38,10 @@ type Escalation struct {
 	RoutedAt  time.Time
 	Reminders int // reminders sent since RoutedAt
 	Reroutes  int
+	// Nudges counts the reminders and re-routes for want of a claim, in
+	// all; at Config.MaxReminders the whole desk is told instead, once
+	// (Nudges then passes it), and the escalation is reminded no more.
+	Nudges int
 
 	ClaimedBy   string // Staff.ID
 	ClaimedAt   time.Time

@@ -1183,3 +1183,86 @@ func TestUnclaimedEscalationOfTheOnlyStaffMemberIsRemindedAgain(t *testing.T) {
 		t.Errorf("third reminder %+v, want %q to sam", rem[2], want)
 	}
 }
+
+// After MaxReminders reminders and re-routes in all (3 by default), an
+// unclaimed escalation is not reminded again: the next time it is due, the
+// whole desk is told once, in both languages, in the desk channel and
+// mentioning nobody, and then nothing more is said, also after a restart.
+// Anyone may still claim it.
+func TestUnclaimedEscalationIsRemindedAtMostMaxRemindersThenTheDeskIsToldOnce(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) { c.Staff = roster[2:] })
+	d := e.ask("ana", goatEN)
+	e.tick()
+	for range 4 {
+		e.clock.Advance(31 * time.Minute)
+		e.tick()
+	}
+	if rem := e.desk.noticesOf(bot.NoticeReminder); len(rem) != 3 {
+		t.Errorf("%d reminders, want 3", len(rem))
+	}
+	last := e.desk.noticesOf(bot.NoticeUnclaimed)
+	id := strconv.FormatInt(d.EscalationID, 10)
+	want := "Question " + id + " has been waiting 124 minutes and nobody has claimed it after its reminders. It will not be reminded again: anyone on the staff list can claim it.\n" +
+		"La question nº\u00a0" + id + " attend depuis 124 minutes et personne ne l’a prise en charge malgré les rappels. Il n’y aura plus de rappel\u00a0: toute personne de la liste du personnel peut la prendre en charge."
+	if len(last) != 1 || last[0].Text != want {
+		t.Fatalf("desk-wide notices %+v, want one: %q", last, want)
+	}
+	if n := last[0]; n.StaffID != "" || n.DeskUserID != "" || n.EscalationID != 0 || n.DeskRef != "" || n.Lang != "" {
+		t.Errorf("notice %+v, want it for the whole desk channel, in both languages, mentioning nobody", n)
+	}
+	if a := e.auditedSince(e.auditCount() - 1); a[0].Action != "escalation.unclaimed" || a[0].Target != "escalation:"+id {
+		t.Errorf("audited %+v", a[0])
+	}
+	for range 4 {
+		e.clock.Advance(31 * time.Minute)
+		e.tick()
+	}
+	e.start()
+	e.clock.Advance(31 * time.Minute)
+	e.tick()
+	if n := len(e.desk.noticesOf(bot.NoticeReminder)) + len(e.desk.noticesOf(bot.NoticeUnclaimed)); n != 4 {
+		t.Errorf("%d reminders and desk-wide notices in all, want 3 and 1", n)
+	}
+	if esc, err := e.eng.Claim(e.ctx, d.EscalationID, "U_SAM"); err != nil || esc.State != bot.StateClaimed {
+		t.Errorf("claim after the reminders: %s, %v", esc.State, err)
+	}
+}
+
+// Re-routes count with the reminders: reminded, re-routed, reminded, then
+// the desk is told.
+func TestReroutesCountAsReminders(t *testing.T) {
+	e := newEnv(t, nil)
+	e.ask("ana", goatEN)
+	e.tick()
+	for range 6 {
+		e.clock.Advance(31 * time.Minute)
+		e.tick()
+	}
+	rem, re := e.desk.noticesOf(bot.NoticeReminder), e.desk.noticesOf(bot.NoticeReroute)
+	if len(rem) != 2 || len(re) != 1 || len(e.desk.noticesOf(bot.NoticeUnclaimed)) != 1 {
+		t.Errorf("%d reminders, %d re-routes, %d desk-wide notices; want 2, 1, 1", len(rem), len(re), len(e.desk.noticesOf(bot.NoticeUnclaimed)))
+	}
+}
+
+// With no reminders (NoReminders, max_reminders = 0), the whole desk is
+// told at the first remind_after and nobody is reminded or re-routed.
+func TestNoRemindersTellsTheDeskAtTheFirstRemindAfter(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) { c.MaxReminders = bot.NoReminders })
+	e.ask("ana", goatEN)
+	e.tick()
+	e.clock.Advance(29 * time.Minute)
+	e.tick()
+	if n := len(e.desk.noticesOf(bot.NoticeUnclaimed)); n != 0 {
+		t.Fatalf("desk told after 29 minutes")
+	}
+	for range 3 {
+		e.clock.Advance(31 * time.Minute)
+		e.tick()
+	}
+	if n := len(e.desk.noticesOf(bot.NoticeReminder)) + len(e.desk.noticesOf(bot.NoticeReroute)); n != 0 {
+		t.Errorf("%d reminders or re-routes, want none", n)
+	}
+	if n := len(e.desk.noticesOf(bot.NoticeUnclaimed)); n != 1 {
+		t.Errorf("%d desk-wide notices, want 1", n)
+	}
+}

@@ -25,6 +25,7 @@ const (
 	MsgDeskRelayed      = "desk.relayed"       // {{.Count}} (plural)
 	MsgDeskUndelivered  = "desk.undelivered"   // {{.ID}} {{.Name}} {{.Reason}}
 	MsgDeskReopened     = "desk.reopened"      // {{.ID}}, {{.Count}} (plural) askers without the answer
+	MsgDeskUnclaimed    = "desk.unclaimed"     // {{.ID}}, {{.Minutes}} (plural, as Count): to the whole desk, last of the reminders
 	MsgDeskNotRoster    = "desk.not_roster"    // the author is not on the roster
 	MsgDeskNotLead      = "desk.not_lead"      // only comms leads may do this
 	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}}
@@ -43,6 +44,6 @@ func MessageIDs() []string {
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered,
-		MsgDeskRerouteGone, MsgDeskReopened,
+		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed,
 	}
 }

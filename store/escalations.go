@@ -12,7 +12,7 @@ import (
 
 const escalationCols = `id, state, lang, topic, question, suggestions, channel, routed_to, routed_at,
 	reminders, reroutes, claimed_by, claimed_at, answered_by, answered_at, closed_by, close_reason, closed_at,
-	created_at, updated_at, desk_ref, desk_version, version`
+	created_at, updated_at, desk_ref, desk_version, version, nudges`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -24,7 +24,7 @@ func scanEscalation(sc scanner) (bot.Escalation, error) {
 	err := sc.Scan(&e.ID, &state, &lang, &e.Topic, &e.Question, jsonCol{&e.Suggestions}, &channel,
 		&e.RoutedTo, timeCol{&e.RoutedAt}, &e.Reminders, &e.Reroutes, &e.ClaimedBy, timeCol{&e.ClaimedAt},
 		&e.AnsweredBy, timeCol{&e.AnsweredAt}, &e.ClosedBy, &e.CloseReason, timeCol{&e.ClosedAt},
-		timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.DeskRef, &e.DeskVersion, &e.Version)
+		timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.DeskRef, &e.DeskVersion, &e.Version, &e.Nudges)
 	e.State, e.Lang, e.Channel = bot.EscalationState(state), bot.Lang(lang), bot.ChannelKey(channel)
 	return e, err
 }
@@ -44,11 +44,11 @@ func insertEscalation(ctx context.Context, tx *sql.Tx, e *bot.Escalation) (int64
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO escalations (state, lang, topic, question, suggestions,
 		channel, routed_to, routed_at, reminders, reroutes, claimed_by, claimed_at, answered_by, answered_at,
-		closed_by, close_reason, closed_at, created_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		closed_by, close_reason, closed_at, created_at, updated_at, version, nudges)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(e.State), string(e.Lang), e.Topic, e.Question, sugg, string(e.Channel), e.RoutedTo,
 		ts(e.RoutedAt), e.Reminders, e.Reroutes, e.ClaimedBy, ts(e.ClaimedAt), e.AnsweredBy, ts(e.AnsweredAt),
-		e.ClosedBy, e.CloseReason, ts(e.ClosedAt), ts(e.CreatedAt), ts(e.UpdatedAt), e.Version)
+		e.ClosedBy, e.CloseReason, ts(e.ClosedAt), ts(e.CreatedAt), ts(e.UpdatedAt), e.Version, e.Nudges)
 	if err != nil {
 		return 0, fmt.Errorf("escalation: %w", err)
 	}
@@ -476,11 +476,11 @@ func updateEscalation(ctx context.Context, tx *sql.Tx, e *bot.Escalation, now ti
 	res, err := tx.ExecContext(ctx, `UPDATE escalations SET state = ?, lang = ?, topic = ?, question = ?,
 		suggestions = ?, channel = ?, routed_to = ?, routed_at = ?, reminders = ?, reroutes = ?,
 		claimed_by = ?, claimed_at = ?, answered_by = ?, answered_at = ?, closed_by = ?, close_reason = ?,
-		closed_at = ?, updated_at = ?, version = version + 1
+		closed_at = ?, updated_at = ?, nudges = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		string(e.State), string(e.Lang), e.Topic, e.Question, sugg, string(e.Channel), e.RoutedTo,
 		ts(e.RoutedAt), e.Reminders, e.Reroutes, e.ClaimedBy, ts(e.ClaimedAt), e.AnsweredBy, ts(e.AnsweredAt),
-		e.ClosedBy, e.CloseReason, ts(e.ClosedAt), ts(updated), e.ID, e.Version)
+		e.ClosedBy, e.CloseReason, ts(e.ClosedAt), ts(updated), e.Nudges, e.ID, e.Version)
 	if err != nil {
 		return fmt.Errorf("escalation %d: %w", e.ID, err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -78,6 +79,11 @@ type EngineConfig struct {
 // EscalationConfig is the [escalation] section.
 type EscalationConfig struct {
 	RemindAfter Duration `toml:"remind_after"`
+	// MaxReminders is how many times in all an unclaimed escalation is
+	// reminded or re-routed, one each remind_after, before the whole desk
+	// is told once and it is left alone; 0: none, the desk is told at the
+	// first remind_after.
+	MaxReminders int `toml:"max_reminders"`
 }
 
 // PrivacyConfig is the [privacy] section.
@@ -141,7 +147,7 @@ func DefaultConfig() Config {
 		Admin:      AdminConfig{Addr: "127.0.0.1:8081"},
 		Knowledge:  KnowledgeConfig{AnswerThreshold: knowledge.DefaultThreshold, ReloadInterval: Duration(10 * time.Second)},
 		Engine:     EngineConfig{InitialPhase: "replies", DefaultLanguage: "en", FloodPerMinute: 10, MaxMessageChars: 2000},
-		Escalation: EscalationConfig{RemindAfter: Duration(30 * time.Minute)},
+		Escalation: EscalationConfig{RemindAfter: Duration(30 * time.Minute), MaxReminders: 3},
 		Privacy:    PrivacyConfig{RetentionDays: defaultRetentionDays},
 		Web:        web.Default(),
 		Discord:    discord.Default(),
@@ -271,6 +277,9 @@ func (c Config) Validate() error {
 	}
 	if c.Escalation.RemindAfter < Duration(time.Minute) {
 		bad("escalation.remind_after %s: must be at least 1m", time.Duration(c.Escalation.RemindAfter))
+	}
+	if n := c.Escalation.MaxReminders; n < 0 {
+		bad("escalation.max_reminders %d: must not be negative: write how many reminders an unclaimed question gets before the whole desk is told (3), or 0 for none", n)
 	}
 	if d := c.Privacy.RetentionDays; d < 0 {
 		bad("privacy.retention_days %d: must not be negative: write the number of days records keep citizens' text and names (730: two years), or 0 to keep them forever", d)
@@ -498,6 +507,7 @@ func (c Config) engineConfig() bot.Config {
 		InitialPhase:    p,
 		DefaultLang:     l,
 		RemindAfter:     time.Duration(c.Escalation.RemindAfter),
+		MaxReminders:    cmp.Or(c.Escalation.MaxReminders, bot.NoReminders), // 0 is none, not the engine's default
 		FloodPerMinute:  c.Engine.FloodPerMinute,
 		MaxTextRunes:    c.Engine.MaxMessageChars,
 		Channels:        c.channels(),

@@ -248,6 +248,47 @@ func TestRetentionDays(t *testing.T) {
 	}
 }
 
+// escalation.max_reminders caps the reminders of an unclaimed escalation:
+// 3 by default, 0 for none (the engine's NoReminders, not its default), and
+// a negative count is refused with the key named.
+func TestMaxReminders(t *testing.T) {
+	clearSecrets(t)
+	tests := []struct {
+		name   string
+		toml   string
+		engine int      // bot.Config.MaxReminders
+		want   []string // in the error; none: valid
+	}{
+		{name: "omitted", toml: "[escalation]\n", engine: 3},
+		{name: "set", toml: "[escalation]\nmax_reminders = 5\n", engine: 5},
+		{name: "none", toml: "[escalation]\nmax_reminders = 0\n", engine: bot.NoReminders},
+		{name: "negative", toml: "[escalation]\nremind_after = \"1h\"\nmax_reminders = -2\n",
+			want: []string{"line 3", "escalation.max_reminders -2", "must not be negative"}},
+		{name: "not a number", toml: "[escalation]\nmax_reminders = \"three\"\n",
+			want: []string{"line 2", "escalation.max_reminders"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeFile(t, "escalation.toml", tt.toml+staffTOML)
+			cfg, err := loadConfig(p)
+			if len(tt.want) == 0 {
+				if err != nil || cfg.engineConfig().MaxReminders != tt.engine {
+					t.Fatalf("engine MaxReminders = %d, %v; want %d", cfg.engineConfig().MaxReminders, err, tt.engine)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted max_reminders = %d", cfg.Escalation.MaxReminders)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
 // The threshold is a calibrated probability: not a number, or an infinity,
 // is refused like any value out of range (a NaN compares false with every
 // bound, and the bot would then never answer).
