@@ -41,6 +41,23 @@ func button(actionID, value, label string) *slack.ButtonBlockElement {
 // Unknown). The citizen's question and every other untrusted string go
 // through escape; the only mention is the routed staff member's.
 func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
+	return d.postBlocks(e, l, "", maxQuoteChars)
+}
+
+// shortQuoteChars bounds the question in the short form of a post.
+const shortQuoteChars = 500
+
+// shortBlocks renders the short form of e's post, shown when Slack refused
+// the full one with error code: it says so, quotes at most quoteMax
+// characters of the question (none when 0), and leaves out the suggested
+// entries, keeping what staff need to claim, close and answer it.
+func (d *Desk) shortBlocks(e bot.Escalation, l bot.Lang, code string, quoteMax int) []slack.Block {
+	return d.postBlocks(e, l, code, quoteMax)
+}
+
+// postBlocks renders e's post: in full when refused is "", else in the
+// short form that says Slack refused the full one with that error code.
+func (d *Desk) postBlocks(e bot.Escalation, l bot.Lang, refused string, quoteMax int) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(tr(l, "esc.title", e.ID)), nil, nil),
 	}
@@ -59,25 +76,36 @@ func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
 	}
 	blocks = append(blocks, slack.NewContextBlock("liaison.meta", mrkdwn(strings.Join(meta, " · "))))
 
-	if e.Question == "" {
+	if refused != "" {
+		id := msg("esc.refused.short")
+		if quoteMax <= 0 && e.Question != "" {
+			id = "esc.refused.noquestion"
+		}
+		blocks = append(blocks, slack.NewContextBlock("liaison.refused", mrkdwn(tr(l, id, errorCode(refused)))))
+	}
+	switch {
+	case e.Question == "":
 		blocks = append(blocks, slack.NewContextBlock("liaison.redacted", mrkdwn(tr(l, "esc.redacted"))))
-	} else {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, maxQuoteChars, l)), nil, nil))
+	case quoteMax > 0:
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(quote(e.Question, quoteMax, l)), nil, nil))
 	}
 
-	sugg := e.Suggestions
-	if len(sugg) > maxSuggestions {
-		sugg = sugg[:maxSuggestions]
-	}
-	if len(sugg) > 0 {
-		lines := []string{tr(l, "esc.suggestions")}
-		for _, h := range sugg {
-			q, _ := truncate(h.Question, 200)
-			lines = append(lines, tr(l, "esc.suggestion", escape(h.EntryID), escape(q), int(h.Confidence*100+0.5)))
+	var sugg []bot.Hit
+	if refused == "" {
+		sugg = e.Suggestions
+		if len(sugg) > maxSuggestions {
+			sugg = sugg[:maxSuggestions]
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(strings.Join(lines, "\n")), nil, nil))
-	} else {
-		blocks = append(blocks, slack.NewContextBlock("liaison.nosugg", mrkdwn(tr(l, "esc.nosuggestion"))))
+		if len(sugg) > 0 {
+			lines := []string{tr(l, "esc.suggestions")}
+			for _, h := range sugg {
+				q, _ := truncate(h.Question, 200)
+				lines = append(lines, tr(l, "esc.suggestion", escape(h.EntryID), escape(q), int(h.Confidence*100+0.5)))
+			}
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(strings.Join(lines, "\n")), nil, nil))
+		} else {
+			blocks = append(blocks, slack.NewContextBlock("liaison.nosugg", mrkdwn(tr(l, "esc.nosuggestion"))))
+		}
 	}
 
 	blocks = append(blocks, slack.NewContextBlock("liaison.state", mrkdwn(d.stateLine(e, l))))
@@ -104,6 +132,17 @@ func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
 		blocks = append(blocks, slack.NewContextBlock("liaison.howto", mrkdwn(tr(l, "esc.howto"))))
 	}
 	return blocks
+}
+
+// errorCode keeps of a Slack error code what such codes are made of
+// (lowercase letters, digits, underscores), to be shown in backquotes.
+func errorCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return -1
+	}, code)
 }
 
 // stateLine says where e stands.

@@ -66,7 +66,27 @@ type Desk struct {
 	// maxWait is the longest Retry-After a call waits out itself:
 	// maxRetryWait, shortened by tests.
 	maxWait time.Duration
+	// refused holds the escalations whose full post Slack refused lately
+	// (see render).
+	refusedMu sync.Mutex
+	refused   map[int64]refusal
 }
+
+// refusal is Slack's latest refusal of an escalation's full post: its
+// error code, and when the full post is tried again.
+type refusal struct {
+	code string
+	wait time.Duration // doubles with each refusal, from fullRetryFirst to fullRetryMax
+	next time.Time
+}
+
+// The back-off before an escalation's full post, refused by Slack, is
+// tried again (at its next post or update; meanwhile the short form is
+// used).
+const (
+	fullRetryFirst = time.Minute
+	fullRetryMax   = time.Hour
+)
 
 type handlerBox struct{ h bot.DeskHandler }
 
@@ -109,6 +129,7 @@ func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
 		posts:   newSeenSet(1024),
 		started: now(),
 		maxWait: maxRetryWait,
+		refused: map[int64]refusal{},
 	}, nil
 }
 
@@ -186,6 +207,11 @@ func (d *Desk) nameOf(userID string) string {
 // its token no longer valid) wraps bot.ErrDeskUnavailable, here and from
 // UpdateEscalation.
 //
+// A post Slack refuses for its content (invalid_blocks, msg_too_long) is
+// made in a short form instead (see render), so that staff can still claim
+// and answer the question and the engine does not try it again at every
+// round; it is logged once, with Slack's error code.
+//
 // A post whose answer was lost (a timeout or a server error after Slack
 // took it, or a crash before the engine recorded its ts) is not made twice:
 // before posting an escalation again, one created before this desk started
@@ -223,16 +249,18 @@ func (d *Desk) PostEscalation(ctx context.Context, e bot.Escalation) (string, er
 		fallback += " · " + d.mention(e.RoutedTo)
 	}
 	var ts string
-	err := d.call(ctx, "chat.postMessage", func(ctx context.Context) error {
-		var err error
-		_, ts, err = d.api.PostMessageContext(ctx, d.cfg.DeskChannel,
-			slack.MsgOptionText(fallback, false),
-			slack.MsgOptionBlocks(d.escalationBlocks(e, l)...),
-			slack.MsgOptionMetadata(postMetadata(e.ID)),
-			slack.MsgOptionDisableLinkUnfurl(),
-			slack.MsgOptionDisableMediaUnfurl(),
-		)
-		return err
+	err := d.render(e, l, func(blocks []slack.Block) error {
+		return d.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+			var err error
+			_, ts, err = d.api.PostMessageContext(ctx, d.cfg.DeskChannel,
+				slack.MsgOptionText(fallback, false),
+				slack.MsgOptionBlocks(blocks...),
+				slack.MsgOptionMetadata(postMetadata(e.ID)),
+				slack.MsgOptionDisableLinkUnfurl(),
+				slack.MsgOptionDisableMediaUnfurl(),
+			)
+			return err
+		})
 	})
 	if err != nil {
 		if retryable(err) {
@@ -319,12 +347,14 @@ func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalatio
 		return fmt.Errorf("update escalation %d: %w: empty desk ref", e.ID, bot.ErrInvalid)
 	}
 	l := d.staffLang(e.RoutedTo)
-	err := d.call(ctx, "chat.update", func(ctx context.Context) error {
-		_, _, _, err := d.api.UpdateMessageContext(ctx, d.cfg.DeskChannel, ref,
-			slack.MsgOptionText(tr(l, "esc.fallback", e.ID), false),
-			slack.MsgOptionBlocks(d.escalationBlocks(e, l)...),
-		)
-		return err
+	err := d.render(e, l, func(blocks []slack.Block) error {
+		return d.call(ctx, "chat.update", func(ctx context.Context) error {
+			_, _, _, err := d.api.UpdateMessageContext(ctx, d.cfg.DeskChannel, ref,
+				slack.MsgOptionText(tr(l, "esc.fallback", e.ID), false),
+				slack.MsgOptionBlocks(blocks...),
+			)
+			return err
+		})
 	})
 	if err != nil {
 		switch {
@@ -336,6 +366,72 @@ func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalatio
 		return fmt.Errorf("update escalation %d: %w", e.ID, err)
 	}
 	return nil
+}
+
+// render posts or updates e's post with send, given its blocks: in full,
+// unless Slack refused the full post of e lately and its back-off runs;
+// when Slack refuses it for its content, in a short form (see
+// shortBlocks), first with the start of the question, then without it.
+// The first refusal of e is logged with Slack's error code (never the
+// question); the full post is tried again at e's next post or update once
+// the back-off is over, doubling from fullRetryFirst to fullRetryMax after
+// each refusal. render returns the error of the last try.
+func (d *Desk) render(e bot.Escalation, l bot.Lang, send func([]slack.Block) error) error {
+	d.refusedMu.Lock()
+	r, refused := d.refused[e.ID]
+	d.refusedMu.Unlock()
+	if !refused || !d.now().Before(r.next) {
+		err := send(d.escalationBlocks(e, l))
+		code := contentRefusal(err)
+		if code == "" {
+			if err == nil && refused {
+				d.refusedMu.Lock()
+				delete(d.refused, e.ID)
+				d.refusedMu.Unlock()
+				d.log.Info("slack: the escalation is shown in full again", "escalation", e.ID)
+			}
+			return err
+		}
+		r = d.noteRefusal(e.ID, code)
+		if !refused {
+			d.log.Warn("slack: Slack refused the escalation's post; it is shown in a short form", "escalation", e.ID, "slack_error", code, "retry_in", r.wait)
+		}
+	}
+	var err error
+	for _, max := range []int{shortQuoteChars, 0} {
+		if err = send(d.shortBlocks(e, l, r.code, max)); contentRefusal(err) == "" {
+			return err
+		}
+	}
+	return err
+}
+
+// noteRefusal records that Slack refused e's full post with code, and
+// returns the back-off before it is tried again.
+func (d *Desk) noteRefusal(id int64, code string) refusal {
+	d.refusedMu.Lock()
+	defer d.refusedMu.Unlock()
+	r, ok := d.refused[id]
+	if ok {
+		r.wait = min(2*r.wait, fullRetryMax)
+	} else {
+		r.wait = fullRetryFirst
+	}
+	r.code, r.next = code, d.now().Add(r.wait)
+	d.refused[id] = r
+	return r
+}
+
+// contentRefusal is the error code of err when Slack refused one post or
+// update for what it holds (invalid_blocks, msg_too_long), "" otherwise:
+// no refusal, a refusal of every post (deskWide), a failure worth
+// retrying as it is, or a post gone from the channel.
+func contentRefusal(err error) string {
+	code := slackCode(err)
+	if code == "" || deskWide(err) || retryable(err) || postGone(err) {
+		return ""
+	}
+	return code
 }
 
 // postGone reports whether a chat.update failed because its message is

@@ -652,3 +652,126 @@ func TestPostEscalationAfterRestartSkipsAnUneditablePost(t *testing.T) {
 		})
 	}
 }
+
+// clock is a test clock that moves only when told.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// An escalation whose post Slack refuses for what it holds is posted in a
+// short form staff can claim and answer, and logged once with Slack's
+// error code, never the question; its full post is tried again at its
+// updates, after a back-off that doubles, until Slack takes it.
+func TestPostEscalationRefusedBySlackIsPostedShort(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeSlack(t)
+	lb := &logBuf{}
+	clk := &clock{t: testClock()}
+	d, err := New(f.config(), testBotToken, testAppToken, Options{Roster: testRoster(), Now: clk.now,
+		Logger: slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := hostileEscalation()
+	f.refuseBlocks("passport-renewal", "invalid_blocks") // in the suggestions of the full post only
+
+	ref, err := d.PostEscalation(ctx, e)
+	if err != nil {
+		t.Fatalf("PostEscalation: %v, want the short form posted", err)
+	}
+	posts := f.callsTo("chat.postMessage")
+	if len(posts) != 2 || ref != posts[1].TS {
+		t.Fatalf("%d posts, ref %q: want the refused full post, then the short one", len(posts), ref)
+	}
+	short := everything(posts[1])
+	for _, want := range []string{"Slack a refusé d'afficher cette question en entier (erreur `invalid_blocks`)", "&lt;!channel&gt;", "<@UMARIE>", "liaison.claim", "liaison.close", "liaison_escalation"} {
+		if !strings.Contains(short, want) {
+			t.Errorf("the short post lacks %q:\n%s", want, short)
+		}
+	}
+	if strings.Contains(short, "passport-renewal") {
+		t.Errorf("the short post shows the suggestions Slack refused:\n%s", short)
+	}
+	refusals := func() int { return strings.Count(lb.String(), "invalid_blocks") }
+	if n := refusals(); n != 1 {
+		t.Errorf("the refusal is logged %d times, want once:\n%s", n, lb.String())
+	}
+	if log := lb.String(); strings.Contains(log, "clique") || strings.Contains(log, "evil.example") {
+		t.Errorf("the log quotes the question:\n%s", log)
+	}
+
+	// At once, an update goes to the short form without trying the full.
+	e.State, e.ClaimedBy = bot.StateClaimed, "marie"
+	if err := d.UpdateEscalation(ctx, ref, e); err != nil {
+		t.Fatal(err)
+	}
+	if u := f.callsTo("chat.update"); len(u) != 1 || !strings.Contains(everything(u[0]), "liaison.refused") {
+		t.Fatalf("updates = %d, want one, short", len(u))
+	}
+	// After the back-off, the full post is tried again, refused, and the
+	// short one kept; the back-off doubles: a minute later, no new try.
+	clk.add(fullRetryFirst)
+	if err := d.UpdateEscalation(ctx, ref, e); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(fullRetryFirst)
+	if err := d.UpdateEscalation(ctx, ref, e); err != nil {
+		t.Fatal(err)
+	}
+	u := f.callsTo("chat.update")
+	if len(u) != 4 || strings.Contains(everything(u[1]), "liaison.refused") || !strings.Contains(everything(u[2]), "liaison.refused") || !strings.Contains(everything(u[3]), "liaison.refused") {
+		t.Fatalf("updates = %d, want the short one, the full one tried again and refused, then the short one twice", len(u))
+	}
+	if n := refusals(); n != 1 {
+		t.Errorf("the refusal is logged %d times, want once:\n%s", n, lb.String())
+	}
+	// Slack takes it again: once the back-off is over, the post is full.
+	f.refuseBlocks("passport-renewal", "")
+	clk.add(2 * fullRetryFirst)
+	if err := d.UpdateEscalation(ctx, ref, e); err != nil {
+		t.Fatal(err)
+	}
+	u = f.callsTo("chat.update")
+	if last := everything(u[len(u)-1]); len(u) != 5 || strings.Contains(last, "liaison.refused") || !strings.Contains(last, "passport-renewal") {
+		t.Fatalf("updates = %d, want the full post last", len(u))
+	}
+	if !strings.Contains(lb.String(), "shown in full again") {
+		t.Errorf("the log does not say the post is whole again:\n%s", lb.String())
+	}
+}
+
+// When Slack refuses even the short form quoting the question, the post
+// leaves the question out and says where to read it.
+func TestPostEscalationRefusedEvenShortLeavesOutTheQuestion(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, testRoster())
+	f.refuseBlocks("evil.example", "msg_too_long") // in the question
+	ref, err := d.PostEscalation(context.Background(), hostileEscalation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := f.callsTo("chat.postMessage")
+	if len(posts) != 3 || ref != posts[2].TS {
+		t.Fatalf("%d posts, ref %q: want the full one and the short one refused, then one without the question", len(posts), ref)
+	}
+	last := everything(posts[2])
+	if !strings.Contains(last, "même abrégée (erreur `msg_too_long`)") || !strings.Contains(last, "liaison archive export") || !strings.Contains(last, "liaison.claim") {
+		t.Errorf("the post without the question does not say why and where to read it:\n%s", last)
+	}
+	if strings.Contains(last, "!channel") || strings.Contains(last, "clique") {
+		t.Errorf("the post still quotes the question:\n%s", last)
+	}
+}

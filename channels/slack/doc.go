@@ -6,6 +6,9 @@
 // its language, where it was asked, suggested entries, and a mention of the
 // staff member it is routed to), keeps that post up to date as the
 // escalation changes state, and posts the engine's notices in its thread.
+// A post Slack refuses for what it holds (invalid_blocks, msg_too_long) is
+// made in a short form that says so, which staff claim and answer as
+// usual; the full post is tried again, with a back-off, as it changes.
 //
 // Run connects over Socket Mode, so no public inbound endpoint is needed.
 // It hands thread replies from staff to the engine as answers (their text

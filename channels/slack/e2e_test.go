@@ -253,6 +253,49 @@ func TestEndToEndEscalationAnsweredOnceDespiteRedelivery(t *testing.T) {
 	}
 }
 
+// An escalation whose post Slack refuses is posted in a short form, which
+// the engine records like any post: it is not tried again at every round,
+// and staff answer it in its thread as usual.
+func TestEndToEndRefusedPostIsPostedShortAndAnswered(t *testing.T) {
+	f := newFakeSlack(t)
+	// What only the full post holds: its suggestions, or the line saying
+	// there are none.
+	for _, s := range []string{"liaison.nosugg", "(confiance", "(confidence"} {
+		f.refuseBlocks(s, "invalid_blocks")
+	}
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+
+	post := escalationPost(t, f, s, 2) // the first one was refused
+	if !strings.Contains(everything(post), "liaison.refused") {
+		t.Fatalf("the recorded post is not the short form:\n%s", everything(post))
+	}
+	var tries int
+	for _, c := range f.callsTo("chat.postMessage") {
+		if !c.Form.Has("thread_ts") && strings.Contains(everything(c), "liaison.claim") {
+			tries++
+		}
+	}
+	s.eng.Tick(context.Background())
+	var after int
+	for _, c := range f.callsTo("chat.postMessage") {
+		if !c.Form.Has("thread_ts") && strings.Contains(everything(c), "liaison.claim") {
+			after++
+		}
+	}
+	if tries != 2 || after != 2 {
+		t.Errorf("posts of the escalation: %d, then %d after a round; want the refused one and the short one, no more", tries, after)
+	}
+
+	f.send(eventsEnvelope("ans-1", "EvAns1", 0, threadReply("UMARIE", post.TS, "1700000000.900001", "Bonjour, déposez une réclamation en ligne auprès de Postes Canada.")))
+	f.ack("ans-1", 1)
+	eventually(t, "the relay to the citizen", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+	if esc, err := s.st.Escalation(context.Background(), d.EscalationID); err != nil || esc.DeskRef != post.TS || esc.AnsweredBy != "marie" {
+		t.Errorf("escalation = %+v (%v), want answered by marie in the short post's thread", esc, err)
+	}
+}
+
 func TestEndToEndNonRosterReplyIsNotRelayed(t *testing.T) {
 	f := newFakeSlack(t)
 	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)

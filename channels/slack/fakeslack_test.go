@@ -45,6 +45,7 @@ type fakeSlack struct {
 	held      map[string]chan struct{} // method → closed when its calls may be answered
 	lose      map[string]int           // method → calls to take, then answer 502 as if the answer were lost
 	deleted   map[string]string        // ts of messages deleted in Slack → the error chat.update answers
+	refuse    map[string]string        // text in a message's blocks → the error Slack refuses it with
 	failOpens int                      // apps.connections.open calls to fail with a 503
 	hangOpens int                      // apps.connections.open calls to leave unanswered until the client gives up
 	rejectApp bool                     // answer apps.connections.open with invalid_auth
@@ -80,7 +81,7 @@ type fakeConn struct {
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, sent: map[string]bool{}, limited: map[string][]string{}, held: map[string]chan struct{}{}, lose: map[string]int{}, deleted: map[string]string{}}
+	f := &fakeSlack{t: t, sent: map[string]bool{}, limited: map[string][]string{}, held: map[string]chan struct{}{}, lose: map[string]int{}, deleted: map[string]string{}, refuse: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/apps.connections.open", f.connectionsOpen)
 	mux.HandleFunc("/api/", f.webAPI)
@@ -563,10 +564,18 @@ func (f *fakeSlack) loseAnswers(method string, n int) {
 }
 
 // refusal is the error Slack answers a chat call's message with, "" when
-// it takes it: invalid_blocks when a section's text passes 3000
-// characters, counted as the UTF-16 code units Slack's clients count (an
+// it takes it: the one set by refuseBlocks, or invalid_blocks when a
+// section's text passes 3000 characters, counted as the UTF-16 code units Slack's clients count (an
 // emoji outside the Basic Multilingual Plane counts two).
 func (f *fakeSlack) refusal(form url.Values) string {
+	f.mu.Lock()
+	for text, code := range f.refuse {
+		if strings.Contains(form.Get("blocks"), text) {
+			f.mu.Unlock()
+			return code
+		}
+	}
+	f.mu.Unlock()
 	var blocks []struct {
 		Type string `json:"type"`
 		Text struct {
@@ -582,4 +591,17 @@ func (f *fakeSlack) refusal(form url.Values) string {
 		}
 	}
 	return ""
+}
+
+// refuseBlocks makes Slack refuse with error code every later message
+// whose blocks hold text, as it refuses a message it finds invalid
+// (invalid_blocks, msg_too_long); "" as code takes them again.
+func (f *fakeSlack) refuseBlocks(text, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if code == "" {
+		delete(f.refuse, text)
+		return
+	}
+	f.refuse[text] = code
 }
