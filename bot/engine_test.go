@@ -252,6 +252,7 @@ func TestFrustratedSwearingIsAnsweredAndAbuseAtPeopleIsNot(t *testing.T) {
 		"you're a fucking idiot",
 		"fuck off",
 		"t’es un crisse de cave",
+		"t'es rien qu'un crisse de cave",
 		"vous êtes des incompétents de merde",
 	} {
 		if d := e.ask("zed", text); d.Action != bot.ActIgnore || d.Reason != bot.ReasonAbuse {

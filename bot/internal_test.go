@@ -171,6 +171,18 @@ func TestPolicy(t *testing.T) {
 		{"Vous êtes supposés m'envoyer le tabarnak de chèque", ""},
 		{"you are such a fucking disgrace", ReasonAbuse},
 		{"t'es vraiment un crisse de cave", ReasonAbuse},
+		// "Nothing but", « rien que » and « ne ... que » keep what follows
+		// one noun group said of the target.
+		{"t'es rien qu'un crisse de cave", ReasonAbuse},
+		{"T’es rien qu’un cave", ReasonAbuse},
+		{"tu n'es qu'un ostie de cave", ReasonAbuse},
+		{"vous êtes rien que des osties de caves", ReasonAbuse},
+		{"you're nothing but a fucking disgrace", ReasonAbuse},
+		{"you are nothing but a piece of shit", ReasonAbuse},
+		{"T'es rien qu'un bot, peux-tu me passer un agent?", ""},
+		{"Je suis rien qu'un citoyen, vous êtes supposés m'envoyer le tabarnak de chèque", ""},
+		{"You're nothing but helpful, but my fucking cheque is late", ""},
+		{"Vous n'êtes que des humains, mais mon crisse de chèque est en retard", ""},
 		// Aimed abuse in its vous form, plural swear words, and an adjective
 		// before "piece of shit".
 		{"Allez chier avec vos formulaires", ReasonAbuse},

@@ -435,17 +435,21 @@ func ownInsult(words []string, i int) bool {
 
 // swornAt reports whether a swear word stands in what the clause says of
 // the target words[i]: after an opener that follows it ("you are", "u r",
-// "vous autres êtes", "ur a", "you useless piece of"; "youre" holds its
-// own), up to the end of the clause, a predicate end or a determiner past
-// the start (see determiners). A swear word elsewhere near a target is frustration at the
-// thing it qualifies: "can you fix this fucking form", "are you fucking
-// kidding me", "do I need to send you a fucking copy", "you were supposed
-// to mail the fucking card".
+// "vous autres êtes", "tu n'es", "ur a", "you useless piece of"; "youre"
+// holds its own) and a restriction if any ("nothing but", "rien qu'", see
+// pastOnly), up to the end of the clause, a predicate end or a determiner
+// past the start (see determiners). A swear word elsewhere near a target
+// is frustration at the thing it qualifies: "can you fix this fucking
+// form", "are you fucking kidding me", "do I need to send you a fucking
+// copy", "you were supposed to mail the fucking card".
 func swornAt(words []string, i int) bool {
 	j := i + 1
 	if words[i] != "youre" {
 		for j < len(words) && j <= i+2 && targetCompany[words[j]] {
 			j++
+		}
+		if j+1 < len(words) && words[j] == "n" && predicateOpeners[words[j+1]] {
+			j++ // French "ne": "tu n'es qu'un", "vous n'êtes que des"
 		}
 		if j == len(words) {
 			return false
@@ -459,6 +463,7 @@ func swornAt(words []string, i int) bool {
 			return false
 		}
 	}
+	j = pastOnly(words, j)
 	for start := j; j < len(words) && !predicateEnds[words[j]]; j++ {
 		if determiners[words[j]] && j > start+1 {
 			return false
@@ -468,6 +473,22 @@ func swornAt(words []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// pastOnly returns the index after "nothing but", "rien que" or "que" (of
+// "ne ... que") standing at words[j], or j: what is said of a target after
+// one is still one noun group, its determiner its own ("you're nothing but
+// a fucking disgrace", « t'es rien qu'un crisse de cave », « tu n'es qu'un
+// ostie de cave »).
+func pastOnly(words []string, j int) int {
+	if j+1 < len(words) && (words[j] == "nothing" && words[j+1] == "but" ||
+		words[j] == "rien" && (words[j+1] == "que" || words[j+1] == "qu")) {
+		return j + 2
+	}
+	if j < len(words) && (words[j] == "que" || words[j] == "qu") {
+		return j + 1
+	}
+	return j
 }
 
 // pieceOf returns the index after "piece" when "piece of" stands at
