@@ -17,21 +17,12 @@ import (
 func TestFeedbackMigrationKeepsRatings(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "liaison.db")
 	ctx := context.Background()
-	old := pool("file:"+path+"?"+dsnParams, 1, "")
+	old := oldDatabase(t, path, 5)
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := old.ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%.60s: %v", q, err)
 		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, file TEXT NOT NULL,
-		checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`)
-	for _, m := range mustMigrations(t) {
-		if m.version > 5 {
-			break
-		}
-		exec(m.sql)
-		exec(`INSERT INTO schema_migrations VALUES (?, ?, ?, ?)`, m.version, m.file, m.checksum, ts(t0))
 	}
 	at := ts(t0.Add(time.Minute))
 	for i, ref := range []string{"bot-1", "bot-2"} {

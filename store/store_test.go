@@ -353,6 +353,32 @@ func mustMigrations(t testing.TB) []migration {
 	return ms
 }
 
+// oldDatabase creates at path a database written by a build that knew the
+// migrations up to version only, and returns a connection to fill it in
+// (closed when the test ends; close it before opening the path).
+func oldDatabase(t testing.TB, path string, version int) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	old := pool("file:"+path+"?"+dsnParams, 1, "")
+	t.Cleanup(func() { old.Close() })
+	if _, err := old.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, file TEXT NOT NULL,
+		checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mustMigrations(t) {
+		if m.version > version {
+			break
+		}
+		if _, err := old.ExecContext(ctx, m.sql); err != nil {
+			t.Fatalf("%s: %v", m.file, err)
+		}
+		if _, err := old.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, ?, ?)`, m.version, m.file, m.checksum, ts(t0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return old
+}
+
 func TestEmbeddedMigrationsNumberedFromOne(t *testing.T) {
 	for i, m := range mustMigrations(t) {
 		if m.version != i+1 {

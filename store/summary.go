@@ -20,8 +20,12 @@ const topGaps = 10
 //     (decided in the period), by the language decided; Answered,
 //     Escalated, Shadow (with ShadowWouldAnswer) and Ignored (ignored or
 //     given a fixed notice: abuse, flood, partisan) split them by action;
-//   - OpenEscalations and OldestOpen: escalations waiting now (open or
-//     claimed), whatever their age and whatever the period;
+//   - OpenEscalations and OldestOpen (the oldest one's creation):
+//     escalations waiting (open or claimed) at the end of the period,
+//     whatever their age: now when until is zero, else those created
+//     before until and not answered or closed by then (as the history of
+//     their states tells, see openEscalations), so a report on a past
+//     period gives the same figures whenever it is run;
 //   - MedianFirstResponse: over those questions that got a reply, the time
 //     from the question to the first reply delivered to it (answer, ack,
 //     notice or relay; desk items excluded), even when delivered after
@@ -49,8 +53,7 @@ func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary,
 		if err := summaryDecisions(ctx, tx, p, &s); err != nil {
 			return fmt.Errorf("decisions: %w", err)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM escalations
-			WHERE state IN ('open', 'claimed')`).Scan(&s.OpenEscalations, timeCol{&s.OldestOpen}); err != nil {
+		if err := openEscalations(ctx, tx, until, &s); err != nil {
 			return fmt.Errorf("open escalations: %w", err)
 		}
 		var err error
@@ -75,6 +78,21 @@ func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary,
 		return bot.Summary{}, fmt.Errorf("store: summary: %w", err)
 	}
 	return s, nil
+}
+
+// openEscalations counts the escalations waiting at until (zero: now) and
+// finds the oldest one's creation. Before until, each one's state is the
+// last recorded in escalation_states before it (changes at until itself
+// are after the period).
+func openEscalations(ctx context.Context, tx *sql.Tx, until time.Time, s *bot.Summary) error {
+	if until.IsZero() {
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM escalations
+			WHERE state IN ('open', 'claimed')`).Scan(&s.OpenEscalations, timeCol{&s.OldestOpen})
+	}
+	return tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(e.created_at) FROM escalations e
+		WHERE e.created_at < ?1 AND (SELECT h.state FROM escalation_states h
+			WHERE h.escalation_id = e.id AND h.at < ?1 ORDER BY h.at DESC, h.id DESC LIMIT 1) IN ('open', 'claimed')`,
+		ts(until)).Scan(&s.OpenEscalations, timeCol{&s.OldestOpen})
 }
 
 // period is [from, to) as stored times: "" from the first record,

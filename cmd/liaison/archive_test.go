@@ -72,7 +72,7 @@ func seedArchive(t *testing.T, dataDir string) {
 	e, err := st.Escalation(ctx, o.NewEscalation.ID)
 	must(err)
 	answeredAt := dayMar.Add(time.Hour)
-	e.State, e.AnsweredBy, e.AnsweredAt = bot.StateAnswered, "sam", answeredAt
+	e.State, e.AnsweredBy, e.AnsweredAt, e.UpdatedAt = bot.StateAnswered, "sam", answeredAt, answeredAt
 	c := &bot.EscalationChange{Escalation: &e,
 		Answer: &bot.StaffAnswer{StaffID: "sam", EventID: "ev1", Text: "Il part demain.", Lang: bot.French, Status: bot.AnswerQueued, At: answeredAt},
 		Outbox: []bot.Outgoing{{To: e.Askers[0].Address, MessageID: e.Askers[0].MessageID, AskerMessageID: e.Askers[0].MessageID,

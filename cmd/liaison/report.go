@@ -18,7 +18,9 @@ import (
 // not answer), from the records, for any period.
 
 // activityJSON is `liaison report --json`. Its keys are part of the format:
-// add keys, never rename them.
+// add keys, never rename them. OpenEscalations and OldestOpen are the
+// escalations waiting at Until: now for a period not over, else at its end,
+// whatever became of them since (see store.DB.Summary).
 type activityJSON struct {
 	Since                 time.Time      `json:"since"`
 	Until                 time.Time      `json:"until"`
@@ -38,6 +40,8 @@ type activityJSON struct {
 	UnansweredTopics      []activityGap  `json:"unanswered_topics"`
 	AnsweredByBotShare    float64        `json:"answered_by_bot_share"`
 	HelpfulShareOfRatings float64        `json:"helpful_share_of_ratings"`
+
+	over bool // the period ended before the report: Until is not now
 }
 
 type activityGap struct {
@@ -90,6 +94,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: %w", err)
 	}
 	r := activityOf(s, from, end)
+	r.over = !to.IsZero()
 	if *asJSON {
 		return writeJSON(stdout, r)
 	}
@@ -157,7 +162,11 @@ func printActivity(w io.Writer, r activityJSON) {
 	if r.OldestOpen != nil {
 		open += fmt.Sprintf(" (oldest waiting since %s)", r.OldestOpen.Local().Format("2006-01-02 15:04"))
 	}
-	fmt.Fprintf(tw, "Open escalations now\t%s\n", open)
+	when := "now"
+	if r.over {
+		when = "at the end"
+	}
+	fmt.Fprintf(tw, "Open escalations %s\t%s\n", when, open)
 	fmt.Fprintf(tw, "Median time to first response\t%s\n", duration(r.MedianFirstResponseS))
 	fmt.Fprintf(tw, "Median time to a staff answer\t%s\n", duration(r.MedianStaffAnswerS))
 	fmt.Fprintf(tw, "Feedback\thelpful %d, not helpful %d%s\n", r.Helpful, r.NotHelpful, percent(r.HelpfulShareOfRatings, r.Helpful+r.NotHelpful))

@@ -48,7 +48,7 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
-	for _, w := range []string{"Questions to the bot 1 (English 1)", "Recorded only (phase 1) 1 (would have answered 1)", "Passed to staff 0", "What the bot could not answer (questions passed to staff, by topic): none"} {
+	for _, w := range []string{"Questions to the bot 1 (English 1)", "Recorded only (phase 1) 1 (would have answered 1)", "Passed to staff 0", "Open escalations now 0", "What the bot could not answer (questions passed to staff, by topic): none"} {
 		if !strings.Contains(flat, w) {
 			t.Errorf("report lacks %q:\n%s", w, out)
 		}
@@ -75,6 +75,30 @@ func TestReport(t *testing.T) {
 	}
 	if !strings.Contains(out, "from 2024-03-01 00:00 to 2024-04-01 00:00") {
 		t.Errorf("March report's heading names another period:\n%s", out)
+	}
+	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "Open escalations at the end 0") {
+		t.Errorf("March report: the escalation answered within March is counted open at its end:\n%s", out)
+	}
+
+	// A period ending before the staff answer: the escalation waited at
+	// its end, although it has been answered since.
+	halfway := dayMar.Add(30 * time.Minute).Format(time.RFC3339)
+	out, _, err = runCLI(t, "report", "--config", cfgPath, "--since", "2024-03-01", "--until", halfway, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = activityJSON{}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report --until %s --json: %v\n%s", halfway, err, out)
+	}
+	if r.OpenEscalations != 1 || r.OldestOpen == nil || !r.OldestOpen.Equal(dayMar) {
+		t.Errorf("until %s: %d open escalations, oldest %v; want 1, created %v", halfway, r.OpenEscalations, r.OldestOpen, dayMar)
+	}
+	if out, _, err = runCLI(t, "report", "--config", cfgPath, "--since", "2024-03-01", "--until", halfway); err != nil {
+		t.Fatal(err)
+	}
+	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "Open escalations at the end 1 (oldest waiting since 2024-03-05 15:30)") {
+		t.Errorf("report until %s lacks the escalation open at its end:\n%s", halfway, out)
 	}
 
 	// Bad input names the flag.
