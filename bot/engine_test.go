@@ -241,6 +241,8 @@ func TestFrustratedSwearingIsAnsweredAndAbuseAtPeopleIsNot(t *testing.T) {
 		"this damn form won't submit, can you help me renew my passport",
 		"Pouvez-vous me dire pourquoi mon crisse de passeport est en retard?",
 		"mon tabarnak de passeport est pas arrivé, vous pouvez vérifier?",
+		"this f*cking form won't submit, can you help me renew my passport",
+		"mon t@b@rn@k de passeport est pas arrivé, vous pouvez vérifier?",
 	} {
 		if d := e.ask("ana", text); d.Action == bot.ActIgnore {
 			t.Errorf("%q: %s/%s, want an answer or an escalation", text, d.Action, d.Reason)
@@ -254,6 +256,8 @@ func TestFrustratedSwearingIsAnsweredAndAbuseAtPeopleIsNot(t *testing.T) {
 		"t’es un crisse de cave",
 		"t'es rien qu'un crisse de cave",
 		"vous êtes des incompétents de merde",
+		"f*ck off",
+		"ta g*eule",
 	} {
 		if d := e.ask("zed", text); d.Action != bot.ActIgnore || d.Reason != bot.ReasonAbuse {
 			t.Errorf("%q: %s/%s, want ignore/abuse", text, d.Action, d.Reason)

@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -135,7 +137,8 @@ var aimedForms = phrases(
 	`(kill|murder|shoot|stab) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves)`, `kys`,
 	`(hope|wish) (you|u) (die|dies)`, `(you|u) should (just )?die`, `go die`, `drop dead`,
 	`(you|u|ur|a|of|fucking) retards?`, // French "retard" is a delay: "mon passeport est en retard"
-	`ta (gueule|yeule)`, `(va|allez) (donc )?chier`, `(va|allez) (te|vous) faire (foutre|enculer|voir)`,
+	`ta (gueule|yeule)`, `(va|allez) (donc )?chier`,
+	`(va|allez) (te|vous) faire (foutre|enculer|voir|fuck)`, // "fuck" is how "va te faire f***" reads (see unmasked)
 	`mange[rsz]?( \S+){0,4} (marde|merde)`, `crisse ton camp`, `decrisse`,
 )
 
@@ -337,8 +340,23 @@ func policyCheck(text string) Reason {
 //
 // So "can you tell me why my fucking passport is late", "are you fucking
 // kidding me" and "pouvez-vous m'aider avec ce crisse de formulaire" are
-// answered.
+// answered. Censored spellings ("f*ck off", « ta g*eule », "you're full of
+// sh!t") are read as the words they hide (see unmasked), and the same
+// rules apply to them: "what the f***, my passport is late" is answered.
 func abusive(folded string) bool {
+	if abusiveAsWritten(folded) {
+		return true
+	}
+	for _, r := range unmasked(folded) {
+		if abusiveAsWritten(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// abusiveAsWritten is abusive on the words as they are written.
+func abusiveAsWritten(folded string) bool {
 	if aimedForms.MatchString(folded) {
 		return true
 	}
@@ -506,6 +524,155 @@ func pieceOf(words []string, j int) int {
 		}
 	}
 	return 0
+}
+
+// Censored spellings hide letters of a word behind signs: "f*ck", "f**k",
+// "sh!t", « ta g*eule », "id10t", "a$$hole". A word written with signs is
+// read as a word of the policy (maskedWords) that it spells letter for
+// letter, and only so: "*", "#", "@" and "!" stand for any one letter, "1"
+// for i or l, "0" for o, "$" for s. Ordinary text keeps its signs: a word
+// to read has three characters at least, a letter and a sign ("C#", "2*3"
+// and "T4*" are none), e-mail addresses are left out, a "!" that starts or
+// ends a word is punctuation, and a word that spells none of the policy's
+// words ("p@ssw0rd", "form*") is left as it is.
+const maskSigns = "*#@!10$"
+
+// maxReadings bounds the readings of a message whose censored words spell
+// more than one word each ("sh*t": shit or shut; "c***").
+const maxReadings = 8
+
+// maskedWords are the words a censored spelling may be read as, by length:
+// the policy's lists and the words of its aimed forms ("off", "hell",
+// "gueule", "foutre").
+var maskedWords = func() map[int][]string {
+	all := wordSet(`fuck screw damn off hell piss shut stfu kill die dead retard retards gueule yeule chier foutre enculer decrisse`)
+	for _, set := range []map[string]bool{abusiveAlways, insultWords, swearWords, ambiguousWords, targetWords} {
+		maps.Copy(all, set)
+	}
+	byLen := map[int][]string{}
+	for _, w := range slices.Sorted(maps.Keys(all)) { // one order, so readings do not vary between runs
+		byLen[len(w)] = append(byLen[len(w)], w)
+	}
+	return byLen
+}()
+
+// emailAddress is left out of censored spellings: "@" is part of it.
+var emailAddress = regexp.MustCompile(`[^\s@]+@[^\s@]+\.\pL{2,}`)
+
+// unmasked returns folded text with its censored words read as the words
+// they spell (see maskSigns), one text per reading, at most maxReadings;
+// none when it holds no censored word.
+func unmasked(folded string) []string {
+	if !strings.ContainsAny(folded, maskSigns) {
+		return nil
+	}
+	if strings.IndexByte(folded, '@') >= 0 {
+		folded = emailAddress.ReplaceAllStringFunc(folded, func(a string) string { return strings.Repeat(" ", len(a)) })
+	}
+	type censored struct {
+		start, end int
+		words      []string
+	}
+	var found []censored
+	inWord := func(r rune) bool { return unicode.IsLetter(r) || strings.ContainsRune(maskSigns, r) }
+	for i := 0; i < len(folded); {
+		r, n := utf8.DecodeRuneInString(folded[i:])
+		if !inWord(r) {
+			i += n
+			continue
+		}
+		start := i
+		for i < len(folded) {
+			r, n := utf8.DecodeRuneInString(folded[i:])
+			if !inWord(r) {
+				break
+			}
+			i += n
+		}
+		end := i
+		for start < end && folded[start] == '!' {
+			start++
+		}
+		for end > start && folded[end-1] == '!' {
+			end--
+		}
+		if ws := spelled(folded[start:end]); len(ws) > 0 {
+			found = append(found, censored{start, end, ws})
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	var readings []string
+	pick := make([]int, len(found))
+	for len(readings) < maxReadings {
+		var b strings.Builder
+		b.Grow(len(folded))
+		last := 0
+		for k, c := range found {
+			b.WriteString(folded[last:c.start])
+			b.WriteString(c.words[pick[k]])
+			last = c.end
+		}
+		b.WriteString(folded[last:])
+		readings = append(readings, b.String())
+		k := 0
+		for ; k < len(pick); k++ {
+			if pick[k]++; pick[k] < len(found[k].words) {
+				break
+			}
+			pick[k] = 0
+		}
+		if k == len(pick) {
+			break
+		}
+	}
+	return readings
+}
+
+// spelled returns the maskedWords that the word w, written with signs,
+// spells letter for letter; none when w has no sign, no letter, or fewer
+// than three characters.
+func spelled(w string) []string {
+	rs := []rune(w)
+	if len(rs) < 3 || !strings.ContainsAny(w, maskSigns) || strings.IndexFunc(w, unicode.IsLetter) < 0 {
+		return nil
+	}
+	var out []string
+	for _, cand := range maskedWords[len(rs)] {
+		if spells(rs, cand) {
+			out = append(out, cand)
+		}
+	}
+	return out
+}
+
+// spells reports whether the runes rs, letters and signs, spell the word w
+// (lowercase ASCII, as long as rs).
+func spells(rs []rune, w string) bool {
+	for k, r := range rs {
+		c := rune(w[k])
+		switch r {
+		case '*', '#', '@', '!':
+		case '1':
+			if c != 'i' && c != 'l' {
+				return false
+			}
+		case '0':
+			if c != 'o' {
+				return false
+			}
+		case '$':
+			if c != 's' {
+				return false
+			}
+		default:
+			if r != c {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func isClauseEnd(r rune) bool {

@@ -40,4 +40,13 @@ func BenchmarkPolicyCheck(b *testing.B) {
 			policyCheck(big)
 		}
 	})
+	// Censored words that each spell several words ("sh*t", "c***") make
+	// the most readings (maxReadings).
+	censored := strings.Repeat("sh*t c*** f*ck, what a d*y. ", 16000/28)
+	b.Run("16000-censored", func(b *testing.B) {
+		b.SetBytes(int64(len(censored)))
+		for b.Loop() {
+			policyCheck(censored)
+		}
+	})
 }
