@@ -70,6 +70,9 @@ type Desk struct {
 	// (see render).
 	refusedMu sync.Mutex
 	refused   map[int64]refusal
+	// settled holds the held answers whose language-mismatch notice is
+	// known to show the choice made (see settleMismatches).
+	settled *seenSet
 }
 
 // refusal is Slack's latest refusal of an escalation's full post: its
@@ -130,6 +133,7 @@ func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
 		started: now(),
 		maxWait: maxRetryWait,
 		refused: map[int64]refusal{},
+		settled: newSeenSet(1024),
 	}, nil
 }
 
@@ -342,6 +346,11 @@ func slackTS(t time.Time) string {
 // When the post is gone (deleted in Slack) or can no longer be edited, the
 // error wraps bot.ErrNotFound, so that the engine posts the escalation
 // again.
+//
+// It also brings the language-mismatch notices in the post's thread up to
+// date (see settleMismatches): a choice changes the escalation, and the
+// engine tries its update again until it succeeds, after a restart too, so
+// a notice whose refresh failed after the click still comes to show it.
 func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalation) error {
 	if ref == "" {
 		return fmt.Errorf("update escalation %d: %w: empty desk ref", e.ID, bot.ErrInvalid)
@@ -365,7 +374,108 @@ func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalatio
 		}
 		return fmt.Errorf("update escalation %d: %w", e.ID, err)
 	}
+	if err := d.settleMismatches(ctx, ref, e); err != nil {
+		return fmt.Errorf("update escalation %d: %w", e.ID, err)
+	}
 	return nil
+}
+
+// answerLister is the optional engine capability of listing an
+// escalation's staff answers (the Engine has it).
+type answerLister interface {
+	Answers(ctx context.Context, escalationID int64) ([]bot.StaffAnswer, error)
+}
+
+// settleMismatches replaces, in thread ref of e, each language-mismatch
+// notice that still offers its choice although the choice was made (its
+// answer sent anyway or dropped) with what was chosen. The notice is
+// refreshed right after the click (onAction), but that may fail (a long
+// rate limit) and its retry in the background ends with the process.
+// Answers found settled are remembered, so the thread is read once per
+// choice. A failure worth retrying is returned, and the engine tries the
+// update again; any other is logged, and the notice left as it is.
+func (d *Desk) settleMismatches(ctx context.Context, ref string, e bot.Escalation) error {
+	al, ok := d.engine().(answerLister)
+	if !ok {
+		return nil
+	}
+	answers, err := al.Answers(ctx, e.ID)
+	if err != nil {
+		return retryableError{fmt.Errorf("mismatch notices: read answers: %w", err)}
+	}
+	chosen := map[string]bot.StaffAnswer{}
+	for _, a := range answers {
+		// A held answer is one in the other language than the askers';
+		// once chosen, it is queued (sent anyway) or dropped.
+		held := a.EntryID == "" && a.Lang.Valid() && a.Lang != e.Lang
+		if held && (a.Status == bot.AnswerQueued || a.Status == bot.AnswerDropped) && !d.settled.done(settledKey(a.ID)) {
+			chosen[strconv.FormatInt(a.ID, 10)] = a
+		}
+	}
+	if len(chosen) == 0 {
+		return nil
+	}
+	var res []slack.Message
+	err = d.call(ctx, "conversations.replies", func(ctx context.Context) error {
+		var err error
+		res, _, _, err = d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: d.cfg.DeskChannel, Timestamp: ref, Limit: historyLimit})
+		return err
+	})
+	if err != nil {
+		if retryable(err) {
+			return err
+		}
+		d.log.Warn("slack: could not read the escalation's thread to refresh its language-mismatch notices", "escalation", e.ID, "err", err)
+		res = nil
+	}
+	for _, m := range res {
+		a, ok := chosen[mismatchAnswer(m)]
+		if !ok {
+			continue
+		}
+		was := "sent"
+		if a.Status == bot.AnswerDropped {
+			was = "dropped"
+		}
+		text := tr(d.staffLang(a.StaffID), msg("mismatch.was."+was))
+		err := d.call(ctx, "chat.update", func(ctx context.Context) error {
+			_, _, _, err := d.api.UpdateMessageContext(ctx, d.cfg.DeskChannel, m.Timestamp,
+				slack.MsgOptionText(text, false),
+				slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)))
+			return err
+		})
+		switch {
+		case err == nil:
+			d.log.Info("slack: language-mismatch notice refreshed to show the choice made", "escalation", e.ID)
+		case retryable(err):
+			return err
+		case !postGone(err):
+			d.log.Warn("slack: could not refresh a language-mismatch notice", "escalation", e.ID, "err", err)
+		}
+	}
+	for _, a := range chosen {
+		d.settled.finish(settledKey(a.ID))
+	}
+	return nil
+}
+
+func settledKey(answerID int64) string { return strconv.FormatInt(answerID, 10) }
+
+// mismatchAnswer is the id of the held answer whose choice message m
+// offers (its "Send anyway" button), "" when it offers none.
+func mismatchAnswer(m slack.Message) string {
+	for _, b := range m.Blocks.BlockSet {
+		ab, ok := b.(*slack.ActionBlock)
+		if !ok || ab.Elements == nil {
+			continue
+		}
+		for _, el := range ab.Elements.ElementSet {
+			if bt, ok := el.(*slack.ButtonBlockElement); ok && bt.ActionID == actSendAnyway {
+				return bt.Value
+			}
+		}
+	}
+	return ""
 }
 
 // render posts or updates e's post with send, given its blocks: in full,

@@ -27,5 +27,8 @@
 // bot.Retryable, so the engine tries again later. The desk's own follow-up
 // to a click, the language-mismatch notice showing the choice made, is
 // retried in the background instead, for a bounded time and until
-// shutdown; its clicker is told privately that the choice is recorded.
+// shutdown; its clicker is told privately that the choice is recorded. A
+// notice still showing both choices is also refreshed by the next update
+// of its escalation's post, which the engine makes after every choice and
+// tries again until it succeeds, after a restart too.
 package slack

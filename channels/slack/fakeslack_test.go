@@ -267,6 +267,14 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 			msgs = append([]map[string]any{m}, msgs...)
 		}
 		writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
+	case "conversations.replies":
+		// The thread's messages, its root first, each as last posted or
+		// updated.
+		if call.Form.Get("channel") != testDesk {
+			writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
+			return
+		}
+		writeJSON(w, map[string]any{"ok": true, "messages": f.thread(call.Form.Get("ts")), "has_more": false})
 	case "auth.test":
 		writeJSON(w, map[string]any{"ok": true, "team": "Fake", "team_id": "T1", "user": "liaison", "user_id": "UBOT", "bot_id": "B1"})
 	case "views.open":
@@ -604,4 +612,34 @@ func (f *fakeSlack) refuseBlocks(text, code string) {
 		return
 	}
 	f.refuse[text] = code
+}
+
+// thread returns the messages of the desk thread whose root is ts, root
+// first, each with the text and blocks it was last posted or updated with.
+func (f *fakeSlack) thread(ts string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var msgs []map[string]any
+	byTS := map[string]map[string]any{}
+	for _, c := range f.calls {
+		if c.Form == nil || c.Form.Get("channel") != testDesk {
+			continue
+		}
+		switch {
+		case c.Method == "chat.postMessage" && (c.TS == ts || c.Form.Get("thread_ts") == ts):
+			m := map[string]any{"type": "message", "ts": c.TS, "thread_ts": ts, "user": "UBOT", "bot_id": "B1"}
+			msgs = append(msgs, m)
+			byTS[c.TS] = m
+		case c.Method == "chat.update" && byTS[c.TS] != nil && f.deleted[c.TS] == "":
+		default:
+			continue
+		}
+		m := byTS[c.TS]
+		m["text"] = c.Form.Get("text")
+		var blocks any
+		if json.Unmarshal([]byte(c.Form.Get("blocks")), &blocks) == nil {
+			m["blocks"] = blocks
+		}
+	}
+	return msgs
 }
