@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/liaison-gc/liaison/phases"
 )
 
 // Delivery: replies wait in the outbox (written with the decision that
@@ -67,6 +69,9 @@ func (e *Engine) deliver(ctx context.Context, platform string) {
 		go func(list []Outgoing) {
 			defer func() { <-sem; wg.Done() }()
 			for _, it := range list {
+				if e.withhold(ctx, it) {
+					continue
+				}
 				if !e.sendOne(ctx, it, func(ctx context.Context) (MessageRef, error) { return ch.Send(ctx, it.To, it.Reply) }) {
 					return // keep this channel's order: later items wait
 				}
@@ -74,6 +79,62 @@ func (e *Engine) deliver(ctx context.Context, platform string) {
 		}(groups[k])
 	}
 	wg.Wait()
+}
+
+// withholds reports whether a reply of kind, decided under a phase that
+// allowed it, may no longer be sent in a channel now in phase p. A comms
+// lead switches a channel to phase 1 (broadcast) to stop the bot talking
+// there at once (a crisis, answers gone out of date), so the phase is
+// checked again when a reply is sent, not only when it was decided: a reply
+// can wait in the outbox (a rate limit, an outage) past the switch.
+//
+//   - What the bot says on its own is withheld once the phase no longer
+//     allows it: knowledge-base answers and the automated notices that go
+//     with them (flood, partisan) outside phases 2 and 3, outreach outside
+//     phase 3.
+//   - What people committed to still goes out in every phase: the
+//     acknowledgement of a question already escalated (staff will answer
+//     it) and the staff answer relayed. So do broadcasts, which phase 1 is
+//     for.
+//
+// A withheld reply is never sent nor tried again; it stays in the outbox
+// as withheld, with its text, like a decision in shadow mode (see withhold).
+func withholds(kind ReplyKind, p phases.Phase) bool {
+	switch kind {
+	case KindAnswer, KindNotice:
+		return !p.CanReply()
+	case KindOutreach:
+		return !p.CanReachOut()
+	}
+	return false
+}
+
+// withhold records it as withheld, audited and logged without its text,
+// when the phase in force in its channel, read from the store as it is
+// about to be sent (a change may come from the CLI in another process),
+// no longer allows it (see withholds). It reports whether it withheld it;
+// the channel goes on with its next item, as it never will be sent.
+func (e *Engine) withhold(ctx context.Context, it Outgoing) bool {
+	if !withholds(it.Reply.Kind, phases.Broadcast) {
+		return false // allowed in every phase: no need to read it
+	}
+	key := Key(it.To.Platform, it.To.ChannelID)
+	p := e.refreshPhase(ctx).For(string(key))
+	if !withholds(it.Reply.Kind, p) {
+		return false
+	}
+	detail := string(it.Reply.Kind) + " withheld: " + string(key) + " is in phase " + strconv.Itoa(int(p)) + " (" + p.String() + ")"
+	audit := AuditEntry{At: e.now(), Actor: "engine", Via: "engine", Action: "reply.send",
+		Target: "outgoing:" + strconv.FormatInt(it.ID, 10), Detail: detail, Allowed: false}
+	if err := e.st.MarkWithheld(ctx, it.ID, audit); err != nil {
+		if ctx.Err() == nil && !errors.Is(err, ErrConflict) {
+			e.log.Error("record withheld reply", "outgoing", it.ID, "err", err)
+		}
+		return true // not sent now; the next round withholds it again
+	}
+	e.log.Info("reply withheld: the channel's phase no longer allows it", "channel", string(key), "phase", p.String(),
+		"kind", string(it.Reply.Kind), "outgoing", it.ID)
+	return true
 }
 
 // sendOne tries one item and records the result. It reports whether the

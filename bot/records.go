@@ -10,6 +10,10 @@ const (
 	OutPending OutState = "pending"
 	OutSent    OutState = "sent"
 	OutFailed  OutState = "failed" // permanently: the platform refused it
+	// OutWithheld: never sent, and never will be, because the channel's
+	// phase no longer let the bot say it when it was due (see withholds);
+	// kept, with its text, as a record of what would have been said.
+	OutWithheld OutState = "withheld"
 )
 
 // DeskPlatform is the Address.Platform of outgoing items meant for the staff

@@ -103,6 +103,10 @@ type OutboxStore interface {
 	MarkRetry(ctx context.Context, id int64, err string, next time.Time) error
 	// MarkFailed gives up on an item.
 	MarkFailed(ctx context.Context, id int64, err string) error
+	// MarkWithheld records that a pending item will not be sent, with
+	// audit (its Detail is kept as the item's Err), atomically.
+	// ErrConflict when the item is no longer pending.
+	MarkWithheld(ctx context.Context, id int64, audit AuditEntry) error
 	// Outgoing returns one item.
 	Outgoing(ctx context.Context, id int64) (Outgoing, error)
 	// SentByRef finds the item delivered as ref (for feedback on a reply).

@@ -257,6 +257,37 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, errText string) error {
 	return nil
 }
 
+// MarkWithheld records that a pending item will not be sent (state
+// withheld, Err the audit entry's Detail; Attempts unchanged: nothing was
+// tried) and appends audit to the audit log, in one transaction. A withheld
+// item keeps its reply, as a record of what would have been said, and no
+// longer holds the items after it in its channel. bot.ErrNotFound when it
+// does not exist, bot.ErrConflict when it is no longer pending.
+func (db *DB) MarkWithheld(ctx context.Context, id int64, audit bot.AuditEntry) error {
+	now := db.now()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'withheld', err = ?
+			WHERE id = ? AND state = 'pending'`, audit.Detail, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			state, err := outboxState(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("outbox item %d is %s, not pending: %w", id, state, bot.ErrConflict)
+		}
+		return insertAudit(ctx, tx, &audit, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: mark withheld %d: %w", id, err)
+	}
+	return nil
+}
+
 // Outgoing returns one outbox item, or an error wrapping bot.ErrNotFound.
 func (db *DB) Outgoing(ctx context.Context, id int64) (bot.Outgoing, error) {
 	o, err := scanOutgoing(db.r.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id))

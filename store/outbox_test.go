@@ -216,6 +216,53 @@ func TestMarkSentRetryFailed(t *testing.T) {
 	}
 }
 
+// A withheld item keeps its reply, says why, is audited with it, is not
+// pending any more and holds nothing behind it in its channel.
+func TestMarkWithheld(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	items := []bot.Outgoing{item("web", "a"), item("web", "b"), item("web", "c")}
+	must(t, db.Enqueue(ctx, items))
+	a, b, c := items[0].ID, items[1].ID, items[2].ID
+	must(t, db.MarkRetry(ctx, a, "429 slow down", t0.Add(time.Minute)))
+	audit := bot.AuditEntry{Actor: "engine", Via: "engine", Action: "reply.send", Target: fmt.Sprintf("outgoing:%d", a),
+		Detail: "notice withheld: web:c1 is in phase 1 (broadcast)"}
+	must(t, db.MarkWithheld(ctx, a, audit))
+	got, err := db.Outgoing(ctx, a)
+	must(t, err)
+	if got.State != bot.OutWithheld || got.Err != audit.Detail || got.Attempts != 1 || got.Reply.Text != "hello a" || !got.SentAt.IsZero() {
+		t.Errorf("after withheld: %+v", got)
+	}
+	if p, _ := db.Pending(ctx, "web", t0, 0); !equal(ids(p), []int64{b, c}) {
+		t.Errorf("Pending = %v, want %v: a withheld item holds nothing", ids(p), []int64{b, c})
+	}
+	log, err := db.AuditLog(ctx, 0)
+	must(t, err)
+	if len(log) != 1 || log[0].Action != "reply.send" || log[0].Target != audit.Target || log[0].Detail != audit.Detail || !log[0].At.Equal(t0) {
+		t.Errorf("audit log %+v", log)
+	}
+
+	must(t, db.MarkSent(ctx, b, bot.MessageRef{Platform: "web", ID: "posted-b"}, t0))
+	before := counts(t, db)
+	tests := []struct {
+		name string
+		id   int64
+		want error
+	}{
+		{"withhold a withheld item", a, bot.ErrConflict},
+		{"withhold a sent item", b, bot.ErrConflict},
+		{"withhold a missing item", 999, bot.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantErr(t, db.MarkWithheld(ctx, tt.id, audit), tt.want)
+		})
+	}
+	sameCounts(t, before, counts(t, db)) // nothing audited for a refused change
+	wantErr(t, db.MarkRetry(ctx, a, "x", t0), bot.ErrConflict)
+	wantErr(t, db.MarkFailed(ctx, a, "x"), bot.ErrConflict)
+}
+
 func TestMarkSentRelaysOnce(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()

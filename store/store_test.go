@@ -577,6 +577,7 @@ func TestEveryMethodFailsCleanlyWhenClosed(t *testing.T) {
 		"MarkSent":       func() error { return db.MarkSent(ctx, 1, bot.MessageRef{}, t0) },
 		"MarkRetry":      func() error { return db.MarkRetry(ctx, 1, "x", t0) },
 		"MarkFailed":     func() error { return db.MarkFailed(ctx, 1, "x") },
+		"MarkWithheld":   func() error { return db.MarkWithheld(ctx, 1, bot.AuditEntry{Action: "a"}) },
 		"Outgoing":       func() error { _, err := db.Outgoing(ctx, 1); return err },
 		"SentByRef":      func() error { _, err := db.SentByRef(ctx, bot.MessageRef{Platform: "web", ID: "x"}); return err },
 		"PhaseState":     func() error { _, err := db.PhaseState(ctx, 2); return err },
