@@ -592,13 +592,3 @@ func (e *Engine) applyReminder(ctx context.Context, esc Escalation, audit AuditE
 	e.poke(DeskPlatform)
 	return nil
 }
-
-// waitingFrom is what new questions are matched against to join x, built
-// from the store as at start (loadWaiting).
-func waitingFrom(x Escalation) *waitingEsc {
-	w := &waitingEsc{id: x.ID, lang: x.Lang, subject: subject{topic: x.Topic}, words: tokens(x.Question)}
-	if len(x.Suggestions) > 0 {
-		w.subject.topEntry, w.subject.known = x.Suggestions[0].EntryID, x.Suggestions[0].Confidence >= likelyConfidence
-	}
-	return w
-}

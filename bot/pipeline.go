@@ -239,13 +239,20 @@ func (e *Engine) loadWaiting(ctx context.Context) error {
 		if _, ok := e.waiting[x.ID]; ok {
 			continue
 		}
-		w := &waitingEsc{id: x.ID, lang: x.Lang, subject: subject{topic: x.Topic}, words: tokens(x.Question)}
-		if len(x.Suggestions) > 0 {
-			w.subject.topEntry, w.subject.known = x.Suggestions[0].EntryID, x.Suggestions[0].Confidence >= likelyConfidence
-		}
-		e.waiting[x.ID] = w
+		e.waiting[x.ID] = waitingFrom(x)
 	}
 	return nil
+}
+
+// waitingFrom is what new questions are matched against to join x, an
+// escalation as the store keeps it: read at start (loadWaiting), or given
+// back to its author to wait again (reopen).
+func waitingFrom(x Escalation) *waitingEsc {
+	w := &waitingEsc{id: x.ID, lang: x.Lang, subject: subject{topic: x.Topic}, words: tokens(x.Question)}
+	if len(x.Suggestions) > 0 {
+		w.subject.topEntry, w.subject.known = x.Suggestions[0].EntryID, x.Suggestions[0].Confidence >= likelyConfidence
+	}
+	return w
 }
 
 // replyTo builds an outbox item answering m. kind makes the idempotency key
