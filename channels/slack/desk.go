@@ -73,6 +73,16 @@ type Desk struct {
 	// settled holds the held answers whose language-mismatch notice is
 	// known to show the choice made (see settleMismatches).
 	settled *seenSet
+	// early holds the posts updated before Run was given the engine, whose
+	// mismatch notices Run settles once it has it (see settleMismatches).
+	earlyMu sync.Mutex
+	early   map[int64]earlyUpdate
+}
+
+// earlyUpdate is an escalation post updated before Run started.
+type earlyUpdate struct {
+	ref string
+	e   bot.Escalation
 }
 
 // refusal is Slack's latest refusal of an escalation's full post: its
@@ -134,6 +144,7 @@ func New(cfg Config, botToken, appToken string, opts Options) (*Desk, error) {
 		maxWait: maxRetryWait,
 		refused: map[int64]refusal{},
 		settled: newSeenSet(1024),
+		early:   map[int64]earlyUpdate{},
 	}, nil
 }
 
@@ -394,8 +405,17 @@ type answerLister interface {
 // Answers found settled are remembered, so the thread is read once per
 // choice. A failure worth retrying is returned, and the engine tries the
 // update again; any other is logged, and the notice left as it is.
+//
+// Before Run is given the engine (the engine may sync its posts first at
+// startup), the post is kept for Run to settle.
 func (d *Desk) settleMismatches(ctx context.Context, ref string, e bot.Escalation) error {
-	al, ok := d.engine().(answerLister)
+	d.earlyMu.Lock()
+	h := d.engine()
+	if h == nil && len(d.early) < maxEarly {
+		d.early[e.ID] = earlyUpdate{ref, e}
+	}
+	d.earlyMu.Unlock()
+	al, ok := h.(answerLister)
 	if !ok {
 		return nil
 	}
@@ -457,6 +477,42 @@ func (d *Desk) settleMismatches(ctx context.Context, ref string, e bot.Escalatio
 		d.settled.finish(settledKey(a.ID))
 	}
 	return nil
+}
+
+// maxEarly bounds the posts kept for Run to settle (a desk that is never
+// run keeps no more).
+const maxEarly = 1000
+
+// start gives the desk the engine h, and returns the posts updated before,
+// whose mismatch notices are then to be settled.
+func (d *Desk) start(h bot.DeskHandler) []earlyUpdate {
+	d.earlyMu.Lock()
+	defer d.earlyMu.Unlock()
+	d.handler.Store(&handlerBox{h})
+	out := make([]earlyUpdate, 0, len(d.early))
+	for _, u := range d.early {
+		out = append(out, u)
+	}
+	clear(d.early)
+	return out
+}
+
+// settleEarly settles, in the background, the mismatch notices of the
+// posts updated before Run started (see start).
+func (d *Desk) settleEarly(ctx context.Context, early []earlyUpdate) {
+	for _, u := range early {
+		settle := func(ctx context.Context) error { return d.settleMismatches(ctx, u.ref, u.e) }
+		d.background.Go(func() {
+			err := settle(ctx)
+			switch {
+			case err == nil || ctx.Err() != nil:
+			case retryable(err):
+				d.later(ctx, "mismatch notices refresh", err, settle)
+			default:
+				d.log.Warn("slack: could not refresh the language-mismatch notices", "escalation", u.e.ID, "err", err)
+			}
+		})
+	}
 }
 
 func settledKey(answerID int64) string { return strconv.FormatInt(answerID, 10) }

@@ -62,6 +62,8 @@ type system struct {
 	desk *Desk
 	pub  *publicChannel
 	stop func()
+	// runDesk runs the desk (see startSystemDeskHeld).
+	runDesk func()
 }
 
 var (
@@ -83,6 +85,16 @@ func sampleKB(t *testing.T) *knowledge.Index {
 // startSystem opens the store at dbPath and starts the desk on f and, when
 // runEngine is set, the engine's background work (delivery, desk sync).
 func startSystem(t *testing.T, f *fakeSlack, dbPath string, runEngine bool) *system {
+	t.Helper()
+	s := startSystemDeskHeld(t, f, dbPath, runEngine)
+	s.runDesk()
+	return s
+}
+
+// startSystemDeskHeld is startSystem with the desk run only once
+// s.runDesk is called, as when the engine syncs its posts before the desk
+// connects.
+func startSystemDeskHeld(t *testing.T, f *fakeSlack, dbPath string, runEngine bool) *system {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := store.Open(ctx, dbPath)
@@ -114,12 +126,14 @@ func startSystem(t *testing.T, f *fakeSlack, dbPath string, runEngine bool) *sys
 			}
 		})
 	}
-	wg.Go(func() {
-		if err := desk.Run(ctx, eng); err != nil {
-			t.Errorf("desk: %v", err)
-		}
-	})
 	s := &system{st: st, eng: eng, desk: desk, pub: pub}
+	s.runDesk = func() {
+		wg.Go(func() {
+			if err := desk.Run(ctx, eng); err != nil {
+				t.Errorf("desk: %v", err)
+			}
+		})
+	}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
@@ -551,64 +565,85 @@ func TestEndToEndButtonsAndMismatch(t *testing.T) {
 // A language-mismatch notice whose refresh after the click failed (a long
 // rate limit) still comes to show the choice after a restart, which ends
 // the retry in the background: the engine's update of the escalation's
-// post, pending until it succeeds, refreshes it.
+// post, pending until it succeeds, refreshes it, also when the engine makes
+// it before the desk connects.
 func TestEndToEndMismatchNoticeRefreshedAfterRestart(t *testing.T) {
-	f := newFakeSlack(t)
-	db := filepath.Join(t.TempDir(), "liaison.db")
-	s := startSystem(t, f, db, true)
-	f.conn(1)
-	s.ask(t, "m1", hostileQuestion)
-	post := escalationPost(t, f, s, 1)
-	f.send(eventsEnvelope("a1", "EvEn1", 0, threadReply("UMARIE", post.TS, "1700000000.900003", "Please file a claim online with Canada Post, they will trace your parcel.")))
-	f.ack("a1", 1)
-	var notice apiCall
-	eventually(t, "the mismatch notice", func() bool {
-		for _, c := range threadPosts(f, post.TS) {
-			if _, ok := buttonsOf(t, c)[actSendAnyway]; ok {
-				notice = c
-				return true
-			}
-		}
-		return false
-	})
+	for _, tt := range []struct {
+		name      string
+		deskFirst bool
+	}{{"desk connected first", true}, {"post updated before the desk runs", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			db := filepath.Join(t.TempDir(), "liaison.db")
+			s := startSystem(t, f, db, true)
+			f.conn(1)
+			s.ask(t, "m1", hostileQuestion)
+			post := escalationPost(t, f, s, 1)
+			f.send(eventsEnvelope("a1", "EvEn1", 0, threadReply("UMARIE", post.TS, "1700000000.900003", "Please file a claim online with Canada Post, they will trace your parcel.")))
+			f.ack("a1", 1)
+			var notice apiCall
+			eventually(t, "the mismatch notice", func() bool {
+				for _, c := range threadPosts(f, post.TS) {
+					if _, ok := buttonsOf(t, c)[actSendAnyway]; ok {
+						notice = c
+						return true
+					}
+				}
+				return false
+			})
 
-	// Slack lets no message be updated for a minute, longer than this run.
-	wait := make([]string, 2000)
-	for i := range wait {
-		wait[i] = "60"
-	}
-	f.rateLimit("chat.update", wait...)
-	f.send(interactiveEnvelope("c1", blockAction("UMARIE", actSendAnyway, buttonsOf(t, notice)[actSendAnyway], "2.1", notice.TS)))
-	f.ack("c1", 1)
-	eventually(t, "the relay after send anyway", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
-	eventually(t, "the clicker told the choice is recorded", func() bool {
-		for _, c := range f.callsTo("chat.postEphemeral") {
-			if strings.Contains(everything(c), "Votre choix est enregistré") {
-				return true
+			// Slack lets no message be updated for a minute, longer than
+			// this run.
+			wait := make([]string, 2000)
+			for i := range wait {
+				wait[i] = "60"
 			}
-		}
-		return false
-	})
-	s.stop()
-	for _, c := range f.callsTo("chat.update") {
-		if c.TS == notice.TS {
-			t.Fatal("the notice was refreshed through the rate limit")
-		}
-	}
+			f.rateLimit("chat.update", wait...)
+			f.send(interactiveEnvelope("c1", blockAction("UMARIE", actSendAnyway, buttonsOf(t, notice)[actSendAnyway], "2.1", notice.TS)))
+			f.ack("c1", 1)
+			eventually(t, "the relay after send anyway", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+			eventually(t, "the clicker told the choice is recorded", func() bool {
+				for _, c := range f.callsTo("chat.postEphemeral") {
+					if strings.Contains(everything(c), "Votre choix est enregistré") {
+						return true
+					}
+				}
+				return false
+			})
+			s.stop()
+			for _, c := range f.callsTo("chat.update") {
+				if c.TS == notice.TS {
+					t.Fatal("the notice was refreshed through the rate limit")
+				}
+			}
 
-	f.mu.Lock()
-	delete(f.limited, "chat.update")
-	f.mu.Unlock()
-	startSystem(t, f, db, true)
-	f.conn(2)
-	eventually(t, "the notice showing the choice after the restart", func() bool {
-		for _, c := range f.callsTo("chat.update") {
-			if c.TS == notice.TS && len(buttonsOf(t, c)) == 0 && strings.Contains(everything(c), "La réponse a été envoyée telle quelle.") {
-				return true
+			f.mu.Lock()
+			delete(f.limited, "chat.update")
+			f.mu.Unlock()
+			before := len(f.callsTo("chat.update"))
+			s = startSystemDeskHeld(t, f, db, true)
+			if !tt.deskFirst {
+				eventually(t, "the post updated by the engine", func() bool {
+					for _, c := range f.callsTo("chat.update")[before:] {
+						if c.TS == post.TS {
+							return true
+						}
+					}
+					return false
+				})
 			}
-		}
-		return false
-	})
+			s.runDesk()
+			f.conn(2)
+			eventually(t, "the notice showing the choice after the restart", func() bool {
+				for _, c := range f.callsTo("chat.update") {
+					if c.TS == notice.TS && len(buttonsOf(t, c)) == 0 && strings.Contains(everything(c), "La réponse a été envoyée telle quelle.") {
+						return true
+					}
+				}
+				return false
+			})
+		})
+	}
 }
 
 func TestEndToEndAnswerSurvivesRestartBeforeRelay(t *testing.T) {

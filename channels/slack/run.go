@@ -32,7 +32,7 @@ func (d *Desk) Run(ctx context.Context, h bot.DeskHandler) error {
 	if !d.running.CompareAndSwap(false, true) {
 		return errors.New("slack: run: already running")
 	}
-	d.handler.Store(&handlerBox{h})
+	early := d.start(h)
 	if err := d.checkBotToken(ctx); err != nil {
 		return err
 	}
@@ -43,6 +43,7 @@ func (d *Desk) Run(ctx context.Context, h bot.DeskHandler) error {
 	// them (deferred calls run last first).
 	defer d.background.Wait()
 	defer cancel()
+	d.settleEarly(ctx, early)
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(ctx) }()
 
