@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -377,4 +378,111 @@ func TestBrowserCommsReflowsAt320(t *testing.T) {
 		t.Errorf("the channels table's scroll region %q", r)
 	}
 	screenshot(t, ctx, "comms-320-fr")
+}
+
+// A question whose answer did not reach every citizen who asked waits on
+// the desk again, claimed by the answer's author: its card says so in
+// words, in the page's language (how many of how many citizens, and that
+// answering again goes only to them, or that it can be closed with a
+// reason), and the status region says it once, when it appears; a page
+// opened afterwards shows it without announcing it.
+func TestBrowserDeskShowsAnAnswerThatDidNotReachEveryone(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	citizen, desk := tab(t), tab(t)
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=fr"), chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=fr"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Luc", "Est-ce que je peux amener mon iguane à la cérémonie de citoyenneté?")
+	run(t, desk, "the question on the desk", until(`document.querySelectorAll("#queue article").length === 1`))
+	card := "#" + textOf(t, desk, `document.querySelector("#queue article").id`)
+	id, err := strconv.ParseInt(strings.TrimPrefix(card, "#esc-"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// From here on, what the status region says is recorded.
+	run(t, desk, "record the status region", chromedp.Evaluate[chromedp.Void](`window.said = [];
+	  new MutationObserver(() => window.said.push(document.getElementById("flash").textContent)).observe(document.getElementById("flash"), {childList: true, characterData: true, subtree: true}); true`))
+	// A second citizen asked the same in a room that is gone since: the
+	// answer cannot reach them.
+	join := &bot.Outcome{
+		Message: bot.Message{Platform: Platform, ChannelID: "gone", ID: "m-gone", AuthorID: "b-gone", AuthorName: "Paul",
+			Text: "Mon iguane peut-il venir à la cérémonie?", Time: time.Now(), InHelpChannel: true},
+		Decision:       bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.French},
+		JoinEscalation: id, Asker: &bot.Asker{},
+	}
+	if err := s.st.SaveOutcome(ctx, join); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.eng.Claim(ctx, id, "web-nadia"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.eng.Answer(ctx, bot.DeskAnswer{EscalationID: id, DeskRef: deskRef(id), DeskUserID: "web-nadia", EventID: "web:undelivered",
+		Text: "Oui, les petits animaux dans une cage fermée sont les bienvenus à la cérémonie."}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, citizen, "the first citizen gets the answer", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="relay"]`)))
+	// The relay to the second fails for good (as its last attempt would).
+	pending, err := s.st.Pending(ctx, Platform, time.Now().Add(time.Hour), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, it := range pending {
+		if it.To.ChannelID == "gone" && it.EscalationID == id {
+			if err := s.st.MarkFailed(ctx, it.ID, `web: send: no room "gone"`); err != nil {
+				t.Fatal(err)
+			}
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d relays to the second citizen pending, want 1", failed)
+	}
+	s.eng.Tick(ctx) // the engine gives the question back to its author
+
+	badge := card + "-undelivered"
+	run(t, desk, "the card says the answer did not reach everyone",
+		until(`document.querySelector(`+js(badge)+`) !== null`),
+		until(`document.querySelector("#notices li.reopened") !== null`))
+	const (
+		frLabel = "Réponse non transmise"
+		frWhat  = "La réponse n’a pas pu être transmise à 1 des 2 personnes qui l’ont posée."
+		frNext  = "Répondez de nouveau et la réponse ne sera transmise qu’à cette personne, ou fermez la question en indiquant un motif."
+	)
+	if got := textOf(t, desk, `Array.from(document.querySelectorAll(`+js(badge+" p")+`), p => p.textContent).join("|")`); got != frLabel+"|"+frWhat+"|"+frNext {
+		t.Errorf("badge %q, want %q", got, frLabel+"|"+frWhat+"|"+frNext)
+	}
+	if st := textOf(t, desk, `document.querySelector(`+js(card+" .state")+`).textContent`); st != "Prise en charge" {
+		t.Errorf("state %q, want claimed", st)
+	}
+	if live := textOf(t, desk, `[`+js(card)+`, `+js(badge)+`].map(s => String(document.querySelector(s).getAttribute("aria-live")) + "/" + String(document.querySelector(s).getAttribute("role"))).join(" ")`); live != "null/null null/null" {
+		t.Errorf("card and badge aria-live/role %q: the card must not be read out whole", live)
+	}
+	if d := textOf(t, desk, `document.querySelector(`+js(card+" textarea")+`).getAttribute("aria-describedby")`); !strings.Contains(d, strings.TrimPrefix(badge, "#")) {
+		t.Errorf("the answer field is described by %q, not by the badge", d)
+	}
+	if k := textOf(t, desk, `document.querySelector("#notices li.reopened .notice-kind").textContent`); k != "Question renvoyée à l’auteur de la réponse" {
+		t.Errorf("notice label %q", k)
+	}
+	// Said once, in one sentence; the notice that comes with it is not
+	// announced as well.
+	want := "La question " + strconv.FormatInt(id, 10) + " est de nouveau en attente. " + frWhat
+	said := textOf(t, desk, `JSON.stringify(window.said)`)
+	if said != `["`+want+`"]` {
+		t.Errorf("status region said %s, want once %q", said, want)
+	}
+	screenshot(t, desk, "desk-undelivered-fr")
+
+	// Opened now, in English: shown, not announced.
+	en := tab(t)
+	run(t, en, "open the English desk", chromedp.Navigate(s.base+"/desk?lang=en"),
+		until(`document.querySelector(`+js(badge)+`) !== null`))
+	if got := textOf(t, en, `document.querySelector(`+js(badge)+`).textContent`); got != "Answer not delivered"+
+		"The answer did not reach 1 of the 2 citizens who asked."+
+		"Answer again and it goes to that citizen only, or close the question with a reason." {
+		t.Errorf("English badge %q", got)
+	}
+	if f := textOf(t, en, `document.getElementById("flash").textContent`); f != "" {
+		t.Errorf("opening the desk announced %q", f)
+	}
 }

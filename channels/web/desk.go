@@ -172,6 +172,11 @@ type escView struct {
 	ClosedBy    string    `json:"closed_by,omitempty"`
 	CloseReason string    `json:"close_reason,omitempty"`
 	Askers      int       `json:"askers"`
+	// Undelivered is how many of the Citizens who asked an answer did not
+	// reach, for good, while the escalation waits again (bot.Escalation's
+	// Undelivered); 0 otherwise.
+	Undelivered int       `json:"undelivered,omitempty"`
+	Citizens    int       `json:"citizens,omitempty"`
 	Reminders   int       `json:"reminders,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 }
@@ -211,6 +216,9 @@ func (s *Server) view(e bot.Escalation) escView {
 	if v.Ref == "" {
 		v.Ref = deskRef(e.ID)
 	}
+	if missing := e.Undelivered(); len(missing) > 0 {
+		v.Undelivered, v.Citizens = citizens(missing), citizens(e.Askers)
+	}
 	if r, ok := s.cfg.room(e.Channel.ID()); ok && e.Channel.Platform() == Platform {
 		v.Channel = r.NameEN + " / " + r.NameFR
 	}
@@ -218,6 +226,28 @@ func (s *Server) view(e bot.Escalation) escView {
 		v.Suggestions = append(v.Suggestions, sugView{EntryID: h.EntryID, Lang: string(h.Lang), Question: h.Question, Confidence: h.Confidence})
 	}
 	return v
+}
+
+// citizens counts the citizens among askers as the engine relays an answer
+// to them, and as its notices count them: once per known user in each
+// channel and thread they asked in; an asker without a user id counts
+// alone.
+func citizens(askers []bot.Asker) int {
+	type place struct{ user, platform, channel, thread string }
+	seen := map[place]bool{}
+	n := 0
+	for _, k := range askers {
+		a := k.Address
+		if a.UserID != "" {
+			p := place{a.UserID, a.Platform, a.ChannelID, a.ThreadID}
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+		}
+		n++
+	}
+	return n
 }
 
 func (s *Server) pushEscalation(e bot.Escalation) {

@@ -76,6 +76,15 @@
     dl.append(el("dt", { text: label }), el("dd", { text: value }));
   }
 
+  // undeliveredText says how many of the citizens who asked a waiting
+  // question its answer did not reach ("" when it reached them all).
+  function undeliveredText(v) {
+    if (!v.waiting || !v.undelivered) return "";
+    if (v.citizens <= 1) return t("undelivered.one");
+    if (v.undelivered >= v.citizens) return t("undelivered.all", { M: v.citizens });
+    return t("undelivered.some", { N: v.undelivered, M: v.citizens });
+  }
+
   function card(v) {
     const id = "esc-" + v.id;
     const art = el("article", { class: "esc " + v.state, id: id, "aria-labelledby": id + "-h" });
@@ -83,6 +92,15 @@
     art.append(el("h3", { id: id + "-h", tabindex: "-1" },
       el("span", { text: t("esc.title", { ID: v.id }) }),
       el("span", { class: "state " + v.state, text: t("state." + v.state) })));
+    // An answer that did not reach everyone: said in words, not by colour
+    // alone, and tied to the answer field below.
+    const undelivered = undeliveredText(v);
+    if (undelivered) {
+      art.append(el("div", { class: "alert alert-warning esc-undelivered", id: id + "-undelivered" },
+        el("p", {}, el("strong", { text: t("kind.undelivered") })),
+        el("p", { text: undelivered }),
+        el("p", { text: t(v.undelivered === 1 ? "undelivered.next.one" : "undelivered.next.other") })));
+    }
     art.append(v.question
       ? el("p", { class: "esc-q", lang: v.lang || null, text: v.question })
       : el("p", { class: "esc-q redacted", text: t("esc.redacted") }));
@@ -147,7 +165,7 @@
       const taId = id + "-answer";
       const hintId = taId + "-hint";
       const taErr = el("p", { class: "field-error", id: taId + "-err" });
-      const ta = el("textarea", { id: taId, rows: "4", required: true, "aria-describedby": hintId, lang: v.lang || null });
+      const ta = el("textarea", { id: taId, rows: "4", required: true, "aria-describedby": hintId + (undelivered ? " " + id + "-undelivered" : ""), lang: v.lang || null });
       const form = el("form", { class: "answer-form", novalidate: true },
         el("div", { class: "field" },
           el("label", { for: taId, text: t("answer") }),
@@ -278,11 +296,17 @@
   }
 
   // onEscalation takes a live update: a question the page did not have is
-  // announced in one short sentence.
+  // announced in one short sentence, and so is one waiting again because
+  // its answer did not reach everyone (once, when that appears).
   function onEscalation(v) {
     const isNew = !escs.has(v.id) && !document.getElementById("esc-" + v.id);
+    const old = escs.get(v.id);
     upsert(v);
-    if (isNew && v.waiting) {
+    if (escs.get(v.id) !== v) return; // older than what the page shows
+    const undelivered = undeliveredText(v);
+    if (undelivered && !(old && undeliveredText(old))) {
+      say(t("undelivered.new", { ID: v.id }) + " " + undelivered);
+    } else if (isNew && v.waiting) {
       const details = [langName(v.lang), v.topic].filter(Boolean).join(", ");
       say(t("esc.new", { ID: v.id, Details: details }));
     }
@@ -341,11 +365,13 @@
   }
 
   // onNotice takes a live notice: a new one is announced by its kind, not
-  // read out whole, unless it follows from this page's own action.
+  // read out whole, unless it follows from this page's own action. A
+  // question returned to its author is said by its card (onEscalation),
+  // not twice.
   function onNotice(n) {
     const isNew = !notices.has(n.id);
     upsertNotice(n);
-    if (isNew && !ownNotice(n)) {
+    if (isNew && !ownNotice(n) && n.kind !== "reopened") {
       let what = t("kind." + n.kind);
       if (n.escalation_id) what += " — " + t("esc.title", { ID: n.escalation_id });
       say(t("notice.new", { What: what }));
