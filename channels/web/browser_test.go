@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chromedp/chromedp"
 
@@ -646,6 +647,72 @@ func TestBrowserBroadcastWithoutFrenchIsRefused(t *testing.T) {
 	if bs, err := s.st.Broadcasts(context.Background(), 0); err != nil || len(bs) != 0 {
 		t.Errorf("broadcasts stored: %v (%v)", bs, err)
 	}
+}
+
+// The comms page counts an announcement's characters as the engine does,
+// in code points: a French text full of emoji at the limit (1,800
+// characters, more UTF-16 units) is kept whole when pasted, counted right
+// and published; one character more is refused by the page, which says so.
+func TestBrowserBroadcastCountsEmojiAsOneCharacter(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	fr := strings.Repeat("Joyeuses fêtes 🎉🎆🎇🥳 ", 89) + "Bonne année 🎉🎆🎇🥳🎊🎁🎄!"
+	if n := utf8.RuneCountInString(fr); n != bot.MaxBroadcastRunes {
+		t.Fatalf("the French text has %d characters, want the limit, %d", n, bot.MaxBroadcastRunes)
+	}
+	// paste inserts text in a field as pasting or typing does: the
+	// browser applies the field's own limits.
+	paste := func(sel, text string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`(function(){const e=document.querySelector(` + js(sel) + `); e.focus(); e.select(); document.execCommand("insertText", false, ` + js(text) + `); return true})()`)
+	}
+	run(t, ctx, "paste the texts", chromedp.Navigate(s.base+"/comms?lang=fr"),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="sam"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "sam"),
+		paste("#bc-en", "Happy holidays!"),
+		paste("#bc-fr", fr))
+	if got := textOf(t, ctx, `document.getElementById("bc-fr").value`); got != fr {
+		t.Fatalf("the page kept %d of the %d characters the engine accepts", utf8.RuneCountInString(got), utf8.RuneCountInString(fr))
+	}
+	if c := textOf(t, ctx, `document.getElementById("bc-fr-count").textContent`); c != "Il reste 0 caractère" {
+		t.Errorf("French counter %q, want none left", c)
+	}
+	if c := textOf(t, ctx, `document.getElementById("bc-en-count").textContent`); c != "Il reste 1\u00a0785 caractères" {
+		t.Errorf("English counter %q", c)
+	}
+	if d := textOf(t, ctx, `document.getElementById("bc-fr").getAttribute("aria-describedby")`); d != "bc-fr-count" {
+		t.Errorf("the French field is described by %q, not by its counter", d)
+	}
+	run(t, ctx, "publish",
+		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
+		until(`document.querySelector("#bc-form .alert-success").textContent !== "" || !document.querySelector("#bc-form .alert-danger").hidden`))
+	if msg := textOf(t, ctx, `document.querySelector("#bc-form .alert-danger").hidden ? "" : document.querySelector("#bc-form .alert-danger").textContent`); msg != "" {
+		t.Fatalf("refused: %s", msg)
+	}
+	bs, err := s.st.Broadcasts(context.Background(), 0)
+	if err != nil || len(bs) != 1 || bs[0].FR != fr {
+		t.Fatalf("broadcasts stored: %d (%v), want one with the whole French text", len(bs), err)
+	}
+	if c := textOf(t, ctx, `document.getElementById("bc-fr-count").textContent`); c != "Il reste 1\u00a0800 caractères" {
+		t.Errorf("French counter after publishing %q", c)
+	}
+
+	// One character more: counted, and refused before it is sent.
+	run(t, ctx, "one character too many",
+		paste("#bc-en", "Happy holidays!"),
+		paste("#bc-fr", fr+"🎉"),
+		until(`document.getElementById("bc-fr-count").textContent === "1 caractère de trop"`),
+		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
+		until(`!document.querySelector("#bc-form .alert-danger").hidden`))
+	if msg := textOf(t, ctx, `document.querySelector("#bc-form .alert-danger").textContent`); !strings.Contains(msg, "Le texte français est trop long\u00a0: au plus 1\u00a0800 caractères.") {
+		t.Errorf("refusal %q does not say the French text is too long", msg)
+	}
+	if inv := textOf(t, ctx, `document.getElementById("bc-fr").getAttribute("aria-invalid") || ""`); inv != "true" {
+		t.Error("the French field is not marked invalid")
+	}
+	if bs, err := s.st.Broadcasts(context.Background(), 0); err != nil || len(bs) != 1 {
+		t.Errorf("%d broadcasts stored (%v), want only the first", len(bs), err)
+	}
+	screenshot(t, ctx, "comms-too-long-fr")
 }
 
 func TestBrowserInjectedScriptIsShownAsText(t *testing.T) {

@@ -84,7 +84,7 @@ func (s *Server) deskPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) commsPage(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(w, r, "comms")
-	p.MaxChars = 2000
+	p.MaxChars = bot.MaxBroadcastRunes // the engine's limit, in characters
 	s.render(w, "comms", http.StatusOK, p)
 }
 

@@ -193,5 +193,26 @@ window.Liaison = (function () {
     });
   }
 
-  return { t, el, api, errorText, stream, signedOut, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
+  // chars counts the characters of s as the server does (Go counts runes):
+  // code points, so that an emoji is one character, not the two UTF-16
+  // units that String.length and maxlength count.
+  function chars(s) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+      }
+      n++;
+    }
+    return n;
+  }
+  // plural is "one" or "other": which form of a counted phrase n takes in
+  // the page's language (in French, 0 and 1 take the singular).
+  const plurals = new Intl.PluralRules(locale);
+  function plural(n) { return plurals.select(n) === "one" ? "one" : "other"; }
+  function number(n) { return n.toLocaleString(locale); }
+
+  return { t, el, api, chars, plural, number, errorText, stream, signedOut, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
 })();

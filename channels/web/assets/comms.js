@@ -173,6 +173,25 @@
     setText(since, d ? t("sum.since", { Time: d }) : "");
   }
 
+  // The announcement texts are limited as the engine limits them, in
+  // characters (code points): not with maxlength, which counts an emoji as
+  // two. A counter under each says how many are left, or how many too many.
+  const bcMax = parseInt(bcForm.dataset.max, 10) || 1800;
+  function tooLong(field) { return L.chars(field.value.trim()) > bcMax; }
+  function counter(field) {
+    const out = document.getElementById(field.id + "-count");
+    function update() {
+      const left = bcMax - L.chars(field.value.trim());
+      const n = Math.abs(left);
+      setText(out, t((left < 0 ? "count.over." : "count.left.") + L.plural(n), { N: L.number(n) }));
+      out.classList.toggle("over", left < 0);
+    }
+    field.addEventListener("input", update);
+    update();
+    return update;
+  }
+  const bcCounters = [counter(document.getElementById("bc-en")), counter(document.getElementById("bc-fr"))];
+
   scope.addEventListener("change", function () {
     inheritRow.hidden = scope.value === "";
     const inh = document.getElementById("phase-0");
@@ -207,7 +226,9 @@
     const problems = [];
     if (!who.value) problems.push({ field: who, msg: t("whoami.first") });
     if (!en.value.trim()) problems.push({ field: en, msg: t("bc.en.required") });
+    else if (tooLong(en)) problems.push({ field: en, msg: t("bc.en.toolong", { Max: L.number(bcMax) }) });
     if (!fr.value.trim()) problems.push({ field: fr, msg: t("bc.fr.required") });
+    else if (tooLong(fr)) problems.push({ field: fr, msg: t("bc.fr.toolong", { Max: L.number(bcMax) }) });
     // A half-typed date reads as "" (badInput), which would mean "now":
     // it is an error, never an immediate publication.
     let when = "";
@@ -223,6 +244,7 @@
     const res = await L.api("POST", "/api/comms/broadcast", { as: who.value, en: en.value.trim(), fr: fr.value.trim(), at: when, channels: channels });
     if (!res.ok) return showProblems(bcForm, [{ msg: L.errorText(res.data) }]);
     en.value = ""; fr.value = ""; at.value = "";
+    for (const update of bcCounters) update();
     showOK(bcForm, when ? t("bc.scheduled", { ID: res.data.id, Time: L.dateTime(res.data.at) }) : t("bc.ok", { ID: res.data.id }));
     refresh();
   });
