@@ -129,7 +129,11 @@ func (d *Desk) postBlocks(e bot.Escalation, l bot.Lang, refused string, quoteMax
 		blocks = append(blocks, slack.NewActionBlock("liaison.actions", buttons...))
 	}
 	if e.State.Waiting() {
-		blocks = append(blocks, slack.NewContextBlock("liaison.howto", mrkdwn(tr(l, "esc.howto"))))
+		howto := msg("esc.howto")
+		if len(e.Undelivered()) > 0 {
+			howto = "esc.howto.undelivered"
+		}
+		blocks = append(blocks, slack.NewContextBlock("liaison.howto", mrkdwn(tr(l, howto))))
 	}
 	return blocks
 }
@@ -174,7 +178,35 @@ func (d *Desk) stateLine(e bot.Escalation, l bot.Lang) string {
 	default:
 		parts = append(parts, escape(string(e.State)))
 	}
+	// An answer that did not reach every citizen sends the escalation back
+	// to its author (or, once they leave the roster, to the desk): say so,
+	// or it reads like any question waiting for a first answer.
+	if missing := e.Undelivered(); len(missing) > 0 {
+		parts = append(parts, tr(l, "state.undelivered", citizens(missing), citizens(e.Askers)))
+	}
 	return strings.Join(parts, " · ")
+}
+
+// citizens counts the citizens among askers the way the engine sends
+// relays: one per known user in each channel and thread they asked in, and
+// each asker the platform does not name.
+func citizens(askers []bot.Asker) int {
+	type place struct{ platform, user, channel, thread string }
+	seen := map[place]bool{}
+	n := 0
+	for _, k := range askers {
+		a := k.Address
+		if a.UserID == "" {
+			n++
+			continue
+		}
+		p := place{a.Platform, a.UserID, a.ChannelID, a.ThreadID}
+		if !seen[p] {
+			seen[p] = true
+			n++
+		}
+	}
+	return n
 }
 
 // channelLabel names a public channel for staff: its configured name when

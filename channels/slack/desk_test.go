@@ -292,6 +292,29 @@ func TestUpdateEscalationShowsState(t *testing.T) {
 			e.State, e.ClosedBy, e.CloseReason = bot.StateClosed, "sam", "spam <!channel>"
 		}, []string{"Fermée par <@USAM>\u00a0: spam &lt;!channel&gt;"}, nil},
 		{"reminded", func(e *bot.Escalation) { e.Reminders = 2 }, []string{"Rappels envoyés\u00a0: 2"}, []string{actClaim, actSuggest + ".0", actSuggest + ".1", actClose}},
+		// An answer that did not reach every citizen: back with its author.
+		// Citizens are counted as the engine relays: ana asked twice in the
+		// same place, ben once, and ana did not get the answer.
+		{"claimed again, answer not delivered", func(e *bot.Escalation) {
+			e.State, e.ClaimedBy, e.AnsweredBy, e.AnsweredAt = bot.StateClaimed, "marie", "marie", at
+			ana := bot.Address{Platform: "discord", ChannelID: "42", UserID: "ana"}
+			ben := bot.Address{Platform: "discord", ChannelID: "42", UserID: "ben"}
+			e.Askers = []bot.Asker{{MessageID: 1, Address: ana}, {MessageID: 2, Address: ben, RelayedAt: at}, {MessageID: 3, Address: ana}}
+		}, []string{"Prise en charge par <@UMARIE> · Réponse non transmise à 1 personne(s) sur 2\u00a0: répondez de nouveau dans ce fil (votre réponse ira seulement aux personnes qui ne l'ont pas reçue) ou fermez la question en indiquant un motif",
+			"Pour répondre de nouveau, écrivez dans ce fil\u00a0: votre réponse est transmise seulement aux personnes qui n'ont pas reçu la réponse"},
+			[]string{actSuggest + ".0", actSuggest + ".1", actClose}},
+		{"claimed again, in English", func(e *bot.Escalation) {
+			e.RoutedTo, e.State, e.ClaimedBy, e.AnsweredBy, e.AnsweredAt = "sam", bot.StateClaimed, "sam", "sam", at
+			e.Askers[1].RelayedAt = at
+		}, []string{"Claimed by <@USAM> · Answer not delivered to 1 of 2 citizens — answer again in this thread (it goes only to them) or close it with a reason",
+			"To answer again, reply in this thread: your reply is sent only to the people who did not get the answer"},
+			[]string{actSuggest + ".0", actSuggest + ".1", actClose}},
+		// Its author left the roster: the reminders give it back to the desk.
+		{"open again, answer not delivered", func(e *bot.Escalation) {
+			e.AnsweredBy, e.AnsweredAt = "sam", at
+			e.Askers[0].RelayedAt = at
+		}, []string{"En attente d'une réponse du personnel · Réponse non transmise à 1 personne(s) sur 2"},
+			[]string{actClaim, actSuggest + ".0", actSuggest + ".1", actClose}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,6 +28,8 @@ import (
 type publicChannel struct {
 	mu   sync.Mutex
 	sent []bot.Reply
+	// fail, when set, is the error a send to an address gets instead.
+	fail func(to bot.Address, r bot.Reply) error
 }
 
 func (p *publicChannel) Name() string { return "test" }
@@ -38,6 +40,11 @@ func (p *publicChannel) Run(ctx context.Context, h bot.Handler) error {
 func (p *publicChannel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.MessageRef, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.fail != nil {
+		if err := p.fail(to, r); err != nil {
+			return bot.MessageRef{}, err
+		}
+	}
 	p.sent = append(p.sent, r)
 	return bot.MessageRef{Platform: "test", ChannelID: to.ChannelID, ID: fmt.Sprintf("out%d", len(p.sent))}, nil
 }
@@ -849,5 +856,61 @@ func TestEndToEndDeletedPostIsPostedAgain(t *testing.T) {
 	eventually(t, "the second escalation posted", func() bool {
 		esc, err := s.st.Escalation(ctx, d2.EscalationID)
 		return err == nil && esc.DeskRef != ""
+	})
+}
+
+// permanentFailure is a send the platform refuses for good.
+type permanentFailure struct{}
+
+func (permanentFailure) Error() string   { return "unknown channel" }
+func (permanentFailure) Retryable() bool { return false }
+
+// An answer that did not reach every citizen who asked brings the question
+// back to its author, claimed: its post says how many citizens are still
+// owed the answer, that answering again goes only to them, and that it may
+// be closed with a reason instead.
+func TestEndToEndAnswerNotDeliveredShowsOnThePost(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	s.pub.mu.Lock()
+	s.pub.fail = func(to bot.Address, r bot.Reply) error {
+		if r.Kind == bot.KindRelay && to.UserID == "cit-m1" {
+			return permanentFailure{}
+		}
+		return nil
+	}
+	s.pub.mu.Unlock()
+	f.conn(1)
+	ctx := context.Background()
+	d := s.ask(t, "m1", hostileQuestion)
+	if d2 := s.ask(t, "m2", "Mon colis envoyé par la poste est perdu depuis trois semaines, que faire?"); d2.EscalationID != d.EscalationID {
+		t.Fatalf("the second question did not join the first: %+v", d2)
+	}
+	post := escalationPost(t, f, s, 1)
+	f.send(eventsEnvelope("ans-1", "EvAns1", 0, threadReply("UMARIE", post.TS, "1700000000.900001", "Déposez une réclamation auprès de Postes Canada.")))
+	f.ack("ans-1", 1)
+
+	eventually(t, "the escalation back with Marie", func() bool {
+		esc, err := s.st.Escalation(ctx, d.EscalationID)
+		return err == nil && esc.State == bot.StateClaimed && len(esc.Undelivered()) == 1
+	})
+	want := []string{
+		"Prise en charge par <@UMARIE> · Réponse non transmise à 1 personne(s) sur 2\u00a0: répondez de nouveau dans ce fil (votre réponse ira seulement aux personnes qui ne l'ont pas reçue) ou fermez la question en indiquant un motif",
+		"votre réponse est transmise seulement aux personnes qui n'ont pas reçu la réponse",
+	}
+	eventually(t, "the post showing the answer not delivered", func() bool {
+		for _, c := range f.callsTo("chat.update") {
+			if c.TS != post.TS {
+				continue
+			}
+			all, ok := everything(c), true
+			for _, w := range want {
+				ok = ok && strings.Contains(all, w)
+			}
+			if ok {
+				return true
+			}
+		}
+		return false
 	})
 }
