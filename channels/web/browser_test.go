@@ -715,6 +715,48 @@ func TestBrowserBroadcastCountsEmojiAsOneCharacter(t *testing.T) {
 	screenshot(t, ctx, "comms-too-long-fr")
 }
 
+// The chat counts a citizen's message and name as the server does, in
+// characters: a message full of emoji at the limit and a name of 40
+// characters with emoji are kept whole and sent; one character more is
+// refused.
+func TestBrowserChatCountsEmojiAsOneCharacter(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	text := strings.Repeat("Mon passeport 🛂🇨🇦 ", 55) + "merci 🙏🙏🙏🙏"
+	name := "Zoé " + strings.Repeat("🌻", 36)
+	if n, m := utf8.RuneCountInString(text), utf8.RuneCountInString(name); n != DefaultMaxMessageChars || m != maxNameChars {
+		t.Fatalf("message of %d characters and name of %d, want the limits %d and %d", n, m, DefaultMaxMessageChars, maxNameChars)
+	}
+	paste := func(sel, v string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`(function(){const e=document.querySelector(` + js(sel) + `); e.focus(); e.select(); document.execCommand("insertText", false, ` + js(v) + `); return true})()`)
+	}
+	run(t, ctx, "paste", chromedp.Navigate(s.base+"/?room=help&lang=fr"), chromedp.WaitVisible(chromedp.CSS("#text")),
+		paste("#name", name), paste("#text", text))
+	if got := textOf(t, ctx, `document.getElementById("name").value`); got != name {
+		t.Errorf("the page kept %d of the name's %d characters", utf8.RuneCountInString(got), maxNameChars)
+	}
+	if got := textOf(t, ctx, `document.getElementById("text").value`); got != text {
+		t.Fatalf("the page kept %d of the message's %d characters", utf8.RuneCountInString(got), DefaultMaxMessageChars)
+	}
+	run(t, ctx, "send",
+		chromedp.Click(chromedp.CSS("#send")),
+		until(`document.getElementById("form-status").textContent !== "" && document.getElementById("text").value === "" || !document.getElementById("form-error").hidden`))
+	if msg := textOf(t, ctx, `document.getElementById("form-error").hidden ? "" : document.getElementById("form-error").textContent`); msg != "" {
+		t.Fatalf("the page refused the message: %s", msg)
+	}
+	run(t, ctx, "shown", until(`document.querySelector("#log li.citizen .msg-text") !== null`))
+	if got := textOf(t, ctx, `document.querySelector("#log li.citizen .msg-text").textContent`); got != text {
+		t.Errorf("message shown with %d characters, want %d", utf8.RuneCountInString(got), DefaultMaxMessageChars)
+	}
+	run(t, ctx, "one character too many",
+		paste("#text", text+"🙏"),
+		chromedp.Click(chromedp.CSS("#send")),
+		until(`!document.getElementById("form-error").hidden`))
+	if msg := textOf(t, ctx, `document.getElementById("form-error").textContent`); msg != "Votre message est trop long\u00a0: au plus 1000 caractères." {
+		t.Errorf("refusal %q", msg)
+	}
+}
+
 func TestBrowserInjectedScriptIsShownAsText(t *testing.T) {
 	s := newStack(t)
 	citizen := tab(t)

@@ -207,7 +207,10 @@
     const text = textIn.value.trim();
     if (!name) return showError(t("name.required"), nameIn);
     if (!text) return showError(t("text.required"), textIn);
-    if (text.length > max) return showError(t("text.toolong", { Max: max }), textIn);
+    // Counted as the server counts, in characters (an emoji is one): not
+    // with maxlength or String.length, which count UTF-16 units. A name
+    // too long is refused by the server, which names the field.
+    if (L.chars(text) > max) return showError(t("text.toolong", { Max: max }), textIn);
     clearError();
     L.store("liaison.name", name);
     send.disabled = true;
