@@ -1329,6 +1329,19 @@ func TestEveryStringInBothLanguages(t *testing.T) {
 	for _, p := range []string{"chat", "desk", "comms", "login", "error"} {
 		used[p+".title"] = true
 	}
+	// The desk labels each notice by its kind (t("kind." + n.kind)): every
+	// kind the engine declares needs a label, read from its declaration.
+	decl, err := os.ReadFile("../../bot/records.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := regexp.MustCompile(`(?m)^\s*Notice\w+\s+NoticeKind = "([a-z]+)"`).FindAllStringSubmatch(string(decl), -1)
+	if len(kinds) < 5 {
+		t.Fatalf("found only %d notice kinds in bot/records.go: the scan is broken", len(kinds))
+	}
+	for _, m := range kinds {
+		used["js.kind."+m[1]] = true
+	}
 	if len(used) < 50 {
 		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
 	}
