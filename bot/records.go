@@ -114,7 +114,9 @@ type Summary struct {
 	Since               time.Time
 	Until               time.Time    // end of the period, excluded; zero: up to now
 	Questions           map[Lang]int // addressed questions by language
-	Answered            int
+	Answered            int          // answers sent or on their way: see Withheld and Undelivered
+	Withheld            int          // answers never posted: due after their channel was switched to phase 1
+	Undelivered         int          // answers the platform refused for good
 	Escalated           int
 	Shadow              int // phase 1: recorded, not answered
 	ShadowWouldAnswer   int

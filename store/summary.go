@@ -18,8 +18,10 @@ const topGaps = 10
 //
 //   - Questions: messages with text addressed to the bot by a person
 //     (decided in the period), by the language decided; Answered,
-//     Escalated, Shadow (with ShadowWouldAnswer) and Ignored (ignored or
-//     given a fixed notice: abuse, flood, partisan) split them by action;
+//     Withheld, Undelivered, Escalated, Shadow (with ShadowWouldAnswer)
+//     and Ignored (ignored or given a fixed notice: abuse, flood,
+//     partisan) split them by action and, for an answer, by what became
+//     of it (see answerFate);
 //   - OpenEscalations and OldestOpen (the oldest one's creation):
 //     escalations waiting (open or claimed) at the end of the period,
 //     whatever their age: now when until is zero, else those created
@@ -102,25 +104,56 @@ type period struct{ from, to any }
 // endOfTime sorts after every stored time (timeLayout).
 const endOfTime = "9999-12-31T23:59:59.999999999Z"
 
+// answerFate is the state of the answer to decision d (the outbox item of
+// kind answer for its message), the most favourable when there are several.
+// Reports count what reached the citizen, so a question the bot decided to
+// answer counts as:
+//
+//   - Answered when its answer was sent, or is still on its way (pending:
+//     a rate limit, an outage), or was never queued (no item: records from
+//     before the outbox said what became of an answer);
+//   - Withheld when it was withheld: queued under phase 2 or 3, it was due
+//     after its channel was switched to phase 1, and was never posted;
+//   - Undelivered when the platform refused it for good (failed): like a
+//     withheld answer, and like a staff answer that did not reach every
+//     asker (its escalation waits again), it did not reach the citizen.
+//
+// The fate is the one known when the report is run: an answer still
+// pending at the end of a past period counts as it ends up.
+const answerFate = `CASE WHEN d.action <> 'answer' THEN '' ELSE COALESCE((SELECT o.state FROM outbox o
+		WHERE o.message_id = d.message_id AND o.kind = 'answer'
+		ORDER BY CASE o.state WHEN 'sent' THEN 0 WHEN 'pending' THEN 1 WHEN 'withheld' THEN 2 ELSE 3 END LIMIT 1), '') END`
+
+// decisionsQuery counts the questions decided in [?, ?) by language,
+// action, what the bot would have done, and the fate of its answer.
+const decisionsQuery = `SELECT d.lang, d.action, d.would, ` + answerFate + ` AS fate, COUNT(*) FROM decisions d
+	WHERE d.at >= ? AND d.at < ? AND d.addressed = 1 GROUP BY d.lang, d.action, d.would, fate`
+
 func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary) error {
-	rows, err := tx.QueryContext(ctx, `SELECT lang, action, would, COUNT(*) FROM decisions
-		WHERE at >= ? AND at < ? AND addressed = 1 GROUP BY lang, action, would`, p.from, p.to)
+	rows, err := tx.QueryContext(ctx, decisionsQuery, p.from, p.to)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			lang, action, would string
-			n                   int
+			lang, action, would, fate string
+			n                         int
 		)
-		if err := rows.Scan(&lang, &action, &would, &n); err != nil {
+		if err := rows.Scan(&lang, &action, &would, &fate, &n); err != nil {
 			return err
 		}
 		s.Questions[bot.Lang(lang)] += n
 		switch bot.Action(action) {
 		case bot.ActAnswer:
-			s.Answered += n
+			switch bot.OutState(fate) {
+			case bot.OutWithheld:
+				s.Withheld += n
+			case bot.OutFailed:
+				s.Undelivered += n
+			default:
+				s.Answered += n
+			}
 		case bot.ActEscalate:
 			s.Escalated += n
 		case bot.ActShadow:

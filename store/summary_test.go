@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -324,4 +325,55 @@ func TestSummary(t *testing.T) {
 	if !reflect.DeepEqual(before, wantBefore) {
 		t.Errorf("Summary(before t0) =\n%+v\nwant\n%+v", before, wantBefore)
 	}
+}
+
+// Reports count what reached the citizen: an answer withheld at a switch to
+// phase 1, or refused by the platform for good, is not counted as
+// answered, but as withheld or undelivered; one sent or still on its way
+// is. Other decisions keep their own figures whatever became of their
+// replies.
+func TestSummaryCountsAnswersThatReachedTheCitizen(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	answer := func(id string, lang bot.Lang) *bot.Outcome {
+		t.Helper()
+		o := answerOutcome(id)
+		o.Decision.Lang, o.Decision.At = lang, t0
+		must(t, db.SaveOutcome(ctx, o))
+		return o
+	}
+	withheld := func(o *bot.Outcome) {
+		t.Helper()
+		must(t, db.MarkWithheld(ctx, o.Outbox[0].ID, bot.AuditEntry{Actor: "engine", Via: "engine", Action: "reply.send",
+			Target: fmt.Sprintf("outgoing:%d", o.Outbox[0].ID), Detail: "answer withheld: web:help is in phase 1 (broadcast)"}))
+	}
+
+	sent := answer("sent", bot.English)
+	must(t, db.MarkSent(ctx, sent.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "r-sent"}, t0.Add(time.Second)))
+	answer("pending", bot.French) // still on its way
+	withheld(answer("withheld-en", bot.English))
+	withheld(answer("withheld-fr", bot.French))
+	refused := answer("refused", bot.English)
+	must(t, db.MarkFailed(ctx, refused.Outbox[0].ID, "unknown message"))
+	// A flood notice withheld too: still not answered by policy.
+	flood := answerOutcome("flood")
+	flood.Decision.Action, flood.Decision.Reason, flood.Decision.At = bot.ActNotice, bot.ReasonFlood, t0
+	flood.Outbox[0].Reply.Kind = bot.KindNotice
+	must(t, db.SaveOutcome(ctx, flood))
+	withheld(flood)
+
+	got, err := db.Summary(ctx, time.Time{}, time.Time{})
+	must(t, err)
+	want := bot.Summary{
+		Questions:           map[bot.Lang]int{bot.English: 4, bot.French: 2},
+		Answered:            2,
+		Withheld:            2,
+		Undelivered:         1,
+		Ignored:             1,
+		MedianFirstResponse: time.Second,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Summary =\n%+v\nwant\n%+v", got, want)
+	}
+	checkPlan(t, db, decisionsQuery, "outbox_message", "", endOfTime)
 }

@@ -20,13 +20,18 @@ import (
 // activityJSON is `liaison report --json`. Its keys are part of the format:
 // add keys, never rename them. OpenEscalations and OldestOpen are the
 // escalations waiting at Until: now for a period not over, else at its end,
-// whatever became of them since (see store.DB.Summary).
+// whatever became of them since (see store.DB.Summary). Answered counts the
+// bot's answers that reached the citizen or are on their way; Withheld
+// those never posted because their channel was switched to phase 1 first,
+// Undelivered those the platform refused for good.
 type activityJSON struct {
 	Since                 time.Time      `json:"since"`
 	Until                 time.Time      `json:"until"`
 	Questions             int            `json:"questions"`
 	QuestionsByLang       map[string]int `json:"questions_by_lang"`
 	Answered              int            `json:"answered"`
+	Withheld              int            `json:"withheld"`
+	Undelivered           int            `json:"undelivered"`
 	Escalated             int            `json:"escalated"`
 	Shadow                int            `json:"shadow"`
 	ShadowWouldAnswer     int            `json:"shadow_would_answer"`
@@ -106,7 +111,7 @@ func activityOf(s bot.Summary, from, until time.Time) activityJSON {
 	r := activityJSON{
 		Since: from, Until: until,
 		QuestionsByLang: map[string]int{}, UnansweredTopics: []activityGap{},
-		Answered: s.Answered, Escalated: s.Escalated, Shadow: s.Shadow, ShadowWouldAnswer: s.ShadowWouldAnswer,
+		Answered: s.Answered, Withheld: s.Withheld, Undelivered: s.Undelivered, Escalated: s.Escalated, Shadow: s.Shadow, ShadowWouldAnswer: s.ShadowWouldAnswer,
 		Ignored: s.Ignored, OpenEscalations: s.OpenEscalations,
 		MedianFirstResponseS: s.MedianFirstResponse.Seconds(), MedianStaffAnswerS: s.MedianStaffAnswer.Seconds(),
 		Helpful: s.Helpful, NotHelpful: s.NotHelpful,
@@ -153,6 +158,12 @@ func printActivity(w io.Writer, r activityJSON) {
 	}
 	fmt.Fprintf(tw, "Questions to the bot\t%d%s\n", r.Questions, detail)
 	fmt.Fprintf(tw, "Answered by the bot\t%d%s\n", r.Answered, percent(r.AnsweredByBotShare, r.Answered+r.Escalated))
+	if r.Withheld > 0 {
+		fmt.Fprintf(tw, "Answers withheld (switched to phase 1)\t%d\n", r.Withheld)
+	}
+	if r.Undelivered > 0 {
+		fmt.Fprintf(tw, "Answers refused by the platform\t%d\n", r.Undelivered)
+	}
 	fmt.Fprintf(tw, "Passed to staff\t%d\n", r.Escalated)
 	if r.Shadow > 0 {
 		fmt.Fprintf(tw, "Recorded only (phase 1)\t%d (would have answered %d)\n", r.Shadow, r.ShadowWouldAnswer)

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/store"
 )
 
 func TestReport(t *testing.T) {
@@ -113,5 +119,70 @@ func TestReport(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "report", "--config", cfgPath, "--since", "2024-04-01", "--until", "2024-03-01"); err == nil || !strings.Contains(err.Error(), "not before --until") {
 		t.Errorf("--until before --since: %v", err)
+	}
+}
+
+// The report counts what reached the citizen: an answer withheld because its
+// channel was switched to phase 1 before it went out, or refused by the
+// platform for good, is not counted as answered but on a line of its own,
+// and under keys of its own in JSON.
+func TestReportCountsWithheldAndUndeliveredAnswers(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour)
+	answer := func(id string) int64 {
+		t.Helper()
+		m := bot.Message{Platform: "web", ChannelID: "help", ID: id, AuthorID: "u-" + id, Text: "How do I renew my passport?", Time: at, Mentioned: true}
+		o := &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActAnswer, Reason: bot.ReasonConfident, Phase: 2, Lang: bot.English, At: at},
+			Outbox: []bot.Outgoing{{To: bot.Address{Platform: "web", ChannelID: "help", ReplyTo: id, UserID: m.AuthorID},
+				Reply: bot.Reply{Kind: bot.KindAnswer, Text: "Renew online.", Key: "answer:" + id}}}}
+		if err := st.SaveOutcome(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		return o.Outbox[0].ID
+	}
+	sent, held, refused := answer("sent"), answer("held"), answer("refused")
+	for _, err := range []error{
+		st.MarkSent(ctx, sent, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "b1"}, at.Add(time.Second)),
+		st.MarkWithheld(ctx, held, bot.AuditEntry{Actor: "engine", Via: "engine", Action: "reply.send",
+			Target: fmt.Sprintf("outgoing:%d", held), Detail: "answer withheld: web:help is in phase 1 (broadcast)"}),
+		st.MarkFailed(ctx, refused, "unknown message"),
+		st.Close(),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	out, _, err := runCLI(t, "report", "--config", cfgPath, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r activityJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report --json: %v\n%s", err, out)
+	}
+	if r.Questions != 3 || r.Answered != 1 || r.Withheld != 1 || r.Undelivered != 1 || r.AnsweredByBotShare != 1 {
+		t.Errorf("questions %d, answered %d, withheld %d, undelivered %d, answered share %v: want 3, 1, 1, 1, 1",
+			r.Questions, r.Answered, r.Withheld, r.Undelivered, r.AnsweredByBotShare)
+	}
+	for _, k := range []string{`"answered":1`, `"withheld":1`, `"undelivered":1`} {
+		if !strings.Contains(strings.Join(strings.Fields(out), ""), k) {
+			t.Errorf("JSON lacks %s:\n%s", k, out)
+		}
+	}
+
+	if out, _, err = runCLI(t, "report", "--config", cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, w := range []string{"Answered by the bot 1 (100%)", "Answers withheld (switched to phase 1) 1", "Answers refused by the platform 1"} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("report lacks %q:\n%s", w, out)
+		}
 	}
 }
