@@ -182,7 +182,11 @@ func (d *Desk) stateLine(e bot.Escalation, l bot.Lang) string {
 	// to its author (or, once they leave the roster, to the desk): say so,
 	// or it reads like any question waiting for a first answer.
 	if missing := e.Undelivered(); len(missing) > 0 {
-		parts = append(parts, tr(l, "state.undelivered", citizens(missing), citizens(e.Askers)))
+		if all := citizens(e.Askers); all > 1 {
+			parts = append(parts, tr(l, "state.undelivered", citizens(missing), all))
+		} else {
+			parts = append(parts, tr(l, "state.undelivered.one"))
+		}
 	}
 	return strings.Join(parts, " · ")
 }

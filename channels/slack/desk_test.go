@@ -309,6 +309,11 @@ func TestUpdateEscalationShowsState(t *testing.T) {
 		}, []string{"Claimed by <@USAM> · Answer not delivered to 1 of 2 citizens — answer again in this thread (it goes only to them) or close it with a reason",
 			"To answer again, reply in this thread: your reply is sent only to the people who did not get the answer"},
 			[]string{actSuggest + ".0", actSuggest + ".1", actClose}},
+		{"claimed again, one citizen", func(e *bot.Escalation) {
+			e.State, e.ClaimedBy, e.AnsweredBy, e.AnsweredAt = bot.StateClaimed, "marie", "marie", at
+			e.Askers = e.Askers[:1]
+		}, []string{"Prise en charge par <@UMARIE> · Réponse non transmise à la personne qui a posé la question\u00a0: répondez de nouveau dans ce fil ou fermez la question en indiquant un motif"},
+			[]string{actSuggest + ".0", actSuggest + ".1", actClose}},
 		// Its author left the roster: the reminders give it back to the desk.
 		{"open again, answer not delivered", func(e *bot.Escalation) {
 			e.AnsweredBy, e.AnsweredAt = "sam", at

@@ -34,6 +34,7 @@ var phrases = map[msg]phrase{
 	// A post whose answer did not reach every citizen: back with its
 	// author, to answer again (to those citizens only) or close.
 	"state.undelivered":     {"Answer not delivered to %d of %d citizens — answer again in this thread (it goes only to them) or close it with a reason", "Réponse non transmise à %d personne(s) sur %d\u00a0: répondez de nouveau dans ce fil (votre réponse ira seulement aux personnes qui ne l'ont pas reçue) ou fermez la question en indiquant un motif"},
+	"state.undelivered.one": {"Answer not delivered to the citizen who asked — answer again in this thread or close it with a reason", "Réponse non transmise à la personne qui a posé la question\u00a0: répondez de nouveau dans ce fil ou fermez la question en indiquant un motif"},
 	"esc.howto.undelivered": {"To answer again, reply in this thread: your reply is sent only to the people who did not get the answer, signed with your name.", "Pour répondre de nouveau, écrivez dans ce fil\u00a0: votre réponse est transmise seulement aux personnes qui n'ont pas reçu la réponse, signée de votre nom."},
 	// The short form of a post Slack refused in full (its error code).
 	"esc.refused.short":      {"Slack refused to show this question in full (error `%s`): it is shortened here. Claim it and answer it in this thread as usual.", "Slack a refusé d'afficher cette question en entier (erreur `%s`)\u00a0: elle est abrégée ici. Prenez-la en charge et répondez-y dans ce fil comme d'habitude."},
