@@ -110,15 +110,16 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	if c.Channel != "" {
 		id = MsgDeskPhaseChannel
 	}
-	text := bilingual(a.Messages, id, func(l Lang) map[string]any {
+	parts := bilingual(a.Messages, id, func(l Lang) map[string]any {
 		return map[string]any{"Phase": phaseName(a.Messages, l, int(c.To)), "From": phaseName(a.Messages, l, int(c.From)),
 			"By": byName, "Reason": c.Reason, "Channel": c.Channel}
 	})
 	// No key: the announcement is written with the change, in one
 	// transaction, so there is one per change. A key made from the clock
 	// dropped the announcement of a second change made at the same instant.
-	n := Outgoing{To: Address{Platform: DeskPlatform}, Reply: Reply{Kind: KindDesk, Text: text},
-		Notice: &Notice{Kind: NoticePhase, Text: text}, State: OutPending, CreatedAt: now}
+	text := whole(parts)
+	n := Outgoing{To: Address{Platform: DeskPlatform}, Reply: Reply{Kind: KindDesk, Text: text, Parts: parts},
+		Notice: &Notice{Kind: NoticePhase, Text: text, Parts: parts}, State: OutPending, CreatedAt: now}
 	audit := AuditEntry{At: now, Actor: by, Via: r.Actor.Via, Action: "phase.set", Target: target,
 		Detail: fmt.Sprintf("%s → %s: %s", c.From, c.To, c.Reason), Allowed: true}
 	if err := a.Store.SavePhaseChange(ctx, c, audit, []Outgoing{n}); err != nil {

@@ -1,9 +1,6 @@
 package bot
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // The bot's public words are composed here, so that `liaison ask` shows
 // exactly what would be posted.
@@ -55,7 +52,9 @@ func composeBroadcast(msgs Messages, b Broadcast, lang Lang) Reply {
 	case French:
 		text = b.FR
 	default:
-		text = strings.TrimSpace(b.EN) + "\n\n" + msgs.Text(English, MsgBroadcastDivider, nil) + "\n\n" + strings.TrimSpace(b.FR)
+		en, fr := Defang(strings.TrimSpace(b.EN)), Defang(strings.TrimSpace(b.FR))
+		return Reply{Kind: KindBroadcast, Text: en + "\n\n" + msgs.Text(English, MsgBroadcastDivider, nil) + "\n\n" + fr,
+			Parts: []Part{{Lang: English, Text: en}, {Lang: French, Text: fr}}}
 	}
 	return Reply{Kind: KindBroadcast, Lang: lang, Text: Defang(text)}
 }
@@ -81,8 +80,25 @@ func phaseName(msgs Messages, lang Lang, p int) string {
 	return msgs.Text(lang, MsgPhaseInherit, nil)
 }
 
-// bilingual joins the English and French renderings of one message, for
-// notices everyone on the desk reads.
-func bilingual(msgs Messages, id string, data func(Lang) map[string]any) string {
-	return fmt.Sprintf("%s\n%s", msgs.Text(English, id, data(English)), msgs.Text(French, id, data(French)))
+// bilingual renders one message in each official language, English first,
+// for notices everyone on the desk reads and replies to citizens whose
+// language is not known. The parts go with the text (Reply.Parts,
+// Notice.Parts) so that adapters showing each language apart need not
+// guess where one ends.
+func bilingual(msgs Messages, id string, data func(Lang) map[string]any) []Part {
+	parts := make([]Part, 0, len(Langs))
+	for _, l := range Langs {
+		parts = append(parts, Part{Lang: l, Text: msgs.Text(l, id, data(l))})
+	}
+	return parts
+}
+
+// whole is bilingual text in one piece, a part a line, for adapters that
+// post one message.
+func whole(parts []Part) string {
+	texts := make([]string, len(parts))
+	for i, p := range parts {
+		texts[i] = p.Text
+	}
+	return strings.Join(texts, "\n")
 }

@@ -65,7 +65,7 @@ func escTarget(id int64) string { return "escalation:" + strconv.FormatInt(id, 1
 func (e *Engine) deskNotice(key string, n Notice) Outgoing {
 	return Outgoing{
 		To:           Address{Platform: DeskPlatform},
-		Reply:        Reply{Kind: KindDesk, Lang: n.Lang, Text: n.Text, Key: key},
+		Reply:        Reply{Kind: KindDesk, Lang: n.Lang, Text: n.Text, Key: key, Parts: n.Parts},
 		Notice:       &n,
 		EscalationID: n.EscalationID,
 		State:        OutPending,
@@ -152,8 +152,9 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 	s, ok := e.cfg.Staff.ByDeskUser(a.DeskUserID)
 	if !ok {
 		ans.Status = AnswerRejected
+		parts := bilingual(e.msgs, MsgDeskNotRoster, func(Lang) map[string]any { return nil })
 		notice := e.deskNotice("refused:"+a.EventID, Notice{Kind: NoticeRefused, EscalationID: esc.ID, DeskUserID: a.DeskUserID,
-			Text: bilingual(e.msgs, MsgDeskNotRoster, func(Lang) map[string]any { return nil })})
+			Text: whole(parts), Parts: parts})
 		c := &EscalationChange{Escalation: &esc, Answer: &ans, Outbox: []Outgoing{notice},
 			Audit: []AuditEntry{{At: now, Actor: a.DeskUserID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: "not on the staff roster", Allowed: false}}}
 		err := e.st.ApplyEscalation(ctx, c)

@@ -285,8 +285,8 @@ func (e *Engine) answererNotice(key string, kind NoticeKind, esc Escalation, id 
 	if s, ok := e.cfg.Staff.ByID(esc.AnsweredBy); ok {
 		return e.staffNotice(key, kind, esc, s, id, data)
 	}
-	return e.deskNotice(key, Notice{Kind: kind, EscalationID: esc.ID, StaffID: esc.AnsweredBy,
-		Text: bilingual(e.msgs, id, func(Lang) map[string]any { return data })})
+	parts := bilingual(e.msgs, id, func(Lang) map[string]any { return data })
+	return e.deskNotice(key, Notice{Kind: kind, EscalationID: esc.ID, StaffID: esc.AnsweredBy, Text: whole(parts), Parts: parts})
 }
 
 // syncDesk posts new escalations to the desk, updates posts that lag behind
@@ -312,7 +312,7 @@ func (e *Engine) syncDesk(ctx context.Context) {
 		return
 	}
 	for _, it := range items {
-		n := Notice{Kind: NoticeInfo, Text: it.Reply.Text, Lang: it.Reply.Lang}
+		n := Notice{Kind: NoticeInfo, Text: it.Reply.Text, Lang: it.Reply.Lang, Parts: it.Reply.Parts}
 		if it.Notice != nil {
 			n = *it.Notice
 		}
@@ -541,10 +541,10 @@ func (e *Engine) leftAlone(esc Escalation) bool {
 // escalation's thread, and mentions nobody.
 func (e *Engine) tellDeskUnclaimed(ctx context.Context, esc Escalation, now time.Time) error {
 	minutes := int(now.Sub(esc.CreatedAt).Minutes())
-	n := e.deskNotice("unclaimed:"+strconv.FormatInt(esc.ID, 10), Notice{Kind: NoticeUnclaimed,
-		Text: bilingual(e.msgs, MsgDeskUnclaimed, func(Lang) map[string]any {
-			return map[string]any{"ID": esc.ID, "Minutes": minutes, "Count": minutes}
-		})})
+	parts := bilingual(e.msgs, MsgDeskUnclaimed, func(Lang) map[string]any {
+		return map[string]any{"ID": esc.ID, "Minutes": minutes, "Count": minutes}
+	})
+	n := e.deskNotice("unclaimed:"+strconv.FormatInt(esc.ID, 10), Notice{Kind: NoticeUnclaimed, Text: whole(parts), Parts: parts})
 	n.EscalationID = esc.ID
 	esc.Nudges++
 	audit := AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.unclaimed", Target: escTarget(esc.ID),

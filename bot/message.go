@@ -114,6 +114,18 @@ type Reply struct {
 	// staff answer sent anyway in the other language, followed by a note,
 	// the signature and the invitation in Lang. "" when all is in Lang.
 	BodyLang Lang `json:"body_lang,omitempty"`
+	// Parts is a bilingual Text (Lang "") as the engine wrote it, one part
+	// per language, English first, for adapters that show each language
+	// apart (tagged with its language); Text still holds all of it, for
+	// adapters that post one message. Nil for text in one language, and in
+	// records stored before parts were kept.
+	Parts []Part `json:"parts,omitempty"`
+}
+
+// Part is one language's part of a bilingual text.
+type Part struct {
+	Lang Lang   `json:"lang"`
+	Text string `json:"text"`
 }
 
 // MessageRef identifies a message the bot posted.

@@ -168,7 +168,8 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 // channel.
 func (e *Engine) notice(d *Decision, kind ReplyKind, id string) Reply {
 	if d.LangSource == "default" {
-		return Reply{Kind: kind, Text: bilingual(e.msgs, id, func(Lang) map[string]any { return nil })}
+		parts := bilingual(e.msgs, id, func(Lang) map[string]any { return nil })
+		return Reply{Kind: kind, Text: whole(parts), Parts: parts}
 	}
 	return Reply{Kind: kind, Lang: d.Lang, Text: e.msgs.Text(d.Lang, id, nil)}
 }

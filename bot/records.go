@@ -62,7 +62,8 @@ const (
 )
 
 // Notice is a message to staff on the desk. Text is already written in the
-// language of the person it is for.
+// language of the person it is for, or in both (Lang ""), each then in
+// Parts as for Reply.
 type Notice struct {
 	Kind         NoticeKind `json:"kind"`
 	EscalationID int64      `json:"escalation_id,omitempty"` // post in this escalation's thread; 0 for the desk channel
@@ -72,6 +73,7 @@ type Notice struct {
 	Lang         Lang       `json:"lang,omitempty"`
 	Text         string     `json:"text"`
 	DeskRef      string     `json:"desk_ref,omitempty"` // filled at delivery from the escalation
+	Parts        []Part     `json:"parts,omitempty"`    // Text in both languages, one part each (see Reply.Parts)
 }
 
 // AuditEntry records one privileged or staff action, allowed or refused.

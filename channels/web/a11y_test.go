@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -241,7 +243,7 @@ func TestBrowserHeldAnswerKeepsFocus(t *testing.T) {
 	}
 }
 
-func TestBilingualParts(t *testing.T) {
+func TestBilingualPartsOfOldRecords(t *testing.T) {
 	cat, err := i18n.NewCatalog()
 	if err != nil {
 		t.Fatal(err)
@@ -251,12 +253,12 @@ func TestBilingualParts(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, text string
-		want       []part
+		want       []bot.Part
 	}{
 		{"broadcast", "Closed Monday.\n\nSee you.\n\n· · ·\n\nFermé lundi.\n\nÀ bientôt.",
-			[]part{{"en", "Closed Monday.\n\nSee you."}, {"fr", "Fermé lundi.\n\nÀ bientôt."}}},
-		{"one line each", "Phase changed.\nPhase modifiée.", []part{{"en", "Phase changed."}, {"fr", "Phase modifiée."}}},
-		{"a reason on two lines in each half", "By Sam: a\nb\nPar Sam : a\nb", []part{{"en", "By Sam: a\nb"}, {"fr", "Par Sam : a\nb"}}},
+			[]bot.Part{{Lang: "en", Text: "Closed Monday.\n\nSee you."}, {Lang: "fr", Text: "Fermé lundi.\n\nÀ bientôt."}}},
+		{"one line each", "Phase changed.\nPhase modifiée.", []bot.Part{{Lang: "en", Text: "Phase changed."}, {Lang: "fr", Text: "Phase modifiée."}}},
+		{"a reason on two lines in each half", "By Sam: a\nb\nPar Sam : a\nb", []bot.Part{{Lang: "en", Text: "By Sam: a\nb"}, {Lang: "fr", Text: "Par Sam : a\nb"}}},
 		{"halves not told apart", "One line only.", nil},
 		{"even lines", "a\nb\nc", nil},
 	} {
@@ -306,6 +308,66 @@ func TestBrowserBilingualTextIsTaggedByPart(t *testing.T) {
 	if !strings.HasPrefix(got, "en:") || !strings.Contains(got, " | fr:") || strings.Count(got, "|") != 1 {
 		t.Errorf("phase notice parts %q, want one English and one French paragraph", got)
 	}
+}
+
+// partsOf lists the lang attribute and the whole text of the elements sel
+// finds, one "lang:text" an element.
+func partsOf(t *testing.T, ctx context.Context, sel string) []string {
+	t.Helper()
+	return strings.Split(textOf(t, ctx, `Array.from(document.querySelectorAll(`+js(sel)+`)).map(e => e.getAttribute("lang") + ":" + e.textContent).join("\x00")`), "\x00")
+}
+
+// Bilingual text is tagged by the parts the engine wrote, not by guessing
+// where English ends: an announcement whose English holds the divider of
+// bilingual posts, and a phase change whose reason does, show all of their
+// English as English and their French as French, on the chat and on the
+// desk, and again after a restart, from the store.
+func TestBrowserBilingualTextHoldingTheDividerIsTaggedByPart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	s := newStackAt(t, db)
+	comms, citizen, desk := tab(t), tab(t), tab(t)
+	const (
+		en     = "Offices closed Monday.\n\n· · ·\n\nPassport office open Tuesday."
+		fr     = "Bureaux fermés lundi.\n\n· · ·\n\nBureau des passeports ouvert mardi."
+		reason = "Election period.\n\n· · ·\n\nAnnouncements only."
+	)
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	run(t, desk, "open desk", chromedp.Navigate(s.base+"/desk?lang=en"), chromedp.WaitVisible(chromedp.CSS("#queue-none")))
+	run(t, comms, "announce and change the phase", chromedp.Navigate(s.base+"/comms?lang=en"),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="sam"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "sam"),
+		fill("#bc-en", en), fill("#bc-fr", fr),
+		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
+		until(`document.querySelector("#bc-form .alert-success").textContent !== ""`),
+		chromedp.Click(chromedp.CSS("#phase-1")),
+		fill("#reason", reason),
+		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
+		until(`document.querySelector("#phase-form .alert-success").textContent !== ""`))
+	const broadcast, phase = `#log li[data-kind="broadcast"]`, "#notices li.phase"
+	run(t, citizen, "announcement", chromedp.WaitVisible(chromedp.CSS(broadcast)))
+	run(t, desk, "phase notice", until(`document.querySelector("#notices li.phase") !== null`))
+	check := func(when string, chat, desk context.Context) {
+		t.Helper()
+		if got, want := partsOf(t, chat, broadcast+" .msg-text"), []string{"en:" + en, "fr:" + fr}; !slices.Equal(got, want) {
+			t.Errorf("%s: announcement parts %q, want %q", when, got, want)
+		}
+		got := partsOf(t, desk, phase+" p")
+		if len(got) != 2 || !strings.HasPrefix(got[0], "en:Sam Tremblay changed the rollout phase") || !strings.HasSuffix(got[0], "Reason: "+reason) ||
+			!strings.HasPrefix(got[1], "fr:Sam Tremblay a fait passer la phase") || !strings.HasSuffix(got[1], reason) {
+			t.Errorf("%s: phase notice parts %q, want the English notice then the French one, each with the whole reason", when, got)
+		}
+	}
+	check("live", citizen, desk)
+	for _, ctx := range []context.Context{comms, citizen, desk} {
+		run(t, ctx, "leave", chromedp.Navigate("about:blank")) // before its stream breaks
+	}
+	s.stop()
+
+	s = newStackAt(t, db)
+	citizen, desk = tab(t), tab(t)
+	run(t, citizen, "open chat after the restart", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS(broadcast)))
+	run(t, desk, "open desk after the restart", chromedp.Navigate(s.base+"/desk?lang=en"), until(`document.querySelector("#notices li.phase") !== null`))
+	check("after a restart", citizen, desk)
 }
 
 // An answer sent anyway in English to a French question is tagged as

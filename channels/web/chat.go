@@ -96,7 +96,10 @@ func (s *Server) replyEvent(room *topic, to bot.Address, r bot.Reply, id string,
 		BodyLang: string(r.BodyLang),
 	}
 	if r.Lang == "" {
-		ev.Parts = bilingualParts(r.Text)
+		ev.Parts = r.Parts
+		if ev.Parts == nil {
+			ev.Parts = bilingualParts(r.Text) // a reply stored before the engine kept its parts
+		}
 	}
 	if to.ReplyTo != "" {
 		if q, ok := room.find(func(e event) bool { return e.Type == "message" && quoteOf(e.Data, to.ReplyTo) }); ok {
@@ -165,26 +168,23 @@ type chatEvent struct {
 	BodyLang string `json:"body_lang,omitempty"`
 	// Parts is bilingual text (Lang "") split by language, for pages to
 	// tag each part; Text stays whole for clients that ignore Parts.
-	Parts []part `json:"parts,omitempty"`
-}
-
-// part is one language's part of a bilingual text.
-type part struct {
-	Lang string `json:"lang"`
-	Text string `json:"text"`
+	Parts []bot.Part `json:"parts,omitempty"`
 }
 
 // bilingualDivider is what the engine puts between the English and French
 // halves of a broadcast (broadcast.divider in the catalogue).
 const bilingualDivider = "\n\n· · ·\n\n"
 
-// bilingualParts splits text written in both languages, English first:
-// a broadcast at its divider, or a message of two halves that have as many
+// bilingualParts guesses the parts of bilingual text stored before the
+// engine kept them (bot.Reply.Parts, bot.Notice.Parts), English first: a
+// broadcast at its divider, or a message of two halves that have as many
 // lines each (an English line, then the French one) at its middle line
-// break. It returns nil when it cannot tell the halves apart.
-func bilingualParts(text string) []part {
+// break. It returns nil when it cannot tell the halves apart. It guesses
+// wrong when the English half holds the divider itself, or when the halves
+// have different numbers of lines: use it for old records only.
+func bilingualParts(text string) []bot.Part {
 	if en, fr, ok := strings.Cut(text, bilingualDivider); ok {
-		return []part{{Lang: "en", Text: strings.TrimSpace(en)}, {Lang: "fr", Text: strings.TrimSpace(fr)}}
+		return []bot.Part{{Lang: bot.English, Text: strings.TrimSpace(en)}, {Lang: bot.French, Text: strings.TrimSpace(fr)}}
 	}
 	n := strings.Count(text, "\n")
 	if n%2 == 0 {
@@ -198,7 +198,7 @@ func bilingualParts(text string) []part {
 	if en == "" || fr == "" {
 		return nil
 	}
-	return []part{{Lang: "en", Text: en}, {Lang: "fr", Text: fr}}
+	return []bot.Part{{Lang: bot.English, Text: en}, {Lang: bot.French, Text: fr}}
 }
 
 type quote struct {

@@ -140,16 +140,20 @@ func stillHeld(ctx context.Context, h bot.Historian, escalationID, answerID int6
 // deskNotice is a notice as desk pages show it.
 type deskNotice struct {
 	bot.Notice
-	ID       int64     `json:"id"`
-	Time     time.Time `json:"time"`
-	Resolved bool      `json:"resolved,omitempty"` // a held answer was settled
-	Parts    []part    `json:"parts,omitempty"`    // a notice in both languages, split
+	ID       int64      `json:"id"`
+	Time     time.Time  `json:"time"`
+	Resolved bool       `json:"resolved,omitempty"` // a held answer was settled
+	Parts    []bot.Part `json:"parts,omitempty"`    // a notice in both languages, split (see noticeParts): shown instead of Notice.Parts
 }
 
-// noticeParts splits a notice written in both languages.
-func noticeParts(n bot.Notice) []part {
+// noticeParts is a notice written in both languages, split: as the engine
+// wrote it, or guessed for a notice stored before the engine kept its parts.
+func noticeParts(n bot.Notice) []bot.Part {
 	if n.Lang != "" {
 		return nil
+	}
+	if n.Parts != nil {
+		return n.Parts
 	}
 	return bilingualParts(n.Text)
 }
