@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -133,9 +134,9 @@ type Channel struct {
 
 	mu      sync.Mutex
 	botID   string
-	places  map[string]place // channel id → what it is (threads' parents)
-	running *runner          // the Run in progress, nil when none
-	gw      net.Conn         // the gateway connection being opened
+	places  map[string]placed // channel id → what it is (threads' parents)
+	running *runner           // the Run in progress, nil when none
+	gw      net.Conn          // the gateway connection being opened
 
 	// unplaced holds the channels whose lookup was last given up, and
 	// when: their next events try once, not for EventRetryFor each, so a
@@ -151,8 +152,18 @@ var (
 	_ bot.MemberCounter = (*Channel)(nil)
 )
 
-// maxPlaces bounds the cache of channels looked up; it is cleared when full.
+// maxPlaces bounds the cache of channels' places. When it is full, the
+// archived threads in it are let go (Discord names a thread again as it
+// reopens, and the API can be asked), not the active ones, which Discord
+// caps per server; only if that leaves it more than three quarters full is
+// all of it.
 const maxPlaces = 10000
+
+// placed is a place in the cache.
+type placed struct {
+	place
+	archived bool // an archived thread, let go first when the cache is full
+}
 
 // New checks cfg and returns a Channel that will connect with the bot token
 // (from LIAISON_DISCORD_TOKEN; a "Bot " prefix is accepted). Nothing is
@@ -177,7 +188,7 @@ func New(cfg Config, token string, opts Options) (*Channel, error) {
 		log:      opts.Logger.With("platform", Platform),
 		client:   client,
 		limiter:  discordgo.NewRatelimiter(),
-		places:   map[string]place{},
+		places:   map[string]placed{},
 		seen:     newRecent(4096),
 		unplaced: map[string]time.Time{},
 	}
@@ -629,20 +640,21 @@ func (c *Channel) placeOf(ctx context.Context, guildID, channelID string) (place
 		return place{}, nil
 	}
 	c.mu.Lock()
-	p, ok := c.places[channelID]
+	cached, ok := c.places[channelID]
 	c.mu.Unlock()
 	if ok {
-		return p, nil
+		return cached.place, nil
 	}
 	endpoint := discordgo.EndpointChannel(channelID)
 	var ch discordgo.Channel
 	if err := c.getJSON(ctx, "look up channel", endpoint, endpoint, &ch); err != nil {
 		return place{}, err
 	}
+	var p place
 	if ch.IsThread() {
 		p = place{parent: ch.ParentID, owner: ch.OwnerID}
 	}
-	c.remember(channelID, p)
+	c.remember(channelID, p, isArchived(&ch))
 	return p, nil
 }
 
@@ -659,19 +671,28 @@ func (c *Channel) learnThread(guildID string, th *discordgo.Channel) {
 	if !c.cfg.guild(guildID) {
 		return
 	}
-	c.remember(th.ID, place{parent: th.ParentID, owner: th.OwnerID})
+	c.remember(th.ID, place{parent: th.ParentID, owner: th.OwnerID}, isArchived(th))
 	c.mu.Lock()
 	delete(c.unplaced, th.ID)
 	c.mu.Unlock()
 }
 
-func (c *Channel) remember(channelID string, p place) {
+// remember caches the place of a channel; archived: it is an archived
+// thread.
+func (c *Channel) remember(channelID string, p place, archived bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.places) >= maxPlaces {
-		clear(c.places)
+	if _, known := c.places[channelID]; !known && len(c.places) >= maxPlaces {
+		maps.DeleteFunc(c.places, func(_ string, q placed) bool { return q.archived })
+		if len(c.places) > maxPlaces*3/4 {
+			clear(c.places)
+		}
 	}
-	c.places[channelID] = p
+	c.places[channelID] = placed{place: p, archived: archived}
+}
+
+func isArchived(ch *discordgo.Channel) bool {
+	return ch.ThreadMetadata != nil && ch.ThreadMetadata.Archived
 }
 
 // sleep waits d or until ctx ends; it reports whether d elapsed.

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -246,6 +247,32 @@ func TestThreadParentsNamedByTheGatewayNeedNoLookup(t *testing.T) {
 		if n := lookups(r.srv, tc.thread); n != 0 {
 			t.Errorf("%d lookups of %s, which the gateway had named", n, tc.thread)
 		}
+	}
+}
+
+// A busy server archives threads by the thousand: the cache of threads'
+// parents lets those go when it is full, not the active threads the gateway
+// named, whose questions keep their channel through an API outage.
+func TestActiveThreadsStayKnownAsManyOthersAreArchived(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	active := "100000000000000031"
+	srv.AddThread(helpID, active, "an older question", citizenID) // named in GUILD_CREATE
+	opts := testOptions(t)
+	opts.EventRetryFor = time.Second
+	h := &recording{}
+	r := run(t, srv, newChannel(t, srv, testConfig(), opts), h)
+	for i := range maxPlaces + 10 {
+		id := fmt.Sprintf("2%017d", i)
+		r.srv.AddThread(otherID, id, "chat", strangerID)
+		r.srv.ArchiveThread(id)
+	}
+	r.settle(t)
+	r.srv.FailLookups(active, 1000, http.StatusServiceUnavailable)
+	q := r.ask(active, "How do I renew my passport?")
+	r.srv.Await(t, "the question", func() bool { return len(h.byID(q)) == 1 })
+	if m := h.byID(q)[0]; m.ChannelID != helpID || m.ThreadID != active || m.ChannelUnknown {
+		t.Errorf("question in an active thread of #help mapped to %+v; want a thread of #help", m)
 	}
 }
 

@@ -311,6 +311,23 @@ func (s *Server) AddThreadUnannounced(parentID, id, name, ownerID string) {
 	s.addThread(parentID, id, name, ownerID)
 }
 
+// ArchiveThread archives a thread and dispatches THREAD_UPDATE (under the
+// GUILDS intent), as Discord does when a thread is archived, by hand or
+// after its auto-archive duration.
+func (s *Server) ArchiveThread(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	th, ok := s.channels[id]
+	if !ok || th.ThreadMetadata == nil {
+		panic("fakediscord: ArchiveThread of unknown thread " + id)
+	}
+	th.ThreadMetadata.Archived = true
+	if s.gw.intents&IntentGuilds != 0 {
+		s.dispatch("THREAD_UPDATE", *th)
+	}
+	s.touch()
+}
+
 func (s *Server) addThread(parentID, id, name, ownerID string) *ChannelInfo {
 	p := s.channels[parentID]
 	guild := ""
