@@ -119,6 +119,29 @@ next:
 	return out
 }
 
+// Citizens counts the citizens among askers as the engine relays an answer
+// to them and its notices count them (see recipients): a known user once in
+// each channel and thread they asked in, an asker the platform does not
+// name alone. Desks use it to say how many citizens an answer did not
+// reach (Undelivered) out of how many asked.
+func Citizens(askers []Asker) int {
+	type place struct{ platform, user, channel, thread string }
+	seen := make(map[place]bool, len(askers))
+	n := 0
+	for _, k := range askers {
+		a := k.Address
+		if a.UserID != "" {
+			p := place{a.Platform, a.UserID, a.ChannelID, a.ThreadID}
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+		}
+		n++
+	}
+	return n
+}
+
 // AnswerStatus is what became of a staff answer.
 type AnswerStatus string
 

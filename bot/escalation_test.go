@@ -1266,3 +1266,28 @@ func TestNoRemindersTellsTheDeskAtTheFirstRemindAfter(t *testing.T) {
 		t.Errorf("%d desk-wide notices, want 1", n)
 	}
 }
+
+// Desks count the citizens an answer did not reach as the engine's
+// relays and notices do: a citizen who asked twice in the same place is
+// one, the same person elsewhere (another thread) is another.
+func TestCitizensAreCountedAsTheEngineRelays(t *testing.T) {
+	at := func(user, channel, thread string) bot.Asker {
+		return bot.Asker{Address: bot.Address{Platform: "web", ChannelID: channel, ThreadID: thread, UserID: user}}
+	}
+	tests := []struct {
+		name   string
+		askers []bot.Asker
+		want   int
+	}{
+		{"none", nil, 0},
+		{"two people", []bot.Asker{at("a", "help", ""), at("b", "help", "")}, 2},
+		{"asked twice in one place", []bot.Asker{at("a", "help", ""), at("a", "help", "")}, 1},
+		{"asked in two threads", []bot.Asker{at("a", "help", ""), at("a", "help", "t1")}, 2},
+		{"unknown users count alone", []bot.Asker{at("", "help", ""), at("", "help", "")}, 2},
+	}
+	for _, tt := range tests {
+		if got := bot.Citizens(tt.askers); got != tt.want {
+			t.Errorf("%s: citizens = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

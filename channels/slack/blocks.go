@@ -182,35 +182,13 @@ func (d *Desk) stateLine(e bot.Escalation, l bot.Lang) string {
 	// to its author (or, once they leave the roster, to the desk): say so,
 	// or it reads like any question waiting for a first answer.
 	if missing := e.Undelivered(); len(missing) > 0 {
-		if all := citizens(e.Askers); all > 1 {
-			parts = append(parts, tr(l, "state.undelivered", citizens(missing), all))
+		if all := bot.Citizens(e.Askers); all > 1 {
+			parts = append(parts, tr(l, "state.undelivered", bot.Citizens(missing), all))
 		} else {
 			parts = append(parts, tr(l, "state.undelivered.one"))
 		}
 	}
 	return strings.Join(parts, " · ")
-}
-
-// citizens counts the citizens among askers the way the engine sends
-// relays: one per known user in each channel and thread they asked in, and
-// each asker the platform does not name.
-func citizens(askers []bot.Asker) int {
-	type place struct{ platform, user, channel, thread string }
-	seen := map[place]bool{}
-	n := 0
-	for _, k := range askers {
-		a := k.Address
-		if a.UserID == "" {
-			n++
-			continue
-		}
-		p := place{a.Platform, a.UserID, a.ChannelID, a.ThreadID}
-		if !seen[p] {
-			seen[p] = true
-			n++
-		}
-	}
-	return n
 }
 
 // channelLabel names a public channel for staff: its configured name when

@@ -221,7 +221,7 @@ func (s *Server) view(e bot.Escalation) escView {
 		v.Ref = deskRef(e.ID)
 	}
 	if missing := e.Undelivered(); len(missing) > 0 {
-		v.Undelivered, v.Citizens = citizens(missing), citizens(e.Askers)
+		v.Undelivered, v.Citizens = bot.Citizens(missing), bot.Citizens(e.Askers)
 	}
 	if r, ok := s.cfg.room(e.Channel.ID()); ok && e.Channel.Platform() == Platform {
 		v.Channel = r.NameEN + " / " + r.NameFR
@@ -230,28 +230,6 @@ func (s *Server) view(e bot.Escalation) escView {
 		v.Suggestions = append(v.Suggestions, sugView{EntryID: h.EntryID, Lang: string(h.Lang), Question: h.Question, Confidence: h.Confidence})
 	}
 	return v
-}
-
-// citizens counts the citizens among askers as the engine relays an answer
-// to them, and as its notices count them: once per known user in each
-// channel and thread they asked in; an asker without a user id counts
-// alone.
-func citizens(askers []bot.Asker) int {
-	type place struct{ user, platform, channel, thread string }
-	seen := map[place]bool{}
-	n := 0
-	for _, k := range askers {
-		a := k.Address
-		if a.UserID != "" {
-			p := place{a.UserID, a.Platform, a.ChannelID, a.ThreadID}
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-		}
-		n++
-	}
-	return n
 }
 
 func (s *Server) pushEscalation(e bot.Escalation) {
