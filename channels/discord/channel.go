@@ -162,7 +162,8 @@ const maxPlaces = 10000
 // placed is a place in the cache.
 type placed struct {
 	place
-	archived bool // an archived thread, let go first when the cache is full
+	guild    string // the channel's server, "" when not known
+	archived bool   // an archived thread, let go first when the cache is full
 }
 
 // New checks cfg and returns a Channel that will connect with the bot token
@@ -464,6 +465,25 @@ func (r *runner) register(s *discordgo.Session) func() {
 				r.c.learnThread(e.GuildID, th)
 			}
 		}),
+		// A thread, a channel (and its threads) deleted, or a server the
+		// bot was removed from, are forgotten: they will not be back.
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadDelete) {
+			if e.Channel != nil {
+				r.c.mu.Lock()
+				delete(r.c.places, e.ID)
+				r.c.mu.Unlock()
+			}
+		}),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ChannelDelete) {
+			if e.Channel != nil && e.ID != "" {
+				r.c.forget(func(id string, p placed) bool { return id == e.ID || p.parent == e.ID })
+			}
+		}),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.GuildDelete) {
+			if e.Guild != nil && e.ID != "" && !e.Unavailable { // unavailable: an outage, it comes back
+				r.c.forget(func(_ string, p placed) bool { return p.guild == e.ID })
+			}
+		}),
 		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageCreate) {
 			if e.Message == nil || e.ID == "" || !r.c.seen.add(e.ID) {
 				return
@@ -654,7 +674,7 @@ func (c *Channel) placeOf(ctx context.Context, guildID, channelID string) (place
 	if ch.IsThread() {
 		p = place{parent: ch.ParentID, owner: ch.OwnerID}
 	}
-	c.remember(channelID, p, isArchived(&ch))
+	c.remember(channelID, placed{place: p, guild: guildID, archived: isArchived(&ch)})
 	return p, nil
 }
 
@@ -671,15 +691,14 @@ func (c *Channel) learnThread(guildID string, th *discordgo.Channel) {
 	if !c.cfg.guild(guildID) {
 		return
 	}
-	c.remember(th.ID, place{parent: th.ParentID, owner: th.OwnerID}, isArchived(th))
+	c.remember(th.ID, placed{place: place{parent: th.ParentID, owner: th.OwnerID}, guild: guildID, archived: isArchived(th)})
 	c.mu.Lock()
 	delete(c.unplaced, th.ID)
 	c.mu.Unlock()
 }
 
-// remember caches the place of a channel; archived: it is an archived
-// thread.
-func (c *Channel) remember(channelID string, p place, archived bool) {
+// remember caches the place of a channel.
+func (c *Channel) remember(channelID string, p placed) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, known := c.places[channelID]; !known && len(c.places) >= maxPlaces {
@@ -688,7 +707,14 @@ func (c *Channel) remember(channelID string, p place, archived bool) {
 			clear(c.places)
 		}
 	}
-	c.places[channelID] = placed{place: p, archived: archived}
+	c.places[channelID] = p
+}
+
+// forget drops from the cache every place gone is true of.
+func (c *Channel) forget(gone func(id string, p placed) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	maps.DeleteFunc(c.places, gone)
 }
 
 func isArchived(ch *discordgo.Channel) bool {

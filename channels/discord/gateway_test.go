@@ -276,6 +276,56 @@ func TestActiveThreadsStayKnownAsManyOthersAreArchived(t *testing.T) {
 	}
 }
 
+// Threads deleted by the thousand (spam cleared by moderators) are
+// forgotten as the gateway says so, not kept until the cache is full and
+// then let go with the active threads; so are the threads of a channel
+// deleted, and every place in a server the bot is removed from.
+func TestDeletedThreadsChannelsAndServersAreForgotten(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	active := "100000000000000031"
+	srv.AddThread(helpID, active, "an older question", citizenID) // named in GUILD_CREATE
+	opts := testOptions(t)
+	opts.EventRetryFor = time.Second
+	h := &recording{}
+	r := run(t, srv, newChannel(t, srv, testConfig(), opts), h)
+	for i := range maxPlaces + 10 {
+		id := fmt.Sprintf("2%017d", i)
+		r.srv.AddThread(otherID, id, "spam", strangerID)
+		r.srv.DeleteThread(id)
+	}
+	r.settle(t)
+	r.srv.FailLookups(active, 1000, http.StatusServiceUnavailable)
+	q := r.ask(active, "How do I renew my passport?")
+	r.srv.Await(t, "the question", func() bool { return len(h.byID(q)) == 1 })
+	if m := h.byID(q)[0]; m.ChannelID != helpID || m.ThreadID != active || m.ChannelUnknown {
+		t.Errorf("question in an active thread of #help mapped to %+v; want a thread of #help", m)
+	}
+
+	cached := func() int {
+		r.ch.mu.Lock()
+		defer r.ch.mu.Unlock()
+		return len(r.ch.places)
+	}
+	for i := range 5 {
+		r.srv.AddThread(otherID, fmt.Sprintf("3%017d", i), "chat", strangerID)
+	}
+	r.settle(t)
+	if n := cached(); n != 6 {
+		t.Fatalf("%d places cached, want the 6 active threads", n)
+	}
+	r.srv.DeleteChannel(otherID)
+	r.settle(t)
+	if n := cached(); n != 1 {
+		t.Errorf("%d places cached after #other was deleted, want 1 (the thread of #help)", n)
+	}
+	r.srv.RemoveBot(guildID)
+	r.settle(t)
+	if n := cached(); n != 0 {
+		t.Errorf("%d places cached after the bot left the server, want none", n)
+	}
+}
+
 func TestThreadQuestionWaitsOutALongRateLimit(t *testing.T) {
 	t.Parallel()
 	h := &recording{}

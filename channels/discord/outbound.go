@@ -189,7 +189,7 @@ func (c *Channel) startThread(ctx context.Context, channelID, messageID, name st
 	// remembered as owned by "" would not be taken for the bot's own, and
 	// follow-ups there would need a mention. Unremembered, it is looked up.
 	if ch.OwnerID != "" {
-		c.remember(ch.ID, place{parent: channelID, owner: ch.OwnerID}, false)
+		c.remember(ch.ID, placed{place: place{parent: channelID, owner: ch.OwnerID}})
 	}
 	return ch.ID, nil
 }

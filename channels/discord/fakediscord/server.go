@@ -328,6 +328,58 @@ func (s *Server) ArchiveThread(id string) {
 	s.touch()
 }
 
+// DeleteThread deletes a thread and dispatches THREAD_DELETE (under the
+// GUILDS intent), which names only the thread, its server, parent and type,
+// as Discord's does.
+func (s *Server) DeleteThread(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	th, ok := s.channels[id]
+	if !ok || th.ThreadMetadata == nil {
+		panic("fakediscord: DeleteThread of unknown thread " + id)
+	}
+	delete(s.channels, id)
+	if s.gw.intents&IntentGuilds != 0 {
+		s.dispatch("THREAD_DELETE", map[string]any{"id": th.ID, "guild_id": th.GuildID, "parent_id": th.ParentID, "type": th.Type})
+	}
+	s.touch()
+}
+
+// DeleteChannel deletes a channel, and its threads with it, and dispatches
+// CHANNEL_DELETE (under the GUILDS intent), as Discord does: nothing is
+// sent for the threads.
+func (s *Server) DeleteChannel(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.channels[id]
+	if !ok {
+		panic("fakediscord: DeleteChannel of unknown channel " + id)
+	}
+	for tid, th := range s.channels {
+		if th.ParentID == id {
+			delete(s.channels, tid)
+		}
+	}
+	delete(s.channels, id)
+	if s.gw.intents&IntentGuilds != 0 {
+		s.dispatch("CHANNEL_DELETE", *ch)
+	}
+	s.touch()
+}
+
+// RemoveBot removes the bot from a guild and dispatches GUILD_DELETE
+// (under the GUILDS intent) without "unavailable", as Discord does when
+// the bot is kicked or the guild deleted.
+func (s *Server) RemoveBot(guildID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.guilds, guildID)
+	if s.gw.intents&IntentGuilds != 0 {
+		s.dispatch("GUILD_DELETE", map[string]any{"id": guildID})
+	}
+	s.touch()
+}
+
 func (s *Server) addThread(parentID, id, name, ownerID string) *ChannelInfo {
 	p := s.channels[parentID]
 	guild := ""
