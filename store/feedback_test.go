@@ -89,3 +89,57 @@ func TestFeedbackSummaryUsesItsIndex(t *testing.T) {
 	db, _ := newDB(t)
 	checkPlan(t, db, `SELECT COUNT(*) FROM feedback f WHERE f.rated_at >= ? AND f.rated_at < ?`, "feedback_rated", "", endOfTime)
 }
+
+// olderBuildSaveFeedback is the statement with which a build from before
+// migration 006 records a reaction: one value per citizen and reply, the
+// latest replacing the earlier, a removal (withdraws) taking away only the
+// value stored.
+const olderBuildSaveFeedback = `INSERT INTO feedback (outbox_id, user_id, value, at) VALUES (?, ?, ?, ?)
+	ON CONFLICT (outbox_id, user_id) DO UPDATE SET value = excluded.value, at = excluded.at
+	WHERE excluded.at >= feedback.at AND (? = 0 OR feedback.value = ?)`
+
+// A daemon of the release before 006, still running after a newer build
+// migrated the file (`liaison report` of the new release run before the
+// daemon was restarted), records reactions as it always did: they count
+// in reports, read as 006 read the ratings that were there, and this
+// build's own changes afterwards go on from them.
+func TestFeedbackFromAnOlderBuildStillRunningCounts(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	o := answerOutcome("m1")
+	must(t, db.SaveOutcome(ctx, o))
+	must(t, db.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "discord", ChannelID: "help", ID: "bot-1"}, t0))
+	older := pool("file:"+db.path+"?"+dsnParams, 1, "")
+	defer older.Close()
+	react := func(user string, value, withdraws int, at time.Time) {
+		t.Helper()
+		if _, err := older.ExecContext(ctx, olderBuildSaveFeedback, o.Outbox[0].ID, user, value, ts(at), withdraws, withdraws); err != nil {
+			t.Fatal(err)
+		}
+	}
+	react("up", 1, 0, t0.Add(time.Minute))
+	react("changed", 1, 0, t0.Add(time.Minute))
+	react("changed", -1, 0, t0.Add(2*time.Minute)) // 👎 replaces 👍
+	react("withdrawn", -1, 0, t0.Add(time.Minute))
+	react("withdrawn", 0, -1, t0.Add(2*time.Minute)) // 👎 removed
+	summary := func() (int, int) {
+		t.Helper()
+		s, err := db.Summary(ctx, t0, t0.Add(time.Hour))
+		must(t, err)
+		return s.Helpful, s.NotHelpful
+	}
+	if h, n := summary(); h != 1 || n != 1 {
+		t.Fatalf("ratings of the older build: helpful %d, not helpful %d; want 1 and 1", h, n)
+	}
+
+	// This build's events go on from what the older one left.
+	must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: "bot-1", UserID: "changed",
+		Value: -1, Removed: true, Time: t0.Add(3 * time.Minute)}))
+	must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: "bot-1", UserID: "up",
+		Value: -1, Time: t0.Add(4 * time.Minute)}))
+	must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: "bot-1", UserID: "withdrawn",
+		Value: -1, Time: t0.Add(90 * time.Second)})) // older than the removal: late
+	if h, n := summary(); h != 0 || n != 1 {
+		t.Errorf("after this build's reactions: helpful %d, not helpful %d; want 0 and 1 (up holds 👍 and 👎, 👎 added last)", h, n)
+	}
+}
