@@ -609,6 +609,58 @@ func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {
 	}
 }
 
+// The comms page's summary shows the assistant's answers that did not
+// reach the citizen, in the page's language, each only when there are
+// some: those withheld when their channel was switched to phase 1, and
+// those the platform refused for good. Neither counts as answered.
+func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	const rows = `Array.from(document.querySelectorAll("#summary dt")).map(e => e.textContent + " = " + e.nextElementSibling.textContent).join(" | ")`
+	page := tab(t)
+	run(t, page, "open comms", chromedp.Navigate(s.base+"/comms?lang=en"), until(`document.querySelectorAll("#summary dd").length > 0`))
+	if got := textOf(t, page, rows); !strings.Contains(got, "Answered by the assistant = 0 | Passed to staff = 0") {
+		t.Errorf("summary without such answers %q, want no row for them", got)
+	}
+
+	// Answers to questions asked on Discord, which this stack does not
+	// serve: they wait in the outbox until settled here.
+	now := time.Now()
+	answer := func(id string) int64 {
+		t.Helper()
+		m := bot.Message{Platform: "discord", ChannelID: "42", ID: id, AuthorID: "u-" + id, AuthorName: "Citizen", Text: "How do I renew my passport?", Time: now, Mentioned: true}
+		o := &bot.Outcome{Message: m,
+			Decision: bot.Decision{Action: bot.ActAnswer, Reason: bot.ReasonConfident, Phase: 2, Lang: bot.English, LangSource: "detected", EntryID: "passport-renew", At: now},
+			Outbox: []bot.Outgoing{{To: bot.Address{Platform: m.Platform, ChannelID: m.ChannelID, ReplyTo: m.ID, UserID: m.AuthorID},
+				Reply: bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: "Renew online.", Key: "answer:discord:" + id},
+				State: bot.OutPending, CreatedAt: now}}}
+		if err := s.st.SaveOutcome(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		return o.Outbox[0].ID
+	}
+	for _, id := range []string{"w1", "w2"} {
+		out := answer(id)
+		if err := s.st.MarkWithheld(ctx, out, bot.AuditEntry{Actor: "engine", Via: "engine", Action: "reply.send",
+			Target: fmt.Sprintf("outgoing:%d", out), Detail: "answer withheld: discord:42 is in phase 1 (broadcast)"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.st.MarkFailed(ctx, answer("f1"), "unknown channel"); err != nil {
+		t.Fatal(err)
+	}
+	answer("p1") // on its way: answered
+	for lang, want := range map[string]string{
+		"fr": "Réglées par l’assistant = 1 | Réponses retenues (passage à la phase 1) = 2 | Réponses refusées par la plateforme = 1 | Transmises au personnel = 0",
+		"en": "Answered by the assistant = 1 | Answers withheld (switched to phase 1) = 2 | Answers refused by the platform = 1 | Passed to staff = 0",
+	} {
+		run(t, page, "open comms in "+lang, chromedp.Navigate(s.base+"/comms?lang="+lang), until(`document.querySelectorAll("#summary dd").length > 0`))
+		if got := textOf(t, page, rows); !strings.Contains(got, want) {
+			t.Errorf("%s summary %q, want %q", lang, got, want)
+		}
+	}
+}
+
 func TestBrowserBroadcastWithoutFrenchIsRefused(t *testing.T) {
 	s := newStack(t)
 	ctx := tab(t)

@@ -230,6 +230,8 @@ var uiStrings = map[string][2]string{
 	"js.sum.q.en":            {"Questions in English", "Questions en anglais"},
 	"js.sum.q.fr":            {"Questions in French", "Questions en français"},
 	"js.sum.answered":        {"Answered by the assistant", "Réglées par l’assistant"},
+	"js.sum.withheld":        {"Answers withheld (switched to phase 1)", "Réponses retenues (passage à la phase 1)"},
+	"js.sum.undelivered":     {"Answers refused by the platform", "Réponses refusées par la plateforme"},
 	"js.sum.escalated":       {"Passed to staff", "Transmises au personnel"},
 	"js.sum.open":            {"Questions waiting for staff", "Questions en attente du personnel"},
 	"js.sum.median":          {"Median time to first response", "Délai médian de première réponse"},

@@ -156,11 +156,17 @@
       [t("sum.q.en"), String(s.questions.en || 0)],
       [t("sum.q.fr"), String(s.questions.fr || 0)],
       [t("sum.answered"), String(s.answered)],
+    ];
+    // Answers that did not reach the citizen are not counted as answered:
+    // each kind is shown when there are some.
+    if (s.withheld) rows.push([t("sum.withheld"), String(s.withheld)]);
+    if (s.undelivered) rows.push([t("sum.undelivered"), String(s.undelivered)]);
+    rows.push(
       [t("sum.escalated"), String(s.escalated)],
       [t("sum.open"), String(s.open_escalations)],
       [t("sum.median"), L.duration(s.median_first_response_s)],
       [t("sum.feedback"), s.helpful + " / " + s.not_helpful],
-    ];
+    );
     if (s.shadow) rows.push([t("sum.shadow"), s.shadow + " (" + s.shadow_would_answer + ")"]);
     if (s.gaps && s.gaps.length) {
       rows.push([t("sum.gaps"), s.gaps.map(function (g) { return g.topic + " (" + g.count + ")"; }).join(", ")]);
