@@ -295,8 +295,15 @@ func summaryLines(l bot.Lang, s bot.Summary) []string {
 	}
 	lines = append(lines,
 		tr(l, "status.questions", total, strings.Join(by, ", ")),
-		tr(l, "status.answered", s.Answered),
-		tr(l, "status.escalated", s.Escalated))
+		tr(l, "status.answered", s.Answered))
+	// Answers that did not reach the citizen are not counted as answered.
+	if s.Withheld > 0 {
+		lines = append(lines, tr(l, "status.withheld", s.Withheld))
+	}
+	if s.Undelivered > 0 {
+		lines = append(lines, tr(l, "status.undelivered", s.Undelivered))
+	}
+	lines = append(lines, tr(l, "status.escalated", s.Escalated))
 	if s.Shadow > 0 {
 		lines = append(lines, tr(l, "status.shadow", s.Shadow, s.ShadowWouldAnswer))
 	}

@@ -536,8 +536,41 @@ func TestStatusCommandNoFigures(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", w, text)
 		}
 	}
-	if strings.Contains(text, "Topics passed") || strings.Contains(text, "broadcast phase:") || strings.Contains(text, "People who") {
+	if strings.Contains(text, "Topics passed") || strings.Contains(text, "broadcast phase:") || strings.Contains(text, "People who") ||
+		strings.Contains(text, "Answers withheld") || strings.Contains(text, "refused by the platform") {
 		t.Errorf("status shows lines with nothing to say:\n%s", text)
+	}
+}
+
+// TestStatusCommandShowsAnswersThatDidNotReachTheCitizen checks that
+// /liaison status shows, in the staff member's language, the bot's answers
+// withheld at a switch to phase 1 and those the platform refused, as
+// `liaison report` does, each only when there are some.
+func TestStatusCommandShowsAnswersThatDidNotReachTheCitizen(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	h.status = bot.Status{Summary: bot.Summary{Since: testClock().Add(-time.Hour), Questions: map[bot.Lang]int{bot.English: 6},
+		Answered: 3, Withheld: 2, Undelivered: 1}}
+	runDesk(t, f, d, h)
+	for _, tc := range []struct {
+		name, user, command string
+		want                []string
+	}{
+		{"English", "USAM", "status", []string{
+			"• Answered by the assistant: 3\n• Answers withheld (switched to phase 1): 2\n• Answers refused by the platform: 1\n• Passed to staff: 0"}},
+		{"French", "UMARIE", "état", []string{
+			"• Réglées par l'assistant\u00a0: 3\n• Réponses retenues (passage à la phase 1)\u00a0: 2\n• Réponses refusées par la plateforme\u00a0: 1\n• Transmises au personnel\u00a0: 0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.send(slashEnvelope("wu-"+tc.name, tc.user, tc.command))
+			text := ackText(t, f.ack("wu-"+tc.name, 1))
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("status lacks %q:\n%s", w, text)
+				}
+			}
+		})
 	}
 }
 

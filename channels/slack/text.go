@@ -119,6 +119,8 @@ var phrases = map[msg]phrase{
 	"status.questions":     {"Questions to the assistant: %d (%s)", "Questions à l'assistant\u00a0: %d (%s)"},
 	"status.bylang":        {"%s %d", "%s\u00a0: %d"},
 	"status.answered":      {"Answered by the assistant: %d", "Réglées par l'assistant\u00a0: %d"},
+	"status.withheld":      {"Answers withheld (switched to phase 1): %d", "Réponses retenues (passage à la phase 1)\u00a0: %d"},
+	"status.undelivered":   {"Answers refused by the platform: %d", "Réponses refusées par la plateforme\u00a0: %d"},
 	"status.escalated":     {"Passed to staff: %d", "Transmises au personnel\u00a0: %d"},
 	"status.shadow":        {"Recorded in broadcast phase: %d (the assistant would have answered %d)", "Enregistrées en phase de diffusion\u00a0: %d (l'assistant aurait répondu à %d)"},
 	"status.firstresponse": {"Median time to first response: %s", "Délai médian de première réponse\u00a0: %s"},
