@@ -404,8 +404,9 @@ func (s *Server) dispatchThread(th *ChannelInfo) {
 }
 
 // dispatchGuilds sends GUILD_CREATE for every guild, with its channels and
-// active threads, under the GUILDS intent, as Discord does after READY;
-// s.mu must be held.
+// active threads, under the GUILDS intent, as Discord does after READY; as
+// in Discord's, the channel and thread objects in it omit guild_id. s.mu
+// must be held.
 func (s *Server) dispatchGuilds() {
 	if s.gw.intents&IntentGuilds == 0 {
 		return
@@ -414,14 +415,18 @@ func (s *Server) dispatchGuilds() {
 		channels, threads := []ChannelInfo{}, []ChannelInfo{}
 		for _, id := range slices.Sorted(maps.Keys(s.channels)) {
 			ch := s.channels[id]
+			if ch.GuildID != g {
+				continue
+			}
+			cp := *ch
+			cp.GuildID = ""
 			switch {
-			case ch.GuildID != g:
 			case ch.Type == TypePublicThread:
 				if ch.ThreadMetadata == nil || !ch.ThreadMetadata.Archived {
-					threads = append(threads, *ch)
+					threads = append(threads, cp)
 				}
 			default:
-				channels = append(channels, *ch)
+				channels = append(channels, cp)
 			}
 		}
 		s.dispatch("GUILD_CREATE", map[string]any{
