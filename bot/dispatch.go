@@ -230,8 +230,10 @@ func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
 // of it pending, one failed for good: Store.Undelivered), so that it waits
 // on the desk instead of passing for done: they answer again, which goes
 // to the askers who did not get it (Escalation.Undelivered), or close it
-// with a reason. An author no longer on the roster holds nothing: the
-// reminders re-route it. The author is told why, and the change audited.
+// with a reason. Askers the retention purge took can no longer be reached
+// and are owed nothing: when nobody else is, the escalation stays answered.
+// An author no longer on the roster holds nothing: the reminders re-route
+// it. The author is told why, and the change audited.
 // It runs when a relay settles and with the reminders, which catch an
 // escalation whose last relay settled just before a crash.
 func (e *Engine) reopenUndelivered(ctx context.Context) {
@@ -255,13 +257,10 @@ func (e *Engine) reopenUndelivered(ctx context.Context) {
 func (e *Engine) reopen(ctx context.Context, esc Escalation) error {
 	e.escMu.Lock()
 	defer e.escMu.Unlock()
-	var missing []Asker
-	for _, k := range esc.Askers {
-		if k.RelayedAt.IsZero() {
-			missing = append(missing, k)
-		}
+	missing := recipients(owed(esc.Askers))
+	if len(missing) == 0 {
+		return nil // the purge took the askers since the store listed it: nobody to answer
 	}
-	missing = recipients(missing)
 	now := e.now()
 	key := "reopened:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.Itoa(esc.Version)
 	esc.State, esc.ClaimedBy, esc.ClaimedAt, esc.UpdatedAt = StateClaimed, esc.AnsweredBy, now, now

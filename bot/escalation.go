@@ -73,6 +73,10 @@ type Asker struct {
 	Question  string // masked
 	AskedAt   time.Time
 	RelayedAt time.Time // zero until the answer reached them
+	// Redacted is set once the retention purge took the citizen's question
+	// and identity (user id and name) from the asker: an answer can no
+	// longer reach them by name, so none is owed to them (see Undelivered).
+	Redacted bool
 }
 
 // sameCitizen reports whether a reply to a reaches b too: the same known
@@ -89,14 +93,21 @@ func sameCitizen(a, b Address) bool {
 // escalation already has: those its relay failed to reach for good, and
 // those who joined it since it was reopened for that reason. It is empty
 // unless the escalation waits (StateOpen, StateClaimed) after an answer;
-// desks show such an escalation as not delivered.
+// desks show such an escalation as not delivered. An asker the retention
+// purge took (Redacted) is not among them: nobody is left to reach.
 func (e Escalation) Undelivered() []Asker {
 	if !e.State.Waiting() || e.AnsweredAt.IsZero() {
 		return nil
 	}
+	return owed(e.Askers)
+}
+
+// owed returns the askers the escalation's answer has not reached and can
+// still reach: not relayed to, and not taken by the retention purge.
+func owed(askers []Asker) []Asker {
 	var out []Asker
-	for _, k := range e.Askers {
-		if k.RelayedAt.IsZero() {
+	for _, k := range askers {
+		if k.RelayedAt.IsZero() && !k.Redacted {
 			out = append(out, k)
 		}
 	}

@@ -951,6 +951,91 @@ func TestAnswerNotDeliveredBeforeARestartGoesBackToItsAuthor(t *testing.T) {
 	}
 }
 
+// failRelaysBeforeACrash records every pending relay as failed for good,
+// as the delivery loop does just before the engine stops, before the
+// engine gives their escalation back.
+func failRelaysBeforeACrash(e *env) {
+	e.t.Helper()
+	pending, err := e.st.Pending(e.ctx, "mem", e.clock.Now(), 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, p := range pending {
+		if p.Reply.Kind != bot.KindRelay {
+			continue
+		}
+		if err := e.st.MarkFailed(e.ctx, p.ID, "unknown channel"); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// A citizen whose identity the retention purge took can no longer be
+// reached, so is not owed the answer. Asked before the purge's cut-off and
+// answered after it, a question whose relay failed just before a restart
+// can lose its askers to the purge before the engine gives it back: staff
+// are not asked to answer again for them. Answered again, the answer goes
+// to the citizens still reachable only.
+func TestAnswerNotDeliveredToPurgedAskersIsOwedToNobody(t *testing.T) {
+	answer := func(e *env, id int64, event string) {
+		e.t.Helper()
+		if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: id, DeskUserID: "U_ALEX", EventID: event,
+			Text: "Only service animals may attend the ceremony."}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	t.Run("every asker purged", func(t *testing.T) {
+		e := newEnv(t, nil)
+		d := e.ask("ana", goatEN)
+		e.tick()
+		e.clock.Advance(40 * 24 * time.Hour)
+		answer(e, d.EscalationID, "a1")
+		failRelaysBeforeACrash(e)
+		if res, err := e.st.Purge(e.ctx, e.clock.Now().Add(-30*24*time.Hour)); err != nil || res.Askers != 1 {
+			t.Fatalf("purge %+v, %v; want ana's asker purged", res, err)
+		}
+		e.start()
+		e.tick()
+		esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+		if esc.State != bot.StateAnswered || len(esc.Undelivered()) != 0 {
+			t.Errorf("state %s, undelivered %+v; want answered, owed to nobody", esc.State, esc.Undelivered())
+		}
+		if n := e.desk.noticesOf(bot.NoticeReopened); len(n) != 0 {
+			t.Errorf("reopened notices %+v, want none", n)
+		}
+	})
+	t.Run("one asker purged, one not", func(t *testing.T) {
+		e := newEnv(t, nil)
+		d := e.ask("ana", goatEN)
+		e.tick()
+		e.clock.Advance(40 * 24 * time.Hour)
+		if d2 := e.ask("ben", goatEN2); d2.EscalationID != d.EscalationID {
+			t.Fatalf("ben's question did not join: %+v", d2)
+		}
+		answer(e, d.EscalationID, "a1")
+		failRelaysBeforeACrash(e)
+		if res, err := e.st.Purge(e.ctx, e.clock.Now().Add(-30*24*time.Hour)); err != nil || res.Askers != 1 {
+			t.Fatalf("purge %+v, %v; want ana's asker purged", res, err)
+		}
+		e.start()
+		e.tick()
+		esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+		if u := esc.Undelivered(); esc.State != bot.StateClaimed || len(u) != 1 || u[0].Address.UserID != "ben" {
+			t.Fatalf("state %s, undelivered %+v; want claimed, owed to ben only", esc.State, u)
+		}
+		if n := e.desk.noticesOf(bot.NoticeReopened); len(n) != 1 || n[0].Text != "Question "+strconv.FormatInt(esc.ID, 10)+
+			" is yours again: your answer did not reach 1 citizen. Answer again and it goes to that citizen only, or close the question with a reason." {
+			t.Errorf("reopened notices %+v", n)
+		}
+		before := len(e.ch.all())
+		answer(e, d.EscalationID, "a2")
+		e.tick()
+		if got := e.ch.all()[before:]; len(got) != 1 || got[0].To.UserID != "ben" || got[0].Reply.Kind != bot.KindRelay {
+			t.Errorf("sent %+v, want the answer to ben only", got)
+		}
+	})
+}
+
 func TestAnswerIsConfirmedToItsAuthorOnceDelivered(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", goatEN)

@@ -76,7 +76,8 @@ type EscalationStore interface {
 	MarkDeskSynced(ctx context.Context, id int64, ref string, version int) error
 	// Undelivered lists the answered escalations with no relay pending
 	// whose askers have not all been relayed to (a relay failed for good),
-	// oldest first, leaving out those whose question was purged.
+	// oldest first, leaving out those whose question was purged and those
+	// whose askers not relayed to were all purged (Asker.Redacted).
 	Undelivered(ctx context.Context) ([]Escalation, error)
 	// DueForReminder lists escalations whose RoutedAt is before the given
 	// time and that wait for someone to claim them, oldest first: the open

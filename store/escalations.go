@@ -129,7 +129,7 @@ func loadAskers(ctx context.Context, q querier, es []bot.Escalation) error {
 	// One statement for any number of escalations (json_each), so the
 	// statement cache keeps a single entry.
 	rows, err := q.QueryContext(ctx, `SELECT escalation_id, message_id, address, lang, question, asked_at,
-		relayed_at FROM escalation_askers WHERE escalation_id IN (SELECT value FROM json_each(?))
+		relayed_at, redacted FROM escalation_askers WHERE escalation_id IN (SELECT value FROM json_each(?))
 		ORDER BY escalation_id, asked_at, message_id`, list)
 	if err != nil {
 		return fmt.Errorf("askers: %w", err)
@@ -142,7 +142,7 @@ func loadAskers(ctx context.Context, q querier, es []bot.Escalation) error {
 			lang string
 		)
 		if err := rows.Scan(&eid, &a.MessageID, jsonCol{&a.Address}, &lang, &a.Question,
-			timeCol{&a.AskedAt}, timeCol{&a.RelayedAt}); err != nil {
+			timeCol{&a.AskedAt}, timeCol{&a.RelayedAt}, &a.Redacted); err != nil {
 			return fmt.Errorf("askers: %w", err)
 		}
 		a.Lang = bot.Lang(lang)
@@ -236,11 +236,15 @@ func (db *DB) DeskBacklog(ctx context.Context, limit int) ([]bot.Escalation, err
 // Undelivered lists the answered escalations whose answer did not reach
 // every asker and will not: no relay of theirs is pending, and an asker
 // has none delivered (a relay failed for good). Those whose question was
-// purged are left out: nothing is left to answer. Oldest first.
+// purged are left out: nothing is left to answer. So are those whose
+// askers without it were all purged (their user id and name removed, the
+// purge counting the escalation finished): they can no longer be reached,
+// so nobody is owed the answer. Oldest first.
 func (db *DB) Undelivered(ctx context.Context) ([]bot.Escalation, error) {
 	es, err := db.escalations(ctx, `SELECT `+escalationCols+` FROM escalations e
 		WHERE e.state = 'answered' AND e.question <> ''
-		AND EXISTS (SELECT 1 FROM escalation_askers a WHERE a.escalation_id = e.id AND a.relayed_at IS NULL)
+		AND EXISTS (SELECT 1 FROM escalation_askers a WHERE a.escalation_id = e.id AND a.relayed_at IS NULL
+			AND a.redacted = 0)
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'pending')
 		ORDER BY e.created_at, e.id`)
 	if err != nil {

@@ -171,8 +171,13 @@ steps:
 // escalationDone is true for an escalation no reply is due from any more:
 // relayed, closed, or answered with no relay still pending (a relay that
 // failed for good is not retried; the engine then gives the escalation
-// back to its author, waiting again, see Undelivered). e is the
-// escalations alias.
+// back to its author, waiting again, see Undelivered), so one left
+// answered keeps no personal data past the retention period. Its askers may
+// be purged before the engine gives it back (asked before the cut-off,
+// answered after it, the relay failing just before a crash or an
+// upgrade): they can no longer be reached, are owed nothing, and the
+// escalation stays answered unless someone else is (Undelivered). e is
+// the escalations alias.
 const escalationDone = `(e.state IN ('relayed', 'closed') OR (e.state = 'answered' AND NOT EXISTS
 		(SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'pending')))`
 

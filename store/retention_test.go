@@ -337,6 +337,41 @@ func TestPurgeTakesEscalationsWhoseRelayFailedForGood(t *testing.T) {
 	}
 }
 
+// An asker the purge took (asked before the cut-off, their escalation
+// answered after it and its relay failed for good) can no longer be
+// reached: Undelivered lists an escalation only while an asker it did not
+// reach is still whole, with its askers marked Redacted as the purge left
+// them.
+func TestUndeliveredLeavesOutAskersThePurgeTook(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	later := t0.AddDate(0, 2, 0)
+	alone := escalated(t, db, "alone", t0)
+	shared := escalated(t, db, "first", t0)
+	must(t, db.SaveOutcome(ctx, &bot.Outcome{Message: citizenMsg("second", later),
+		Decision:       bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonJoined, Phase: 2, Lang: bot.French, At: later},
+		JoinEscalation: shared.ID,
+		Asker:          &bot.Asker{Address: citizenAddress(citizenMsg("second", later)), Lang: bot.French, Question: "masked second", AskedAt: later}}))
+	for _, e := range []bot.Escalation{alone, shared} {
+		e, err := db.Escalation(ctx, e.ID)
+		must(t, err)
+		for _, r := range answerEscalation(t, db, e, later.Add(time.Hour)) {
+			must(t, db.MarkFailed(ctx, r.ID, "403 Forbidden: cannot send messages to this user"))
+		}
+	}
+	if res, err := db.Purge(ctx, t0.AddDate(0, 1, 0)); err != nil || res.Askers != 2 || res.Escalations != 0 {
+		t.Fatalf("purge = %+v, %v; want the two askers of t0 only", res, err)
+	}
+	got, err := db.Undelivered(ctx)
+	must(t, err)
+	if len(got) != 1 || got[0].ID != shared.ID {
+		t.Fatalf("undelivered %+v, want escalation %d only", got, shared.ID)
+	}
+	if k := got[0].Askers; len(k) != 2 || !k[0].Redacted || k[0].Address.UserID != "" || k[1].Redacted || k[1].Address.UserID != "user-second" {
+		t.Errorf("askers %+v, want the first purged, the second whole", k)
+	}
+}
+
 // Once a reply's reactions are purged, nothing tells who gave them: a
 // later reaction to it may be one of those citizens changing their mind,
 // and recorded as new it would count them twice. It is not recorded, so
