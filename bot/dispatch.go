@@ -177,6 +177,17 @@ func (e *Engine) sendOne(ctx context.Context, it Outgoing, send func(context.Con
 // maxReasonLen bounds the platform's error quoted to staff.
 const maxReasonLen = 200
 
+// reopenWithin is how long after a relay failed for good its escalation is
+// still given back to its author (reopenUndelivered). In steady state that
+// happens as the relay fails, and a round of reminders after a restart
+// catches one a crash left behind. A relay that failed longer ago, found
+// after a long stop or after upgrading from a release that left such
+// escalations answered, leaves its escalation as it is, answered: its
+// author was told of the failure then (NoticeUndelivered), and sending back
+// at once every question whose answer failed, months ago maybe, would ask
+// staff to answer again citizens who no longer wait for it.
+const reopenWithin = 7 * 24 * time.Hour
+
 // relaySettled tells the author of a staff answer what became of a relay
 // just settled: failed for good (failure not nil), that citizen is named
 // with the platform's reason; delivered, and the last of the escalation's
@@ -235,9 +246,10 @@ func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
 // An author no longer on the roster holds nothing: the reminders re-route
 // it. The author is told why, and the change audited.
 // It runs when a relay settles and with the reminders, which catch an
-// escalation whose last relay settled just before a crash.
+// escalation whose last relay settled just before a crash, within
+// reopenWithin of the failure.
 func (e *Engine) reopenUndelivered(ctx context.Context) {
-	list, err := e.st.Undelivered(ctx)
+	list, err := e.st.Undelivered(ctx, e.now().Add(-reopenWithin))
 	if err != nil {
 		if ctx.Err() == nil {
 			e.log.Error("read undelivered answers", "err", err)

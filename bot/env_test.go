@@ -211,7 +211,10 @@ func newEnv(t testing.TB, tweak func(*bot.Config)) *env {
 	e := &env{t: t, ctx: ctx, dir: t.TempDir(), ch: &memChannel{name: "mem"}, desk: newMemDesk(),
 		clock: &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}}
 	var err error
-	e.st, err = store.Open(ctx, filepath.Join(e.dir, "liaison.db"))
+	// The store keeps the engine's time, as both read the system clock in
+	// production: what it stamps (a relay's failure, say) compares with the
+	// engine's now.
+	e.st, err = store.Open(ctx, filepath.Join(e.dir, "liaison.db"), store.WithClock(e.clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

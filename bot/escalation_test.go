@@ -1036,6 +1036,45 @@ func TestAnswerNotDeliveredToPurgedAskersIsOwedToNobody(t *testing.T) {
 	})
 }
 
+// A relay that failed for good more than a week before the engine looks
+// again (a long stop, an upgrade from a release that left such escalations
+// answered) leaves its escalation answered: its author was told then, and
+// old questions are not all sent back to the desk at once. One that failed
+// within the week goes back to its author.
+func TestAnswerNotDeliveredLongBeforeARestartStaysAnswered(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		after   time.Duration
+		want    bot.EscalationState
+		notices int
+	}{
+		{"six days after", 6 * 24 * time.Hour, bot.StateClaimed, 1},
+		{"eight days after", 8 * 24 * time.Hour, bot.StateAnswered, 0},
+		{"three months after", 90 * 24 * time.Hour, bot.StateAnswered, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			d := e.ask("ana", goatEN)
+			e.tick()
+			if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a1",
+				Text: "Only service animals may attend the ceremony."}); err != nil {
+				t.Fatal(err)
+			}
+			failRelaysBeforeACrash(e)
+			e.clock.Advance(tt.after)
+			e.start()
+			e.tick()
+			esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
+			if esc.State != tt.want {
+				t.Errorf("state %s, want %s", esc.State, tt.want)
+			}
+			if n := len(e.desk.noticesOf(bot.NoticeReopened)); n != tt.notices {
+				t.Errorf("%d reopened notices, want %d", n, tt.notices)
+			}
+		})
+	}
+}
+
 func TestAnswerIsConfirmedToItsAuthorOnceDelivered(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", goatEN)

@@ -76,9 +76,10 @@ type EscalationStore interface {
 	MarkDeskSynced(ctx context.Context, id int64, ref string, version int) error
 	// Undelivered lists the answered escalations with no relay pending
 	// whose askers have not all been relayed to (a relay failed for good),
-	// oldest first, leaving out those whose question was purged and those
-	// whose askers not relayed to were all purged (Asker.Redacted).
-	Undelivered(ctx context.Context) ([]Escalation, error)
+	// oldest first, leaving out those whose question was purged, those
+	// whose askers not relayed to were all purged (Asker.Redacted), and
+	// those with no relay failed at or after since (zero: no bound).
+	Undelivered(ctx context.Context, since time.Time) ([]Escalation, error)
 	// DueForReminder lists escalations whose RoutedAt is before the given
 	// time and that wait for someone to claim them, oldest first: the open
 	// ones, and the claimed ones whose claimer is not among staff (roster

@@ -239,14 +239,24 @@ func (db *DB) DeskBacklog(ctx context.Context, limit int) ([]bot.Escalation, err
 // purged are left out: nothing is left to answer. So are those whose
 // askers without it were all purged (their user id and name removed, the
 // purge counting the escalation finished): they can no longer be reached,
-// so nobody is owed the answer. Oldest first.
-func (db *DB) Undelivered(ctx context.Context) ([]bot.Escalation, error) {
+// so nobody is owed the answer. Only those with a relay failed at or
+// after since are listed; one failed before 010_outbox_failed_at, which
+// has no failed_at, counts as failed at the last time known of it: its
+// last retry, else when it was queued. A zero since is no bound. Oldest
+// first.
+func (db *DB) Undelivered(ctx context.Context, since time.Time) ([]bot.Escalation, error) {
+	from := "" // before every time stored
+	if !since.IsZero() {
+		from = since.UTC().Format(timeLayout)
+	}
 	es, err := db.escalations(ctx, `SELECT `+escalationCols+` FROM escalations e
 		WHERE e.state = 'answered' AND e.question <> ''
 		AND EXISTS (SELECT 1 FROM escalation_askers a WHERE a.escalation_id = e.id AND a.relayed_at IS NULL
 			AND a.redacted = 0)
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'pending')
-		ORDER BY e.created_at, e.id`)
+		AND EXISTS (SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'failed'
+			AND COALESCE(o.failed_at, o.not_before, o.created_at) >= ?)
+		ORDER BY e.created_at, e.id`, from)
 	if err != nil {
 		return nil, fmt.Errorf("store: undelivered: %w", err)
 	}

@@ -380,3 +380,46 @@ func TestDueForReminder(t *testing.T) {
 		})
 	}
 }
+
+// Undelivered lists an escalation whose relay failed for good only when
+// the failure is at or after since: MarkFailed records when. A relay that
+// failed before that was recorded (before 010_outbox_failed_at, or by a
+// build from before it) counts as failed at the last time known of it, its
+// last retry, else when it was queued. A zero since is no bound.
+func TestUndeliveredListsRelaysFailedSince(t *testing.T) {
+	db, clk := newDB(t)
+	ctx := context.Background()
+	// fail answers e and gives up on its relay now; it returns the relay.
+	fail := func(id string) (bot.Escalation, bot.Outgoing) {
+		e := escalated(t, db, id, clk.Now())
+		r := answerEscalation(t, db, e, clk.Now())[0]
+		must(t, db.MarkFailed(ctx, r.ID, "403 Forbidden"))
+		return e, r
+	}
+	old, _ := fail("old")
+	legacyOld, r := fail("legacy-old")
+	_, err := db.w.Exec(`UPDATE outbox SET failed_at = NULL WHERE id = ?`, r.ID)
+	must(t, err)
+	legacyRetried, r := fail("legacy-retried")
+	_, err = db.w.Exec(`UPDATE outbox SET failed_at = NULL, not_before = ? WHERE id = ?`, ts(t0.AddDate(0, 0, 9)), r.ID)
+	must(t, err)
+	clk.Add(10 * 24 * time.Hour)
+	recent, _ := fail("recent")
+
+	ids := func(since time.Time) []int64 {
+		t.Helper()
+		es, err := db.Undelivered(ctx, since)
+		must(t, err)
+		var out []int64
+		for _, e := range es {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	if got, want := ids(clk.Now().Add(-7*24*time.Hour)), []int64{legacyRetried.ID, recent.ID}; !reflect.DeepEqual(got, want) {
+		t.Errorf("failed in the last 7 days: %v, want %v", got, want)
+	}
+	if got, want := ids(time.Time{}), []int64{old.ID, legacyOld.ID, legacyRetried.ID, recent.ID}; !reflect.DeepEqual(got, want) {
+		t.Errorf("with no bound: %v, want %v", got, want)
+	}
+}

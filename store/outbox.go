@@ -245,12 +245,12 @@ func (db *DB) MarkRetry(ctx context.Context, id int64, errText string, next time
 	return nil
 }
 
-// MarkFailed gives up on a pending item (Attempts + 1, Err, StateFailed).
-// bot.ErrNotFound when it does not exist, bot.ErrConflict when it is no
-// longer pending.
+// MarkFailed gives up on a pending item (Attempts + 1, Err, StateFailed)
+// and records when (see Undelivered). bot.ErrNotFound when it does not
+// exist, bot.ErrConflict when it is no longer pending.
 func (db *DB) MarkFailed(ctx context.Context, id int64, errText string) error {
-	err := db.settle(ctx, id, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, err = ?
-		WHERE id = ? AND state = 'pending'`, errText, id)
+	err := db.settle(ctx, id, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, err = ?, failed_at = ?
+		WHERE id = ? AND state = 'pending'`, errText, ts(db.now()), id)
 	if err != nil {
 		return fmt.Errorf("store: mark failed %d: %w", id, err)
 	}

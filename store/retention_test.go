@@ -362,7 +362,7 @@ func TestUndeliveredLeavesOutAskersThePurgeTook(t *testing.T) {
 	if res, err := db.Purge(ctx, t0.AddDate(0, 1, 0)); err != nil || res.Askers != 2 || res.Escalations != 0 {
 		t.Fatalf("purge = %+v, %v; want the two askers of t0 only", res, err)
 	}
-	got, err := db.Undelivered(ctx)
+	got, err := db.Undelivered(ctx, time.Time{})
 	must(t, err)
 	if len(got) != 1 || got[0].ID != shared.ID {
 		t.Fatalf("undelivered %+v, want escalation %d only", got, shared.ID)
