@@ -1155,6 +1155,62 @@ func TestFollowUpAnswerIsConfirmedOnlyOnceEveryAskerHasIt(t *testing.T) {
 	}
 }
 
+// A relay that waited to retry and arrives after a follow-up answer was
+// queued to the same citizen does not count them as having the follow-up:
+// the escalation passes for relayed, and its author is told, only once
+// they have that too.
+func TestRelayDeliveredLateDoesNotStandForTheFollowUp(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	if d2 := e.ask("ben", goatEN2); d2.EscalationID != d.EscalationID {
+		t.Fatalf("ben's question did not join: %+v", d2)
+	}
+	e.tick()
+	benDown, correctionDown := true, true
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		correction := strings.Contains(r.Text, "Correction")
+		switch {
+		case r.Kind != bot.KindRelay:
+			return nil
+		case to.UserID == "ana" && !correction:
+			return permanent{}
+		case to.UserID == "ben" && (benDown || correction && correctionDown):
+			return errors.New("connection reset")
+		}
+		return nil
+	}
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a1",
+		Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	e.tick() // ana's relay fails for good, ben's waits to retry
+	e.clock.Advance(time.Second)
+	if res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a2",
+		Text: "Correction: only service animals, and the ceremony is on Friday."}); err != nil || res.Relays != 2 {
+		t.Fatalf("follow-up answer: %+v %v", res, err)
+	}
+	benDown = false
+	e.clock.Advance(time.Hour)
+	e.tick() // ben gets the first answer, ana the correction; ben's correction waits to retry
+	e.tick()
+	if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); esc.State != bot.StateAnswered {
+		t.Errorf("state = %s while ben's correction waits to retry, want answered", esc.State)
+	}
+	if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 0 {
+		t.Errorf("ben has not got the correction, yet the desk was told %q", n[0].Text)
+	}
+	correctionDown = false
+	e.clock.Advance(time.Hour)
+	e.tick()
+	e.tick()
+	if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); esc.State != bot.StateRelayed {
+		t.Errorf("state = %s once ben has the correction, want relayed", esc.State)
+	}
+	if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 1 || n[0].Text != "Answer sent to 2 citizens." {
+		t.Errorf("confirmations %+v, want one once ben has the correction", n)
+	}
+}
+
 // A question whose staff member is the only one who speaks its language is
 // not re-routed to someone who cannot answer in it: they are reminded again.
 func TestUnclaimedEscalationIsNotReroutedToSomeoneWhoDoesNotSpeakItsLanguage(t *testing.T) {

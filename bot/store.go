@@ -98,8 +98,10 @@ type OutboxStore interface {
 	Pending(ctx context.Context, platform string, now time.Time, limit int) ([]Outgoing, error)
 	// MarkSent records delivery. For a relay it also marks as relayed the
 	// asker and the other askers it reached (the same user in the same
-	// channel and thread, see sameCitizen) and, once every asker of the
-	// escalation has been relayed, moves the escalation to StateRelayed.
+	// channel and thread, see sameCitizen), unless a later relay of the
+	// escalation to them is still pending (a follow-up answer they have
+	// not got yet), and, once every asker of the escalation has been
+	// relayed, moves the escalation to StateRelayed.
 	MarkSent(ctx context.Context, id int64, ref MessageRef, at time.Time) error
 	// MarkRetry records a failed attempt to try again at next.
 	MarkRetry(ctx context.Context, id int64, err string, next time.Time) error

@@ -139,8 +139,11 @@ func (db *DB) Pending(ctx context.Context, platform string, now time.Time, limit
 // AskerMessageID) it also records as relayed the asker and every other asker
 // of the escalation the relay reached: the same user (when known) in the
 // same platform, channel and thread, who asked more than once and was sent
-// one relay. Once every asker of the escalation is relayed, it moves an
-// answered escalation to StateRelayed (incrementing its Version).
+// one relay, unless a later relay of the escalation to that citizen is
+// still pending: a relay that waited to retry and arrives after a
+// follow-up answer was queued leaves them waiting for the follow-up. Once
+// every asker of the escalation is relayed, it moves an answered
+// escalation to StateRelayed (incrementing its Version).
 // bot.ErrNotFound when the item does not exist.
 func (db *DB) MarkSent(ctx context.Context, id int64, ref bot.MessageRef, at time.Time) error {
 	at = orNow(at, db.now())
@@ -157,6 +160,20 @@ func (db *DB) MarkSent(ctx context.Context, id int64, ref bot.MessageRef, at tim
 		}
 		if err != nil || eid == 0 || asker == 0 {
 			return err
+		}
+		// A later answer still on its way to the same citizen is what
+		// they wait for now: this earlier one, delivered late (it waited
+		// to retry), does not count them as relayed.
+		var later bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox o
+			WHERE o.escalation_id = ? AND o.kind = 'relay' AND o.state = 'pending' AND o.id > ?
+			AND o.asker_message_id IN (SELECT message_id FROM escalation_askers
+				WHERE escalation_id = ? AND `+reachedBy+`))`,
+			eid, id, eid, asker, asker, eid).Scan(&later); err != nil {
+			return fmt.Errorf("later relay: %w", err)
+		}
+		if later {
+			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET relayed_at = ?
 			WHERE escalation_id = ? AND relayed_at IS NULL AND `+reachedBy,
