@@ -435,18 +435,12 @@ func (d *Desk) settleMismatches(ctx context.Context, ref string, e bot.Escalatio
 	if len(chosen) == 0 {
 		return nil
 	}
-	var res []slack.Message
-	err = d.call(ctx, "conversations.replies", func(ctx context.Context) error {
-		var err error
-		res, _, _, err = d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: d.cfg.DeskChannel, Timestamp: ref, Limit: historyLimit})
-		return err
-	})
+	res, err := d.threadMessages(ctx, ref)
 	if err != nil {
 		if retryable(err) {
 			return err
 		}
 		d.log.Warn("slack: could not read the escalation's thread to refresh its language-mismatch notices", "escalation", e.ID, "err", err)
-		res = nil
 	}
 	for _, m := range res {
 		a, ok := chosen[mismatchAnswer(m)]
@@ -477,6 +471,42 @@ func (d *Desk) settleMismatches(ctx context.Context, ref string, e bot.Escalatio
 		d.settled.finish(settledKey(a.ID))
 	}
 	return nil
+}
+
+// maxThreadPages bounds the pages of historyLimit messages read from one
+// thread: a notice past them is left as it is.
+const maxThreadPages = 10
+
+// threadMessages reads the messages of desk thread ref, root first, page
+// by page as Slack hands them out (a notice may come after the first
+// historyLimit messages of a long thread), up to maxThreadPages pages. On
+// an error it returns the messages read until then.
+func (d *Desk) threadMessages(ctx context.Context, ref string) ([]slack.Message, error) {
+	var out []slack.Message
+	cursor := ""
+	for range maxThreadPages {
+		var (
+			page    []slack.Message
+			hasMore bool
+			next    string
+		)
+		err := d.call(ctx, "conversations.replies", func(ctx context.Context) error {
+			var err error
+			page, hasMore, next, err = d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: d.cfg.DeskChannel, Timestamp: ref, Limit: historyLimit, Cursor: cursor})
+			return err
+		})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, page...)
+		if !hasMore || next == "" || next == cursor {
+			return out, nil
+		}
+		cursor = next
+	}
+	d.log.Warn("slack: thread longer than the desk reads; language-mismatch notices past it are left as they are", "messages", len(out))
+	return out, nil
 }
 
 // maxEarly bounds the posts kept for Run to settle (a desk that is never

@@ -573,12 +573,17 @@ func TestEndToEndButtonsAndMismatch(t *testing.T) {
 // rate limit) still comes to show the choice after a restart, which ends
 // the retry in the background: the engine's update of the escalation's
 // post, pending until it succeeds, refreshes it, also when the engine makes
-// it before the desk connects.
+// it before the desk connects, and when the notice is past the first page
+// of a long thread.
 func TestEndToEndMismatchNoticeRefreshedAfterRestart(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
 		deskFirst bool
-	}{{"desk connected first", true}, {"post updated before the desk runs", false}} {
+		// pad is how many messages staff write in the thread before the
+		// answer: past historyLimit, the notice is on a later page.
+		pad int
+	}{{"desk connected first", true, 0}, {"post updated before the desk runs", false, 0},
+		{"notice past the thread's first page", true, historyLimit + 50}} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeSlack(t)
 			db := filepath.Join(t.TempDir(), "liaison.db")
@@ -586,6 +591,7 @@ func TestEndToEndMismatchNoticeRefreshedAfterRestart(t *testing.T) {
 			f.conn(1)
 			s.ask(t, "m1", hostileQuestion)
 			post := escalationPost(t, f, s, 1)
+			f.padThread(post.TS, tt.pad)
 			f.send(eventsEnvelope("a1", "EvEn1", 0, threadReply("UMARIE", post.TS, "1700000000.900003", "Please file a claim online with Canada Post, they will trace your parcel.")))
 			f.ack("a1", 1)
 			var notice apiCall

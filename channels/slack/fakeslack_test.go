@@ -274,7 +274,21 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
 			return
 		}
-		writeJSON(w, map[string]any{"ok": true, "messages": f.thread(call.Form.Get("ts")), "has_more": false})
+		// Paged as Slack pages it: at most limit messages (Slack's
+		// default 1000 when not given), and a cursor to the next page.
+		msgs := f.thread(call.Form.Get("ts"))
+		start, _ := strconv.Atoi(strings.TrimPrefix(call.Form.Get("cursor"), "page-"))
+		limit, _ := strconv.Atoi(call.Form.Get("limit"))
+		if limit <= 0 {
+			limit = 1000
+		}
+		start = min(start, len(msgs))
+		end := min(start+limit, len(msgs))
+		res := map[string]any{"ok": true, "messages": msgs[start:end], "has_more": end < len(msgs)}
+		if end < len(msgs) {
+			res["response_metadata"] = map[string]any{"next_cursor": "page-" + strconv.Itoa(end)}
+		}
+		writeJSON(w, res)
 	case "auth.test":
 		writeJSON(w, map[string]any{"ok": true, "team": "Fake", "team_id": "T1", "user": "liaison", "user_id": "UBOT", "bot_id": "B1"})
 	case "views.open":
@@ -612,6 +626,18 @@ func (f *fakeSlack) refuseBlocks(text, code string) {
 		return
 	}
 	f.refuse[text] = code
+}
+
+// padThread adds n messages from staff to the desk thread ts, as if they
+// had been written there, without a call of the desk's own.
+func (f *fakeSlack) padThread(ts string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.ts++
+		f.calls = append(f.calls, apiCall{Seq: f.nextSeq(), Method: "chat.postMessage", TS: fmt.Sprintf("1700000000.%06d", f.ts),
+			Form: url.Values{"channel": {testDesk}, "thread_ts": {ts}, "text": {"discussion"}, "blocks": {"[]"}}})
+	}
 }
 
 // thread returns the messages of the desk thread whose root is ts, root
