@@ -278,6 +278,8 @@ func TestComplaintNamingSomeoneByAnInsultReachesStaff(t *testing.T) {
 	for _, text := range []string{
 		"I called and that idiot hung up on me",
 		"J'ai appelé et cet imbécile m'a raccroché au nez",
+		"I called and some idiot hung up on me",
+		"J'ai appelé et un imbécile m'a raccroché au nez",
 	} {
 		if d := e.ask("ana", text); d.Action != bot.ActEscalate {
 			t.Errorf("%q: %s/%s, want an escalation", text, d.Action, d.Reason)

@@ -56,7 +56,21 @@ var clauseJoins = wordSet(`and but because so or that et mais car parce donc ou 
 // idiot", "you're the idiot", « c'est toi l'idiot ») or at the one
 // addressed ("you idiot", "vous êtes des idiots") stays abuse (see
 // referredTo).
-var referents = wordSet(`the that this those these ce cet cette ces le la les l`)
+var referents = wordSet(`the that this those these some ce cet cette ces le la les l`)
+
+// indefinites open a noun group that names someone only where it is the
+// subject of a clause of its own: at the start, after a conjunction ("I
+// called and an idiot hung up on me", « j'ai appelé et un imbécile m'a
+// raccroché au nez ») or after "there was", « il y a » ("there was an idiot
+// at the counter"). Elsewhere they say what someone is ("what an idiot",
+// "you're such an idiot", « c'est un imbécile »), and an insult after one
+// stays abuse, as it does with the one addressed in the clause ("you
+// called and an idiot answered") or right after it ("an idiot like you",
+// « un imbécile comme toi »).
+var indefinites = wordSet(`a an un une`)
+
+// subjectJoins join clauses: an indefinite right after one opens a subject.
+var subjectJoins = wordSet(`and but then so et mais pis puis`)
 
 // presentatives are the subjects of a "to be" that presents someone instead
 // of saying what they are: "it was that idiot who hung up", "there was this
@@ -384,17 +398,21 @@ func abusiveAsWritten(folded string) bool {
 
 // referredTo reports whether the insult words[i] names a third person (see
 // referents): a referent stands before it, at most two words between
-// ("that stupid idiot", « cet ostie d'imbécile ») and no target or
-// indefinite article, and the referent is not what a "to be" says of its
-// subject ("you're the idiot", "the agent is the biggest idiot", « t'es le
-// plus gros idiot ») unless that subject only presents someone ("it was that
-// idiot", « c'est l'imbécile »), nor set beside a target ("you the idiot",
-// « c'est toi l'idiot », « vous les imbéciles »; "that" after one is a
-// conjunction: "I told you that idiot hung up").
+// ("that stupid idiot", « cet ostie d'imbécile ») and no target, and the
+// referent is not what a "to be" says of its subject ("you're the idiot",
+// "the agent is the biggest idiot", « t'es le plus gros idiot ») unless that
+// subject only presents someone ("it was that idiot", « c'est l'imbécile »),
+// nor set beside a target ("you the idiot", « c'est toi l'idiot », « vous
+// les imbéciles »; "that" after one is a conjunction: "I told you that
+// idiot hung up"); or an indefinite article opens the subject of a clause
+// ("some idiot hung up on me", « un imbécile m'a raccroché au nez », see
+// indefinites).
 func referredTo(words []string, i int) bool {
 	for k := i - 1; k >= max(0, i-3); k-- {
 		w := words[k]
 		switch {
+		case indefinites[w]:
+			return indefiniteSubject(words, k, i)
 		case referents[w]:
 			if k == 0 {
 				return true
@@ -412,6 +430,30 @@ func referredTo(words []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// indefiniteSubject reports whether the indefinite words[k] opens the
+// subject of a clause, naming the someone of the insult words[i] (see
+// indefinites).
+func indefiniteSubject(words []string, k, i int) bool {
+	for _, w := range words[:k] {
+		if targetWords[w] {
+			return false
+		}
+	}
+	for _, w := range words[i+1 : min(len(words), i+3)] {
+		if targetWords[w] {
+			return false
+		}
+	}
+	if k == 0 || subjectJoins[words[k-1]] {
+		return true
+	}
+	if k < 2 {
+		return false
+	}
+	b, bb := words[k-1], words[k-2]
+	return bb == "there" && othersBe[b] || bb == "y" && (b == "a" || b == "avait")
 }
 
 // aimed reports whether a target word stands within aimedWithin words of
