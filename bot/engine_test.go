@@ -320,7 +320,12 @@ func TestCitizenNamedLikeAPartyLeaderIsAnswered(t *testing.T) {
 	if d := e.ask("harpreet", "Hi, I'm Harpreet Singh. How do I renew my passport?"); d.Action != bot.ActAnswer || d.EntryID != "passport-renew" {
 		t.Errorf("%s/%s (entry %q), want the passport-renew answer", d.Action, d.Reason, d.EntryID)
 	}
-	for _, text := range []string{"I think Singh handled my file, can you check?", "Je pense que Singh s'occupe de mon dossier, pouvez-vous vérifier?"} {
+	for _, text := range []string{
+		"I think Singh handled my file, can you check?",
+		"Je pense que Singh s'occupe de mon dossier, pouvez-vous vérifier?",
+		"I think Singh sent the wrong form, can you check?",
+		"Je pense que Singh a le mauvais dossier, pouvez-vous vérifier?",
+	} {
 		if d := e.ask("raj", text); d.Reason == bot.ReasonPartisan || d.Action == bot.ActIgnore {
 			t.Errorf("%q: %s/%s, want an answer or an escalation", text, d.Action, d.Reason)
 		}

@@ -284,6 +284,17 @@ func TestPolicy(t *testing.T) {
 		{"Je pense que Singh s'occupe de mon dossier", ""},
 		{"Je pense Blanchet a reçu mes documents", ""},
 		{"Je crois que Poilievre a traité ma demande, pouvez-vous vérifier?", ""},
+		// A judgement is of the person only when a "to be" (or « a
+		// raison ») links it to the surname; after another verb it is of a
+		// thing in the citizen's file.
+		{"I think Singh sent the wrong form, can you check?", ""},
+		{"I think Carney has the wrong address for me", ""},
+		{"I think Singh put the wrong date on my form", ""},
+		{"Je pense que Singh a le mauvais dossier", ""},
+		{"I think Singh's right", ReasonPartisan},
+		{"I think Singh is really bad", ReasonPartisan},
+		{"Je pense que Singh est vraiment bon", ReasonPartisan},
+		{"Je pense que Carney a tort", ReasonPartisan},
 		{"I think Poilievre is right about housing", ReasonPartisan},
 		{"I think that Singh is the best", ReasonPartisan},
 		{"Je pense que Carney a raison", ReasonPartisan},

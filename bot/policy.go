@@ -212,8 +212,8 @@ var opinionWords = wordSet(`
 // Carney", see opinionOf).
 var thinkWords = wordSet(`think thinks thought feel feels pense penses pensez pensent crois croyez`)
 
-// judgements, within nearLeader words after a surname, make a thought
-// about it partisan (see thinkWords).
+// judgements, said of a surname within nearLeader words after it, make a
+// thought about it partisan (see thinkWords and judged).
 var judgements = wordSet(`
 	right wrong good bad better best worse worst great terrible awful honest dishonest
 	raison tort bon bonne bons meilleur meilleure meilleurs pire mauvais mauvaise honnete
@@ -304,12 +304,37 @@ func askedOfTarget(words []string, k int) bool {
 	return false
 }
 
-// judged reports whether a judgement stands within nearLeader words after
-// the surname words[i].
+// judgedBe link a surname to a judgement said of the person: "to be"
+// ("Poilievre is right", "Singh's the best", « Trudeau est le meilleur »)
+// and words of degree; after one of them an article too ("is the best",
+// « est le meilleur »). French "a" (has) links only « raison » and « tort »
+// (« Carney a raison »): a judgement after another verb or "has" is of a
+// thing ("I think Singh sent the wrong form", « je pense que Singh a le
+// mauvais dossier »), and the thought is an account of the citizen's file.
+var judgedBe = wordSet(`
+	is s was were will would be been not really so very always
+	est etait sera serait pas vraiment tres toujours
+`)
+
+// judgedArticles may stand between a "to be" and the judgement it links.
+var judgedArticles = wordSet(`the a an le la l un une`)
+
+// judged reports whether a judgement within nearLeader words after the
+// surname words[i] is said of the person (see judgedBe).
 func judged(words []string, i int) bool {
+	linked := false
 	for j := i + 1; j < min(len(words), i+nearLeader+1); j++ {
-		if judgements[words[j]] {
+		w := words[j]
+		switch {
+		case judgements[w]:
 			return true
+		case (w == "a" || w == "avait" || w == "aurait") && j == i+1:
+			return j+1 < len(words) && (words[j+1] == "raison" || words[j+1] == "tort")
+		case judgedBe[w]:
+			linked = true
+		case linked && judgedArticles[w]:
+		default:
+			return false
 		}
 	}
 	return false
