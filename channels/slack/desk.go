@@ -67,7 +67,7 @@ type Desk struct {
 	// maxRetryWait, shortened by tests.
 	maxWait time.Duration
 	// refused holds the escalations whose full post Slack refused lately
-	// (see render).
+	// (see render), maxRefused at most.
 	refusedMu sync.Mutex
 	refused   map[int64]refusal
 	// settled holds the held answers whose language-mismatch notice is
@@ -100,6 +100,9 @@ const (
 	fullRetryFirst = time.Minute
 	fullRetryMax   = time.Hour
 )
+
+// maxRefused bounds the refusals the desk keeps (see render).
+const maxRefused = 1024
 
 type handlerBox struct{ h bot.DeskHandler }
 
@@ -572,7 +575,18 @@ func mismatchAnswer(m slack.Message) string {
 // question); the full post is tried again at e's next post or update once
 // the back-off is over, doubling from fullRetryFirst to fullRetryMax after
 // each refusal. render returns the error of the last try.
+//
+// An escalation closed or relayed to every citizen no longer changes but
+// for a purge of its question, so its refusal is not kept after its post
+// is rendered: the next render, if any, tries the full post first.
 func (d *Desk) render(e bot.Escalation, l bot.Lang, send func([]slack.Block) error) error {
+	if e.State == bot.StateClosed || e.State == bot.StateRelayed {
+		defer func() {
+			d.refusedMu.Lock()
+			delete(d.refused, e.ID)
+			d.refusedMu.Unlock()
+		}()
+	}
 	d.refusedMu.Lock()
 	r, refused := d.refused[e.ID]
 	d.refusedMu.Unlock()
@@ -612,6 +626,20 @@ func (d *Desk) noteRefusal(id int64, code string) refusal {
 		r.wait = min(2*r.wait, fullRetryMax)
 	} else {
 		r.wait = fullRetryFirst
+		if len(d.refused) >= maxRefused {
+			// Forget the refusal whose full post is due again first: it
+			// is only tried again sooner.
+			var (
+				first int64
+				due   time.Time
+			)
+			for k, v := range d.refused {
+				if due.IsZero() || v.next.Before(due) {
+					first, due = k, v.next
+				}
+			}
+			delete(d.refused, first)
+		}
 	}
 	r.code, r.next = code, d.now().Add(r.wait)
 	d.refused[id] = r

@@ -803,3 +803,56 @@ func TestPostEscalationRefusedEvenShortLeavesOutTheQuestion(t *testing.T) {
 		t.Errorf("the post still quotes the question:\n%s", last)
 	}
 }
+
+// The refusals the desk keeps to show a post in its short form do not
+// pile up: an escalation's is forgotten once it is closed or relayed to
+// every citizen (its post is still rendered short at that update), and
+// there are maxRefused at most, the one due again first forgotten first.
+func TestRefusedPostsAreNotKeptForever(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, testRoster())
+	kept := func() int {
+		d.refusedMu.Lock()
+		defer d.refusedMu.Unlock()
+		return len(d.refused)
+	}
+	f.refuseBlocks("passport-renewal", "invalid_blocks")
+	for _, end := range []func(e *bot.Escalation){
+		func(e *bot.Escalation) { e.State, e.ClosedBy, e.CloseReason = bot.StateClosed, "marie", "spam" },
+		func(e *bot.Escalation) {
+			e.State, e.AnsweredBy, e.AnsweredAt = bot.StateRelayed, "marie", testClock()
+			for i := range e.Askers {
+				e.Askers[i].RelayedAt = testClock()
+			}
+		},
+	} {
+		e := hostileEscalation()
+		e.ID = int64(100 + kept())
+		ref, err := d.PostEscalation(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kept() != 1 {
+			t.Fatalf("refusals kept = %d after a refused post, want 1", kept())
+		}
+		end(&e)
+		if err := d.UpdateEscalation(ctx, ref, e); err != nil {
+			t.Fatal(err)
+		}
+		u := f.callsTo("chat.update")
+		if last := everything(u[len(u)-1]); !strings.Contains(last, "liaison.refused") {
+			t.Errorf("the last update is not the short form:\n%s", last)
+		}
+		if n := kept(); n != 0 {
+			t.Errorf("refusals kept = %d once the escalation is %s, want none", n, e.State)
+		}
+	}
+
+	for id := int64(1); id <= maxRefused+10; id++ {
+		d.noteRefusal(id, "invalid_blocks")
+	}
+	if n := kept(); n != maxRefused {
+		t.Errorf("refusals kept = %d, want at most %d", n, maxRefused)
+	}
+}
