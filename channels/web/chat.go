@@ -252,10 +252,11 @@ const maxNameChars = 40
 // assistant's or a staff member's, whose words carry the department's
 // authority in the room: compared without case, accents, spaces or
 // punctuation ("liaison-assistant", "NADIA ROY"), and with letters that
-// look Latin read as Latin ("Nаdia Roy" with a Cyrillic а, "Ｎａｄｉａ").
+// look Latin read as Latin ("Nаdia Roy" with a Cyrillic а, "Ｎａｄｉａ",
+// "NADlA ROY" with a lower-case L).
 func (s *Server) reservedName(name string) bool {
 	n := nameKey(name)
-	if n == "" || strings.Contains(n, "liaison") {
+	if n == "" || strings.Contains(n, nameKey("liaison")) {
 		return n != ""
 	}
 	reserved := []string{uiText(bot.English, "js.bot"), uiText(bot.French, "js.bot")}
@@ -276,27 +277,42 @@ func (s *Server) reservedName(name string) bool {
 // read as Latin where they look it: compatibility forms (full-width, bold
 // mathematical letters, ligatures) become the letters they show and
 // accents come apart from their letters (NFKD, so that an accented
-// look-alike is caught too), invisible format characters go, and the
-// Cyrillic and Greek letters that look like Latin ones become those.
+// look-alike is caught too), characters drawn as nothing go (format
+// characters, Unicode tags, Hangul fillers), the letters of other
+// alphabets that look like Latin ones become those (latinLookalikes), and
+// Latin letters and digits that look alike in common fonts count as one
+// (I, l and 1; O and 0; rn and m; vv and w). Names in other alphabets keep
+// their letters: only the look-alikes are read as Latin.
 func nameKey(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.Is(unicode.Cf, r) {
+		if unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point) {
 			return -1
 		}
 		if l, ok := latinLookalikes[r]; ok {
 			return l
 		}
+		if unicode.In(r, unicode.Cherokee) { // its small letters look like small capitals
+			if l, ok := latinLookalikes[unicode.ToUpper(r)]; ok {
+				return unicode.ToLower(l)
+			}
+		}
 		return r
 	}, norm.NFKD.String(s))
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == 'i' || r == '1':
+			return 'l'
+		case r == '0':
+			return 'o'
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			return r
 		}
 		return -1
 	}, bot.Fold(s))
+	return strings.NewReplacer("rn", "m", "vv", "w").Replace(s)
 }
 
-// latinLookalikes maps the Cyrillic and Greek letters that most fonts draw
+// latinLookalikes maps the letters of other alphabets that most fonts draw
 // like a Latin letter to that letter, before case is folded (Greek capital
 // Ν looks like N, its lower case ν like v). Accented forms need no entry:
 // bot.Fold takes the accent off the base letter afterwards.
@@ -304,15 +320,36 @@ var latinLookalikes = map[rune]rune{
 	// Cyrillic
 	'А': 'A', 'В': 'B', 'С': 'C', 'Е': 'E', 'Н': 'H', 'І': 'I', 'Ј': 'J', 'К': 'K',
 	'М': 'M', 'О': 'O', 'Р': 'P', 'Ѕ': 'S', 'Т': 'T', 'У': 'Y', 'Х': 'X', 'Ү': 'Y',
-	'Ԛ': 'Q', 'Ԝ': 'W', 'Ӏ': 'I',
+	'Ԛ': 'Q', 'Ԝ': 'W', 'Ӏ': 'I', 'Ѵ': 'V', 'Ԍ': 'G',
 	'а': 'a', 'с': 'c', 'ԁ': 'd', 'е': 'e', 'һ': 'h', 'і': 'i', 'ј': 'j', 'к': 'k',
 	'ӏ': 'l', 'о': 'o', 'р': 'p', 'ԛ': 'q', 'ѕ': 's', 'ԝ': 'w', 'х': 'x', 'у': 'y',
+	'ү': 'y', 'ѵ': 'v',
 	// Greek
 	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M',
-	'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+	'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X', 'Ϲ': 'C', 'Ϳ': 'J', 'ϒ': 'Y',
 	'α': 'a', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'υ': 'u', 'χ': 'x', 'γ': 'y',
-	// Latin letters of other alphabets (IPA) drawn like plain ones
-	'ı': 'i', 'ɑ': 'a', 'ɡ': 'g', 'ȷ': 'j',
+	'ϳ': 'j',
+	// Armenian
+	'Լ': 'L', 'Ս': 'U', 'Տ': 'S', 'Օ': 'O',
+	'հ': 'h', 'ո': 'n', 'ս': 'u', 'ց': 'g', 'օ': 'o', 'զ': 'q',
+	// Cherokee (capitals; nameKey reads its small letters through them)
+	'Ꭰ': 'D', 'Ꭱ': 'R', 'Ꭲ': 'T', 'Ꭵ': 'i', 'Ꭹ': 'Y', 'Ꭺ': 'A', 'Ꭻ': 'J', 'Ꭼ': 'E',
+	'Ꮃ': 'W', 'Ꮇ': 'M', 'Ꮋ': 'H', 'Ꮍ': 'Y', 'Ꮐ': 'G', 'Ꮒ': 'h', 'Ꮓ': 'Z', 'Ꮟ': 'b',
+	'Ꮢ': 'R', 'Ꮤ': 'W', 'Ꮥ': 'S', 'Ꮩ': 'V', 'Ꮪ': 'S', 'Ꮮ': 'L', 'Ꮯ': 'C', 'Ꮲ': 'P',
+	'Ꮶ': 'K', 'Ᏼ': 'B',
+	// Lisu, whose letters are drawn as Latin capitals
+	'ꓐ': 'B', 'ꓑ': 'P', 'ꓓ': 'D', 'ꓔ': 'T', 'ꓖ': 'G', 'ꓗ': 'K', 'ꓙ': 'J', 'ꓚ': 'C',
+	'ꓜ': 'Z', 'ꓝ': 'F', 'ꓟ': 'M', 'ꓠ': 'N', 'ꓡ': 'L', 'ꓢ': 'S', 'ꓣ': 'R', 'ꓦ': 'V',
+	'ꓧ': 'H', 'ꓪ': 'W', 'ꓫ': 'X', 'ꓬ': 'Y', 'ꓮ': 'A', 'ꓰ': 'E', 'ꓲ': 'I', 'ꓳ': 'O',
+	'ꓴ': 'U',
+	// Latin small capitals, read as the letters they show
+	'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ꜰ': 'f', 'ɢ': 'g', 'ʜ': 'h',
+	'ɪ': 'i', 'Ɪ': 'I', 'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o',
+	'ᴘ': 'p', 'ꞯ': 'q', 'ʀ': 'r', 'Ʀ': 'R', 'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v',
+	'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z',
+	// Latin letters of other alphabets (IPA, click letters) and a bar
+	// drawn like plain ones
+	'ı': 'i', 'ɑ': 'a', 'ɡ': 'g', 'ȷ': 'j', 'ɩ': 'i', 'ǀ': 'l', '|': 'l',
 }
 
 type postRequest struct {

@@ -572,6 +572,20 @@ func TestPostMessageRefusals(t *testing.T) {
 		{"combining marks", map[string]any{"room": "help", "name": "Bo\u0308b\u0336 Smith", "text": "hi"}, nil, 400, "member of staff", "name"},
 		{"an accented Cyrillic е", map[string]any{"room": "help", "name": "Alic\u0450 Tremblay", "text": "hi"}, nil, 400, "member of staff", "name"},
 		{"the assistant's name with a Cyrillic і", map[string]any{"room": "help", "name": "L\u0456aison", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
+		// Whole alphabets drawn like Latin letters, letters drawn as
+		// nothing, and Latin letters and digits that look alike.
+		{"Latin small capitals", map[string]any{"room": "help", "name": "ʙᴏʙ ꜱᴍɪᴛʜ", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"Lisu letters", map[string]any{"room": "help", "name": "ꓐꓳꓐ ꓢꓟꓲꓔꓧ", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"Cherokee letters", map[string]any{"room": "help", "name": "Ᏼob Ꮪmith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"Cherokee small letters", map[string]any{"room": "help", "name": "\u13fcob \uabaamith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"Armenian letters", map[string]any{"room": "help", "name": "B\u0585b \u054Fmith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a Hangul filler for a space", map[string]any{"room": "help", "name": "Bob\u3164Smith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a capital I for an l", map[string]any{"room": "help", "name": "AIice Tremblay", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a digit 1 for an l", map[string]any{"room": "help", "name": "A1ice Tremb1ay", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a digit 0 for an o", map[string]any{"room": "help", "name": "B0b Smith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"rn for m", map[string]any{"room": "help", "name": "Bob Srnith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"the assistant's name with a capital I", map[string]any{"room": "help", "name": "LIAISON", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
+		{"the assistant's name with a digit 1", map[string]any{"room": "help", "name": "L1aison", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hdr := tc.hdr
@@ -591,8 +605,10 @@ func TestPostMessageRefusals(t *testing.T) {
 		t.Fatalf("refused messages reached the engine: %v", h.rec.messages)
 	}
 	// A first name alone, or a name that only contains a staff member's
-	// first name, is anyone's, and so are names in other alphabets.
-	for _, name := range []string{"Alice", "Bob Smithson", "Alice T.", "Ольга Петрова", "Ζωή Παπαδάκη"} {
+	// first name, is anyone's, and so are names in other alphabets and
+	// names with accents, other letters or apostrophes.
+	for _, name := range []string{"Alice", "Bob Smithson", "Alice T.", "Ольга Петрова", "Ζωή Παπαδάκη", "Zoë Tremblay", "Séverine Roy",
+		"Nakuset", "Tłı̨chǫ", "Kanien'kehá:ka", "Mi’kmaq", "ᏣᎳᎩ", "Bob Simth", "Alicia Tremblay"} {
 		if code, _ := c.post("/api/chat/messages", map[string]any{"room": "help", "name": name, "text": "hi"}); code != http.StatusAccepted {
 			t.Errorf("name %q = %d, want 202", name, code)
 		}
