@@ -255,6 +255,7 @@ func TestFrustratedSwearingIsAnsweredAndAbuseAtPeopleIsNot(t *testing.T) {
 		"fuck off",
 		"t’es un crisse de cave",
 		"t'es rien qu'un crisse de cave",
+		"tes rien quun crisse de cave",
 		"vous êtes des incompétents de merde",
 		"f*ck off",
 		"ta g*eule",

@@ -98,6 +98,12 @@ var targetWords = wordSet(`you your youre u ur vous tu tes toi votre vos`)
 // with a straight or a typographic apostrophe.
 var elidedTarget = regexp.MustCompile(`\bt['’‘ʼ](es|as|etais|avais)\b`)
 
+// chatTarget matches "t'es" typed without its apostrophe or its "es", as
+// chat writes it: « tes un cave », « t rien qu'un cave », « t'un cave ».
+// Only before a word that cannot follow "tes" (your), such as an article or
+// « rien », and never as the "t" of an English contraction ("can't un-").
+var chatTarget = regexp.MustCompile(`(^|[^\pL\pN'’‘ʼ])(?:tes|t)(?:['’‘ʼ]|\s+)(un|une|des|rien|juste|vraiment|tellement)\b`)
+
 // ambiguousWords are insults only when aimed at someone close by, in the
 // same clause ("vous êtes des cons", "t'es con", "you dick"): otherwise
 // they are ordinary words ("a con", "the pros and cons") or names ("my
@@ -117,7 +123,7 @@ const aimedWithin = 3
 // "you useless piece of shit", see pieceOf). An article opens it only after "ur" or "your" written for
 // "you're" ("ur a"): after "you" or "vous" it is the start of a thing
 // ("send you a copy") or French "has" ("vous a envoyé").
-var predicateOpeners = wordSet(`are re r were es etes etais etiez`)
+var predicateOpeners = wordSet(`are re r were es etes etais etiez nes netes`)
 
 // youreArticles open what is said of "ur" or "your" written for "you're".
 var youreArticles = wordSet(`a an`)
@@ -400,6 +406,7 @@ func abusiveAsWritten(folded string) bool {
 		return true
 	}
 	folded = elidedTarget.ReplaceAllString(folded, "tu $1")
+	folded = chatTarget.ReplaceAllString(folded, "${1}tu es $2")
 	folded = prosAndCons.ReplaceAllString(folded, "proscons")
 	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
 		// Split at hyphens too, so that inverted French ("pouvez-vous",
@@ -560,20 +567,37 @@ func swornAt(words []string, i int) bool {
 	return false
 }
 
-// pastOnly returns the index after "nothing but", "rien que" or "que" (of
-// "ne ... que") standing at words[j], or j: what is said of a target after
-// one is still one noun group, its determiner its own ("you're nothing but
-// a fucking disgrace", « t'es rien qu'un crisse de cave », « tu n'es qu'un
-// ostie de cave »).
+// pastOnly returns the index after a restriction standing at words[j]
+// ("nothing but", "nothing more than", « rien que », « rien d'autre que »,
+// or the « que » of « ne ... que », also typed « quun »), or j: what is
+// said of a target after one is still one noun group, its determiner its
+// own ("you're nothing but a fucking disgrace", « t'es rien qu'un crisse de
+// cave », « tu n'es qu'un ostie de cave », « tes rien quun cave »).
 func pastOnly(words []string, j int) int {
-	if j+1 < len(words) && (words[j] == "nothing" && words[j+1] == "but" ||
-		words[j] == "rien" && (words[j+1] == "que" || words[j+1] == "qu")) {
-		return j + 2
+	for _, r := range onlyEnglish {
+		if startsWith(words[j:], r) {
+			return j + len(r)
+		}
 	}
-	if j < len(words) && (words[j] == "que" || words[j] == "qu") {
-		return j + 1
+	for _, r := range onlyFrench {
+		if k := j + len(r); k < len(words) && startsWith(words[j:], r) && onlyQue[words[k]] {
+			return k + 1
+		}
 	}
 	return j
+}
+
+// The restrictions of pastOnly: English ones whole, French ones before a
+// form of « que ».
+var (
+	onlyEnglish = [][]string{{"nothing", "but"}, {"nothing", "more", "than"}, {"no", "more", "than"}}
+	onlyFrench  = [][]string{{"rien", "d", "autre"}, {"rien", "de", "plus"}, {"rien"}, {}}
+	onlyQue     = wordSet(`que qu quun quune`)
+)
+
+// startsWith reports whether words begins with the words of prefix.
+func startsWith(words, prefix []string) bool {
+	return len(words) >= len(prefix) && slices.Equal(words[:len(prefix)], prefix)
 }
 
 // pieceOf returns the index after "piece" when "piece of" stands at
