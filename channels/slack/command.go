@@ -85,10 +85,14 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 		}
 		return reply(d.phaseText(st, l)), nil
 	}
+	// Someone who may not change the phase is told so whatever they ask
+	// for, and the engine audits it: they are never shown the channels,
+	// nor told how to word a change.
+	lead := staff.CommsLead
 	var p phases.Phase
 	if !slices.Contains(inheritWords, strings.ToLower(args[0])) {
 		var err error
-		if p, err = phases.Parse(args[0]); err != nil {
+		if p, err = phases.Parse(args[0]); err != nil && lead {
 			return reply(tr(l, "phase.unknown", "`"+escape(args[0])+"`")), nil
 		}
 	}
@@ -96,26 +100,29 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 	var channel bot.ChannelKey
 	if len(args) > 0 {
 		if k, ok, known := d.lookupChannel(ctx, h, args[0]); ok {
-			if !known && p == 0 {
+			if !known && p == 0 && lead {
 				// A channel removed from the configuration may keep an
 				// override, which can still be ended by its full key;
 				// the engine checks who asks and audits it.
 				k, known = d.staleOverride(ctx, h, args[0])
 			}
-			if !known {
+			switch {
+			case !known && lead:
 				return reply(tr(l, "phase.unknown.channel", "`"+escape(args[0])+"`", d.channelChoices(ctx, h))), nil
+			case !known:
+				k = bot.ChannelKey(args[0])
 			}
 			channel = k
 			args = args[1:]
 		}
 	}
-	if p == 0 && channel == "" {
+	if p == 0 && channel == "" && lead {
 		return reply(tr(l, "phase.inheritglobal", d.cfg.command())), nil
 	}
 	reason := strings.Join(args, " ")
 	// A missing reason is pointed out to comms leads; anyone else's request
 	// goes to the engine as it is, to be refused and audited.
-	if strings.TrimSpace(reason) == "" && staff.CommsLead {
+	if strings.TrimSpace(reason) == "" && lead {
 		return reply(tr(l, "phase.reason", d.cfg.command())), nil
 	}
 	ch, err := h.SetPhase(ctx, bot.PhaseRequest{

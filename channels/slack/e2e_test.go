@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -465,6 +466,39 @@ func TestEndToEndPhaseInheritOnARemovedChannel(t *testing.T) {
 	}
 	if !refused || !ended {
 		t.Errorf("audit log lacks the refusal and the end of the override from Slack: %+v", log)
+	}
+}
+
+// Someone who may not change the phase is refused politely whatever they
+// name, a channel that never existed or a phase that does not, and the
+// refusal is audited; they are not shown the channels.
+func TestEndToEndPhaseRefusedToNonLeadsWhateverTheyName(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	for _, tt := range []struct{ user, text, want, target string }{
+		{"USAM", "phase inherit test:never pilot over", "Sorry, only communications leads", "test:never"},
+		{"USAM", "phase replies #nowhere pilot", "Sorry, only communications leads", "#nowhere"},
+		{"USAM", "phase frobnicate", "Sorry, only communications leads", "global"},
+		{"UOUTSIDER", "phase replies test:never x", "only staff on the Liaison roster", "test:never"},
+		{"UOUTSIDER", "phase inherit", "only staff on the Liaison roster", "global"},
+	} {
+		id := fmt.Sprintf("%s-%s", tt.user, tt.text)
+		f.send(slashEnvelope(id, tt.user, tt.text))
+		text := ackText(t, f.ack(id, 1))
+		if !strings.Contains(text, tt.want) || strings.Contains(text, "test:help") || strings.Contains(text, "Seul un canal") {
+			t.Errorf("%s %q: reply, want %q and no channel or hint:\n%s", tt.user, tt.text, tt.want, text)
+		}
+		log, err := s.st.AuditLog(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor := map[string]string{"USAM": "sam", "UOUTSIDER": "UOUTSIDER"}[tt.user]
+		if !slices.ContainsFunc(log, func(a bot.AuditEntry) bool {
+			return a.Action == "phase.set" && a.Actor == actor && a.Target == tt.target && !a.Allowed
+		}) {
+			t.Errorf("%s %q: no refusal audited on %s: %+v", tt.user, tt.text, tt.target, log)
+		}
 	}
 }
 
