@@ -225,6 +225,13 @@ func TestPolicy(t *testing.T) {
 		{"Vous êtes des tabarnaks d'incompétents", ReasonAbuse},
 		{"vous êtes des calisses de menteurs", ReasonAbuse},
 		{"Mes osties de formulaires sont pas arrivés, vous pouvez vérifier?", ""},
+		{"vous êtes des câlices d'incompétents", ReasonAbuse},
+		{"vous etes des esti d'incompetents", ReasonAbuse},
+		{"t'es un estie de voleur", ReasonAbuse},
+		{"vous êtes des ciboires de menteurs", ReasonAbuse},
+		{"mon esti de cheque est pas arrive, vous pouvez verifier", ""},
+		{"câlice, mon passeport est encore en retard, vous pouvez vérifier?", ""},
+		{"c'est quoi ce ciboire de formulaire, pouvez-vous m'aider", ""},
 		{"Can I get my tax slips by mail? Allez, merci", ""},
 		// Censored spellings read as the words they hide, under the same
 		// rules; signs in ordinary text read as nothing.

@@ -83,6 +83,7 @@ var presentatives = wordSet(`it there that this c ce ca`)
 var swearWords = wordSet(`
 	fuck fucking shit bullshit stupid
 	merde marde tabarnak tabarnaks tabarnac tabarnacs calisse calisses ostie osties osti ostis crisse crisses criss
+	esti estie estis esties hostie hosties calice calices caliss ciboire ciboires calvaire viarge
 	putain debile debiles niaiseux
 	cave caves mongol mongols
 `)
