@@ -61,6 +61,49 @@ func TestPhases(t *testing.T) {
 	}
 }
 
+// PhaseState keeps its replay of the changes between reads (the engine
+// reads it before each automated reply it sends), yet a change saved by
+// another process on the same file (the CLI's liaison phase set) is in
+// force at the next read, each initial phase is replayed for itself, and a
+// caller changing the state it was given changes no other read.
+func TestPhaseStateSeesEachChangeAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	daemon, _ := openAt(t, path)
+	cli, _ := openAt(t, path)
+	ctx := context.Background()
+	save := func(c phases.Change) {
+		t.Helper()
+		must(t, cli.SavePhaseChange(ctx, c, bot.AuditEntry{Actor: c.By, Via: "cli", Action: "phase.set", Allowed: true}, nil))
+	}
+	read := func(initial phases.Phase) phases.State {
+		t.Helper()
+		s, err := daemon.PhaseState(ctx, initial)
+		must(t, err)
+		return s
+	}
+	if s := read(phases.Replies); s.Global != phases.Replies || len(s.Overrides) != 0 {
+		t.Fatalf("no changes: %+v", s)
+	}
+	save(phases.Change{Channel: "discord:1", From: phases.Replies, To: phases.Broadcast, By: "lead", Reason: "crisis", At: t0})
+	s := read(phases.Replies)
+	if s.For("discord:1") != phases.Broadcast {
+		t.Fatalf("after a change saved by another process: %+v, want discord:1 in phase 1", s)
+	}
+	s.Overrides["discord:1"] = phases.Outreach
+	delete(s.Overrides, "discord:1")
+	s.Overrides["discord:2"] = phases.Broadcast
+	if again := read(phases.Replies); again.For("discord:1") != phases.Broadcast || again.For("discord:2") != phases.Replies {
+		t.Errorf("a caller's change to its state reached the next read: %+v", again)
+	}
+	if other := read(phases.Outreach); other.Global != phases.Outreach || other.For("discord:1") != phases.Broadcast {
+		t.Errorf("replayed from phase 3: %+v", other)
+	}
+	save(phases.Change{Channel: "discord:1", From: phases.Broadcast, To: 0, By: "lead", Reason: "over", At: t0.Add(time.Minute)})
+	if s := read(phases.Replies); s.For("discord:1") != phases.Replies || len(s.Overrides) != 0 {
+		t.Errorf("after the override was ended: %+v", s)
+	}
+}
+
 func TestSavePhaseChangeInvalidWritesNothing(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
 )
 
 // Benchmarks report, besides ns/op, messages (or items) per second and the
@@ -272,6 +273,29 @@ func BenchmarkSummary(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		if _, err := db.Summary(ctx, time.Time{}, time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPhaseState measures the phase read the engine makes before
+// sending each automated reply (a switch to phase 1 withholds it), with a
+// long history of switches: a pilot channel by channel over the years.
+func BenchmarkPhaseState(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	for i := range 500 {
+		to := phases.Replies
+		if i%2 == 0 {
+			to = phases.Broadcast
+		}
+		c := phases.Change{Channel: fmt.Sprint("discord:", i%40), To: to, By: "lead", Reason: "pilot"}
+		if err := db.SavePhaseChange(ctx, c, bot.AuditEntry{Actor: "lead", Action: "phase.set", Allowed: true}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if _, err := db.PhaseState(ctx, phases.Replies); err != nil {
 			b.Fatal(err)
 		}
 	}

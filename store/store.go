@@ -39,6 +39,8 @@ type DB struct {
 	stop      chan struct{} // closed by Close
 	stopped   chan struct{} // closed when the checkpointer has returned
 	closeOnce sync.Once
+
+	phases phaseMemo // the last replay of the phase changes (PhaseState)
 }
 
 // Option configures Open.
