@@ -579,7 +579,7 @@ func mismatchAnswer(m slack.Message) string {
 // An escalation closed or relayed to every citizen no longer changes but
 // for a purge of its question, so its refusal is not kept after its post
 // is rendered: the next render, if any, tries the full post first.
-func (d *Desk) render(e bot.Escalation, l bot.Lang, send func([]slack.Block) error) error {
+func (d *Desk) render(e bot.Escalation, l bot.Lang, send func([]slack.Block) error) (err error) {
 	if e.State == bot.StateClosed || e.State == bot.StateRelayed {
 		defer func() {
 			d.refusedMu.Lock()
@@ -591,7 +591,7 @@ func (d *Desk) render(e bot.Escalation, l bot.Lang, send func([]slack.Block) err
 	r, refused := d.refused[e.ID]
 	d.refusedMu.Unlock()
 	if !refused || !d.now().Before(r.next) {
-		err := send(d.escalationBlocks(e, l))
+		err = send(d.escalationBlocks(e, l))
 		code := contentRefusal(err)
 		if code == "" {
 			if err == nil && refused {
@@ -604,10 +604,16 @@ func (d *Desk) render(e bot.Escalation, l bot.Lang, send func([]slack.Block) err
 		}
 		r = d.noteRefusal(e.ID, code)
 		if !refused {
-			d.log.Warn("slack: Slack refused the escalation's post; it is shown in a short form", "escalation", e.ID, "slack_error", code, "retry_in", r.wait)
+			// Logged once it is known what staff see.
+			defer func(err *error) {
+				if *err == nil {
+					d.log.Warn("slack: Slack refused the escalation's post; it is shown in a short form", "escalation", e.ID, "slack_error", code, "retry_in", r.wait)
+				} else {
+					d.log.Warn("slack: Slack refused the escalation's post; its short form could not be posted either", "escalation", e.ID, "slack_error", code, "err", *err)
+				}
+			}(&err)
 		}
 	}
-	var err error
 	for _, max := range []int{shortQuoteChars, 0} {
 		if err = send(d.shortBlocks(e, l, r.code, max)); contentRefusal(err) == "" {
 			return err
@@ -648,14 +654,16 @@ func (d *Desk) noteRefusal(id int64, code string) refusal {
 
 // contentRefusal is the error code of err when Slack refused one post or
 // update for what it holds (invalid_blocks, msg_too_long), "" otherwise:
-// no refusal, a refusal of every post (deskWide), a failure worth
-// retrying as it is, or a post gone from the channel.
+// no refusal, or a refusal that a shorter post would meet too (a
+// workspace restriction, the channel gone, a failure worth retrying).
 func contentRefusal(err error) string {
-	code := slackCode(err)
-	if code == "" || deskWide(err) || retryable(err) || postGone(err) {
-		return ""
+	switch code := slackCode(err); code {
+	case "invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long":
+		if !retryable(err) {
+			return code
+		}
 	}
-	return code
+	return ""
 }
 
 // postGone reports whether a chat.update failed because its message is

@@ -856,3 +856,39 @@ func TestRefusedPostsAreNotKeptForever(t *testing.T) {
 		t.Errorf("refusals kept = %d, want at most %d", n, maxRefused)
 	}
 }
+
+// Only a refusal of what the post holds makes the desk try its short
+// form, and the log says what staff see: a post refused for another
+// reason (a workspace restriction) is tried once, and a short form Slack
+// refuses too is not said to be shown.
+func TestPostEscalationRefusalLoggedAsItEnds(t *testing.T) {
+	tests := []struct {
+		name, code string
+		posts      int
+		log, not   string
+	}{
+		{"not about the content", "restricted_action", 1, "", "short form"},
+		{"short form refused too", "invalid_blocks", 3, "its short form could not be posted either", "it is shown in a short form"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			lb := &logBuf{}
+			d, err := New(f.config(), testBotToken, testAppToken, Options{Roster: testRoster(), Now: testClock,
+				Logger: slog.New(slog.NewTextHandler(lb, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.refuseBlocks("liaison.meta", tt.code) // in every form of the post
+			if _, err := d.PostEscalation(context.Background(), hostileEscalation()); slackCode(err) != tt.code {
+				t.Errorf("PostEscalation: %v, want Slack's %s", err, tt.code)
+			}
+			if n := len(f.callsTo("chat.postMessage")); n != tt.posts {
+				t.Errorf("%d posts, want %d", n, tt.posts)
+			}
+			if log := lb.String(); !strings.Contains(log, tt.log) || strings.Contains(log, tt.not) {
+				t.Errorf("log, want %q and not %q:\n%s", tt.log, tt.not, log)
+			}
+		})
+	}
+}
