@@ -809,6 +809,49 @@ func TestBrowserChatCountsEmojiAsOneCharacter(t *testing.T) {
 	}
 }
 
+// The pages count text as the server keeps and counts it: what the page
+// sends (trimmed by the browser) loses its control characters and line
+// separators and is trimmed again (cleanText), then its runes are
+// counted. A text pasted with a separator or a control character in it is
+// not refused by the page when the server would take it, and a text
+// whose counter says none is left is within the server's limit.
+func TestBrowserCountsCharactersAsTheServerDoes(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	run(t, ctx, "open comms", chromedp.Navigate(s.base+"/comms?lang=fr"), chromedp.WaitReady(chromedp.CSS("#bc-fr-count")))
+	for _, text := range []string{
+		"plain", "é and e\u0301", "👨‍👩‍👧‍👦 family", "🇨🇦🇫🇷", "🏳️‍🌈", "a\u2028b\u2029c", "tab\there\nline",
+		"vertical\vtab\fform feed", "\u0001start", "end\u0085", "\u0000nul", "del\u007f", "c1\u0090\u009f",
+		"\ufeffbom\ufeff", "\u00a0\u3000wide\u202f", "\u0001 \u00a0 spaced \u0002", "zero\u200bwidth\u200d",
+		"\u180emongolian\u180e", "\u2028 \u2029",
+	} {
+		var got struct {
+			Sent  string
+			Count int
+		}
+		res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify((function(){const v=`+js(text)+`.trim(); return {Sent: v, Count: window.Liaison.chars(v)}})())`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(res), &got); err != nil {
+			t.Fatal(err)
+		}
+		if want := utf8.RuneCountInString(cleanText(got.Sent)); got.Count != want {
+			t.Errorf("%q: the page counts %d characters, the server %d", text, got.Count, want)
+		}
+	}
+	// An announcement at the limit with a line separator pasted in it.
+	fr := strings.Repeat("Joyeuses fêtes ", 119) + "Bonne année!!!!"
+	fr = fr[:40] + "\u2028" + fr[40:]
+	if n := utf8.RuneCountInString(cleanText(fr)); n != bot.MaxBroadcastRunes {
+		t.Fatalf("the server counts %d characters, want the limit", n)
+	}
+	run(t, ctx, "paste", chromedp.Evaluate[chromedp.Void](`(function(){const e=document.getElementById("bc-fr"); e.focus(); document.execCommand("insertText", false, `+js(fr)+`); return true})()`))
+	if c := textOf(t, ctx, `document.getElementById("bc-fr-count").textContent`); c != "Il reste 0 caractère" {
+		t.Errorf("French counter %q, want none left", c)
+	}
+}
+
 func TestBrowserInjectedScriptIsShownAsText(t *testing.T) {
 	s := newStack(t)
 	citizen := tab(t)

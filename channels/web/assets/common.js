@@ -193,15 +193,21 @@ window.Liaison = (function () {
     });
   }
 
-  // chars counts the characters of s as the server does (Go counts runes):
-  // code points, so that an emoji is one character, not the two UTF-16
-  // units that String.length and maxlength count.
+  // chars counts the characters of s as the server keeps and counts them
+  // (cleanText, then Go's rune count): control characters other than tabs
+  // and line breaks, and the Unicode line and paragraph separators, are
+  // dropped, the rest is trimmed of white space (not of U+FEFF, which Go
+  // keeps), and code points are counted, so that an emoji is one
+  // character, not the two UTF-16 units that String.length and maxlength
+  // count.
   function chars(s) {
+    const kept = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, "")
+      .replace(/^[\t\n \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+|[\t\n \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+$/g, "");
     let n = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-        const d = s.charCodeAt(i + 1);
+    for (let i = 0; i < kept.length; i++) {
+      const c = kept.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < kept.length) {
+        const d = kept.charCodeAt(i + 1);
         if (d >= 0xdc00 && d <= 0xdfff) i++;
       }
       n++;
