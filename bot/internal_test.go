@@ -186,6 +186,11 @@ func TestPolicy(t *testing.T) {
 		{"You were supposed to mail the fucking card last week", ""},
 		{"You were supposed to mail fucking cards last week", ""},
 		{"Vous êtes supposés m'envoyer le tabarnak de chèque", ""},
+		{"Vous êtes ouverts le crisse de samedi?", ""},
+		{"vous êtes ouverts le calvaire de lundi?", ""},
+		{"you're just a fucking joke", ReasonAbuse},
+		{"t'es ben un crisse de cave", ReasonAbuse},
+		{"vous êtes juste des osties de voleurs", ReasonAbuse},
 		{"you are such a fucking disgrace", ReasonAbuse},
 		{"t'es vraiment un crisse de cave", ReasonAbuse},
 		// "Nothing but", « rien que » and « ne ... que » keep what follows

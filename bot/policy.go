@@ -134,8 +134,18 @@ var youreArticles = wordSet(`a an`)
 // la", "you are such a"), a later one starts a thing spoken of ("you were
 // supposed to mail the fucking card", "vous êtes supposés m'envoyer le
 // tabarnak de chèque"). French "de" joins words within a group ("un crisse
-// de cave", "des incompétents de merde") and is not one.
+// de cave", "des incompétents de merde") and is not one. The start may be
+// after a word of degree (groupDegree): "you are such a", « t'es vraiment
+// un »; after another word it is a thing ("vous êtes ouverts le crisse de
+// samedi?").
 var determiners = wordSet(`the a an le la les l un une des du`)
+
+// groupDegree may stand before the determiner that starts what is said of
+// a target; so may the « de » of a partitive (« vous êtes de la marde »).
+var groupDegree = wordSet(`
+	such so just really only truly totally literally definitely clearly officially
+	vraiment juste tellement ben bien tout toute tous seulement carrement de d
+`)
 
 // targetCompany may stand between a target and its opener: "you people
 // are", "you guys are", "vous autres êtes".
@@ -558,7 +568,7 @@ func swornAt(words []string, i int) bool {
 	}
 	j = pastOnly(words, j)
 	for start := j; j < len(words) && !predicateEnds[words[j]]; j++ {
-		if determiners[words[j]] && j > start+1 {
+		if determiners[words[j]] && j > start && (j > start+1 || !groupDegree[words[start]]) {
 			return false
 		}
 		if swearWords[words[j]] {
