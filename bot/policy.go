@@ -183,9 +183,19 @@ func phrases(ps ...string) *regexp.Regexp {
 // elections. Practical election questions ("where do I vote") are not
 // partisan and are answered.
 var partisanPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`\b(liberal|liberaux|conservative|conservateur|conservateurs|ndp|npd|bloc quebecois|green party|parti vert|ppc|tories|tory|grits|neo-democrates?)\b`),
+	regexp.MustCompile(`\b(liberals?|liberaux|liberales?|conservatives?|conservateurs?|conservatrices?|ndp|npd|bloc quebecois|green party|parti vert|ppc|tories|tory|grits|neo-democrates?)\b`),
 	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|pour qui voter|which party|quel parti|prime minister|premier ministre)\b`),
 }
+
+// nonPartisan are the phrases in which a party's name is an ordinary word,
+// left out before partisanPatterns are matched: a degree ("a liberal arts
+// degree", « un diplôme en arts libéraux »), a trade (« profession
+// libérale »), an estimate, a treatment, a faith ("Conservative
+// Mennonite", "Conservative Judaism", who ask about passport photos).
+var nonPartisan = phrases(
+	`liberal arts`, `arts liberaux`, `professions? liberales?`, `professionnels liberaux`,
+	`conservative (estimates?|guess|treatment|management|mennonites?|judaism|jews?|jewish|synagogues?)`,
+)
 
 // leaders are party leaders' surnames, each with a first name. A surname
 // alone is as often a citizen's own (Singh is among the commonest in
@@ -365,7 +375,7 @@ func policyCheck(text string) Reason {
 		return ReasonAbuse
 	}
 	for _, p := range partisanPatterns {
-		if p.MatchString(folded) {
+		if p.MatchString(folded) && p.MatchString(nonPartisan.ReplaceAllString(folded, " ")) {
 			return ReasonPartisan
 		}
 	}
