@@ -547,4 +547,15 @@ func TestBrowserDeskShowsAnAnswerThatDidNotReachEveryone(t *testing.T) {
 	if f := textOf(t, en, `document.getElementById("flash").textContent`); f != "" {
 		t.Errorf("opening the desk announced %q", f)
 	}
+
+	// At 320 CSS pixels (400% zoom), in French, the card with its badge
+	// does not make the desk scroll sideways.
+	narrow := tab(t)
+	run(t, narrow, "open the desk at 320 px", chromedp.EmulateViewport(320, 640), chromedp.Navigate(s.base+"/desk?lang=fr"),
+		until(`document.querySelector(`+js(badge)+`) !== null`))
+	if w := textOf(t, narrow, `String(document.documentElement.scrollWidth <= window.innerWidth)`); w != "true" {
+		wide := textOf(t, narrow, `Array.from(document.querySelectorAll("main *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className).join(" ")`)
+		t.Errorf("the desk scrolls sideways at 320 px: %s", wide)
+	}
+	screenshot(t, narrow, "desk-undelivered-320-fr")
 }
