@@ -163,8 +163,8 @@ var predicateEnds = wordSet(`
 // one addressed ("fuck you", "fuck off", "ta gueule", "va chier", "allez
 // chier", "mange donc un char de marde"), or threatens.
 var aimedForms = phrases(
-	`(fuck|screw|damn) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves|off)`,
-	`go to hell`, `piss off`, `eat shit`, `shut (the fuck )?up`, `stfu`,
+	`(fuck|fck|fuk|fk|phuck|screw|damn) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves|off)`, // "fck off": chat drops the vowel
+	`go to hell`, `piss off`, `eat shit`, `shut (the fuck )?up`, `stfu`, `gtfo`,
 	`(kill|murder|shoot|stab) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves)`, `kys`,
 	`(hope|wish) (you|u) (die|dies)`, `(you|u) should (just )?die`, `go die`, `drop dead`,
 	`(you|u|ur|a|of|fucking) retards?`, // French "retard" is a delay: "mon passeport est en retard"
