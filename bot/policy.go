@@ -237,7 +237,11 @@ var opinionWords = wordSet(`
 // whatever follows ("do you think Singh will win", "pensez-vous que
 // Poilievre va gagner"), as is one about the person ("what do you think of
 // Carney", see opinionOf).
-var thinkWords = wordSet(`think thinks thought feel feels pense penses pensez pensent crois croyez`)
+var thinkWords = wordSet(`think thinks thought feel feels believe believes pense penses pensez pensent crois croyez`)
+
+// findThat are thinkWords only before « que » (« je trouve que Poilievre a
+// raison »): without it they find ("Trouvez-vous Singh dans l'annuaire?").
+var findThat = wordSet(`trouve trouves trouvez`)
 
 // judgements, said of a surname within nearLeader words after it, make a
 // thought about it partisan (see thinkWords and judged).
@@ -313,7 +317,7 @@ func opinionOn(words []string, i int) bool {
 		switch {
 		case k >= i-2 && opinionWords[w]:
 			return true
-		case thinkWords[w] && (k >= i-2 || thinkThat[words[i-1]]):
+		case thinkWords[w] && (k >= i-2 || thinkThat[words[i-1]]), findThat[w] && thinkThat[words[i-1]]:
 			return askedOfTarget(words, k) || judged(words, i)
 		}
 	}
