@@ -508,7 +508,7 @@ func TestBrowserDeskShowsAnAnswerThatDidNotReachEveryone(t *testing.T) {
 		until(`document.querySelector("#notices li.reopened") !== null`))
 	const (
 		frLabel = "Réponse non transmise"
-		frWhat  = "La réponse n’a pas pu être transmise à 1 des 2 personnes qui l’ont posée."
+		frWhat  = "La réponse n’a pas pu être transmise à 1 des 2 personnes qui ont posé la question." // the question, not the answer they did not get
 		frNext  = "Répondez de nouveau et la réponse ne sera transmise qu’à cette personne, ou fermez la question en indiquant un motif."
 	)
 	if got := textOf(t, desk, `Array.from(document.querySelectorAll(`+js(badge+" p")+`), p => p.textContent).join("|")`); got != frLabel+"|"+frWhat+"|"+frNext {

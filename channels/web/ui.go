@@ -220,9 +220,9 @@ var uiStrings = map[string][2]string{
 
 	// A waiting question whose answer did not reach every citizen who asked
 	// (its card, and the sentence said when that appears).
-	"js.undelivered.one":        {"The answer did not reach the citizen who asked.", "La réponse n’a pas pu être transmise à la personne qui l’a posée."},
-	"js.undelivered.all":        {"The answer did not reach any of the {M} citizens who asked.", "La réponse n’a pu être transmise à aucune des {M} personnes qui l’ont posée."},
-	"js.undelivered.some":       {"The answer did not reach {N} of the {M} citizens who asked.", "La réponse n’a pas pu être transmise à {N} des {M} personnes qui l’ont posée."},
+	"js.undelivered.one":        {"The answer did not reach the citizen who asked.", "La réponse n’a pas pu être transmise à la personne qui a posé la question."},
+	"js.undelivered.all":        {"The answer did not reach any of the {M} citizens who asked.", "La réponse n’a pu être transmise à aucune des {M} personnes qui ont posé la question."},
+	"js.undelivered.some":       {"The answer did not reach {N} of the {M} citizens who asked.", "La réponse n’a pas pu être transmise à {N} des {M} personnes qui ont posé la question."},
 	"js.undelivered.next.one":   {"Answer again and it goes to that citizen only, or close the question with a reason.", "Répondez de nouveau et la réponse ne sera transmise qu’à cette personne, ou fermez la question en indiquant un motif."},
 	"js.undelivered.next.other": {"Answer again and it goes to those citizens only, or close the question with a reason.", "Répondez de nouveau et la réponse ne sera transmise qu’à ces personnes, ou fermez la question en indiquant un motif."},
 	"js.undelivered.new":        {"Question {ID} is waiting again.", "La question {ID} est de nouveau en attente."},
