@@ -99,11 +99,10 @@ var targetWords = wordSet(`you your youre u ur vous tu tes toi votre vos`)
 // with a straight or a typographic apostrophe.
 var elidedTarget = regexp.MustCompile(`\bt['’‘ʼ](es|as|etais|avais)\b`)
 
-// chatTarget matches "t'es" typed without its apostrophe or its "es", as
-// chat writes it: « tes un cave », « t rien qu'un cave », « t'un cave ».
-// Only before a word that cannot follow "tes" (your), such as an article or
-// « rien », and never as the "t" of an English contraction ("can't un-").
-var chatTarget = regexp.MustCompile(`(^|[^\pL\pN'’‘ʼ])(?:tes|t)(?:['’‘ʼ]|\s+)(un|une|des|rien|juste|vraiment|tellement)\b`)
+// chatTargetNext, after "tes" or a lone "t", show them to be "t'es" typed
+// as chat types it (see chatTargets): words that cannot follow "tes"
+// (your), such as an article or « rien ».
+var chatTargetNext = wordSet(`un une des rien juste vraiment tellement`)
 
 // ambiguousWords are insults only when aimed at someone close by, in the
 // same clause ("vous êtes des cons", "t'es con", "you dick"): otherwise
@@ -431,12 +430,11 @@ func abusiveAsWritten(folded string) bool {
 		return true
 	}
 	folded = elidedTarget.ReplaceAllString(folded, "tu $1")
-	folded = chatTarget.ReplaceAllString(folded, "${1}tu es $2")
 	folded = prosAndCons.ReplaceAllString(folded, "proscons")
 	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
 		// Split at hyphens too, so that inverted French ("pouvez-vous",
 		// "êtes-vous", "suis-je") shows its pronoun.
-		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
+		words := chatTargets(strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) }))
 		for i, w := range words {
 			switch {
 			case abusiveAlways[w]:
@@ -451,6 +449,31 @@ func abusiveAsWritten(folded string) bool {
 		}
 	}
 	return false
+}
+
+// chatTargets returns words with "t'es" typed as chat types it, « tes un
+// cave », « t rien qu'un cave », « t'un cave », read as "tu es": "tes" or a
+// lone "t" before a chatTargetNext, but not the "t" of an English negation
+// after a word ending in "n" ("can't un-", "don't une fois").
+func chatTargets(words []string) []string {
+	var out []string
+	for j, w := range words {
+		if (w == "tes" || w == "t" && (j == 0 || !strings.HasSuffix(words[j-1], "n"))) &&
+			j+1 < len(words) && chatTargetNext[words[j+1]] {
+			if out == nil {
+				out = append(make([]string, 0, len(words)+2), words[:j]...)
+			}
+			out = append(out, "tu", "es")
+			continue
+		}
+		if out != nil {
+			out = append(out, w)
+		}
+	}
+	if out == nil {
+		return words
+	}
+	return out
 }
 
 // referredTo reports whether the insult words[i] names a third person (see
