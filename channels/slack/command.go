@@ -90,14 +90,14 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 	// nor told how to word a change.
 	lead := staff.CommsLead
 	var p phases.Phase
+	var badPhase error
 	if !slices.Contains(inheritWords, strings.ToLower(args[0])) {
-		var err error
-		if p, err = phases.Parse(args[0]); err != nil && lead {
-			return reply(tr(l, "phase.unknown", "`"+escape(args[0])+"`")), nil
-		}
+		p, badPhase = phases.Parse(args[0])
 	}
+	word := args[0]
 	args = args[1:]
 	var channel bot.ChannelKey
+	unknownChannel := false
 	if len(args) > 0 {
 		if k, ok, known := d.lookupChannel(ctx, h, args[0]); ok {
 			if !known && p == 0 && lead {
@@ -106,24 +106,38 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 				// the engine checks who asks and audits it.
 				k, known = d.staleOverride(ctx, h, args[0])
 			}
-			switch {
-			case !known && lead:
-				return reply(tr(l, "phase.unknown.channel", "`"+escape(args[0])+"`", d.channelChoices(ctx, h))), nil
-			case !known:
-				k = bot.ChannelKey(args[0])
+			if !known {
+				k, unknownChannel = bot.ChannelKey(args[0]), true
 			}
 			channel = k
 			args = args[1:]
 		}
 	}
-	if p == 0 && channel == "" && lead {
-		return reply(tr(l, "phase.inheritglobal", d.cfg.command())), nil
-	}
 	reason := strings.Join(args, " ")
-	// A missing reason is pointed out to comms leads; anyone else's request
-	// goes to the engine as it is, to be refused and audited.
-	if strings.TrimSpace(reason) == "" && lead {
-		return reply(tr(l, "phase.reason", d.cfg.command())), nil
+	// A comms lead's request the desk cannot pass on is explained to them,
+	// and audited as the engine audits the refusals it makes; anyone
+	// else's request goes to the engine as it is, to be refused and
+	// audited.
+	if lead {
+		var text, why string
+		switch {
+		case badPhase != nil:
+			text = tr(l, "phase.unknown", "`"+escape(word)+"`")
+			why = fmt.Sprintf("Unknown phase %q. Use broadcast (1), replies (2) or outreach (3).", word)
+		case unknownChannel:
+			text = tr(l, "phase.unknown.channel", "`"+escape(string(channel))+"`", d.channelChoices(ctx, h))
+			why = fmt.Sprintf("Unknown channel %q. Possible channels: %s.", channel, d.channelKeys(ctx, h))
+		case p == 0 && channel == "":
+			text = tr(l, "phase.inheritglobal", d.cfg.command())
+			why = "Only a channel can follow the global phase: name the channel."
+		case strings.TrimSpace(reason) == "":
+			text = tr(l, "phase.reason", d.cfg.command())
+			why = "A reason is required."
+		}
+		if text != "" {
+			d.auditPhaseRefusal(ctx, h, staff.ID, channel, why)
+			return reply(text), nil
+		}
 	}
 	ch, err := h.SetPhase(ctx, bot.PhaseRequest{
 		Actor:   bot.Actor{Via: "slack", DeskUserID: user},
@@ -234,6 +248,16 @@ func (d *Desk) staleOverride(ctx context.Context, h bot.DeskHandler, word string
 		return bot.ChannelKey(word), true
 	}
 	return "", false
+}
+
+// channelKeys lists the keys of the channels a command may name, for the
+// audit log.
+func (d *Desk) channelKeys(ctx context.Context, h bot.DeskHandler) string {
+	var keys []string
+	for _, c := range d.channels(ctx, h) {
+		keys = append(keys, string(c.Key))
+	}
+	return strings.Join(keys, ", ")
 }
 
 // channelChoices lists the channels a command may name.
@@ -350,6 +374,24 @@ func durationText(l bot.Lang, d time.Duration) string {
 		return tr(l, "dur.minutes", s/60, s%60)
 	}
 	return tr(l, "dur.hours", s/3600, s/60%60)
+}
+
+// auditPhaseRefusal records a comms lead's phase change the desk refused
+// before it reached the engine, why (in English) as its detail, as the
+// engine records the changes it refuses, when the handler can audit.
+func (d *Desk) auditPhaseRefusal(ctx context.Context, h bot.DeskHandler, by string, channel bot.ChannelKey, why string) {
+	a, ok := h.(bot.Auditor)
+	if !ok {
+		return
+	}
+	target := "global"
+	if channel != "" {
+		target = string(channel)
+	}
+	e := bot.AuditEntry{Actor: by, Via: "slack", Action: "phase.set", Target: target, Detail: bot.ErrInvalid.Error() + ": " + why}
+	if err := a.Audit(ctx, e); err != nil {
+		d.log.Error("audit slack command", "action", "phase.set", "err", err)
+	}
 }
 
 // auditCommand records a command the desk answers itself (status, phase

@@ -502,6 +502,50 @@ func TestEndToEndPhaseRefusedToNonLeadsWhateverTheyName(t *testing.T) {
 	}
 }
 
+// A comms lead's phase change the desk cannot pass on (an unknown phase or
+// channel, inherit without a channel, no reason) is explained to them in
+// their language, with the channels they may name, and audited once with
+// its reason, as the changes the engine refuses are.
+func TestEndToEndPhaseRefusedToALeadIsAuditedOnceWithItsReason(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	refusals := func() []bot.AuditEntry {
+		log, err := s.st.AuditLog(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []bot.AuditEntry
+		for _, a := range log {
+			if a.Action == "phase.set" && a.Actor == "marie" && a.Via == "slack" && !a.Allowed {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	for i, tt := range []struct{ text, want, target, why string }{
+		{"phase frobnicate #help projet pilote", "Phase inconnue `frobnicate`\u00a0: utilisez diffusion (1)", "test:help", `Unknown phase "frobnicate"`},
+		{"phase réponses #nulle-part projet pilote", "Canal `#nulle-part` inconnu. Canaux possibles\u00a0: #help (`test:help`).", "#nulle-part", `Unknown channel "#nulle-part". Possible channels: test:help.`},
+		{"phase hériter fin du projet pilote", "Seul un canal peut suivre la phase globale", "global", "Only a channel can follow the global phase"},
+		{"phase réponses #help", "Un motif est requis", "test:help", "A reason is required."},
+	} {
+		seen := len(refusals())
+		id := fmt.Sprintf("lead%d", i)
+		f.send(slashEnvelope(id, "UMARIE", tt.text))
+		if text := ackText(t, f.ack(id, 1)); !strings.Contains(text, tt.want) {
+			t.Errorf("%q: reply, want %q:\n%s", tt.text, tt.want, text)
+		}
+		got := refusals()
+		got = got[:len(got)-seen] // the log is newest first
+		if len(got) != 1 || got[0].Target != tt.target || !strings.Contains(got[0].Detail, tt.why) {
+			t.Errorf("%q: audited %+v, want one refusal on %s saying %q", tt.text, got, tt.target, tt.why)
+		}
+	}
+	if st, err := s.st.PhaseState(context.Background(), phases.Replies); err != nil || len(st.Overrides) > 0 || st.Global != phases.Replies {
+		t.Errorf("phase state = %+v (%v), want nothing changed", st, err)
+	}
+}
+
 func TestEndToEndBroadcastModal(t *testing.T) {
 	f := newFakeSlack(t)
 	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
