@@ -66,7 +66,8 @@ func (d *Desk) postBlocks(e bot.Escalation, l bot.Lang, refused string, quoteMax
 		tr(l, "esc.lang", langName(l, e.Lang)),
 		tr(l, "esc.where", d.channelLabel(e.Channel)),
 	}
-	if n := len(e.Askers); n > 1 {
+	// Citizens, not their messages: one who asked twice is one person.
+	if n := bot.Citizens(e.Askers); n > 1 {
 		meta = append(meta, tr(l, "esc.askers", n))
 	}
 	if e.RoutedTo != "" {
@@ -151,10 +152,13 @@ func errorCode(code string) string {
 
 // stateLine says where e stands.
 func (d *Desk) stateLine(e bot.Escalation, l bot.Lang) string {
-	relayed := 0
+	// Citizens are counted as the engine relays to them (one relay each,
+	// however many times they asked), as the line on an answer that did
+	// not reach everyone counts them.
+	var reached []bot.Asker
 	for _, a := range e.Askers {
 		if !a.RelayedAt.IsZero() {
-			relayed++
+			reached = append(reached, a)
 		}
 	}
 	var parts []string
@@ -171,7 +175,7 @@ func (d *Desk) stateLine(e bot.Escalation, l bot.Lang) string {
 		if by == "" {
 			by = e.ClaimedBy
 		}
-		parts = append(parts, tr(l, "state.answered", d.mention(by)), tr(l, "state.relayed", relayed, len(e.Askers)))
+		parts = append(parts, tr(l, "state.answered", d.mention(by)), tr(l, "state.relayed", bot.Citizens(reached), bot.Citizens(e.Askers)))
 	case bot.StateClosed:
 		reason, _ := truncate(e.CloseReason, 300)
 		parts = append(parts, tr(l, "state.closed", d.mention(e.ClosedBy), escape(reason)))

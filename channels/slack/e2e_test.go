@@ -318,6 +318,47 @@ func TestEndToEndRefusedPostIsPostedShortAndAnswered(t *testing.T) {
 	}
 }
 
+// The post counts citizens, not their messages, as the engine relays to
+// them: one who asked twice is one of the people who asked, and one of
+// those the answer was sent to.
+func TestEndToEndPostCountsCitizensNotTheirMessages(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	for _, m := range []struct{ id, author string }{{"m1", "ana"}, {"m2", "ana"}, {"m3", "ben"}} {
+		d, err := s.eng.HandleMessage(context.Background(), bot.Message{
+			Platform: "test", ChannelID: "help", ID: m.id, AuthorID: m.author, AuthorName: "Citoyen",
+			Text: hostileQuestion, Time: time.Now(), InHelpChannel: true,
+		})
+		if err != nil || d.Action != bot.ActEscalate || d.EscalationID != 1 {
+			t.Fatalf("%s: decision %+v (%v), want escalation 1", m.id, d, err)
+		}
+	}
+	post := escalationPost(t, f, s, 1)
+	f.send(eventsEnvelope("ans-1", "EvAns1", 0, threadReply("UMARIE", post.TS, "1700000000.900001", "Bonjour, déposez une réclamation en ligne auprès de Postes Canada.")))
+	f.ack("ans-1", 1)
+	eventually(t, "the relays to ana and ben", func() bool { return len(s.pub.of(bot.KindRelay)) == 2 })
+	var last string
+	eventually(t, "the post updated as relayed", func() bool {
+		for _, c := range f.callsTo("chat.update") {
+			if c.TS == post.TS {
+				last = everything(c)
+			}
+		}
+		return strings.Contains(last, "Réponse transmise")
+	})
+	for _, want := range []string{"2 personnes ont posé cette question", "Réponse transmise\u00a0: 2 personne(s) sur 2"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("post lacks %q:\n%s", want, last)
+		}
+	}
+	for _, c := range append(f.callsTo("chat.update"), post) {
+		if strings.Contains(everything(c), "3 personne") {
+			t.Errorf("a post counted ana's two messages as two people:\n%s", everything(c))
+		}
+	}
+}
+
 func TestEndToEndNonRosterReplyIsNotRelayed(t *testing.T) {
 	f := newFakeSlack(t)
 	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
