@@ -559,3 +559,49 @@ func TestBrowserDeskShowsAnAnswerThatDidNotReachEveryone(t *testing.T) {
 	}
 	screenshot(t, narrow, "desk-undelivered-320-fr")
 }
+
+// The comms page's activity labels keep their words whole, at 1280 and
+// 320 px, in both languages, when a value is long: the topics passed to
+// staff once there are several no longer squeeze every label to one
+// letter a line.
+func TestBrowserCommsSummaryLabelsKeepTheirWordsWhole(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	for i, q := range []string{
+		"when r u guys open on saturday",
+		"chu pu capable de me connecter a mon compte",
+		"hello?? passport 0",
+		"Can I bring my pet iguana to the citizenship ceremony?",
+	} {
+		m := bot.Message{Platform: "web", ChannelID: "help", ID: fmt.Sprint("m", i), AuthorID: fmt.Sprint("u", i), AuthorName: "Citizen", Text: q, Time: time.Now()}
+		if d, err := s.eng.HandleMessage(ctx, m); err != nil || d.Action != bot.ActEscalate {
+			t.Fatalf("%q: %s (%v), want it passed to staff", q, d.Action, err)
+		}
+	}
+	page := tab(t)
+	// brokenLabels lists the labels narrower than their widest word.
+	const brokenLabels = `Array.from(document.querySelectorAll("#summary dt")).filter(dt => {
+		const s = document.createElement("span");
+		s.style.whiteSpace = "nowrap";
+		s.style.position = "absolute";
+		let widest = 0;
+		for (const w of dt.textContent.split(/\s+/)) { s.textContent = w; dt.append(s); widest = Math.max(widest, s.getBoundingClientRect().width); s.remove(); }
+		return dt.clientWidth + 1 < widest;
+	}).map(dt => dt.textContent + " (" + dt.clientWidth + " px)").join(" | ")`
+	for _, w := range []int64{1280, 320} {
+		for _, lang := range []string{"en", "fr"} {
+			run(t, page, "open comms", chromedp.EmulateViewport(w, 900), chromedp.Navigate(s.base+"/comms?lang="+lang),
+				until(`document.querySelectorAll("#summary dd").length > 0`))
+			if topics := textOf(t, page, `document.querySelector("#summary dd:last-of-type").textContent`); strings.Count(topics, "(") < 3 {
+				t.Fatalf("topics passed to staff %q, want at least three", topics)
+			}
+			if got := textOf(t, page, brokenLabels); got != "" {
+				t.Errorf("%d px, %s: activity labels broken inside a word: %s", w, lang, got)
+			}
+			if ok := textOf(t, page, `String(document.documentElement.scrollWidth <= window.innerWidth)`); ok != "true" {
+				t.Errorf("%d px, %s: the comms page scrolls sideways", w, lang)
+			}
+		}
+		screenshot(t, page, fmt.Sprintf("comms-summary-topics-%d-fr", w))
+	}
+}
