@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -311,6 +312,20 @@ func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 	if len(s) != 1 || !strings.Contains(s[0].Reply.Text, "partisanes") {
 		t.Errorf("sent %+v", s)
 	}
+	// Leaders compared, with no word of opinion.
+	for i, q := range []struct {
+		text string
+		lang bot.Lang
+	}{
+		{"Carney vs. Poilievre?", bot.English},
+		{"Who is better, Carney or Poilievre?", bot.English},
+		{"Poilievre ou Carney?", bot.French},
+		{"Qui est mieux entre Carney et Poilievre?", bot.French},
+	} {
+		if d := e.ask(fmt.Sprintf("voter%d", i), q.text); d.Action != bot.ActNotice || d.Reason != bot.ReasonPartisan || d.Lang != q.lang {
+			t.Errorf("%q: %s/%s in %s, want the partisan notice in %s", q.text, d.Action, d.Reason, d.Lang, q.lang)
+		}
+	}
 }
 
 // A citizen who shares a party leader's surname, or names a clerk who does,
@@ -326,6 +341,10 @@ func TestCitizenNamedLikeAPartyLeaderIsAnswered(t *testing.T) {
 		"Je pense que Singh s'occupe de mon dossier, pouvez-vous vérifier?",
 		"I think Singh sent the wrong form, can you check?",
 		"Je pense que Singh a le mauvais dossier, pouvez-vous vérifier?",
+		"Can I see Mr. Singh or Ms. Carney at the office?",
+		"My case officer is Singh or maybe Carney, I forget. Can you check my file?",
+		"Puis-je voir M. Singh ou Mme Carney au bureau?",
+		"Mon agente est Singh ou peut-être Carney, je ne sais plus. Pouvez-vous vérifier mon dossier?",
 	} {
 		if d := e.ask("raj", text); d.Reason == bot.ReasonPartisan || d.Action == bot.ActIgnore {
 			t.Errorf("%q: %s/%s, want an answer or an escalation", text, d.Action, d.Reason)

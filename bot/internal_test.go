@@ -348,6 +348,33 @@ func TestPolicy(t *testing.T) {
 		{"I often think about Singh", ReasonPartisan},
 		{"I support Singh", ReasonPartisan},
 		{"J'appuie Blanchet", ReasonPartisan},
+		// Two leaders compared is partisan with no word of opinion: "vs",
+		// "or", « ou », « contre » right between them, "and", « et » after
+		// "between", « entre ». A title names people at the office, a
+		// surname further off or the citizen's own business ("my") a clerk.
+		{"Carney vs Poilievre?", ReasonPartisan},
+		{"Carney vs. Poilievre?", ReasonPartisan},
+		{"Who is better, Carney or Poilievre?", ReasonPartisan},
+		{"Singh or Carney", ReasonPartisan},
+		{"Which is better between Singh and Blanchet?", ReasonPartisan},
+		{"Liberals vs Conservatives", ReasonPartisan},
+		{"Poilievre ou Carney?", ReasonPartisan},
+		{"Qui est mieux entre Carney et Poilievre?", ReasonPartisan},
+		{"Carney contre Poilievre, t'en penses quoi?", ReasonPartisan},
+		{"Libéraux ou conservateurs?", ReasonPartisan},
+		{"Can I see Mr. Singh or Ms. Carney at the office?", ""},
+		{"Can I see Mr. Singh or Carney at the office?", ""},
+		{"Puis-je voir M. Singh ou Mme Carney au bureau?", ""},
+		{"My case officer is Singh or maybe Carney, I forget", ""},
+		{"My case officer is Singh or Carney, I forget", ""},
+		{"Mon agente est Singh ou peut-être Carney, je ne sais plus", ""},
+		{"Mon dossier est chez Singh ou Carney, je ne sais plus", ""},
+		{"Trudeau airport or Montréal-Trudeau?", ""},
+		{"L'aéroport Trudeau ou Montréal-Trudeau?", ""},
+		{"passport vs travel document", ""},
+		{"Passport vs. travel document: which do I need?", ""},
+		{"Passeport ou carte?", ""},
+		{"Passeport vs carte de citoyenneté?", ""},
 		{"Which form do I need for my taxes?", ""},
 	}
 	for _, tt := range tests {

@@ -269,18 +269,97 @@ var opinionOf = wordSet(`of about on de d sur`)
 // near Trudeau airport", "voter à l'aéroport Trudeau").
 var placeBreaks = wordSet(`near at by pres a au aux`)
 
+// comparedBy join two leaders' surnames into a comparison that asks which
+// is better: "Carney vs Poilievre", "Singh or Carney", « Poilievre ou
+// Carney », « Carney contre Poilievre ».
+var comparedBy = wordSet(`vs v versus or ou contre`)
+
+// comparedAnd join them so after a word of comparison: "between Carney and
+// Poilievre", « entre Carney et Poilievre », "compare Singh and Blanchet".
+var comparedAnd = wordSet(`and et`)
+
+// comparing opens a comparison joined by comparedAnd.
+var comparing = wordSet(`between entre compare compared comparing comparer comparez`)
+
+// ownPossessives before a comparison make it part of the citizen's own
+// business: "my case officer is Singh or Carney, I forget".
+var ownPossessives = wordSet(`my our mon ma mes notre nos`)
+
+// compared reports whether the surname words[i] is compared with another
+// leader's right after it (see comparedBy and comparedAnd). A title before
+// it names someone at the office ("Can I see Mr. Singh or Carney?"), as
+// does a title before the other, which then does not follow right after
+// ("Mr. Singh or Ms. Carney"); so does a surname further off ("Singh or
+// maybe Carney, I forget").
+func compared(words []string, i int) bool {
+	if i+2 >= len(words) || words[i+2] == words[i] {
+		return false
+	}
+	if _, ok := leaders[words[i+2]]; !ok {
+		return false
+	}
+	if i > 0 && titles[words[i-1]] {
+		return false
+	}
+	if c := words[i+1]; !comparedBy[c] && !(comparedAnd[c] && i > 0 && comparing[words[i-1]]) {
+		return false
+	}
+	for _, w := range words[:i] {
+		if ownPossessives[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// abbreviations end with a period that does not end a clause: titles
+// ("Mr. Singh", « M. Singh ») and "vs." ("Carney vs. Poilievre").
+var abbreviations = wordSet(`mr mrs ms dr mme mlle m vs v`)
+
+// withAbbreviations returns folded text with the period after an
+// abbreviation read as a space, so that a title stays with its surname and
+// "vs." joins what it compares.
+func withAbbreviations(folded string) string {
+	var b []byte
+	for i := strings.IndexByte(folded, '.'); i >= 0; {
+		start := i
+		for start > 0 && i-start < len("mlle") && isASCIILetter(folded[start-1]) {
+			start--
+		}
+		if start < i && (start == 0 || folded[start-1] < utf8.RuneSelf && !isASCIILetter(folded[start-1])) &&
+			abbreviations[folded[start:i]] {
+			if b == nil {
+				b = []byte(folded)
+			}
+			b[i] = ' '
+		}
+		next := strings.IndexByte(folded[i+1:], '.')
+		if next < 0 {
+			break
+		}
+		i += next + 1
+	}
+	if b == nil {
+		return folded
+	}
+	return string(b)
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 // partisanName reports whether folded text speaks of a party leader: by
-// full name, or by surname next to a word of elections (politicalWords) or
-// opinion (opinionWords, thinkWords).
+// full name, compared with another leader (see compared), or by surname
+// next to a word of elections (politicalWords) or opinion (opinionWords,
+// thinkWords).
 func partisanName(folded string) bool {
-	for _, c := range strings.FieldsFunc(folded, isClauseEnd) {
+	for _, c := range strings.FieldsFunc(withAbbreviations(folded), isClauseEnd) {
 		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
 		for i, w := range words {
 			first, ok := leaders[w]
 			if !ok {
 				continue
 			}
-			if i > 0 && words[i-1] == first || opinionOn(words, i) {
+			if i > 0 && words[i-1] == first || compared(words, i) || opinionOn(words, i) {
 				return true
 			}
 			for j := i - 1; j >= max(0, i-nearLeader) && !placeBreaks[words[j]]; j-- {
