@@ -364,7 +364,8 @@ func slackTS(t time.Time) string {
 // It also brings the language-mismatch notices in the post's thread up to
 // date (see settleMismatches): a choice changes the escalation, and the
 // engine tries its update again until it succeeds, after a restart too, so
-// a notice whose refresh failed after the click still comes to show it.
+// a notice whose refresh failed after the click still comes to show it. A
+// failure to refresh them is returned as this post's own, not the desk's.
 func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalation) error {
 	if ref == "" {
 		return fmt.Errorf("update escalation %d: %w: empty desk ref", e.ID, bot.ErrInvalid)
@@ -389,10 +390,25 @@ func (d *Desk) UpdateEscalation(ctx context.Context, ref string, e bot.Escalatio
 		return fmt.Errorf("update escalation %d: %w", e.ID, err)
 	}
 	if err := d.settleMismatches(ctx, ref, e); err != nil {
-		return fmt.Errorf("update escalation %d: %w", e.ID, err)
+		// The post is up to date; only its notices wait, which concerns
+		// this post alone (a rate limit on reading its thread does not
+		// stop the desk's other posts): the engine goes on with the other
+		// escalations and makes this update again at its next round.
+		return fmt.Errorf("update escalation %d: post updated, its language-mismatch notices not yet: %w", e.ID, postOnly{err})
 	}
 	return nil
 }
+
+// postOnly marks a failure, even one worth retrying, as concerning one
+// desk post only: the engine does not take it for the whole desk's
+// (bot.Desk), and tries that post again at its next round.
+type postOnly struct{ err error }
+
+func (e postOnly) Error() string   { return e.err.Error() }
+func (e postOnly) Unwrap() error   { return e.err }
+func (e postOnly) Retryable() bool { return false }
+
+var _ bot.Retryable = postOnly{}
 
 // answerLister is the optional engine capability of listing an
 // escalation's staff answers (the Engine has it).

@@ -30,5 +30,7 @@
 // shutdown; its clicker is told privately that the choice is recorded. A
 // notice still showing both choices is also refreshed by the next update
 // of its escalation's post, which the engine makes after every choice and
-// tries again until it succeeds, after a restart too.
+// tries again until it succeeds, after a restart too; a failure to read
+// its thread (a rate limit) holds up that post alone, not the engine's
+// updates of the others.
 package slack

@@ -778,6 +778,93 @@ func TestEndToEndMismatchNoticeRefreshedAfterRestart(t *testing.T) {
 	}
 }
 
+// A rate limit on reading a thread, to refresh a language-mismatch notice
+// still showing both choices, holds up that notice only: its escalation's
+// post is updated, the other escalations' posts too, and the notice is
+// refreshed at the engine's next round once Slack lets the thread be read.
+func TestEndToEndThreadRateLimitHoldsUpOnlyItsNotice(t *testing.T) {
+	f := newFakeSlack(t)
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	s := startSystem(t, f, db, true)
+	f.conn(1)
+	s.ask(t, "m1", hostileQuestion)
+	held := escalationPost(t, f, s, 1)
+	other := s.ask(t, "m2", "My neighbour's dog keeps barking all night long, who should I call about the noise?")
+	otherPost := escalationPost(t, f, s, 2)
+	f.send(eventsEnvelope("a1", "EvEn1", 0, threadReply("UMARIE", held.TS, "1700000000.900003", "Please file a claim online with Canada Post, they will trace your parcel.")))
+	f.ack("a1", 1)
+	var notice apiCall
+	eventually(t, "the mismatch notice", func() bool {
+		for _, c := range threadPosts(f, held.TS) {
+			if _, ok := buttonsOf(t, c)[actSendAnyway]; ok {
+				notice = c
+				return true
+			}
+		}
+		return false
+	})
+	// Slack lets nothing be updated for a minute, longer than this run:
+	// the notice keeps both choices, and the post its old state.
+	aMinute := func() []string {
+		wait := make([]string, 2000)
+		for i := range wait {
+			wait[i] = "60"
+		}
+		return wait
+	}
+	f.rateLimit("chat.update", aMinute()...)
+	f.send(interactiveEnvelope("c1", blockAction("UMARIE", actSendAnyway, buttonsOf(t, notice)[actSendAnyway], "2.1", notice.TS)))
+	f.ack("c1", 1)
+	eventually(t, "the clicker told the choice is recorded", func() bool {
+		for _, c := range f.callsTo("chat.postEphemeral") {
+			if strings.Contains(everything(c), "Votre choix est enregistré") {
+				return true
+			}
+		}
+		return false
+	})
+	s.stop()
+
+	// After a restart, messages may be updated, but the thread not read.
+	// The engine's rounds are run by hand, once the desk is connected.
+	f.mu.Lock()
+	delete(f.limited, "chat.update")
+	f.mu.Unlock()
+	f.rateLimit("conversations.replies", aMinute()...)
+	s = startSystem(t, f, db, false)
+	f.conn(2)
+	if _, err := s.eng.Claim(context.Background(), other.EscalationID, "USAM"); err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.callsTo("chat.update"))
+	s.eng.Tick(context.Background())
+	updated := func(ts, want string) bool {
+		for _, c := range f.callsTo("chat.update")[before:] {
+			if c.TS == ts && strings.Contains(everything(c), want) {
+				return true
+			}
+		}
+		return false
+	}
+	if !updated(held.TS, "Réponse de <@UMARIE>") {
+		t.Error("the post of the escalation whose thread could not be read was not updated")
+	}
+	if !updated(otherPost.TS, "Prise en charge par <@USAM>") {
+		t.Error("the other escalation's post waited for the thread of another to be read")
+	}
+	if updated(notice.TS, "") {
+		t.Fatal("the notice was refreshed without its thread read")
+	}
+
+	f.mu.Lock()
+	delete(f.limited, "conversations.replies")
+	f.mu.Unlock()
+	s.eng.Tick(context.Background())
+	if !updated(notice.TS, "La réponse a été envoyée telle quelle.") {
+		t.Error("the notice was not refreshed at the next round once the thread could be read")
+	}
+}
+
 func TestEndToEndAnswerSurvivesRestartBeforeRelay(t *testing.T) {
 	f := newFakeSlack(t)
 	db := filepath.Join(t.TempDir(), "liaison.db")
