@@ -325,7 +325,8 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 		return e.queueAnswer(ctx, esc, author, ans, nil)
 	}
 	ans.Status = AnswerDropped
-	n := e.staffNotice("dropped:"+ans.EventID, NoticeInfo, esc, s, MsgDeskDropped, nil)
+	n := e.staffNotice("dropped:"+ans.EventID, NoticeInfo, esc, s, MsgDeskDropped, map[string]any{
+		"AskerLang": langName(e.msgs, s.PreferredLang(), esc.Lang)})
 	c := &EscalationChange{Escalation: &esc, Answer: &ans, Outbox: []Outgoing{n},
 		Audit: []AuditEntry{{At: e.now(), Actor: s.ID, Via: e.deskName(), Action: "escalation.mismatch", Target: escTarget(esc.ID), Detail: "dropped to translate", Allowed: true}}}
 	if err := e.st.ApplyEscalation(ctx, c); err != nil {

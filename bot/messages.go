@@ -30,7 +30,7 @@ const (
 	MsgDeskNotLead      = "desk.not_lead"      // only comms leads may do this
 	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}}
 	MsgDeskPhaseChannel = "desk.phase.channel" // {{.Channel}} {{.Phase}} {{.From}} {{.By}} {{.Reason}}
-	MsgDeskDropped      = "desk.dropped"       // held answer dropped: waiting for the translation
+	MsgDeskDropped      = "desk.dropped"       // {{.AskerLang}}: held answer dropped, waiting for the translation
 	MsgDeskClosed       = "desk.closed"        // {{.By}} {{.Reason}}
 	MsgDeskClaimed      = "desk.claimed"       // {{.Name}}
 )

@@ -918,6 +918,30 @@ func TestBrowserLanguageMismatchOnDesk(t *testing.T) {
 	}
 }
 
+// Choosing to translate a held answer tells its author, on the web desk
+// which has no threads, what to do in words that fit it: write the answer
+// in the citizen's language and send it again, under the question. Done,
+// the translation reaches the citizen and the dropped answer does not.
+func TestBrowserTranslateHeldAnswerOnDesk(t *testing.T) {
+	s := newStack(t)
+	citizen, desk := holdAnAnswer(t, s)
+	run(t, desk, "I will translate",
+		chromedp.Click(chromedp.CSS(`#notices li.mismatch button:not(.btn-primary)`)),
+		until(`document.querySelector("#notices li.info") !== null`))
+	const want = "Entendu\u00a0: cette réponse n’a pas été envoyée. Rédigez-la en français et envoyez-la de nouveau."
+	if got := textOf(t, desk, `document.querySelector("#notices li.info p").textContent`); got != want {
+		t.Errorf("after choosing to translate, the desk says %q, want %q", got, want)
+	}
+	run(t, desk, "answer in French",
+		fill("#queue article textarea", "Oui, les petits animaux dans une cage fermée sont les bienvenus à la cérémonie."),
+		chromedp.Click(chromedp.CSS(`#queue article form.answer-form button[type="submit"]`)),
+		until(`document.getElementById("flash").textContent.startsWith("Réponse enregistrée")`))
+	run(t, citizen, "relayed", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="relay"]`)))
+	if body := textOf(t, citizen, `Array.from(document.querySelectorAll('#log li[data-kind="relay"]')).map(li => li.textContent).join(" | ")`); !strings.Contains(body, "les petits animaux") || strings.Contains(body, "small pets") {
+		t.Errorf("relayed %q, want the French answer only", body)
+	}
+}
+
 // The sign-in and sign-out forms work in the browser they are made for
 // (Chromium sends "Origin: null" with a form's POST from a page whose
 // Referrer-Policy is no-referrer), and signing out lands on the sign-in
