@@ -321,6 +321,11 @@ func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 		{"Who is better, Carney or Poilievre?", bot.English},
 		{"Poilievre ou Carney?", bot.French},
 		{"Qui est mieux entre Carney et Poilievre?", bot.French},
+		// Opinions of a leader's budget or plan.
+		{"Carney's budget is a disaster", bot.English},
+		{"I think Poilievre's plan is bad", bot.English},
+		{"Je trouve que le plan de Poilievre est mauvais", bot.French},
+		{"Le budget de Carney est un désastre", bot.French},
 	} {
 		if d := e.ask(fmt.Sprintf("voter%d", i), q.text); d.Action != bot.ActNotice || d.Reason != bot.ReasonPartisan || d.Lang != q.lang {
 			t.Errorf("%q: %s/%s in %s, want the partisan notice in %s", q.text, d.Action, d.Reason, d.Lang, q.lang)
@@ -345,6 +350,8 @@ func TestCitizenNamedLikeAPartyLeaderIsAnswered(t *testing.T) {
 		"My case officer is Singh or maybe Carney, I forget. Can you check my file?",
 		"Puis-je voir M. Singh ou Mme Carney au bureau?",
 		"Mon agente est Singh ou peut-être Carney, je ne sais plus. Pouvez-vous vérifier mon dossier?",
+		"Singh's office sent me a letter, what do I do with it?",
+		"Le bureau de Singh m'a envoyé une lettre, qu'est-ce que je dois en faire?",
 	} {
 		if d := e.ask("raj", text); d.Reason == bot.ReasonPartisan || d.Action == bot.ActIgnore {
 			t.Errorf("%q: %s/%s, want an answer or an escalation", text, d.Action, d.Reason)

@@ -375,6 +375,27 @@ func TestPolicy(t *testing.T) {
 		{"Passport vs. travel document: which do I need?", ""},
 		{"Passeport ou carte?", ""},
 		{"Passeport vs carte de citoyenneté?", ""},
+		// A judgement or an opinion of a leader's budget, plan, policies or
+		// government is of the leader, "I think" or not; another thing of
+		// theirs is a clerk's, and what a budget holds is answered.
+		{"I think Poilievre's plan is bad", ReasonPartisan},
+		{"Carney's budget is a disaster", ReasonPartisan},
+		{"Carney’s policies are terrible", ReasonPartisan},
+		{"The Carney government is the worst", ReasonPartisan},
+		{"Je trouve que le plan de Poilievre est mauvais", ReasonPartisan},
+		{"Le budget de Carney est un désastre", ReasonPartisan},
+		{"Les promesses de Singh sont mauvaises", ReasonPartisan},
+		{"Le plan de Poilievre est-il bon?", ReasonPartisan},
+		{"Le gouvernement Carney est le pire", ReasonPartisan},
+		{"Que pensez-vous du budget de Carney?", ReasonPartisan},
+		{"J'aime le plan de Poilievre", ReasonPartisan},
+		{"Singh's office sent me a letter", ""},
+		{"I think Singh's office has the wrong address for me", ""},
+		{"What does Carney's budget change for seniors?", ""},
+		{"Le bureau de Singh m'a envoyé une lettre", ""},
+		{"Je trouve que le dossier de Singh est mauvais, pouvez-vous vérifier?", ""},
+		{"Qu'est-ce que le budget de Carney change pour les aînés?", ""},
+		{"Le plan de M. Singh pour mon dossier est bon, merci", ""},
 		{"Which form do I need for my taxes?", ""},
 	}
 	for _, tt := range tests {

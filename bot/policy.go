@@ -245,8 +245,9 @@ var findThat = wordSet(`trouve trouves trouvez`)
 // judgements, said of a surname within nearLeader words after it, make a
 // thought about it partisan (see thinkWords and judged).
 var judgements = wordSet(`
-	right wrong good bad better best worse worst great terrible awful honest dishonest
-	raison tort bon bonne bons meilleur meilleure meilleurs pire mauvais mauvaise honnete
+	right wrong good bad better best worse worst great terrible awful honest dishonest disaster joke
+	raison tort bon bonne bons bonnes meilleur meilleure meilleurs meilleures mieux pire pires mauvais mauvaise mauvaises
+	honnete honnetes desastre desastreux desastreuse catastrophe catastrophique blague
 `)
 
 // thinkThat may stand between a thinkWord and the surname it opens a clause
@@ -359,7 +360,7 @@ func partisanName(folded string) bool {
 			if !ok {
 				continue
 			}
-			if i > 0 && words[i-1] == first || compared(words, i) || opinionOn(words, i) {
+			if i > 0 && words[i-1] == first || compared(words, i) || opinionOn(words, i) || policyJudged(words, i) {
 				return true
 			}
 			for j := i - 1; j >= max(0, i-nearLeader) && !placeBreaks[words[j]]; j-- {
@@ -421,9 +422,62 @@ func askedOfTarget(words []string, k int) bool {
 // thing ("I think Singh sent the wrong form", « je pense que Singh a le
 // mauvais dossier »), and the thought is an account of the citizen's file.
 var judgedBe = wordSet(`
-	is s was were will would be been not really so very always
-	est etait sera serait pas vraiment tres toujours
+	is s are was were will would be been not really so very always
+	est sont etait etaient sera serait pas vraiment tres toujours il elle
 `)
+
+// policyNouns are what a leader leads or proposes. Said to be a leader's
+// ("Carney's budget", "the Carney government", « le plan de Poilievre », « le
+// gouvernement Carney »), a judgement or an opinion of one is of the
+// leader's politics, "I think" or not (see policyJudged): "Carney's budget
+// is a disaster", « je trouve que le plan de Poilievre est mauvais ». Other
+// things are a clerk's ("Singh's office sent me a letter"), and a question
+// of what a budget or plan holds is answered ("what does Carney's budget
+// change for seniors?").
+var policyNouns = wordSet(`
+	plan plans budget budgets policy policies platform platforms promise promises program programs
+	government governments reform reforms agenda record mandate
+	politique politiques plateforme plateformes programme programmes promesse promesses
+	gouvernement reforme reformes bilan mandat
+`)
+
+// policyDeterminers may open a French policy noun's group: « le plan de
+// Poilievre », « son budget », « du budget de Carney ».
+var policyDeterminers = wordSet(`le la les l du des un une son sa ses ce cet cette ces`)
+
+// policyJudged reports whether a policy noun is said to be the surname
+// words[i]'s, with no title before it (« le plan de M. Singh »), and judged
+// (see judged) or the object of an opinion (see opinionOn): after it in
+// English ("Carney's budget is a disaster", "the Carney government is
+// bad"; an opinion before the surname is one of it already: "I hate
+// Carney's budget"), before it in French (« le plan de Poilievre est
+// mauvais », « j'aime le budget de Carney », « que pensez-vous du budget de
+// Carney »).
+func policyJudged(words []string, i int) bool {
+	if i > 0 && titles[words[i-1]] {
+		return false
+	}
+	switch {
+	case i+2 < len(words) && words[i+1] == "s" && policyNouns[words[i+2]]:
+		return judged(words, i+2)
+	case i+1 < len(words) && policyNouns[words[i+1]]:
+		return judged(words, i+1)
+	}
+	g := i - 1
+	if g >= 1 && (words[g] == "de" || words[g] == "d") {
+		g--
+	}
+	if g < 0 || !policyNouns[words[g]] {
+		return false
+	}
+	if judged(words, i) {
+		return true
+	}
+	if g > 0 && policyDeterminers[words[g-1]] {
+		g--
+	}
+	return opinionOn(words, g)
+}
 
 // judgedArticles may stand between a "to be" and the judgement it links.
 var judgedArticles = wordSet(`the a an le la l un une`)
