@@ -175,7 +175,9 @@ type escView struct {
 	AnsweredBy  string    `json:"answered_by,omitempty"`
 	ClosedBy    string    `json:"closed_by,omitempty"`
 	CloseReason string    `json:"close_reason,omitempty"`
-	Askers      int       `json:"askers"`
+	// Askers is how many people asked, counted as the engine relays to them
+	// (bot.Citizens): one who asked twice in the same place counts once.
+	Askers int `json:"askers"`
 	// Undelivered is how many of the Citizens who asked an answer did not
 	// reach, for good, while the escalation waits again (bot.Escalation's
 	// Undelivered); 0 otherwise.
@@ -214,7 +216,7 @@ func (s *Server) view(e bot.Escalation) escView {
 		Lang: string(e.Lang), Topic: e.Topic, Question: e.Question, Channel: string(e.Channel),
 		RoutedTo: staffName(roster, e.RoutedTo), ClaimedBy: staffName(roster, e.ClaimedBy),
 		AnsweredBy: staffName(roster, e.AnsweredBy), ClosedBy: staffName(roster, e.ClosedBy),
-		CloseReason: e.CloseReason, Askers: len(e.Askers), Reminders: e.Reminders, CreatedAt: e.CreatedAt.UTC(),
+		CloseReason: e.CloseReason, Askers: bot.Citizens(e.Askers), Reminders: e.Reminders, CreatedAt: e.CreatedAt.UTC(),
 		Suggestions: []sugView{},
 	}
 	if v.Ref == "" {

@@ -221,3 +221,47 @@ func TestRefusalsAreExplainedInThePageLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The desk card's "people who asked" counts citizens as the engine relays
+// to them: one who asked twice in the same place is one person, as on the
+// card's "not delivered" line and on Slack's post.
+func TestDeskCardCountsCitizensNotTheirMessages(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	at := time.Now().Add(-time.Hour)
+	asker := func(user, msg string) bot.Asker {
+		return bot.Asker{Address: bot.Address{Platform: Platform, ChannelID: "help", UserID: user, ReplyTo: msg}, Lang: bot.English, Question: "question", AskedAt: at}
+	}
+	o := &bot.Outcome{
+		Message:  bot.Message{Platform: Platform, ChannelID: "help", ID: "m-1", AuthorID: "ana", AuthorName: "Ana", Text: "question", Time: at, InHelpChannel: true},
+		Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.English, At: at},
+		NewEscalation: &bot.Escalation{Lang: bot.English, Topic: "passports", Question: "question", RoutedTo: "alex", RoutedAt: at, CreatedAt: at,
+			Askers: []bot.Asker{asker("ana", "m-1")}},
+	}
+	if err := s.st.SaveOutcome(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct{ user, id string }{{"ana", "m-2"}, {"ben", "m-3"}} {
+		j := &bot.Outcome{
+			Message:        bot.Message{Platform: Platform, ChannelID: "help", ID: m.id, AuthorID: m.user, AuthorName: m.user, Text: "question", Time: at, InHelpChannel: true},
+			Decision:       bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonJoined, Phase: 2, Lang: bot.English, At: at},
+			JoinEscalation: o.NewEscalation.ID,
+			Asker:          &[]bot.Asker{asker(m.user, m.id)}[0],
+		}
+		if err := s.st.SaveOutcome(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := http.Get(s.base + "/api/desk/escalations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out []escView
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || out[0].Askers != 2 {
+		t.Fatalf("desk card: %+v; want one question asked by 2 people", out)
+	}
+}
