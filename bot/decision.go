@@ -32,6 +32,7 @@ const (
 	ReasonFloodSilent     Reason = "flood_silent"     // over the limit, notice already sent
 	ReasonAbuse           Reason = "abuse"            // comment policy: abusive text is not answered
 	ReasonPartisan        Reason = "partisan"         // comment policy: no partisan statements
+	ReasonCourtesy        Reason = "courtesy"         // only a thank-you: nothing to answer or pass to staff
 	ReasonConfident       Reason = "confident"        // top hit reached the threshold
 	ReasonLowConfidence   Reason = "low_confidence"   // below the threshold: escalated
 	ReasonJoined          Reason = "joined"           // escalated by joining an open escalation

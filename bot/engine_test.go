@@ -301,6 +301,40 @@ func TestComplaintNamingSomeoneByAnInsultReachesStaff(t *testing.T) {
 	}
 }
 
+// A citizen who only says thank you, after an answer, is neither answered
+// from the knowledge base ("Thank you so much" matched what a passport
+// costs) nor passed to staff as a question: the message is recorded and
+// left. A thank-you with a question in it is handled as the question.
+func TestThankYouIsNeitherAnsweredNorPassedToStaff(t *testing.T) {
+	e := newEnv(t, nil)
+	for i, text := range []string{
+		"thanks!", "Thank you so much 🙏", "thx", "ok thanks, have a good day", "thank you for your help",
+		"Merci beaucoup!", "ok merci", "merci pour l'info", "merci pour votre aide", "Merci mille fois, bonne journée",
+	} {
+		d := e.ask(fmt.Sprint("thanks", i), text)
+		if d.Action != bot.ActIgnore || d.Reason != bot.ReasonCourtesy {
+			t.Errorf("%q: %s (%s), want it left as a thank-you", text, d.Action, d.Reason)
+		}
+	}
+	e.tick()
+	if s := e.ch.all(); len(s) != 0 {
+		t.Errorf("%d replies to thank-yous, first %q", len(s), s[0].Reply.Text)
+	}
+	if n := e.desk.postCount(); n != 0 {
+		t.Errorf("%d thank-yous passed to staff", n)
+	}
+	for i, text := range []string{
+		"Thank you. How do I renew my passport?",
+		"merci, comment renouveler mon passeport?",
+		"thanks but my cheque still didn't come",
+		"thanks for nothing",
+	} {
+		if d := e.ask(fmt.Sprint("asks", i), text); d.Reason == bot.ReasonCourtesy {
+			t.Errorf("%q is left as a thank-you, want it handled as a question", text)
+		}
+	}
+}
+
 func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", "Pour qui voter aux prochaines élections, les libéraux ou les conservateurs?")

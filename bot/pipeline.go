@@ -116,6 +116,11 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 		return o, nil
 	}
 
+	if courtesy(m.Text) {
+		d.Action, d.Reason = ActIgnore, ReasonCourtesy
+		return o, nil
+	}
+
 	searchLang := Unknown
 	if lang.Valid() {
 		searchLang = lang
