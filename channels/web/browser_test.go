@@ -533,6 +533,9 @@ func TestBrowserUnknownQuestionAnsweredOnDesk(t *testing.T) {
 		fill(card+" textarea", reply),
 		chromedp.Click(chromedp.CSS(card+` form.answer-form button[type="submit"]`)),
 		until(`document.getElementById("flash").textContent.startsWith("Answer recorded: on its way to 1")`))
+	if got := textOf(t, desk, `document.getElementById("flash").textContent`); got != "Answer recorded: on its way to 1 citizen. A notice confirms delivery." {
+		t.Errorf("after answering one citizen the desk says %q", got)
+	}
 
 	// The signed answer reaches the citizen, threaded under the question.
 	const relay = `#log li[data-kind="relay"]`
@@ -936,6 +939,9 @@ func TestBrowserTranslateHeldAnswerOnDesk(t *testing.T) {
 		fill("#queue article textarea", "Oui, les petits animaux dans une cage fermée sont les bienvenus à la cérémonie."),
 		chromedp.Click(chromedp.CSS(`#queue article form.answer-form button[type="submit"]`)),
 		until(`document.getElementById("flash").textContent.startsWith("Réponse enregistrée")`))
+	if got := textOf(t, desk, `document.getElementById("flash").textContent`); got != "Réponse enregistrée\u00a0: en cours d’envoi à 1 personne. Un avis en confirmera la réception." {
+		t.Errorf("after answering one citizen the desk says %q", got)
+	}
 	run(t, citizen, "relayed", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="relay"]`)))
 	if body := textOf(t, citizen, `Array.from(document.querySelectorAll('#log li[data-kind="relay"]')).map(li => li.textContent).join(" | ")`); !strings.Contains(body, "les petits animaux") || strings.Contains(body, "small pets") {
 		t.Errorf("relayed %q, want the French answer only", body)

@@ -133,7 +133,7 @@
             text: t("sendentry"),
             onclick: async function () {
               const r = await act("suggest", { id: v.id, entry: s.entry_id, event_id: L.uid() });
-              if (r) say(r.mismatch ? t("answer.held") : t("answer.ok", { N: r.relays }));
+              if (r) say(r.mismatch ? t("answer.held") : t("answer.ok." + L.plural(r.relays), { N: r.relays }));
             },
           }));
         }
@@ -188,7 +188,7 @@
           const cur = document.getElementById(taId);
           if (cur) cur.value = "";
         }
-        say(r.duplicate ? t("answer.dup") : r.mismatch ? t("answer.held") : t("answer.ok", { N: r.relays }));
+        say(r.duplicate ? t("answer.dup") : r.mismatch ? t("answer.held") : t("answer.ok." + L.plural(r.relays), { N: r.relays }));
       });
       art.append(form);
 
@@ -334,7 +334,7 @@
           el("button", { type: "button", class: "btn btn-small btn-primary", id: id + "-anyway", "aria-describedby": about, text: t("sendanyway"),
             onclick: async function () {
               const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: true });
-              if (r) say(t("answer.ok", { N: r.relays }));
+              if (r) say(t("answer.ok." + L.plural(r.relays), { N: r.relays }));
             } }),
           el("button", { type: "button", class: "btn btn-small", id: id + "-translate", "aria-describedby": about, text: t("translate"),
             onclick: async function () {
