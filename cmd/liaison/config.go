@@ -123,6 +123,10 @@ const (
 	envWebToken     = "LIAISON_WEB_TOKEN"
 )
 
+// minReloadInterval is the shortest knowledge.reload_interval: looking for
+// edits more often than each second costs CPU and serves nobody.
+const minReloadInterval = time.Second
+
 // Duration is a time.Duration written as "30m", "1h30m".
 type Duration time.Duration
 
@@ -260,8 +264,10 @@ func (c Config) Validate() error {
 	if t := c.Knowledge.AnswerThreshold; !(t > 0 && t <= 1) { // NaN too
 		bad("knowledge.answer_threshold %v: must be above 0 and at most 1 (a calibrated probability)", t)
 	}
-	if c.Knowledge.ReloadInterval < 0 {
-		bad("knowledge.reload_interval: must not be negative")
+	// A bare number decodes as nanoseconds: reload_interval = 10 would
+	// read the files and the drafts without pause, a core's worth of CPU.
+	if d := time.Duration(c.Knowledge.ReloadInterval); d != 0 && d < minReloadInterval {
+		bad("knowledge.reload_interval %s: must be at least %s, or \"0s\" to turn reloading off: write a duration in quotes, such as \"10s\"", d, minReloadInterval)
 	}
 	if _, err := phases.Parse(c.Engine.InitialPhase); err != nil {
 		bad("engine.initial_phase: %v", err)
@@ -276,7 +282,7 @@ func (c Config) Validate() error {
 		bad("engine.max_message_chars %d: must be at least 100", c.Engine.MaxMessageChars)
 	}
 	if c.Escalation.RemindAfter < Duration(time.Minute) {
-		bad("escalation.remind_after %s: must be at least 1m", time.Duration(c.Escalation.RemindAfter))
+		bad("escalation.remind_after %s: must be at least 1m: write a duration in quotes, such as \"30m\"", time.Duration(c.Escalation.RemindAfter))
 	}
 	if n := c.Escalation.MaxReminders; n < 0 {
 		bad("escalation.max_reminders %d: must not be negative: write how many reminders an unclaimed question gets before the whole desk is told (3), or 0 for none", n)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -349,5 +350,46 @@ knowledge.answer_threshold = 2
 	want := map[string]int{"engine": 1, "engine.flood_per_minute": 2, "staff[0]": 3, "staff[0].name": 4, "staff[0].comms_lead": 8, "staff[1]": 9, "staff[1].knowledge.answer_threshold": 10}
 	if !maps.Equal(got, want) {
 		t.Errorf("keyLines = %v, want %v", got, want)
+	}
+}
+
+// A bare number is read as nanoseconds: reload_interval = 10 would look for
+// edits without pause and burn a core. It is refused, as is any interval
+// under a second, with the line and how to write a duration; "0s" turns
+// reloading off.
+func TestReloadInterval(t *testing.T) {
+	clearSecrets(t)
+	tests := []struct {
+		value string
+		want  time.Duration // when valid
+		bad   bool
+	}{
+		{value: `"10s"`, want: 10 * time.Second},
+		{value: `"1s"`, want: time.Second},
+		{value: `"0s"`, want: 0},
+		{value: `10`, bad: true},
+		{value: `"1ns"`, bad: true},
+		{value: `"500ms"`, bad: true},
+		{value: `"-1s"`, bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			p := writeFile(t, "reload.toml", "[knowledge]\nreload_interval = "+tt.value+"\n"+staffTOML)
+			cfg, err := loadConfig(p)
+			if !tt.bad {
+				if err != nil || time.Duration(cfg.Knowledge.ReloadInterval) != tt.want {
+					t.Fatalf("reload_interval = %v, %v; want %v", time.Duration(cfg.Knowledge.ReloadInterval), err, tt.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted reload_interval = %v", time.Duration(cfg.Knowledge.ReloadInterval))
+			}
+			for _, want := range []string{"line 2: knowledge.reload_interval", `"10s"`} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q:\n%v", want, err)
+				}
+			}
+		})
 	}
 }
