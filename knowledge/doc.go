@@ -69,6 +69,11 @@
 // for terms of eight letters; same first letter; at most three, the most
 // frequent first), at a lower weight.
 //
+// French typed without apostrophes ("cest", "douverture", "lassurance",
+// "jveux") is repaired in queries: a word unknown to the knowledge base
+// whose rest after an elided letter (d l j m t s n c qu) is known, or is a
+// stop word, is read as the elision (elision.go).
+//
 // Synonyms bridge the words citizens use and the words a department
 // writes ("kid" and "child", "fired" and "dismissed", "vacation" and
 // "travel"; "flo" and "enfant", "licencié" and "congédié"): about 180 groups

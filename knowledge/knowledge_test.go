@@ -1552,3 +1552,49 @@ func TestSampleAnswersCitizensQuestions(t *testing.T) {
 		t.Errorf("at 0.90: %+v", strict)
 	}
 }
+
+// French typed without apostrophes ("cest", "douverture", "lassurance",
+// "jveux") finds what the same words with them find, with the same
+// confidence to answer; words that only start like an elision are left
+// whole.
+func TestFrenchElisionsWithoutApostrophes(t *testing.T) {
+	x := openSample(t, Options{})
+	ctx := context.Background()
+	for _, c := range []struct{ bare, with string }{
+		{"cest quoi vos heures douverture", "c'est quoi vos heures d'ouverture"},
+		{"jai perdu mon passeport", "j'ai perdu mon passeport"},
+		{"comment sinscrire a lassurance emploi", "comment s'inscrire à l'assurance emploi"},
+		{"coudonc jveux changer mon adresse", "coudonc je veux changer mon adresse"},
+	} {
+		bare, err := x.Search(ctx, c.bare, bot.French, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		with, err := x.Search(ctx, c.with, bot.French, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bare) == 0 || len(with) == 0 || bare[0].EntryID != with[0].EntryID || bare[0].Confidence < DefaultThreshold || with[0].Confidence < DefaultThreshold {
+			t.Errorf("%q found %+v; %q found %+v: want the same entry, both answered", c.bare, bare, c.with, with)
+		}
+	}
+	s := x.cur.Load()
+	fr := s.lang(bot.French)
+	for _, text := range []string{
+		"mon dossier de lundi",          // known words starting with d, l
+		"je vais au Mexique la semaine", // unknown words: their rest is unknown too
+		"cette carte",                   // c before a vowel other than e
+		"le la les de du",               // too short
+		"l'assurance d'emploi",          // already elided
+	} {
+		if got := fr.unelide(text); got != text {
+			t.Errorf("unelide(%q) = %q, want it unchanged", text, got)
+		}
+	}
+	if got := fr.unelide("Cest quoi lassurance?"); got != "C' est quoi l' assurance?" {
+		t.Errorf("unelide kept case and punctuation badly: %q", got)
+	}
+	if en := s.lang(bot.English); en.unelide("lassurance") != "lassurance" {
+		t.Error("English queries are not unelided")
+	}
+}

@@ -72,7 +72,7 @@ func (li *langIndex) analyze(text string, rp rankParams) analyzed {
 	var a analyzed
 	st := li.st
 	seen := map[string]bool{}
-	for _, tk := range li.analyzer.Analyze([]byte(withPhrases(li.lang, text))) {
+	for _, tk := range li.analyzer.Analyze([]byte(withPhrases(li.lang, li.unelide(text)))) {
 		t := string(tk.Term)
 		if seen[t] {
 			continue
