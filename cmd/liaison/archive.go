@@ -18,9 +18,20 @@ import (
 // JSON Lines for records requests and audits, and the retention purge that
 // removes citizens' text and identity from old records (see store.Purge).
 
+// archiveUsage lists the archive subcommands, for -h.
+const archiveUsage = `Usage:
+  liaison archive export [--since DATE] [--until DATE] [--contains TEXT] [--out FILE] [--config FILE]
+  liaison archive purge [--before DATE | --older-than-days N] [--config FILE]
+
+Run 'liaison archive export -h' or 'liaison archive purge -h' for each one's flags.`
+
 func runArchive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usagef("archive: use 'liaison archive export [--since DATE] [--until DATE] [--contains TEXT] [--out FILE]' or 'liaison archive purge [--before DATE | --older-than-days N]'")
+	}
+	if isHelp(args[0]) {
+		fmt.Fprintln(stderr, archiveUsage)
+		return flag.ErrHelp
 	}
 	switch args[0] {
 	case "export":

@@ -24,11 +24,32 @@ import (
 // export writes approved drafts in the knowledge base's TOML format so they
 // can join the source files.
 
+// draftsUsage lists the drafts subcommands, for -h.
+const draftsUsage = `Usage:
+  liaison kb drafts list [--state draft|approved|rejected|all]
+  liaison kb drafts show ID
+  liaison kb drafts edit ID [--id ENTRY] [--topic TOPIC] [--en-question TEXT] [--en-answer TEXT] [--fr-question TEXT] [--fr-answer TEXT]
+  liaison kb drafts approve ID --by NAME
+  liaison kb drafts reject ID --by NAME --reason TEXT
+  liaison kb drafts export [--state STATE] [--out FILE]
+
+Each takes --config FILE; run 'liaison kb drafts list -h' for every flag.`
+
 func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usagef("kb drafts: use list, show ID, edit ID, approve ID, reject ID or export")
 	}
 	sub, rest := args[0], args[1:]
+	if isHelp(sub) {
+		fmt.Fprintln(stderr, draftsUsage)
+		return flag.ErrHelp
+	}
+	switch sub {
+	case "list", "show", "edit", "approve", "reject", "export":
+	default:
+		// Before the store is opened: a mistake creates no data directory.
+		return usagef("kb drafts: unknown subcommand %q: use list, show, edit, approve, reject or export", sub)
+	}
 	fs := flag.NewFlagSet("kb drafts "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")

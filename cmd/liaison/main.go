@@ -51,13 +51,22 @@ func main() {
 // (kb check's list of problems, for instance): main only sets the exit code.
 var errReported = errors.New("reported")
 
-// exitCode is 2 for usage errors, 1 for everything else.
+// exitCode is 0 for help asked for (-h, --help), 2 for usage errors, 1
+// for everything else.
 func exitCode(err error) int {
 	var u usageError
-	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &u):
 		return 2
 	}
 	return 1
+}
+
+// isHelp reports whether a command's first argument asks for its usage.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
 }
 
 // usageError is a command-line mistake: wrong command, flag or argument.
@@ -91,7 +100,7 @@ func commands() []command {
 // run is the whole CLI, with its arguments and writers passed in so that
 // tests can drive it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 || isHelp(args[0]) {
 		usage(stderr)
 		if len(args) == 0 {
 			return usagef("a command is required")

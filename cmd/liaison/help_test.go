@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// Asking any command or subcommand for its usage prints it on stderr and
+// exits 0, as asking is not a mistake; it touches no data directory. A
+// mistake still exits 2, and a mistaken drafts subcommand creates nothing
+// either.
+func TestHelpOfEveryCommandExitsZero(t *testing.T) {
+	clearSecrets(t)
+	tests := [][]string{
+		{"--help"}, {"help"},
+		{"serve", "--help"},
+		{"ask", "-h"},
+		{"kb", "--help"}, {"kb", "check", "--help"}, {"kb", "stats", "-h"}, {"kb", "search", "-h"}, {"kb", "eval", "--help"},
+		{"kb", "bench", "-h"}, {"kb", "calibrate", "-h"},
+		{"kb", "drafts", "--help"}, {"kb", "drafts", "-h"}, {"kb", "drafts", "list", "-h"}, {"kb", "drafts", "approve", "--help"},
+		{"phase", "--help"}, {"phase", "-h"}, {"phase", "show", "-h"}, {"phase", "set", "--help"},
+		{"broadcast", "--help"},
+		{"archive", "--help"}, {"archive", "-h"}, {"archive", "export", "-h"}, {"archive", "purge", "--help"},
+		{"report", "--help"},
+		{"discord", "--help"}, {"discord", "invite-url", "--help"},
+		{"slack", "-h"}, {"slack", "manifest", "--help"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			var out, errw bytes.Buffer
+			err := run(context.Background(), args, &out, &errw)
+			if code := exitCode(err); code != 0 {
+				t.Errorf("exit code %d (%v), want 0", code, err)
+			}
+			if !strings.Contains(strings.ToLower(errw.String()), "usage") {
+				t.Errorf("no usage on stderr:\n%s", errw.String())
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("asking for help created %v", ents)
+			}
+		})
+	}
+	for _, args := range [][]string{{"phase", "list"}, {"archive", "delete"}, {"kb", "drafts", "remove", "3"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			var out, errw bytes.Buffer
+			if code := exitCode(run(context.Background(), args, &out, &errw)); code != 2 {
+				t.Errorf("exit code %d, want 2", code)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("a mistaken command created %v", ents)
+			}
+		})
+	}
+}
