@@ -161,7 +161,7 @@ func archiveExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	until := fs.String("until", "", "last day to export, included (2006-01-02), or instant (RFC 3339) to stop before; empty: up to now")
 	contains := fs.String("contains", "", "export only messages whose text holds this, ignoring case, accents and the form of apostrophes (cheque finds chèque)")
 	out := fs.String("out", "", "file to write (created readable by its owner only); empty: standard output")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -302,7 +302,7 @@ func archivePurge(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
 	before := fs.String("before", "", "purge records older than this day (2006-01-02, local time) or instant (RFC 3339)")
 	days := fs.Int("older-than-days", 0, "purge records older than this many days")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -38,7 +38,7 @@ func runDiscord(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, discordUsage+"\n\nPrints the URL that adds the bot to a Discord server with the permissions it needs.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -64,7 +64,7 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	qFR := fs.String("fr-question", "", "edit: the French question")
 	aFR := fs.String("fr-answer", "", "edit: the French answer")
 	idArg, flags := splitPositional(rest)
-	if err := fs.Parse(flags); err != nil {
+	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
 	cfg, st, _, err := openAdmin(ctx, *configPath)

@@ -59,3 +59,33 @@ func TestHelpOfEveryCommandExitsZero(t *testing.T) {
 		})
 	}
 }
+
+// An unknown flag, or a flag without its value, is a usage mistake on every
+// command: exit 2, as the kb commands already did, and nothing is created.
+func TestMistakenFlagIsAUsageError(t *testing.T) {
+	clearSecrets(t)
+	tests := [][]string{
+		{"serve", "--bogus"}, {"serve", "--config"},
+		{"phase", "show", "--bogus"}, {"phase", "show", "--history", "ten"}, {"phase", "set", "replies", "--bogus"},
+		{"broadcast", "--bogus"},
+		{"archive", "export", "--bogus"}, {"archive", "purge", "--older-than-days", "ninety"},
+		{"report", "--bogus"}, {"report", "--since"},
+		{"kb", "drafts", "list", "--bogus"},
+		{"discord", "invite-url", "--bogus"},
+		{"slack", "manifest", "--bogus"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			var out, errw bytes.Buffer
+			err := run(context.Background(), args, &out, &errw)
+			if code := exitCode(err); code != 2 {
+				t.Errorf("exit code %d (%v), want 2", code, err)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("a mistaken flag created %v", ents)
+			}
+		})
+	}
+}

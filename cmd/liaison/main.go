@@ -64,6 +64,16 @@ func exitCode(err error) int {
 	return 1
 }
 
+// parseFlags parses a command's flags: help asked for stays flag.ErrHelp,
+// any other mistake (an unknown flag, a bad value) is a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usagef("%s: %v", fs.Name(), err)
+}
+
 // isHelp reports whether a command's first argument asks for its usage.
 func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"

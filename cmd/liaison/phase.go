@@ -71,7 +71,7 @@ func phaseShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
 	history := fs.Int("history", 10, "how many recent changes to list")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, st, admin, err := openAdmin(ctx, *configPath)
@@ -131,7 +131,7 @@ func phaseSet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reason := fs.String("reason", "", "why (required; recorded and announced to staff)")
 	clear := fs.Bool("clear", false, "remove the channel's override (with --channel)")
 	phaseArg, rest := splitPositional(args)
-	if err := fs.Parse(rest); err != nil {
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
 	var p phases.Phase
@@ -245,7 +245,7 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	by := fs.String("by", os.Getenv("USER"), "who is sending it (recorded)")
 	var chans stringList
 	fs.Var(&chans, "channel", "channel id or key to post to (repeatable); none: every channel configured for broadcasts")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -61,7 +61,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	since := fs.String("since", "", "first day (2006-01-02, local time) or instant (RFC 3339); empty: 7 days before --until")
 	until := fs.String("until", "", "last day, included (2006-01-02), or instant (RFC 3339) to stop before; empty: up to now")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

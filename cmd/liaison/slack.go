@@ -30,7 +30,7 @@ func runSlack(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "Usage: liaison slack manifest [--command /NAME]\n\nPrints the Slack app manifest (YAML) for the staff desk.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
