@@ -193,9 +193,9 @@ func loadConfig(path string) (Config, error) {
 		if err := dec.Decode(&cfg); err != nil {
 			var strict *toml.StrictMissingError
 			if !errors.As(err, &strict) {
-				return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err))
+				return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err, b))
 			}
-			unknown = errors.New(describeTOMLError(err))
+			unknown = errors.New(describeTOMLError(err, b))
 		}
 		cfg.source = path
 		cfg.lines = keyLines(b)
@@ -216,9 +216,9 @@ func loadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
-// describeTOMLError turns go-toml's errors into a message with the line and
-// key and what to do.
-func describeTOMLError(err error) string {
+// describeTOMLError turns go-toml's errors on the file src into a message
+// with the line and key and what to do.
+func describeTOMLError(err error, src []byte) string {
 	var strict *toml.StrictMissingError
 	if errors.As(err, &strict) {
 		var b strings.Builder
@@ -232,14 +232,86 @@ func describeTOMLError(err error) string {
 	if errors.As(err, &de) {
 		row, col := de.Position()
 		key := strings.Join(de.Key(), ".")
+		if k := indexedKey(src, key, row); k != "" {
+			key = k
+		}
 		msg := fmt.Sprintf("line %d, column %d", row, col)
 		if key != "" {
 			msg += ", key " + key
+		}
+		found := strings.TrimPrefix(de.Error(), "toml: ")
+		if want := expectedValue(found); want != "" {
+			// The decoder names Go types (main.EngineConfig.FloodPerMinute
+			// of type int): say what to write instead.
+			return msg + ": " + want + "\n" + strings.Replace(de.String(), found, want, 1)
 		}
 		return msg + ": " + de.Error() + "\n" + de.String()
 	}
 	return err.Error()
 }
+
+// typeMismatch matches go-toml's message for a value of the wrong type:
+// what the file holds, and the Go type of the field.
+var typeMismatch = regexp.MustCompile(`^cannot decode TOML ([a-z ]+) into (?:struct field .+ of type )?(\S+)$`)
+
+// expectedValue says, for go-toml's type-mismatch message found, what the
+// key takes and what the file holds instead ("a whole number without
+// quotes, such as 10, not a string"); "" for any other message.
+func expectedValue(found string) string {
+	m := typeMismatch.FindStringSubmatch(found)
+	if m == nil {
+		return ""
+	}
+	held, goType := m[1], m[2]
+	var want string
+	switch {
+	case goType == "main.Duration":
+		want = `a duration in quotes, such as "30m" or "10s"`
+	case goType == "bool":
+		want = "true or false, without quotes"
+	case goType == "string":
+		want = "text in quotes"
+	case goType == "float64" || goType == "float32":
+		want = "a number without quotes, such as 0.8"
+	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "uint"):
+		want = "a whole number without quotes, such as 10"
+	case goType == "[]string":
+		want = `a list of texts in quotes, such as ["en", "fr"]`
+	case strings.HasPrefix(goType, "[]"):
+		want = "tables, each under its own [[...]] header, as in config.example.toml"
+	case strings.Contains(goType, "."):
+		want = "a table: a [...] section, as in config.example.toml"
+	default:
+		return ""
+	}
+	return want + ", not " + article(held)
+}
+
+// article puts "a" or "an" before a TOML type's name.
+func article(s string) string {
+	if strings.IndexByte("aeiou", s[0]) >= 0 {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// indexedKey names key (as go-toml gives it, "staff.languages") as Validate
+// does, with the index of its array table ("staff[1].languages"), from the
+// key the file sets on line row; "" when none matches.
+func indexedKey(src []byte, key string, row int) string {
+	if key == "" || !strings.Contains(key, ".") {
+		return ""
+	}
+	for k, n := range keyLines(src) {
+		if n == row && arrayIndex.ReplaceAllString(k, "") == key {
+			return k
+		}
+	}
+	return ""
+}
+
+// arrayIndex is the index of an array table in a key: "[1]" in "staff[1].name".
+var arrayIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
 // Validate reports every problem at once.
 func (c Config) Validate() error {

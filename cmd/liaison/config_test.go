@@ -393,3 +393,53 @@ func TestReloadInterval(t *testing.T) {
 		})
 	}
 }
+
+// A value of the wrong type names the line and the key, the key of an
+// array table with its index as Validate names it, and says what to write
+// there, not the Go field and type the decoder meets.
+func TestWrongTypeSaysWhatToWrite(t *testing.T) {
+	clearSecrets(t)
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"string for a number", "[engine]\nflood_per_minute = \"ten\"\n",
+			[]string{"line 2, column 20, key engine.flood_per_minute: a whole number without quotes, such as 10, not a string"}},
+		{"string for a boolean", "[log]\ncitizen_text = \"yes\"\n",
+			[]string{"line 2, column 16, key log.citizen_text: true or false, without quotes, not a string"}},
+		{"float for a whole number", "[privacy]\nretention_days = 1.5\n",
+			[]string{"key privacy.retention_days: a whole number without quotes, such as 10, not a float"}},
+		{"string for a probability", "[knowledge]\nanswer_threshold = \"high\"\n",
+			[]string{"key knowledge.answer_threshold: a number without quotes, such as 0.8, not a string"}},
+		{"number for a text", "data_dir = 5\n", []string{"line 1, column 12, key data_dir: text in quotes, not an integer"}},
+		{"string for a list, second staff member", "[[staff]]\nid = \"a\"\n[[staff]]\nid = \"b\"\nlanguages = \"en\"\n",
+			[]string{"line 5, column 13, key staff[1].languages: a list of texts in quotes"}},
+		{"number for a table", "log = 3\n", []string{"key log: a table"}},
+		{"number for array tables", "staff = 3\n", []string{"key staff: tables, each under its own [[...]] header"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeFile(t, "type.toml", tt.body)
+			_, err := loadConfig(p)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, want := range append(tt.want, p) {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q:\n%v", want, err)
+				}
+			}
+			for _, jargon := range []string{"main.", "struct field", "of type"} {
+				if strings.Contains(err.Error(), jargon) {
+					t.Errorf("error speaks Go (%q):\n%v", jargon, err)
+				}
+			}
+		})
+	}
+	// The invite command reads the file with a decoder of its own.
+	p := writeFile(t, "invite.toml", "[discord]\napplication_id = 5\n")
+	_, _, err := runCLI(t, "discord", "invite-url", "--config", p)
+	if err == nil || !strings.Contains(err.Error(), "key discord.application_id: text in quotes, not an integer") || strings.Contains(err.Error(), "struct") {
+		t.Errorf("invite-url: %v", err)
+	}
+}

@@ -76,7 +76,7 @@ func applicationID(path string) (string, error) {
 		} `toml:"discord"`
 	}
 	if err := toml.NewDecoder(bytes.NewReader(b)).Decode(&c); err != nil {
-		return "", fmt.Errorf("config %s: %s", path, describeTOMLError(err))
+		return "", fmt.Errorf("config %s: %s", path, describeTOMLError(err, b))
 	}
 	if c.Discord.ApplicationID == "" {
 		return "", usagef("config %s: discord.application_id is not set: add it to the [discord] section or pass --application-id", path)
