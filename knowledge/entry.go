@@ -189,7 +189,7 @@ func Validate(entries []Entry, allowUnpaired bool) Problems {
 			t := e.In(lang)
 			if !e.Has(lang) {
 				if !allowUnpaired && (e.Has(lang.Other())) {
-					add(e.In(lang.Other()).Pos, lang, "missing its %s half: every entry needs a question and an answer in both languages (or pass --allow-unpaired)", langName(lang))
+					add(e.In(lang.Other()).Pos, lang, "missing its %s half: every entry needs a question and an answer in both languages (or serve entries in one language: --allow-unpaired on the command line, knowledge.allow_unpaired = true in the configuration)", langName(lang))
 				} else if !e.Has(lang.Other()) && lang == bot.English {
 					add(Pos{}, "", "has neither an English nor a French question and answer")
 				}

@@ -230,3 +230,27 @@ func TestBroadcastCommandWithNoBroadcastChannel(t *testing.T) {
 		t.Errorf("audit = %+v, want the refusal then the broadcast", log)
 	}
 }
+
+// serve refuses a knowledge base with an entry in one language naming the
+// file and line, and says how to serve it anyway with the configuration
+// key, since serve takes no --allow-unpaired flag.
+func TestServeWithAnUnpairedEntryNamesTheConfigKey(t *testing.T) {
+	clearSecrets(t)
+	dir := t.TempDir()
+	kb := kbWrite(t, dir, "a.toml", "[[entry]]\nid = \"x\"\ntopic = \"t\"\n[entry.en]\nquestion = \"q\"\nanswer = \"a\"\n")
+	cfg := writeFile(t, "unpaired.toml", "data_dir = \""+t.TempDir()+"\"\n[knowledge]\npath = \""+dir+"\"\n"+staffTOML)
+	_, _, err := runCLI(t, "serve", "--config", cfg)
+	if err == nil {
+		t.Fatal("serve started on an unpaired entry")
+	}
+	for _, want := range []string{kb + ":4", "entry x [fr]", "knowledge.allow_unpaired = true"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	// kb check, which takes the flag, names it too.
+	_, stderr, _ := runCLI(t, "kb", "check", "--kb", dir)
+	if !strings.Contains(stderr, "--allow-unpaired") {
+		t.Errorf("kb check does not name --allow-unpaired:\n%s", stderr)
+	}
+}
