@@ -167,7 +167,11 @@ func phaseSet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c, err := admin.SetPhase(ctx, bot.PhaseRequest{Actor: bot.Actor{Via: "cli", Name: strings.TrimSpace(*by)}, Phase: p, Channel: key, Reason: *reason})
 	if err != nil {
 		if errors.Is(err, bot.ErrInvalid) {
-			return usageError{err.Error()}
+			hint := ""
+			if errors.Is(err, phases.ErrInvalidChange) && strings.TrimSpace(*reason) == "" {
+				hint = " Give it with --reason TEXT: it is recorded and announced to staff."
+			}
+			return refused("phase set", err, hint)
 		}
 		return err
 	}
@@ -177,6 +181,21 @@ func phaseSet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "Phase %s %s (was %s). Recorded and announced to staff; a running 'liaison serve' applies it within seconds.\n", c.To, scope, c.From)
 	return nil
+}
+
+// refused is a request the engine refused (bot.ErrInvalid) as a usage
+// error: its explanations, as the desks show them, one a line, then hint.
+func refused(cmd string, err error, hint string) error {
+	why := bot.Explain(err, bot.English)
+	if why == "" {
+		why = err.Error()
+	}
+	if strings.Contains(why, "\n") {
+		why = "\n  " + strings.ReplaceAll(why, "\n", "\n  ")
+	} else {
+		why = " " + why
+	}
+	return usagef("%s:%s%s", cmd, why, hint)
 }
 
 // splitPositional pulls the first non-flag argument out of args, so that
@@ -275,7 +294,7 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	b, err := admin.Broadcast(ctx, bot.BroadcastRequest{Actor: bot.Actor{Via: "cli", Name: name}, EN: *en, FR: *fr, At: when, Channels: keys})
 	if err != nil {
 		if errors.Is(err, bot.ErrInvalid) {
-			return usageError{err.Error()}
+			return refused("broadcast", err, "")
 		}
 		return err
 	}

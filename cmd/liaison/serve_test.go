@@ -117,7 +117,7 @@ func TestPhaseCommands(t *testing.T) {
 		wantErr string
 		usage   bool
 	}{
-		{"no reason", []string{"phase", "set", "broadcast", "--by", "ops"}, "reason is required", true},
+		{"no reason", []string{"phase", "set", "broadcast", "--by", "ops"}, "phase set: A reason is required. Give it with --reason TEXT", true},
 		{"no author", []string{"phase", "set", "broadcast", "--reason", "x"}, "who is making the change", true},
 		{"unknown phase", []string{"phase", "set", "launch", "--by", "ops", "--reason", "x"}, "unknown phase", true},
 		{"unknown channel", []string{"phase", "set", "replies", "--channel", "nowhere", "--by", "ops", "--reason", "x"}, "unknown channel", true},
@@ -136,6 +136,11 @@ func TestPhaseCommands(t *testing.T) {
 			var u usageError
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, &u) != tt.usage {
 				t.Errorf("err = %v, want %q (usage %v)", err, tt.wantErr, tt.usage)
+			}
+			// A refusal reads as the desks show it, once, not with the
+			// error chain's sentinels ("invalid request: invalid phase change: ...").
+			if err != nil && strings.Contains(err.Error(), "invalid") {
+				t.Errorf("err = %v, says what failed inside", err)
 			}
 		})
 	}
@@ -184,8 +189,14 @@ func TestPhaseClearEndsTheOverrideOfARemovedChannel(t *testing.T) {
 func TestBroadcastCommand(t *testing.T) {
 	cfg, dataDir := testConfig(t)
 	_, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close early today.")
-	if err == nil || !strings.Contains(err.Error(), "French text is missing") {
+	if err == nil || !strings.Contains(err.Error(), "broadcast: The French text is missing") || strings.Contains(err.Error(), "invalid request") {
 		t.Fatalf("without French: %v", err)
+	}
+	// Every problem at once, one a line.
+	_, _, err = runCLI(t, "broadcast", "--config", cfg)
+	if err == nil || !strings.Contains(err.Error(), "broadcast:\n  The English text is missing") ||
+		!strings.Contains(err.Error(), ".\n  The French text is missing") || strings.Contains(err.Error(), "invalid request") {
+		t.Fatalf("without either text: %v", err)
 	}
 	_, _, err = runCLI(t, "broadcast", "--config", cfg, "--en", "a", "--fr", "b", "--at", "tomorrow")
 	if err == nil || !strings.Contains(err.Error(), "--at") {
