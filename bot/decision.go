@@ -38,6 +38,10 @@ const (
 	ReasonJoined          Reason = "joined"           // escalated by joining an open escalation
 	ReasonAlreadyAnswered Reason = "already_answered" // joined an escalation already answered: relayed at once
 	ReasonPhase           Reason = "phase"            // the phase forbids a public reply
+	// ReasonLanguageRequest: a reply to a staff answer sent in the other
+	// official language, which offered it in the citizen's: the
+	// escalation goes back to staff for the answer in their language.
+	ReasonLanguageRequest Reason = "language_request"
 )
 
 // Decision is what the engine did with one message, stored with its reason

@@ -26,6 +26,15 @@ type Message struct {
 	ReplyToBot    bool // a reply to one of the bot's own messages
 	InHelpChannel bool // the adapter knows the channel is a help channel
 
+	// ReplyTo is the platform id of the bot's message this one answers,
+	// "" when none or unknown: the message it replies to on a platform
+	// with replies (Discord); on the web chat, which has none, the bot's
+	// last message to the author in the room when they said nothing there
+	// since, lately (see channels/web). The engine uses it to take a reply
+	// to a staff answer sent in the other official language as the
+	// citizen's request for the answer in theirs (see Engine.HandleMessage).
+	ReplyTo string
+
 	// ChannelUnknown: the adapter could not tell which channel the message
 	// belongs to (a thread whose parent Discord could not name during an
 	// outage), so neither that channel's phase override nor whether it is

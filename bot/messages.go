@@ -8,6 +8,7 @@ const (
 	MsgAck              = "ack"                // escalated: a person will answer here
 	MsgSignature        = "relay.signature"    // {{.Name}}, {{.Title}}
 	MsgRelayOtherLang   = "relay.other_lang"   // the answer is in {{.AnswerLang}}; ask for {{.AskerLang}}
+	MsgLanguageAsked    = "relay.lang_asked"   // to the citizen who took that offer: the answer in {{.AskerLang}} is asked for
 	MsgFlood            = "flood"              // too many messages
 	MsgPartisan         = "policy.partisan"    // no partisan statements
 	MsgBroadcastDivider = "broadcast.divider"  // between the English and French halves
@@ -33,6 +34,7 @@ const (
 	MsgDeskDropped      = "desk.dropped"       // {{.AskerLang}}: held answer dropped, waiting for the translation
 	MsgDeskClosed       = "desk.closed"        // {{.By}} {{.Reason}}
 	MsgDeskClaimed      = "desk.claimed"       // {{.Name}}
+	MsgDeskLangAsked    = "desk.lang_asked"    // {{.ID}} {{.AskerLang}} {{.Text}}: a citizen asked for the answer in their language
 )
 
 // MessageIDs lists every id above, for the catalogue's completeness test.
@@ -44,6 +46,6 @@ func MessageIDs() []string {
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered,
-		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed,
+		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed, MsgLanguageAsked, MsgDeskLangAsked,
 	}
 }

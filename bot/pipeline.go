@@ -26,11 +26,18 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) (Decision, error)
 		m.Time = now
 	}
 	m.Text = sanitize(m.Text)
-	o, hits := e.decide(ctx, m, now)
+	o, hits, taken := e.decide(ctx, m, now, true)
 	var err error
-	if o.Decision.Action == ActEscalate {
+	if taken != nil {
+		if err = e.saveLanguageRequest(ctx, o, taken); errors.Is(err, errOfferGone) {
+			o, hits, _ = e.decide(ctx, m, now, false)
+		}
+	}
+	switch {
+	case taken != nil && !errors.Is(err, errOfferGone):
+	case o.Decision.Action == ActEscalate:
 		err = e.saveEscalation(ctx, o, hits)
-	} else {
+	default:
 		err = e.st.SaveOutcome(ctx, o)
 	}
 	if errors.Is(err, ErrDuplicate) {
@@ -46,8 +53,10 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) (Decision, error)
 
 // decide fills an Outcome for m, except for the escalation itself, which
 // saveEscalation attaches under the escalation lock. It also returns the
-// knowledge-base hits.
-func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome, []Hit) {
+// knowledge-base hits, and, when offers is set and m takes the offer of a
+// staff answer sent in the other language (see offerFor), that offer:
+// saveLanguageRequest then records it.
+func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bool) (*Outcome, []Hit, *offer) {
 	o := &Outcome{Message: m}
 	d := &o.Decision
 	key := m.Channel()
@@ -62,11 +71,11 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 	*d = Decision{Phase: phase, At: now}
 	if m.AuthorBot {
 		d.Action, d.Reason = ActIgnore, ReasonBotAuthor
-		return o, nil
+		return o, nil, nil
 	}
 	if m.Text == "" {
 		d.Action, d.Reason = ActIgnore, ReasonEmpty
-		return o, nil
+		return o, nil, nil
 	}
 
 	lang, conf := e.detect(m.Text)
@@ -80,11 +89,16 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 		d.Lang, d.LangSource = e.cfg.DefaultLang, "default"
 	}
 
+	var taken *offer
+	if offers {
+		taken = e.offerFor(ctx, m)
+	}
 	// Phase 3 (outreach) is not built yet: until it is, messages not
-	// addressed to the bot are left alone in every phase.
-	if !(m.Addressed() || cc.Help) {
+	// addressed to the bot are left alone in every phase. A reply to the
+	// bot's relay is addressed to it, whatever the platform says.
+	if !(m.Addressed() || cc.Help || taken != nil) {
 		d.Action, d.Reason = ActIgnore, ReasonNotAddressed
-		return o, nil
+		return o, nil, nil
 	}
 
 	switch e.flood.hit(m.Platform+":"+m.AuthorID, now) {
@@ -92,33 +106,43 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 		d.Action, d.Reason = ActNotice, ReasonFlood
 		if !phase.CanReply() {
 			d.Action = ActIgnore
-			return o, nil
+			return o, nil, nil
 		}
 		o.Outbox = append(o.Outbox, e.replyTo(m, now, "flood", e.notice(d, KindNotice, MsgFlood)))
-		return o, nil
+		return o, nil, nil
 	case floodSilent:
 		d.Action, d.Reason = ActIgnore, ReasonFloodSilent
-		return o, nil
+		return o, nil, nil
 	}
 
 	switch policyCheck(m.Text) {
 	case ReasonAbuse:
 		d.Action, d.Reason = ActIgnore, ReasonAbuse
-		return o, nil
+		return o, nil, nil
 	case ReasonPartisan:
 		d.Reason = ReasonPartisan
 		if !phase.CanReply() {
 			d.Action, d.Would = ActShadow, ActNotice
-			return o, nil
+			return o, nil, nil
 		}
 		d.Action = ActNotice
 		o.Outbox = append(o.Outbox, e.replyTo(m, now, "policy", e.notice(d, KindNotice, MsgPartisan)))
-		return o, nil
+		return o, nil, nil
+	}
+
+	if taken != nil {
+		// The citizen's reply to an answer in the other language, which
+		// offered it in theirs: staff promised it, in every phase.
+		if offerTaken(m.Text) {
+			return o, nil, taken
+		}
+		d.Action, d.Reason = ActIgnore, ReasonCourtesy
+		return o, nil, nil
 	}
 
 	if courtesy(m.Text) {
 		d.Action, d.Reason = ActIgnore, ReasonCourtesy
-		return o, nil
+		return o, nil, nil
 	}
 
 	searchLang := Unknown
@@ -149,12 +173,12 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 	}
 	if !phase.CanReply() {
 		d.Action, d.Reason, d.Would = ActShadow, ReasonPhase, would
-		return o, hits
+		return o, hits, nil
 	}
 	if would == ActEscalate {
 		d.Action, d.Reason = ActEscalate, ReasonLowConfidence
 		o.Outbox = append(o.Outbox, e.replyTo(m, now, "ack", e.notice(d, KindAck, MsgAck)))
-		return o, hits
+		return o, hits, nil
 	}
 	if top.Lang != d.Lang {
 		if h, err := e.kb.Entry(ctx, top.EntryID, d.Lang); err == nil {
@@ -164,7 +188,7 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time) (*Outcome
 	}
 	d.Action, d.Reason = ActAnswer, ReasonConfident
 	o.Outbox = append(o.Outbox, e.replyTo(m, now, "answer", ComposeAnswer(e.msgs, top)))
-	return o, hits
+	return o, hits, nil
 }
 
 // notice is the bot's message id as a reply of kind in the decision's
