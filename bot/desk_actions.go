@@ -221,12 +221,14 @@ func (e *Engine) mismatchFlag(esc Escalation, s Staff, ans StaffAnswer) Outgoing
 // entries); otherwise the staff text is signed. Its author is told once
 // every asker has it, and of each citizen it could not be delivered to
 // (see relaySettled). An escalation given back because its answer did not
-// reach every asker is answered again to those who did not get it only.
+// reach every asker is answered again to those who did not get it only,
+// unless the answer gives them in their language one they were sent in the
+// other (see translation): that goes to every asker.
 func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, reply func(Asker) (Reply, error)) (AnswerResult, error) {
 	now := e.now()
 	ans.Status = AnswerQueued
 	askers := esc.Askers
-	if missing := esc.Undelivered(); len(missing) > 0 {
+	if missing := esc.Undelivered(); len(missing) > 0 && !e.translation(ctx, esc, ans) {
 		askers = missing
 	}
 	to := recipients(askers)
@@ -264,6 +266,27 @@ func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans S
 	delete(e.waiting, esc.ID)
 	e.pokeFor(out)
 	return AnswerResult{Answer: ans, Escalation: esc, Relays: len(to)}, nil
+}
+
+// translation reports whether ans gives the askers of esc in their
+// language the answer they were last sent in the other one (sent anyway,
+// with the offer of theirs): it is for every asker, not only those a
+// relay did not reach or who asked since.
+func (e *Engine) translation(ctx context.Context, esc Escalation, ans StaffAnswer) bool {
+	if ans.EntryID == "" && ans.Lang.Valid() && ans.Lang != esc.Lang {
+		return false
+	}
+	list, err := e.st.Answers(ctx, esc.ID)
+	if err != nil {
+		e.log.Error("read answers", "escalation", esc.ID, "err", err)
+		return false
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		if a := list[i]; a.Status == AnswerQueued {
+			return a.EntryID == "" && a.Lang.Valid() && a.Lang != esc.Lang
+		}
+	}
+	return false
 }
 
 func (e *Engine) duplicateAnswer(ctx context.Context, esc Escalation, eventID string) (AnswerResult, error) {

@@ -225,3 +225,20 @@ func TestLanguageOfferIsTakenInTheRelaysThread(t *testing.T) {
 		t.Errorf("another citizen in the thread: %+v", d)
 	}
 }
+
+// The answer in the askers' language after one sent anyway in the other
+// goes to every asker, also when the question waits for some of them only
+// (one joined it after it was given back): each was sent the offer.
+func TestAnswerInTheAskersLanguageAfterOneSentAnywayGoesToEveryAsker(t *testing.T) {
+	e := newEnv(t, nil)
+	id, relay := sentAnyway(e, "U_SAM")
+	e.replyTo("chloe", relay.Ref.ID, "oui svp")
+	if d := e.ask("marc", goatFR); d.EscalationID != id {
+		t.Fatalf("marc's question %+v, want it to join %d", d, id)
+	}
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: id, DeskUserID: "U_SAM", EventID: "ev-fr",
+		Text: "Seuls les animaux d'assistance sont admis à la cérémonie."})
+	if err != nil || res.Relays != 2 {
+		t.Fatalf("answer in French: %d relays, %v; want chloe and marc", res.Relays, err)
+	}
+}
