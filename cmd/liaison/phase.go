@@ -270,9 +270,16 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if fs.NArg() > 0 {
 		return usagef("broadcast: unexpected arguments %q: put the texts in --en and --fr", fs.Args())
 	}
-	when, err := parseWhen(*at, time.Now())
+	now := time.Now()
+	when, err := parseWhen(*at, now)
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	// A time already past would publish at once, which a mistyped date
+	// (last year, yesterday) does not mean; a minute's grace lets "+0s"
+	// and the current minute through.
+	if !when.IsZero() && when.Before(now.Add(-time.Minute)) {
+		return usagef("broadcast: --at %s is past: leave --at out to send now, or give a time to come", when.Local().Format("2006-01-02 15:04 MST"))
 	}
 	cfg, st, admin, err := openAdmin(ctx, *configPath)
 	if err != nil {

@@ -202,6 +202,12 @@ func TestBroadcastCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--at") {
 		t.Fatalf("bad time: %v", err)
 	}
+	// A past time (a year mistyped) would publish at once: refused, saying
+	// how to send now, and nothing is stored.
+	_, _, err = runCLI(t, "broadcast", "--config", cfg, "--en", "a", "--fr", "b", "--at", time.Now().AddDate(-1, 0, 0).Format("2006-01-02 15:04"))
+	if err == nil || !strings.Contains(err.Error(), "--at") || !strings.Contains(err.Error(), "past") || !strings.Contains(err.Error(), "leave --at out") {
+		t.Fatalf("past time: %v", err)
+	}
 	out, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close early today.", "--fr", "Les bureaux ferment tôt aujourd’hui.", "--at", "+2h", "--channel", "help", "--by", "ops")
 	if err != nil || !strings.Contains(out, "Broadcast #1 scheduled") {
 		t.Fatalf("%v %s", err, out)
