@@ -140,8 +140,22 @@ func activityOf(s bot.Summary, from, until time.Time) activityJSON {
 	return r
 }
 
+// period names a report's period as its reader means it: whole days by
+// their first and last day ("from 2024-03-01 to 2024-03-31, included"),
+// other instants with the end left out ("from … to … (not included)").
+func period(since, until time.Time) string {
+	midnight := func(t time.Time) bool {
+		t = t.Local()
+		return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
+	if midnight(since) && midnight(until) {
+		return fmt.Sprintf("from %s to %s, included", since.Local().Format("2006-01-02"), until.Local().AddDate(0, 0, -1).Format("2006-01-02"))
+	}
+	return fmt.Sprintf("from %s to %s (not included)", since.Local().Format("2006-01-02 15:04"), until.Local().Format("2006-01-02 15:04"))
+}
+
 func printActivity(w io.Writer, r activityJSON) {
-	fmt.Fprintf(w, "Liaison activity from %s to %s\n\n", r.Since.Local().Format("2006-01-02 15:04"), r.Until.Local().Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "Liaison activity %s\n\n", period(r.Since, r.Until))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	langs := make([]string, 0, len(r.QuestionsByLang))
 	for l := range r.QuestionsByLang {

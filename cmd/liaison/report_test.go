@@ -79,7 +79,7 @@ func TestReport(t *testing.T) {
 	if out, _, err = runCLI(t, "report", "--config", cfgPath, "--since", "2024-03-01", "--until", "2024-03-31"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "from 2024-03-01 00:00 to 2024-04-01 00:00") {
+	if !strings.Contains(out, "from 2024-03-01 to 2024-03-31, included") {
 		t.Errorf("March report's heading names another period:\n%s", out)
 	}
 	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "Open escalations at the end 0") {
@@ -105,6 +105,9 @@ func TestReport(t *testing.T) {
 	}
 	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "Open escalations at the end 1 (oldest waiting since 2024-03-05 15:30)") {
 		t.Errorf("report until %s lacks the escalation open at its end:\n%s", halfway, out)
+	}
+	if want := "to " + dayMar.Add(30*time.Minute).Local().Format("2006-01-02 15:04") + " (not included)"; !strings.Contains(out, want) {
+		t.Errorf("report until %s: heading lacks %q:\n%s", halfway, want, out)
 	}
 
 	// Bad input names the flag.
