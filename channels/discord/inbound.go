@@ -85,7 +85,9 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 			}
 		}
 		if r := m.ReferencedMessage; r != nil && r.Author != nil && r.Author.ID == botID {
-			msg.ReplyToBot = true
+			// Which of its messages: a reply to a staff answer sent in
+			// the other language takes its offer of the citizen's.
+			msg.ReplyToBot, msg.ReplyTo = true, r.ID
 		}
 		// A thread the bot started for an answer is a conversation with
 		// it: follow-up questions there need no mention.

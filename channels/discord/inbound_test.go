@@ -59,7 +59,7 @@ func TestToMessage(t *testing.T) {
 			m.Type = discordgo.MessageTypeReply
 			m.MessageReference = &discordgo.MessageReference{MessageID: "650"}
 			m.ReferencedMessage = &discordgo.Message{ID: "650", Author: &discordgo.User{ID: botID, Bot: true}}
-		}), nil, place{}, true, with(func(m *bot.Message) { m.ReplyToBot = true })},
+		}), nil, place{}, true, with(func(m *bot.Message) { m.ReplyToBot, m.ReplyTo = true, "650" })},
 		{"reply to someone else", msg(func(m *discordgo.Message) {
 			m.Type = discordgo.MessageTypeReply
 			m.ReferencedMessage = &discordgo.Message{ID: "650", Author: &discordgo.User{ID: strangerID}}
