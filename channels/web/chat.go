@@ -79,6 +79,43 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	return ref, nil
 }
 
+// replyWindow is how long after the bot's message to a citizen their next
+// message in the room is taken as their reply to it (see lastTo): long
+// enough for someone who comes back to the page later in the day to answer
+// a staff answer that offered it in their language.
+const replyWindow = 24 * time.Hour
+
+// lastTo returns the id of the bot's last message in room to browser when
+// they have said nothing there since and it is less than replyWindow old,
+// else "": the chat has no reply button, so the citizen's next message is
+// their reply to it (bot.Message.ReplyTo). Only the room's kept history is
+// looked at.
+func (s *Server) lastTo(room *topic, browser string, now time.Time) string {
+	tag := s.tag(browser)
+	if room == nil || tag == "" {
+		return ""
+	}
+	var last chatEvent
+	_, ok := room.find(func(e event) bool {
+		if e.Type != "message" || !bytes.Contains(e.Data, []byte(tag)) {
+			return false
+		}
+		var c chatEvent
+		if json.Unmarshal(e.Data, &c) != nil {
+			return false
+		}
+		if (c.Kind == "citizen" && c.Tag == tag) || (c.Bot && c.ToTag == tag) {
+			last = c
+			return true
+		}
+		return false
+	})
+	if !ok || !last.Bot || now.Sub(last.Time) > replyWindow {
+		return ""
+	}
+	return last.ID
+}
+
 // citizenEvent is the room event of a citizen's message m, showing text
 // (as typed: the engine gets it without the bot's mention).
 func (s *Server) citizenEvent(m bot.Message, text string) chatEvent {
@@ -412,6 +449,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		Platform: Platform, ChannelID: room.ID, ID: newID("m"), AuthorID: browser,
 		AuthorName: name, Text: forBot, Time: s.now().UTC(),
 		Mentioned: mentioned, InHelpChannel: room.Help,
+		ReplyTo: s.lastTo(s.rooms[room.ID], browser, s.now()),
 	}
 	// Shown before the engine decides, so that its answer (sent by another
 	// goroutine) never appears before the question.

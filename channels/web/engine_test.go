@@ -265,3 +265,72 @@ func TestDeskCardCountsCitizensNotTheirMessages(t *testing.T) {
 		t.Fatalf("desk card: %+v; want one question asked by 2 people", out)
 	}
 }
+
+// The web chat has no reply button: a citizen's next message in the room
+// after a staff answer sent in the other official language is their reply
+// to it, and takes its offer of the answer in their language, which goes
+// back to staff instead of to the knowledge base.
+func TestNextMessageAfterAnAnswerInTheOtherLanguageAsksForItInTheCitizens(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	cookies, csrf := browserSession(t, s.base, "/")
+	post := func(text string) bot.Decision {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"room": "help", "name": "Chloé", "text": text})
+		req, _ := http.NewRequest("POST", s.base+"/api/chat/messages", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(headerCSRF, csrf)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out struct{ ID string }
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.ID == "" {
+			t.Fatalf("post %q: %d, %v", text, res.StatusCode, err)
+		}
+		d, err := s.st.DecisionFor(ctx, Platform, out.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := post("Est-ce que la chèvre de mon voisin peut venir à la cérémonie de citoyenneté jeudi?")
+	if d.Action != bot.ActEscalate {
+		t.Fatalf("question: %+v, want escalated", d)
+	}
+	res, err := s.eng.Answer(ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "web-sam", EventID: "ev-en",
+		Text: "Only service animals are allowed at the ceremony."})
+	if err != nil || !res.Mismatch {
+		t.Fatal(res, err)
+	}
+	if _, err := s.eng.ResolveMismatch(ctx, res.Answer.ID, "web-sam", true); err != nil {
+		t.Fatal(err)
+	}
+	delivered := false
+	for range 400 { // the engine delivers it on its own loop
+		said, err := s.eng.Conversation(ctx, Platform, "help", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range said {
+			delivered = delivered || x.Sent != nil && x.Sent.Reply.Kind == bot.KindRelay
+		}
+		if delivered {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if !delivered {
+		t.Fatal("the relay was not delivered")
+	}
+	if d := post("oui en français svp"); d.Reason != bot.ReasonLanguageRequest || d.EntryID != "" {
+		t.Errorf("reply: %+v, want the language request, no entry", d)
+	}
+	if esc, _ := s.eng.Escalation(ctx, res.Escalation.ID); esc.State != bot.StateClaimed || esc.ClaimedBy != "sam" {
+		t.Errorf("escalation %s, claimed by %q; want claimed by sam", esc.State, esc.ClaimedBy)
+	}
+}
