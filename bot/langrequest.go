@@ -32,7 +32,11 @@ import (
 // merci »): the offer said to reply, and whatever the citizen writes back
 // to an answer in a language not theirs ("yes", « oui svp », "I don't read
 // French", a question about it) is for the staff member who answered, not
-// for the knowledge base. Staff see what they wrote.
+// for the knowledge base. Staff see what they wrote. The exception is a
+// reply that is neither a yes nor about languages and that the knowledge
+// base answers with confidence: a new question (on the web chat, the
+// citizen's next message in the room is taken as their reply), answered
+// as any question, the offer still standing (see asksForOffer).
 
 // offer is the escalation whose answer, relayed with the offer, a message
 // replies to.
@@ -138,6 +142,28 @@ func offerTaken(text string) bool {
 	}
 	return yes
 }
+
+// asksForOffer reports whether text, which takes the offer (offerTaken),
+// is plainly about it: a yes, or a word about languages ("in English
+// please", « je ne lis pas l'anglais », "can you translate?"). Any other
+// reply is the citizen's request only when the knowledge base does not
+// answer it: on the web chat, the citizen's next message in the room is
+// taken as a reply to the relay, and a new question a day later ("how do
+// I renew my passport?") is answered as any question.
+func asksForOffer(text string) bool {
+	for _, w := range strings.FieldsFunc(Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if yesWords[w] || languageWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// languageWords, folded, speak of a language or of translating.
+var languageWords = map[string]bool{"english": true, "anglais": true, "french": true, "francais": true,
+	"language": true, "languages": true, "langue": true, "langues": true, "translate": true,
+	"translation": true, "translated": true, "traduire": true, "traduction": true, "traduit": true,
+	"traduite": true, "traduisez": true}
 
 // yesWords accept an offer; noWords decline it.
 var (

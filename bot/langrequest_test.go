@@ -242,3 +242,22 @@ func TestAnswerInTheAskersLanguageAfterOneSentAnywayGoesToEveryAsker(t *testing.
 		t.Fatalf("answer in French: %d relays, %v; want chloe and marc", res.Relays, err)
 	}
 }
+
+// A reply to the relay that is a new question the knowledge base answers
+// with confidence ("Comment renouveler mon passeport?" the next morning:
+// on the web chat, the citizen's next message is taken as a reply) is
+// answered as any question, and the escalation is left as it is; the
+// offer still stands, and a yes or a word about the language takes it.
+func TestNewQuestionTheKnowledgeBaseAnswersIsNotTakenAsTheLanguageRequest(t *testing.T) {
+	e := newEnv(t, nil)
+	id, relay := sentAnyway(e, "U_SAM")
+	if d := e.replyTo("chloe", relay.Ref.ID, renewFR); d.Action != bot.ActAnswer || d.EntryID != "passport-renew" {
+		t.Fatalf("new question in reply to the relay: %+v, want the answer on passport renewal", d)
+	}
+	if esc, _ := e.eng.Escalation(e.ctx, id); esc.State != bot.StateRelayed {
+		t.Fatalf("escalation %s after a new question, want still relayed", esc.State)
+	}
+	if d := e.replyTo("chloe", relay.Ref.ID, "Je ne lis pas l'anglais"); d.Reason != bot.ReasonLanguageRequest || d.EscalationID != id {
+		t.Errorf("then a reply about the language: %+v, want the language request", d)
+	}
+}

@@ -133,14 +133,16 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 	if taken != nil {
 		// The citizen's reply to an answer in the other language, which
 		// offered it in theirs: staff promised it, in every phase.
-		if offerTaken(m.Text) {
+		if !offerTaken(m.Text) {
+			d.Action, d.Reason = ActIgnore, ReasonCourtesy
+			return o, nil, nil
+		}
+		if asksForOffer(m.Text) {
 			return o, nil, taken
 		}
-		d.Action, d.Reason = ActIgnore, ReasonCourtesy
-		return o, nil, nil
 	}
 
-	if courtesy(m.Text) {
+	if taken == nil && courtesy(m.Text) {
 		d.Action, d.Reason = ActIgnore, ReasonCourtesy
 		return o, nil, nil
 	}
@@ -170,6 +172,19 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		if cc.Lang.Valid() {
 			d.Lang, d.LangSource = cc.Lang, "channel"
 		}
+	}
+	if taken != nil {
+		if would != ActAnswer {
+			// Neither a yes nor about the language, but nothing the
+			// knowledge base answers either: for the staff member
+			// who answered, who see the citizen's words.
+			d.EntryID, d.Confidence = "", 0
+			return o, nil, taken
+		}
+		// A new question the knowledge base answers ("how do I renew
+		// my passport?" the next morning, on the web chat, where it is
+		// taken as a reply to the bot's last message): answered as any
+		// question; the offer still stands.
 	}
 	if !phase.CanReply() {
 		d.Action, d.Reason, d.Would = ActShadow, ReasonPhase, would
