@@ -223,12 +223,15 @@ func (e *Engine) mismatchFlag(esc Escalation, s Staff, ans StaffAnswer) Outgoing
 // (see relaySettled). An escalation given back because its answer did not
 // reach every asker is answered again to those who did not get it only,
 // unless the answer gives them in their language one they were sent in the
-// other (see translation): that goes to every asker.
+// other (see translation): that goes to every asker that one reached or is
+// owed to, and to them only.
 func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, reply func(Asker) (Reply, error)) (AnswerResult, error) {
 	now := e.now()
 	ans.Status = AnswerQueued
 	askers := esc.Askers
-	if missing := esc.Undelivered(); len(missing) > 0 && !e.translation(ctx, esc, ans) {
+	if t, ok := e.translation(ctx, esc, ans); ok {
+		askers = t
+	} else if missing := esc.Undelivered(); len(missing) > 0 {
 		askers = missing
 	}
 	to := recipients(askers)
@@ -270,23 +273,37 @@ func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans S
 
 // translation reports whether ans gives the askers of esc in their
 // language the answer they were last sent in the other one (sent anyway,
-// with the offer of theirs): it is for every asker, not only those a
-// relay did not reach or who asked since.
-func (e *Engine) translation(ctx context.Context, esc Escalation, ans StaffAnswer) bool {
+// with the offer of theirs), and returns whom it is for: every asker that
+// answer reached or is owed to (one who asked for it, one who joined
+// since), not those who had only an earlier answer, in their language,
+// before it (the answer sent anyway went to those an earlier one did not
+// reach): a relay reached an asker after it was queued (see RelayedAt).
+func (e *Engine) translation(ctx context.Context, esc Escalation, ans StaffAnswer) ([]Asker, bool) {
 	if ans.EntryID == "" && ans.Lang.Valid() && ans.Lang != esc.Lang {
-		return false
+		return nil, false
 	}
 	list, err := e.st.Answers(ctx, esc.ID)
 	if err != nil {
 		e.log.Error("read answers", "escalation", esc.ID, "err", err)
-		return false
+		return nil, false
 	}
 	for i := len(list) - 1; i >= 0; i-- {
-		if a := list[i]; a.Status == AnswerQueued {
-			return a.EntryID == "" && a.Lang.Valid() && a.Lang != esc.Lang
+		a := list[i]
+		if a.Status != AnswerQueued {
+			continue
 		}
+		if a.EntryID != "" || !a.Lang.Valid() || a.Lang == esc.Lang {
+			return nil, false
+		}
+		var to []Asker
+		for _, k := range esc.Askers {
+			if k.RelayedAt.IsZero() && !k.Redacted || !k.RelayedAt.IsZero() && !k.RelayedAt.Before(a.At) {
+				to = append(to, k)
+			}
+		}
+		return to, true
 	}
-	return false
+	return nil, false
 }
 
 func (e *Engine) duplicateAnswer(ctx context.Context, esc Escalation, eventID string) (AnswerResult, error) {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -259,5 +260,39 @@ func TestNewQuestionTheKnowledgeBaseAnswersIsNotTakenAsTheLanguageRequest(t *tes
 	}
 	if d := e.replyTo("chloe", relay.Ref.ID, "Je ne lis pas l'anglais"); d.Reason != bot.ReasonLanguageRequest || d.EscalationID != id {
 		t.Errorf("then a reply about the language: %+v, want the language request", d)
+	}
+}
+
+// The answer in the askers' language after one sent anyway in the other
+// goes to those the latter reached, not to an asker who already had an
+// earlier answer in their language: ben got nadia's English answer, the
+// relay to ana failed, the French one was sent anyway to ana only; the
+// English answer then written is for ana.
+func TestAnswerInTheAskersLanguageAfterOneSentAnywayIsNotSentAgainToWhoHadOneInTheirs(t *testing.T) {
+	e := newEnv(t, nil)
+	id := undeliveredToAna(e)
+	e.tick()
+	e.tick()
+	e.ch.fail = nil
+	e.clock.Advance(time.Minute)
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: id, DeskUserID: "U_NADIA", EventID: "a2",
+		Text: "Seuls les animaux d'assistance sont admis à la cérémonie de citoyenneté."})
+	if err != nil || !res.Mismatch {
+		t.Fatal(res, err)
+	}
+	if r, err := e.eng.ResolveMismatch(e.ctx, res.Answer.ID, "U_NADIA", true); err != nil || r.Relays != 1 {
+		t.Fatalf("sent anyway: %+v, %v; want to ana only", r, err)
+	}
+	e.tick()
+	e.tick()
+	res, err = e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: id, DeskUserID: "U_NADIA", EventID: "a3",
+		Text: "Only service animals may attend the citizenship ceremony."})
+	if err != nil || res.Relays != 1 {
+		t.Fatalf("answer in English: %+v, %v; want relayed to ana only", res, err)
+	}
+	e.tick()
+	e.tick()
+	if last, _ := lastOf(e, bot.KindRelay); last.To.UserID != "ana" {
+		t.Errorf("last relay to %q, want ana", last.To.UserID)
 	}
 }
