@@ -339,13 +339,15 @@ func TestEndToEndPostCountsCitizensNotTheirMessages(t *testing.T) {
 	f.ack("ans-1", 1)
 	eventually(t, "the relays to ana and ben", func() bool { return len(s.pub.of(bot.KindRelay)) == 2 })
 	var last string
-	eventually(t, "the post updated as relayed", func() bool {
+	// The post is updated as each relay goes out ("1 … sur 2", then "2 …
+	// sur 2"): wait for the last update.
+	eventually(t, "the post updated as relayed to both", func() bool {
 		for _, c := range f.callsTo("chat.update") {
 			if c.TS == post.TS {
 				last = everything(c)
 			}
 		}
-		return strings.Contains(last, "Réponse transmise")
+		return strings.Contains(last, "Réponse transmise\u00a0: 2 ")
 	})
 	for _, want := range []string{"2 personnes ont posé cette question", "Réponse transmise\u00a0: 2 personne(s) sur 2"} {
 		if !strings.Contains(last, want) {
