@@ -1,10 +1,5 @@
 package bot
 
-import (
-	"strings"
-	"unicode"
-)
-
 // thanksWords say thank you, in English and French, as citizens type it.
 var thanksWords = map[string]bool{
 	"thanks": true, "thank": true, "thx": true, "thnx": true, "thanx": true, "tks": true, "ty": true, "tyvm": true,
@@ -43,7 +38,7 @@ var courtesyWords = map[string]bool{
 // passport costs) nor passed to staff as a question. A thank-you with
 // anything else in it ("thanks, but my cheque is late") is a question.
 func courtesy(text string) bool {
-	words := strings.FieldsFunc(Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := foldedWords(text)
 	thanked := false
 	for _, w := range words {
 		switch {

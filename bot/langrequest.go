@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // A staff answer sent anyway in the other official language ends with an
@@ -130,7 +129,7 @@ func (e *Engine) offerStands(ctx context.Context, esc Escalation, o *offer, m Me
 // thank-you or a no alone, made only of words of courtesy. A yes with
 // them ("yes thank you", « oui merci ») takes it.
 func offerTaken(text string) bool {
-	words := strings.FieldsFunc(Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := foldedWords(text)
 	yes := false
 	for _, w := range words {
 		switch {
@@ -151,7 +150,7 @@ func offerTaken(text string) bool {
 // taken as a reply to the relay, and a new question a day later ("how do
 // I renew my passport?") is answered as any question.
 func asksForOffer(text string) bool {
-	for _, w := range strings.FieldsFunc(Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	for _, w := range foldedWords(text) {
 		if yesWords[w] || languageWords[w] {
 			return true
 		}

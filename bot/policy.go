@@ -978,6 +978,12 @@ func Fold(s string) string {
 	return b.String()
 }
 
+// foldedWords returns the words of s, folded (Fold), split at anything
+// that is not a letter or a digit.
+func foldedWords(s string) []string {
+	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
 // Personal data masked before a question is shown to staff or written to
 // logs. The raw text is kept in the message record only (access to
 // information), under the retention policy.

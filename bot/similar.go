@@ -2,7 +2,6 @@ package bot
 
 import (
 	"strings"
-	"unicode"
 )
 
 // Joining escalations: a new question the bot cannot answer joins an open
@@ -28,7 +27,7 @@ var stopWords = wordSet(`
 // suffix strip so "passports" and "passport" match.
 func tokens(s string) map[string]bool {
 	out := map[string]bool{}
-	for _, w := range strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	for _, w := range foldedWords(s) {
 		if len(w) < 3 || stopWords[w] {
 			continue
 		}
