@@ -231,10 +231,10 @@ func (e *Engine) reopenForLanguage(ctx context.Context, esc Escalation, o *offer
 	key := "langasked:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.FormatInt(o.answer.ID, 10)
 	notice := func(s Staff, ok bool) Outgoing {
 		if ok {
-			return e.staffNotice(key, NoticeInfo, esc, s, MsgDeskLangAsked, data(s.PreferredLang()))
+			return e.staffNotice(key, NoticeLangRequest, esc, s, MsgDeskLangAsked, data(s.PreferredLang()))
 		}
 		parts := bilingual(e.msgs, MsgDeskLangAsked, data)
-		return e.deskNotice(key, Notice{Kind: NoticeInfo, EscalationID: esc.ID, Text: whole(parts), Parts: parts})
+		return e.deskNotice(key, Notice{Kind: NoticeLangRequest, EscalationID: esc.ID, Text: whole(parts), Parts: parts})
 	}
 	detail := "citizen asked for the answer in " + string(k.Lang) + ": "
 	if esc.State.Waiting() {

@@ -83,7 +83,7 @@ func TestReplyTakingTheOfferOfAnAnswerInTheCitizensLanguageGoesBackToStaff(t *te
 		t.Errorf("to the citizen %+v, want %q", ack, want)
 	}
 	var told []bot.Notice
-	for _, n := range e.desk.noticesOf(bot.NoticeInfo) {
+	for _, n := range e.desk.noticesOf(bot.NoticeLangRequest) {
 		if n.EscalationID == id && strings.Contains(n.Text, "asked for the answer") {
 			told = append(told, n)
 		}
@@ -133,7 +133,7 @@ func TestLanguageRequestOnAnAnswerByStaffWhoDoNotWriteItOpensTheQuestion(t *test
 	}
 	e.tick()
 	var told []bot.Notice
-	for _, n := range e.desk.noticesOf(bot.NoticeInfo) {
+	for _, n := range e.desk.noticesOf(bot.NoticeLangRequest) {
 		if strings.HasPrefix(n.Text, "A citizen asked for the answer") {
 			told = append(told, n)
 		}
@@ -188,7 +188,7 @@ func TestLanguageOfferIsTakenOnlyByItsCitizenOnce(t *testing.T) {
 		}
 	}
 	told := 0
-	for _, n := range e.desk.noticesOf(bot.NoticeInfo) {
+	for _, n := range e.desk.noticesOf(bot.NoticeLangRequest) {
 		if strings.Contains(n.Text, "asked for the answer") {
 			told++
 		}

@@ -49,15 +49,16 @@ type NoticeKind string
 
 // Desk notice kinds.
 const (
-	NoticeReminder    NoticeKind = "reminder"    // nobody claimed it in time
-	NoticeReroute     NoticeKind = "reroute"     // routed to someone else
-	NoticeUnclaimed   NoticeKind = "unclaimed"   // to the whole desk: still unclaimed after its reminders, not reminded again
-	NoticeMismatch    NoticeKind = "mismatch"    // answer language differs from the askers': send anyway / translate
-	NoticeRelayed     NoticeKind = "relayed"     // confirmation: the answer reached every asker (N citizens)
-	NoticeUndelivered NoticeKind = "undelivered" // a relay failed for good: the citizen named did not get the answer
-	NoticeReopened    NoticeKind = "reopened"    // the answer did not reach every asker: back with its author, to answer again or close
-	NoticeRefused     NoticeKind = "refused"     // the author is not on the roster, or not allowed
-	NoticePhase       NoticeKind = "phase"       // a phase change announcement
+	NoticeReminder    NoticeKind = "reminder"     // nobody claimed it in time
+	NoticeReroute     NoticeKind = "reroute"      // routed to someone else
+	NoticeUnclaimed   NoticeKind = "unclaimed"    // to the whole desk: still unclaimed after its reminders, not reminded again
+	NoticeMismatch    NoticeKind = "mismatch"     // answer language differs from the askers': send anyway / translate
+	NoticeRelayed     NoticeKind = "relayed"      // confirmation: the answer reached every asker (N citizens)
+	NoticeUndelivered NoticeKind = "undelivered"  // a relay failed for good: the citizen named did not get the answer
+	NoticeReopened    NoticeKind = "reopened"     // the answer did not reach every asker: back with its author, to answer again or close
+	NoticeRefused     NoticeKind = "refused"      // the author is not on the roster, or not allowed
+	NoticePhase       NoticeKind = "phase"        // a phase change announcement
+	NoticeLangRequest NoticeKind = "lang_request" // a citizen asked for the answer in their language, after one sent anyway in the other: the question waits again
 	NoticeInfo        NoticeKind = "info"
 )
 

@@ -215,9 +215,10 @@ var uiStrings = map[string][2]string{
 	"js.kind.info":       {"Information", "Information"},
 	"js.commslead":       {"communications lead", "responsable des communications"},
 
-	"js.kind.undelivered": {"Answer not delivered", "Réponse non transmise"},                                               // a relay failed for good
-	"js.kind.reopened":    {"Question returned to the author of its answer", "Question renvoyée à l’auteur de la réponse"}, // the answer did not reach every asker
-	"js.kind.unclaimed":   {"Still unclaimed", "Question toujours non prise en charge"},                                    // nobody took it after its reminders
+	"js.kind.undelivered":  {"Answer not delivered", "Réponse non transmise"},                                                // a relay failed for good
+	"js.kind.reopened":     {"Question returned to the author of its answer", "Question renvoyée à l’auteur de la réponse"},  // the answer did not reach every asker
+	"js.kind.unclaimed":    {"Still unclaimed", "Question toujours non prise en charge"},                                     // nobody took it after its reminders
+	"js.kind.lang_request": {"Answer asked for in the citizen’s language", "Réponse demandée dans la langue de la personne"}, // after one sent anyway in the other: the question waits again
 
 	// A waiting question whose answer did not reach every citizen who asked
 	// (its card, and the sentence said when that appears).
