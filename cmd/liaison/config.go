@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"encoding"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +48,9 @@ type Config struct {
 	// lines holds the line of every key and table the file sets (see
 	// keyLines), so that Validate's errors name it.
 	lines map[string]int
+	// wrongType holds the keys whose value the file gives with the wrong
+	// type: they are reported as such, not again by Validate.
+	wrongType map[string]bool
 }
 
 // LogConfig is the [log] section.
@@ -178,8 +184,9 @@ func defaultStaff() []StaffConfig {
 // the file, line and key.
 func loadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
-	// unknown holds the file's unknown keys: the decoder has still decoded
-	// every other key, so they are validated too and reported with them.
+	// unknown holds the file's values of the wrong type and unknown keys:
+	// the decoder has still decoded every other key, so they are validated
+	// too and reported with them.
 	var unknown error
 	if path != "" {
 		b, err := os.ReadFile(path)
@@ -188,17 +195,47 @@ func loadConfig(path string) (Config, error) {
 		}
 		// A file replaces the demo roster: staff come from the file only.
 		cfg.Staff = nil
-		dec := toml.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cfg); err != nil {
+		// Values of the wrong type stop the decoder at the first: they are
+		// found first, each with its line, and left out of the decoding,
+		// so that every other problem is reported with them.
+		wrong, masked := wrongTypes(b)
+		base := cfg
+		for tries := 0; ; tries++ {
+			cfg = base
+			dec := toml.NewDecoder(bytes.NewReader(masked))
+			dec.DisallowUnknownFields()
+			err := dec.Decode(&cfg)
+			if err == nil {
+				break
+			}
 			var strict *toml.StrictMissingError
-			if !errors.As(err, &strict) {
+			if errors.As(err, &strict) {
+				unknown = errors.New(describeTOMLError(err, b))
+				break
+			}
+			// A value the decoder refuses (a duration such as "soon"):
+			// report it and decode without it, once per key at most.
+			var de *toml.DecodeError
+			if errors.As(err, &de) && tries < bytes.Count(b, []byte("\n"))+1 {
+				row, _ := de.Position()
+				if maskAt(b, masked, row) {
+					wrong = append(wrong, wrongValue{key: describedKey(de, b), msg: describeTOMLError(err, b)})
+					continue
+				}
+			}
+			if len(wrong) == 0 {
 				return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err, b))
 			}
-			unknown = errors.New(describeTOMLError(err, b))
+			wrong = append(wrong, wrongValue{msg: describeTOMLError(err, b)})
+			return cfg, fmt.Errorf("config %s:\n%w", path, wrong.err())
 		}
 		cfg.source = path
 		cfg.lines = keyLines(b)
+		cfg.wrongType = map[string]bool{}
+		for _, w := range wrong {
+			cfg.wrongType[w.key] = true
+		}
+		unknown = errors.Join(wrong.err(), unknown)
 	}
 	cfg.secrets = secrets{
 		discordToken:  strings.TrimSpace(os.Getenv(envDiscordToken)),
@@ -226,15 +263,12 @@ func describeTOMLError(err error, src []byte) string {
 			row, col := e.Position()
 			fmt.Fprintf(&b, "\n  line %d, column %d: unknown key %q: check its spelling against config.example.toml", row, col, strings.Join(e.Key(), "."))
 		}
-		return "unknown keys:" + b.String() + "\n" + strict.String()
+		return "unknown keys:" + b.String() + "\n" + fileLines(strict.String(), src)
 	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		row, col := de.Position()
-		key := strings.Join(de.Key(), ".")
-		if k := indexedKey(src, key, row); k != "" {
-			key = k
-		}
+		key := describedKey(de, src)
 		msg := fmt.Sprintf("line %d, column %d", row, col)
 		if key != "" {
 			msg += ", key " + key
@@ -243,11 +277,45 @@ func describeTOMLError(err error, src []byte) string {
 		if want := expectedValue(found); want != "" {
 			// The decoder names Go types (main.EngineConfig.FloodPerMinute
 			// of type int): say what to write instead.
-			return msg + ": " + want + "\n" + strings.Replace(de.String(), found, want, 1)
+			return msg + ": " + want + "\n" + strings.Replace(fileLines(de.String(), src), found, want, 1)
 		}
-		return msg + ": " + de.Error() + "\n" + de.String()
+		return msg + ": " + de.Error() + "\n" + fileLines(de.String(), src)
 	}
 	return err.Error()
+}
+
+// quotedLine is a line of the file that go-toml quotes around an error:
+// its number, then its text.
+var quotedLine = regexp.MustCompile(`(?m)^( *)([0-9]+)\|(?: .*)?$`)
+
+// fileLines puts back into go-toml's quote of the file the lines of src,
+// the file as written: the decoder reads it without its values of the
+// wrong type (see wrongTypes), which go-toml would quote as blank lines.
+func fileLines(quote string, src []byte) string {
+	lines := strings.Split(string(src), "\n")
+	return quotedLine.ReplaceAllStringFunc(quote, func(l string) string {
+		m := quotedLine.FindStringSubmatch(l)
+		n, err := strconv.Atoi(m[2])
+		if err != nil || n < 1 || n > len(lines) {
+			return l
+		}
+		text := strings.TrimRight(lines[n-1], "\r")
+		if text == "" {
+			return m[1] + m[2] + "|"
+		}
+		return m[1] + m[2] + "| " + text
+	})
+}
+
+// describedKey is the key of the decoding error de on the file src as
+// Validate names it, with the index of its array table.
+func describedKey(de *toml.DecodeError, src []byte) string {
+	row, _ := de.Position()
+	key := strings.Join(de.Key(), ".")
+	if k := indexedKey(src, key, row); k != "" {
+		key = k
+	}
+	return key
 }
 
 // typeMismatch matches go-toml's message for a value of the wrong type:
@@ -433,6 +501,9 @@ func (c Config) located(err error) error {
 	var out []error
 	for _, e := range leafErrors(err) {
 		key := leadingKey.FindString(e.Error())
+		if c.wrongType[key] {
+			continue
+		}
 		for key != "" {
 			if n, ok := c.lines[key]; ok {
 				e = fmt.Errorf("line %d: %w", n, e)
@@ -615,4 +686,176 @@ func checkLoopback(key, addr string) error {
 		return nil
 	}
 	return fmt.Errorf("%s %q: must be a loopback address such as 127.0.0.1:8081 (health endpoints are for the host only)", key, addr)
+}
+
+// wrongValue is a value of the file the decoder cannot take: its key as
+// Validate names it, and the message saying what to write.
+type wrongValue struct{ key, msg string }
+
+type wrongValues []wrongValue
+
+// err joins the messages; nil for none.
+func (ws wrongValues) err() error {
+	var errs []error
+	for _, w := range ws {
+		errs = append(errs, errors.New(w.msg))
+	}
+	return errors.Join(errs...)
+}
+
+// wrongTypes finds every key of the file src whose value has the wrong
+// type for its field of Config ("yes" for a boolean, true for a duration),
+// with its line, column and what to write; and returns src with those
+// keys blanked, lines kept, for the decoder to read everything else. Keys
+// it does not know are left to the decoder.
+func wrongTypes(src []byte) (wrongValues, []byte) {
+	masked := bytes.Clone(src)
+	var wrong wrongValues
+	var p unstable.Parser
+	p.Reset(src)
+	root := reflect.TypeFor[Config]()
+	table, prefix := root, ""
+	arrays := map[string]int{}
+	for p.NextExpression() {
+		e := p.Expression()
+		var parts []string
+		var last *unstable.Node
+		for it := e.Key(); it.Next(); {
+			last = it.Node()
+			parts = append(parts, string(last.Data))
+		}
+		name := strings.Join(parts, ".")
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			prefix = name
+			if e.Kind == unstable.ArrayTable {
+				prefix = fmt.Sprintf("%s[%d]", name, arrays[name])
+				arrays[name]++
+			}
+			table = fieldType(root, parts)
+			if table != nil && table.Kind() == reflect.Slice {
+				table = table.Elem()
+			}
+		case unstable.KeyValue:
+			ft := fieldType(table, parts)
+			if ft == nil {
+				continue
+			}
+			v := e.Value()
+			want := wantedValue(ft, v.Kind)
+			if want == "" {
+				continue
+			}
+			key := name
+			if prefix != "" {
+				key = prefix + "." + name
+			}
+			// The value starts after the last key part, the '=' and blanks.
+			off := int(last.Raw.Offset + last.Raw.Length)
+			for off < len(src) && strings.IndexByte(" \t=", src[off]) >= 0 {
+				off++
+			}
+			at := p.Shape(unstable.Range{Offset: uint32(off), Length: 1}).Start
+			wrong = append(wrong, wrongValue{key: key,
+				msg: fmt.Sprintf("line %d, column %d, key %s: %s", at.Line, at.Column, key, want)})
+			blank(masked, int(e.Raw.Offset), int(e.Raw.Offset+e.Raw.Length))
+		}
+	}
+	return wrong, masked
+}
+
+// fieldType is the type of the field of t (a struct, or a slice of them)
+// that the dotted key parts name by its toml tag; nil when none does.
+func fieldType(t reflect.Type, parts []string) reflect.Type {
+	for _, part := range parts {
+		if t == nil {
+			return nil
+		}
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		var next reflect.Type
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if tag, _, _ := strings.Cut(f.Tag.Get("toml"), ","); f.IsExported() && tag == part {
+				next = f.Type
+				break
+			}
+		}
+		t = next
+	}
+	return t
+}
+
+// wantedValue says what to write for a field of type t that the file gives
+// a value of kind k, as expectedValue does; "" when k suits t, or when the
+// decoder is left to judge (types that read text themselves, list items).
+func wantedValue(t reflect.Type, k unstable.Kind) string {
+	var ok bool
+	switch {
+	case t == reflect.TypeFor[Duration]():
+		ok = k == unstable.String || k == unstable.Integer // an integer is refused by Validate
+	case reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
+		return ""
+	case t.Kind() == reflect.Bool:
+		ok = k == unstable.Bool
+	case t.Kind() == reflect.String:
+		ok = k == unstable.String
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		ok = k == unstable.Integer
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		ok = k == unstable.Float || k == unstable.Integer
+	case t.Kind() == reflect.Slice:
+		ok = k == unstable.Array
+	case t.Kind() == reflect.Struct:
+		ok = k == unstable.InlineTable
+	default:
+		return ""
+	}
+	if ok {
+		return ""
+	}
+	held := map[unstable.Kind]string{unstable.String: "string", unstable.Bool: "boolean", unstable.Integer: "integer",
+		unstable.Float: "float", unstable.Array: "array", unstable.InlineTable: "inline table", unstable.LocalDate: "local date",
+		unstable.LocalTime: "local time", unstable.LocalDateTime: "local date-time", unstable.DateTime: "date-time"}[k]
+	if held == "" {
+		return ""
+	}
+	return expectedValue("cannot decode TOML " + held + " into " + t.String())
+}
+
+// blank replaces src[from:to] with spaces, keeping its line breaks.
+func blank(src []byte, from, to int) {
+	for i := from; i < to && i < len(src); i++ {
+		if src[i] != '\n' && src[i] != '\r' {
+			src[i] = ' '
+		}
+	}
+}
+
+// maskAt blanks in masked the key and value of the file src that spans its
+// line row; false when no key of the file does, or it is blank already.
+func maskAt(src, masked []byte, row int) bool {
+	var p unstable.Parser
+	p.Reset(src)
+	for p.NextExpression() {
+		e := p.Expression()
+		if e.Kind != unstable.KeyValue {
+			continue
+		}
+		s := p.Shape(e.Raw)
+		if row < s.Start.Line || row > s.End.Line {
+			continue
+		}
+		from, to := int(e.Raw.Offset), int(e.Raw.Offset+e.Raw.Length)
+		if len(bytes.TrimSpace(masked[from:to])) == 0 {
+			return false
+		}
+		blank(masked, from, to)
+		return true
+	}
+	return false
 }

@@ -443,3 +443,54 @@ func TestWrongTypeSaysWhatToWrite(t *testing.T) {
 		t.Errorf("invite-url: %v", err)
 	}
 }
+
+// Values of the wrong type do not stop the reading at the first: each is
+// reported with its line, column, key and what to write, together with the
+// file's other problems (a duration that is not one, a misspelt key, a bad
+// value), and the key is not also reported as missing.
+func TestWrongTypesAreReportedWithEveryOtherProblem(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "types.toml", `[log]
+citizen_text = "yes"
+level = "loud"
+[knowledge]
+answer_threshold = "high"
+answer_treshold = 1
+reload_interval = "often"
+[escalation]
+remind_after = true
+[engine]
+flood_per_minute = 0
+`+staffTOML+`
+[[staff]]
+id = "b"
+name = "B"
+title_en = "Officer"
+title_fr = "Agente"
+languages = "en"
+desk_user = "U2"
+`)
+	_, err := loadConfig(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{p,
+		"line 2, column 16, key log.citizen_text: true or false, without quotes, not a string",
+		"line 3: log.level \"loud\"",
+		"line 5, column 20, key knowledge.answer_threshold: a number without quotes, such as 0.8, not a string",
+		"line 6, column 1: unknown key \"knowledge.answer_treshold\"",
+		"line 7, column 19, key knowledge.reload_interval: ", "\"often\" is not a duration: write it like \"30m\"",
+		"line 9, column 16, key escalation.remind_after: a duration in quotes, such as \"30m\" or \"10s\", not a boolean",
+		"line 11: engine.flood_per_minute 0",
+		"line 27, column 13, key staff[1].languages: a list of texts in quotes, such as [\"en\", \"fr\"], not a string",
+		// go-toml's quote of the file shows its lines as written.
+		"5| answer_threshold = \"high\"",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "staff[1].languages: required") {
+		t.Errorf("a list of the wrong type is also reported as missing:\n%v", err)
+	}
+}
