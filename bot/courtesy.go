@@ -1,5 +1,7 @@
 package bot
 
+import "unicode"
+
 // thanksWords say thank you, in English and French, as citizens type it.
 var thanksWords = map[string]bool{
 	"thanks": true, "thank": true, "thx": true, "thnx": true, "thanx": true, "tks": true, "ty": true, "tyvm": true,
@@ -49,4 +51,18 @@ func courtesy(text string) bool {
 		}
 	}
 	return thanked
+}
+
+// wordless reports whether text has no letter and no digit, only emoji or
+// punctuation ("???", "👍", "😡😡😡"): there is no question in it for the
+// knowledge base or for staff, so, like a thank-you, it is recorded and
+// left. A letter or a digit anywhere ("??? passport", "T4?", "123") makes
+// it a question.
+func wordless(text string) bool {
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -304,33 +304,57 @@ func TestComplaintNamingSomeoneByAnInsultReachesStaff(t *testing.T) {
 // A citizen who only says thank you, after an answer, is neither answered
 // from the knowledge base ("Thank you so much" matched what a passport
 // costs) nor passed to staff as a question: the message is recorded and
-// left. A thank-you with a question in it is handled as the question.
+// left. So is a message of emoji or punctuation alone ("???", "👍"), which
+// was passed to staff and thanked for its question. A thank-you with a
+// question in it is handled as the question, and so is anything with a
+// letter or a digit ("??? passport", "T4?", "123").
 func TestThankYouIsNeitherAnsweredNorPassedToStaff(t *testing.T) {
 	e := newEnv(t, nil)
-	for i, text := range []string{
-		"thanks!", "Thank you so much 🙏", "thx", "ok thanks, have a good day", "thank you for your help",
-		"Merci beaucoup!", "ok merci", "merci pour l'info", "merci pour votre aide", "Merci mille fois, bonne journée",
+	for i, c := range []struct {
+		text string
+		want bot.Reason
+	}{
+		{"thanks!", bot.ReasonCourtesy},
+		{"Thank you so much 🙏", bot.ReasonCourtesy},
+		{"thx", bot.ReasonCourtesy},
+		{"ok thanks, have a good day", bot.ReasonCourtesy},
+		{"thank you for your help", bot.ReasonCourtesy},
+		{"Merci beaucoup!", bot.ReasonCourtesy},
+		{"ok merci", bot.ReasonCourtesy},
+		{"merci pour l'info", bot.ReasonCourtesy},
+		{"merci pour votre aide", bot.ReasonCourtesy},
+		{"Merci mille fois, bonne journée", bot.ReasonCourtesy},
+		{"😡😡😡😡😡", bot.ReasonNoWords},
+		{"???", bot.ReasonNoWords},
+		{"👍", bot.ReasonNoWords},
+		{"!!!", bot.ReasonNoWords},
+		{"🙏🙏", bot.ReasonNoWords},
+		{"?! …", bot.ReasonNoWords},
 	} {
-		d := e.ask(fmt.Sprint("thanks", i), text)
-		if d.Action != bot.ActIgnore || d.Reason != bot.ReasonCourtesy {
-			t.Errorf("%q: %s (%s), want it left as a thank-you", text, d.Action, d.Reason)
+		d := e.ask(fmt.Sprint("thanks", i), c.text)
+		if d.Action != bot.ActIgnore || d.Reason != c.want {
+			t.Errorf("%q: %s (%s), want it left (%s)", c.text, d.Action, d.Reason, c.want)
 		}
 	}
 	e.tick()
 	if s := e.ch.all(); len(s) != 0 {
-		t.Errorf("%d replies to thank-yous, first %q", len(s), s[0].Reply.Text)
+		t.Errorf("%d replies to thank-yous or emoji, first %q", len(s), s[0].Reply.Text)
 	}
 	if n := e.desk.postCount(); n != 0 {
-		t.Errorf("%d thank-yous passed to staff", n)
+		t.Errorf("%d thank-yous or emoji passed to staff", n)
 	}
 	for i, text := range []string{
 		"Thank you. How do I renew my passport?",
 		"merci, comment renouveler mon passeport?",
 		"thanks but my cheque still didn't come",
 		"thanks for nothing",
+		"??? passport",
+		"😡 my cheque is late",
+		"T4?",
+		"123",
 	} {
-		if d := e.ask(fmt.Sprint("asks", i), text); d.Reason == bot.ReasonCourtesy {
-			t.Errorf("%q is left as a thank-you, want it handled as a question", text)
+		if d := e.ask(fmt.Sprint("asks", i), text); d.Action == bot.ActIgnore {
+			t.Errorf("%q is left (%s), want it handled as a question", text, d.Reason)
 		}
 	}
 }

@@ -142,9 +142,15 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		}
 	}
 
-	if taken == nil && courtesy(m.Text) {
-		d.Action, d.Reason = ActIgnore, ReasonCourtesy
-		return o, nil, nil
+	if taken == nil {
+		switch {
+		case wordless(m.Text):
+			d.Action, d.Reason = ActIgnore, ReasonNoWords
+			return o, nil, nil
+		case courtesy(m.Text):
+			d.Action, d.Reason = ActIgnore, ReasonCourtesy
+			return o, nil, nil
+		}
 	}
 
 	searchLang := Unknown
