@@ -225,3 +225,40 @@ func TestOverrideOfAChannelRemovedFromTheConfigCanBeEnded(t *testing.T) {
 		t.Errorf("ending it twice: err = %v, want ErrInvalid", err)
 	}
 }
+
+// The announcement of a phase change in one channel names it as staff
+// know it, by its configured name with its key after it, in both
+// languages; a channel whose name is its key, or no longer configured, is
+// named by its key alone. The audit keeps the key.
+func TestPhaseChangeAnnouncementNamesTheChannelByItsName(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) {
+		c.Channels = append(c.Channels, bot.ChannelConfig{Key: "mem:plain", Name: "mem:plain"},
+			bot.ChannelConfig{Key: "mem:pilot", Name: "#pilot"})
+	})
+	n := e.auditCount()
+	e.setPhase(phases.Broadcast, "mem:help")
+	if got := e.auditedSince(n); len(got) != 1 || got[0].Target != "mem:help" {
+		t.Errorf("audited %+v, want one entry with the key mem:help as target", got)
+	}
+	e.setPhase(phases.Broadcast, "mem:plain")
+	e.setPhase(phases.Outreach, "mem:pilot")
+	e.cfg.Channels = defaultChannels()
+	e.start()
+	e.setPhase(0, "mem:pilot")
+	e.tick()
+	ns := e.desk.noticesOf(bot.NoticePhase)
+	want := [][2]string{
+		{"in #help (mem:help) to", "dans #help (mem:help) à"},
+		{"in mem:plain to", "dans mem:plain à"},
+		{"in #pilot (mem:pilot) to", "dans #pilot (mem:pilot) à"},
+		{"in mem:pilot to", "dans mem:pilot à"},
+	}
+	if len(ns) != len(want) {
+		t.Fatalf("%d announcements, want %d", len(ns), len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(ns[i].Text, w[0]) || !strings.Contains(ns[i].Text, w[1]) {
+			t.Errorf("announcement %q, want it to say %q and %q", ns[i].Text, w[0], w[1])
+		}
+	}
+}
