@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -214,9 +215,10 @@ func loadConfig(path string) (Config, error) {
 				break
 			}
 			// A value the decoder refuses (a duration such as "soon"):
-			// report it and decode without it, once per key at most.
+			// report it and decode without it, once per key at most, and
+			// for maxRefusedValues of them: each costs a decoding.
 			var de *toml.DecodeError
-			if errors.As(err, &de) && tries < bytes.Count(b, []byte("\n"))+1 {
+			if errors.As(err, &de) && tries < maxRefusedValues {
 				row, _ := de.Position()
 				if maskAt(b, masked, row) {
 					wrong = append(wrong, wrongValue{key: describedKey(de, b), msg: describeTOMLError(err, b)})
@@ -227,6 +229,9 @@ func loadConfig(path string) (Config, error) {
 				return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err, b))
 			}
 			wrong = append(wrong, wrongValue{msg: describeTOMLError(err, b)})
+			if tries >= maxRefusedValues {
+				wrong = append(wrong, wrongValue{msg: fmt.Sprintf("more than %d values are refused: correct these and load the file again", maxRefusedValues)})
+			}
 			return cfg, fmt.Errorf("config %s:\n%w", path, wrong.err())
 		}
 		cfg.source = path
@@ -546,13 +551,14 @@ func keyLines(src []byte) map[string]int {
 	lines := map[string]int{}
 	var p unstable.Parser
 	p.Reset(src)
+	li := newLineIndex(src)
 	// key is an expression's dotted key and the line it starts on.
 	key := func(e *unstable.Node) (string, int) {
 		var parts []string
 		line := 0
 		for it := e.Key(); it.Next(); {
 			if line == 0 {
-				line = p.Shape(it.Node().Raw).Start.Line
+				line, _ = li.at(int(it.Node().Raw.Offset))
 			}
 			parts = append(parts, string(it.Node().Data))
 		}
@@ -688,6 +694,32 @@ func checkLoopback(key, addr string) error {
 	return fmt.Errorf("%s %q: must be a loopback address such as 127.0.0.1:8081 (health endpoints are for the host only)", key, addr)
 }
 
+// maxRefusedValues is how many values the decoder refuses (a duration such
+// as "soon", a list of numbers for a list of texts) are reported before the
+// reading stops: each is found by decoding the file again.
+const maxRefusedValues = 20
+
+// lineIndex holds the offsets at which the lines of a file start, to find
+// the line and column of an offset without reading the file from its start
+// (as go-toml's Parser.Shape does) for each key of a long file.
+type lineIndex []int
+
+func newLineIndex(src []byte) lineIndex {
+	li := lineIndex{0}
+	for i, c := range src {
+		if c == '\n' {
+			li = append(li, i+1)
+		}
+	}
+	return li
+}
+
+// at is the line and column (from 1, in bytes) of offset off.
+func (li lineIndex) at(off int) (line, col int) {
+	n := sort.SearchInts(li, off+1) // lines starting at or before off
+	return n, off - li[n-1] + 1
+}
+
 // wrongValue is a value of the file the decoder cannot take: its key as
 // Validate names it, and the message saying what to write.
 type wrongValue struct{ key, msg string }
@@ -713,6 +745,7 @@ func wrongTypes(src []byte) (wrongValues, []byte) {
 	var wrong wrongValues
 	var p unstable.Parser
 	p.Reset(src)
+	li := newLineIndex(src)
 	root := reflect.TypeFor[Config]()
 	table, prefix := root, ""
 	arrays := map[string]int{}
@@ -755,9 +788,9 @@ func wrongTypes(src []byte) (wrongValues, []byte) {
 			for off < len(src) && strings.IndexByte(" \t=", src[off]) >= 0 {
 				off++
 			}
-			at := p.Shape(unstable.Range{Offset: uint32(off), Length: 1}).Start
+			line, col := li.at(off)
 			wrong = append(wrong, wrongValue{key: key,
-				msg: fmt.Sprintf("line %d, column %d, key %s: %s", at.Line, at.Column, key, want)})
+				msg: fmt.Sprintf("line %d, column %d, key %s: %s", line, col, key, want)})
 			blank(masked, int(e.Raw.Offset), int(e.Raw.Offset+e.Raw.Length))
 		}
 	}
@@ -841,16 +874,20 @@ func blank(src []byte, from, to int) {
 func maskAt(src, masked []byte, row int) bool {
 	var p unstable.Parser
 	p.Reset(src)
+	li := newLineIndex(src)
 	for p.NextExpression() {
 		e := p.Expression()
 		if e.Kind != unstable.KeyValue {
 			continue
 		}
-		s := p.Shape(e.Raw)
-		if row < s.Start.Line || row > s.End.Line {
+		from, to := int(e.Raw.Offset), int(e.Raw.Offset+e.Raw.Length)
+		first, _ := li.at(from)
+		if first > row {
+			return false
+		}
+		if last, _ := li.at(to); row > last {
 			continue
 		}
-		from, to := int(e.Raw.Offset), int(e.Raw.Offset+e.Raw.Length)
 		if len(bytes.TrimSpace(masked[from:to])) == 0 {
 			return false
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -492,5 +493,35 @@ desk_user = "U2"
 	}
 	if strings.Contains(err.Error(), "staff[1].languages: required") {
 		t.Errorf("a list of the wrong type is also reported as missing:\n%v", err)
+	}
+}
+
+// A file of thousands of values the decoder refuses (a [[staff]] table's
+// languages = [1], ten thousand times) is reported at once: the first ones,
+// each with its line, and where the reading stopped, instead of decoding
+// the file again after each, for hours.
+func TestManyRefusedValuesAreReportedAtOnce(t *testing.T) {
+	clearSecrets(t)
+	var b strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&b, "[[staff]]\nid = \"s%d\"\nname = \"S\"\ntitle_en = \"Officer\"\ntitle_fr = \"Agente\"\nlanguages = [1]\ndesk_user = \"U%d\"\n", i, i)
+	}
+	p := writeFile(t, "many.toml", b.String())
+	_, err := loadConfig(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		"line 6, column 14, key staff[0].languages: text in quotes, not an integer",
+		"line 13, column 14, key staff[1].languages: text in quotes, not an integer",
+		fmt.Sprintf("line %d, column 14, key staff[%d].languages: text in quotes, not an integer", 6+7*maxRefusedValues, maxRefusedValues),
+		fmt.Sprintf("more than %d values are refused: correct these and load the file again", maxRefusedValues),
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q", want)
+		}
+	}
+	if n := strings.Count(err.Error(), "key staff["); n != maxRefusedValues+1 {
+		t.Errorf("%d values reported, want %d", n, maxRefusedValues+1)
 	}
 }
