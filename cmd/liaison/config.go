@@ -721,7 +721,8 @@ func (li lineIndex) at(off int) (line, col int) {
 }
 
 // wrongValue is a value of the file the decoder cannot take: its key as
-// Validate names it, and the message saying what to write.
+// Validate names it, and the message saying what to write; no message for
+// the inline table holding such a value, which is left out with it.
 type wrongValue struct{ key, msg string }
 
 type wrongValues []wrongValue
@@ -730,7 +731,9 @@ type wrongValues []wrongValue
 func (ws wrongValues) err() error {
 	var errs []error
 	for _, w := range ws {
-		errs = append(errs, errors.New(w.msg))
+		if w.msg != "" { // a table left out for a value inside it
+			errs = append(errs, errors.New(w.msg))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -774,27 +777,78 @@ func wrongTypes(src []byte) (wrongValues, []byte) {
 			if ft == nil {
 				continue
 			}
-			v := e.Value()
-			want := wantedValue(ft, v.Kind)
-			if want == "" {
-				continue
-			}
 			key := name
 			if prefix != "" {
 				key = prefix + "." + name
 			}
-			// The value starts after the last key part, the '=' and blanks.
-			off := int(last.Raw.Offset + last.Raw.Length)
-			for off < len(src) && strings.IndexByte(" \t=", src[off]) >= 0 {
-				off++
+			found := len(wrong)
+			wrong = wrongIn(wrong, src, li, ft, e.Value(), key, valueOffset(src, last))
+			if len(wrong) > found {
+				// A value inside an inline table leaves out the whole
+				// table: Validate is not to report it as missing either.
+				if wrong[found].key != key {
+					wrong = append(wrong, wrongValue{key: key})
+				}
+				blank(masked, int(e.Raw.Offset), int(e.Raw.Offset+e.Raw.Length))
 			}
-			line, col := li.at(off)
-			wrong = append(wrong, wrongValue{key: key,
-				msg: fmt.Sprintf("line %d, column %d, key %s: %s", line, col, key, want)})
-			blank(masked, int(e.Raw.Offset), int(e.Raw.Offset+e.Raw.Length))
 		}
 	}
 	return wrong, masked
+}
+
+// valueOffset is the offset in src of the value after the key part last:
+// past the '=' and blanks.
+func valueOffset(src []byte, last *unstable.Node) int {
+	off := int(last.Raw.Offset + last.Raw.Length)
+	for off < len(src) && strings.IndexByte(" \t=", src[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// wrongIn appends to wrong the value v at offset off, for a field of type t
+// named key, when it has the wrong type; and those of the keys of an inline
+// table (log = { citizen_text = "yes" }), or of a list of them for a list of
+// tables (staff = [{ languages = "en" }]), each named by its own key.
+func wrongIn(wrong wrongValues, src []byte, li lineIndex, t reflect.Type, v *unstable.Node, key string, off int) wrongValues {
+	if want := wantedValue(t, v.Kind); want != "" {
+		line, col := li.at(off)
+		return append(wrong, wrongValue{key: key,
+			msg: fmt.Sprintf("line %d, column %d, key %s: %s", line, col, key, want)})
+	}
+	switch {
+	case v.Kind == unstable.InlineTable && t.Kind() == reflect.Struct:
+		for it := v.Children(); it.Next(); {
+			kv := it.Node()
+			if kv.Kind != unstable.KeyValue {
+				continue
+			}
+			var parts []string
+			var last *unstable.Node
+			for k := kv.Key(); k.Next(); {
+				last = k.Node()
+				parts = append(parts, string(last.Data))
+			}
+			if ft := fieldType(t, parts); ft != nil {
+				wrong = wrongIn(wrong, src, li, ft, kv.Value(), key+"."+strings.Join(parts, "."), valueOffset(src, last))
+			}
+		}
+	case v.Kind == unstable.Array && t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		i := 0
+		for it := v.Children(); it.Next(); {
+			n := it.Node()
+			if n.Kind == unstable.Comment {
+				continue
+			}
+			// Only inline tables have their place: other items are left
+			// to the decoder, which names it.
+			if n.Kind == unstable.InlineTable {
+				wrong = wrongIn(wrong, src, li, t.Elem(), n, fmt.Sprintf("%s[%d]", key, i), int(n.Raw.Offset))
+			}
+			i++
+		}
+	}
+	return wrong
 }
 
 // fieldType is the type of the field of t (a struct, or a slice of them)

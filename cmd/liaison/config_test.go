@@ -525,3 +525,33 @@ func TestManyRefusedValuesAreReportedAtOnce(t *testing.T) {
 		t.Errorf("%d values reported, want %d", n, maxRefusedValues+1)
 	}
 }
+
+// A value of the wrong type inside an inline table, or in a list of them
+// for the [[staff]] tables, is named by its own key (log.citizen_text,
+// staff[1].languages), not by the table's, which would say that the table
+// is to be true or false or a list of texts; the table is not also
+// reported as missing.
+func TestWrongTypeInsideAnInlineTableNamesItsKey(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "inline.toml", `log = { level = "info", citizen_text = "yes" }
+staff = [
+  { id = "a", name = "A", title_en = "Officer", title_fr = "Agente", languages = ["en"], desk_user = "U1" },
+  { id = "b", name = "B", title_en = "Officer", title_fr = "Agente", languages = "en", desk_user = "U2" }, # fr soon
+]
+`)
+	_, err := loadConfig(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		"line 1, column 40, key log.citizen_text: true or false, without quotes, not a string",
+		"line 4, column 82, key staff[1].languages: a list of texts in quotes, such as [\"en\", \"fr\"], not a string",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Count(err.Error(), "\n") != 2 {
+		t.Errorf("other problems reported:\n%v", err)
+	}
+}
