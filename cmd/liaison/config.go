@@ -194,6 +194,9 @@ func loadConfig(path string) (Config, error) {
 		if err != nil {
 			return cfg, fmt.Errorf("config: %w", err)
 		}
+		// Editors such as Notepad may start the file with a byte order
+		// mark, which TOML's parser takes for a key: it is not one.
+		b = bytes.TrimPrefix(b, []byte("\ufeff"))
 		// A file replaces the demo roster: staff come from the file only.
 		cfg.Staff = nil
 		// Values of the wrong type stop the decoder at the first: they are

@@ -555,3 +555,27 @@ staff = [
 		t.Errorf("other problems reported:\n%v", err)
 	}
 }
+
+// A file saved with a byte order mark (Notepad) is read as without one, its
+// lines and columns as written.
+func TestByteOrderMarkIsIgnored(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "bom.toml", "\ufeff[log]\r\ncitizen_text = \"yes\"\r\nlevel = \"loud\"\r\n"+staffTOML)
+	_, err := loadConfig(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		"line 2, column 16, key log.citizen_text: true or false, without quotes, not a string",
+		"line 3: log.level \"loud\"",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	p = writeFile(t, "bom-valid.toml", "\ufeffdata_dir = \"./d\"\n"+staffTOML)
+	cfg, err := loadConfig(p)
+	if err != nil || cfg.DataDir != "./d" {
+		t.Errorf("valid file with a byte order mark: %q, %v", cfg.DataDir, err)
+	}
+}
