@@ -33,7 +33,7 @@ func (db *DB) PhaseState(ctx context.Context, initial phases.Phase) (phases.Stat
 			return err
 		}
 		var err error
-		cs, err = phaseChanges(ctx, tx, `ORDER BY id`, -1)
+		cs, err = phaseChanges(ctx, tx, `ORDER BY id`)
 		return err
 	})
 	if err != nil {
@@ -125,16 +125,18 @@ func (db *DB) SavePhaseChange(ctx context.Context, c phases.Change, audit bot.Au
 
 // PhaseChanges lists changes, newest first (limit 0: all).
 func (db *DB) PhaseChanges(ctx context.Context, limit int) ([]phases.Change, error) {
-	cs, err := phaseChanges(ctx, db.r, `ORDER BY id DESC`, limitArg(limit))
+	cs, err := phaseChanges(ctx, db.r, `ORDER BY id DESC LIMIT ?`, limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("store: phase changes: %w", err)
 	}
 	return cs, nil
 }
 
-func phaseChanges(ctx context.Context, q querier, order string, limit int) ([]phases.Change, error) {
+// phaseChanges reads the phase changes that tail (the query's WHERE,
+// ORDER BY and LIMIT clauses, with args) selects.
+func phaseChanges(ctx context.Context, q querier, tail string, args ...any) ([]phases.Change, error) {
 	rows, err := q.QueryContext(ctx, `SELECT channel, from_phase, to_phase, actor, via, reason, at
-		FROM phase_changes `+order+` LIMIT ?`, limit)
+		FROM phase_changes `+tail, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -654,31 +654,17 @@ func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(Archi
 	}
 	var recs []ArchivedRecord
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT channel, from_phase, to_phase, actor, via, reason, at
-			FROM phase_changes WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
+		cs, err := phaseChanges(ctx, tx, `WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
 		if err != nil {
 			return fmt.Errorf("phase changes: %w", err)
 		}
-		for rows.Next() {
-			var (
-				c        phases.Change
-				from, to int
-			)
-			if err := rows.Scan(&c.Channel, &from, &to, &c.By, &c.Via, &c.Reason, timeCol{&c.At}); err != nil {
-				rows.Close()
-				return fmt.Errorf("phase changes: %w", err)
+		for i := range cs {
+			if c := &cs[i]; holds(c.Reason) {
+				recs = append(recs, ArchivedRecord{At: c.At, PhaseChange: c})
 			}
-			c.From, c.To = phases.Phase(from), phases.Phase(to)
-			if holds(c.Reason) {
-				recs = append(recs, ArchivedRecord{At: c.At, PhaseChange: &c})
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("phase changes: %w", err)
 		}
 
-		rows, err = tx.QueryContext(ctx, `SELECT `+broadcastCols+` FROM broadcasts
+		rows, err := tx.QueryContext(ctx, `SELECT `+broadcastCols+` FROM broadcasts
 			WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
 		if err != nil {
 			return fmt.Errorf("broadcasts: %w", err)
