@@ -633,13 +633,7 @@ type ArchivedRecord struct {
 // of a phase change, either text of a broadcast, the target or detail of
 // an audit entry. fn's error stops the reading and is returned as is.
 func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(ArchivedRecord) error) error {
-	p := period{from: "", to: endOfTime}
-	if v := ts(f.Since); v != nil {
-		p.from = v
-	}
-	if v := ts(f.Until); v != nil {
-		p.to = v
-	}
+	p := newPeriod(f.Since, f.Until)
 	needle := foldText(f.Contains)
 	holds := func(texts ...string) bool {
 		if needle == "" {

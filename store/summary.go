@@ -44,13 +44,7 @@ const topGaps = 10
 //     frequent first (ties by topic), at most 10.
 func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary, error) {
 	s := bot.Summary{Since: since, Until: until, Questions: map[bot.Lang]int{}}
-	p := period{from: "", to: endOfTime}
-	if f := ts(since); f != nil {
-		p.from = f
-	}
-	if u := ts(until); u != nil {
-		p.to = u
-	}
+	p := newPeriod(since, until)
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		if err := summaryDecisions(ctx, tx, p, &s); err != nil {
 			return fmt.Errorf("decisions: %w", err)
@@ -100,6 +94,18 @@ func openEscalations(ctx context.Context, tx *sql.Tx, until time.Time, s *bot.Su
 // period is [from, to) as stored times: "" from the first record,
 // endOfTime up to the last.
 type period struct{ from, to any }
+
+// newPeriod is [since, until) as stored times, a zero bound being none.
+func newPeriod(since, until time.Time) period {
+	p := period{from: "", to: endOfTime}
+	if f := ts(since); f != nil {
+		p.from = f
+	}
+	if u := ts(until); u != nil {
+		p.to = u
+	}
+	return p
+}
 
 // endOfTime sorts after every stored time (timeLayout).
 const endOfTime = "9999-12-31T23:59:59.999999999Z"
