@@ -47,16 +47,11 @@ func (d *Desk) escalationBlocks(e bot.Escalation, l bot.Lang) []slack.Block {
 // shortQuoteChars bounds the question in the short form of a post.
 const shortQuoteChars = 500
 
-// shortBlocks renders the short form of e's post, shown when Slack refused
-// the full one with error code: it says so, quotes at most quoteMax
-// characters of the question (none when 0), and leaves out the suggested
-// entries, keeping what staff need to claim, close and answer it.
-func (d *Desk) shortBlocks(e bot.Escalation, l bot.Lang, code string, quoteMax int) []slack.Block {
-	return d.postBlocks(e, l, code, quoteMax)
-}
-
 // postBlocks renders e's post: in full when refused is "", else in the
-// short form that says Slack refused the full one with that error code.
+// short form shown when Slack refused the full one with that error code:
+// it says so, quotes at most quoteMax characters of the question (none
+// when 0), and leaves out the suggested entries, keeping what staff need
+// to claim, close and answer it.
 func (d *Desk) postBlocks(e bot.Escalation, l bot.Lang, refused string, quoteMax int) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(tr(l, "esc.title", e.ID)), nil, nil),

@@ -586,7 +586,7 @@ func mismatchAnswer(m slack.Message) string {
 // render posts or updates e's post with send, given its blocks: in full,
 // unless Slack refused the full post of e lately and its back-off runs;
 // when Slack refuses it for its content, in a short form (see
-// shortBlocks), first with the start of the question, then without it.
+// postBlocks), first with the start of the question, then without it.
 // The first refusal of e is logged with Slack's error code (never the
 // question); the full post is tried again at e's next post or update once
 // the back-off is over, doubling from fullRetryFirst to fullRetryMax after
@@ -631,7 +631,7 @@ func (d *Desk) render(e bot.Escalation, l bot.Lang, send func([]slack.Block) err
 		}
 	}
 	for _, max := range []int{shortQuoteChars, 0} {
-		if err = send(d.shortBlocks(e, l, r.code, max)); contentRefusal(err) == "" {
+		if err = send(d.postBlocks(e, l, r.code, max)); contentRefusal(err) == "" {
 			return err
 		}
 	}
