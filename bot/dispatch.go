@@ -223,7 +223,7 @@ func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
 		// Relays of one answer settle in parallel channels: the key makes
 		// the confirmation once per answer.
 		key := "relayed:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.FormatInt(esc.AnsweredAt.UnixNano(), 10)
-		n = e.answererNotice(key, NoticeRelayed, esc, MsgDeskRelayed, map[string]any{"Count": len(recipients(esc.Askers))})
+		n = e.answererNotice(key, NoticeRelayed, esc, MsgDeskRelayed, map[string]any{"Count": Citizens(esc.Askers)})
 	}
 	if n.Notice != nil {
 		if err := e.st.Enqueue(ctx, []Outgoing{n}); err != nil {
@@ -269,15 +269,15 @@ func (e *Engine) reopenUndelivered(ctx context.Context) {
 func (e *Engine) reopen(ctx context.Context, esc Escalation) error {
 	e.escMu.Lock()
 	defer e.escMu.Unlock()
-	missing := recipients(owed(esc.Askers))
-	if len(missing) == 0 {
+	missing := Citizens(owed(esc.Askers))
+	if missing == 0 {
 		return nil // the purge took the askers since the store listed it: nobody to answer
 	}
 	now := e.now()
 	key := "reopened:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.Itoa(esc.Version)
 	esc.State, esc.ClaimedBy, esc.ClaimedAt, esc.UpdatedAt = StateClaimed, esc.AnsweredBy, now, now
-	n := e.answererNotice(key, NoticeReopened, esc, MsgDeskReopened, map[string]any{"ID": esc.ID, "Count": len(missing)})
-	detail := "answer not delivered to " + strconv.Itoa(len(missing)) + " of " + strconv.Itoa(len(recipients(esc.Askers))) +
+	n := e.answererNotice(key, NoticeReopened, esc, MsgDeskReopened, map[string]any{"ID": esc.ID, "Count": missing})
+	detail := "answer not delivered to " + strconv.Itoa(missing) + " of " + strconv.Itoa(Citizens(esc.Askers)) +
 		" citizens: back with " + cmp.Or(esc.AnsweredBy, "nobody")
 	c := &EscalationChange{Escalation: &esc, Outbox: []Outgoing{n},
 		Audit: []AuditEntry{{At: now, Actor: "engine", Via: "engine", Action: "escalation.reopen", Target: escTarget(esc.ID), Detail: detail, Allowed: true}}}
@@ -285,7 +285,7 @@ func (e *Engine) reopen(ctx context.Context, esc Escalation) error {
 		return err
 	}
 	e.waiting[esc.ID] = waitingFrom(esc)
-	e.log.Info("answer not delivered to every asker: escalation back with its author", "escalation", esc.ID, "undelivered", len(missing))
+	e.log.Info("answer not delivered to every asker: escalation back with its author", "escalation", esc.ID, "undelivered", missing)
 	e.poke(DeskPlatform)
 	return nil
 }

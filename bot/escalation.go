@@ -79,15 +79,12 @@ type Asker struct {
 	Redacted bool
 }
 
-// sameCitizen reports whether a reply to a reaches b too: the same known
-// user in the same channel and thread. A citizen who asked twice there gets
-// one relay; asking elsewhere (another channel, a DM) they get one there
-// too. The store records every asker a relay reaches by the same rule
-// (MarkSent).
-func sameCitizen(a, b Address) bool {
-	return a.UserID != "" && a.UserID == b.UserID && a.Platform == b.Platform &&
-		a.ChannelID == b.ChannelID && a.ThreadID == b.ThreadID
-}
+// citizenPlace is where a reply to an asker reaches: a known user in one
+// channel and thread is one citizen there. A citizen who asked twice there
+// gets one relay; asking elsewhere (another channel, a DM) they get one
+// there too. The store records every asker a relay reaches by the same
+// rule (MarkSent).
+type citizenPlace struct{ platform, user, channel, thread string }
 
 // Undelivered lists the askers still waiting for an answer that the
 // escalation already has: those its relay failed to reach for good, and
@@ -115,15 +112,18 @@ func owed(askers []Asker) []Asker {
 }
 
 // recipients returns the askers of esc that each get a relay: the first
-// question of each citizen in each place they asked (see sameCitizen).
+// question of each citizen in each place they asked (see citizenPlace); an
+// asker the platform does not name gets one of their own.
 func recipients(askers []Asker) []Asker {
+	seen := make(map[citizenPlace]bool, len(askers))
 	var out []Asker
-next:
 	for _, k := range askers {
-		for _, r := range out {
-			if sameCitizen(r.Address, k.Address) {
-				continue next
+		if a := k.Address; a.UserID != "" {
+			p := citizenPlace{a.Platform, a.UserID, a.ChannelID, a.ThreadID}
+			if seen[p] {
+				continue
 			}
+			seen[p] = true
 		}
 		out = append(out, k)
 	}
@@ -136,21 +136,7 @@ next:
 // name alone. Desks use it to say how many citizens an answer did not
 // reach (Undelivered) out of how many asked.
 func Citizens(askers []Asker) int {
-	type place struct{ platform, user, channel, thread string }
-	seen := make(map[place]bool, len(askers))
-	n := 0
-	for _, k := range askers {
-		a := k.Address
-		if a.UserID != "" {
-			p := place{a.Platform, a.UserID, a.ChannelID, a.ThreadID}
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-		}
-		n++
-	}
-	return n
+	return len(recipients(askers))
 }
 
 // AnswerStatus is what became of a staff answer.

@@ -98,7 +98,7 @@ type OutboxStore interface {
 	Pending(ctx context.Context, platform string, now time.Time, limit int) ([]Outgoing, error)
 	// MarkSent records delivery. For a relay it also marks as relayed the
 	// asker and the other askers it reached (the same user in the same
-	// channel and thread, see sameCitizen), unless a later relay of the
+	// channel and thread, see citizenPlace), unless a later relay of the
 	// escalation to them is still pending (a follow-up answer they have
 	// not got yet), and, once every asker of the escalation has been
 	// relayed, moves the escalation to StateRelayed.
