@@ -466,17 +466,8 @@ func (d *Desk) settleMismatches(ctx context.Context, ref string, e bot.Escalatio
 		if !ok {
 			continue
 		}
-		was := "sent"
-		if a.Status == bot.AnswerDropped {
-			was = "dropped"
-		}
-		text := tr(d.staffLang(a.StaffID), msg("mismatch.was."+was))
-		err := d.call(ctx, "chat.update", func(ctx context.Context) error {
-			_, _, _, err := d.api.UpdateMessageContext(ctx, d.cfg.DeskChannel, m.Timestamp,
-				slack.MsgOptionText(text, false),
-				slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)))
-			return err
-		})
+		text := tr(d.staffLang(a.StaffID), msg("mismatch.was."+choiceMade(a.Status)))
+		err := d.showChoice(ctx, d.cfg.DeskChannel, m.Timestamp, text)
 		switch {
 		case err == nil:
 			d.log.Info("slack: language-mismatch notice refreshed to show the choice made", "escalation", e.ID)

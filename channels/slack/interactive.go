@@ -143,10 +143,7 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		text := tr(l, msg("mismatch."+choice), userMention(user))
 		var private string
 		if res.Duplicate {
-			was := "sent"
-			if res.Answer.Status == bot.AnswerDropped {
-				was = "dropped"
-			}
+			was := choiceMade(res.Answer.Status)
 			text = tr(l, msg("mismatch.was."+was))
 			private = tr(l, msg("mismatch.already."+was))
 		}
@@ -155,14 +152,7 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 			if msgTS == "" {
 				return d.ephemeral(ctx, channel, thread, user, cmp.Or(private, text))
 			}
-			update := func(ctx context.Context) error {
-				return d.call(ctx, "chat.update", func(ctx context.Context) error {
-					_, _, _, err := d.api.UpdateMessageContext(ctx, channel, msgTS,
-						slack.MsgOptionText(text, false),
-						slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)))
-					return err
-				})
-			}
+			update := func(ctx context.Context) error { return d.showChoice(ctx, channel, msgTS, text) }
 			err := update(ctx)
 			if err != nil && ctx.Err() == nil {
 				// The choice is recorded; only the notice lags behind and
@@ -183,6 +173,26 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		}}, nil
 	}
 	return outcome{}, nil
+}
+
+// choiceMade names the choice made on a held answer that is no longer
+// held, as the mismatch.was.* and mismatch.already.* phrases do.
+func choiceMade(s bot.AnswerStatus) string {
+	if s == bot.AnswerDropped {
+		return "dropped"
+	}
+	return "sent"
+}
+
+// showChoice replaces the language-mismatch notice ts in channel with text,
+// which says what was chosen; its buttons go with it.
+func (d *Desk) showChoice(ctx context.Context, channel, ts, text string) error {
+	return d.call(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := d.api.UpdateMessageContext(ctx, channel, ts,
+			slack.MsgOptionText(text, false),
+			slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil)))
+		return err
+	})
 }
 
 // parseID reads a positive id from a button value.
