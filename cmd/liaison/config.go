@@ -757,12 +757,7 @@ func wrongTypes(src []byte) (wrongValues, []byte) {
 	arrays := map[string]int{}
 	for p.NextExpression() {
 		e := p.Expression()
-		var parts []string
-		var last *unstable.Node
-		for it := e.Key(); it.Next(); {
-			last = it.Node()
-			parts = append(parts, string(last.Data))
-		}
+		parts, last := keyParts(e)
 		name := strings.Join(parts, ".")
 		switch e.Kind {
 		case unstable.Table, unstable.ArrayTable:
@@ -799,6 +794,16 @@ func wrongTypes(src []byte) (wrongValues, []byte) {
 	return wrong, masked
 }
 
+// keyParts is the dotted key of the expression e, part by part, and its
+// last part's node (nil for none).
+func keyParts(e *unstable.Node) (parts []string, last *unstable.Node) {
+	for it := e.Key(); it.Next(); {
+		last = it.Node()
+		parts = append(parts, string(last.Data))
+	}
+	return parts, last
+}
+
 // valueOffset is the offset in src of the value after the key part last:
 // past the '=' and blanks.
 func valueOffset(src []byte, last *unstable.Node) int {
@@ -826,12 +831,7 @@ func wrongIn(wrong wrongValues, src []byte, li lineIndex, t reflect.Type, v *uns
 			if kv.Kind != unstable.KeyValue {
 				continue
 			}
-			var parts []string
-			var last *unstable.Node
-			for k := kv.Key(); k.Next(); {
-				last = k.Node()
-				parts = append(parts, string(last.Data))
-			}
+			parts, last := keyParts(kv)
 			if ft := fieldType(t, parts); ft != nil {
 				wrong = wrongIn(wrong, src, li, ft, kv.Value(), key+"."+strings.Join(parts, "."), valueOffset(src, last))
 			}
