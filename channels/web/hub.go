@@ -42,8 +42,23 @@ func newTopic(keep int) *topic {
 // dropped; its browser reconnects and catches up from the history.
 const subBuffer = 256
 
-// publish sends v (marshalled to JSON) as an event of type typ.
+// publish sends v (marshalled to JSON) as an event of type typ, kept in
+// the history of people who connect later.
 func (t *topic) publish(typ string, v any) event {
+	return t.send(&t.history, t.keep, typ, v)
+}
+
+// tell sends v as an event of type typ to live subscribers: it takes no
+// place in the history of people who connect later, but a page that
+// reconnects (Last-Event-ID) is sent the told events it missed.
+func (t *topic) tell(typ string, v any) {
+	t.send(&t.told, maxTold, typ, v)
+}
+
+// send gives v, marshalled to JSON, the next event id, keeps it in *kept
+// (history or told: at least their last keep events) and sends it to every
+// subscriber.
+func (t *topic) send(kept *[]event, keep int, typ string, v any) event {
 	data, err := json.Marshal(v)
 	if err != nil { // our own view types always marshal; keep the stream valid anyway
 		data = []byte("null")
@@ -52,16 +67,10 @@ func (t *topic) publish(typ string, v any) event {
 	defer t.mu.Unlock()
 	t.seq++
 	ev := event{ID: t.seq, Type: typ, Data: data}
-	t.history = append(t.history, ev)
-	if len(t.history) >= 2*t.keep { // trim in batches: amortised O(1)
-		t.history = append(t.history[:0:0], t.history[len(t.history)-t.keep:]...)
+	*kept = append(*kept, ev)
+	if len(*kept) >= 2*keep { // trim in batches: amortised O(1)
+		*kept = append((*kept)[:0:0], (*kept)[len(*kept)-keep:]...)
 	}
-	t.fanOut(ev)
-	return ev
-}
-
-// fanOut sends ev to every subscriber; t.mu is held.
-func (t *topic) fanOut(ev event) {
 	for ch := range t.subs {
 		select {
 		case ch <- ev:
@@ -70,25 +79,7 @@ func (t *topic) fanOut(ev event) {
 			close(ch)
 		}
 	}
-}
-
-// tell sends v as an event of type typ to live subscribers: it takes no
-// place in the history of people who connect later, but a page that
-// reconnects (Last-Event-ID) is sent the told events it missed.
-func (t *topic) tell(typ string, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		data = []byte("null")
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.seq++
-	ev := event{ID: t.seq, Type: typ, Data: data}
-	t.told = append(t.told, ev)
-	if len(t.told) >= 2*maxTold {
-		t.told = append(t.told[:0:0], t.told[len(t.told)-maxTold:]...)
-	}
-	t.fanOut(ev)
+	return ev
 }
 
 // amend replaces, in place, the data of the newest kept event for which
