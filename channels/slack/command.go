@@ -34,13 +34,13 @@ func reply(text string) outcome {
 	}}
 }
 
+// bareChannelLink is Slack's channel link without a name.
+var bareChannelLink = regexp.MustCompile(`<#([A-Z0-9]+)\|?>`)
+
 // onCommand serves `/liaison phase|broadcast|status`. Changes go through the
 // engine, which checks that the caller is a comms lead and audits the
 // request either way; a refusal becomes a polite reply in the caller's
 // language (both languages for someone not on the roster).
-// bareChannelLink is Slack's channel link without a name.
-var bareChannelLink = regexp.MustCompile(`<#([A-Z0-9]+)\|?>`)
-
 func (d *Desk) onCommand(ctx context.Context, h bot.DeskHandler, c slack.SlashCommand) (outcome, error) {
 	if c.Command != d.cfg.command() {
 		return outcome{}, nil
