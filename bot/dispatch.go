@@ -213,8 +213,8 @@ func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
 	switch {
 	case failure != nil:
 		reason := failure.Error()
-		if r := []rune(reason); len(r) > maxReasonLen {
-			reason = string(r[:maxReasonLen]) + "…"
+		if r := truncateRunes(reason, maxReasonLen); r != reason {
+			reason = r + "…"
 		}
 		name := cmp.Or(it.To.UserName, it.To.UserID, it.To.ChannelID)
 		n = e.answererNotice("undelivered:"+strconv.FormatInt(it.ID, 10), NoticeUndelivered, esc, MsgDeskUndelivered,
