@@ -538,11 +538,7 @@ func (e *Engine) leftAlone(esc Escalation) bool {
 	if esc.Nudges <= e.cfg.maxReminders() {
 		return false
 	}
-	holder := esc.RoutedTo
-	if esc.State == StateClaimed {
-		holder = esc.ClaimedBy
-	}
-	_, ok := e.cfg.Staff.ByID(holder)
+	_, ok := e.cfg.Staff.ByID(esc.holder())
 	return ok
 }
 

@@ -79,6 +79,15 @@ type Asker struct {
 	Redacted bool
 }
 
+// holder is the staff member esc waits on: who claimed it, or else whom
+// it is routed to ("" for nobody).
+func (e Escalation) holder() string {
+	if e.State == StateClaimed {
+		return e.ClaimedBy
+	}
+	return e.RoutedTo
+}
+
 // citizenPlace is where a reply to an asker reaches: a known user in one
 // channel and thread is one citizen there. A citizen who asked twice there
 // gets one relay; asking elsewhere (another channel, a DM) they get one

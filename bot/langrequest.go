@@ -238,10 +238,7 @@ func (e *Engine) reopenForLanguage(ctx context.Context, esc Escalation, o *offer
 	}
 	detail := "citizen asked for the answer in " + string(k.Lang) + ": "
 	if esc.State.Waiting() {
-		holder := esc.RoutedTo
-		if esc.State == StateClaimed {
-			holder = esc.ClaimedBy
-		}
+		holder := esc.holder()
 		s, ok := e.cfg.Staff.ByID(holder)
 		if err := e.st.Enqueue(ctx, []Outgoing{notice(s, ok)}); err != nil {
 			return err
