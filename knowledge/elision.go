@@ -64,7 +64,7 @@ func (li *langIndex) elided(w string) (string, bool) {
 	if utf8.RuneCountInString(w) < 3 {
 		return "", false
 	}
-	lw := strings.ToLower(strings.Map(foldRune, w))
+	lw := strings.Map(foldRune, strings.ToLower(w))
 	var n int // bytes of w the elided letters take (ASCII letters: same in w)
 	switch {
 	case strings.HasPrefix(lw, "qu") && vowelAt(lw, 2):

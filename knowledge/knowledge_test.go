@@ -1594,6 +1594,11 @@ func TestFrenchElisionsWithoutApostrophes(t *testing.T) {
 	if got := fr.unelide("Cest quoi lassurance?"); got != "C' est quoi l' assurance?" {
 		t.Errorf("unelide kept case and punctuation badly: %q", got)
 	}
+	// Capitals are lowered before accents are folded: « LÉTRANGER » reads
+	// as « L'ÉTRANGER » like « létranger ».
+	if got, want := fr.unelide("LÉTRANGER"), fr.unelide("létranger"); got != "L' ÉTRANGER" || want != "l' étranger" {
+		t.Errorf("unelide(LÉTRANGER) = %q, unelide(létranger) = %q; want both split", got, want)
+	}
 	if en := s.lang(bot.English); en.unelide("lassurance") != "lassurance" {
 		t.Error("English queries are not unelided")
 	}
