@@ -31,7 +31,7 @@ func kbWrite(t *testing.T, dir, name, body string) string {
 
 func TestKBCheckSample(t *testing.T) {
 	out, _, err := kbRun(t, "kb", "check")
-	if err != nil || !strings.Contains(out, "ok, 48 entries (48 English, 48 French)") {
+	if err != nil || !strings.Contains(out, "ok, 49 entries (49 English, 49 French)") {
 		t.Fatalf("kb check = %q, %v", out, err)
 	}
 }
@@ -86,7 +86,7 @@ func TestKBStatsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Entries != 48 || st.ByLang["fr"].Entries != 48 || st.ByLang["en"].Variants == 0 || st.Topics["passports"] == 0 {
+	if st.Entries != 49 || st.ByLang["fr"].Entries != 49 || st.ByLang["en"].Variants == 0 || st.Topics["passports"] == 0 {
 		t.Errorf("stats %+v", st)
 	}
 }
