@@ -180,7 +180,7 @@ func (x *Index) prepare(ctx context.Context) (*snapshot, *Base, error) {
 		return nil, nil, err
 	}
 	x.stamp.Store(stamp)
-	x.log.Info("knowledge base ready", "path", b.Path, "entries", len(b.Entries), "hash", s.hash, "took", time.Since(start))
+	x.log.Info("knowledge base ready", "path", b.Path, "entries", len(b.Entries), "hash", s.hash, "took", time.Since(start).Round(time.Millisecond).String())
 	return s, b, nil
 }
 
