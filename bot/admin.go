@@ -112,7 +112,7 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	}
 	parts := bilingual(a.Messages, id, func(l Lang) map[string]any {
 		return map[string]any{"Phase": phaseName(a.Messages, l, int(c.To)), "From": phaseName(a.Messages, l, int(c.From)),
-			"By": byName, "Reason": c.Reason, "Channel": a.channelLabel(ChannelKey(c.Channel))}
+			"By": byName, "Reason": c.Reason, "Channel": a.channelLabel(ChannelKey(c.Channel), l)}
 	})
 	// No key: the announcement is written with the change, in one
 	// transaction, so there is one per change. A key made from the clock
@@ -151,15 +151,15 @@ func (a Admin) unknownChannel(k ChannelKey) *Refusal {
 		fmt.Sprintf("Canal «\u00a0%s\u00a0» inconnu. Canaux possibles\u00a0: %s.", k, a.channelList()))
 }
 
-// channelLabel names channel k for staff: its configured name, with the key
-// after it when they differ ("#help (discord:123…)"), or the key alone for
-// a channel no longer configured.
-func (a Admin) channelLabel(k ChannelKey) string {
+// channelLabel names channel k for staff reading l: its configured name in
+// l, with the key after it when they differ ("#help (discord:123…)"), or the
+// key alone for a channel no longer configured.
+func (a Admin) channelLabel(k ChannelKey, l Lang) string {
 	i := slices.IndexFunc(a.Channels, func(c ChannelConfig) bool { return c.Key == k })
 	if i < 0 {
 		return string(k)
 	}
-	name := strings.TrimSpace(a.Channels[i].Name)
+	name := strings.TrimSpace(a.Channels[i].NameIn(l))
 	if name == "" || name == string(k) {
 		return string(k)
 	}

@@ -15,10 +15,19 @@ import (
 // derive it from their own configuration.
 type ChannelConfig struct {
 	Key       ChannelKey
-	Name      string // display name ("#help" on Discord)
+	Name      string // display name ("#help" on Discord); English readers' when NameFR is set
+	NameFR    string // display name for French readers when it differs (a web room's name_fr)
 	Lang      Lang   // the channel's language; Unknown for a bilingual channel
 	Help      bool   // every message here is addressed to the bot
 	Broadcast bool   // broadcasts are posted here
+}
+
+// NameIn returns the channel's display name for readers of l.
+func (c ChannelConfig) NameIn(l Lang) string {
+	if l == French && c.NameFR != "" {
+		return c.NameFR
+	}
+	return c.Name
 }
 
 // Config tunes the engine. Zero values take the defaults listed.

@@ -239,6 +239,7 @@ func (c Config) Channels() []bot.ChannelConfig {
 		out = append(out, bot.ChannelConfig{
 			Key:       bot.Key(Platform, r.ID),
 			Name:      r.NameEN,
+			NameFR:    r.NameFR,
 			Lang:      l,
 			Help:      r.Help,
 			Broadcast: r.Broadcast,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
 )
 
 // These tests run the web server with the real engine, store and knowledge
@@ -332,5 +333,33 @@ func TestNextMessageAfterAnAnswerInTheOtherLanguageAsksForItInTheCitizens(t *tes
 	}
 	if esc, _ := s.eng.Escalation(ctx, res.Escalation.ID); esc.State != bot.StateClaimed || esc.ClaimedBy != "sam" {
 		t.Errorf("escalation %s, claimed by %q; want claimed by sam", esc.State, esc.ClaimedBy)
+	}
+}
+
+// A phase change in one room is announced on the desk in both languages,
+// each naming the room as its readers know it: the French notice by the
+// room's French name.
+func TestPhaseNoticeNamesTheRoomInEachLanguage(t *testing.T) {
+	s := newStack(t)
+	if _, err := s.eng.SetPhase(context.Background(), bot.PhaseRequest{Actor: bot.Actor{DeskUserID: "web-sam"},
+		Channel: bot.Key(Platform, "help"), Phase: phases.Broadcast, Reason: "essai"}); err != nil {
+		t.Fatal(err)
+	}
+	// A page reconnecting from the start is sent every kept notice.
+	ev := sse(t, s.base+"/api/desk/events", map[string]string{"Last-Event-ID": "0"}, "notice", 1)
+	b, _ := json.Marshal(ev[0])
+	var n deskNotice
+	if err := json.Unmarshal(b, &n); err != nil {
+		t.Fatal(err)
+	}
+	want := map[bot.Lang]string{bot.English: "in Help (web:help)", bot.French: "dans Aide (web:help)"}
+	for _, p := range n.Parts {
+		if !strings.Contains(p.Text, want[p.Lang]) {
+			t.Errorf("%s notice: %q; want it to say %q", p.Lang, p.Text, want[p.Lang])
+		}
+		delete(want, p.Lang)
+	}
+	if len(want) > 0 {
+		t.Errorf("notice parts %+v: missing %v", n.Parts, want)
 	}
 }
