@@ -290,7 +290,8 @@ const maxNameChars = 40
 // authority in the room: compared without case, accents, spaces or
 // punctuation ("liaison-assistant", "NADIA ROY"), and with letters that
 // look Latin read as Latin ("Nаdia Roy" with a Cyrillic а, "Ｎａｄｉａ",
-// "NADlA ROY" with a lower-case L).
+// "NADlA ROY" with a lower-case L), and digits as the letters they stand
+// for ("N4dia R0y", "Liai5on").
 func (s *Server) reservedName(name string) bool {
 	n := nameKey(name)
 	if n == "" || strings.Contains(n, nameKey("liaison")) {
@@ -303,11 +304,39 @@ func (s *Server) reservedName(name string) bool {
 		}
 	}
 	for _, r := range reserved {
-		if k := nameKey(r); k != "" && n == k {
+		if k := nameKey(r); k != "" && sameNameKey(n, k) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameNameKey reports whether two name keys read alike: equal, but for the
+// digits that stand for one of two letters (6 for b or g, 9 for g or q).
+func sameNameKey(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != len(rb) {
+		return false
+	}
+	for i := range ra {
+		if ra[i] != rb[i] && !strings.ContainsRune(digitReadings[ra[i]], rb[i]) && !strings.ContainsRune(digitReadings[rb[i]], ra[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// digitReadings are the letters a digit stands for in a name written with
+// digits for letters ("B0b 5mith", "Liai5on", "Tr3mbl4y"): 1, 0, 3, 4, 5,
+// 7 and 8 are read as one letter by nameKey; 6 and 9, which stand for two,
+// stay digits and match either in sameNameKey. 2 is not read as a letter:
+// it rarely stands for one in a name. A name with a number in it ("Marie2",
+// "Jean 3") is refused only when, so read, it is a reserved name.
+var digitReadings = map[rune]string{
+	'1': "l", '0': "o", '3': "e", '4': "a", '5': "s", '7': "t", '8': "b", '6': "bg", '9': "gq",
 }
 
 // nameKey is a name's letters and digits, lower-cased and without accents,
@@ -318,8 +347,9 @@ func (s *Server) reservedName(name string) bool {
 // characters, Unicode tags, Hangul fillers), the letters of other
 // alphabets that look like Latin ones become those (latinLookalikes), and
 // Latin letters and digits that look alike in common fonts count as one
-// (I, l and 1; O and 0; rn and m; vv and w). Names in other alphabets keep
-// their letters: only the look-alikes are read as Latin.
+// (I, l and 1; O and 0; rn and m; vv and w), as do the digits written for
+// letters (see digitReadings). Names in other alphabets keep their
+// letters: only the look-alikes are read as Latin.
 func nameKey(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point) {
@@ -337,10 +367,10 @@ func nameKey(s string) string {
 	}, norm.NFKD.String(s))
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case r == 'i' || r == '1':
+		case r == 'i':
 			return 'l'
-		case r == '0':
-			return 'o'
+		case len(digitReadings[r]) == 1:
+			return rune(digitReadings[r][0])
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			return r
 		}

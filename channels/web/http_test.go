@@ -538,7 +538,7 @@ func TestPostMessage(t *testing.T) {
 func TestPostMessageRefusals(t *testing.T) {
 	cfg := loopback()
 	cfg.MaxMessageChars = 50
-	cfg.FloodBurst = 50
+	cfg.FloodBurst = 80
 	h := newHarness(t, cfg, "")
 	c := h.client(t)
 	for _, tc := range []struct {
@@ -586,6 +586,13 @@ func TestPostMessageRefusals(t *testing.T) {
 		{"rn for m", map[string]any{"room": "help", "name": "Bob Srnith", "text": "hi"}, nil, 400, "member of staff", "name"},
 		{"the assistant's name with a capital I", map[string]any{"room": "help", "name": "LIAISON", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
 		{"the assistant's name with a digit 1", map[string]any{"room": "help", "name": "L1aison", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
+		// Digits written for the letters they stand for.
+		{"a digit 5 for an s", map[string]any{"room": "help", "name": "Liai5on", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
+		{"digits in the French name", map[string]any{"room": "help", "name": "A5si5t4nt Li41s0n", "text": "hi"}, nil, 400, "belongs to the assistant", "name"},
+		{"digits 3 and 4 for e and a", map[string]any{"room": "help", "name": "Alic3 Tr3mbl4y", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a digit 7 for a t", map[string]any{"room": "help", "name": "Bob Smi7h", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a digit 8 for a b", map[string]any{"room": "help", "name": "8ob Smith", "text": "hi"}, nil, 400, "member of staff", "name"},
+		{"a digit 6 for a b", map[string]any{"room": "help", "name": "Bo6 Smith", "text": "hi"}, nil, 400, "member of staff", "name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hdr := tc.hdr
@@ -605,10 +612,12 @@ func TestPostMessageRefusals(t *testing.T) {
 		t.Fatalf("refused messages reached the engine: %v", h.rec.messages)
 	}
 	// A first name alone, or a name that only contains a staff member's
-	// first name, is anyone's, and so are names in other alphabets and
-	// names with accents, other letters or apostrophes.
+	// first name, is anyone's, and so are names in other alphabets,
+	// names with accents, other letters or apostrophes, and names with a
+	// number after them.
 	for _, name := range []string{"Alice", "Bob Smithson", "Alice T.", "Ольга Петрова", "Ζωή Παπαδάκη", "Zoë Tremblay", "Séverine Roy",
-		"Nakuset", "Tłı̨chǫ", "Kanien'kehá:ka", "Mi’kmaq", "ᏣᎳᎩ", "Bob Simth", "Alicia Tremblay"} {
+		"Nakuset", "Tłı̨chǫ", "Kanien'kehá:ka", "Mi’kmaq", "ᏣᎳᎩ", "Bob Simth", "Alicia Tremblay",
+		"Marie2", "Jean 3", "Bob Smith 2", "Alice 4"} {
 		if code, _ := c.post("/api/chat/messages", map[string]any{"room": "help", "name": name, "text": "hi"}); code != http.StatusAccepted {
 			t.Errorf("name %q = %d, want 202", name, code)
 		}
