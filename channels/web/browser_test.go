@@ -1023,3 +1023,26 @@ func TestBrowserSignOutClearsDeskDrafts(t *testing.T) {
 		t.Errorf("after sign-out the next person is preselected as %q", got)
 	}
 }
+
+// The desk names the room a question came from as its readers know it:
+// the French desk by the room's French name, the English desk by its
+// English name, each with the room's key, as the comms page does.
+func TestBrowserDeskNamesTheRoomInThePageLanguage(t *testing.T) {
+	s := newStack(t)
+	citizen := tab(t)
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=fr"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Jordan", "Est-ce que je peux amener mon iguane à la cérémonie de citoyenneté?")
+	run(t, citizen, "acknowledgement", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="ack"]`)))
+	channel := `(Array.from(document.querySelectorAll("#queue article dt")).find(dt => dt.textContent === %s) || {nextElementSibling: {textContent: ""}}).nextElementSibling.textContent`
+	for _, c := range []struct{ lang, label, want string }{
+		{"fr", "Canal", "Aide (web:help)"},
+		{"en", "Channel", "Help (web:help)"},
+	} {
+		desk := tab(t)
+		run(t, desk, "open desk in "+c.lang, chromedp.Navigate(s.base+"/desk?lang="+c.lang),
+			until(`document.querySelector("#queue article") !== null`))
+		if got := textOf(t, desk, fmt.Sprintf(channel, js(c.label))); got != c.want {
+			t.Errorf("%s desk names the room %q, want %q", c.lang, got, c.want)
+		}
+	}
+}

@@ -168,7 +168,9 @@ type escView struct {
 	Lang        string    `json:"lang"`
 	Topic       string    `json:"topic"`
 	Question    string    `json:"question"`
-	Channel     string    `json:"channel"`
+	Channel     string    `json:"channel"`              // its key ("web:help")
+	ChannelEN   string    `json:"channel_en,omitempty"` // a room's name for English pages
+	ChannelFR   string    `json:"channel_fr,omitempty"` // and for French pages
 	Suggestions []sugView `json:"suggestions"`
 	RoutedTo    string    `json:"routed_to"`
 	ClaimedBy   string    `json:"claimed_by,omitempty"`
@@ -226,7 +228,7 @@ func (s *Server) view(e bot.Escalation) escView {
 		v.Undelivered, v.Citizens = bot.Citizens(missing), bot.Citizens(e.Askers)
 	}
 	if r, ok := s.cfg.room(e.Channel.ID()); ok && e.Channel.Platform() == Platform {
-		v.Channel = r.NameEN + " / " + r.NameFR
+		v.ChannelEN, v.ChannelFR = r.Name(bot.English), r.Name(bot.French)
 	}
 	for _, h := range e.Suggestions {
 		v.Suggestions = append(v.Suggestions, sugView{EntryID: h.EntryID, Lang: string(h.Lang), Question: h.Question, Confidence: h.Confidence})

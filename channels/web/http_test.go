@@ -1042,7 +1042,8 @@ func TestDeskEventsArePushed(t *testing.T) {
 	}
 	evs := sse(t, h.ts.URL+"/api/desk/events", map[string]string{"Last-Event-ID": "0"}, "escalation", 1)
 	e := evs[0]
-	if e["id"] != float64(5) || e["routed_to"] != "Alice Tremblay" || e["question"] != "<b>Où</b> est mon passeport?" || e["channel"] != "Help / Aide" {
+	if e["id"] != float64(5) || e["routed_to"] != "Alice Tremblay" || e["question"] != "<b>Où</b> est mon passeport?" || e["channel"] != "web:help" ||
+		e["channel_en"] != "Help" || e["channel_fr"] != "Aide" {
 		t.Errorf("escalation event %v", e)
 	}
 	if s := e["suggestions"].([]any)[0].(map[string]any); s["entry_id"] != "passport-status" || s["confidence"] != 0.31 {

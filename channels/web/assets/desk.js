@@ -71,6 +71,13 @@
 
   function langName(l) { return t("lang." + (l || "")); }
 
+  // channelLabel names the room a question came from in the page's
+  // language, with its key, as the comms page does: "Aide (web:help)".
+  function channelLabel(v) {
+    const name = L.lang === "fr" ? v.channel_fr : v.channel_en;
+    return name ? name + " (" + v.channel + ")" : v.channel;
+  }
+
   function metaRow(dl, label, value) {
     if (!value && value !== 0) return;
     dl.append(el("dt", { text: label }), el("dd", { text: value }));
@@ -107,7 +114,7 @@
     const dl = el("dl", { class: "meta" });
     metaRow(dl, t("f.lang"), langName(v.lang));
     metaRow(dl, t("f.topic"), v.topic);
-    metaRow(dl, t("f.channel"), v.channel);
+    metaRow(dl, t("f.channel"), channelLabel(v));
     metaRow(dl, t("f.asked"), L.dateTime(v.created_at));
     metaRow(dl, t("f.routed"), v.routed_to);
     metaRow(dl, t("f.claimed"), v.claimed_by);
