@@ -147,6 +147,21 @@ func TestBrowserChatAnnouncesOnlyLiveMessages(t *testing.T) {
 	}
 }
 
+// On a French page a new message is announced in correct French whoever
+// wrote it: no « de » before a name starting with a vowel (« de Assistant
+// Liaison », « de Émilie »), and a non-breaking space before the colon.
+func TestBrowserChatAnnouncesInFrenchTypography(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	run(t, ctx, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=fr"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, ctx, "Émilie", "Comment renouveler mon passeport?")
+	run(t, ctx, "the answer is announced", until(`document.getElementById("announce").textContent.includes("Assistant Liaison")`))
+	const want = "Nouveau message — Assistant Liaison\u00a0: Vous pouvez renouveler"
+	if a := textOf(t, ctx, `document.getElementById("announce").textContent`); !strings.HasPrefix(a, want) {
+		t.Errorf("announced %q, want it to start %q", a, want)
+	}
+}
+
 // The comms page updates only what changed: its summary is not a live
 // region, a phase change rewrites the phase cells and no row or option is
 // rebuilt; automatic updates can be paused.

@@ -156,7 +156,7 @@ var uiStrings = map[string][2]string{
 	"js.connlost":        {"Connection lost. Reconnecting…", "Connexion perdue. Reconnexion…"},
 	"js.error":           {"Something went wrong. Please try again.", "Un problème est survenu. Veuillez réessayer."},
 	"js.empty":           {"No messages yet.", "Aucun message pour l’instant."},
-	"js.new":             {"New message from {Author}", "Nouveau message de {Author}"},
+	"js.new":             {"New message from {Author}:", "Nouveau message — {Author}\u00a0:"}, // no « de », which a name starting with a vowel elides
 
 	"js.esc.title":       {"Question {ID}", "Question {ID}"},
 	"js.esc.new":         {"New question {ID} ({Details})", "Nouvelle question {ID} ({Details})"},

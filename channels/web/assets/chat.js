@@ -148,7 +148,7 @@
   // announce says one short sentence in the status region: who wrote, and
   // what, each part in its own language.
   function announce(author, parts) {
-    const said = [document.createTextNode(t("new", { Author: author }) + ": ")];
+    const said = [document.createTextNode(t("new", { Author: author }) + " ")];
     parts.forEach(function (p, i) {
       if (i > 0) said.push(document.createTextNode(" "));
       said.push(el("span", { lang: p.lang || null, text: p.text }));
