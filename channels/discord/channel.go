@@ -460,11 +460,7 @@ func (r *runner) register(s *discordgo.Session) func() {
 		}),
 		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadCreate) { r.c.learnThread("", e.Channel) }),
 		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadUpdate) { r.c.learnThread("", e.Channel) }),
-		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadListSync) {
-			for _, th := range e.Threads {
-				r.c.learnThread(e.GuildID, th)
-			}
-		}),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadListSync) { r.c.syncThreads(e) }),
 		// A thread, a channel (and its threads) deleted, or a server the
 		// bot was removed from, are forgotten: they will not be back.
 		s.AddHandler(func(_ *discordgo.Session, e *discordgo.ThreadDelete) {
@@ -695,6 +691,38 @@ func (c *Channel) learnThread(guildID string, th *discordgo.Channel) {
 	c.mu.Lock()
 	delete(c.unplaced, th.ID)
 	c.mu.Unlock()
+}
+
+// syncThreads applies THREAD_LIST_SYNC, which Discord sends as the bot
+// can see channels again: the threads it lists are remembered, and the
+// others remembered of the channels it covers (of the whole server when it
+// names none) are no longer active, archived or hidden from the bot while
+// it could not see them, which no other event said. They are kept as
+// archived threads are (a thread's parent does not change), let go first
+// when the cache is full, rather than counted among the active threads.
+func (c *Channel) syncThreads(e *discordgo.ThreadListSync) {
+	listed := map[string]bool{}
+	for _, th := range e.Threads {
+		c.learnThread(e.GuildID, th)
+		if th != nil {
+			listed[th.ID] = true
+		}
+	}
+	covered := map[string]bool{}
+	for _, id := range e.ChannelIDs {
+		covered[id] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, p := range c.places {
+		if p.parent == "" || p.archived || listed[id] {
+			continue
+		}
+		if covered[p.parent] || len(covered) == 0 && e.GuildID != "" && p.guild == e.GuildID {
+			p.archived = true
+			c.places[id] = p
+		}
+	}
 }
 
 // remember caches the place of a channel.

@@ -326,6 +326,54 @@ func TestDeletedThreadsChannelsAndServersAreForgotten(t *testing.T) {
 	}
 }
 
+// THREAD_LIST_SYNC, sent as the bot can see channels again, lists their
+// active threads: those it lists are remembered with their channel, and
+// the others remembered of the channels it covers (the whole server when it
+// names none), archived while the bot could not see them, count as
+// archived, let go first when the cache is full, not as active threads.
+func TestThreadListSyncRemembersListedThreadsAndRetiresTheRest(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	gone, kept, elsewhere, unseen := "100000000000000031", "100000000000000032", "100000000000000033", "100000000000000034"
+	srv.AddThread(otherID, gone, "a", strangerID) // all three named in GUILD_CREATE
+	srv.AddThread(otherID, kept, "b", strangerID)
+	srv.AddThread(generalID, elsewhere, "c", strangerID)
+	r := run(t, srv, newChannel(t, srv, testConfig(), testOptions(t)), &recording{})
+	cached := func(id string) (placed, bool) {
+		r.ch.mu.Lock()
+		defer r.ch.mu.Unlock()
+		p, ok := r.ch.places[id]
+		return p, ok
+	}
+	active := func(ids map[string]string) {
+		t.Helper()
+		for id, parent := range ids {
+			if p, ok := cached(id); !ok || p.parent != parent || p.archived {
+				t.Errorf("thread %s cached as %+v (%v); want active, of %s", id, p, ok, parent)
+			}
+		}
+	}
+	retired := func(id string) {
+		t.Helper()
+		if p, ok := cached(id); ok && !p.archived {
+			t.Errorf("thread %s, not in the sync, still cached as active: %+v", id, p)
+		}
+	}
+
+	r.srv.ArchiveThreadUnannounced(gone)
+	r.srv.AddThreadUnannounced(otherID, unseen, "d", strangerID)
+	r.srv.SyncThreads(guildID, otherID)
+	r.settle(t)
+	active(map[string]string{kept: otherID, unseen: otherID, elsewhere: generalID})
+	retired(gone)
+
+	r.srv.ArchiveThreadUnannounced(elsewhere)
+	r.srv.SyncThreads(guildID) // the whole server
+	r.settle(t)
+	active(map[string]string{kept: otherID, unseen: otherID})
+	retired(elsewhere)
+}
+
 func TestThreadQuestionWaitsOutALongRateLimit(t *testing.T) {
 	t.Parallel()
 	h := &recording{}

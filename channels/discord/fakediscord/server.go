@@ -328,6 +328,48 @@ func (s *Server) ArchiveThread(id string) {
 	s.touch()
 }
 
+// ArchiveThreadUnannounced archives a thread without telling the gateway,
+// like a thread archived while the bot could not see its channel: Discord
+// says so only in the THREAD_LIST_SYNC sent when the bot can see it again
+// (see SyncThreads).
+func (s *Server) ArchiveThreadUnannounced(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	th, ok := s.channels[id]
+	if !ok || th.ThreadMetadata == nil {
+		panic("fakediscord: ArchiveThreadUnannounced of unknown thread " + id)
+	}
+	th.ThreadMetadata.Archived = true
+}
+
+// SyncThreads dispatches THREAD_LIST_SYNC (under the GUILDS intent), as
+// Discord does when the bot gains access to channels: the active threads
+// of channelIDs, or of the whole guild when channelIDs is empty (and the
+// event then has no channel_ids). A thread of those channels it does not
+// list is no longer active.
+func (s *Server) SyncThreads(guildID string, channelIDs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gw.intents&IntentGuilds == 0 {
+		return
+	}
+	threads := []ChannelInfo{}
+	for _, id := range slices.Sorted(maps.Keys(s.channels)) {
+		ch := s.channels[id]
+		if ch.GuildID != guildID || ch.Type != TypePublicThread || ch.ThreadMetadata == nil || ch.ThreadMetadata.Archived ||
+			len(channelIDs) > 0 && !slices.Contains(channelIDs, ch.ParentID) {
+			continue
+		}
+		threads = append(threads, *ch)
+	}
+	d := map[string]any{"guild_id": guildID, "threads": threads, "members": []any{}}
+	if len(channelIDs) > 0 {
+		d["channel_ids"] = channelIDs
+	}
+	s.dispatch("THREAD_LIST_SYNC", d)
+	s.touch()
+}
+
 // DeleteThread deletes a thread and dispatches THREAD_DELETE (under the
 // GUILDS intent), which names only the thread, its server, parent and type,
 // as Discord's does.
