@@ -142,6 +142,11 @@ type MessageRef struct {
 	Platform  string `json:"platform"`
 	ChannelID string `json:"channel_id"`
 	ID        string `json:"id"`
+	// Earlier are the messages before ID, first to last, in the same
+	// channel, when the reply was posted as several (a text too long for
+	// one): a reply or a reaction to any of them is to the reply, as to
+	// ID, which is the last. Nil when it was posted as one.
+	Earlier []string `json:"earlier,omitempty"`
 }
 
 // Reaction is a citizen's reaction on one of the bot's messages, recorded as

@@ -113,7 +113,9 @@ type OutboxStore interface {
 	MarkWithheld(ctx context.Context, id int64, audit AuditEntry) error
 	// Outgoing returns one item.
 	Outgoing(ctx context.Context, id int64) (Outgoing, error)
-	// SentByRef finds the item delivered as ref (for feedback on a reply).
+	// SentByRef finds the item delivered as ref (for feedback on a reply,
+	// or a reply to it): ref.ID may be any of the messages it was posted
+	// as (MessageRef.Earlier), as MarkSent recorded them.
 	SentByRef(ctx context.Context, ref MessageRef) (Outgoing, error)
 }
 

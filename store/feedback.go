@@ -14,8 +14,9 @@ import (
 // the bot's answers and relayed staff answers (bot.Reply.Feedback).
 const feedbackKinds = `('` + string(bot.KindAnswer) + `', '` + string(bot.KindRelay) + `')`
 
-// SaveFeedback records r against the outbox item delivered as its message
-// (bot.ErrNotFound when the bot sent no such message). Only answers and
+// SaveFeedback records r against the outbox item delivered as its message,
+// any of them for a reply posted as several (bot.ErrNotFound when the bot
+// sent no such message). Only answers and
 // relayed staff answers (feedbackKinds) invite feedback: a reaction on
 // another of the bot's messages (an acknowledgement, a notice, a
 // broadcast) is not about an answer and is not recorded (it returns nil).
@@ -44,8 +45,7 @@ func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
 			rated    bool
 		)
 		err := tx.QueryRowContext(ctx, `SELECT id, kind IN `+feedbackKinds+` FROM outbox
-			WHERE ref_platform = ? AND ref_id = ? AND ref_id <> '' AND (? = '' OR ref_channel = ?)
-			ORDER BY id LIMIT 1`, r.Platform, r.MessageID, r.ChannelID, r.ChannelID).Scan(&outboxID, &rated)
+			WHERE `+deliveredAs+` ORDER BY id LIMIT 1`, deliveredAsArgs(r.Platform, r.ChannelID, r.MessageID)...).Scan(&outboxID, &rated)
 		if err != nil {
 			return noRows(err, "bot message", r.Platform+"/"+r.ChannelID+"/"+r.MessageID)
 		}

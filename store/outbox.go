@@ -133,8 +133,9 @@ func (db *DB) Pending(ctx context.Context, platform string, now time.Time, limit
 	return items, nil
 }
 
-// MarkSent records that item id was delivered as ref at at (now when zero).
-// Marking an item already sent again changes nothing and is not an error
+// MarkSent records that item id was delivered as ref at at (now when zero),
+// and the messages it was posted as before ref's (ref.Earlier), by which
+// SentByRef and SaveFeedback find it too. Marking an item already sent again changes nothing and is not an error
 // (delivery is at least once). For a relay (an item with EscalationID and
 // AskerMessageID) it also records as relayed the asker and every other asker
 // of the escalation the relay reached: the same user (when known) in the
@@ -158,8 +159,17 @@ func (db *DB) MarkSent(ctx context.Context, id int64, ref bot.MessageRef, at tim
 			_, err = outboxState(ctx, tx, id)
 			return err // nil: sent before
 		}
-		if err != nil || eid == 0 || asker == 0 {
+		if err != nil {
 			return err
+		}
+		for _, part := range ref.Earlier {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO outbox_parts (outbox_id, ref_id) VALUES (?, ?)`,
+				id, part); err != nil {
+				return fmt.Errorf("parts: %w", err)
+			}
+		}
+		if eid == 0 || asker == 0 {
+			return nil
 		}
 		// A later answer still on its way to the same citizen is what
 		// they wait for now: this earlier one, delivered late (it waited
@@ -314,16 +324,28 @@ func (db *DB) Outgoing(ctx context.Context, id int64) (bot.Outgoing, error) {
 	return o, nil
 }
 
-// sentByRef is the query for the item delivered as a message; an empty
-// channel matches any channel.
-const sentByRef = `SELECT ` + outboxCols + ` FROM outbox
-	WHERE ref_platform = ? AND ref_id = ? AND ref_id <> '' AND (? = '' OR ref_channel = ?)
-	ORDER BY id LIMIT 1`
+// deliveredAs matches the outbox items delivered as a message: as the
+// message of their ref, or one posted before it (outbox_parts). Its
+// arguments (deliveredAsArgs): ?1 the platform, ?2 the message id, ?3 the
+// channel ("" matches any channel).
+const deliveredAs = `ref_platform = ?1 AND (?3 = '' OR ref_channel = ?3)
+	AND id IN (SELECT id FROM outbox WHERE ref_platform = ?1 AND ref_id = ?2 AND ref_id <> ''
+		UNION ALL SELECT outbox_id FROM outbox_parts WHERE ref_id = ?2)`
+
+// deliveredAsArgs are deliveredAs's arguments for a message.
+func deliveredAsArgs(platform, channelID, messageID string) []any {
+	return []any{platform, messageID, channelID}
+}
+
+// sentByRef is the query for the item delivered as a message (see
+// deliveredAs).
+const sentByRef = `SELECT ` + outboxCols + ` FROM outbox WHERE ` + deliveredAs + ` ORDER BY id LIMIT 1`
 
 // SentByRef finds the item delivered as ref (ref.ChannelID "" matches any
-// channel), or an error wrapping bot.ErrNotFound.
+// channel), whether ref.ID is its last message or one posted before it,
+// or an error wrapping bot.ErrNotFound. The item's Ref has no Earlier.
 func (db *DB) SentByRef(ctx context.Context, ref bot.MessageRef) (bot.Outgoing, error) {
-	o, err := scanOutgoing(db.r.QueryRowContext(ctx, sentByRef, ref.Platform, ref.ID, ref.ChannelID, ref.ChannelID))
+	o, err := scanOutgoing(db.r.QueryRowContext(ctx, sentByRef, deliveredAsArgs(ref.Platform, ref.ChannelID, ref.ID)...))
 	if err != nil {
 		return bot.Outgoing{}, fmt.Errorf("store: sent message: %w",
 			noRows(err, "message", ref.Platform+"/"+ref.ChannelID+"/"+ref.ID))

@@ -176,7 +176,7 @@ func TestMarkSentRetryFailed(t *testing.T) {
 	clk.Add(5 * time.Second)
 	must(t, db.MarkSent(ctx, a, ref, time.Time{})) // zero: the clock
 	got, _ = db.Outgoing(ctx, a)
-	if got.State != bot.OutSent || got.Ref != ref || got.Attempts != 2 || got.Err != "" || !got.SentAt.Equal(t0.Add(5*time.Second)) {
+	if got.State != bot.OutSent || !reflect.DeepEqual(got.Ref, ref) || got.Attempts != 2 || got.Err != "" || !got.SentAt.Equal(t0.Add(5*time.Second)) {
 		t.Errorf("after sent: %+v", got)
 	}
 	// Sent again (at least once delivery): nothing changes, no error.
@@ -458,9 +458,55 @@ func TestSentByRef(t *testing.T) {
 				return
 			}
 			must(t, err)
-			if got.ID != tt.want || got.Ref != ref {
+			if got.ID != tt.want || !reflect.DeepEqual(got.Ref, ref) {
 				t.Errorf("SentByRef = %+v", got)
 			}
 		})
+	}
+}
+
+// A reply too long for one message is posted as several: a reply or a
+// reaction to any of them is to it, not only to the last, which its ref
+// names.
+func TestSentByRefAndFeedbackFindAReplyByAnyOfItsMessages(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	o := answerOutcome("m1")
+	must(t, db.SaveOutcome(ctx, o))
+	id := o.Outbox[0].ID
+	ref := bot.MessageRef{Platform: "discord", ChannelID: "help", ID: "903", Earlier: []string{"901", "902"}}
+	must(t, db.MarkSent(ctx, id, ref, t0))
+	must(t, db.MarkSent(ctx, id, ref, t0)) // delivered again: no error
+	tests := []struct {
+		name string
+		ref  bot.MessageRef
+		want int64
+	}{
+		{"last", bot.MessageRef{Platform: "discord", ChannelID: "help", ID: "903"}, id},
+		{"first", bot.MessageRef{Platform: "discord", ChannelID: "help", ID: "901"}, id},
+		{"second, any channel", bot.MessageRef{Platform: "discord", ID: "902"}, id},
+		{"first, other channel", bot.MessageRef{Platform: "discord", ChannelID: "other", ID: "901"}, 0},
+		{"first, other platform", bot.MessageRef{Platform: "web", ChannelID: "help", ID: "901"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := db.SentByRef(ctx, tt.ref)
+			if tt.want == 0 {
+				wantErr(t, err, bot.ErrNotFound)
+				return
+			}
+			must(t, err)
+			if got.ID != tt.want || got.Ref.ID != "903" {
+				t.Errorf("SentByRef = %+v", got)
+			}
+		})
+	}
+	must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: "901", UserID: "u1", Value: 1, Time: t0.Add(time.Minute)}))
+	must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: "903", UserID: "u2", Value: -1, Time: t0.Add(time.Minute)}))
+	wantErr(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "other", MessageID: "902", UserID: "u3", Value: 1}), bot.ErrNotFound)
+	s, err := db.Summary(ctx, time.Time{}, time.Time{})
+	must(t, err)
+	if s.Helpful != 1 || s.NotHelpful != 1 {
+		t.Errorf("helpful %d, not helpful %d; want 1 each (on the first message and on the last)", s.Helpful, s.NotHelpful)
 	}
 }

@@ -467,7 +467,8 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	}{
 		{`SELECT ` + outboxCols + ` FROM outbox WHERE platform = ? AND state = 'pending' AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?`,
 			[]any{"web", "", 10}, "outbox_pending"},
-		{sentByRef, []any{"web", "1", "", ""}, "outbox_ref"},
+		{sentByRef, deliveredAsArgs("web", "", "1"), "outbox_ref"},
+		{sentByRef, deliveredAsArgs("web", "", "1"), "outbox_parts_ref"},
 		{`SELECT id FROM escalations WHERE desk_ref = '' OR desk_version < version ORDER BY id LIMIT ?`, []any{10}, "escalations_desk_backlog"},
 		{`SELECT id FROM escalations WHERE desk_ref = ? AND desk_ref <> '' ORDER BY id DESC LIMIT 1`, []any{"x"}, "escalations_desk_ref"},
 		{`SELECT id FROM escalations WHERE state = 'open' AND routed_at < ? ORDER BY routed_at, id`, []any{""}, "escalations_"}, // state or reminder index, the planner's choice

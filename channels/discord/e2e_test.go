@@ -358,6 +358,59 @@ func TestEndToEndReactionsStoredAsFeedback(t *testing.T) {
 	})
 }
 
+// A staff answer sent anyway in English to a French question, too long for
+// one message, is posted as several, the offer of the answer in French and
+// the feedback reactions in the last. The citizen may reply to, or react
+// on, any of them: a reply to the first takes the offer, and a 👍 on it
+// counts, as on the last.
+func TestEndToEndReplyOrReactionToAnyPartOfALongRelayIsToTheRelay(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.ask(helpID, "Pourquoi le bureau de la rue Elm est-il fermé le mardi?")
+	d := w.decision(t, q)
+	if d.Action != bot.ActEscalate {
+		t.Fatalf("decision %+v, want an escalation", d)
+	}
+	long := strings.Repeat("The Elm Street office closes on Tuesdays for staff training. ", 50)
+	res, err := w.eng.Answer(w.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "ev1", Text: long})
+	if err != nil || !res.Mismatch {
+		t.Fatalf("Answer = %+v, %v; want it held as in the other language", res, err)
+	}
+	if _, err := w.eng.ResolveMismatch(w.ctx, res.Answer.ID, "U_ALEX", true); err != nil {
+		t.Fatal(err)
+	}
+	var parts []fakediscord.Posted
+	w.srv.Await(t, "the relay's parts", func() bool {
+		parts = nil
+		for _, p := range w.srv.Posted(helpID) {
+			if strings.Contains(p.Content, "Elm Street office") || strings.Contains(p.Content, "répondez ici") {
+				parts = append(parts, p)
+			}
+		}
+		return len(parts) >= 2 && strings.Contains(parts[len(parts)-1].Content, "répondez ici")
+	})
+	last := parts[len(parts)-1]
+	w.srv.Await(t, "the delivery to be recorded", func() bool {
+		_, err := w.st.SentByRef(w.ctx, bot.MessageRef{Platform: Platform, ChannelID: helpID, ID: last.ID})
+		return err == nil
+	})
+	// Reactions in a channel are handled in order: once the 👎 on the last
+	// part is counted, so is the 👍 on the first, if it is to count.
+	w.srv.React(helpID, parts[0].ID, citizenID, "👍", true)
+	w.srv.React(helpID, last.ID, strangerID, "👎", true)
+	w.srv.Await(t, "the 👎", func() bool {
+		sum, _ := w.st.Summary(w.ctx, time.Time{}, time.Time{})
+		return sum.NotHelpful == 1
+	})
+	if sum, _ := w.st.Summary(w.ctx, time.Time{}, time.Time{}); sum.Helpful != 1 {
+		t.Errorf("helpful %d: the 👍 on the first part is not counted", sum.Helpful)
+	}
+	r := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "oui en français svp", ReplyTo: parts[0].ID})
+	if d := w.decision(t, r); d.Reason != bot.ReasonLanguageRequest {
+		t.Errorf("reply to the first part decided %+v; want the request for the answer in French", d)
+	}
+}
+
 // TestEndToEndRemovingOneFeedbackEmojiKeepsTheOther: a citizen may hold 👍
 // and 👎 on one answer at once; taking one away leaves the other counted.
 func TestEndToEndRemovingOneFeedbackEmojiKeepsTheOther(t *testing.T) {

@@ -51,7 +51,7 @@ type threadStart struct {
 const threadArchiveMinutes = 1440
 
 // Send posts r at to and returns the message carrying the feedback
-// reactions (the last part of a long answer).
+// reactions (the last part of a long answer), with the parts before it.
 //
 // A reply (to.ReplyTo set) references the question, inline or, in a channel
 // whose reply_style is "thread", inside a thread started on the question
@@ -107,6 +107,7 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	parts := split(r.Text, MaxMessageLen-textLen(prefix))
 	parts[0] = prefix + parts[0]
 	var last bot.MessageRef
+	var earlier []string
 	for i, text := range parts {
 		p := messagePayload{
 			Content:         text,
@@ -129,8 +130,12 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 			}
 			return bot.MessageRef{}, err
 		}
+		if last.ID != "" {
+			earlier = append(earlier, last.ID)
+		}
 		last = bot.MessageRef{Platform: Platform, ChannelID: target, ID: id}
 	}
+	last.Earlier = earlier
 	if r.Feedback {
 		for _, e := range []string{emojiYes, emojiNo} {
 			if err := c.react(ctx, target, last.ID, e); err != nil {

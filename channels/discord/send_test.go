@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,8 +167,8 @@ func TestSendSplitsLongAnswersAndReactsOnTheLast(t *testing.T) {
 	if strings.Join(joined, " ") != text {
 		t.Error("the parts do not add up to the text")
 	}
-	if ref.ID != parts[2].ID {
-		t.Errorf("ref %s, want the last part %s", ref.ID, parts[2].ID)
+	if ref.ID != parts[2].ID || !slices.Equal(ref.Earlier, []string{parts[0].ID, parts[1].ID}) {
+		t.Errorf("ref %s after %v, want the last part %s after the first two", ref.ID, ref.Earlier, parts[2].ID)
 	}
 	if !slices.Equal(parts[2].Reactions, []string{"👍", "👎"}) || len(parts[0].Reactions) > 0 {
 		t.Errorf("reactions %v / %v, want 👍 👎 on the last part only", parts[0].Reactions, parts[2].Reactions)
@@ -179,7 +180,7 @@ func TestSendSplitsLongAnswersAndReactsOnTheLast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again != ref || len(r.srv.Posted(helpID)) != 3 {
+	if !reflect.DeepEqual(again, ref) || len(r.srv.Posted(helpID)) != 3 {
 		t.Errorf("a retried send posted again: ref %v vs %v, %d messages", again, ref, len(r.srv.Posted(helpID)))
 	}
 }
@@ -229,14 +230,14 @@ func TestSendLongKeyGivesValidNonce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a != b || len(r.srv.Posted(helpID)) != 1 {
+	if !reflect.DeepEqual(a, b) || len(r.srv.Posted(helpID)) != 1 {
 		t.Errorf("two sends with one key gave %v and %v", a, b)
 	}
 	c, err := r.ch.Send(context.Background(), to, bot.Reply{Kind: bot.KindRelay, Text: "two", Key: key + "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c == a {
+	if c.ID == a.ID {
 		t.Error("a different key was deduplicated")
 	}
 }

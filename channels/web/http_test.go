@@ -799,7 +799,7 @@ func TestSendShowsReplyOnceInThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ref1 != ref2 || ref1.Platform != "web" || ref1.ChannelID != "help" || ref1.ID == "" {
+	if ref1.ID != ref2.ID || ref1.Platform != "web" || ref1.ChannelID != "help" || ref1.ID == "" {
 		t.Fatalf("refs %+v %+v", ref1, ref2)
 	}
 	_, err = ch.Send(context.Background(), bot.Address{Platform: "web", ChannelID: "nope"}, bot.Reply{Text: "x"})
