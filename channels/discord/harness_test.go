@@ -222,7 +222,10 @@ func (r *running) settle(t *testing.T) {
 	t.Helper()
 	target := r.srv.Gateway().Seq
 	seen := false
-	r.srv.Await(t, "the events to be handled", func() bool {
+	// A minute: some tests queue thousands of events, which the race
+	// detector on a busy machine can take longer than Await's ten seconds
+	// to handle.
+	r.srv.AwaitWithin(t, time.Minute, "the events to be handled", func() bool {
 		g := r.srv.Gateway()
 		if g.LastBeatSeq == nil || *g.LastBeatSeq < target {
 			return false

@@ -735,7 +735,14 @@ func (s *Server) Held(channelID string) int {
 // methods.
 func (s *Server) Await(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.NewTimer(10 * time.Second)
+	s.AwaitWithin(tb, 10*time.Second, what, cond)
+}
+
+// AwaitWithin is Await with a longer or shorter bound, for a wait on
+// thousands of events that a loaded machine may take longer to handle.
+func (s *Server) AwaitWithin(tb testing.TB, limit time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.NewTimer(limit)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
