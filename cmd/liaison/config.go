@@ -743,9 +743,11 @@ func (ws wrongValues) err() error {
 
 // wrongTypes finds every key of the file src whose value has the wrong
 // type for its field of Config ("yes" for a boolean, true for a duration),
-// with its line, column and what to write; and returns src with those
-// keys blanked, lines kept, for the decoder to read everything else. Keys
-// it does not know are left to the decoder.
+// with its line, column and what to write, and every table header with
+// the wrong brackets ([staff] for [[staff]], [[engine]] for [engine]); and
+// returns src with those keys, and those headers with their keys, blanked,
+// lines kept, for the decoder to read everything else. Keys it does not
+// know are left to the decoder.
 func wrongTypes(src []byte) (wrongValues, []byte) {
 	masked := bytes.Clone(src)
 	var wrong wrongValues
@@ -755,22 +757,44 @@ func wrongTypes(src []byte) (wrongValues, []byte) {
 	root := reflect.TypeFor[Config]()
 	table, prefix := root, ""
 	arrays := map[string]int{}
+	// left out: the current table's header has the wrong brackets, so its
+	// keys are left out with it rather than read into another table.
+	leftOut := false
 	for p.NextExpression() {
 		e := p.Expression()
 		parts, last := keyParts(e)
 		name := strings.Join(parts, ".")
 		switch e.Kind {
 		case unstable.Table, unstable.ArrayTable:
+			table = fieldType(root, parts)
+			leftOut = false
+			if want := wantedBrackets(e.Kind, name, table); want != "" {
+				it := e.Key()
+				it.Next()
+				line, col := li.at(int(it.Node().Raw.Offset))
+				wrong = append(wrong, wrongValue{key: name,
+					msg: fmt.Sprintf("line %d, column %d, key %s: %s", line, col, name, want)})
+				end := len(src)
+				if line < len(li) {
+					end = li[line] - 1
+				}
+				blank(masked, li[line-1], end)
+				leftOut = true
+				continue
+			}
 			prefix = name
 			if e.Kind == unstable.ArrayTable {
 				prefix = fmt.Sprintf("%s[%d]", name, arrays[name])
 				arrays[name]++
 			}
-			table = fieldType(root, parts)
 			if table != nil && table.Kind() == reflect.Slice {
 				table = table.Elem()
 			}
 		case unstable.KeyValue:
+			if leftOut {
+				blank(masked, int(e.Raw.Offset), int(e.Raw.Offset+e.Raw.Length))
+				continue
+			}
 			ft := fieldType(table, parts)
 			if ft == nil {
 				continue
@@ -792,6 +816,24 @@ func wrongTypes(src []byte) (wrongValues, []byte) {
 		}
 	}
 	return wrong, masked
+}
+
+// listNouns names what each block of a list of tables describes.
+var listNouns = map[string]string{"staff": "person", "discord.channel": "channel", "web.room": "room"}
+
+// wantedBrackets says what to write for the header of a table named name,
+// of kind k, for a field of type t, when its brackets are wrong: [staff]
+// for a list of tables, [[engine]] for a single section; "" otherwise.
+func wantedBrackets(k unstable.Kind, name string, t reflect.Type) string {
+	switch {
+	case t == nil:
+		return ""
+	case k == unstable.Table && t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		return fmt.Sprintf("write [[%s]]: one [[%s]] block per %s, as in config.example.toml", name, name, cmp.Or(listNouns[name], "item"))
+	case k == unstable.ArrayTable && t.Kind() == reflect.Struct:
+		return fmt.Sprintf("write [%s]: one [%s] section, not a list of them, as in config.example.toml", name, name)
+	}
+	return ""
 }
 
 // keyParts is the dotted key of the expression e, part by part, and its

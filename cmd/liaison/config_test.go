@@ -579,3 +579,56 @@ func TestByteOrderMarkIsIgnored(t *testing.T) {
 		t.Errorf("valid file with a byte order mark: %q, %v", cfg.DataDir, err)
 	}
 }
+
+// A table written with one pair of brackets where the file is to hold a
+// list of them ([staff] for [[staff]], [web.room], [discord.channel]), or
+// with two where it holds one section ([[engine]]), is reported with its
+// line and what to write, together with every other problem of the file,
+// instead of stopping the reading (two [staff] blocks) or being taken
+// silently (one [web.room] rewrites a room of the defaults).
+func TestTableBracketsSayWhatToWrite(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "brackets.toml", `[log]
+level = "loud"
+[staff]
+id = "a"
+name = "A"
+[staff]
+id = "b"
+[web.room]
+id = "lobby"
+[discord.channel]
+id = "1"
+[[engine]]
+flood_per_minute = 20
+[[web]]
+addr = "127.0.0.1:8080"
+[privacy]
+retention_days = -1
+`+staffTOML)
+	_, err := loadConfig(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{p,
+		"line 2: log.level \"loud\"",
+		"line 3, column 2, key staff: write [[staff]]: one [[staff]] block per person",
+		"line 6, column 2, key staff: write [[staff]]: one [[staff]] block per person",
+		"line 8, column 2, key web.room: write [[web.room]]: one [[web.room]] block per room",
+		"line 10, column 2, key discord.channel: write [[discord.channel]]: one [[discord.channel]] block per channel",
+		"line 12, column 3, key engine: write [engine]: one [engine] section, not a list of them",
+		"line 14, column 3, key web: write [web]: one [web] section, not a list of them",
+		"line 17: privacy.retention_days -1",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	// The keys under such a header are not read into another table, nor
+	// into the file's [[staff]] block.
+	for _, unwanted := range []string{"unknown key", "already exists", "array table", "staff[0].", "staff[1]", "LIAISON_DISCORD_TOKEN"} {
+		if strings.Contains(err.Error(), unwanted) {
+			t.Errorf("error has %q:\n%v", unwanted, err)
+		}
+	}
+}
