@@ -190,60 +190,10 @@ func loadConfig(path string) (Config, error) {
 	// too and reported with them.
 	var unknown error
 	if path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return cfg, fmt.Errorf("config: %w", err)
+		var err error
+		if cfg, unknown, err = readConfig(path); err != nil {
+			return cfg, err
 		}
-		// Editors such as Notepad may start the file with a byte order
-		// mark, which TOML's parser takes for a key: it is not one.
-		b = bytes.TrimPrefix(b, []byte("\ufeff"))
-		// A file replaces the demo roster: staff come from the file only.
-		cfg.Staff = nil
-		// Values of the wrong type stop the decoder at the first: they are
-		// found first, each with its line, and left out of the decoding,
-		// so that every other problem is reported with them.
-		wrong, masked := wrongTypes(b)
-		base := cfg
-		for tries := 0; ; tries++ {
-			cfg = base
-			dec := toml.NewDecoder(bytes.NewReader(masked))
-			dec.DisallowUnknownFields()
-			err := dec.Decode(&cfg)
-			if err == nil {
-				break
-			}
-			var strict *toml.StrictMissingError
-			if errors.As(err, &strict) {
-				unknown = errors.New(describeTOMLError(err, b))
-				break
-			}
-			// A value the decoder refuses (a duration such as "soon"):
-			// report it and decode without it, once per key at most, and
-			// for maxRefusedValues of them: each costs a decoding.
-			var de *toml.DecodeError
-			if errors.As(err, &de) && tries < maxRefusedValues {
-				row, _ := de.Position()
-				if maskAt(b, masked, row) {
-					wrong = append(wrong, wrongValue{key: describedKey(de, b), msg: describeTOMLError(err, b)})
-					continue
-				}
-			}
-			if len(wrong) == 0 {
-				return cfg, fmt.Errorf("config %s: %s", path, describeTOMLError(err, b))
-			}
-			wrong = append(wrong, wrongValue{msg: describeTOMLError(err, b)})
-			if tries >= maxRefusedValues {
-				wrong = append(wrong, wrongValue{msg: fmt.Sprintf("more than %d values are refused: correct these and load the file again", maxRefusedValues)})
-			}
-			return cfg, fmt.Errorf("config %s:\n%w", path, wrong.err())
-		}
-		cfg.source = path
-		cfg.lines = keyLines(b)
-		cfg.wrongType = map[string]bool{}
-		for _, w := range wrong {
-			cfg.wrongType[w.key] = true
-		}
-		unknown = errors.Join(wrong.err(), unknown)
 	}
 	cfg.secrets = secrets{
 		discordToken:  strings.TrimSpace(os.Getenv(envDiscordToken)),
@@ -259,6 +209,70 @@ func loadConfig(path string) (Config, error) {
 		return cfg, fmt.Errorf("%s:\n%w", where, err)
 	}
 	return cfg, nil
+}
+
+// readConfig decodes the file at path over the defaults, without the
+// environment and without validating. It returns what decodes, with the
+// file's values of the wrong type and unknown keys as problems, each with
+// its line; or, when the file cannot be read or decoded, stop, naming the
+// file and every problem found before the decoder stopped.
+func readConfig(path string) (cfg Config, problems, stop error) {
+	cfg = DefaultConfig()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("config: %w", err)
+	}
+	// Editors such as Notepad may start the file with a byte order
+	// mark, which TOML's parser takes for a key: it is not one.
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	// A file replaces the demo roster: staff come from the file only.
+	cfg.Staff = nil
+	// Values of the wrong type stop the decoder at the first: they are
+	// found first, each with its line, and left out of the decoding,
+	// so that every other problem is reported with them.
+	wrong, masked := wrongTypes(b)
+	base := cfg
+	var unknown error
+	for tries := 0; ; tries++ {
+		cfg = base
+		dec := toml.NewDecoder(bytes.NewReader(masked))
+		dec.DisallowUnknownFields()
+		err := dec.Decode(&cfg)
+		if err == nil {
+			break
+		}
+		var strict *toml.StrictMissingError
+		if errors.As(err, &strict) {
+			unknown = errors.New(describeTOMLError(err, b))
+			break
+		}
+		// A value the decoder refuses (a duration such as "soon"):
+		// report it and decode without it, once per key at most, and
+		// for maxRefusedValues of them: each costs a decoding.
+		var de *toml.DecodeError
+		if errors.As(err, &de) && tries < maxRefusedValues {
+			row, _ := de.Position()
+			if maskAt(b, masked, row) {
+				wrong = append(wrong, wrongValue{key: describedKey(de, b), msg: describeTOMLError(err, b)})
+				continue
+			}
+		}
+		if len(wrong) == 0 {
+			return cfg, nil, fmt.Errorf("config %s: %s", path, describeTOMLError(err, b))
+		}
+		wrong = append(wrong, wrongValue{msg: describeTOMLError(err, b)})
+		if tries >= maxRefusedValues {
+			wrong = append(wrong, wrongValue{msg: fmt.Sprintf("more than %d values are refused: correct these and load the file again", maxRefusedValues)})
+		}
+		return cfg, nil, fmt.Errorf("config %s:\n%w", path, wrong.err())
+	}
+	cfg.source = path
+	cfg.lines = keyLines(b)
+	cfg.wrongType = map[string]bool{}
+	for _, w := range wrong {
+		cfg.wrongType[w.key] = true
+	}
+	return cfg, errors.Join(wrong.err(), unknown), nil
 }
 
 // describeTOMLError turns go-toml's errors on the file src into a message

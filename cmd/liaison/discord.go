@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-
-	"github.com/pelletier/go-toml/v2"
 
 	"github.com/liaison-gc/liaison/channels/discord"
 )
@@ -62,24 +58,21 @@ func runDiscord(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return err
 }
 
-// applicationID reads discord.application_id from a configuration file. It
-// reads only that key: printing a URL needs neither the token nor a
-// complete configuration.
+// applicationID reads discord.application_id from a configuration file.
+// The file is read as serve reads it, every value of the wrong type and
+// unknown key reported at once, but not validated: printing a URL needs
+// neither the token nor a complete configuration.
 func applicationID(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	cfg, problems, err := readConfig(path)
 	if err != nil {
-		return "", fmt.Errorf("config: %w", err)
+		return "", err
 	}
-	var c struct {
-		Discord struct {
-			ApplicationID string `toml:"application_id"`
-		} `toml:"discord"`
+	if problems != nil {
+		return "", fmt.Errorf("config %s:\n%w", path, problems)
 	}
-	if err := toml.NewDecoder(bytes.NewReader(b)).Decode(&c); err != nil {
-		return "", fmt.Errorf("config %s: %s", path, describeTOMLError(err, b))
-	}
-	if c.Discord.ApplicationID == "" {
+	id := strings.TrimSpace(cfg.Discord.ApplicationID)
+	if id == "" {
 		return "", usagef("config %s: discord.application_id is not set: add it to the [discord] section or pass --application-id", path)
 	}
-	return strings.TrimSpace(c.Discord.ApplicationID), nil
+	return id, nil
 }

@@ -84,3 +84,41 @@ func TestDiscordInviteURL(t *testing.T) {
 		t.Errorf("help does not list the flags: %s", errw.String())
 	}
 }
+
+// invite-url reads its --config file as serve does: every value of the
+// wrong type and unknown key is reported at once, each with its line, not
+// the application id's alone; the token, which a URL does not need, is
+// not asked for.
+func TestDiscordInviteURLReportsEveryProblemOfTheFile(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "invite.toml", `[log]
+citizen_text = "yes"
+[discord]
+application_id = 5
+[engine]
+flood_per_minute = "ten"
+flood_per_minut = 3
+`)
+	_, _, err := runCLI(t, "discord", "invite-url", "--config", p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{p,
+		"line 2, column 16, key log.citizen_text: true or false, without quotes, not a string",
+		"line 4, column 18, key discord.application_id: text in quotes, not an integer",
+		"line 6, column 20, key engine.flood_per_minute: a whole number without quotes, such as 10, not a string",
+		"line 7, column 1: unknown key \"engine.flood_per_minut\"",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if exitCode(err) != 1 {
+		t.Errorf("exit code %d", exitCode(err))
+	}
+	ok := writeFile(t, "ok.toml", "[discord]\napplication_id = \"123456789012345678\"\nguilds = [\"1\"]\n")
+	out, _, err := runCLI(t, "discord", "invite-url", "--config", ok)
+	if err != nil || !strings.Contains(out, "client_id=123456789012345678") {
+		t.Errorf("without the token: %q, %v", out, err)
+	}
+}
