@@ -187,8 +187,12 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			_, err = stdout.Write(b)
 			return err
 		}
-		if err := os.WriteFile(*out, b, 0o644); err != nil {
+		err = writeFileWhole(*out, 0o644, func(w io.Writer) error {
+			_, err := w.Write(b)
 			return err
+		})
+		if err != nil {
+			return fmt.Errorf("kb drafts export: --out %s: %w", *out, err)
 		}
 		fmt.Fprintf(stderr, "%d drafts written to %s\n", len(ds), *out)
 		return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -165,5 +166,58 @@ func TestDraftWithAnIDAnotherApprovedDraftUsesIsRefused(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "kb", "drafts", "approve", "2", "--config", cfgPath, "--by", "sam"); err != nil {
 		t.Errorf("approve 2 with its own id: %v", err)
+	}
+}
+
+// An export over the previous one replaces it whole, once complete: a
+// reader of the old file (serve reloading the knowledge base it was
+// exported into) sees it as it was, never truncated nor half written, and
+// nothing is left next to it.
+func TestDraftsExportReplacesTheFileWhole(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.Draft{EntryID: "ceremony-animals", Topic: "general",
+		QuestionEN: "Can animals attend a ceremony?", AnswerEN: "Only service animals may attend.",
+		QuestionFR: "Les animaux peuvent-ils assister à une cérémonie?", AnswerFR: "Seuls les animaux d’assistance sont admis.",
+		State: bot.DraftApproved, By: "sam", ApprovedBy: "sam"}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "approved.toml")
+	const old = "# last week's export\n"
+	if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+
+	if _, stderr, err := runCLI(t, "kb", "drafts", "export", "--config", cfgPath, "--out", path); err != nil || !strings.Contains(stderr, "1 drafts written to "+path) {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	if b, err := io.ReadAll(reader); err != nil || string(b) != old {
+		t.Errorf("the previous export, as its reader sees it: %q, %v; want it whole", b, err)
+	}
+	b, err := knowledge.Load(path)
+	if err != nil || len(b.Entries) != 1 || b.Entries[0].ID != "ceremony-animals" {
+		t.Fatalf("the new export: %v, %+v", err, b)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 1 {
+		t.Errorf("files left next to the export: %v", names)
+	}
+
+	// Into a directory that does not exist: the flag and the file are named.
+	missing := filepath.Join(dir, "nope", "approved.toml")
+	if _, _, err := runCLI(t, "kb", "drafts", "export", "--config", cfgPath, "--out", missing); err == nil || !strings.Contains(err.Error(), "--out "+missing) {
+		t.Errorf("export into a missing directory: %v", err)
 	}
 }

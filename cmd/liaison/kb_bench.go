@@ -151,12 +151,23 @@ func writeKBJSONL(path string, es []knowledge.Entry) error {
 	})
 }
 
-// writeJSONLines writes the file at path through a buffered JSON encoder,
-// one value per line. It writes a new file next to it, created with perm
-// (less the umask), and renames it over path once complete and synced: the
-// file has perm even when one existed with another mode, and a write that
-// fails leaves path as it was and nothing next to it.
-func writeJSONLines(path string, perm os.FileMode, write func(*json.Encoder) error) (err error) {
+// writeJSONLines writes the file at path through a JSON encoder, one
+// value per line, as writeFileWhole does.
+func writeJSONLines(path string, perm os.FileMode, write func(*json.Encoder) error) error {
+	return writeFileWhole(path, perm, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		return write(enc)
+	})
+}
+
+// writeFileWhole writes the file at path through a buffered writer. It
+// writes a new file next to it, created with perm (less the umask), and
+// renames it over path once complete and synced: a reader of path sees
+// the old file or the new one, never part of it; the file has perm even
+// when one existed with another mode; and a write that fails, or is
+// interrupted, leaves path as it was and nothing next to it.
+func writeFileWhole(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	f, err := createNextTo(path, perm)
 	if err != nil {
 		return err
@@ -168,9 +179,7 @@ func writeJSONLines(path string, perm os.FileMode, write func(*json.Encoder) err
 		}
 	}()
 	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if err := write(enc); err != nil {
+	if err := write(w); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {
