@@ -215,9 +215,38 @@ func TestDraftsExportReplacesTheFileWhole(t *testing.T) {
 		t.Errorf("files left next to the export: %v", names)
 	}
 
-	// Into a directory that does not exist: the flag and the file are named.
+}
+
+// An --out that cannot be written says why in the user's terms, naming the
+// flag and the path given, not the name of the file written next to it.
+func TestExportOutMistakesSayWhatToDo(t *testing.T) {
+	cfgPath, _ := testConfig(t)
+	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope", "approved.toml")
-	if _, _, err := runCLI(t, "kb", "drafts", "export", "--config", cfgPath, "--out", missing); err == nil || !strings.Contains(err.Error(), "--out "+missing) {
-		t.Errorf("export into a missing directory: %v", err)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"drafts into a missing directory", []string{"kb", "drafts", "export", "--out", missing},
+			"kb drafts export: --out " + missing + ": directory " + filepath.Dir(missing) + " does not exist: create it, or write the file elsewhere"},
+		{"drafts onto a directory", []string{"kb", "drafts", "export", "--out", dir},
+			"kb drafts export: --out " + dir + ": " + dir + " is a directory: give the name of the file to write"},
+		{"archive onto a directory", []string{"archive", "export", "--out", dir},
+			"archive export: --out " + dir + ": " + dir + " is a directory: give the name of the file to write"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCLI(t, append(tt.args, "--config", cfgPath)...)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("err = %v\nwant %s", err, tt.want)
+			}
+			if exitCode(err) != 1 {
+				t.Errorf("exit code %d", exitCode(err))
+			}
+		})
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("files left: %v", names)
 	}
 }

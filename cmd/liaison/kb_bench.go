@@ -168,6 +168,10 @@ func writeJSONLines(path string, perm os.FileMode, write func(*json.Encoder) err
 // when one existed with another mode; and a write that fails, or is
 // interrupted, leaves path as it was and nothing next to it.
 func writeFileWhole(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+	// Said before writing: the rename would refuse it only after.
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory: give the name of the file to write", path)
+	}
 	f, err := createNextTo(path, perm)
 	if err != nil {
 		return err
@@ -195,14 +199,25 @@ func writeFileWhole(path string, perm os.FileMode, write func(io.Writer) error) 
 }
 
 // createNextTo creates a new, empty file with perm (less the umask) in the
-// directory of path, under a name no other file has.
+// directory of path, under a name no other file has. Its errors name the
+// directory, not that file.
 func createNextTo(path string, perm os.FileMode) (*os.File, error) {
 	dir, base := filepath.Split(path)
 	for {
 		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
 		f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, perm)
-		if !errors.Is(err, os.ErrExist) {
-			return f, err
+		switch {
+		case errors.Is(err, os.ErrExist):
+			continue
+		case errors.Is(err, os.ErrNotExist):
+			return nil, fmt.Errorf("directory %s does not exist: create it, or write the file elsewhere", filepath.Dir(path))
+		case err != nil:
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("cannot create a file in directory %s: %w", filepath.Dir(path), err)
 		}
+		return f, nil
 	}
 }
