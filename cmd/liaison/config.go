@@ -220,7 +220,7 @@ func readConfig(path string) (cfg Config, problems, stop error) {
 	cfg = DefaultConfig()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, nil, fmt.Errorf("config: %w", err)
+		return cfg, nil, configFileError(path, err)
 	}
 	// Editors such as Notepad may start the file with a byte order
 	// mark, which TOML's parser takes for a key: it is not one.
@@ -273,6 +273,22 @@ func readConfig(path string) (cfg Config, problems, stop error) {
 		cfg.wrongType[w.key] = true
 	}
 	return cfg, errors.Join(wrong.err(), unknown), nil
+}
+
+// configFileError says why the file at path could not be read, err, and
+// what to do, in terms of the path given rather than the system call.
+func configFileError(path string, err error) error {
+	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+		return fmt.Errorf("config %s is a directory: give the configuration file (TOML) with --config", path)
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("config %s: no such file: check the path given with --config", path)
+	}
+	return fmt.Errorf("config %s: cannot read it: %w", path, err)
 }
 
 // describeTOMLError turns go-toml's errors on the file src into a message

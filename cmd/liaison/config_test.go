@@ -632,3 +632,25 @@ retention_days = -1
 		}
 	}
 }
+
+// A --config that names no file, or a directory, says so with the path
+// given and what to do, for every command that reads it.
+func TestConfigPathMistakesSayWhatToDo(t *testing.T) {
+	clearSecrets(t)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "liaison.toml")
+	for _, args := range [][]string{{"serve"}, {"phase", "show"}, {"discord", "invite-url"}} {
+		for _, tt := range []struct{ path, want string }{
+			{missing, "config " + missing + ": no such file: check the path given with --config"},
+			{dir, "config " + dir + " is a directory: give the configuration file (TOML) with --config"},
+		} {
+			_, _, err := runCLI(t, append(args, "--config", tt.path)...)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("%v --config %s: %v\nwant %s", args, tt.path, err, tt.want)
+			}
+			if exitCode(err) != 1 {
+				t.Errorf("%v --config %s: exit code %d", args, tt.path, exitCode(err))
+			}
+		}
+	}
+}
