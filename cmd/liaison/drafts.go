@@ -67,6 +67,23 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
+	// Mistakes are told before the store is opened: they create no data
+	// directory.
+	var n int64
+	switch takesID := sub != "list" && sub != "export"; {
+	case !takesID && idArg != "":
+		return usagef("kb drafts %s: unexpected argument %q: give a state with --state", sub, idArg)
+	case fs.NArg() > 0:
+		return usagef("kb drafts %s: unexpected argument %q: %s", sub, fs.Arg(0), quoteHint)
+	case !takesID:
+	case idArg == "":
+		return usagef("kb drafts %s: a draft number is required (see 'liaison kb drafts list')", sub)
+	default:
+		var err error
+		if n, err = strconv.ParseInt(idArg, 10, 64); err != nil {
+			return usagef("kb drafts %s: %q is not a draft number (see 'liaison kb drafts list')", sub, idArg)
+		}
+	}
 	cfg, st, _, err := openAdmin(ctx, *configPath)
 	if err != nil {
 		return err
@@ -74,10 +91,6 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer st.Close()
 
 	getDraft := func() (bot.Draft, error) {
-		n, err := strconv.ParseInt(idArg, 10, 64)
-		if err != nil {
-			return bot.Draft{}, usagef("kb drafts %s: a draft number is required (see 'liaison kb drafts list')", sub)
-		}
 		d, err := st.Draft(ctx, n)
 		if errors.Is(err, bot.ErrNotFound) {
 			return d, fmt.Errorf("draft %d does not exist", n)

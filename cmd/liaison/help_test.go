@@ -89,3 +89,42 @@ func TestMistakenFlagIsAUsageError(t *testing.T) {
 		})
 	}
 }
+
+// An argument a command does not take (words of an unquoted --reason or
+// --en-answer, a state written without --state) is a usage mistake naming
+// it, instead of being dropped while the rest is recorded; nothing is
+// created.
+func TestUnexpectedArgumentIsAUsageError(t *testing.T) {
+	clearSecrets(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"phase", "show", "now"}, `phase show: unexpected argument "now"`},
+		{[]string{"phase", "set", "replies", "--by", "sam", "--reason", "pilot", "in", "help"}, `phase set: unexpected argument "in": put text with spaces in quotes`},
+		{[]string{"phase", "set", "replies", "now", "--by", "sam", "--reason", "pilot"}, `phase set: unexpected argument "now"`},
+		{[]string{"kb", "drafts", "list", "approved"}, `kb drafts list: unexpected argument "approved"`},
+		{[]string{"kb", "drafts", "export", "approved"}, `kb drafts export: unexpected argument "approved"`},
+		{[]string{"kb", "drafts", "show", "1", "2"}, `kb drafts show: unexpected argument "2"`},
+		{[]string{"kb", "drafts", "edit", "1", "--en-answer", "Only", "service", "animals"}, `kb drafts edit: unexpected argument "service": put text with spaces in quotes`},
+		{[]string{"kb", "drafts", "show"}, "kb drafts show: a draft number is required"},
+		{[]string{"kb", "drafts", "approve", "abc", "--by", "sam"}, `kb drafts approve: "abc" is not a draft number`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			var out, errw bytes.Buffer
+			err := run(context.Background(), tt.args, &out, &errw)
+			if code := exitCode(err); code != 2 {
+				t.Errorf("exit code %d (%v), want 2", code, err)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("a mistaken argument created %v", ents)
+			}
+		})
+	}
+}

@@ -74,6 +74,9 @@ func phaseShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usagef("phase show: unexpected argument %q", fs.Arg(0))
+	}
 	cfg, st, admin, err := openAdmin(ctx, *configPath)
 	if err != nil {
 		return err
@@ -133,6 +136,9 @@ func phaseSet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	phaseArg, rest := splitPositional(args)
 	if err := parseFlags(fs, rest); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("phase set: unexpected argument %q: %s", fs.Arg(0), quoteHint)
 	}
 	var p phases.Phase
 	switch {
@@ -219,6 +225,10 @@ func splitPositional(args []string) (string, []string) {
 	}
 	return "", args
 }
+
+// quoteHint ends the message for an argument a command does not take,
+// most often the second word of a flag's text written without quotes.
+const quoteHint = "put text with spaces in quotes"
 
 func isBoolFlag(a string) bool {
 	a = strings.TrimLeft(a, "-")
