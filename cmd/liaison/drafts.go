@@ -69,6 +69,11 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	// Mistakes are told before the store is opened: they create no data
 	// directory.
+	switch bot.DraftState(*state) {
+	case "", "all", bot.DraftOpen, bot.DraftApproved, bot.DraftRejected:
+	default:
+		return usagef("kb drafts %s: --state %q: use %s, %s, %s or all", sub, *state, bot.DraftOpen, bot.DraftApproved, bot.DraftRejected)
+	}
 	var n int64
 	switch takesID := sub != "list" && sub != "export"; {
 	case !takesID && idArg != "":

@@ -128,3 +128,20 @@ func TestUnexpectedArgumentIsAUsageError(t *testing.T) {
 		})
 	}
 }
+
+// A --state that is none of the drafts' states is a usage mistake naming
+// them, instead of an empty list or an empty export that look like no
+// drafts at all.
+func TestDraftsStateMustBeOneOfTheStates(t *testing.T) {
+	clearSecrets(t)
+	for _, sub := range []string{"list", "export"} {
+		t.Run(sub, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			_, _, err := runCLI(t, "kb", "drafts", sub, "--state", "aproved")
+			want := `kb drafts ` + sub + `: --state "aproved": use draft, approved, rejected or all`
+			if exitCode(err) != 2 || err.Error() != want {
+				t.Errorf("err = %v (exit %d), want %s", err, exitCode(err), want)
+			}
+		})
+	}
+}
