@@ -52,7 +52,7 @@ func (r queryRow) expected() (string, bool) {
 func LoadQueries(path string) ([]Query, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("kb: queries: %w", err)
+		return nil, readError("queries", "--queries", path, err)
 	}
 	var qs []Query
 	var ps Problems

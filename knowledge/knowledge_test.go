@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"math"
@@ -1601,5 +1602,32 @@ func TestFrenchElisionsWithoutApostrophes(t *testing.T) {
 	}
 	if en := s.lang(bot.English); en.unelide("lassurance") != "lassurance" {
 		t.Error("English queries are not unelided")
+	}
+}
+
+// A path that is missing, or a directory where a file is wanted, is named
+// with the flag or configuration key that gave it and what to do.
+func TestUnreadableInputsSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope.jsonl")
+	_, err := Load(missing)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "knowledge base "+missing+": no such file: check the path given with --kb or knowledge.path") {
+		t.Errorf("missing knowledge base: %v", err)
+	}
+	_, err = LoadQueries(dir)
+	if err == nil || !strings.Contains(err.Error(), "queries "+dir+" is a directory: give a JSON Lines file with --queries") {
+		t.Errorf("queries given a directory: %v", err)
+	}
+	b, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.AddVariants(dir, false)
+	if err == nil || !strings.Contains(err.Error(), "variants "+dir+" is a directory: give a JSON Lines file with --variants or knowledge.variants") {
+		t.Errorf("variants given a directory: %v", err)
+	}
+	err = b.AddVariants(missing, false)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "no such file: check the path given with --variants") {
+		t.Errorf("missing variants: %v", err)
 	}
 }

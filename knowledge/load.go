@@ -62,14 +62,14 @@ func Load(path string) (*Base, error) {
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("kb: %w", err)
+		return nil, readError("knowledge base", "--kb or knowledge.path (a TOML directory or file, or a JSON Lines file)", path, err)
 	}
 	if st.IsDir() {
 		return loadTOMLFS(os.DirFS(path), ".", path, path+string(filepath.Separator))
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("kb: %w", err)
+		return nil, readError("knowledge base", "--kb or knowledge.path", path, err)
 	}
 	data = trimBOM(data)
 	b := &Base{Path: path}
@@ -497,7 +497,7 @@ func Slug(label string) string {
 func (b *Base) AddVariants(path string, unpaired bool) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("kb: variants: %w", err)
+		return readError("variants", "--variants or knowledge.variants", path, err)
 	}
 	byID := make(map[string]*Entry, len(b.Entries))
 	for i := range b.Entries {
@@ -619,4 +619,27 @@ func cleanAll(ss []string) []string {
 		out[i] = clean(s)
 	}
 	return out
+}
+
+// readError says which input a failed read was (what, given with the flag
+// or configuration key in where) and what to do, keeping err for errors.Is.
+func readError(what, where, path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("kb: %s %s: no such file: check the path given with %s: %w", what, path, where, err)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("kb: %s %s: permission denied: make it readable by this user: %w", what, path, err)
+	case isDirErr(path, err):
+		return fmt.Errorf("kb: %s %s is a directory: give a JSON Lines file with %s: %w", what, path, where, err)
+	}
+	return fmt.Errorf("kb: %s %s: %w", what, path, err)
+}
+
+// isDirErr reports whether reading path failed because it is a directory.
+func isDirErr(path string, err error) bool {
+	if err == nil {
+		return false
+	}
+	fi, serr := os.Stat(path)
+	return serr == nil && fi.IsDir()
 }
