@@ -109,6 +109,10 @@ func TestUnexpectedArgumentIsAUsageError(t *testing.T) {
 		{[]string{"kb", "drafts", "edit", "1", "--en-answer", "Only", "service", "animals"}, `kb drafts edit: unexpected argument "service": put text with spaces in quotes`},
 		{[]string{"kb", "drafts", "show"}, "kb drafts show: a draft number is required"},
 		{[]string{"kb", "drafts", "approve", "abc", "--by", "sam"}, `kb drafts approve: "abc" is not a draft number`},
+		{[]string{"phase", "show", "--history", "-1"}, "phase show: --history -1: give how many changes to list, or 0 for all"},
+		{[]string{"kb", "bench", "--entries", "-1"}, "kb bench: --entries -1: give how many entries to generate, at least 1"},
+		{[]string{"kb", "bench", "--queries", "0"}, "kb bench: --queries 0: give how many searches to time, at least 1"},
+		{[]string{"kb", "bench", "10000"}, `kb bench: unexpected argument "10000"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

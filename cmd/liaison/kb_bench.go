@@ -45,8 +45,13 @@ func runKBBench(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 || *entries < 1 || *queries < 1 {
-		return usagef("kb bench: usage: liaison kb bench --entries N [--queries M] [--json]")
+	switch {
+	case len(pos) > 0:
+		return usagef("kb bench: unexpected argument %q: usage: liaison kb bench --entries N [--queries M] [--json]", pos[0])
+	case *entries < 1:
+		return usagef("kb bench: --entries %d: give how many entries to generate, at least 1", *entries)
+	case *queries < 1:
+		return usagef("kb bench: --queries %d: give how many searches to time, at least 1", *queries)
 	}
 	dir, err := os.MkdirTemp("", "liaison-bench-")
 	if err != nil {

@@ -70,12 +70,15 @@ func phaseShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("phase show", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
-	history := fs.Int("history", 10, "how many recent changes to list")
+	history := fs.Int("history", 10, "how many recent changes to list (0: all)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("phase show: unexpected argument %q", fs.Arg(0))
+	}
+	if *history < 0 {
+		return usagef("phase show: --history %d: give how many changes to list, or 0 for all", *history)
 	}
 	cfg, st, admin, err := openAdmin(ctx, *configPath)
 	if err != nil {
