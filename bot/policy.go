@@ -313,6 +313,20 @@ func compared(words []string, i int) bool {
 	return true
 }
 
+// comparedAcross reports whether the clause words goes on comparing the
+// leader's surname that ends the clause before it, prev, with another's
+// ("Carney, or Poilievre?", « Poilievre, ou Carney? »): a comma or a
+// question mark between changes nothing of the comparison (see compared).
+func comparedAcross(prev, words []string) bool {
+	if len(prev) == 0 || len(words) < 2 || !comparedBy[words[0]] {
+		return false
+	}
+	if _, ok := leaders[prev[len(prev)-1]]; !ok {
+		return false
+	}
+	return compared(slices.Concat(prev, words), len(prev)-1)
+}
+
 // abbreviations end with a period that does not end a clause: titles
 // ("Mr. Singh", « M. Singh ») and "vs." ("Carney vs. Poilievre").
 var abbreviations = wordSet(`mr mrs ms dr mme mlle m vs v`)
@@ -353,8 +367,13 @@ func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 // next to a word of elections (politicalWords) or opinion (opinionWords,
 // thinkWords).
 func partisanName(folded string) bool {
+	var prev []string
 	for _, c := range strings.FieldsFunc(withAbbreviations(folded), isClauseEnd) {
 		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
+		if comparedAcross(prev, words) {
+			return true
+		}
+		prev = words
 		for i, w := range words {
 			first, ok := leaders[w]
 			if !ok {

@@ -50,3 +50,30 @@ func BenchmarkPolicyCheck(b *testing.B) {
 		}
 	})
 }
+
+// TestPolicyLeaders checks the comment policy on party leaders' surnames,
+// which are also the names of clerks, citizens and places, and on party
+// names, which are also ordinary words.
+func TestPolicyLeaders(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want Reason
+	}{
+		{"comparison across a comma", "Carney, or Poilievre?", ReasonPartisan},
+		{"comparison across a comma, reversed", "Poilievre, or Carney?", ReasonPartisan},
+		{"comparison across a comma, vs", "Carney, vs Poilievre?", ReasonPartisan},
+		{"comparison across a comma, French", "Poilievre, ou Carney?", ReasonPartisan},
+		{"comparison across a question mark", "Carney? or Poilievre?", ReasonPartisan},
+		{"clerks across a comma", "Can I see Mr. Singh, or Carney?", ""},
+		{"own business across a comma", "My case officer is Singh, or Carney, I forget", ""},
+		{"one surname across a comma", "Singh, or someone else, I just need a callback", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := policyCheck(tt.text); got != tt.want {
+				t.Errorf("policyCheck(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
