@@ -291,7 +291,9 @@ var ownPossessives = wordSet(`my our mon ma mes notre nos`)
 // it names someone at the office ("Can I see Mr. Singh or Carney?"), as
 // does a title before the other, which then does not follow right after
 // ("Mr. Singh or Ms. Carney"); so does a surname further off ("Singh or
-// maybe Carney, I forget").
+// maybe Carney, I forget"). Which of them dealt with the citizen is not a
+// comparison either ("was it Singh or Carney who called me", see
+// ownRelative).
 func compared(words []string, i int) bool {
 	if i+2 >= len(words) || words[i+2] == words[i] {
 		return false
@@ -310,7 +312,38 @@ func compared(words []string, i int) bool {
 			return false
 		}
 	}
-	return true
+	return !ownRelative(words, i+3)
+}
+
+// relatives open a clause that says what the one of two surnames did: "was
+// it Singh or Carney who called me", « est-ce Singh ou Carney qui m'a
+// appelé ».
+var relatives = wordSet(`who whom that qui qu`)
+
+// ownObjects name the citizen as the object of a relative clause, or what
+// is theirs: "who called me", "who has my file", « qui m'a appelé », « qui
+// a mon dossier ».
+var ownObjects = wordSet(`me us m moi nous my our mon ma mes notre nos`)
+
+// ownRelative reports whether a relative at words[k] asks which of two
+// surnames before it dealt with the citizen's own business: an own object
+// (ownObjects) within four words after it, and no word of elections or
+// judgement up to the word after that ("who should get my vote", « qui est
+// meilleur pour ma famille » compare leaders).
+func ownRelative(words []string, k int) bool {
+	if k >= len(words) || !relatives[words[k]] {
+		return false
+	}
+	for j := k + 1; j < min(len(words), k+5); j++ {
+		w := words[j]
+		if politicalWords[w] || judgements[w] {
+			return false
+		}
+		if ownObjects[w] {
+			return j+1 == len(words) || !politicalWords[words[j+1]] && !judgements[words[j+1]]
+		}
+	}
+	return false
 }
 
 // comparedAcross reports whether the clause words goes on comparing the

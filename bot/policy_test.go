@@ -68,6 +68,15 @@ func TestPolicyLeaders(t *testing.T) {
 		{"clerks across a comma", "Can I see Mr. Singh, or Carney?", ""},
 		{"own business across a comma", "My case officer is Singh, or Carney, I forget", ""},
 		{"one surname across a comma", "Singh, or someone else, I just need a callback", ""},
+		{"which of two called", "Was it Singh or Carney who called me?", ""},
+		{"which of two has the file", "Was it Carney or Singh that has my file?", ""},
+		{"which of two called, French", "Est-ce Singh ou Carney qui m'a appelé?", ""},
+		{"which of two has the file, chat", "c tu Singh ou Carney qui a mon dossier?", ""},
+		{"which of two for the vote", "Singh or Carney who should get my vote?", ReasonPartisan},
+		{"which of two is better for the citizen", "Carney ou Poilievre qui est meilleur pour ma famille?", ReasonPartisan},
+		{"which of two will win", "Carney or Poilievre who will win?", ReasonPartisan},
+		{"clerk who called", "Was it agent Singh who called me?", ""},
+		{"clerk from the office who called", "Was it Mr. Singh from your office who called?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
