@@ -531,18 +531,43 @@ func policyJudged(words []string, i int) bool {
 	return opinionOn(words, g)
 }
 
+// serviceRoles, right after a judgement, make it one of a clerk at work:
+// "I think Singh is a good agent", « je pense que Singh est une bonne
+// agente ».
+var serviceRoles = wordSet(`
+	agent agents officer officers clerk clerks employee employees worker workers
+	rep reps representative representatives advisor adviser counsellor counselor caseworker
+	agente agentes employe employes conseiller conseillers conseillere conseilleres
+	fonctionnaire fonctionnaires prepose preposes preposee preposees
+`)
+
+// towards, before an own object, make a judgement one of how a clerk
+// treated the citizen: "Singh was really good with me", « Singh a été
+// bonne avec moi ».
+var towards = wordSet(`with to avec envers`)
+
+// ofService reports whether the judgement words[j] is one of a clerk at
+// work: a service role right after it, or how they treated the citizen.
+func ofService(words []string, j int) bool {
+	if j+1 >= len(words) {
+		return false
+	}
+	return serviceRoles[words[j+1]] || towards[words[j+1]] && j+2 < len(words) && ownObjects[words[j+2]]
+}
+
 // judgedArticles may stand between a "to be" and the judgement it links.
 var judgedArticles = wordSet(`the a an le la l un une`)
 
 // judged reports whether a judgement within nearLeader words after the
-// surname words[i] is said of the person (see judgedBe).
+// surname words[i] is said of the person (see judgedBe), not of a clerk at
+// work (see ofService).
 func judged(words []string, i int) bool {
 	linked := false
 	for j := i + 1; j < min(len(words), i+nearLeader+1); j++ {
 		w := words[j]
 		switch {
 		case judgements[w]:
-			return true
+			return !ofService(words, j)
 		case (w == "a" || w == "avait" || w == "aurait") && j == i+1:
 			return j+1 < len(words) && (words[j+1] == "raison" || words[j+1] == "tort")
 		case judgedBe[w]:

@@ -77,6 +77,14 @@ func TestPolicyLeaders(t *testing.T) {
 		{"which of two will win", "Carney or Poilievre who will win?", ReasonPartisan},
 		{"clerk who called", "Was it agent Singh who called me?", ""},
 		{"clerk from the office who called", "Was it Mr. Singh from your office who called?", ""},
+		{"a good agent", "I think Singh is a good agent", ""},
+		{"a really good officer", "I think Carney is a really good officer, can you tell his manager?", ""},
+		{"a good agent, French", "je pense que Singh est une bonne agente", ""},
+		{"good with the citizen", "I think Singh was really good with me on the phone", ""},
+		{"good with the citizen, French", "Je trouve que Singh est bonne avec moi", ""},
+		{"a good leader", "I think Singh is a good leader", ReasonPartisan},
+		{"good for the citizen", "I think Carney is good for me", ReasonPartisan},
+		{"a good person", "Je pense que Poilievre est une bonne personne", ReasonPartisan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
