@@ -226,6 +226,19 @@ var opinionWords = wordSet(`
 	support supports appuie appuies appuyez trust hate deteste love aime
 `)
 
+// likeWords are opinion words only after a subject or a negation (likers):
+// "I like Carney", "do you like Poilievre", "I don't like Carney's budget",
+// not "I'd like Singh to call me back", "would like", "someone like Singh".
+var likeWords = wordSet(`like likes liked`)
+
+// likers may stand right before a likeWord that gives an opinion.
+var likers = wordSet(`i we you u they he she really also just t not dont didnt doesnt never`)
+
+// liked reports whether words[k] is a likeWord that gives an opinion.
+func liked(words []string, k int) bool {
+	return likeWords[words[k]] && k > 0 && likers[words[k-1]]
+}
+
 // thinkWords are opinion words that open a clause: a surname right after
 // one (or after "that", "que") is who the clause speaks of, not what the
 // opinion is about. The citizen's own thought is usually an account of
@@ -446,7 +459,7 @@ func opinionOn(words []string, i int) bool {
 	for k := i - 1; k >= max(0, i-3); k-- {
 		w := words[k]
 		switch {
-		case k >= i-2 && opinionWords[w]:
+		case k >= i-2 && (opinionWords[w] || liked(words, k)):
 			return true
 		case thinkWords[w] && (k >= i-2 || thinkThat[words[i-1]]), findThat[w] && thinkThat[words[i-1]]:
 			return askedOfTarget(words, k) || judged(words, i)

@@ -85,6 +85,14 @@ func TestPolicyLeaders(t *testing.T) {
 		{"a good leader", "I think Singh is a good leader", ReasonPartisan},
 		{"good for the citizen", "I think Carney is good for me", ReasonPartisan},
 		{"a good person", "Je pense que Poilievre est une bonne personne", ReasonPartisan},
+		{"likes a leader", "I like Carney", ReasonPartisan},
+		{"likes a leader's plan", "I like Carney's plan", ReasonPartisan},
+		{"asked to like a leader", "Do you like Poilievre?", ReasonPartisan},
+		{"does not like a leader's budget", "I don't like Carney's budget", ReasonPartisan},
+		{"really likes a leader's platform", "I really like Singh's platform", ReasonPartisan},
+		{"would like a clerk to call", "I'd like Singh to call me back please", ""},
+		{"would like a titled clerk to call", "I would like Mr Carney to call me back", ""},
+		{"someone like", "Is there someone like Singh who speaks Punjabi?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
