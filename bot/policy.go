@@ -517,16 +517,18 @@ var policyDeterminers = wordSet(`le la les l du des un une son sa ses ce cet cet
 // bad"; an opinion before the surname is one of it already: "I hate
 // Carney's budget"), before it in French (« le plan de Poilievre est
 // mauvais », « j'aime le budget de Carney », « que pensez-vous du budget de
-// Carney »).
+// Carney »), or judged by an exclamation before it ("what a disaster
+// Carney's budget is", « quelle blague le plan de Poilievre », see
+// exclaimed).
 func policyJudged(words []string, i int) bool {
 	if i > 0 && titles[words[i-1]] {
 		return false
 	}
 	switch {
 	case i+2 < len(words) && words[i+1] == "s" && policyNouns[words[i+2]]:
-		return judged(words, i+2)
+		return judged(words, i+2) || exclaimed(words, i)
 	case i+1 < len(words) && policyNouns[words[i+1]]:
-		return judged(words, i+1)
+		return judged(words, i+1) || exclaimed(words, i)
 	}
 	g := i - 1
 	if g >= 1 && (words[g] == "de" || words[g] == "d") {
@@ -541,7 +543,29 @@ func policyJudged(words []string, i int) bool {
 	if g > 0 && policyDeterminers[words[g-1]] {
 		g--
 	}
-	return opinionOn(words, g)
+	return opinionOn(words, g) || exclaimed(words, g)
+}
+
+// exclaimers open an exclamation that judges what follows it: "what a
+// disaster Carney's budget is", « quel désastre le budget de Carney ».
+var exclaimers = wordSet(`what quel quelle quels quelles`)
+
+// exclaimed reports whether an exclamation judges the group that starts at
+// words[k], or after its determiner there: an exclaimer, an article if any,
+// then a judgement right before it.
+func exclaimed(words []string, k int) bool {
+	if k > 0 && (words[k-1] == "the" || policyDeterminers[words[k-1]]) {
+		k--
+	}
+	j := k - 1
+	if j < 1 || !judgements[words[j]] {
+		return false
+	}
+	j--
+	if j >= 1 && (youreArticles[words[j]] || words[j] == "un" || words[j] == "une") {
+		j--
+	}
+	return exclaimers[words[j]]
 }
 
 // serviceRoles, right after a judgement, make it one of a clerk at work:

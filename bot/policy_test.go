@@ -93,6 +93,14 @@ func TestPolicyLeaders(t *testing.T) {
 		{"would like a clerk to call", "I'd like Singh to call me back please", ""},
 		{"would like a titled clerk to call", "I would like Mr Carney to call me back", ""},
 		{"someone like", "Is there someone like Singh who speaks Punjabi?", ""},
+		{"exclaimed budget", "What a disaster Carney's budget is", ReasonPartisan},
+		{"exclaimed plan", "What a joke Poilievre's plan is", ReasonPartisan},
+		{"exclaimed government", "What a disaster the Carney government is", ReasonPartisan},
+		{"exclaimed budget, French", "quel desastre le budget de Carney", ReasonPartisan},
+		{"exclaimed plan, French", "Quelle blague le plan de Poilievre", ReasonPartisan},
+		{"exclaimed file of a clerk", "What a disaster Singh's office is, nobody answers", ""},
+		{"question on a budget", "What good does Carney's budget do for seniors?", ""},
+		{"exclamation at the start", "une blague le plan de Poilievre", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
