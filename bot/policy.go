@@ -220,10 +220,13 @@ var politicalWords = wordSet(`
 // across "of", "on" or "de" ("I support Singh", "your thoughts on Carney",
 // "quel est ton avis sur Poilievre"), and no title (see titles). Further
 // off, or after it, they are usually the citizen's own business ("I'm Raj
-// Singh and I think my passport expired").
+// Singh and I think my passport expired"). French ones are also typed as
+// chat types them, the elided « je » stuck to the verb: « jaime pas
+// Poilievre », « jhais Carney ».
 var opinionWords = wordSet(`
 	thoughts opinion opinions avis
 	support supports appuie appuies appuyez trust hate deteste love aime
+	hais hait haissez adore adores adorez jaime jhais jadore jdeteste jappuie
 `)
 
 // likeWords are opinion words only after a subject or a negation (likers):
@@ -486,9 +489,11 @@ func askedOfTarget(words []string, k int) bool {
 // (« Carney a raison »): a judgement after another verb or "has" is of a
 // thing ("I think Singh sent the wrong form", « je pense que Singh a le
 // mauvais dossier »), and the thought is an account of the citizen's file.
+// « C'est » takes up the surname or its group (« le budget de Carney c'est
+// un désastre »), also typed « cest ».
 var judgedBe = wordSet(`
 	is s are was were will would be been not really so very always
-	est sont etait etaient sera serait pas vraiment tres toujours il elle
+	est sont etait etaient sera serait pas vraiment tres toujours il elle c cest
 `)
 
 // policyNouns are what a leader leads or proposes. Said to be a leader's

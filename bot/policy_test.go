@@ -101,6 +101,15 @@ func TestPolicyLeaders(t *testing.T) {
 		{"exclaimed file of a clerk", "What a disaster Singh's office is, nobody answers", ""},
 		{"question on a budget", "What good does Carney's budget do for seniors?", ""},
 		{"exclamation at the start", "une blague le plan de Poilievre", ""},
+		{"does not like a leader, chat", "jaime pas Poilievre", ReasonPartisan},
+		{"hates a leader, chat", "jhais Carney", ReasonPartisan},
+		{"hates a leader", "je hais Poilievre", ReasonPartisan},
+		{"likes a leader's plan, chat", "jaime le plan de Poilievre", ReasonPartisan},
+		{"adores a leader, chat", "jadore Carney", ReasonPartisan},
+		{"a leader's budget taken up by cest", "Le budget de Carney cest un desastre", ReasonPartisan},
+		{"a leader's budget taken up by c'est", "Le budget de Carney c'est mauvais", ReasonPartisan},
+		{"would like a clerk to call, chat", "jaimerais que Singh me rappelle", ""},
+		{"a clerk's file taken up by cest", "le dossier de Singh cest le mien, pouvez vous verifier", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
