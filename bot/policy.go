@@ -183,7 +183,14 @@ func phrases(ps ...string) *regexp.Regexp {
 // partisan and are answered.
 var partisanPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b(liberals?|liberaux|liberales?|conservatives?|conservateurs?|conservatrices?|ndp|npd|bloc quebecois|green party|parti vert|ppc|tories|tory|grits|neo-democrates?)\b`),
-	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|pour qui voter|which party|quel parti|prime minister|premier ministre)\b`),
+	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti|prime minister|premier ministre)\b`),
+	// Who to vote for in French, asked by the citizen or of the one
+	// addressed: « pour qui voter », « pour qui je devrais voter », « pour
+	// qui votez-vous », not who may vote some way (« pour qui le vote par la
+	// poste est-il offert? »).
+	regexp.MustCompile(`\bpour\s+qui(\s+(je|j|tu|t|on|nous|vous|il|elle))?` +
+		`(\s+(dois|doit|devons|devez|devrais|devrait|devrions|devriez|vais|vas|va|allons|allez|veux|veut|voulez))?` +
+		`\s+vot(e|es|ez|er|ons|ent|erais|erait|eriez)\b`),
 }
 
 // nonPartisan are the phrases in which a party's name is an ordinary word,

@@ -51,10 +51,10 @@ func BenchmarkPolicyCheck(b *testing.B) {
 	})
 }
 
-// TestPolicyLeaders checks the comment policy on party leaders' surnames,
-// which are also the names of clerks, citizens and places, and on party
-// names, which are also ordinary words.
-func TestPolicyLeaders(t *testing.T) {
+// TestPolicyPolitics checks the comment policy on party leaders' surnames,
+// which are also the names of clerks, citizens and places, and on
+// elections.
+func TestPolicyPolitics(t *testing.T) {
 	tests := []struct {
 		name string
 		text string
@@ -110,6 +110,14 @@ func TestPolicyLeaders(t *testing.T) {
 		{"a leader's budget taken up by c'est", "Le budget de Carney c'est mauvais", ReasonPartisan},
 		{"would like a clerk to call, chat", "jaimerais que Singh me rappelle", ""},
 		{"a clerk's file taken up by cest", "le dossier de Singh cest le mien, pouvez vous verifier", ""},
+		{"who to vote for, chat", "pour qui je devrais voter", ReasonPartisan},
+		{"who to vote for, asked in French", "Pour qui votez-vous?", ReasonPartisan},
+		{"who to vote for, asked in French, chat", "pour qui tu votes toi", ReasonPartisan},
+		{"who the addressed voted for", "Who did you vote for?", ReasonPartisan},
+		{"who to vote for", "Who should I vote for?", ReasonPartisan},
+		{"where to vote", "Where do I vote on election day?", ""},
+		{"where to vote, French", "ou je vote pour l'election?", ""},
+		{"who may vote by mail, French", "Pour qui le vote par la poste est-il offert?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
