@@ -160,15 +160,16 @@ var predicateEnds = wordSet(`
 
 // aimedForms are abuse wherever they stand: their form aims them at the
 // one addressed ("fuck you", "fuck off", "ta gueule", "va chier", "allez
-// chier", "mange donc un char de marde"), or threatens.
+// chier", "mange donc un char de marde"), or threatens. Chat writes « va »
+// as « vas » (« vas chier »).
 var aimedForms = phrases(
 	`(fuck|fck|fuk|fk|phuck|screw|damn) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves|off)`, // "fck off": chat drops the vowel
 	`go to hell`, `piss off`, `eat shit`, `shut (the fuck )?up`, `stfu`, `gtfo`,
 	`(kill|murder|shoot|stab) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves)`, `kys`,
-	`(hope|wish) (you|u) (die|dies)`, `(you|u) should (just )?die`, `go die`, `drop dead`,
+	`(hope|wish) (you|u)( all| guys| people)? (die|dies)`, `(you|u) should (just )?die`, `go die`, `drop dead`,
 	`(you|u|ur|a|of|fucking) retards?`, // French "retard" is a delay: "mon passeport est en retard"
-	`ta (gueule|yeule)`, `(va|allez) (donc )?chier`,
-	`(va|allez) (te|vous) faire (foutre|enculer|voir|fuck)`, // "fuck" is how "va te faire f***" reads (see unmasked)
+	`ta (gueule|yeule)`, `(va|vas|allez) (donc )?chier`,
+	`(va|vas|allez) (te|vous) faire (foutre|enculer|voir|fuck)`, // "fuck" is how "va te faire f***" reads (see unmasked)
 	`mange[rsz]?( \S+){0,4} (marde|merde)`, `crisse ton camp`, `decrisse`,
 )
 

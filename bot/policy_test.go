@@ -51,6 +51,30 @@ func BenchmarkPolicyCheck(b *testing.B) {
 	})
 }
 
+// TestPolicyAimedForms checks forms of abuse that are abuse wherever they
+// stand, as citizens type them.
+func TestPolicyAimedForms(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want Reason
+	}{
+		{"death wished on all", "I hope you all die", ReasonAbuse},
+		{"death wished on the guys", "hope you guys die", ReasonAbuse},
+		{"va chier as chat types it", "vas chier", ReasonAbuse},
+		{"va te faire foutre as chat types it", "vas te faire foutre", ReasonAbuse},
+		{"a pension after a death", "What happens to our pension if you all die in an accident?", ""},
+		{"going somewhere", "Tu vas chez le notaire pour signer?", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := policyCheck(tt.text); got != tt.want {
+				t.Errorf("policyCheck(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
 // TestPolicyPolitics checks the comment policy on party leaders' surnames,
 // which are also the names of clerks, citizens and places, and on
 // elections.
