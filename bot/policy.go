@@ -160,7 +160,8 @@ var predicateEnds = wordSet(`
 
 // aimedForms are abuse wherever they stand: their form aims them at the
 // one addressed ("fuck you", "fuck off", "ta gueule", "va chier", "allez
-// chier", "mange donc un char de marde"), or threatens. Chat writes « va »
+// chier", "mange donc un char de marde", « bande de caves »: a crowd of
+// people, always staff or those spoken to), or threatens. Chat writes « va »
 // as « vas » (« vas chier »).
 var aimedForms = phrases(
 	`(fuck|fck|fuk|fk|phuck|screw|damn) (you|u|ya|y['’‘ʼ]?all|yourself|yourselves|off)`, // "fck off": chat drops the vowel
@@ -171,6 +172,7 @@ var aimedForms = phrases(
 	`ta (gueule|yeule)`, `(va|vas|allez) (donc )?chier`,
 	`(va|vas|allez) (te|vous) faire (foutre|enculer|voir|fuck)`, // "fuck" is how "va te faire f***" reads (see unmasked)
 	`mange[rsz]?( \S+){0,4} (marde|merde)`, `crisse ton camp`, `decrisse`,
+	`(bande|gang|gagne) de (caves|mongols|niaiseux|debiles|cons|tarlas)`,
 )
 
 // phrases compiles whole-word alternatives in which a space stands for any

@@ -65,6 +65,10 @@ func TestPolicyAimedForms(t *testing.T) {
 		{"va te faire foutre as chat types it", "vas te faire foutre", ReasonAbuse},
 		{"a pension after a death", "What happens to our pension if you all die in an accident?", ""},
 		{"going somewhere", "Tu vas chez le notaire pour signer?", ""},
+		{"a crowd of fools", "bande de caves", ReasonAbuse},
+		{"a crowd of fools, gang", "gang de caves, repondez", ReasonAbuse},
+		{"a crowd of fools, gagne", "Gagne de niaiseux, ou est mon cheque?", ReasonAbuse},
+		{"a band", "La bande de Gaza, ai-je besoin d'un visa?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
