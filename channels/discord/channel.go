@@ -145,6 +145,10 @@ type Channel struct {
 
 	seen        *recent
 	warnedEmpty atomic.Bool
+
+	// partial holds, by reply key, the parts of long replies already
+	// posted when a later part failed (see Send).
+	partial map[string]posted
 }
 
 var (
@@ -190,6 +194,7 @@ func New(cfg Config, token string, opts Options) (*Channel, error) {
 		client:   client,
 		limiter:  discordgo.NewRatelimiter(),
 		places:   map[string]placed{},
+		partial:  map[string]posted{},
 		seen:     newRecent(4096),
 		unplaced: map[string]time.Time{},
 	}

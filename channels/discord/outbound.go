@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,7 +109,17 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	parts[0] = prefix + parts[0]
 	var last bot.MessageRef
 	var earlier []string
+	done := c.postedBefore(r.Key, target, len(parts))
+	for i, id := range done {
+		if i > 0 {
+			earlier = append(earlier, last.ID)
+		}
+		last = bot.MessageRef{Platform: Platform, ChannelID: target, ID: id}
+	}
 	for i, text := range parts {
+		if i < len(done) {
+			continue
+		}
 		p := messagePayload{
 			Content:         text,
 			AllowedMentions: allowedMentions{Parse: []string{}, Users: []string{}},
@@ -127,6 +138,9 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 		if err != nil {
 			if len(parts) > 1 {
 				err.Op = fmt.Sprintf("send part %d of %d", i+1, len(parts))
+				if i > 0 {
+					c.rememberPosted(r.Key, posted{target: target, parts: len(parts), ids: append(slices.Clone(earlier), last.ID)})
+				}
 			}
 			return bot.MessageRef{}, err
 		}
@@ -136,6 +150,7 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 		last = bot.MessageRef{Platform: Platform, ChannelID: target, ID: id}
 	}
 	last.Earlier = earlier
+	c.rememberPosted(r.Key, posted{})
 	if r.Feedback {
 		for _, e := range []string{emojiYes, emojiNo} {
 			if err := c.react(ctx, target, last.ID, e); err != nil {
@@ -145,6 +160,57 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 		}
 	}
 	return last, nil
+}
+
+// posted is what a long reply has posted: the ids of its first parts, in
+// target, of parts in all.
+type posted struct {
+	target string
+	parts  int
+	ids    []string
+}
+
+// maxPartial bounds the partly sent replies remembered; past it the
+// retries of the others rely on Discord's nonce check alone.
+const maxPartial = 1000
+
+// postedBefore returns the ids of the parts of the reply keyed key already
+// posted to target when it was split into the same number of parts.
+// The engine retries a failed send with back-off, at times later than
+// Discord keeps a nonce (minutes), so the nonce alone would not stop the
+// first parts from being posted again.
+func (c *Channel) postedBefore(key, target string, parts int) []string {
+	if key == "" || parts < 2 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.partial[key]
+	if !ok || p.target != target || p.parts != parts || len(p.ids) >= parts {
+		return nil
+	}
+	return p.ids
+}
+
+// rememberPosted records p as what the reply keyed key has posted, or
+// forgets the reply when p is empty (sent whole).
+func (c *Channel) rememberPosted(key string, p posted) {
+	if key == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(p.ids) == 0 {
+		delete(c.partial, key)
+		return
+	}
+	if _, ok := c.partial[key]; !ok && len(c.partial) >= maxPartial {
+		for k := range c.partial { // any one: rare, and the nonce still helps
+			delete(c.partial, k)
+			break
+		}
+	}
+	c.partial[key] = p
 }
 
 // postMessage posts one message and returns its id.

@@ -185,6 +185,52 @@ func TestSendSplitsLongAnswersAndReactsOnTheLast(t *testing.T) {
 	}
 }
 
+// A long answer whose later part fails is retried by the engine later than
+// Discord keeps a nonce (minutes, at the back-off's longer waits): the
+// retry posts the parts not yet posted, not the first ones again.
+func TestRetriedLongAnswerPostsOnlyThePartsNotYetPosted(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	q := r.ask(helpID, "Tell me everything")
+	text := strings.TrimSpace(strings.Repeat("Ceci est une phrase complète sur les passeports. ", 90))
+	to := bot.Address{Platform: Platform, ChannelID: helpID, ReplyTo: q, UserID: citizenID}
+	reply := bot.Reply{Kind: bot.KindAnswer, Lang: bot.French, Text: text, Feedback: true, Key: "answer:retried"}
+	r.srv.FailAfter(helpID, 1, http.StatusInternalServerError)
+	if _, err := r.ch.Send(context.Background(), to, reply); err == nil {
+		t.Fatal("the second part's failure was not reported")
+	}
+	if n := len(r.srv.Posted(helpID)); n != 1 {
+		t.Fatalf("%d parts posted before the failure, want 1", n)
+	}
+	r.srv.ForgetNonces()
+	ref, err := r.ch.Send(context.Background(), to, reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := r.srv.Posted(helpID)
+	if len(parts) != 3 {
+		t.Fatalf("%d messages posted in all, want the 3 parts once each", len(parts))
+	}
+	var joined []string
+	for _, p := range parts {
+		joined = append(joined, p.Content)
+	}
+	if strings.Join(joined, " ") != text {
+		t.Error("the parts do not add up to the text")
+	}
+	if ref.ID != parts[2].ID || !slices.Equal(ref.Earlier, []string{parts[0].ID, parts[1].ID}) {
+		t.Errorf("ref %s after %v, want the last part %s after the first two", ref.ID, ref.Earlier, parts[2].ID)
+	}
+	// Once sent whole, the reply is forgotten: the same key sent again is
+	// Discord's to deduplicate, as for a reply of one message.
+	r.ch.mu.Lock()
+	left := len(r.ch.partial)
+	r.ch.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d partly sent replies still remembered after the send", left)
+	}
+}
+
 // A long staff answer holding a code block is cut where the block can be
 // closed and opened again, so that every message shows it as code.
 func TestSendSplitsLongAnswersKeepingCodeBlocksWhole(t *testing.T) {

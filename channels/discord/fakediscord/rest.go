@@ -201,7 +201,9 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		writeRateLimit(w, rl)
 		return
 	}
-	if q := s.fails[cid]; len(q) > 0 {
+	if q := s.fails[cid]; len(q) > 0 && q[0] == 0 { // a send let through (FailAfter)
+		s.fails[cid] = q[1:]
+	} else if len(q) > 0 {
 		status := q[0]
 		s.fails[cid] = q[1:]
 		s.mu.Unlock()

@@ -685,6 +685,27 @@ func (s *Server) Fail(channelID string, status int) {
 	s.fails[channelID] = append(s.fails[channelID], status)
 }
 
+// FailAfter lets the next ok message sends to channelID through, then
+// makes the one after them answer status: a long message's later part
+// failing after its first parts were posted.
+func (s *Server) FailAfter(channelID string, ok, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range ok {
+		s.fails[channelID] = append(s.fails[channelID], 0)
+	}
+	s.fails[channelID] = append(s.fails[channelID], status)
+}
+
+// ForgetNonces ends the window in which Discord returns the message already
+// created for a nonce sent again (a few minutes): a later send with the same
+// nonce creates a new message.
+func (s *Server) ForgetNonces() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.nonces)
+}
+
 // FailLookups makes the next n lookups of channelID (GET /channels/{id})
 // answer status, like Discord's API during an outage.
 func (s *Server) FailLookups(channelID string, n, status int) {
