@@ -1,6 +1,9 @@
 package bot
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Channel connects the engine to one public platform (Discord, the local
 // web chat).
@@ -54,4 +57,12 @@ type MemberCounter interface {
 // number of times.
 type Retryable interface {
 	Retryable() bool
+}
+
+// Waiter is implemented by errors from Send that say how long the platform
+// asked to wait before trying again (a rate limit's retry_after). The
+// engine retries no sooner, up to maxRetryWait, instead of spending its
+// attempts on a back-off shorter than the platform's wait.
+type Waiter interface {
+	RetryWait() time.Duration
 }

@@ -29,6 +29,20 @@ func backoff(attempts int) time.Duration {
 	return min(d, 5*time.Minute)
 }
 
+// maxRetryWait bounds the wait a platform's error asks for (Waiter).
+const maxRetryWait = time.Hour
+
+// retryWait is the wait before retrying a send that failed with err on
+// attempt n+1: the back-off, or the platform's wait when longer.
+func retryWait(err error, attempts int) time.Duration {
+	d := backoff(attempts)
+	var w Waiter
+	if errors.As(err, &w) {
+		d = max(d, min(w.RetryWait(), maxRetryWait))
+	}
+	return d
+}
+
 // retryable reports whether a failed send is worth trying again.
 func retryable(err error) bool {
 	var r Retryable
@@ -166,7 +180,7 @@ func (e *Engine) sendOne(ctx context.Context, it Outgoing, send func(context.Con
 		e.relaySettled(ctx, it, err)
 		return true
 	}
-	next := now.Add(backoff(it.Attempts))
+	next := now.Add(retryWait(err, it.Attempts))
 	e.log.Warn("delivery will be retried", "platform", it.To.Platform, "channel", it.To.ChannelID, "outgoing", it.ID, "attempt", it.Attempts+1, "retry_at", next, "err", err)
 	if err := e.st.MarkRetry(ctx, it.ID, err.Error(), next); err != nil {
 		e.log.Error("record retry", "outgoing", it.ID, "err", err)

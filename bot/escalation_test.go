@@ -1471,3 +1471,39 @@ func TestCitizensAreCountedAsTheEngineRelays(t *testing.T) {
 		}
 	}
 }
+
+// waitErr is a platform's refusal that says how long to wait (a rate
+// limit's retry_after).
+type waitErr time.Duration
+
+func (w waitErr) Error() string            { return "rate limited" }
+func (w waitErr) Retryable() bool          { return true }
+func (w waitErr) RetryWait() time.Duration { return time.Duration(w) }
+
+// A platform that asks for a wait longer than the back-off is not tried
+// again before it ends: the attempts are not spent on refusals.
+func TestSendRetriedNoSoonerThanThePlatformAsks(t *testing.T) {
+	e := newEnv(t, nil)
+	refusals := 0
+	e.ch.fail = func(to bot.Address, r bot.Reply) error {
+		if refusals < 1 {
+			refusals++
+			return waitErr(10 * time.Minute)
+		}
+		return nil
+	}
+	e.ask("ana", renewEN)
+	e.tick() // refused: wait 10 minutes, not the back-off's 2 s
+	for range 9 {
+		e.clock.Advance(time.Minute)
+		e.tick()
+	}
+	if n := len(e.ch.all()); n != 0 || refusals != 1 {
+		t.Fatalf("within the platform's wait: %d sent, %d refused; want nothing tried again", n, refusals)
+	}
+	e.clock.Advance(time.Minute)
+	e.tick()
+	if n := len(e.ch.all()); n != 1 {
+		t.Fatalf("after the platform's wait: %d sent, want the answer", n)
+	}
+}
