@@ -49,7 +49,13 @@ func (e *Error) Unwrap() error { return e.Err }
 // Retryable reports whether the engine should keep the reply and try again.
 func (e *Error) Retryable() bool { return e.Retry }
 
-var _ bot.Retryable = (*Error)(nil)
+// RetryWait tells the engine how long Discord asked to wait, if it did.
+func (e *Error) RetryWait() time.Duration { return e.RetryAfter }
+
+var (
+	_ bot.Retryable = (*Error)(nil)
+	_ bot.Waiter    = (*Error)(nil)
+)
 
 // errRateLimited is the cause of an Error for a rate limit that lasted past
 // the retries Send allows itself.

@@ -469,6 +469,11 @@ func TestSendReturnsRetryableOnLongRateLimitWithoutHoldingOthers(t *testing.T) {
 	if !errors.As(err, &de) || de.RetryAfter < 29*time.Second {
 		t.Errorf("error %v does not carry the wait", err)
 	}
+	// The engine is told the wait, so as not to try again before it ends.
+	var w bot.Waiter
+	if !errors.As(err, &w) || w.RetryWait() < 29*time.Second || w.RetryWait() > 30*time.Second {
+		t.Errorf("error %v does not tell the engine the wait", err)
+	}
 	// The bucket is known to be exhausted: the next send to #help returns
 	// at once, without asking Discord; #general is unaffected.
 	n := len(r.srv.Requests())
