@@ -39,10 +39,20 @@ func (db *DB) Audit(ctx context.Context, e bot.AuditEntry) error {
 
 // AuditLog lists entries newest first (limit 0: all).
 func (db *DB) AuditLog(ctx context.Context, limit int) ([]bot.AuditEntry, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, at, actor, via, action, target, detail, allowed
-		FROM audit_log ORDER BY at DESC, id DESC LIMIT ?`, limitArg(limit))
+	es, err := auditEntries(ctx, db.r, `ORDER BY at DESC, id DESC LIMIT ?`, limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	return es, nil
+}
+
+// auditEntries reads the audit entries that tail (the query's WHERE,
+// ORDER BY and LIMIT clauses, with args) selects.
+func auditEntries(ctx context.Context, q querier, tail string, args ...any) ([]bot.AuditEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, at, actor, via, action, target, detail, allowed
+		FROM audit_log `+tail, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var es []bot.AuditEntry
@@ -50,12 +60,9 @@ func (db *DB) AuditLog(ctx context.Context, limit int) ([]bot.AuditEntry, error)
 		var e bot.AuditEntry
 		if err := rows.Scan(&e.ID, timeCol{&e.At}, &e.Actor, &e.Via, &e.Action, &e.Target, &e.Detail,
 			&e.Allowed); err != nil {
-			return nil, fmt.Errorf("store: audit log: %w", err)
+			return nil, err
 		}
 		es = append(es, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: audit log: %w", err)
-	}
-	return es, nil
+	return es, rows.Err()
 }

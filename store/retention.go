@@ -678,22 +678,16 @@ func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(Archi
 			return fmt.Errorf("broadcasts: %w", err)
 		}
 
-		rows, err = tx.QueryContext(ctx, `SELECT id, at, actor, via, action, target, detail, allowed
-			FROM audit_log WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
+		es, err := auditEntries(ctx, tx, `WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
 		if err != nil {
 			return fmt.Errorf("audit log: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var a bot.AuditEntry
-			if err := rows.Scan(&a.ID, timeCol{&a.At}, &a.Actor, &a.Via, &a.Action, &a.Target, &a.Detail, &a.Allowed); err != nil {
-				return fmt.Errorf("audit log: %w", err)
-			}
-			if holds(a.Target, a.Detail) {
-				recs = append(recs, ArchivedRecord{At: a.At, Audit: &a})
+		for i := range es {
+			if e := &es[i]; holds(e.Target, e.Detail) {
+				recs = append(recs, ArchivedRecord{At: e.At, Audit: e})
 			}
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: archive records: %w", err)
