@@ -21,7 +21,7 @@ const topGaps = 10
 //     Withheld, Undelivered, Escalated, Shadow (with ShadowWouldAnswer)
 //     and Ignored (ignored or given a fixed notice: abuse, flood,
 //     partisan) split them by action and, for an answer, by what became
-//     of it (see answerFate);
+//     of it (see unreachedQuery);
 //   - OpenEscalations and OldestOpen (the oldest one's creation):
 //     escalations waiting (open or claimed) at the end of the period,
 //     whatever their age: now when until is zero, else those created
@@ -110,10 +110,17 @@ func newPeriod(since, until time.Time) period {
 // endOfTime sorts after every stored time (timeLayout).
 const endOfTime = "9999-12-31T23:59:59.999999999Z"
 
-// answerFate is the state of the answer to decision d (the outbox item of
-// kind answer for its message), the most favourable when there are several.
-// Reports count what reached the citizen, so a question the bot decided to
-// answer counts as:
+// decisionsQuery counts the questions decided in [?, ?) by language,
+// action and what the bot would have done.
+const decisionsQuery = `SELECT lang, action, would, COUNT(*) FROM decisions
+	WHERE at >= ? AND at < ? AND addressed = 1 GROUP BY lang, action, would`
+
+// unreachedQuery counts the questions decided in [?, ?) that the bot
+// decided to answer and whose answer did not reach the citizen, by its
+// fate: the state of the outbox item of kind answer for the question, the
+// most favourable when there are several (sent, pending, withheld,
+// failed). Reports count what reached the citizen, so a question the bot
+// decided to answer counts as:
 //
 //   - Answered when its answer was sent, or is still on its way (pending:
 //     a rate limit, an outage), or was never queued (no item: records from
@@ -125,15 +132,17 @@ const endOfTime = "9999-12-31T23:59:59.999999999Z"
 //     asker (its escalation waits again), it did not reach the citizen.
 //
 // The fate is the one known when the report is run: an answer still
-// pending at the end of a past period counts as it ends up.
-const answerFate = `CASE WHEN d.action <> 'answer' THEN '' ELSE COALESCE((SELECT o.state FROM outbox o
-		WHERE o.message_id = d.message_id AND o.kind = 'answer'
-		ORDER BY CASE o.state WHEN 'sent' THEN 0 WHEN 'pending' THEN 1 WHEN 'withheld' THEN 2 ELSE 3 END LIMIT 1), '') END`
-
-// decisionsQuery counts the questions decided in [?, ?) by language,
-// action, what the bot would have done, and the fate of its answer.
-const decisionsQuery = `SELECT d.lang, d.action, d.would, ` + answerFate + ` AS fate, COUNT(*) FROM decisions d
-	WHERE d.at >= ? AND d.at < ? AND d.addressed = 1 GROUP BY d.lang, d.action, d.would, fate`
+// pending at the end of a past period counts as it ends up. Few answers
+// fail to reach the citizen, so the query starts from their items (the
+// index outbox_unreached_answers) rather than looking up the answer to
+// every question of the period.
+const unreachedQuery = `SELECT COUNT(*) FILTER (WHERE withheld), COUNT(*) FILTER (WHERE NOT withheld) FROM (
+	SELECT MAX(o.state = 'withheld') AS withheld FROM outbox o JOIN decisions d ON d.message_id = o.message_id
+	WHERE o.kind = 'answer' AND o.state IN ('withheld', 'failed')
+		AND d.at >= ? AND d.at < ? AND d.addressed = 1 AND d.action = 'answer'
+		AND NOT EXISTS (SELECT 1 FROM outbox r WHERE r.message_id = o.message_id AND r.kind = 'answer'
+			AND r.state IN ('sent', 'pending'))
+	GROUP BY o.message_id)`
 
 func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary) error {
 	rows, err := tx.QueryContext(ctx, decisionsQuery, p.from, p.to)
@@ -143,23 +152,16 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary)
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			lang, action, would, fate string
-			n                         int
+			lang, action, would string
+			n                   int
 		)
-		if err := rows.Scan(&lang, &action, &would, &fate, &n); err != nil {
+		if err := rows.Scan(&lang, &action, &would, &n); err != nil {
 			return err
 		}
 		s.Questions[bot.Lang(lang)] += n
 		switch bot.Action(action) {
 		case bot.ActAnswer:
-			switch bot.OutState(fate) {
-			case bot.OutWithheld:
-				s.Withheld += n
-			case bot.OutFailed:
-				s.Undelivered += n
-			default:
-				s.Answered += n
-			}
+			s.Answered += n
 		case bot.ActEscalate:
 			s.Escalated += n
 		case bot.ActShadow:
@@ -171,7 +173,14 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary)
 			s.Ignored += n
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, unreachedQuery, p.from, p.to).Scan(&s.Withheld, &s.Undelivered); err != nil {
+		return fmt.Errorf("answers not delivered: %w", err)
+	}
+	s.Answered -= s.Withheld + s.Undelivered
+	return nil
 }
 
 // medianFirstResponse: a reply answers its message (MessageID) or, for a

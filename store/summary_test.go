@@ -375,5 +375,55 @@ func TestSummaryCountsAnswersThatReachedTheCitizen(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Summary =\n%+v\nwant\n%+v", got, want)
 	}
-	checkPlan(t, db, decisionsQuery, "outbox_message", "", endOfTime)
+	checkPlan(t, db, unreachedQuery, "outbox_unreached_answers", "", endOfTime)
+}
+
+// A question whose answer was queued more than once counts by the most
+// favourable of its items: answered when one was sent or is on its way,
+// else withheld when one was withheld, else undelivered. Questions decided
+// outside the period count in none of these figures.
+func TestSummaryCountsAnAnswerByItsBestItem(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	withhold := func(id int64) {
+		t.Helper()
+		must(t, db.MarkWithheld(ctx, id, bot.AuditEntry{Actor: "engine", Via: "engine", Action: "reply.send",
+			Target: fmt.Sprintf("outgoing:%d", id), Detail: "answer withheld"}))
+	}
+	fail := func(id int64) { t.Helper(); must(t, db.MarkFailed(ctx, id, "unknown message")) }
+	send := func(id int64) {
+		t.Helper()
+		must(t, db.MarkSent(ctx, id, bot.MessageRef{Platform: "web", ChannelID: "help", ID: fmt.Sprint("r", id)}, t0.Add(time.Second)))
+	}
+	keep := func(int64) {}
+	tests := []struct {
+		id            string
+		at            time.Time
+		first, second func(int64)
+	}{
+		{"withheld-failed", t0, withhold, fail}, // withheld
+		{"failed-withheld", t0, fail, withhold}, // withheld
+		{"failed-failed", t0, fail, fail},       // undelivered
+		{"failed-pending", t0, fail, keep},      // answered
+		{"withheld-sent", t0, withhold, send},   // answered
+		{"before", t0.Add(-time.Hour), withhold, fail},
+		{"after", t0.Add(time.Hour), fail, fail},
+	}
+	for _, tt := range tests {
+		o := answerOutcome(tt.id)
+		o.Decision.At = tt.at
+		again := o.Outbox[0]
+		again.Reply.Key += ":again"
+		o.Outbox = append(o.Outbox, again)
+		must(t, db.SaveOutcome(ctx, o))
+		tt.first(o.Outbox[0].ID)
+		tt.second(o.Outbox[1].ID)
+	}
+
+	got, err := db.Summary(ctx, t0, t0.Add(time.Minute))
+	must(t, err)
+	if got.Questions[bot.English] != 5 || got.Answered != 2 || got.Withheld != 2 || got.Undelivered != 1 {
+		t.Errorf("Summary: %d questions, %d answered, %d withheld, %d undelivered; want 5, 2, 2, 1",
+			got.Questions[bot.English], got.Answered, got.Withheld, got.Undelivered)
+	}
 }
