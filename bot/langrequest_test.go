@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -294,5 +295,39 @@ func TestAnswerInTheAskersLanguageAfterOneSentAnywayIsNotSentAgainToWhoHadOneInT
 	e.tick()
 	if last, _ := lastOf(e, bot.KindRelay); last.To.UserID != "ana" {
 		t.Errorf("last relay to %q, want ana", last.To.UserID)
+	}
+}
+
+// Reports count a citizen's request for the answer in their language as a
+// language request, not as a new question nor a new escalation: the
+// question was counted once, when it was asked, and its acknowledgement is
+// not a first response to a question. The question waits again.
+func TestLanguageRequestIsCountedApartFromQuestionsInReports(t *testing.T) {
+	e := newEnv(t, nil)
+	_, relay := sentAnyway(e, "U_SAM")
+	before, err := e.st.Summary(e.ctx, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	if d := e.replyTo("chloe", relay.Ref.ID, "oui en français svp"); d.Reason != bot.ReasonLanguageRequest {
+		t.Fatalf("decision %+v, want a language request", d)
+	}
+	e.clock.Advance(time.Hour) // its acknowledgement goes out an hour later
+	e.tick()
+	e.tick()
+	after, err := e.st.Summary(e.ctx, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after.Questions, before.Questions) || after.Escalated != before.Escalated ||
+		after.MedianFirstResponse != before.MedianFirstResponse || !reflect.DeepEqual(after.TopGaps, before.TopGaps) {
+		t.Errorf("after the language request: questions %v, escalated %d, first response %v, gaps %v; want as before: %v, %d, %v, %v",
+			after.Questions, after.Escalated, after.MedianFirstResponse, after.TopGaps,
+			before.Questions, before.Escalated, before.MedianFirstResponse, before.TopGaps)
+	}
+	if before.LanguageRequests != 0 || after.LanguageRequests != 1 || after.OpenEscalations != 1 {
+		t.Errorf("language requests %d then %d, open escalations %d; want 0 then 1, 1 open",
+			before.LanguageRequests, after.LanguageRequests, after.OpenEscalations)
 	}
 }

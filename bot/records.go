@@ -124,6 +124,7 @@ type Summary struct {
 	Shadow              int // phase 1: recorded, not answered
 	ShadowWouldAnswer   int
 	Ignored             int
+	LanguageRequests    int // replies asking for a staff answer in the citizen's language (ReasonLanguageRequest): not new questions, so in neither Questions nor Escalated
 	OpenEscalations     int
 	OldestOpen          time.Time     // zero when none
 	MedianFirstResponse time.Duration // question to first reply (answer or ack or relay), 0 when none

@@ -22,6 +22,9 @@ const topGaps = 10
 //     and Ignored (ignored or given a fixed notice: abuse, flood,
 //     partisan) split them by action and, for an answer, by what became
 //     of it (see unreachedQuery);
+//   - LanguageRequests: replies asking for a staff answer in the
+//     citizen's language (decided in the period), counted apart: the
+//     question they ask for again is counted once, when it was asked;
 //   - OpenEscalations and OldestOpen (the oldest one's creation):
 //     escalations waiting (open or claimed) at the end of the period,
 //     whatever their age: now when until is zero, else those created
@@ -110,10 +113,14 @@ func newPeriod(since, until time.Time) period {
 // endOfTime sorts after every stored time (timeLayout).
 const endOfTime = "9999-12-31T23:59:59.999999999Z"
 
+// langRequest is the reason of a decision that is not a question but a
+// request for a staff answer in the citizen's language.
+const langRequest = `'` + string(bot.ReasonLanguageRequest) + `'`
+
 // decisionsQuery counts the questions decided in [?, ?) by language,
-// action and what the bot would have done.
-const decisionsQuery = `SELECT lang, action, would, COUNT(*) FROM decisions
-	WHERE at >= ? AND at < ? AND addressed = 1 GROUP BY lang, action, would`
+// action and what the bot would have done, and the language requests.
+const decisionsQuery = `SELECT lang, action, would, reason = ` + langRequest + ` AS lang_request, COUNT(*)
+	FROM decisions WHERE at >= ? AND at < ? AND addressed = 1 GROUP BY lang, action, would, lang_request`
 
 // unreachedQuery counts the questions decided in [?, ?) that the bot
 // decided to answer and whose answer did not reach the citizen, by its
@@ -153,10 +160,15 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary)
 	for rows.Next() {
 		var (
 			lang, action, would string
+			request             bool
 			n                   int
 		)
-		if err := rows.Scan(&lang, &action, &would, &n); err != nil {
+		if err := rows.Scan(&lang, &action, &would, &request, &n); err != nil {
 			return err
+		}
+		if request {
+			s.LanguageRequests += n
+			continue
 		}
 		s.Questions[bot.Lang(lang)] += n
 		switch bot.Action(action) {
@@ -184,14 +196,15 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary)
 }
 
 // medianFirstResponse: a reply answers its message (MessageID) or, for a
-// relay, its asker (AskerMessageID); both indexes are used.
+// relay, its asker (AskerMessageID); both indexes are used. A language
+// request is not a question: its acknowledgement is not a first response.
 func medianFirstResponse(ctx context.Context, tx *sql.Tx, p period) (time.Duration, error) {
 	return medianSpan(ctx, tx, `SELECT m.at, (SELECT MIN(sent_at) FROM (
 			SELECT sent_at FROM outbox WHERE message_id = m.id AND state = 'sent' AND platform <> 'desk'
 			UNION ALL
 			SELECT sent_at FROM outbox WHERE asker_message_id = m.id AND state = 'sent' AND platform <> 'desk'))
 		FROM decisions d JOIN messages m ON m.id = d.message_id
-		WHERE d.at >= ? AND d.at < ? AND d.addressed = 1`, p.from, p.to)
+		WHERE d.at >= ? AND d.at < ? AND d.addressed = 1 AND d.reason <> `+langRequest, p.from, p.to)
 }
 
 // medianSpan runs a query of (start, end) times and returns the median of

@@ -23,7 +23,10 @@ import (
 // whatever became of them since (see store.DB.Summary). Answered counts the
 // bot's answers that reached the citizen or are on their way; Withheld
 // those never posted because their channel was switched to phase 1 first,
-// Undelivered those the platform refused for good.
+// Undelivered those the platform refused for good. LanguageRequests counts
+// citizens' replies to a staff answer sent in the other official language
+// asking for it in theirs: the question goes back to staff but is not a new
+// one, so they are not in Questions or Escalated.
 type activityJSON struct {
 	Since                 time.Time      `json:"since"`
 	Until                 time.Time      `json:"until"`
@@ -36,6 +39,7 @@ type activityJSON struct {
 	Shadow                int            `json:"shadow"`
 	ShadowWouldAnswer     int            `json:"shadow_would_answer"`
 	Ignored               int            `json:"ignored"`
+	LanguageRequests      int            `json:"language_requests"`
 	OpenEscalations       int            `json:"open_escalations"`
 	OldestOpen            *time.Time     `json:"oldest_open,omitempty"`
 	MedianFirstResponseS  float64        `json:"median_first_response_seconds"`
@@ -112,7 +116,7 @@ func activityOf(s bot.Summary, from, until time.Time) activityJSON {
 		Since: from, Until: until,
 		QuestionsByLang: map[string]int{}, UnansweredTopics: []activityGap{},
 		Answered: s.Answered, Withheld: s.Withheld, Undelivered: s.Undelivered, Escalated: s.Escalated, Shadow: s.Shadow, ShadowWouldAnswer: s.ShadowWouldAnswer,
-		Ignored: s.Ignored, OpenEscalations: s.OpenEscalations,
+		Ignored: s.Ignored, LanguageRequests: s.LanguageRequests, OpenEscalations: s.OpenEscalations,
 		MedianFirstResponseS: s.MedianFirstResponse.Seconds(), MedianStaffAnswerS: s.MedianStaffAnswer.Seconds(),
 		Helpful: s.Helpful, NotHelpful: s.NotHelpful,
 	}
@@ -183,6 +187,9 @@ func printActivity(w io.Writer, r activityJSON) {
 		fmt.Fprintf(tw, "Recorded only (phase 1)\t%d (would have answered %d)\n", r.Shadow, r.ShadowWouldAnswer)
 	}
 	fmt.Fprintf(tw, "Not answered by policy\t%d\n", r.Ignored)
+	if r.LanguageRequests > 0 {
+		fmt.Fprintf(tw, "Staff answers asked for in the citizen's language\t%d\n", r.LanguageRequests)
+	}
 	open := fmt.Sprint(r.OpenEscalations)
 	if r.OldestOpen != nil {
 		open += fmt.Sprintf(" (oldest waiting since %s)", r.OldestOpen.Local().Format("2006-01-02 15:04"))

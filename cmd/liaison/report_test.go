@@ -189,3 +189,54 @@ func TestReportCountsWithheldAndUndeliveredAnswers(t *testing.T) {
 		}
 	}
 }
+
+// A citizen's reply asking for a staff answer in their language is counted
+// on a line and under a key of its own, not as a question passed to staff.
+func TestReportCountsLanguageRequestsApart(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour)
+	ask := &bot.Outcome{Message: bot.Message{Platform: "web", ChannelID: "help", ID: "q", AuthorID: "chloe", Text: "Mon chien peut-il venir ?", Time: at, Mentioned: true},
+		Decision:      bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.French, At: at},
+		NewEscalation: &bot.Escalation{Lang: bot.French, Topic: "ceremonies", Question: "Mon chien peut-il venir ?", RoutedTo: "sam", RoutedAt: at}}
+	if err := st.SaveOutcome(ctx, ask); err != nil {
+		t.Fatal(err)
+	}
+	request := &bot.Outcome{Message: bot.Message{Platform: "web", ChannelID: "help", ID: "r", AuthorID: "chloe", Text: "oui en français svp", Time: at.Add(time.Minute), ReplyToBot: true},
+		Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLanguageRequest, Phase: 2, Lang: bot.French, At: at.Add(time.Minute),
+			EscalationID: ask.Decision.EscalationID}}
+	if err := st.SaveOutcome(ctx, request); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	out, _, err := runCLI(t, "report", "--config", cfgPath, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r activityJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report --json: %v\n%s", err, out)
+	}
+	if r.Questions != 1 || r.Escalated != 1 || r.LanguageRequests != 1 {
+		t.Errorf("questions %d, escalated %d, language requests %d: want 1, 1, 1", r.Questions, r.Escalated, r.LanguageRequests)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out), ""), `"language_requests":1`) {
+		t.Errorf("JSON lacks \"language_requests\":1:\n%s", out)
+	}
+	if out, _, err = runCLI(t, "report", "--config", cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, w := range []string{"Questions to the bot 1 (French 1)", "Passed to staff 1", "Staff answers asked for in the citizen's language 1"} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("report lacks %q:\n%s", w, out)
+		}
+	}
+}
