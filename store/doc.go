@@ -31,7 +31,9 @@
 // by a newer build. Times are stored in UTC with nanoseconds.
 //
 // Privacy: what a citizen wrote verbatim is in one column (messages.text);
-// escalations and askers keep the masked question the engine gives them.
+// escalations and askers keep the masked question the engine gives them,
+// and a desk notice of a citizen's request for the answer in their
+// language quotes their masked words.
 // Purge (retention.go) empties citizens' words and identities from records
 // older than a cut-off, in small batches, and marks them redacted, keeping
 // decisions, staff answers and counts; it leaves alone whatever a reply

@@ -36,7 +36,8 @@ type PurgeResult struct {
 	// they copied from them, or the entry id made from it, removed.
 	Drafts int
 	// Outbox items delivered or given up had the user id and name removed
-	// from their address.
+	// from their address and key, or, for a desk notice quoting a
+	// citizen's words, their text emptied.
 	Outbox int
 	// Feedback rows had the reacting user's id replaced by a placeholder.
 	Feedback int
@@ -89,7 +90,8 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 //     the entry id made from it (bot.DraftEntryID); an approved draft is
 //     the department's own entry and is kept whole;
 //   - removes the user id and name from the address of outbox items
-//     delivered or given up;
+//     delivered or given up, and from their key; empties the text of
+//     those that are desk notices quoting a citizen (bot.NoticeLangRequest);
 //   - replaces the user id of feedback with a placeholder (the reaction's
 //     value stays counted; SaveFeedback then records no new reaction to
 //     that message, which could be the same citizen's counted twice).
@@ -271,8 +273,16 @@ func purgeDrafts(ctx context.Context, tx *sql.Tx, before string, limit int) (int
 	return len(change), len(change), nil
 }
 
+// quotesCitizen is true for a desk notice that quotes a citizen's words:
+// what they wrote when asking for a staff answer in their language
+// (bot.NoticeLangRequest).
+const quotesCitizen = `json_extract(notice, '$.kind') = '` + string(bot.NoticeLangRequest) + `'`
+
 // purgeOutbox marks every finished item it visits, so none is visited
-// twice, and counts those whose address named a user.
+// twice, and counts those whose address named a user or that quoted a
+// citizen. A key that names the user the item was sent to (the
+// acknowledgement of a language request is sent once per citizen and
+// answer) names the item instead, and stays unique.
 func purgeOutbox(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
 	ids, err := selectIDs(ctx, tx, `SELECT id FROM outbox WHERE redacted = 0 AND created_at < ? AND state <> 'pending'
 		ORDER BY created_at LIMIT ?`, before, limit)
@@ -283,6 +293,12 @@ func purgeOutbox(ctx context.Context, tx *sql.Tx, before string, limit int) (int
 	if err != nil {
 		return 0, 0, err
 	}
+	const user = `json_extract(address, '$.user_id')`
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET key = replace(key, `+user+`, 'redacted:' || id),
+			reply = json_set(reply, '$.key', replace(json_extract(reply, '$.key'), `+user+`, 'redacted:' || id))
+		WHERE id IN (SELECT value FROM json_each(?)) AND `+user+` <> '' AND instr(key, `+user+`) > 0`, list); err != nil {
+		return 0, 0, fmt.Errorf("outbox keys: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE outbox SET address = `+withoutUser+`
 		WHERE id IN (SELECT value FROM json_each(?))
 		AND (json_extract(address, '$.user_id') IS NOT NULL OR json_extract(address, '$.user_name') IS NOT NULL)`, list)
@@ -290,6 +306,14 @@ func purgeOutbox(ctx context.Context, tx *sql.Tx, before string, limit int) (int
 	if err != nil {
 		return 0, 0, err
 	}
+	res, err = tx.ExecContext(ctx, `UPDATE outbox SET reply = json_remove(json_set(reply, '$.text', ''), '$.parts'),
+			notice = json_remove(json_set(notice, '$.text', ''), '$.parts')
+		WHERE id IN (SELECT value FROM json_each(?)) AND `+quotesCitizen, list)
+	quoted, _, err := affected(res, err, "outbox notices")
+	if err != nil {
+		return 0, 0, err
+	}
+	changed += quoted
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET redacted = 1 WHERE id IN (SELECT value FROM json_each(?))`, list); err != nil {
 		return 0, 0, fmt.Errorf("outbox: %w", err)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"slices"
@@ -744,4 +745,108 @@ func TestArchivePagesThroughManyMessages(t *testing.T) {
 	if err := db.Archive(ctx, ArchiveFilter{}, func(ArchivedMessage) error { return stop }); err != stop {
 		t.Errorf("fn's error = %v, want it returned as is", err)
 	}
+}
+
+// After the purge, nothing a citizen wrote or is known by is left in any
+// column of any table, however the schema grows: their message, their
+// question as masked for staff, their reply asking for the answer in
+// their language as quoted to staff, their user id (in addresses, in the
+// key of a reply sent once per citizen, in feedback) and their name. The
+// records are read before the purge too, so the test cannot pass by
+// finding nothing to look for.
+func TestPurgeLeavesNoCitizenWordsOrIdentityInAnyTable(t *testing.T) {
+	db, clk := newDB(t)
+	ctx := context.Background()
+	answered(t, db, "old-answer", t0) // with its author's rating
+	done := relayed(t, db, "old-relayed", t0)
+	fm := citizenMsg("old-failed", t0)
+	failed := &bot.Outcome{Message: fm, Decision: bot.Decision{Action: bot.ActAnswer, Reason: bot.ReasonConfident, Phase: 2, Lang: bot.English, At: t0},
+		Outbox: []bot.Outgoing{{To: citizenAddress(fm), Reply: bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: "Renew online.", Key: "answer:old-failed"}}}}
+	must(t, db.SaveOutcome(ctx, failed))
+	must(t, db.MarkFailed(ctx, failed.Outbox[0].ID, "unknown channel")) // failed_at
+
+	// The citizen asks for the answer in their language: acknowledged once
+	// per citizen and answer, and staff are told what they wrote.
+	at := t0.Add(3 * time.Hour)
+	m := citizenMsg("old-request", at)
+	m.Text, m.ReplyToBot = "oui en français svp, je suis Jean Tremblay", true
+	o := &bot.Outcome{Message: m,
+		Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLanguageRequest, Phase: 2, Lang: bot.French, EscalationID: done.ID, At: at},
+		Outbox: []bot.Outgoing{{To: citizenAddress(m),
+			Reply: bot.Reply{Kind: bot.KindAck, Lang: bot.French, Text: "Merci.", Key: "langasked:1:web:" + m.AuthorID}}}}
+	must(t, db.SaveOutcome(ctx, o))
+	must(t, db.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "ack-request"}, at.Add(time.Second)))
+	text := fmt.Sprintf("A citizen asked for the answer to question %d in French (they wrote: “%s”).", done.ID, bot.Redact(m.Text))
+	n := bot.Notice{Kind: bot.NoticeLangRequest, EscalationID: done.ID, StaffID: "nadia", Lang: bot.English, Text: text}
+	desk := []bot.Outgoing{{To: bot.Address{Platform: bot.DeskPlatform}, Notice: &n, EscalationID: done.ID,
+		Reply: bot.Reply{Kind: bot.KindDesk, Lang: bot.English, Text: text, Key: fmt.Sprintf("langasked:%d:1", done.ID)}}}
+	must(t, db.Enqueue(ctx, desk))
+	must(t, db.MarkSent(ctx, desk[0].ID, bot.MessageRef{Platform: bot.DeskPlatform, ID: "desk-1"}, at.Add(time.Second)))
+
+	traces := []string{"user-old", "Jean Tremblay", "AB123456", "masked old", "oui en fran"}
+	found := citizenTraces(t, db, traces)
+	for _, s := range traces {
+		if len(found[s]) == 0 {
+			t.Fatalf("%q was never recorded: nothing to look for", s)
+		}
+	}
+	clk.Add(400 * 24 * time.Hour)
+	_, err := db.Purge(ctx, t0.AddDate(0, 0, 30))
+	must(t, err)
+	for s, where := range citizenTraces(t, db, traces) {
+		t.Errorf("after the purge, %q is still in %v", s, where)
+	}
+
+	// The items stay, each key unique, the desk notice with its kind.
+	ack, err := db.Outgoing(ctx, o.Outbox[0].ID)
+	must(t, err)
+	if ack.Reply.Text != "Merci." || ack.Reply.Key != fmt.Sprintf("langasked:1:web:redacted:%d", ack.ID) {
+		t.Errorf("acknowledgement after the purge: %+v", ack.Reply)
+	}
+	notice, err := db.Outgoing(ctx, desk[0].ID)
+	must(t, err)
+	if notice.Notice == nil || notice.Notice.Kind != bot.NoticeLangRequest || notice.Notice.EscalationID != done.ID || notice.State != bot.OutSent {
+		t.Errorf("desk notice after the purge: %+v", notice)
+	}
+}
+
+// citizenTraces lists, for each of traces found in the database, the
+// columns (table.column) holding it, reading every column of every table.
+func citizenTraces(t *testing.T, db *DB, traces []string) map[string][]string {
+	t.Helper()
+	rows, err := db.r.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	must(t, err)
+	var tables []string
+	for rows.Next() {
+		var name string
+		must(t, rows.Scan(&name))
+		tables = append(tables, name)
+	}
+	must(t, rows.Err())
+	rows.Close()
+	found := map[string][]string{}
+	for _, tb := range tables {
+		rows, err := db.r.Query(`SELECT * FROM "` + tb + `"`)
+		must(t, err)
+		cols, err := rows.Columns()
+		must(t, err)
+		vals := make([]sql.RawBytes, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			must(t, rows.Scan(ptrs...))
+			for i, v := range vals {
+				for _, s := range traces {
+					if where := tb + "." + cols[i]; strings.Contains(string(v), s) && !slices.Contains(found[s], where) {
+						found[s] = append(found[s], where)
+					}
+				}
+			}
+		}
+		must(t, rows.Err())
+		rows.Close()
+	}
+	return found
 }
