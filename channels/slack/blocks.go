@@ -59,7 +59,7 @@ func (d *Desk) postBlocks(e bot.Escalation, l bot.Lang, refused string, quoteMax
 
 	meta := []string{
 		tr(l, "esc.lang", langName(l, e.Lang)),
-		tr(l, "esc.where", d.channelLabel(e.Channel)),
+		trEach(l, "esc.where", func(l bot.Lang) []any { return []any{channelLabel(d.channelConfigs(), e.Channel, l)} }),
 	}
 	// Citizens, not their messages: one who asked twice is one person.
 	if n := bot.Citizens(e.Askers); n > 1 {
@@ -190,18 +190,32 @@ func (d *Desk) stateLine(e bot.Escalation, l bot.Lang) string {
 	return strings.Join(parts, " · ")
 }
 
-// channelLabel names a public channel for staff: its configured name when
-// the engine tells it, and its key.
-func (d *Desk) channelLabel(k bot.ChannelKey) string {
+// channelLabel names public channel k for staff reading l (both languages
+// for Unknown): its name in l, when channels (the engine's) name it, and
+// its key.
+func channelLabel(channels []bot.ChannelConfig, k bot.ChannelKey, l bot.Lang) string {
 	if k == "" {
 		return "?"
 	}
-	for _, c := range d.channelConfigs() {
-		if c.Key == k && c.Name != "" {
-			return escape(c.Name) + " (`" + escape(string(k)) + "`)"
+	for _, c := range channels {
+		if name := channelName(c, l); c.Key == k && name != "" {
+			return escape(name) + " (`" + escape(string(k)) + "`)"
 		}
 	}
 	return "`" + escape(string(k)) + "`"
+}
+
+// channelName is c's name for readers of l; for Unknown, both its names
+// when they differ.
+func channelName(c bot.ChannelConfig, l bot.Lang) string {
+	if l.Valid() {
+		return c.NameIn(l)
+	}
+	en, fr := c.NameIn(bot.English), c.NameIn(bot.French)
+	if en == "" || en == fr {
+		return fr
+	}
+	return en + " / " + fr
 }
 
 // channelLister is the optional engine capability of listing its public

@@ -193,7 +193,7 @@ func (d *Desk) previewBlocks(l bot.Lang, channels []bot.ChannelConfig, f broadca
 	if len(f.Channels) > 0 {
 		var names []string
 		for _, k := range f.Channels {
-			names = append(names, d.channelLabelIn(channels, k))
+			names = append(names, channelLabel(channels, k, l))
 		}
 		to = tr(l, "bc.preview.to", strings.Join(names, ", "))
 	}
@@ -205,16 +205,6 @@ func (d *Desk) previewBlocks(l bot.Lang, channels []bot.ChannelConfig, f broadca
 		slack.NewDividerBlock(),
 	)
 	return blocks
-}
-
-// channelLabelIn names key k from a channel list.
-func (d *Desk) channelLabelIn(channels []bot.ChannelConfig, k bot.ChannelKey) string {
-	for _, c := range channels {
-		if c.Key == k && c.Name != "" {
-			return escape(c.Name)
-		}
-	}
-	return "`" + escape(string(k)) + "`"
 }
 
 // broadcastView is the form, empty or filled with f. With a hash it is the
@@ -245,7 +235,7 @@ func (d *Desk) broadcastView(l bot.Lang, channels []bot.ChannelConfig, f broadca
 			if i == 100 { // Slack's limit for a static select
 				break
 			}
-			label, _ := truncate(strings.TrimSpace(c.Name+" "+string(c.Key)), 75)
+			label, _ := truncate(strings.TrimSpace(channelName(c, l)+" "+string(c.Key)), 75)
 			o := slack.NewOptionBlockObject(string(c.Key), plain(label), nil)
 			opts = append(opts, o)
 			for _, k := range f.Channels {

@@ -125,7 +125,7 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 			text = tr(l, "phase.unknown", "`"+escape(word)+"`")
 			why = fmt.Sprintf("Unknown phase %q. Use broadcast (1), replies (2) or outreach (3).", word)
 		case unknownChannel:
-			text = tr(l, "phase.unknown.channel", "`"+escape(string(channel))+"`", d.channelChoices(ctx, h))
+			text = tr(l, "phase.unknown.channel", "`"+escape(string(channel))+"`", d.channelChoices(ctx, h, l))
 			why = fmt.Sprintf("Unknown channel %q. Possible channels: %s.", channel, d.channelKeys(ctx, h))
 		case p == 0 && channel == "":
 			text = tr(l, "phase.inheritglobal", d.cfg.command())
@@ -153,9 +153,9 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 	case ch.Channel == "":
 		return reply(tr(l, "phase.set.global", to, from)), nil
 	case ch.To == 0:
-		return reply(tr(l, "phase.set.inherit", d.channelLabel(bot.ChannelKey(ch.Channel)), from)), nil
+		return reply(tr(l, "phase.set.inherit", channelLabel(d.channelConfigs(), bot.ChannelKey(ch.Channel), l), from)), nil
 	}
-	return reply(tr(l, "phase.set.channel", d.channelLabel(bot.ChannelKey(ch.Channel)), to, from)), nil
+	return reply(tr(l, "phase.set.channel", channelLabel(d.channelConfigs(), bot.ChannelKey(ch.Channel), l), to, from)), nil
 }
 
 // refuse turns an engine refusal into a polite reply. Errors other than a
@@ -188,7 +188,7 @@ func (d *Desk) phaseText(st bot.Status, l bot.Lang) string {
 	lines := []string{tr(l, "phase.global", d.phaseName(l, st.Phase.Global))}
 	keys := st.Phase.Channels()
 	for _, k := range keys {
-		lines = append(lines, tr(l, "phase.override", d.channelLabel(bot.ChannelKey(k)), d.phaseName(l, st.Phase.For(k))))
+		lines = append(lines, tr(l, "phase.override", channelLabel(d.channelConfigs(), bot.ChannelKey(k), l), d.phaseName(l, st.Phase.For(k))))
 	}
 	if len(keys) == 0 {
 		lines = append(lines, tr(l, "phase.nooverride"))
@@ -260,11 +260,12 @@ func (d *Desk) channelKeys(ctx context.Context, h bot.DeskHandler) string {
 	return strings.Join(keys, ", ")
 }
 
-// channelChoices lists the channels a command may name.
-func (d *Desk) channelChoices(ctx context.Context, h bot.DeskHandler) string {
+// channelChoices lists the channels a command may name, for readers of l.
+func (d *Desk) channelChoices(ctx context.Context, h bot.DeskHandler, l bot.Lang) string {
 	var names []string
-	for _, c := range d.channels(ctx, h) {
-		names = append(names, d.channelLabel(c.Key))
+	channels := d.channels(ctx, h)
+	for _, c := range channels {
+		names = append(names, channelLabel(channels, c.Key, l))
 	}
 	if len(names) == 0 {
 		return "-"
@@ -291,7 +292,7 @@ func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l b
 	if len(st.Channels) > 0 {
 		lines = append(lines, tr(l, "status.channels"))
 		for _, k := range st.Channels {
-			lines = append(lines, "• "+d.channelLabel(k)+": "+d.phaseName(l, st.Phase.For(string(k))))
+			lines = append(lines, "• "+channelLabel(d.channelConfigs(), k, l)+": "+d.phaseName(l, st.Phase.For(string(k))))
 		}
 	}
 	lines = append(lines, tr(l, "status.open", st.Summary.OpenEscalations))

@@ -94,7 +94,22 @@ func sampleKB(t *testing.T) *knowledge.Index {
 // runEngine is set, the engine's background work (delivery, desk sync).
 func startSystem(t *testing.T, f *fakeSlack, dbPath string, runEngine bool) *system {
 	t.Helper()
-	s := startSystemDeskHeld(t, f, dbPath, runEngine)
+	return startSystemWith(t, f, dbPath, runEngine, systemConfig())
+}
+
+// systemConfig is the engine configuration of startSystem: the test
+// roster and one help channel.
+func systemConfig() bot.Config {
+	return bot.Config{
+		Staff:    testRoster(),
+		Channels: []bot.ChannelConfig{{Key: "test:help", Name: "#help", Help: true, Broadcast: true}},
+	}
+}
+
+// startSystemWith is startSystem with the engine configured by cfg.
+func startSystemWith(t *testing.T, f *fakeSlack, dbPath string, runEngine bool, cfg bot.Config) *system {
+	t.Helper()
+	s := startSystemConfigured(t, f, dbPath, runEngine, cfg)
 	s.runDesk()
 	return s
 }
@@ -103,6 +118,13 @@ func startSystem(t *testing.T, f *fakeSlack, dbPath string, runEngine bool) *sys
 // s.runDesk is called, as when the engine syncs its posts before the desk
 // connects.
 func startSystemDeskHeld(t *testing.T, f *fakeSlack, dbPath string, runEngine bool) *system {
+	t.Helper()
+	return startSystemConfigured(t, f, dbPath, runEngine, systemConfig())
+}
+
+// startSystemConfigured is startSystemDeskHeld with the engine configured
+// by cfg.
+func startSystemConfigured(t *testing.T, f *fakeSlack, dbPath string, runEngine bool, cfg bot.Config) *system {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := store.Open(ctx, dbPath)
@@ -118,11 +140,8 @@ func startSystemDeskHeld(t *testing.T, f *fakeSlack, dbPath string, runEngine bo
 		t.Fatal(err)
 	}
 	pub := &publicChannel{}
-	eng, err := bot.New(bot.Config{
-		Staff:        testRoster(),
-		Channels:     []bot.ChannelConfig{{Key: "test:help", Name: "#help", Help: true, Broadcast: true}},
-		PollInterval: 20 * time.Millisecond,
-	}, bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: msgs, Detect: i18n.Detect, Desk: desk, Channels: []bot.Channel{pub}})
+	cfg.PollInterval = 20 * time.Millisecond
+	eng, err := bot.New(cfg, bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: msgs, Detect: i18n.Detect, Desk: desk, Channels: []bot.Channel{pub}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1127,4 +1146,57 @@ func TestEndToEndAnswerNotDeliveredShowsOnThePost(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// Staff read a public channel's name in their language, with its key: a
+// web room by its French name in French posts, replies, forms and previews,
+// by its English name in English ones, and by both in a post written in
+// both languages, each half naming it in its own.
+func TestEndToEndChannelsNamedInTheReadersLanguage(t *testing.T) {
+	cfg := func(roster bot.Roster) bot.Config {
+		return bot.Config{Staff: roster, Channels: []bot.ChannelConfig{{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true}}}
+	}
+	f := newFakeSlack(t)
+	s := startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, cfg(testRoster()))
+	f.conn(1)
+
+	// Marie reads French, Sam English.
+	s.ask(t, "m1", hostileQuestion)
+	if post := everything(escalationPost(t, f, s, 1)); !strings.Contains(post, "Posée dans #aide (`test:help`)") || strings.Contains(post, "#help") {
+		t.Errorf("French post, want the room's French name:\n%s", post)
+	}
+	for _, c := range []struct{ id, user, text, want, not string }{
+		{"s1", "UMARIE", "status", "• #aide (`test:help`)", "#help"},
+		{"s2", "USAM", "status", "• #help (`test:help`): ", "#aide"},
+		{"s3", "UMARIE", "phase réponses #nulle-part projet pilote", "Canaux possibles\u00a0: #aide (`test:help`).", "#help"},
+	} {
+		f.send(slashEnvelope(c.id, c.user, c.text))
+		if text := ackText(t, f.ack(c.id, 1)); !strings.Contains(text, c.want) || strings.Contains(text, c.not) {
+			t.Errorf("%s %q: reply, want %q and no %q:\n%s", c.user, c.text, c.want, c.not, text)
+		}
+	}
+
+	f.send(slashEnvelope("b1", "UMARIE", "broadcast"))
+	f.ack("b1", 1)
+	if modal := strings.Join(stringsIn(f.waitCalls("views.open", 1)[0].JSON), "\n"); !strings.Contains(modal, "#aide test:help") || strings.Contains(modal, "#help") {
+		t.Errorf("French broadcast form, want the room's French name:\n%s", modal)
+	}
+	sub := viewSubmission("UMARIE", "V9", "h1", cbBroadcast, "", "The office is closed Monday.", "Le bureau est fermé lundi.", 0)
+	sub["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any)[blockChannels] = map[string]any{
+		actChannels: map[string]any{"type": "multi_static_select", "selected_options": []any{map[string]any{"value": "test:help"}}},
+	}
+	f.send(interactiveEnvelope("v1", sub))
+	if preview := strings.Join(stringsIn(ackPayload(t, f.ack("v1", 1))), "\n"); !strings.Contains(preview, "Canaux\u00a0: #aide (`test:help`)") || strings.Contains(preview, "#help") {
+		t.Errorf("French broadcast preview, want the room's French name:\n%s", preview)
+	}
+
+	// Nobody to route to: the post is in both languages, each half
+	// naming the room in its own.
+	f2 := newFakeSlack(t)
+	s2 := startSystemWith(t, f2, filepath.Join(t.TempDir(), "liaison.db"), true, cfg(nil))
+	f2.conn(1)
+	s2.ask(t, "m1", hostileQuestion)
+	if post := everything(escalationPost(t, f2, s2, 1)); !strings.Contains(post, "Asked in #help (`test:help`) / Posée dans #aide (`test:help`)") {
+		t.Errorf("bilingual post, want each half to name the room in its language:\n%s", post)
+	}
 }

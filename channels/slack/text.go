@@ -195,3 +195,14 @@ func refused(l bot.Lang, text string, err error) string {
 	}
 	return text
 }
+
+// trEach is tr with arguments written in the language of the text they go
+// in: args gives them for l, or for English and for French in turn when l
+// is Unknown (both languages), where tr would write the same arguments in
+// both.
+func trEach(l bot.Lang, id msg, args func(bot.Lang) []any) string {
+	if l.Valid() {
+		return tr(l, id, args(l)...)
+	}
+	return tr(bot.English, id, args(bot.English)...) + " / " + tr(bot.French, id, args(bot.French)...)
+}
