@@ -239,18 +239,23 @@ func isBoolFlag(a string) bool {
 }
 
 // resolveChannel accepts a channel key ("discord:123") or a bare id or name
-// matching exactly one configured channel.
+// matching exactly one configured channel. A name is either of a web
+// room's (English or French), in any case, with or without its "#".
 func resolveChannel(cfg Config, s string) (bot.ChannelKey, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
+	}
+	named := func(name string) bool {
+		name = strings.TrimPrefix(name, "#")
+		return name != "" && strings.EqualFold(name, strings.TrimPrefix(s, "#"))
 	}
 	var matches []bot.ChannelKey
 	for _, c := range cfg.channels() {
 		if string(c.Key) == s {
 			return c.Key, nil
 		}
-		if c.Key.ID() == s || strings.TrimPrefix(c.Name, "#") == strings.TrimPrefix(s, "#") {
+		if c.Key.ID() == s || named(c.NameIn(bot.English)) || named(c.NameIn(bot.French)) {
 			matches = append(matches, c.Key)
 		}
 	}

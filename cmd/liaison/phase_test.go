@@ -1,0 +1,23 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// A comms lead may name a web room by either of its names, in any case,
+// with or without its "#": « #aide » finds the room named Help / Aide as
+// "help" does.
+func TestPhaseSetFindsAWebRoomByEitherName(t *testing.T) {
+	cfg, _ := testConfig(t)
+	for _, name := range []string{"aide", "#aide", "Aide", "#Help", "help", "général"} {
+		out, _, err := runCLI(t, "phase", "set", "replies", "--channel", name, "--by", "ops", "--reason", "pilot", "--config", cfg)
+		want := "web:help"
+		if name == "général" {
+			want = "web:general"
+		}
+		if err != nil || !strings.Contains(out, "in "+want+" ") {
+			t.Errorf("phase set --channel %q = %q, %v; want the phase set in %s", name, out, err, want)
+		}
+	}
+}
