@@ -215,9 +215,9 @@ func (d *Desk) channels(ctx context.Context, h bot.DeskHandler) []bot.ChannelCon
 }
 
 // lookupChannel reads a command argument as a public channel: a key
-// ("discord:123"), a name ("#help"), or a Slack-escaped channel
-// ("<#C1|help>"). ok says the word is meant as a channel; known that it
-// names one the engine has.
+// ("discord:123"), a name in either language ("#help", "#aide"), or a
+// Slack-escaped channel ("<#C1|help>"). ok says the word is meant as a
+// channel; known that it names one the engine has.
 func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string) (k bot.ChannelKey, ok, known bool) {
 	if strings.HasPrefix(word, "<#") && strings.HasSuffix(word, ">") {
 		_, name, _ := strings.Cut(word[2:len(word)-1], "|")
@@ -227,9 +227,12 @@ func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string
 	if !isKey && !strings.HasPrefix(word, "#") {
 		return "", false, false
 	}
+	named := func(name string) bool {
+		name = strings.TrimPrefix(name, "#")
+		return name != "" && strings.EqualFold("#"+name, word)
+	}
 	for _, c := range d.channels(ctx, h) {
-		name := strings.TrimPrefix(c.Name, "#")
-		if string(c.Key) == word || (name != "" && strings.EqualFold("#"+name, word)) {
+		if string(c.Key) == word || named(c.NameIn(bot.English)) || named(c.NameIn(bot.French)) {
 			return c.Key, true, true
 		}
 	}

@@ -1200,3 +1200,30 @@ func TestEndToEndChannelsNamedInTheReadersLanguage(t *testing.T) {
 		t.Errorf("bilingual post, want each half to name the room in its language:\n%s", post)
 	}
 }
+
+// A comms lead may name a web room in /liaison phase by either of its
+// names: « #aide » finds the room named #help / #aide as "#help" does.
+func TestEndToEndPhaseCommandFindsAWebRoomByEitherName(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, bot.Config{
+		Staff:    testRoster(),
+		Channels: []bot.ChannelConfig{{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true}},
+	})
+	f.conn(1)
+	for i, tt := range []struct {
+		text string
+		want phases.Phase
+	}{
+		{"phase diffusion #aide pause pendant la panne", phases.Broadcast},
+		{"phase proactif #Aide projet pilote", phases.Outreach},
+		{"phase réponses #HELP fin du projet pilote", phases.Replies},
+	} {
+		id := fmt.Sprintf("p%d", i)
+		f.send(slashEnvelope(id, "UMARIE", tt.text))
+		text := ackText(t, f.ack(id, 1))
+		st, err := s.st.PhaseState(context.Background(), phases.Replies)
+		if err != nil || st.For("test:help") != tt.want {
+			t.Errorf("%q: phase in test:help = %v (%v), want %v; reply:\n%s", tt.text, st.For("test:help"), err, tt.want, text)
+		}
+	}
+}
