@@ -58,7 +58,7 @@ func (d *Desk) postBlocks(e bot.Escalation, l bot.Lang, refused string, quoteMax
 	}
 
 	meta := []string{
-		tr(l, "esc.lang", langName(l, e.Lang)),
+		trEach(l, "esc.lang", func(l bot.Lang) []any { return []any{langName(l, e.Lang)} }),
 		trEach(l, "esc.where", func(l bot.Lang) []any { return []any{channelLabel(d.channelConfigs(), e.Channel, l)} }),
 	}
 	// Citizens, not their messages: one who asked twice is one person.

@@ -268,6 +268,10 @@ func TestPostEscalationUnknownStaffIsBilingualAndNotMentioned(t *testing.T) {
 	if !strings.Contains(all, "Question #12 for staff / Question nº\u00a012 pour le personnel") || !strings.Contains(all, "For nobody / Pour nobody") {
 		t.Errorf("staff not on the roster: want both languages and no mention:\n%s", all)
 	}
+	// Each half names the question's language in its own language, once.
+	if !strings.Contains(all, "Language: French / Langue\u00a0: français ·") {
+		t.Errorf("bilingual post: want the question's language named in each half's language:\n%s", all)
+	}
 }
 
 func TestUpdateEscalationShowsState(t *testing.T) {
