@@ -295,7 +295,7 @@ func (d *Desk) onStatus(ctx context.Context, h bot.DeskHandler, user string, l b
 	if len(st.Channels) > 0 {
 		lines = append(lines, tr(l, "status.channels"))
 		for _, k := range st.Channels {
-			lines = append(lines, "• "+channelLabel(d.channelConfigs(), k, l)+": "+d.phaseName(l, st.Phase.For(string(k))))
+			lines = append(lines, tr(l, "status.channel", channelLabel(d.channelConfigs(), k, l), d.phaseName(l, st.Phase.For(string(k)))))
 		}
 	}
 	lines = append(lines, tr(l, "status.open", st.Summary.OpenEscalations))

@@ -486,7 +486,7 @@ func TestStatusCommand(t *testing.T) {
 			"• People who can see the assistant on discord: 1200",
 		}},
 		{"French", "UMARIE", "état", []string{
-			"*État de Liaison*", "Phase globale\u00a0: *diffusion*", "`discord:42`: réponses",
+			"*État de Liaison*", "Phase globale\u00a0: *diffusion*", "• `discord:42`\u00a0: réponses",
 			"Questions en attente du personnel\u00a0: 2", "La plus ancienne en attente\u00a0: nº\u00a09 depuis <!date^",
 			"*Activité depuis <!date^",
 			"• Questions à l'assistant\u00a0: 7 (anglais\u00a0: 4, français\u00a0: 3)",

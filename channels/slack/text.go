@@ -110,6 +110,7 @@ var phrases = map[msg]phrase{
 	"phase.name.3":          {"outreach", "proactif"},
 	"status.title":          {"*Liaison status*", "*État de Liaison*"},
 	"status.channels":       {"Channels:", "Canaux\u00a0:"},
+	"status.channel":        {"• %s: %s", "• %s\u00a0: %s"},
 	"status.open":           {"Questions waiting for staff: %d", "Questions en attente du personnel\u00a0: %d"},
 	"status.oldest":         {"Oldest waiting: #%d since %s (%s)", "La plus ancienne en attente\u00a0: nº\u00a0%d depuis %s (%s)"},
 	"status.none":           {"Nothing is waiting.", "Rien n'est en attente."},
