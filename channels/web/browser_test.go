@@ -615,7 +615,9 @@ func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {
 // The comms page's summary shows the assistant's answers that did not
 // reach the citizen, in the page's language, each only when there are
 // some: those withheld when their channel was switched to phase 1, and
-// those the platform refused for good. Neither counts as answered.
+// those the platform refused for good. Neither counts as answered. So are
+// citizens' requests for a staff answer in their language, which are not
+// questions passed to staff.
 func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
@@ -653,9 +655,16 @@ func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) 
 		t.Fatal(err)
 	}
 	answer("p1") // on its way: answered
+	// A citizen asking for a staff answer in their language: counted apart
+	// from the questions passed to staff.
+	lr := bot.Message{Platform: "discord", ChannelID: "42", ID: "lr1", AuthorID: "u-lr1", AuthorName: "Citoyenne", Text: "en français svp", Time: now, Mentioned: true}
+	if err := s.st.SaveOutcome(ctx, &bot.Outcome{Message: lr, Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLanguageRequest,
+		Phase: 2, Lang: bot.French, LangSource: "detected", At: now}}); err != nil {
+		t.Fatal(err)
+	}
 	for lang, want := range map[string]string{
-		"fr": "Réglées par l’assistant = 1 | Réponses retenues (passage à la phase 1) = 2 | Réponses refusées par la plateforme = 1 | Transmises au personnel = 0",
-		"en": "Answered by the assistant = 1 | Answers withheld (switched to phase 1) = 2 | Answers refused by the platform = 1 | Passed to staff = 0",
+		"fr": "Réglées par l’assistant = 1 | Réponses retenues (passage à la phase 1) = 2 | Réponses refusées par la plateforme = 1 | Transmises au personnel = 0 | Réponses demandées dans la langue de la personne = 1",
+		"en": "Answered by the assistant = 1 | Answers withheld (switched to phase 1) = 2 | Answers refused by the platform = 1 | Passed to staff = 0 | Answers asked for in the citizen’s language = 1",
 	} {
 		run(t, page, "open comms in "+lang, chromedp.Navigate(s.base+"/comms?lang="+lang), until(`document.querySelectorAll("#summary dd").length > 0`))
 		if got := textOf(t, page, rows); !strings.Contains(got, want) {

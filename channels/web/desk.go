@@ -515,7 +515,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		"channels": chans,
 		"summary": map[string]any{
 			"since": sum.Since.UTC(), "questions": q, "answered": sum.Answered,
-			"withheld": sum.Withheld, "undelivered": sum.Undelivered, "escalated": sum.Escalated,
+			"withheld": sum.Withheld, "undelivered": sum.Undelivered, "escalated": sum.Escalated, "language_requests": sum.LanguageRequests,
 			"shadow": sum.Shadow, "shadow_would_answer": sum.ShadowWouldAnswer,
 			"open_escalations": sum.OpenEscalations, "median_first_response_s": sum.MedianFirstResponse.Seconds(),
 			"median_staff_answer_s": sum.MedianStaffAnswer.Seconds(), "helpful": sum.Helpful,

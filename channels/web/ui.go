@@ -235,6 +235,7 @@ var uiStrings = map[string][2]string{
 	"js.sum.withheld":        {"Answers withheld (switched to phase 1)", "Réponses retenues (passage à la phase 1)"},
 	"js.sum.undelivered":     {"Answers refused by the platform", "Réponses refusées par la plateforme"},
 	"js.sum.escalated":       {"Passed to staff", "Transmises au personnel"},
+	"js.sum.langrequests":    {"Answers asked for in the citizen’s language", "Réponses demandées dans la langue de la personne"},
 	"js.sum.open":            {"Questions waiting for staff", "Questions en attente du personnel"},
 	"js.sum.median":          {"Median time to first response", "Délai médian de première réponse"},
 	"js.sum.feedback":        {"Helpful / not helpful", "Utile / pas utile"},

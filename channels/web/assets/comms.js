@@ -161,8 +161,11 @@
     // each kind is shown when there are some.
     if (s.withheld) rows.push([t("sum.withheld"), String(s.withheld)]);
     if (s.undelivered) rows.push([t("sum.undelivered"), String(s.undelivered)]);
+    rows.push([t("sum.escalated"), String(s.escalated)]);
+    // A citizen asking for a staff answer in their language is not a new
+    // question: counted apart, shown when there are some.
+    if (s.language_requests) rows.push([t("sum.langrequests"), String(s.language_requests)]);
     rows.push(
-      [t("sum.escalated"), String(s.escalated)],
       [t("sum.open"), String(s.open_escalations)],
       [t("sum.median"), L.duration(s.median_first_response_s)],
       [t("sum.feedback"), s.helpful + " / " + s.not_helpful],
