@@ -43,15 +43,15 @@ func openAdmin(ctx context.Context, configPath string) (Config, *store.DB, bot.A
 // phaseUsage lists the phase subcommands, for -h and mistakes.
 const phaseUsage = `Usage:
   liaison phase show [--config FILE] [--history N]
-  liaison phase set PHASE --by NAME --reason TEXT [--channel ID] [--config FILE]
-  liaison phase set --clear --channel ID --by NAME --reason TEXT [--config FILE]
+  liaison phase set PHASE --by NAME --reason TEXT [--channel KEY|NAME] [--config FILE]
+  liaison phase set --clear --channel KEY|NAME --by NAME --reason TEXT [--config FILE]
 
 PHASE is broadcast (1), replies (2) or outreach (3). Run 'liaison phase show -h'
 or 'liaison phase set -h' for each one's flags.`
 
 func runPhase(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("phase: use 'liaison phase show' or 'liaison phase set PHASE --by NAME --reason TEXT [--channel ID]'")
+		return usagef("phase: use 'liaison phase show' or 'liaison phase set PHASE --by NAME --reason TEXT [--channel KEY|NAME]'")
 	}
 	if isHelp(args[0]) {
 		fmt.Fprintln(stderr, phaseUsage)
