@@ -317,11 +317,7 @@ func (s *Server) AddThreadUnannounced(parentID, id, name, ownerID string) {
 func (s *Server) ArchiveThread(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	th, ok := s.channels[id]
-	if !ok || th.ThreadMetadata == nil {
-		panic("fakediscord: ArchiveThread of unknown thread " + id)
-	}
-	th.ThreadMetadata.Archived = true
+	th := s.archive("ArchiveThread", id)
 	if s.gw.intents&IntentGuilds != 0 {
 		s.dispatch("THREAD_UPDATE", *th)
 	}
@@ -335,11 +331,17 @@ func (s *Server) ArchiveThread(id string) {
 func (s *Server) ArchiveThreadUnannounced(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.archive("ArchiveThreadUnannounced", id)
+}
+
+// archive marks thread id archived for op; s.mu must be held.
+func (s *Server) archive(op, id string) *ChannelInfo {
 	th, ok := s.channels[id]
 	if !ok || th.ThreadMetadata == nil {
-		panic("fakediscord: ArchiveThreadUnannounced of unknown thread " + id)
+		panic("fakediscord: " + op + " of unknown thread " + id)
 	}
 	th.ThreadMetadata.Archived = true
+	return th
 }
 
 // SyncThreads dispatches THREAD_LIST_SYNC (under the GUILDS intent), as
