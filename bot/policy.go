@@ -225,6 +225,13 @@ var politicalWords = wordSet(`
 	politics political politique politiques corrupt corrompu resign demission demissionner liar menteur
 `)
 
+// conductWords are the politicalWords that judge how a person behaves,
+// which a citizen also says of a clerk: after a title the surname is one
+// ("agent Singh is corrupt, he asked me for money", « M. Carney est un
+// menteur, il m'a dit que mon dossier était réglé »), and the message is a
+// complaint about the service, which a human must read.
+var conductWords = wordSet(`corrupt corrompu resign demission demissionner liar menteur`)
+
 // opinionWords take a person as their object: they make a leader's surname
 // partisan when they come right before it, at most one word between, or
 // across "of", "on" or "de" ("I support Singh", "your thoughts on Carney",
@@ -423,8 +430,8 @@ func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 
 // partisanName reports whether folded text speaks of a party leader: by
 // full name, compared with another leader (see compared), or by surname
-// next to a word of elections (politicalWords) or opinion (opinionWords,
-// thinkWords).
+// next to a word of elections (politicalWords; not a word of conduct after
+// a title, see conductWords) or opinion (opinionWords, thinkWords).
 func partisanName(folded string) bool {
 	var prev []string
 	for _, c := range strings.FieldsFunc(withAbbreviations(folded), isClauseEnd) {
@@ -441,13 +448,14 @@ func partisanName(folded string) bool {
 			if i > 0 && words[i-1] == first || compared(words, i) || opinionOn(words, i) || policyJudged(words, i) {
 				return true
 			}
+			titled := i > 0 && titles[words[i-1]]
 			for j := i - 1; j >= max(0, i-nearLeader) && !placeBreaks[words[j]]; j-- {
-				if politicalWords[words[j]] {
+				if w := words[j]; politicalWords[w] && !(titled && conductWords[w]) {
 					return true
 				}
 			}
 			for j := i + 1; j < min(len(words), i+nearLeader+1) && !placeBreaks[words[j]]; j++ {
-				if politicalWords[words[j]] {
+				if w := words[j]; politicalWords[w] && !(titled && conductWords[w]) {
 					return true
 				}
 			}

@@ -146,6 +146,12 @@ func TestPolicyPolitics(t *testing.T) {
 		{"where to vote", "Where do I vote on election day?", ""},
 		{"where to vote, French", "ou je vote pour l'election?", ""},
 		{"who may vote by mail, French", "Pour qui le vote par la poste est-il offert?", ""},
+		{"a titled clerk said to be corrupt", "Agent Singh is corrupt, he asked me for money", ""},
+		{"a titled clerk asked to be corrupt", "Is Mr. Singh corrupt? He asked for cash", ""},
+		{"a titled clerk said to be corrupt, French", "M. Blanchet est corrompu, il m'a demandé de l'argent", ""},
+		{"a titled clerk told to resign", "Mr Singh should resign, he lost my file twice", ""},
+		{"a titled leader in an election", "Will Mr. Poilievre win the election?", ReasonPartisan},
+		{"a leader said to be corrupt", "Is Singh corrupt?", ReasonPartisan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
