@@ -300,7 +300,10 @@ var opinionOf = wordSet(`of about on de d sur`)
 
 // placeBreaks end a leader's noun group: a political word across one
 // speaks of a place or a thing named after the leader ("a voting station
-// near Trudeau airport", "voter à l'aéroport Trudeau").
+// near Trudeau airport", "voter à l'aéroport Trudeau"). Folded « à » is
+// "a", which after the surname is the English article or French "has"
+// ("Is Carney a liar?", "Singh a gagné le débat"): a place named after a
+// leader follows « à », so "a" ends the group only before the surname.
 var placeBreaks = wordSet(`near at by pres a au aux`)
 
 // comparedBy join two leaders' surnames into a comparison that asks which
@@ -454,7 +457,7 @@ func partisanName(folded string) bool {
 					return true
 				}
 			}
-			for j := i + 1; j < min(len(words), i+nearLeader+1) && !placeBreaks[words[j]]; j++ {
+			for j := i + 1; j < min(len(words), i+nearLeader+1) && (!placeBreaks[words[j]] || words[j] == "a"); j++ {
 				if w := words[j]; politicalWords[w] && !(titled && conductWords[w]) {
 					return true
 				}

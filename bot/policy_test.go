@@ -152,6 +152,15 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a titled clerk told to resign", "Mr Singh should resign, he lost my file twice", ""},
 		{"a titled leader in an election", "Will Mr. Poilievre win the election?", ReasonPartisan},
 		{"a leader said to be corrupt", "Is Singh corrupt?", ReasonPartisan},
+		{"a leader asked to be a liar", "Is Carney a liar?", ReasonPartisan},
+		{"a leader said to be a liar", "Carney is a liar", ReasonPartisan},
+		{"a leader asked to be a good leader", "Is Trudeau a good leader?", ReasonPartisan},
+		{"a leader asked to be a corrupt politician", "Is Poilievre a corrupt politician?", ReasonPartisan},
+		{"a leader elected, French", "Carney a été élu?", ReasonPartisan},
+		{"a titled clerk asked to be a liar", "Is agent Singh a liar? He told me my file was done", ""},
+		{"a clerk who has the file, French", "Singh a mon dossier, il est en vacances?", ""},
+		{"a voting station at a place", "Is there a voting station at Trudeau airport?", ""},
+		{"voting at a place, French", "Peut-on voter a l'aeroport Trudeau?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
