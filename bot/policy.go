@@ -181,12 +181,16 @@ func phrases(ps ...string) *regexp.Regexp {
 	return regexp.MustCompile(`\b(?:` + strings.ReplaceAll(strings.Join(ps, "|"), " ", `\s+`) + `)\b`)
 }
 
-// partisanPatterns are opinions asked or given about parties, leaders and
+// partyMentions name a party or the Prime Minister. Such a mention is
+// partisan, unless the message is a service request of a kind that names
+// them in the ordinary course and gives no opinion (see served).
+var partyMentions = regexp.MustCompile(`\b(liberals?|liberaux|liberales?|conservatives?|conservateurs?|conservatrices?|ndp|npd|bloc quebecois|green party|parti vert|ppc|tories|tory|grits|neo-democrates?|prime minister|premier ministre)\b`)
+
+// partisanPatterns are opinions asked about parties, leaders and
 // elections. Practical election questions ("where do I vote") are not
 // partisan and are answered.
 var partisanPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`\b(liberals?|liberaux|liberales?|conservatives?|conservateurs?|conservatrices?|ndp|npd|bloc quebecois|green party|parti vert|ppc|tories|tory|grits|neo-democrates?)\b`),
-	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti|prime minister|premier ministre)\b`),
+	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti)\b`),
 	// Who to vote for in French, asked by the citizen or of the one
 	// addressed: « pour qui voter », « pour qui je devrais voter », « pour
 	// qui votez-vous », not who may vote some way (« pour qui le vote par la
@@ -197,10 +201,11 @@ var partisanPatterns = []*regexp.Regexp{
 }
 
 // nonPartisan are the phrases in which a party's name is an ordinary word,
-// left out before partisanPatterns are matched: a degree ("a liberal arts
-// degree", « un diplôme en arts libéraux »), a trade (« profession
-// libérale »), an estimate, a treatment, a faith ("Conservative
-// Mennonite", "Conservative Judaism", who ask about passport photos).
+// left out before partisanPatterns and partyMentions are matched: a degree
+// ("a liberal arts degree", « un diplôme en arts libéraux »), a trade
+// (« profession libérale »), an estimate, a treatment, a faith
+// ("Conservative Mennonite", "Conservative Judaism", who ask about passport
+// photos).
 var nonPartisan = phrases(
 	`liberal arts`, `arts liberaux`, `professions? liberales?`, `professionnels liberaux`,
 	`conservative (estimates?|guess|treatment|management|mennonites?|judaism|jews?|jewish|synagogues?)`,
@@ -432,8 +437,9 @@ func withAbbreviations(folded string) string {
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // partisanName reports whether folded text speaks of a party leader: by
-// full name, compared with another leader (see compared), or by surname
-// next to a word of elections (politicalWords; not a word of conduct after
+// full name other than in a service request (see servedLeader), compared
+// with another leader (see compared), or by surname next to a word of
+// elections (politicalWords; not a word of conduct after
 // a title, see conductWords) or opinion (opinionWords, thinkWords).
 func partisanName(folded string) bool {
 	var prev []string
@@ -448,7 +454,8 @@ func partisanName(folded string) bool {
 			if !ok {
 				continue
 			}
-			if i > 0 && words[i-1] == first || compared(words, i) || opinionOn(words, i) || policyJudged(words, i) {
+			if i > 0 && words[i-1] == first && !asked(folded).servedLeader() ||
+				compared(words, i) || opinionOn(words, i) || policyJudged(words, i) {
 				return true
 			}
 			titled := i > 0 && titles[words[i-1]]
@@ -650,15 +657,146 @@ func policyCheck(text string) Reason {
 	if abusive(folded) {
 		return ReasonAbuse
 	}
-	for _, p := range partisanPatterns {
-		if p.MatchString(folded) && p.MatchString(nonPartisan.ReplaceAllString(folded, " ")) {
-			return ReasonPartisan
-		}
-	}
-	if partisanName(folded) {
+	if partisanText(folded) || partisanName(folded) {
 		return ReasonPartisan
 	}
 	return ""
+}
+
+// partisanText reports whether folded text asks who to vote for
+// (partisanPatterns), or names a party or the Prime Minister
+// (partyMentions) other than in a service request (see served); phrases in
+// which a party's name is an ordinary word are left out (nonPartisan).
+func partisanText(folded string) bool {
+	plain := ""
+	kept := func() string {
+		if plain == "" {
+			plain = nonPartisan.ReplaceAllString(folded, " ")
+		}
+		return plain
+	}
+	for _, p := range partisanPatterns {
+		if p.MatchString(folded) && p.MatchString(kept()) {
+			return true
+		}
+	}
+	if !partyMentions.MatchString(folded) {
+		return false
+	}
+	mentions := partyMentions.FindAllStringIndex(kept(), -1)
+	if len(mentions) == 0 {
+		return false
+	}
+	ask := asked(kept())
+	for _, m := range mentions {
+		if !ask.served(kept()[m[0]:m[1]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// greetingWords and occasionWords together ask for a greeting for a
+// milestone (see ordinal for "100th", « 100e »).
+var (
+	greetingWords = wordSet(`
+		greeting greetings letter message card certificate scroll wishes congratulations congratulatory congrats note
+		lettre message mot voeux felicitations carte certificat souhaits
+	`)
+	occasionWords = wordSet(`
+		birthday birthdays bday anniversary anniversaries retirement wedding centenary centennial turns turning
+		anniversaire anniversaires fete ans noces mariage retraite centenaire centieme
+	`)
+)
+
+// ordinal matches an ordinal number as typed: "100th", "90th", « 100e »,
+// « 50ieme ».
+var ordinal = regexp.MustCompile(`^\d+(st|nd|rd|th|e|eme|ieme)$`)
+
+// contempt are words of opinion said of a person or a party wherever they
+// stand: "liar", « menteur », "crooks", "useless"; "hate" but not "hate
+// to" ("I hate to bother you").
+var contempt = wordSet(`
+	liar liars lying corrupt corruption crook crooks useless incompetent incompetents clown clowns traitor traitors
+	menteur menteurs menteuse menteuses corrompu corrompue corrompus corrompues escroc escrocs
+	incompetente incompetentes traitre traitres
+	hate hates hated deteste detestes hais hait jhais jdeteste thoughts opinion opinions
+`)
+
+// mannerWords, right after a judgement, make it one of a way of doing
+// ("the best way to ask", « la meilleure façon de demander »), not of a
+// person.
+var mannerWords = wordSet(`way ways time option options method place moyen moyens facon facons maniere temps moment endroit`)
+
+// service is what a message asks of the service, as far as a request of
+// that kind names the Prime Minister, a party or a leader in the ordinary
+// course: a greeting from the Prime Minister for a milestone birthday or
+// anniversary ("Can I get a greeting from the Prime Minister for my
+// grandma's 100th?", « une lettre du premier ministre pour les 100 ans de
+// ma grand-mère »). Such a message is answered, or goes to a person,
+// unless it also gives an opinion (see opinionated): "Can I get a greeting
+// from the Prime Minister? He's the worst PM ever" gets the neutral notice.
+type service struct {
+	greeting  bool // a greeting for a milestone
+	opinioned bool // an opinion given or asked (see opinionated)
+}
+
+// asked returns what folded text asks of the service.
+func asked(folded string) service {
+	var s service
+	var greeting, occasion bool
+	words := strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for _, w := range words {
+		greeting = greeting || greetingWords[w]
+		occasion = occasion || occasionWords[w] || ordinal.MatchString(w)
+	}
+	s.greeting = greeting && occasion
+	s.opinioned = opinionated(words)
+	return s
+}
+
+// opinionated reports whether words give or ask an opinion of someone: a
+// word of contempt, or a judgement linked by "to be" ("he's the worst",
+// "is it a disaster", « c'est le meilleur parti »; not "good morning", nor
+// "the best way to", see mannerWords).
+func opinionated(words []string) bool {
+	for j, w := range words {
+		if contempt[w] && !(w == "hate" && j+1 < len(words) && words[j+1] == "to") {
+			return true
+		}
+		if !judgements[w] || j+1 < len(words) && mannerWords[words[j+1]] {
+			continue
+		}
+		for k := j - 1; k >= max(0, j-3); k-- {
+			if judgedBe[words[k]] {
+				return true
+			}
+			if !judgedArticles[words[k]] && !groupDegree[words[k]] {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// served reports whether the party or Prime Minister named by mention is
+// named in a service request, with no opinion.
+func (s service) served(mention string) bool {
+	if s.opinioned {
+		return false
+	}
+	switch mention {
+	case "prime minister", "premier ministre":
+		return s.greeting
+	}
+	return false
+}
+
+// servedLeader reports whether a leader named by full name is named in a
+// service request, with no opinion: "Can I get a birthday greeting from
+// Mark Carney for my grandma?".
+func (s service) servedLeader() bool {
+	return !s.opinioned && s.greeting
 }
 
 // abusive reports whether folded text is abuse: swearing or an insult aimed

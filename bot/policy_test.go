@@ -161,6 +161,23 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a clerk who has the file, French", "Singh a mon dossier, il est en vacances?", ""},
 		{"a voting station at a place", "Is there a voting station at Trudeau airport?", ""},
 		{"voting at a place, French", "Peut-on voter a l'aeroport Trudeau?", ""},
+		{"a greeting from the Prime Minister for a 100th", "Can I get a greeting from the Prime Minister for my grandma's 100th?", ""},
+		{"a letter from the Prime Minister for 100 years, French", "une lettre du premier ministre pour les 100 ans de ma grand-mère?", ""},
+		{"a message from the Prime Minister for an anniversary", "How do I request a congratulatory message from the Prime Minister for our 50th wedding anniversary?", ""},
+		{"congratulations from the Prime Minister, French", "Comment demander des félicitations du premier ministre pour nos 50 ans de mariage?", ""},
+		{"wishes from the Prime Minister, chat", "ma mere a 100 ans la semaine prochaine, on peut avoir des voeux du premier ministre?", ""},
+		{"a birthday card from the Prime Minister", "Can the Prime Minister send a birthday card to my dad? He turns 90", ""},
+		{"a word from the Prime Minister, chat", "cmt on fait pour avoir un mot du premier ministre pour la fete de mon grand-pere", ""},
+		{"a greeting asked politely", "I hate to bother you, but can the Prime Minister send a card for my mom's 90th birthday?", ""},
+		{"the best way to a greeting", "What's the best way to get a birthday letter from the Prime Minister?", ""},
+		{"a greeting from a leader by full name", "Can I get a birthday greeting from Mark Carney for my grandma?", ""},
+		{"a greeting and an opinion", "Can I get a greeting from the Prime Minister? He's the worst PM ever", ReasonPartisan},
+		{"a greeting and contempt, French", "des voeux du premier ministre pour les 100 ans de ma mere, meme si cest un menteur", ReasonPartisan},
+		{"a greeting from a leader who is a liar", "Can I get a birthday greeting from Mark Carney? Carney is a liar", ReasonPartisan},
+		{"the Prime Minister judged", "Is the Prime Minister doing a good job?", ReasonPartisan},
+		{"the Prime Minister judged, French", "Le premier ministre est-il un bon chef?", ReasonPartisan},
+		{"the Prime Minister hating", "Why does the Prime Minister hate seniors?", ReasonPartisan},
+		{"a leader by full name", "What about Mark Carney?", ReasonPartisan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
