@@ -687,9 +687,12 @@ func partisanText(folded string) bool {
 	if len(mentions) == 0 {
 		return false
 	}
+	if partiesCompared(kept(), mentions) {
+		return true
+	}
 	ask := asked(kept())
 	for _, m := range mentions {
-		if !ask.served(kept()[m[0]:m[1]]) {
+		if !ask.served(kept(), m) {
 			return true
 		}
 	}
@@ -706,6 +709,19 @@ var (
 	occasionWords = wordSet(`
 		birthday birthdays bday anniversary anniversaries retirement wedding centenary centennial turns turning
 		anniversaire anniversaires fete ans noces mariage retraite centenaire centieme
+	`)
+)
+
+// donationWords and taxWords together ask about the tax credit for a
+// political contribution.
+var (
+	donationWords = wordSet(`
+		donate donated donating donation donations contribute contributed contribution contributions gave
+		don dons donne donner donateur donatrice contribue contribuer
+	`)
+	taxWords = wordSet(`
+		tax taxes credit credits deductible deduct deduction deductions claim receipt receipts return refund
+		assessment impot impots deductibles deduire deduit deductions recu recus declaration reclamer remboursement cotisation
 	`)
 )
 
@@ -728,29 +744,65 @@ var contempt = wordSet(`
 // person.
 var mannerWords = wordSet(`way ways time option options method place moyen moyens facon facons maniere temps moment endroit`)
 
+// partiesCompared reports whether two parties named in folded text
+// (mentions, see partyMentions) are compared: joined by "or", "vs", « ou »,
+// « contre » ("Should I donate to the Liberals or the Conservatives for the
+// tax credit?"), which asks which is better whatever the request.
+func partiesCompared(folded string, mentions [][]int) bool {
+	for k := 1; k < len(mentions); k++ {
+		if joinedByComparison(folded[mentions[k-1][1]:mentions[k][0]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinedByComparison reports whether the text between two parties' names
+// is a word of comparison, with articles or "to" around it: " or the ",
+// " ou aux ".
+func joinedByComparison(between string) bool {
+	joined := false
+	for _, w := range strings.FieldsFunc(between, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch {
+		case comparedBy[w]:
+			joined = true
+		case !judgedArticles[w] && !policyDeterminers[w] && w != "to" && w != "au" && w != "aux":
+			return false
+		}
+	}
+	return joined
+}
+
 // service is what a message asks of the service, as far as a request of
 // that kind names the Prime Minister, a party or a leader in the ordinary
 // course: a greeting from the Prime Minister for a milestone birthday or
 // anniversary ("Can I get a greeting from the Prime Minister for my
 // grandma's 100th?", « une lettre du premier ministre pour les 100 ans de
-// ma grand-mère »). Such a message is answered, or goes to a person,
-// unless it also gives an opinion (see opinionated): "Can I get a greeting
-// from the Prime Minister? He's the worst PM ever" gets the neutral notice.
+// ma grand-mère »); the tax credit for a contribution to a party ("I
+// donated to the NDP, can I claim it on my taxes?", « j'ai donné au parti
+// vert, c'est-tu déductible? »). Such a message is answered, or goes to a
+// person, unless it also gives an opinion (see opinionated): "Can I get a
+// greeting from the Prime Minister? He's the worst PM ever" gets the
+// neutral notice.
 type service struct {
-	greeting  bool // a greeting for a milestone
-	opinioned bool // an opinion given or asked (see opinionated)
+	greeting     bool // a greeting for a milestone
+	contribution bool // a tax credit, deduction or receipt for a donation
+	opinioned    bool // an opinion given or asked (see opinionated)
 }
 
 // asked returns what folded text asks of the service.
 func asked(folded string) service {
 	var s service
-	var greeting, occasion bool
-	words := strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var greeting, occasion, donation, tax bool
+	words := textWords(folded)
 	for _, w := range words {
 		greeting = greeting || greetingWords[w]
 		occasion = occasion || occasionWords[w] || ordinal.MatchString(w)
+		donation = donation || donationWords[w]
+		tax = tax || taxWords[w]
 	}
 	s.greeting = greeting && occasion
+	s.contribution = donation && tax
 	s.opinioned = opinionated(words)
 	return s
 }
@@ -779,17 +831,51 @@ func opinionated(words []string) bool {
 	return false
 }
 
-// served reports whether the party or Prime Minister named by mention is
-// named in a service request, with no opinion.
-func (s service) served(mention string) bool {
+// served reports whether the party or Prime Minister that folded text
+// names at mention (a partyMentions match) is named in a service request,
+// with no opinion.
+func (s service) served(folded string, mention []int) bool {
 	if s.opinioned {
 		return false
 	}
-	switch mention {
+	switch folded[mention[0]:mention[1]] {
 	case "prime minister", "premier ministre":
 		return s.greeting
 	}
-	return false
+	return s.contribution && donatedTo(folded, mention)
+}
+
+// nearMention bounds, in bytes, the text read on either side of a party's
+// name for the words around it: the words it takes are short.
+const nearMention = 80
+
+// textWords returns the words of folded text, letters and digits.
+func textWords(folded string) []string {
+	return strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// donatedTo reports whether the party that folded text names at mention
+// is the one given to: within four words after a donation word ("I
+// donated to the NDP", "I gave $200 to the Liberals", « un don aux
+// conservateurs », « un reçu de don du NPD »), or right before one, "party"
+// between if any ("my NDP donation", "my Liberal party contribution
+// receipt"). A party that does something to a credit is not ("Will the
+// Conservatives cut the tax credit for donations?").
+func donatedTo(folded string, mention []int) bool {
+	before := textWords(folded[max(0, mention[0]-nearMention):mention[0]])
+	if mention[0] > nearMention && len(before) > 0 {
+		before = before[1:] // maybe cut short
+	}
+	for k := len(before) - 1; k >= max(0, len(before)-4); k-- {
+		if donationWords[before[k]] {
+			return true
+		}
+	}
+	after := textWords(folded[mention[1]:min(len(folded), mention[1]+nearMention)])
+	if len(after) > 1 && (after[0] == "party" || after[0] == "s") {
+		after = after[1:]
+	}
+	return len(after) > 0 && donationWords[after[0]]
 }
 
 // servedLeader reports whether a leader named by full name is named in a

@@ -178,6 +178,23 @@ func TestPolicyPolitics(t *testing.T) {
 		{"the Prime Minister judged, French", "Le premier ministre est-il un bon chef?", ReasonPartisan},
 		{"the Prime Minister hating", "Why does the Prime Minister hate seniors?", ReasonPartisan},
 		{"a leader by full name", "What about Mark Carney?", ReasonPartisan},
+		{"a donation to a party claimed", "I donated to the NDP, can I claim it on my taxes?", ""},
+		{"a donation to a party deducted, chat", "jai donne au parti vert, cest tu deductible?", ""},
+		{"a donation to a party deductible", "Is my donation to the Conservative Party tax deductible?", ""},
+		{"a donation to a party credited, French", "Mon don au Bloc québécois donne-t-il droit à un crédit d'impôt?", ""},
+		{"a party's contribution receipt", "Where do I put my Liberal party contribution receipt on my return?", ""},
+		{"a party's donation receipt, French", "J'ai un reçu de don du NPD, je le mets où dans ma déclaration?", ""},
+		{"money given to a party", "I gave $200 to the Liberals last year, do I get a tax credit?", ""},
+		{"a donation to a party deducted, chat, plural", "jai fait un don aux conservateurs, ca se deduit tu de mes impots", ""},
+		{"donations to a party deductible, French", "Est-ce que les dons au NPD sont déductibles d'impôt?", ""},
+		{"a donation on the notice of assessment, chat", "jai donne au npd, ca va tu etre sur mon avis de cotisation", ""},
+		{"a donation to a party and an opinion", "I donated to the NDP because the Liberals are useless, can I claim it?", ReasonPartisan},
+		{"a donation to the best party, French", "J'ai donné au NPD, c'est le meilleur parti, est-ce déductible?", ReasonPartisan},
+		{"two parties compared for a donation", "Should I donate to the Liberals or the Conservatives for the tax credit?", ReasonPartisan},
+		{"a party's plans for the credit", "Will the Conservatives cut the tax credit for donations?", ReasonPartisan},
+		{"a party's plans for the credit, French", "Les libéraux vont-ils couper le crédit d'impôt pour les dons?", ReasonPartisan},
+		{"a donation to a party weighed", "Is it worth donating to the NDP?", ReasonPartisan},
+		{"which party to donate to", "Which party should I donate to for the biggest tax credit?", ReasonPartisan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
