@@ -725,6 +725,22 @@ var (
 	`)
 )
 
+// eligibilityWords ask who may use a program, or when it opens;
+// programNouns name one.
+var (
+	eligibilityWords = wordSet(`
+		eligible eligibility qualify qualifies open opened apply applying enroll enrol register sign available
+		cover covers covered start starts launch launched
+		admissible admissibles admissibilite ouvert ouverte ouverts inscrire inscription demande demander
+		couvre couvert couverte couverts disponible disponibles commence
+	`)
+	programNouns = wordSet(`
+		plan plans program programs programme programmes benefit benefits credit credits rebate rebates
+		grant grants pharmacare childcare daycare care
+		regime regimes prestation prestations allocation allocations subvention subventions soins assurance
+	`)
+)
+
 // ordinal matches an ordinal number as typed: "100th", "90th", « 100e »,
 // « 50ieme ».
 var ordinal = regexp.MustCompile(`^\d+(st|nd|rd|th|e|eme|ieme)$`)
@@ -780,29 +796,34 @@ func joinedByComparison(between string) bool {
 // grandma's 100th?", « une lettre du premier ministre pour les 100 ans de
 // ma grand-mère »); the tax credit for a contribution to a party ("I
 // donated to the NDP, can I claim it on my taxes?", « j'ai donné au parti
-// vert, c'est-tu déductible? »). Such a message is answered, or goes to a
-// person, unless it also gives an opinion (see opinionated): "Can I get a
+// vert, c'est-tu déductible? »); who may use a program named after the
+// party that brought it in ("Is the Liberal dental plan open to seniors
+// yet?", « le régime dentaire des libéraux est-il ouvert aux aînés? »).
+// Such a message is answered, or goes to a person, unless it also gives an opinion (see opinionated): "Can I get a
 // greeting from the Prime Minister? He's the worst PM ever" gets the
 // neutral notice.
 type service struct {
 	greeting     bool // a greeting for a milestone
 	contribution bool // a tax credit, deduction or receipt for a donation
+	eligibility  bool // who may use a program, when it opens
 	opinioned    bool // an opinion given or asked (see opinionated)
 }
 
 // asked returns what folded text asks of the service.
 func asked(folded string) service {
 	var s service
-	var greeting, occasion, donation, tax bool
+	var greeting, occasion, donation, tax, eligible bool
 	words := textWords(folded)
 	for _, w := range words {
 		greeting = greeting || greetingWords[w]
 		occasion = occasion || occasionWords[w] || ordinal.MatchString(w)
 		donation = donation || donationWords[w]
 		tax = tax || taxWords[w]
+		eligible = eligible || eligibilityWords[w]
 	}
 	s.greeting = greeting && occasion
 	s.contribution = donation && tax
+	s.eligibility = eligible
 	s.opinioned = opinionated(words)
 	return s
 }
@@ -842,7 +863,35 @@ func (s service) served(folded string, mention []int) bool {
 	case "prime minister", "premier ministre":
 		return s.greeting
 	}
-	return s.contribution && donatedTo(folded, mention)
+	return s.contribution && donatedTo(folded, mention) || s.eligibility && programNamed(folded, mention)
+}
+
+// programNamed reports whether the party that folded text names at mention
+// names a program: in English before the program's noun, two words between
+// at most, as an adjective or a possessive ("the Liberal dental plan", "the
+// NDP's pharmacare program", "the Liberals' dental plan"; a plural is a
+// subject: "the Liberals plan to"); in French after it, four words between
+// at most (« le régime de soins dentaires des libéraux », « le régime
+// dentaire libéral »).
+func programNamed(folded string, mention []int) bool {
+	if w := folded[mention[0]:mention[1]]; !strings.HasSuffix(w, "s") || strings.HasPrefix(folded[mention[1]:], "'") {
+		after := textWords(folded[mention[1]:min(len(folded), mention[1]+nearMention)])
+		if len(after) > 0 && after[0] == "s" {
+			after = after[1:]
+		}
+		for _, w := range after[:min(len(after), 3)] {
+			if programNouns[w] {
+				return true
+			}
+		}
+	}
+	before := textWords(folded[max(0, mention[0]-nearMention):mention[0]])
+	for k := len(before) - 1; k >= max(0, len(before)-5); k-- {
+		if programNouns[before[k]] {
+			return true
+		}
+	}
+	return false
 }
 
 // nearMention bounds, in bytes, the text read on either side of a party's

@@ -195,6 +195,18 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a party's plans for the credit, French", "Les libéraux vont-ils couper le crédit d'impôt pour les dons?", ReasonPartisan},
 		{"a donation to a party weighed", "Is it worth donating to the NDP?", ReasonPartisan},
 		{"which party to donate to", "Which party should I donate to for the biggest tax credit?", ReasonPartisan},
+		{"a program named by a party, open", "Is the Liberal dental plan open to seniors yet?", ""},
+		{"a program named by a party, open, French", "Le régime de soins dentaires des libéraux est-il ouvert aux aînés?", ""},
+		{"a program named by a party, open, chat", "le plan dentaire liberal cest tu ouvert pour les 65 ans et plus", ""},
+		{"a program named by a party, eligible", "Am I eligible for the NDP pharmacare program?", ""},
+		{"a program named by a party's possessive", "Who qualifies for the Liberals' dental plan?", ""},
+		{"a program named by a party, eligible, French", "Suis-je admissible au régime dentaire libéral?", ""},
+		{"a program named by a party, judged", "The Liberal dental plan is a disaster", ReasonPartisan},
+		{"a program named by a party, judged, French", "Le régime dentaire des libéraux, c'est une blague", ReasonPartisan},
+		{"a program named by a party, open, judged", "Is the Liberal dental plan open to seniors, or is it just a Liberal joke?", ReasonPartisan},
+		{"a party's plans for a program", "Are the Conservatives going to cut the dental plan? Who is eligible now?", ReasonPartisan},
+		{"a party that plans", "Do the Liberals plan to open dental care to seniors?", ReasonPartisan},
+		{"parties compared on a program", "Are the Liberals better than the Conservatives on dental care?", ReasonPartisan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
