@@ -741,6 +741,17 @@ var (
 	`)
 )
 
+// contactWords ask how to reach someone; officeWords name an office or
+// an MP, and deputies a member in French.
+var (
+	contactWords = wordSet(`
+		contact contacting reach write email mail call phone address number
+		joindre rejoindre contacter ecrire appeler courriel adresse ladresse telephone numero
+	`)
+	officeWords = wordSet(`office offices mp mps constituency riding bureau bureaux depute deputee deputes deputees circonscription`)
+	deputies    = wordSet(`depute deputee deputes deputees`)
+)
+
 // ordinal matches an ordinal number as typed: "100th", "90th", « 100e »,
 // « 50ieme ».
 var ordinal = regexp.MustCompile(`^\d+(st|nd|rd|th|e|eme|ieme)$`)
@@ -798,21 +809,26 @@ func joinedByComparison(between string) bool {
 // donated to the NDP, can I claim it on my taxes?", « j'ai donné au parti
 // vert, c'est-tu déductible? »); who may use a program named after the
 // party that brought it in ("Is the Liberal dental plan open to seniors
-// yet?", « le régime dentaire des libéraux est-il ouvert aux aînés? »).
-// Such a message is answered, or goes to a person, unless it also gives an opinion (see opinionated): "Can I get a
+// yet?", « le régime dentaire des libéraux est-il ouvert aux aînés? »);
+// how to reach the Prime Minister, a leader's office or one's MP ("How do
+// I contact the Prime Minister's office?", "How do I contact my NDP MP?",
+// « comment joindre mon député conservateur? »). Such a message is
+// answered, or goes to a person, unless it also gives an opinion (see opinionated): "Can I get a
 // greeting from the Prime Minister? He's the worst PM ever" gets the
 // neutral notice.
 type service struct {
 	greeting     bool // a greeting for a milestone
 	contribution bool // a tax credit, deduction or receipt for a donation
 	eligibility  bool // who may use a program, when it opens
+	contact      bool // how to reach someone, with no word of elections
+	office       bool // an office or an MP
 	opinioned    bool // an opinion given or asked (see opinionated)
 }
 
 // asked returns what folded text asks of the service.
 func asked(folded string) service {
 	var s service
-	var greeting, occasion, donation, tax, eligible bool
+	var greeting, occasion, donation, tax, eligible, contact, office, political bool
 	words := textWords(folded)
 	for _, w := range words {
 		greeting = greeting || greetingWords[w]
@@ -820,10 +836,15 @@ func asked(folded string) service {
 		donation = donation || donationWords[w]
 		tax = tax || taxWords[w]
 		eligible = eligible || eligibilityWords[w]
+		contact = contact || contactWords[w]
+		office = office || officeWords[w]
+		political = political || politicalWords[w]
 	}
 	s.greeting = greeting && occasion
 	s.contribution = donation && tax
 	s.eligibility = eligible
+	s.contact = contact && !political
+	s.office = office
 	s.opinioned = opinionated(words)
 	return s
 }
@@ -861,9 +882,23 @@ func (s service) served(folded string, mention []int) bool {
 	}
 	switch folded[mention[0]:mention[1]] {
 	case "prime minister", "premier ministre":
-		return s.greeting
+		return s.greeting || s.contact
 	}
-	return s.contribution && donatedTo(folded, mention) || s.eligibility && programNamed(folded, mention)
+	return s.contribution && donatedTo(folded, mention) || s.eligibility && programNamed(folded, mention) ||
+		s.contact && partyMember(folded, mention)
+}
+
+// partyMember reports whether the party that folded text names at mention
+// is a member's: right before "MP" or "member" ("my NDP MP", "the Liberal
+// member for my riding"), right after « député » (« mon député
+// conservateur »).
+func partyMember(folded string, mention []int) bool {
+	after := textWords(folded[mention[1]:min(len(folded), mention[1]+nearMention)])
+	if len(after) > 0 && (after[0] == "mp" || after[0] == "member") {
+		return true
+	}
+	before := textWords(folded[max(0, mention[0]-nearMention):mention[0]])
+	return len(before) > 0 && deputies[before[len(before)-1]]
 }
 
 // programNamed reports whether the party that folded text names at mention
@@ -929,9 +964,9 @@ func donatedTo(folded string, mention []int) bool {
 
 // servedLeader reports whether a leader named by full name is named in a
 // service request, with no opinion: "Can I get a birthday greeting from
-// Mark Carney for my grandma?".
+// Mark Carney for my grandma?", "How can I email Jagmeet Singh's office?".
 func (s service) servedLeader() bool {
-	return !s.opinioned && s.greeting
+	return !s.opinioned && (s.greeting || s.contact && s.office)
 }
 
 // abusive reports whether folded text is abuse: swearing or an insult aimed

@@ -207,6 +207,21 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a party's plans for a program", "Are the Conservatives going to cut the dental plan? Who is eligible now?", ReasonPartisan},
 		{"a party that plans", "Do the Liberals plan to open dental care to seniors?", ReasonPartisan},
 		{"parties compared on a program", "Are the Liberals better than the Conservatives on dental care?", ReasonPartisan},
+		{"the Prime Minister's office contacted", "How do I contact the Prime Minister's office?", ""},
+		{"the Prime Minister's office reached, French", "Comment joindre le bureau du premier ministre?", ""},
+		{"the Prime Minister's office address, chat", "c koi ladresse du bureau du premier ministre svp", ""},
+		{"the Prime Minister's address", "What's the mailing address for the Prime Minister?", ""},
+		{"a party's MP contacted", "How do I contact my NDP MP?", ""},
+		{"a party's MP reached, French", "Comment rejoindre mon député conservateur?", ""},
+		{"a party's MP written to, chat", "jveux ecrire a mon depute liberal, cest quoi son adresse", ""},
+		{"a party's MP phoned, chat", "numero de telephone de mon depute npd svp", ""},
+		{"a leader's office by full name", "How can I email Jagmeet Singh's office?", ""},
+		{"the Prime Minister contacted to be told off", "How do I contact the Prime Minister's office? I want to tell him he's a liar", ReasonPartisan},
+		{"a party's MP judged", "My Liberal MP is useless, how do I contact someone else?", ReasonPartisan},
+		{"the Prime Minister written to about a party", "How do I write to the Prime Minister to complain about the Liberals?", ReasonPartisan},
+		{"the Prime Minister and an election", "Why doesn't the Prime Minister call an election?", ReasonPartisan},
+		{"the Prime Minister and an election, French", "Le premier ministre va-t-il appeler des élections?", ReasonPartisan},
+		{"a party phoned", "What's the phone number of the Conservative party?", ReasonPartisan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
