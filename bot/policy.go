@@ -850,19 +850,30 @@ func asked(folded string) service {
 }
 
 // opinionated reports whether words give or ask an opinion of someone: a
-// word of contempt, or a judgement linked by "to be" ("he's the worst",
-// "is it a disaster", « c'est le meilleur parti »; not "good morning", nor
-// "the best way to", see mannerWords).
+// word of contempt; a judgement linked by "to be" or an exclamation ("he's
+// the worst", "is it a disaster", « c'est le meilleur parti », "what a
+// joke"; not "good morning", nor "the best way to", see mannerWords); or
+// an opinion word after its subject ("do you support", "I like", « vous
+// appuyez », « jaime », see opinionSubjects).
 func opinionated(words []string) bool {
 	for j, w := range words {
-		if contempt[w] && !(w == "hate" && j+1 < len(words) && words[j+1] == "to") {
+		if w == "hate" && j+1 < len(words) && words[j+1] == "to" {
+			continue // "I hate to bother you"
+		}
+		if contempt[w] {
 			return true
+		}
+		if opinionWords[w] || likeWords[w] {
+			if j > 0 && opinionSubjects[words[j-1]] || strings.HasPrefix(w, "j") {
+				return true
+			}
+			continue
 		}
 		if !judgements[w] || j+1 < len(words) && mannerWords[words[j+1]] {
 			continue
 		}
 		for k := j - 1; k >= max(0, j-3); k-- {
-			if judgedBe[words[k]] {
+			if judgedBe[words[k]] || exclaimers[words[k]] {
 				return true
 			}
 			if !judgedArticles[words[k]] && !groupDegree[words[k]] {
@@ -872,6 +883,12 @@ func opinionated(words []string) bool {
 	}
 	return false
 }
+
+// opinionSubjects, right before an opinion word, give or ask an opinion:
+// "I support", "do you like", « vous appuyez », « tu aimes »; French
+// opinion words typed with the elided « je » stuck to them (« jaime »)
+// hold their own.
+var opinionSubjects = wordSet(`i we you u they je tu vous on nous`)
 
 // served reports whether the party or Prime Minister that folded text
 // names at mention (a partyMentions match) is named in a service request,

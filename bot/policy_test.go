@@ -222,6 +222,13 @@ func TestPolicyPolitics(t *testing.T) {
 		{"the Prime Minister and an election", "Why doesn't the Prime Minister call an election?", ReasonPartisan},
 		{"the Prime Minister and an election, French", "Le premier ministre va-t-il appeler des élections?", ReasonPartisan},
 		{"a party phoned", "What's the phone number of the Conservative party?", ReasonPartisan},
+		{"a greeting and an exclamation", "The Prime Minister sent my mom a birthday letter, what a joke of a PM", ReasonPartisan},
+		{"a greeting and an exclamation, French", "Le premier ministre a envoyé une carte pour les 100 ans de ma mère, quelle blague", ReasonPartisan},
+		{"a program and support asked", "Do you support the Liberal dental plan? Who is eligible?", ReasonPartisan},
+		{"a program and a liking, French", "Jaime le regime dentaire des liberaux, qui est admissible?", ReasonPartisan},
+		{"a donation and support given", "I support the NDP, can I claim my donation to them?", ReasonPartisan},
+		{"a donation and support asked, French", "Vous appuyez le NPD? Mon don est-il déductible?", ReasonPartisan},
+		{"a greeting liked", "I would like a greeting from the Prime Minister for my mom's 90th birthday", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
