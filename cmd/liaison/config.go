@@ -181,9 +181,18 @@ func defaultStaff() []StaffConfig {
 }
 
 // loadConfig reads path over the defaults ("" keeps the defaults), then the
-// environment, then validates. Every problem is reported at once, naming
-// the file, line and key.
-func loadConfig(path string) (Config, error) {
+// environment, then validates, for `liaison serve`: the tokens of the
+// platforms configured are required. Every problem is reported at once,
+// naming the file, line and key.
+func loadConfig(path string) (Config, error) { return load(path, true) }
+
+// loadHostConfig is loadConfig for a host operator's command (phase,
+// broadcast, report, archive, kb drafts): these work on the database only
+// and never connect to Discord or Slack, so the platforms' tokens need not
+// be in their environment. Everything else is validated as for serve.
+func loadHostConfig(path string) (Config, error) { return load(path, false) }
+
+func load(path string, needTokens bool) (Config, error) {
 	cfg := DefaultConfig()
 	// unknown holds the file's values of the wrong type and unknown keys:
 	// the decoder has still decoded every other key, so they are validated
@@ -201,7 +210,7 @@ func loadConfig(path string) (Config, error) {
 		slackAppToken: strings.TrimSpace(os.Getenv(slack.EnvAppToken)),
 		webToken:      strings.TrimSpace(os.Getenv(envWebToken)),
 	}
-	if err := errors.Join(unknown, cfg.Validate()); err != nil {
+	if err := errors.Join(unknown, cfg.validate(needTokens)); err != nil {
 		where := "config (embedded defaults)"
 		if path != "" {
 			where = "config " + path
@@ -419,8 +428,12 @@ func indexedKey(src []byte, key string, row int) string {
 // arrayIndex is the index of an array table in a key: "[1]" in "staff[1].name".
 var arrayIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
-// Validate reports every problem at once.
-func (c Config) Validate() error {
+// Validate reports every problem at once, the platforms' tokens included.
+func (c Config) Validate() error { return c.validate(true) }
+
+// validate is Validate, leaving out the platforms' tokens unless
+// needTokens.
+func (c Config) validate(needTokens bool) error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if strings.TrimSpace(c.DataDir) == "" {
@@ -472,7 +485,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if c.discordEnabled() {
-		if c.secrets.discordToken == "" {
+		if needTokens && c.secrets.discordToken == "" {
 			bad("discord: the [discord] section is set but %s is empty: export the bot token, or remove the section", envDiscordToken)
 		}
 		if err := c.Discord.Validate(); err != nil {
@@ -480,8 +493,10 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.slackEnabled() {
-		if err := slack.CheckTokens(c.secrets.slackBotToken, c.secrets.slackAppToken); err != nil {
-			errs = append(errs, err)
+		if needTokens {
+			if err := slack.CheckTokens(c.secrets.slackBotToken, c.secrets.slackAppToken); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		if err := c.Slack.Validate(); err != nil {
 			errs = append(errs, err)

@@ -654,3 +654,42 @@ func TestConfigPathMistakesSayWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// A host operator's commands read the database only: with Discord and
+// Slack configured, they run without the platforms' tokens in their
+// environment (an access-to-information officer exporting records need not
+// hold the bot's secrets), and still report every other mistake. serve,
+// which connects, still names each missing variable.
+func TestHostCommandsNeedNoPlatformTokens(t *testing.T) {
+	clearSecrets(t)
+	t.Chdir(t.TempDir())
+	platforms := "data_dir = \"data\"\n[discord]\nguilds = [\"123456789012345678\"]\n[[discord.channel]]\nid = \"345678901234567890\"\nname = \"help\"\n[slack]\ndesk_channel = \"C0123ABCD\"\n" + staffTOML
+	p := writeFile(t, "platforms.toml", platforms)
+	for _, args := range [][]string{
+		{"phase", "show", "--config", p},
+		{"phase", "set", "broadcast", "--channel", "help", "--by", "sam", "--reason", "pilot", "--config", p},
+		{"broadcast", "--en", "Closed Friday.", "--fr", "Fermé vendredi.", "--channel", "help", "--by", "sam", "--config", p},
+		{"report", "--config", p},
+		{"archive", "export", "--config", p},
+		{"archive", "purge", "--config", p},
+		{"kb", "drafts", "list", "--config", p},
+	} {
+		if _, stderr, err := runCLI(t, args...); err != nil {
+			t.Errorf("%s: %v\n%s", strings.Join(args[:2], " "), err, stderr)
+		}
+	}
+	out, _, err := runCLI(t, "phase", "show", "--config", p)
+	if err != nil || !strings.Contains(out, "discord:345678901234567890") {
+		t.Errorf("phase show without tokens lists the Discord channel: %v\n%s", err, out)
+	}
+	bad := writeFile(t, "bad.toml", strings.Replace(platforms, `name = "help"`, "name = \"help\"\nlang = \"french\"", 1))
+	if _, _, err := runCLI(t, "report", "--config", bad); err == nil || !strings.Contains(err.Error(), "discord.channel[0].lang") {
+		t.Errorf("a host command still reports a mistake in the file: %v", err)
+	}
+	_, err = loadConfig(p)
+	for _, want := range []string{envDiscordToken, "LIAISON_SLACK_BOT_TOKEN", "LIAISON_SLACK_APP_TOKEN"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("serve's configuration without tokens must name %s: %v", want, err)
+		}
+	}
+}

@@ -20,7 +20,7 @@ import (
 // openAdmin loads the configuration and opens the store for a host
 // operator's command.
 func openAdmin(ctx context.Context, configPath string) (Config, *store.DB, bot.Admin, error) {
-	cfg, err := loadConfig(configPath)
+	cfg, err := loadHostConfig(configPath)
 	if err != nil {
 		return cfg, nil, bot.Admin{}, err
 	}
