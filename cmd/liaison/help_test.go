@@ -149,3 +149,22 @@ func TestDraftsStateMustBeOneOfTheStates(t *testing.T) {
 		})
 	}
 }
+
+// The usage of --channel says what it takes, as resolveChannel does: a
+// channel's key, its id, or its name in either language.
+func TestChannelFlagUsageNamesEveryWayToGiveAChannel(t *testing.T) {
+	clearSecrets(t)
+	for _, args := range [][]string{{"phase", "set", "-h"}, {"broadcast", "-h"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			_, stderr, _ := runCLI(t, args...)
+			_, usage, _ := strings.Cut(stderr, "-channel")
+			usage, _, _ = strings.Cut(usage, "\n  -")
+			for _, want := range []string{"key (web:help)", "id", "name in either language (help, aide)"} {
+				if !strings.Contains(usage, want) {
+					t.Errorf("--channel usage lacks %q:%s", want, usage)
+				}
+			}
+		})
+	}
+}

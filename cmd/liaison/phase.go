@@ -132,7 +132,7 @@ func phaseSet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("phase set", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
-	channel := fs.String("channel", "", "channel id or key (platform:id) to override; empty: the global phase")
+	channel := fs.String("channel", "", "channel to override: its key (web:help), id, or name in either language (help, aide); empty: the global phase")
 	by := fs.String("by", "", "who is making the change (required)")
 	reason := fs.String("reason", "", "why (required; recorded and announced to staff)")
 	clear := fs.Bool("clear", false, "remove the channel's override (with --channel)")
@@ -281,7 +281,7 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	at := fs.String("at", "", "when to send: RFC 3339 (2026-11-23T09:00:00-05:00), local \"2026-11-23 09:00\", or \"+2h\"; empty: now")
 	by := fs.String("by", os.Getenv("USER"), "who is sending it (recorded)")
 	var chans stringList
-	fs.Var(&chans, "channel", "channel id or key to post to (repeatable); none: every channel configured for broadcasts")
+	fs.Var(&chans, "channel", "channel to post to: its key (web:help), id, or name in either language (help, aide); repeatable; none: every channel configured for broadcasts")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
