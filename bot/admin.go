@@ -100,7 +100,7 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	now := a.now()
 	_, c, err := state.Apply(phases.Change{Channel: string(r.Channel), To: r.Phase, By: by, Via: r.Actor.Via, Reason: strings.TrimSpace(r.Reason), At: now})
 	if err != nil {
-		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target, phaseRefusal(r, err))
+		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target, a.phaseRefusal(r, err))
 	}
 	byName := by
 	if s, ok := a.Staff.ByID(by); ok {
@@ -130,7 +130,7 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 
 // phaseRefusal explains a change phases.State.Apply refused (err), keeping
 // err in the chain for errors.Is and the logs.
-func phaseRefusal(r PhaseRequest, err error) *Refusal {
+func (a Admin) phaseRefusal(r PhaseRequest, err error) *Refusal {
 	kind := fmt.Errorf("%w: %w", ErrInvalid, err)
 	switch {
 	case errors.Is(err, phases.ErrInvalidChange): // who asks is always known: the reason is missing
@@ -138,11 +138,35 @@ func phaseRefusal(r PhaseRequest, err error) *Refusal {
 	case errors.Is(err, phases.ErrUnknownPhase) && r.Channel == "" && r.Phase == 0:
 		return refuse(kind, "Only a channel can follow the global phase: name the channel.",
 			"Seul un canal peut suivre la phase globale\u00a0: nommez le canal.")
+	case errors.Is(err, phases.ErrNoChange):
+		return a.unchanged(kind, r)
 	case errors.Is(err, phases.ErrUnknownPhase):
 		return refuse(kind, fmt.Sprintf("Unknown phase %d. Use broadcast (1), replies (2) or outreach (3).", int(r.Phase)),
 			fmt.Sprintf("Phase %d inconnue. Utilisez diffusion (1), réponses (2) ou proactif (3).", int(r.Phase)))
 	}
 	return refuse(kind, "This phase change is not valid.", "Ce changement de phase n’est pas valide.")
+}
+
+// unchanged refuses a change that would change nothing (kind wraps
+// phases.ErrNoChange), naming the phase or channel as staff know them.
+func (a Admin) unchanged(kind error, r PhaseRequest) *Refusal {
+	say := func(l Lang) string {
+		ch, ph := a.channelLabel(r.Channel, l), phaseName(a.Messages, l, int(r.Phase))
+		switch {
+		case r.Channel != "" && r.Phase == 0 && l == French:
+			return fmt.Sprintf("Rien à changer\u00a0: %s suit déjà la phase globale.", ch)
+		case r.Channel != "" && r.Phase == 0:
+			return fmt.Sprintf("Nothing to change: %s already follows the global phase.", ch)
+		case r.Channel != "" && l == French:
+			return fmt.Sprintf("Rien à changer\u00a0: %s est déjà en phase «\u00a0%s\u00a0».", ch, ph)
+		case r.Channel != "":
+			return fmt.Sprintf("Nothing to change: %s is already in phase %q.", ch, ph)
+		case l == French:
+			return fmt.Sprintf("Rien à changer\u00a0: la phase globale est déjà «\u00a0%s\u00a0».", ph)
+		}
+		return fmt.Sprintf("Nothing to change: the global phase is already %q.", ph)
+	}
+	return refuse(kind, say(English), say(French))
 }
 
 // unknownChannel refuses a channel that is not configured.

@@ -199,6 +199,49 @@ func TestEveryPhaseChangeIsAnnouncedOnceAtTheSameInstant(t *testing.T) {
 	}
 }
 
+// A phase change that would change nothing (the phase a channel already
+// has, ending an override it does not have) is refused in both languages,
+// naming the channel by its name, audited as refused, and not announced
+// as a switch.
+func TestPhaseChangeThatChangesNothingIsRefusedNotAnnounced(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setPhase(phases.Broadcast, "mem:help")
+	e.tick()
+	before := len(e.desk.noticesOf(bot.NoticePhase))
+	for _, tt := range []struct {
+		phase   phases.Phase
+		channel bot.ChannelKey
+		en, fr  string
+	}{
+		{phases.Broadcast, "mem:help", `Nothing to change: #help (mem:help) is already in phase "broadcast`, "Rien à changer\u00a0: #help (mem:help) est déjà en phase «\u00a0diffusion"},
+		{0, "mem:general", "Nothing to change: #general (mem:general) already follows the global phase.", "Rien à changer\u00a0: #general (mem:general) suit déjà la phase globale."},
+		{phases.Replies, "", `Nothing to change: the global phase is already "replies`, "Rien à changer\u00a0: la phase globale est déjà «\u00a0réponses"},
+	} {
+		_, err := e.eng.SetPhase(e.ctx, bot.PhaseRequest{Actor: bot.Actor{DeskUserID: lead}, Phase: tt.phase, Channel: tt.channel, Reason: "again"})
+		var r *bot.Refusal
+		if !errors.Is(err, bot.ErrInvalid) || !errors.As(err, &r) || !strings.Contains(r.In(bot.English), tt.en) || !strings.Contains(r.In(bot.French), tt.fr) {
+			t.Errorf("phase %d in %q: %v, want a refusal saying %q / %q", tt.phase, tt.channel, err, tt.en, tt.fr)
+		}
+	}
+	e.tick()
+	if n := len(e.desk.noticesOf(bot.NoticePhase)); n != before {
+		t.Errorf("%d announcements after the refusals, want %d", n, before)
+	}
+	log, err := e.st.AuditLog(e.ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := 0
+	for _, a := range log {
+		if a.Action == "phase.set" && !a.Allowed && strings.Contains(a.Detail, "Nothing to change") {
+			refused++
+		}
+	}
+	if refused != 3 {
+		t.Errorf("%d refusals audited, want 3: %+v", refused, log)
+	}
+}
+
 // A channel removed from the configuration keeps the override it had in
 // the store: ending it is allowed (or it would apply again, unseen, were
 // the channel configured anew), setting a phase there is not.

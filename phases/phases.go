@@ -34,6 +34,12 @@ var ErrUnknownPhase = errors.New("unknown phase")
 // ErrInvalidChange is returned for a change without an author or reason.
 var ErrInvalidChange = errors.New("invalid phase change")
 
+// ErrNoChange is returned for a change that would change nothing: the
+// global phase set to itself, a channel's override set to its own phase,
+// or ended where the channel has none. Recorded, it would be announced to
+// staff as a switch that never happened.
+var ErrNoChange = errors.New("no phase change")
+
 var names = map[Phase]string{Broadcast: "broadcast", Replies: "replies", Outreach: "outreach"}
 
 // String returns the phase's name ("broadcast", "replies", "outreach").
@@ -117,10 +123,9 @@ type Change struct {
 	At      time.Time
 }
 
-// Apply validates c against s and returns the new state with c.From filled
-// in. The reason and author are required: every switch must be explainable
-// later.
-func (s State) Apply(c Change) (State, Change, error) {
+// Validate checks what a change must hold whatever the state: who makes it,
+// why, and a known phase (or 0, ending a channel's override).
+func (c Change) Validate() error {
 	var errs []error
 	if strings.TrimSpace(c.By) == "" {
 		errs = append(errs, fmt.Errorf("%w: who is making the change is required", ErrInvalidChange))
@@ -134,18 +139,34 @@ func (s State) Apply(c Change) (State, Change, error) {
 	if c.Channel != "" && c.To != 0 && !c.To.Valid() {
 		errs = append(errs, fmt.Errorf("%w: channel phase %d", ErrUnknownPhase, c.To))
 	}
-	if len(errs) > 0 {
-		return s, c, errors.Join(errs...)
+	return errors.Join(errs...)
+}
+
+// Apply validates c against s and returns the new state with c.From filled
+// in. The reason and author are required: every switch must be explainable
+// later. A change that changes nothing is refused (ErrNoChange).
+func (s State) Apply(c Change) (State, Change, error) {
+	if err := c.Validate(); err != nil {
+		return s, c, err
 	}
 	next := State{Global: s.Global, Overrides: maps.Clone(s.Overrides)}
 	if next.Overrides == nil {
 		next.Overrides = map[string]Phase{}
 	}
 	if c.Channel == "" {
+		if c.To == s.Global {
+			return s, c, fmt.Errorf("%w: the global phase is already %s", ErrNoChange, c.To)
+		}
 		c.From = s.Global
 		next.Global = c.To
 	} else {
 		c.From = s.For(c.Channel)
+		switch o, ok := s.Overrides[c.Channel]; {
+		case c.To == 0 && !ok:
+			return s, c, fmt.Errorf("%w: %s already follows the global phase", ErrNoChange, c.Channel)
+		case c.To != 0 && ok && o == c.To:
+			return s, c, fmt.Errorf("%w: %s is already in %s", ErrNoChange, c.Channel, c.To)
+		}
 		if c.To == 0 {
 			delete(next.Overrides, c.Channel)
 		} else {

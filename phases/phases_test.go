@@ -2,6 +2,7 @@ package phases
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -83,6 +84,29 @@ func TestApplyGlobalAndOverrides(t *testing.T) {
 	s3, c, err := s2.Apply(Change{Channel: "discord:1", To: 0, By: "sam", Reason: "pilot over"})
 	if err != nil || c.From != Replies || s3.For("discord:1") != Broadcast || len(s3.Channels()) != 0 {
 		t.Fatalf("clear: %+v %+v %v", s3, c, err)
+	}
+}
+
+// A change that changes nothing is refused: recorded, it would be
+// announced as a switch that never happened. Pinning a channel to the
+// global phase is a change (it stays there when the global phase moves).
+func TestApplyRefusesAChangeThatChangesNothing(t *testing.T) {
+	s := State{Global: Replies, Overrides: map[string]Phase{"discord:1": Broadcast}}
+	for name, c := range map[string]Change{
+		"global to itself":              {To: Replies, By: "sam", Reason: "x"},
+		"override to itself":            {Channel: "discord:1", To: Broadcast, By: "sam", Reason: "x"},
+		"ending an override never made": {Channel: "discord:2", To: 0, By: "sam", Reason: "x"},
+	} {
+		got, _, err := s.Apply(c)
+		if !errors.Is(err, ErrNoChange) || !reflect.DeepEqual(got, s) {
+			t.Errorf("%s: %v, state %+v", name, err, got)
+		}
+	}
+	if _, c, err := s.Apply(Change{Channel: "discord:2", To: Replies, By: "sam", Reason: "pin"}); err != nil || c.From != Replies {
+		t.Errorf("pinning a channel to the global phase: %+v, %v", c, err)
+	}
+	if err := (Change{Channel: "discord:2", By: "sam", Reason: "x"}).Validate(); err != nil {
+		t.Errorf("Validate judges a change alone, whatever the state: %v", err)
 	}
 }
 

@@ -90,7 +90,7 @@ func cloneState(s phases.State) phases.State {
 // (with phases.ErrInvalidChange or phases.ErrUnknownPhase) when c has no
 // author or reason, or names no valid phase.
 func (db *DB) SavePhaseChange(ctx context.Context, c phases.Change, audit bot.AuditEntry, out []bot.Outgoing) error {
-	if _, _, err := (phases.State{}).Apply(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return fmt.Errorf("store: save phase change: %w: %w", bot.ErrInvalid, err)
 	}
 	now := db.now()

@@ -10,8 +10,9 @@ import (
 // "help" does.
 func TestPhaseSetFindsAWebRoomByEitherName(t *testing.T) {
 	cfg, _ := testConfig(t)
-	for _, name := range []string{"aide", "#aide", "Aide", "#Help", "help", "général"} {
-		out, _, err := runCLI(t, "phase", "set", "replies", "--channel", name, "--by", "ops", "--reason", "pilot", "--config", cfg)
+	for i, name := range []string{"aide", "#aide", "Aide", "#Help", "help", "général"} {
+		phase := []string{"replies", "broadcast"}[i%2] // each a change: setting the phase a room has is refused
+		out, _, err := runCLI(t, "phase", "set", phase, "--channel", name, "--by", "ops", "--reason", "pilot", "--config", cfg)
 		want := "web:help"
 		if name == "général" {
 			want = "web:general"
