@@ -59,6 +59,11 @@ type apiCall struct {
 	TS     string         // the ts the fake answered with
 	Form   url.Values     // form-encoded calls (chat.*)
 	JSON   map[string]any // JSON calls (views.*)
+	// Err is the error code the fake refused the call with, "" when it
+	// took it. A refused chat.postMessage makes no message and a refused
+	// chat.update changes none, as in Slack: history and threads leave
+	// them out.
+	Err string
 }
 
 // ackRecord is one acknowledgement the client sent.
@@ -224,7 +229,7 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 	case "chat.postMessage", "chat.update", "chat.postEphemeral":
 		ch := call.Form.Get("channel")
 		if ch != testDesk {
-			writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
+			f.refuseCall(w, call.Seq, "channel_not_found")
 			return
 		}
 		if method == "chat.update" {
@@ -233,7 +238,7 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 			gone := f.deleted[ts]
 			f.mu.Unlock()
 			if gone != "" {
-				writeJSON(w, map[string]any{"ok": false, "error": gone})
+				f.refuseCall(w, call.Seq, gone)
 				return
 			}
 		}
@@ -241,7 +246,7 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("%s: blocks are not JSON", method)
 		}
 		if code := f.refusal(call.Form); code != "" {
-			writeJSON(w, map[string]any{"ok": false, "error": code})
+			f.refuseCall(w, call.Seq, code)
 			return
 		}
 		writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts, "message_ts": ts})
@@ -255,7 +260,7 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 		withMeta := call.Form.Get("include_all_metadata") == "1"
 		var msgs []map[string]any
 		for _, c := range f.callsTo("chat.postMessage") {
-			if c.Form.Get("channel") != testDesk || c.Form.Get("thread_ts") != "" || f.deleted[c.TS] == "message_not_found" {
+			if c.Err != "" || c.Form.Get("channel") != testDesk || c.Form.Get("thread_ts") != "" || f.deleted[c.TS] == "message_not_found" {
 				continue
 			}
 			m := map[string]any{"type": "message", "ts": c.TS, "text": c.Form.Get("text"), "bot_id": "B1", "user": "UBOT"}
@@ -371,6 +376,19 @@ func (c *fakeConn) close() {
 		close(c.closed)
 		_ = c.ws.Close()
 	})
+}
+
+// refuseCall answers the call seq with Slack's error code, and records
+// that it was refused (apiCall.Err).
+func (f *fakeSlack) refuseCall(w http.ResponseWriter, seq int, code string) {
+	f.mu.Lock()
+	for i := range f.calls {
+		if f.calls[i].Seq == seq {
+			f.calls[i].Err = code
+		}
+	}
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": false, "error": code})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -648,7 +666,7 @@ func (f *fakeSlack) thread(ts string) []map[string]any {
 	var msgs []map[string]any
 	byTS := map[string]map[string]any{}
 	for _, c := range f.calls {
-		if c.Form == nil || c.Form.Get("channel") != testDesk {
+		if c.Err != "" || c.Form == nil || c.Form.Get("channel") != testDesk {
 			continue
 		}
 		switch {
