@@ -3,9 +3,12 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/i18n"
@@ -146,8 +149,10 @@ func TestDeskSyncFailureOfOneEscalation(t *testing.T) {
 		if e.deskRef(d2.EscalationID) == "" {
 			t.Errorf("escalation %d was not posted behind the refused escalation %d", d2.EscalationID, d1.EscalationID)
 		}
-		// Tried again at the next round, and posted once the desk takes it.
+		// Tried again once its back-off is over, and posted once the desk
+		// takes it.
 		desk.set(func() { delete(desk.refuse, d1.EscalationID) })
+		e.clock.Advance(2 * time.Second)
 		e.tick()
 		if e.deskRef(d1.EscalationID) == "" {
 			t.Errorf("escalation %d was not posted once the desk took it", d1.EscalationID)
@@ -175,4 +180,78 @@ func TestDeskSyncFailureOfOneEscalation(t *testing.T) {
 			t.Errorf("escalation %d was tried although the desk is unavailable: %v", d2.EscalationID, desk.tried())
 		}
 	})
+}
+
+// attemptsOf counts the escalation's post and update attempts so far.
+func (d *refusingDesk) attemptsOf(id int64) int {
+	n := 0
+	for _, a := range d.tried() {
+		if a == id {
+			n++
+		}
+	}
+	return n
+}
+
+// A post the desk keeps refusing for itself (Slack refuses even its
+// shortest form) is tried again after a back-off that grows with each
+// refusal, from 2 s to 5 min, not at every round, and the refusal is
+// logged once per try; an escalation that changes is tried at once, and
+// one the desk takes again is posted and forgotten. The others are posted
+// meanwhile.
+func TestDeskSyncBacksOffAPostTheDeskKeepsRefusing(t *testing.T) {
+	e, desk := newRefusingEnv(t)
+	logs := &logBuffer{}
+	var err error
+	e.eng, err = bot.New(e.cfg, bot.Deps{Store: e.st, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
+		Channels: []bot.Channel{e.ch}, Desk: desk, Now: e.clock.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.ask("ana", goatEN)
+	id := d.EscalationID
+	desk.set(func() { desk.refuse[id] = deskError{msg: "msg_too_long"} })
+
+	// An hour of engine rounds, one a second: tried at once, at the next
+	// round, then after 2, 4, 8 ... 256 s, then every 5 min (from 519 s
+	// to 820, 1121 ... 3529 s): 20 tries, not one a round.
+	for range 3600 {
+		e.tick()
+		e.clock.Advance(time.Second)
+	}
+	if n := desk.attemptsOf(id); n != 20 {
+		t.Errorf("the refused post was tried %d times in an hour of rounds, want 20", n)
+	}
+	if n := strings.Count(logs.String(), "desk post refused"); n != desk.attemptsOf(id) {
+		t.Errorf("the refusal is logged %d times for %d tries, want once a try", n, desk.attemptsOf(id))
+	}
+
+	// Another escalation is posted meanwhile.
+	d2 := e.ask("ben", gardenEN)
+	e.tick()
+	if e.deskRef(d2.EscalationID) == "" {
+		t.Errorf("escalation %d was not posted while %d waits", d2.EscalationID, id)
+	}
+
+	// A change to the escalation is tried at once.
+	before := desk.attemptsOf(id)
+	if _, err := e.eng.Claim(e.ctx, id, "U_SAM"); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	if n := desk.attemptsOf(id) - before; n != 1 {
+		t.Errorf("the changed escalation was tried %d times at the next round, want once", n)
+	}
+
+	// The desk takes it again: posted at the end of the back-off.
+	desk.set(func() { delete(desk.refuse, id) })
+	e.tick()
+	if e.deskRef(id) != "" {
+		t.Errorf("escalation %d was posted before its back-off ended", id)
+	}
+	e.clock.Advance(5*time.Minute + time.Second)
+	e.tick()
+	if e.deskRef(id) == "" {
+		t.Errorf("escalation %d was not posted once the desk took it", id)
+	}
 }

@@ -328,6 +328,9 @@ func (e *Engine) syncDesk(ctx context.Context) {
 		return
 	}
 	for _, esc := range backlog {
+		if e.postWaits(esc) {
+			continue
+		}
 		if !e.syncPost(ctx, esc) {
 			break
 		}
@@ -361,12 +364,56 @@ func (e *Engine) syncDesk(ctx context.Context) {
 	}
 }
 
+// postRetry is when a desk post the desk refused is tried again: at the
+// first round after next, or at once when its escalation changed since
+// (version), as what the post shows changed too.
+type postRetry struct {
+	attempts int // refusals in a row
+	version  int
+	next     time.Time
+}
+
+// postWaits reports whether esc's desk post, refused lately, waits for its
+// back-off to end.
+func (e *Engine) postWaits(esc Escalation) bool {
+	e.refusedMu.Lock()
+	defer e.refusedMu.Unlock()
+	r, ok := e.refusedPosts[esc.ID]
+	return ok && r.version == esc.Version && !e.now().After(r.next)
+}
+
+// postRefused records that the desk refused esc's post once more, and
+// returns the refusals in a row and when the post is tried again: at the
+// next round after the first refusal (many are one-off: a thread whose
+// reading was rate limited), then after backoff, growing with each.
+func (e *Engine) postRefused(esc Escalation) (int, time.Time) {
+	e.refusedMu.Lock()
+	defer e.refusedMu.Unlock()
+	r := e.refusedPosts[esc.ID]
+	r.next = e.now()
+	if r.attempts > 0 {
+		r.next = r.next.Add(backoff(r.attempts - 1))
+	}
+	r.attempts++
+	r.version = esc.Version
+	e.refusedPosts[esc.ID] = r
+	return r.attempts, r.next
+}
+
 // syncPost makes esc's desk post, or brings it up to date, and records it.
 // It reports whether the sync may go on with the next escalation. A post
 // gone from the desk is made again. A failure of esc's own (the desk
-// refuses this post) is logged and tried again next round without holding
-// up the others; one that concerns the whole desk (a rate limit, the desk
-// unreachable or unavailable) ends the round, as the rest would fail too.
+// refuses this post) is logged and tried again without holding up the
+// others: at the next round, then after a back-off that grows with each
+// refusal (backoff: 2 s to 5 min), and at once when the escalation
+// changes. A desk that refuses a post for what it holds (too long)
+// refuses it again, and trying at every round would call the desk and log
+// an error every second for as long as the escalation waits. The back-off
+// is kept in memory only: after a restart, each refused post is tried
+// again at once, which costs a call or a few per post and may well
+// succeed (a new release, a desk configured anew). A failure that
+// concerns the whole desk (a rate limit, the desk unreachable or
+// unavailable) ends the round, as the rest would fail too.
 func (e *Engine) syncPost(ctx context.Context, esc Escalation) bool {
 	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
@@ -387,9 +434,13 @@ func (e *Engine) syncPost(ctx context.Context, esc Escalation) bool {
 			e.log.Warn("desk post failed; will retry", "escalation", esc.ID, "err", err)
 			return false
 		}
-		e.log.Error("desk post refused; will retry, after the other escalations", "escalation", esc.ID, "err", err)
+		attempts, next := e.postRefused(esc)
+		e.log.Error("desk post refused; will retry", "escalation", esc.ID, "attempt", attempts, "retry_at", next, "err", err)
 		return true
 	}
+	e.refusedMu.Lock()
+	delete(e.refusedPosts, esc.ID)
+	e.refusedMu.Unlock()
 	if err := e.st.MarkDeskSynced(ctx, esc.ID, ref, esc.Version); err != nil {
 		e.log.Error("record desk post", "escalation", esc.ID, "err", err)
 	}

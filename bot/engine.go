@@ -163,6 +163,12 @@ type Engine struct {
 	// channel whose reason was told (see keepUntargeted).
 	bcMu       sync.Mutex
 	untargeted map[int64]bool
+
+	// refusedPosts holds the escalations whose desk post the desk refused
+	// (a failure of their own), with when each is tried again (see
+	// syncPost).
+	refusedMu    sync.Mutex
+	refusedPosts map[int64]postRetry
 }
 
 var (
@@ -190,6 +196,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		channels: map[string]Channel{}, chans: map[ChannelKey]ChannelConfig{},
 		flood: newFloodLimiter(cfg.FloodPerMinute, time.Minute),
 		wake:  map[string]chan struct{}{}, waiting: map[int64]*waitingEsc{}, untargeted: map[int64]bool{},
+		refusedPosts: map[int64]postRetry{},
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

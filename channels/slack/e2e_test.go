@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -126,8 +127,28 @@ func startSystemDeskHeld(t *testing.T, f *fakeSlack, dbPath string, runEngine bo
 // by cfg.
 func startSystemConfigured(t *testing.T, f *fakeSlack, dbPath string, runEngine bool, cfg bot.Config) *system {
 	t.Helper()
+	return startSystemOpts(t, f, dbPath, runEngine, cfg, systemOptions{})
+}
+
+// systemOptions are what startSystemOpts may change.
+type systemOptions struct {
+	// now is the clock of the engine, the desk and the store; nil: the
+	// system's. Tests that run the engine's rounds by hand move it.
+	now func() time.Time
+	// log is the engine's and the desk's logger; nil: the engine logs
+	// nothing, the desk to testLogger.
+	log *slog.Logger
+}
+
+// startSystemOpts is startSystemConfigured with o.
+func startSystemOpts(t *testing.T, f *fakeSlack, dbPath string, runEngine bool, cfg bot.Config, o systemOptions) *system {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := store.Open(ctx, dbPath)
+	var storeOpts []store.Option
+	if o.now != nil {
+		storeOpts = append(storeOpts, store.WithClock(o.now))
+	}
+	st, err := store.Open(ctx, dbPath, storeOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,13 +156,18 @@ func startSystemConfigured(t *testing.T, f *fakeSlack, dbPath string, runEngine 
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk, err := New(f.config(), testBotToken, testAppToken, Options{Logger: testLogger(t)})
+	deskLog := o.log
+	if deskLog == nil {
+		deskLog = testLogger(t)
+	}
+	desk, err := New(f.config(), testBotToken, testAppToken, Options{Logger: deskLog, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub := &publicChannel{}
 	cfg.PollInterval = 20 * time.Millisecond
-	eng, err := bot.New(cfg, bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: msgs, Detect: i18n.Detect, Desk: desk, Channels: []bot.Channel{pub}})
+	eng, err := bot.New(cfg, bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: msgs, Detect: i18n.Detect, Desk: desk, Channels: []bot.Channel{pub},
+		Logger: o.log, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,6 +360,42 @@ func TestEndToEndRefusedPostIsPostedShortAndAnswered(t *testing.T) {
 	eventually(t, "the relay to the citizen", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
 	if esc, err := s.st.Escalation(context.Background(), d.EscalationID); err != nil || esc.DeskRef != post.TS || esc.AnsweredBy != "marie" {
 		t.Errorf("escalation = %+v (%v), want answered by marie in the short post's thread", esc, err)
+	}
+}
+
+// An escalation whose post Slack refuses in every form, the shortest too,
+// is not posted again at every round of the engine (a second apart),
+// which called Slack three times and logged an error each second for as
+// long as it waited: it is tried again after a growing back-off, and is
+// not taken for posted meanwhile.
+func TestEndToEndPostRefusedInEveryFormIsTriedAgainAfterABackOff(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeSlack(t)
+	f.refuseBlocks("liaison.meta", "invalid_blocks") // in every form of the post
+	clk := &clock{t: testClock()}
+	lb := &logBuf{}
+	s := startSystemOpts(t, f, filepath.Join(t.TempDir(), "liaison.db"), false, systemConfig(),
+		systemOptions{now: clk.now, log: slog.New(slog.NewTextHandler(lb, nil))})
+	d := s.ask(t, "m1", hostileQuestion)
+
+	// Ten minutes of rounds, one a second: tried at once, at the next
+	// round, then after 2, 4, 8 ... 256 s: 10 tries.
+	for range 600 {
+		s.eng.Tick(ctx)
+		clk.add(time.Second)
+	}
+	tries := strings.Count(lb.String(), "desk post refused")
+	if tries != 10 {
+		t.Errorf("the post was tried %d times in ten minutes of rounds, want 10", tries)
+	}
+	f.mu.Lock()
+	calls := len(f.calls)
+	f.mu.Unlock()
+	if calls > 4*tries {
+		t.Errorf("%d Slack calls for %d tries, want at most 4 a try (the full post, two short forms, a look in the history)", calls, tries)
+	}
+	if esc, err := s.st.Escalation(ctx, d.EscalationID); err != nil || esc.DeskRef != "" {
+		t.Errorf("desk ref %q (%v), want none: Slack took no post", esc.DeskRef, err)
 	}
 }
 
@@ -852,7 +914,9 @@ func TestEndToEndThreadRateLimitHoldsUpOnlyItsNotice(t *testing.T) {
 	delete(f.limited, "chat.update")
 	f.mu.Unlock()
 	f.rateLimit("conversations.replies", aMinute()...)
-	s = startSystem(t, f, db, false)
+	clk := &clock{t: time.Now()}
+	s = startSystemOpts(t, f, db, false, systemConfig(), systemOptions{now: clk.now})
+	s.runDesk()
 	f.conn(2)
 	if _, err := s.eng.Claim(context.Background(), other.EscalationID, "USAM"); err != nil {
 		t.Fatal(err)
@@ -880,6 +944,7 @@ func TestEndToEndThreadRateLimitHoldsUpOnlyItsNotice(t *testing.T) {
 	f.mu.Lock()
 	delete(f.limited, "conversations.replies")
 	f.mu.Unlock()
+	clk.add(time.Second) // the engine's rounds are a second apart
 	s.eng.Tick(context.Background())
 	if !updated(notice.TS, "La réponse a été envoyée telle quelle.") {
 		t.Error("the notice was not refreshed at the next round once the thread could be read")
