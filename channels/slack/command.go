@@ -339,6 +339,11 @@ func summaryLines(l bot.Lang, s bot.Summary) []string {
 		lines = append(lines, tr(l, "status.undelivered", s.Undelivered))
 	}
 	lines = append(lines, tr(l, "status.escalated", s.Escalated))
+	// A citizen asking for a staff answer in their language is no new
+	// question, so not among those passed to staff.
+	if s.LanguageRequests > 0 {
+		lines = append(lines, tr(l, "status.langrequests", s.LanguageRequests))
+	}
 	if s.Shadow > 0 {
 		lines = append(lines, tr(l, "status.shadow", s.Shadow, s.ShadowWouldAnswer))
 	}

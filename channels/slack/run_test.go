@@ -537,7 +537,8 @@ func TestStatusCommandNoFigures(t *testing.T) {
 		}
 	}
 	if strings.Contains(text, "Topics passed") || strings.Contains(text, "broadcast phase:") || strings.Contains(text, "People who") ||
-		strings.Contains(text, "Answers withheld") || strings.Contains(text, "refused by the platform") {
+		strings.Contains(text, "Answers withheld") || strings.Contains(text, "refused by the platform") ||
+		strings.Contains(text, "in the citizen’s language") {
 		t.Errorf("status shows lines with nothing to say:\n%s", text)
 	}
 }
@@ -569,6 +570,32 @@ func TestStatusCommandShowsAnswersThatDidNotReachTheCitizen(t *testing.T) {
 				if !strings.Contains(text, w) {
 					t.Errorf("status lacks %q:\n%s", w, text)
 				}
+			}
+		})
+	}
+}
+
+// TestStatusCommandShowsLanguageRequests checks that /liaison status
+// counts, in the staff member's language, the citizens' replies asking for
+// a staff answer in their language, as `liaison report` does, apart from
+// the questions passed to staff and only when there are some.
+func TestStatusCommandShowsLanguageRequests(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	h.status = bot.Status{Summary: bot.Summary{Since: testClock().Add(-time.Hour), Questions: map[bot.Lang]int{bot.French: 1},
+		Escalated: 1, LanguageRequests: 2}}
+	runDesk(t, f, d, h)
+	for _, tc := range []struct {
+		name, user, command, want string
+	}{
+		{"English", "USAM", "status", "• Passed to staff: 1\n• Answers asked for in the citizen’s language: 2\n"},
+		{"French", "UMARIE", "état", "• Transmises au personnel\u00a0: 1\n• Réponses demandées dans la langue de la personne\u00a0: 2\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.send(slashEnvelope("lr-"+tc.name, tc.user, tc.command))
+			if text := ackText(t, f.ack("lr-"+tc.name, 1)); !strings.Contains(text, tc.want) {
+				t.Errorf("status lacks %q:\n%s", tc.want, text)
 			}
 		})
 	}
