@@ -255,3 +255,62 @@ func TestDeskSyncBacksOffAPostTheDeskKeepsRefusing(t *testing.T) {
 		t.Errorf("escalation %d was not posted once the desk took it", id)
 	}
 }
+
+// While the whole desk fails (its channel archived, the app removed from
+// it: ErrDeskUnavailable), the posts waiting for it are tried again at the
+// next round, then after a back-off that grows from 2 s to 5 min, not at
+// every round, and the failure is logged once per try; once the desk takes
+// a post again, the others follow at once and the back-off starts over.
+func TestDeskSyncBacksOffWhileTheDeskIsUnavailable(t *testing.T) {
+	e, desk := newRefusingEnv(t)
+	logs := &logBuffer{}
+	var err error
+	e.eng, err = bot.New(e.cfg, bot.Deps{Store: e.st, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
+		Channels: []bot.Channel{e.ch}, Desk: desk, Now: e.clock.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1 := e.ask("ana", goatEN)
+	d2 := e.ask("ben", gardenEN)
+	unavailable := fmt.Errorf("channel_not_found: %w", bot.ErrDeskUnavailable)
+	desk.set(func() { desk.refuse[d1.EscalationID] = unavailable })
+
+	// An hour of engine rounds, one a second: 20 tries, as for one post
+	// the desk refuses.
+	for range 3600 {
+		e.tick()
+		e.clock.Advance(time.Second)
+	}
+	if n := len(desk.tried()); n != 20 {
+		t.Errorf("the desk was tried %d times in an hour of rounds while unavailable, want 20", n)
+	}
+	if n := strings.Count(logs.String(), "desk post failed"); n != 20 {
+		t.Errorf("the failure is logged %d times for 20 tries, want once a try", n)
+	}
+
+	// Mended: at the end of the back-off, every post is made.
+	desk.set(func() { delete(desk.refuse, d1.EscalationID) })
+	e.clock.Advance(5 * time.Minute)
+	e.tick()
+	if e.deskRef(d1.EscalationID) == "" || e.deskRef(d2.EscalationID) == "" {
+		t.Fatalf("desk refs %q and %q once the desk takes posts again, want both posted", e.deskRef(d1.EscalationID), e.deskRef(d2.EscalationID))
+	}
+	if !strings.Contains(logs.String(), "the desk takes posts again") {
+		t.Errorf("the log does not say the desk takes posts again:\n%s", logs.String())
+	}
+
+	// The back-off starts over: a new failure is tried again at the next
+	// round.
+	d3 := e.ask("chloe", "My tax refund cheque was sent to the wrong address after I moved, can someone fix it?")
+	if d3.EscalationID == 0 || d3.EscalationID == d1.EscalationID || d3.EscalationID == d2.EscalationID {
+		t.Fatalf("chloe: %+v, want a new escalation", d3)
+	}
+	desk.set(func() { desk.refuse[d3.EscalationID] = unavailable })
+	e.tick()
+	desk.set(func() { delete(desk.refuse, d3.EscalationID) })
+	e.clock.Advance(time.Second)
+	e.tick()
+	if e.deskRef(d3.EscalationID) == "" {
+		t.Errorf("escalation %d was not posted at the next round after a new failure", d3.EscalationID)
+	}
+}

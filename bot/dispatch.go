@@ -320,20 +320,8 @@ func (e *Engine) syncDesk(ctx context.Context) {
 	if e.desk == nil {
 		return
 	}
-	backlog, err := e.st.DeskBacklog(ctx, 100)
-	if err != nil {
-		if ctx.Err() == nil {
-			e.log.Error("read desk backlog", "err", err)
-		}
+	if !e.syncPosts(ctx) {
 		return
-	}
-	for _, esc := range backlog {
-		if e.postWaits(esc) {
-			continue
-		}
-		if !e.syncPost(ctx, esc) {
-			break
-		}
 	}
 	items, err := e.st.Pending(ctx, DeskPlatform, e.now(), 100)
 	if err != nil {
@@ -364,14 +352,57 @@ func (e *Engine) syncDesk(ctx context.Context) {
 	}
 }
 
-// postRetry is when a desk post the desk refused is tried again: at the
-// first round after next, or at once when its escalation changed since
-// (version), as what the post shows changed too.
+// syncPosts makes or updates the desk posts of the escalations whose post
+// is missing or lags behind, unless the back-off after failures of the
+// whole desk runs. It reports false when the backlog could not be read.
+func (e *Engine) syncPosts(ctx context.Context) bool {
+	e.refusedMu.Lock()
+	down := e.deskDown.waits(e.now())
+	e.refusedMu.Unlock()
+	if down {
+		return true
+	}
+	backlog, err := e.st.DeskBacklog(ctx, 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("read desk backlog", "err", err)
+		}
+		return false
+	}
+	for _, esc := range backlog {
+		if e.postWaits(esc) {
+			continue
+		}
+		if !e.syncPost(ctx, esc) {
+			break
+		}
+	}
+	return true
+}
+
+// postRetry is when desk posts that failed are tried again: at the first
+// round after next. For one post the desk refused, at once too when its
+// escalation changed since (version), as what the post shows changed.
 type postRetry struct {
-	attempts int // refusals in a row
+	attempts int // failures in a row
 	version  int
 	next     time.Time
 }
+
+// failed records one more failure at now: the next try is at the next
+// round after the first failure (many are one-off: a thread whose reading
+// was rate limited, a network blip), then after backoff, growing with
+// each.
+func (r *postRetry) failed(now time.Time) {
+	r.next = now
+	if r.attempts > 0 {
+		r.next = now.Add(backoff(r.attempts - 1))
+	}
+	r.attempts++
+}
+
+// waits reports whether the next try is still to come at now.
+func (r postRetry) waits(now time.Time) bool { return r.attempts > 0 && !now.After(r.next) }
 
 // postWaits reports whether esc's desk post, refused lately, waits for its
 // back-off to end.
@@ -379,25 +410,39 @@ func (e *Engine) postWaits(esc Escalation) bool {
 	e.refusedMu.Lock()
 	defer e.refusedMu.Unlock()
 	r, ok := e.refusedPosts[esc.ID]
-	return ok && r.version == esc.Version && !e.now().After(r.next)
+	return ok && r.version == esc.Version && r.waits(e.now())
 }
 
 // postRefused records that the desk refused esc's post once more, and
-// returns the refusals in a row and when the post is tried again: at the
-// next round after the first refusal (many are one-off: a thread whose
-// reading was rate limited), then after backoff, growing with each.
+// returns the refusals in a row and when the post is tried again.
 func (e *Engine) postRefused(esc Escalation) (int, time.Time) {
 	e.refusedMu.Lock()
 	defer e.refusedMu.Unlock()
 	r := e.refusedPosts[esc.ID]
-	r.next = e.now()
-	if r.attempts > 0 {
-		r.next = r.next.Add(backoff(r.attempts - 1))
-	}
-	r.attempts++
+	r.failed(e.now())
 	r.version = esc.Version
 	e.refusedPosts[esc.ID] = r
 	return r.attempts, r.next
+}
+
+// deskFailed records that the whole desk failed once more, and returns
+// the failures in a row and when posts are tried again.
+func (e *Engine) deskFailed() (int, time.Time) {
+	e.refusedMu.Lock()
+	defer e.refusedMu.Unlock()
+	e.deskDown.failed(e.now())
+	return e.deskDown.attempts, e.deskDown.next
+}
+
+// postSynced forgets the failures of esc's post and of the whole desk, as
+// the desk took it; it reports whether the whole desk had failed.
+func (e *Engine) postSynced(esc Escalation) bool {
+	e.refusedMu.Lock()
+	defer e.refusedMu.Unlock()
+	delete(e.refusedPosts, esc.ID)
+	down := e.deskDown.attempts > 0
+	e.deskDown = postRetry{}
+	return down
 }
 
 // syncPost makes esc's desk post, or brings it up to date, and records it.
@@ -413,7 +458,11 @@ func (e *Engine) postRefused(esc Escalation) (int, time.Time) {
 // again at once, which costs a call or a few per post and may well
 // succeed (a new release, a desk configured anew). A failure that
 // concerns the whole desk (a rate limit, the desk unreachable or
-// unavailable) ends the round, as the rest would fail too.
+// unavailable) ends the round, as the rest would fail too, and the posts
+// wait for the same back-off, for the whole desk: an outage (the desk
+// channel archived, the app removed from it) lasts until someone mends it,
+// and trying every second would call the desk and log a warning every
+// second meanwhile.
 func (e *Engine) syncPost(ctx context.Context, esc Escalation) bool {
 	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
@@ -431,16 +480,17 @@ func (e *Engine) syncPost(ctx context.Context, esc Escalation) bool {
 		}
 		var r Retryable
 		if errors.Is(err, ErrDeskUnavailable) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &r) && r.Retryable()) {
-			e.log.Warn("desk post failed; will retry", "escalation", esc.ID, "err", err)
+			attempts, next := e.deskFailed()
+			e.log.Warn("desk post failed; will retry", "escalation", esc.ID, "attempt", attempts, "retry_at", next, "err", err)
 			return false
 		}
 		attempts, next := e.postRefused(esc)
 		e.log.Error("desk post refused; will retry", "escalation", esc.ID, "attempt", attempts, "retry_at", next, "err", err)
 		return true
 	}
-	e.refusedMu.Lock()
-	delete(e.refusedPosts, esc.ID)
-	e.refusedMu.Unlock()
+	if e.postSynced(esc) {
+		e.log.Info("the desk takes posts again", "escalation", esc.ID)
+	}
 	if err := e.st.MarkDeskSynced(ctx, esc.ID, ref, esc.Version); err != nil {
 		e.log.Error("record desk post", "escalation", esc.ID, "err", err)
 	}

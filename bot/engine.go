@@ -165,10 +165,12 @@ type Engine struct {
 	untargeted map[int64]bool
 
 	// refusedPosts holds the escalations whose desk post the desk refused
-	// (a failure of their own), with when each is tried again (see
-	// syncPost).
+	// (a failure of their own), with when each is tried again, and
+	// deskDown when posts are tried again after failures of the whole
+	// desk (see syncPost).
 	refusedMu    sync.Mutex
 	refusedPosts map[int64]postRetry
+	deskDown     postRetry
 }
 
 var (
