@@ -193,10 +193,12 @@ var partisanPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti)\b`),
 	// Who to vote for in French, asked by the citizen or of the one
 	// addressed: « pour qui voter », « pour qui je devrais voter », « pour
-	// qui votez-vous », not who may vote some way (« pour qui le vote par la
-	// poste est-il offert? »).
-	regexp.MustCompile(`\bpour\s+qui(\s+(je|j|tu|t|on|nous|vous|il|elle))?` +
-		`(\s+(dois|doit|devons|devez|devrais|devrait|devrions|devriez|vais|vas|va|allons|allez|veux|veut|voulez))?` +
+	// qui votez-vous », « pour qui devrais-je voter », « pour qui est-ce que
+	// je vote », not who may vote some way (« pour qui le vote par la poste
+	// est-il offert? »).
+	regexp.MustCompile(`\bpour\s+qui(\s+est[\s-]+ce\s+qu?e?)?(\s+(je|j|tu|t|on|nous|vous|il|elle))?` +
+		`(\s+(dois|doit|devons|devez|devrais|devrait|devrions|devriez|vais|vas|va|allons|allez|veux|veut|voulez)` +
+		`([\s-]+(je|tu|on|nous|vous|il|elle))?)?` +
 		`\s+vot(e|es|ez|er|ons|ent|erais|erait|eriez)\b`),
 }
 
@@ -648,6 +650,24 @@ func judged(words []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// Screen is the comment policy's verdict on a citizen's new message before
+// the knowledge base is asked, as the engine reaches it: ReasonAbuse (left
+// unanswered), ReasonPartisan (the neutral notice), ReasonNoWords or
+// ReasonCourtesy (recorded and left), or "" for a question. Flooding and
+// replies to the bot's own relays are the engine's to judge.
+func Screen(text string) Reason {
+	if r := policyCheck(text); r != "" {
+		return r
+	}
+	switch {
+	case wordless(text):
+		return ReasonNoWords
+	case courtesy(text):
+		return ReasonCourtesy
+	}
+	return ""
 }
 
 // policyCheck returns ReasonAbuse, ReasonPartisan, or "" for text that the

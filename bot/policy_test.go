@@ -140,6 +140,8 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a clerk's file taken up by cest", "le dossier de Singh cest le mien, pouvez vous verifier", ""},
 		{"who to vote for, chat", "pour qui je devrais voter", ReasonPartisan},
 		{"who to vote for, asked in French", "Pour qui votez-vous?", ReasonPartisan},
+		{"who to vote for, the subject after the verb", "Pour qui devrais-je voter?", ReasonPartisan},
+		{"who to vote for, est-ce que", "Pour qui est-ce que je devrais voter?", ReasonPartisan},
 		{"who to vote for, asked in French, chat", "pour qui tu votes toi", ReasonPartisan},
 		{"who the addressed voted for", "Who did you vote for?", ReasonPartisan},
 		{"who to vote for", "Who should I vote for?", ReasonPartisan},
