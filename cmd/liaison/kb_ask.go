@@ -13,16 +13,17 @@ import (
 
 // askResult is what `liaison ask` shows: what the bot would do in phase 2.
 type askResult struct {
-	Text       string    `json:"text"`
-	Lang       bot.Lang  `json:"lang"`
-	LangConf   float64   `json:"lang_confidence"`
-	Threshold  float64   `json:"threshold"`
-	Action     string    `json:"action"` // "answer" or "escalate"
-	Reply      string    `json:"reply,omitempty"`
-	EntryID    string    `json:"entry_id,omitempty"`
-	Topic      string    `json:"topic,omitempty"`
-	Confidence float64   `json:"confidence"`
-	Hits       []bot.Hit `json:"hits"`
+	Text       string     `json:"text"`
+	Lang       bot.Lang   `json:"lang"`
+	LangConf   float64    `json:"lang_confidence"`
+	Threshold  float64    `json:"threshold"`
+	Action     string     `json:"action"`           // "answer", "escalate", "notice" (the partisan notice) or "ignore"
+	Reason     bot.Reason `json:"reason,omitempty"` // why, when the comment policy decides
+	Reply      string     `json:"reply,omitempty"`
+	EntryID    string     `json:"entry_id,omitempty"`
+	Topic      string     `json:"topic,omitempty"`
+	Confidence float64    `json:"confidence"`
+	Hits       []bot.Hit  `json:"hits"`
 }
 
 // runAsk shows what the bot would answer in phase 2.
@@ -62,17 +63,26 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, "language: %s (%.2f)\n", lang, r.LangConf)
 	printHits(stdout, r.Hits)
 	fmt.Fprintln(stdout)
-	if r.Action == "answer" {
+	switch r.Action {
+	case "answer":
 		fmt.Fprintf(stdout, "answer (entry %s, confidence %.2f >= %.2f), the reply would be:\n\n%s\n", r.EntryID, r.Confidence, r.Threshold, r.Reply)
+		return nil
+	case "notice":
+		fmt.Fprintf(stdout, "notice (comment policy: %s), the reply would be:\n\n%s\n", r.Reason, r.Reply)
+		return nil
+	case "ignore":
+		fmt.Fprintf(stdout, "ignore (comment policy: %s): recorded, neither answered nor passed to staff\n", r.Reason)
 		return nil
 	}
 	fmt.Fprintf(stdout, "escalate to topic %q (confidence %.2f < %.2f)\n", r.Topic, r.Confidence, r.Threshold)
 	return nil
 }
 
-// ask decides like the engine in phase 2: detect the language (searching
-// both when unsure), then answer when the top hit reaches the threshold, or
-// escalate to the topic the hits vote for.
+// ask decides like the engine in phase 2: the comment policy first (abuse,
+// partisan statements, thanks and wordless messages), then detect the
+// language (searching both when unsure), answer when the top hit reaches
+// the threshold, or escalate to the topic the hits vote for. The hits are
+// shown whatever the policy decides.
 func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n int) (askResult, error) {
 	lang, conf := i18n.Detect(text)
 	hits, err := k.Search(ctx, text, lang, max(n, bot.RoutingHits))
@@ -80,6 +90,18 @@ func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n
 		return askResult{}, err
 	}
 	r := askResult{Text: text, Lang: lang, LangConf: conf, Threshold: threshold, Action: "escalate", Topic: bot.RouteTopic(hits), Hits: kbNonNil(hits[:min(n, len(hits))])}
+	if len(hits) > 0 {
+		r.Confidence = hits[0].Confidence
+	}
+	switch r.Reason = bot.Screen(text); r.Reason {
+	case "":
+	case bot.ReasonPartisan:
+		r.Action, r.Topic, r.Reply = "notice", "", partisanNotice(lang)
+		return r, nil
+	default:
+		r.Action, r.Topic = "ignore", ""
+		return r, nil
+	}
 	if len(hits) > 0 {
 		top := hits[0]
 		r.Confidence = top.Confidence
@@ -92,6 +114,19 @@ func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n
 		}
 	}
 	return r, nil
+}
+
+// partisanNotice is the neutral notice the engine posts in lang, in both
+// languages when lang is unknown.
+func partisanNotice(lang bot.Lang) string {
+	msgs, err := i18n.NewCatalog()
+	if err != nil {
+		return ""
+	}
+	if !lang.Valid() {
+		return msgs.Text(bot.English, bot.MsgPartisan, nil) + "\n" + msgs.Text(bot.French, bot.MsgPartisan, nil) // one line each, as the engine posts it
+	}
+	return msgs.Text(lang, bot.MsgPartisan, nil)
 }
 
 // formatAnswerReply is exactly the public reply the engine posts for a

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/liaison-gc/liaison/bot"
 )
 
 func kbRun(t *testing.T, args ...string) (string, string, error) {
@@ -159,6 +161,44 @@ func TestAsk(t *testing.T) {
 	}
 	out, _, err := kbRun(t, "ask", "Quelles sont vos heures d'ouverture?")
 	if err != nil || !strings.Contains(out, "language: fr") || !strings.Contains(out, "Pour en savoir plus\u00a0: https://example.gc.ca/fr/bureaux/heures") {
+		t.Errorf("ask text = %q, %v", out, err)
+	}
+}
+
+// ask shows what the comment policy decides before the knowledge base
+// would be asked, as the engine does: thanks, wordless messages and abuse
+// are left, a partisan question gets the neutral notice in its language.
+func TestAskAppliesTheCommentPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		text, action string
+		reason       bot.Reason
+		reply        string
+	}{
+		{"thanks!", "ignore", bot.ReasonCourtesy, ""},
+		{"merci beaucoup", "ignore", bot.ReasonCourtesy, ""},
+		{"???", "ignore", bot.ReasonNoWords, ""},
+		{"you idiot", "ignore", bot.ReasonAbuse, ""},
+		{"Who should I vote for?", "notice", bot.ReasonPartisan, "We cannot comment on political parties"},
+		{"Pour qui devrais-je voter?", "notice", bot.ReasonPartisan, "Nous ne pouvons pas commenter"},
+		{"How do I renew my passport?", "answer", "", "You can renew your passport"},
+	} {
+		out, _, err := kbRun(t, "ask", tc.text, "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r askResult
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Action != tc.action || r.Reason != tc.reason || !strings.Contains(r.Reply, tc.reply) || (tc.reply == "" && r.Reply != "") {
+			t.Errorf("ask %q = %s (%s) %q; want %s (%s) %q", tc.text, r.Action, r.Reason, r.Reply, tc.action, tc.reason, tc.reply)
+		}
+		if (r.Action == "ignore" || r.Action == "notice") && r.Topic != "" {
+			t.Errorf("ask %q names topic %q though nothing goes to staff", tc.text, r.Topic)
+		}
+	}
+	out, _, err := kbRun(t, "ask", "thanks!")
+	if err != nil || !strings.Contains(out, "ignore (comment policy: courtesy)") {
 		t.Errorf("ask text = %q, %v", out, err)
 	}
 }
