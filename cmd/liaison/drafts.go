@@ -197,6 +197,14 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
+		if len(ds) == 0 {
+			// A file of no entries would be a knowledge base of none.
+			what := "drafts"
+			if s != "" {
+				what = string(s) + " drafts"
+			}
+			return fmt.Errorf("kb drafts export: no %s, nothing written: approve a draft first (liaison kb drafts approve ID --by NAME)", what)
+		}
 		b, err := exportDrafts(ds)
 		if err != nil {
 			return err

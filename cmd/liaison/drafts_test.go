@@ -250,3 +250,24 @@ func TestExportOutMistakesSayWhatToDo(t *testing.T) {
 		t.Errorf("files left: %v", names)
 	}
 }
+
+// With no approved drafts, export writes nothing, not a file of no entries
+// (a knowledge base of none), and leaves a previous export as it was.
+func TestDraftsExportWithNothingToExportWritesNothing(t *testing.T) {
+	cfgPath, _ := testConfig(t)
+	path := filepath.Join(t.TempDir(), "approved.toml")
+	const old = "# last week's export\n"
+	if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "kb", "drafts", "export", "--config", cfgPath, "--out", path)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "no approved drafts, nothing written") {
+		t.Errorf("export with no drafts: %v (exit %d)", err, exitCode(err))
+	}
+	if b, _ := os.ReadFile(path); string(b) != old {
+		t.Errorf("the previous export became %q", b)
+	}
+	if out, _, err = runCLI(t, "kb", "drafts", "export", "--config", cfgPath); err == nil || out != "" {
+		t.Errorf("export to standard output with no drafts: %q, %v", out, err)
+	}
+}
