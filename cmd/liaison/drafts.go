@@ -197,6 +197,11 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
+		if *out != "" {
+			if err := checkWritable(*out); err != nil {
+				return fmt.Errorf("kb drafts export: --out %s: %w", *out, err)
+			}
+		}
 		if len(ds) == 0 {
 			// A file of no entries would be a knowledge base of none.
 			what := "drafts"

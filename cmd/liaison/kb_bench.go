@@ -173,9 +173,8 @@ func writeJSONLines(path string, perm os.FileMode, write func(*json.Encoder) err
 // when one existed with another mode; and a write that fails, or is
 // interrupted, leaves path as it was and nothing next to it.
 func writeFileWhole(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
-	// Said before writing: the rename would refuse it only after.
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory: give the name of the file to write", path)
+	if err := checkWritable(path); err != nil {
+		return err
 	}
 	f, err := createNextTo(path, perm)
 	if err != nil {
@@ -201,6 +200,19 @@ func writeFileWhole(path string, perm os.FileMode, write func(io.Writer) error) 
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// checkWritable says what would stop writeFileWhole before anything is
+// done: path is a directory (the rename would refuse it only at the end),
+// or its directory does not exist.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory: give the name of the file to write", path)
+	}
+	if _, err := os.Stat(filepath.Dir(path)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("directory %s does not exist: create it, or write the file elsewhere", filepath.Dir(path))
+	}
+	return nil
 }
 
 // createNextTo creates a new, empty file with perm (less the umask) in the
