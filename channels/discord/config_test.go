@@ -170,6 +170,29 @@ func TestRewriteKeepsPathPrefixAndEscapes(t *testing.T) {
 	}
 }
 
+// A request to a server api_url names that cannot be reached says which
+// server it was, not only discord.com, which the client's error names.
+func TestRewrittenRequestFailureNamesTheServerAsked(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close() // nothing listens there now
+	c, err := httpClient(nil, addr+"/api/v9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, discordgo.EndpointGateway, nil)
+	req.Header.Set("Authorization", "Bot secret-token")
+	resp, err := c.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("a request to a closed server succeeded")
+	}
+	if !strings.Contains(err.Error(), "GET "+addr+"/api/v9/gateway (discord.api_url)") || strings.Contains(err.Error(), "secret-token") {
+		t.Errorf("error %q does not name the server asked (or names the token)", err)
+	}
+}
+
 func TestNew(t *testing.T) {
 	t.Parallel()
 	if _, err := New(testConfig(), "  ", Options{}); err == nil || !strings.Contains(err.Error(), "LIAISON_DISCORD_TOKEN") {

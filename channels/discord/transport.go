@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,7 +31,13 @@ func (t rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 		u.RawPath = t.to.EscapedPath() + r.URL.RawPath
 	}
 	r2.URL, r2.Host = &u, ""
-	return t.next.RoundTrip(r2)
+	resp, err := t.next.RoundTrip(r2)
+	if err != nil {
+		// The client's error names discord.com, which was not asked:
+		// say which server was (the URL carries no token).
+		return nil, fmt.Errorf("%s %s (discord.api_url): %w", r2.Method, u.Redacted(), err)
+	}
+	return resp, nil
 }
 
 // httpClient returns the client the session uses: a copy of base (or a
