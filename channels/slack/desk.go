@@ -614,7 +614,7 @@ func (d *Desk) render(e bot.Escalation, l bot.Lang, send func([]slack.Block) err
 			// Logged once it is known what staff see.
 			defer func(err *error) {
 				if *err == nil {
-					d.log.Warn("slack: Slack refused the escalation's post; it is shown in a short form", "escalation", e.ID, "slack_error", code, "retry_in", r.wait)
+					d.log.Warn("slack: Slack refused the escalation's post; it is shown in a short form", "escalation", e.ID, "slack_error", code, "retry_in", r.wait.String())
 				} else {
 					d.log.Warn("slack: Slack refused the escalation's post; its short form could not be posted either", "escalation", e.ID, "slack_error", code, "err", *err)
 				}

@@ -122,7 +122,7 @@ func (d *Desk) status(ev socketmode.Event) {
 		d.log.Debug("slack hello")
 	case socketmode.EventTypeConnectionError:
 		if c, ok := ev.Data.(*slack.ConnectionErrorEvent); ok {
-			d.log.Warn("slack connection failed; retrying", "attempt", c.Attempt, "backoff", c.Backoff, "err", c.ErrorObj)
+			d.log.Warn("slack connection failed; retrying", "attempt", c.Attempt, "backoff", c.Backoff.String(), "err", c.ErrorObj)
 		}
 	case socketmode.EventTypeInvalidAuth:
 		d.log.Error("slack refused the app token", "env", EnvAppToken)
