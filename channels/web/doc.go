@@ -27,7 +27,9 @@
 // browser, so that the next person on a shared computer does not find it. Without a token, the staff pages
 // answer only requests addressed to localhost or a loopback address, so
 // that a site whose name is pointed at 127.0.0.1 (DNS rebinding) cannot act
-// on the desk through a staff member's browser.
+// on the desk through a staff member's browser, and none that a proxy
+// relayed (it carries Forwarded, X-Forwarded-*, X-Real-IP or Via): a proxy
+// in front of 127.0.0.1 may pass that address as the host.
 // State-changing requests from pages carry a CSRF token bound to the
 // browser; the token is read from a header, or from a small URL-encoded
 // form (sign out), and no other body is read before the check. A request

@@ -1559,6 +1559,73 @@ func TestLoopbackWithoutTokenRefusesAnotherHost(t *testing.T) {
 	}
 }
 
+// Without a token, the staff pages refuse a request relayed by a proxy,
+// though it names this computer as its host: a proxy in front of a server
+// on 127.0.0.1 passes the server's own address as the host by default
+// (nginx's proxy_pass), and would hand the desk and the phase switch to
+// anyone who reaches the proxy. The chat stays open through the proxy.
+func TestLoopbackWithoutTokenRefusesProxiedRequests(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	for _, fwd := range []map[string]string{
+		{"X-Forwarded-For": "203.0.113.5"},
+		{"X-Real-IP": "203.0.113.5"},
+		{"Forwarded": "for=203.0.113.5;proto=https"},
+		{"X-Forwarded-Proto": "https"},
+		{"Via": "1.1 proxy.example"},
+	} {
+		for _, p := range []string{"/desk", "/comms", "/api/desk/roster", "/api/comms/status"} {
+			code, body, _ := c.do("GET", p, nil, fwd)
+			if code != http.StatusForbidden || !strings.Contains(body, "LIAISON_WEB_TOKEN") {
+				t.Errorf("GET %s with %v = %d, want 403 saying to set LIAISON_WEB_TOKEN; body %.120q", p, fwd, code, body)
+			}
+		}
+		req, _ := http.NewRequest("GET", h.ts.URL+"/api/desk/events", nil)
+		for k, v := range fwd {
+			req.Header.Set(k, v)
+		}
+		res, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close() // a stream let through would not end by itself
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("GET /api/desk/events with %v = %d, want 403", fwd, res.StatusCode)
+		}
+		hdr := map[string]string{headerCSRF: c.csrf}
+		for k, v := range fwd {
+			hdr[k] = v
+		}
+		if code, _, _ := c.do("POST", "/api/comms/phase", map[string]string{"as": "alice", "phase": "broadcast", "reason": "x"}, hdr); code != http.StatusForbidden {
+			t.Errorf("POST phase with %v = %d, want 403", fwd, code)
+		}
+		if code, _, _ := c.do("POST", "/api/comms/broadcast", map[string]any{"as": "alice", "en": "Hello", "fr": "Bonjour"}, hdr); code != http.StatusForbidden {
+			t.Errorf("POST broadcast with %v = %d, want 403", fwd, code)
+		}
+		if code, _, _ := c.do("GET", "/", nil, fwd); code != 200 {
+			t.Errorf("GET / with %v = %d, want 200: the chat is public", fwd, code)
+		}
+		if code, _, _ := c.do("POST", "/api/chat/messages", map[string]string{"room": "help", "name": "Marie", "text": "Bonjour"}, hdr); code != http.StatusAccepted {
+			t.Errorf("POST a chat message with %v = %d, want 202: the chat is public", fwd, code)
+		}
+	}
+	h.rec.mu.Lock()
+	n := len(h.rec.phases) + len(h.rec.casts)
+	h.rec.mu.Unlock()
+	if n != 0 {
+		t.Fatal("a phase change or broadcast through a proxy reached the engine")
+	}
+	// French pages say it in French.
+	code, body, _ := c.do("GET", "/api/comms/status", nil, map[string]string{"X-Forwarded-For": "203.0.113.5", "X-Liaison-Lang": "fr"})
+	if code != http.StatusForbidden || !strings.Contains(body, "serveur mandataire") {
+		t.Errorf("French refusal = %d %.200q, want it in French", code, body)
+	}
+	// This computer's own browser still reaches the desk.
+	if code, _, _ := c.do("GET", "/api/comms/status", nil, nil); code != 200 {
+		t.Errorf("GET status from this computer = %d, want 200", code)
+	}
+}
+
 // With a token, the host is not checked: the desk can sit behind a proxy
 // under the department's own name, and the token guards it.
 func TestTokenDeskAnswersAnyHost(t *testing.T) {

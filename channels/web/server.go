@@ -579,15 +579,22 @@ func (s *Server) watchSession(id string) (<-chan struct{}, func()) {
 // (localhost or a loopback address): otherwise a web site whose name its
 // owner points at 127.0.0.1 (DNS rebinding) would be the same site as the
 // desk in a staff member's browser, and could act as any staff member.
+// Nor may it come through a proxy: a proxy in front of a server on
+// 127.0.0.1 (nginx's proxy_pass, by default) names the server's own
+// address as the host, and would hand the desk to anyone it serves.
 func (s *Server) staffOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.token == "" && !loopbackHost(r.Host) {
-			s.log.Warn("staff page refused: no token and a host that is not this computer", "host", r.Host, "remote", clientIP(r))
+		if s.token == "" && (!loopbackHost(r.Host) || proxied(r)) {
+			key := "err.host"
+			if loopbackHost(r.Host) {
+				key = "err.proxied"
+			}
+			s.log.Warn("staff page refused: no token and a request from another computer", "host", r.Host, "remote", clientIP(r), "proxied", proxied(r))
 			if strings.HasPrefix(r.URL.Path, "/api/") {
-				s.apiError(w, r, http.StatusForbidden, "err.host", "")
+				s.apiError(w, r, http.StatusForbidden, key, "")
 				return
 			}
-			s.errorPage(w, r, http.StatusForbidden, "err.host")
+			s.errorPage(w, r, http.StatusForbidden, key)
 			return
 		}
 		if s.token == "" || s.bearerOK(r) {
@@ -606,6 +613,21 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 		}
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 	})
+}
+
+// forwardHeaders are the headers proxies add to a request they relay.
+// Browsers never send them.
+var forwardHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Via"}
+
+// proxied reports whether a proxy relayed the request: it then comes from
+// another computer, whatever its host and remote address say.
+func proxied(r *http.Request) bool {
+	for _, h := range forwardHeaders {
+		if r.Header.Get(h) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {

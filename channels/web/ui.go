@@ -110,6 +110,10 @@ var uiStrings = map[string][2]string{
 		"Without a desk token, the staff pages answer only at this computer's own address (127.0.0.1 or localhost). To reach them by another name, set LIAISON_WEB_TOKEN.",
 		"Sans jeton du bureau, les pages du personnel ne répondent qu’à l’adresse de cet ordinateur (127.0.0.1 ou localhost). Pour y accéder par un autre nom, définissez LIAISON_WEB_TOKEN.",
 	},
+	"err.proxied": {
+		"Without a desk token, the staff pages answer only on this computer, not through a proxy. To reach them through a proxy, set LIAISON_WEB_TOKEN.",
+		"Sans jeton du bureau, les pages du personnel ne répondent que sur cet ordinateur, et non par un serveur mandataire. Pour y accéder par un serveur mandataire, définissez LIAISON_WEB_TOKEN.",
+	},
 	"err.login": {"Sign in to use the staff desk.", "Connectez-vous pour utiliser le bureau du personnel."},
 	"err.flood": {"You are sending messages too quickly. Wait {Seconds} seconds, then try again.", "Vous envoyez des messages trop rapidement. Attendez {Seconds} secondes, puis réessayez."},
 	"err.room":  {"This room does not exist.", "Ce salon n’existe pas."},
