@@ -17,7 +17,9 @@
 // The server binds to 127.0.0.1 by default. On any other address New refuses
 // to start without a desk token, and the desk and comms pages (and their
 // APIs) then require it: a login form sets an HttpOnly, SameSite=Strict
-// cookie, valid twelve hours from its last use (each request renews it) and
+// cookie (Secure, as every cookie, when the browser came over https:
+// directly or through a proxy that says so in X-Forwarded-Proto or
+// Forwarded), valid twelve hours from its last use (each request renews it) and
 // at most a day from signing in; signing out ends the session in every copy
 // of the cookie and shows the sign-in page. The desk's open event streams
 // end with their session (signed out or expired). API clients send

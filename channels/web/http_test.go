@@ -336,6 +336,89 @@ func TestTokenProtectsDeskAndComms(t *testing.T) {
 	}
 }
 
+// Behind a TLS-terminating proxy (the server speaks plain HTTP) that says
+// the browser came over https, every cookie is Secure: the browser then
+// never sends the desk session or the browser id over plain HTTP, where
+// anyone on the network could read them. Without such a proxy (plain HTTP
+// on a local network) the cookies are not Secure, or browsers would drop
+// them and nobody could sign in.
+func TestCookiesAreSecureBehindATLSProxy(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	h := newHarness(t, Config{Addr: "0.0.0.0:8080"}, token)
+	plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(method, path string, body string, hdr map[string]string, cookies []*http.Cookie) []*http.Cookie {
+		t.Helper()
+		req, _ := http.NewRequest(method, h.ts.URL+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		res, err := plain.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode >= 400 {
+			t.Fatalf("%s %s = %d", method, path, res.StatusCode)
+		}
+		return res.Cookies()
+	}
+	for _, tc := range []struct {
+		name   string
+		hdr    map[string]string
+		secure bool
+	}{
+		{"X-Forwarded-Proto", map[string]string{"X-Forwarded-Proto": "https"}, true},
+		{"Forwarded", map[string]string{"Forwarded": `for=203.0.113.5;proto="https";host=liaison.example.gc.ca`}, true},
+		{"plain HTTP", nil, false},
+		{"proxy over plain HTTP", map[string]string{"X-Forwarded-Proto": "http"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := send("GET", "/?lang=fr", "", tc.hdr, nil)
+			var id *http.Cookie
+			for _, c := range got {
+				if c.Name == cookieBrowser {
+					id = c
+				}
+			}
+			if id == nil {
+				t.Fatal("no browser id cookie")
+			}
+			got = append(got, send("POST", "/login", url.Values{"token": {token}, "next": {"/desk"}}.Encode(), tc.hdr, nil)...)
+			var desk *http.Cookie
+			for _, c := range got {
+				if c.Name == cookieDesk {
+					desk = c
+				}
+			}
+			if desk == nil {
+				t.Fatal("no desk session cookie after signing in")
+			}
+			csrf := h.srv.csrfToken(id.Value)
+			out := send("POST", "/logout", url.Values{"csrf": {csrf}}.Encode(), tc.hdr,
+				[]*http.Cookie{{Name: id.Name, Value: id.Value}, {Name: desk.Name, Value: desk.Value}})
+			got = append(got, out...)
+			names := map[string]bool{}
+			for _, c := range got {
+				names[c.Name] = true
+				if c.Secure != tc.secure {
+					t.Errorf("cookie %s: Secure = %v, want %v", c.Name, c.Secure, tc.secure)
+				}
+			}
+			for _, n := range []string{cookieBrowser, cookieLang, cookieDesk} {
+				if !names[n] {
+					t.Errorf("no %s cookie set", n)
+				}
+			}
+		})
+	}
+}
+
 // A desk session lasts twelve hours from its last use, not from the login:
 // staff who keep working stay signed in; an idle session ends.
 func TestDeskSessionSlides(t *testing.T) {

@@ -310,6 +310,32 @@ const (
 	headerCSRF    = "X-CSRF-Token"
 )
 
+// overHTTPS reports whether the browser reached the server over https:
+// directly, or through a TLS-terminating proxy that says so
+// (X-Forwarded-Proto or Forwarded, as nginx, Apache, Caddy and Traefik
+// can send). The server itself speaks plain HTTP, so behind such a proxy
+// its cookies are marked Secure only thus, and a browser then never sends
+// them over plain HTTP, where anyone on the network could read the desk
+// session. A client that claims https falsely only keeps its own cookies
+// off plain HTTP.
+func overHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	if strings.EqualFold(strings.TrimSpace(proto), "https") {
+		return true
+	}
+	first, _, _ := strings.Cut(r.Header.Get("Forwarded"), ",")
+	for _, pair := range strings.Split(first, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(pair), "=")
+		if strings.EqualFold(k, "proto") && strings.EqualFold(strings.Trim(v, `"`), "https") {
+			return true
+		}
+	}
+	return false
+}
+
 // browserID returns the browser's id, setting the cookie when it has none.
 func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(cookieBrowser); err == nil && validBrowserID(c.Value) {
@@ -320,7 +346,7 @@ func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
 	id := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieBrowser, Value: id, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: 365 * 24 * 3600,
+		SameSite: http.SameSiteLaxMode, Secure: overHTTPS(r), MaxAge: 365 * 24 * 3600,
 	})
 	return id
 }
@@ -466,7 +492,7 @@ func (s *Server) setSession(w http.ResponseWriter, r *http.Request, ds deskSessi
 	ds.exp = sessionEnd(ds, now)
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieDesk, Value: s.sessionValue(ds), Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: overHTTPS(r),
 		MaxAge: max(1, int(ds.exp.Sub(now)/time.Second)),
 	})
 }
@@ -671,7 +697,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.signOut(ds)
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieDesk, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: overHTTPS(r)})
 	// What was being typed on the desk (kept in the tab's session storage)
 	// and who was picked as "who are you" must not greet the next person
 	// on a shared computer. The page's own sign-out form clears them too:
@@ -729,7 +755,7 @@ func addrKey(r *http.Request) string {
 func (s *Server) lang(w http.ResponseWriter, r *http.Request) bot.Lang {
 	if q := r.URL.Query().Get("lang"); q == "en" || q == "fr" {
 		http.SetCookie(w, &http.Cookie{Name: cookieLang, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
-			SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			SameSite: http.SameSiteLaxMode, Secure: overHTTPS(r)})
 		return bot.Lang(q)
 	}
 	if c, err := r.Cookie(cookieLang); err == nil && (c.Value == "en" || c.Value == "fr") {
