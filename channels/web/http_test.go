@@ -574,6 +574,29 @@ func TestLanguageToggle(t *testing.T) {
 	}
 }
 
+// The language toggle of a page at an address nobody serves (the "not
+// found" page) leads to the same address on this site, never to another:
+// browsers read a link that starts with "//" (or "///") as the address of
+// another site, so a link to this site whose path starts with encoded
+// slashes would otherwise make the department's own page send a citizen
+// to a site of the sender's choice.
+func TestLanguageToggleStaysOnThisSite(t *testing.T) {
+	h := newHarness(t, loopback(), "")
+	c := h.client(t)
+	toggle := regexp.MustCompile(`class="lang-toggle" href="([^"]*)"`)
+	for _, p := range []string{"/%2F%2Fevil.example/x", "/%2f/evil.example", "/%2F%5Cevil.example", "/%5C%5Cevil.example", "/x/..%2F..%2F%2Fevil.example"} {
+		code, body, _ := c.do("GET", p, nil, nil)
+		m := toggle.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("GET %s = %d: no language toggle", p, code)
+		}
+		href := html.UnescapeString(m[1])
+		if !strings.HasPrefix(href, "/") || len(href) > 1 && (href[1] == '/' || href[1] == '\\') {
+			t.Errorf("GET %s: the language toggle is %q, which a browser reads as another site", p, href)
+		}
+	}
+}
+
 func TestPostMessage(t *testing.T) {
 	h := newHarness(t, loopback(), "")
 	c := h.client(t)

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -119,11 +120,13 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, code int, key
 }
 
 // toggleURL is path with q and lang=l: the same page in the other language.
+// The path starts with one slash only: the not-found page's path is the
+// request's, and a link starting with "//" leads browsers to another site.
 func toggleURL(path string, q url.Values, l bot.Lang) template.URL {
 	if q == nil {
 		q = url.Values{}
 	}
 	q.Set("lang", string(l))
-	u := url.URL{Path: path, RawQuery: q.Encode()}
-	return template.URL(u.String()) // path is one of our routes; values are encoded
+	u := url.URL{Path: "/" + strings.TrimLeft(path, "/"), RawQuery: q.Encode()}
+	return template.URL(u.String()) // a path on this site; values are encoded
 }
