@@ -51,8 +51,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log, stderr)
-	return serve(ctx, cfg, log, stdout)
+	red := newRedactor(cfg.secrets)
+	log := newLogger(cfg.Log, red.Writer(stderr))
+	return red.Error(serve(ctx, cfg, log, stdout))
 }
 
 // newLogger builds the process logger: JSON (or text) on w at the
