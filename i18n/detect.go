@@ -278,6 +278,14 @@ func wordEvidence(w word) float64 {
 			e -= 1.5
 		}
 	}
+	if shared[w.folded] {
+		// Spelled alike in both languages ("question", "cheque"): only
+		// an accent ("chèque", "téléphone") says French.
+		if w.accents > 0 && !w.name {
+			e += 1.5
+		}
+		return e
+	}
 	if v, ok := lexicon[w.folded]; ok {
 		if v == 0 {
 			return e // a name or a word of both languages, accented or not

@@ -6,8 +6,9 @@ import "strings"
 // almost every sentence and rarely in the other language. Service words
 // decide one- or two-word messages ("passeport", "benefits"). Words spelled
 // the same in both languages (taxes, question, public, on, as, residence,
-// photo) are left out or weigh little, and so are chat words both use (ok,
-// bye) and place names written with accents in English too (Montréal).
+// photo) are marked shared, left out or weigh little, and so are chat words
+// both use (ok, bye) and place names written with accents in English too
+// (Montréal).
 // Programme acronyms count only where one language uses them: NAS and REER
 // are French, SIN and RRSP English.
 const (
@@ -69,6 +70,21 @@ shop shops shopping park parks walk outdoor outdoors indoor sick leave symptoms 
 claim claims status room card cards permit customs period login
 gst hst cra cpp oas ei sin cerb ccb rrsp tfsa`
 )
+
+// sharedWords are spelled the same in English and in French without its
+// accents. Alone ("taxes?", "cheque") they say nothing, where their endings
+// would lean French; with an accent ("chèque", "téléphone") they read French.
+const sharedWords = `taxes question questions cheque cheques telephone date dates service services info information
+document documents message messages site page pages code correct pardon confirmation signature important
+possible minute minutes note notes option options province provinces centre`
+
+var shared = func() map[string]bool {
+	m := map[string]bool{}
+	for _, x := range strings.Fields(sharedWords) {
+		m[x] = true
+	}
+	return m
+}()
 
 // lexicon maps a folded word to its log-odds of being French.
 var lexicon = buildLexicon()

@@ -132,6 +132,17 @@ func TestDetectShortChat(t *testing.T) {
 
 		// Accents typed as combining marks (NFD) count as accents.
 		{"e\u0301te\u0301", fr},
+
+		// Words spelled alike in both languages say nothing alone, whatever
+		// their ending; their accented French spelling reads French.
+		{"taxes", unk},
+		{"question?", unk},
+		{"cheque", unk},
+		{"telephone", unk},
+		{"chèque?", fr},
+		{"téléphone", fr},
+		{"my cheque is late", en},
+		{"mon cheque est pas arrivé", fr},
 	} {
 		got, conf := Detect(tc.text)
 		if got != tc.want {
