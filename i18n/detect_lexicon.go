@@ -23,7 +23,9 @@ moi toi lui eux aujourd'hui sera seront serait serais pourrait pourrais devrait 
 chu chus jsuis chui pis ben faque pcq parce tse icitte astheure pantoute genre mettons jvais jveux jpeux jsais
 ouin ouais mtn bcp jsp cest quest estce avoir etre aussi quoi dont ici la-bas lorsque puisque sinon alors
 beaucoup peu assez vraiment encore comme selon contre
-koi pkoi pk pq tkt kesse kosse tabarnak calisse criss ostie`
+koi pkoi pk pq tkt kesse kosse tabarnak calisse criss ostie asteure astheur coudonc ayoye tantot tanne
+kekun kelkun qqn qqch kekchose sait sais se
+jai jarrive jattends jme jte jcomprends jcomprend jpense jdois jvois daide dun lautre sil lheure`
 	frService = `gouvernement demande demandes formulaire passeport passeports renouveler renouvellement impot impots
 revenu revenus prestation prestations assurance emploi chomage retraite enfants enfant
 famille heures heure ouvert ouverte ouverts fermes fermee fermees bureau bureaux aide aider besoin savoir parler
@@ -42,6 +44,8 @@ pandemie cas chsld proches aidants vacances loyer locataire proprietaire epargne
 garderie virtuel enligne jusqu quoi sante lavage distanciation consignes toux fievre grippe rhume
 pharmacie pharmacies depistage deplacement deplacements region regions frontiere frontieres avion
 parfait accord daccord dac bon bonne journee soiree genial cotisation cotisations rente rentes
+envoyer envoye recevoir recu lettre reponse repondre probleme bloque connecter connexion reconnecter
+mot passe oublie appeler rappeler appel matin soir nuit desole
 reer celi rrq rpc nas pcu tps tvh ae`
 	enFunction = `the an and of to in is are was were be been being am i you he she it we they me my your his her its
 our their them us this that these those there here what which who whom whose when where why how if then than but so

@@ -123,6 +123,14 @@ func TestDetectShortChat(t *testing.T) {
 		{"c long!!", fr},
 		{"tabarnak", fr},
 		{"cotisation REER?", fr},
+		{"asteure", fr},
+		{"ayoye", fr},
+		{"tantot", fr},
+		{"kekun sait?", fr},
+		{"jarrive pas a me connecter", fr},
+		{"jai pas recu la lettre", fr},
+		{"faut tu rappeler", fr},
+		{"mot de passe oublie", fr},
 
 		// English programme acronyms and service words.
 		{"GST credit?", en},
