@@ -54,7 +54,8 @@ getting going gonna wanna want need know think about with without from by for at
 during between through because while until also just only very too more most much many some any every each all both
 few other another such same own please thanks thank hello anyone anybody someone somebody something
 anything nothing everything let lets im ive id youre dont cant wont isnt arent doesnt didnt wasnt whats hows u ur pls
-plz thx yeah yep nope gotta kinda wanna whether whats there's it's i'm i've i'll don't can't won't doesn't isn't`
+plz thx yeah yep nope gotta kinda wanna whether whats there's it's i'm i've i'll don't can't won't doesn't isn't
+nvm tbh asap lmk np omg imo tmrw`
 	enService = `passport passports renew renewal apply application applications form forms tax refund benefit
 benefits payment payments office offices open opening closed hours hour today tomorrow week weeks month months day
 days year years money pay paid help speak talk person phone call email number address wait waiting time long
@@ -72,6 +73,8 @@ laid off layoff fired boss company staff meeting meetings event events gathering
 neighbor sanitizer gloves groceries delivery deliveries take out takeout restaurant restaurants hairdresser
 shop shops shopping park parks walk outdoor outdoors indoor sick leave symptoms catch spread infected infection
 claim claims status room card cards permit customs period login
+near nearest next last late again sent send receive soon yet problem told tell said says website find found
+give gave made good great bad afternoon night guys
 gst hst cra cpp oas ei sin cerb ccb rrsp tfsa`
 )
 

@@ -137,6 +137,10 @@ func TestDetectShortChat(t *testing.T) {
 		{"EI claim status?", en},
 		{"TFSA contribution room?", en},
 		{"Bonjour, question about EI", en},
+		{"nvm", en},
+		{"near Université Laval", en},
+		{"Revenu Québec sent me a letter", en},
+		{"good afternoon", en},
 
 		// Accents typed as combining marks (NFD) count as accents.
 		{"e\u0301te\u0301", fr},
