@@ -9,8 +9,8 @@ import "strings"
 // photo) are marked shared, left out or weigh little, and so are chat words
 // both use (ok, bye) and place names written with accents in English too
 // (Montréal).
-// Programme acronyms count only where one language uses them: NAS and REER
-// are French, SIN and RRSP English.
+// Programme acronyms count only where one language uses them: NAS, REER and
+// PSV are French, SIN, RRSP and OAS English.
 const (
 	frFunction = `je j tu il elle nous vous ils elles le la les un une des du de au aux ce cet cette ces
 mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs qui que quoi quand comment pourquoi combien
@@ -46,7 +46,7 @@ pharmacie pharmacies depistage deplacement deplacements region regions frontiere
 parfait accord daccord dac bon bonne journee soiree genial cotisation cotisations rente rentes
 envoyer envoye recevoir recu lettre reponse repondre probleme bloque connecter connexion reconnecter
 mot passe oublie appeler rappeler appel matin soir nuit desole
-reer celi rrq rpc nas pcu tps tvh ae`
+reer celi rrq rpc nas pcu tps tvh ae psv srg rqap pcre pcue ssuc`
 	enFunction = `the an and of to in is are was were be been being am i you he she it we they me my your his her its
 our their them us this that these those there here what which who whom whose when where why how if then than but so
 not no yes do does did done doing have has had having will would shall should can could may might must get got
@@ -75,7 +75,7 @@ shop shops shopping park parks walk outdoor outdoors indoor sick leave symptoms 
 claim claims status room card cards permit customs period login
 near nearest next last late again sent send receive soon yet problem told tell said says website find found
 give gave made good great bad afternoon night guys
-gst hst cra cpp oas ei sin cerb ccb rrsp tfsa`
+gst hst cra cpp oas ei sin cerb ccb rrsp tfsa qpp qpip gis cwb crb cesb cews`
 )
 
 // sharedWords are spelled the same in English and in French without its
