@@ -122,8 +122,18 @@ func buildLexicon() map[string]float64 {
 	m["hi"] = -0.8
 	m["hey"] = -0.8
 	m["bye"] = -0.8
-	// Names of places whose accents are kept in English text.
-	for _, x := range []string{"montreal", "quebec", "levis", "gaspe"} {
+	// Names of places whose accents are kept in English text, and of
+	// Québec towns whose French spelling would lean French when they begin
+	// a message ("Gatineau office?").
+	for _, x := range []string{"montreal", "quebec", "levis", "gaspe", "gatineau", "longueuil", "laval",
+		"terrebonne", "joliette", "repentigny", "rimouski", "saguenay", "chicoutimi", "drummondville",
+		"victoriaville", "blainville", "boucherville", "chateauguay", "beloeil", "mirabel", "sherbrooke",
+		"outaouais", "mauricie", "estrie", "beauce"} {
+		m[x] = 0
+	}
+	// French words English writes with their accents: "fiancé visa",
+	// "my résumé".
+	for _, x := range []string{"fiance", "fiancee", "resume", "cafe", "naive", "decor", "entree", "cliche", "protege"} {
 		m[x] = 0
 	}
 	// Short words shared by both languages with a lean.

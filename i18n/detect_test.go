@@ -105,6 +105,17 @@ func TestDetectShortChat(t *testing.T) {
 		// Place names that English writes with their accents.
 		{"Montréal office?", en},
 		{"Montréal", unk},
+		{"Gatineau", unk},
+		{"Gatineau office?", en},
+		{"Longueuil passport office", en},
+		{"bureau de Gatineau", fr},
+
+		// French words English writes with accents: the accent alone does
+		// not decide.
+		{"fiancé visa", unk},
+		{"sponsoring my fiancée", en},
+		{"résumé help", en},
+		{"mon fiancé", fr},
 
 		// E-mail addresses, domains and postal codes are not words.
 		{"mike.smith@sympatico.ca", unk},
