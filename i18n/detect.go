@@ -61,14 +61,20 @@ type word struct {
 // mentions, emoji, digits and tokens mixing letters and digits (postal
 // codes, form numbers), and separating elisions ("j'vais" → j' + vais) and
 // contractions ("don't" → do + n't). Capitalised place and person names
-// ("Trois-Rivières", "René-Lévesque", "Saint-Jérôme") are skipped whole.
+// ("Trois-Rivières", "René-Lévesque", "Saint-Jérôme") and the names of
+// agencies ("Revenu Québec", "Emploi Québec") are skipped whole.
 func words(text string) []word {
 	text = norm.NFC.String(text) // accents typed as combining marks count as letters
 	shouting := !strings.ContainsFunc(text, unicode.IsLower)
 	var out []word
 	for line := range strings.Lines(text) {
 		start := true // the next token begins a sentence
-		for _, f := range strings.Fields(line) {
+		fields := strings.Fields(line)
+		for i, f := range fields {
+			if i+1 < len(fields) && isAgencyName(f, fields[i+1]) {
+				start = false
+				continue
+			}
 			out = appendToken(out, f, start, shouting)
 			end := strings.TrimRight(f, `"')]»”`)
 			start = strings.HasSuffix(end, ".") || strings.HasSuffix(end, "!") || strings.HasSuffix(end, "?")
@@ -172,6 +178,25 @@ func isPlaceName(core string) bool {
 		return parts[1] != ""
 	}
 	return isCapitalised(parts[0]) && isCapitalised(parts[len(parts)-1]) && strings.ContainsFunc(core, unicode.IsLower)
+}
+
+// isAgencyName reports whether f, followed by next, begins the name of a
+// provincial or federal agency: a capitalised word right before Québec or
+// Canada ("Revenu Québec", "Retraite Québec", "Emploi Québec"). English
+// text names them in French, so the first word says nothing. Function words
+// and greetings ("Au Québec", "In Canada", "Bonjour Québec") are not names.
+func isAgencyName(f, next string) bool {
+	if !isCapitalised(f) || strings.ContainsAny(f, tokenPunct) {
+		return false
+	}
+	if folded, _ := fold(strings.ToLower(f)); abs(lexicon[folded]) >= 2.5 {
+		return false
+	}
+	switch strings.Trim(next, tokenPunct) {
+	case "Québec", "Quebec", "Canada":
+		return true
+	}
+	return false
 }
 
 // isDomain reports whether s looks like a host name or a web address

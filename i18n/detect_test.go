@@ -110,6 +110,17 @@ func TestDetectShortChat(t *testing.T) {
 		{"Longueuil passport office", en},
 		{"bureau de Gatineau", fr},
 
+		// Agencies named in French in English text: the first word of the
+		// name is not evidence, unless it is a word of the sentence.
+		{"Revenu Québec login", en},
+		{"Emploi Québec hours", en},
+		{"Revenu Québec?", unk},
+		{"Retraite Québec", unk},
+		{"Revenu Québec m'a écrit", fr},
+		{"Au Québec?", fr},
+		{"In Canada?", en},
+		{"Bonjour Québec", fr},
+
 		// French words English writes with accents: the accent alone does
 		// not decide.
 		{"fiancé visa", unk},
