@@ -74,7 +74,7 @@ neighbor sanitizer gloves groceries delivery deliveries take out takeout restaur
 shop shops shopping park parks walk outdoor outdoors indoor sick leave symptoms catch spread infected infection
 claim claims status room card cards permit customs period login
 near nearest next last late again sent send receive soon yet problem told tell said says website find found
-give gave made good great bad afternoon night guys
+give gave made good great bad afternoon night guys retirement retired program programs
 gst hst cra cpp oas ei sin cerb ccb rrsp tfsa qpp qpip gis cwb crb cesb cews`
 )
 

@@ -168,6 +168,8 @@ func TestDetectShortChat(t *testing.T) {
 		{"near Université Laval", en},
 		{"Revenu Québec sent me a letter", en},
 		{"good afternoon", en},
+		{"retirement", en},
+		{"Emploi Québec program", en},
 
 		// Accents typed as combining marks (NFD) count as accents.
 		{"e\u0301te\u0301", fr},
