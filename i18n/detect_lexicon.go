@@ -24,8 +24,8 @@ chu chus jsuis chui pis ben faque pcq parce tse icitte astheure pantoute genre m
 ouin ouais mtn bcp jsp cest quest estce avoir etre aussi quoi dont ici la-bas lorsque puisque sinon alors
 beaucoup peu assez vraiment encore comme selon contre
 koi pkoi pk pq tkt kesse kosse tabarnak calisse criss ostie asteure astheur coudonc ayoye tantot tanne
-kekun kelkun qqn qqch kekchose sait sais se
-jai jarrive jattends jme jte jcomprends jcomprend jpense jdois jvois daide dun lautre sil lheure`
+kekun kelkun qqn qqch kekchose sait sais
+jai jarrive jattends jme jte jcomprends jcomprend jpense jdois jvois daide lautre lheure`
 	frService = `gouvernement demande demandes formulaire passeport passeports renouveler renouvellement impot impots
 revenu revenus prestation prestations assurance emploi chomage retraite enfants enfant
 famille heures heure ouvert ouverte ouverts fermes fermee fermees bureau bureaux aide aider besoin savoir parler

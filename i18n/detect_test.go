@@ -153,6 +153,9 @@ func TestDetectShortChat(t *testing.T) {
 		{"jai pas recu la lettre", fr},
 		{"faut tu rappeler", fr},
 		{"mot de passe oublie", fr},
+		{"se connecter", fr},
+		{"office on 17 Ave SE", en},
+		{"Dun & Bradstreet number", en},
 
 		// English programme acronyms and service words.
 		{"GST credit?", en},
