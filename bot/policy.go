@@ -970,7 +970,8 @@ func programNamed(folded string, mention []int) bool {
 // name for the words around it: the words it takes are short.
 const nearMention = 80
 
-// textWords returns the words of folded text, letters and digits.
+// textWords returns the words of folded text, split at anything that is
+// not a letter or a digit (see foldedWords).
 func textWords(folded string) []string {
 	return strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
@@ -1465,9 +1466,7 @@ func Fold(s string) string {
 
 // foldedWords returns the words of s, folded (Fold), split at anything
 // that is not a letter or a digit.
-func foldedWords(s string) []string {
-	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-}
+func foldedWords(s string) []string { return textWords(Fold(s)) }
 
 // Personal data masked before a question is shown to staff or written to
 // logs. The raw text is kept in the message record only (access to
