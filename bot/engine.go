@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,18 @@ func (c ChannelConfig) NameIn(l Lang) string {
 		return c.NameFR
 	}
 	return c.Name
+}
+
+// Named reports whether s is one of the channel's names, in either
+// language, in any case, with or without its "#" ("aide", "#Aide").
+func (c ChannelConfig) Named(s string) bool {
+	s = strings.TrimPrefix(s, "#")
+	for _, name := range []string{c.NameIn(English), c.NameIn(French)} {
+		if name = strings.TrimPrefix(name, "#"); name != "" && strings.EqualFold(name, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Config tunes the engine. Zero values take the defaults listed.

@@ -227,12 +227,8 @@ func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string
 	if !isKey && !strings.HasPrefix(word, "#") {
 		return "", false, false
 	}
-	named := func(name string) bool {
-		name = strings.TrimPrefix(name, "#")
-		return name != "" && strings.EqualFold("#"+name, word)
-	}
 	for _, c := range d.channels(ctx, h) {
-		if string(c.Key) == word || named(c.NameIn(bot.English)) || named(c.NameIn(bot.French)) {
+		if string(c.Key) == word || c.Named(word) {
 			return c.Key, true, true
 		}
 	}

@@ -246,16 +246,12 @@ func resolveChannel(cfg Config, s string) (bot.ChannelKey, error) {
 	if s == "" {
 		return "", nil
 	}
-	named := func(name string) bool {
-		name = strings.TrimPrefix(name, "#")
-		return name != "" && strings.EqualFold(name, strings.TrimPrefix(s, "#"))
-	}
 	var matches []bot.ChannelKey
 	for _, c := range cfg.channels() {
 		if string(c.Key) == s {
 			return c.Key, nil
 		}
-		if c.Key.ID() == s || named(c.NameIn(bot.English)) || named(c.NameIn(bot.French)) {
+		if c.Key.ID() == s || c.Named(s) {
 			matches = append(matches, c.Key)
 		}
 	}
