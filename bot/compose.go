@@ -19,6 +19,17 @@ func ComposeAnswer(msgs Messages, h Hit) Reply {
 	return Reply{Kind: KindAnswer, Lang: h.Lang, Text: Defang(b.String()), EntryID: h.EntryID, Link: h.Link, Feedback: true}
 }
 
+// ComposeNotice returns the bot's message id (a notice, an
+// acknowledgement) as a reply of kind in lang, or in both official
+// languages, a part each, when lang is not known.
+func ComposeNotice(msgs Messages, kind ReplyKind, id string, lang Lang) Reply {
+	if !lang.Valid() {
+		parts := bilingual(msgs, id, func(Lang) map[string]any { return nil })
+		return Reply{Kind: kind, Text: whole(parts), Parts: parts}
+	}
+	return Reply{Kind: kind, Lang: lang, Text: msgs.Text(lang, id, nil)}
+}
+
 // composeRelay signs a staff answer for an asker writing in lang. When the
 // answer is in the other language (staff chose to send it anyway), a note
 // offers an answer in the asker's language.

@@ -217,11 +217,11 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 // default: text that shows no language (digits, an acronym) in a bilingual
 // channel.
 func (e *Engine) notice(d *Decision, kind ReplyKind, id string) Reply {
+	lang := d.Lang
 	if d.LangSource == "default" {
-		parts := bilingual(e.msgs, id, func(Lang) map[string]any { return nil })
-		return Reply{Kind: kind, Text: whole(parts), Parts: parts}
+		lang = Unknown
 	}
-	return Reply{Kind: kind, Lang: d.Lang, Text: e.msgs.Text(d.Lang, id, nil)}
+	return ComposeNotice(e.msgs, kind, id, lang)
 }
 
 // saveEscalation attaches the question to a similar waiting escalation in

@@ -116,17 +116,15 @@ func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n
 	return r, nil
 }
 
-// partisanNotice is the neutral notice the engine posts in lang, in both
-// languages when lang is unknown.
+// partisanNotice is exactly the neutral notice the engine posts in lang,
+// in both languages when lang is unknown (bot.ComposeNotice with the
+// bilingual catalogue).
 func partisanNotice(lang bot.Lang) string {
 	msgs, err := i18n.NewCatalog()
 	if err != nil {
 		return ""
 	}
-	if !lang.Valid() {
-		return msgs.Text(bot.English, bot.MsgPartisan, nil) + "\n" + msgs.Text(bot.French, bot.MsgPartisan, nil) // one line each, as the engine posts it
-	}
-	return msgs.Text(lang, bot.MsgPartisan, nil)
+	return bot.ComposeNotice(msgs, bot.KindNotice, bot.MsgPartisan, lang).Text
 }
 
 // formatAnswerReply is exactly the public reply the engine posts for a
