@@ -107,21 +107,12 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	}
 	parts := split(r.Text, MaxMessageLen-textLen(prefix))
 	parts[0] = prefix + parts[0]
-	var last bot.MessageRef
-	var earlier []string
-	done := c.postedBefore(r.Key, target, len(parts))
-	for i, id := range done {
-		if i > 0 {
-			earlier = append(earlier, last.ID)
-		}
-		last = bot.MessageRef{Platform: Platform, ChannelID: target, ID: id}
-	}
-	for i, text := range parts {
-		if i < len(done) {
-			continue
-		}
+	// ids are the messages posted, first to last: the parts an earlier
+	// send of this reply posted before it failed, then this send's.
+	ids := slices.Clone(c.postedBefore(r.Key, target, len(parts)))
+	for i := len(ids); i < len(parts); i++ {
 		p := messagePayload{
-			Content:         text,
+			Content:         parts[i],
 			AllowedMentions: allowedMentions{Parse: []string{}, Users: []string{}},
 		}
 		if asker != "" {
@@ -139,18 +130,18 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 			if len(parts) > 1 {
 				err.Op = fmt.Sprintf("send part %d of %d", i+1, len(parts))
 				if i > 0 {
-					c.rememberPosted(r.Key, posted{target: target, parts: len(parts), ids: append(slices.Clone(earlier), last.ID)})
+					c.rememberPosted(r.Key, posted{target: target, parts: len(parts), ids: ids})
 				}
 			}
 			return bot.MessageRef{}, err
 		}
-		if last.ID != "" {
-			earlier = append(earlier, last.ID)
-		}
-		last = bot.MessageRef{Platform: Platform, ChannelID: target, ID: id}
+		ids = append(ids, id)
 	}
-	last.Earlier = earlier
 	c.rememberPosted(r.Key, posted{})
+	last := bot.MessageRef{Platform: Platform, ChannelID: target, ID: ids[len(ids)-1]}
+	if len(ids) > 1 {
+		last.Earlier = ids[:len(ids)-1]
+	}
 	if r.Feedback {
 		for _, e := range []string{emojiYes, emojiNo} {
 			if err := c.react(ctx, target, last.ID, e); err != nil {
