@@ -1,4 +1,4 @@
--- 011_outbox_unreached_answers: reports count apart the bot's answers that
+-- 012_outbox_unreached_answers: reports count apart the bot's answers that
 -- did not reach the citizen: withheld at a switch to phase 1, or refused
 -- by the platform for good (failed). Such answers are few; this index
 -- lists them, so that a report finds them without looking up the answer
