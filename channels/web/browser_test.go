@@ -179,6 +179,13 @@ func newTokenStack(t *testing.T, token string) *stack {
 // newStackWith is newStackAt with a desk token ("" for none).
 func newStackWith(t *testing.T, dbPath, token string) *stack {
 	t.Helper()
+	return newStackOpts(t, dbPath, token, nil)
+}
+
+// newStackOpts is newStackWith with personal desk tokens by staff id
+// (none: nil).
+func newStackOpts(t *testing.T, dbPath, token string, staffTokens map[string]string) *stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	st, err := store.Open(ctx, dbPath)
@@ -190,7 +197,7 @@ func newStackWith(t *testing.T, dbPath, token string) *stack {
 		t.Fatalf("catalogue: %v", err)
 	}
 	cfg := Config{Addr: "127.0.0.1:0"}
-	srv, err := New(cfg, token, Options{Logger: log})
+	srv, err := New(cfg, token, Options{Logger: log, StaffTokens: staffTokens})
 	if err != nil {
 		t.Fatalf("web: %v", err)
 	}

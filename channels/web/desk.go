@@ -249,7 +249,7 @@ func (s *Server) pushEscalation(e bot.Escalation) {
 // stream ends with the session: when it is signed out, when it expires,
 // and a day after signing in at the latest.
 func (s *Server) deskEvents(w http.ResponseWriter, r *http.Request) {
-	if s.token == "" || s.bearerOK(r) {
+	if !s.guarded() || s.bearerOK(r) {
 		s.stream(w, r, s.deskHub, false, nil)
 		return
 	}
@@ -348,10 +348,31 @@ type deskRequest struct {
 	SendAnyway bool   `json:"send_anyway"`
 }
 
-// actor resolves the roster id the page says it acts as. On the desk the
-// person picks who they are: without a token on loopback that is trusted,
-// with a token the token holder is.
-func (s *Server) actor(w http.ResponseWriter, r *http.Request, dh bot.DeskHandler, as string) (bot.Staff, bool) {
+// actor resolves the roster id the page says it acts as, for action on
+// target (as the audit log names them). On the desk the person picks who
+// they are: without a token on loopback that is trusted, with the shared
+// token the token holder is. Under personal sign-in the request acts as
+// the person signed in ("" as means them): claiming to be anyone else is
+// refused and audited.
+func (s *Server) actor(w http.ResponseWriter, r *http.Request, dh bot.DeskHandler, as, action, target string) (bot.Staff, bool) {
+	if who, ok := signedIn(r); ok {
+		if as == "" {
+			as = who
+		}
+		if as != who {
+			s.log.Warn("desk request refused: acting as someone else", "staff", who, "claimed", as, "action", action)
+			e := bot.AuditEntry{Actor: who, Via: Platform, Action: action, Target: target,
+				Detail: fmt.Sprintf("signed in as %q, claimed to act as %q", who, as)}
+			if err := s.audit(r.Context(), e); err != nil {
+				s.log.Error("audit desk request", "action", action, "err", err)
+			}
+			s.apiErrorf(w, r, http.StatusForbidden, "err.notyou", map[string]any{"Name": staffName(dh.Roster(), who)})
+			return bot.Staff{}, false
+		}
+	} else if len(s.personal) > 0 { // staffOnly lets none through unsigned
+		s.apiError(w, r, http.StatusUnauthorized, "err.login", "")
+		return bot.Staff{}, false
+	}
 	st, ok := dh.Roster().ByID(as)
 	if !ok {
 		s.apiError(w, r, http.StatusForbidden, "err.whoami", "")
@@ -362,6 +383,12 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request, dh bot.DeskHandle
 		return bot.Staff{}, false
 	}
 	return st, true
+}
+
+// deskAudit names the desk's actions as the audit log does.
+var deskAudit = map[string]string{
+	"claim": "escalation.claim", "answer": "escalation.answer", "close": "escalation.close",
+	"draft": "draft.save", "suggest": "escalation.answer", "mismatch": "escalation.mismatch",
 }
 
 func (s *Server) deskAction(action string) http.Handler {
@@ -375,7 +402,11 @@ func (s *Server) deskAction(action string) http.Handler {
 		if !s.decode(w, r, &req, 64<<10) {
 			return
 		}
-		st, ok := s.actor(w, r, dh, req.As)
+		target := "escalation:" + strconv.FormatInt(req.ID, 10)
+		if action == "mismatch" {
+			target = "answer:" + strconv.FormatInt(req.AnswerID, 10)
+		}
+		st, ok := s.actor(w, r, dh, req.As, deskAudit[action], target)
 		if !ok {
 			return
 		}
@@ -548,7 +579,11 @@ func (s *Server) setPhase(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req, 16<<10) {
 		return
 	}
-	st, ok := s.actor(w, r, dh, req.As)
+	target := "global"
+	if req.Channel != "" {
+		target = req.Channel
+	}
+	st, ok := s.actor(w, r, dh, req.As, "phase.set", target)
 	if !ok {
 		return
 	}
@@ -596,7 +631,7 @@ func (s *Server) broadcast(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req, 64<<10) {
 		return
 	}
-	st, ok := s.actor(w, r, dh, req.As)
+	st, ok := s.actor(w, r, dh, req.As, "broadcast.create", "broadcast")
 	if !ok {
 		return
 	}

@@ -23,10 +23,16 @@
 // at most a day from signing in; signing out ends the session in every copy
 // of the cookie and shows the sign-in page. The desk's open event streams
 // end with their session (signed out or expired). API clients send
-// "Authorization: Bearer TOKEN". A desk page whose session ended says so
-// with a sign-in link, and keeps what was being typed in the tab's session
-// storage; signing out clears it (and the "who are you" choice) from the
-// browser, so that the next person on a shared computer does not find it. Without a token, the staff pages
+// "Authorization: Bearer TOKEN". With personal tokens (Options.StaffTokens,
+// from LIAISON_WEB_TOKEN_<ID>: see TokenVar) each member of staff signs in
+// with their own, the shared token no longer signs in, and the session (or
+// bearer token) is that person's: the pages say who is signed in instead
+// of asking "who are you", a request that claims to act as anyone else is
+// refused and audited, and signing in and out are audited. A desk page
+// whose session ended says so with a sign-in link, and keeps what was
+// being typed in the tab's session storage; signing out clears it (and
+// the "who are you" choice) from the browser, so that the next person on
+// a shared computer does not find it. Without a token, the staff pages
 // answer only requests addressed to localhost or a loopback address, so
 // that a site whose name is pointed at 127.0.0.1 (DNS rebinding) cannot act
 // on the desk through a staff member's browser, and none that a proxy

@@ -19,8 +19,11 @@ type page struct {
 	Toggle   template.URL // this page in the other language
 	CSRF     string
 	Tag      string
-	Staff    bool // the desk and comms links are shown
-	LoggedIn bool // a desk session exists (logout button)
+	Staff    bool   // the desk and comms links are shown
+	LoggedIn bool   // a desk session exists (logout button)
+	Personal bool   // personal sign-in is on: the sign-in page asks for the person's own token
+	Me       string // the staff id signed in, under personal sign-in: the page acts as them only
+	MeName   string // and their name
 	Strings  map[string]string
 	Rooms    []roomView
 	Room     roomView
@@ -44,9 +47,23 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, name string) pa
 		Lang: l, Other: l.Other(), Name: name, Title: uiText(l, name+".title"),
 		Toggle: toggleURL(r.URL.Path, nil, l.Other()),
 		CSRF:   s.csrfToken(browser), Tag: s.tag(browser),
-		Staff: s.token == "" || s.sessionOK(r), LoggedIn: s.token != "" && s.sessionOK(r),
-		Strings: jsStrings(l, name),
+		Staff: !s.guarded() || s.sessionOK(r), LoggedIn: s.guarded() && s.sessionOK(r),
+		Personal: len(s.personal) > 0,
+		Strings:  jsStrings(l, name),
 	}
+}
+
+// staffPage is newPage for the desk and comms pages: under personal
+// sign-in, it names who is signed in.
+func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, name string) page {
+	p := s.newPage(w, r, name)
+	if who, ok := signedIn(r); ok {
+		p.Me, p.MeName = who, who
+		if _, dh := s.handlers(); dh != nil {
+			p.MeName = staffName(dh.Roster(), who)
+		}
+	}
+	return p
 }
 
 func (s *Server) render(w http.ResponseWriter, name string, code int, p page) {
@@ -80,18 +97,18 @@ func (s *Server) chatPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deskPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, "desk", http.StatusOK, s.newPage(w, r, "desk"))
+	s.render(w, "desk", http.StatusOK, s.staffPage(w, r, "desk"))
 }
 
 func (s *Server) commsPage(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(w, r, "comms")
+	p := s.staffPage(w, r, "comms")
 	p.MaxChars = bot.MaxBroadcastRunes // the engine's limit, in characters
 	s.render(w, "comms", http.StatusOK, p)
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	l := s.lang(w, r)
-	if s.token == "" || s.sessionOK(r) {
+	if !s.guarded() || s.sessionOK(r) {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}

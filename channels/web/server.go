@@ -14,10 +14,12 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,13 +41,44 @@ var assetFS embed.FS
 type Options struct {
 	Logger *slog.Logger     // nil: discard
 	Now    func() time.Time // nil: time.Now
+	// StaffTokens are personal desk tokens by staff roster id, each from
+	// the environment variable TokenVar(id), read by the caller. When any
+	// is set, personal sign-in is on: each person signs in with their own
+	// token, the session is theirs, and the desk and comms APIs act as
+	// that person only. The shared token then no longer signs in.
+	StaffTokens map[string]string
+}
+
+// MinTokenLength is the shortest desk token, shared or personal.
+const MinTokenLength = 16
+
+// TokenVar is the environment variable that holds staff member id's
+// personal desk token: LIAISON_WEB_TOKEN_ followed by the id upper-cased,
+// every character other than A–Z and 0–9 written as "_" ("marie-c" →
+// LIAISON_WEB_TOKEN_MARIE_C).
+func TokenVar(id string) string {
+	b := []byte(strings.ToUpper(id))
+	for i, c := range b {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			b[i] = '_'
+		}
+	}
+	return "LIAISON_WEB_TOKEN_" + string(b)
+}
+
+// staffToken is a personal desk token, kept as its hash: every sign-in
+// compares hashes of one length, in constant time.
+type staffToken struct {
+	id  string
+	sum [sha256.Size]byte
 }
 
 // Server serves the citizen chat, the staff desk and the comms page. Create
 // it with New; it is safe for concurrent use.
 type Server struct {
 	cfg      Config
-	token    string
+	token    string       // the shared desk token; "" when none or when personal sign-in is on
+	personal []staffToken // personal sign-in is on when any
 	loopback bool
 	log      *slog.Logger
 	now      func() time.Time
@@ -75,21 +108,30 @@ type Server struct {
 	ln        net.Listener
 }
 
-// New checks cfg and returns a server. token is the desk token (from the
-// environment variable LIAISON_WEB_TOKEN, read by the caller); "" means
-// none. On an address that is not loopback a token is required, and when a
-// token is set the desk and comms pages require it.
+// New checks cfg and returns a server. token is the shared desk token
+// (from the environment variable LIAISON_WEB_TOKEN, read by the caller);
+// "" means none. On an address that is not loopback a token (shared or
+// personal, see Options.StaffTokens) is required, and when one is set the
+// desk and comms pages require signing in. With personal tokens, token is
+// ignored.
 func New(cfg Config, token string, opts Options) (*Server, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	loop := isLoopback(cfg.Addr)
-	if !loop && token == "" {
-		return nil, fmt.Errorf("web: web.addr %q is not a loopback address: set LIAISON_WEB_TOKEN to protect the staff desk and comms page, or listen on 127.0.0.1", cfg.Addr)
+	personal, err := staffTokens(opts.StaffTokens)
+	if err != nil {
+		return nil, err
 	}
-	if token != "" && len(token) < 16 {
-		return nil, errors.New("web: LIAISON_WEB_TOKEN is too short: use at least 16 random characters")
+	if len(personal) > 0 {
+		token = "" // personal sign-in only
+	}
+	loop := isLoopback(cfg.Addr)
+	if !loop && token == "" && len(personal) == 0 {
+		return nil, fmt.Errorf("web: web.addr %q is not a loopback address: set LIAISON_WEB_TOKEN (or each person's LIAISON_WEB_TOKEN_<ID>) to protect the staff desk and comms page, or listen on 127.0.0.1", cfg.Addr)
+	}
+	if token != "" && len(token) < MinTokenLength {
+		return nil, fmt.Errorf("web: LIAISON_WEB_TOKEN is too short: use at least %d random characters", MinTokenLength)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -113,6 +155,7 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 	s := &Server{
 		cfg:       cfg,
 		token:     token,
+		personal:  personal,
 		loopback:  loop,
 		log:       opts.Logger.With("channel", Platform),
 		now:       opts.Now,
@@ -136,6 +179,28 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 	s.desk = &Desk{s: s}
 	s.mux = s.routes()
 	return s, nil
+}
+
+// staffTokens checks personal tokens and keeps their hashes, in id order.
+func staffTokens(tokens map[string]string) ([]staffToken, error) {
+	var out []staffToken
+	var errs []error
+	owner := map[[sha256.Size]byte]string{}
+	for _, id := range slices.Sorted(maps.Keys(tokens)) {
+		tok := tokens[id]
+		if len(tok) < MinTokenLength {
+			errs = append(errs, fmt.Errorf("web: %s is too short: use at least %d random characters", TokenVar(id), MinTokenLength))
+			continue
+		}
+		st := staffToken{id: id, sum: sha256.Sum256([]byte(tok))}
+		if other, dup := owner[st.sum]; dup {
+			errs = append(errs, fmt.Errorf("web: %s and %s hold the same token: give each person their own", TokenVar(other), TokenVar(id)))
+			continue
+		}
+		owner[st.sum] = id
+		out = append(out, st)
+	}
+	return out, errors.Join(errs...)
 }
 
 // Channel returns the citizen chat as a bot.Channel.
@@ -435,7 +500,9 @@ func (s *Server) csrfError(w http.ResponseWriter, r *http.Request) {
 // token is bound to it), and the page cannot read the CSRF token from ours.
 // Signing in is proved by the desk token itself, which another site does
 // not have; and a forged sign-in with it would only sign the browser in to
-// the one shared desk identity.
+// the one shared desk identity. Under personal sign-in a forged sign-in
+// with the forger's own token would have the victim act under the
+// forger's name, so the sign-in form then carries the CSRF token too.
 func originOK(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	return o == "" || o == "null" || sameOrigin(o, r)
@@ -457,14 +524,53 @@ func sameOrigin(origin string, r *http.Request) bool {
 	return err == nil && u.Host == r.Host
 }
 
-// bearerOK reports whether the request carries the desk token as a bearer
+// guarded reports whether the desk and comms pages require signing in: a
+// shared or personal token is set.
+func (s *Server) guarded() bool { return s.token != "" || len(s.personal) > 0 }
+
+// bearerOK reports whether the request carries a desk token as a bearer
 // token.
 func (s *Server) bearerOK(r *http.Request) bool {
-	if s.token == "" {
-		return false
-	}
+	_, ok := s.bearer(r)
+	return ok
+}
+
+// bearer returns whose token the request carries as a bearer token: a
+// staff id under personal sign-in, "" for the shared token.
+func (s *Server) bearer(r *http.Request) (staff string, ok bool) {
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+	if !ok {
+		return "", false
+	}
+	return s.tokenOwner(got)
+}
+
+// tokenOwner checks a desk token, in constant time: under personal
+// sign-in it returns the staff id whose token it is (every token is
+// compared, so the time taken does not tell whose it is); otherwise it
+// reports whether it is the shared token, whose owner is "".
+func (s *Server) tokenOwner(got string) (staff string, ok bool) {
+	if len(s.personal) > 0 {
+		sum := sha256.Sum256([]byte(got))
+		for _, st := range s.personal {
+			if subtle.ConstantTimeCompare(sum[:], st.sum[:]) == 1 {
+				staff, ok = st.id, true
+			}
+		}
+		return staff, ok
+	}
+	return "", s.token != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+}
+
+// signedInKey is the request context key of the staff id a personal
+// session or token signed in (see signedIn).
+type signedInKey struct{}
+
+// signedIn returns the staff id the request is signed in as, under
+// personal sign-in (staffOnly puts it in the request's context).
+func signedIn(r *http.Request) (string, bool) {
+	id, ok := r.Context().Value(signedInKey{}).(string)
+	return id, ok && id != ""
 }
 
 // sessionTTL is how long a desk login lasts without use: every request
@@ -479,10 +585,11 @@ const (
 
 // deskSession is what the desk cookie carries, signed: a random id (what
 // signing out revokes, in every copy of the cookie), when it was signed
-// in, and when it expires.
+// in, when it expires, and under personal sign-in whose session it is.
 type deskSession struct {
 	id         string
 	start, exp time.Time
+	staff      string // roster id; "" for the shared token
 }
 
 // setSession sets (or renews) the desk session cookie, valid sessionTTL
@@ -508,7 +615,8 @@ func sessionEnd(ds deskSession, now time.Time) time.Time {
 }
 
 func (s *Server) sessionValue(ds deskSession) string {
-	v := ds.id + "." + strconv.FormatInt(ds.start.Unix(), 10) + "." + strconv.FormatInt(ds.exp.Unix(), 10)
+	v := ds.id + "." + strconv.FormatInt(ds.start.Unix(), 10) + "." + strconv.FormatInt(ds.exp.Unix(), 10) +
+		"." + base64.RawURLEncoding.EncodeToString([]byte(ds.staff)) // a roster id may hold dots
 	return v + "." + s.mac("session", v)
 }
 
@@ -524,13 +632,15 @@ func (s *Server) session(r *http.Request) (deskSession, bool) {
 		return deskSession{}, false
 	}
 	parts := strings.Split(c.Value[:i], ".")
-	if len(parts) != 3 {
+	if len(parts) != 4 {
 		return deskSession{}, false
 	}
 	start, err1 := strconv.ParseInt(parts[1], 10, 64)
 	exp, err2 := strconv.ParseInt(parts[2], 10, 64)
-	ds := deskSession{id: parts[0], start: time.Unix(start, 0), exp: time.Unix(exp, 0)}
-	if err1 != nil || err2 != nil || !s.sessionLive(ds) {
+	staff, err3 := base64.RawURLEncoding.DecodeString(parts[3])
+	ds := deskSession{id: parts[0], start: time.Unix(start, 0), exp: time.Unix(exp, 0), staff: string(staff)}
+	// Under personal sign-in every session is someone's; otherwise none is.
+	if err1 != nil || err2 != nil || err3 != nil || (ds.staff != "") != (len(s.personal) > 0) || !s.sessionLive(ds) {
 		return deskSession{}, false
 	}
 	return ds, true
@@ -610,7 +720,7 @@ func (s *Server) watchSession(id string) (<-chan struct{}, func()) {
 // address as the host, and would hand the desk to anyone it serves.
 func (s *Server) staffOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.token == "" && (!loopbackHost(r.Host) || proxied(r)) {
+		if !s.guarded() && (!loopbackHost(r.Host) || proxied(r)) {
 			key := "err.host"
 			if loopbackHost(r.Host) {
 				key = "err.proxied"
@@ -623,13 +733,17 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 			s.errorPage(w, r, http.StatusForbidden, key)
 			return
 		}
-		if s.token == "" || s.bearerOK(r) {
+		if !s.guarded() {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if who, ok := s.bearer(r); ok {
+			next.ServeHTTP(w, withStaff(r, who))
 			return
 		}
 		if ds, ok := s.session(r); ok {
 			s.setSession(w, r, ds)
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(w, withStaff(r, ds.staff))
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -639,6 +753,15 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 		}
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 	})
+}
+
+// withStaff is r signed in as staff id who, when personal sign-in is on
+// ("" otherwise).
+func withStaff(r *http.Request, who string) *http.Request {
+	if who == "" {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), signedInKey{}, who))
 }
 
 // forwardHeaders are the headers proxies add to a request they relay.
@@ -672,7 +795,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "err.csrf")
 		return
 	}
-	if s.token == "" {
+	if !s.guarded() {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
@@ -681,20 +804,59 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, l, next, "err.flood", http.StatusTooManyRequests)
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("token")), []byte(s.token)) != 1 {
+	if len(s.personal) > 0 {
+		c, err := r.Cookie(cookieBrowser)
+		if err != nil || !validBrowserID(c.Value) ||
+			subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.csrfToken(c.Value))) != 1 {
+			s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+			return
+		}
+	}
+	who, ok := s.tokenOwner(r.PostFormValue("token"))
+	if !ok {
 		s.log.Warn("desk login refused", "remote", clientIP(r))
 		s.renderLogin(w, r, l, next, "login.wrong", http.StatusUnauthorized)
 		return
 	}
+	if who != "" {
+		// A personal sign-in is on the record before the session exists.
+		if _, dh := s.handlers(); dh == nil {
+			s.renderLogin(w, r, l, next, "err.starting", http.StatusServiceUnavailable)
+			return
+		}
+		if err := s.audit(r.Context(), bot.AuditEntry{Actor: who, Via: Platform, Action: "desk.signin", Target: "desk", Allowed: true}); err != nil {
+			s.log.Error("audit desk sign-in", "staff", who, "err", err)
+			s.renderLogin(w, r, l, next, "err.internal", http.StatusInternalServerError)
+			return
+		}
+		s.log.Info("desk sign-in", "staff", who, "remote", clientIP(r))
+	}
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
-	s.setSession(w, r, deskSession{id: base64.RawURLEncoding.EncodeToString(id), start: s.now()})
+	s.setSession(w, r, deskSession{id: base64.RawURLEncoding.EncodeToString(id), start: s.now(), staff: who})
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// audit records e when the engine keeps an audit log (it does).
+func (s *Server) audit(ctx context.Context, e bot.AuditEntry) error {
+	_, dh := s.handlers()
+	a, ok := dh.(bot.Auditor)
+	if !ok {
+		return nil
+	}
+	return a.Audit(context.WithoutCancel(ctx), e)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if ds, ok := s.session(r); ok {
 		s.signOut(ds)
+		if ds.staff != "" {
+			// Signing out is never refused: a failure to record it is logged.
+			if err := s.audit(r.Context(), bot.AuditEntry{Actor: ds.staff, Via: Platform, Action: "desk.signout", Target: "desk", Allowed: true}); err != nil {
+				s.log.Error("audit desk sign-out", "staff", ds.staff, "err", err)
+			}
+			s.log.Info("desk sign-out", "staff", ds.staff)
+		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieDesk, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: overHTTPS(r)})

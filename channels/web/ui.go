@@ -51,6 +51,7 @@ var uiStrings = map[string][2]string{
 	"desk.whoami":        {"You are", "Vous êtes"},
 	"desk.whoami.choose": {"Choose your name", "Choisissez votre nom"},
 	"desk.whoami.hint":   {"Your name signs the answers you send. Your choice is kept in this browser.", "Les réponses que vous envoyez sont signées de votre nom. Votre choix est conservé dans ce navigateur."},
+	"desk.signedin":      {"Signed in as {Name}. What you do here is recorded under your name.", "Session ouverte\u00a0: {Name}. Ce que vous faites ici est consigné à votre nom."},
 	"desk.showall":       {"Also show answered and closed questions", "Afficher aussi les questions traitées et fermées"},
 	"desk.notices":       {"Notices", "Avis"},
 	"desk.queue":         {"Questions", "Questions"},
@@ -104,6 +105,10 @@ var uiStrings = map[string][2]string{
 	"error.title":  {"We could not show this page", "Nous n’avons pas pu afficher cette page"},
 	"error.home":   {"Go to the question page", "Aller à la page des questions"},
 
+	// Under personal sign-in (LIAISON_WEB_TOKEN_<ID>).
+	"login.intro.personal": {"The staff desk and the communications page are protected. Enter your personal desk token: you act under your own name.", "Le bureau du personnel et la page des communications sont protégés. Entrez votre jeton personnel\u00a0: vous agissez en votre propre nom."},
+	"login.token.personal": {"Your personal desk token", "Votre jeton personnel"},
+
 	"err.notfound": {"Not found.", "Introuvable."},
 	"err.csrf":     {"This page has expired or the request came from another site. Reload the page and try again.", "Cette page a expiré ou la demande provient d’un autre site. Rechargez la page et réessayez."},
 	"err.host": {
@@ -136,6 +141,9 @@ var uiStrings = map[string][2]string{
 	"err.reason":     {"A reason is required.", "Un motif est obligatoire."},
 	"err.phase":      {"Choose a phase.", "Choisissez une phase."},
 	"err.when":       {"The date and time are not valid.", "La date et l’heure ne sont pas valides."},
+
+	// No « au nom de {Name} »: a name starting with a vowel elides « de ».
+	"err.notyou": {"You are signed in as {Name}: you can act only under your own name.", "Session ouverte\u00a0: {Name}. Vous ne pouvez agir qu’en votre propre nom."},
 
 	"js.you":             {"You", "Vous"},
 	"js.bot":             {"Liaison assistant", "Assistant Liaison"},

@@ -166,10 +166,13 @@ window.Liaison = (function () {
     return "";
   }
 
-  // roster fills a "who are you" select from the desk roster.
+  // roster fills a "who are you" select from the desk roster. Under
+  // personal sign-in the page names who is signed in instead (a hidden
+  // field, not a select), and there is nothing to choose.
   async function roster(select) {
     const res = await api("GET", "/api/desk/roster");
     if (!res.ok) return [];
+    if (select.tagName !== "SELECT") return res.data;
     const saved = store("liaison.staff");
     for (const s of res.data) {
       const title = lang === "fr" ? (s.title_fr || s.title_en) : (s.title_en || s.title_fr);

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// Personal sign-in: each member of staff signs in with their own token
+// (LIAISON_WEB_TOKEN_<ID>) and acts under their own name only.
+
+const (
+	sharedToken = "s3cret-desk-token-for-tests"
+	alexToken   = "alex-personal-token-0123"
+	samToken    = "sam-personal-token-45678"
+)
+
+func TestTokenVar(t *testing.T) {
+	for _, tc := range []struct{ name, id, want string }{
+		{"letters", "alex", "LIAISON_WEB_TOKEN_ALEX"},
+		{"dash", "marie-c", "LIAISON_WEB_TOKEN_MARIE_C"},
+		{"digits and dot", "j.doe2", "LIAISON_WEB_TOKEN_J_DOE2"},
+		{"accent", "héloïse", "LIAISON_WEB_TOKEN_H__LO__SE"}, // each byte of a non-ASCII letter
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := TokenVar(tc.id); got != tc.want {
+				t.Errorf("TokenVar(%q) = %q, want %q", tc.id, got, tc.want)
+			}
+		})
+	}
+}
+
+// A personal token is as long as the shared one must be, and nobody
+// shares one: New names the variable to fix, never the value.
+func TestNewChecksPersonalTokens(t *testing.T) {
+	_, err := New(loopback(), "", Options{StaffTokens: map[string]string{"marie-c": "short", "alex": alexToken}})
+	if err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_MARIE_C is too short") || strings.Contains(err.Error(), "short\"") {
+		t.Errorf("a short personal token: %v", err)
+	}
+	_, err = New(loopback(), "", Options{StaffTokens: map[string]string{"sam": alexToken, "alex": alexToken}})
+	if err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_ALEX and LIAISON_WEB_TOKEN_SAM hold the same token") || strings.Contains(err.Error(), alexToken) {
+		t.Errorf("two people with one token: %v", err)
+	}
+	// Personal tokens alone protect a desk reachable by others.
+	if _, err := New(Config{Addr: "0.0.0.0:8080"}, "", Options{StaffTokens: map[string]string{"alex": alexToken}}); err != nil {
+		t.Errorf("personal tokens on a public address: %v", err)
+	}
+}
+
+// stackClient is a browser-like client of a stack: a cookie jar and the
+// page's CSRF token.
+func stackClient(t *testing.T, s *stack) *client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &client{t: t, base: s.base, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	_, body, _ := c.do("GET", "/", nil, nil)
+	m := csrfMeta.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no CSRF token in the chat page")
+	}
+	c.csrf = m[1]
+	return c
+}
+
+func (c *client) signIn(token string) int {
+	c.t.Helper()
+	code, _, _ := c.do("POST", "/login", url.Values{"token": {token}, "next": {"/comms"}, "csrf": {c.csrf}}.Encode(),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	return code
+}
+
+// auditOf returns the audit entries of action, oldest first.
+func auditOf(t *testing.T, s *stack, action string) []bot.AuditEntry {
+	t.Helper()
+	all, err := s.st.AuditLog(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []bot.AuditEntry
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Action == action {
+			out = append(out, all[i])
+		}
+	}
+	return out
+}
+
+// Under personal sign-in, someone signed in as a member of staff who is not
+// a comms lead cannot switch the phase by claiming, in the request, to be
+// the comms lead: the request is refused and audited. The comms lead,
+// signed in with their own token, can. The shared token no longer signs in.
+func TestPersonalSignInActsOnlyAsThatPerson(t *testing.T) {
+	s := newStackOpts(t, filepath.Join(t.TempDir(), "liaison.db"), sharedToken,
+		map[string]string{"alex": alexToken, "sam": samToken})
+	ctx := context.Background()
+
+	alex := stackClient(t, s)
+	if code := alex.signIn(sharedToken); code != http.StatusUnauthorized {
+		t.Errorf("sign in with the shared token under personal sign-in = %d, want 401", code)
+	}
+	if code, _, _ := alex.do("GET", "/api/comms/status", nil, map[string]string{"Authorization": "Bearer " + sharedToken}); code != http.StatusUnauthorized {
+		t.Errorf("the shared token as a bearer token under personal sign-in = %d, want 401", code)
+	}
+	// A sign-in another site forges, with the forger's own token, is
+	// refused: it would have the victim act under the forger's name.
+	forged, _, _ := alex.do("POST", "/login", url.Values{"token": {alexToken}, "next": {"/comms"}}.Encode(),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if forged != http.StatusForbidden {
+		t.Errorf("a personal sign-in without the page's CSRF token = %d, want 403", forged)
+	}
+	if code := alex.signIn(alexToken); code != http.StatusSeeOther {
+		t.Fatalf("sign in with Alex's token = %d, want 303", code)
+	}
+	if in := auditOf(t, s, "desk.signin"); len(in) != 1 || in[0].Actor != "alex" || in[0].Via != Platform || !in[0].Allowed {
+		t.Errorf("audited sign-ins: %+v, want one by alex via web", in)
+	}
+
+	code, body := alex.post("/api/comms/phase", map[string]any{"as": "sam", "phase": "broadcast", "reason": "pretending to be the lead"})
+	if code != http.StatusForbidden || !strings.Contains(body["error"].(string), "Alex Martin") {
+		t.Errorf("Alex acting as the comms lead = %d %v, want 403 naming who is signed in", code, body)
+	}
+	refused := auditOf(t, s, "phase.set")
+	if len(refused) != 1 || refused[0].Actor != "alex" || refused[0].Allowed || !strings.Contains(refused[0].Detail, `"sam"`) {
+		t.Errorf("audited phase changes: %+v, want one refused, by alex, naming sam", refused)
+	}
+	if p := s.eng.PhaseState(ctx).Global; p != phases.Replies {
+		t.Fatalf("the phase is %s after a refused request", p)
+	}
+	// French too.
+	_, frBody, _ := alex.do("POST", "/api/desk/claim", map[string]any{"as": "nadia", "id": 1},
+		map[string]string{headerCSRF: alex.csrf, "X-Liaison-Lang": "fr"})
+	if !strings.Contains(frBody, "Session ouverte\u00a0: Alex Martin. Vous ne pouvez agir") {
+		t.Errorf("the refusal in French: %s", frBody)
+	}
+	// Alex, as Alex, meets the engine's own rule: not a comms lead.
+	if code, _ := alex.post("/api/comms/phase", map[string]any{"as": "alex", "phase": "broadcast", "reason": "x"}); code != http.StatusForbidden {
+		t.Errorf("Alex switching the phase as Alex = %d, want 403 (not a comms lead)", code)
+	}
+
+	sam := stackClient(t, s)
+	if code := sam.signIn(samToken); code != http.StatusSeeOther {
+		t.Fatalf("sign in with Sam's token = %d", code)
+	}
+	// "as" left out acts as the person signed in.
+	if code, body := sam.post("/api/comms/phase", map[string]any{"phase": "broadcast", "reason": "pilot ends"}); code != http.StatusOK {
+		t.Fatalf("the comms lead switching the phase = %d %v", code, body)
+	}
+	if p := s.eng.PhaseState(ctx).Global; p != phases.Broadcast {
+		t.Errorf("the phase is %s after the comms lead switched it, want broadcast", p)
+	}
+	// A personal token works as a bearer token too, for that person only.
+	bearer := map[string]string{"Authorization": "Bearer " + samToken}
+	if code, _, _ := sam.do("POST", "/api/comms/phase", map[string]any{"as": "sam", "phase": "replies", "reason": "back"}, bearer); code != http.StatusOK {
+		t.Errorf("phase with Sam's bearer token = %d", code)
+	}
+	if code, _, _ := sam.do("POST", "/api/comms/phase", map[string]any{"as": "nadia", "phase": "replies", "reason": "x"}, bearer); code != http.StatusForbidden {
+		t.Errorf("Sam's bearer token acting as Nadia = %d, want 403", code)
+	}
+
+	if code, _, _ := alex.do("POST", "/logout", url.Values{"csrf": {alex.csrf}}.Encode(),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); code != http.StatusSeeOther {
+		t.Fatalf("sign out = %d", code)
+	}
+	if out := auditOf(t, s, "desk.signout"); len(out) != 1 || out[0].Actor != "alex" || out[0].Via != Platform {
+		t.Errorf("audited sign-outs: %+v, want one by alex via web", out)
+	}
+	if code, _ := alex.post("/api/comms/phase", map[string]any{"phase": "broadcast", "reason": "x"}); code != http.StatusUnauthorized {
+		t.Errorf("after signing out = %d, want 401", code)
+	}
+}
+
+// Under personal sign-in the pages say who is signed in instead of asking
+// "who are you", and act as that person only: a member of staff who is not
+// a comms lead cannot switch the phase by sending the lead's id from the
+// page, and the comms lead switches it from the page.
+func TestBrowserPersonalSignInNamesThePerson(t *testing.T) {
+	s := newStackOpts(t, filepath.Join(t.TempDir(), "liaison.db"), "", map[string]string{"alex": alexToken, "sam": samToken})
+	signIn := func(token, name string) context.Context {
+		page := tab(t)
+		run(t, page, "open the comms page",
+			chromedp.Navigate(s.base+"/comms?lang=en"),
+			chromedp.WaitVisible(chromedp.CSS("#token")))
+		if got := textOf(t, page, `document.querySelector("label[for=token]").textContent`); got != "Your personal desk token" {
+			t.Errorf("the sign-in page asks for %q", got)
+		}
+		run(t, page, "sign in as "+name,
+			chromedp.SendKeys(chromedp.CSS("#token"), token),
+			chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#signedin")),
+			until(`location.pathname === "/comms"`),
+			until(`document.getElementById("global-phase").textContent !== "…"`))
+		if got := textOf(t, page, `document.getElementById("signedin").textContent`); !strings.Contains(got, "Signed in as "+name) {
+			t.Errorf("the page says %q, want who is signed in (%s)", got, name)
+		}
+		if got := textOf(t, page, `document.querySelector("select#whoami") ? "shown" : ""`); got != "" {
+			t.Error(`the page still offers the "who are you" choice`)
+		}
+		return page
+	}
+
+	alex := signIn(alexToken, "Alex Martin")
+	// The page's own script sends the comms lead's id.
+	forged := `(function(){const x = new XMLHttpRequest(); x.open("POST", "/api/comms/phase", false);
+		x.setRequestHeader("Content-Type", "application/json");
+		x.setRequestHeader("X-CSRF-Token", document.querySelector('meta[name="liaison-csrf"]').content);
+		x.send(JSON.stringify({as: "sam", phase: "broadcast", reason: "x"})); return String(x.status)})()`
+	if code := textOf(t, alex, forged); code != "403" {
+		t.Errorf("Alex's session acting as the comms lead = %s, want 403", code)
+	}
+	if p := s.eng.PhaseState(context.Background()).Global; p != phases.Replies {
+		t.Fatalf("the phase is %s after Alex's forged request", p)
+	}
+
+	sam := signIn(samToken, "Sam Tremblay")
+	screenshot(t, sam, "comms-personal-signin")
+	run(t, sam, "switch the phase",
+		chromedp.Click(chromedp.CSS("#phase-1")),
+		chromedp.SendKeys(chromedp.CSS("#reason"), "Pilot over"),
+		chromedp.Click(chromedp.CSS(`#phase-form button[type="submit"]`)),
+		until(`document.querySelector("#phase-form .alert-success").textContent.includes("Phase changed")`))
+	if p := s.eng.PhaseState(context.Background()).Global; p != phases.Broadcast {
+		t.Errorf("the phase is %s, want broadcast", p)
+	}
+	set := auditOf(t, s, "phase.set")
+	if len(set) != 2 || set[0].Actor != "alex" || set[0].Allowed || set[1].Actor != "sam" || !set[1].Allowed {
+		t.Errorf("audited phase changes: %+v, want Alex's refused, then Sam's", set)
+	}
+}
