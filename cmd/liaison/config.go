@@ -6,10 +6,12 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,6 +124,9 @@ type secrets struct {
 	slackBotToken string
 	slackAppToken string
 	webToken      string
+	// webStaffTokens are the personal desk tokens, by environment
+	// variable (LIAISON_WEB_TOKEN_<ID>, see web.TokenVar).
+	webStaffTokens map[string]string
 }
 
 // Environment variables holding secrets.
@@ -205,10 +210,11 @@ func load(path string, needTokens bool) (Config, error) {
 		}
 	}
 	cfg.secrets = secrets{
-		discordToken:  strings.TrimSpace(os.Getenv(envDiscordToken)),
-		slackBotToken: strings.TrimSpace(os.Getenv(slack.EnvBotToken)),
-		slackAppToken: strings.TrimSpace(os.Getenv(slack.EnvAppToken)),
-		webToken:      strings.TrimSpace(os.Getenv(envWebToken)),
+		discordToken:   strings.TrimSpace(os.Getenv(envDiscordToken)),
+		slackBotToken:  strings.TrimSpace(os.Getenv(slack.EnvBotToken)),
+		slackAppToken:  strings.TrimSpace(os.Getenv(slack.EnvAppToken)),
+		webToken:       strings.TrimSpace(os.Getenv(envWebToken)),
+		webStaffTokens: personalTokens(os.Environ()),
 	}
 	if err := errors.Join(unknown, cfg.validate(needTokens)); err != nil {
 		where := "config (embedded defaults)"
@@ -218,6 +224,65 @@ func load(path string, needTokens bool) (Config, error) {
 		return cfg, fmt.Errorf("%s:\n%w", where, err)
 	}
 	return cfg, nil
+}
+
+// personalTokens are the personal desk tokens set in env (KEY=value
+// pairs), by variable: every LIAISON_WEB_TOKEN_… variable that is not
+// empty.
+func personalTokens(env []string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, envWebToken+"_") && strings.TrimSpace(v) != "" {
+			out[k] = strings.TrimSpace(v)
+		}
+	}
+	return out
+}
+
+// staffTokens are the personal desk tokens by staff id, for web.New:
+// each [[staff]] member whose LIAISON_WEB_TOKEN_<ID> is set.
+func (c Config) staffTokens() map[string]string {
+	out := map[string]string{}
+	for _, s := range c.Staff {
+		if v, ok := c.secrets.webStaffTokens[web.TokenVar(s.ID)]; ok {
+			out[s.ID] = v
+		}
+	}
+	return out
+}
+
+// checkStaffTokens reports every personal desk token serve cannot use:
+// one whose variable names nobody on the roster or two people, one too
+// short, one that another person also holds. Values are never shown.
+func (c Config) checkStaffTokens() error {
+	var errs []error
+	owners := map[string][]string{} // variable → staff ids it names
+	for _, s := range c.Staff {
+		if s.ID != "" {
+			owners[web.TokenVar(s.ID)] = append(owners[web.TokenVar(s.ID)], s.ID)
+		}
+	}
+	held := map[string]string{} // token → the variable that holds it
+	for _, k := range slices.Sorted(maps.Keys(c.secrets.webStaffTokens)) {
+		v := c.secrets.webStaffTokens[k]
+		switch ids := owners[k]; {
+		case len(ids) == 0:
+			errs = append(errs, fmt.Errorf("%s is set but no [[staff]] id gives that name (%s, then the id upper-cased, every character other than A-Z and 0-9 written as _): unset it, or add that person to the roster", k, envWebToken+"_"))
+			continue
+		case len(ids) > 1:
+			errs = append(errs, fmt.Errorf("%s is set but staff ids %q all give that name: rename all but one, so that each person's token has its own variable", k, ids))
+			continue
+		}
+		if len(v) < web.MinTokenLength {
+			errs = append(errs, fmt.Errorf("%s is too short: use at least %d random characters", k, web.MinTokenLength))
+		}
+		if other, dup := held[v]; dup {
+			errs = append(errs, fmt.Errorf("%s and %s hold the same token: give each person their own", other, k))
+		}
+		held[v] = k
+	}
+	return errors.Join(errs...)
 }
 
 // readConfig decodes the file at path over the defaults, without the
@@ -483,6 +548,11 @@ func (c Config) validate(needTokens bool) error {
 	}
 	if err := c.Web.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if needTokens && c.webEnabled() {
+		if err := c.checkStaffTokens(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.discordEnabled() {
 		if needTokens && c.secrets.discordToken == "" {

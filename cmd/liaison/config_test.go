@@ -26,6 +26,9 @@ func clearSecrets(t *testing.T) {
 	for _, k := range []string{envDiscordToken, envWebToken, "LIAISON_SLACK_BOT_TOKEN", "LIAISON_SLACK_APP_TOKEN"} {
 		t.Setenv(k, "")
 	}
+	for k := range personalTokens(os.Environ()) {
+		t.Setenv(k, "")
+	}
 }
 
 func TestEmbeddedDefaultsAreValid(t *testing.T) {

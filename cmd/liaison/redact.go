@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,7 +23,11 @@ type redactor struct{ r *strings.Replacer }
 
 func newRedactor(s secrets) redactor {
 	var pairs []string
-	for _, v := range []string{s.discordToken, s.slackBotToken, s.slackAppToken, s.webToken} {
+	values := []string{s.discordToken, s.slackBotToken, s.slackAppToken, s.webToken}
+	for _, k := range slices.Sorted(maps.Keys(s.webStaffTokens)) {
+		values = append(values, s.webStaffTokens[k])
+	}
+	for _, v := range values {
 		if len(v) < minSecret {
 			continue
 		}

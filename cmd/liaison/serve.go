@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,9 +122,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		desk = sd
 	}
 	if cfg.webEnabled() {
-		webSrv, err = web.New(cfg.Web, cfg.secrets.webToken, web.Options{Logger: log})
+		personal := cfg.staffTokens()
+		webSrv, err = web.New(cfg.Web, cfg.secrets.webToken, web.Options{Logger: log, StaffTokens: personal})
 		if err != nil {
 			return err
+		}
+		if len(personal) > 0 {
+			if cfg.secrets.webToken != "" {
+				log.Warn("LIAISON_WEB_TOKEN is ignored: personal sign-in is on (a LIAISON_WEB_TOKEN_<ID> is set), so staff sign in with their own token only; unset LIAISON_WEB_TOKEN")
+			}
+			log.Info("web desk: personal sign-in", "staff", slices.Sorted(maps.Keys(personal)))
 		}
 		channels = append(channels, webSrv.Channel())
 		if desk == nil {
