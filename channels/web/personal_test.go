@@ -39,8 +39,9 @@ func TestTokenVar(t *testing.T) {
 	}
 }
 
-// A personal token is as long as the shared one must be, and nobody
-// shares one: New names the variable to fix, never the value.
+// A personal token is as long as the shared one must be, nobody shares
+// one, and none is the shared token: New names the variable to fix, never
+// the value.
 func TestNewChecksPersonalTokens(t *testing.T) {
 	_, err := New(loopback(), "", Options{StaffTokens: map[string]string{"marie-c": "short", "alex": alexToken}})
 	if err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_MARIE_C is too short") || strings.Contains(err.Error(), "short\"") {
@@ -49,6 +50,12 @@ func TestNewChecksPersonalTokens(t *testing.T) {
 	_, err = New(loopback(), "", Options{StaffTokens: map[string]string{"sam": alexToken, "alex": alexToken}})
 	if err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_ALEX and LIAISON_WEB_TOKEN_SAM hold the same token") || strings.Contains(err.Error(), alexToken) {
 		t.Errorf("two people with one token: %v", err)
+	}
+	// Everyone given the shared token would sign in as the person whose
+	// personal token it also is.
+	_, err = New(loopback(), sharedToken, Options{StaffTokens: map[string]string{"sam": sharedToken, "alex": alexToken}})
+	if err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_SAM holds the same token as LIAISON_WEB_TOKEN") || strings.Contains(err.Error(), sharedToken) {
+		t.Errorf("a personal token that is the shared token: %v", err)
 	}
 	// Personal tokens alone protect a desk reachable by others.
 	if _, err := New(Config{Addr: "0.0.0.0:8080"}, "", Options{StaffTokens: map[string]string{"alex": alexToken}}); err != nil {

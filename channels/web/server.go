@@ -113,13 +113,13 @@ type Server struct {
 // "" means none. On an address that is not loopback a token (shared or
 // personal, see Options.StaffTokens) is required, and when one is set the
 // desk and comms pages require signing in. With personal tokens, token is
-// ignored.
+// ignored, and none of them may be it.
 func New(cfg Config, token string, opts Options) (*Server, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	personal, err := staffTokens(opts.StaffTokens)
+	personal, err := staffTokens(opts.StaffTokens, token)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,9 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 }
 
 // staffTokens checks personal tokens and keeps their hashes, in id order.
-func staffTokens(tokens map[string]string) ([]staffToken, error) {
+// None may be the shared token: everyone who was given it would sign in
+// as that person.
+func staffTokens(tokens map[string]string, shared string) ([]staffToken, error) {
 	var out []staffToken
 	var errs []error
 	owner := map[[sha256.Size]byte]string{}
@@ -190,6 +192,10 @@ func staffTokens(tokens map[string]string) ([]staffToken, error) {
 		tok := tokens[id]
 		if len(tok) < MinTokenLength {
 			errs = append(errs, fmt.Errorf("web: %s is too short: use at least %d random characters", TokenVar(id), MinTokenLength))
+			continue
+		}
+		if shared != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(shared)) == 1 {
+			errs = append(errs, fmt.Errorf("web: %s holds the same token as LIAISON_WEB_TOKEN, which everyone given the shared token knows: give that person a token of their own", TokenVar(id)))
 			continue
 		}
 		st := staffToken{id: id, sum: sha256.Sum256([]byte(tok))}

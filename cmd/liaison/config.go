@@ -254,7 +254,8 @@ func (c Config) staffTokens() map[string]string {
 
 // checkStaffTokens reports every personal desk token serve cannot use:
 // one whose variable names nobody on the roster or two people, one too
-// short, one that another person also holds. Values are never shown.
+// short, one that another person also holds or that is the shared
+// LIAISON_WEB_TOKEN. Values are never shown.
 func (c Config) checkStaffTokens() error {
 	var errs []error
 	owners := map[string][]string{} // variable → staff ids it names
@@ -279,6 +280,9 @@ func (c Config) checkStaffTokens() error {
 		}
 		if other, dup := held[v]; dup {
 			errs = append(errs, fmt.Errorf("%s and %s hold the same token: give each person their own", other, k))
+		}
+		if v == c.secrets.webToken {
+			errs = append(errs, fmt.Errorf("%s holds the same token as %s, which everyone given the shared token knows: give that person a token of their own", k, envWebToken))
 		}
 		held[v] = k
 	}

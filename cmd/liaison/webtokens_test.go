@@ -22,7 +22,8 @@ languages = ["fr"]
 desk_user = "U2"
 `
 
-// serve refuses personal desk tokens it cannot use, naming each variable
+// serve refuses personal desk tokens it cannot use (for an id not on the
+// roster, too short, shared by two people, or the shared token), naming each variable
 // and what to do, and never showing a value; host commands, which serve
 // no desk, do not look at them.
 func TestPersonalDeskTokensAreChecked(t *testing.T) {
@@ -63,7 +64,13 @@ func TestPersonalDeskTokensAreChecked(t *testing.T) {
 	if _, err := loadConfig(p); err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_MARIE_C and LIAISON_WEB_TOKEN_SAM hold the same token") {
 		t.Errorf("two people with one token: %v", err)
 	}
+	// Everyone given the shared token would sign in as Marie.
 	t.Setenv("LIAISON_WEB_TOKEN_SAM", "")
+	t.Setenv(envWebToken, marie)
+	if _, err := loadConfig(p); err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_MARIE_C holds the same token as LIAISON_WEB_TOKEN") || strings.Contains(err.Error(), marie) {
+		t.Errorf("a personal token that is the shared token: %v", err)
+	}
+	t.Setenv(envWebToken, "")
 	cfg, err := loadConfig(p)
 	if err != nil {
 		t.Fatal(err)
