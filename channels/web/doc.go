@@ -30,7 +30,8 @@
 // of asking "who are you", a request that claims to act as anyone else is
 // refused and audited, and signing in and out are audited. A desk page
 // whose session ended says so with a sign-in link, and keeps what was
-// being typed in the tab's session storage; signing out clears it (and
+// being typed in the tab's session storage (under personal sign-in, for
+// the same person only); signing out clears it (and
 // the "who are you" choice) from the browser, so that the next person on
 // a shared computer does not find it. Without a token, the staff pages
 // answer only requests addressed to localhost or a loopback address, so

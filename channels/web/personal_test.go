@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/liaison-gc/liaison/bot"
@@ -22,6 +23,7 @@ const (
 	sharedToken = "s3cret-desk-token-for-tests"
 	alexToken   = "alex-personal-token-0123"
 	samToken    = "sam-personal-token-45678"
+	nadiaToken  = "nadia-personal-token-999"
 )
 
 func TestTokenVar(t *testing.T) {
@@ -242,5 +244,45 @@ func TestBrowserPersonalSignInNamesThePerson(t *testing.T) {
 	set := auditOf(t, s, "phase.set")
 	if len(set) != 2 || set[0].Actor != "alex" || set[0].Allowed || set[1].Actor != "sam" || !set[1].Allowed {
 		t.Errorf("audited phase changes: %+v, want Alex's refused, then Sam's", set)
+	}
+}
+
+// Under personal sign-in, what was being typed on the desk is kept in the
+// tab for the person who typed it: signing in again after the session
+// ended brings it back to them, but whoever signs in next in that tab on a
+// shared computer neither reads it nor can send it under their own name.
+func TestBrowserPersonalDeskDraftsStayWithTheirAuthor(t *testing.T) {
+	s := newStackOpts(t, filepath.Join(t.TempDir(), "liaison.db"), "", map[string]string{"alex": alexToken, "nadia": nadiaToken})
+	citizen, desk := tab(t), tab(t)
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Jordan", "Can I bring my pet iguana to the citizenship ceremony?")
+	run(t, citizen, "acknowledgement", chromedp.WaitVisible(chromedp.CSS(`#log li[data-kind="ack"]`)))
+	signIn := func(who, token string) {
+		run(t, desk, who+" signs in",
+			chromedp.Navigate(s.base+"/desk?lang=en"),
+			chromedp.WaitVisible(chromedp.CSS("#token")),
+			chromedp.SendKeys(chromedp.CSS("#token"), token),
+			chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#queue article textarea")))
+	}
+	// The session ends as the browser sees it: its cookie is gone.
+	sessionEnds := func() {
+		if _, err := chromedp.Call(desk, network.DeleteCookies, network.DeleteCookiesParams{Name: cookieDesk, URL: s.base}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	draft := `document.querySelector("#queue article textarea").value`
+	const secret = "Private note by Alex: citizen 4521 owes $300"
+	signIn("Alex", alexToken)
+	run(t, desk, "Alex types an answer", fill("#queue article textarea", secret))
+	sessionEnds()
+	signIn("Alex", alexToken)
+	if got := textOf(t, desk, draft); got != secret {
+		t.Errorf("signed in again, Alex finds %q, want the answer he was typing", got)
+	}
+	sessionEnds()
+	signIn("Nadia", nadiaToken)
+	if got := textOf(t, desk, draft); got != "" {
+		t.Errorf("Nadia, signing in in the same tab, finds Alex's draft: %q", got)
 	}
 }

@@ -13,13 +13,22 @@
   // What staff were typing, by field id: kept in this tab (sessionStorage)
   // so that it survives a redraw, a reload and signing in again after the
   // session ended; signing out clears it (common.js, and the server's
-  // Clear-Site-Data), so it is not tied to one session.
+  // Clear-Site-Data), so it is not tied to one session. Under personal
+  // sign-in (the page names who is signed in: no select) it is kept for
+  // that person only: whoever signs in next in this tab, on a shared
+  // computer, neither reads it nor sends it under their own name.
+  const owner = who.tagName === "SELECT" ? "" : who.value;
   const drafts = new Map(readDrafts());
   function readDrafts() {
-    try { return Object.entries(JSON.parse(sessionStorage.getItem("liaison.drafts") || "{}")); } catch (e) { return []; }
+    try {
+      const kept = JSON.parse(sessionStorage.getItem("liaison.drafts") || "{}");
+      if ((kept.owner || "") === owner && kept.fields) return Object.entries(kept.fields);
+      sessionStorage.removeItem("liaison.drafts");
+    } catch (e) { /* nothing kept */ }
+    return [];
   }
   function saveDrafts() {
-    try { sessionStorage.setItem("liaison.drafts", JSON.stringify(Object.fromEntries(drafts))); } catch (e) { /* not kept */ }
+    try { sessionStorage.setItem("liaison.drafts", JSON.stringify({ owner: owner, fields: Object.fromEntries(drafts) })); } catch (e) { /* not kept */ }
   }
   const conn = document.getElementById("conn");
   const eventIds = new Map();  // escalation id → answer event id (reused on retry)
