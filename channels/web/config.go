@@ -35,6 +35,11 @@ type Config struct {
 	// to what the whole site may send.
 	AddressFloodPerMinute int `toml:"address_flood_per_minute"`
 	AddressFloodBurst     int `toml:"address_flood_burst"`
+	// BodyTimeoutSeconds is how long a request's body may take to arrive
+	// once its headers have (30): a body sent slowly, or never finished,
+	// no longer holds a connection open. Pages and live-update streams
+	// send no body.
+	BodyTimeoutSeconds int `toml:"body_timeout_seconds"`
 	// History is how many recent messages per room the server shows people
 	// who open the page later (200); Server.Restore reads them again from
 	// the store after a restart.
@@ -83,6 +88,7 @@ const (
 	DefaultAddressFlood    = 60 // per minute, from one address
 	DefaultAddressBurst    = 20
 	DefaultHistory         = 200
+	DefaultBodyTimeout     = 30 // seconds
 )
 
 // Default returns the configuration used when the file has no [web] section.
@@ -126,6 +132,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.History == 0 {
 		c.History = DefaultHistory
+	}
+	if c.BodyTimeoutSeconds == 0 {
+		c.BodyTimeoutSeconds = DefaultBodyTimeout
 	}
 	if len(c.Rooms) == 0 {
 		c.Rooms = DefaultRooms()
@@ -197,6 +206,9 @@ func (c Config) Validate() error {
 	}
 	if c.History < 1 || c.History > 10000 {
 		errs = append(errs, fmt.Errorf("web.history: %d is out of range: use 1 to 10000", c.History))
+	}
+	if c.BodyTimeoutSeconds < 1 || c.BodyTimeoutSeconds > 600 {
+		errs = append(errs, fmt.Errorf("web.body_timeout_seconds: %d is out of range: use 1 to 600", c.BodyTimeoutSeconds))
 	}
 	seen := map[string]int{}
 	for i, r := range c.Rooms {

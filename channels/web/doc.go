@@ -12,7 +12,8 @@
 // one status region, never whole cards or the history. Citizen text is
 // escaped everywhere (html/template on the server, textContent in the
 // browser), messages are size-limited and a flood from one browser is
-// throttled with HTTP 429.
+// throttled with HTTP 429. A request's body must arrive within
+// web.body_timeout_seconds of its headers, or the connection is closed.
 //
 // The server binds to 127.0.0.1 by default. On any other address New refuses
 // to start without a desk token, and the desk and comms pages (and their

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -216,7 +217,45 @@ func (s *Server) Channel() *Channel { return s.channel }
 func (s *Server) Desk() *Desk { return s.desk }
 
 // Handler returns the server's HTTP handler (for tests and embedding).
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.bodyDeadline(s.mux) }
+
+// bodyDeadline bounds how long a request's body may take to arrive:
+// BodyTimeoutSeconds from when its handler starts, however slowly it
+// trickles in (ReadHeaderTimeout bounds only the headers). The deadline
+// is lifted once the body is read to its end, so that the handler's own
+// work and its answer are not cut short; a request without a body (a
+// page, a live-update stream) gets none. A body that does not arrive in
+// time fails to read: the handler answers as for a body cut short, and
+// the connection is closed.
+func (s *Server) bodyDeadline(next http.Handler) http.Handler {
+	timeout := time.Duration(s.cfg.BodyTimeoutSeconds) * time.Second
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			rc := http.NewResponseController(w)
+			if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+				r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// deadlineBody lifts its connection's read deadline when it has been read
+// to its end.
+type deadlineBody struct {
+	io.ReadCloser
+	rc     *http.ResponseController
+	lifted bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.lifted {
+		b.lifted = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
 
 // Listen binds the configured address. Call it before Serve to learn the
 // address (URLs) before serving.
@@ -256,7 +295,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	// Live streams end with ctx (BaseContext), so Shutdown does not wait
 	// for them.
 	hs := &http.Server{
-		Handler:           s.mux,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    32 << 10,
