@@ -582,13 +582,23 @@ func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 // with Last-Event-ID and catches up). With a desk session ds, it also ends
 // when that session does (signed out, or past ds.exp), and sends nothing
 // after: the browser's reconnection is then refused, and the page says
-// the session has ended.
+// the session has ended. One network address may hold StreamsPerAddress
+// streams open at once: one more is refused with HTTP 429, and the page
+// tries again later.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replayAll bool, ds *deskSession) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
+	addr := addrKey(r)
+	if !s.openStream(addr) {
+		s.log.Warn("live stream refused: too many open from one address", "remote", addr, "limit", s.cfg.StreamsPerAddress)
+		w.Header().Set("Retry-After", "10")
+		s.apiError(w, r, http.StatusTooManyRequests, "err.streams", "")
+		return
+	}
+	defer s.closeStream(addr)
 	var (
 		signedOut <-chan struct{} // closed when ds is signed out
 		expired   <-chan time.Time
@@ -655,6 +665,28 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, t *topic, replay
 			fmt.Fprint(w, ": ping\n\n")
 			fl.Flush()
 		}
+	}
+}
+
+// openStream counts one more event stream open from addr (an addrKey),
+// unless it already holds StreamsPerAddress: each holds a connection and
+// a subscription for as long as it stays open. Call closeStream when it
+// ends.
+func (s *Server) openStream(addr string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.liveAddr[addr] >= s.cfg.StreamsPerAddress {
+		return false
+	}
+	s.liveAddr[addr]++
+	return true
+}
+
+func (s *Server) closeStream(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.liveAddr[addr]--; s.liveAddr[addr] <= 0 {
+		delete(s.liveAddr, addr)
 	}
 }
 

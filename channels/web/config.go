@@ -40,6 +40,13 @@ type Config struct {
 	// no longer holds a connection open. Pages and live-update streams
 	// send no body.
 	BodyTimeoutSeconds int `toml:"body_timeout_seconds"`
+	// StreamsPerAddress is how many live-update streams (each open chat or
+	// desk page holds one) one network address may hold open at once
+	// (100); one more is refused with HTTP 429 and its page tries again
+	// later. An IPv6 address counts with its whole /64. Behind a proxy
+	// everyone shares the proxy's address; raise it to what the whole site
+	// keeps open.
+	StreamsPerAddress int `toml:"streams_per_address"`
 	// History is how many recent messages per room the server shows people
 	// who open the page later (200); Server.Restore reads them again from
 	// the store after a restart.
@@ -89,6 +96,7 @@ const (
 	DefaultAddressBurst    = 20
 	DefaultHistory         = 200
 	DefaultBodyTimeout     = 30 // seconds
+	DefaultStreams         = 100
 )
 
 // Default returns the configuration used when the file has no [web] section.
@@ -135,6 +143,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BodyTimeoutSeconds == 0 {
 		c.BodyTimeoutSeconds = DefaultBodyTimeout
+	}
+	if c.StreamsPerAddress == 0 {
+		c.StreamsPerAddress = DefaultStreams
 	}
 	if len(c.Rooms) == 0 {
 		c.Rooms = DefaultRooms()
@@ -209,6 +220,9 @@ func (c Config) Validate() error {
 	}
 	if c.BodyTimeoutSeconds < 1 || c.BodyTimeoutSeconds > 600 {
 		errs = append(errs, fmt.Errorf("web.body_timeout_seconds: %d is out of range: use 1 to 600", c.BodyTimeoutSeconds))
+	}
+	if c.StreamsPerAddress < 1 {
+		errs = append(errs, fmt.Errorf("web.streams_per_address: %d must be at least 1", c.StreamsPerAddress))
 	}
 	seen := map[string]int{}
 	for i, r := range c.Rooms {

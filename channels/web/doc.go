@@ -13,7 +13,9 @@
 // escaped everywhere (html/template on the server, textContent in the
 // browser), messages are size-limited and a flood from one browser is
 // throttled with HTTP 429. A request's body must arrive within
-// web.body_timeout_seconds of its headers, or the connection is closed.
+// web.body_timeout_seconds of its headers, or the connection is closed;
+// one network address may keep at most web.streams_per_address live
+// streams open, and is refused one more with HTTP 429.
 //
 // The server binds to 127.0.0.1 by default. On any other address New refuses
 // to start without a desk token, and the desk and comms pages (and their

@@ -1402,7 +1402,7 @@ func TestConfig(t *testing.T) {
 		Addr:            "8080",
 		MaxMessageChars: -1,
 		FloodPerMinute:  30, AddressFloodPerMinute: 10,
-		BodyTimeoutSeconds: 601,
+		BodyTimeoutSeconds: 601, StreamsPerAddress: -1,
 		Rooms: []Room{
 			{ID: "Help Room", NameEN: "Help", NameFR: "Aide"},
 			{ID: "dup", NameEN: "A", NameFR: "A", Lang: "de"},
@@ -1413,7 +1413,7 @@ func TestConfig(t *testing.T) {
 	if err == nil {
 		t.Fatal("bad config accepted")
 	}
-	for _, want := range []string{"web.enabled", "web.addr", "web.max_message_chars", "web.address_flood_per_minute", "web.body_timeout_seconds", "web.room[0].id", "web.room[1].lang", "web.room[2].id", "web.room[2]: name_en and name_fr"} {
+	for _, want := range []string{"web.enabled", "web.addr", "web.max_message_chars", "web.address_flood_per_minute", "web.body_timeout_seconds", "web.streams_per_address", "web.room[0].id", "web.room[1].lang", "web.room[2].id", "web.room[2]: name_en and name_fr"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s:\n%v", want, err)
 		}

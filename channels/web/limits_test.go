@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -83,5 +84,60 @@ func TestSlowRequestBodyIsCutOff(t *testing.T) {
 	// And a body sent at once is read as usual.
 	if code, body := c.post("/api/chat/messages", map[string]any{"room": "help", "text": "hello", "name": "Ana"}); code != http.StatusAccepted {
 		t.Errorf("a message sent at once = %d %v", code, body)
+	}
+}
+
+// One network address may hold only web.streams_per_address live-update
+// streams open at once, chat and desk together: one more is refused with
+// 429 and a message in the page's language, and a stream that ends frees
+// its place.
+func TestLiveStreamsPerAddressAreCapped(t *testing.T) {
+	h := newHarness(t, Config{Addr: "127.0.0.1:0", StreamsPerAddress: 3}, "")
+	open := func(path string, hdr map[string]string) (*http.Response, context.CancelFunc) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", h.ts.URL+path, nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cancel(); res.Body.Close() })
+		return res, cancel
+	}
+	first, closeFirst := open("/api/chat/events?room=help", nil)
+	second, _ := open("/api/chat/events?room=general", nil)
+	desk, _ := open("/api/desk/events", nil)
+	for _, res := range []*http.Response{first, second, desk} {
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("stream %s = %d, want 200", res.Request.URL.Path, res.StatusCode)
+		}
+	}
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "Too many pages of this site with live updates are open from your network address."},
+		{"fr", "Trop de pages de ce site à mise à jour en direct sont ouvertes depuis votre adresse réseau."},
+	} {
+		res, _ := open("/api/chat/events?room=help", map[string]string{"Cookie": cookieLang + "=" + tc.lang})
+		var body map[string]string
+		_ = json.NewDecoder(res.Body).Decode(&body)
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.HasPrefix(body["error"], tc.want) {
+			t.Errorf("a fourth stream (%s) = %d %q, Retry-After %q; want 429 saying %q", tc.lang, res.StatusCode, body["error"], res.Header.Get("Retry-After"), tc.want)
+		}
+	}
+	// A page closed frees its place, once the server sees it gone.
+	closeFirst()
+	for i := 0; ; i++ {
+		res, cancel := open("/api/chat/events?room=help", nil)
+		if res.StatusCode == http.StatusOK {
+			break
+		}
+		cancel()
+		if i == 200 {
+			t.Fatal("a stream that ended still holds its place")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -105,6 +105,7 @@ type Server struct {
 	resolved  map[int64]bool       // held answers settled on this desk
 	signedOut map[string]time.Time // desk session id → when it would have ended
 	streams   map[string]*watch    // desk session id → its open event streams
+	liveAddr  map[string]int       // addrKey → event streams open from it
 	escs      map[int64]escView    // last snapshot pushed, for late subscribers
 	ln        net.Listener
 }
@@ -171,6 +172,7 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 		resolved:  map[int64]bool{},
 		signedOut: map[string]time.Time{},
 		streams:   map[string]*watch{},
+		liveAddr:  map[string]int{},
 		escs:      map[int64]escView{},
 	}
 	for _, r := range cfg.Rooms {

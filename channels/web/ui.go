@@ -142,6 +142,8 @@ var uiStrings = map[string][2]string{
 	"err.phase":      {"Choose a phase.", "Choisissez une phase."},
 	"err.when":       {"The date and time are not valid.", "La date et l’heure ne sont pas valides."},
 
+	"err.streams": {"Too many pages of this site with live updates are open from your network address. Close some of them: this page will try again by itself.", "Trop de pages de ce site à mise à jour en direct sont ouvertes depuis votre adresse réseau. Fermez-en quelques-unes\u00a0: cette page réessaiera d’elle-même."},
+
 	// No « au nom de {Name} »: a name starting with a vowel elides « de ».
 	"err.notyou": {"You are signed in as {Name}: you can act only under your own name.", "Session ouverte\u00a0: {Name}. Vous ne pouvez agir qu’en votre propre nom."},
 
