@@ -580,6 +580,28 @@ func TestLanguageToggle(t *testing.T) {
 // another site, so a link to this site whose path starts with encoded
 // slashes would otherwise make the department's own page send a citizen
 // to a site of the sender's choice.
+// A link to the French desk (?lang=fr) leads, when one must first sign
+// in, to the sign-in page in French, and after it to the desk in French.
+func TestSignInPageSpeaksTheLanguageOfTheLink(t *testing.T) {
+	const token = "s3cret-desk-token-for-tests"
+	h := newHarness(t, Config{Addr: "0.0.0.0:8080"}, token)
+	c := h.client(t)
+	code, _, hdr := c.do("GET", "/desk?lang=fr", nil, nil)
+	if code != http.StatusSeeOther {
+		t.Fatalf("the desk before signing in = %d, want 303", code)
+	}
+	if _, body, _ := c.do("GET", hdr.Get("Location"), nil, nil); !strings.Contains(body, "Connexion du personnel") {
+		t.Errorf("the sign-in page from a French link (%s) is not in French:\n%s", hdr.Get("Location"), body)
+	}
+	if code, _, _ := c.do("POST", "/login", url.Values{"token": {token}, "next": {"/desk"}}.Encode(),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); code != http.StatusSeeOther {
+		t.Fatalf("sign in = %d", code)
+	}
+	if _, body, _ := c.do("GET", "/desk", nil, nil); !strings.Contains(body, `<html lang="fr"`) {
+		t.Errorf("the desk after signing in is not in French")
+	}
+}
+
 func TestLanguageToggleStaysOnThisSite(t *testing.T) {
 	h := newHarness(t, loopback(), "")
 	c := h.client(t)

@@ -798,7 +798,12 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 			s.apiError(w, r, http.StatusUnauthorized, "err.login", "")
 			return
 		}
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+		// The sign-in page speaks the language the link asked for.
+		login := "/login?next=" + url.QueryEscape(r.URL.Path)
+		if l := r.URL.Query().Get("lang"); l == "en" || l == "fr" {
+			login += "&lang=" + l
+		}
+		http.Redirect(w, r, login, http.StatusSeeOther)
 	})
 }
 
