@@ -225,7 +225,7 @@ func (e *Engine) mismatchFlag(esc Escalation, s Staff, ans StaffAnswer) Outgoing
 // unless the answer gives them in their language one they were sent in the
 // other (see translation): that goes to every asker that one reached or is
 // owed to, and to them only.
-func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, reply func(Asker) (Reply, error)) (AnswerResult, error) {
+func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, reply func(Asker) (Reply, error), also ...AuditEntry) (AnswerResult, error) {
 	now := e.now()
 	ans.Status = AnswerQueued
 	askers := esc.Askers
@@ -259,7 +259,7 @@ func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans S
 		detail += ", entry " + ans.EntryID
 	}
 	c := &EscalationChange{Escalation: &esc, Answer: &ans, Outbox: out,
-		Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: detail, Allowed: true}}}
+		Audit: append([]AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: detail, Allowed: true}}, also...)}
 	if err := e.st.ApplyEscalation(ctx, c); err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return e.duplicateAnswer(ctx, esc, ans.EventID)
@@ -362,7 +362,11 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 		if a, ok := e.cfg.Staff.ByID(ans.StaffID); ok {
 			author = a // signed by who wrote it
 		}
-		return e.queueAnswer(ctx, esc, author, ans, nil)
+		// The answer is audited as its author's; the choice to send it in
+		// the other language as whoever made it.
+		chose := AuditEntry{At: e.now(), Actor: s.ID, Via: e.deskName(), Action: "escalation.mismatch", Target: escTarget(esc.ID),
+			Detail: "sent anyway, written by " + author.ID, Allowed: true}
+		return e.queueAnswer(ctx, esc, author, ans, nil, chose)
 	}
 	ans.Status = AnswerDropped
 	n := e.staffNotice("dropped:"+ans.EventID, NoticeInfo, esc, s, MsgDeskDropped, map[string]any{

@@ -420,6 +420,38 @@ func TestMismatchSentAnywayCarriesANote(t *testing.T) {
 	}
 }
 
+// Whoever chooses to send a held answer anyway is audited for that choice;
+// the answer stays its author's.
+func TestSendAnywayIsAuditedAsWhoChoseIt(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "ev",
+		Text: "Only service animals are allowed at the ceremony."})
+	if err != nil || !res.Mismatch {
+		t.Fatal(res, err)
+	}
+	if _, err := e.eng.ResolveMismatch(e.ctx, res.Answer.ID, "U_NADIA", true); err != nil {
+		t.Fatal(err)
+	}
+	log, err := e.st.AuditLog(e.ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answered, chose string
+	for _, a := range log {
+		switch a.Action {
+		case "escalation.answer":
+			answered = a.Actor
+		case "escalation.mismatch":
+			chose = a.Actor + ": " + a.Detail
+		}
+	}
+	if answered != "alex" || chose != "nadia: sent anyway, written by alex" {
+		t.Errorf("audited answer by %q, choice %q; want the answer alex's and the choice nadia's", answered, chose)
+	}
+}
+
 // A held answer cannot reopen an escalation closed meanwhile: "send
 // anyway" is refused, audited, and nothing is relayed.
 func TestMismatchCannotBeSentAfterTheEscalationIsClosed(t *testing.T) {
