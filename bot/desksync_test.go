@@ -314,3 +314,35 @@ func TestDeskSyncBacksOffWhileTheDeskIsUnavailable(t *testing.T) {
 		t.Errorf("escalation %d was not posted at the next round after a new failure", d3.EscalationID)
 	}
 }
+
+// Posts the desk keeps refusing, however many, do not hold up the
+// escalations after them: a round passes over those waiting out their
+// back-off, reading the backlog page after page, and a later round goes
+// on where the last one stopped when all it read was waiting.
+func TestDeskSyncPostsPastManyRefusedPosts(t *testing.T) {
+	for _, n := range []int{100, 1000} {
+		t.Run(fmt.Sprintf("%d refused", n), func(t *testing.T) {
+			e, desk := newRefusingEnv(t)
+			for i := range n {
+				d := e.ask(fmt.Sprintf("user%d", i), fmt.Sprintf("Why was my kq%da wz%db pv%dc jx%dd application refused?", i, i, i, i))
+				if d.EscalationID == 0 {
+					t.Fatalf("question %d was not escalated: %+v", i, d)
+				}
+				desk.set(func() { desk.refuse[d.EscalationID] = deskError{msg: "msg_too_long"} })
+			}
+			// Every post tried and refused, a page a round at least: each
+			// waits out its back-off.
+			for range n / 100 {
+				e.tick()
+			}
+			if got := len(desk.tried()); got != n {
+				t.Fatalf("%d posts tried, want each of the %d once", got, n)
+			}
+			d := e.ask("ana", goatEN)
+			e.tick()
+			if e.deskRef(d.EscalationID) == "" {
+				t.Errorf("escalation %d was not posted behind %d refused posts", d.EscalationID, n)
+			}
+		})
+	}
+}

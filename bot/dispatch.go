@@ -352,31 +352,59 @@ func (e *Engine) syncDesk(ctx context.Context) {
 	}
 }
 
+// deskPage is how many escalations of the desk backlog syncPosts reads at
+// once, and deskPages how many pages a round reads at most.
+const (
+	deskPage  = 100
+	deskPages = 10
+)
+
 // syncPosts makes or updates the desk posts of the escalations whose post
 // is missing or lags behind, unless the back-off after failures of the
 // whole desk runs. It reports false when the backlog could not be read.
+//
+// The backlog is read by pages, oldest first. Posts waiting out their
+// back-off (refused by the desk) are passed over, and a page holding only
+// those leads to the next, so that however many posts wait, the ones
+// after them are made: the round ends after the first page with a post to
+// make, at the end of the backlog, or after deskPages pages, which bounds
+// what one round reads. In the last case the next round goes on after the
+// last page read (backlogAfter); else it starts again from the oldest.
 func (e *Engine) syncPosts(ctx context.Context) bool {
 	e.refusedMu.Lock()
 	down := e.deskDown.waits(e.now())
+	after := e.backlogAfter
 	e.refusedMu.Unlock()
 	if down {
 		return true
 	}
-	backlog, err := e.st.DeskBacklog(ctx, 100)
-	if err != nil {
-		if ctx.Err() == nil {
-			e.log.Error("read desk backlog", "err", err)
+	for range deskPages {
+		page, err := e.st.DeskBacklogAfter(ctx, after, deskPage)
+		if err != nil {
+			if ctx.Err() == nil {
+				e.log.Error("read desk backlog", "err", err)
+			}
+			return false
 		}
-		return false
-	}
-	for _, esc := range backlog {
-		if e.postWaits(esc) {
-			continue
+		found := false
+		for _, esc := range page {
+			if e.postWaits(esc) {
+				continue
+			}
+			found = true
+			if !e.syncPost(ctx, esc) {
+				return true
+			}
 		}
-		if !e.syncPost(ctx, esc) {
+		if found || len(page) < deskPage {
+			after = 0
 			break
 		}
+		after = page[len(page)-1].ID
 	}
+	e.refusedMu.Lock()
+	e.backlogAfter = after
+	e.refusedMu.Unlock()
 	return true
 }
 

@@ -180,10 +180,12 @@ type Engine struct {
 	// refusedPosts holds the escalations whose desk post the desk refused
 	// (a failure of their own), with when each is tried again, and
 	// deskDown when posts are tried again after failures of the whole
-	// desk (see syncPost).
+	// desk (see syncPost); backlogAfter is the id after which the next
+	// round reads the desk backlog (see syncPosts).
 	refusedMu    sync.Mutex
 	refusedPosts map[int64]postRetry
 	deskDown     postRetry
+	backlogAfter int64
 }
 
 var (

@@ -69,9 +69,10 @@ type EscalationStore interface {
 	StaffAnswer(ctx context.Context, id int64) (StaffAnswer, error)
 	// Answers lists the staff answers of an escalation, oldest first.
 	Answers(ctx context.Context, escalationID int64) ([]StaffAnswer, error)
-	// DeskBacklog lists escalations whose desk post is missing (DeskRef "")
-	// or out of date (DeskVersion < Version), oldest first.
-	DeskBacklog(ctx context.Context, limit int) ([]Escalation, error)
+	// DeskBacklogAfter lists escalations whose desk post is missing
+	// (DeskRef "") or out of date (DeskVersion < Version) and whose id is
+	// above after, by id, at most limit (0: all).
+	DeskBacklogAfter(ctx context.Context, after int64, limit int) ([]Escalation, error)
 	// MarkDeskSynced records that the desk post ref shows version.
 	MarkDeskSynced(ctx context.Context, id int64, ref string, version int) error
 	// Undelivered lists the answered escalations with no relay pending

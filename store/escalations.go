@@ -225,8 +225,14 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 // DeskBacklog lists escalations whose desk post is missing or shows an older
 // version, oldest first (limit 0: all).
 func (db *DB) DeskBacklog(ctx context.Context, limit int) ([]bot.Escalation, error) {
+	return db.DeskBacklogAfter(ctx, 0, limit)
+}
+
+// DeskBacklogAfter lists escalations whose desk post is missing or shows
+// an older version and whose id is above after, by id (limit 0: all).
+func (db *DB) DeskBacklogAfter(ctx context.Context, after int64, limit int) ([]bot.Escalation, error) {
 	es, err := db.escalations(ctx, `SELECT `+escalationCols+` FROM escalations
-		WHERE desk_ref = '' OR desk_version < version ORDER BY id LIMIT ?`, limitArg(limit))
+		WHERE id > ? AND (desk_ref = '' OR desk_version < version) ORDER BY id LIMIT ?`, after, limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("store: desk backlog: %w", err)
 	}
