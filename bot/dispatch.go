@@ -441,12 +441,28 @@ func (e *Engine) postWaits(esc Escalation) bool {
 	return ok && r.version == esc.Version && r.waits(e.now())
 }
 
+// refusedMax is how many refused posts the engine keeps the back-off of.
+// An entry stays while its post is refused, and a post may be refused for
+// good: beyond the bound, a new refusal drops the entry whose try comes
+// first, which is then tried at the next round, refused and kept again.
+const refusedMax = 10000
+
 // postRefused records that the desk refused esc's post once more, and
 // returns the refusals in a row and when the post is tried again.
 func (e *Engine) postRefused(esc Escalation) (int, time.Time) {
 	e.refusedMu.Lock()
 	defer e.refusedMu.Unlock()
-	r := e.refusedPosts[esc.ID]
+	r, ok := e.refusedPosts[esc.ID]
+	if !ok && len(e.refusedPosts) >= refusedMax {
+		var first int64
+		var at time.Time
+		for id, o := range e.refusedPosts {
+			if at.IsZero() || o.next.Before(at) {
+				first, at = id, o.next
+			}
+		}
+		delete(e.refusedPosts, first)
+	}
 	r.failed(e.now())
 	r.version = esc.Version
 	e.refusedPosts[esc.ID] = r

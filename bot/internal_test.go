@@ -573,3 +573,34 @@ func FuzzDefangAndSanitize(f *testing.F) {
 		}
 	})
 }
+
+// The back-off of refused desk posts is kept for at most refusedMax posts:
+// one more refused drops the one whose try comes first.
+func TestRefusedPostsAreBounded(t *testing.T) {
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	e := &Engine{refusedPosts: map[int64]postRetry{}, now: func() time.Time { return now }}
+	for id := int64(1); id <= refusedMax; id++ {
+		e.postRefused(Escalation{ID: id, Version: 1})
+	}
+	now = now.Add(time.Second)
+	e.postRefused(Escalation{ID: 2, Version: 1}) // again: its try comes later
+	e.postRefused(Escalation{ID: refusedMax + 1, Version: 1})
+	if n := len(e.refusedPosts); n != refusedMax {
+		t.Errorf("%d refused posts kept, want the bound %d", n, refusedMax)
+	}
+	if _, ok := e.refusedPosts[refusedMax+1]; !ok {
+		t.Error("the post refused last was not kept")
+	}
+	if _, ok := e.refusedPosts[2]; !ok {
+		t.Error("the post whose try comes later was dropped")
+	}
+	dropped := 0
+	for id := int64(1); id <= refusedMax; id++ {
+		if _, ok := e.refusedPosts[id]; !ok {
+			dropped++
+		}
+	}
+	if dropped != 1 {
+		t.Errorf("%d of the earlier posts dropped, want one", dropped)
+	}
+}
