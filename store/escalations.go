@@ -251,10 +251,7 @@ func (db *DB) DeskBacklogAfter(ctx context.Context, after int64, limit int) ([]b
 // last retry, else when it was queued. A zero since is no bound. Oldest
 // first.
 func (db *DB) Undelivered(ctx context.Context, since time.Time) ([]bot.Escalation, error) {
-	from := "" // before every time stored
-	if !since.IsZero() {
-		from = since.UTC().Format(timeLayout)
-	}
+	p := newPeriod(since, time.Time{})
 	es, err := db.escalations(ctx, `SELECT `+escalationCols+` FROM escalations e
 		WHERE e.state = 'answered' AND e.question <> ''
 		AND EXISTS (SELECT 1 FROM escalation_askers a WHERE a.escalation_id = e.id AND a.relayed_at IS NULL
@@ -262,7 +259,7 @@ func (db *DB) Undelivered(ctx context.Context, since time.Time) ([]bot.Escalatio
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'pending')
 		AND EXISTS (SELECT 1 FROM outbox o WHERE o.escalation_id = e.id AND o.kind = 'relay' AND o.state = 'failed'
 			AND COALESCE(o.failed_at, o.not_before, o.created_at) >= ?)
-		ORDER BY e.created_at, e.id`, from)
+		ORDER BY e.created_at, e.id`, p.from)
 	if err != nil {
 		return nil, fmt.Errorf("store: undelivered: %w", err)
 	}
