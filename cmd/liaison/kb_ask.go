@@ -104,7 +104,6 @@ func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n
 	}
 	if len(hits) > 0 {
 		top := hits[0]
-		r.Confidence = top.Confidence
 		if r.Lang == bot.Unknown {
 			r.Lang = top.Lang // searched both: the matching language wins
 		}
