@@ -507,7 +507,6 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			s.csrfError(w, r)
 			return
 		}
-		c, err := r.Cookie(cookieBrowser)
 		got := r.Header.Get(headerCSRF)
 		if got == "" && isForm(r) {
 			// Plain HTML forms (sign out) carry the token as a field; a
@@ -515,13 +514,19 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			got = r.PostFormValue("csrf")
 		}
-		if err != nil || !validBrowserID(c.Value) ||
-			subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfToken(c.Value))) != 1 {
+		if !s.csrfOK(r, got) {
 			s.csrfError(w, r)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// csrfOK reports whether got is the CSRF token of the request's browser.
+func (s *Server) csrfOK(r *http.Request, got string) bool {
+	c, err := r.Cookie(cookieBrowser)
+	return err == nil && validBrowserID(c.Value) &&
+		subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfToken(c.Value))) == 1
 }
 
 // csrfError refuses a request that failed the CSRF check: an API gets
@@ -856,13 +861,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, l, next, "err.flood", http.StatusTooManyRequests)
 		return
 	}
-	if len(s.personal) > 0 {
-		c, err := r.Cookie(cookieBrowser)
-		if err != nil || !validBrowserID(c.Value) ||
-			subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.csrfToken(c.Value))) != 1 {
-			s.errorPage(w, r, http.StatusForbidden, "err.csrf")
-			return
-		}
+	if len(s.personal) > 0 && !s.csrfOK(r, r.PostFormValue("csrf")) {
+		s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+		return
 	}
 	who, ok := s.tokenOwner(r.PostFormValue("token"))
 	if !ok {
