@@ -446,7 +446,13 @@ func expectedValue(found string) string {
 	if m == nil {
 		return ""
 	}
-	held, goType := m[1], m[2]
+	return wantInstead(m[2], m[1])
+}
+
+// wantInstead says what a field of the Go type goType ("int",
+// "main.Duration") takes and that the file holds a TOML value of type held
+// ("string") instead; "" for a type it cannot name.
+func wantInstead(goType, held string) string {
 	var want string
 	switch {
 	case goType == "main.Duration":
@@ -1069,13 +1075,14 @@ func wantedValue(t reflect.Type, k unstable.Kind) string {
 	if ok {
 		return ""
 	}
+	// A date-time is left to the decoder, which says what it holds.
 	held := map[unstable.Kind]string{unstable.String: "string", unstable.Bool: "boolean", unstable.Integer: "integer",
 		unstable.Float: "float", unstable.Array: "array", unstable.InlineTable: "inline table", unstable.LocalDate: "local date",
-		unstable.LocalTime: "local time", unstable.LocalDateTime: "local date-time", unstable.DateTime: "date-time"}[k]
+		unstable.LocalTime: "local time"}[k]
 	if held == "" {
 		return ""
 	}
-	return expectedValue("cannot decode TOML " + held + " into " + t.String())
+	return wantInstead(t.String(), held)
 }
 
 // blank replaces src[from:to] with spaces, keeping its line breaks.
