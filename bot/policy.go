@@ -930,11 +930,11 @@ func (s service) served(folded string, mention []int) bool {
 // member for my riding"), right after « député » (« mon député
 // conservateur »).
 func partyMember(folded string, mention []int) bool {
-	after := textWords(folded[mention[1]:min(len(folded), mention[1]+nearMention)])
+	after := wordsAfter(folded, mention)
 	if len(after) > 0 && (after[0] == "mp" || after[0] == "member") {
 		return true
 	}
-	before := textWords(folded[max(0, mention[0]-nearMention):mention[0]])
+	before := wordsBefore(folded, mention)
 	return len(before) > 0 && deputies[before[len(before)-1]]
 }
 
@@ -947,7 +947,7 @@ func partyMember(folded string, mention []int) bool {
 // dentaire libéral »).
 func programNamed(folded string, mention []int) bool {
 	if w := folded[mention[0]:mention[1]]; !strings.HasSuffix(w, "s") || strings.HasPrefix(folded[mention[1]:], "'") {
-		after := textWords(folded[mention[1]:min(len(folded), mention[1]+nearMention)])
+		after := wordsAfter(folded, mention)
 		if len(after) > 0 && after[0] == "s" {
 			after = after[1:]
 		}
@@ -957,7 +957,7 @@ func programNamed(folded string, mention []int) bool {
 			}
 		}
 	}
-	before := textWords(folded[max(0, mention[0]-nearMention):mention[0]])
+	before := wordsBefore(folded, mention)
 	for k := len(before) - 1; k >= max(0, len(before)-5); k-- {
 		if programNouns[before[k]] {
 			return true
@@ -969,6 +969,18 @@ func programNamed(folded string, mention []int) bool {
 // nearMention bounds, in bytes, the text read on either side of a party's
 // name for the words around it: the words it takes are short.
 const nearMention = 80
+
+// wordsBefore returns the words of folded text within nearMention before
+// mention; the first may be cut short.
+func wordsBefore(folded string, mention []int) []string {
+	return textWords(folded[max(0, mention[0]-nearMention):mention[0]])
+}
+
+// wordsAfter returns the words of folded text within nearMention after
+// mention; the last may be cut short.
+func wordsAfter(folded string, mention []int) []string {
+	return textWords(folded[mention[1]:min(len(folded), mention[1]+nearMention)])
+}
 
 // textWords returns the words of folded text, split at anything that is
 // not a letter or a digit (see foldedWords).
@@ -984,7 +996,7 @@ func textWords(folded string) []string {
 // receipt"). A party that does something to a credit is not ("Will the
 // Conservatives cut the tax credit for donations?").
 func donatedTo(folded string, mention []int) bool {
-	before := textWords(folded[max(0, mention[0]-nearMention):mention[0]])
+	before := wordsBefore(folded, mention)
 	if mention[0] > nearMention && len(before) > 0 {
 		before = before[1:] // maybe cut short
 	}
@@ -993,7 +1005,7 @@ func donatedTo(folded string, mention []int) bool {
 			return true
 		}
 	}
-	after := textWords(folded[mention[1]:min(len(folded), mention[1]+nearMention)])
+	after := wordsAfter(folded, mention)
 	if len(after) > 1 && (after[0] == "party" || after[0] == "s") {
 		after = after[1:]
 	}
