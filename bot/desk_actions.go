@@ -80,6 +80,15 @@ func (e *Engine) staffNotice(key string, kind NoticeKind, esc Escalation, s Staf
 		Lang: lang, Text: e.msgs.Text(lang, id, data)})
 }
 
+// bilingualNotice is n, for staff whose language is not known (the whole
+// desk, an author no longer on the roster), with the bot's message id in
+// both official languages as its text, a part each.
+func (e *Engine) bilingualNotice(key string, n Notice, id string, data func(Lang) map[string]any) Outgoing {
+	n.Parts = bilingual(e.msgs, id, data)
+	n.Text = whole(n.Parts)
+	return e.deskNotice(key, n)
+}
+
 // Claim records that a staff member takes an escalation. Claiming one
 // already claimed by someone else on the roster, or no longer waiting,
 // returns ErrConflict (audited). One claimed by someone no longer on the
@@ -152,9 +161,8 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 	s, ok := e.cfg.Staff.ByDeskUser(a.DeskUserID)
 	if !ok {
 		ans.Status = AnswerRejected
-		parts := bilingual(e.msgs, MsgDeskNotRoster, func(Lang) map[string]any { return nil })
-		notice := e.deskNotice("refused:"+a.EventID, Notice{Kind: NoticeRefused, EscalationID: esc.ID, DeskUserID: a.DeskUserID,
-			Text: whole(parts), Parts: parts})
+		notice := e.bilingualNotice("refused:"+a.EventID, Notice{Kind: NoticeRefused, EscalationID: esc.ID, DeskUserID: a.DeskUserID},
+			MsgDeskNotRoster, func(Lang) map[string]any { return nil })
 		c := &EscalationChange{Escalation: &esc, Answer: &ans, Outbox: []Outgoing{notice},
 			Audit: []AuditEntry{{At: now, Actor: a.DeskUserID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: "not on the staff roster", Allowed: false}}}
 		err := e.st.ApplyEscalation(ctx, c)

@@ -310,8 +310,8 @@ func (e *Engine) answererNotice(key string, kind NoticeKind, esc Escalation, id 
 	if s, ok := e.cfg.Staff.ByID(esc.AnsweredBy); ok {
 		return e.staffNotice(key, kind, esc, s, id, data)
 	}
-	parts := bilingual(e.msgs, id, func(Lang) map[string]any { return data })
-	return e.deskNotice(key, Notice{Kind: kind, EscalationID: esc.ID, StaffID: esc.AnsweredBy, Text: whole(parts), Parts: parts})
+	return e.bilingualNotice(key, Notice{Kind: kind, EscalationID: esc.ID, StaffID: esc.AnsweredBy}, id,
+		func(Lang) map[string]any { return data })
 }
 
 // syncDesk posts new escalations to the desk, updates posts that lag behind
@@ -707,10 +707,8 @@ func (e *Engine) leftAlone(esc Escalation) bool {
 // escalation's thread, and mentions nobody.
 func (e *Engine) tellDeskUnclaimed(ctx context.Context, esc Escalation, now time.Time) error {
 	minutes := int(now.Sub(esc.CreatedAt).Minutes())
-	parts := bilingual(e.msgs, MsgDeskUnclaimed, func(Lang) map[string]any {
-		return map[string]any{"ID": esc.ID, "Minutes": minutes, "Count": minutes}
-	})
-	n := e.deskNotice("unclaimed:"+strconv.FormatInt(esc.ID, 10), Notice{Kind: NoticeUnclaimed, Text: whole(parts), Parts: parts})
+	n := e.bilingualNotice("unclaimed:"+strconv.FormatInt(esc.ID, 10), Notice{Kind: NoticeUnclaimed}, MsgDeskUnclaimed,
+		func(Lang) map[string]any { return map[string]any{"ID": esc.ID, "Minutes": minutes, "Count": minutes} })
 	n.EscalationID = esc.ID
 	esc.Nudges++
 	audit := AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.unclaimed", Target: escTarget(esc.ID),

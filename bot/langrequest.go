@@ -233,8 +233,7 @@ func (e *Engine) reopenForLanguage(ctx context.Context, esc Escalation, o *offer
 		if ok {
 			return e.staffNotice(key, NoticeLangRequest, esc, s, MsgDeskLangAsked, data(s.PreferredLang()))
 		}
-		parts := bilingual(e.msgs, MsgDeskLangAsked, data)
-		return e.deskNotice(key, Notice{Kind: NoticeLangRequest, EscalationID: esc.ID, Text: whole(parts), Parts: parts})
+		return e.bilingualNotice(key, Notice{Kind: NoticeLangRequest, EscalationID: esc.ID}, MsgDeskLangAsked, data)
 	}
 	detail := "citizen asked for the answer in " + string(k.Lang) + ": "
 	if esc.State.Waiting() {
