@@ -185,7 +185,7 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 		}
 		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: errors.Is(err, ErrDuplicate)}, refusal
 	}
-	if ans.Lang.Valid() && ans.Lang != esc.Lang {
+	if ans.otherLang(esc.Lang) {
 		return e.holdAnswer(ctx, esc, s, ans)
 	}
 	return e.queueAnswer(ctx, esc, s, ans, nil)
@@ -287,7 +287,7 @@ func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans S
 // before it (the answer sent anyway went to those an earlier one did not
 // reach): a relay reached an asker after it was queued (see RelayedAt).
 func (e *Engine) translation(ctx context.Context, esc Escalation, ans StaffAnswer) ([]Asker, bool) {
-	if ans.EntryID == "" && ans.Lang.Valid() && ans.Lang != esc.Lang {
+	if ans.otherLang(esc.Lang) {
 		return nil, false
 	}
 	list, err := e.st.Answers(ctx, esc.ID)
@@ -295,23 +295,17 @@ func (e *Engine) translation(ctx context.Context, esc Escalation, ans StaffAnswe
 		e.log.Error("read answers", "escalation", esc.ID, "err", err)
 		return nil, false
 	}
-	for i := len(list) - 1; i >= 0; i-- {
-		a := list[i]
-		if a.Status != AnswerQueued {
-			continue
-		}
-		if a.EntryID != "" || !a.Lang.Valid() || a.Lang == esc.Lang {
-			return nil, false
-		}
-		var to []Asker
-		for _, k := range esc.Askers {
-			if k.RelayedAt.IsZero() && !k.Redacted || !k.RelayedAt.IsZero() && !k.RelayedAt.Before(a.At) {
-				to = append(to, k)
-			}
-		}
-		return to, true
+	a, ok := lastQueued(list)
+	if !ok || !a.otherLang(esc.Lang) {
+		return nil, false
 	}
-	return nil, false
+	var to []Asker
+	for _, k := range esc.Askers {
+		if k.RelayedAt.IsZero() && !k.Redacted || !k.RelayedAt.IsZero() && !k.RelayedAt.Before(a.At) {
+			to = append(to, k)
+		}
+	}
+	return to, true
 }
 
 func (e *Engine) duplicateAnswer(ctx context.Context, esc Escalation, eventID string) (AnswerResult, error) {

@@ -173,6 +173,25 @@ type StaffAnswer struct {
 	At           time.Time
 }
 
+// otherLang reports whether a is written in another language than l: an
+// answer staff wrote, in a language detected, not l (a suggested entry is
+// sent in each asker's language). Queued so, it was sent anyway, with the
+// offer of an answer in l (see MsgRelayOtherLang).
+func (a StaffAnswer) otherLang(l Lang) bool {
+	return a.EntryID == "" && a.Lang.Valid() && a.Lang != l
+}
+
+// lastQueued returns the latest answer of list (oldest first) queued to
+// the askers, the one they were last sent.
+func lastQueued(list []StaffAnswer) (StaffAnswer, bool) {
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].Status == AnswerQueued {
+			return list[i], true
+		}
+	}
+	return StaffAnswer{}, false
+}
+
 // Draft is a proposed knowledge-base entry, usually from a staff answer. It is
 // servable only when both languages are written and it is approved.
 type Draft struct {

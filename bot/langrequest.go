@@ -109,19 +109,14 @@ func (e *Engine) offerStands(ctx context.Context, esc Escalation, o *offer, m Me
 	if err != nil {
 		return false
 	}
-	var last *StaffAnswer
-	for i := range list {
-		if list[i].Status == AnswerQueued {
-			last = &list[i]
-		}
-	}
-	if last == nil || last.EntryID != "" || !last.Lang.Valid() || last.Lang == k.Lang {
+	last, ok := lastQueued(list)
+	if !ok || !last.otherLang(k.Lang) {
 		return false // the latest answer was not sent with the offer
 	}
 	if o.relay != "" && !strings.HasPrefix(o.relay, "relay:"+last.EventID+":") {
 		return false // a relay of an earlier answer
 	}
-	o.answer = *last
+	o.answer = last
 	return true
 }
 
