@@ -43,7 +43,8 @@ type offer struct {
 	escID  int64
 	asker  int64 // store id of the asker's message the relay went to
 	relay  string
-	answer StaffAnswer
+	who    Asker       // that asker, as offerStands found them
+	answer StaffAnswer // filled by offerStands
 }
 
 // maxQuoted bounds the citizen's words quoted to staff.
@@ -88,7 +89,7 @@ func (e *Engine) offerFor(ctx context.Context, m Message) *offer {
 }
 
 // offerStands reports whether o is still an offer m may take in esc, as
-// the store has it now, and fills o.answer.
+// the store has it now, and fills o.who and o.answer.
 func (e *Engine) offerStands(ctx context.Context, esc Escalation, o *offer, m Message) bool {
 	if esc.State == StateClosed {
 		return false
@@ -116,7 +117,7 @@ func (e *Engine) offerStands(ctx context.Context, esc Escalation, o *offer, m Me
 	if o.relay != "" && !strings.HasPrefix(o.relay, "relay:"+last.EventID+":") {
 		return false // a relay of an earlier answer
 	}
-	o.answer = last
+	o.who, o.answer = *k, last
 	return true
 }
 
@@ -188,12 +189,7 @@ func (e *Engine) saveLanguageRequest(ctx context.Context, out *Outcome, o *offer
 	if !e.offerStands(ctx, esc, o, m) {
 		return errOfferGone
 	}
-	var k Asker
-	for _, a := range esc.Askers {
-		if a.MessageID == o.asker {
-			k = a
-		}
-	}
+	k := o.who
 	if err := e.reopenForLanguage(ctx, esc, o, m, k); err != nil {
 		return err
 	}
