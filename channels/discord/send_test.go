@@ -185,6 +185,55 @@ func TestSendSplitsLongAnswersAndReactsOnTheLast(t *testing.T) {
 	}
 }
 
+// Every part of a long reply, inline or in an answer thread, lets Discord
+// ping the asker only, wherever the cut falls: between sentences full of
+// mentions, or inside a run with no space, where it may split a mention.
+func TestSendLongHostileReplyPingsOnlyTheAskerInEveryPart(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	mentions := "@everyone @here <@&" + roleID + "> <@!" + strangerID + "> <@" + strangerID + ">"
+	var sentences strings.Builder
+	for sentences.Len() < 4500 {
+		sentences.WriteString("Ask " + mentions + " about passports. ")
+	}
+	unbroken := strings.Repeat("x", 1990) + strings.ReplaceAll(mentions, " ", "") + strings.Repeat("y", 2100)
+	for i, text := range []string{sentences.String(), unbroken} {
+		for _, ch := range []string{helpID, threadedID} {
+			q := r.ask(ch, "Tell me everything")
+			ref, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: ch, ReplyTo: q, UserID: citizenID, UserName: "Marie"},
+				bot.Reply{Kind: bot.KindRelay, Lang: bot.English, Text: text, Key: "relay:hostile:" + strconv.Itoa(i) + ":" + ch})
+			if err != nil {
+				t.Fatalf("text %d in %s: %v", i, ch, err)
+			}
+			ids := append(slices.Clone(ref.Earlier), ref.ID)
+			if len(ids) < 3 {
+				t.Fatalf("text %d in %s: %d parts, want at least 3", i, ch, len(ids))
+			}
+			byID := map[string]fakediscord.Posted{}
+			for _, p := range r.srv.Posted(ref.ChannelID) {
+				byID[p.ID] = p
+			}
+			for n, id := range ids {
+				p, ok := byID[id]
+				if !ok {
+					t.Fatalf("text %d in %s: part %d (%s) not posted", i, ch, n, id)
+				}
+				w := decode(t, p)
+				if w.AllowedMentions == nil || len(w.AllowedMentions.Parse) != 0 || len(w.AllowedMentions.Roles) != 0 ||
+					!slices.Equal(w.AllowedMentions.Users, []string{citizenID}) {
+					t.Errorf("text %d in %s, part %d: allowed_mentions %+v, want parse [] users [asker]", i, ch, n, w.AllowedMentions)
+				}
+				if p.Pings.Everyone || len(p.Pings.Roles) > 0 || slices.ContainsFunc(p.Pings.Users, func(u string) bool { return u != citizenID }) {
+					t.Errorf("text %d in %s, part %d pings %+v, want the asker only", i, ch, n, p.Pings)
+				}
+			}
+			if ch == threadedID && !strings.HasPrefix(byID[ids[0]].Content, "<@"+citizenID+"> ") {
+				t.Errorf("text %d: the thread's first part does not name the asker: %.40q", i, byID[ids[0]].Content)
+			}
+		}
+	}
+}
+
 // A long answer whose later part fails is retried by the engine later than
 // Discord keeps a nonce (minutes, at the back-off's longer waits): the
 // retry posts the parts not yet posted, not the first ones again.
