@@ -90,6 +90,10 @@ func TestEscape(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"<!channel>", "&lt;!channel&gt;"},
 		{"<!here> <!everyone>", "&lt;!here&gt; &lt;!everyone&gt;"},
+		{"<!channel|channel> <!here|here>", "&lt;!channel|channel&gt; &lt;!here|here&gt;"},
+		{"<!subteam^S1|@team>", "&lt;!subteam^S1|@team&gt;"},
+		{"<!date^1^{date}^https://evil|x>", "&lt;!date^1^{date}^https://evil|x&gt;"},
+		{"&amp;lt;!here&amp;gt;", "&amp;amp;lt;!here&amp;amp;gt;"},
 		{"<@U123>", "&lt;@U123&gt;"},
 		{"<#C123|general>", "&lt;#C123|general&gt;"},
 		{"<http://x|y>", "&lt;http://x|y&gt;"},
