@@ -71,6 +71,19 @@ func TestDetectShortChat(t *testing.T) {
 		{"Hi! paiement PCU?", fr},
 		{"ok", unk},
 
+		// A French infinitive the lexicon lacks (-ler, -rer, -ser, -uer,
+		// -ger, -ner, -per) no longer leans English: alone it says
+		// nothing, as an English noun of the same ending ("traveller",
+		// "passenger") says nothing either; the words around it decide.
+		{"postuler", unk},
+		{"utiliser", unk},
+		{"declarer", unk},
+		{"traveller", unk},
+		{"passenger", unk},
+		{"comment postuler", fr},
+		{"annuler mon rdv", fr},
+		{"the passenger", en},
+
 		// Words spelled the same in English: residence, declaration, photo,
 		// comment, car.
 		{"permanent residence card", en},
