@@ -24,8 +24,10 @@
 // directly or through a proxy that says so in X-Forwarded-Proto or
 // Forwarded), valid twelve hours from its last use (each request renews it) and
 // at most a day from signing in; signing out ends the session in every copy
-// of the cookie and shows the sign-in page. The desk's open event streams
-// end with their session (signed out or expired). API clients send
+// of the cookie and shows the sign-in page, and signing in on a browser
+// ends the session that browser presented (on a shared computer, the
+// person before's). The desk's open event streams end with their session
+// (signed out, signed in over or expired). API clients send
 // "Authorization: Bearer TOKEN". With personal tokens (Options.StaffTokens,
 // from LIAISON_WEB_TOKEN_<ID>: see TokenVar) each member of staff signs in
 // with their own, the shared token no longer signs in, and the session (or

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -284,5 +285,49 @@ func TestBrowserPersonalDeskDraftsStayWithTheirAuthor(t *testing.T) {
 	signIn("Nadia", nadiaToken)
 	if got := textOf(t, desk, draft); got != "" {
 		t.Errorf("Nadia, signing in in the same tab, finds Alex's draft: %q", got)
+	}
+}
+
+// Signing in on a browser ends the session that browser presented: on a
+// shared computer the person before is signed out, in every copy of their
+// cookie, and the desk stream open under their session ends, instead of
+// living on beside the new one until it expires. Their sign-out is
+// audited, saying why. A refused sign-in ends nothing.
+func TestSignInEndsTheSessionTheBrowserPresented(t *testing.T) {
+	s := newStackOpts(t, filepath.Join(t.TempDir(), "liaison.db"), "", map[string]string{"alex": alexToken, "nadia": nadiaToken})
+	browser := stackClient(t, s)
+	if code := browser.signIn(alexToken); code != http.StatusSeeOther {
+		t.Fatalf("Alex signs in = %d", code)
+	}
+	// A copy of Alex's cookie, as another tab or a copied cookie holds it.
+	alexCopy := stackClient(t, s)
+	base, _ := url.Parse(s.base)
+	alexCopy.http.Jar.SetCookies(base, browser.http.Jar.Cookies(base))
+	_, alexStream := deskStream(t, browser)
+
+	if code := browser.signIn("not-anyones-token-0000"); code != http.StatusUnauthorized {
+		t.Fatalf("a wrong token = %d, want 401", code)
+	}
+	if code, _, _ := alexCopy.do("GET", "/api/comms/status", nil, nil); code != http.StatusOK {
+		t.Errorf("Alex's session after a refused sign-in on his browser = %d, want 200", code)
+	}
+
+	if code := browser.signIn(nadiaToken); code != http.StatusSeeOther {
+		t.Fatalf("Nadia signs in on the same browser = %d", code)
+	}
+	select {
+	case <-alexStream:
+	case <-time.After(10 * time.Second):
+		t.Error("Alex's desk stream stayed open after Nadia signed in on his browser")
+	}
+	if code, _, _ := alexCopy.do("GET", "/api/comms/status", nil, nil); code != http.StatusUnauthorized {
+		t.Errorf("Alex's session after Nadia signed in on his browser = %d, want 401", code)
+	}
+	if code, _, _ := browser.do("GET", "/api/comms/status", nil, nil); code != http.StatusOK {
+		t.Errorf("Nadia's session = %d, want 200", code)
+	}
+	out := auditOf(t, s, "desk.signout")
+	if len(out) != 1 || out[0].Actor != "alex" || !strings.Contains(out[0].Detail, "sign-in on the same browser") {
+		t.Errorf("audited sign-outs: %+v, want Alex's, ended by a sign-in on the same browser", out)
 	}
 }

@@ -884,6 +884,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("desk sign-in", "staff", who, "remote", clientIP(r))
 	}
+	// Signing in ends the session this browser presented, whoever's it
+	// was: on a shared computer the person before is signed out in every
+	// copy of their cookie, and the desk streams open under their session
+	// end, instead of living on beside the new one until they expire.
+	if old, ok := s.session(r); ok {
+		s.endSession(r.Context(), old, "ended by a sign-in on the same browser")
+	}
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
 	s.setSession(w, r, deskSession{id: base64.RawURLEncoding.EncodeToString(id), start: s.now(), staff: who})
@@ -900,16 +907,24 @@ func (s *Server) audit(ctx context.Context, e bot.AuditEntry) error {
 	return a.Audit(context.WithoutCancel(ctx), e)
 }
 
+// endSession signs ds out (see signOut) and, under personal sign-in,
+// audits it as its owner's sign-out, with detail saying why when they did
+// not sign out themselves. Ending a session is never refused: a failure
+// to record it is logged.
+func (s *Server) endSession(ctx context.Context, ds deskSession, detail string) {
+	s.signOut(ds)
+	if ds.staff == "" {
+		return
+	}
+	if err := s.audit(ctx, bot.AuditEntry{Actor: ds.staff, Via: Platform, Action: "desk.signout", Target: "desk", Detail: detail, Allowed: true}); err != nil {
+		s.log.Error("audit desk sign-out", "staff", ds.staff, "err", err)
+	}
+	s.log.Info("desk sign-out", "staff", ds.staff)
+}
+
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if ds, ok := s.session(r); ok {
-		s.signOut(ds)
-		if ds.staff != "" {
-			// Signing out is never refused: a failure to record it is logged.
-			if err := s.audit(r.Context(), bot.AuditEntry{Actor: ds.staff, Via: Platform, Action: "desk.signout", Target: "desk", Allowed: true}); err != nil {
-				s.log.Error("audit desk sign-out", "staff", ds.staff, "err", err)
-			}
-			s.log.Info("desk sign-out", "staff", ds.staff)
-		}
+		s.endSession(r.Context(), ds, "")
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieDesk, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: overHTTPS(r)})
