@@ -42,13 +42,21 @@ func TestTokenVar(t *testing.T) {
 	}
 }
 
-// A personal token is as long as the shared one must be, nobody shares
-// one, and none is the shared token: New names the variable to fix, never
-// the value.
+// A personal token is as long as the shared one must be and not easy to
+// guess, nobody shares one, and none is the shared token: New names the
+// variable to fix, never the value.
 func TestNewChecksPersonalTokens(t *testing.T) {
 	_, err := New(loopback(), "", Options{StaffTokens: map[string]string{"marie-c": "short", "alex": alexToken}})
 	if err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_MARIE_C is too short") || strings.Contains(err.Error(), "short\"") {
 		t.Errorf("a short personal token: %v", err)
+	}
+	_, err = New(loopback(), "", Options{StaffTokens: map[string]string{"sam": "1234567890123456", "alex": alexToken}})
+	if err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_SAM is too easy to guess") || strings.Contains(err.Error(), "1234567890123456") {
+		t.Errorf("a personal token that is a run of digits: %v", err)
+	}
+	_, err = New(loopback(), "", Options{StaffTokens: map[string]string{"marie-c": alexToken, "marie.c": samToken}})
+	if err == nil || !strings.Contains(err.Error(), "two staff ids give LIAISON_WEB_TOKEN_MARIE_C") {
+		t.Errorf("two ids for one variable: %v", err)
 	}
 	_, err = New(loopback(), "", Options{StaffTokens: map[string]string{"sam": alexToken, "alex": alexToken}})
 	if err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_ALEX and LIAISON_WEB_TOKEN_SAM hold the same token") || strings.Contains(err.Error(), alexToken) {

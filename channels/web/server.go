@@ -184,32 +184,26 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// staffTokens checks personal tokens and keeps their hashes, in id order.
-// None may be the shared token: everyone who was given it would sign in
-// as that person.
+// staffTokens checks personal tokens (see CheckStaffTokens) and keeps
+// their hashes, in id order.
 func staffTokens(tokens map[string]string, shared string) ([]staffToken, error) {
-	var out []staffToken
+	byVar := make(map[string]string, len(tokens))
 	var errs []error
-	owner := map[[sha256.Size]byte]string{}
 	for _, id := range slices.Sorted(maps.Keys(tokens)) {
-		tok := tokens[id]
-		if len(tok) < MinTokenLength {
-			errs = append(errs, fmt.Errorf("web: %s is too short: use at least %d random characters", TokenVar(id), MinTokenLength))
-			continue
+		k := TokenVar(id)
+		if _, dup := byVar[k]; dup {
+			errs = append(errs, fmt.Errorf("two staff ids give %s: rename one, so that each person's token has its own variable", k))
 		}
-		if shared != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(shared)) == 1 {
-			errs = append(errs, fmt.Errorf("web: %s holds the same token as LIAISON_WEB_TOKEN, which everyone given the shared token knows: give that person a token of their own", TokenVar(id)))
-			continue
-		}
-		st := staffToken{id: id, sum: sha256.Sum256([]byte(tok))}
-		if other, dup := owner[st.sum]; dup {
-			errs = append(errs, fmt.Errorf("web: %s and %s hold the same token: give each person their own", TokenVar(other), TokenVar(id)))
-			continue
-		}
-		owner[st.sum] = id
-		out = append(out, st)
+		byVar[k] = tokens[id]
 	}
-	return out, errors.Join(errs...)
+	if err := errors.Join(append(errs, CheckStaffTokens(byVar, shared))...); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	var out []staffToken
+	for _, id := range slices.Sorted(maps.Keys(tokens)) {
+		out = append(out, staffToken{id: id, sum: sha256.Sum256([]byte(tokens[id]))})
+	}
+	return out, nil
 }
 
 // Channel returns the citizen chat as a bot.Channel.

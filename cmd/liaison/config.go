@@ -253,9 +253,9 @@ func (c Config) staffTokens() map[string]string {
 }
 
 // checkStaffTokens reports every personal desk token serve cannot use:
-// one whose variable names nobody on the roster or two people, one too
-// short, one that another person also holds or that is the shared
-// LIAISON_WEB_TOKEN. Values are never shown.
+// one whose variable names nobody on the roster or two people, and those
+// web.CheckStaffTokens refuses (too short, easy to guess, held by another
+// person too, or the shared LIAISON_WEB_TOKEN). Values are never shown.
 func (c Config) checkStaffTokens() error {
 	var errs []error
 	owners := map[string][]string{} // variable → staff ids it names
@@ -264,29 +264,18 @@ func (c Config) checkStaffTokens() error {
 			owners[web.TokenVar(s.ID)] = append(owners[web.TokenVar(s.ID)], s.ID)
 		}
 	}
-	held := map[string]string{} // token → the variable that holds it
+	named := map[string]string{} // variable → token, for one person each
 	for _, k := range slices.Sorted(maps.Keys(c.secrets.webStaffTokens)) {
-		v := c.secrets.webStaffTokens[k]
 		switch ids := owners[k]; {
 		case len(ids) == 0:
 			errs = append(errs, fmt.Errorf("%s is set but no [[staff]] id gives that name (%s, then the id upper-cased, every character other than A-Z and 0-9 written as _): unset it, or add that person to the roster", k, envWebToken+"_"))
-			continue
 		case len(ids) > 1:
 			errs = append(errs, fmt.Errorf("%s is set but staff ids %q all give that name: rename all but one, so that each person's token has its own variable", k, ids))
-			continue
+		default:
+			named[k] = c.secrets.webStaffTokens[k]
 		}
-		if len(v) < web.MinTokenLength {
-			errs = append(errs, fmt.Errorf("%s is too short: use at least %d random characters", k, web.MinTokenLength))
-		}
-		if other, dup := held[v]; dup {
-			errs = append(errs, fmt.Errorf("%s and %s hold the same token: give each person their own", other, k))
-		}
-		if v == c.secrets.webToken {
-			errs = append(errs, fmt.Errorf("%s holds the same token as %s, which everyone given the shared token knows: give that person a token of their own", k, envWebToken))
-		}
-		held[v] = k
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, web.CheckStaffTokens(named, c.secrets.webToken))...)
 }
 
 // readConfig decodes the file at path over the defaults, without the

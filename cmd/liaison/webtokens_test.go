@@ -23,7 +23,7 @@ desk_user = "U2"
 `
 
 // serve refuses personal desk tokens it cannot use (for an id not on the
-// roster, too short, shared by two people, or the shared token), naming each variable
+// roster, too short, easy to guess, shared by two people, or the shared token), naming each variable
 // and what to do, and never showing a value; host commands, which serve
 // no desk, do not look at them.
 func TestPersonalDeskTokensAreChecked(t *testing.T) {
@@ -60,6 +60,11 @@ func TestPersonalDeskTokensAreChecked(t *testing.T) {
 	}
 
 	t.Setenv("LIAISON_WEB_TOKEN_NOBODY", "")
+	t.Setenv("LIAISON_WEB_TOKEN_SAM", "aaaaaaaaaaaaaaaa")
+	if _, err := loadConfig(p); err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_SAM is too easy to guess") ||
+		!strings.Contains(err.Error(), "openssl rand -hex 24") || strings.Contains(err.Error(), "aaaaaaaaaaaaaaaa") {
+		t.Errorf("a token of one character repeated: %v", err)
+	}
 	t.Setenv("LIAISON_WEB_TOKEN_SAM", marie)
 	if _, err := loadConfig(p); err == nil || !strings.Contains(err.Error(), "LIAISON_WEB_TOKEN_MARIE_C and LIAISON_WEB_TOKEN_SAM hold the same token") {
 		t.Errorf("two people with one token: %v", err)
