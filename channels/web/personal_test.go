@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -337,5 +338,73 @@ func TestSignInEndsTheSessionTheBrowserPresented(t *testing.T) {
 	out := auditOf(t, s, "desk.signout")
 	if len(out) != 1 || out[0].Actor != "alex" || !strings.Contains(out[0].Detail, "sign-in on the same browser") {
 		t.Errorf("audited sign-outs: %+v, want Alex's, ended by a sign-in on the same browser", out)
+	}
+}
+
+// Under personal sign-in the desk page says who is signed in, in each
+// browser its own person, instead of asking "who are you"; a question
+// claimed and answered from it is recorded under that person, and the
+// citizen's answer is signed with their name.
+func TestBrowserPersonalDeskAnswersAsThePersonSignedIn(t *testing.T) {
+	s := newStackOpts(t, filepath.Join(t.TempDir(), "liaison.db"), "", map[string]string{"alex": alexToken, "nadia": nadiaToken})
+	signIn := func(token, name string) context.Context {
+		page := tab(t)
+		run(t, page, name+" signs in to the desk",
+			chromedp.Navigate(s.base+"/desk?lang=en"),
+			chromedp.WaitVisible(chromedp.CSS("#token")),
+			chromedp.SendKeys(chromedp.CSS("#token"), token),
+			chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#signedin")),
+			until(`location.pathname === "/desk"`))
+		if got := textOf(t, page, `document.getElementById("signedin").textContent`); !strings.HasPrefix(got, "Signed in as "+name+".") {
+			t.Errorf("the desk says %q, want who is signed in (%s)", got, name)
+		}
+		if got := textOf(t, page, `document.querySelector("select#whoami") ? "shown" : ""`); got != "" {
+			t.Errorf(`%s's desk still offers the "who are you" choice`, name)
+		}
+		return page
+	}
+	citizen := tab(t)
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	nadia := signIn(nadiaToken, "Nadia Roy")
+	alex := signIn(alexToken, "Alex Martin") // another browser
+	if got := textOf(t, nadia, `document.getElementById("signedin").textContent`); !strings.HasPrefix(got, "Signed in as Nadia Roy.") {
+		t.Errorf("after Alex signed in elsewhere, Nadia's desk says %q", got)
+	}
+
+	ask(t, citizen, "Jordan", "Can I bring my pet iguana to the citizenship ceremony?")
+	find := `(Array.from(document.querySelectorAll("#queue article")).find(a => a.querySelector(".esc-q").textContent.includes("iguana")) || {id: ""}).id`
+	run(t, nadia, "the question on Nadia's desk", until(find+` !== ""`))
+	card := "#" + textOf(t, nadia, find)
+	id, err := strconv.ParseInt(strings.TrimPrefix(card, "#esc-"), 10, 64)
+	if err != nil {
+		t.Fatalf("card id %q", card)
+	}
+	run(t, nadia, "Nadia claims and answers",
+		chromedp.Click(chromedp.CSS(card+` button.btn-primary`)),
+		until(`document.querySelector(`+js(card+" .state")+`).textContent === "Claimed"`),
+		fill(card+" textarea", "Yes: small pets in a closed carrier are welcome at the ceremony."),
+		chromedp.Click(chromedp.CSS(card+` form.answer-form button[type="submit"]`)),
+		until(`document.getElementById("flash").textContent.startsWith("Answer recorded")`))
+	screenshot(t, nadia, "desk-personal-signin")
+
+	esc, err := s.eng.Escalation(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if esc.ClaimedBy != "nadia" || esc.AnsweredBy != "nadia" {
+		t.Errorf("claimed by %q and answered by %q, want nadia both", esc.ClaimedBy, esc.AnsweredBy)
+	}
+	if a := auditOf(t, s, "escalation.answer"); len(a) != 1 || a[0].Actor != "nadia" || !a[0].Allowed {
+		t.Errorf("audited answers: %+v, want one by nadia", a)
+	}
+	const relay = `#log li[data-kind="relay"]`
+	run(t, citizen, "the signed answer", chromedp.WaitVisible(chromedp.CSS(relay)))
+	if sig := textOf(t, citizen, `document.querySelector(`+js(relay+" .msg-sig")+`).textContent`); !strings.Contains(sig, "Nadia Roy") {
+		t.Errorf("the answer is signed %q, want Nadia Roy", sig)
+	}
+	// Alex's desk, in the other browser, still speaks for Alex.
+	if got := textOf(t, alex, `document.getElementById("signedin").textContent`); !strings.HasPrefix(got, "Signed in as Alex Martin.") {
+		t.Errorf("Alex's desk says %q", got)
 	}
 }
