@@ -27,7 +27,10 @@
 // of the cookie and shows the sign-in page, and signing in on a browser
 // ends the session that browser presented (on a shared computer, the
 // person before's). The desk's open event streams end with their session
-// (signed out, signed in over or expired). API clients send
+// (signed out, signed in over or expired), and a staff page sends back a
+// mark of the session it was served under: a page left open under a
+// session that another sign-in ended is told it ended, rather than taken
+// for the new person's. API clients send
 // "Authorization: Bearer TOKEN". With personal tokens (Options.StaffTokens,
 // from LIAISON_WEB_TOKEN_<ID>: see TokenVar) each member of staff signs in
 // with their own, the shared token no longer signs in, and the session (or

@@ -22,6 +22,7 @@ type page struct {
 	Staff    bool   // the desk and comms links are shown
 	LoggedIn bool   // a desk session exists (logout button)
 	Personal bool   // personal sign-in is on: the sign-in page asks for the person's own token
+	Session  string // the mark of the desk session a staff page is served under (see pageMark)
 	Me       string // the staff id signed in, under personal sign-in: the page acts as them only
 	MeName   string // and their name
 	Strings  map[string]string
@@ -53,10 +54,14 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, name string) pa
 	}
 }
 
-// staffPage is newPage for the desk and comms pages: under personal
-// sign-in, it names who is signed in.
+// staffPage is newPage for the desk and comms pages: it carries the mark
+// of the session they are served under, and under personal sign-in names
+// who is signed in.
 func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, name string) page {
 	p := s.newPage(w, r, name)
+	if ds, ok := s.session(r); ok {
+		p.Session = s.pageMark(ds)
+	}
 	if who, ok := signedIn(r); ok {
 		p.Me, p.MeName = who, who
 		if _, dh := s.handlers(); dh != nil {

@@ -408,3 +408,53 @@ func TestBrowserPersonalDeskAnswersAsThePersonSignedIn(t *testing.T) {
 		t.Errorf("Alex's desk says %q", got)
 	}
 }
+
+// A desk page left open under a session that another sign-in on the same
+// browser has ended says the session ended when it is used: it is not
+// taken for the new person's page, and what it sends is neither done nor
+// audited as the new person claiming to be the old one.
+func TestBrowserPageOfASessionSignedInOverIsToldItEnded(t *testing.T) {
+	s := newStackOpts(t, filepath.Join(t.TempDir(), "liaison.db"), "", map[string]string{"alex": alexToken, "nadia": nadiaToken})
+	citizen := tab(t)
+	run(t, citizen, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, citizen, "Jordan", "Can I bring my pet iguana to the citizenship ceremony?")
+
+	// Two tabs of one browser: a sign-in page left open, and Alex's desk.
+	left := tab(t)
+	run(t, left, "a sign-in page left open", chromedp.Navigate(s.base+"/desk?lang=en"), chromedp.WaitVisible(chromedp.CSS("#token")))
+	alex, cancel := chromedp.NewContext(left)
+	t.Cleanup(cancel)
+	const claim = `#queue article button.btn-primary`
+	run(t, alex, "Alex signs in",
+		chromedp.Navigate(s.base+"/desk?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), alexToken),
+		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(claim)))
+	run(t, left, "Nadia signs in on the page left open",
+		chromedp.SendKeys(chromedp.CSS("#token"), nadiaToken),
+		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#signedin")))
+
+	run(t, alex, "Alex's page claims the question",
+		chromedp.Click(chromedp.CSS(claim)),
+		until(`document.activeElement === document.getElementById("conn") || document.getElementById("flash").textContent !== ""`))
+	if got := textOf(t, alex, `document.getElementById("conn").textContent`); !strings.HasPrefix(got, "Your session has ended.") {
+		t.Errorf("Alex's page says %q, want that the session ended", got)
+	}
+	if got := textOf(t, alex, `document.getElementById("flash").textContent`); got != "" {
+		t.Errorf("Alex's page says %q", got)
+	}
+	if claims := auditOf(t, s, "escalation.claim"); len(claims) != 0 {
+		t.Errorf("audited claims: %+v, want none", claims)
+	}
+	list, err := s.eng.Escalations(context.Background(), bot.EscalationFilter{})
+	if err != nil || len(list) != 1 || list[0].ClaimedBy != "" {
+		t.Errorf("escalations %+v (%v), want one, unclaimed", list, err)
+	}
+	// Nadia's page, under the session now open, works.
+	run(t, left, "Nadia claims the question",
+		chromedp.WaitVisible(chromedp.CSS(claim)),
+		chromedp.Click(chromedp.CSS(claim)),
+		until(`document.querySelector("#queue article .state").textContent === "Claimed"`))
+}

@@ -414,6 +414,9 @@ const (
 	cookieLang    = "liaison_lang" // interface language
 	cookieDesk    = "liaison_desk" // desk session, after login with the token
 	headerCSRF    = "X-CSRF-Token"
+	// headerSession carries the mark of the desk session a staff page
+	// was served under (see pageMark).
+	headerSession = "X-Liaison-Session"
 )
 
 // overHTTPS reports whether the browser reached the server over https:
@@ -704,6 +707,12 @@ func (s *Server) sessionLive(ds deskSession) bool {
 	return !out
 }
 
+// pageMark is the mark of desk session ds that the staff pages served
+// under it send back with their requests (headerSession): requests from a
+// page whose session has ended, in a browser where someone has signed in
+// since, are then told it ended. It does not reveal the session id.
+func (s *Server) pageMark(ds deskSession) string { return s.mac("page", ds.id)[:32] }
+
 // sessionOK reports whether the request carries a live desk session.
 func (s *Server) sessionOK(r *http.Request) bool {
 	_, ok := s.session(r)
@@ -787,7 +796,15 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 			next.ServeHTTP(w, withStaff(r, who))
 			return
 		}
-		if ds, ok := s.session(r); ok {
+		ds, ok := s.session(r)
+		if got := r.Header.Get(headerSession); ok && got != "" && !hmac.Equal([]byte(got), []byte(s.pageMark(ds))) {
+			// A page served under a session that has since ended (another
+			// sign-in on this browser replaced it) is told it ended, not
+			// taken for the new session: its requests would act as, or
+			// be refused and audited as, the person now signed in.
+			ok = false
+		}
+		if ok {
 			s.setSession(w, r, ds)
 			next.ServeHTTP(w, withStaff(r, ds.staff))
 			return

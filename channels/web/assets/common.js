@@ -39,7 +39,8 @@ window.Liaison = (function () {
     return e;
   }
 
-  // api calls a JSON endpoint with the page's CSRF token and resolves to
+  // api calls a JSON endpoint with the page's CSRF token (and, on a staff
+  // page, the mark of its session) and resolves to
   // {ok, status, data}; a network failure resolves with status 0.
   async function api(method, url, body) {
     const opts = {
@@ -47,6 +48,11 @@ window.Liaison = (function () {
       credentials: "same-origin",
       headers: { "X-CSRF-Token": meta("liaison-csrf"), "X-Liaison-Lang": lang, "Accept": "application/json" },
     };
+    // A staff page names the session it was served under: once another
+    // sign-in on this browser has ended it, the server says so (401)
+    // instead of taking the page's requests for the new person's.
+    const session = meta("liaison-session");
+    if (session) opts.headers["X-Liaison-Session"] = session;
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
