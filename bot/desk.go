@@ -28,6 +28,9 @@ type Desk interface {
 	// edited, the error wraps ErrNotFound, and the engine posts e again.
 	UpdateEscalation(ctx context.Context, ref string, e Escalation) error
 	// Notify posts n, in the escalation's thread when n.DeskRef is set.
+	// An error that concerns the whole desk, as for PostEscalation, holds
+	// every notice and post for the engine's back-off without counting as
+	// an attempt: notices wait out an outage, however long.
 	Notify(ctx context.Context, n Notice) (ref string, err error)
 }
 

@@ -23,6 +23,8 @@ type refusingDesk struct {
 	gone     map[string]bool // refs deleted on the desk
 	refuse   map[int64]error // escalation id → the error of its posts and updates
 	attempts []int64
+	notify   error // the error of every notice, when set
+	notified int   // notices tried
 }
 
 type deskError struct {
@@ -63,6 +65,17 @@ func (d *refusingDesk) UpdateEscalation(ctx context.Context, ref string, e bot.E
 		return fmt.Errorf("update %s: %w", ref, bot.ErrNotFound)
 	}
 	return d.memDesk.UpdateEscalation(ctx, ref, e)
+}
+
+func (d *refusingDesk) Notify(ctx context.Context, n bot.Notice) (string, error) {
+	d.mu.Lock()
+	d.notified++
+	err := d.notify
+	d.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	return d.memDesk.Notify(ctx, n)
 }
 
 func (d *refusingDesk) set(f func()) {
@@ -312,6 +325,66 @@ func TestDeskSyncBacksOffWhileTheDeskIsUnavailable(t *testing.T) {
 	e.tick()
 	if e.deskRef(d3.EscalationID) == "" {
 		t.Errorf("escalation %d was not posted at the next round after a new failure", d3.EscalationID)
+	}
+}
+
+// Desk notices wait out an outage of the whole desk (its channel archived,
+// the app removed from it), however long, with the posts' back-off, and
+// are delivered once it is mended: none is given up as failed, which would
+// leave staff never told.
+func TestDeskNoticesWaitOutAnOutageOfTheDesk(t *testing.T) {
+	e, desk := newRefusingEnv(t)
+	logs := &logBuffer{}
+	var err error
+	e.eng, err = bot.New(e.cfg, bot.Deps{Store: e.st, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
+		Channels: []bot.Channel{e.ch}, Desk: desk, Now: e.clock.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.ask("ana", goatEN)
+	e.tick()
+	if e.deskRef(d.EscalationID) == "" {
+		t.Fatal("the escalation was not posted")
+	}
+	desk.set(func() {
+		desk.notify = fmt.Errorf("notify reminder: chat.postMessage: %w: is_archived", bot.ErrDeskUnavailable)
+	})
+
+	// Two hours of rounds, one a second, while the desk channel is
+	// archived: the reminder (after 30 minutes) and the re-route (after 30
+	// more) are due, and tried with the back-off of an unavailable desk.
+	for range 7200 {
+		e.tick()
+		e.clock.Advance(time.Second)
+	}
+	desk.set(func() {})
+	desk.mu.Lock()
+	tried := desk.notified
+	desk.mu.Unlock()
+	if tried == 0 || tried > 40 {
+		t.Errorf("notices tried %d times in two hours of outage, want a few, with the back-off", tried)
+	}
+	if n := len(desk.noticesOf(bot.NoticeReminder)) + len(desk.noticesOf(bot.NoticeReroute)); n != 0 {
+		t.Fatalf("%d notices delivered while the desk was archived", n)
+	}
+
+	// Mended: at the end of the back-off, the notices are delivered.
+	desk.set(func() { desk.notify = nil })
+	e.clock.Advance(5 * time.Minute)
+	for range 3 {
+		e.tick()
+		e.clock.Advance(time.Second)
+	}
+	// Reminded at 30 minutes, re-routed at 60, the next person reminded
+	// at 90.
+	if len(desk.noticesOf(bot.NoticeReminder)) != 2 || len(desk.noticesOf(bot.NoticeReroute)) != 1 {
+		t.Errorf("after the outage: %d reminders and %d re-routes delivered, want 2 and 1", len(desk.noticesOf(bot.NoticeReminder)), len(desk.noticesOf(bot.NoticeReroute)))
+	}
+	if strings.Contains(logs.String(), "delivery failed for good") {
+		t.Errorf("a notice was given up during the outage:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "the desk takes posts again") {
+		t.Errorf("the log does not say the desk takes posts again")
 	}
 }
 

@@ -157,6 +157,13 @@ func (e *Engine) sendOne(ctx context.Context, it Outgoing, send func(context.Con
 	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	ref, err := send(sctx)
 	cancel()
+	return e.settle(ctx, it, ref, err)
+}
+
+// settle records what became of one try of it: sent as ref, or failed
+// with err, to be tried again or given up. It reports whether the channel
+// may go on with its next item.
+func (e *Engine) settle(ctx context.Context, it Outgoing, ref MessageRef, err error) bool {
 	now := e.now()
 	if err == nil {
 		if err := e.st.MarkSent(ctx, it.ID, ref, now); err != nil {
@@ -315,12 +322,13 @@ func (e *Engine) answererNotice(key string, kind NoticeKind, esc Escalation, id 
 }
 
 // syncDesk posts new escalations to the desk, updates posts that lag behind
-// their escalation, and delivers desk notices.
+// their escalation, and delivers desk notices, unless the back-off after
+// failures of the whole desk runs (see deskWide).
 func (e *Engine) syncDesk(ctx context.Context) {
 	if e.desk == nil {
 		return
 	}
-	if !e.syncPosts(ctx) {
+	if !e.syncPosts(ctx) || e.deskWaits() {
 		return
 	}
 	items, err := e.st.Pending(ctx, DeskPlatform, e.now(), 100)
@@ -343,13 +351,33 @@ func (e *Engine) syncDesk(ctx context.Context) {
 			}
 			n.DeskRef = esc.DeskRef
 		}
-		if !e.sendOne(ctx, it, func(ctx context.Context) (MessageRef, error) {
-			ref, err := e.desk.Notify(ctx, n)
-			return MessageRef{Platform: e.desk.Name(), ID: ref}, err
-		}) {
+		sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		ref, err := e.desk.Notify(sctx, n)
+		cancel()
+		if err != nil && ctx.Err() == nil && deskWide(err) {
+			attempts, next := e.deskFailed()
+			e.log.Warn("desk notice failed; will retry", "outgoing", it.ID, "attempt", attempts, "retry_at", next, "err", err)
+			return
+		}
+		if err == nil && e.deskBack() {
+			e.log.Info("the desk takes posts again", "outgoing", it.ID)
+		}
+		if !e.settle(ctx, it, MessageRef{Platform: e.desk.Name(), ID: ref}, err) {
 			return
 		}
 	}
+}
+
+// deskWide reports whether err, from the desk, concerns every post and
+// notice rather than the one sent: a rate limit, the desk unreachable or
+// slow to answer (Retryable), or the desk channel gone or the app removed
+// from it (ErrDeskUnavailable). The engine then holds the desk's posts and
+// notices for a back-off (deskFailed) that no single item counts as an
+// attempt: an outage lasts until someone mends it, and nothing waiting
+// for the desk is given up meanwhile.
+func deskWide(err error) bool {
+	var r Retryable
+	return errors.Is(err, ErrDeskUnavailable) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &r) && r.Retryable())
 }
 
 // deskPage is how many escalations of the desk backlog syncPosts reads at
@@ -371,13 +399,12 @@ const (
 // what one round reads. In the last case the next round goes on after the
 // last page read (backlogAfter); else it starts again from the oldest.
 func (e *Engine) syncPosts(ctx context.Context) bool {
-	e.refusedMu.Lock()
-	down := e.deskDown.waits(e.now())
-	after := e.backlogAfter
-	e.refusedMu.Unlock()
-	if down {
+	if e.deskWaits() {
 		return true
 	}
+	e.refusedMu.Lock()
+	after := e.backlogAfter
+	e.refusedMu.Unlock()
 	for range deskPages {
 		page, err := e.st.DeskBacklogAfter(ctx, after, deskPage)
 		if err != nil {
@@ -478,15 +505,31 @@ func (e *Engine) deskFailed() (int, time.Time) {
 	return e.deskDown.attempts, e.deskDown.next
 }
 
+// deskWaits reports whether the back-off after failures of the whole desk
+// runs.
+func (e *Engine) deskWaits() bool {
+	e.refusedMu.Lock()
+	defer e.refusedMu.Unlock()
+	return e.deskDown.waits(e.now())
+}
+
+// deskBack forgets the failures of the whole desk, as it took a post or a
+// notice; it reports whether it had failed.
+func (e *Engine) deskBack() bool {
+	e.refusedMu.Lock()
+	defer e.refusedMu.Unlock()
+	down := e.deskDown.attempts > 0
+	e.deskDown = postRetry{}
+	return down
+}
+
 // postSynced forgets the failures of esc's post and of the whole desk, as
 // the desk took it; it reports whether the whole desk had failed.
 func (e *Engine) postSynced(esc Escalation) bool {
 	e.refusedMu.Lock()
-	defer e.refusedMu.Unlock()
 	delete(e.refusedPosts, esc.ID)
-	down := e.deskDown.attempts > 0
-	e.deskDown = postRetry{}
-	return down
+	e.refusedMu.Unlock()
+	return e.deskBack()
 }
 
 // syncPost makes esc's desk post, or brings it up to date, and records it.
@@ -522,8 +565,7 @@ func (e *Engine) syncPost(ctx context.Context, esc Escalation) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		var r Retryable
-		if errors.Is(err, ErrDeskUnavailable) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &r) && r.Retryable()) {
+		if deskWide(err) {
 			attempts, next := e.deskFailed()
 			e.log.Warn("desk post failed; will retry", "escalation", esc.ID, "attempt", attempts, "retry_at", next, "err", err)
 			return false

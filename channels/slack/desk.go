@@ -724,6 +724,9 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 		return err
 	})
 	if err != nil {
+		if deskWide(err) {
+			return "", fmt.Errorf("notify %s: %w: %w", n.Kind, bot.ErrDeskUnavailable, err)
+		}
 		return "", fmt.Errorf("notify %s: %w", n.Kind, err)
 	}
 	return ts, nil

@@ -502,6 +502,10 @@ func TestWebAPIRateLimit(t *testing.T) {
 		if !errors.Is(err, bot.ErrDeskUnavailable) {
 			t.Errorf("err = %v, want bot.ErrDeskUnavailable", err)
 		}
+		// A notice too: it waits for the desk to be mended.
+		if _, err := d.Notify(ctx, bot.Notice{Kind: bot.NoticeReminder, Text: "x"}); !errors.Is(err, bot.ErrDeskUnavailable) || !strings.Contains(err.Error(), "channel_not_found") {
+			t.Errorf("notice: err = %v, want channel_not_found as bot.ErrDeskUnavailable", err)
+		}
 	})
 	t.Run("server down is retryable", func(t *testing.T) {
 		f := newFakeSlack(t)
