@@ -186,8 +186,16 @@ func newStackWith(t *testing.T, dbPath, token string) *stack {
 // (none: nil).
 func newStackOpts(t *testing.T, dbPath, token string, staffTokens map[string]string) *stack {
 	t.Helper()
+	return newStackOptions(t, dbPath, token, Options{StaffTokens: staffTokens})
+}
+
+// newStackOptions is newStackWith with the web server's options (its
+// logger is the test's).
+func newStackOptions(t *testing.T, dbPath, token string, opts Options) *stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	opts.Logger = log
 	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatalf("store: %v", err)
@@ -197,7 +205,7 @@ func newStackOpts(t *testing.T, dbPath, token string, staffTokens map[string]str
 		t.Fatalf("catalogue: %v", err)
 	}
 	cfg := Config{Addr: "127.0.0.1:0"}
-	srv, err := New(cfg, token, Options{Logger: log, StaffTokens: staffTokens})
+	srv, err := New(cfg, token, opts)
 	if err != nil {
 		t.Fatalf("web: %v", err)
 	}

@@ -36,8 +36,10 @@
 // with their own, the shared token no longer signs in, and the session (or
 // bearer token) is that person's: the pages say who is signed in instead
 // of asking "who are you", a request that claims to act as anyone else is
-// refused and audited, and signing in and out are audited. A desk page
-// whose session ended says so with a sign-in link, and keeps what was
+// refused and audited, and signing in and out are audited. A desk or
+// comms page whose session ended (signed out, signed in over or expired)
+// does nothing when used and says so with a sign-in link (the comms page
+// also at its next status update); the desk keeps what was
 // being typed in the tab's session storage (under personal sign-in, for
 // the same person only); signing out clears it (and
 // the "who are you" choice) from the browser, so that the next person on

@@ -439,8 +439,8 @@ func TestBrowserPageOfASessionSignedInOverIsToldItEnded(t *testing.T) {
 	run(t, alex, "Alex's page claims the question",
 		chromedp.Click(chromedp.CSS(claim)),
 		until(`document.activeElement === document.getElementById("conn") || document.getElementById("flash").textContent !== ""`))
-	if got := textOf(t, alex, `document.getElementById("conn").textContent`); !strings.HasPrefix(got, "Your session has ended.") {
-		t.Errorf("Alex's page says %q, want that the session ended", got)
+	if got := textOf(t, alex, `document.getElementById("conn").textContent`); got != "Your session has ended. What you were typing is kept in this tab. Sign in again" {
+		t.Errorf("Alex's page says %q, want that the session ended, that the answer typed is kept, and a link to sign in again", got)
 	}
 	if got := textOf(t, alex, `document.getElementById("flash").textContent`); got != "" {
 		t.Errorf("Alex's page says %q", got)

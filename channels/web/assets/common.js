@@ -72,14 +72,29 @@ window.Liaison = (function () {
     return data.detail ? data.error + " " + data.detail : data.error;
   }
 
-  // signedOut says, in el, that the staff session has ended, with a link
-  // to sign in again and come back to next.
+  // signedOut says, in target, that the staff session has ended, with what
+  // else the page has to say then (target's data-ended: the desk keeps
+  // what was being typed) and a link to sign in again and come back to
+  // next.
   function signedOut(target, next) {
     if (!target || target.dataset.signedOut) return;
     target.dataset.signedOut = "1";
     target.setAttribute("role", "alert");
-    target.replaceChildren(document.createTextNode(t("session.ended") + " "),
+    const said = t("session.ended") + (target.dataset.ended ? " " + target.dataset.ended : "");
+    target.replaceChildren(document.createTextNode(said + " "),
       el("a", { href: "/login?next=" + encodeURIComponent(next), text: t("session.signin") }));
+  }
+
+  // ended reports whether res (from api) says the staff session has ended
+  // (401: signed out, expired, or another sign-in on this browser since
+  // the page was served); then nothing was done, and the page says so in
+  // target (signedOut), moving the focus there when it answers the
+  // person's own action (focus).
+  function ended(res, target, next, focus) {
+    if (res.status !== 401) return false;
+    signedOut(target, next);
+    if (focus && target) target.focus();
+    return true;
   }
 
   // stream opens a server-sent events stream; handlers maps event types to
@@ -229,5 +244,5 @@ window.Liaison = (function () {
   function plural(n) { return plurals.select(n) === "one" ? "one" : "other"; }
   function number(n) { return n.toLocaleString(locale); }
 
-  return { t, el, api, chars, plural, number, errorText, stream, signedOut, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
+  return { t, el, api, chars, plural, number, errorText, stream, signedOut, ended, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
 })();

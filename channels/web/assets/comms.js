@@ -15,6 +15,10 @@
   const phaseForm = document.getElementById("phase-form");
   const bcForm = document.getElementById("bc-form");
   const bcChannels = document.getElementById("bc-channels");
+  // Says that the session has ended (L.ended): a page left open after
+  // signing out, after its session expired or after someone else signed
+  // in on this browser does nothing and says so.
+  const conn = document.getElementById("conn");
   let channelsBuilt = false;
 
   function phaseName(p) { return t("phasename." + p); }
@@ -138,6 +142,7 @@
 
   async function refresh() {
     const res = await L.api("GET", "/api/comms/status");
+    if (L.ended(res, conn, "/comms")) { clearInterval(updates); return; }
     if (!res.ok) return;
     const st = res.data;
     setText(globalPhase, phaseName(st.phase));
@@ -218,6 +223,7 @@
     if (!reason.value.trim()) problems.push({ field: reason, msg: t("reason.required") });
     if (problems.length) return showProblems(phaseForm, problems);
     const res = await L.api("POST", "/api/comms/phase", { as: who.value, channel: scope.value, phase: picked.value, reason: reason.value.trim() });
+    if (L.ended(res, conn, "/comms", true)) return;
     if (!res.ok) return showProblems(phaseForm, [{ msg: L.errorText(res.data) }]);
     reason.value = "";
     picked.checked = false;
@@ -251,6 +257,7 @@
     if (problems.length) return showProblems(bcForm, problems);
     const channels = Array.from(bcChannels.querySelectorAll("input:checked"), function (c) { return c.value; });
     const res = await L.api("POST", "/api/comms/broadcast", { as: who.value, en: en.value.trim(), fr: fr.value.trim(), at: when, channels: channels });
+    if (L.ended(res, conn, "/comms", true)) return;
     if (!res.ok) return showProblems(bcForm, [{ msg: L.errorText(res.data) }]);
     en.value = ""; fr.value = ""; at.value = "";
     for (const update of bcCounters) update();
@@ -267,6 +274,6 @@
   who.addEventListener("change", function () { if (who.value) setFieldError(who, ""); });
 
   L.roster(who);
+  const updates = setInterval(function () { if (!pause.checked) refresh(); }, 10000);
   refresh();
-  setInterval(function () { if (!pause.checked) refresh(); }, 10000);
 })();

@@ -65,11 +65,7 @@
     body.as = who.value;
     if (body.id) actedOn.set(body.id, Date.now());
     const res = await L.api("POST", "/api/desk/" + action, body);
-    if (res.status === 401) {
-      L.signedOut(conn, "/desk");
-      conn.focus();
-      return null;
-    }
+    if (L.ended(res, conn, "/desk", true)) return null;
     if (!res.ok) {
       say(L.errorText(res.data), true);
       if (res.status === 409) load();
@@ -396,7 +392,7 @@
 
   async function load() {
     const res = await L.api("GET", "/api/desk/escalations" + (showAll.checked ? "?all=1" : ""));
-    if (res.status === 401) { L.signedOut(conn, "/desk"); return; }
+    if (L.ended(res, conn, "/desk")) return;
     if (!res.ok) { say(L.errorText(res.data), true); return; }
     const ids = new Set(res.data.map(function (v) { return v.id; }));
     for (const art of Array.from(queue.querySelectorAll("article"))) {
