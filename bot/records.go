@@ -128,7 +128,9 @@ type Summary struct {
 	OpenEscalations     int
 	OldestOpen          time.Time     // zero when none
 	MedianFirstResponse time.Duration // question to first reply (answer or ack or relay), 0 when none
-	MedianStaffAnswer   time.Duration // escalation to relay
+	FirstResponses      int           // questions MedianFirstResponse is taken over: 0, it means nothing
+	MedianStaffAnswer   time.Duration // escalation to relay, 0 when none
+	StaffAnswers        int           // escalations MedianStaffAnswer is taken over: 0, it means nothing
 	Helpful             int
 	NotHelpful          int
 	TopGaps             []Gap // topics most escalated: what the bot could not answer

@@ -34,9 +34,12 @@ const topGaps = 10
 //   - MedianFirstResponse: over those questions that got a reply, the time
 //     from the question to the first reply delivered to it (answer, ack,
 //     notice or relay; desk items excluded), even when delivered after
-//     the period;
+//     the period; FirstResponses counts those questions, each once however
+//     many replies it got;
 //   - MedianStaffAnswer: over escalations created in the period, the time
-//     from the escalation to its first relay delivered;
+//     from the escalation to its first relay delivered, even after the
+//     period; StaffAnswers counts those escalations. A median over no
+//     question or escalation is 0, and so is its count;
 //   - Helpful and NotHelpful: the ratings citizens hold now on answers and
 //     relayed staff answers (not on acknowledgements, notices or
 //     broadcasts, even when recorded before these were left out), one per
@@ -56,10 +59,10 @@ func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary,
 			return fmt.Errorf("open escalations: %w", err)
 		}
 		var err error
-		if s.MedianFirstResponse, err = medianFirstResponse(ctx, tx, p); err != nil {
+		if s.MedianFirstResponse, s.FirstResponses, err = medianFirstResponse(ctx, tx, p); err != nil {
 			return fmt.Errorf("first response: %w", err)
 		}
-		if s.MedianStaffAnswer, err = medianSpan(ctx, tx, `SELECT e.created_at, MIN(o.sent_at)
+		if s.MedianStaffAnswer, s.StaffAnswers, err = medianSpan(ctx, tx, `SELECT e.created_at, MIN(o.sent_at)
 			FROM escalations e JOIN outbox o ON o.escalation_id = e.id
 			WHERE e.created_at >= ? AND e.created_at < ? AND o.kind = 'relay' AND o.state = 'sent'
 			GROUP BY e.id`, p.from, p.to); err != nil {
@@ -198,7 +201,7 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary)
 // medianFirstResponse: a reply answers its message (MessageID) or, for a
 // relay, its asker (AskerMessageID); both indexes are used. A language
 // request is not a question: its acknowledgement is not a first response.
-func medianFirstResponse(ctx context.Context, tx *sql.Tx, p period) (time.Duration, error) {
+func medianFirstResponse(ctx context.Context, tx *sql.Tx, p period) (time.Duration, int, error) {
 	return medianSpan(ctx, tx, `SELECT m.at, (SELECT MIN(sent_at) FROM (
 			SELECT sent_at FROM outbox WHERE message_id = m.id AND state = 'sent' AND platform <> 'desk'
 			UNION ALL
@@ -208,19 +211,20 @@ func medianFirstResponse(ctx context.Context, tx *sql.Tx, p period) (time.Durati
 }
 
 // medianSpan runs a query of (start, end) times and returns the median of
-// end - start over rows where both are set (0 when none; negative spans,
-// from clock skew between platforms and us, count as 0).
-func medianSpan(ctx context.Context, tx *sql.Tx, query string, args ...any) (time.Duration, error) {
+// end - start over rows where both are set, and how many rows these are
+// (0 and 0 when none; negative spans, from clock skew between platforms
+// and us, count as 0).
+func medianSpan(ctx context.Context, tx *sql.Tx, query string, args ...any) (time.Duration, int, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer rows.Close()
 	var spans []time.Duration
 	for rows.Next() {
 		var start, end time.Time
 		if err := rows.Scan(timeCol{&start}, timeCol{&end}); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if start.IsZero() || end.IsZero() {
 			continue
@@ -228,14 +232,14 @@ func medianSpan(ctx context.Context, tx *sql.Tx, query string, args ...any) (tim
 		spans = append(spans, max(0, end.Sub(start)))
 	}
 	if err := rows.Err(); err != nil || len(spans) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
 	slices.Sort(spans)
 	n := len(spans)
 	if n%2 == 1 {
-		return spans[n/2], nil
+		return spans[n/2], n, nil
 	}
-	return (spans[n/2-1] + spans[n/2]) / 2, nil
+	return (spans[n/2-1] + spans[n/2]) / 2, n, nil
 }
 
 func summaryGaps(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary) error {

@@ -286,7 +286,9 @@ func TestSummary(t *testing.T) {
 		OpenEscalations:     2,
 		OldestOpen:          t0.Add(-2 * time.Hour),
 		MedianFirstResponse: 2500 * time.Millisecond, // 1s, 2s, 3s, 4s
+		FirstResponses:      4,                       // en, fr, esc and join, each once though relayed too
 		MedianStaffAnswer:   10 * time.Minute,
+		StaffAnswers:        1,
 		Helpful:             2,
 		NotHelpful:          1,
 		TopGaps:             []bot.Gap{{Topic: "passports", Count: 2}, {Topic: "taxes", Count: 1}},
@@ -319,6 +321,7 @@ func TestSummary(t *testing.T) {
 		OpenEscalations:     1,
 		OldestOpen:          t0.Add(-2 * time.Hour),
 		MedianFirstResponse: sec,
+		FirstResponses:      1,
 		NotHelpful:          1,
 		TopGaps:             []bot.Gap{{Topic: "passports", Count: 1}},
 	}
@@ -371,6 +374,7 @@ func TestSummaryCountsAnswersThatReachedTheCitizen(t *testing.T) {
 		Undelivered:         1,
 		Ignored:             1,
 		MedianFirstResponse: time.Second,
+		FirstResponses:      1,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Summary =\n%+v\nwant\n%+v", got, want)
