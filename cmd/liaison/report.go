@@ -26,7 +26,13 @@ import (
 // Undelivered those the platform refused for good. LanguageRequests counts
 // citizens' replies to a staff answer sent in the other official language
 // asking for it in theirs: the question goes back to staff but is not a new
-// one, so they are not in Questions or Escalated.
+// one, so they are not in Questions or Escalated. Each median comes with
+// how many measurements it is taken over: FirstResponses, the questions of
+// the period that got a reply (even after the period), each once however
+// many replies it got; StaffAnswers, the escalations created in the period
+// whose staff answer was relayed (even after the period). A count of 0
+// means there was nothing to measure: the median beside it is then 0 and
+// means nothing (the text report shows "—"); with a count, 0 is a real 0 s.
 type activityJSON struct {
 	Since                 time.Time      `json:"since"`
 	Until                 time.Time      `json:"until"`
@@ -43,7 +49,9 @@ type activityJSON struct {
 	OpenEscalations       int            `json:"open_escalations"`
 	OldestOpen            *time.Time     `json:"oldest_open,omitempty"`
 	MedianFirstResponseS  float64        `json:"median_first_response_seconds"`
+	FirstResponses        int            `json:"first_responses"`
 	MedianStaffAnswerS    float64        `json:"median_staff_answer_seconds"`
+	StaffAnswers          int            `json:"staff_answers"`
 	Helpful               int            `json:"helpful"`
 	NotHelpful            int            `json:"not_helpful"`
 	UnansweredTopics      []activityGap  `json:"unanswered_topics"`
@@ -117,7 +125,8 @@ func activityOf(s bot.Summary, from, until time.Time) activityJSON {
 		QuestionsByLang: map[string]int{}, UnansweredTopics: []activityGap{},
 		Answered: s.Answered, Withheld: s.Withheld, Undelivered: s.Undelivered, Escalated: s.Escalated, Shadow: s.Shadow, ShadowWouldAnswer: s.ShadowWouldAnswer,
 		Ignored: s.Ignored, LanguageRequests: s.LanguageRequests, OpenEscalations: s.OpenEscalations,
-		MedianFirstResponseS: s.MedianFirstResponse.Seconds(), MedianStaffAnswerS: s.MedianStaffAnswer.Seconds(),
+		MedianFirstResponseS: s.MedianFirstResponse.Seconds(), FirstResponses: s.FirstResponses,
+		MedianStaffAnswerS: s.MedianStaffAnswer.Seconds(), StaffAnswers: s.StaffAnswers,
 		Helpful: s.Helpful, NotHelpful: s.NotHelpful,
 	}
 	for l, n := range s.Questions {
@@ -199,8 +208,8 @@ func printActivity(w io.Writer, r activityJSON) {
 		when = "at the end"
 	}
 	fmt.Fprintf(tw, "Open escalations %s\t%s\n", when, open)
-	fmt.Fprintf(tw, "Median time to first response\t%s\n", duration(r.MedianFirstResponseS))
-	fmt.Fprintf(tw, "Median time to a staff answer\t%s\n", duration(r.MedianStaffAnswerS))
+	fmt.Fprintf(tw, "Median time to first response\t%s\n", median(r.MedianFirstResponseS, r.FirstResponses, "question", "questions"))
+	fmt.Fprintf(tw, "Median time to a staff answer\t%s\n", median(r.MedianStaffAnswerS, r.StaffAnswers, "escalation", "escalations"))
 	fmt.Fprintf(tw, "Feedback\thelpful %d, not helpful %d%s\n", r.Helpful, r.NotHelpful, percent(r.HelpfulShareOfRatings, r.Helpful+r.NotHelpful))
 	tw.Flush()
 	fmt.Fprintln(w, "\nWhat the bot could not answer (questions passed to staff, by topic):")
@@ -233,12 +242,22 @@ func percent(share float64, n int) string {
 	return fmt.Sprintf(" (%.0f%%)", share*100)
 }
 
-// duration shows seconds as a rounded duration, "—" for none.
-func duration(s float64) string {
-	if s <= 0 {
+// median shows a median of seconds over n measurements of what one and
+// other name ("1m5s over 37 questions"), "—" when there are none.
+func median(s float64, n int, one, other string) string {
+	if n == 0 {
 		return "—"
 	}
-	d := time.Duration(s * float64(time.Second))
+	what := other
+	if n == 1 {
+		what = one
+	}
+	return fmt.Sprintf("%s over %d %s", duration(s), n, what)
+}
+
+// duration shows seconds as a rounded duration.
+func duration(s float64) string {
+	d := time.Duration(max(0, s) * float64(time.Second))
 	if d < time.Hour {
 		return d.Round(time.Second).String()
 	}

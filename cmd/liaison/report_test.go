@@ -39,10 +39,16 @@ func TestReport(t *testing.T) {
 	if r.MedianStaffAnswerS < 3600 || r.MedianStaffAnswerS > 3700 {
 		t.Errorf("median staff answer %vs, want about an hour", r.MedianStaffAnswerS)
 	}
+	// Behind the medians: January's answer and March's acknowledgement (not
+	// the shadow record, which got no reply); March's escalation.
+	if r.FirstResponses != 2 || r.StaffAnswers != 1 {
+		t.Errorf("first responses %d, staff answers %d: want 2, 1", r.FirstResponses, r.StaffAnswers)
+	}
 	if len(r.UnansweredTopics) != 1 || r.UnansweredTopics[0].Topic != "benefits" || r.UnansweredTopics[0].Count != 1 {
 		t.Errorf("unanswered topics %+v, want benefits once", r.UnansweredTopics)
 	}
-	for _, k := range []string{`"questions"`, `"answered"`, `"escalated"`, `"median_first_response_seconds"`, `"helpful"`, `"unanswered_topics"`} {
+	for _, k := range []string{`"questions"`, `"answered"`, `"escalated"`, `"median_first_response_seconds"`, `"first_responses"`,
+		`"median_staff_answer_seconds"`, `"staff_answers"`, `"helpful"`, `"unanswered_topics"`} {
 		if !strings.Contains(out, k) {
 			t.Errorf("JSON lacks %s", k)
 		}
@@ -54,7 +60,8 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
-	for _, w := range []string{"Questions to the bot 1 (English 1)", "Recorded only (phase 1) 1 (would have answered 1)", "Passed to staff 0", "Open escalations now 0", "What the bot could not answer (questions passed to staff, by topic): none"} {
+	for _, w := range []string{"Questions to the bot 1 (English 1)", "Recorded only (phase 1) 1 (would have answered 1)", "Passed to staff 0", "Open escalations now 0",
+		"Median time to first response — ", "Median time to a staff answer — ", "What the bot could not answer (questions passed to staff, by topic): none"} {
 		if !strings.Contains(flat, w) {
 			t.Errorf("report lacks %q:\n%s", w, out)
 		}
@@ -82,8 +89,14 @@ func TestReport(t *testing.T) {
 	if !strings.Contains(out, "from 2024-03-01 to 2024-03-31, included") {
 		t.Errorf("March report's heading names another period:\n%s", out)
 	}
-	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "Open escalations at the end 0") {
+	flat = strings.Join(strings.Fields(out), " ")
+	if !strings.Contains(flat, "Open escalations at the end 0") {
 		t.Errorf("March report: the escalation answered within March is counted open at its end:\n%s", out)
+	}
+	for _, w := range []string{"Median time to first response 1s over 1 question ", "Median time to a staff answer 1h1m0s over 1 escalation "} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("March report lacks %q:\n%s", w, out)
+		}
 	}
 
 	// A period ending before the staff answer: the escalation waited at
@@ -235,6 +248,54 @@ func TestReportCountsLanguageRequestsApart(t *testing.T) {
 	}
 	flat := strings.Join(strings.Fields(out), " ")
 	for _, w := range []string{"Questions to the bot 1 (French 1)", "Passed to staff 1", "Staff answers asked for in the citizen's language 1"} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("report lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// A median comes with how many questions or escalations it is taken over:
+// with none, the text shows "—" and the JSON count 0 says the median of 0
+// means nothing; a first response sent at once is a real 0 s.
+func TestReportShowsHowManyMeasurementsEachMedianIsTakenOver(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour)
+	for _, id := range []string{"a", "b", "c"} {
+		m := bot.Message{Platform: "web", ChannelID: "help", ID: id, AuthorID: "u-" + id, Text: "How do I renew my passport?", Time: at, Mentioned: true}
+		o := &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActAnswer, Reason: bot.ReasonConfident, Phase: 2, Lang: bot.English, At: at},
+			Outbox: []bot.Outgoing{{To: bot.Address{Platform: "web", ChannelID: "help", ReplyTo: id, UserID: m.AuthorID},
+				Reply: bot.Reply{Kind: bot.KindAnswer, Text: "Renew online.", Key: "answer:" + id}}}}
+		if err := st.SaveOutcome(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "r-" + id}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	out, _, err := runCLI(t, "report", "--config", cfgPath, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(out), "")
+	for _, k := range []string{`"median_first_response_seconds":0,`, `"first_responses":3,`, `"median_staff_answer_seconds":0,`, `"staff_answers":0,`} {
+		if !strings.Contains(flat, k) {
+			t.Errorf("JSON lacks %s:\n%s", k, out)
+		}
+	}
+	if out, _, err = runCLI(t, "report", "--config", cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	flat = strings.Join(strings.Fields(out), " ")
+	for _, w := range []string{"Median time to first response 0s over 3 questions ", "Median time to a staff answer — "} {
 		if !strings.Contains(flat, w) {
 			t.Errorf("report lacks %q:\n%s", w, out)
 		}
