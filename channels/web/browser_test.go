@@ -632,7 +632,8 @@ func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {
 // some: those withheld when their channel was switched to phase 1, and
 // those the platform refused for good. Neither counts as answered. So are
 // citizens' requests for a staff answer in their language, which are not
-// questions passed to staff.
+// questions passed to staff. The median time to first response says how
+// many questions it is taken over, and "—" while there are none.
 func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
@@ -641,6 +642,9 @@ func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) 
 	run(t, page, "open comms", chromedp.Navigate(s.base+"/comms?lang=en"), until(`document.querySelectorAll("#summary dd").length > 0`))
 	if got := textOf(t, page, rows); !strings.Contains(got, "Answered by the assistant = 0 | Passed to staff = 0") {
 		t.Errorf("summary without such answers %q, want no row for them", got)
+	}
+	if got := textOf(t, page, rows); !strings.Contains(got, "Median time to first response = — |") {
+		t.Errorf("summary without any response %q, want no median", got)
 	}
 
 	// Answers to questions asked on Discord, which this stack does not
@@ -670,6 +674,12 @@ func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) 
 		t.Fatal(err)
 	}
 	answer("p1") // on its way: answered
+	// Two answers delivered, in 1 s and 3 s: a median of 2 s over 2.
+	for i, id := range []string{"s1", "s2"} {
+		if err := s.st.MarkSent(ctx, answer(id), bot.MessageRef{Platform: "discord", ChannelID: "42", ID: "r-" + id}, now.Add(time.Duration(1+2*i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A citizen asking for a staff answer in their language: counted apart
 	// from the questions passed to staff.
 	lr := bot.Message{Platform: "discord", ChannelID: "42", ID: "lr1", AuthorID: "u-lr1", AuthorName: "Citoyenne", Text: "en français svp", Time: now, Mentioned: true}
@@ -678,8 +688,10 @@ func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) 
 		t.Fatal(err)
 	}
 	for lang, want := range map[string]string{
-		"fr": "Réglées par l’assistant = 1 | Réponses retenues (passage à la phase 1) = 2 | Réponses refusées par la plateforme = 1 | Transmises au personnel = 0 | Réponses demandées dans la langue de la personne = 1",
-		"en": "Answered by the assistant = 1 | Answers withheld (switched to phase 1) = 2 | Answers refused by the platform = 1 | Passed to staff = 0 | Answers asked for in the citizen’s language = 1",
+		"fr": "Réglées par l’assistant = 3 | Réponses retenues (passage à la phase 1) = 2 | Réponses refusées par la plateforme = 1 | Transmises au personnel = 0 | Réponses demandées dans la langue de la personne = 1" +
+			" | Questions en attente du personnel = 0 | Délai médian de première réponse = 2\u00a0s sur 2\u00a0questions |",
+		"en": "Answered by the assistant = 3 | Answers withheld (switched to phase 1) = 2 | Answers refused by the platform = 1 | Passed to staff = 0 | Answers asked for in the citizen’s language = 1" +
+			" | Questions waiting for staff = 0 | Median time to first response = 2\u00a0s over 2\u00a0questions |",
 	} {
 		run(t, page, "open comms in "+lang, chromedp.Navigate(s.base+"/comms?lang="+lang), until(`document.querySelectorAll("#summary dd").length > 0`))
 		if got := textOf(t, page, rows); !strings.Contains(got, want) {

@@ -548,8 +548,11 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 			"since": sum.Since.UTC(), "questions": q, "answered": sum.Answered,
 			"withheld": sum.Withheld, "undelivered": sum.Undelivered, "escalated": sum.Escalated, "language_requests": sum.LanguageRequests,
 			"shadow": sum.Shadow, "shadow_would_answer": sum.ShadowWouldAnswer,
-			"open_escalations": sum.OpenEscalations, "median_first_response_s": sum.MedianFirstResponse.Seconds(),
-			"median_staff_answer_s": sum.MedianStaffAnswer.Seconds(), "helpful": sum.Helpful,
+			"open_escalations": sum.OpenEscalations,
+			// Each median with how many questions or escalations it is
+			// taken over: with 0, the median (then 0) means nothing.
+			"median_first_response_s": sum.MedianFirstResponse.Seconds(), "first_responses": sum.FirstResponses,
+			"median_staff_answer_s": sum.MedianStaffAnswer.Seconds(), "staff_answers": sum.StaffAnswers, "helpful": sum.Helpful,
 			"not_helpful": sum.NotHelpful, "gaps": gaps,
 		},
 	}

@@ -117,7 +117,8 @@ func (r *recorder) Status(ctx context.Context) (bot.Status, error) {
 	return bot.Status{
 		Phase:    phases.State{Global: phases.Replies, Overrides: map[string]phases.Phase{"web:general": phases.Broadcast}},
 		Channels: []bot.ChannelKey{"web:help", "web:general"},
-		Summary:  bot.Summary{Questions: map[bot.Lang]int{bot.English: 4, bot.French: 3}, Answered: 5, Escalated: 2, MedianFirstResponse: 1500 * time.Millisecond},
+		Summary: bot.Summary{Questions: map[bot.Lang]int{bot.English: 4, bot.French: 3}, Answered: 5, Escalated: 2,
+			MedianFirstResponse: 1500 * time.Millisecond, FirstResponses: 6, StaffAnswers: 0},
 	}, nil
 }
 
@@ -1322,6 +1323,10 @@ func TestComms(t *testing.T) {
 	}
 	if st.Summary["median_first_response_s"] != 1.5 || st.Summary["questions"].(map[string]any)["fr"] != float64(3) {
 		t.Errorf("summary %v", st.Summary)
+	}
+	// Each median with how many it is taken over: 0, it means nothing.
+	if st.Summary["first_responses"] != float64(6) || st.Summary["staff_answers"] != float64(0) || st.Summary["median_staff_answer_s"] != float64(0) {
+		t.Errorf("summary %v, want first_responses 6 and staff_answers 0 beside their medians", st.Summary)
 	}
 	if code, out := c.post("/api/comms/phase", map[string]any{"as": "alice", "phase": "broadcast", "reason": ""}); code != 400 || !strings.Contains(out["error"].(string), "reason") {
 		t.Errorf("phase without reason = %d %v", code, out)

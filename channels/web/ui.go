@@ -253,6 +253,8 @@ var uiStrings = map[string][2]string{
 	"js.sum.langrequests":    {"Answers asked for in the citizen’s language", "Réponses demandées dans la langue de la personne"},
 	"js.sum.open":            {"Questions waiting for staff", "Questions en attente du personnel"},
 	"js.sum.median":          {"Median time to first response", "Délai médian de première réponse"},
+	"js.sum.over.one":        {"{Median} over {N}\u00a0question", "{Median} sur {N}\u00a0question"},
+	"js.sum.over.other":      {"{Median} over {N}\u00a0questions", "{Median} sur {N}\u00a0questions"},
 	"js.sum.feedback":        {"Helpful / not helpful", "Utile / pas utile"},
 	"js.sum.shadow":          {"Recorded in broadcast phase (would have answered)", "Enregistrées en phase de diffusion (l’assistant aurait répondu)"},
 	"js.sum.since":           {"Since {Time}", "Depuis {Time}"},

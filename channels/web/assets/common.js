@@ -150,13 +150,14 @@ window.Liaison = (function () {
     if (isNaN(d) || d.getFullYear() < 2000) return "";
     return d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
   }
+  // duration writes seconds rounded, each number kept with its unit; 0 is
+  // a real 0 s (whether there was anything to measure is the caller's).
   function duration(seconds) {
-    if (!seconds) return "—";
-    const s = Math.round(seconds);
-    if (s < 60) return s + " s";
+    const s = Math.max(0, Math.round(seconds || 0));
+    if (s < 60) return s + "\u00a0s";
     const m = Math.floor(s / 60);
-    if (m < 60) return m + " min " + (s % 60) + " s";
-    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+    if (m < 60) return m + "\u00a0min " + (s % 60) + "\u00a0s";
+    return Math.floor(m / 60) + "\u00a0h " + (m % 60) + "\u00a0min";
   }
 
   function uid() {

@@ -172,7 +172,9 @@
     if (s.language_requests) rows.push([t("sum.langrequests"), String(s.language_requests)]);
     rows.push(
       [t("sum.open"), String(s.open_escalations)],
-      [t("sum.median"), L.duration(s.median_first_response_s)],
+      // The median with how many questions it is taken over: none, no median.
+      [t("sum.median"), s.first_responses ? t("sum.over." + L.plural(s.first_responses),
+        { Median: L.duration(s.median_first_response_s), N: L.number(s.first_responses) }) : "—"],
       [t("sum.feedback"), s.helpful + " / " + s.not_helpful],
     );
     if (s.shadow) rows.push([t("sum.shadow"), s.shadow + " (" + s.shadow_would_answer + ")"]);
