@@ -344,8 +344,8 @@ func summaryLines(l bot.Lang, s bot.Summary) []string {
 		lines = append(lines, tr(l, "status.shadow", s.Shadow, s.ShadowWouldAnswer))
 	}
 	lines = append(lines,
-		tr(l, "status.firstresponse", durationText(l, s.MedianFirstResponse)),
-		tr(l, "status.staffanswer", durationText(l, s.MedianStaffAnswer)),
+		tr(l, "status.firstresponse", medianText(l, s.MedianFirstResponse, s.FirstResponses, "status.over.question", "status.over.questions")),
+		tr(l, "status.staffanswer", medianText(l, s.MedianStaffAnswer, s.StaffAnswers, "status.over.escalation", "status.over.escalations")),
 		tr(l, "status.feedback", s.Helpful, s.NotHelpful))
 	if len(s.TopGaps) > 0 {
 		gaps := make([]string, 0, len(s.TopGaps))
@@ -366,13 +366,25 @@ func summaryLines(l bot.Lang, s bot.Summary) []string {
 	return lines
 }
 
+// medianText writes median d with the n measurements it is taken over,
+// phrased by one or other ("1 min 23 s over 37 questions"), or says there
+// is none yet when n is 0: a median of 0 s over some is a real one.
+func medianText(l bot.Lang, d time.Duration, n int, one, other msg) string {
+	if n == 0 {
+		return tr(l, "dur.none")
+	}
+	id := other
+	if n == 1 {
+		id = one
+	}
+	return trEach(l, id, func(l bot.Lang) []any { return []any{durationText(l, d), n} })
+}
+
 // durationText writes d rounded as the comms page does (seconds under a
 // minute, minutes and seconds under an hour, else hours and minutes).
 func durationText(l bot.Lang, d time.Duration) string {
-	s := int(d.Round(time.Second) / time.Second)
+	s := max(0, int(d.Round(time.Second)/time.Second))
 	switch {
-	case s <= 0:
-		return tr(l, "dur.none")
 	case s < 60:
 		return tr(l, "dur.seconds", s)
 	case s < 3600:

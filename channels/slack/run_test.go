@@ -459,7 +459,7 @@ func TestStatusCommand(t *testing.T) {
 			Since:     testClock().Add(-14 * time.Hour),
 			Questions: map[bot.Lang]int{bot.English: 4, bot.French: 3}, Answered: 5, Escalated: 2, OpenEscalations: 2,
 			Shadow: 3, ShadowWouldAnswer: 1,
-			MedianFirstResponse: 83 * time.Second, MedianStaffAnswer: 95 * time.Minute,
+			MedianFirstResponse: 83 * time.Second, FirstResponses: 37, MedianStaffAnswer: 95 * time.Minute, StaffAnswers: 1,
 			Helpful: 6, NotHelpful: 1,
 			TopGaps: []bot.Gap{{Topic: "passports", Count: 2}, {Topic: "", Count: 1}},
 		},
@@ -479,8 +479,8 @@ func TestStatusCommand(t *testing.T) {
 			"• Answered by the assistant: 5",
 			"• Passed to staff: 2",
 			"• Recorded in broadcast phase: 3 (the assistant would have answered 1)",
-			"• Median time to first response: 1 min 23 s",
-			"• Median time to a staff answer: 1 h 35 min",
+			"• Median time to first response: 1 min 23 s over 37 questions\n",
+			"• Median time to a staff answer: 1 h 35 min over 1 question passed to staff\n",
 			"• Feedback: 👍 6 helpful, 👎 1 not helpful",
 			"• Topics passed to staff most: passports (2), general (1)",
 			"• People who can see the assistant on discord: 1200",
@@ -493,8 +493,8 @@ func TestStatusCommand(t *testing.T) {
 			"• Réglées par l'assistant\u00a0: 5",
 			"• Transmises au personnel\u00a0: 2",
 			"• Enregistrées en phase de diffusion\u00a0: 3 (l'assistant aurait répondu à 1)",
-			"• Délai médian de première réponse\u00a0: 1\u00a0min 23\u00a0s",
-			"• Délai médian de réponse du personnel\u00a0: 1\u00a0h 35\u00a0min",
+			"• Délai médian de première réponse\u00a0: 1\u00a0min 23\u00a0s sur 37\u00a0questions\n",
+			"• Délai médian de réponse du personnel\u00a0: 1\u00a0h 35\u00a0min sur 1\u00a0question transmise\n",
 			"• Rétroaction\u00a0: 👍 6 utile, 👎 1 pas utile",
 			"• Sujets les plus transmis au personnel\u00a0: passports (2), général (1)",
 			"• Personnes qui peuvent voir l'assistant sur discord\u00a0: 1200",
@@ -540,6 +540,30 @@ func TestStatusCommandNoFigures(t *testing.T) {
 		strings.Contains(text, "Answers withheld") || strings.Contains(text, "refused by the platform") ||
 		strings.Contains(text, "in the citizen’s language") {
 		t.Errorf("status shows lines with nothing to say:\n%s", text)
+	}
+}
+
+// TestStatusCommandTellsAMedianOfZeroFromNone checks that a median taken
+// over some questions reads as such even when it rounds to 0 s, while one
+// over none reads as not measured yet.
+func TestStatusCommandTellsAMedianOfZeroFromNone(t *testing.T) {
+	f := newFakeSlack(t)
+	d := newTestDesk(t, f, nil)
+	h := &recHandler{roster: testRoster()}
+	h.status = bot.Status{Summary: bot.Summary{Since: testClock().Add(-time.Hour), Questions: map[bot.Lang]int{bot.English: 2},
+		MedianFirstResponse: 400 * time.Millisecond, FirstResponses: 2}}
+	runDesk(t, f, d, h)
+	for _, tc := range []struct{ user, command, first, staff string }{
+		{"USAM", "status", "Median time to first response: 0 s over 2 questions\n", "Median time to a staff answer: none yet\n"},
+		{"UMARIE", "état", "Délai médian de première réponse\u00a0: 0\u00a0s sur 2\u00a0questions\n", "Délai médian de réponse du personnel\u00a0: aucun pour l'instant\n"},
+	} {
+		f.send(slashEnvelope("st-zero-"+tc.user, tc.user, tc.command))
+		text := ackText(t, f.ack("st-zero-"+tc.user, 1))
+		for _, w := range []string{tc.first, tc.staff} {
+			if !strings.Contains(text, w) {
+				t.Errorf("status lacks %q:\n%s", w, text)
+			}
+		}
 	}
 }
 

@@ -130,10 +130,15 @@ var phrases = map[msg]phrase{
 	"status.feedback":      {"Feedback: 👍 %d helpful, 👎 %d not helpful", "Rétroaction\u00a0: 👍 %d utile, 👎 %d pas utile"},
 	"status.gaps":          {"Topics passed to staff most: %s", "Sujets les plus transmis au personnel\u00a0: %s"},
 	"status.gap.general":   {"general", "général"},
-	"dur.none":             {"none yet", "aucun pour l'instant"},
-	"dur.seconds":          {"%d s", "%d\u00a0s"},
-	"dur.minutes":          {"%d min %d s", "%d\u00a0min %d\u00a0s"},
-	"dur.hours":            {"%d h %d min", "%d\u00a0h %d\u00a0min"},
+	// A median with how many it is taken over.
+	"status.over.question":    {"%s over %d question", "%s sur %d\u00a0question"},
+	"status.over.questions":   {"%s over %d questions", "%s sur %d\u00a0questions"},
+	"status.over.escalation":  {"%s over %d question passed to staff", "%s sur %d\u00a0question transmise"},
+	"status.over.escalations": {"%s over %d questions passed to staff", "%s sur %d\u00a0questions transmises"},
+	"dur.none":                {"none yet", "aucun pour l'instant"},
+	"dur.seconds":             {"%d s", "%d\u00a0s"},
+	"dur.minutes":             {"%d min %d s", "%d\u00a0min %d\u00a0s"},
+	"dur.hours":               {"%d h %d min", "%d\u00a0h %d\u00a0min"},
 
 	// Broadcast modal.
 	"bc.title":         {"Broadcast", "Annonce"},
