@@ -39,9 +39,10 @@
 // refused and audited, and signing in and out are audited. A desk or
 // comms page whose session ended (signed out, signed in over or expired)
 // does nothing when used and says so with a sign-in link (the comms page
-// also at its next status update); the desk keeps what was
-// being typed in the tab's session storage (under personal sign-in, for
-// the same person only); signing out clears it (and
+// also at its next status update); each keeps what was being typed in
+// the tab's session storage (under personal sign-in, for the same person
+// only; on the comms page until the switch or announcement is accepted);
+// signing out clears it (and
 // the "who are you" choice) from the browser, so that the next person on
 // a shared computer does not find it. Without a token, the staff pages
 // answer only requests addressed to localhost or a loopback address, so

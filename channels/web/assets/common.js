@@ -206,9 +206,57 @@ window.Liaison = (function () {
     return res.data;
   }
 
+  // drafts keeps what is typed in a staff page's fields, by field id, in
+  // this tab (sessionStorage, never sent anywhere), so that it survives a
+  // redraw, a reload and signing in again after the session ended; signing
+  // out clears it (below, and the server's Clear-Site-Data), so it is not
+  // tied to one session. Under personal sign-in (the page names who is
+  // signed in: who is not a select) it is kept for that person only:
+  // whoever signs in next in this tab, on a shared computer, neither reads
+  // it nor sends it under their own name, and it is forgotten then. The
+  // desk and the comms page keep theirs together (their fields' ids
+  // differ), one page at a time in a tab.
+  function drafts(who) {
+    const owner = who.tagName === "SELECT" ? "" : who.value;
+    const fields = new Map();
+    try {
+      const kept = JSON.parse(sessionStorage.getItem("liaison.drafts") || "{}");
+      if ((kept.owner || "") === owner && kept.fields) for (const [id, v] of Object.entries(kept.fields)) fields.set(id, v);
+      else sessionStorage.removeItem("liaison.drafts");
+    } catch (e) { /* nothing kept */ }
+    function save() {
+      try { sessionStorage.setItem("liaison.drafts", JSON.stringify({ owner: owner, fields: Object.fromEntries(fields) })); } catch (e) { /* not kept */ }
+    }
+    function checkable(f) { return f.type === "checkbox" || f.type === "radio"; }
+    return {
+      // keep puts back what was kept for field (a choice only if the
+      // select offers it) and keeps what is typed or chosen in it from
+      // now on. A radio button keeps its whole group.
+      keep: function (field) {
+        if (fields.has(field.id)) {
+          const v = fields.get(field.id);
+          if (checkable(field)) field.checked = v === true;
+          else if (field.tagName !== "SELECT" || Array.from(field.options).some(function (o) { return o.value === v; })) field.value = v;
+        }
+        function changed() {
+          const group = field.type === "radio" && field.form ? Array.from(field.form.querySelectorAll("input[type=radio]")).filter(function (r) { return r.name === field.name; }) : [field];
+          for (const f of group) fields.set(f.id, checkable(f) ? f.checked : f.value);
+          save();
+        }
+        field.addEventListener(checkable(field) || field.tagName === "SELECT" ? "change" : "input", changed);
+      },
+      // forget drops what was kept for these field ids: the server has
+      // accepted what was typed in them.
+      forget: function (...ids) {
+        for (const id of ids) fields.delete(id);
+        save();
+      },
+    };
+  }
+
   // Signing out forgets, in this browser, what was being typed on the
-  // desk and who was picked as "who are you", so that the next person on a
-  // shared computer does not find them. (The server's Clear-Site-Data
+  // desk and the comms page and who was picked as "who are you", so that
+  // the next person on a shared computer does not find them. (The server's Clear-Site-Data
   // header does the same where browsers honour it: https, this computer.)
   const logout = document.querySelector("form.logout");
   if (logout) {
@@ -245,5 +293,5 @@ window.Liaison = (function () {
   function plural(n) { return plurals.select(n) === "one" ? "one" : "other"; }
   function number(n) { return n.toLocaleString(locale); }
 
-  return { t, el, api, chars, plural, number, errorText, stream, signedOut, ended, time, dateTime, duration, uid, linkify, store, roster, lang, meta };
+  return { t, el, api, chars, plural, number, errorText, stream, signedOut, ended, time, dateTime, duration, uid, linkify, store, roster, drafts, lang, meta };
 })();

@@ -20,6 +20,13 @@
   // in on this browser does nothing and says so.
   const conn = document.getElementById("conn");
   let channelsBuilt = false;
+  // What was typed or chosen in the forms, by field id, kept in this tab
+  // for the person signed in (common.js) until the server accepts the
+  // switch or the announcement.
+  const drafts = L.drafts(who);
+  function sent(form) {
+    drafts.forget(...Array.from(form.elements, function (f) { return f.id; }).filter(Boolean));
+  }
 
   function phaseName(p) { return t("phasename." + p); }
 
@@ -149,11 +156,13 @@
     channels(st.channels);
     if (!channelsBuilt) {
       channelsBuilt = true;
+      drafts.keep(scope);
+      scopeChanged();
       for (const c of st.channels) {
         const id = "bc-ch-" + c.key.replace(/[^a-z0-9-]/gi, "-");
-        bcChannels.append(el("div", { class: "check" },
-          el("input", { type: "checkbox", id: id, name: "channel", value: c.key }),
-          el("label", { for: id, text: c.name + " (" + c.key + ")" })));
+        const box = el("input", { type: "checkbox", id: id, name: "channel", value: c.key });
+        drafts.keep(box);
+        bcChannels.append(el("div", { class: "check" }, box, el("label", { for: id, text: c.name + " (" + c.key + ")" })));
       }
     }
     const s = st.summary;
@@ -206,13 +215,17 @@
     update();
     return update;
   }
+  for (const f of phaseForm.querySelectorAll("input[type=radio], textarea")) drafts.keep(f);
+  for (const f of bcForm.querySelectorAll("textarea, input[type=datetime-local]")) drafts.keep(f);
   const bcCounters = [counter(document.getElementById("bc-en")), counter(document.getElementById("bc-fr"))];
 
-  scope.addEventListener("change", function () {
+  // "Keep the global phase" is offered for a channel only.
+  function scopeChanged() {
     inheritRow.hidden = scope.value === "";
     const inh = document.getElementById("phase-0");
     if (inheritRow.hidden && inh.checked) inh.checked = false;
-  });
+  }
+  scope.addEventListener("change", scopeChanged);
 
   phaseForm.addEventListener("submit", async function (ev) {
     ev.preventDefault();
@@ -229,6 +242,7 @@
     if (!res.ok) return showProblems(phaseForm, [{ msg: L.errorText(res.data) }]);
     reason.value = "";
     picked.checked = false;
+    sent(phaseForm);
     const where = res.data.channel ? scope.options[scope.selectedIndex].text : t("global");
     showOK(phaseForm, res.data.to === "inherit" ? t("phase.inherit.ok", { Where: where }) : t("phase.ok", { Where: where, Phase: phaseName(res.data.to) }));
     refresh();
@@ -262,6 +276,7 @@
     if (L.ended(res, conn, "/comms", true)) return;
     if (!res.ok) return showProblems(bcForm, [{ msg: L.errorText(res.data) }]);
     en.value = ""; fr.value = ""; at.value = "";
+    sent(bcForm);
     for (const update of bcCounters) update();
     showOK(bcForm, when ? t("bc.scheduled", { ID: res.data.id, Time: L.dateTime(res.data.at) }) : t("bc.ok", { ID: res.data.id }));
     refresh();

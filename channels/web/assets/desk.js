@@ -10,26 +10,9 @@
   const noticeList = document.getElementById("notices");
   const flash = document.getElementById("flash");
   const escs = new Map();      // id → view
-  // What staff were typing, by field id: kept in this tab (sessionStorage)
-  // so that it survives a redraw, a reload and signing in again after the
-  // session ended; signing out clears it (common.js, and the server's
-  // Clear-Site-Data), so it is not tied to one session. Under personal
-  // sign-in (the page names who is signed in: no select) it is kept for
-  // that person only: whoever signs in next in this tab, on a shared
-  // computer, neither reads it nor sends it under their own name.
-  const owner = who.tagName === "SELECT" ? "" : who.value;
-  const drafts = new Map(readDrafts());
-  function readDrafts() {
-    try {
-      const kept = JSON.parse(sessionStorage.getItem("liaison.drafts") || "{}");
-      if ((kept.owner || "") === owner && kept.fields) return Object.entries(kept.fields);
-      sessionStorage.removeItem("liaison.drafts");
-    } catch (e) { /* nothing kept */ }
-    return [];
-  }
-  function saveDrafts() {
-    try { sessionStorage.setItem("liaison.drafts", JSON.stringify({ owner: owner, fields: Object.fromEntries(drafts) })); } catch (e) { /* not kept */ }
-  }
+  // What staff were typing, by field id, kept in this tab for the person
+  // signed in (common.js).
+  const drafts = L.drafts(who);
   const conn = document.getElementById("conn");
   const eventIds = new Map();  // escalation id → answer event id (reused on retry)
   const notices = new Map();   // notice id → view
@@ -195,8 +178,7 @@
         eventIds.delete(v.id);
         if (!r.mismatch) {
           // The card may have been redrawn meanwhile: clear the live field.
-          drafts.delete(taId);
-          saveDrafts();
+          drafts.forget(taId);
           const cur = document.getElementById(taId);
           if (cur) cur.value = "";
         }
@@ -215,16 +197,13 @@
         if (!reason.value.trim()) { fieldError(reason, rsErr, t("reason.required")); return; }
         fieldError(reason, rsErr, "");
         const r = await act("close", { id: v.id, reason: reason.value.trim() });
-        if (r) { drafts.delete(rsId); saveDrafts(); upsert(r); say(t("close.ok", { ID: v.id })); }
+        if (r) { drafts.forget(rsId); upsert(r); say(t("close.ok", { ID: v.id })); }
       });
       art.append(el("details", {}, el("summary", { id: id + "-close-toggle", "aria-describedby": id + "-h", text: t("close") }), close));
     }
 
     // Keep what staff were typing when the card is redrawn.
-    for (const f of art.querySelectorAll("textarea, input[type=text]")) {
-      if (drafts.has(f.id)) f.value = drafts.get(f.id);
-      f.addEventListener("input", function () { drafts.set(f.id, f.value); saveDrafts(); });
-    }
+    for (const f of art.querySelectorAll("textarea, input[type=text]")) drafts.keep(f);
     return art;
   }
 
