@@ -526,8 +526,8 @@ func TestStuckGatewayIsRetriedAndShutdownIsPrompt(t *testing.T) {
 	opts.RequestTimeout = time.Minute
 	ch2 := newChannel(t, srv, testConfig(), opts)
 	ctx2, cancel2 := context.WithCancel(context.Background())
+	n := srv.Gateway().Connections // before Run, which may connect at once
 	go func() { done <- ch2.Run(ctx2, &recording{}) }()
-	n := srv.Gateway().Connections
 	srv.Await(t, "the connection", func() bool { return srv.Gateway().Connections > n })
 	cancel2()
 	select {
