@@ -632,8 +632,9 @@ func TestBrowserBroadcastPhaseStopsPublicAnswers(t *testing.T) {
 // some: those withheld when their channel was switched to phase 1, and
 // those the platform refused for good. Neither counts as answered. So are
 // citizens' requests for a staff answer in their language, which are not
-// questions passed to staff. The median time to first response says how
-// many questions it is taken over, and "—" while there are none.
+// questions passed to staff. The median time to first response and the
+// median time to a staff answer each say how many questions they are taken
+// over, and "—" while there are none.
 func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
@@ -643,8 +644,8 @@ func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) 
 	if got := textOf(t, page, rows); !strings.Contains(got, "Answered by the assistant = 0 | Passed to staff = 0") {
 		t.Errorf("summary without such answers %q, want no row for them", got)
 	}
-	if got := textOf(t, page, rows); !strings.Contains(got, "Median time to first response = — |") {
-		t.Errorf("summary without any response %q, want no median", got)
+	if got := textOf(t, page, rows); !strings.Contains(got, "Median time to first response = — | Median time to a staff answer = — |") {
+		t.Errorf("summary without any response %q, want no medians", got)
 	}
 
 	// Answers to questions asked on Discord, which this stack does not
@@ -689,9 +690,42 @@ func TestBrowserCommsSummaryShowsAnswersThatDidNotReachTheCitizen(t *testing.T) 
 	}
 	for lang, want := range map[string]string{
 		"fr": "Réglées par l’assistant = 3 | Réponses retenues (passage à la phase 1) = 2 | Réponses refusées par la plateforme = 1 | Transmises au personnel = 0 | Réponses demandées dans la langue de la personne = 1" +
-			" | Questions en attente du personnel = 0 | Délai médian de première réponse = 2\u00a0s sur 2\u00a0questions |",
+			" | Questions en attente du personnel = 0 | Délai médian de première réponse = 2\u00a0s sur 2\u00a0questions | Délai médian de réponse du personnel = — |",
 		"en": "Answered by the assistant = 3 | Answers withheld (switched to phase 1) = 2 | Answers refused by the platform = 1 | Passed to staff = 0 | Answers asked for in the citizen’s language = 1" +
-			" | Questions waiting for staff = 0 | Median time to first response = 2\u00a0s over 2\u00a0questions |",
+			" | Questions waiting for staff = 0 | Median time to first response = 2\u00a0s over 2\u00a0questions | Median time to a staff answer = — |",
+	} {
+		run(t, page, "open comms in "+lang, chromedp.Navigate(s.base+"/comms?lang="+lang), until(`document.querySelectorAll("#summary dd").length > 0`))
+		if got := textOf(t, page, rows); !strings.Contains(got, want) {
+			t.Errorf("%s summary %q, want %q", lang, got, want)
+		}
+	}
+
+	// A question passed to staff and answered: the median time to a staff
+	// answer says how many it is taken over.
+	m := bot.Message{Platform: "discord", ChannelID: "42", ID: "e1", AuthorID: "u-e1", AuthorName: "Citizen", Text: "Can my goat attend the ceremony?", Time: now, Mentioned: true}
+	esc := &bot.Escalation{Topic: "general", Lang: bot.English, Question: m.Text, State: bot.StateOpen, CreatedAt: now, UpdatedAt: now}
+	if err := s.st.SaveOutcome(ctx, &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence,
+		Phase: 2, Lang: bot.English, LangSource: "detected", At: now}, NewEscalation: esc}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.eng.Answer(ctx, bot.DeskAnswer{EscalationID: esc.ID, DeskUserID: "web-sam", EventID: "ev-goat", Text: "Only service animals may attend."})
+	if err != nil || res.Mismatch {
+		t.Fatal(res, err)
+	}
+	relays, err := s.st.Pending(ctx, "discord", time.Now().Add(time.Minute), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range relays {
+		if it.Reply.Kind == bot.KindRelay {
+			if err := s.st.MarkSent(ctx, it.ID, bot.MessageRef{Platform: "discord", ChannelID: "42", ID: "r-e1"}, now.Add(90*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for lang, want := range map[string]string{
+		"fr": "Délai médian de réponse du personnel = 1\u00a0min 30\u00a0s sur 1\u00a0question transmise |",
+		"en": "Median time to a staff answer = 1\u00a0min 30\u00a0s over 1\u00a0question passed to staff |",
 	} {
 		run(t, page, "open comms in "+lang, chromedp.Navigate(s.base+"/comms?lang="+lang), until(`document.querySelectorAll("#summary dd").length > 0`))
 		if got := textOf(t, page, rows); !strings.Contains(got, want) {

@@ -184,6 +184,8 @@
       // The median with how many questions it is taken over: none, no median.
       [t("sum.median"), s.first_responses ? t("sum.over." + L.plural(s.first_responses),
         { Median: L.duration(s.median_first_response_s), N: L.number(s.first_responses) }) : "—"],
+      [t("sum.staffmedian"), s.staff_answers ? t("sum.staffover." + L.plural(s.staff_answers),
+        { Median: L.duration(s.median_staff_answer_s), N: L.number(s.staff_answers) }) : "—"],
       [t("sum.feedback"), s.helpful + " / " + s.not_helpful],
     );
     if (s.shadow) rows.push([t("sum.shadow"), s.shadow + " (" + s.shadow_would_answer + ")"]);
