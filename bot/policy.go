@@ -283,11 +283,14 @@ var thinkWords = wordSet(`think thinks thought feel feels believe believes pense
 var findThat = wordSet(`trouve trouves trouvez`)
 
 // judgements, said of a surname within nearLeader words after it, make a
-// thought about it partisan (see thinkWords and judged).
+// thought about it partisan (see thinkWords and judged), as they make the
+// surname itself partisan when "to be" links them to it (see saidOf).
 var judgements = wordSet(`
 	right wrong good bad better best worse worst great terrible awful honest dishonest disaster joke
+	useless worthless incompetent clown clowns
 	raison tort bon bonne bons bonnes meilleur meilleure meilleurs meilleures mieux pire pires mauvais mauvaise mauvaises
 	honnete honnetes desastre desastreux desastreuse catastrophe catastrophique blague
+	nul nulle nuls nulles poche poches inutile inutiles incompetente
 `)
 
 // thinkThat may stand between a thinkWord and the surname it opens a clause
@@ -403,6 +406,19 @@ func comparedAcross(prev, words []string) bool {
 	return compared(slices.Concat(prev, words), len(prev)-1)
 }
 
+// judgedAcross reports whether the clause words, opened by « c'est », takes
+// up the leader's surname that ends the clause before it, prev, to judge
+// the person: « Carney, c'est le pire » (see saidOf).
+func judgedAcross(prev, words []string) bool {
+	if len(prev) == 0 || len(words) == 0 || words[0] != "c" && words[0] != "cest" {
+		return false
+	}
+	if _, ok := leaders[prev[len(prev)-1]]; !ok || len(prev) > 1 && titles[prev[len(prev)-2]] {
+		return false
+	}
+	return saidOf(slices.Concat(prev[len(prev)-1:], words), 0)
+}
+
 // abbreviations end with a period that does not end a clause: titles
 // ("Mr. Singh", « M. Singh ») and "vs." ("Carney vs. Poilievre").
 var abbreviations = wordSet(`mr mrs ms dr mme mlle m vs v`)
@@ -447,7 +463,7 @@ func partisanName(folded string) bool {
 	var prev []string
 	for _, c := range strings.FieldsFunc(withAbbreviations(folded), isClauseEnd) {
 		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
-		if comparedAcross(prev, words) {
+		if comparedAcross(prev, words) || judgedAcross(prev, words) {
 			return true
 		}
 		prev = words
@@ -456,11 +472,11 @@ func partisanName(folded string) bool {
 			if !ok {
 				continue
 			}
+			titled := i > 0 && titles[words[i-1]]
 			if i > 0 && words[i-1] == first && !asked(folded).servedLeader() ||
-				compared(words, i) || opinionOn(words, i) || policyJudged(words, i) {
+				compared(words, i) || opinionOn(words, i) || policyJudged(words, i) || !titled && saidOf(words, i) {
 				return true
 			}
-			titled := i > 0 && titles[words[i-1]]
 			for j := i - 1; j >= max(0, i-nearLeader) && !placeBreaks[words[j]]; j-- {
 				if w := words[j]; politicalWords[w] && !(titled && conductWords[w]) {
 					return true
@@ -628,14 +644,31 @@ func ofService(words []string, j int) bool {
 }
 
 // judgedArticles may stand between a "to be" and the judgement it links.
-var judgedArticles = wordSet(`the a an le la l un une`)
+var judgedArticles = wordSet(`the a an le la l un une des`)
+
+// saidOf reports whether a judgement is said of the surname words[i]
+// itself, linked to it (see judgedBe) and not of a clerk at work (see
+// judged): "Poilievre is the best", "Trudeau is a great leader", « Carney
+// c'est le meilleur », « Singh est nul ». The surname is the subject that
+// opens its clause, or one after a conjunction ("and Carney is the
+// worst"): elsewhere it is the complement of what is judged (« le dossier
+// de Singh est mauvais »), or a judgement right after it is of something
+// else ("tell Singh good morning"). A title before the surname makes it a
+// clerk's, which the caller checks ("Mr. Singh is the best").
+func saidOf(words []string, i int) bool {
+	if i > 0 && !clauseJoins[words[i-1]] && !subjectJoins[words[i-1]] {
+		return false
+	}
+	return i+1 < len(words) && !judgements[words[i+1]] && judged(words, i)
+}
 
 // judged reports whether a judgement within nearLeader words after the
 // surname words[i] is said of the person (see judgedBe), not of a clerk at
 // work (see ofService).
 func judged(words []string, i int) bool {
 	linked := false
-	for j := i + 1; j < min(len(words), i+nearLeader+1); j++ {
+	end := min(len(words), i+nearLeader+1)
+	for j := i + 1; j < end; j++ {
 		w := words[j]
 		switch {
 		case judgements[w]:
@@ -644,6 +677,9 @@ func judged(words []string, i int) bool {
 			return j+1 < len(words) && (words[j+1] == "raison" || words[j+1] == "tort")
 		case judgedBe[w]:
 			linked = true
+			if w == "c" {
+				end = min(len(words), end+1) // « c'est » is one link
+			}
 		case linked && judgedArticles[w]:
 		default:
 			return false

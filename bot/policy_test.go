@@ -231,6 +231,21 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a donation and support given", "I support the NDP, can I claim my donation to them?", ReasonPartisan},
 		{"a donation and support asked, French", "Vous appuyez le NPD? Mon don est-il déductible?", ReasonPartisan},
 		{"a greeting liked", "I would like a greeting from the Prime Minister for my mom's 90th birthday", ""},
+		{"a leader said to be the best", "Poilievre is the best", ReasonPartisan},
+		{"a leader said to be useless", "Singh is useless", ReasonPartisan},
+		{"a leader said to be a great leader", "Trudeau is a great leader", ReasonPartisan},
+		{"a leader said to be the best, French", "Carney c'est le meilleur", ReasonPartisan},
+		{"a leader said to be the best, chat", "poilievre cest le meilleur", ReasonPartisan},
+		{"a leader taken up by c'est across a comma", "Carney, c'est le pire", ReasonPartisan},
+		{"a leader said to be worthless, French", "Singh est nul", ReasonPartisan},
+		{"a leader said to be bad, Québec", "poilievre est poche", ReasonPartisan},
+		{"a leader said to be the worst", "Trudeau was the worst PM ever", ReasonPartisan},
+		{"a leader said to be a clown", "Carney is a clown", ReasonPartisan},
+		{"a clerk good with the citizen on the phone", "Singh was great with me on the phone", ""},
+		{"a clerk said to be the best agent", "Singh is the best agent, please thank her", ""},
+		{"a titled clerk said to be the best", "Mr. Singh is the best, can you tell his manager?", ""},
+		{"a clerk's file said to be bad, French", "le dossier de Singh est nul, pouvez-vous verifier?", ""},
+		{"a clerk greeted", "Tell Singh good morning from me", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
