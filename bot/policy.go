@@ -181,16 +181,22 @@ func phrases(ps ...string) *regexp.Regexp {
 	return regexp.MustCompile(`\b(?:` + strings.ReplaceAll(strings.Join(ps, "|"), " ", `\s+`) + `)\b`)
 }
 
-// partyMentions name a party or the Prime Minister. Such a mention is
+// partyMentions name a party or the Prime Minister, also by the names
+// citizens give them ("the libs", « les bloquistes »). Such a mention is
 // partisan, unless the message is a service request of a kind that names
-// them in the ordinary course and gives no opinion (see served).
-var partyMentions = regexp.MustCompile(`\b(liberals?|liberaux|liberales?|conservatives?|conservateurs?|conservatrices?|ndp|npd|bloc quebecois|green party|parti vert|ppc|tories|tory|grits|neo-democrates?|prime minister|premier ministre)\b`)
+// them in the ordinary course and gives no opinion (see served). The Bloc
+// québécois is named so in full only: a « bloc » is also a block of flats;
+// cheered, it is partisan (see partisanPatterns).
+var partyMentions = regexp.MustCompile(`\b(liberals?|liberaux|liberales?|libs|conservatives?|conservateurs?|conservatrices?|ndp|npd|bloc quebecois|bloquistes?|green party|parti vert|ppc|tories|tory|grits|neo-democrates?|prime minister|premier ministre)\b`)
 
 // partisanPatterns are opinions asked about parties, leaders and
 // elections. Practical election questions ("where do I vote") are not
 // partisan and are answered.
 var partisanPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti)\b`),
+	// The Bloc cheered or voted for: « vive le Bloc », « votez Bloc », "go
+	// Bloc".
+	regexp.MustCompile(`\b(vive|vote|votez|votons|go)\s+(le\s+)?bloc\b`),
 	// Who to vote for in French, asked by the citizen or of the one
 	// addressed: « pour qui voter », « pour qui je devrais voter », « pour
 	// qui votez-vous », « pour qui devrais-je voter », « pour qui est-ce que
@@ -246,11 +252,11 @@ var conductWords = wordSet(`corrupt corrompu resign demission demissionner liar 
 // off, or after it, they are usually the citizen's own business ("I'm Raj
 // Singh and I think my passport expired"). French ones are also typed as
 // chat types them, the elided « je » stuck to the verb: « jaime pas
-// Poilievre », « jhais Carney ».
+// Poilievre », « jhais Carney ». « Vive » cheers: « vive Poilievre ».
 var opinionWords = wordSet(`
 	thoughts opinion opinions avis
 	support supports appuie appuies appuyez trust hate deteste love aime
-	hais hait haissez adore adores adorez jaime jhais jadore jdeteste jappuie
+	hais hait haissez adore adores adorez jaime jhais jadore jdeteste jappuie vive
 `)
 
 // likeWords are opinion words only after a subject or a negation (likers):
@@ -818,7 +824,7 @@ var ordinal = regexp.MustCompile(`^\d+(st|nd|rd|th|e|eme|ieme)$`)
 var contempt = wordSet(`
 	liar liars lying corrupt corruption crook crooks useless incompetent incompetents clown clowns traitor traitors
 	menteur menteurs menteuse menteuses corrompu corrompue corrompus corrompues escroc escrocs
-	incompetente incompetentes traitre traitres
+	incompetente incompetentes traitre traitres thief thieves voleur voleurs voleuse voleuses
 	hate hates hated deteste detestes hais hait jhais jdeteste thoughts opinion opinions
 `)
 

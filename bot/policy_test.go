@@ -246,6 +246,18 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a titled clerk said to be the best", "Mr. Singh is the best, can you tell his manager?", ""},
 		{"a clerk's file said to be bad, French", "le dossier de Singh est nul, pouvez-vous verifier?", ""},
 		{"a clerk greeted", "Tell Singh good morning from me", ""},
+		{"the Bloc cheered", "vive le Bloc!", ReasonPartisan},
+		{"the Bloc voted for", "Votez Bloc!", ReasonPartisan},
+		{"a party by its nickname judged, French", "les libs sont des voleurs", ReasonPartisan},
+		{"a party by its nickname cheered", "vive les libs", ReasonPartisan},
+		{"a party's members judged, French", "les bloquistes sont les meilleurs", ReasonPartisan},
+		{"a leader cheered", "vive Poilievre", ReasonPartisan},
+		{"a party's future said", "the Conservatives will fix this", ReasonPartisan},
+		{"a party voted for", "vote NDP!", ReasonPartisan},
+		{"a donation to a party called thieves, French", "J'ai donné aux libéraux, des voleurs, est-ce déductible?", ReasonPartisan},
+		{"a block of flats, chat", "le bloc appartement ou j'habite a pas de chauffage, y a tu une aide?", ""},
+		{"a donation to the Bloc deductible, French", "J'ai fait un don au Bloc, c'est déductible?", ""},
+		{"a program by a party's nickname, chat", "le plan dentaire des libs cest tu ouvert aux aines", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
