@@ -803,13 +803,16 @@ var (
 	`)
 )
 
-// contactWords ask how to reach someone; officeWords name an office or
-// an MP, and deputies a member in French.
+// contactWords ask how to reach someone, as hoursWords do of an office
+// ("Is the Prime Minister's office open on Monday?", « les heures du
+// bureau du premier ministre »); officeWords name an office or an MP, and
+// deputies a member in French.
 var (
 	contactWords = wordSet(`
 		contact contacting reach write email mail call phone address number
 		joindre rejoindre contacter ecrire appeler courriel adresse ladresse telephone numero
 	`)
+	hoursWords  = wordSet(`open opens closed hours visit ouvert ouverte ouverts ouvre ferme fermee heures horaire horaires visiter`)
 	officeWords = wordSet(`office offices mp mps constituency riding bureau bureaux depute deputee deputes deputees circonscription`)
 	deputies    = wordSet(`depute deputee deputes deputees`)
 )
@@ -872,9 +875,10 @@ func joinedByComparison(between string) bool {
 // vert, c'est-tu déductible? »); who may use a program named after the
 // party that brought it in ("Is the Liberal dental plan open to seniors
 // yet?", « le régime dentaire des libéraux est-il ouvert aux aînés? »);
-// how to reach the Prime Minister, a leader's office or one's MP ("How do
-// I contact the Prime Minister's office?", "How do I contact my NDP MP?",
-// « comment joindre mon député conservateur? »). Such a message is
+// how to reach the Prime Minister, a leader's office or one's MP, or when
+// the office is open ("How do I contact the Prime Minister's office?",
+// "Is the Prime Minister's office open on Monday?", "How do I contact my
+// NDP MP?", « comment joindre mon député conservateur? »). Such a message is
 // answered, or goes to a person, unless it also gives an opinion (see opinionated): "Can I get a
 // greeting from the Prime Minister? He's the worst PM ever" gets the
 // neutral notice.
@@ -882,7 +886,7 @@ type service struct {
 	greeting     bool // a greeting for a milestone
 	contribution bool // a tax credit, deduction or receipt for a donation
 	eligibility  bool // who may use a program, when it opens
-	contact      bool // how to reach someone, with no word of elections
+	contact      bool // how to reach someone, or when an office is open, with no word of elections
 	office       bool // an office or an MP
 	opinioned    bool // an opinion given or asked (see opinionated)
 }
@@ -890,7 +894,7 @@ type service struct {
 // asked returns what folded text asks of the service.
 func asked(folded string) service {
 	var s service
-	var greeting, occasion, donation, tax, eligible, contact, office, political bool
+	var greeting, occasion, donation, tax, eligible, contact, hours, office, political bool
 	words := textWords(folded)
 	for _, w := range words {
 		greeting = greeting || greetingWords[w]
@@ -899,13 +903,14 @@ func asked(folded string) service {
 		tax = tax || taxWords[w]
 		eligible = eligible || eligibilityWords[w]
 		contact = contact || contactWords[w]
+		hours = hours || hoursWords[w]
 		office = office || officeWords[w]
 		political = political || politicalWords[w]
 	}
 	s.greeting = greeting && occasion
 	s.contribution = donation && tax
 	s.eligibility = eligible
-	s.contact = contact && !political
+	s.contact = (contact || hours && office) && !political
 	s.office = office
 	s.opinioned = opinionated(words)
 	return s

@@ -258,6 +258,13 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a block of flats, chat", "le bloc appartement ou j'habite a pas de chauffage, y a tu une aide?", ""},
 		{"a donation to the Bloc deductible, French", "J'ai fait un don au Bloc, c'est déductible?", ""},
 		{"a program by a party's nickname, chat", "le plan dentaire des libs cest tu ouvert aux aines", ""},
+		{"the Prime Minister's office open", "Is the Prime Minister's office open on Monday?", ""},
+		{"the Prime Minister's office open, French", "Est-ce que le bureau du premier ministre est ouvert lundi?", ""},
+		{"the Prime Minister's office open, chat", "le bureau du premier ministre cest tu ouvert samedi", ""},
+		{"the Prime Minister's office hours, French", "Quelles sont les heures du bureau du premier ministre?", ""},
+		{"a leader's office by full name open", "Is Mark Carney's office open on Saturday?", ""},
+		{"the Prime Minister opening the border", "Will the Prime Minister open the border?", ReasonPartisan},
+		{"the Prime Minister's office closed and an opinion", "Why is the Prime Minister's office closed? He is a liar", ReasonPartisan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
