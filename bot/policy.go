@@ -986,21 +986,28 @@ func partyMember(folded string, mention []int) bool {
 }
 
 // programNamed reports whether the party that folded text names at mention
-// names a program: in English before the program's noun, two words between
-// at most, as an adjective or a possessive ("the Liberal dental plan", "the
-// NDP's pharmacare program", "the Liberals' dental plan"; a plural is a
-// subject: "the Liberals plan to"); in French after it, four words between
-// at most (« le régime de soins dentaires des libéraux », « le régime
-// dentaire libéral »).
+// names a program: in English before the program's noun, three words
+// between at most, as an adjective or a possessive ("the Liberal dental
+// plan", "the NDP's pharmacare program", "the Liberals' dental plan", "the
+// Conservative home renovation tax credit"; a plural is a subject: "the
+// Liberals plan to"), with no verb, determiner or body of the party's
+// between ("will the Conservative government cover my pharmacare?", "will
+// the Liberal party expand child benefit eligibility?" ask what a party
+// will do); in French after it, four words between at most (« le régime de
+// soins dentaires des libéraux », « le régime dentaire libéral »).
 func programNamed(folded string, mention []int) bool {
 	if w := folded[mention[0]:mention[1]]; !strings.HasSuffix(w, "s") || strings.HasPrefix(folded[mention[1]:], "'") {
 		after := wordsAfter(folded, mention)
 		if len(after) > 0 && after[0] == "s" {
 			after = after[1:]
 		}
-		for _, w := range after[:min(len(after), 3)] {
+		for _, w := range after[:min(len(after), 4)] {
 			if programNouns[w] {
 				return true
+			}
+			if eligibilityWords[w] || determiners[w] || ownPossessives[w] ||
+				policyNouns[w] && !programNouns[w] || w == "party" {
+				break
 			}
 		}
 	}

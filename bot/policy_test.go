@@ -265,6 +265,11 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a leader's office by full name open", "Is Mark Carney's office open on Saturday?", ""},
 		{"the Prime Minister opening the border", "Will the Prime Minister open the border?", ReasonPartisan},
 		{"the Prime Minister's office closed and an opinion", "Why is the Prime Minister's office closed? He is a liar", ReasonPartisan},
+		{"a program named by a party, three words between", "When does the Conservative home renovation tax credit start?", ""},
+		{"a program named by a party, two words between", "Am I eligible for the Conservative home renovation credit?", ""},
+		{"a program named by a party, French, starting", "Quand commence le credit d'impot conservateur pour la renovation?", ""},
+		{"a party's government and a program", "Will the Conservative government cover my pharmacare?", ReasonPartisan},
+		{"a party and a program's eligibility", "Will the Liberal party expand child benefit eligibility?", ReasonPartisan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
