@@ -245,6 +245,37 @@ var politicalWords = wordSet(`
 // complaint about the service, which a human must read.
 var conductWords = wordSet(`corrupt corrompu resign demission demissionner liar menteur`)
 
+// removalWords, after a leader's surname, demand that the person leave
+// their post: "Mr. Carney should resign", "Singh should be fired", « Mme
+// Blanchet devrait démissionner », « M. Poilievre devrait être renvoyé ».
+// Title or not, that is partisan, unless the message speaks of the
+// citizen's own business (see ownBusiness): then it is a complaint about a
+// clerk ("Mr Singh should resign, he lost my file twice") or an account
+// ("my boss Singh fired me, can I get EI?"), which is served.
+var removalWords = wordSet(`
+	resign resigns fired sacked demission demissionne demissionner
+	renvoye renvoyee renvoyer congedie congediee congedier destitue destituee destituer
+`)
+
+// ownBusiness reports whether folded text speaks of the citizen's own
+// business: an own object or possessive (ownObjects: "me", "my file", « il
+// m'a dit »), not the « M » that titles a surname (« M Carney »).
+func ownBusiness(folded string) bool {
+	words := textWords(folded)
+	for k, w := range words {
+		if !ownObjects[w] {
+			continue
+		}
+		if w == "m" && k+1 < len(words) {
+			if _, titled := leaders[words[k+1]]; titled {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // opinionWords take a person as their object: they make a leader's surname
 // partisan when they come right before it, at most one word between, or
 // across "of", "on" or "de" ("I support Singh", "your thoughts on Carney",
@@ -464,7 +495,8 @@ func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 // full name other than in a service request (see servedLeader), compared
 // with another leader (see compared), or by surname next to a word of
 // elections (politicalWords; not a word of conduct after
-// a title, see conductWords) or opinion (opinionWords, thinkWords).
+// a title, see conductWords), of removal from office (removalWords) or
+// opinion (opinionWords, thinkWords).
 func partisanName(folded string) bool {
 	var prev []string
 	for _, c := range strings.FieldsFunc(withAbbreviations(folded), isClauseEnd) {
@@ -489,7 +521,7 @@ func partisanName(folded string) bool {
 				}
 			}
 			for j := i + 1; j < min(len(words), i+nearLeader+1) && (!placeBreaks[words[j]] || words[j] == "a"); j++ {
-				if w := words[j]; politicalWords[w] && !(titled && conductWords[w]) {
+				if w := words[j]; politicalWords[w] && !(titled && conductWords[w]) || removalWords[w] && !ownBusiness(folded) {
 					return true
 				}
 			}

@@ -270,6 +270,18 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a program named by a party, French, starting", "Quand commence le credit d'impot conservateur pour la renovation?", ""},
 		{"a party's government and a program", "Will the Conservative government cover my pharmacare?", ReasonPartisan},
 		{"a party and a program's eligibility", "Will the Liberal party expand child benefit eligibility?", ReasonPartisan},
+		{"a titled leader told to resign", "Mr. Carney should resign", ReasonPartisan},
+		{"a titled leader told to resign, French", "M. Carney devrait démissionner", ReasonPartisan},
+		{"a titled leader told to resign, French, Mme", "Mme Blanchet devrait démissionner", ReasonPartisan},
+		{"a titled leader told to be fired, chat", "M Poilievre devrait etre renvoye", ReasonPartisan},
+		{"a titled leader told to be fired", "Mr Trudeau should be fired", ReasonPartisan},
+		{"a leader told to be fired", "Singh should be fired", ReasonPartisan},
+		{"a titled leader told to be voted out", "Mr. Carney should be voted out", ReasonPartisan},
+		{"a titled clerk at an office judged", "Mr. Singh at the passport office was rude", ""},
+		{"a titled clerk told to be fired", "Mr. Singh at the passport office should be fired, he was rude to me", ""},
+		{"a titled clerk told to be fired, French", "Mme Singh au bureau des passeports devrait etre congediee, elle m'a crie apres", ""},
+		{"a boss who fired the citizen", "My boss Singh fired me, can I get EI?", ""},
+		{"a clerk asked about resigning from a job", "Mr. Carney, should I resign from my job before applying for EI?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
