@@ -501,7 +501,7 @@ func partisanName(folded string) bool {
 	var prev []string
 	for _, c := range strings.FieldsFunc(withAbbreviations(folded), isClauseEnd) {
 		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
-		if comparedAcross(prev, words) || judgedAcross(prev, words) {
+		if comparedAcross(prev, words) || judgedAcross(prev, words) && !ownBusiness(folded) {
 			return true
 		}
 		prev = words
@@ -512,7 +512,8 @@ func partisanName(folded string) bool {
 			}
 			titled := i > 0 && titles[words[i-1]]
 			if i > 0 && words[i-1] == first && !asked(folded).servedLeader() ||
-				compared(words, i) || opinionOn(words, i) || policyJudged(words, i) || !titled && saidOf(words, i) {
+				compared(words, i) || opinionOn(words, i) || policyJudged(words, i) ||
+				!titled && saidOf(words, i) && !ownBusiness(folded) {
 				return true
 			}
 			for j := i - 1; j >= max(0, i-nearLeader) && !placeBreaks[words[j]]; j-- {
@@ -692,7 +693,9 @@ var judgedArticles = wordSet(`the a an le la l un une des`)
 // worst"): elsewhere it is the complement of what is judged (« le dossier
 // de Singh est mauvais »), or a judgement right after it is of something
 // else ("tell Singh good morning"). A title before the surname makes it a
-// clerk's, which the caller checks ("Mr. Singh is the best").
+// clerk's, as does the citizen's own business in the message ("Singh was
+// bad at calling me back", "Singh was terrible, she lost my file, can you
+// check?", see ownBusiness), which the caller checks.
 func saidOf(words []string, i int) bool {
 	if i > 0 && !clauseJoins[words[i-1]] && !subjectJoins[words[i-1]] {
 		return false
