@@ -327,7 +327,7 @@ var judgements = wordSet(`
 	useless worthless incompetent clown clowns
 	raison tort bon bonne bons bonnes meilleur meilleure meilleurs meilleures mieux pire pires mauvais mauvaise mauvaises
 	honnete honnetes desastre desastreux desastreuse catastrophe catastrophique blague
-	nul nulle nuls nulles poche poches inutile inutiles incompetente
+	nul nulle nuls nulles poche poches inutile inutiles incompetente cave caves
 `)
 
 // thinkThat may stand between a thinkWord and the surname it opens a clause

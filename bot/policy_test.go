@@ -241,6 +241,8 @@ func TestPolicyPolitics(t *testing.T) {
 		{"a leader said to be bad, Québec", "poilievre est poche", ReasonPartisan},
 		{"a leader said to be the worst", "Trudeau was the worst PM ever", ReasonPartisan},
 		{"a leader said to be a clown", "Carney is a clown", ReasonPartisan},
+		{"a leader said to be a fool, chat", "poilievre c un cave", ReasonPartisan},
+		{"a clerk with a flooded basement, chat", "Singh a une cave inondee, est-ce couvert?", ""},
 		{"a clerk good with the citizen on the phone", "Singh was great with me on the phone", ""},
 		{"a clerk said to be the best agent", "Singh is the best agent, please thank her", ""},
 		{"a titled clerk said to be the best", "Mr. Singh is the best, can you tell his manager?", ""},
