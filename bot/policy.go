@@ -822,14 +822,14 @@ var (
 	`)
 )
 
-// eligibilityWords ask who may use a program, or when it opens;
-// programNouns name one.
+// eligibilityWords ask who may use a program, or when it opens or pays
+// ("when does the Liberal grocery rebate come?"); programNouns name one.
 var (
 	eligibilityWords = wordSet(`
 		eligible eligibility qualify qualifies open opened apply applying enroll enrol register sign available
-		cover covers covered start starts launch launched
+		cover covers covered start starts launch launched come comes arrive arrives paid
 		admissible admissibles admissibilite ouvert ouverte ouverts inscrire inscription demande demander
-		couvre couvert couverte couverts disponible disponibles commence
+		couvre couvert couverte couverts disponible disponibles commence arrive arriver verse versee
 	`)
 	programNouns = wordSet(`
 		plan plans program programs programme programmes benefit benefits credit credits rebate rebates
