@@ -193,10 +193,9 @@ var partyMentions = regexp.MustCompile(`\b(liberals?|liberaux|liberales?|libs|co
 // elections. Practical election questions ("where do I vote") are not
 // partisan and are answered.
 var partisanPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti)\b`),
-	// The Bloc cheered or voted for: « vive le Bloc », « votez Bloc », "go
-	// Bloc".
-	regexp.MustCompile(`\b(vive|vote|votez|votons|go)\s+(le\s+)?bloc\b`),
+	// Also the Bloc cheered or voted for: « vive le Bloc », « votez Bloc »,
+	// "go Bloc".
+	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti|(vive|vote|votez|votons|go)\s+(le\s+)?bloc)\b`),
 	// Who to vote for in French, asked by the citizen or of the one
 	// addressed: « pour qui voter », « pour qui je devrais voter », « pour
 	// qui votez-vous », « pour qui devrais-je voter », « pour qui est-ce que
