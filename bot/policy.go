@@ -250,7 +250,9 @@ var conductWords = wordSet(`corrupt corrompu resign demission demissionner liar 
 // Title or not, that is partisan, unless the message speaks of the
 // citizen's own business (see ownBusiness): then it is a complaint about a
 // clerk ("Mr Singh should resign, he lost my file twice") or an account
-// ("my boss Singh fired me, can I get EI?"), which is served.
+// ("my boss Singh fired me, can I get EI?"), which is served. Resigning is
+// also a word of elections (politicalWords): with no title before the
+// surname it is partisan whatever else the message says.
 var removalWords = wordSet(`
 	resign resigns fired sacked demission demissionne demissionner
 	renvoye renvoyee renvoyer congedie congediee congedier destitue destituee destituer
