@@ -186,16 +186,14 @@ func phrases(ps ...string) *regexp.Regexp {
 // partisan, unless the message is a service request of a kind that names
 // them in the ordinary course and gives no opinion (see served). The Bloc
 // québécois is named so in full only: a « bloc » is also a block of flats;
-// cheered, it is partisan (see partisanPatterns).
+// cheered, it is partisan (see blocCheered).
 var partyMentions = regexp.MustCompile(`\b(liberals?|liberaux|liberales?|libs|conservatives?|conservateurs?|conservatrices?|ndp|npd|bloc quebecois|bloquistes?|green party|parti vert|ppc|tories|tory|grits|neo-democrates?|prime minister|premier ministre)\b`)
 
 // partisanPatterns are opinions asked about parties, leaders and
 // elections. Practical election questions ("where do I vote") are not
 // partisan and are answered.
 var partisanPatterns = []*regexp.Regexp{
-	// Also the Bloc cheered or voted for: « vive le Bloc », « votez Bloc »,
-	// "go Bloc".
-	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti|(vive|vote|votez|votons|go)\s+(le\s+)?bloc)\b`),
+	regexp.MustCompile(`\b(vote for|voter pour|who should i vote|which party|quel parti)\b`),
 	// Who to vote for in French, asked by the citizen or of the one
 	// addressed: « pour qui voter », « pour qui je devrais voter », « pour
 	// qui votez-vous », « pour qui devrais-je voter », « pour qui est-ce que
@@ -206,6 +204,11 @@ var partisanPatterns = []*regexp.Regexp{
 		`([\s-]+(je|tu|on|nous|vous|il|elle))?)?` +
 		`\s+vot(e|es|ez|er|ons|ent|erais|erait|eriez)\b`),
 }
+
+// blocCheered is the Bloc cheered or voted for: « vive le Bloc », « votez
+// Bloc », "go Bloc". It is read only in a message that holds "bloc", so
+// that the longest messages do not pay for it.
+var blocCheered = regexp.MustCompile(`\b(vive|vote|votez|votons|go)\s+(le\s+)?bloc\b`)
 
 // nonPartisan are the phrases in which a party's name is an ordinary word,
 // left out before partisanPatterns and partyMentions are matched: a degree
@@ -762,7 +765,7 @@ func policyCheck(text string) Reason {
 }
 
 // partisanText reports whether folded text asks who to vote for
-// (partisanPatterns), or names a party or the Prime Minister
+// (partisanPatterns), cheers the Bloc (blocCheered), or names a party or the Prime Minister
 // (partyMentions) other than in a service request (see served); phrases in
 // which a party's name is an ordinary word are left out (nonPartisan).
 func partisanText(folded string) bool {
@@ -777,6 +780,9 @@ func partisanText(folded string) bool {
 		if p.MatchString(folded) && p.MatchString(kept()) {
 			return true
 		}
+	}
+	if strings.Contains(folded, "bloc") && blocCheered.MatchString(folded) {
+		return true
 	}
 	if !partyMentions.MatchString(folded) {
 		return false
