@@ -95,15 +95,23 @@ const gardenEN = "Why was my grant application for the community garden rejected
 // newRefusingEnv is newEnv with its engine on a refusingDesk.
 func newRefusingEnv(t *testing.T) (*env, *refusingDesk) {
 	t.Helper()
+	e, desk, _ := newLoggedRefusingEnv(t)
+	return e, desk
+}
+
+// newLoggedRefusingEnv is newRefusingEnv with the engine's log kept.
+func newLoggedRefusingEnv(t *testing.T) (*env, *refusingDesk, *logBuffer) {
+	t.Helper()
 	e := newEnv(t, nil)
 	desk := &refusingDesk{memDesk: newMemDesk(), gone: map[string]bool{}, refuse: map[int64]error{}}
+	logs := &logBuffer{}
 	eng, err := bot.New(e.cfg, bot.Deps{Store: e.st, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
-		Channels: []bot.Channel{e.ch}, Desk: desk, Now: e.clock.Now})
+		Channels: []bot.Channel{e.ch}, Desk: desk, Now: e.clock.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.eng = eng
-	return e, desk
+	return e, desk, logs
 }
 
 func (e *env) deskRef(id int64) string {
@@ -213,14 +221,7 @@ func (d *refusingDesk) attemptsOf(id int64) int {
 // one the desk takes again is posted and forgotten. The others are posted
 // meanwhile.
 func TestDeskSyncBacksOffAPostTheDeskKeepsRefusing(t *testing.T) {
-	e, desk := newRefusingEnv(t)
-	logs := &logBuffer{}
-	var err error
-	e.eng, err = bot.New(e.cfg, bot.Deps{Store: e.st, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
-		Channels: []bot.Channel{e.ch}, Desk: desk, Now: e.clock.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, desk, logs := newLoggedRefusingEnv(t)
 	d := e.ask("ana", goatEN)
 	id := d.EscalationID
 	desk.set(func() { desk.refuse[id] = deskError{msg: "msg_too_long"} })
@@ -275,14 +276,7 @@ func TestDeskSyncBacksOffAPostTheDeskKeepsRefusing(t *testing.T) {
 // every round, and the failure is logged once per try; once the desk takes
 // a post again, the others follow at once and the back-off starts over.
 func TestDeskSyncBacksOffWhileTheDeskIsUnavailable(t *testing.T) {
-	e, desk := newRefusingEnv(t)
-	logs := &logBuffer{}
-	var err error
-	e.eng, err = bot.New(e.cfg, bot.Deps{Store: e.st, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
-		Channels: []bot.Channel{e.ch}, Desk: desk, Now: e.clock.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, desk, logs := newLoggedRefusingEnv(t)
 	d1 := e.ask("ana", goatEN)
 	d2 := e.ask("ben", gardenEN)
 	unavailable := fmt.Errorf("channel_not_found: %w", bot.ErrDeskUnavailable)
@@ -333,14 +327,7 @@ func TestDeskSyncBacksOffWhileTheDeskIsUnavailable(t *testing.T) {
 // are delivered once it is mended: none is given up as failed, which would
 // leave staff never told.
 func TestDeskNoticesWaitOutAnOutageOfTheDesk(t *testing.T) {
-	e, desk := newRefusingEnv(t)
-	logs := &logBuffer{}
-	var err error
-	e.eng, err = bot.New(e.cfg, bot.Deps{Store: e.st, Knowledge: e.kb, Messages: e.msgs, Detect: i18n.Detect,
-		Channels: []bot.Channel{e.ch}, Desk: desk, Now: e.clock.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, desk, logs := newLoggedRefusingEnv(t)
 	d := e.ask("ana", goatEN)
 	e.tick()
 	if e.deskRef(d.EscalationID) == "" {
