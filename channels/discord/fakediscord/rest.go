@@ -2,6 +2,7 @@ package fakediscord
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -34,6 +35,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/{v}/users/@me", s.getMe)
 	mux.HandleFunc("GET /api/{v}/guilds/{guild}", s.getGuild)
 	mux.HandleFunc("GET /api/{v}/channels/{channel}", s.getChannel)
+	mux.HandleFunc("GET /api/{v}/channels/{channel}/messages", s.getMessages)
 	mux.HandleFunc("POST /api/{v}/channels/{channel}/messages", s.postMessage)
 	mux.HandleFunc("POST /api/{v}/channels/{channel}/messages/{message}/threads", s.startThread)
 	mux.HandleFunc("PUT /api/{v}/channels/{channel}/messages/{message}/reactions/{emoji}/@me", s.addReaction)
@@ -124,6 +126,93 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, cp)
+}
+
+// getMessages answers GET /channels/{id}/messages as Discord documents it:
+// at most limit messages (1–100, default 50), newest first; with after,
+// the oldest limit messages after that id; with before, the newest before
+// it; with neither, the newest. As in Discord's REST answers, the messages
+// carry no guild_id and no member.
+func (s *Server) getMessages(w http.ResponseWriter, r *http.Request) {
+	cid := r.PathValue("channel")
+	q := r.URL.Query()
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			formError(w, "limit", "int value should be less than or equal to 100 and greater than or equal to 1.")
+			return
+		}
+		limit = n
+	}
+	var after, before int64
+	for _, p := range []struct {
+		name string
+		v    *int64
+	}{{"after", &after}, {"before", &before}} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				formError(w, p.name, "Value \""+v+"\" is not snowflake.")
+				return
+			}
+			*p.v = n
+		}
+	}
+	s.mu.Lock()
+	gate := s.readHold[cid]
+	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			w.WriteHeader(499)
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.history[cid]; len(f) > 0 {
+		s.history[cid] = f[1:]
+		switch f[0] {
+		case http.StatusForbidden:
+			apiError(w, http.StatusForbidden, 50001, "Missing Access")
+		case http.StatusTooManyRequests:
+			writeRateLimit(w, rateLimit{after: 100 * time.Millisecond})
+		default:
+			apiError(w, f[0], 0, http.StatusText(f[0]))
+		}
+		return
+	}
+	if _, ok := s.channels[cid]; !ok {
+		apiError(w, http.StatusNotFound, 10003, "Unknown Channel")
+		return
+	}
+	type entry struct {
+		id int64
+		m  *Message
+	}
+	var all []entry
+	for _, m := range s.messages {
+		id, _ := strconv.ParseInt(m.ID, 10, 64)
+		if m.ChannelID == cid && (after == 0 || id > after) && (before == 0 || id < before) {
+			all = append(all, entry{id, m})
+		}
+	}
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
+	if after != 0 && before == 0 {
+		all = all[:min(limit, len(all))] // the oldest after
+	} else {
+		all = all[max(0, len(all)-limit):] // the newest
+	}
+	out := make([]Message, 0, len(all))
+	for i := len(all) - 1; i >= 0; i-- {
+		m := *all[i].m
+		m.GuildID, m.Member = "", nil
+		out = append(out, m)
+	}
+	writeRateHeaders(w)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // allowedMentions is the allowed_mentions object.

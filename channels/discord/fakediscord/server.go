@@ -191,6 +191,9 @@ type Server struct {
 	noThread map[string]bool          // channel ids where starting a thread is refused
 	holds    map[string]chan struct{} // channel id → closed when sends may proceed
 	held     map[string]int           // channel id → sends waiting at a hold
+	history  map[string][]int         // channel id → queued error statuses of GET /channels/{id}/messages
+	readHold map[string]chan struct{} // channel id → closed when history reads may proceed
+	lowBits  int64                    // the increment of back-dated ids
 	gw       gateway
 }
 
@@ -232,6 +235,8 @@ func Start(tb testing.TB, cfg Config) *Server {
 		noThread: map[string]bool{},
 		holds:    map[string]chan struct{}{},
 		held:     map[string]int{},
+		history:  map[string][]int{},
+		readHold: map[string]chan struct{}{},
 	}
 	s.users[cfg.BotID] = s.botUser()
 	s.hs = httptest.NewServer(s.routes())
@@ -243,11 +248,13 @@ func Start(tb testing.TB, cfg Config) *Server {
 // Close drops every connection and stops the server.
 func (s *Server) Close() {
 	s.mu.Lock()
-	for _, h := range s.holds {
-		select {
-		case <-h:
-		default:
-			close(h)
+	for _, hs := range []map[string]chan struct{}{s.holds, s.readHold} {
+		for _, h := range hs {
+			select {
+			case <-h:
+			default:
+				close(h)
+			}
 		}
 	}
 	s.mu.Unlock()
@@ -272,10 +279,30 @@ func (s *Server) touch() {
 	s.changed = make(chan struct{})
 }
 
-// id returns a new snowflake; s.mu must be held.
+// Epoch is Discord's epoch, in Unix milliseconds: a snowflake holds the
+// milliseconds since it in its bits above the 22nd.
+const Epoch = 1420070400000
+
+// Snowflake returns the smallest snowflake of time t.
+func Snowflake(t time.Time) int64 { return (t.UnixMilli() - Epoch) << 22 }
+
+// id returns a new snowflake made from the time now, greater than every id
+// made before, as Discord's are; s.mu must be held.
 func (s *Server) id() string {
-	s.nextID++
+	s.nextID = max(s.nextID+1, Snowflake(time.Now()))
 	return strconv.FormatInt(s.nextID, 10)
+}
+
+// idAt returns a new snowflake made from time t (in the past); s.mu must be
+// held.
+func (s *Server) idAt(t time.Time) string {
+	for {
+		s.lowBits = (s.lowBits + 1) % (1 << 22)
+		id := strconv.FormatInt(Snowflake(t)|s.lowBits, 10)
+		if _, used := s.messages[id]; !used {
+			return id
+		}
+	}
 }
 
 // AddGuild creates a guild with members members.
@@ -523,6 +550,9 @@ type Post struct {
 	Content   string
 	ReplyTo   string // id of the message replied to, "" for none
 	Roles     []string
+	// At back-dates the message: its id and timestamp are made from At,
+	// as if it had been posted then. Zero: now.
+	At time.Time
 }
 
 // Post stores a citizen's message and dispatches MESSAGE_CREATE to the bot
@@ -537,13 +567,19 @@ func (s *Server) Post(p Post) string {
 	if _, known := s.users[p.Author.ID]; !known {
 		s.users[p.Author.ID] = p.Author
 	}
+	id, at := "", p.At
+	if at.IsZero() {
+		id, at = s.id(), time.Now()
+	} else {
+		id = s.idAt(at)
+	}
 	m := &Message{
-		ID:           s.id(),
+		ID:           id,
 		ChannelID:    p.ChannelID,
 		GuildID:      ch.GuildID,
 		Author:       p.Author,
 		Content:      p.Content,
-		Timestamp:    time.Now().UTC().Format(time.RFC3339Nano),
+		Timestamp:    at.UTC().Format(time.RFC3339Nano),
 		Mentions:     []User{},
 		MentionRoles: []string{},
 		Attachments:  []any{},
@@ -741,6 +777,38 @@ func (s *Server) Hold(channelID string) (release func()) {
 			close(gate)
 			if s.holds[channelID] == gate {
 				delete(s.holds, channelID)
+			}
+		})
+	}
+}
+
+// FailHistory makes the next n reads of channelID's messages (GET
+// /channels/{id}/messages) answer status: 403 as Discord answers a bot
+// without access to the channel (Missing Access, code 50001), 429 as a rate
+// limit of a tenth of a second, any other status with Discord's error body.
+func (s *Server) FailHistory(channelID string, n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.history[channelID] = append(s.history[channelID], status)
+	}
+}
+
+// HoldHistory makes reads of channelID's messages wait until the returned
+// release is called (or the client gives up), like a slow server.
+func (s *Server) HoldHistory(channelID string) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gate := make(chan struct{})
+	s.readHold[channelID] = gate
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			close(gate)
+			if s.readHold[channelID] == gate {
+				delete(s.readHold, channelID)
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +277,94 @@ func TestRESTChecks(t *testing.T) {
 	}
 	if len(s.Requests()) == 0 || s.String() == "" {
 		t.Error("requests not recorded")
+	}
+}
+
+// TestMessageHistory holds GET /channels/{id}/messages to Discord's
+// documentation: newest first; after gives the oldest messages after an
+// id, before the newest before one; limit 1–100, 50 by default; an unknown
+// channel is 404 with code 10003; no guild_id or member in the messages.
+func TestMessageHistory(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Config{})
+	s.AddGuild("1", 10)
+	s.AddChannel("1", "2", "help")
+	s.AddChannel("1", "3", "other")
+	var ids []string // oldest first
+	for i := range 120 {
+		ids = append(ids, s.Post(Post{ChannelID: "2", Author: User{ID: "5"}, Content: "m" + strconv.Itoa(i)}))
+	}
+	s.Post(Post{ChannelID: "3", Author: User{ID: "5"}, Content: "elsewhere"})
+	old := s.Post(Post{ChannelID: "2", Author: User{ID: "5"}, Content: "old", At: time.Now().Add(-48 * time.Hour)})
+	auth := "Bot " + s.Token()
+	get := func(query string) []Message {
+		t.Helper()
+		status, body := do(t, s, "GET", "/api/v10/channels/2/messages"+query, auth, "")
+		if status != 200 {
+			t.Fatalf("%s: %d %s", query, status, body)
+		}
+		var ms []Message
+		if err := json.Unmarshal([]byte(body), &ms); err != nil {
+			t.Fatal(err)
+		}
+		return ms
+	}
+	contents := func(ms []Message) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Content)
+			if m.GuildID != "" || m.Member != nil || m.ChannelID != "2" {
+				t.Errorf("message %+v: want channel 2, no guild_id nor member", m)
+			}
+		}
+		return out
+	}
+	want := func(from, to int) []string { // newest first, m[to] down to m[from]
+		var out []string
+		for i := to; i >= from; i-- {
+			out = append(out, "m"+strconv.Itoa(i))
+		}
+		return out
+	}
+	cases := []struct {
+		name, query string
+		want        []string
+	}{
+		{"newest 50 by default", "", want(70, 119)},
+		{"limit", "?limit=3", want(117, 119)},
+		{"after: the oldest after, newest first", "?after=" + ids[9] + "&limit=5", want(10, 14)},
+		{"after the last", "?after=" + ids[119], nil},
+		{"before: the newest before", "?before=" + ids[10] + "&limit=3", want(7, 9)},
+		{"between", "?after=" + ids[3] + "&before=" + ids[7], want(4, 6)},
+		{"back-dated, by its id", "?before=" + ids[0], []string{"old"}},
+	}
+	for _, tc := range cases {
+		if got := contents(get(tc.query)); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if id, _ := strconv.ParseInt(old, 10, 64); id>>22 > Snowflake(time.Now().Add(-47*time.Hour))>>22 {
+		t.Errorf("back-dated id %s is not from its time", old)
+	}
+	for _, tc := range []struct {
+		name, path string
+		status     int
+		want       string
+	}{
+		{"limit 0", "/api/v10/channels/2/messages?limit=0", 400, "50035"},
+		{"limit 101", "/api/v10/channels/2/messages?limit=101", 400, "50035"},
+		{"bad after", "/api/v10/channels/2/messages?after=x", 400, "50035"},
+		{"unknown channel", "/api/v10/channels/404/messages", 404, "10003"},
+	} {
+		if status, body := do(t, s, "GET", tc.path, auth, ""); status != tc.status || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d %s, want %d with %q", tc.name, status, body, tc.status, tc.want)
+		}
+	}
+	s.FailHistory("2", 1, http.StatusForbidden)
+	if status, body := do(t, s, "GET", "/api/v10/channels/2/messages", auth, ""); status != 403 || !strings.Contains(body, "50001") {
+		t.Errorf("forbidden: %d %s", status, body)
+	}
+	if status, _ := do(t, s, "GET", "/api/v10/channels/2/messages", auth, ""); status != 200 {
+		t.Errorf("after the failure: %d", status)
 	}
 }
