@@ -40,7 +40,20 @@ type Historian interface {
 	Answers(ctx context.Context, escalationID int64) ([]StaffAnswer, error)
 }
 
-var _ Historian = (*Engine)(nil)
+// Tracker is implemented by the Engine for channels that catch up, after
+// a restart, on what was posted while they were away (Discord): for each
+// channel of platform where a message was recorded, the id of the newest
+// one, keyed by the platform's id of the channel it was posted in (the
+// thread's, for a message in a thread). Ids are decimal: they compare by
+// length, then value.
+type Tracker interface {
+	LastSeen(ctx context.Context, platform string) (map[string]string, error)
+}
+
+var (
+	_ Historian = (*Engine)(nil)
+	_ Tracker   = (*Engine)(nil)
+)
 
 // Optional channel capabilities, found by type assertion.
 

@@ -325,6 +325,12 @@ func (e *Engine) Conversation(ctx context.Context, platform, channelID string, l
 	return e.st.Conversation(ctx, platform, channelID, limit)
 }
 
+// LastSeen returns, for each channel of platform where a message was
+// recorded, the id of the newest one (see Tracker).
+func (e *Engine) LastSeen(ctx context.Context, platform string) (map[string]string, error) {
+	return e.st.LastSeen(ctx, platform)
+}
+
 // Answers lists the staff answers of an escalation, oldest first.
 func (e *Engine) Answers(ctx context.Context, escalationID int64) ([]StaffAnswer, error) {
 	return e.st.Answers(ctx, escalationID)

@@ -41,6 +41,11 @@ type MessageStore interface {
 	// first: the messages posted there (purged ones left out) and the
 	// replies delivered there.
 	Conversation(ctx context.Context, platform, channelID string, limit int) ([]Said, error)
+	// LastSeen returns, for each channel of platform where a message was
+	// recorded, the id of the newest one (decimal ids compare as numbers),
+	// keyed by the platform's id of the channel it was posted in: the
+	// thread's for a message in a thread.
+	LastSeen(ctx context.Context, platform string) (map[string]string, error)
 }
 
 // Said is one thing said in a channel: a message someone posted, or a

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -235,4 +236,42 @@ func (db *DB) DecisionFor(ctx context.Context, platform, messageID string) (bot.
 	d.Action, d.Reason, d.Would, d.Lang = bot.Action(action), bot.Reason(reason), bot.Action(would), bot.Lang(lang)
 	d.Phase = phases.Phase(phase)
 	return d, nil
+}
+
+// lastSeen finds the newest message of each channel and thread of a
+// platform, in the order of the messages_last_seen index, which holds every
+// column it reads. Ids are ordered by length, then as text: numerically
+// for decimal ids such as Discord's snowflakes.
+const lastSeen = `SELECT thread_id, channel, substr(max(printf('%04d', length(platform_id)) || platform_id), 5)
+FROM messages WHERE platform = ? GROUP BY thread_id, channel`
+
+// LastSeen returns, for each channel of platform in which a message was
+// recorded, the id of the newest one recorded there. It is keyed by the
+// platform's id of the channel the message was posted in: the thread's
+// when it was in a thread. Decimal ids compare as numbers. Purged messages
+// count: their ids are kept.
+func (db *DB) LastSeen(ctx context.Context, platform string) (map[string]string, error) {
+	rows, err := db.r.QueryContext(ctx, lastSeen, platform)
+	if err != nil {
+		return nil, fmt.Errorf("store: last seen: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var thread, channel, id string
+		if err := rows.Scan(&thread, &channel, &id); err != nil {
+			return nil, fmt.Errorf("store: last seen: %w", err)
+		}
+		place := cmp.Or(thread, strings.TrimPrefix(channel, platform+":"))
+		// A place can come twice: a thread's messages recorded under
+		// their thread, and under the thread's own id when its channel
+		// could not be told (bot.Message.ChannelUnknown).
+		if old, ok := out[place]; !ok || len(id) > len(old) || len(id) == len(old) && id > old {
+			out[place] = id
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: last seen: %w", err)
+	}
+	return out, nil
 }
