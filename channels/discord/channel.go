@@ -40,6 +40,7 @@ const (
 	DefaultReconnectMin     = time.Second
 	DefaultReconnectMax     = 2 * time.Minute
 	DefaultEventRetryFor    = 5 * time.Minute
+	DefaultCatchUpLimit     = 1000
 )
 
 // handleAttempts is how many times an event is offered to the Handler
@@ -82,6 +83,9 @@ type Options struct {
 	// which channel a thread belongs to, the gateway not having said (5m). Past that, it is handled without
 	// knowing (see toMessage) rather than lost.
 	EventRetryFor time.Duration
+	// CatchUpLimit is the most messages read per channel when catching up
+	// at start (1,000); how many more were left is logged.
+	CatchUpLimit int
 }
 
 func (o Options) withDefaults() Options {
@@ -114,6 +118,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.EventRetryFor <= 0 {
 		o.EventRetryFor = DefaultEventRetryFor
+	}
+	if o.CatchUpLimit <= 0 {
+		o.CatchUpLimit = DefaultCatchUpLimit
 	}
 	return o
 }
@@ -427,6 +434,14 @@ type runner struct {
 	// gives them.
 	patience  context.Context
 	impatient context.CancelFunc
+
+	// catching runs while a catch-up does (see catchUp); again asks it
+	// for another pass, a new session having begun meanwhile.
+	catching sync.WaitGroup
+	cmu      sync.Mutex
+	busy     bool
+	again    bool
+	passes   int // catch-ups done
 }
 
 // register adds the event handlers to s and returns their removal.
@@ -441,6 +456,9 @@ func (r *runner) register(s *discordgo.Session) func() {
 			r.c.botID = e.User.ID
 			r.c.mu.Unlock()
 			r.c.log.Info("gateway ready", "bot", e.User.ID, "guilds", len(e.Guilds))
+			// A new session: what was posted before it will not come
+			// through the gateway (a resumed session replays it instead).
+			r.catchUp()
 		}),
 		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 			r.c.log.Info("gateway session resumed")
@@ -605,15 +623,21 @@ func (r *runner) place(what, guildID, channelID, eventID string) place {
 // once shutdown has begun; any other failure (the handler's own) is
 // retried handleAttempts times in all.
 func (r *runner) attempt(what string, until time.Time, f func(context.Context) error) error {
+	return r.attemptIn(r.ctx, what, until, f)
+}
+
+// attemptIn is attempt with its tries under base, which may end sooner than
+// the runner.
+func (r *runner) attemptIn(base context.Context, what string, until time.Time, f func(context.Context) error) error {
 	wait := firstRetryWait
 	for i := 1; ; i++ {
-		ctx, cancel := context.WithTimeout(r.ctx, r.c.opts.HandleTimeout)
+		ctx, cancel := context.WithTimeout(base, r.c.opts.HandleTimeout)
 		err := f(ctx)
 		cancel()
-		if err == nil || r.ctx.Err() != nil || errors.Is(err, bot.ErrInvalid) || errors.Is(err, bot.ErrForbidden) {
+		if err == nil || base.Err() != nil || errors.Is(err, bot.ErrInvalid) || errors.Is(err, bot.ErrForbidden) {
 			return err
 		}
-		pause, stop := wait, r.ctx
+		pause, stop := wait, base
 		var de *Error
 		if errors.As(err, &de) {
 			pause, stop = max(wait, de.RetryAfter), r.patience
@@ -638,7 +662,7 @@ func (r *runner) shutdown(s *discordgo.Session, stopHandlers context.CancelFunc)
 		r.c.log.Warn("closing the gateway", "err", err)
 	}
 	done := make(chan struct{})
-	go func() { r.lanes.wait(); close(done) }()
+	go func() { r.catching.Wait(); r.lanes.wait(); close(done) }()
 	t := time.NewTimer(r.c.opts.ShutdownTimeout)
 	defer t.Stop()
 	select {

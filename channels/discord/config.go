@@ -28,6 +28,10 @@ type Config struct {
 	// https://discord.com: the base URL under which its /api/v9/ routes
 	// live. The gateway URL is asked of that server. Empty: Discord.
 	APIURL string `toml:"api_url"`
+	// CatchUpHours is how far back, at start, the bot reads what was posted
+	// while it was away (a restart, or a session Discord ended), in hours:
+	// 24 in Default, 0 turns catch-up off, at most MaxCatchUpHours.
+	CatchUpHours int `toml:"catch_up_hours"`
 	// Channel lists the watched channels ([[discord.channel]]). Messages in
 	// threads of a watched channel belong to it.
 	Channel []ChannelSettings `toml:"channel"`
@@ -59,7 +63,13 @@ const (
 
 // Default returns the configuration used before the file is read: direct
 // messages answered, no guild and no channel (Validate then asks for them).
-func Default() Config { return Config{DMs: true} }
+func Default() Config { return Config{DMs: true, CatchUpHours: DefaultCatchUpHours} }
+
+// Bounds of CatchUpHours.
+const (
+	DefaultCatchUpHours = 24
+	MaxCatchUpHours     = 720 // 30 days
+)
 
 // Validate reports every problem at once, each naming its key
 // (discord.channel[2].lang) and what to do. Channel indexes count from 0 in
@@ -89,6 +99,9 @@ func (c Config) Validate() error {
 		if _, err := apiBase(c.APIURL); err != nil {
 			bad("api_url", "%v", err)
 		}
+	}
+	if c.CatchUpHours < 0 || c.CatchUpHours > MaxCatchUpHours {
+		bad("catch_up_hours", "%d is out of range: use 0 (no catch-up) to %d hours (the default is %d)", c.CatchUpHours, MaxCatchUpHours, DefaultCatchUpHours)
 	}
 	if len(c.Channel) == 0 && !c.DMs {
 		bad("channel", "no [[discord.channel]] and dms = false: the bot would read nothing; add a channel or set dms = true")

@@ -27,6 +27,7 @@ func TestValidate(t *testing.T) {
 		Guilds:        []string{"abc", guildID, guildID},
 		ApplicationID: "app",
 		APIURL:        "ftp://example.org",
+		CatchUpHours:  -1,
 		Channel: []ChannelSettings{
 			{ID: helpID, Lang: "french"},
 			{ID: "", ReplyStyle: "dm"},
@@ -49,13 +50,29 @@ func TestValidate(t *testing.T) {
 		"discord.channel[2].id: " + helpID + " is also discord.channel[0]",
 		"discord.channel[2].name: must be on one line",
 		`discord.channel[3].id: "#help" is not a Discord id`,
+		"discord.catch_up_hours: -1 is out of range: use 0 (no catch-up) to 720 hours",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	}
-	if n := len(strings.Split(err.Error(), "\n")); n != 10 {
-		t.Errorf("%d problems reported, want 10:\n%v", n, err)
+	if n := len(strings.Split(err.Error(), "\n")); n != 11 {
+		t.Errorf("%d problems reported, want 11:\n%v", n, err)
+	}
+	for _, h := range []int{0, 1, MaxCatchUpHours} {
+		c := testConfig()
+		c.CatchUpHours = h
+		if err := c.Validate(); err != nil {
+			t.Errorf("catch_up_hours = %d: %v", h, err)
+		}
+	}
+	c := testConfig()
+	c.CatchUpHours = MaxCatchUpHours + 1
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "discord.catch_up_hours: 721 is out of range") {
+		t.Errorf("catch_up_hours = 721: %v", err)
+	}
+	if Default().CatchUpHours != 24 {
+		t.Errorf("default catch_up_hours %d, want 24", Default().CatchUpHours)
 	}
 	if err := (Config{}).Validate(); err == nil || !strings.Contains(err.Error(), "discord.guilds: no server") ||
 		!strings.Contains(err.Error(), "dms = false") {
@@ -345,7 +362,7 @@ func TestExampleConfig(t *testing.T) {
 	if err := file.Discord.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if len(file.Discord.Channel) != 2 || !file.Discord.DMs || file.Discord.APIURL != "" {
+	if len(file.Discord.Channel) != 2 || !file.Discord.DMs || file.Discord.APIURL != "" || file.Discord.CatchUpHours != DefaultCatchUpHours {
 		t.Errorf("decoded %+v", file.Discord)
 	}
 }

@@ -12,7 +12,9 @@
 // deadline, and wait out only short rate limits: longer ones come back as
 // retryable errors for the engine's outbox to retry later. Run reconnects and
 // resumes the gateway session by itself and handles events in one queue per
-// channel. An event in a thread needs Discord to say which channel the thread
+// channel. When a new session begins (at start, or when Discord ended the
+// last one), it catches up in the background on what was posted while it
+// was away (see catchup.go), within Config.CatchUpHours. An event in a thread needs Discord to say which channel the thread
 // belongs to: the gateway says so as threads are created and when the bot
 // connects; for a thread it did not name, the API is asked, and that lookup
 // waits out rate limits and outages for Options.EventRetryFor. Past that the

@@ -60,13 +60,15 @@ type world struct {
 // delivers, so a test can tell that a redelivery did reach the engine.
 type observed struct {
 	*bot.Engine
-	mu   sync.Mutex
-	seen map[string]int
+	mu    sync.Mutex
+	seen  map[string]int
+	order []string // message ids, in the order delivered
 }
 
 func (o *observed) HandleMessage(ctx context.Context, m bot.Message) (bot.Decision, error) {
 	o.mu.Lock()
 	o.seen[m.ID]++
+	o.order = append(o.order, m.ID)
 	o.mu.Unlock()
 	return o.Engine.HandleMessage(ctx, m)
 }
@@ -258,6 +260,8 @@ func TestEndToEndDropResumeAnsweredOnce(t *testing.T) {
 
 	// A new adapter (a restart: its memory of handled messages is gone)
 	// sees the first question redelivered: the engine answers it once.
+	// (The first start's catch-up may also have read it, posted as it ran.)
+	before := w.obs.count(q)
 	if err := w.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -266,8 +270,8 @@ func TestEndToEndDropResumeAnsweredOnce(t *testing.T) {
 	w.srv.Redeliver(q)
 	q3 := w.ask(helpID, "How do I get a passport for my child?")
 	w.replyTo(t, helpID, q3) // the same channel is handled in order: q's redelivery came first
-	if n := w.obs.count(q); n != 2 {
-		t.Errorf("the first question reached the engine %d times, want 2 (once, then the redelivery after the restart)", n)
+	if n := w.obs.count(q); n != before+1 {
+		t.Errorf("the first question reached the engine %d times, want %d (as before the restart, then its redelivery)", n, before+1)
 	}
 
 	count := map[string]int{}

@@ -1,0 +1,234 @@
+package discord
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// Catch-up: the gateway delivers only what happens during a session (a
+// resumed one replays what it missed), so what citizens posted while the
+// bot was stopped, or between a session Discord ended and the next, is read
+// from each channel's history when a new session is ready, and handed to
+// the engine as MESSAGE_CREATE would have been. The engine answers a
+// message it has recorded before only once, so a message read both ways is
+// harmless.
+
+// catchUpPage is the most messages Discord returns in one history read.
+const catchUpPage = 100
+
+// maxCatchUpChannels bounds the channels read in one catch-up: those where
+// a message was recorded most recently come first, after the configured
+// ones; how many were left is logged.
+const maxCatchUpChannels = 500
+
+// discordEpoch is the first millisecond of 2015, in Unix time: snowflakes
+// count from it.
+const discordEpoch = 1420070400000
+
+// snowflakeAt is the smallest Discord id of a moment.
+func snowflakeAt(t time.Time) string {
+	return strconv.FormatInt(max(t.UnixMilli()-discordEpoch, 0)<<22, 10)
+}
+
+// newer reports whether decimal id a is after id b.
+func newer(a, b string) bool {
+	return len(a) > len(b) || len(a) == len(b) && a > b
+}
+
+// catchUp starts a catch-up in the background, or, when one is running,
+// asks it for another pass once done. It returns at once: live events are
+// handled meanwhile.
+func (r *runner) catchUp() {
+	if r.c.cfg.CatchUpHours <= 0 {
+		return
+	}
+	if _, ok := r.h.(bot.Tracker); !ok {
+		return
+	}
+	r.cmu.Lock()
+	defer r.cmu.Unlock()
+	if r.patience.Err() != nil {
+		return
+	}
+	if r.busy {
+		r.again = true
+		return
+	}
+	r.busy = true
+	r.catching.Add(1)
+	go func() {
+		defer r.catching.Done()
+		for {
+			r.catchUpOnce()
+			r.cmu.Lock()
+			r.passes++
+			if !r.again || r.patience.Err() != nil {
+				r.busy = false
+				r.cmu.Unlock()
+				return
+			}
+			r.again = false
+			r.cmu.Unlock()
+		}
+	}()
+}
+
+// catchUpOnce reads, in each channel where the engine recorded a message
+// and each configured channel, what was posted after the newest message
+// recorded there and within the window (CatchUpHours), oldest first, and
+// queues it as live messages are. It ends early when shutdown begins.
+func (r *runner) catchUpOnce() {
+	c := r.c
+	ctx := r.patience
+	floor := snowflakeAt(c.opts.Now().Add(-time.Duration(c.cfg.CatchUpHours) * time.Hour))
+	var last map[string]string
+	err := r.attemptIn(ctx, "catch-up", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
+		var err error
+		last, err = r.h.(bot.Tracker).LastSeen(ctx, Platform)
+		return err
+	})
+	if err != nil {
+		c.log.Error("catch-up: the last messages recorded could not be read; nothing caught up", "err", err)
+		return
+	}
+	// Configured channels first, then the others, most recently active
+	// first (a snowflake grows with time).
+	var ids []string
+	for _, ch := range c.cfg.Channel {
+		ids = append(ids, ch.ID)
+	}
+	var others []string
+	for id := range last {
+		if _, configured := c.cfg.channel(id); !configured {
+			others = append(others, id)
+		}
+	}
+	slices.SortFunc(others, func(a, b string) int {
+		switch {
+		case newer(last[a], last[b]):
+			return -1
+		case newer(last[b], last[a]):
+			return 1
+		}
+		return cmp.Compare(a, b)
+	})
+	ids = append(ids, others...)
+	if len(ids) > maxCatchUpChannels {
+		c.log.Warn("catch-up: too many channels; the least recently active are not read",
+			"read", maxCatchUpChannels, "left", len(ids)-maxCatchUpChannels)
+		ids = ids[:maxCatchUpChannels]
+	}
+	read, handed, skipped := 0, 0, 0
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		after := floor
+		if l := last[id]; newer(l, after) {
+			after = l
+		}
+		n, ok := r.catchUpChannel(ctx, id, after)
+		handed += n
+		if ok {
+			read++
+		} else {
+			skipped++
+		}
+	}
+	c.log.Info("catch-up done", "channels", read, "messages", handed, "skipped", skipped,
+		"window_hours", c.cfg.CatchUpHours, "stopped", ctx.Err() != nil)
+}
+
+// catchUpChannel reads the messages of channel id after the id after, up
+// to CatchUpLimit, and queues them. It returns how many it queued, and
+// false when the channel was skipped: not to be read (no access, deleted),
+// not served, or Discord failing past EventRetryFor. A skip is logged.
+func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, bool) {
+	c := r.c
+	until := time.Now().Add(c.opts.EventRetryFor)
+	skip := func(err error) (int, bool) {
+		if ctx.Err() == nil {
+			c.log.Warn("catch-up: channel skipped", "channel", string(bot.Key(Platform, id)), "err", err)
+		}
+		return 0, false
+	}
+	// The channel itself: its server (history carries none), and for a
+	// thread, its parent and owner.
+	endpoint := discordgo.EndpointChannel(id)
+	var ch discordgo.Channel
+	if err := r.attemptIn(ctx, "catch-up", until, func(ctx context.Context) error {
+		return c.getJSON(ctx, "look up channel", endpoint, endpoint, &ch)
+	}); err != nil {
+		return skip(err)
+	}
+	switch {
+	case ch.GuildID == "" && !c.cfg.DMs, ch.GuildID != "" && !c.cfg.guild(ch.GuildID):
+		return skip(errors.New("not served: a server not configured, or a DM while dms = false"))
+	case ch.IsThread():
+		c.remember(id, placed{place: place{parent: ch.ParentID, owner: ch.OwnerID}, guild: ch.GuildID, archived: isArchived(&ch)})
+	}
+	history := discordgo.EndpointChannelMessages(id)
+	read := func(after string, limit int) ([]*discordgo.Message, error) {
+		var page []*discordgo.Message
+		url := history + "?after=" + after + "&limit=" + strconv.Itoa(limit)
+		err := r.attemptIn(ctx, "catch-up", until, func(ctx context.Context) error {
+			page = nil
+			return c.getJSON(ctx, "read history", url, history, &page)
+		})
+		// Discord returns the oldest messages after the id, newest first.
+		slices.SortFunc(page, func(a, b *discordgo.Message) int {
+			switch {
+			case newer(a.ID, b.ID):
+				return 1
+			case newer(b.ID, a.ID):
+				return -1
+			}
+			return 0
+		})
+		return page, err
+	}
+	handed := 0
+	for handed < c.opts.CatchUpLimit {
+		page, err := read(after, catchUpPage)
+		if err != nil {
+			if handed == 0 {
+				return skip(err)
+			}
+			c.log.Warn("catch-up: channel read in part", "channel", string(bot.Key(Platform, id)), "messages", handed, "err", err)
+			return handed, true
+		}
+		from := after
+		for _, m := range page {
+			if handed == c.opts.CatchUpLimit {
+				break
+			}
+			if m == nil || m.ID == "" || !newer(m.ID, after) {
+				continue
+			}
+			m.GuildID, m.ChannelID = ch.GuildID, id
+			after = m.ID
+			c.seen.add(m.ID) // a later redelivery by the gateway is not needed
+			r.lanes.do(id, func() { r.message(m) })
+			handed++
+		}
+		if len(page) < catchUpPage || after == from { // the end, or a server going nowhere
+			return handed, true
+		}
+	}
+	// At the limit: say how many are left (a page's worth at most, so as
+	// not to read on).
+	left, err := read(after, catchUpPage)
+	if err == nil && len(left) > 0 {
+		c.log.Warn("catch-up: limit reached in a channel; later messages there are not handled",
+			"channel", string(bot.Key(Platform, id)), "limit", c.opts.CatchUpLimit, "left", len(left), "more", len(left) == catchUpPage)
+	}
+	return handed, true
+}

@@ -1,0 +1,238 @@
+package discord
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/channels/discord/fakediscord"
+)
+
+// Catch-up tests: Liaison stops (a deploy, a crash), citizens post while it
+// is away, and it starts again: a new adapter on the same store and engine,
+// whose new gateway session delivers nothing of what was posted before it.
+
+// down stops the running adapter.
+func (w *world) down(t *testing.T) {
+	t.Helper()
+	if err := w.stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// up starts a new adapter with cfg and opts and waits for its first
+// catch-up (when on) to have been read and handled.
+func (w *world) up(t *testing.T, cfg Config, opts Options) {
+	t.Helper()
+	ch := newChannel(t, w.srv, cfg, opts)
+	w.running = run(t, w.srv, ch, w.obs)
+	if cfg.CatchUpHours == 0 {
+		w.settle(t)
+		return
+	}
+	w.srv.AwaitWithin(t, time.Minute, "the catch-up", func() bool {
+		ch.mu.Lock()
+		r := ch.running
+		ch.mu.Unlock()
+		if r == nil {
+			return false
+		}
+		r.cmu.Lock()
+		defer r.cmu.Unlock()
+		return r.passes > 0 && !r.busy && r.lanes.idle()
+	})
+}
+
+// historyReads returns the statuses of the reads of channelID's history.
+func historyReads(srv *fakediscord.Server, channelID string) []int {
+	var out []int
+	for _, r := range srv.Requests() {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/channels/"+channelID+"/messages") {
+			out = append(out, r.Status)
+		}
+	}
+	return out
+}
+
+// replies counts the bot's messages in channelID that reply to id.
+func replies(srv *fakediscord.Server, channelID, id string) int {
+	n := 0
+	for _, p := range srv.Posted(channelID) {
+		if p.MessageReference != nil && p.MessageReference.MessageID == id {
+			n++
+		}
+	}
+	return n
+}
+
+func noDecision(t *testing.T, w *world, id, what string) {
+	t.Helper()
+	if d, err := w.st.DecisionFor(w.ctx, Platform, id); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("%s was handled (%+v, %v); want it left alone", what, d, err)
+	}
+}
+
+func TestCatchUpAnswersQuestionPostedWhileDown(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	before := w.ask(helpID, "How do I renew my passport?")
+	w.replyTo(t, helpID, before)
+	w.settle(t)
+	w.down(t)
+	handled := w.obs.count(before) // (the first start's catch-up may have read it too)
+
+	q := w.ask(helpID, "Bonjour, comment renouveler mon passeport?")
+	w.up(t, testConfig(), testOptions(t))
+
+	p := w.replyTo(t, helpID, q)
+	if !strings.Contains(p.Content, "renouveler votre passeport en ligne") || strings.Contains(p.Content, "renew your passport") {
+		t.Errorf("the answer is not in French: %q", p.Content)
+	}
+	if d := w.decision(t, q); d.Action != bot.ActAnswer || d.Lang != bot.French {
+		t.Errorf("decision %+v, want a French answer", d)
+	}
+	checkPings(t, p, citizenID)
+	w.settle(t)
+	if n, m := replies(w.srv, helpID, q), replies(w.srv, helpID, before); n != 1 || m != 1 {
+		t.Errorf("replies: %d to the question posted while down, %d to the one answered before; want 1 each", n, m)
+	}
+	if n := w.obs.count(before); n != handled {
+		t.Errorf("the question answered before the restart was read again after it (%d deliveries, %d before)", n, handled)
+	}
+}
+
+// A question read by the catch-up that also arrived live, in the same
+// channel, is answered once: the engine's record of it holds.
+func TestCatchUpAndLiveDeliveryAnswerOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.down(t)
+	missed := w.ask(helpID, "How do I renew my passport?")
+	release := w.srv.HoldHistory(helpID)
+	w.running = run(t, w.srv, newChannel(t, w.srv, testConfig(), testOptions(t)), w.obs)
+	live := w.ask(helpID, "How long does it take to get a passport?")
+	w.replyTo(t, helpID, live)
+	release()
+	w.replyTo(t, helpID, missed)
+	w.srv.Await(t, "the live question read again by the catch-up", func() bool { return w.obs.count(live) == 2 })
+	w.settle(t)
+	if n, m := replies(w.srv, helpID, live), replies(w.srv, helpID, missed); n != 1 || m != 1 {
+		t.Errorf("replies: %d to the live question, %d to the missed one; want 1 each", n, m)
+	}
+}
+
+func TestCatchUpReplyInBotThreadPostedWhileDown(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.ask(threadedID, "Bonjour, comment renouveler mon passeport?")
+	w.srv.Await(t, "the answer in its thread", func() bool { return len(w.srv.Posted(q)) == 1 })
+	w.settle(t)
+	w.down(t)
+
+	// The thread is named q; the follow-up mentions nobody.
+	follow := w.srv.Post(fakediscord.Post{ChannelID: q, Author: citizen(), Content: "Combien de temps faut-il pour obtenir un passeport?"})
+	w.up(t, testConfig(), testOptions(t))
+	d := w.decision(t, follow)
+	if d.Action == bot.ActIgnore {
+		t.Fatalf("the follow-up in the bot's thread was %s (%s); want it handled as addressed to the bot", d.Action, d.Reason)
+	}
+	w.srv.Await(t, "the reply in the thread", func() bool { return len(w.srv.Posted(q)) == 2 })
+}
+
+func TestCatchUpLeavesMessagesBeyondTheWindow(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.down(t)
+	now := time.Now()
+	old := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "How do I renew my passport?", At: now.Add(-30 * time.Hour)})
+	recent := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "How long does it take to get a passport?", At: now.Add(-time.Hour)})
+	cfg := testConfig()
+	cfg.CatchUpHours = 2
+	w.up(t, cfg, testOptions(t))
+	w.replyTo(t, helpID, recent)
+	noDecision(t, w, old, "a question posted before the window")
+}
+
+func TestCatchUpOff(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.down(t)
+	q := w.ask(helpID, "How do I renew my passport?")
+	cfg := testConfig()
+	cfg.CatchUpHours = 0
+	earlier := len(historyReads(w.srv, helpID)) // by the first start's catch-up
+	w.up(t, cfg, testOptions(t))
+	if reads := historyReads(w.srv, helpID)[earlier:]; len(reads) != 0 {
+		t.Errorf("history read %d times with catch-up off", len(reads))
+	}
+	noDecision(t, w, q, "a question posted while down, catch-up off,")
+}
+
+// A channel the bot may not read is skipped, logged once, and the others
+// are caught up; a server error is retried.
+func TestCatchUpSkipsForbiddenChannelAndRetriesOutages(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.down(t)
+	hidden := w.ask(helpID, "How do I renew my passport?")
+	q := w.ask(threadedID, "Bonjour, comment renouveler mon passeport?")
+	w.srv.FailHistory(helpID, 10, http.StatusForbidden)
+	w.srv.FailHistory(threadedID, 2, http.StatusServiceUnavailable)
+	earlyHelp, earlyThreaded := len(historyReads(w.srv, helpID)), len(historyReads(w.srv, threadedID)) // by the first start
+	w.up(t, testConfig(), testOptions(t))
+	w.srv.Await(t, "the answer in its thread", func() bool { return len(w.srv.Posted(q)) == 1 })
+	noDecision(t, w, hidden, "a question in a channel the bot may not read")
+	if reads := historyReads(w.srv, helpID)[earlyHelp:]; !slices.Equal(reads, []int{http.StatusForbidden}) {
+		t.Errorf("reads of the forbidden channel: %v; want one refused", reads)
+	}
+	if reads := historyReads(w.srv, threadedID)[earlyThreaded:]; !slices.Equal(reads, []int{503, 503, 200}) {
+		t.Errorf("reads of the channel during an outage: %v; want two failures, then read", reads)
+	}
+}
+
+// 250 messages missed in one channel are read in three pages and handed
+// over oldest first; past the limit, the rest are left.
+func TestCatchUpPagesInOrderUpToTheLimit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.down(t)
+	var ids []string
+	for i := range 250 {
+		ids = append(ids, w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "chatting " + string(rune('a'+i%26))}))
+	}
+	earlier := len(historyReads(w.srv, generalID)) // by the first start's catch-up
+	w.up(t, testConfig(), testOptions(t))
+	w.obs.mu.Lock()
+	var got []string
+	for _, id := range w.obs.order {
+		if slices.Contains(ids, id) {
+			got = append(got, id)
+		}
+	}
+	w.obs.mu.Unlock()
+	if !slices.Equal(got, ids) {
+		t.Errorf("%d messages handed over, want the 250 in the order posted", len(got))
+	}
+	if reads := historyReads(w.srv, generalID)[earlier:]; !slices.Equal(reads, []int{200, 200, 200}) {
+		t.Errorf("history reads %v, want 3 pages", reads)
+	}
+
+	w.down(t)
+	var more []string
+	for range 8 {
+		more = append(more, w.ask(generalID, "chatting again"))
+	}
+	opts := testOptions(t)
+	opts.CatchUpLimit = 5
+	w.up(t, testConfig(), opts)
+	for i, id := range more {
+		_, err := w.st.DecisionFor(w.ctx, Platform, id)
+		if handled := err == nil; handled != (i < 5) {
+			t.Errorf("message %d handled %v; want the first 5 only", i, handled)
+		}
+	}
+}
