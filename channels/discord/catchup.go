@@ -83,8 +83,10 @@ func (r *runner) catchUp() {
 
 // catchUpOnce reads, in each channel where the engine recorded a message
 // and each configured channel, what was posted after the newest message
-// recorded there and within the window (CatchUpHours), oldest first, and
-// queues it as live messages are. It ends early when shutdown begins.
+// recorded there (in a configured channel with none, after the newest
+// recorded anywhere; on the first start ever, nothing) and within the
+// window (CatchUpHours), oldest first, and queues it as live messages are.
+// It ends early when shutdown begins.
 func (r *runner) catchUpOnce() {
 	c := r.c
 	ctx := r.patience
@@ -126,13 +128,30 @@ func (r *runner) catchUpOnce() {
 			"read", maxCatchUpChannels, "left", len(ids)-maxCatchUpChannels)
 		ids = ids[:maxCatchUpChannels]
 	}
+	// A channel where nothing was recorded is read from when the bot last
+	// recorded anything: before that, it was watching, and would have
+	// recorded what was posted there. On the first start ever there is no
+	// such moment, and nothing posted before the bot came is answered.
+	newest := ""
+	for _, l := range last {
+		if newer(l, newest) {
+			newest = l
+		}
+	}
 	read, handed, skipped := 0, 0, 0
 	for _, id := range ids {
 		if ctx.Err() != nil {
 			break
 		}
+		l := last[id]
+		if l == "" {
+			if newest == "" {
+				continue
+			}
+			l = newest
+		}
 		after := floor
-		if l := last[id]; newer(l, after) {
+		if newer(l, after) {
 			after = l
 		}
 		n, ok := r.catchUpChannel(ctx, id, after)

@@ -47,6 +47,18 @@ func (w *world) up(t *testing.T, cfg Config, opts Options) {
 	})
 }
 
+// watched has the bot record a message posted at at in #general, as a bot
+// that ran before the restart did: a channel without a record of its own
+// is read from the newest message recorded anywhere.
+func (w *world) watched(t *testing.T, at time.Time) {
+	t.Helper()
+	id := w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "hello all", At: at})
+	w.srv.Await(t, "the message recorded", func() bool {
+		_, err := w.st.DecisionFor(w.ctx, Platform, id)
+		return err == nil
+	})
+}
+
 // historyReads returns the statuses of the reads of channelID's history.
 func historyReads(srv *fakediscord.Server, channelID string) []int {
 	var out []int
@@ -110,6 +122,7 @@ func TestCatchUpAnswersQuestionPostedWhileDown(t *testing.T) {
 func TestCatchUpAndLiveDeliveryAnswerOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
+	w.watched(t, time.Now())
 	w.down(t)
 	missed := w.ask(helpID, "How do I renew my passport?")
 	release := w.srv.HoldHistory(helpID)
@@ -146,8 +159,9 @@ func TestCatchUpReplyInBotThreadPostedWhileDown(t *testing.T) {
 func TestCatchUpLeavesMessagesBeyondTheWindow(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
-	w.down(t)
 	now := time.Now()
+	w.watched(t, now.Add(-40*time.Hour)) // down for 40 hours
+	w.down(t)
 	old := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "How do I renew my passport?", At: now.Add(-30 * time.Hour)})
 	recent := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: "How long does it take to get a passport?", At: now.Add(-time.Hour)})
 	cfg := testConfig()
@@ -155,6 +169,20 @@ func TestCatchUpLeavesMessagesBeyondTheWindow(t *testing.T) {
 	w.up(t, cfg, testOptions(t))
 	w.replyTo(t, helpID, recent)
 	noDecision(t, w, old, "a question posted before the window")
+}
+
+// On the first start ever, nothing was recorded: what was posted before the
+// bot came is history, not questions waiting for it, and is left alone.
+func TestCatchUpLeavesWhatWasPostedBeforeTheFirstStart(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.down(t)
+	q := w.ask(helpID, "How do I renew my passport?")
+	w.up(t, testConfig(), testOptions(t))
+	noDecision(t, w, q, "a question posted before the first start")
+	if n := len(w.srv.Posted(helpID)); n != 0 {
+		t.Errorf("%d messages posted in #help; want none", n)
+	}
 }
 
 func TestCatchUpOff(t *testing.T) {
@@ -177,6 +205,7 @@ func TestCatchUpOff(t *testing.T) {
 func TestCatchUpSkipsForbiddenChannelAndRetriesOutages(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
+	w.watched(t, time.Now())
 	w.down(t)
 	hidden := w.ask(helpID, "How do I renew my passport?")
 	q := w.ask(threadedID, "Bonjour, comment renouveler mon passeport?")
@@ -199,6 +228,7 @@ func TestCatchUpSkipsForbiddenChannelAndRetriesOutages(t *testing.T) {
 func TestCatchUpPagesInOrderUpToTheLimit(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
+	w.watched(t, time.Now())
 	w.down(t)
 	var ids []string
 	for i := range 250 {
