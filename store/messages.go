@@ -262,7 +262,7 @@ func (db *DB) LastSeen(ctx context.Context, platform string) (map[string]string,
 		if err := rows.Scan(&thread, &channel, &id); err != nil {
 			return nil, fmt.Errorf("store: last seen: %w", err)
 		}
-		place := cmp.Or(thread, strings.TrimPrefix(channel, platform+":"))
+		place := cmp.Or(thread, bot.ChannelKey(channel).ID())
 		// A place can come twice: a thread's messages recorded under
 		// their thread, and under the thread's own id when its channel
 		// could not be told (bot.Message.ChannelUnknown).
