@@ -1047,8 +1047,7 @@ func programNamed(folded string, mention []int) bool {
 			if programNouns[w] {
 				return true
 			}
-			if eligibilityWords[w] || determiners[w] || ownPossessives[w] ||
-				policyNouns[w] && !programNouns[w] || w == "party" {
+			if eligibilityWords[w] || determiners[w] || ownPossessives[w] || policyNouns[w] || w == "party" {
 				break
 			}
 		}
