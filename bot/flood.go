@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -33,8 +34,12 @@ const (
 	floodSilent              // over the limit, notice already sent
 )
 
-// hit records a message from user at now and returns the verdict.
-func (f *floodLimiter) hit(user string, now time.Time) floodVerdict {
+// hit records a message from user posted at and returns the verdict. The
+// window is counted back from when each message was posted, not from when
+// it is handled: messages read late (caught up after a restart) are not a
+// flood because they are handled at once. The times are kept in order, as
+// messages from several channels may come out of it.
+func (f *floodLimiter) hit(user string, at time.Time) floodVerdict {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	u := f.users[user]
@@ -42,19 +47,24 @@ func (f *floodLimiter) hit(user string, now time.Time) floodVerdict {
 		u = &floodUser{}
 		f.users[user] = u
 	}
-	cut := now.Add(-f.window)
+	cut := at.Add(-f.window)
 	i := 0
 	for i < len(u.times) && u.times[i].Before(cut) {
 		i++
 	}
-	u.times = append(u.times[i:], now)
-	if len(u.times) <= f.limit {
+	u.times = u.times[i:]
+	j := len(u.times)
+	for j > 0 && u.times[j-1].After(at) {
+		j--
+	}
+	u.times = slices.Insert(u.times, j, at)
+	if j+1 <= f.limit { // the messages posted in the window up to this one
 		return floodOK
 	}
 	if u.notified.After(cut) {
 		return floodSilent
 	}
-	u.notified = now
+	u.notified = at
 	return floodNotify
 }
 

@@ -49,6 +49,26 @@ func TestFloodLimiter(t *testing.T) {
 	}
 }
 
+// Messages handled late, all at once, count from when they were posted:
+// ten questions posted ten minutes apart are no flood, in whatever order
+// they come, while more than the limit posted within a minute still are.
+func TestFloodLimiterCountsFromWhenPosted(t *testing.T) {
+	f := newFloodLimiter(3, time.Minute)
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	for _, i := range []int{1, 0, 3, 2, 5, 4, 9, 8, 7, 6} {
+		if got := f.hit("u", t0.Add(time.Duration(i)*10*time.Minute)); got != floodOK {
+			t.Errorf("message posted at +%dm: %v, want ok", i*10, got)
+		}
+	}
+	late := t0.Add(2 * time.Hour)
+	want := []floodVerdict{floodOK, floodOK, floodOK, floodNotify, floodSilent}
+	for i, w := range want {
+		if got := f.hit("u", late.Add(time.Duration(i)*time.Second)); got != w {
+			t.Errorf("message %d of a burst: %v, want %v", i, got, w)
+		}
+	}
+}
+
 func TestPolicy(t *testing.T) {
 	tests := []struct {
 		text string

@@ -101,7 +101,11 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		return o, nil, nil
 	}
 
-	switch e.flood.hit(m.Platform+":"+m.AuthorID, now) {
+	posted := m.Time // (a clock ahead of ours is not let push the window on)
+	if posted.After(now) {
+		posted = now
+	}
+	switch e.flood.hit(m.Platform+":"+m.AuthorID, posted) {
 	case floodNotify:
 		d.Action, d.Reason = ActNotice, ReasonFlood
 		if !phase.CanReply() {

@@ -266,3 +266,25 @@ func TestCatchUpPagesInOrderUpToTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// A citizen who asked a dozen questions over two hours while the bot was
+// away is answered, not sent the flood notice because the catch-up
+// handles them all at once.
+func TestCatchUpQuestionsPostedWhileDownAreNoFlood(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	now := time.Now()
+	w.watched(t, now.Add(-5*time.Hour))
+	w.down(t)
+	var ids []string
+	for i := range 12 {
+		ids = append(ids, w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(),
+			Content: "How do I renew my passport?", At: now.Add(-time.Duration(12-i) * 10 * time.Minute)}))
+	}
+	w.up(t, testConfig(), testOptions(t))
+	for i, id := range ids {
+		if d := w.decision(t, id); d.Reason == bot.ReasonFlood || d.Reason == bot.ReasonFloodSilent {
+			t.Errorf("question %d posted while down: %s (%s); want it handled as when posted", i, d.Action, d.Reason)
+		}
+	}
+}
