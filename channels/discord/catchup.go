@@ -138,6 +138,7 @@ func (r *runner) catchUpOnce() {
 			newest = l
 		}
 	}
+	r.members = map[string]*discordgo.Member{}
 	read, handed, skipped := 0, 0, 0
 	for _, id := range ids {
 		if ctx.Err() != nil {
@@ -233,6 +234,9 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, boo
 				continue
 			}
 			m.GuildID, m.ChannelID = ch.GuildID, id
+			if m.GuildID != "" && m.Member == nil && m.Author != nil && !m.Author.Bot && m.WebhookID == "" {
+				m.Member = r.member(ctx, m.GuildID, m.Author.ID)
+			}
 			after = m.ID
 			c.seen.add(m.ID) // a later redelivery by the gateway is not needed
 			r.lanes.do(id, func() { r.message(m) })
@@ -250,4 +254,24 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, boo
 			"channel", string(bot.Key(Platform, id)), "limit", c.opts.CatchUpLimit, "left", len(left), "more", len(left) == catchUpPage)
 	}
 	return handed, true
+}
+
+// member returns the server member an author is, for the name staff see
+// (the server nickname), which history, unlike MESSAGE_CREATE, leaves out.
+// Each author is asked of Discord once a catch-up, in one try: nil when
+// Discord cannot say (the author left the server, an outage), and the
+// message then shows the author's own name.
+func (r *runner) member(ctx context.Context, guildID, userID string) *discordgo.Member {
+	key := guildID + "/" + userID
+	if m, ok := r.members[key]; ok {
+		return m
+	}
+	var m *discordgo.Member
+	endpoint := discordgo.EndpointGuildMember(guildID, userID)
+	if err := r.c.getJSON(ctx, "look up member", endpoint, discordgo.EndpointGuildMember(guildID, ""), &m); err != nil {
+		r.c.log.Debug("catch-up: member not looked up; the author's own name is shown", "err", err)
+		m = nil
+	}
+	r.members[key] = m
+	return m
 }

@@ -288,3 +288,32 @@ func TestCatchUpQuestionsPostedWhileDownAreNoFlood(t *testing.T) {
 		}
 	}
 }
+
+// History carries no member: the name a caught-up message is recorded
+// under (shown to staff) is the author's server nickname, as for a message
+// delivered live.
+func TestCatchUpKeepsTheServerNickname(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	const nick = "Marie de Gatineau"
+	live := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Nick: nick, Content: "How do I renew my passport?"})
+	w.replyTo(t, helpID, live)
+	w.settle(t)
+	w.down(t)
+	q := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Nick: nick, Content: "How long does it take to get a passport?"})
+	w.up(t, testConfig(), testOptions(t))
+	w.replyTo(t, helpID, q)
+	said, err := w.st.Conversation(w.ctx, Platform, helpID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, s := range said {
+		if s.Message != nil {
+			names[s.Message.ID] = s.Message.AuthorName
+		}
+	}
+	if names[live] != nick || names[q] != nick {
+		t.Errorf("recorded under %q live and %q caught up; want %q for both", names[live], names[q], nick)
+	}
+}

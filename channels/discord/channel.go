@@ -442,6 +442,9 @@ type runner struct {
 	busy     bool
 	again    bool
 	passes   int // catch-ups done
+	// members caches, for one catch-up, the server member each author
+	// is (nil: unknown); only the catch-up uses it.
+	members map[string]*discordgo.Member
 }
 
 // register adds the event handlers to s and returns their removal.

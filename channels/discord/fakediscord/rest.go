@@ -34,6 +34,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/{v}/gateway/bot", s.getGateway)
 	mux.HandleFunc("GET /api/{v}/users/@me", s.getMe)
 	mux.HandleFunc("GET /api/{v}/guilds/{guild}", s.getGuild)
+	mux.HandleFunc("GET /api/{v}/guilds/{guild}/members/{user}", s.getMember)
 	mux.HandleFunc("GET /api/{v}/channels/{channel}", s.getChannel)
 	mux.HandleFunc("GET /api/{v}/channels/{channel}/messages", s.getMessages)
 	mux.HandleFunc("POST /api/{v}/channels/{channel}/messages", s.postMessage)
@@ -126,6 +127,26 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, cp)
+}
+
+// getMember answers GET /guilds/{id}/members/{user}: the member with its
+// user, as it was when it last posted; 404 with code 10007 for a user that
+// never posted in the guild (not a member, or one who left).
+func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	m, ok := s.members[r.PathValue("guild")+"/"+r.PathValue("user")]
+	u := s.users[r.PathValue("user")]
+	var out map[string]any
+	if ok {
+		out = map[string]any{"user": u, "nick": m.Nick, "roles": append([]string{}, m.Roles...)}
+	}
+	s.mu.Unlock()
+	if !ok {
+		apiError(w, http.StatusNotFound, 10007, "Unknown Member")
+		return
+	}
+	writeRateHeaders(w)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // getMessages answers GET /channels/{id}/messages as Discord documents it:

@@ -179,7 +179,8 @@ type Server struct {
 	changed  chan struct{} // closed and replaced on every change
 	nextID   int64
 	users    map[string]User
-	guilds   map[string]int // id → member count
+	members  map[string]*Member // guild id + "/" + user id → the member as last seen posting
+	guilds   map[string]int     // id → member count
 	channels map[string]*ChannelInfo
 	messages map[string]*Message
 	nonces   map[string]string // nonce → message id (the bot is the only REST author)
@@ -225,6 +226,7 @@ func Start(tb testing.TB, cfg Config) *Server {
 		changed:  make(chan struct{}),
 		nextID:   1200000000000000000,
 		users:    map[string]User{},
+		members:  map[string]*Member{},
 		guilds:   map[string]int{},
 		channels: map[string]*ChannelInfo{},
 		messages: map[string]*Message{},
@@ -587,6 +589,7 @@ func (s *Server) Post(p Post) string {
 	}
 	if ch.GuildID != "" {
 		m.Member = &Member{Nick: p.Nick, Roles: append([]string{}, p.Roles...)}
+		s.members[ch.GuildID+"/"+p.Author.ID] = m.Member
 	}
 	if p.ReplyTo != "" {
 		ref, ok := s.messages[p.ReplyTo]
