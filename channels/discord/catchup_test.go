@@ -317,3 +317,25 @@ func TestCatchUpKeepsTheServerNickname(t *testing.T) {
 		t.Errorf("recorded under %q live and %q caught up; want %q for both", names[live], names[q], nick)
 	}
 }
+
+// A question in a thread that was archived while the bot was away is read,
+// and its answer posted there: the thread is unarchived, as the question
+// itself had done.
+func TestCatchUpAnswersInAThreadArchivedWhileDown(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	th := "100000000000000041"
+	w.srv.AddThread(helpID, th, "my question", citizenID)
+	first := w.ask(th, "How do I renew my passport?")
+	w.replyTo(t, th, first)
+	w.settle(t)
+	w.down(t)
+	q := w.srv.Post(fakediscord.Post{ChannelID: th, Author: citizen(), Content: "How long does it take to get a passport?"})
+	w.srv.ArchiveThreadUnannounced(th)
+	w.up(t, testConfig(), testOptions(t))
+	p := w.replyTo(t, th, q)
+	checkPings(t, p, citizenID)
+	if d := w.decision(t, q); d.Action != bot.ActAnswer {
+		t.Errorf("decision %+v; want an answer", d)
+	}
+}

@@ -63,7 +63,8 @@ var errRateLimited = errors.New("rate limited")
 
 // Discord JSON error codes the adapter branches on.
 const (
-	codeThreadExists = 160004 // "A thread has already been created for this message"
+	codeThreadExists   = 160004 // "A thread has already been created for this message"
+	codeThreadArchived = 50083  // "Thread is archived": no message may be posted in it
 )
 
 // classify turns an error from discordgo into an *Error.

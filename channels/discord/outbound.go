@@ -204,10 +204,26 @@ func (c *Channel) rememberPosted(key string, p posted) {
 	c.partial[key] = p
 }
 
-// postMessage posts one message and returns its id.
+// postMessage posts one message and returns its id. In a thread archived
+// since the question (an answer from staff days later, a question read by
+// the catch-up), where Discord refuses it, the thread is unarchived, as
+// the citizen's own message there would have, and the message posted
+// again; a locked thread stays refused.
 func (c *Channel) postMessage(ctx context.Context, channelID string, p messagePayload) (string, *Error) {
 	endpoint := discordgo.EndpointChannelMessages(channelID)
 	body, err := c.request(ctx, "send", http.MethodPost, endpoint, p, endpoint)
+	if err != nil && err.Code == codeThreadArchived {
+		channel := discordgo.EndpointChannel(channelID)
+		if _, uerr := c.request(ctx, "unarchive thread", http.MethodPatch, channel,
+			map[string]bool{"archived": false}, channel); uerr != nil {
+			if uerr.Retry {
+				return "", uerr
+			}
+			c.log.Warn("archived thread not unarchived; the reply is not sent", "channel", string(bot.Key(Platform, channelID)), "err", uerr)
+			return "", err
+		}
+		body, err = c.request(ctx, "send", http.MethodPost, endpoint, p, endpoint)
+	}
 	if err != nil {
 		return "", err
 	}

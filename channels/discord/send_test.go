@@ -483,6 +483,25 @@ func TestSendIntoAThreadWithReference(t *testing.T) {
 	}
 }
 
+// A thread archived since the question (staff answering days later),
+// where Discord refuses new messages, is unarchived and the reply posted.
+func TestSendIntoAnArchivedThreadUnarchivesIt(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	thread := "100000000000000020"
+	r.srv.AddThread(generalID, thread, "question", citizenID)
+	q := r.srv.Post(fakediscord.Post{ChannelID: thread, Author: citizen(), Content: "<@" + r.srv.BotID() + "> help"})
+	r.srv.ArchiveThread(thread)
+	ref, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: generalID, ThreadID: thread, ReplyTo: q, UserID: citizenID},
+		bot.Reply{Kind: bot.KindRelay, Lang: bot.English, Text: "Here is your answer.", Key: "relay:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.srv.Posted(thread); len(p) != 1 || ref.ChannelID != thread {
+		t.Fatalf("posted %+v ref %+v; want the reply in the thread", p, ref)
+	}
+}
+
 func TestSendWaitsOutShortRateLimits(t *testing.T) {
 	t.Parallel()
 	r := start(t, &recording{})

@@ -36,6 +36,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/{v}/guilds/{guild}", s.getGuild)
 	mux.HandleFunc("GET /api/{v}/guilds/{guild}/members/{user}", s.getMember)
 	mux.HandleFunc("GET /api/{v}/channels/{channel}", s.getChannel)
+	mux.HandleFunc("PATCH /api/{v}/channels/{channel}", s.patchChannel)
 	mux.HandleFunc("GET /api/{v}/channels/{channel}/messages", s.getMessages)
 	mux.HandleFunc("POST /api/{v}/channels/{channel}/messages", s.postMessage)
 	mux.HandleFunc("POST /api/{v}/channels/{channel}/messages/{message}/threads", s.startThread)
@@ -127,6 +128,33 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, cp)
+}
+
+// patchChannel answers PATCH /channels/{id} for what the bot changes of a
+// thread: {"archived": false} unarchives it, and THREAD_UPDATE follows, as
+// on Discord. Anything else is refused.
+func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Archived *bool `json:"archived"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Archived == nil || *req.Archived {
+		apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.channels[r.PathValue("channel")]
+	if !ok {
+		apiError(w, http.StatusNotFound, 10003, "Unknown Channel")
+		return
+	}
+	if ch.ThreadMetadata == nil {
+		apiError(w, http.StatusBadRequest, 50024, "Cannot execute action on this channel type")
+		return
+	}
+	s.unarchive(ch)
+	writeRateHeaders(w)
+	writeJSON(w, http.StatusOK, *ch)
 }
 
 // getMember answers GET /guilds/{id}/members/{user}: the member with its
@@ -330,6 +358,10 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	ch, ok := s.channels[cid]
 	if !ok {
 		apiError(w, http.StatusNotFound, 10003, "Unknown Channel")
+		return
+	}
+	if ch.ThreadMetadata != nil && ch.ThreadMetadata.Archived {
+		apiError(w, http.StatusBadRequest, 50083, "Thread is archived")
 		return
 	}
 	content := ""

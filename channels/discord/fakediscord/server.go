@@ -373,6 +373,19 @@ func (s *Server) archive(op, id string) *ChannelInfo {
 	return th
 }
 
+// unarchive makes thread ch active again and dispatches THREAD_UPDATE,
+// when it was archived; s.mu must be held.
+func (s *Server) unarchive(ch *ChannelInfo) {
+	if ch.ThreadMetadata == nil || !ch.ThreadMetadata.Archived {
+		return
+	}
+	ch.ThreadMetadata.Archived = false
+	if s.gw.intents&IntentGuilds != 0 {
+		s.dispatch("THREAD_UPDATE", *ch)
+	}
+	s.touch()
+}
+
 // SyncThreads dispatches THREAD_LIST_SYNC (under the GUILDS intent), as
 // Discord does when the bot gains access to channels: the active threads
 // of channelIDs, or of the whole guild when channelIDs is empty (and the
@@ -569,6 +582,7 @@ func (s *Server) Post(p Post) string {
 	if _, known := s.users[p.Author.ID]; !known {
 		s.users[p.Author.ID] = p.Author
 	}
+	s.unarchive(ch) // a message posted in an archived thread unarchives it
 	id, at := "", p.At
 	if at.IsZero() {
 		id, at = s.id(), time.Now()
