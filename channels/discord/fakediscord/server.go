@@ -781,19 +781,23 @@ func (s *Server) RefuseThreads(channelID string) {
 
 // Hold makes message sends to channelID wait until the returned release
 // is called (or the client gives up), like a slow server.
-func (s *Server) Hold(channelID string) (release func()) {
+func (s *Server) Hold(channelID string) (release func()) { return s.hold(s.holds, channelID) }
+
+// hold sets a gate for channelID in gates (holds or readHold), which
+// requests wait on until the returned release closes it.
+func (s *Server) hold(gates map[string]chan struct{}, channelID string) (release func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	gate := make(chan struct{})
-	s.holds[channelID] = gate
+	gates[channelID] = gate
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			close(gate)
-			if s.holds[channelID] == gate {
-				delete(s.holds, channelID)
+			if gates[channelID] == gate {
+				delete(gates, channelID)
 			}
 		})
 	}
@@ -813,23 +817,7 @@ func (s *Server) FailHistory(channelID string, n, status int) {
 
 // HoldHistory makes reads of channelID's messages wait until the returned
 // release is called (or the client gives up), like a slow server.
-func (s *Server) HoldHistory(channelID string) (release func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	gate := make(chan struct{})
-	s.readHold[channelID] = gate
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			close(gate)
-			if s.readHold[channelID] == gate {
-				delete(s.readHold, channelID)
-			}
-		})
-	}
-}
+func (s *Server) HoldHistory(channelID string) (release func()) { return s.hold(s.readHold, channelID) }
 
 // Held returns how many message sends to channelID wait at a Hold.
 func (s *Server) Held(channelID string) int {
