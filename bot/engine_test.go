@@ -513,3 +513,23 @@ func TestUndetectableQuestionIsAcknowledgedInBothLanguages(t *testing.T) {
 		t.Errorf("in the French channel: sent %+v, want the French acknowledgement", got[len(got)-1])
 	}
 }
+
+// A message that comes without the time it was posted counts toward the
+// flood limit as posted when it is handled.
+func TestFloodCountsMessagesWithoutAPostedTime(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) { c.FloodPerMinute = 5 })
+	counts := map[bot.Action]int{}
+	for i := range 20 {
+		m := e.msg("help", "spammer", renewEN, fmt.Sprintf("z%d", i))
+		m.Time = time.Time{}
+		d, err := e.eng.HandleMessage(e.ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[d.Action]++
+		e.clock.Advance(time.Second)
+	}
+	if counts[bot.ActAnswer] != 5 || counts[bot.ActNotice] != 1 || counts[bot.ActIgnore] != 14 {
+		t.Errorf("actions = %v, want 5 answers, 1 notice, 14 ignored", counts)
+	}
+}
