@@ -46,8 +46,17 @@ type Historian interface {
 // one, keyed by the platform's id of the channel it was posted in (the
 // thread's, for a message in a thread). Ids are decimal: they compare by
 // length, then value.
+//
+// A catch-up records where it starts reading each channel before it reads
+// (SetCatchUpFrom, in one write), and forgets it once the channel was read
+// (ClearCatchUpFrom): a channel whose catch-up did not finish is found in
+// CatchUpFrom at the next start, and read from there, even if a message
+// was since recorded in it live.
 type Tracker interface {
 	LastSeen(ctx context.Context, platform string) (map[string]string, error)
+	CatchUpFrom(ctx context.Context, platform string) (map[string]string, error)
+	SetCatchUpFrom(ctx context.Context, platform string, from map[string]string) error
+	ClearCatchUpFrom(ctx context.Context, platform, channelID string) error
 }
 
 var (

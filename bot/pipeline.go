@@ -335,6 +335,24 @@ func (e *Engine) LastSeen(ctx context.Context, platform string) (map[string]stri
 	return e.st.LastSeen(ctx, platform)
 }
 
+// CatchUpFrom returns where each channel of platform whose catch-up did
+// not finish was to be read from (see Tracker).
+func (e *Engine) CatchUpFrom(ctx context.Context, platform string) (map[string]string, error) {
+	return e.st.CatchUpFrom(ctx, platform)
+}
+
+// SetCatchUpFrom records where each channel of a catch-up is read from
+// (see Tracker).
+func (e *Engine) SetCatchUpFrom(ctx context.Context, platform string, from map[string]string) error {
+	return e.st.SetCatchUpFrom(ctx, platform, from)
+}
+
+// ClearCatchUpFrom forgets where a channel was to be read from, once it
+// was read (see Tracker).
+func (e *Engine) ClearCatchUpFrom(ctx context.Context, platform, channelID string) error {
+	return e.st.ClearCatchUpFrom(ctx, platform, channelID)
+}
+
 // Answers lists the staff answers of an escalation, oldest first.
 func (e *Engine) Answers(ctx context.Context, escalationID int64) ([]StaffAnswer, error) {
 	return e.st.Answers(ctx, escalationID)

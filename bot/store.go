@@ -46,6 +46,14 @@ type MessageStore interface {
 	// keyed by the platform's id of the channel it was posted in: the
 	// thread's for a message in a thread.
 	LastSeen(ctx context.Context, platform string) (map[string]string, error)
+	// CatchUpFrom returns, for each channel of platform whose catch-up was
+	// begun and not finished, the id it was to be read after.
+	CatchUpFrom(ctx context.Context, platform string) (map[string]string, error)
+	// SetCatchUpFrom records in one write the id each channel in from is
+	// to be read after, replacing what was recorded for it.
+	SetCatchUpFrom(ctx context.Context, platform string, from map[string]string) error
+	// ClearCatchUpFrom forgets where a channel was to be read from.
+	ClearCatchUpFrom(ctx context.Context, platform, channelID string) error
 }
 
 // Said is one thing said in a channel: a message someone posted, or a

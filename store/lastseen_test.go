@@ -76,3 +76,30 @@ func BenchmarkLastSeen(b *testing.B) {
 }
 
 var _ bot.MessageStore = (*DB)(nil)
+
+// TestCatchUpFrom: where each channel's catch-up starts is recorded per
+// platform, replaced channel by channel, and forgotten once read.
+func TestCatchUpFrom(t *testing.T) {
+	t.Parallel()
+	db, _ := newDB(t)
+	ctx := context.Background()
+	check := func(platform string, want map[string]string) {
+		t.Helper()
+		got, err := db.CatchUpFrom(ctx, platform)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("CatchUpFrom(%s) = %v, want %v", platform, got, want)
+		}
+	}
+	check("discord", map[string]string{})
+	must(t, db.SetCatchUpFrom(ctx, "discord", map[string]string{"10": "100", "20": "200"}))
+	must(t, db.SetCatchUpFrom(ctx, "web", map[string]string{"10": "5"}))
+	must(t, db.SetCatchUpFrom(ctx, "discord", map[string]string{"10": "90", "30": "300"}))
+	check("discord", map[string]string{"10": "90", "20": "200", "30": "300"})
+	must(t, db.ClearCatchUpFrom(ctx, "discord", "20"))
+	must(t, db.ClearCatchUpFrom(ctx, "discord", "40")) // none: nothing to forget
+	check("discord", map[string]string{"10": "90", "30": "300"})
+	check("web", map[string]string{"10": "5"})
+}

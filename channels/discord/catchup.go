@@ -86,15 +86,22 @@ func (r *runner) catchUp() {
 // recorded there (in a configured channel with none, after the newest
 // recorded anywhere; on the first start ever, nothing) and within the
 // window (CatchUpHours), oldest first, and queues it as live messages are.
-// It ends early when shutdown begins.
+// A channel whose catch-up did not finish before is read from where that
+// one was to start, when older: a message recorded there live since then
+// does not hide what was posted before it. It ends early when shutdown
+// begins.
 func (r *runner) catchUpOnce() {
 	c := r.c
 	ctx := r.patience
+	tr := r.h.(bot.Tracker)
 	floor := snowflakeAt(c.opts.Now().Add(-time.Duration(c.cfg.CatchUpHours) * time.Hour))
-	var last map[string]string
+	var last, marks map[string]string
 	err := r.attemptIn(ctx, "catch-up", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
 		var err error
-		last, err = r.h.(bot.Tracker).LastSeen(ctx, Platform)
+		if last, err = tr.LastSeen(ctx, Platform); err != nil {
+			return err
+		}
+		marks, err = tr.CatchUpFrom(ctx, Platform)
 		return err
 	})
 	if err != nil {
@@ -110,6 +117,11 @@ func (r *runner) catchUpOnce() {
 	var others []string
 	for id := range last {
 		if _, configured := c.cfg.channel(id); !configured {
+			others = append(others, id)
+		}
+	}
+	for id := range marks {
+		if _, configured := c.cfg.channel(id); !configured && last[id] == "" {
 			others = append(others, id)
 		}
 	}
@@ -138,26 +150,41 @@ func (r *runner) catchUpOnce() {
 			newest = l
 		}
 	}
+	from := map[string]string{}
+	for _, id := range ids {
+		l := cmp.Or(last[id], newest)
+		if m := marks[id]; m != "" && (l == "" || newer(l, m)) {
+			l = m
+		}
+		if l == "" {
+			continue
+		}
+		from[id] = floor
+		if newer(l, floor) {
+			from[id] = l
+		}
+	}
+	// Where each channel starts is recorded before any is read, and
+	// forgotten once it was: the next start reads again from there a
+	// channel this pass does not finish.
+	if err := r.attemptIn(ctx, "catch-up", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
+		return tr.SetCatchUpFrom(ctx, Platform, from)
+	}); err != nil && ctx.Err() == nil {
+		c.log.Warn("catch-up: where channels start was not recorded; one not finished now may not be read at the next start", "err", err)
+	}
 	r.members = map[string]*discordgo.Member{}
 	read, handed, skipped := 0, 0, 0
 	for _, id := range ids {
 		if ctx.Err() != nil {
 			break
 		}
-		l := last[id]
-		if l == "" {
-			if newest == "" {
-				continue
-			}
-			l = newest
+		after, ok := from[id]
+		if !ok {
+			continue
 		}
-		after := floor
-		if newer(l, after) {
-			after = l
-		}
-		n, ok := r.catchUpChannel(ctx, id, after)
+		n, got := r.catchUpChannel(ctx, id, after)
 		handed += n
-		if ok {
+		if got == readAll || got == readPart {
 			read++
 		} else {
 			skipped++
@@ -167,18 +194,53 @@ func (r *runner) catchUpOnce() {
 		"window_hours", c.cfg.CatchUpHours, "stopped", ctx.Err() != nil)
 }
 
+// finished forgets where channel id's catch-up starts once the messages
+// queued for it were recorded (the forgetting is queued after them), so
+// that the next start reads it from its newest message again. When one was
+// not (shutdown, the store failing), *lost is true and it is kept. lost is
+// read and written in the channel's lane only.
+func (r *runner) finished(id string, lost *bool) {
+	r.lanes.do(id, func() {
+		if *lost {
+			return
+		}
+		err := r.attempt("catch-up", time.Now().Add(r.c.opts.EventRetryFor), func(ctx context.Context) error {
+			return r.h.(bot.Tracker).ClearCatchUpFrom(ctx, Platform, id)
+		})
+		if err != nil {
+			r.c.log.Warn("catch-up: a channel read is not recorded as such; the next start reads it again", "channel", string(bot.Key(Platform, id)), "err", err)
+		}
+	})
+}
+
+// readOutcome is how a channel's catch-up ended.
+type readOutcome int
+
+const (
+	readAll        readOutcome = iota // to the end, or to CatchUpLimit
+	readPart                          // a later page failed, or shutdown began
+	skippedForNow                     // Discord failing past EventRetryFor, or shutdown
+	skippedForGood                    // not to be read (no access, deleted), or not served
+)
+
 // catchUpChannel reads the messages of channel id after the id after, up
-// to CatchUpLimit, and queues them. It returns how many it queued, and
-// false when the channel was skipped: not to be read (no access, deleted),
-// not served, or Discord failing past EventRetryFor. A skip is logged.
-func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, bool) {
+// to CatchUpLimit, and queues them. It returns how many it queued, and how
+// the read ended. A skip is logged. A channel read to the end (or the
+// limit), or not to be read, is then finished.
+func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, readOutcome) {
 	c := r.c
 	until := time.Now().Add(c.opts.EventRetryFor)
-	skip := func(err error) (int, bool) {
-		if ctx.Err() == nil {
-			c.log.Warn("catch-up: channel skipped", "channel", string(bot.Key(Platform, id)), "err", err)
+	lost := new(bool)
+	skip := func(err error) (int, readOutcome) {
+		if ctx.Err() != nil {
+			return 0, skippedForNow
 		}
-		return 0, false
+		c.log.Warn("catch-up: channel skipped", "channel", string(bot.Key(Platform, id)), "err", err)
+		if de := (*Error)(nil); !errors.As(err, &de) || de.Retry {
+			return 0, skippedForNow
+		}
+		r.finished(id, lost)
+		return 0, skippedForGood
 	}
 	// The channel itself: its server (history carries none), and for a
 	// thread, its parent and owner.
@@ -191,7 +253,7 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, boo
 	}
 	switch {
 	case ch.GuildID == "" && !c.cfg.DMs, ch.GuildID != "" && !c.cfg.guild(ch.GuildID):
-		return skip(errors.New("not served: a server not configured, or a DM while dms = false"))
+		return skip(&Error{Op: "catch-up", Err: errors.New("not served: a server not configured, or a DM while dms = false")})
 	case ch.IsThread():
 		c.remember(id, placed{place: place{parent: ch.ParentID, owner: ch.OwnerID}, guild: ch.GuildID, archived: isArchived(&ch)})
 	}
@@ -223,7 +285,7 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, boo
 				return skip(err)
 			}
 			c.log.Warn("catch-up: channel read in part", "channel", string(bot.Key(Platform, id)), "messages", handed, "err", err)
-			return handed, true
+			return handed, readPart
 		}
 		from := after
 		for _, m := range page {
@@ -239,11 +301,16 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, boo
 			}
 			after = m.ID
 			c.seen.add(m.ID) // a later redelivery by the gateway is not needed
-			r.lanes.do(id, func() { r.message(m) })
+			r.lanes.do(id, func() {
+				if !r.message(m) {
+					*lost = true
+				}
+			})
 			handed++
 		}
 		if len(page) < catchUpPage || after == from { // the end, or a server going nowhere
-			return handed, true
+			r.finished(id, lost)
+			return handed, readAll
 		}
 	}
 	// At the limit: say how many are left (a page's worth at most, so as
@@ -253,7 +320,8 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, boo
 		c.log.Warn("catch-up: limit reached in a channel; later messages there are not handled",
 			"channel", string(bot.Key(Platform, id)), "limit", c.opts.CatchUpLimit, "left", len(left), "more", len(left) == catchUpPage)
 	}
-	return handed, true
+	r.finished(id, lost)
+	return handed, readAll
 }
 
 // member returns the server member an author is, for the name staff see

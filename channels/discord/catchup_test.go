@@ -339,3 +339,93 @@ func TestCatchUpAnswersInAThreadArchivedWhileDown(t *testing.T) {
 		t.Errorf("decision %+v; want an answer", d)
 	}
 }
+
+// catchUpFrom returns where each channel whose catch-up did not finish is
+// to be read from at the next start.
+func (w *world) catchUpFrom(t *testing.T) map[string]string {
+	t.Helper()
+	from, err := w.st.CatchUpFrom(w.ctx, Platform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return from
+}
+
+// A channel skipped by a catch-up (Discord failing past EventRetryFor) is
+// read at the next start from where that catch-up was to read it, though a
+// message was recorded there live since: the question posted before that
+// message is answered. Once read, the channel is read from its newest
+// message again.
+func TestCatchUpReadsAChannelSkippedBeforeFromWhereItWasToStart(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.watched(t, time.Now())
+	w.down(t)
+	missed := w.ask(helpID, "How do I renew my passport?")
+	w.srv.FailHistory(helpID, 1, http.StatusServiceUnavailable)
+	opts := testOptions(t)
+	opts.EventRetryFor = 50 * time.Millisecond // the first failure is past it
+	w.up(t, testConfig(), opts)
+	noDecision(t, w, missed, "a question in a channel skipped")
+	if _, kept := w.catchUpFrom(t)[helpID]; !kept {
+		t.Fatalf("where #help was to be read from is not kept: %v", w.catchUpFrom(t))
+	}
+
+	live := w.ask(helpID, "How long does it take to get a passport?")
+	w.replyTo(t, helpID, live)
+	w.settle(t)
+	w.down(t)
+	w.up(t, testConfig(), testOptions(t))
+	w.replyTo(t, helpID, missed)
+	w.settle(t)
+	if from := w.catchUpFrom(t); len(from) != 0 {
+		t.Errorf("after a catch-up read every channel, %v is kept; want nothing", from)
+	}
+	if n, m := replies(w.srv, helpID, missed), replies(w.srv, helpID, live); n != 1 || m != 1 {
+		t.Errorf("replies: %d to the missed question, %d to the live one; want 1 each", n, m)
+	}
+
+	// Read to the end, #help starts again after its newest message.
+	handled := w.obs.count(missed) + w.obs.count(live)
+	w.down(t)
+	w.up(t, testConfig(), testOptions(t))
+	if n := w.obs.count(missed) + w.obs.count(live); n != handled {
+		t.Errorf("#help read again from where a finished catch-up started (%d deliveries, %d before)", n, handled)
+	}
+}
+
+// Liaison stopped while a catch-up reads: the channels it had not read keep
+// where they were to be read from, and the next start reads them from
+// there, though a message was recorded in one live meanwhile.
+func TestCatchUpInterruptedByShutdownKeepsWhereChannelsStart(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.watched(t, time.Now())
+	w.down(t)
+	missed := w.ask(helpID, "How do I renew my passport?")
+	release := w.srv.HoldHistory(helpID)
+	defer release()
+	w.running = run(t, w.srv, newChannel(t, w.srv, testConfig(), testOptions(t)), w.obs)
+	w.srv.Await(t, "where the channels start recorded", func() bool {
+		from, err := w.st.CatchUpFrom(w.ctx, Platform)
+		return err == nil && from[helpID] != "" && from[generalID] != ""
+	})
+	live := w.ask(helpID, "How long does it take to get a passport?")
+	w.replyTo(t, helpID, live)
+	w.settle(t)
+	w.down(t)
+	release()
+	noDecision(t, w, missed, "a question in a channel whose read was stopped")
+	for _, id := range []string{helpID, generalID, threadedID} {
+		if _, kept := w.catchUpFrom(t)[id]; !kept {
+			t.Errorf("channel %s: where it was to be read from is not kept: %v", id, w.catchUpFrom(t))
+		}
+	}
+
+	w.up(t, testConfig(), testOptions(t))
+	w.replyTo(t, helpID, missed)
+	w.settle(t)
+	if from := w.catchUpFrom(t); len(from) != 0 {
+		t.Errorf("after a catch-up read every channel, %v is kept; want nothing", from)
+	}
+}

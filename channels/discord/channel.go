@@ -533,8 +533,9 @@ func (r *runner) register(s *discordgo.Session) func() {
 	}
 }
 
-// message hands one message to the handler.
-func (r *runner) message(m *discordgo.Message) {
+// message hands one message to the handler, and reports whether it was
+// recorded (or was not to be).
+func (r *runner) message(m *discordgo.Message) bool {
 	c := r.c
 	var msg bot.Message
 	var ok bool
@@ -561,6 +562,7 @@ func (r *runner) message(m *discordgo.Message) {
 		c.seen.forget(m.ID) // a redelivery may try again
 		c.log.Error("message not recorded", "channel", string(bot.Key(Platform, m.ChannelID)), "message", m.ID, "err", err)
 	}
+	return err == nil
 }
 
 // reaction hands one reaction to the handler.
