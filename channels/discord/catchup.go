@@ -43,21 +43,52 @@ func newer(a, b string) bool {
 	return len(a) > len(b) || len(a) == len(b) && a > b
 }
 
+// recorded is what the store holds of a platform's channels: the newest
+// message recorded in each (LastSeen), and where each channel's catch-up
+// that did not finish was to start (CatchUpFrom).
+type recorded struct{ last, marks map[string]string }
+
+// readRecorded reads what the store holds of the platform's channels.
+func readRecorded(ctx context.Context, tr bot.Tracker) (*recorded, error) {
+	last, err := tr.LastSeen(ctx, Platform)
+	if err != nil {
+		return nil, err
+	}
+	marks, err := tr.CatchUpFrom(ctx, Platform)
+	if err != nil {
+		return nil, err
+	}
+	return &recorded{last, marks}, nil
+}
+
 // catchUp starts a catch-up in the background, or, when one is running,
-// asks it for another pass once done. It returns at once: live events are
-// handled meanwhile.
+// asks it for another pass once done. It is called as a session begins,
+// before any of its events is handled (the session's handlers run in
+// order), and reads there, once, what the store holds: a live message of
+// the new session recorded first would move its channel's start past what
+// was posted while the bot was away. When that read fails, the pass reads
+// again in the background, with retries. It returns once the reading is
+// done: live events are handled while the catch-up runs.
 func (r *runner) catchUp() {
 	if r.c.cfg.CatchUpHours <= 0 {
 		return
 	}
-	if _, ok := r.h.(bot.Tracker); !ok {
+	tr, ok := r.h.(bot.Tracker)
+	if !ok {
 		return
+	}
+	ctx, cancel := context.WithTimeout(r.patience, r.c.opts.RequestTimeout)
+	starts, err := readRecorded(ctx, tr)
+	cancel()
+	if err != nil && r.patience.Err() == nil {
+		r.c.log.Warn("catch-up: the last messages recorded could not be read as the session began; reading them again in the background", "err", err)
 	}
 	r.cmu.Lock()
 	defer r.cmu.Unlock()
 	if r.patience.Err() != nil {
 		return
 	}
+	r.starts = starts
 	if r.busy {
 		r.again = true
 		return
@@ -95,19 +126,22 @@ func (r *runner) catchUpOnce() {
 	ctx := r.patience
 	tr := r.h.(bot.Tracker)
 	floor := snowflakeAt(c.opts.Now().Add(-time.Duration(c.cfg.CatchUpHours) * time.Hour))
-	var last, marks map[string]string
-	err := r.attemptIn(ctx, "catch-up", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
-		var err error
-		if last, err = tr.LastSeen(ctx, Platform); err != nil {
+	r.cmu.Lock()
+	starts := r.starts
+	r.starts = nil
+	r.cmu.Unlock()
+	if starts == nil {
+		err := r.attemptIn(ctx, "catch-up", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
+			var err error
+			starts, err = readRecorded(ctx, tr)
 			return err
+		})
+		if err != nil {
+			c.log.Error("catch-up: the last messages recorded could not be read; nothing caught up", "err", err)
+			return
 		}
-		marks, err = tr.CatchUpFrom(ctx, Platform)
-		return err
-	})
-	if err != nil {
-		c.log.Error("catch-up: the last messages recorded could not be read; nothing caught up", "err", err)
-		return
 	}
+	last, marks := starts.last, starts.marks
 	// Configured channels first, then the others, most recently active
 	// first (a snowflake grows with time).
 	var ids []string

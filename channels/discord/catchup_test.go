@@ -117,6 +117,31 @@ func TestCatchUpAnswersQuestionPostedWhileDown(t *testing.T) {
 	}
 }
 
+// A live message recorded in a channel while the catch-up is still reading
+// where channels start does not move that channel's start past what was
+// posted there while the bot was away: the starts are read as the session
+// begins, before any of its messages is handled.
+func TestCatchUpStartsAreReadBeforeLiveMessagesAreHandled(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.watched(t, time.Now())
+	w.down(t)
+	missed := w.ask(helpID, "How do I renew my passport?")
+	w.obs.mu.Lock()
+	w.obs.slowLastSeen = 500 * time.Millisecond
+	w.obs.mu.Unlock()
+	identifies := w.srv.Gateway().Identifies
+	w.running = run(t, w.srv, newChannel(t, w.srv, testConfig(), testOptions(t)), w.obs)
+	w.srv.Await(t, "the new session", func() bool { return w.srv.Gateway().Identifies > identifies })
+	live := w.ask(helpID, "How long does it take to get a passport?")
+	w.replyTo(t, helpID, live)
+	w.replyTo(t, helpID, missed)
+	w.settle(t)
+	if n := replies(w.srv, helpID, missed); n != 1 {
+		t.Errorf("%d replies to the question posted while the bot was away; want 1", n)
+	}
+}
+
 // A question read by the catch-up that also arrived live, in the same
 // channel, is answered once: the engine's record of it holds.
 func TestCatchUpAndLiveDeliveryAnswerOnce(t *testing.T) {

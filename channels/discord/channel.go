@@ -441,7 +441,8 @@ type runner struct {
 	cmu      sync.Mutex
 	busy     bool
 	again    bool
-	passes   int // catch-ups done
+	passes   int       // catch-ups done
+	starts   *recorded // read as the latest session began, for the next pass
 	// members caches, for one catch-up, the server member each author
 	// is (nil: unknown); only the catch-up uses it.
 	members map[string]*discordgo.Member

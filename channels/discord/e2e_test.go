@@ -63,6 +63,17 @@ type observed struct {
 	mu    sync.Mutex
 	seen  map[string]int
 	order []string // message ids, in the order delivered
+	// slowLastSeen delays reading the newest messages recorded, as a
+	// large or busy store does.
+	slowLastSeen time.Duration
+}
+
+func (o *observed) LastSeen(ctx context.Context, platform string) (map[string]string, error) {
+	o.mu.Lock()
+	d := o.slowLastSeen
+	o.mu.Unlock()
+	time.Sleep(d)
+	return o.Engine.LastSeen(ctx, platform)
 }
 
 func (o *observed) HandleMessage(ctx context.Context, m bot.Message) (bot.Decision, error) {
