@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -38,10 +39,17 @@ func snowflakeAt(t time.Time) string {
 	return strconv.FormatInt(max(t.UnixMilli()-discordEpoch, 0)<<22, 10)
 }
 
-// newer reports whether decimal id a is after id b.
-func newer(a, b string) bool {
-	return len(a) > len(b) || len(a) == len(b) && a > b
+// compareIDs orders decimal ids as the numbers they are: -1, 0 or +1 as a
+// is before, the same as or after b.
+func compareIDs(a, b string) int {
+	if c := cmp.Compare(len(a), len(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }
+
+// newer reports whether decimal id a is after id b.
+func newer(a, b string) bool { return compareIDs(a, b) > 0 }
 
 // recorded is what the store holds of a platform's channels: the newest
 // message recorded in each (LastSeen), and where each channel's catch-up
@@ -160,13 +168,7 @@ func (r *runner) catchUpOnce() {
 		}
 	}
 	slices.SortFunc(others, func(a, b string) int {
-		switch {
-		case newer(last[a], last[b]):
-			return -1
-		case newer(last[b], last[a]):
-			return 1
-		}
-		return cmp.Compare(a, b)
+		return cmp.Or(compareIDs(last[b], last[a]), cmp.Compare(a, b))
 	})
 	ids = append(ids, others...)
 	if len(ids) > maxCatchUpChannels {
@@ -300,15 +302,7 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, rea
 			return c.getJSON(ctx, "read history", url, history, &page)
 		})
 		// Discord returns the oldest messages after the id, newest first.
-		slices.SortFunc(page, func(a, b *discordgo.Message) int {
-			switch {
-			case newer(a.ID, b.ID):
-				return 1
-			case newer(b.ID, a.ID):
-				return -1
-			}
-			return 0
-		})
+		slices.SortFunc(page, func(a, b *discordgo.Message) int { return compareIDs(a.ID, b.ID) })
 		return page, err
 	}
 	handed := 0
