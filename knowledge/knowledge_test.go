@@ -1501,8 +1501,8 @@ func TestCollectionsMayShareIDs(t *testing.T) {
 // The sample is measured on questions written for it the way citizens
 // write (testdata/sample-queries.jsonl: one English and one French question
 // per entry, none of them a phrasing of the sample, and 30 out of scope),
-// through the product's own language detection. Measured at 0.80: P@1
-// 0.918 EN and 0.959 FR, answered precision 0.959, coverage 0.714, 3 of 30
+// through the product's own language detection. Measured at 0.85: P@1
+// 0.918 EN and 0.959 FR, answered precision 0.958, coverage 0.704, 3 of 30
 // out-of-scope questions answered; at 0.90: 0.984, 0.622 and 1 of 30. The
 // floors sit a little under that, so that a change that makes the sample
 // answer worse fails here.
@@ -1545,7 +1545,7 @@ func TestSampleAnswersCitizensQuestions(t *testing.T) {
 			t.Errorf("%s: P@1 %.3f, R@5 %.3f", l, m.PAt1, m.RAt5)
 		}
 	}
-	if r.AnsweredPrecision < 0.94 || r.InScopeCoverage < 0.70 || r.OutOfScopeAnswerRate > 0.12 {
+	if r.AnsweredPrecision < 0.94 || r.InScopeCoverage < 0.68 || r.OutOfScopeAnswerRate > 0.12 {
 		t.Errorf("at %.2f: answered precision %.3f, coverage %.3f, out of scope answered %.3f", r.Threshold, r.AnsweredPrecision, r.InScopeCoverage, r.OutOfScopeAnswerRate)
 	}
 	strict := decide(outs, 0.90)
