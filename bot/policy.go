@@ -673,9 +673,9 @@ var serviceRoles = wordSet(`
 `)
 
 // towards, before an own object, make a judgement one of how a clerk
-// treated the citizen: "Singh was really good with me", « Singh a été
-// bonne avec moi ».
-var towards = wordSet(`with to avec envers`)
+// treated the citizen or their file: "Singh was really good with me", «
+// Singh a été bonne avec moi », "Singh did a great job on my file".
+var towards = wordSet(`with to on avec envers sur`)
 
 // ofService reports whether the judgement words[j] is one of a clerk at
 // work: a service role right after it, or how they treated the citizen.
@@ -707,9 +707,35 @@ func saidOf(words []string, i int) bool {
 	return i+1 < len(words) && !judgements[words[i+1]] && judged(words, i)
 }
 
+// doneWords link a surname to a judgement of the work the person does,
+// only where a jobWord follows the judgement (see doneWell): "Carney is
+// doing a great job", "Trudeau did a terrible job", "Blanchet does good
+// work", « Carney fait du bon travail », « Poilievre fait une mauvaise
+// job ». Before anything else the judgement is of a thing ("I think Singh
+// did the wrong form"). "Has", French « a » (« Trudeau a fait du bon
+// travail ») may stand right before one.
+var (
+	doneWords = wordSet(`do does did done doing fait fais faisait faites`)
+	jobWords  = wordSet(`job jobs work travail boulot ouvrage`)
+	doneHas   = wordSet(`has had have a avait aurait`)
+)
+
+// doneWell reports whether the doneWord words[j] links a judgement of the
+// work done: a determiner or words of degree if any (« du », « de la »,
+// "a really"), a judgement, a jobWord, and not how a clerk dealt with the
+// citizen ("doing a great job with my file", « du bon travail avec mon
+// dossier », see ofService).
+func doneWell(words []string, j int) bool {
+	k := j + 1
+	for k < min(len(words), j+4) && (determiners[words[k]] || groupDegree[words[k]]) {
+		k++
+	}
+	return k+1 < len(words) && judgements[words[k]] && jobWords[words[k+1]] && !ofService(words, k+1)
+}
+
 // judged reports whether a judgement within nearLeader words after the
-// surname words[i] is said of the person (see judgedBe), not of a clerk at
-// work (see ofService).
+// surname words[i] is said of the person (see judgedBe) or of the work
+// they do (see doneWords), not of a clerk at work (see ofService).
 func judged(words []string, i int) bool {
 	linked := false
 	end := min(len(words), i+nearLeader+1)
@@ -718,6 +744,9 @@ func judged(words []string, i int) bool {
 		switch {
 		case judgements[w]:
 			return !ofService(words, j)
+		case doneWords[w]:
+			return doneWell(words, j)
+		case doneHas[w] && j == i+1 && j+1 < len(words) && doneWords[words[j+1]]:
 		case (w == "a" || w == "avait" || w == "aurait") && j == i+1:
 			return j+1 < len(words) && (words[j+1] == "raison" || words[j+1] == "tort")
 		case judgedBe[w]:
