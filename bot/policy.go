@@ -261,6 +261,102 @@ var removalWords = wordSet(`
 	renvoye renvoyee renvoyer congedie congediee congedier destitue destituee destituer
 `)
 
+// removalCalls demand as a slogan that a leader leave: right after the
+// surname that opens the clause and ending it, "now" after them if at all
+// ("Poilievre out!", "Carney out now", "Carney must go", « Trudeau dehors
+// », « Poilievre doit partir », « Trudeau, dégage! »), or removalLeads
+// right before the surname that ends it (« Dehors Trudeau! », "Out with
+// Carney"). Elsewhere they are a clerk's day ("Is Singh out today?",
+// "Singh out of office until Monday?", "Singh must go over my file", «
+// Singh est dehors »). As with removalWords, the citizen's own business in
+// the message makes the surname a clerk's ("Singh out? she has my file").
+// See slogan.
+var (
+	removalCalls = [][]string{
+		{"out"}, {"must", "go"}, {"has", "to", "go"}, {"needs", "to", "go"}, {"gotta", "go"},
+		{"dehors"}, {"degage"}, {"doit", "partir"}, {"doit", "degager"}, {"doit", "s", "en", "aller"},
+	}
+	removalLeads = [][]string{{"out", "with"}, {"dehors"}, {"degage"}}
+	sloganNow    = wordSet(`now maintenant`)
+)
+
+// cheers cheer the surname right after them as a slogan, the whole clause,
+// repeated after it if at all: "go Poilievre go", "Go Carney!", "let's go
+// Singh", « Allez Blanchet! ». Elsewhere they send someone somewhere ("go
+// see Singh at the counter", « allez voir Singh »); « vive » cheers
+// wherever it stands (see opinionWords). See slogan.
+var cheers = wordSet(`go allez`)
+
+// letsGo may open a cheer: "let's go Carney".
+var letsGo = wordSet(`let lets s`)
+
+// slogan reports whether the clause words is a slogan on the leader's
+// surname words[i], with no title: a call for removal (removalCalls,
+// removalLeads) or a cheer (cheers). The caller leaves out a message of the
+// citizen's own business (see ownBusiness).
+func slogan(words []string, i int) bool {
+	before, rest := words[:i], words[i+1:]
+	for len(rest) > 0 && sloganNow[rest[len(rest)-1]] {
+		rest = rest[:len(rest)-1]
+	}
+	if len(before) == 0 {
+		return slices.ContainsFunc(removalCalls, func(c []string) bool { return slices.Equal(rest, c) })
+	}
+	if len(rest) == 0 && slices.ContainsFunc(removalLeads, func(c []string) bool { return slices.Equal(before, c) }) {
+		return true
+	}
+	cheer := before[len(before)-1]
+	if !cheers[cheer] || len(rest) > 1 || len(rest) == 1 && rest[0] != cheer {
+		return false
+	}
+	for _, w := range before[:len(before)-1] {
+		if !letsGo[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// sloganAcross reports whether the clause words and the one before it,
+// prev, make a slogan on a leader's surname across the comma or the mark
+// between ("Trudeau, dehors!", "Go Poilievre, go!", « Dehors, Trudeau »);
+// see slogan.
+func sloganAcross(prev, words []string) bool {
+	if len(prev) == 0 || len(words) == 0 || len(prev)+len(words) > 5 {
+		return false
+	}
+	joined := slices.Concat(prev, words)
+	for _, k := range []int{len(prev) - 1, len(prev)} {
+		if _, ok := leaders[joined[k]]; ok && slogan(joined, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// candidacies put the leader's surname right before them forward for
+// prime minister ("PM"): "Poilievre for PM!", "Singh as PM", « Carney
+// comme PM », « Poilievre pour PM ». "Prime minister" and « premier
+// ministre » are partyMentions whatever stands before them.
+var candidacies = wordSet(`for as pour comme`)
+
+// putForward reports whether the leader's surname words[i] of the clause c
+// is put forward for prime minister (see candidacies): "for PM" right after
+// it, no hour between ("an appointment with Singh for 3 pm": the clause's
+// words hold no digits, the text does).
+func putForward(c string, words []string, i int) bool {
+	if i+2 >= len(words) || !candidacies[words[i+1]] || words[i+2] != "pm" {
+		return false
+	}
+	all := textWords(c)
+	for k := range len(all) - 2 {
+		if all[k] == words[i] && all[k+1] == words[i+1] && all[k+2] == "pm" {
+			return true
+		}
+	}
+	return false
+}
+
 // ownBusiness reports whether folded text speaks of the citizen's own
 // business: an own object or possessive (ownObjects: "me", "my file", « il
 // m'a dit »), not the « M » that titles a surname (« M Carney »).
@@ -497,7 +593,8 @@ func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 
 // partisanName reports whether folded text speaks of a party leader: by
 // full name other than in a service request (see servedLeader), compared
-// with another leader (see compared), or by surname next to a word of
+// with another leader (see compared), put forward for prime minister (see
+// putForward), in a slogan (see slogan), or by surname next to a word of
 // elections (politicalWords; not a word of conduct after
 // a title, see conductWords), of removal from office (removalWords) or
 // opinion (opinionWords, thinkWords).
@@ -505,7 +602,7 @@ func partisanName(folded string) bool {
 	var prev []string
 	for _, c := range strings.FieldsFunc(withAbbreviations(folded), isClauseEnd) {
 		words := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsLetter(r) })
-		if comparedAcross(prev, words) || judgedAcross(prev, words) && !ownBusiness(folded) {
+		if comparedAcross(prev, words) || (judgedAcross(prev, words) || sloganAcross(prev, words)) && !ownBusiness(folded) {
 			return true
 		}
 		prev = words
@@ -516,8 +613,8 @@ func partisanName(folded string) bool {
 			}
 			titled := i > 0 && titles[words[i-1]]
 			if i > 0 && words[i-1] == first && !asked(folded).servedLeader() ||
-				compared(words, i) || opinionOn(words, i) || policyJudged(words, i) ||
-				!titled && saidOf(words, i) && !ownBusiness(folded) {
+				compared(words, i) || opinionOn(words, i) || policyJudged(words, i) || putForward(c, words, i) ||
+				!titled && (saidOf(words, i) || slogan(words, i)) && !ownBusiness(folded) {
 				return true
 			}
 			for j := i - 1; j >= max(0, i-nearLeader) && !placeBreaks[words[j]]; j-- {
