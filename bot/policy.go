@@ -186,7 +186,7 @@ func phrases(ps ...string) *regexp.Regexp {
 // partisan, unless the message is a service request of a kind that names
 // them in the ordinary course and gives no opinion (see served). The Bloc
 // québécois is named so in full only: a « bloc » is also a block of flats;
-// cheered, it is partisan (see blocCheered).
+// cheered, it is partisan (see partyCheered).
 var partyMentions = regexp.MustCompile(`\b(liberals?|liberaux|liberales?|libs|conservatives?|conservateurs?|conservatrices?|ndp|npd|bloc quebecois|bloquistes?|green party|parti vert|ppc|tories|tory|grits|neo-democrates?|prime minister|premier ministre)\b`)
 
 // partisanPatterns are opinions asked about parties, leaders and
@@ -205,10 +205,14 @@ var partisanPatterns = []*regexp.Regexp{
 		`\s+vot(e|es|ez|er|ons|ent|erais|erait|eriez)\b`),
 }
 
-// blocCheered is the Bloc cheered or voted for: « vive le Bloc », « votez
-// Bloc », "go Bloc". It is read only in a message that holds "bloc", so
-// that the longest messages do not pay for it.
-var blocCheered = regexp.MustCompile(`\b(vive|vote|votez|votons|go)\s+(le\s+)?bloc\b`)
+// partyCheered is a party whose name is also an ordinary word cheered or
+// voted for: the Bloc (« vive le Bloc », « votez Bloc », "go Bloc"), the
+// Greens ("vote Green", « votez vert », « vive les verts »; "go green" is
+// of the environment, « la carte verte » a card). It is read only in a
+// message that holds "bloc", "green" or "vert", so that the longest
+// messages do not pay for it.
+var partyCheered = regexp.MustCompile(`\b(vive|vote|votez|votons|go)\s+(le\s+)?bloc\b|` +
+	`\b(vive|vote|votez|votons)\s+(les\s+)?(greens?|verts?)\b`)
 
 // nonPartisan are the phrases in which a party's name is an ordinary word,
 // left out before partisanPatterns and partyMentions are matched: a degree
@@ -891,7 +895,7 @@ func policyCheck(text string) Reason {
 }
 
 // partisanText reports whether folded text asks who to vote for
-// (partisanPatterns), cheers the Bloc (blocCheered), or names a party or the Prime Minister
+// (partisanPatterns), cheers the Bloc or the Greens (partyCheered), or names a party or the Prime Minister
 // (partyMentions) other than in a service request (see served); phrases in
 // which a party's name is an ordinary word are left out (nonPartisan).
 func partisanText(folded string) bool {
@@ -907,7 +911,8 @@ func partisanText(folded string) bool {
 			return true
 		}
 	}
-	if strings.Contains(folded, "bloc") && blocCheered.MatchString(folded) {
+	if (strings.Contains(folded, "bloc") || strings.Contains(folded, "green") || strings.Contains(folded, "vert")) &&
+		partyCheered.MatchString(folded) {
 		return true
 	}
 	if !partyMentions.MatchString(folded) {
