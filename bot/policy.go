@@ -655,7 +655,7 @@ func opinionOn(words []string, i int) bool {
 		case k >= i-2 && (opinionWords[w] || liked(words, k)):
 			return true
 		case thinkWords[w] && (k >= i-2 || thinkThat[words[i-1]]), findThat[w] && thinkThat[words[i-1]]:
-			return askedOfTarget(words, k) || judged(words, i)
+			return askedOfTarget(words, k) || judged(words, i, false)
 		}
 	}
 	return false
@@ -721,9 +721,9 @@ func policyJudged(words []string, i int) bool {
 	}
 	switch {
 	case i+2 < len(words) && words[i+1] == "s" && policyNouns[words[i+2]]:
-		return judged(words, i+2) || exclaimed(words, i)
+		return judged(words, i+2, false) || exclaimed(words, i)
 	case i+1 < len(words) && policyNouns[words[i+1]]:
-		return judged(words, i+1) || exclaimed(words, i)
+		return judged(words, i+1, false) || exclaimed(words, i)
 	}
 	g := i - 1
 	if g >= 1 && (words[g] == "de" || words[g] == "d") {
@@ -732,7 +732,7 @@ func policyJudged(words []string, i int) bool {
 	if g < 0 || !policyNouns[words[g]] {
 		return false
 	}
-	if judged(words, i) {
+	if judged(words, i, false) {
 		return true
 	}
 	if g > 0 && policyDeterminers[words[g-1]] {
@@ -787,25 +787,62 @@ func ofService(words []string, j int) bool {
 	return serviceRoles[words[j+1]] || towards[words[j+1]] && j+2 < len(words) && ownObjects[words[j+2]]
 }
 
-// judgedArticles may stand between a "to be" and the judgement it links.
-var judgedArticles = wordSet(`the a an le la l un une des`)
+// judgedArticles may stand between a "to be" and the judgement it links;
+// so may "any" ("Is Carney any good?").
+var judgedArticles = wordSet(`the a an any le la l un une des`)
 
 // saidOf reports whether a judgement is said of the surname words[i]
 // itself, linked to it (see judgedBe) and not of a clerk at work (see
 // judged): "Poilievre is the best", "Trudeau is a great leader", « Carney
 // c'est le meilleur », « Singh est nul ». The surname is the subject that
 // opens its clause, or one after a conjunction ("and Carney is the
-// worst"): elsewhere it is the complement of what is judged (« le dossier
-// de Singh est mauvais »), or a judgement right after it is of something
-// else ("tell Singh good morning"). A title before the surname makes it a
+// worst"), or after an auxiliary that opens a question (see
+// subjectAuxiliaries: "Is Carney good?", "Does Carney do a good job?"):
+// elsewhere it is the complement of what is judged (« le dossier de Singh
+// est mauvais »), or a judgement right after it is of something else
+// ("tell Singh good morning"). A title before the surname makes it a
 // clerk's, as does the citizen's own business in the message ("Singh was
 // bad at calling me back", "Singh was terrible, she lost my file, can you
-// check?", see ownBusiness), which the caller checks.
+// check?", "Did Singh do a good job? she has my file", see ownBusiness),
+// which the caller checks.
 func saidOf(words []string, i int) bool {
+	if i+1 >= len(words) {
+		return false
+	}
+	if i > 0 && subjectAuxiliaries[words[i-1]] && (i == 1 || clauseJoins[words[i-2]] || subjectJoins[words[i-2]]) {
+		return judged(words, i, judgedBe[words[i-1]])
+	}
 	if i > 0 && !clauseJoins[words[i-1]] && !subjectJoins[words[i-1]] {
 		return false
 	}
-	return i+1 < len(words) && !judgements[words[i+1]] && judged(words, i)
+	return !judgements[words[i+1]] && judged(words, i, false)
+}
+
+// subjectAuxiliaries, opening a clause, put its subject right after them
+// in a question: "Is Carney good?", "Was Trudeau a good PM?", "Does Carney
+// do a good job?", "Has Carney done a good job?". A surname there is
+// judged as in "Carney is good"; after a "to be" (judgedBe) the link is
+// made already, and a judgement may follow the surname right away. French
+// puts the subject first and its pronoun after the verb instead (« Carney
+// est-il bon? », see invertedSubjects).
+var subjectAuxiliaries = wordSet(`is was does did has will would`)
+
+// invertedSubjects are the pronouns French puts after the verb in a
+// question, « -t- » before them if any: « Carney est-il bon? », « Trudeau
+// a-t-il fait du bon travail? ». They say nothing between the verb and what
+// it links.
+var invertedSubjects = wordSet(`il elle ils elles`)
+
+// pastInverted returns the index after an inverted subject standing at
+// words[k] (see invertedSubjects), or k.
+func pastInverted(words []string, k int) int {
+	if k+1 < len(words) && words[k] == "t" && invertedSubjects[words[k+1]] {
+		return k + 2
+	}
+	if k < len(words) && invertedSubjects[words[k]] {
+		return k + 1
+	}
+	return k
 }
 
 // doneWords link a surname to a judgement of the work the person does,
@@ -814,21 +851,49 @@ func saidOf(words []string, i int) bool {
 // work", « Carney fait du bon travail », « Poilievre fait une mauvaise
 // job ». Before anything else the judgement is of a thing ("I think Singh
 // did the wrong form"). "Has", French « a » (« Trudeau a fait du bon
-// travail ») may stand right before one.
+// travail ») may stand right before one, or before "been", « été », which
+// link as "to be" does ("Carney has been great", « Trudeau a-t-il été un
+// bon PM? »).
 var (
 	doneWords = wordSet(`do does did done doing fait fais faisait faites`)
 	jobWords  = wordSet(`job jobs work travail boulot ouvrage`)
 	doneHas   = wordSet(`has had have a avait aurait`)
+	hasBeen   = wordSet(`been ete`)
 )
+
+// doneHow judge the way work is done, with the office it is done in after
+// them ("doing well as leader", "did badly as PM", « fait bien comme chef
+// »), or the person's own job next to them ("does his job well", « fait
+// bien son travail »): "Singh is doing well" alone is of a clerk's health
+// or day.
+var doneHow = wordSet(`well badly poorly bien mal`)
+
+// officeRoles, after a candidacy word ("as", « comme »), name the office a
+// leader holds or seeks: "as leader", "as PM", « comme chef », « comme
+// premier ministre ».
+var officeRoles = wordSet(`leader pm prime chef premier`)
+
+// jobHolders are the possessives of the one whose job is judged: "his
+// job", « son travail ».
+var jobHolders = wordSet(`his her their son sa leur`)
 
 // doneWell reports whether the doneWord words[j] links a judgement of the
 // work done: a determiner or words of degree if any (« du », « de la »,
 // "a really"), a judgement, a jobWord, and not how a clerk dealt with the
 // citizen ("doing a great job with my file", « du bon travail avec mon
-// dossier », see ofService).
+// dossier », see ofService); or the way of doing it (see doneHow). A French
+// inverted subject may stand right after it (« Carney fait-il du bon
+// travail? »).
 func doneWell(words []string, j int) bool {
-	k := j + 1
-	for k < min(len(words), j+4) && (determiners[words[k]] || groupDegree[words[k]]) {
+	k := pastInverted(words, j+1)
+	ownJob := func(k int) bool { return k+1 < len(words) && jobHolders[words[k]] && jobWords[words[k+1]] }
+	switch {
+	case k+2 < len(words) && doneHow[words[k]] && candidacies[words[k+1]] && officeRoles[words[k+2]],
+		k < len(words) && doneHow[words[k]] && ownJob(k+1),
+		k+2 < len(words) && ownJob(k) && doneHow[words[k+2]]:
+		return true
+	}
+	for n := 0; n < 3 && k < len(words) && (determiners[words[k]] || groupDegree[words[k]]); n++ {
 		k++
 	}
 	return k+1 < len(words) && judgements[words[k]] && jobWords[words[k+1]] && !ofService(words, k+1)
@@ -836,20 +901,28 @@ func doneWell(words []string, j int) bool {
 
 // judged reports whether a judgement within nearLeader words after the
 // surname words[i] is said of the person (see judgedBe) or of the work
-// they do (see doneWords), not of a clerk at work (see ofService).
-func judged(words []string, i int) bool {
-	linked := false
+// they do (see doneWords), not of a clerk at work (see ofService). linked
+// says that a "to be" before the surname links it already ("Is Carney
+// good?", see subjectAuxiliaries): then "a" is the English article, not
+// French "has".
+func judged(words []string, i int, linked bool) bool {
 	end := min(len(words), i+nearLeader+1)
 	for j := i + 1; j < end; j++ {
-		w := words[j]
+		w, next := words[j], j+1
+		if j == i+1 {
+			next = pastInverted(words, next) // « Carney est-il bon? »
+			end = min(len(words), end+next-j-1)
+		}
 		switch {
 		case judgements[w]:
 			return !ofService(words, j)
 		case doneWords[w]:
 			return doneWell(words, j)
-		case doneHas[w] && j == i+1 && j+1 < len(words) && doneWords[words[j+1]]:
-		case (w == "a" || w == "avait" || w == "aurait") && j == i+1:
-			return j+1 < len(words) && (words[j+1] == "raison" || words[j+1] == "tort")
+		case doneHas[w] && j == i+1 && next < len(words) && doneWords[words[next]]:
+		case doneHas[w] && j == i+1 && next < len(words) && hasBeen[words[next]]:
+			linked, next, end = true, next+1, min(len(words), end+1) // "has been" is one link
+		case (w == "a" || w == "avait" || w == "aurait") && j == i+1 && !linked:
+			return next < len(words) && (words[next] == "raison" || words[next] == "tort")
 		case judgedBe[w]:
 			linked = true
 			if w == "c" {
@@ -859,6 +932,7 @@ func judged(words []string, i int) bool {
 		default:
 			return false
 		}
+		j = next - 1
 	}
 	return false
 }
