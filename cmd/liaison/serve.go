@@ -302,6 +302,10 @@ func watchKnowledge(ctx context.Context, kb *knowledge.Index, st *store.DB, ever
 	go kb.Watch(ctx, every, func(err error) {
 		log.Error("knowledge base edit rejected; still serving the previous version", "err", err)
 	})
+	// last is the signature of the drafts applied. The index took those
+	// approved when serve opened it, and staff may approve or reject one
+	// before the first tick: that tick applies the drafts approved then,
+	// whatever they are (the same drafts rebuild nothing).
 	last := ""
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -317,10 +321,6 @@ func watchKnowledge(ctx context.Context, kb *knowledge.Index, st *store.DB, ever
 			continue
 		}
 		sig := draftSignature(extra)
-		if last == "" {
-			last = sig
-			continue
-		}
 		if sig == last {
 			continue
 		}

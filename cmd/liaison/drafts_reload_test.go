@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/knowledge"
+	"github.com/liaison-gc/liaison/store"
+)
+
+// baseTOML is a one-entry knowledge base.
+const baseTOML = `[[entry]]
+id = "office-hours"
+topic = "general"
+[entry.en]
+question = "When are your offices open?"
+answer = "Monday to Friday, 8:30 to 4:30."
+[entry.fr]
+question = "Quand vos bureaux sont-ils ouverts?"
+answer = "Du lundi au vendredi, de 8 h 30 à 16 h 30."
+`
+
+// reloadRig is what serve runs for approved drafts: the store, the
+// knowledge index opened with the drafts approved at that moment, and
+// watchKnowledge started later by start.
+type reloadRig struct {
+	t      *testing.T
+	cfg    string
+	kbFile string
+	st     *store.DB
+	kb     *knowledge.Index
+	log    *lockedBuffer
+}
+
+// newReloadRig saves the drafts whose entry ids are given, under review but
+// for those in approved, and opens the knowledge index as serve does.
+func newReloadRig(t *testing.T, ids []string, approved ...string) *reloadRig {
+	t.Helper()
+	clearSecrets(t)
+	ctx := context.Background()
+	dataDir, kbDir := t.TempDir(), t.TempDir()
+	r := &reloadRig{t: t, kbFile: filepath.Join(kbDir, "base.toml"), log: &lockedBuffer{}}
+	if err := os.WriteFile(r.kbFile, []byte(baseTOML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.cfg = writeFile(t, "config.toml", fmt.Sprintf("data_dir = %q\n[knowledge]\npath = %q\n", dataDir, kbDir)+staffTOML)
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.st = st
+	t.Cleanup(func() { st.Close() })
+	for _, id := range ids {
+		d := bot.Draft{EntryID: id, Topic: "general", State: bot.DraftOpen, By: "sam",
+			QuestionEN: "What is " + id + "?", AnswerEN: "It is " + id + ".",
+			QuestionFR: "Qu’est-ce que " + id + "?", AnswerFR: "C’est " + id + "."}
+		for _, a := range approved {
+			if a == id {
+				d.State, d.ApprovedBy = bot.DraftApproved, "sam"
+			}
+		}
+		if err := st.SaveDraft(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	extra, err := approvedDrafts(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg := slog.New(slog.NewTextHandler(r.log, nil))
+	kb, err := knowledge.Open(ctx, knowledge.Options{Path: kbDir, Extra: extra, DataDir: dataDir, Logger: lg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.kb = kb
+	t.Cleanup(func() { kb.Close() })
+	return r
+}
+
+// start runs watchKnowledge, as serve does after startup, with a short
+// reload interval, until the test ends.
+func (r *reloadRig) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		watchKnowledge(ctx, r.kb, r.st, 5*time.Millisecond, slog.New(slog.NewTextHandler(r.log, nil)))
+	}()
+	r.t.Cleanup(func() { cancel(); <-done })
+}
+
+// draft runs `liaison kb drafts <verb> <draft id>` as staff would.
+func (r *reloadRig) draft(verb string, id int64) {
+	r.t.Helper()
+	args := []string{"kb", "drafts", verb, strconv.FormatInt(id, 10), "--config", r.cfg, "--by", "sam"}
+	if verb == "reject" {
+		args = append(args, "--reason", "wrong answer")
+	}
+	if _, _, err := runCLI(r.t, args...); err != nil {
+		r.t.Fatalf("kb drafts %s %d: %v", verb, id, err)
+	}
+}
+
+// served reports whether the index serves entry id in both languages.
+func (r *reloadRig) served(id string) bool {
+	for _, l := range bot.Langs {
+		_, err := r.kb.Entry(context.Background(), id, l)
+		if errors.Is(err, bot.ErrNotFound) {
+			return false
+		}
+		if err != nil {
+			r.t.Fatalf("entry %s: %v", id, err)
+		}
+	}
+	return true
+}
+
+// waitFor waits until cond holds, failing after a generous deadline.
+func (r *reloadRig) waitFor(what string, cond func() bool) {
+	r.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("never: %s\nlog:\n%s", what, r.log.String())
+		}
+	}
+}
+
+// A draft approved after serve opened the knowledge base, before its first
+// reload, is served at that reload (the README's "served at the next
+// reload"); so is one approved later, and a draft rejected after its
+// approval is withdrawn at the next reload.
+func TestDraftApprovedRightAfterStartIsServedAtTheNextReload(t *testing.T) {
+	r := newReloadRig(t, []string{"ceremony-animals", "ceremony-guests"})
+	r.draft("approve", 1) // after the index took the approved drafts, before the first reload
+	r.start()
+	r.waitFor("draft approved right after start served", func() bool { return r.served("ceremony-animals") })
+	r.draft("approve", 2)
+	r.waitFor("draft approved later served", func() bool { return r.served("ceremony-guests") })
+	r.draft("reject", 1)
+	r.waitFor("rejected draft withdrawn", func() bool { return !r.served("ceremony-animals") })
+	if !r.served("ceremony-guests") {
+		t.Error("the other approved draft is no longer served")
+	}
+}
+
+// An approved draft rejected after serve opened the knowledge base, before
+// its first reload, is withdrawn at that reload.
+func TestDraftRejectedRightAfterStartIsWithdrawnAtTheNextReload(t *testing.T) {
+	r := newReloadRig(t, []string{"ceremony-animals"}, "ceremony-animals")
+	if !r.served("ceremony-animals") {
+		t.Fatal("draft approved before start not served")
+	}
+	r.draft("reject", 1)
+	r.start()
+	r.waitFor("draft rejected right after start withdrawn", func() bool { return !r.served("ceremony-animals") })
+}
