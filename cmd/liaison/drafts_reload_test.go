@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 	"github.com/liaison-gc/liaison/store"
 )
 
-// baseTOML is a one-entry knowledge base.
+// baseTOML is a one-entry knowledge base; brokenTOML is an edit of it that
+// fails validation (an entry without a topic nor French).
 const baseTOML = `[[entry]]
 id = "office-hours"
 topic = "general"
@@ -26,6 +28,14 @@ answer = "Monday to Friday, 8:30 to 4:30."
 [entry.fr]
 question = "Quand vos bureaux sont-ils ouverts?"
 answer = "Du lundi au vendredi, de 8 h 30 à 16 h 30."
+`
+
+const brokenTOML = baseTOML + `
+[[entry]]
+id = "half-written"
+[entry.en]
+question = "What about"
+answer = "..."
 `
 
 // reloadRig is what serve runs for approved drafts: the store, the
@@ -133,6 +143,18 @@ func (r *reloadRig) waitFor(what string, cond func() bool) {
 	}
 }
 
+// writeKB replaces the knowledge-base file whole, as an editor saving it.
+func (r *reloadRig) writeKB(body string) {
+	r.t.Helper()
+	tmp := filepath.Join(r.t.TempDir(), "base.toml")
+	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.Rename(tmp, r.kbFile); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
 // A draft approved after serve opened the knowledge base, before its first
 // reload, is served at that reload (the README's "served at the next
 // reload"); so is one approved later, and a draft rejected after its
@@ -161,4 +183,27 @@ func TestDraftRejectedRightAfterStartIsWithdrawnAtTheNextReload(t *testing.T) {
 	r.draft("reject", 1)
 	r.start()
 	r.waitFor("draft rejected right after start withdrawn", func() bool { return !r.served("ceremony-animals") })
+}
+
+// A draft approved while a knowledge-base edit is broken cannot be served
+// (the base with it does not load); it is reported once, and served at the
+// first reload after the edit is fixed, not forgotten.
+func TestDraftApprovedWhileTheKnowledgeBaseIsBrokenIsServedOnceItIsFixed(t *testing.T) {
+	r := newReloadRig(t, []string{"ceremony-animals", "ceremony-guests"}, "ceremony-animals")
+	r.start()
+	r.writeKB(brokenTOML)
+	r.draft("approve", 2)
+	const refused = `msg="approved drafts`
+	r.waitFor("approved drafts refused while the base is broken", func() bool { return strings.Contains(r.log.String(), refused) })
+	if r.served("ceremony-guests") {
+		t.Fatal("draft served while the knowledge base is broken")
+	}
+	r.writeKB(baseTOML)
+	r.waitFor("draft refused while the base was broken served once it is fixed", func() bool { return r.served("ceremony-guests") })
+	if !r.served("ceremony-animals") || !r.served("office-hours") {
+		t.Error("the draft approved before or the files' entry is no longer served")
+	}
+	if n := strings.Count(r.log.String(), refused); n != 1 {
+		t.Errorf("refusal reported %d times, want once:\n%s", n, r.log.String())
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -305,8 +306,10 @@ func watchKnowledge(ctx context.Context, kb *knowledge.Index, st *store.DB, ever
 	// last is the signature of the drafts applied. The index took those
 	// approved when serve opened it, and staff may approve or reject one
 	// before the first tick: that tick applies the drafts approved then,
-	// whatever they are (the same drafts rebuild nothing).
-	last := ""
+	// whatever they are (the same drafts rebuild nothing). failed is the
+	// signature of drafts refused, reported once and tried again at every
+	// tick: a knowledge-base edit broken meanwhile may be fixed.
+	last, failed := "", ""
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -322,12 +325,20 @@ func watchKnowledge(ctx context.Context, kb *knowledge.Index, st *store.DB, ever
 		}
 		sig := draftSignature(extra)
 		if sig == last {
+			failed = ""
 			continue
 		}
 		if err := kb.SetExtra(ctx, extra); err != nil {
-			log.Error("approved drafts rejected", "err", err)
+			if ctx.Err() != nil || errors.Is(err, knowledge.ErrClosed) {
+				return
+			}
+			if sig != failed {
+				log.Error("approved drafts not served yet: the knowledge base with them does not load; still serving the previous version, trying again at every reload", "err", err)
+				failed = sig
+			}
+			continue
 		}
-		last = sig
+		last, failed = sig, ""
 	}
 }
 
