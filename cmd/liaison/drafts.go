@@ -252,6 +252,28 @@ func checkDraft(d bot.Draft, cfg Config, approved []bot.Draft) error {
 	if !entryIDRe.MatchString(d.EntryID) {
 		errs = append(errs, fmt.Errorf("draft %d: entry id %q must be lowercase letters, digits and dashes; set it with --id", d.ID, d.EntryID))
 	}
+	// What the knowledge base checks besides (the topic, lengths): a draft
+	// it refuses would keep every approved draft from being served. The
+	// problems reported above are left out of the entry checked.
+	e := draftEntry(d)
+	if !entryIDRe.MatchString(e.ID) {
+		e.ID = "draft"
+	}
+	for _, s := range []*string{&e.EN.Question, &e.EN.Answer, &e.FR.Question, &e.FR.Answer} {
+		if strings.TrimSpace(*s) == "" {
+			*s = "-"
+		}
+	}
+	if ps := knowledge.Validate([]knowledge.Entry{e}, false); len(ps) > 0 {
+		for _, p := range ps {
+			lang := ""
+			if p.Lang != "" {
+				lang = " [" + string(p.Lang) + "]"
+			}
+			errs = append(errs, fmt.Errorf("draft %d%s: %s", d.ID, lang, p.Msg))
+		}
+		errs = append(errs, fmt.Errorf("draft %d: the knowledge base would refuse it as it is: correct it with 'liaison kb drafts edit %d' and --topic, --en-question, --en-answer, --fr-question or --fr-answer", d.ID, d.ID))
+	}
 	for _, o := range approved {
 		if o.ID != d.ID && o.EntryID == d.EntryID {
 			errs = append(errs, fmt.Errorf("draft %d: entry id %q is already used by approved draft %d: choose another with --id", d.ID, d.EntryID, o.ID))

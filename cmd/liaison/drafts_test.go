@@ -271,3 +271,47 @@ func TestDraftsExportWithNothingToExportWritesNothing(t *testing.T) {
 		t.Errorf("export to standard output with no drafts: %q, %v", out, err)
 	}
 }
+
+// A draft the knowledge base would refuse (a malformed topic, an answer
+// past the longest the base takes) is refused at approval with what to
+// fix: approved, it would keep every later draft from being served, since
+// serve adds the approved drafts to the knowledge base together.
+func TestDraftTheKnowledgeBaseWouldRefuseIsRefusedAtApproval(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.Draft{EntryID: "ceremony-animals", Topic: "Ceremonies & events",
+		QuestionEN: "Can animals attend a ceremony?", AnswerEN: strings.Repeat("Only service animals may attend. ", 300),
+		QuestionFR: "Les animaux peuvent-ils assister à une cérémonie?", AnswerFR: "Seuls les animaux d’assistance sont admis.",
+		State: bot.DraftOpen, By: "sam"}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	_, _, err = runCLI(t, "kb", "drafts", "approve", "1", "--config", cfgPath, "--by", "sam")
+	if err == nil || !strings.Contains(err.Error(), `malformed topic "Ceremonies & events"`) ||
+		!strings.Contains(err.Error(), "[en]: answer is 9900 characters long: keep it under 8000") ||
+		!strings.Contains(err.Error(), "--topic") || !strings.Contains(err.Error(), "--en-answer") {
+		t.Fatalf("approving a draft the knowledge base would refuse: %v", err)
+	}
+	st, err = store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := st.Draft(ctx, 1); err != nil || d.State != bot.DraftOpen {
+		t.Errorf("refused draft = %+v, %v; want it still under review", d, err)
+	}
+	st.Close()
+
+	if _, _, err := runCLI(t, "kb", "drafts", "edit", "1", "--config", cfgPath, "--topic", "general",
+		"--en-answer", "Only service animals may attend."); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "kb", "drafts", "approve", "1", "--config", cfgPath, "--by", "sam"); err != nil {
+		t.Errorf("approve once fixed: %v", err)
+	}
+}
