@@ -13,8 +13,8 @@ import (
 // Config is the [web] section of the configuration file. Zero fields take
 // the defaults documented on each field (see Default and config.example.toml).
 type Config struct {
-	// Enabled is "auto" (the default: on when neither Discord nor Slack is
-	// configured), true or false. TOML may give it as a bool or a string;
+	// Enabled is "auto" (the default: on when Slack is not configured, with
+	// Discord or without), true or false. TOML may give it as a bool or a string;
 	// see Enablement. The caller decides; the server does not read it.
 	Enabled any `toml:"enabled"`
 	// Addr is the listen address (127.0.0.1:8080). Any address that is not

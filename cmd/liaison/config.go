@@ -730,8 +730,9 @@ func (c Config) slackEnabled() bool {
 	return c.secrets.slackBotToken != "" || c.secrets.slackAppToken != "" || c.Slack.DeskChannel != ""
 }
 
-// webEnabled: on when asked, or in auto mode when neither Discord nor
-// Slack is configured.
+// webEnabled: on when asked, or in auto mode when Slack is not configured,
+// with Discord or without: the web desk is then the staff desk, and the
+// web chat, served by the same server, runs with it.
 func (c Config) webEnabled() bool {
 	mode, _ := c.Web.Enablement()
 	switch mode {
@@ -740,7 +741,7 @@ func (c Config) webEnabled() bool {
 	case web.EnabledOff:
 		return false
 	}
-	return !c.discordEnabled() && !c.slackEnabled()
+	return !c.slackEnabled()
 }
 
 // roster converts the [[staff]] tables.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/channels/discord/fakediscord"
 	"github.com/liaison-gc/liaison/phases"
 	"github.com/liaison-gc/liaison/store"
 )
@@ -269,5 +271,88 @@ func TestServeWithAnUnpairedEntryNamesTheConfigKey(t *testing.T) {
 	_, stderr, _ := runCLI(t, "kb", "check", "--kb", dir)
 	if !strings.Contains(stderr, "--allow-unpaired") {
 		t.Errorf("kb check does not name --allow-unpaired:\n%s", stderr)
+	}
+}
+
+var deskURL = regexp.MustCompile(`Staff desk:\s+(http://\S+)/desk`)
+
+// With Discord and without Slack, the web desk is the staff desk (web.enabled
+// left at "auto"): a Discord citizen's question that escalates is shown
+// there, and the answer given there reaches the citizen on Discord.
+func TestServeWithDiscordAndNoSlackRunsTheWebDesk(t *testing.T) {
+	clearSecrets(t)
+	const token = "shared-desk-token-0123456"
+	t.Setenv(envWebToken, token)
+	const guild, help, citizen = "111111111111111111", "222222222222222222", "333333333333333333"
+	fake := fakediscord.Start(t, fakediscord.Config{})
+	fake.AddGuild(guild, 10)
+	fake.AddChannel(guild, help, "help")
+	t.Setenv(envDiscordToken, fake.Token())
+	cfg := writeFile(t, "serve.toml", "data_dir = \""+t.TempDir()+"\"\n[admin]\naddr = \"127.0.0.1:0\"\n[web]\naddr = \"127.0.0.1:0\"\n"+
+		"[discord]\nguilds = [\""+guild+"\"]\napi_url = \""+fake.URL+"\"\n"+
+		"[[discord.channel]]\nid = \""+help+"\"\nname = \"help\"\nhelp = true\n"+staffTOML)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut lockedBuffer
+	done := startServe(t, ctx, cfg, &out, &errOut)
+	fake.AwaitReady(t)
+	for _, want := range []string{"Channel:      discord", "Staff desk:   http://127.0.0.1:", "Comms page:   http://127.0.0.1:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start message lacks %q:\n%s", want, out.String())
+		}
+	}
+	m := deskURL.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no web desk with Discord and without Slack:\n%s", out.String())
+	}
+	api := func(method, path string, body any, v any) {
+		t.Helper()
+		var r io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			r = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, m[1]+path, r)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b, _ := io.ReadAll(res.Body)
+			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, b)
+		}
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	fake.Post(fakediscord.Post{ChannelID: help, Author: fakediscord.User{ID: citizen, Username: "citizen"},
+		Content: "Why is the office on Elm Street closed on a Tuesday?"})
+	var shown []struct {
+		ID  int64  `json:"id"`
+		Ref string `json:"ref"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && (len(shown) == 0 || shown[0].Ref == ""); time.Sleep(50 * time.Millisecond) {
+		api("GET", "/api/desk/escalations", nil, &shown)
+	}
+	if len(shown) != 1 || shown[0].Ref == "" {
+		t.Fatalf("the escalated Discord question is not on the web desk: %+v\n%s", shown, errOut.String())
+	}
+	var answered map[string]any
+	api("POST", "/api/desk/answer", map[string]any{"as": "sam", "id": shown[0].ID, "text": "It is closed for renovations until May."}, &answered)
+	fake.Await(t, "the desk's answer relayed on Discord", func() bool {
+		for _, p := range fake.Posted(help) {
+			if strings.Contains(p.Content, "closed for renovations until May") {
+				return true
+			}
+		}
+		return false
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
 	}
 }
