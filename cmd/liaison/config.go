@@ -187,17 +187,18 @@ func defaultStaff() []StaffConfig {
 
 // loadConfig reads path over the defaults ("" keeps the defaults), then the
 // environment, then validates, for `liaison serve`: the tokens of the
-// platforms configured are required. Every problem is reported at once,
-// naming the file, line and key.
+// platforms configured are required, and a staff desk. Every problem is
+// reported at once, naming the file, line and key.
 func loadConfig(path string) (Config, error) { return load(path, true) }
 
 // loadHostConfig is loadConfig for a host operator's command (phase,
 // broadcast, report, archive, kb drafts): these work on the database only
-// and never connect to Discord or Slack, so the platforms' tokens need not
-// be in their environment. Everything else is validated as for serve.
+// and never connect to Discord or Slack nor escalate, so the platforms'
+// tokens need not be in their environment, nor a desk in the file.
+// Everything else is validated as for serve.
 func loadHostConfig(path string) (Config, error) { return load(path, false) }
 
-func load(path string, needTokens bool) (Config, error) {
+func load(path string, forServe bool) (Config, error) {
 	cfg := DefaultConfig()
 	// unknown holds the file's values of the wrong type and unknown keys:
 	// the decoder has still decoded every other key, so they are validated
@@ -216,7 +217,7 @@ func load(path string, needTokens bool) (Config, error) {
 		webToken:       strings.TrimSpace(os.Getenv(envWebToken)),
 		webStaffTokens: personalTokens(os.Environ()),
 	}
-	if err := errors.Join(unknown, cfg.validate(needTokens)); err != nil {
+	if err := errors.Join(unknown, cfg.validate(forServe)); err != nil {
 		where := "config (embedded defaults)"
 		if path != "" {
 			where = "config " + path
@@ -492,12 +493,12 @@ func indexedKey(src []byte, key string, row int) string {
 // arrayIndex is the index of an array table in a key: "[1]" in "staff[1].name".
 var arrayIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
-// Validate reports every problem at once, the platforms' tokens included.
+// Validate reports every problem at once, what only serve needs included.
 func (c Config) Validate() error { return c.validate(true) }
 
-// validate is Validate, leaving out the platforms' tokens unless
-// needTokens.
-func (c Config) validate(needTokens bool) error {
+// validate is Validate, leaving out unless forServe what only serve needs:
+// the platforms' tokens and a staff desk.
+func (c Config) validate(forServe bool) error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if strings.TrimSpace(c.DataDir) == "" {
@@ -548,13 +549,13 @@ func (c Config) validate(needTokens bool) error {
 	if err := c.Web.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if needTokens && c.webEnabled() {
+	if forServe && c.webEnabled() {
 		if err := c.checkStaffTokens(); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if c.discordEnabled() {
-		if needTokens && c.secrets.discordToken == "" {
+		if forServe && c.secrets.discordToken == "" {
 			bad("discord: the [discord] section is set but %s is empty: export the bot token, or remove the section", envDiscordToken)
 		}
 		if err := c.Discord.Validate(); err != nil {
@@ -562,7 +563,7 @@ func (c Config) validate(needTokens bool) error {
 		}
 	}
 	if c.slackEnabled() {
-		if needTokens {
+		if forServe {
 			if err := slack.CheckTokens(c.secrets.slackBotToken, c.secrets.slackAppToken); err != nil {
 				errs = append(errs, err)
 			}
@@ -570,6 +571,11 @@ func (c Config) validate(needTokens bool) error {
 		if err := c.Slack.Validate(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if forServe && !c.webEnabled() && !c.slackEnabled() {
+		// Escalations and reminders would be stored and shown to no one,
+		// while citizens are told a member of the team will answer.
+		bad("web.enabled = false and Slack is not configured: escalations would reach no staff desk: set web.enabled = true (or remove it) for the web desk, or set slack.desk_channel, with %s and %s in the environment, for the Slack desk", slack.EnvBotToken, slack.EnvAppToken)
 	}
 	seen := map[string]int{}
 	desk := map[string]int{}

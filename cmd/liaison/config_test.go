@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -172,6 +174,50 @@ func TestPlatformsAreEnabledByTheirTokensAndSections(t *testing.T) {
 	}
 	if !cfg.slackEnabled() || cfg.webEnabled() {
 		t.Errorf("slack %v web %v: with Slack configured the web chat is off unless enabled", cfg.slackEnabled(), cfg.webEnabled())
+	}
+}
+
+// Without Slack, and with the web server turned off, escalations would be
+// stored and shown to no one while citizens are told a member of the team
+// will answer: serve refuses to start, naming the keys and what to do. The
+// host's commands, which never escalate, still run with the file.
+func TestServeRefusesAConfigurationWithNoStaffDesk(t *testing.T) {
+	clearSecrets(t)
+	t.Setenv(envDiscordToken, "discord-bot-token-value")
+	p := writeFile(t, "nodesk.toml", "data_dir = \""+t.TempDir()+"\"\n[web]\nenabled = false\n"+
+		"[discord]\nguilds = [\"111111111111111111\"]\napi_url = \"http://127.0.0.1:1\"\n"+staffTOML)
+	// Stopped before it starts: serve returns at once if it does not refuse.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"serve", "--config", p}, &out, &errOut)
+	if err == nil {
+		t.Fatalf("serve started with no staff desk:\n%s", out.String())
+	}
+	for _, want := range []string{p, "line 3: web.enabled = false and Slack is not configured", "no staff desk",
+		"set web.enabled = true", "slack.desk_channel", "LIAISON_SLACK_BOT_TOKEN and LIAISON_SLACK_APP_TOKEN"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if _, _, err := runCLI(t, "phase", "show", "--config", p); err != nil {
+		t.Errorf("phase show with the same file: %v", err)
+	}
+	// Either desk will do.
+	for name, toml := range map[string]string{
+		"web":   "[web]\nenabled = true\n",
+		"slack": "[web]\nenabled = false\n[slack]\ndesk_channel = \"C0123ABCD\"\n",
+	} {
+		t.Setenv("LIAISON_SLACK_BOT_TOKEN", "xoxb-1-2-abc")
+		t.Setenv("LIAISON_SLACK_APP_TOKEN", "xapp-1-A1-2-abc")
+		if name == "web" {
+			t.Setenv("LIAISON_SLACK_BOT_TOKEN", "")
+			t.Setenv("LIAISON_SLACK_APP_TOKEN", "")
+		}
+		p := writeFile(t, name+".toml", toml+"[discord]\nguilds = [\"111111111111111111\"]\n"+staffTOML)
+		if _, err := loadConfig(p); err != nil {
+			t.Errorf("%s desk: %v", name, err)
+		}
 	}
 }
 
