@@ -187,14 +187,15 @@ func defaultStaff() []StaffConfig {
 
 // loadConfig reads path over the defaults ("" keeps the defaults), then the
 // environment, then validates, for `liaison serve`: the tokens of the
-// platforms configured are required, and a staff desk. Every problem is
-// reported at once, naming the file, line and key.
+// platforms configured are required, a staff desk and a roster. Every
+// problem is reported at once, naming the file, line and key.
 func loadConfig(path string) (Config, error) { return load(path, true) }
 
 // loadHostConfig is loadConfig for a host operator's command (phase,
 // broadcast, report, archive, kb drafts): these work on the database only
 // and never connect to Discord or Slack nor escalate, so the platforms'
-// tokens need not be in their environment, nor a desk in the file.
+// tokens need not be in their environment, nor a desk or [[staff]] in the
+// file.
 // Everything else is validated as for serve.
 func loadHostConfig(path string) (Config, error) { return load(path, false) }
 
@@ -497,7 +498,7 @@ var arrayIndex = regexp.MustCompile(`\[[0-9]+\]`)
 func (c Config) Validate() error { return c.validate(true) }
 
 // validate is Validate, leaving out unless forServe what only serve needs:
-// the platforms' tokens and a staff desk.
+// the platforms' tokens, a staff desk and a roster.
 func (c Config) validate(forServe bool) error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
@@ -576,6 +577,11 @@ func (c Config) validate(forServe bool) error {
 		// Escalations and reminders would be stored and shown to no one,
 		// while citizens are told a member of the team will answer.
 		bad("web.enabled = false and Slack is not configured: escalations would reach no staff desk: set web.enabled = true (or remove it) for the web desk, or set slack.desk_channel, with %s and %s in the environment, for the Slack desk", slack.EnvBotToken, slack.EnvAppToken)
+	}
+	if forServe && len(c.Staff) == 0 {
+		// A file replaces the demonstration roster: without its own, every
+		// escalation would be routed to nobody, and nobody could answer.
+		bad("staff: the file lists no [[staff]]: escalations need at least one member of staff to answer them, and one comms lead (comms_lead = true) to switch phases: add a [[staff]] block for each person, as at the end of config.example.toml")
 	}
 	seen := map[string]int{}
 	desk := map[string]int{}

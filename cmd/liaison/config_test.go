@@ -221,6 +221,41 @@ func TestServeRefusesAConfigurationWithNoStaffDesk(t *testing.T) {
 	}
 }
 
+// A file replaces the demonstration roster: one that lists no [[staff]]
+// would have escalations routed to nobody and answered by nobody, so serve
+// refuses it, naming the file and pointing to the example. The host's
+// commands, which never escalate, still run with it.
+func TestServeRefusesAFileWithNoStaff(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "nostaff.toml", "data_dir = \""+t.TempDir()+"\"\n[admin]\naddr = \"127.0.0.1:0\"\n[web]\naddr = \"127.0.0.1:0\"\n")
+	// Stopped before it starts: serve returns at once if it does not refuse.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"serve", "--config", p}, &out, &errOut)
+	if err == nil {
+		t.Fatalf("serve started with no staff:\n%s", out.String())
+	}
+	for _, want := range []string{"config " + p + ":", "lists no [[staff]]", "at least one member of staff", "one comms lead",
+		"add a [[staff]] block for each person, as at the end of config.example.toml"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	for _, args := range [][]string{
+		{"phase", "show"},
+		{"phase", "set", "broadcast", "--by", "ops", "--reason", "outage"},
+		{"broadcast", "--en", "Offices close at noon.", "--fr", "Les bureaux ferment à midi.", "--by", "ops", "--channel", "help"},
+		{"report"},
+		{"archive", "export"},
+		{"kb", "drafts", "list"},
+	} {
+		if _, _, err := runCLI(t, append(args, "--config", p)...); err != nil {
+			t.Errorf("%s with a file without [[staff]]: %v", strings.Join(args, " "), err)
+		}
+	}
+}
+
 const staffTOML = `
 [[staff]]
 id = "sam"
