@@ -648,6 +648,11 @@ type ArchivedRecord struct {
 	// Audit is an entry of the audit log: every admin action and desk
 	// action, allowed or refused.
 	Audit *bot.AuditEntry
+	// QueuedTo is, for a queued broadcast, where it went: the channel of
+	// each of its outbox items (one per channel), in the order they were
+	// queued, whether or not it chose its channels. Empty before it is
+	// queued.
+	QueuedTo []bot.ChannelKey
 }
 
 // ArchiveRecords calls fn for the phase changes, broadcasts (by the time
@@ -687,6 +692,7 @@ func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(Archi
 		if err != nil {
 			return fmt.Errorf("broadcasts: %w", err)
 		}
+		index := map[int64]int{} // broadcast id: its index in recs
 		for rows.Next() {
 			b, err := scanBroadcast(rows)
 			if err != nil {
@@ -694,12 +700,20 @@ func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(Archi
 				return fmt.Errorf("broadcasts: %w", err)
 			}
 			if holds(b.EN, b.FR) {
+				index[b.ID] = len(recs)
 				recs = append(recs, ArchivedRecord{At: b.At, Broadcast: &b})
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("broadcasts: %w", err)
+		}
+		if err := broadcastChannels(ctx, tx, p, func(id int64, k bot.ChannelKey) {
+			if i, ok := index[id]; ok {
+				recs[i].QueuedTo = append(recs[i].QueuedTo, k)
+			}
+		}); err != nil {
+			return fmt.Errorf("broadcast channels: %w", err)
 		}
 
 		es, err := auditEntries(ctx, tx, `WHERE at >= ? AND at < ? ORDER BY at, id`, p.from, p.to)
@@ -723,6 +737,29 @@ func (db *DB) ArchiveRecords(ctx context.Context, f ArchiveFilter, fn func(Archi
 		}
 	}
 	return nil
+}
+
+// broadcastChannels calls fn with the channel of each outbox item of the
+// broadcasts of period p, in the order they were queued.
+func broadcastChannels(ctx context.Context, tx *sql.Tx, p period, fn func(id int64, k bot.ChannelKey)) error {
+	rows, err := tx.QueryContext(ctx, `SELECT o.broadcast_id, o.platform, o.channel FROM outbox o
+		JOIN broadcasts b ON b.id = o.broadcast_id
+		WHERE b.at >= ? AND b.at < ? ORDER BY o.id`, p.from, p.to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id                int64
+			platform, channel string
+		)
+		if err := rows.Scan(&id, &platform, &channel); err != nil {
+			return err
+		}
+		fn(id, bot.Key(platform, channel))
+	}
+	return rows.Err()
 }
 
 // foldText is s as the archive search compares it: lower-case, without

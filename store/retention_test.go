@@ -850,3 +850,53 @@ func citizenTraces(t *testing.T, db *DB, traces []string) map[string][]string {
 	}
 	return found
 }
+
+// A queued broadcast's archive record says where it went, the channel of
+// each of its outbox items, whether it chose its channels or went to every
+// channel configured for broadcasts; one not yet queued says nothing of
+// the kind, and a broadcast outside the period lends none of its channels.
+func TestArchiveRecordsSayWhereEachBroadcastWent(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	queue := func(b *bot.Broadcast, to ...bot.ChannelKey) {
+		t.Helper()
+		must(t, db.SaveBroadcast(ctx, b, bot.AuditEntry{Action: "broadcast.create"}))
+		if len(to) == 0 {
+			return
+		}
+		var out []bot.Outgoing
+		for _, k := range to {
+			out = append(out, bot.Outgoing{To: bot.Address{Platform: k.Platform(), ChannelID: k.ID()},
+				Reply: bot.Reply{Kind: bot.KindBroadcast, Text: b.EN + "\n\n" + b.FR, Key: fmt.Sprintf("broadcast:%d:%s", b.ID, k)}})
+		}
+		must(t, db.QueueBroadcast(ctx, b.ID, out))
+	}
+	before := &bot.Broadcast{EN: "Earlier", FR: "Plus tôt", At: t0.Add(-48 * time.Hour)}
+	queue(before, "web:old")
+	everywhere := &bot.Broadcast{EN: "Offices closed", FR: "Bureaux fermés", At: t0}
+	queue(everywhere, "discord:1", "web:help")
+	chosen := &bot.Broadcast{EN: "Help desk closed", FR: "Comptoir fermé", At: t0.Add(time.Minute), Channels: []bot.ChannelKey{"web:general"}}
+	queue(chosen, "web:general")
+	later := &bot.Broadcast{EN: "Offices open", FR: "Bureaux ouverts", At: t0.Add(time.Hour)}
+	queue(later)
+
+	went := func(f ArchiveFilter) map[int64][]bot.ChannelKey {
+		t.Helper()
+		got := map[int64][]bot.ChannelKey{}
+		must(t, db.ArchiveRecords(ctx, f, func(r ArchivedRecord) error {
+			if r.Broadcast != nil {
+				got[r.Broadcast.ID] = r.QueuedTo
+			}
+			return nil
+		}))
+		return got
+	}
+	got := went(ArchiveFilter{Since: t0.Add(-time.Hour)})
+	want := map[int64][]bot.ChannelKey{everywhere.ID: {"discord:1", "web:help"}, chosen.ID: {"web:general"}, later.ID: nil}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("broadcasts of the period went to %v, want %v", got, want)
+	}
+	if got := went(ArchiveFilter{Contains: "comptoir"}); !reflect.DeepEqual(got, map[int64][]bot.ChannelKey{chosen.ID: {"web:general"}}) {
+		t.Errorf("searching for one broadcast: %v", got)
+	}
+}

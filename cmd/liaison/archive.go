@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/store"
 )
 
@@ -115,11 +116,11 @@ type archiveRecordLine struct {
 	To      string `json:"to,omitempty"` // "inherit": a channel's override ended
 	Reason  string `json:"reason,omitempty"`
 	// broadcast
-	ID       int64    `json:"id,omitempty"`
-	EN       string   `json:"en,omitempty"`
-	FR       string   `json:"fr,omitempty"`
-	Channels []string `json:"channels,omitempty"` // none: every broadcast channel
-	State    string   `json:"state,omitempty"`
+	ID       int64     `json:"id,omitempty"`
+	EN       string    `json:"en,omitempty"`
+	FR       string    `json:"fr,omitempty"`
+	Channels *[]string `json:"channels,omitempty"` // always on a broadcast: where it went (see archiveRecordOf)
+	State    string    `json:"state,omitempty"`
 	// phase_change, broadcast and audit: who, and through what
 	By  string `json:"by,omitempty"`
 	Via string `json:"via,omitempty"`
@@ -142,9 +143,19 @@ func archiveRecordOf(r store.ArchivedRecord) archiveRecordLine {
 	case r.Broadcast != nil:
 		b := r.Broadcast
 		l.Record, l.ID, l.EN, l.FR, l.State, l.By, l.Via = "broadcast", b.ID, b.EN, b.FR, string(b.State), b.By, b.Via
-		for _, c := range b.Channels {
-			l.Channels = append(l.Channels, string(c))
+		// Where it went: the channels it was queued to, one post each,
+		// chosen or every channel configured for broadcasts then; before
+		// (scheduled, cancelled), the channels chosen, [] when none was
+		// (every channel configured for broadcasts when it goes out).
+		to := b.Channels
+		if b.State == bot.BroadcastQueued {
+			to = r.QueuedTo
 		}
+		channels := make([]string, 0, len(to))
+		for _, c := range to {
+			channels = append(channels, string(c))
+		}
+		l.Channels = &channels
 	case r.Audit != nil:
 		a := r.Audit
 		allowed := a.Allowed

@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/knowledge"
 	"github.com/liaison-gc/liaison/phases"
 	"github.com/liaison-gc/liaison/store"
 )
@@ -354,6 +357,68 @@ func TestArchiveExportHoldsDecisionsOtherThanTheBots(t *testing.T) {
 	// Outside the period: none of them.
 	if got := exported(t, "--config", cfgPath, "--since", "2024-05-01"); len(got) != 0 {
 		t.Errorf("May: %v", got)
+	}
+}
+
+// Every exported broadcast says where it went: one sent without choosing
+// its channels names every channel configured for broadcasts it was
+// queued to by the engine, as one that chose its channel names that one;
+// one still scheduled without a choice says so with an empty list.
+func TestArchiveExportSaysWhereEachBroadcastWent(t *testing.T) {
+	cfgPath, _ := testConfig(t)
+	for _, args := range [][]string{
+		{"--en", "Offices close at noon.", "--fr", "Les bureaux ferment à midi."},
+		{"--en", "The help desk closes early.", "--fr", "Le comptoir ferme tôt.", "--channel", "web:general"},
+		{"--en", "Offices open again.", "--fr", "Les bureaux rouvrent.", "--at", "+2h"},
+	} {
+		if _, _, err := runCLI(t, append([]string{"broadcast", "--by", "sam", "--config", cfgPath}, args...)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	cfg, st, _, err := openAdmin(ctx, cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := knowledge.Open(ctx, knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kb.Close()
+	msgs, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec := cfg.engineConfig()
+	eng, err := bot.New(ec, bot.Deps{Store: st, Knowledge: kb, Messages: msgs, Detect: i18n.Detect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.Tick(ctx) // queues the two due broadcasts
+	st.Close()
+	var every []any
+	for _, c := range ec.Channels {
+		if c.Broadcast {
+			every = append(every, string(c.Key))
+		}
+	}
+	if len(every) < 2 {
+		t.Fatalf("the default configuration broadcasts to %v: the test needs several channels", every)
+	}
+
+	bc := records(exported(t, "--config", cfgPath), "broadcast")
+	want := []struct {
+		state    string
+		channels []any
+	}{{"queued", every}, {"queued", []any{"web:general"}}, {"scheduled", []any{}}}
+	if len(bc) != len(want) {
+		t.Fatalf("broadcast lines %v", bc)
+	}
+	for i, w := range want {
+		got, ok := bc[i]["channels"].([]any)
+		if bc[i]["state"] != w.state || !ok || !reflect.DeepEqual(got, w.channels) {
+			t.Errorf("broadcast %v: want state %s, channels %v", bc[i], w.state, w.channels)
+		}
 	}
 }
 
