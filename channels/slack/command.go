@@ -215,24 +215,23 @@ func (d *Desk) channels(ctx context.Context, h bot.DeskHandler) []bot.ChannelCon
 }
 
 // lookupChannel reads a command argument as a public channel: a key
-// ("discord:123"), a name in either language ("#help", "#aide"), or a
-// Slack-escaped channel ("<#C1|help>"). ok says the word is meant as a
-// channel; known that it names one the engine has.
+// ("discord:123"), a name in either language, in any case, with or without
+// its "#" ("help", "#Aide"), or a Slack-escaped channel ("<#C1|help>"). ok
+// says the word is meant as a channel; known that it names one the engine
+// has. A word that is neither a key nor "#" something is a channel only
+// when it names one, and else the first word of the reason.
 func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string) (k bot.ChannelKey, ok, known bool) {
 	if strings.HasPrefix(word, "<#") && strings.HasSuffix(word, ">") {
 		_, name, _ := strings.Cut(word[2:len(word)-1], "|")
 		word = "#" + name
-	}
-	isKey := strings.Contains(word, ":") && !strings.HasSuffix(word, ":")
-	if !isKey && !strings.HasPrefix(word, "#") {
-		return "", false, false
 	}
 	for _, c := range d.channels(ctx, h) {
 		if string(c.Key) == word || c.Named(word) {
 			return c.Key, true, true
 		}
 	}
-	return "", true, false
+	isKey := strings.Contains(word, ":") && !strings.HasSuffix(word, ":")
+	return "", isKey || strings.HasPrefix(word, "#"), false
 }
 
 // staleOverride reports whether word is the full key of a channel that is

@@ -1292,3 +1292,54 @@ func TestEndToEndPhaseCommandFindsAWebRoomByEitherName(t *testing.T) {
 		}
 	}
 }
+
+// A channel named without its "#", in either language and any case, is
+// the channel switched, never the first word of a reason that would switch
+// every channel; a reason whose first word names no channel still sets the
+// global phase, and « hériter » ends the override of a channel so named.
+func TestEndToEndPhaseCommandReadsABareChannelName(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, bot.Config{
+		// Alex, a comms lead, reads English; Marie French.
+		Staff: append(testRoster(), bot.Staff{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "UALEX", CommsLead: true}),
+		Channels: []bot.ChannelConfig{
+			{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true},
+			{Key: "test:general", Name: "#general", NameFR: "#général", Broadcast: true},
+		},
+	})
+	f.conn(1)
+	ctx := context.Background()
+	for i, tt := range []struct {
+		user, text    string
+		global        phases.Phase
+		help, general phases.Phase
+		want          string
+	}{
+		{"UMARIE", "phase diffusion aide pause pendant la panne", phases.Replies, phases.Broadcast, phases.Replies,
+			"La phase dans #aide (`test:help`) est maintenant *diffusion*"},
+		{"UALEX", "phase outreach HELP pilot", phases.Replies, phases.Outreach, phases.Replies,
+			"The phase in #help (`test:help`) is now *outreach*"},
+		{"UMARIE", "phase diffusion général panne du serveur", phases.Replies, phases.Outreach, phases.Broadcast,
+			"La phase dans #général (`test:general`) est maintenant *diffusion*"},
+		{"UALEX", "phase inherit General outage over", phases.Replies, phases.Outreach, phases.Replies,
+			"#general (`test:general`) now follows the global phase"},
+		{"UMARIE", "phase hériter AIDE fin du projet pilote", phases.Replies, phases.Replies, phases.Replies,
+			"#aide (`test:help`) suit maintenant la phase globale"},
+		// A first word that names no channel is the reason's.
+		{"UALEX", "phase broadcast everyone outage", phases.Broadcast, phases.Broadcast, phases.Broadcast,
+			"The global phase is now *broadcast*"},
+		{"UMARIE", "phase réponses panne terminée", phases.Replies, phases.Replies, phases.Replies,
+			"La phase globale est maintenant *réponses*"},
+	} {
+		id := fmt.Sprintf("p%d", i)
+		f.send(slashEnvelope(id, tt.user, tt.text))
+		text := ackText(t, f.ack(id, 1))
+		if !strings.Contains(text, tt.want) {
+			t.Errorf("%q: reply, want %q:\n%s", tt.text, tt.want, text)
+		}
+		st, err := s.st.PhaseState(ctx, phases.Replies)
+		if err != nil || st.Global != tt.global || st.For("test:help") != tt.help || st.For("test:general") != tt.general {
+			t.Errorf("%q: phases = %+v (%v), want global %v, test:help %v, test:general %v", tt.text, st, err, tt.global, tt.help, tt.general)
+		}
+	}
+}

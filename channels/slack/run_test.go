@@ -414,8 +414,9 @@ func TestPhaseCommand(t *testing.T) {
 			`phase slack UMARIE 2 "" "Q&A pilot <today> with Sam Lee"`},
 		{"USAM", "phase 2", []string{"Sorry, only communications leads"}, `phase slack USAM 2 "" ""`},
 		{"UOUT", "phase", []string{"only staff on the Liaison roster"}, ""},
-		{"UMARIE", "phase 7 why", []string{"Phase inconnue `7`"}, ""},
-		{"UMARIE", "phase inherit because", []string{"Seul un canal peut suivre la phase globale"}, ""},
+		{"UMARIE", "phase 7 why", []string{"Phase inconnue `7`"}, "status"},
+		// "because" is looked up among the channels, and names none.
+		{"UMARIE", "phase inherit because", []string{"Seul un canal peut suivre la phase globale"}, "status"},
 		{"UMARIE", "phase 1 discord:999 test", []string{"Canal `discord:999` inconnu", "`web:help`"}, "status"},
 		// A Slack channel link without its name is an unknown channel, never
 		// dropped (which would make the switch global).
