@@ -87,6 +87,9 @@ func (d *Desk) onViewSubmission(ctx context.Context, h bot.DeskHandler, cb slack
 	l := d.userLang(user)
 	form := readBroadcastForm(cb.View.State)
 	if errs := d.checkBroadcast(form, l); len(errs) > 0 {
+		// Refused here, the broadcast never reaches the engine: audited
+		// as the engine audits the broadcasts it refuses.
+		d.auditRefusal(ctx, h, d.auditActor(user), "broadcast.create", "broadcast", d.broadcastProblems(form)...)
 		return outcome{payload: slack.NewErrorsViewSubmissionResponse(errs)}, nil
 	}
 	channels := d.channels(ctx, h)
@@ -161,6 +164,19 @@ func (d *Desk) checkBroadcast(f broadcastForm, l bot.Lang) map[string]string {
 		errs[blockAt] = tr(l, "bc.past")
 	}
 	return errs
+}
+
+// broadcastProblems lists, in English, what checkBroadcast finds wrong
+// with f, field by field, for the audit log.
+func (d *Desk) broadcastProblems(f broadcastForm) []string {
+	errs := d.checkBroadcast(f, bot.English)
+	var out []string
+	for _, block := range []string{blockEN, blockFR, blockAt} {
+		if e, ok := errs[block]; ok {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // previewPayload updates the modal to the preview, shortening the quoted

@@ -396,17 +396,28 @@ func durationText(l bot.Lang, d time.Duration) string {
 // before it reached the engine, why (in English) as its detail, as the
 // engine records the changes it refuses, when the handler can audit.
 func (d *Desk) auditPhaseRefusal(ctx context.Context, h bot.DeskHandler, by string, channel bot.ChannelKey, why string) {
-	a, ok := h.(bot.Auditor)
-	if !ok {
-		return
-	}
 	target := "global"
 	if channel != "" {
 		target = string(channel)
 	}
-	e := bot.AuditEntry{Actor: by, Via: "slack", Action: "phase.set", Target: target, Detail: bot.ErrInvalid.Error() + ": " + why}
+	d.auditRefusal(ctx, h, by, "phase.set", target, why)
+}
+
+// auditRefusal records a change (action on target) the desk refused
+// before it reached the engine, each reason why (in English) as the
+// engine words an invalid request's, when the handler can audit.
+func (d *Desk) auditRefusal(ctx context.Context, h bot.DeskHandler, by, action, target string, why ...string) {
+	a, ok := h.(bot.Auditor)
+	if !ok {
+		return
+	}
+	detail := make([]string, len(why))
+	for i, w := range why {
+		detail[i] = bot.ErrInvalid.Error() + ": " + w
+	}
+	e := bot.AuditEntry{Actor: by, Via: "slack", Action: action, Target: target, Detail: strings.Join(detail, "\n")}
 	if err := a.Audit(ctx, e); err != nil {
-		d.log.Error("audit slack command", "action", "phase.set", "err", err)
+		d.log.Error("audit slack command", "action", action, "err", err)
 	}
 }
 
@@ -418,10 +429,8 @@ func (d *Desk) auditCommand(ctx context.Context, h bot.DeskHandler, user, action
 	if !ok {
 		return
 	}
-	actor, detail := user, ""
-	if s, ok := d.roster().ByDeskUser(user); ok {
-		actor = s.ID
-	} else {
+	actor, detail := d.auditActor(user), ""
+	if _, ok := d.roster().ByDeskUser(user); !ok {
 		detail = "not on the staff roster"
 	}
 	if s, ok := d.roster().ByDeskUser(user); ok && !allowed && !s.CommsLead {
@@ -431,4 +440,13 @@ func (d *Desk) auditCommand(ctx context.Context, h bot.DeskHandler, user, action
 	if err := a.Audit(ctx, e); err != nil {
 		d.log.Error("audit slack command", "action", action, "err", err)
 	}
+}
+
+// auditActor names Slack user in the audit log as the engine does: their
+// roster id, or their Slack id when they are not on the roster.
+func (d *Desk) auditActor(user string) string {
+	if s, ok := d.roster().ByDeskUser(user); ok {
+		return s.ID
+	}
+	return user
 }

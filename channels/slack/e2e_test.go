@@ -709,6 +709,52 @@ func TestEndToEndBroadcastModal(t *testing.T) {
 	}
 }
 
+// A broadcast form the desk refuses (a language missing, a time past) is
+// audited as a refused broadcast, with its reasons in English whatever the
+// comms lead reads, as the broadcasts the engine refuses are.
+func TestEndToEndBroadcastFormRefusalsAreAudited(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	past := time.Now().Add(-time.Hour).Unix()
+	for i, tt := range []struct {
+		en, fr string
+		at     int64
+		why    []string
+	}{
+		{"The office is closed Monday.", "", 0, []string{"invalid request: The French text is required"}},
+		{"Closed", "Fermé", past, []string{"invalid request: This time has passed"}},
+		{"", "Fermé", past, []string{"invalid request: The English text is required", "\ninvalid request: This time has passed"}},
+	} {
+		id := fmt.Sprintf("v%d", i)
+		f.send(interactiveEnvelope(id, viewSubmission("UMARIE", "V9", id, cbBroadcast, "", tt.en, tt.fr, tt.at)))
+		if p := ackPayload(t, f.ack(id, 1)); p["response_action"] != "errors" {
+			t.Fatalf("%d: ack = %v, want the form refused", i, p)
+		}
+		log, err := s.st.AuditLog(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []bot.AuditEntry
+		for _, a := range log {
+			if a.Action == "broadcast.create" {
+				got = append(got, a)
+			}
+		}
+		if len(got) != i+1 || got[0].Actor != "marie" || got[0].Via != "slack" || got[0].Target != "broadcast" || got[0].Allowed {
+			t.Fatalf("%d: audited %+v, want one more refused broadcast by marie", i, got)
+		}
+		for _, w := range tt.why {
+			if !strings.Contains(got[0].Detail, w) {
+				t.Errorf("%d: audit detail %q, want %q", i, got[0].Detail, w)
+			}
+		}
+	}
+	if bs, err := s.st.Broadcasts(context.Background(), 0); err != nil || len(bs) != 0 {
+		t.Errorf("broadcasts = %+v (%v), want none", bs, err)
+	}
+}
+
 func TestEndToEndButtonsAndMismatch(t *testing.T) {
 	f := newFakeSlack(t)
 	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
