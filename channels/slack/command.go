@@ -65,6 +65,9 @@ func (d *Desk) onCommand(ctx context.Context, h bot.DeskHandler, c slack.SlashCo
 	case "status", "état", "etat":
 		return d.onStatus(ctx, h, c.UserID, l)
 	}
+	// Anything else is no command: it is shown the usage, which changes
+	// and shows nothing, and is not audited, as a mistyped host command
+	// is not.
 	return reply(tr(l, "cmd.usage", d.cfg.command())), nil
 }
 
