@@ -201,13 +201,27 @@ func (a Admin) channelList() string {
 // MaxBroadcastRunes bounds each language of a broadcast.
 const MaxBroadcastRunes = 1800
 
+// BroadcastGrace is how long ago a broadcast's time may be and still be
+// taken as now: a time picked in the current minute, or "+0s", has passed
+// by the time it is submitted.
+const BroadcastGrace = time.Minute
+
+// BroadcastPast reports whether at, when a broadcast is to go out, has
+// passed at now, beyond BroadcastGrace. A past time would publish at once,
+// which a mistyped date (last year, yesterday) does not mean. The zero
+// time means now, and is never past.
+func BroadcastPast(at, now time.Time) bool {
+	return !at.IsZero() && at.Before(now.Add(-BroadcastGrace))
+}
+
 // errNoBroadcastChannel says why a broadcast naming no channel cannot go
 // out when none is configured for broadcasts.
 var errNoBroadcastChannel = errors.New("no channel is configured for broadcasts")
 
 // Broadcast stores a bilingual announcement to be sent at r.At (now when
-// zero) by the running engine. Both languages are required, and a channel
-// to post to: named in r.Channels, or configured for broadcasts. Who asks
+// zero) by the running engine. Both languages are required, a time that
+// has not passed (see BroadcastPast), and a channel to post to: named in
+// r.Channels, or configured for broadcasts. Who asks
 // is checked first (ErrForbidden); a refused request (ErrInvalid) is
 // audited as well.
 func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, error) {
@@ -236,6 +250,11 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 			errs = append(errs, a.unknownChannel(k))
 		}
 	}
+	now := a.now()
+	if BroadcastPast(r.At, now) {
+		errs = append(errs, refuse(ErrInvalid, "The time given to send it has passed: leave it out to send now, or give a time to come.",
+			"Le moment d’envoi indiqué est déjà passé\u00a0: omettez-le pour envoyer maintenant, ou choisissez un moment à venir."))
+	}
 	if len(r.Channels) == 0 && !slices.ContainsFunc(a.Channels, func(c ChannelConfig) bool { return c.Broadcast }) {
 		errs = append(errs, refuse(ErrInvalid, "No channel is configured for broadcasts: name the channels to post to, or set broadcast = true on a channel in the configuration.",
 			"Aucun canal n’est configuré pour les annonces\u00a0: nommez les canaux où publier, ou réglez broadcast = true sur un canal dans la configuration."))
@@ -243,7 +262,6 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 	if err := errors.Join(errs...); err != nil {
 		return Broadcast{}, a.refused(ctx, r.Actor, by, "broadcast.create", "broadcast", err)
 	}
-	now := a.now()
 	at := r.At
 	if at.IsZero() {
 		at = now

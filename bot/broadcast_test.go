@@ -205,8 +205,9 @@ func TestDueBroadcastWithNoChannelWaitsForOne(t *testing.T) {
 	}
 }
 
-// A broadcast due in the past or exactly now goes out at the next round,
-// once, even with a second engine on the same store and a restart; an
+// A broadcast overdue (scheduled for a time that passed while no engine
+// ran) or due exactly now goes out at the next round, once, even with a
+// second engine on the same store and a restart; an
 // English channel gets English only, a French one French only, a
 // bilingual one English then French; mass mentions never ping.
 func TestBroadcastDueNowGoesOutOnceInEachChannelsLanguage(t *testing.T) {
@@ -214,12 +215,13 @@ func TestBroadcastDueNowGoesOutOnceInEachChannelsLanguage(t *testing.T) {
 		c.Channels = append(c.Channels, bot.ChannelConfig{Key: "mem:en", Name: "#en", Lang: bot.English, Broadcast: true})
 	})
 	now := e.clock.Now()
-	for _, at := range []time.Time{now.Add(-time.Hour), now} {
+	for _, at := range []time.Time{now, now.Add(time.Hour)} {
 		if _, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, At: at,
 			EN: "Offices close at noon, @everyone <!channel>.", FR: "Les bureaux ferment à midi, @here."}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	e.clock.Advance(time.Hour) // the first is an hour overdue, the second due now
 	second := *e
 	second.start() // a second engine on the same store
 	e.tick()
@@ -267,5 +269,36 @@ func TestBroadcastLimitCountsCharacters(t *testing.T) {
 	_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, EN: "Hello", FR: fr + "é"})
 	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(err.Error(), fmt.Sprintf("%d characters", bot.MaxBroadcastRunes+1)) {
 		t.Errorf("one over the limit: err = %v", err)
+	}
+}
+
+// A broadcast whose time has passed (a mistyped date: last year,
+// yesterday) is refused, in both languages, and audited, rather than
+// published at once as though scheduled; a time within the last minute
+// (picked in the current minute) is taken as now.
+func TestBroadcastAtAPastTimeIsRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	now := e.clock.Now()
+	n := e.auditCount()
+	_, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, At: now.Add(-24 * time.Hour),
+		EN: "Offices close at noon.", FR: "Les bureaux ferment à midi."})
+	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(bot.Explain(err, bot.English), "has passed") ||
+		!strings.Contains(bot.Explain(err, bot.French), "est déjà passé") {
+		t.Fatalf("broadcast a day ago: err = %v, want ErrInvalid explained in both languages", err)
+	}
+	if got := e.auditedSince(n); len(got) != 1 || got[0].Allowed || got[0].Actor != "sam" || got[0].Action != "broadcast.create" || !strings.Contains(got[0].Detail, "has passed") {
+		t.Errorf("audited %+v, want one refusal by sam saying the time has passed", got)
+	}
+	e.tick()
+	if posts := e.ch.all(); len(posts) != 0 {
+		t.Errorf("a refused broadcast was posted %d times", len(posts))
+	}
+	if bs, err := e.st.Broadcasts(e.ctx, 0); err != nil || len(bs) != 0 {
+		t.Errorf("broadcasts stored: %+v (%v), want none", bs, err)
+	}
+	b, err := e.eng.Broadcast(e.ctx, bot.BroadcastRequest{Actor: bot.Actor{DeskUserID: lead}, At: now.Add(-30 * time.Second),
+		EN: "Offices close at noon.", FR: "Les bureaux ferment à midi."})
+	if err != nil || b.ID == 0 {
+		t.Errorf("broadcast half a minute ago: %+v, %v; want it taken as now", b, err)
 	}
 }

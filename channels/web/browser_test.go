@@ -774,6 +774,34 @@ func TestBrowserBroadcastWithoutFrenchIsRefused(t *testing.T) {
 	}
 }
 
+// An announcement dated in the past is refused by the engine, which the
+// comms page says, keeping the texts to correct the date; it is neither
+// published nor reported as scheduled.
+func TestBrowserBroadcastAtAPastTimeIsRefused(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	run(t, ctx, "compose for last year", chromedp.Navigate(s.base+"/comms?lang=fr"),
+		chromedp.WaitReady(chromedp.CSS(`#whoami option[value="sam"]`)),
+		chromedp.SetValue(chromedp.CSS("#whoami"), "sam"),
+		chromedp.SendKeys(chromedp.CSS("#bc-en"), "Offices are closed Monday."),
+		chromedp.SendKeys(chromedp.CSS("#bc-fr"), "Les bureaux sont fermés lundi."),
+		chromedp.SetValue(chromedp.CSS("#bc-at"), "2020-01-06T09:00"),
+		chromedp.Click(chromedp.CSS(`#bc-form button[type="submit"]`)),
+		until(`document.querySelector("#bc-form .alert-success").textContent !== "" || !document.querySelector("#bc-form .alert-danger").hidden`))
+	if ok := textOf(t, ctx, `document.querySelector("#bc-form .alert-success").textContent`); ok != "" {
+		t.Errorf("a past date was taken: %q", ok)
+	}
+	if msg := textOf(t, ctx, `document.querySelector("#bc-form .alert-danger").textContent`); !strings.Contains(msg, "Le moment d’envoi indiqué est déjà passé") {
+		t.Errorf("refusal %q does not say the time has passed", msg)
+	}
+	if en, fr := textOf(t, ctx, `document.getElementById("bc-en").value`), textOf(t, ctx, `document.getElementById("bc-fr").value`); en == "" || fr == "" {
+		t.Errorf("the texts were not kept: %q, %q", en, fr)
+	}
+	if bs, err := s.st.Broadcasts(context.Background(), 0); err != nil || len(bs) != 0 {
+		t.Errorf("broadcasts stored: %+v (%v), want none", bs, err)
+	}
+}
+
 // The comms page counts an announcement's characters as the engine does,
 // in code points: a French text full of emoji at the limit (1,800
 // characters, more UTF-16 units) is kept whole when pasted, counted right

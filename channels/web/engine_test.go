@@ -179,27 +179,35 @@ func TestDeskShowAllKeepsEveryWaitingQuestion(t *testing.T) {
 	}
 }
 
+// comms posts v to path as a desk or comms page in lang does, and returns
+// the status and the JSON answer.
+func comms(t *testing.T, s *stack, lang, path string, v any) (int, map[string]string) {
+	t.Helper()
+	cookies, csrf := browserSession(t, s.base, "/comms")
+	body, _ := json.Marshal(v)
+	req, _ := http.NewRequest("POST", s.base+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Liaison-Lang", lang)
+	req.Header.Set(headerCSRF, csrf)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]string
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
 // A refusal on the comms page is explained in the page's language.
 func TestRefusalsAreExplainedInThePageLanguage(t *testing.T) {
 	s := newStack(t)
-	cookies, csrf := browserSession(t, s.base, "/comms")
 	post := func(lang, path string, v any) (int, string) {
-		body, _ := json.Marshal(v)
-		req, _ := http.NewRequest("POST", s.base+path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Liaison-Lang", lang)
-		req.Header.Set(headerCSRF, csrf)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out map[string]string
-		_ = json.NewDecoder(res.Body).Decode(&out)
-		return res.StatusCode, out["error"] + " " + out["detail"]
+		code, out := comms(t, s, lang, path, v)
+		return code, out["error"] + " " + out["detail"]
 	}
 	tests := []struct {
 		lang, path string
@@ -220,6 +228,31 @@ func TestRefusalsAreExplainedInThePageLanguage(t *testing.T) {
 		if code, got := post(tt.lang, tt.path, tt.body); code != tt.code || got != tt.want {
 			t.Errorf("%s %s = %d %q, want %d %q", tt.lang, tt.path, code, got, tt.code, tt.want)
 		}
+	}
+}
+
+// A broadcast dated in the past is refused with the engine's reason in the
+// page's language, and audited; nothing is stored to go out.
+func TestBroadcastAtAPastTimeIsRefusedAndAudited(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	before, err := s.st.AuditLog(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out := comms(t, s, "en", "/api/comms/broadcast", map[string]any{"as": "sam", "en": "Past test", "fr": "Test passé", "at": "2020-01-01T00:00:00Z"})
+	if code != http.StatusBadRequest || !strings.Contains(out["detail"], "The time given to send it has passed") {
+		t.Errorf("broadcast for 2020 = %d %v, want 400 saying the time has passed", code, out)
+	}
+	if bs, err := s.st.Broadcasts(ctx, 0); err != nil || len(bs) != 0 {
+		t.Errorf("broadcasts stored: %+v (%v), want none", bs, err)
+	}
+	after, err := s.st.AuditLog(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := after[:len(after)-len(before)]; len(got) != 1 || got[0].Allowed || got[0].Actor != "sam" || got[0].Action != "broadcast.create" {
+		t.Errorf("audited %+v, want sam's refused broadcast", got)
 	}
 }
 

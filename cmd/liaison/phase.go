@@ -289,10 +289,9 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	// A time already past would publish at once, which a mistyped date
-	// (last year, yesterday) does not mean; a minute's grace lets "+0s"
-	// and the current minute through.
-	if !when.IsZero() && when.Before(now.Add(-time.Minute)) {
+	// The engine refuses it too (and audits it); said here first, in the
+	// terms of the command line.
+	if bot.BroadcastPast(when, now) {
 		return usagef("broadcast: --at %s is past: leave --at out to send now, or give a time to come", when.Local().Format("2006-01-02 15:04 MST"))
 	}
 	cfg, st, admin, err := openAdmin(ctx, *configPath)
