@@ -193,6 +193,12 @@ func newStackOpts(t *testing.T, dbPath, token string, staffTokens map[string]str
 // logger is the test's).
 func newStackOptions(t *testing.T, dbPath, token string, opts Options) *stack {
 	t.Helper()
+	return newStackStaff(t, dbPath, token, opts, browserRoster)
+}
+
+// newStackStaff is newStackOptions with its own staff roster.
+func newStackStaff(t *testing.T, dbPath, token string, opts Options, roster bot.Roster) *stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts.Logger = log
@@ -209,7 +215,7 @@ func newStackOptions(t *testing.T, dbPath, token string, opts Options) *stack {
 	if err != nil {
 		t.Fatalf("web: %v", err)
 	}
-	eng, err := bot.New(bot.Config{Channels: cfg.Channels(), Staff: browserRoster, PollInterval: 50 * time.Millisecond},
+	eng, err := bot.New(bot.Config{Channels: cfg.Channels(), Staff: roster, PollInterval: 50 * time.Millisecond},
 		bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: cat, Detect: i18n.Detect,
 			Channels: []bot.Channel{srv.Channel()}, Desk: srv.Desk(), Logger: log})
 	if err != nil {

@@ -353,7 +353,8 @@ type deskRequest struct {
 // they are: without a token on loopback that is trusted, with the shared
 // token the token holder is. Under personal sign-in the request acts as
 // the person signed in ("" as means them): claiming to be anyone else is
-// refused and audited.
+// refused. Someone not on the roster, or without a desk user id, is
+// refused too; every refusal is audited.
 func (s *Server) actor(w http.ResponseWriter, r *http.Request, dh bot.DeskHandler, as, action, target string) (bot.Staff, bool) {
 	if who, ok := signedIn(r); ok {
 		if as == "" {
@@ -375,14 +376,32 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request, dh bot.DeskHandle
 	}
 	st, ok := dh.Roster().ByID(as)
 	if !ok {
-		s.apiError(w, r, http.StatusForbidden, "err.whoami", "")
+		why := "not on the staff roster"
+		if as == "" {
+			why = "chose no one from the staff list"
+		}
+		s.refused(w, r, http.StatusForbidden, "err.whoami", "", bot.AuditEntry{Actor: as, Action: action, Target: target, Detail: why})
 		return bot.Staff{}, false
 	}
 	if st.DeskUserID == "" {
-		s.apiError(w, r, http.StatusForbidden, "err.nodeskuser", fmt.Sprintf("staff %q: desk_user", st.ID))
+		s.refused(w, r, http.StatusForbidden, "err.nodeskuser", fmt.Sprintf("staff %q: desk_user", st.ID),
+			bot.AuditEntry{Actor: st.ID, Action: action, Target: target, Detail: "no desk user id on the staff roster"})
 		return bot.Staff{}, false
 	}
 	return st, true
+}
+
+// refused answers a request the web desk refuses before it reaches the
+// engine, with the message of key and detail (as apiError), and audits it
+// as the engine audits the refusals it makes: e names who asked, the
+// action, its target and why, never what they typed. A failure to audit is
+// logged; the refusal stands.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, code int, key, detail string, e bot.AuditEntry) {
+	e.Via, e.Allowed = Platform, false
+	if err := s.audit(r.Context(), e); err != nil {
+		s.log.Error("audit desk request", "action", e.Action, "err", err)
+	}
+	s.apiError(w, r, code, key, detail)
 }
 
 // deskAudit names the desk's actions as the audit log does.
@@ -437,13 +456,9 @@ func (s *Server) deskAction(action string) http.Handler {
 			})
 			res = answerView(ar)
 		case "close":
-			reason := cleanText(req.Reason)
-			if reason == "" {
-				s.apiError(w, r, http.StatusBadRequest, "err.reason", "")
-				return
-			}
+			// The engine refuses a close without a reason, and audits it.
 			var e bot.Escalation
-			e, err = dh.Close(ctx, req.ID, st.DeskUserID, reason)
+			e, err = dh.Close(ctx, req.ID, st.DeskUserID, cleanText(req.Reason))
 			res = s.view(e)
 		case "draft":
 			var d bot.Draft
@@ -594,17 +609,19 @@ func (s *Server) setPhase(w http.ResponseWriter, r *http.Request) {
 		Actor:   bot.Actor{Via: Platform, DeskUserID: st.DeskUserID},
 		Channel: bot.ChannelKey(req.Channel), Reason: cleanText(req.Reason),
 	}
-	if req.Phase != "inherit" || req.Channel == "" {
+	// "inherit" is phase 0: a channel follows the global phase again. The
+	// engine checks who asks first, then refuses inherit without a channel
+	// and a change without a reason, auditing each. A phase it cannot be
+	// given is refused here, to a comms lead, and audited as it would be;
+	// anyone else's request goes to the engine to be refused as theirs.
+	if req.Phase != "inherit" {
 		p, err := phases.Parse(req.Phase)
-		if err != nil {
-			s.apiError(w, r, http.StatusBadRequest, "err.phase", "")
+		if err != nil && st.CommsLead {
+			s.refused(w, r, http.StatusBadRequest, "err.phase", "", bot.AuditEntry{Actor: st.ID, Action: "phase.set", Target: target,
+				Detail: bot.ErrInvalid.Error() + ": " + uiText(bot.English, "err.phase")})
 			return
 		}
 		pr.Phase = p
-	}
-	if pr.Reason == "" {
-		s.apiError(w, r, http.StatusBadRequest, "err.reason", "")
-		return
 	}
 	ctx, cancel := workContext(r)
 	defer cancel()
@@ -642,10 +659,14 @@ func (s *Server) broadcast(w http.ResponseWriter, r *http.Request) {
 		Actor: bot.Actor{Via: Platform, DeskUserID: st.DeskUserID},
 		EN:    cleanText(req.EN), FR: cleanText(req.FR),
 	}
+	// A time that does not read is refused here, to a comms lead, and
+	// audited as the engine audits its refusals (a time past among them);
+	// anyone else's request goes to the engine to be refused as theirs.
 	if strings.TrimSpace(req.At) != "" {
 		at, err := time.Parse(time.RFC3339, req.At)
-		if err != nil {
-			s.apiError(w, r, http.StatusBadRequest, "err.when", "")
+		if err != nil && st.CommsLead {
+			s.refused(w, r, http.StatusBadRequest, "err.when", "", bot.AuditEntry{Actor: st.ID, Action: "broadcast.create", Target: "broadcast",
+				Detail: bot.ErrInvalid.Error() + ": " + uiText(bot.English, "err.when")})
 			return
 		}
 		br.At = at

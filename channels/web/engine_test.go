@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -253,6 +254,80 @@ func TestBroadcastAtAPastTimeIsRefusedAndAudited(t *testing.T) {
 	}
 	if got := after[:len(after)-len(before)]; len(got) != 1 || got[0].Allowed || got[0].Actor != "sam" || got[0].Action != "broadcast.create" {
 		t.Errorf("audited %+v, want sam's refused broadcast", got)
+	}
+}
+
+// Every request the desk or comms pages refuse is audited once, with who
+// asked and the action, whether the web desk or the engine refuses it; who
+// asks is decided first, so someone who may not switch phases or
+// broadcast is told so, whatever else is wrong with the request.
+func TestDeskAndCommsRefusalsAreAudited(t *testing.T) {
+	roster := append(slices.Clone(browserRoster), bot.Staff{ID: "pat", Name: "Pat Roy", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}})
+	s := newStackStaff(t, filepath.Join(t.TempDir(), "liaison.db"), "", Options{}, roster)
+	ctx := context.Background()
+	tests := []struct {
+		name         string
+		path         string
+		body         map[string]any
+		code         int
+		actor        string
+		action, says string // in the audit entry's detail
+	}{
+		{"a switch without a reason, by someone not a comms lead", "/api/comms/phase", map[string]any{"as": "alex", "phase": "broadcast", "reason": ""},
+			403, "alex", "phase.set", "not a communications lead"},
+		{"an unknown phase, by someone not a comms lead", "/api/comms/phase", map[string]any{"as": "alex", "phase": "sideways", "reason": "x"},
+			403, "alex", "phase.set", "not a communications lead"},
+		{"a time that does not read, by someone not a comms lead", "/api/comms/broadcast", map[string]any{"as": "alex", "en": "a", "fr": "b", "at": "tomorrow"},
+			403, "alex", "broadcast.create", "not a communications lead"},
+		{"a switch without a reason", "/api/comms/phase", map[string]any{"as": "sam", "phase": "broadcast", "reason": " "},
+			400, "sam", "phase.set", "reason is required"},
+		{"an unknown phase", "/api/comms/phase", map[string]any{"as": "sam", "phase": "sideways", "reason": "x"},
+			400, "sam", "phase.set", "Choose a phase"},
+		{"the global phase told to follow itself", "/api/comms/phase", map[string]any{"as": "sam", "phase": "inherit", "reason": "x"},
+			400, "sam", "phase.set", "Only a channel can follow the global phase"},
+		{"a time that does not read", "/api/comms/broadcast", map[string]any{"as": "sam", "en": "a", "fr": "b", "at": "tomorrow"},
+			400, "sam", "broadcast.create", "date and time are not valid"},
+		{"someone off the roster", "/api/comms/broadcast", map[string]any{"as": "mallory", "en": "a", "fr": "b"},
+			403, "mallory", "broadcast.create", "not on the staff roster"},
+		{"no one chosen", "/api/desk/claim", map[string]any{"as": "", "id": 1},
+			403, "", "escalation.claim", "chose no one"},
+		{"someone without a desk user id", "/api/comms/phase", map[string]any{"as": "pat", "phase": "broadcast", "reason": "x"},
+			403, "pat", "phase.set", "no desk user id"},
+		{"a close without a reason", "/api/desk/close", map[string]any{"as": "alex", "id": 1, "reason": " "},
+			400, "alex", "escalation.close", "reason is required"},
+	}
+	for _, tt := range tests {
+		before, err := s.st.AuditLog(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, out := comms(t, s, "en", tt.path, tt.body)
+		if code != tt.code {
+			t.Errorf("%s = %d %v, want %d", tt.name, code, out, tt.code)
+		}
+		after, err := s.st.AuditLog(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := after[:len(after)-len(before)]
+		if len(got) != 1 || got[0].Allowed || got[0].Actor != tt.actor || got[0].Via != Platform || got[0].Action != tt.action || !strings.Contains(got[0].Detail, tt.says) {
+			t.Errorf("%s: audited %+v, want one refusal of %s by %q saying %q", tt.name, got, tt.action, tt.actor, tt.says)
+		}
+	}
+	if got := s.eng.PhaseState(ctx).Global; got != phases.Replies {
+		t.Errorf("refused requests switched the phase to %v", got)
+	}
+	if bs, err := s.st.Broadcasts(ctx, 0); err != nil || len(bs) != 0 {
+		t.Errorf("broadcasts stored: %+v (%v), want none", bs, err)
+	}
+	// An allowed switch is audited once, as allowed.
+	n, _ := s.st.AuditLog(ctx, 0)
+	if code, out := comms(t, s, "en", "/api/comms/phase", map[string]any{"as": "sam", "phase": "broadcast", "reason": "election period"}); code != 200 {
+		t.Fatalf("switch = %d %v", code, out)
+	}
+	after, _ := s.st.AuditLog(ctx, 0)
+	if got := after[:len(after)-len(n)]; len(got) != 1 || !got[0].Allowed || got[0].Actor != "sam" || got[0].Action != "phase.set" {
+		t.Errorf("allowed switch audited %+v", got)
 	}
 }
 

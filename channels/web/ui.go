@@ -139,7 +139,6 @@ var uiStrings = map[string][2]string{
 	"err.duplicate":  {"This has already been done.", "Cette action a déjà été effectuée."},
 	"err.whoami":     {"Choose who you are from the staff list first.", "Choisissez d’abord qui vous êtes dans la liste du personnel."},
 	"err.nodeskuser": {"Your roster entry has no desk user id. Ask the administrator to set it.", "Votre inscription à la liste du personnel n’a pas d’identifiant de bureau. Demandez à l’administrateur de l’ajouter."},
-	"err.reason":     {"A reason is required.", "Un motif est obligatoire."},
 	"err.phase":      {"Choose a phase.", "Choisissez une phase."},
 	"err.when":       {"The date and time are not valid.", "La date et l’heure ne sont pas valides."},
 
