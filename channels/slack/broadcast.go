@@ -160,7 +160,7 @@ func (d *Desk) checkBroadcast(f broadcastForm, l bot.Lang) map[string]string {
 	} else if utf8.RuneCountInString(f.FR) > bot.MaxBroadcastRunes {
 		errs[blockFR] = tr(l, "bc.toolong", bot.MaxBroadcastRunes)
 	}
-	if !f.At.IsZero() && f.At.Before(d.now()) {
+	if bot.BroadcastPast(f.At, d.now()) {
 		errs[blockAt] = tr(l, "bc.past")
 	}
 	return errs
