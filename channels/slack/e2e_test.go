@@ -952,6 +952,13 @@ func TestEndToEndThreadRateLimitHoldsUpOnlyItsNotice(t *testing.T) {
 		}
 		return false
 	})
+	// The answer sent anyway goes out, and is recorded as relayed, before
+	// the restart: after it, the escalation changes no more, and its post
+	// is updated once a round.
+	eventually(t, "the answer sent anyway recorded as relayed", func() bool {
+		e, err := s.st.EscalationByDeskRef(context.Background(), held.TS)
+		return err == nil && e.State == bot.StateRelayed
+	})
 	s.stop()
 
 	// After a restart, messages may be updated, but the thread not read.
