@@ -529,9 +529,19 @@ type feedbackRequest struct {
 }
 
 // postFeedback records helpful (+1), not helpful (-1) or withdrawn (0) on one
-// of the bot's messages.
+// of the bot's answers. As on Discord, where any member's click counts,
+// any citizen in the room may rate any answer, and the store keeps one
+// rating per browser and answer (a later click replaces the earlier). A
+// new cookie is a new browser, so ratings are throttled, apart from
+// messages, per network address as well as per browser, by the same
+// limits as messages: one address posing as many browsers gets no more
+// ratings in than it would messages.
 func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) {
 	browser := s.browserID(w, r)
+	if addr := "fb:addr:" + addrKey(r); !s.perAddr.allow(addr) {
+		s.tooMany(w, r, s.perAddr.wait(addr))
+		return
+	}
 	if !s.throttle.allow("fb:" + browser) {
 		s.tooMany(w, r, s.throttle.wait("fb:"+browser))
 		return
