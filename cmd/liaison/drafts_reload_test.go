@@ -47,6 +47,7 @@ type reloadRig struct {
 	kbFile string
 	st     *store.DB
 	kb     *knowledge.Index
+	took   []knowledge.Entry // the drafts the index was opened with
 	log    *lockedBuffer
 }
 
@@ -90,7 +91,7 @@ func newReloadRig(t *testing.T, ids []string, approved ...string) *reloadRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.kb = kb
+	r.kb, r.took = kb, extra
 	t.Cleanup(func() { kb.Close() })
 	return r
 }
@@ -102,7 +103,7 @@ func (r *reloadRig) start() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		watchKnowledge(ctx, r.kb, r.st, 5*time.Millisecond, slog.New(slog.NewTextHandler(r.log, nil)))
+		watchKnowledge(ctx, r.kb, r.st, r.took, 5*time.Millisecond, slog.New(slog.NewTextHandler(r.log, nil)))
 	}()
 	r.t.Cleanup(func() { cancel(); <-done })
 }

@@ -207,7 +207,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	start(&bg, bgCtx, runner{"engine", eng.Run})
 	if cfg.Knowledge.ReloadInterval > 0 {
 		start(&bg, bgCtx, runner{"knowledge reload", func(ctx context.Context) error {
-			watchKnowledge(ctx, kb, st, time.Duration(cfg.Knowledge.ReloadInterval), log)
+			watchKnowledge(ctx, kb, st, extra, time.Duration(cfg.Knowledge.ReloadInterval), log)
 			return nil
 		}})
 	}
@@ -298,18 +298,18 @@ func adminServer(addr string, st *store.DB, ready *atomic.Bool) (*http.Server, n
 }
 
 // watchKnowledge reloads the knowledge base when its files change, and
-// when drafts are approved; a broken edit keeps the running index.
-func watchKnowledge(ctx context.Context, kb *knowledge.Index, st *store.DB, every time.Duration, log *slog.Logger) {
+// when drafts are approved or rejected; a broken edit keeps the running
+// index. took is the drafts the index was opened with.
+func watchKnowledge(ctx context.Context, kb *knowledge.Index, st *store.DB, took []knowledge.Entry, every time.Duration, log *slog.Logger) {
 	go kb.Watch(ctx, every, func(err error) {
 		log.Error("knowledge base edit rejected; still serving the previous version", "err", err)
 	})
-	// last is the signature of the drafts applied. The index took those
-	// approved when serve opened it, and staff may approve or reject one
-	// before the first tick: that tick applies the drafts approved then,
-	// whatever they are (the same drafts rebuild nothing). failed is the
-	// signature of drafts refused, reported once and tried again at every
-	// tick: a knowledge-base edit broken meanwhile may be fixed.
-	last, failed := "", ""
+	// last is the signature of the drafts applied, first those the index
+	// was opened with: a draft approved or rejected since, before the first
+	// tick, is applied at that tick. failed is the signature of drafts
+	// refused, reported once and tried again at every tick: a
+	// knowledge-base edit broken meanwhile may be fixed.
+	last, failed := draftSignature(took), ""
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
