@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -87,6 +88,23 @@ func (e *Engine) bilingualNotice(key string, n Notice, id string, data func(Lang
 	n.Parts = bilingual(e.msgs, id, data)
 	n.Text = whole(n.Parts)
 	return e.deskNotice(key, n)
+}
+
+// unnamed gives n, rendered from the bot's message id with data whose Name
+// is a citizen's, its Redacted text: the same, in the same language or
+// both, calling them "the citizen", for the retention purge to leave.
+func (e *Engine) unnamed(n *Notice, id string, data map[string]any) {
+	without := func(l Lang) map[string]any {
+		d := maps.Clone(data)
+		d["Name"] = e.msgs.Text(l, MsgDeskCitizen, nil)
+		return d
+	}
+	if n.Lang != "" {
+		n.Redacted = &NoticeText{Text: e.msgs.Text(n.Lang, id, without(n.Lang))}
+		return
+	}
+	parts := bilingual(e.msgs, id, without)
+	n.Redacted = &NoticeText{Text: whole(parts), Parts: parts}
 }
 
 // Claim records that a staff member takes an escalation. Claiming one

@@ -238,8 +238,9 @@ func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
 			reason = r + "…"
 		}
 		name := cmp.Or(it.To.UserName, it.To.UserID, it.To.ChannelID)
-		n = e.answererNotice("undelivered:"+strconv.FormatInt(it.ID, 10), NoticeUndelivered, esc, MsgDeskUndelivered,
-			map[string]any{"ID": esc.ID, "Name": name, "Reason": reason})
+		data := map[string]any{"ID": esc.ID, "Name": name, "Reason": reason}
+		n = e.answererNotice("undelivered:"+strconv.FormatInt(it.ID, 10), NoticeUndelivered, esc, MsgDeskUndelivered, data)
+		e.unnamed(n.Notice, MsgDeskUndelivered, data)
 	case esc.State == StateRelayed:
 		// Relays of one answer settle in parallel channels: the key makes
 		// the confirmation once per answer.
@@ -339,6 +340,7 @@ func (e *Engine) syncDesk(ctx context.Context) {
 		n := Notice{Kind: NoticeInfo, Text: it.Reply.Text, Lang: it.Reply.Lang, Parts: it.Reply.Parts}
 		if it.Notice != nil {
 			n = *it.Notice
+			n.Redacted = nil // for the retention purge, not for the desk
 		}
 		if n.EscalationID != 0 {
 			esc, err := e.st.Escalation(ctx, n.EscalationID)

@@ -2,7 +2,9 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -850,6 +852,118 @@ func TestRelayFailedForGoodIsReportedToItsAuthorNotAsSent(t *testing.T) {
 	esc, _ := e.eng.Escalation(e.ctx, d.EscalationID)
 	if esc.State == bot.StateAnswered || esc.State == bot.StateRelayed {
 		t.Errorf("state = %s, want it waiting again", esc.State)
+	}
+}
+
+// Once the retention period is over, the desk notice telling staff an
+// answer could not be delivered no longer names the citizen: it says the
+// same of "the citizen", in the language it was written in, or in both
+// for a notice to the whole desk (its author off the roster), and so do
+// the records the desk shows again after a restart. A second purge
+// changes nothing.
+func TestUndeliveredNoticeNoLongerNamesTheCitizenOncePurged(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		offRoster bool // the answer's author left the roster before the relay failed
+		want      func(id string) bot.NoticeText
+	}{
+		{"to its author, in their language", false, func(id string) bot.NoticeText {
+			return bot.NoticeText{Text: "Votre réponse à la question nº\u00a0" + id + " n’a pas pu être transmise à la personne\u00a0: unknown channel."}
+		}},
+		{"to the whole desk, in both languages", true, func(id string) bot.NoticeText {
+			parts := []bot.Part{
+				{Lang: bot.English, Text: "Your answer to question " + id + " could not be delivered to the citizen: unknown channel."},
+				{Lang: bot.French, Text: "Votre réponse à la question nº\u00a0" + id + " n’a pas pu être transmise à la personne\u00a0: unknown channel."},
+			}
+			return bot.NoticeText{Text: parts[0].Text + "\n" + parts[1].Text, Parts: parts}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			d := e.ask("zelie", goatEN)
+			e.tick()
+			e.ch.fail = func(to bot.Address, r bot.Reply) error {
+				if r.Kind == bot.KindRelay {
+					return permanent{}
+				}
+				return nil
+			}
+			if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_NADIA", EventID: "a1",
+				Text: "Only service animals may attend the ceremony."}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.offRoster {
+				e.cfg.Staff = slices.DeleteFunc(slices.Clone(roster), func(s bot.Staff) bool { return s.ID == "nadia" })
+				e.start()
+			}
+			for range 3 {
+				e.tick()
+				e.clock.Advance(time.Hour)
+			}
+			deskItems := func() []bot.Outgoing {
+				t.Helper()
+				said, err := e.st.Conversation(e.ctx, bot.DeskPlatform, "", 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []bot.Outgoing
+				for _, s := range said {
+					if s.Sent != nil {
+						out = append(out, *s.Sent)
+					}
+				}
+				return out
+			}
+			naming := func(items []bot.Outgoing) []string {
+				var out []string
+				for _, it := range items {
+					b, err := json.Marshal(it)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if strings.Contains(strings.ToLower(string(b)), "zelie") {
+						out = append(out, string(b))
+					}
+				}
+				return out
+			}
+			if n := e.desk.noticesOf(bot.NoticeUndelivered); len(n) != 1 || !strings.Contains(n[0].Text, "Zelie") {
+				t.Fatalf("undelivered notices %+v, want one naming Zelie", n)
+			}
+			if len(naming(deskItems())) == 0 {
+				t.Fatal("no desk item names Zelie before the purge: nothing to look for")
+			}
+
+			e.clock.Advance(40 * 24 * time.Hour)
+			cut := e.clock.Now().Add(-30 * 24 * time.Hour)
+			if _, err := e.st.Purge(e.ctx, cut); err != nil {
+				t.Fatal(err)
+			}
+			after := deskItems()
+			for _, s := range naming(after) {
+				t.Errorf("after the purge, a desk item names the citizen: %s", s)
+			}
+			want := tt.want(strconv.FormatInt(d.EscalationID, 10))
+			var found int
+			for _, it := range after {
+				if n := it.Notice; n != nil && n.Kind == bot.NoticeUndelivered {
+					found++
+					got := bot.NoticeText{Text: n.Text, Parts: n.Parts}
+					if !reflect.DeepEqual(got, want) || n.Redacted != nil || it.Reply.Text != want.Text || !reflect.DeepEqual(it.Reply.Parts, want.Parts) {
+						t.Errorf("undelivered notice after the purge: %+v, reply %+v; want %+v", n, it.Reply, want)
+					}
+				}
+			}
+			if found != 1 {
+				t.Errorf("%d undelivered notices after the purge, want 1", found)
+			}
+			if res, err := e.st.Purge(e.ctx, cut); err != nil || res.Changed() != 0 {
+				t.Errorf("second purge: %+v, %v; want nothing changed", res, err)
+			}
+			if again := deskItems(); !reflect.DeepEqual(again, after) {
+				t.Errorf("second purge changed the desk items:\n%+v\nwant\n%+v", again, after)
+			}
+		})
 	}
 }
 

@@ -25,6 +25,7 @@ const (
 	MsgDeskMismatch     = "desk.mismatch"      // {{.AnswerLang}} {{.AskerLang}}
 	MsgDeskRelayed      = "desk.relayed"       // {{.Count}} (plural)
 	MsgDeskUndelivered  = "desk.undelivered"   // {{.ID}} {{.Name}} {{.Reason}}
+	MsgDeskCitizen      = "desk.citizen"       // a citizen not named: {{.Name}} of MsgDeskUndelivered once purged
 	MsgDeskReopened     = "desk.reopened"      // {{.ID}}, {{.Count}} (plural) askers without the answer
 	MsgDeskUnclaimed    = "desk.unclaimed"     // {{.ID}}, {{.Minutes}} (plural, as Count): to the whole desk, last of the reminders
 	MsgDeskNotRoster    = "desk.not_roster"    // the author is not on the roster
@@ -45,7 +46,7 @@ func MessageIDs() []string {
 		MsgPhaseBroadcast, MsgPhaseReplies, MsgPhaseOutreach, MsgPhaseInherit,
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
-		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered,
+		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered, MsgDeskCitizen,
 		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed, MsgLanguageAsked, MsgDeskLangAsked,
 	}
 }

@@ -75,6 +75,17 @@ type Notice struct {
 	Text         string     `json:"text"`
 	DeskRef      string     `json:"desk_ref,omitempty"` // filled at delivery from the escalation
 	Parts        []Part     `json:"parts,omitempty"`    // Text in both languages, one part each (see Reply.Parts)
+	// Redacted is, for a notice that names a citizen (NoticeUndelivered),
+	// the same notice calling them "the citizen" (MsgDeskCitizen): once
+	// the retention period is over, the purge puts its Text and Parts in
+	// place of the notice's and removes it. Nil for other notices.
+	Redacted *NoticeText `json:"redacted,omitempty"`
+}
+
+// NoticeText is the text of a notice, as Notice.Text and Notice.Parts.
+type NoticeText struct {
+	Text  string `json:"text"`
+	Parts []Part `json:"parts,omitempty"`
 }
 
 // AuditEntry records one privileged or staff action, allowed or refused.

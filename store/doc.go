@@ -32,8 +32,10 @@
 //
 // Privacy: what a citizen wrote verbatim is in one column (messages.text);
 // escalations and askers keep the masked question the engine gives them,
-// and a desk notice of a citizen's request for the answer in their
-// language quotes their masked words.
+// a desk notice of a citizen's request for the answer in their language
+// quotes their masked words, and one of an answer that could not be
+// delivered names the citizen (with, for the purge, the same notice
+// calling them "the citizen").
 // Purge (retention.go) empties citizens' words and identities from records
 // older than a cut-off, in small batches, and marks them redacted, keeping
 // decisions, staff answers and counts; it leaves alone whatever a reply

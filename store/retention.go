@@ -37,7 +37,8 @@ type PurgeResult struct {
 	Drafts int
 	// Outbox items delivered or given up had the user id and name removed
 	// from their address and key, or, for a desk notice quoting a
-	// citizen's words, their text emptied.
+	// citizen's words, their text emptied, and for one naming a citizen,
+	// their text replaced by the same calling them "the citizen".
 	Outbox int
 	// Feedback rows had the reacting user's id replaced by a placeholder.
 	Feedback int
@@ -91,7 +92,10 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 //     the department's own entry and is kept whole;
 //   - removes the user id and name from the address of outbox items
 //     delivered or given up, and from their key; empties the text of
-//     those that are desk notices quoting a citizen (bot.NoticeLangRequest);
+//     those that are desk notices quoting a citizen (bot.NoticeLangRequest)
+//     and, in those naming one (bot.NoticeUndelivered), puts the same
+//     notice calling them "the citizen" (bot.Notice.Redacted) in place of
+//     the text, or empties it in one written without that version;
 //   - replaces the user id of feedback with a placeholder (the reaction's
 //     value stays counted; SaveFeedback then records no new reaction to
 //     that message, which could be the same citizen's counted twice).
@@ -273,10 +277,24 @@ func purgeDrafts(ctx context.Context, tx *sql.Tx, before string, limit int) (int
 	return len(change), len(change), nil
 }
 
-// quotesCitizen is true for a desk notice that quotes a citizen's words:
-// what they wrote when asking for a staff answer in their language
-// (bot.NoticeLangRequest).
-const quotesCitizen = `json_extract(notice, '$.kind') = '` + string(bot.NoticeLangRequest) + `'`
+// quotesCitizen is true for a desk notice that quotes a citizen's words
+// or names them: what they wrote when asking for a staff answer in their
+// language (bot.NoticeLangRequest); their name or user id, as the one an
+// answer could not be delivered to (bot.NoticeUndelivered, written with
+// the same notice calling them "the citizen": bot.Notice.Redacted), or
+// any notice written with such a version.
+const quotesCitizen = `(json_extract(notice, '$.kind') IN ('` + string(bot.NoticeLangRequest) + `', '` +
+	string(bot.NoticeUndelivered) + `') OR json_type(notice, '$.redacted') IS NOT NULL)`
+
+// withoutCitizen is col (reply or notice) of a desk notice quoting or
+// naming a citizen, with the text and parts of the notice's version
+// without them (bot.Notice.Redacted), or with no text when it has none: a
+// notice written before the engine kept one, or quoting their words.
+func withoutCitizen(col string) string {
+	return `CASE WHEN json_type(notice, '$.redacted.parts') = 'array'
+		THEN json_set(` + col + `, '$.text', json_extract(notice, '$.redacted.text'), '$.parts', json(json_extract(notice, '$.redacted.parts')))
+		ELSE json_remove(json_set(` + col + `, '$.text', COALESCE(json_extract(notice, '$.redacted.text'), '')), '$.parts') END`
+}
 
 // purgeOutbox marks every finished item it visits, so none is visited
 // twice, and counts those whose address named a user or that quoted a
@@ -306,8 +324,8 @@ func purgeOutbox(ctx context.Context, tx *sql.Tx, before string, limit int) (int
 	if err != nil {
 		return 0, 0, err
 	}
-	res, err = tx.ExecContext(ctx, `UPDATE outbox SET reply = json_remove(json_set(reply, '$.text', ''), '$.parts'),
-			notice = json_remove(json_set(notice, '$.text', ''), '$.parts')
+	res, err = tx.ExecContext(ctx, `UPDATE outbox SET reply = `+withoutCitizen("reply")+`,
+			notice = json_remove(`+withoutCitizen("notice")+`, '$.redacted')
 		WHERE id IN (SELECT value FROM json_each(?)) AND `+quotesCitizen, list)
 	quoted, _, err := affected(res, err, "outbox notices")
 	if err != nil {

@@ -900,3 +900,96 @@ func TestArchiveRecordsSayWhereEachBroadcastWent(t *testing.T) {
 		t.Errorf("searching for one broadcast: %v", got)
 	}
 }
+
+// A desk notice telling staff an answer could not be delivered names the
+// citizen (their name, or their user id when the platform gave no name).
+// After the purge no column of any table holds either: a notice the
+// engine wrote with its version calling them "the citizen"
+// (bot.Notice.Redacted) says that instead, in the language it was written
+// in or in both, and one written before the engine kept that version is
+// left with no text. A second purge changes nothing.
+func TestPurgeLeavesNoCitizenNamedInDeskNotices(t *testing.T) {
+	db, clk := newDB(t)
+	ctx := context.Background()
+	e := escalated(t, db, "old-failed", t0)
+	relays := answerEscalation(t, db, e, t0.Add(time.Hour))
+	must(t, db.MarkFailed(ctx, relays[0].ID, "unknown channel"))
+	name, user := e.Askers[0].Address.UserName, e.Askers[0].Address.UserID
+
+	said := func(lang bot.Lang, who string) string {
+		if lang == bot.French {
+			return fmt.Sprintf("Votre réponse à la question nº\u00a0%d n’a pas pu être transmise à %s\u00a0: unknown channel.", e.ID, who)
+		}
+		return fmt.Sprintf("Your answer to question %d could not be delivered to %s: unknown channel.", e.ID, who)
+	}
+	bilingual := func(who map[bot.Lang]string) bot.NoticeText {
+		parts := []bot.Part{{Lang: bot.English, Text: said(bot.English, who[bot.English])}, {Lang: bot.French, Text: said(bot.French, who[bot.French])}}
+		return bot.NoticeText{Text: parts[0].Text + "\n" + parts[1].Text, Parts: parts}
+	}
+	neutral := map[bot.Lang]string{bot.English: "the citizen", bot.French: "la personne"}
+	named := bilingual(map[bot.Lang]string{bot.English: name, bot.French: name})
+	unnamed := bilingual(neutral)
+	notices := []bot.Notice{
+		// To its author, in their language.
+		{Kind: bot.NoticeUndelivered, EscalationID: e.ID, StaffID: "nadia", DeskUserID: "U_NADIA", Lang: bot.French,
+			Text: said(bot.French, name), Redacted: &bot.NoticeText{Text: said(bot.French, "la personne")}},
+		// To the whole desk, its author off the roster.
+		{Kind: bot.NoticeUndelivered, EscalationID: e.ID, StaffID: "nadia", Text: named.Text, Parts: named.Parts,
+			Redacted: &unnamed},
+		// Written before the engine kept a version without the citizen,
+		// naming them by their user id.
+		{Kind: bot.NoticeUndelivered, EscalationID: e.ID, StaffID: "nadia", DeskUserID: "U_NADIA", Lang: bot.English,
+			Text: said(bot.English, user)},
+	}
+	var desk []bot.Outgoing
+	for i, n := range notices {
+		desk = append(desk, bot.Outgoing{To: bot.Address{Platform: bot.DeskPlatform}, Notice: &n, EscalationID: e.ID,
+			Reply: bot.Reply{Kind: bot.KindDesk, Lang: n.Lang, Text: n.Text, Parts: n.Parts, Key: fmt.Sprintf("undelivered:%d:%d", relays[0].ID, i)}})
+	}
+	must(t, db.Enqueue(ctx, desk))
+	for i, it := range desk {
+		must(t, db.MarkSent(ctx, it.ID, bot.MessageRef{Platform: bot.DeskPlatform, ID: fmt.Sprintf("desk-%d", i)}, t0.Add(2*time.Hour)))
+	}
+
+	traces := []string{name, user}
+	found := citizenTraces(t, db, traces)
+	for _, s := range traces {
+		if !slices.Contains(found[s], "outbox.notice") || !slices.Contains(found[s], "outbox.reply") {
+			t.Fatalf("%q is not in the desk notices (only in %v): nothing to look for", s, found[s])
+		}
+	}
+	clk.Add(400 * 24 * time.Hour)
+	cut := t0.AddDate(0, 0, 30)
+	_, err := db.Purge(ctx, cut)
+	must(t, err)
+	for s, where := range citizenTraces(t, db, traces) {
+		t.Errorf("after the purge, %q is still in %v", s, where)
+	}
+
+	want := []bot.NoticeText{{Text: said(bot.French, "la personne")}, bilingual(neutral), {}}
+	texts := func() []string {
+		t.Helper()
+		var out []string
+		for i, it := range desk {
+			got, err := db.Outgoing(ctx, it.ID)
+			must(t, err)
+			n := got.Notice
+			if n == nil || n.Kind != bot.NoticeUndelivered || n.EscalationID != e.ID || n.Lang != notices[i].Lang || n.Redacted != nil ||
+				!reflect.DeepEqual(bot.NoticeText{Text: n.Text, Parts: n.Parts}, want[i]) ||
+				!reflect.DeepEqual(bot.NoticeText{Text: got.Reply.Text, Parts: got.Reply.Parts}, want[i]) {
+				t.Errorf("notice %d after the purge: %+v, reply %+v; want %+v", i, n, got.Reply, want[i])
+			}
+			var reply, notice string
+			must(t, db.r.QueryRow(`SELECT reply, notice FROM outbox WHERE id = ?`, it.ID).Scan(&reply, &notice))
+			out = append(out, reply, notice)
+		}
+		return out
+	}
+	before := texts()
+	if res, err := db.Purge(ctx, cut); err != nil || res.Changed() != 0 {
+		t.Errorf("second purge: %+v, %v; want nothing changed", res, err)
+	}
+	if after := texts(); !reflect.DeepEqual(after, before) {
+		t.Errorf("second purge changed the notices:\n%q\nwant\n%q", after, before)
+	}
+}
