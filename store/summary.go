@@ -17,7 +17,8 @@ const topGaps = 10
 // (a zero until: up to now), from one consistent snapshot:
 //
 //   - Questions: messages with text addressed to the bot by a person
-//     (decided in the period), by the language decided; Answered,
+//     (decided in the period), by the language decided, but for a
+//     thank-you or emoji and punctuation alone (see leftReasons); Answered,
 //     Withheld, Undelivered, Escalated, Shadow (with ShadowWouldAnswer)
 //     and Ignored (ignored or given a fixed notice: abuse, flood,
 //     partisan) split them by action and, for an answer, by what became
@@ -120,10 +121,20 @@ const endOfTime = "9999-12-31T23:59:59.999999999Z"
 // request for a staff answer in the citizen's language.
 const langRequest = `'` + string(bot.ReasonLanguageRequest) + `'`
 
+// leftReasons are the reasons of decisions on messages addressed to the
+// bot that ask nothing, a thank-you or emoji and punctuation alone: the
+// comment policy records and leaves them, so they are neither questions
+// nor questions not answered by policy. A message over the flood limit is
+// another matter: the limit is a policy that stops it before its text is
+// read, so it counts as a question not answered by policy.
+const leftReasons = `('` + string(bot.ReasonCourtesy) + `', '` + string(bot.ReasonNoWords) + `')`
+
 // decisionsQuery counts the questions decided in [?, ?) by language,
-// action and what the bot would have done, and the language requests.
-const decisionsQuery = `SELECT lang, action, would, reason = ` + langRequest + ` AS lang_request, COUNT(*)
-	FROM decisions WHERE at >= ? AND at < ? AND addressed = 1 GROUP BY lang, action, would, lang_request`
+// action and what the bot would have done, and, by kind, the addressed
+// messages that are not questions: 1 a language request, 2 a message left.
+const decisionsQuery = `SELECT lang, action, would, CASE WHEN reason = ` + langRequest + ` THEN 1
+		WHEN reason IN ` + leftReasons + ` THEN 2 ELSE 0 END AS kind, COUNT(*)
+	FROM decisions WHERE at >= ? AND at < ? AND addressed = 1 GROUP BY lang, action, would, kind`
 
 // unreachedQuery counts the questions decided in [?, ?) that the bot
 // decided to answer and whose answer did not reach the citizen, by its
@@ -163,14 +174,16 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary)
 	for rows.Next() {
 		var (
 			lang, action, would string
-			request             bool
-			n                   int
+			kind, n             int
 		)
-		if err := rows.Scan(&lang, &action, &would, &request, &n); err != nil {
+		if err := rows.Scan(&lang, &action, &would, &kind, &n); err != nil {
 			return err
 		}
-		if request {
+		switch kind {
+		case 1:
 			s.LanguageRequests += n
+			continue
+		case 2:
 			continue
 		}
 		s.Questions[bot.Lang(lang)] += n
@@ -200,14 +213,16 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary)
 
 // medianFirstResponse: a reply answers its message (MessageID) or, for a
 // relay, its asker (AskerMessageID); both indexes are used. A language
-// request is not a question: its acknowledgement is not a first response.
+// request is not a question: its acknowledgement is not a first response;
+// nor is a message left (leftReasons).
 func medianFirstResponse(ctx context.Context, tx *sql.Tx, p period) (time.Duration, int, error) {
 	return medianSpan(ctx, tx, `SELECT m.at, (SELECT MIN(sent_at) FROM (
 			SELECT sent_at FROM outbox WHERE message_id = m.id AND state = 'sent' AND platform <> 'desk'
 			UNION ALL
 			SELECT sent_at FROM outbox WHERE asker_message_id = m.id AND state = 'sent' AND platform <> 'desk'))
 		FROM decisions d JOIN messages m ON m.id = d.message_id
-		WHERE d.at >= ? AND d.at < ? AND d.addressed = 1 AND d.reason <> `+langRequest, p.from, p.to)
+		WHERE d.at >= ? AND d.at < ? AND d.addressed = 1 AND d.reason <> `+langRequest+`
+			AND d.reason NOT IN `+leftReasons, p.from, p.to)
 }
 
 // medianSpan runs a query of (start, end) times and returns the median of

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -81,5 +82,50 @@ func TestSummaryCountsTheMeasurementsBehindEachMedian(t *testing.T) {
 	if s.FirstResponses != 0 || s.MedianFirstResponse != 0 || s.StaffAnswers != 0 || s.MedianStaffAnswer != 0 {
 		t.Errorf("an empty period: first response %v over %d, staff answer %v over %d; want all 0",
 			s.MedianFirstResponse, s.FirstResponses, s.MedianStaffAnswer, s.StaffAnswers)
+	}
+}
+
+// The comment policy records and leaves a thank-you and a message of emoji
+// or punctuation alone: they ask nothing, so they count neither as
+// questions nor as questions not answered by policy, in the decisions the
+// engine writes for them (in a help channel and in reply to the bot).
+// Abuse, a partisan notice and a message over the flood limit (stopped
+// before its text is read) are questions not answered by policy.
+func TestSummaryDoesNotCountThanksOrEmojiAsQuestions(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	save := func(id, text string, lang bot.Lang, a bot.Action, r bot.Reason, kind bot.ReplyKind) {
+		t.Helper()
+		o := answerOutcome(id)
+		o.Message.Text = text
+		o.Decision = bot.Decision{Action: a, Reason: r, Phase: 2, Lang: lang, At: t0}
+		o.Outbox[0].Reply.Kind, o.Outbox[0].Reply.Key = kind, string(r)+":web:"+id
+		if kind == "" {
+			o.Outbox = nil
+		}
+		must(t, db.SaveOutcome(ctx, o))
+	}
+	save("thanks", "thanks!", bot.English, bot.ActIgnore, bot.ReasonCourtesy, "")
+	save("merci", "merci pour l'info", bot.French, bot.ActIgnore, bot.ReasonCourtesy, "")
+	save("marks", "???", bot.English, bot.ActIgnore, bot.ReasonNoWords, "")
+	save("emoji", "🙏🙏", bot.French, bot.ActIgnore, bot.ReasonNoWords, "")
+	replied := answerOutcome("replied")
+	replied.Message.Mentioned, replied.Message.ReplyToBot, replied.Message.Text = false, true, "thank you so much"
+	replied.Decision, replied.Outbox = bot.Decision{Action: bot.ActIgnore, Reason: bot.ReasonCourtesy, Phase: 2, Lang: bot.English, At: t0}, nil
+	must(t, db.SaveOutcome(ctx, replied))
+
+	save("abuse", "you idiot", bot.English, bot.ActIgnore, bot.ReasonAbuse, "")
+	save("partisan", "Carney vs. Poilievre?", bot.English, bot.ActNotice, bot.ReasonPartisan, bot.KindNotice)
+	save("flood", "passport?", bot.French, bot.ActNotice, bot.ReasonFlood, bot.KindNotice)
+	save("flood-silent", "thanks!", bot.French, bot.ActIgnore, bot.ReasonFloodSilent, "")
+
+	s, err := db.Summary(ctx, time.Time{}, time.Time{})
+	must(t, err)
+	if want := map[bot.Lang]int{bot.English: 2, bot.French: 2}; !maps.Equal(s.Questions, want) || s.Ignored != 4 {
+		t.Errorf("questions %v, not answered by policy %d: want %v and 4 (abuse, partisan, two over the flood limit)",
+			s.Questions, s.Ignored, want)
+	}
+	if s.Answered+s.Escalated+s.Shadow+s.LanguageRequests+s.FirstResponses != 0 {
+		t.Errorf("summary %+v: want no answer, escalation, shadow record, language request or first response", s)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/knowledge"
 	"github.com/liaison-gc/liaison/store"
 )
 
@@ -296,6 +298,68 @@ func TestReportShowsHowManyMeasurementsEachMedianIsTakenOver(t *testing.T) {
 	}
 	flat = strings.Join(strings.Fields(out), " ")
 	for _, w := range []string{"Median time to first response 0s over 3 questions ", "Median time to a staff answer — "} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("report lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// A thank-you and a message of emoji or punctuation alone, which the
+// engine records and leaves, are not questions to the bot nor questions not
+// answered by policy; an abusive message and a partisan one are.
+func TestReportDoesNotCountThanksOrEmojiAsQuestions(t *testing.T) {
+	cfgPath, _ := testConfig(t)
+	if _, _, err := runCLI(t, "phase", "set", "replies", "--channel", "help", "--by", "ops", "--reason", "pilot", "--config", cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cfg, st, _, err := openAdmin(ctx, cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := knowledge.Open(ctx, knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kb.Close()
+	msgs, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := bot.New(cfg.engineConfig(), bot.Deps{Store: st, Knowledge: kb, Messages: msgs, Detect: i18n.Detect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Minute)
+	for i, c := range []struct {
+		text   string
+		reason bot.Reason
+	}{{"thanks!", bot.ReasonCourtesy}, {"???", bot.ReasonNoWords}, {"you idiot", bot.ReasonAbuse}, {"Carney vs. Poilievre?", bot.ReasonPartisan}} {
+		m := bot.Message{Platform: "web", ChannelID: "help", ID: fmt.Sprint("m", i), AuthorID: "visitor", Text: c.text, Time: at, Mentioned: true}
+		if d, err := eng.HandleMessage(ctx, m); err != nil || d.Reason != c.reason {
+			t.Fatalf("%q decided %s/%s, %v: want %s", c.text, d.Action, d.Reason, err, c.reason)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	out, _, err := runCLI(t, "report", "--config", cfgPath, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r activityJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report --json: %v\n%s", err, out)
+	}
+	if r.Questions != 2 || r.QuestionsByLang["en"] != 2 || r.Ignored != 2 {
+		t.Errorf("questions %d %v, not answered by policy %d: want 2 in English, 2", r.Questions, r.QuestionsByLang, r.Ignored)
+	}
+	if out, _, err = runCLI(t, "report", "--config", cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, w := range []string{"Questions to the bot 2 (English 2)", "Not answered by policy 2"} {
 		if !strings.Contains(flat, w) {
 			t.Errorf("report lacks %q:\n%s", w, out)
 		}
