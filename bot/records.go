@@ -136,6 +136,7 @@ type Summary struct {
 	ShadowWouldAnswer   int
 	Ignored             int
 	LanguageRequests    int // replies asking for a staff answer in the citizen's language (ReasonLanguageRequest): not new questions, so in neither Questions nor Escalated
+	Left                int // thank-yous and messages of emoji or punctuation alone (ReasonCourtesy, ReasonNoWords), recorded and left: not questions, so in neither Questions nor Ignored
 	OpenEscalations     int
 	OldestOpen          time.Time     // zero when none
 	MedianFirstResponse time.Duration // question to first reply (answer or ack or relay), 0 when none

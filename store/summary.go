@@ -18,7 +18,7 @@ const topGaps = 10
 //
 //   - Questions: messages with text addressed to the bot by a person
 //     (decided in the period), by the language decided, but for a
-//     thank-you or emoji and punctuation alone (see leftReasons); Answered,
+//     thank-you or emoji and punctuation alone (Left); Answered,
 //     Withheld, Undelivered, Escalated, Shadow (with ShadowWouldAnswer)
 //     and Ignored (ignored or given a fixed notice: abuse, flood,
 //     partisan) split them by action and, for an answer, by what became
@@ -26,6 +26,8 @@ const topGaps = 10
 //   - LanguageRequests: replies asking for a staff answer in the
 //     citizen's language (decided in the period), counted apart: the
 //     question they ask for again is counted once, when it was asked;
+//   - Left: thank-yous and messages of emoji or punctuation alone
+//     addressed to the bot (decided in the period), counted apart;
 //   - OpenEscalations and OldestOpen (the oldest one's creation):
 //     escalations waiting (open or claimed) at the end of the period,
 //     whatever their age: now when until is zero, else those created
@@ -184,6 +186,7 @@ func summaryDecisions(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary)
 			s.LanguageRequests += n
 			continue
 		case 2:
+			s.Left += n
 			continue
 		}
 		s.Questions[bot.Lang(lang)] += n

@@ -88,7 +88,8 @@ func TestSummaryCountsTheMeasurementsBehindEachMedian(t *testing.T) {
 // The comment policy records and leaves a thank-you and a message of emoji
 // or punctuation alone: they ask nothing, so they count neither as
 // questions nor as questions not answered by policy, in the decisions the
-// engine writes for them (in a help channel and in reply to the bot).
+// engine writes for them (in a help channel and in reply to the bot), but
+// apart, as messages left.
 // Abuse, a partisan notice and a message over the flood limit (stopped
 // before its text is read) are questions not answered by policy.
 func TestSummaryDoesNotCountThanksOrEmojiAsQuestions(t *testing.T) {
@@ -124,6 +125,9 @@ func TestSummaryDoesNotCountThanksOrEmojiAsQuestions(t *testing.T) {
 	if want := map[bot.Lang]int{bot.English: 2, bot.French: 2}; !maps.Equal(s.Questions, want) || s.Ignored != 4 {
 		t.Errorf("questions %v, not answered by policy %d: want %v and 4 (abuse, partisan, two over the flood limit)",
 			s.Questions, s.Ignored, want)
+	}
+	if s.Left != 5 {
+		t.Errorf("%d messages left, want 5 (three thank-yous, two of emoji or punctuation)", s.Left)
 	}
 	if s.Answered+s.Escalated+s.Shadow+s.LanguageRequests+s.FirstResponses != 0 {
 		t.Errorf("summary %+v: want no answer, escalation, shadow record, language request or first response", s)

@@ -26,7 +26,10 @@ import (
 // Undelivered those the platform refused for good. LanguageRequests counts
 // citizens' replies to a staff answer sent in the other official language
 // asking for it in theirs: the question goes back to staff but is not a new
-// one, so they are not in Questions or Escalated. Each median comes with
+// one, so they are not in Questions or Escalated. ThanksAndEmojiLeft counts
+// the thank-yous and messages of emoji or punctuation alone addressed to
+// the bot, which the comment policy records and leaves: they ask nothing,
+// so they are not in Questions or Ignored. Each median comes with
 // how many measurements it is taken over: FirstResponses, the questions of
 // the period that got a reply (even after the period), each once however
 // many replies it got; StaffAnswers, the escalations created in the period
@@ -46,6 +49,7 @@ type activityJSON struct {
 	ShadowWouldAnswer     int            `json:"shadow_would_answer"`
 	Ignored               int            `json:"ignored"`
 	LanguageRequests      int            `json:"language_requests"`
+	ThanksAndEmojiLeft    int            `json:"thanks_and_emoji_left"`
 	OpenEscalations       int            `json:"open_escalations"`
 	OldestOpen            *time.Time     `json:"oldest_open,omitempty"`
 	MedianFirstResponseS  float64        `json:"median_first_response_seconds"`
@@ -124,7 +128,7 @@ func activityOf(s bot.Summary, from, until time.Time) activityJSON {
 		Since: from, Until: until,
 		QuestionsByLang: map[string]int{}, UnansweredTopics: []activityGap{},
 		Answered: s.Answered, Withheld: s.Withheld, Undelivered: s.Undelivered, Escalated: s.Escalated, Shadow: s.Shadow, ShadowWouldAnswer: s.ShadowWouldAnswer,
-		Ignored: s.Ignored, LanguageRequests: s.LanguageRequests, OpenEscalations: s.OpenEscalations,
+		Ignored: s.Ignored, LanguageRequests: s.LanguageRequests, ThanksAndEmojiLeft: s.Left, OpenEscalations: s.OpenEscalations,
 		MedianFirstResponseS: s.MedianFirstResponse.Seconds(), FirstResponses: s.FirstResponses,
 		MedianStaffAnswerS: s.MedianStaffAnswer.Seconds(), StaffAnswers: s.StaffAnswers,
 		Helpful: s.Helpful, NotHelpful: s.NotHelpful,
@@ -198,6 +202,9 @@ func printActivity(w io.Writer, r activityJSON) {
 	fmt.Fprintf(tw, "Not answered by policy\t%d\n", r.Ignored)
 	if r.LanguageRequests > 0 {
 		fmt.Fprintf(tw, "Staff answers asked for in the citizen's language\t%d\n", r.LanguageRequests)
+	}
+	if r.ThanksAndEmojiLeft > 0 {
+		fmt.Fprintf(tw, "Thank-yous, emoji and punctuation left (no question)\t%d\n", r.ThanksAndEmojiLeft)
 	}
 	open := fmt.Sprint(r.OpenEscalations)
 	if r.OldestOpen != nil {

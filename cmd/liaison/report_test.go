@@ -306,7 +306,8 @@ func TestReportShowsHowManyMeasurementsEachMedianIsTakenOver(t *testing.T) {
 
 // A thank-you and a message of emoji or punctuation alone, which the
 // engine records and leaves, are not questions to the bot nor questions not
-// answered by policy; an abusive message and a partisan one are.
+// answered by policy, but counted apart; an abusive message and a partisan
+// one are questions not answered by policy.
 func TestReportDoesNotCountThanksOrEmojiAsQuestions(t *testing.T) {
 	cfgPath, _ := testConfig(t)
 	if _, _, err := runCLI(t, "phase", "set", "replies", "--channel", "help", "--by", "ops", "--reason", "pilot", "--config", cfgPath); err != nil {
@@ -355,11 +356,14 @@ func TestReportDoesNotCountThanksOrEmojiAsQuestions(t *testing.T) {
 	if r.Questions != 2 || r.QuestionsByLang["en"] != 2 || r.Ignored != 2 {
 		t.Errorf("questions %d %v, not answered by policy %d: want 2 in English, 2", r.Questions, r.QuestionsByLang, r.Ignored)
 	}
+	if !strings.Contains(strings.Join(strings.Fields(out), ""), `"thanks_and_emoji_left":2`) {
+		t.Errorf("JSON lacks \"thanks_and_emoji_left\":2:\n%s", out)
+	}
 	if out, _, err = runCLI(t, "report", "--config", cfgPath); err != nil {
 		t.Fatal(err)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
-	for _, w := range []string{"Questions to the bot 2 (English 2)", "Not answered by policy 2"} {
+	for _, w := range []string{"Questions to the bot 2 (English 2)", "Not answered by policy 2", "Thank-yous, emoji and punctuation left (no question) 2"} {
 		if !strings.Contains(flat, w) {
 			t.Errorf("report lacks %q:\n%s", w, out)
 		}
