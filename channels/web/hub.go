@@ -1,11 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/liaison-gc/liaison/bot"
 )
 
 // event is one server-sent event on a topic. Data is JSON.
@@ -143,4 +148,94 @@ func (t *topic) find(match func(event) bool) (event, bool) {
 		}
 	}
 	return event{}, false
+}
+
+// snapshot returns a copy of the kept events.
+func (t *topic) snapshot() []event {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.history)
+}
+
+// rewrite removes from the kept events those whose id is in drop and
+// replaces the data of those whose id is in edits, ids unchanged, in one
+// step: people who connect later are sent the history rewritten.
+func (t *topic) rewrite(drop map[int64]bool, edits map[int64][]byte) {
+	if len(drop) == 0 && len(edits) == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.history = slices.DeleteFunc(t.history, func(ev event) bool { return drop[ev.ID] })
+	for i, ev := range t.history {
+		if data, ok := edits[ev.ID]; ok {
+			t.history[i].Data = data
+		}
+	}
+}
+
+// ForgetPurged makes each room forget what the retention purge took from
+// the store, by Restore's rule: the citizen messages h no longer lists
+// (Conversation leaves purged messages out) are dropped from the history
+// people who open the page later are sent, and the replies h lists are
+// shown as Restore shows them, without the name, words or pseudonym of a
+// citizen the purge removed; a reply h does not list loses its quote and
+// pseudonym when the message it answers is dropped. Messages posted less
+// than workTimeout ago, which the engine may not have recorded yet, are
+// left for the next call. serve calls it after each purge, so a purge run
+// from the command line, in another process, reaches the chat at serve's
+// next purge. Pages open at the time keep what they show until reloaded.
+func (s *Server) ForgetPurged(ctx context.Context, h bot.Historian) error {
+	recorded := s.now().Add(-workTimeout) // messages posted before are recorded
+	for _, rc := range s.cfg.Rooms {
+		room := s.rooms[rc.ID]
+		past := room.snapshot()
+		// Twice web.history: the room keeps up to that many events
+		// between two trims (topic.send).
+		said, err := h.Conversation(ctx, Platform, rc.ID, 2*s.cfg.History)
+		if err != nil {
+			return fmt.Errorf("web: forget purged messages in room %s: %w", rc.ID, err)
+		}
+		listed := map[string]bool{}
+		sent := map[string]*bot.Outgoing{}
+		for _, x := range said {
+			switch {
+			case x.Message != nil:
+				listed[x.Message.ID] = true
+			case x.Sent != nil && x.Sent.Ref.ID != "":
+				sent[x.Sent.Ref.ID] = x.Sent
+			}
+		}
+		drop := map[int64]bool{}
+		dropped := map[string]bool{}    // chat ids of the dropped messages
+		left := &topic{keep: room.keep} // the room as it will be, for quotes
+		for _, ev := range past {
+			var c chatEvent
+			if ev.Type == "message" && json.Unmarshal(ev.Data, &c) == nil &&
+				c.Kind == "citizen" && !listed[c.ID] && c.Time.Before(recorded) {
+				drop[ev.ID], dropped[c.ID] = true, true
+				continue
+			}
+			left.history = append(left.history, ev)
+		}
+		edits := map[int64][]byte{}
+		for _, ev := range left.history {
+			var c chatEvent
+			if ev.Type != "message" || json.Unmarshal(ev.Data, &c) != nil || !c.Bot {
+				continue
+			}
+			if o, ok := sent[c.ID]; ok {
+				c = s.replyEvent(left, o.To, o.Reply, c.ID, c.Time)
+			} else if dropped[c.ReplyTo] {
+				c.Quote, c.ToTag = nil, ""
+			} else {
+				continue
+			}
+			if data, err := json.Marshal(c); err == nil && !bytes.Equal(data, ev.Data) {
+				edits[ev.ID] = data
+			}
+		}
+		room.rewrite(drop, edits)
+	}
+	return nil
 }

@@ -1,0 +1,205 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// testClock is a clock the test moves forward.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// chatPost posts text in room as name from the browser of cookies and
+// returns the message id, once the engine has recorded it.
+func chatPost(t *testing.T, base string, cookies []*http.Cookie, csrf, room, name, text string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"room": room, "name": name, "text": text})
+	req, _ := http.NewRequest("POST", base+"/api/chat/messages", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(headerCSRF, csrf)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct{ ID string }
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.ID == "" {
+		t.Fatalf("post %q: %d, %v", text, res.StatusCode, err)
+	}
+	return out.ID
+}
+
+// roomHistory is what a new visitor of room is sent before the live
+// events: the raw stream up to its "ready" event, and the messages in it.
+func roomHistory(t *testing.T, base, room string) (string, []chatEvent) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/chat/events?room="+room, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var raw strings.Builder
+	var msgs []chatEvent
+	typ := ""
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "event: ready" {
+			return raw.String(), msgs
+		}
+		raw.WriteString(line + "\n")
+		if v, ok := strings.CutPrefix(line, "event: "); ok {
+			typ = v
+		}
+		if v, ok := strings.CutPrefix(line, "data: "); ok && typ == "message" {
+			var c chatEvent
+			if err := json.Unmarshal([]byte(v), &c); err != nil {
+				t.Fatalf("bad event %q: %v", v, err)
+			}
+			msgs = append(msgs, c)
+		}
+	}
+	t.Fatalf("the stream of room %s ended before its history did:\n%s", room, raw.String())
+	return "", nil
+}
+
+// waitSent waits until the engine has delivered n replies in room.
+func waitSent(t *testing.T, s *stack, room string, n int) {
+	t.Helper()
+	for range 400 {
+		said, err := s.eng.Conversation(context.Background(), Platform, room, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for _, x := range said {
+			if x.Sent != nil {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("%d replies were not delivered in room %s", n, room)
+}
+
+// Once the retention purge has emptied a citizen's message in the store,
+// people who open the chat later no longer see it, nor the quote of it in
+// the bot's answer; the answer itself and newer messages stay.
+func TestPurgedMessagesLeaveTheChatHistory(t *testing.T) {
+	start := time.Now()
+	clock := &testClock{t: start}
+	s := newStackOptions(t, filepath.Join(t.TempDir(), "liaison.db"), "", Options{Now: clock.now})
+	ctx := context.Background()
+	cookies, csrf := browserSession(t, s.base, "/")
+	chatPost(t, s.base, cookies, csrf, "help", "Dana Smith", "How do I renew my passport?")
+	waitSent(t, s, "help", 1)
+	clock.set(start.Add(time.Minute))
+	other, otherCSRF := browserSession(t, s.base, "/")
+	chatPost(t, s.base, other, otherCSRF, "help", "Eve Newer", "Bonjour tout le monde")
+
+	if raw, _ := roomHistory(t, s.base, "help"); !strings.Contains(raw, "Dana Smith") {
+		t.Fatalf("before the purge the room should show the message:\n%s", raw)
+	}
+	r, err := s.st.PurgeVia(ctx, start.Add(30*time.Second), "cli")
+	if err != nil || r.Messages != 1 {
+		t.Fatalf("purge: %v, %v; want Dana's message purged", r, err)
+	}
+	clock.set(start.Add(10 * time.Minute))
+	if err := s.srv.ForgetPurged(ctx, s.eng); err != nil {
+		t.Fatal(err)
+	}
+
+	raw, msgs := roomHistory(t, s.base, "help")
+	for _, secret := range []string{"Dana", "renew my passport"} {
+		if strings.Contains(raw, secret) {
+			t.Errorf("a new visitor is still sent %q after the purge:\n%s", secret, raw)
+		}
+	}
+	var answer, eve *chatEvent
+	for i, m := range msgs {
+		switch {
+		case m.Kind == string(bot.KindAnswer):
+			answer = &msgs[i]
+		case m.Kind == "citizen" && m.Author == "Eve Newer":
+			eve = &msgs[i]
+		}
+	}
+	if eve == nil || eve.Text != "Bonjour tout le monde" {
+		t.Errorf("the message newer than the cut-off is gone:\n%s", raw)
+	}
+	if answer == nil || !strings.Contains(answer.Text, "renew your passport") {
+		t.Fatalf("the bot's answer, the department's words, should stay:\n%s", raw)
+	}
+	if answer.Quote != nil || answer.ToTag != "" {
+		t.Errorf("the answer still points at the purged citizen: quote %+v, to_tag %q", answer.Quote, answer.ToTag)
+	}
+}
+
+// A message the engine is still recording when the purge ends is not in
+// the store yet: the chat keeps it.
+func TestForgetPurgedKeepsAMessageBeingRecorded(t *testing.T) {
+	s := newStack(t)
+	held := &heldEngine{Handler: s.eng, entered: make(chan struct{}), release: make(chan struct{}), errs: make(chan error, 1)}
+	s.srv.mu.Lock()
+	s.srv.handler = held
+	s.srv.mu.Unlock()
+	cookies, csrf := browserSession(t, s.base, "/")
+	posted := make(chan struct{})
+	go func() {
+		defer close(posted)
+		chatPost(t, s.base, cookies, csrf, "help", "Dana Smith", "How do I renew my passport?")
+	}()
+	<-held.entered
+	ctx := context.Background()
+	if _, err := s.st.PurgeVia(ctx, time.Now().Add(time.Hour), "cli"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.srv.ForgetPurged(ctx, s.eng); err != nil {
+		t.Fatal(err)
+	}
+	close(held.release)
+	if err := <-held.errs; err != nil {
+		t.Fatal(err)
+	}
+	<-posted
+	raw, msgs := roomHistory(t, s.base, "help")
+	for _, m := range msgs {
+		if m.Kind == "citizen" && m.Author == "Dana Smith" {
+			return
+		}
+	}
+	t.Errorf("the message being recorded was dropped:\n%s", raw)
+}
