@@ -381,8 +381,12 @@ type purger interface {
 }
 
 // keepRetention purges records older than days now, then every interval,
-// until ctx ends. It logs counts, never citizen text.
-func keepRetention(ctx context.Context, p purger, days int, every time.Duration, now func() time.Time, log *slog.Logger) {
+// until ctx ends. After each purge that did not fail it calls forget, when
+// not nil, for what shows the records (the web chat) to drop what is now
+// purged: what this purge emptied, and what a purge from the command line
+// emptied meanwhile. It logs counts, never citizen text.
+func keepRetention(ctx context.Context, p purger, days int, every time.Duration, now func() time.Time,
+	forget func(context.Context) error, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -401,6 +405,11 @@ func keepRetention(ctx context.Context, p purger, days int, every time.Duration,
 			log.Info("retention purge", attrs...)
 		default:
 			log.Debug("retention purge: nothing to do", attrs...)
+		}
+		if err == nil && forget != nil {
+			if err := forget(ctx); err != nil && ctx.Err() == nil {
+				log.Error("retention purge: what was purged is still shown", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/channels/web"
 	"github.com/liaison-gc/liaison/i18n"
 	"github.com/liaison-gc/liaison/knowledge"
 	"github.com/liaison-gc/liaison/phases"
@@ -561,7 +562,7 @@ func TestKeepRetentionPurgesAtStartAndStopsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		keepRetention(ctx, p, 730, time.Hour, func() time.Time { return now }, log)
+		keepRetention(ctx, p, 730, time.Hour, func() time.Time { return now }, nil, log)
 		close(done)
 	}()
 	<-p.calls // the purge at start, without waiting for the first hour
@@ -591,7 +592,7 @@ func TestKeepRetentionWithTheStore(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		// As if it were 2024-06-01 with 30 days of retention.
-		keepRetention(ctx, p, 30, time.Hour, func() time.Time { return time.Date(2024, 6, 1, 0, 0, 0, 0, time.Local) },
+		keepRetention(ctx, p, 30, time.Hour, func() time.Time { return time.Date(2024, 6, 1, 0, 0, 0, 0, time.Local) }, nil,
 			slog.New(slog.NewJSONHandler(&logs, nil)))
 		close(done)
 	}()
@@ -625,4 +626,71 @@ func (s *signalling) PurgeVia(ctx context.Context, before time.Time, via string)
 	r, err := s.DB.PurgeVia(ctx, before, via)
 	s.calls <- struct{}{}
 	return r, err
+}
+
+// A purge from the command line runs in another process: the web chat of
+// the serve running meanwhile drops what it emptied after serve's next
+// purge, though that one changes nothing.
+func TestKeepRetentionClearsTheWebChatOfACommandLinePurge(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	seedArchive(t, dataDir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	webSrv, err := web.New(web.Config{Addr: "127.0.0.1:0"}, "", web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := webSrv.Restore(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := webSrv.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- webSrv.ServeListener(ctx, ln) }()
+	defer func() { cancel(); <-served }()
+	base := strings.TrimSuffix(webSrv.URLs().Chat, "/")
+	if h := chatHistory(t, base, "help"); !strings.Contains(h, "PASSPORT") {
+		t.Fatalf("the restored room lacks the old question:\n%s", h)
+	}
+
+	if _, _, err := runCLI(t, "archive", "purge", "--older-than-days", "30", "--config", cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	forgot := make(chan struct{}, 1)
+	loop, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Serve's loop, as if it were 2024-02-01 with 30 days of
+		// retention: nothing is older than its cut-off.
+		keepRetention(loop, st, 30, time.Hour, func() time.Time { return time.Date(2024, 2, 1, 0, 0, 0, 0, time.Local) },
+			func(ctx context.Context) error {
+				err := webSrv.ForgetPurged(ctx, st)
+				forgot <- struct{}{}
+				return err
+			}, slog.New(slog.DiscardHandler))
+	}()
+	select {
+	case <-forgot:
+	case <-time.After(30 * time.Second):
+		t.Error("serve's purge, which changed nothing, did not go on to the web chat")
+	}
+	stop()
+	<-done
+	h := chatHistory(t, base, "help")
+	for _, secret := range []string{"PASSPORT", "Marie jan", "chèque", "Marie mar"} {
+		if strings.Contains(h, secret) {
+			t.Errorf("after serve's next purge the chat still shows %q:\n%s", secret, h)
+		}
+	}
+	if !strings.Contains(h, "Where is the passport office?") || !strings.Contains(h, "Il part demain") {
+		t.Errorf("the newer message or the staff answer is gone:\n%s", h)
+	}
 }

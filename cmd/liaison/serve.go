@@ -214,8 +214,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if days := cfg.Privacy.RetentionDays; days > 0 {
 		// A background loop: it stops with the others, before the store
 		// closes, and a purge in progress stops between two batches.
+		var forget func(context.Context) error // the web chat's rooms drop what was purged
+		if webSrv != nil {
+			forget = func(ctx context.Context) error { return webSrv.ForgetPurged(ctx, eng) }
+		}
 		start(&bg, bgCtx, runner{"retention", func(ctx context.Context) error {
-			keepRetention(ctx, st, days, purgeEvery, time.Now, log)
+			keepRetention(ctx, st, days, purgeEvery, time.Now, forget, log)
 			return nil
 		}})
 	}

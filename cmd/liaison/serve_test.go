@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -354,5 +355,74 @@ func TestServeWithDiscordAndNoSlackRunsTheWebDesk(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
+	}
+}
+
+var chatURLRe = regexp.MustCompile(`Citizen chat: (http://[0-9.:]+)/`)
+
+// chatHistory is what a new visitor of the web chat's room is sent before
+// the live events.
+func chatHistory(t *testing.T, base, room string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/chat/events?room="+room, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b strings.Builder
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if sc.Text() == "event: ready" {
+			return b.String()
+		}
+		b.WriteString(sc.Text() + "\n")
+	}
+	t.Fatalf("the stream of room %s ended before its history did:\n%s", room, b.String())
+	return ""
+}
+
+// A new visitor of the web chat is no longer shown what serve's retention
+// purge emptied: here the purge at start, of records older than 30 days,
+// after the rooms were restored from the store.
+func TestServeClearsTheWebChatOfWhatItsPurgeEmptied(t *testing.T) {
+	clearSecrets(t)
+	dataDir := t.TempDir()
+	seedArchive(t, dataDir)
+	cfg := writeFile(t, "serve.toml", "data_dir = \""+dataDir+"\"\n[privacy]\nretention_days = 30\n[admin]\naddr = \"127.0.0.1:0\"\n[web]\naddr = \"127.0.0.1:0\"\n"+staffTOML)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut lockedBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--config", cfg}, &out, &errOut) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	}()
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && base == ""; time.Sleep(20 * time.Millisecond) {
+		if m := chatURLRe.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		t.Fatalf("no chat address printed:\n%s\n%s", out.String(), errOut.String())
+	}
+	var h string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if h = chatHistory(t, base, "help"); !strings.Contains(h, "PASSPORT") {
+			break
+		}
+	}
+	for _, secret := range []string{"PASSPORT", "Marie jan", "chèque", "Marie mar"} {
+		if strings.Contains(h, secret) {
+			t.Errorf("after serve's purge the chat still shows %q:\n%s", secret, h)
+		}
+	}
+	if !strings.Contains(h, "Where is the passport office?") {
+		t.Errorf("the message newer than the retention period is gone:\n%s", h)
 	}
 }
