@@ -385,23 +385,7 @@ func TestNextMessageAfterAnAnswerInTheOtherLanguageAsksForItInTheCitizens(t *tes
 	cookies, csrf := browserSession(t, s.base, "/")
 	post := func(text string) bot.Decision {
 		t.Helper()
-		body, _ := json.Marshal(map[string]string{"room": "help", "name": "Chloé", "text": text})
-		req, _ := http.NewRequest("POST", s.base+"/api/chat/messages", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(headerCSRF, csrf)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out struct{ ID string }
-		if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.ID == "" {
-			t.Fatalf("post %q: %d, %v", text, res.StatusCode, err)
-		}
-		d, err := s.st.DecisionFor(ctx, Platform, out.ID)
+		d, err := s.st.DecisionFor(ctx, Platform, chatPost(t, s.base, cookies, csrf, "help", "Chloé", text))
 		if err != nil {
 			t.Fatal(err)
 		}
