@@ -432,14 +432,14 @@ func (d *Desk) auditCommand(ctx context.Context, h bot.DeskHandler, user, action
 	if !ok {
 		return
 	}
-	actor, detail := d.auditActor(user), ""
-	if _, ok := d.roster().ByDeskUser(user); !ok {
+	detail := ""
+	switch s, ok := d.roster().ByDeskUser(user); {
+	case !ok:
 		detail = "not on the staff roster"
-	}
-	if s, ok := d.roster().ByDeskUser(user); ok && !allowed && !s.CommsLead {
+	case !allowed && !s.CommsLead:
 		detail = "not a comms lead"
 	}
-	e := bot.AuditEntry{Actor: actor, Via: "slack", Action: "command." + action, Target: d.cfg.command(), Detail: detail, Allowed: allowed}
+	e := bot.AuditEntry{Actor: d.auditActor(user), Via: "slack", Action: "command." + action, Target: d.cfg.command(), Detail: detail, Allowed: allowed}
 	if err := a.Audit(ctx, e); err != nil {
 		d.log.Error("audit slack command", "action", action, "err", err)
 	}

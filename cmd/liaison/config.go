@@ -195,8 +195,7 @@ func loadConfig(path string) (Config, error) { return load(path, true) }
 // broadcast, report, archive, kb drafts): these work on the database only
 // and never connect to Discord or Slack nor escalate, so the platforms'
 // tokens need not be in their environment, nor a desk or [[staff]] in the
-// file.
-// Everything else is validated as for serve.
+// file. Everything else is validated as for serve.
 func loadHostConfig(path string) (Config, error) { return load(path, false) }
 
 func load(path string, forServe bool) (Config, error) {
