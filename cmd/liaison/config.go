@@ -367,7 +367,12 @@ func describeTOMLError(err error, src []byte) string {
 		var b strings.Builder
 		for _, e := range strict.Errors {
 			row, col := e.Position()
-			fmt.Fprintf(&b, "\n  line %d, column %d: unknown key %q: check its spelling against config.example.toml", row, col, strings.Join(e.Key(), "."))
+			key := strings.Join(e.Key(), ".")
+			if secretKey.MatchString(key) {
+				fmt.Fprintf(&b, "\n  line %d, column %d: key %q: secrets are read from the environment only, never from this file: delete the line and export %s instead", row, col, key, cmp.Or(secretVars[key], "the variable README.md names for it"))
+				continue
+			}
+			fmt.Fprintf(&b, "\n  line %d, column %d: unknown key %q: check its spelling against config.example.toml", row, col, key)
 		}
 		return "unknown keys:" + b.String() + "\n" + fileLines(strict.String(), src)
 	}
@@ -405,13 +410,37 @@ func fileLines(quote string, src []byte) string {
 		if err != nil || n < 1 || n > len(lines) {
 			return l
 		}
-		text := strings.TrimRight(lines[n-1], "\r")
+		text := hideSecrets(strings.TrimRight(lines[n-1], "\r"))
 		if text == "" {
 			return m[1] + m[2] + "|"
 		}
 		return m[1] + m[2] + "| " + text
 	})
 }
+
+// secretKey matches a key that holds a secret: a token pasted into the file
+// by mistake ([discord] token = "…", [slack] bot_token = "…").
+var secretKey = regexp.MustCompile(`(?i)(token|secret|password)[^.]*$`)
+
+// secretVars names the environment variable that holds what each key a
+// token is most often pasted under would hold.
+var secretVars = map[string]string{
+	"discord.token":     envDiscordToken,
+	"discord.bot_token": envDiscordToken,
+	"slack.token":       slack.EnvBotToken,
+	"slack.bot_token":   slack.EnvBotToken,
+	"slack.app_token":   slack.EnvAppToken,
+	"web.token":         envWebToken,
+}
+
+// secretValue matches the value of a key that holds a secret on a line of
+// the file, in a table or an inline table, quoted or not.
+var secretValue = regexp.MustCompile(`(?i)([A-Za-z0-9_-]*(?:token|secret|password)[A-Za-z0-9_-]*["']?\s*=\s*)("(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s,}]+)`)
+
+// hideSecrets is a line of the file as an error quotes it, with the value of
+// every key holding a secret hidden: a token pasted into the file must not
+// reach the terminal or the service's logs.
+func hideSecrets(line string) string { return secretValue.ReplaceAllString(line, `${1}"[hidden]"`) }
 
 // describedKey is the key of the decoding error de on the file src as
 // Validate names it, with the index of its array table.

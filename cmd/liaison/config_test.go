@@ -825,3 +825,40 @@ func TestHostCommandsNeedNoPlatformTokens(t *testing.T) {
 		}
 	}
 }
+
+// A token pasted into the file by mistake, under the key it would have or
+// in an inline table, is never echoed in the error (which serve's service
+// manager keeps in its logs), and the error says which variable holds it.
+func TestTokenPastedIntoTheFileIsNotEchoed(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "tokens.toml", `web = { token = "webSecretValue1234567" }
+[discord]
+token = "MTEyMzQ1Njc4OTAxMjM0NTY3OA.GhIjKl.discordSecretValue"
+guilds = ["123456789012345678"]
+[slack]
+bot_token = "xoxb-1234-5678-slackSecretValue"
+app_token = 'xapp-1-A1-appSecretValue'
+`+staffTOML)
+	for _, args := range [][]string{{"serve"}, {"phase", "show"}} {
+		_, stderr, err := runCLI(t, append(args, "--config", p)...)
+		if err == nil {
+			t.Fatalf("%v: accepted", args)
+		}
+		msg := stderr + err.Error()
+		for _, secret := range []string{"discordSecretValue", "slackSecretValue", "appSecretValue", "webSecretValue"} {
+			if strings.Contains(msg, secret) {
+				t.Errorf("%v: the error shows %s:\n%s", args, secret, msg)
+			}
+		}
+		for _, want := range []string{
+			`line 3, column 1: key "discord.token": secrets are read from the environment only, never from this file: delete the line and export LIAISON_DISCORD_TOKEN instead`,
+			`line 6, column 1: key "slack.bot_token": secrets are read from the environment only, never from this file: delete the line and export LIAISON_SLACK_BOT_TOKEN instead`,
+			`key "slack.app_token"`, "export LIAISON_SLACK_APP_TOKEN instead",
+			`3| token = "[hidden]"`, `1| web = { token = "[hidden]" }`,
+		} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%v: the error lacks %q:\n%s", args, want, msg)
+			}
+		}
+	}
+}
