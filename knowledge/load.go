@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -183,10 +183,66 @@ type tomlText struct {
 	Links    []string `toml:"links"`
 }
 
-var (
-	entryHeader = regexp.MustCompile(`^\s*\[\[\s*entry\s*\]\]`)
-	langHeader  = regexp.MustCompile(`^\s*\[\s*entry\.(en|fr)\s*\]`)
-)
+// entryLoc is where an entry of a TOML file starts, and its [entry.en] and
+// [entry.fr] tables (or en and fr keys); 0 when it has none.
+type entryLoc struct{ line, en, fr int }
+
+// entryLines locates each [[entry]] of the TOML file data, in order, with
+// TOML's own parser: a header-like line inside a multi-line answer is
+// text, not a header, and an inline or dotted language table ("fr = {…}",
+// "en.question = …") is found too.
+func entryLines(data []byte) []entryLoc {
+	starts := []int{0} // offsets at which the lines start
+	for i, c := range data {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	lineOf := func(n *unstable.Node) (parts []string, line int) {
+		for it := n.Key(); it.Next(); {
+			if line == 0 {
+				line = sort.SearchInts(starts, int(it.Node().Raw.Offset)+1)
+			}
+			parts = append(parts, string(it.Node().Data))
+		}
+		return parts, line
+	}
+	var locs []entryLoc
+	inEntry := false // the current table is the last [[entry]]
+	setLang := func(lang string, line int) {
+		l := &locs[len(locs)-1]
+		switch {
+		case lang == "en" && l.en == 0:
+			l.en = line
+		case lang == "fr" && l.fr == 0:
+			l.fr = line
+		}
+	}
+	var p unstable.Parser
+	p.Reset(data)
+	for p.NextExpression() {
+		e := p.Expression()
+		switch e.Kind {
+		case unstable.ArrayTable:
+			parts, line := lineOf(e)
+			inEntry = len(parts) == 1 && parts[0] == "entry"
+			if inEntry {
+				locs = append(locs, entryLoc{line: line})
+			}
+		case unstable.Table:
+			parts, line := lineOf(e)
+			inEntry = false
+			if len(parts) >= 2 && parts[0] == "entry" && len(locs) > 0 {
+				setLang(parts[1], line)
+			}
+		case unstable.KeyValue:
+			if parts, line := lineOf(e); inEntry && len(parts) >= 1 {
+				setLang(parts[0], line)
+			}
+		}
+	}
+	return locs
+}
 
 // parseTOML decodes one TOML file strictly (unknown keys are problems) and
 // locates each entry and language table by line.
@@ -210,26 +266,10 @@ func parseTOML(file string, data []byte) ([]Entry, Problems) {
 			return nil, Problems{{Pos: Pos{File: file}, Msg: "TOML: " + err.Error()}}
 		}
 	}
-	// Locate [[entry]] and [entry.xx] headers: the i-th entry header is entry i.
-	type loc struct{ line, en, fr int }
-	var locs []loc
-	for i, line := range strings.Split(string(data), "\n") {
-		switch {
-		case entryHeader.MatchString(line):
-			locs = append(locs, loc{line: i + 1})
-		case len(locs) > 0:
-			if m := langHeader.FindStringSubmatch(line); m != nil {
-				if m[1] == "en" {
-					locs[len(locs)-1].en = i + 1
-				} else {
-					locs[len(locs)-1].fr = i + 1
-				}
-			}
-		}
-	}
+	locs := entryLines(data)
 	entries := make([]Entry, 0, len(f.Entry))
 	for i, te := range f.Entry {
-		var l loc
+		var l entryLoc
 		if i < len(locs) {
 			l = locs[i]
 		}

@@ -413,3 +413,50 @@ func TestKBEvalQueriesThatDoNotFit(t *testing.T) {
 		t.Errorf("no query fits: %v", err)
 	}
 }
+
+// kb check's line numbers come from TOML's own reading of the file: a
+// multi-line answer whose text holds lines like "[[entry]]" or
+// "[entry.fr]" does not shift the entries after it, and a language written
+// as an inline or dotted table is found on its own line.
+func TestKBCheckLinesPastMultilineAnswers(t *testing.T) {
+	f := kbWrite(t, t.TempDir(), "kb.toml", `[[entry]]
+id = "a"
+topic = "t"
+[entry.en]
+question = "How do I write an entry?"
+answer = """
+Like this:
+[[entry]]
+[entry.fr]
+"""
+[entry.fr]
+question = "Comment écrire une entrée?"
+answer = ""
+
+[[entry]]
+id = "b"
+topic = "t"
+[entry.en]
+question = "Q2?"
+answer = ""
+[entry.fr]
+question = "Q2?"
+answer = "R."
+
+[[entry]]
+id = "c"
+topic = "t"
+en.question = "Q3?"
+en.answer = "A."
+fr = { question = "Q3?", answer = "" }
+`)
+	_, stderr, err := kbRun(t, "kb", "check", "--kb", f)
+	if !errors.Is(err, errReported) {
+		t.Fatalf("err = %v\n%s", err, stderr)
+	}
+	for _, want := range []string{f + ":11: entry a [fr]: empty answer", f + ":18: entry b [en]: empty answer", f + ":30: entry c [fr]: empty answer", "3 problem(s)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
