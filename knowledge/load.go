@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -183,6 +184,39 @@ type tomlText struct {
 	Links    []string `toml:"links"`
 }
 
+// tomlMismatch matches go-toml's message for a value of the wrong type:
+// what the file holds, and the Go type of the field.
+var tomlMismatch = regexp.MustCompile(`cannot decode TOML ([a-z -]+) into (?:struct field \S+ of type )?(\S+)$`)
+
+// wrongTOMLType says, for a decoding error on a value of the wrong type
+// (id = 5, tags = "x"), which key it is and what to write instead, in the
+// file's terms rather than Go's; "" for any other error.
+func wrongTOMLType(de *toml.DecodeError) string {
+	m := tomlMismatch.FindStringSubmatch(de.Error())
+	if m == nil {
+		return ""
+	}
+	var want string
+	switch m[2] {
+	case "string":
+		want = "text in quotes"
+	case "[]string":
+		want = `a list of texts in quotes, such as ["first", "second"]`
+	case "knowledge.tomlText":
+		want = "a table: an [entry.en] or [entry.fr] section with its question and answer"
+	case "[]knowledge.tomlEntry":
+		want = "[[entry]] tables, one per entry"
+	default:
+		return ""
+	}
+	held := m[1]
+	article := "a "
+	if strings.IndexByte("aeiou", held[0]) >= 0 {
+		article = "an "
+	}
+	return fmt.Sprintf("key %s: write %s, not %s%s", strings.Join(de.Key(), "."), want, article, held)
+}
+
 // entryLoc is where an entry of a TOML file starts, and its [entry.en] and
 // [entry.fr] tables (or en and fr keys); 0 when it has none.
 type entryLoc struct{ line, en, fr int }
@@ -261,6 +295,9 @@ func parseTOML(file string, data []byte) ([]Entry, Problems) {
 			}
 		case errors.As(err, &de):
 			row, _ := de.Position()
+			if want := wrongTOMLType(de); want != "" {
+				return nil, Problems{{Pos: Pos{file, row}, Msg: want}}
+			}
 			return nil, Problems{{Pos: Pos{file, row}, Msg: "TOML syntax: " + de.Error()}}
 		default:
 			return nil, Problems{{Pos: Pos{File: file}, Msg: "TOML: " + err.Error()}}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -457,6 +458,36 @@ fr = { question = "Q3?", answer = "" }
 	for _, want := range []string{f + ":11: entry a [fr]: empty answer", f + ":18: entry b [en]: empty answer", f + ":30: entry c [fr]: empty answer", "3 problem(s)"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// A value of the wrong type in a knowledge-base file is named by its key
+// and line with what to write, in the file's terms rather than the
+// program's, and the other files' problems are still reported with it.
+func TestKBCheckWrongTypeSaysWhatToWrite(t *testing.T) {
+	dir := t.TempDir()
+	entry := "[[entry]]\nid = %s\ntopic = \"offices\"\ntags = %s\n[entry.en]\nquestion = \"When are you open?\"\nanswer = \"9 to 5.\"\n[entry.fr]\nquestion = \"Quand êtes-vous ouverts?\"\nanswer = %s\n"
+	a := kbWrite(t, dir, "a.toml", fmt.Sprintf(entry, "5", `["x"]`, `"De 9 h à 17 h."`))
+	b := kbWrite(t, dir, "b.toml", fmt.Sprintf(entry, `"b"`, `"hours"`, `"De 9 h à 17 h."`))
+	c := kbWrite(t, dir, "c.toml", fmt.Sprintf(entry, `"c"`, `["x"]`, "true"))
+	_, stderr, err := kbRun(t, "kb", "check", "--kb", dir)
+	if !errors.Is(err, errReported) || exitCode(err) != 1 {
+		t.Fatalf("err = %v\n%s", err, stderr)
+	}
+	for _, want := range []string{
+		a + ":2: key entry.id: write text in quotes, not an integer",
+		b + `:4: key entry.tags: write a list of texts in quotes, such as ["first", "second"], not a string`,
+		c + ":10: key entry.fr.answer: write text in quotes, not a boolean",
+		"3 problem(s)",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	for _, unwanted := range []string{"syntax", "knowledge.", "struct field"} {
+		if strings.Contains(stderr, unwanted) {
+			t.Errorf("stderr has %q:\n%s", unwanted, stderr)
 		}
 	}
 }
