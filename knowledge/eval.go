@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -56,10 +55,11 @@ func LoadQueries(path string) ([]Query, error) {
 	}
 	var qs []Query
 	var ps Problems
-	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
-	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
+	// The file is read whole: a line of any length is one row, reported
+	// with its number like any other, never the end of the reading.
+	for i, raw := range bytes.Split(trimBOM(data), []byte{'\n'}) {
+		n := i + 1
+		line := bytes.TrimSpace(raw)
 		if len(line) == 0 {
 			continue
 		}
@@ -79,9 +79,6 @@ func LoadQueries(path string) ([]Query, error) {
 			continue
 		}
 		qs = append(qs, Query{Query: r.Query, Lang: lang, Expected: exp, KB: strings.TrimSpace(r.KB)})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("kb: queries %s: %w", path, err)
 	}
 	if len(ps) > 0 {
 		return qs, ps

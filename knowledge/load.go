@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"embed"
@@ -584,10 +583,11 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 	left := map[string]bool{} // ids of the rows left out
 	var named []string        // the first few of them, in order
 	leftOut, outOfScope, others := 0, 0, 0
-	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
-	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
+	// The file is read whole: a line of any length is one row, reported
+	// with its number like any other, never the end of the reading.
+	for i, raw := range bytes.Split(trimBOM(data), []byte{'\n'}) {
+		n := i + 1
+		line := bytes.TrimSpace(raw)
 		if len(line) == 0 {
 			continue
 		}
@@ -651,9 +651,6 @@ func (b *Base) AddVariants(path string, unpaired bool) error {
 		t := e.In(lang)
 		t.Variants = append(t.Variants, text)
 		b.Variants++
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("kb: variants %s: %w", path, err)
 	}
 	if outOfScope > 0 {
 		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d out-of-scope queries (expected \"\") are no phrasing of an entry and were skipped", path, outOfScope))

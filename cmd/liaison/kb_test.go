@@ -491,3 +491,38 @@ func TestKBCheckWrongTypeSaysWhatToWrite(t *testing.T) {
 		}
 	}
 }
+
+// A variants or queries file with a line longer than any buffer (a
+// spreadsheet export gone wrong) has that line reported by its number,
+// with every other row's problem, rather than the reading stopping with
+// no line and nothing else said.
+func TestKBOverlongLinesAreReportedByLine(t *testing.T) {
+	dir := t.TempDir()
+	kb := kbWrite(t, dir, "kb.toml", "[[entry]]\nid = \"hours\"\ntopic = \"offices\"\n[entry.en]\nquestion = \"When are you open?\"\nanswer = \"9 to 5.\"\n[entry.fr]\nquestion = \"Quand êtes-vous ouverts?\"\nanswer = \"De 9 h à 17 h.\"\n")
+	long := strings.Repeat("open ", 4<<20) // 20 MB
+	v := kbWrite(t, dir, "variants.jsonl", `{"id":"hours","lang":"en","text":"opening hours"}
+{"id":"hours","lang":"fr","text":"`+long+`"}
+{"id":"pool","lang":"fr","text":"piscine"}
+`)
+	_, stderr, err := kbRun(t, "kb", "check", "--kb", kb, "--variants", v)
+	if !errors.Is(err, errReported) {
+		t.Fatalf("variants: err = %v\n%s", err, stderr)
+	}
+	for _, want := range []string{v + ":2: entry hours [fr]: variant is", v + ":3: entry pool [fr]: variant for an unknown entry", "2 problem(s)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("variants: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	q := kbWrite(t, dir, "queries.jsonl", `{"query":"`+long+`","lang":"de","expected":"hours"}
+{"query":"heures","lang":"fr"}
+`)
+	_, stderr, err = kbRun(t, "kb", "eval", "--kb", kb, "--queries", q)
+	if !errors.Is(err, errReported) {
+		t.Fatalf("queries: err = %v\n%s", err, stderr)
+	}
+	for _, want := range []string{q + `:1: lang "de"`, q + `:2: no "expected"`, "2 problem(s)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("queries: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
