@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/liaison-gc/liaison/bot"
@@ -190,6 +191,19 @@ func (c Config) Enablement() (string, error) {
 
 var roomID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
+// CheckAddr reports an address to listen on, given as key, that is not
+// host:port with a port from 0 to 65535, saying so with example.
+func CheckAddr(key, addr, example string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%s: %q is not host:port (example: %q): %w", key, addr, example, err)
+	}
+	if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
+		return fmt.Errorf("%s: %q: port %d is out of range: use a port from 1 to 65535 (example: %q)", key, addr, n, example)
+	}
+	return nil
+}
+
 // Validate reports every problem in c (after defaults), each naming its key.
 func (c Config) Validate() error {
 	c = c.withDefaults()
@@ -197,8 +211,8 @@ func (c Config) Validate() error {
 	if _, err := c.Enablement(); err != nil {
 		errs = append(errs, err)
 	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		errs = append(errs, fmt.Errorf("web.addr: %q is not host:port (example: %q): %w", c.Addr, DefaultAddr, err))
+	if err := CheckAddr("web.addr", c.Addr, DefaultAddr); err != nil {
+		errs = append(errs, err)
 	}
 	if c.MaxMessageChars < 1 || c.MaxMessageChars > 10000 {
 		errs = append(errs, fmt.Errorf("web.max_message_chars: %d is out of range: use 1 to 10000", c.MaxMessageChars))

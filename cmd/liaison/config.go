@@ -835,8 +835,12 @@ func (c Config) dbPath() string { return filepath.Join(c.DataDir, "liaison.db") 
 // indexDir is where the search index is persisted.
 func (c Config) indexDir() string { return filepath.Join(c.DataDir, "index") }
 
-// checkLoopback refuses a non-loopback address for admin endpoints.
+// checkLoopback refuses a non-loopback address for admin endpoints, and one
+// serve could not listen on.
 func checkLoopback(key, addr string) error {
+	if err := web.CheckAddr(key, addr, "127.0.0.1:8081"); err != nil {
+		return err
+	}
 	host := addr
 	if i := strings.LastIndex(addr, ":"); i >= 0 {
 		host = addr[:i]

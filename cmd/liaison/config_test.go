@@ -862,3 +862,26 @@ app_token = 'xapp-1-A1-appSecretValue'
 		}
 	}
 }
+
+// A port out of range, or an address without one, is a mistake of the
+// file reported with its line and every other problem, before serve opens
+// the database or the knowledge base, rather than the first listen's
+// failure alone.
+func TestListenAddressesAreChecked(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "ports.toml", "data_dir = \""+t.TempDir()+"\"\n[admin]\naddr = \"127.0.0.1:70000\"\n[web]\naddr = \"127.0.0.1:99999\"\n[log]\nlevel = \"loud\"\n"+staffTOML)
+	_, _, err := runCLI(t, "serve", "--config", p)
+	for _, want := range []string{
+		`line 3: admin.addr: "127.0.0.1:70000": port 70000 is out of range: use a port from 1 to 65535 (example: "127.0.0.1:8081")`,
+		`line 5: web.addr: "127.0.0.1:99999": port 99999 is out of range: use a port from 1 to 65535 (example: "127.0.0.1:8080")`,
+		`line 7: log.level "loud"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the error lacks %q: %v", want, err)
+		}
+	}
+	p = writeFile(t, "noport.toml", "[admin]\naddr = \"127.0.0.1\"\n"+staffTOML)
+	if _, err := loadConfig(p); err == nil || !strings.Contains(err.Error(), `line 2: admin.addr: "127.0.0.1" is not host:port (example: "127.0.0.1:8081")`) {
+		t.Errorf("admin.addr without a port: %v", err)
+	}
+}
