@@ -245,6 +245,36 @@ func TestLoadSkipsHiddenFiles(t *testing.T) {
 	}
 }
 
+// A link to a directory inside a knowledge-base directory is not followed
+// (a link may loop back to its parent). Rather than losing the entries it
+// holds without a word, Load refuses it by name and says what to do.
+func TestLoadRefusesALinkedDirectoryByName(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "kb.toml", goodTOML)
+	writeFile(t, other, "more.toml", goodTOML)
+	if err := os.Symlink(other, filepath.Join(dir, "shared")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(dir)
+	if err == nil {
+		t.Fatalf("loaded %d entries from a directory holding a link to another, want an error naming the link", len(b.Entries))
+	}
+	for _, want := range []string{"shared", "link to a directory", ".toml files"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, "shared")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "loop") {
+		t.Errorf("a link back to its own directory: %v, want an error naming it", err)
+	}
+}
+
 func TestLoadJSONLAndVariants(t *testing.T) {
 	dir := t.TempDir()
 	kb := writeFile(t, dir, "kb.jsonl", `{"id":"hours","lang":"en","question":"When are you open?","answer":"9 to 5.","topic":"offices","url":"https://example.gc.ca/en","variants":["opening hours"],"extra":1}

@@ -99,7 +99,9 @@ func Load(path string) (*Base, error) {
 func hidden(name string) bool { return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#") }
 
 // tomlFiles lists, sorted, the .toml files of a knowledge-base directory
-// that Load reads (hidden names left out). err is the first error met; the
+// that Load reads (hidden names left out). A link to a directory is not
+// followed but refused by name, so that its entries are not lost without a
+// word. err is the first error met; the
 // walk goes on past it, so that Watch stamps every file it can see.
 func tomlFiles(fsys fs.FS, root string) (files []string, err error) {
 	_ = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, werr error) error {
@@ -112,6 +114,12 @@ func tomlFiles(fsys fs.FS, root string) (files []string, err error) {
 		if werr != nil {
 			err = cmp.Or(err, werr)
 			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if st, serr := fs.Stat(fsys, p); serr == nil && st.IsDir() {
+				err = cmp.Or(err, fmt.Errorf("%s is a link to a directory, which is not read (it could loop back): link or copy its .toml files into the directory instead", p))
+				return nil
+			}
 		}
 		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".toml") {
 			files = append(files, p)
