@@ -305,3 +305,39 @@ func TestPhaseChangeAnnouncementNamesTheChannelByItsName(t *testing.T) {
 		}
 	}
 }
+
+// An empty answer is refused and audited like every other refused desk
+// action, with who wrote it and the question it was for; nothing is
+// recorded as an answer and the question still waits.
+func TestEmptyAnswerIsRefusedAndAudited(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	for _, tt := range []struct{ who, actor string }{{"U_ALEX", "alex"}, {unrostered, unrostered}} {
+		n := e.auditCount()
+		_, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: tt.who, EventID: "empty-" + tt.who, Text: " \n\t "})
+		if !errors.Is(err, bot.ErrInvalid) {
+			t.Fatalf("%s: err = %v, want ErrInvalid", tt.who, err)
+		}
+		got := e.auditedSince(n)
+		if len(got) != 1 || got[0].Allowed || got[0].Actor != tt.actor || got[0].Action != "escalation.answer" ||
+			got[0].Target != fmt.Sprintf("escalation:%d", d.EscalationID) || !strings.Contains(got[0].Detail, "The answer is empty.") {
+			t.Errorf("%s: audited %+v, want one refusal of the empty answer by %s", tt.who, got, tt.actor)
+		}
+	}
+	esc, err := e.eng.Escalation(e.ctx, d.EscalationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !esc.State.Waiting() {
+		t.Errorf("escalation is %s after empty answers, want still waiting", esc.State)
+	}
+	// A thread that is no escalation is staff talk: nothing to audit.
+	n := e.auditCount()
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{DeskRef: "no-such-thread", DeskUserID: "U_ALEX", Text: " "}); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("empty reply in a thread that is no escalation: err = %v, want ErrNotFound", err)
+	}
+	if got := e.auditedSince(n); len(got) != 0 {
+		t.Errorf("empty reply in a thread that is no escalation audited %+v", got)
+	}
+}

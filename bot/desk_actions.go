@@ -155,14 +155,12 @@ func (e *Engine) staffName(id string) string {
 // Answer records a staff answer and queues it to every asker, signed, once
 // per desk event. An answer from someone not on the roster is kept for the
 // record, not relayed, and the author is told why (ErrForbidden); so is an
-// answer on a closed escalation (ErrConflict). Both refusals are audited.
+// answer on a closed escalation (ErrConflict). An empty answer to an
+// escalation is refused (ErrInvalid). These refusals are audited.
 // An answer in the other language than the askers' is held until the
 // author chooses (see ResolveMismatch).
 func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error) {
 	text := strings.TrimSpace(a.Text)
-	if text == "" {
-		return AnswerResult{}, refuse(ErrInvalid, "The answer is empty.", "La réponse est vide.")
-	}
 	if a.EventID == "" {
 		a.EventID = "answer-" + randomID()
 	}
@@ -171,6 +169,15 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 	esc, err := e.findEscalation(ctx, a.EscalationID, a.DeskRef)
 	if err != nil {
 		return AnswerResult{}, err
+	}
+	if text == "" {
+		actor := a.DeskUserID
+		if s, ok := e.cfg.Staff.ByDeskUser(a.DeskUserID); ok {
+			actor = s.ID
+		}
+		refusal := refuse(ErrInvalid, "The answer is empty.", "La réponse est vide.")
+		e.audit(ctx, AuditEntry{Actor: actor, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: refusal.Error(), Allowed: false})
+		return AnswerResult{Escalation: esc}, refusal
 	}
 	now := e.now()
 	ans := StaffAnswer{EscalationID: esc.ID, DeskUserID: a.DeskUserID, EventID: a.EventID, Text: text, At: now}

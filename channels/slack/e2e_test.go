@@ -473,6 +473,33 @@ func TestEndToEndNonRosterReplyIsNotRelayed(t *testing.T) {
 	}
 }
 
+// An empty reply in an escalation's thread (a file shared without text) is
+// refused, its author told, and audited as every refused answer is.
+func TestEndToEndEmptyReplyIsRefusedAndAudited(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+
+	f.send(eventsEnvelope("x-1", "EvX1", 0, threadReply("USAM", post.TS, "1700000000.900002", "  ")))
+	f.ack("x-1", 1)
+	eventually(t, "the refusal in the thread", func() bool { return len(threadPosts(f, post.TS)) == 1 })
+	if all := everything(threadPosts(f, post.TS)[0]); !strings.Contains(all, "it is empty") {
+		t.Errorf("the author should be told the reply is empty:\n%s", all)
+	}
+	log, err := s.st.AuditLog(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasAudit(log, "sam", "escalation.answer", false) {
+		t.Errorf("empty answer not audited: %+v", log)
+	}
+	if esc, _ := s.st.Escalation(context.Background(), d.EscalationID); !esc.State.Waiting() {
+		t.Errorf("escalation is %s, want still waiting", esc.State)
+	}
+}
+
 func hasAudit(log []bot.AuditEntry, actor, action string, allowed bool) bool {
 	for _, a := range log {
 		if a.Actor == actor && a.Action == action && a.Allowed == allowed {

@@ -441,18 +441,14 @@ func (s *Server) deskAction(action string) http.Handler {
 			e, err = dh.Claim(ctx, req.ID, st.DeskUserID)
 			res = s.view(e)
 		case "answer":
-			text := cleanText(req.Text)
-			if text == "" {
-				s.apiError(w, r, http.StatusBadRequest, "err.empty", "")
-				return
-			}
+			// The engine refuses an empty answer, and audits it.
 			if req.EventID == "" {
 				req.EventID = newID("a")
 			}
 			var ar bot.AnswerResult
 			ar, err = dh.Answer(ctx, bot.DeskAnswer{
 				EscalationID: req.ID, DeskRef: deskRef(req.ID), DeskUserID: st.DeskUserID,
-				EventID: "web:" + req.EventID, Text: text,
+				EventID: "web:" + req.EventID, Text: cleanText(req.Text),
 			})
 			res = answerView(ar)
 		case "close":

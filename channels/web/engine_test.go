@@ -265,6 +265,11 @@ func TestDeskAndCommsRefusalsAreAudited(t *testing.T) {
 	roster := append(slices.Clone(browserRoster), bot.Staff{ID: "pat", Name: "Pat Roy", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}})
 	s := newStackStaff(t, filepath.Join(t.TempDir(), "liaison.db"), "", Options{}, roster)
 	ctx := context.Background()
+	cookies, csrf := browserSession(t, s.base, "/")
+	q, err := s.st.DecisionFor(ctx, Platform, chatPost(t, s.base, cookies, csrf, "help", "Ana", "Can I bring my pet iguana to the citizenship ceremony?"))
+	if err != nil || q.Action != bot.ActEscalate {
+		t.Fatalf("question: %+v (%v), want escalated", q, err)
+	}
 	tests := []struct {
 		name         string
 		path         string
@@ -295,6 +300,8 @@ func TestDeskAndCommsRefusalsAreAudited(t *testing.T) {
 			403, "pat", "phase.set", "no desk user id"},
 		{"a close without a reason", "/api/desk/close", map[string]any{"as": "alex", "id": 1, "reason": " "},
 			400, "alex", "escalation.close", "reason is required"},
+		{"an empty answer", "/api/desk/answer", map[string]any{"as": "alex", "id": q.EscalationID, "text": " \n\t "},
+			400, "alex", "escalation.answer", "answer is empty"},
 	}
 	for _, tt := range tests {
 		before, err := s.st.AuditLog(ctx, 0)
