@@ -17,17 +17,18 @@ const topGaps = 10
 // (a zero until: up to now), from one consistent snapshot:
 //
 //   - Questions: messages with text addressed to the bot by a person
-//     (decided in the period), by the language decided, but for a
-//     thank-you or emoji and punctuation alone (Left); Answered,
-//     Withheld, Undelivered, Escalated, Shadow (with ShadowWouldAnswer)
-//     and Ignored (ignored or given a fixed notice: abuse, flood,
-//     partisan) split them by action and, for an answer, by what became
-//     of it (see unreachedQuery);
+//     (posted in the period, as the archive export lists them, also when
+//     decided after it: caught up after a restart), by the language
+//     decided, but for a thank-you or emoji and punctuation alone (Left);
+//     Answered, Withheld, Undelivered, Escalated, Shadow (with
+//     ShadowWouldAnswer) and Ignored (ignored or given a fixed notice:
+//     abuse, flood, partisan) split them by action and, for an answer, by
+//     what became of it (see unreachedQuery);
 //   - LanguageRequests: replies asking for a staff answer in the
-//     citizen's language (decided in the period), counted apart: the
+//     citizen's language (posted in the period), counted apart: the
 //     question they ask for again is counted once, when it was asked;
 //   - Left: thank-yous and messages of emoji or punctuation alone
-//     addressed to the bot (decided in the period), counted apart;
+//     addressed to the bot (posted in the period), counted apart;
 //   - OpenEscalations and OldestOpen (the oldest one's creation):
 //     escalations waiting (open or claimed) at the end of the period,
 //     whatever their age: now when until is zero, else those created
@@ -39,10 +40,11 @@ const topGaps = 10
 //     notice or relay; desk items excluded), even when delivered after
 //     the period; FirstResponses counts those questions, each once however
 //     many replies it got;
-//   - MedianStaffAnswer: over escalations created in the period, the time
-//     from the escalation to its first relay delivered, even after the
-//     period; StaffAnswers counts those escalations. A median over no
-//     question or escalation is 0, and so is its count;
+//   - MedianStaffAnswer: over escalations whose first question was
+//     posted in the period, the time from the escalation to its first
+//     relay delivered, even after the period; StaffAnswers counts those
+//     escalations. A median over no question or escalation is 0, and so
+//     is its count;
 //   - Helpful and NotHelpful: the ratings citizens hold now on answers and
 //     relayed staff answers (not on acknowledgements, notices or
 //     broadcasts, even when recorded before these were left out), one per
@@ -65,9 +67,12 @@ func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary,
 		if s.MedianFirstResponse, s.FirstResponses, err = medianFirstResponse(ctx, tx, p); err != nil {
 			return fmt.Errorf("first response: %w", err)
 		}
+		// An escalation belongs to the period of its first question.
 		if s.MedianStaffAnswer, s.StaffAnswers, err = medianSpan(ctx, tx, `SELECT e.created_at, MIN(o.sent_at)
 			FROM escalations e JOIN outbox o ON o.escalation_id = e.id
-			WHERE e.created_at >= ? AND e.created_at < ? AND o.kind = 'relay' AND o.state = 'sent'
+			WHERE e.id IN (SELECT escalation_id FROM escalation_askers WHERE asked_at >= ?1 AND asked_at < ?2)
+			AND NOT EXISTS (SELECT 1 FROM escalation_askers b WHERE b.escalation_id = e.id AND b.asked_at < ?1)
+			AND o.kind = 'relay' AND o.state = 'sent'
 			GROUP BY e.id`, p.from, p.to); err != nil {
 			return fmt.Errorf("staff answer: %w", err)
 		}
@@ -131,14 +136,15 @@ const langRequest = `'` + string(bot.ReasonLanguageRequest) + `'`
 // read, so it counts as a question not answered by policy.
 const leftReasons = `('` + string(bot.ReasonCourtesy) + `', '` + string(bot.ReasonNoWords) + `')`
 
-// decisionsQuery counts the questions decided in [?, ?) by language,
+// decisionsQuery counts the questions posted in [?, ?) by language,
 // action and what the bot would have done, and, by kind, the addressed
 // messages that are not questions: 1 a language request, 2 a message left.
 const decisionsQuery = `SELECT lang, action, would, CASE WHEN reason = ` + langRequest + ` THEN 1
 		WHEN reason IN ` + leftReasons + ` THEN 2 ELSE 0 END AS kind, COUNT(*)
-	FROM decisions WHERE at >= ? AND at < ? AND addressed = 1 GROUP BY lang, action, would, kind`
+	FROM decisions WHERE message_id IN (SELECT id FROM messages WHERE at >= ? AND at < ?)
+		AND addressed = 1 GROUP BY lang, action, would, kind`
 
-// unreachedQuery counts the questions decided in [?, ?) that the bot
+// unreachedQuery counts the questions posted in [?, ?) that the bot
 // decided to answer and whose answer did not reach the citizen, by its
 // fate: the state of the outbox item of kind answer for the question, the
 // most favourable when there are several (sent, pending, withheld,
@@ -161,8 +167,9 @@ const decisionsQuery = `SELECT lang, action, would, CASE WHEN reason = ` + langR
 // every question of the period.
 const unreachedQuery = `SELECT COUNT(*) FILTER (WHERE withheld), COUNT(*) FILTER (WHERE NOT withheld) FROM (
 	SELECT MAX(o.state = 'withheld') AS withheld FROM outbox o JOIN decisions d ON d.message_id = o.message_id
+		JOIN messages m ON m.id = o.message_id
 	WHERE o.kind = 'answer' AND o.state IN ('withheld', 'failed')
-		AND d.at >= ? AND d.at < ? AND d.addressed = 1 AND d.action = 'answer'
+		AND m.at >= ? AND m.at < ? AND d.addressed = 1 AND d.action = 'answer'
 		AND NOT EXISTS (SELECT 1 FROM outbox r WHERE r.message_id = o.message_id AND r.kind = 'answer'
 			AND r.state IN ('sent', 'pending'))
 	GROUP BY o.message_id)`
@@ -223,8 +230,8 @@ func medianFirstResponse(ctx context.Context, tx *sql.Tx, p period) (time.Durati
 			SELECT sent_at FROM outbox WHERE message_id = m.id AND state = 'sent' AND platform <> 'desk'
 			UNION ALL
 			SELECT sent_at FROM outbox WHERE asker_message_id = m.id AND state = 'sent' AND platform <> 'desk'))
-		FROM decisions d JOIN messages m ON m.id = d.message_id
-		WHERE d.at >= ? AND d.at < ? AND d.addressed = 1 AND d.reason <> `+langRequest+`
+		FROM messages m JOIN decisions d ON d.message_id = m.id
+		WHERE m.at >= ? AND m.at < ? AND d.addressed = 1 AND d.reason <> `+langRequest+`
 			AND d.reason NOT IN `+leftReasons, p.from, p.to)
 }
 

@@ -380,11 +380,12 @@ func TestSummaryCountsAnswersThatReachedTheCitizen(t *testing.T) {
 		t.Errorf("Summary =\n%+v\nwant\n%+v", got, want)
 	}
 	checkPlan(t, db, unreachedQuery, "outbox_unreached_answers", "", endOfTime)
+	checkPlan(t, db, decisionsQuery, "messages_at", "", endOfTime)
 }
 
 // A question whose answer was queued more than once counts by the most
 // favourable of its items: answered when one was sent or is on its way,
-// else withheld when one was withheld, else undelivered. Questions decided
+// else withheld when one was withheld, else undelivered. Questions asked
 // outside the period count in none of these figures.
 func TestSummaryCountsAnAnswerByItsBestItem(t *testing.T) {
 	db, _ := newDB(t)
@@ -415,7 +416,7 @@ func TestSummaryCountsAnAnswerByItsBestItem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		o := answerOutcome(tt.id)
-		o.Decision.At = tt.at
+		o.Message.Time, o.Decision.At = tt.at, tt.at
 		again := o.Outbox[0]
 		again.Reply.Key += ":again"
 		o.Outbox = append(o.Outbox, again)

@@ -32,8 +32,11 @@ import (
 // so they are not in Questions or Ignored. Each median comes with
 // how many measurements it is taken over: FirstResponses, the questions of
 // the period that got a reply (even after the period), each once however
-// many replies it got; StaffAnswers, the escalations created in the period
-// whose staff answer was relayed (even after the period). A count of 0
+// many replies it got; StaffAnswers, the escalations of the period's
+// questions (the first one asked in it) whose staff answer was relayed
+// (even after the period). A question belongs to the period it was posted
+// in, as in the archive export, also when it was handled after it (read
+// when the bot caught up after a restart). A count of 0
 // means there was nothing to measure: the median beside it is then 0 and
 // means nothing (the text report shows "—"); with a count, 0 is a real 0 s.
 type activityJSON struct {

@@ -369,3 +369,86 @@ func TestReportDoesNotCountThanksOrEmojiAsQuestions(t *testing.T) {
 		}
 	}
 }
+
+// A question belongs to the period it was posted in, in the report as in
+// the archive export, also when the bot handled it after the period ended:
+// one posted at 23:50 on 31 March and read at 00:10 on 1 April, when the
+// bot caught up after a restart, is one of March's questions, and so is
+// its escalation and the staff answer relayed in April; April has none
+// (its export lists the question before its own, for that staff answer).
+func TestReportCountsAQuestionInThePeriodTheExportListsIt(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	posted := time.Date(2024, 3, 31, 23, 50, 0, 0, time.Local)
+	read := posted.Add(20 * time.Minute)
+	clock := read
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"), store.WithClock(func() time.Time { return clock }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := bot.Message{Platform: "web", ChannelID: "help", ID: "late", AuthorID: "u-late", AuthorName: "Ana",
+		Text: "Mon chèque de prestation est en retard", Time: posted, Mentioned: true}
+	to := bot.Address{Platform: "web", ChannelID: "help", ReplyTo: m.ID, UserID: m.AuthorID, UserName: m.AuthorName}
+	o := &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.French, At: read},
+		NewEscalation: &bot.Escalation{Topic: "benefits", Question: m.Text, CreatedAt: read},
+		Outbox:        []bot.Outgoing{{To: to, Reply: bot.Reply{Kind: bot.KindAck, Text: "Le personnel répondra.", Key: "ack:late"}}}}
+	if err := st.SaveOutcome(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "b-ack"}, read.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	e, err := st.Escalation(ctx, o.NewEscalation.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered := read.Add(time.Hour)
+	clock = answered
+	e.State, e.AnsweredBy, e.AnsweredAt, e.UpdatedAt = bot.StateAnswered, "sam", answered, answered
+	c := &bot.EscalationChange{Escalation: &e,
+		Answer: &bot.StaffAnswer{StaffID: "sam", EventID: "ev-late", Text: "Il part demain.", Lang: bot.French, Status: bot.AnswerQueued, At: answered},
+		Outbox: []bot.Outgoing{{To: e.Askers[0].Address, MessageID: e.Askers[0].MessageID, AskerMessageID: e.Askers[0].MessageID,
+			Reply: bot.Reply{Kind: bot.KindRelay, Text: "Il part demain. — Sam", Key: "relay:late"}}}}
+	if err := st.ApplyEscalation(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkSent(ctx, c.Outbox[0].ID, bot.MessageRef{Platform: "web", ChannelID: "help", ID: "b-relay"}, answered.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	report := func(since, until string) activityJSON {
+		t.Helper()
+		out, _, err := runCLI(t, "report", "--config", cfgPath, "--since", since, "--until", until, "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r activityJSON
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("report --json: %v\n%s", err, out)
+		}
+		return r
+	}
+	for _, p := range []struct {
+		since, until string
+		questions    int
+	}{{"2024-03-01", "2024-03-31", 1}, {"2024-04-01", "2024-04-30", 0}} {
+		// The export also lists, first, questions asked before the period
+		// whose staff answer falls in it: the report counts those in theirs.
+		start, _ := time.ParseInLocation("2006-01-02", p.since, time.Local)
+		listed := 0
+		for _, l := range records(exported(t, "--config", cfgPath, "--since", p.since, "--until", p.until), "message") {
+			if at, err := time.Parse(time.RFC3339, l["time"].(string)); err == nil && !at.Before(start) {
+				listed++
+			}
+		}
+		if listed != p.questions {
+			t.Fatalf("export %s to %s: %d messages posted then, want %d", p.since, p.until, listed, p.questions)
+		}
+		r := report(p.since, p.until)
+		if r.Questions != p.questions || r.Escalated != p.questions || r.FirstResponses != p.questions || r.StaffAnswers != p.questions || len(r.UnansweredTopics) != p.questions {
+			t.Errorf("report %s to %s: %d questions, %d escalated, %d first responses, %d staff answers, topics %v; want %d of each, as the export lists",
+				p.since, p.until, r.Questions, r.Escalated, r.FirstResponses, r.StaffAnswers, r.UnansweredTopics, p.questions)
+		}
+	}
+}
