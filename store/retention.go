@@ -382,9 +382,10 @@ type ArchiveFilter struct {
 	// (see Archive). Zero Since: from the first; zero Until: up to the last.
 	Since time.Time
 	Until time.Time // excluded
-	// Contains keeps messages whose text holds it, ignoring case, accents
-	// and the form of apostrophes (foldText); "" keeps all. A purged
-	// message has no text and never matches.
+	// Contains keeps messages whose words hold it, ignoring case, accents
+	// and the form of apostrophes (foldText): their text, their staff
+	// answers or the bot's replies to them; "" keeps all. A purged
+	// message has no text: only the department's words can match it.
 	Contains string
 }
 
@@ -479,19 +480,15 @@ func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMess
 				if err != nil {
 					return err
 				}
-				kept := page[:0]
-				for _, m := range page {
-					lastAt, lastID = m.At.UTC().Format(timeLayout), m.MessageID
-					if needle != "" && !strings.Contains(foldText(m.Text), needle) {
-						continue
-					}
-					kept = append(kept, m)
+				if len(page) > 0 {
+					last := page[len(page)-1]
+					lastAt, lastID = last.At.UTC().Format(timeLayout), last.MessageID
 				}
-				if err := archiveReplies(ctx, tx, kept); err != nil {
+				if err := archiveReplies(ctx, tx, page); err != nil {
 					return err
 				}
-				for i := range kept {
-					m := &kept[i]
+				for i := range page {
+					m := &page[i]
 					if e := m.Escalation; e != nil {
 						as, ok := answers[e.ID]
 						if !ok {
@@ -501,6 +498,9 @@ func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMess
 							answers[e.ID] = as
 						}
 						e.Answers = as
+					}
+					if needle != "" && !archivedHolds(*m, needle) {
+						continue
 					}
 					if err := fn(*m); err != nil {
 						fnErr = err
@@ -532,6 +532,27 @@ func (db *DB) Archive(ctx context.Context, f ArchiveFilter, fn func(ArchivedMess
 		return fmt.Errorf("store: archive: %w", err)
 	}
 	return nil
+}
+
+// archivedHolds reports whether the words of m hold needle (folded, see
+// foldText): the message's text, its staff answers or the bot's replies
+// to its author.
+func archivedHolds(m ArchivedMessage, needle string) bool {
+	texts := []string{m.Text}
+	if m.Escalation != nil {
+		for _, a := range m.Escalation.Answers {
+			texts = append(texts, a.Text)
+		}
+	}
+	for _, r := range m.Replies {
+		texts = append(texts, r.Text)
+	}
+	for _, t := range texts {
+		if strings.Contains(foldText(t), needle) {
+			return true
+		}
+	}
+	return false
 }
 
 // archiveAnsweredIn lists the messages posted before since whose

@@ -723,6 +723,51 @@ func TestArchiveSearchFoldsAccents(t *testing.T) {
 	}
 }
 
+// A records search finds a question by what the department said about it
+// too, in either language, with or without accents: its staff answers
+// (even one not relayed) and the bot's replies to its author; also once
+// the purge took the citizen's words, since the department's stay.
+func TestArchiveSearchFindsStaffAnswersAndTheBotsReplies(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	answered(t, db, "a1", t0)                 // "Renew online."
+	relayed(t, db, "r1", t0.Add(time.Minute)) // ack "Le personnel répondra.", staff answer "Vous pouvez le renouveler en ligne."
+	h := escalated(t, db, "h1", t0.Add(2*time.Minute))
+	h.UpdatedAt = t0.Add(time.Hour)
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &h,
+		Answer: &bot.StaffAnswer{StaffID: "alex", EventID: "ev-h1", Text: "Only service animals are allowed at the ceremony.", Lang: bot.English, Status: bot.AnswerHeld, At: t0.Add(time.Hour)}}))
+
+	search := func(contains string) string {
+		t.Helper()
+		var got []string
+		must(t, db.Archive(ctx, ArchiveFilter{Contains: contains}, func(m ArchivedMessage) error {
+			got = append(got, fmt.Sprint(m.MessageID))
+			return nil
+		}))
+		return strings.Join(got, ",")
+	}
+	tests := []struct{ contains, want string }{
+		{"renew ONLINE", "1"},
+		{"renouveler en ligne", "2"},
+		{"personnel repondra", "2,3"},
+		{"PERSONNEL RÉPONDRA", "2,3"},
+		{"service animals", "3"},
+		{"nowhere said", ""},
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, tt := range tests {
+			if got := search(tt.contains); got != tt.want {
+				t.Errorf("%s: Contains %q found messages [%s], want [%s]", when, tt.contains, got, tt.want)
+			}
+		}
+	}
+	check("before the purge")
+	_, err := db.Purge(ctx, t0.AddDate(0, 0, 1))
+	must(t, err)
+	check("after the purge")
+}
+
 func TestArchivePagesThroughManyMessages(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()

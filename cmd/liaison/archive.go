@@ -170,7 +170,7 @@ func archiveExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
 	since := fs.String("since", "", "first day (2006-01-02, local time) or instant (RFC 3339) to export; empty: from the first record")
 	until := fs.String("until", "", "last day to export, included (2006-01-02), or instant (RFC 3339) to stop before; empty: up to now")
-	contains := fs.String("contains", "", "export only messages whose text holds this, ignoring case, accents and the form of apostrophes (cheque finds chèque)")
+	contains := fs.String("contains", "", "export only messages whose words (the question, its staff answers, the bot's replies) hold this, ignoring case, accents and the form of apostrophes (cheque finds chèque)")
 	out := fs.String("out", "", "file to write (created readable by its owner only); empty: standard output")
 	if err := parseFlags(fs, args); err != nil {
 		return err
