@@ -693,13 +693,14 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 	if !l.Valid() {
 		l = d.staffLang(n.StaffID)
 	}
-	text := escape(n.Text)
+	var to string
 	switch {
 	case n.StaffID != "":
-		text = d.mention(n.StaffID) + " " + text
+		to = d.mention(n.StaffID) + " "
 	case slackUserRe.MatchString(n.DeskUserID):
-		text = userMention(n.DeskUserID) + " " + text
+		to = userMention(n.DeskUserID) + " "
 	}
+	text := to + noticeText(n, maxSectionChars-textLen(to), l)
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
 	if n.Kind == bot.NoticeMismatch && n.AnswerID != 0 {
 		v := fmt.Sprint(n.AnswerID)
@@ -730,6 +731,27 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 		return "", fmt.Errorf("notify %s: %w", n.Kind, err)
 	}
 	return ts, nil
+}
+
+// noticeText is n's text escaped, in at most max characters (counted as
+// textLen counts them): a notice may quote what Slack would refuse in one
+// section, such as a citizen's words or a long reason for a phase change,
+// each in both languages. When it does not fit, each language of a
+// bilingual notice (each of its parts) is shortened to its share, saying
+// so in that language; any other notice is shortened as a whole, in l.
+func noticeText(n bot.Notice, max int, l bot.Lang) string {
+	if text := escape(n.Text); textLen(text) <= max {
+		return text
+	}
+	if len(n.Parts) < 2 {
+		return escapeShort(n.Text, max, l)
+	}
+	share := (max - (len(n.Parts) - 1)) / len(n.Parts) // a line each
+	texts := make([]string, len(n.Parts))
+	for i, p := range n.Parts {
+		texts[i] = escapeShort(p.Text, share, p.Lang)
+	}
+	return strings.Join(texts, "\n")
 }
 
 // post writes our own text (already escaped where it quotes anyone) in the

@@ -443,6 +443,51 @@ func TestNotify(t *testing.T) {
 	}
 }
 
+// A notice that escaping makes longer than a section still posts: a
+// citizen's words quoted in both languages (a request for the answer in
+// their language), or a long text, are shortened on their escaped text,
+// each language saying so in that language, and the mention is kept.
+func TestNotifyFitsASection(t *testing.T) {
+	words := strings.Repeat("&", 300) // as many as the engine quotes, 1500 once escaped
+	en := "A citizen asked for the answer to question 12 in French (they wrote: “" + words + "”). The question is waiting again."
+	fr := "Une personne a demandé la réponse à la question nº 12 en français (elle a écrit : « " + words + " »). La question est de nouveau en attente."
+	tests := []struct {
+		name  string
+		n     bot.Notice
+		shows []string
+	}{
+		{"citizen's words in both languages", bot.Notice{Kind: bot.NoticeLangRequest, DeskUserID: "UOUT", DeskRef: "1.2",
+			Text: en + "\n" + fr, Parts: []bot.Part{{Lang: bot.English, Text: en}, {Lang: bot.French, Text: fr}}},
+			[]string{"<@UOUT> A citizen asked", "&amp;&amp;", "(shortened)", "\nUne personne a demandé", "(texte abrégé)"}},
+		{"long text in one language", bot.Notice{Kind: bot.NoticeInfo, StaffID: "marie", Lang: bot.French, Text: strings.Repeat("&", 4000)},
+			[]string{"<@UMARIE> &amp;&amp;", "(texte abrégé)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			d := newTestDesk(t, f, testRoster())
+			if _, err := d.Notify(context.Background(), tt.n); err != nil {
+				t.Fatal(err)
+			}
+			c := f.callsTo("chat.postMessage")[0]
+			for i, s := range sectionTexts(t, blocksOf(t, c)) {
+				if n := len(utf16.Encode([]rune(s))); n > maxSectionChars {
+					t.Errorf("text %d is %d UTF-16 code units, Slack may refuse more than %d", i, n, maxSectionChars)
+				}
+			}
+			all := everything(c)
+			for _, want := range tt.shows {
+				if !strings.Contains(all, want) {
+					t.Errorf("the notice lacks %q:\n%s", want, all)
+				}
+			}
+			if strings.Contains(all, "&&") {
+				t.Errorf("the citizen's words are not escaped:\n%s", all)
+			}
+		})
+	}
+}
+
 func TestWebAPIRateLimit(t *testing.T) {
 	ctx := context.Background()
 	t.Run("retried after Retry-After", func(t *testing.T) {

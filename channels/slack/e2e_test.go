@@ -559,6 +559,32 @@ func TestEndToEndPhaseCommand(t *testing.T) {
 	}
 }
 
+// A phase change with a reason too long for one Slack section, once in
+// each language, is still announced to the desk, shortened.
+func TestEndToEndLongPhaseReasonIsAnnounced(t *testing.T) {
+	f := newFakeSlack(t)
+	startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	reason := "pause pendant la panne " + strings.Repeat("a & b ", 300)
+	f.send(slashEnvelope("p1", "UMARIE", "phase broadcast #help "+strings.ReplaceAll(reason, "&", "&amp;")))
+	f.ack("p1", 1)
+	var c apiCall
+	eventually(t, "the phase announcement", func() bool {
+		for _, c = range f.callsTo("chat.postMessage") {
+			if !c.Form.Has("thread_ts") && strings.Contains(everything(c), "pause pendant la panne") {
+				return true
+			}
+		}
+		return false
+	})
+	if c.Err != "" {
+		t.Fatalf("Slack refused the announcement: %s", c.Err)
+	}
+	if all := everything(c); !strings.Contains(all, "(shortened)") || !strings.Contains(all, "(texte abrégé)") {
+		t.Errorf("the announcement does not say, in both languages, that it is shortened:\n%s", all)
+	}
+}
+
 // The override of a channel removed from the configuration can be ended
 // from Slack by the channel's full key, by a comms lead, and audited; a
 // phase cannot be set there, and the channel stays unknown otherwise.

@@ -72,23 +72,8 @@ func quote(s string, max int, l bot.Lang) string {
 			n += k
 			continue
 		}
-		// The longest start of the raw line whose escaped form fits: the
-		// escaped length only grows with the raw length.
-		rs := []rune(raw[i])
-		fits := func(j int) bool {
-			return n+textLen(sep+">"+escape(string(rs[:j]))) <= room
-		}
-		lo, hi := 0, len(rs)
-		for lo < hi {
-			mid := (lo + hi + 1) / 2
-			if fits(mid) {
-				lo = mid
-			} else {
-				hi = mid - 1
-			}
-		}
-		if lo > 0 {
-			b.WriteString(sep + ">" + escape(string(rs[:lo])))
+		if start := escapedPrefix(raw[i], room-n-textLen(sep+">")); start != "" {
+			b.WriteString(sep + ">" + start)
 		}
 		break
 	}
@@ -96,6 +81,36 @@ func quote(s string, max int, l bot.Lang) string {
 		b.WriteString(">")
 	}
 	return b.String() + note
+}
+
+// escapedPrefix is the escaped form of the longest start of s whose
+// escaped form takes at most room characters, counted as textLen counts
+// them: cut before escaping, it never cuts an entity or a fenced marker.
+func escapedPrefix(s string, room int) string {
+	// The escaped length only grows with the raw length.
+	rs := []rune(s)
+	lo, hi := 0, len(rs)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if textLen(escape(string(rs[:mid]))) <= room {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return escape(string(rs[:lo]))
+}
+
+// escapeShort is escape(s) when it takes at most max characters, counted
+// as textLen counts them; otherwise the escaped start of s that fits with
+// an ellipsis and a note in l saying it was shortened. max must leave
+// room for that note.
+func escapeShort(s string, max int, l bot.Lang) string {
+	if out := escape(s); textLen(out) <= max {
+		return out
+	}
+	note := "…\n_" + tr(l, "esc.truncated") + "_"
+	return escapedPrefix(s, max-textLen(note)) + note
 }
 
 // truncate cuts s to at most max characters, counted as textLen counts
