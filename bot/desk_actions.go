@@ -408,7 +408,10 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 }
 
 // SendSuggestion answers every asker with a knowledge-base entry, each in
-// their own language, signed by the staff member who chose it.
+// their own language, signed by the staff member who chose it. It is sent
+// only while the escalation waits for an answer: once it is answered or
+// closed, a suggestion is refused (ErrConflict, audited), unless it is the
+// same event again, which returns the answer it made (Duplicate).
 func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUserID, eventID string) (AnswerResult, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.suggestion", escTarget(id))
 	if err != nil {
@@ -423,12 +426,22 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 	if esc.State == StateClosed {
 		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), notWaiting(id, StateClosed))
 	}
+	if eventID == "" {
+		eventID = "suggestion:" + strconv.FormatInt(id, 10) + ":" + entryID
+	}
+	if !esc.State.Waiting() {
+		// Desks offer suggestions only while the question waits: a click
+		// made before the post showed the answer (a double click, a
+		// colleague's click at the same moment) would send every citizen
+		// an entry again, or a second one.
+		if res, err := e.duplicateAnswer(ctx, esc, eventID); err != nil || res.Answer.ID != 0 {
+			return res, err
+		}
+		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), notWaiting(id, esc.State))
+	}
 	hit, err := e.kb.Entry(ctx, entryID, esc.Lang)
 	if err != nil {
 		return AnswerResult{}, fmt.Errorf("entry %q: %w", entryID, err)
-	}
-	if eventID == "" {
-		eventID = "suggestion:" + strconv.FormatInt(id, 10) + ":" + entryID
 	}
 	ans := StaffAnswer{EscalationID: id, StaffID: s.ID, DeskUserID: deskUserID, EventID: eventID,
 		Text: hit.Answer, Lang: esc.Lang, EntryID: entryID, At: e.now()}

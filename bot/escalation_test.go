@@ -608,6 +608,52 @@ func TestSuggestionIsSentInEachAskersLanguage(t *testing.T) {
 	}
 }
 
+// A suggestion clicked once the escalation is answered (a double click, a
+// colleague's click at the same moment, a post not yet refreshed) sends
+// nothing, whichever entry, and is audited as refused; the click that
+// answered, delivered again, is still the same answer.
+func TestSuggestionAfterTheAnswerIsRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	if _, err := e.eng.SendSuggestion(e.ctx, d.EscalationID, "passport-renew", "U_NADIA", "click-1"); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := e.st.AuditLog(e.ctx, 0)
+	for _, click := range []struct{ who, entry, event string }{
+		{"U_NADIA", "passport-renew", "click-2"},
+		{"U_ALEX", "passport-renew", "click-3"},
+		{"U_ALEX", "passport-child", "click-4"},
+	} {
+		if _, err := e.eng.SendSuggestion(e.ctx, d.EscalationID, click.entry, click.who, click.event); !errors.Is(err, bot.ErrConflict) || bot.Explain(err, bot.English) != "Question "+strconv.FormatInt(d.EscalationID, 10)+" has already been answered." {
+			t.Errorf("%s sends %s after the answer: err = %v, want ErrConflict saying it is answered", click.who, click.entry, err)
+		}
+	}
+	if res, err := e.eng.SendSuggestion(e.ctx, d.EscalationID, "passport-renew", "U_NADIA", "click-1"); err != nil || !res.Duplicate {
+		t.Errorf("the answering click delivered again: %+v, %v; want the same answer", res, err)
+	}
+	after, _ := e.st.AuditLog(e.ctx, 0)
+	refusals := 0
+	for _, a := range after[:len(after)-len(before)] {
+		if a.Action == "escalation.suggestion" && !a.Allowed {
+			refusals++
+		}
+	}
+	if refusals != 3 {
+		t.Errorf("%d refused suggestions audited, want 3", refusals)
+	}
+	e.tick()
+	relays := 0
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			relays++
+		}
+	}
+	if relays != 1 {
+		t.Errorf("the citizen got %d answers, want 1", relays)
+	}
+}
+
 func TestStaffAnswerCanBecomeADraftEntry(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", goatEN)

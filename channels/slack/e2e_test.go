@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -867,6 +868,46 @@ func TestEndToEndButtonsAndMismatch(t *testing.T) {
 	drafts, err := s.st.Drafts(context.Background(), "")
 	if err != nil || len(drafts) != 1 || drafts[0].EscalationID != d.EscalationID {
 		t.Errorf("drafts = %+v (%v)", drafts, err)
+	}
+}
+
+// Two staff who click the same suggested entry at once (or one who clicks
+// twice) send it once: the later click is told, in the clicker's language,
+// that nothing was sent and why.
+func TestEndToEndSuggestionClickedTwiceIsSentOnce(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+	var act, val string
+	for a, v := range buttonsOf(t, post) {
+		if strings.HasPrefix(a, actSuggest+".") {
+			act, val = a, v
+		}
+	}
+	if act == "" {
+		t.Fatalf("the post offers no suggested entry: %v", buttonsOf(t, post))
+	}
+	f.send(interactiveEnvelope("c1", blockAction("UMARIE", act, val, "2.1", post.TS)))
+	f.send(interactiveEnvelope("c2", blockAction("USAM", act, val, "2.2", post.TS)))
+	f.ack("c1", 1)
+	f.ack("c2", 1)
+	// Both clicks are recorded once acknowledged.
+	answers, err := s.eng.Answers(context.Background(), d.EscalationID)
+	if err != nil || len(answers) != 1 {
+		t.Fatalf("answers = %+v, %v; want the suggestion sent once", answers, err)
+	}
+	refusal := f.waitCalls("chat.postEphemeral", 1)[0]
+	text := everything(refusal)
+	// Answered, or relayed already: the engine says which.
+	id := strconv.FormatInt(d.EscalationID, 10)
+	want := map[string]*regexp.Regexp{
+		"UMARIE": regexp.MustCompile(`Cette fiche n'a pas été envoyée\.\n(La question nº\x{a0}` + id + ` a déjà reçu une réponse|La réponse à la question nº\x{a0}` + id + ` a déjà été transmise)\.`),
+		"USAM":   regexp.MustCompile(`This entry was not sent\.\n(Question ` + id + ` has already been answered|The answer to question ` + id + ` has already been sent)\.`),
+	}[refusal.Form.Get("user")]
+	if want == nil || refusal.Form.Get("user") == answers[0].DeskUserID || !want.MatchString(text) {
+		t.Errorf("the later clicker should be told nothing was sent, in their language:\n%s", text)
 	}
 }
 

@@ -79,7 +79,9 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		res, err := h.SendSuggestion(ctx, id, entry, user, event)
 		if err != nil {
 			if errors.Is(err, bot.ErrConflict) {
-				return tell(tr(l, "answer.conflict")), nil
+				// Closed, or answered meanwhile (a double click, a
+				// colleague's click): the engine says which.
+				return tell(refused(l, tr(l, "suggest.conflict"), err)), nil
 			}
 			return refusal(err)
 		}

@@ -72,6 +72,7 @@ var phrases = map[msg]phrase{
 	"answer.invalid":   {"This reply was not relayed: it is empty.", "Cette réponse n'a pas été transmise\u00a0: elle est vide."},
 	"answer.files":     {"Only the text of your reply goes to citizens: attached files are not relayed. If they need the document, put a link to it in the text.", "Seul le texte de votre réponse est transmis aux personnes\u00a0: les fichiers joints ne le sont pas. Si elles ont besoin du document, ajoutez dans le texte un lien vers celui-ci."},
 	"answer.fileonly":  {"This reply was not relayed: files are not sent to citizens. Write the answer as text in this thread.", "Cette réponse n'a pas été transmise\u00a0: les fichiers ne sont pas envoyés aux personnes. Écrivez la réponse en texte dans ce fil."},
+	"suggest.conflict": {"This entry was not sent.", "Cette fiche n'a pas été envoyée."},
 	"claim.conflict":   {"Question #%d is already claimed, answered or closed.", "La question nº\u00a0%d est déjà prise en charge, traitée ou fermée."},
 	"draft.done":       {"Draft entry #%d saved. It is served once both languages are written and it is approved.", "Ébauche de fiche nº\u00a0%d enregistrée. Elle sera utilisée une fois rédigée dans les deux langues et approuvée."},
 	"mismatch.sent":    {"%s chose to send the answer as written.", "%s a choisi d'envoyer la réponse telle quelle."},
