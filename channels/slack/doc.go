@@ -13,7 +13,8 @@
 // Run connects over Socket Mode, so no public inbound endpoint is needed.
 // It hands thread replies from staff to the engine as answers (their text
 // only: files shared in a reply are not relayed, and its author is told so
-// in the thread), turns button clicks into claims, suggestions, drafts and
+// in the thread; one who edits or deletes a reply after it is sent is told,
+// privately, that citizens keep it as first written), turns button clicks into claims, suggestions, drafts and
 // language-mismatch choices, and serves the slash command (phase,
 // broadcast, status) for comms leads. Every envelope is recorded through
 // the engine first, acknowledged next (Slack wants an ack within three

@@ -911,6 +911,66 @@ func TestEndToEndSuggestionClickedTwiceIsSentOnce(t *testing.T) {
 	}
 }
 
+// A staff answer edited or deleted after it was relayed stays with the
+// citizens as first written: its author is told so, privately, in their
+// language, and that replying again corrects it. An edit that leaves the
+// text as it was (a link preview) and a change to someone else's message
+// say nothing.
+func TestEndToEndEditedOrDeletedAnswerTellsItsAuthor(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+	const ts = "1700000000.900003"
+	orig := "Appelez le 1-800-555-0100 pour retrouver votre colis."
+	f.send(eventsEnvelope("a1", "EvA1", 0, threadReply("UMARIE", post.TS, ts, orig)))
+	f.ack("a1", 1)
+	eventually(t, "the relay", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+
+	reply := func(user, text string) map[string]any {
+		return map[string]any{"type": "message", "user": user, "text": text, "ts": ts, "thread_ts": post.TS}
+	}
+	changed := func(prev, now map[string]any) map[string]any {
+		return map[string]any{"type": "message", "subtype": "message_changed", "hidden": true, "channel": testDesk,
+			"ts": "1700000000.900010", "event_ts": "1700000000.900010", "message": now, "previous_message": prev}
+	}
+	deleted := map[string]any{"type": "message", "subtype": "message_deleted", "hidden": true, "channel": testDesk,
+		"ts": "1700000000.900020", "event_ts": "1700000000.900020", "deleted_ts": ts, "previous_message": reply("UMARIE", orig)}
+	for _, ev := range []struct {
+		id    string
+		event map[string]any
+	}{
+		{"unfurl", changed(reply("UMARIE", orig), reply("UMARIE", orig))},
+		{"not on the roster", changed(reply("UOUT", "hello"), reply("UOUT", "hello there"))},
+		{"edit", changed(reply("UMARIE", orig), reply("UMARIE", strings.Replace(orig, "0100", "0199", 1)))},
+		{"delete", deleted},
+	} {
+		f.send(eventsEnvelope(ev.id, "Ev-"+ev.id, 0, ev.event))
+		f.ack(ev.id, 1)
+	}
+	told := f.waitCalls("chat.postEphemeral", 2)
+	want := []string{
+		"Votre modification n'est pas transmise aux personnes\u00a0: elles reçoivent seulement une réponse telle qu'elle a d'abord été écrite. Pour corriger votre réponse, répondez de nouveau dans ce fil.",
+		"La suppression de votre réponse ne la retire pas aux personnes qui l'ont déjà reçue. Pour corriger votre réponse, répondez de nouveau dans ce fil.",
+	}
+	var got []string
+	for _, c := range told {
+		if c.Form.Get("user") != "UMARIE" || c.Form.Get("thread_ts") != post.TS {
+			t.Errorf("told %s in thread %q, want Marie in the question's thread", c.Form.Get("user"), c.Form.Get("thread_ts"))
+		}
+		got = append(got, c.Form.Get("text"))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("told %q, want %q", got, want)
+	}
+	if n := len(s.pub.of(bot.KindRelay)); n != 1 {
+		t.Errorf("%d relays, want the answer as first written only", n)
+	}
+}
+
 // A language-mismatch notice whose refresh after the click failed (a long
 // rate limit) still comes to show the choice after a restart, which ends
 // the retry in the background: the engine's update of the escalation's

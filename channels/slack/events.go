@@ -21,6 +21,9 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 	if !ok {
 		return outcome{}, nil
 	}
+	if thread, user, tell, ok := d.changedReply(m); ok {
+		return d.onChangedReply(ctx, h, thread, user, tell)
+	}
 	a, ok := d.deskAnswer(m)
 	if !ok {
 		return outcome{}, nil
@@ -116,6 +119,61 @@ func (d *Desk) deskAnswer(m *slackevents.MessageEvent) (bot.DeskAnswer, bool) {
 		DeskUserID: m.User,
 		Text:       plainText(m.Text, d.nameOf),
 	}, true
+}
+
+// changedReply reports, for a human's reply in a thread of the desk channel
+// edited or deleted since, the thread, the reply's author, and what to tell
+// them. An edit that leaves the text as it was (a link preview added, say)
+// is no change.
+func (d *Desk) changedReply(m *slackevents.MessageEvent) (thread, user string, tell msg, ok bool) {
+	prev := m.PreviousMessage
+	if m.Channel != d.cfg.DeskChannel || prev == nil {
+		return "", "", "", false
+	}
+	switch m.SubType {
+	case "message_changed":
+		if m.Message == nil || m.Message.Text == prev.Text {
+			return "", "", "", false
+		}
+		tell = "answer.edited"
+	case "message_deleted":
+		tell = "answer.deleted"
+	default:
+		return "", "", "", false
+	}
+	switch {
+	case prev.BotID != "" || prev.User == "":
+		return "", "", "", false
+	case prev.SubType != "" && prev.SubType != "thread_broadcast" && prev.SubType != "file_share":
+		return "", "", "", false
+	case prev.ThreadTimestamp == "" || prev.ThreadTimestamp == prev.Timestamp:
+		return "", "", "", false
+	}
+	return prev.ThreadTimestamp, prev.User, tell, true
+}
+
+// onChangedReply tells the author of a reply in an escalation's thread,
+// edited or deleted after it was sent, that citizens keep it as first
+// written: only a new reply reaches them. Replies of someone off the
+// roster, which were not relayed (the thread said so), and replies on a
+// closed question are left alone.
+func (d *Desk) onChangedReply(ctx context.Context, h bot.DeskHandler, thread, user string, tell msg) (outcome, error) {
+	if _, ok := d.roster().ByDeskUser(user); !ok {
+		return outcome{}, nil
+	}
+	esc, err := h.EscalationByDeskRef(ctx, thread)
+	switch {
+	case errors.Is(err, bot.ErrNotFound):
+		return outcome{}, nil // a thread that is not an escalation: staff talk
+	case err != nil:
+		return outcome{}, fmt.Errorf("changed reply in thread %s: %w", thread, err)
+	case esc.State == bot.StateClosed:
+		return outcome{}, nil
+	}
+	text := tr(d.userLang(user), tell)
+	return outcome{then: func(ctx context.Context) error {
+		return d.ephemeral(ctx, d.cfg.DeskChannel, thread, user, text)
+	}}, nil
 }
 
 // hasFiles reports whether m shares files, which are never relayed to
