@@ -498,11 +498,17 @@ func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string)
 // into a draft knowledge-base entry, each in the language it was written in
 // (an answer sent anyway in the other language is filed under that
 // language). What is missing is left for staff to write before approval.
+// The same answer saved again while its draft is still open returns that
+// draft.
 func (e *Engine) SaveDraft(ctx context.Context, id int64, deskUserID string) (Draft, error) {
 	s, err := e.staff(ctx, deskUserID, "draft.save", escTarget(id))
 	if err != nil {
 		return Draft{}, err
 	}
+	// Held while it looks for a draft made already, so that two clicks at
+	// once make one.
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
 	esc, err := e.st.Escalation(ctx, id)
 	if err != nil {
 		return Draft{}, err
@@ -538,6 +544,17 @@ func (e *Engine) SaveDraft(ctx context.Context, id int64, deskUserID string) (Dr
 		d.AnswerFR = ans.Text
 	} else {
 		d.AnswerEN = ans.Text
+	}
+	// The same answer saved again (a double click, a colleague's click on
+	// the same post) is the draft made already, still to be reviewed.
+	open, err := e.st.Drafts(ctx, DraftOpen)
+	if err != nil {
+		return Draft{}, err
+	}
+	for _, o := range open {
+		if o.EscalationID == id && (ansLang == French && o.AnswerFR == ans.Text || ansLang != French && o.AnswerEN == ans.Text) {
+			return o, nil
+		}
 	}
 	if err := e.st.SaveDraft(ctx, &d); err != nil {
 		return Draft{}, err

@@ -673,6 +673,37 @@ func TestStaffAnswerCanBecomeADraftEntry(t *testing.T) {
 	}
 }
 
+// Saving the same answer as a draft again (a double click, a colleague's
+// click) gives the draft made already, instead of another copy to review;
+// a later answer makes a draft of its own.
+func TestSavingTheSameAnswerAsADraftTwiceMakesOneDraft(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", goatEN)
+	e.tick()
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "a", Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.eng.SaveDraft(e.ctx, d.EscalationID, "U_ALEX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"U_ALEX", "U_SAM"} {
+		if again, err := e.eng.SaveDraft(e.ctx, d.EscalationID, who); err != nil || again.ID != first.ID {
+			t.Errorf("%s saves the same answer again: draft %d, %v; want draft %d", who, again.ID, err, first.ID)
+		}
+	}
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_ALEX", EventID: "b", Text: "Service animals only, and they must be leashed."}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.eng.SaveDraft(e.ctx, d.EscalationID, "U_ALEX")
+	if err != nil || second.ID == first.ID || second.AnswerEN != "Service animals only, and they must be leashed." {
+		t.Errorf("draft of the later answer = %+v, %v; want a new one", second, err)
+	}
+	if drafts, err := e.st.Drafts(e.ctx, ""); err != nil || len(drafts) != 2 {
+		t.Errorf("drafts = %+v, %v; want one per answer", drafts, err)
+	}
+}
+
 // An English answer sent anyway to a French question goes into the
 // draft's English answer, under the French question.
 func TestDraftFromAnAnswerSentAnywayKeepsEachLanguage(t *testing.T) {
