@@ -1,6 +1,10 @@
 package bot
 
-import "unicode"
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
 
 // thanksWords say thank you, in English and French, as citizens type it.
 var thanksWords = map[string]bool{
@@ -40,7 +44,7 @@ var courtesyWords = map[string]bool{
 // passport costs) nor passed to staff as a question. A thank-you with
 // anything else in it ("thanks, but my cheque is late") is a question.
 func courtesy(text string) bool {
-	words := foldedWords(text)
+	words := foldedWords(withoutShortcodes(text))
 	thanked := false
 	for _, w := range words {
 		switch {
@@ -54,15 +58,30 @@ func courtesy(text string) bool {
 }
 
 // wordless reports whether text has no letter and no digit, only emoji or
-// punctuation ("???", "👍", "😡😡😡"): there is no question in it for the
-// knowledge base or for staff, so, like a thank-you, it is recorded and
-// left. A letter or a digit anywhere ("??? passport", "T4?", "123") makes
-// it a question.
+// punctuation ("???", "👍", "😡😡😡", a server's own emoji ":blobheart:"):
+// there is no question in it for the knowledge base or for staff, so, like
+// a thank-you, it is recorded and left. A letter or a digit anywhere
+// else ("??? passport", "T4?", "123") makes it a question.
 func wordless(text string) bool {
-	for _, r := range text {
+	for _, r := range withoutShortcodes(text) {
 		if unicode.IsLetter(r) || unicode.IsNumber(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// shortcode is an emoji written by its name between colons, as adapters
+// write a server's own emoji (Discord's <:blobheart:123…> becomes
+// ":blobheart:") and as Mastodon and Slack write theirs: Discord allows 2
+// to 32 letters, digits and underscores.
+var shortcode = regexp.MustCompile(`:[A-Za-z0-9_]{2,32}:`)
+
+// withoutShortcodes is text with its emoji shortcodes taken out: an emoji
+// is no word, whether drawn by Unicode or named.
+func withoutShortcodes(text string) string {
+	if !strings.Contains(text, ":") {
+		return text
+	}
+	return shortcode.ReplaceAllString(text, " ")
 }

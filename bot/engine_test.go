@@ -330,6 +330,12 @@ func TestThankYouIsNeitherAnsweredNorPassedToStaff(t *testing.T) {
 		{"!!!", bot.ReasonNoWords},
 		{"🙏🙏", bot.ReasonNoWords},
 		{"?! …", bot.ReasonNoWords},
+		// A server's own emoji, as adapters write it (Discord's
+		// <:blobheart:123…>), is an emoji too.
+		{":blobheart:", bot.ReasonNoWords},
+		{":wave: :wave:", bot.ReasonNoWords},
+		{"Thanks! :heart:", bot.ReasonCourtesy},
+		{"merci :coeur:", bot.ReasonCourtesy},
 	} {
 		d := e.ask(fmt.Sprint("thanks", i), c.text)
 		if d.Action != bot.ActIgnore || d.Reason != c.want {
@@ -352,6 +358,8 @@ func TestThankYouIsNeitherAnsweredNorPassedToStaff(t *testing.T) {
 		"😡 my cheque is late",
 		"T4?",
 		"123",
+		":sad: my cheque is late",
+		"Is the office open at 10:30:00?",
 	} {
 		if d := e.ask(fmt.Sprint("asks", i), text); d.Action == bot.ActIgnore {
 			t.Errorf("%q is left (%s), want it handled as a question", text, d.Reason)

@@ -465,6 +465,35 @@ func TestEndToEndRemovingOneFeedbackEmojiKeepsTheOther(t *testing.T) {
 	}
 }
 
+// A message of the server's own emoji alone, or a thank-you with one, in a
+// help channel asks nothing: it is recorded and left, as one of Unicode
+// emoji is, rather than passed to staff and acknowledged as a question.
+func TestEndToEndServerEmojiAreNotQuestions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	for _, c := range []struct {
+		text string
+		want bot.Reason
+	}{
+		{"<:blobheart:123456789012345678>", bot.ReasonNoWords},
+		{"<a:wave:123456789012345678> <a:wave:123456789012345678>", bot.ReasonNoWords},
+		{"Thanks! <:heart:123456789012345678>", bot.ReasonCourtesy},
+		{"merci <:coeur:123456789012345678>", bot.ReasonCourtesy},
+	} {
+		q := w.ask(helpID, c.text)
+		if d := w.decision(t, q); d.Action != bot.ActIgnore || d.Reason != c.want {
+			t.Errorf("%q: %s (%s), want it left (%s)", c.text, d.Action, d.Reason, c.want)
+		}
+	}
+	w.settle(t)
+	if p := w.srv.Posted(helpID); len(p) != 0 {
+		t.Errorf("the bot posted %q", p[0].Content)
+	}
+	if list, err := w.st.Escalations(w.ctx, bot.EscalationFilter{}); err != nil || len(list) != 0 {
+		t.Errorf("%d escalations (%v), want none", len(list), err)
+	}
+}
+
 func TestEndToEndPhaseOneShadowOnly(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(c *bot.Config) { c.InitialPhase = phases.Broadcast })

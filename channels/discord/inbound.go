@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -40,7 +41,7 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 		AuthorID:   m.Author.ID,
 		AuthorName: displayName(m),
 		AuthorBot:  m.Author.Bot || m.WebhookID != "" || (botID != "" && m.Author.ID == botID),
-		Text:       stripSelfMention(m.Content, botID),
+		Text:       stripSelfMention(plainEmoji(m.Content), botID),
 		Time:       m.Timestamp.UTC(),
 	}
 	if m.GuildID == "" {
@@ -119,6 +120,21 @@ func stripSelfMention(text, botID string) string {
 	text = strings.ReplaceAll(text, "<@"+botID+">", " ")
 	text = strings.ReplaceAll(text, "<@!"+botID+">", " ")
 	return strings.Join(strings.Fields(text), " ")
+}
+
+// customEmoji is a server's own emoji as Discord writes it in a message:
+// <:name:id>, or <a:name:id> when animated.
+var customEmoji = regexp.MustCompile(`<a?:([A-Za-z0-9_]{2,32}):[0-9]+>`)
+
+// plainEmoji writes a server's own emoji by its name, ":name:", as Discord
+// shows it where it cannot draw it: the engine takes it for an emoji, as it
+// does a Unicode one (a message of emoji alone, or a thank-you with one,
+// asks nothing of staff), and staff read a name rather than an id.
+func plainEmoji(text string) string {
+	if !strings.Contains(text, "<") {
+		return text
+	}
+	return customEmoji.ReplaceAllString(text, ":$1:")
 }
 
 // Feedback emoji: the bot seeds its answers with them; citizens click one.

@@ -55,6 +55,9 @@ func TestToMessage(t *testing.T) {
 			m.Content = "<@" + strangerID + "> hi"
 			m.Mentions = []*discordgo.User{{ID: strangerID}}
 		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "<@" + strangerID + "> hi" })},
+		{"a server's own emoji, by its name", msg(func(m *discordgo.Message) {
+			m.Content = "Thanks! <:blobheart:123456789012345678> <a:wave:223456789012345678>"
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "Thanks! :blobheart: :wave:" })},
 		{"reply to the bot", msg(func(m *discordgo.Message) {
 			m.Type = discordgo.MessageTypeReply
 			m.MessageReference = &discordgo.MessageReference{MessageID: "650"}
