@@ -494,6 +494,34 @@ func TestEndToEndServerEmojiAreNotQuestions(t *testing.T) {
 	}
 }
 
+// A bilingual broadcast too long for one message is posted a language
+// after the other: the French half is not begun at the end of the English
+// post and finished in the next, while the English stands whole.
+func TestEndToEndLongBilingualBroadcastPostsEachLanguageWhole(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	en := strings.TrimSpace(strings.Repeat("Passport offices close at noon on Friday for maintenance. ", 15))
+	fr := strings.TrimSpace(strings.Repeat("Les bureaux des passeports ferment à midi vendredi pour l’entretien. ", 26))
+	if _, err := w.eng.Broadcast(w.ctx, bot.BroadcastRequest{Actor: bot.Actor{Via: "cli", Name: "ops"}, EN: en, FR: fr}); err != nil {
+		t.Fatal(err)
+	}
+	w.srv.Await(t, "the broadcast", func() bool {
+		pending, err := w.st.Pending(w.ctx, Platform, time.Now().Add(time.Hour), 10)
+		return len(w.srv.Posted(newsID)) > 0 && err == nil && len(pending) == 0
+	})
+	posts := w.srv.Posted(newsID)
+	if len(posts) != 2 || posts[0].Content != en || posts[1].Content != fr {
+		var got []string
+		for _, p := range posts {
+			got = append(got, p.Content)
+		}
+		t.Fatalf("posted %q, want the English whole, then the French whole", got)
+	}
+	for _, p := range posts {
+		checkPings(t, p, "")
+	}
+}
+
 func TestEndToEndPhaseOneShadowOnly(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(c *bot.Config) { c.InitialPhase = phases.Broadcast })

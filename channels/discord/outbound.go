@@ -58,8 +58,9 @@ const threadArchiveMinutes = 1440
 // whose reply_style is "thread", inside a thread started on the question
 // (the asker is then mentioned, as a reply would notify them). Text longer
 // than 2,000 characters is sent in several messages cut on sentence
-// boundaries, with code blocks closed and opened again where they are cut;
-// the first references the question. Every message allows
+// boundaries, with code blocks closed and opened again where they are cut,
+// and bilingual text (r.Parts) a language after the other; the first
+// references the question. Every message allows
 // pinging only to.UserID. r.Key becomes each message's nonce with
 // enforce_nonce, so a Send retried after a lost answer does not post twice.
 // With r.Feedback, 👍 and 👎 are added to the last message; failing to add
@@ -105,7 +106,7 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 			}
 		}
 	}
-	parts := split(r.Text, MaxMessageLen-textLen(prefix))
+	parts := splitReply(r, MaxMessageLen-textLen(prefix))
 	parts[0] = prefix + parts[0]
 	// ids are the messages posted, first to last: the parts an earlier
 	// send of this reply posted before it failed, then this send's.
@@ -151,6 +152,28 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 		}
 	}
 	return last, nil
+}
+
+// splitReply cuts r's text into messages of at most limit units. Bilingual
+// text too long for one message is cut language by language, each starting
+// a message of its own: the French half of a long broadcast is not begun at
+// the end of the English post and finished in the next, while the English
+// half stands whole.
+func splitReply(r bot.Reply, limit int) []string {
+	parts := split(r.Text, limit)
+	if len(parts) == 1 || len(r.Parts) < 2 {
+		return parts
+	}
+	var byLang []string
+	for _, p := range r.Parts {
+		if strings.TrimSpace(p.Text) != "" {
+			byLang = append(byLang, split(p.Text, limit)...)
+		}
+	}
+	if len(byLang) == 0 {
+		return parts
+	}
+	return byLang
 }
 
 // posted is what a long reply has posted: the ids of its first parts, in
