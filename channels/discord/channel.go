@@ -515,6 +515,13 @@ func (r *runner) register(s *discordgo.Session) func() {
 			r.lanes.do(m.ChannelID, func() { r.message(m) })
 		}),
 		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageReactionAdd) {
+			// Another bot's reaction (one that adds 👍 to every message)
+			// is no citizen's feedback. Discord names who reacted on
+			// additions in a server; a removal, which it does not, is of
+			// a reaction never recorded.
+			if e.Member != nil && e.Member.User != nil && e.Member.User.Bot {
+				return
+			}
 			if e.MessageReaction != nil {
 				mr, at := e.MessageReaction, r.c.opts.Now()
 				r.lanes.do(mr.ChannelID, func() { r.reaction(mr, true, at) })

@@ -681,6 +681,30 @@ func TestReactionsBecomeFeedback(t *testing.T) {
 	}
 }
 
+// Another bot in the server (one that adds 👍 to every message) gives no
+// citizen's feedback: its reaction on an answer is not recorded, a
+// citizen's next to it is.
+func TestReactionsOfOtherBotsAreNotFeedback(t *testing.T) {
+	t.Parallel()
+	h := &recording{}
+	r := start(t, h)
+	const otherBot = "300000000000000077"
+	r.srv.AddUser(fakediscord.User{ID: otherBot, Username: "autoreact", Bot: true})
+	q := r.ask(helpID, "How do I renew my passport?")
+	ref, err := r.ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID, ReplyTo: q, UserID: citizenID},
+		bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: "Online.", Feedback: true, Key: "a1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.srv.React(helpID, ref.ID, otherBot, "👍", true)
+	r.srv.React(helpID, ref.ID, citizenID, "👎", true)
+	r.srv.Await(t, "the citizen's reaction", func() bool { return len(h.Reactions()) > 0 })
+	r.settle(t)
+	if got := h.Reactions(); len(got) != 1 || got[0].UserID != citizenID || got[0].Value != -1 {
+		t.Errorf("reactions %+v, want the citizen's 👎 only", got)
+	}
+}
+
 func TestReactionOnAnotherMessageIsIgnored(t *testing.T) {
 	t.Parallel()
 	h := &recording{rhook: func(re bot.Reaction) error {

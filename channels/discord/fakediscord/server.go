@@ -696,6 +696,19 @@ func (s *Server) react(channelID, messageID, userID, emoji string, add bool) {
 	if m, ok := s.messages[messageID]; ok && add {
 		d["message_author_id"] = m.Author.ID
 	}
+	if guild != "" && add {
+		// Discord sends the member who reacted, with their user (a bot's
+		// user says so), on additions in a server only.
+		u, ok := s.users[userID]
+		if !ok {
+			u = User{ID: userID, Username: "user" + userID}
+		}
+		member := map[string]any{"user": u, "roles": []string{}}
+		if known := s.members[guild+"/"+userID]; known != nil {
+			member["nick"], member["roles"] = known.Nick, known.Roles
+		}
+		d["member"] = member
+	}
 	s.dispatch(t, d)
 }
 
