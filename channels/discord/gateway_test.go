@@ -1,10 +1,13 @@
 package discord
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -552,4 +555,48 @@ func TestResumeRefusedByStrictServerIdentifiesAgain(t *testing.T) {
 	}
 	id := r.ask(helpID, "still there?")
 	r.srv.Await(t, "a message in the new session", func() bool { return len(h.byID(id)) == 1 })
+}
+
+// logBuffer collects a Channel's logs, for tests that read them.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A citizen who only mentions the bot sent text: the log does not send the
+// operator to check the message content intent. A message that arrives
+// with no content at all does.
+func TestMentionAloneIsNotTakenForAMissingContentIntent(t *testing.T) {
+	t.Parallel()
+	var logs logBuffer
+	opts := testOptions(t)
+	opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	h := &recording{}
+	r := run(t, srv, newChannel(t, srv, testConfig(), opts), h)
+	const warning = "MESSAGE CONTENT INTENT"
+	r.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "<@" + srv.BotID() + ">"})
+	r.srv.Await(t, "the mention", func() bool { return len(h.Messages()) == 1 })
+	r.settle(t)
+	if strings.Contains(logs.String(), warning) {
+		t.Errorf("a mention alone is taken for a missing intent:\n%s", logs.String())
+	}
+	r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: ""})
+	r.srv.Await(t, "the empty message", func() bool { return len(h.Messages()) == 2 })
+	r.settle(t)
+	if !strings.Contains(logs.String(), warning) {
+		t.Errorf("a message without content is not logged as a missing intent:\n%s", logs.String())
+	}
 }
