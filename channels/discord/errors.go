@@ -69,6 +69,10 @@ const (
 
 // classify turns an error from discordgo into an *Error.
 func classify(op string, err error) *Error {
+	var fl *frontLimited
+	if errors.As(err, &fl) {
+		return &Error{Op: op, Status: http.StatusTooManyRequests, RetryAfter: fl.wait, Retry: true, Err: fl}
+	}
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) {
 		return &Error{Op: op, Status: http.StatusTooManyRequests, RetryAfter: rl.RetryAfter, Retry: true, Err: errRateLimited}

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -743,6 +744,77 @@ func TestMemberCount(t *testing.T) {
 // the citizen's question it replies to). An answer the adapter cannot read
 // makes an error the engine logs: it must say how long the answer was, not
 // quote it.
+// A 429 from the network in front of Discord's API (Cloudflare limiting or
+// banning the address, with a plain-text body discordgo cannot read) keeps
+// the wait it asked for: Send returns at once with it, retryable, rather
+// than an unreadable-answer error the engine would retry within seconds,
+// prolonging the ban.
+func TestSendKeepsTheWaitOfALimitFromDiscordsFrontNetwork(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, fakediscord.Config{})
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	limited := 0
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/messages") {
+			mu.Lock()
+			limited++
+			mu.Unlock()
+			w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+			w.Header().Set("Retry-After", "600")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, "error code: 1015")
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	cfg := testConfig()
+	cfg.APIURL = front.URL
+	ch, err := New(cfg, srv.Token(), testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ch.Send(context.Background(), bot.Address{Platform: Platform, ChannelID: helpID, UserID: citizenID},
+		bot.Reply{Kind: bot.KindAnswer, Text: "Online.", Key: "a1"})
+	var de *Error
+	if !errors.As(err, &de) || !de.Retryable() || de.RetryWait() != 10*time.Minute || de.Status != http.StatusTooManyRequests {
+		t.Fatalf("err = %v, want a retryable rate limit of 10m", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if limited != 1 {
+		t.Errorf("%d sends tried, want 1", limited)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"600", 10 * time.Minute},
+		{" 1.5 ", 1500 * time.Millisecond},
+		{"", 0},
+		{"soon", 0},
+		{"-3", 0},
+		{"NaN", 0},
+		{"1e12", maxFrontWait},
+		{now.Add(time.Hour).Format(http.TimeFormat), time.Hour},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+	} {
+		if got := retryAfter(c.in, now); got != c.want {
+			t.Errorf("retryAfter(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
 func TestSendErrorDoesNotQuoteDiscordsAnswer(t *testing.T) {
 	t.Parallel()
 	srv := fake(t, fakediscord.Config{})

@@ -1,10 +1,15 @@
 package discord
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -40,8 +45,66 @@ func (t rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// frontLimit turns a 429 whose body is not Discord's JSON into a
+// *frontLimited error with the Retry-After it carried. Such an answer comes
+// from the network in front of Discord's API (Cloudflare: "error code:
+// 1015"), which limits or bans an address for a while: discordgo cannot read
+// it, and its wait would be lost, so the bot would try again at once and
+// keep itself banned.
+type frontLimit struct{ next http.RoundTripper }
+
+// frontLimited is a rate limit of the network in front of Discord's API.
+type frontLimited struct{ wait time.Duration }
+
+func (e *frontLimited) Error() string {
+	return "rate limited by the network in front of Discord's API"
+}
+
+// maxLimitBody bounds what is read of a 429's body to tell JSON from not.
+const maxLimitBody = 64 << 10
+
+func (t frontLimit) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+		return resp, err
+	}
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxLimitBody))
+	resp.Body.Close()
+	if rerr == nil && json.Valid(body) { // Discord's own: discordgo reads it
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
+	}
+	return nil, &frontLimited{wait: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date; 0 when
+// absent or unreadable.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		switch {
+		case !(secs > 0): // negative, zero or NaN
+			return 0
+		case secs >= maxFrontWait.Seconds():
+			return maxFrontWait
+		}
+		return time.Duration(secs * float64(time.Second))
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return min(max(at.Sub(now), 0), maxFrontWait)
+	}
+	return 0
+}
+
+// maxFrontWait bounds the wait read from a Retry-After header.
+const maxFrontWait = 24 * time.Hour
+
 // httpClient returns the client the session uses: a copy of base (or a
-// default one) whose transport, when apiURL is set, rewrites Discord's host.
+// default one) whose transport reads the front network's rate limits (see
+// frontLimit) and, when apiURL is set, rewrites Discord's host.
 func httpClient(base *http.Client, apiURL string) (*http.Client, error) {
 	c := &http.Client{Timeout: defaultHTTPTimeout}
 	if base != nil {
@@ -51,6 +114,11 @@ func httpClient(base *http.Client, apiURL string) (*http.Client, error) {
 			c.Timeout = defaultHTTPTimeout
 		}
 	}
+	next := c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.Transport = frontLimit{next: next}
 	if apiURL == "" {
 		return c, nil
 	}
@@ -62,11 +130,7 @@ func httpClient(base *http.Client, apiURL string) (*http.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	next := c.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
 	to.Path = strings.TrimSuffix(to.Path, "/")
-	c.Transport = rewrite{from: from.Host, to: to, next: next}
+	c.Transport = rewrite{from: from.Host, to: to, next: c.Transport}
 	return c, nil
 }
