@@ -747,13 +747,13 @@ func (e *Engine) leftAlone(esc Escalation) bool {
 
 // tellDeskUnclaimed tells the whole desk, in both languages, that esc has
 // had its reminders and is still unclaimed: it will not be reminded again,
-// and anyone may claim it. The notice goes to the desk channel, not the
-// escalation's thread, and mentions nobody.
+// and anyone may claim it. The notice mentions nobody; it belongs to the
+// escalation's thread, so that a reply to it answers the question, and the
+// desk shows it to the whole desk as well (NoticeUnclaimed).
 func (e *Engine) tellDeskUnclaimed(ctx context.Context, esc Escalation, now time.Time) error {
 	minutes := int(now.Sub(esc.CreatedAt).Minutes())
-	n := e.bilingualNotice("unclaimed:"+strconv.FormatInt(esc.ID, 10), Notice{Kind: NoticeUnclaimed}, MsgDeskUnclaimed,
+	n := e.bilingualNotice("unclaimed:"+strconv.FormatInt(esc.ID, 10), Notice{Kind: NoticeUnclaimed, EscalationID: esc.ID}, MsgDeskUnclaimed,
 		func(Lang) map[string]any { return map[string]any{"ID": esc.ID, "Minutes": minutes, "Count": minutes} })
-	n.EscalationID = esc.ID
 	esc.Nudges++
 	audit := AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.unclaimed", Target: escTarget(esc.ID),
 		Detail: "the whole desk told after " + strconv.Itoa(esc.Nudges-1) + " reminders and re-routes; not reminded again", Allowed: true}

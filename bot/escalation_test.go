@@ -1610,8 +1610,14 @@ func TestUnclaimedEscalationIsRemindedAtMostMaxRemindersThenTheDeskIsToldOnce(t 
 	if len(last) != 1 || last[0].Text != want {
 		t.Fatalf("desk-wide notices %+v, want one: %q", last, want)
 	}
-	if n := last[0]; n.StaffID != "" || n.DeskUserID != "" || n.EscalationID != 0 || n.DeskRef != "" || n.Lang != "" {
-		t.Errorf("notice %+v, want it for the whole desk channel, in both languages, mentioning nobody", n)
+	// In the question's thread, so that a reply to it answers the
+	// question (the desk shows it to the whole desk as well).
+	esc, err := e.eng.Escalation(e.ctx, d.EscalationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := last[0]; n.StaffID != "" || n.DeskUserID != "" || n.EscalationID != d.EscalationID || n.DeskRef == "" || n.DeskRef != esc.DeskRef || n.Lang != "" {
+		t.Errorf("notice %+v, want it in the question's thread, in both languages, mentioning nobody", n)
 	}
 	if a := e.auditedSince(e.auditCount() - 1); a[0].Action != "escalation.unclaimed" || a[0].Target != "escalation:"+id {
 		t.Errorf("audited %+v", a[0])

@@ -51,7 +51,7 @@ type NoticeKind string
 const (
 	NoticeReminder    NoticeKind = "reminder"     // nobody claimed it in time
 	NoticeReroute     NoticeKind = "reroute"      // routed to someone else
-	NoticeUnclaimed   NoticeKind = "unclaimed"    // to the whole desk: still unclaimed after its reminders, not reminded again
+	NoticeUnclaimed   NoticeKind = "unclaimed"    // to the whole desk: still unclaimed after its reminders, not reminded again; in its thread, shown in the desk channel too
 	NoticeMismatch    NoticeKind = "mismatch"     // answer language differs from the askers': send anyway / translate
 	NoticeRelayed     NoticeKind = "relayed"      // confirmation: the answer reached every asker (N citizens)
 	NoticeUndelivered NoticeKind = "undelivered"  // a relay failed for good: the citizen named did not get the answer

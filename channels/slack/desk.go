@@ -686,8 +686,11 @@ func postGone(err error) bool {
 
 // Notify posts n in the escalation's thread when n.DeskRef is set, else in
 // the desk channel, mentioning the staff member it is for. A mismatch notice
-// carries the "Send anyway" and "I will translate" buttons. It returns the
-// notice's ts.
+// carries the "Send anyway" and "I will translate" buttons. A notice for
+// the whole desk about one question (NoticeUnclaimed) is posted in its
+// thread and also sent to the channel: replying to it there, in Slack,
+// replies in the question's thread, so the reply answers the citizens
+// instead of going nowhere. It returns the notice's ts.
 func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 	l := n.Lang
 	if !l.Valid() {
@@ -717,6 +720,9 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 	}
 	if n.DeskRef != "" {
 		opts = append(opts, slack.MsgOptionTS(n.DeskRef))
+		if n.Kind == bot.NoticeUnclaimed {
+			opts = append(opts, slack.MsgOptionBroadcast())
+		}
 	}
 	var ts string
 	err := d.call(ctx, "chat.postMessage", func(ctx context.Context) error {

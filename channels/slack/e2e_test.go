@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -498,6 +499,57 @@ func TestEndToEndEmptyReplyIsRefusedAndAudited(t *testing.T) {
 	}
 	if esc, _ := s.st.Escalation(context.Background(), d.EscalationID); !esc.State.Waiting() {
 		t.Errorf("escalation is %s, want still waiting", esc.State)
+	}
+}
+
+// The notice telling the whole desk that a question is still unclaimed
+// after its reminders is shown in the desk channel and belongs to the
+// question's thread: staff who reply to it, where Slack puts the reply in
+// the thread the notice is in, answer the citizen, instead of writing in a
+// thread of their own that reaches nobody.
+func TestEndToEndReplyToTheUnclaimedNoticeAnswersTheQuestion(t *testing.T) {
+	f := newFakeSlack(t)
+	clk := &clock{t: time.Now()}
+	cfg := systemConfig()
+	cfg.MaxReminders = bot.NoReminders // the desk is told at the first reminder
+	s := startSystemOpts(t, f, filepath.Join(t.TempDir(), "liaison.db"), false, cfg, systemOptions{now: clk.now})
+	s.runDesk()
+	f.conn(1)
+	ctx := context.Background()
+	s.ask(t, "m1", hostileQuestion)
+	s.eng.Tick(ctx)
+	post := escalationPost(t, f, s, 1)
+	clk.add(31 * time.Minute)
+	s.eng.Tick(ctx)
+
+	var notice apiCall
+	for _, c := range f.callsTo("chat.postMessage") {
+		if strings.Contains(c.Form.Get("text"), "nobody has claimed it") {
+			notice = c
+		}
+	}
+	if notice.TS == "" {
+		t.Fatal("the desk was not told the question is still unclaimed")
+	}
+	if notice.Form.Get("thread_ts") != post.TS || notice.Form.Get("reply_broadcast") != "true" {
+		t.Errorf("notice thread_ts %q, reply_broadcast %q; want it in the question's thread %s and sent to the channel too",
+			notice.Form.Get("thread_ts"), notice.Form.Get("reply_broadcast"), post.TS)
+	}
+	if all := everything(notice); strings.Contains(all, "<@") || strings.Contains(all, "<!") {
+		t.Errorf("the notice for the whole desk mentions someone:\n%s", all)
+	}
+
+	// Slack puts a reply to a message of a thread in that thread, and to
+	// a message of the channel in a thread of its own.
+	thread := cmp.Or(notice.Form.Get("thread_ts"), notice.TS)
+	f.send(eventsEnvelope("r-1", "EvR1", 0, threadReply("UMARIE", thread, "1700000000.900001", "Déposez une réclamation auprès de Postes Canada.")))
+	f.ack("r-1", 1)
+	s.eng.Tick(ctx)
+	if n := len(s.pub.of(bot.KindRelay)); n != 1 {
+		t.Fatalf("a reply to the unclaimed notice was relayed %d times, want once", n)
+	}
+	if relay := s.pub.of(bot.KindRelay)[0]; !strings.Contains(relay.Text, "Postes Canada") {
+		t.Errorf("relay = %q, want the reply", relay.Text)
 	}
 }
 

@@ -260,7 +260,8 @@ func (f *fakeSlack) webAPI(w http.ResponseWriter, r *http.Request) {
 		withMeta := call.Form.Get("include_all_metadata") == "1"
 		var msgs []map[string]any
 		for _, c := range f.callsTo("chat.postMessage") {
-			if c.Err != "" || c.Form.Get("channel") != testDesk || c.Form.Get("thread_ts") != "" || f.deleted[c.TS] == "message_not_found" {
+			inThread := c.Form.Get("thread_ts") != "" && c.Form.Get("reply_broadcast") != "true" // a reply also sent to the channel is in its history
+			if c.Err != "" || c.Form.Get("channel") != testDesk || inThread || f.deleted[c.TS] == "message_not_found" {
 				continue
 			}
 			m := map[string]any{"type": "message", "ts": c.TS, "text": c.Form.Get("text"), "bot_id": "B1", "user": "UBOT"}
