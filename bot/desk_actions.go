@@ -462,7 +462,10 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 
 // Close ends a waiting escalation without an answer; the reason is required
 // (ErrInvalid), and one no longer waiting cannot be closed (ErrConflict).
-// Refusals are audited.
+// Refusals are audited. Someone not on the roster is refused first
+// (ErrForbidden), whatever the reason: a desk that asks for the reason
+// after a click has such a click refused, and audited, by calling Close
+// without one.
 func (e *Engine) Close(ctx context.Context, id int64, deskUserID, reason string) (Escalation, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.close", escTarget(id))
 	if err != nil {

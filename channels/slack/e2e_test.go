@@ -1342,6 +1342,45 @@ func TestEndToEndCloseWithReason(t *testing.T) {
 	}
 }
 
+// A click on "Close without answer" by someone off the roster opens no
+// form: it is refused, they are told why, and the refusal is audited as
+// every other button's is.
+func TestEndToEndCloseClickedOffTheRosterIsRefusedAndAudited(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	ctx := context.Background()
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+	id := fmt.Sprint(d.EscalationID)
+
+	f.send(interactiveEnvelope("k0", blockAction("UOUTSIDER", actClose, id, "3.0", post.TS)))
+	f.ack("k0", 1)
+	c := f.waitCalls("chat.postEphemeral", 1)[0]
+	if c.Form.Get("user") != "UOUTSIDER" || !strings.Contains(everything(c), "roster") {
+		t.Errorf("refusal to %s:\n%s", c.Form.Get("user"), everything(c))
+	}
+	log, err := s.st.AuditLog(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused []bot.AuditEntry
+	for _, a := range log {
+		if a.Action == "escalation.close" {
+			refused = append(refused, a)
+		}
+	}
+	if len(refused) != 1 || refused[0].Actor != "UOUTSIDER" || refused[0].Allowed || refused[0].Target != "escalation:"+id || refused[0].Via != "slack" {
+		t.Errorf("close audit entries %+v, want one refusal of UOUTSIDER on escalation:%s", refused, id)
+	}
+	if n := len(f.callsTo("views.open")); n != 0 {
+		t.Errorf("%d forms opened for someone off the roster", n)
+	}
+	if esc, _ := s.st.Escalation(ctx, d.EscalationID); !esc.State.Waiting() {
+		t.Errorf("escalation is %s, want still waiting", esc.State)
+	}
+}
+
 // The retention purge empties an old question from the records; the desk
 // post, which quoted it, is drawn again without it.
 func TestEndToEndPurgeRedrawsThePostWithoutTheQuestion(t *testing.T) {

@@ -107,10 +107,13 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		if err != nil {
 			return outcome{}, nil
 		}
-		// Only staff on the roster may close; the engine checks again and
-		// audits when the reason is submitted.
+		// Only staff on the roster may close, and are asked for the
+		// reason; anyone else is refused by the engine, which audits it
+		// as every button's refusal (it checks the roster before the
+		// reason). The engine checks again when the reason is submitted.
 		if _, ok := d.roster().ByDeskUser(user); !ok {
-			return tell(tr(l, "forbidden.roster")), nil
+			_, err := h.Close(ctx, id, user, "")
+			return refusal(err)
 		}
 		view := closeView(l, id)
 		trigger := cb.TriggerID
