@@ -19,7 +19,9 @@
 // broadcast, status) for comms leads. Every envelope is recorded through
 // the engine first, acknowledged next (Slack wants an ack within three
 // seconds), and only then followed by slower work such as confirmations; a
-// redelivered envelope is not handled twice.
+// redelivered envelope is not handled twice. A staff reply still not
+// recorded at Slack's last delivery (the store failing for minutes) is
+// acknowledged, and its author told privately to send it again.
 //
 // Web API calls carry a deadline each, and so does the request that opens
 // the Socket Mode connection, which is tried again, with back-off, when it

@@ -1245,6 +1245,30 @@ func TestEndToEndAnswerSurvivesRestartBeforeRelay(t *testing.T) {
 	}
 }
 
+// A staff reply the store cannot record is left for Slack to deliver
+// again; at Slack's last delivery, after which the reply would be lost
+// without a word, it is acknowledged and its author told privately, in
+// their language, that it was not recorded and to send it again.
+func TestEndToEndReplyNotRecordedAtSlacksLastDeliveryTellsItsAuthor(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), false)
+	f.conn(1)
+	s.ask(t, "m1", hostileQuestion)
+	s.eng.Tick(context.Background())
+	post := escalationPost(t, f, s, 1)
+	if err := s.st.Close(); err != nil { // every write and read fails from now on
+		t.Fatal(err)
+	}
+
+	reply := threadReply("UMARIE", post.TS, "1700000000.900001", "Déposez une réclamation auprès de Postes Canada.")
+	f.send(eventsEnvelope("r-4", "EvR1", lastRetryAttempt, reply))
+	f.ack("r-4", 1)
+	told := f.waitCalls("chat.postEphemeral", 1)[0]
+	if told.Form.Get("user") != "UMARIE" || told.Form.Get("thread_ts") != post.TS || !strings.Contains(everything(told), "envoyez-la de nouveau") {
+		t.Errorf("told %s in thread %q:\n%s\nwant Marie, in the question's thread, in French", told.Form.Get("user"), told.Form.Get("thread_ts"), everything(told))
+	}
+}
+
 func TestEndToEndReconnect(t *testing.T) {
 	f := newFakeSlack(t)
 	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)

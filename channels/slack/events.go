@@ -11,12 +11,23 @@ import (
 	"github.com/liaison-gc/liaison/bot"
 )
 
+// lastRetryAttempt is the retry_attempt of Slack's last delivery of an
+// Events API event: Slack tries an event it is not acknowledged for three
+// times more (at once, after a minute, after five), then gives it up.
+const lastRetryAttempt = 3
+
 // onEvent handles an Events API envelope. A human's reply in the thread of
 // an escalation post in the desk channel is a staff answer: it is handed to
 // the engine (which records it, idempotent on the event id, and queues its
 // relay) before the envelope is acknowledged. Everything else is
 // acknowledged and ignored.
-func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.EventsAPIEvent, envelopeID string) (outcome, error) {
+//
+// A reply the engine cannot record (the store failing) is left
+// unacknowledged, so that Slack delivers it again, unless this is Slack's
+// last delivery (last): it is then acknowledged, and its author, when on
+// the roster, told privately that it was not recorded and to send it
+// again, instead of it being lost without a word.
+func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.EventsAPIEvent, envelopeID string, last bool) (outcome, error) {
 	m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
 	if !ok {
 		return outcome{}, nil
@@ -63,6 +74,17 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 		return tell(tr(l, "answer.fileonly")), nil
 	case errors.Is(err, bot.ErrInvalid):
 		return tell(tr(l, "answer.invalid")), nil
+	case err != nil && last && ctx.Err() == nil:
+		// Whether the thread is a question's is not known either: the
+		// author is told what to do if it is.
+		d.log.Error("slack answer not recorded at Slack's last delivery; acknowledged, its author told to send it again", "user", a.DeskUserID, "ref", a.DeskRef, "err", err)
+		if _, ok := d.roster().ByDeskUser(a.DeskUserID); !ok {
+			return outcome{}, nil
+		}
+		text := tr(l, "answer.lost")
+		return outcome{then: func(ctx context.Context) error {
+			return d.ephemeral(ctx, d.cfg.DeskChannel, a.DeskRef, a.DeskUserID, text)
+		}}, nil
 	case err != nil:
 		return outcome{}, fmt.Errorf("answer in thread %s: %w", a.DeskRef, err)
 	}

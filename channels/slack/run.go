@@ -195,7 +195,7 @@ func (d *Desk) handleEnvelope(ctx context.Context, client *socketmode.Client, h 
 	}()
 	switch data := ev.Data.(type) {
 	case slackevents.EventsAPIEvent:
-		out, err = d.onEvent(ctx, h, data, req.EnvelopeID)
+		out, err = d.onEvent(ctx, h, data, req.EnvelopeID, req.RetryAttempt >= lastRetryAttempt)
 	case slack.InteractionCallback:
 		out, err = d.onInteraction(ctx, h, data)
 	case slack.SlashCommand:
