@@ -98,7 +98,7 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 			a.unknownChannel(r.Channel))
 	}
 	now := a.now()
-	_, c, err := state.Apply(phases.Change{Channel: string(r.Channel), To: r.Phase, By: by, Via: r.Actor.Via, Reason: strings.TrimSpace(r.Reason), At: now})
+	next, c, err := state.Apply(phases.Change{Channel: string(r.Channel), To: r.Phase, By: by, Via: r.Actor.Via, Reason: strings.TrimSpace(r.Reason), At: now})
 	if err != nil {
 		return phases.Change{}, a.refused(ctx, r.Actor, by, "phase.set", target, a.phaseRefusal(r, err))
 	}
@@ -106,12 +106,17 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 	if s, ok := a.Staff.ByID(by); ok {
 		byName = s.Name
 	}
-	id := MsgDeskPhaseGlobal
-	if c.Channel != "" {
+	// An override ended is announced with the global phase the channel
+	// now follows, in a sentence of its own.
+	id, to := MsgDeskPhaseGlobal, c.To
+	switch {
+	case c.Channel != "" && c.To == 0:
+		id, to = MsgDeskPhaseInherit, next.Global
+	case c.Channel != "":
 		id = MsgDeskPhaseChannel
 	}
 	parts := bilingual(a.Messages, id, func(l Lang) map[string]any {
-		return map[string]any{"Phase": phaseName(a.Messages, l, int(c.To)), "From": phaseName(a.Messages, l, int(c.From)),
+		return map[string]any{"Phase": phaseName(a.Messages, l, int(to)), "From": phaseName(a.Messages, l, int(c.From)),
 			"By": byName, "Reason": c.Reason, "Channel": a.channelLabel(ChannelKey(c.Channel), l)}
 	})
 	// No key: the announcement is written with the change, in one

@@ -294,7 +294,7 @@ func TestPhaseChangeAnnouncementNamesTheChannelByItsName(t *testing.T) {
 		{"in #help (mem:help) to", "dans #help (mem:help) à"},
 		{"in mem:plain to", "dans mem:plain à"},
 		{"in #pilot (mem:pilot) to", "dans #pilot (mem:pilot) à"},
-		{"in mem:pilot to", "dans mem:pilot à"},
+		{"override in mem:pilot:", "propre à mem:pilot\u00a0:"},
 	}
 	if len(ns) != len(want) {
 		t.Fatalf("%d announcements, want %d", len(ns), len(want))
@@ -339,5 +339,28 @@ func TestEmptyAnswerIsRefusedAndAudited(t *testing.T) {
 	}
 	if got := e.auditedSince(n); len(got) != 0 {
 		t.Errorf("empty reply in a thread that is no escalation audited %+v", got)
+	}
+}
+
+// Ending a channel's override is announced as such, with the global phase
+// the channel now follows, in a sentence that reads in both languages
+// (not "changed the rollout phase to follows the global phase").
+func TestEndOfAnOverrideIsAnnouncedWithTheGlobalPhaseItFollows(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setPhase(phases.Broadcast, "mem:help")
+	e.setPhase(0, "mem:help")
+	e.tick()
+	ns := e.desk.noticesOf(bot.NoticePhase)
+	if len(ns) != 2 {
+		t.Fatalf("%d announcements, want 2", len(ns))
+	}
+	got := ns[1].Text
+	for _, want := range []string{
+		"Sam Tremblay ended the phase override in #help (mem:help): it now follows the global phase, replies (2) (previously broadcast only (1)). Reason: test",
+		"Sam Tremblay a retiré la phase propre à #help (mem:help)\u00a0: ce canal suit maintenant la phase globale, «\u00a0réponses (2)\u00a0» (auparavant\u00a0: «\u00a0diffusion seulement (1)\u00a0»). Motif\u00a0: test",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("announcement %q, want it to say %q", got, want)
+		}
 	}
 }

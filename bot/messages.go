@@ -32,6 +32,7 @@ const (
 	MsgDeskNotLead      = "desk.not_lead"      // only comms leads may do this
 	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}}
 	MsgDeskPhaseChannel = "desk.phase.channel" // {{.Channel}} {{.Phase}} {{.From}} {{.By}} {{.Reason}}
+	MsgDeskPhaseInherit = "desk.phase.inherit" // {{.Channel}} {{.Phase}} (the global one) {{.From}} {{.By}} {{.Reason}}
 	MsgDeskDropped      = "desk.dropped"       // {{.AskerLang}}: held answer dropped, waiting for the translation
 	MsgDeskClosed       = "desk.closed"        // {{.By}} {{.Reason}}
 	MsgDeskClaimed      = "desk.claimed"       // {{.Name}}
@@ -45,7 +46,7 @@ func MessageIDs() []string {
 		MsgFlood, MsgPartisan, MsgBroadcastDivider, MsgError, MsgLangEN, MsgLangFR,
 		MsgPhaseBroadcast, MsgPhaseReplies, MsgPhaseOutreach, MsgPhaseInherit,
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
-		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
+		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel, MsgDeskPhaseInherit,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered, MsgDeskCitizen,
 		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed, MsgLanguageAsked, MsgDeskLangAsked,
 	}
