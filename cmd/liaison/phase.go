@@ -184,11 +184,20 @@ func phaseSet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return err
 	}
+	const applied = "Recorded and announced to staff; a running 'liaison serve' applies it within seconds."
+	if c.Channel != "" && c.To == 0 {
+		state, err := st.PhaseState(ctx, admin.InitialPhase)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s follows the global phase again: %s (was %s). %s\n", c.Channel, state.Global, c.From, applied)
+		return nil
+	}
 	scope := "everywhere"
 	if c.Channel != "" {
 		scope = "in " + c.Channel
 	}
-	fmt.Fprintf(stdout, "Phase %s %s (was %s). Recorded and announced to staff; a running 'liaison serve' applies it within seconds.\n", c.To, scope, c.From)
+	fmt.Fprintf(stdout, "Phase %s %s (was %s). %s\n", c.To, scope, c.From, applied)
 	return nil
 }
 

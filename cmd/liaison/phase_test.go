@@ -22,3 +22,16 @@ func TestPhaseSetFindsAWebRoomByEitherName(t *testing.T) {
 		}
 	}
 }
+
+// Ending a channel's override says that the channel follows the global
+// phase again, and which one, rather than "Phase inherit".
+func TestPhaseClearSaysTheChannelFollowsTheGlobalPhase(t *testing.T) {
+	cfg, _ := testConfig(t)
+	if _, _, err := runCLI(t, "phase", "set", "broadcast", "--channel", "help", "--by", "ops", "--reason", "pilot", "--config", cfg); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "phase", "set", "--clear", "--channel", "help", "--by", "ops", "--reason", "pilot over", "--config", cfg)
+	if want := "web:help follows the global phase again: replies (was broadcast)."; err != nil || !strings.HasPrefix(out, want) {
+		t.Errorf("phase set --clear = %q, %v; want it to start %q", out, err, want)
+	}
+}
