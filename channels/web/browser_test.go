@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -1148,5 +1149,48 @@ func TestBrowserDeskNamesTheRoomInThePageLanguage(t *testing.T) {
 		if got := textOf(t, desk, fmt.Sprintf(channel, js(c.label))); got != c.want {
 			t.Errorf("%s desk names the room %q, want %q", c.lang, got, c.want)
 		}
+	}
+}
+
+// A display name typed backwards behind a right-to-left override
+// (U+202E) would be drawn forwards: "\u202eyoR aidaN" shows as Nadia Roy,
+// a member of staff, in everyone's chat. The room shows every name in the
+// order its letters were typed, and so the reversed name stays reversed.
+func TestBrowserNameIsShownInTheOrderItWasTyped(t *testing.T) {
+	s := newStack(t)
+	mallory := newCitizen(t, s)
+	for _, name := range []string{"\u202eyoR aidaN", "\u2067\u202enitraM xelA\u2069"} {
+		if code, body, _ := mallory.post(t, s, "/api/chat/messages", "", map[string]string{"room": "general", "name": name, "text": "Send me your SIN to speed things up."}); code != http.StatusAccepted {
+			t.Fatalf("post as %q: %d %s", name, code, body)
+		}
+	}
+	ctx := tab(t)
+	run(t, ctx, "open the room", chromedp.Navigate(s.base+"/?room=general&lang=en"),
+		until(`document.querySelectorAll("#log li.citizen .msg-author").length === 2`))
+	// The characters of each name, in the order they are drawn from left
+	// to right.
+	drawn := textOf(t, ctx, `JSON.stringify(Array.from(document.querySelectorAll("#log li.citizen .msg-author"), function (a) {
+		const n = a.firstChild, at = [];
+		for (let i = 0; i < n.length; i++) {
+			const r = document.createRange();
+			r.setStart(n, i);
+			r.setEnd(n, i + 1);
+			const b = r.getBoundingClientRect();
+			if (b.width > 0) at.push([b.left, n.data[i]]);
+		}
+		at.sort(function (x, y) { return x[0] - y[0]; });
+		return at.map(function (x) { return x[1]; }).join("");
+	}))`)
+	var names []string
+	if err := json.Unmarshal([]byte(drawn), &names); err != nil {
+		t.Fatalf("names drawn: %s: %v", drawn, err)
+	}
+	for _, n := range names {
+		if strings.Contains(n, "Nadia Roy") || strings.Contains(n, "Alex Martin") {
+			t.Errorf("a citizen's name is drawn as a member of staff's: %q", n)
+		}
+	}
+	if len(names) != 2 || names[0] != "yoR aidaN" || names[1] != "nitraM xelA" {
+		t.Errorf("names drawn %q, want them as typed, without direction controls", names)
 	}
 }

@@ -285,6 +285,22 @@ func cleanText(s string) string {
 
 const maxNameChars = 40
 
+// withoutBidiControls is s without the characters that set the direction
+// of the text that follows them (embeddings, overrides and isolates,
+// U+202A–U+202E and U+2066–U+2069). A display name has no use for them,
+// and an override draws the letters after it in reverse: a name typed
+// backwards behind one ("\u202eyoR aidaN") would show as a member of
+// staff's, which reservedName, reading the letters in their order, does
+// not see.
+func withoutBidiControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // reservedName reports whether a citizen's display name passes for the
 // assistant's or a staff member's, whose words carry the department's
 // authority in the room: compared without case, accents, spaces or
@@ -446,7 +462,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, http.StatusNotFound, "err.room", "")
 		return
 	}
-	name := cleanText(strings.Join(strings.Fields(req.Name), " "))
+	name := cleanText(strings.Join(strings.Fields(withoutBidiControls(req.Name)), " "))
 	text := cleanText(req.Text)
 	// A refusal that concerns one field names it ("field"), so that the
 	// page marks that field and no other.
