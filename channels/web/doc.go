@@ -31,7 +31,10 @@
 // mark of the session it was served under: a page left open under a
 // session that another sign-in ended is told it ended, rather than taken
 // for the new person's. API clients send
-// "Authorization: Bearer TOKEN". With personal tokens (Options.StaffTokens,
+// "Authorization: Bearer TOKEN". Sign-ins, and wrong bearer tokens, are
+// each limited per network address (five, then ten a minute): past that,
+// the address is refused with HTTP 429 and the token it sends is not
+// compared. With personal tokens (Options.StaffTokens,
 // from LIAISON_WEB_TOKEN_<ID>: see TokenVar) each member of staff signs in
 // with their own, the shared token no longer signs in, and the session (or
 // bearer token) is that person's: the pages say who is signed in instead

@@ -16,7 +16,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -334,6 +336,76 @@ func TestTokenProtectsDeskAndComms(t *testing.T) {
 	}
 	if code, _ := c.post("/api/comms/phase", map[string]any{"as": "alice", "phase": "broadcast", "reason": "pilot ends"}); code != 200 {
 		t.Errorf("POST phase after login = %d", code)
+	}
+}
+
+// Guessing the desk token as an API client's bearer token goes no faster
+// than through the sign-in form: after a few wrong tokens from one
+// network address, its requests are refused with HTTP 429 and no token
+// it sends is compared, the right one included, on the staff APIs or on
+// the chat's (where the token passes the CSRF check), until the address
+// may try again. Sign-ins are counted apart: staff signing in from the
+// same office address neither use up an API client's tries nor are held
+// up by its wrong tokens.
+func TestWrongBearerTokensAreThrottledPerAddress(t *testing.T) {
+	const token = "k3Jd9sLq2Zx8Vb7Nw1Pe"
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s := newStackOptions(t, filepath.Join(t.TempDir(), "liaison.db"), token, Options{Now: clock})
+	do := func(method, path, tok, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	for i := range 5 { // the sign-in form's burst
+		if res := do("GET", "/api/comms/status", "guess-"+strconv.Itoa(i), ""); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong token %d = %d, want 401", i, res.StatusCode)
+		}
+	}
+	res := do("GET", "/api/comms/status", token, "")
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("the right token after five wrong ones = %d (Retry-After %q), want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	// On the chat, a desk token passes the CSRF check: neither a wrong
+	// token nor the right one tells anything now.
+	for _, tok := range []string{"guess-x", token} {
+		if res := do("POST", "/api/chat/messages", tok, `{"room":"nope"}`); res.StatusCode != http.StatusForbidden {
+			t.Errorf("chat with bearer %q while throttled = %d, want 403 (the CSRF check, token not compared)", tok, res.StatusCode)
+		}
+	}
+	form := url.Values{"token": {token}, "next": {"/desk"}}.Encode()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	fres, err := noRedirect.Post(s.base+"/login", "application/x-www-form-urlencoded", strings.NewReader(form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fres.Body.Close()
+	if fres.StatusCode != http.StatusSeeOther {
+		t.Errorf("signing in with the form after five wrong bearer tokens = %d, want 303", fres.StatusCode)
+	}
+	// A minute later the address may try again, and the right token works.
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	if res := do("GET", "/api/comms/status", token, ""); res.StatusCode != http.StatusOK {
+		t.Errorf("the right token a minute later = %d, want 200", res.StatusCode)
+	}
+	// A right token costs nothing: an API client may call as often as it
+	// needs.
+	for i := range 20 {
+		if res := do("GET", "/api/comms/status", token, ""); res.StatusCode != http.StatusOK {
+			t.Fatalf("call %d with the right token = %d, want 200", i, res.StatusCode)
+		}
 	}
 }
 

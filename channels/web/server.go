@@ -585,14 +585,37 @@ func (s *Server) bearerOK(r *http.Request) bool {
 }
 
 // bearer returns whose token the request carries as a bearer token: a
-// staff id under personal sign-in, "" for the shared token.
+// staff id under personal sign-in, "" for the shared token. A wrong token
+// counts against its network address, with the same limits as signing in
+// (s.logins), and while the address has no tries left (bearerWait) no
+// token is even compared: guessing through the APIs goes no faster than
+// through the sign-in form. A right token costs nothing.
 func (s *Server) bearer(r *http.Request) (staff string, ok bool) {
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
+	if !ok || !s.guarded() || s.bearerWait(r) > 0 {
 		return "", false
 	}
-	return s.tokenOwner(got)
+	if staff, ok = s.tokenOwner(got); !ok {
+		s.logins.allow(bearerKey(r))
+		s.log.Warn("desk bearer token refused", "remote", clientIP(r))
+	}
+	return staff, ok
 }
+
+// bearerWait is how long the request's network address must wait before
+// its bearer token is compared again, after too many wrong ones: 0 when
+// it need not, or when it sends none.
+func (s *Server) bearerWait(r *http.Request) time.Duration {
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		return 0
+	}
+	return s.logins.wait(bearerKey(r))
+}
+
+// bearerKey is what wrong bearer tokens count against: the request's
+// network address, apart from its sign-ins, so that staff signing in from
+// an office's one address do not hold up its API clients.
+func bearerKey(r *http.Request) string { return "bearer:" + addrKey(r) }
 
 // tokenOwner checks a desk token, in constant time: under personal
 // sign-in it returns the staff id whose token it is (every token is
@@ -790,6 +813,10 @@ func (s *Server) staffOnly(next http.Handler) http.Handler {
 		}
 		if !s.guarded() {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if wait := s.bearerWait(r); wait > 0 {
+			s.tooMany(w, r, wait)
 			return
 		}
 		if who, ok := s.bearer(r); ok {

@@ -49,15 +49,20 @@ func (t *throttle) allow(key string) bool {
 	return true
 }
 
-// wait is how long until key has a token again.
+// wait is how long until key has a token again: 0 when it has one now.
+// It takes none.
 func (t *throttle) wait(key string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b, ok := t.buckets[key]
-	if !ok || b.tokens >= 1 {
+	if !ok {
 		return 0
 	}
-	return time.Duration((1 - b.tokens) / t.rate * float64(time.Second))
+	tokens := min(t.burst, b.tokens+t.now().Sub(b.last).Seconds()*t.rate)
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / t.rate * float64(time.Second))
 }
 
 func (t *throttle) prune(now time.Time) {
