@@ -259,6 +259,12 @@ func TestNewTokenRule(t *testing.T) {
 		{"lan address without token", "192.0.2.10:8080", "", false},
 		{"all interfaces with token", "0.0.0.0:8080", token, true},
 		{"short token", "0.0.0.0:8080", "tiny1", false},
+		// The shared token acts as anyone: easy tokens are refused, as
+		// personal ones are.
+		{"token of one character", "0.0.0.0:8080", "aaaaaaaaaaaaaaaa", false},
+		{"token of runs of digits", "0.0.0.0:8080", "1234567890123456", false},
+		{"token of keyboard runs", "0.0.0.0:8080", "qwertyqwertyqwerty", false},
+		{"easy token on loopback", "127.0.0.1:8080", "abcdabcdabcdabcd", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(Config{Addr: tc.addr}, tc.token, Options{})

@@ -135,6 +135,11 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 	if token != "" && len(token) < MinTokenLength {
 		return nil, fmt.Errorf("web: LIAISON_WEB_TOKEN is too short: use at least %d random characters", MinTokenLength)
 	}
+	// The shared token acts as anyone on the roster, comms leads
+	// included: it may be no easier to guess than a personal one.
+	if token != "" && guessable(token) {
+		return nil, errors.New("web: LIAISON_WEB_TOKEN is too easy to guess: it has too few different characters, or runs such as aaaa, abcd, 1234 or qwerty: use random characters, such as the output of `openssl rand -hex 24`")
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
