@@ -132,13 +132,8 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 	if !loop && token == "" && len(personal) == 0 {
 		return nil, fmt.Errorf("web: web.addr %q is not a loopback address: set LIAISON_WEB_TOKEN (or each person's LIAISON_WEB_TOKEN_<ID>) to protect the staff desk and comms page, or listen on 127.0.0.1", cfg.Addr)
 	}
-	if token != "" && len(token) < MinTokenLength {
-		return nil, fmt.Errorf("web: LIAISON_WEB_TOKEN is too short: use at least %d random characters", MinTokenLength)
-	}
-	// The shared token acts as anyone on the roster, comms leads
-	// included: it may be no easier to guess than a personal one.
-	if token != "" && guessable(token) {
-		return nil, errors.New("web: LIAISON_WEB_TOKEN is too easy to guess: it has too few different characters, or runs such as aaaa, abcd, 1234 or qwerty: use random characters, such as the output of `openssl rand -hex 24`")
+	if err := CheckSharedToken(token); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -38,6 +38,24 @@ func CheckStaffTokens(byVar map[string]string, shared string) error {
 	return errors.Join(errs...)
 }
 
+// CheckSharedToken reports whether the shared desk token tok (the value of
+// LIAISON_WEB_TOKEN; "" when none) cannot be used: shorter than
+// MinTokenLength or easy to guess (see guessable). It acts as anyone on the
+// roster, comms leads included, so it may be no easier to guess than a
+// personal one. The error names the variable, never the value. serve's
+// configuration check and New both call it.
+func CheckSharedToken(tok string) error {
+	switch {
+	case tok == "":
+		return nil
+	case len(tok) < MinTokenLength:
+		return fmt.Errorf("LIAISON_WEB_TOKEN is too short: use at least %d random characters, such as the output of `openssl rand -hex 24`", MinTokenLength)
+	case guessable(tok):
+		return errors.New("LIAISON_WEB_TOKEN is too easy to guess: it has too few different characters, or runs such as aaaa, abcd, 1234 or qwerty: use random characters, such as the output of `openssl rand -hex 24`")
+	}
+	return nil
+}
+
 // Easy tokens: one with fewer than minDistinct different characters, or
 // fewer than minFresh that neither repeat the character before nor
 // continue, by a step of one or two, the run of the two before (in the

@@ -256,7 +256,9 @@ func (c Config) staffTokens() map[string]string {
 // checkStaffTokens reports every personal desk token serve cannot use:
 // one whose variable names nobody on the roster or two people, and those
 // web.CheckStaffTokens refuses (too short, easy to guess, held by another
-// person too, or the shared LIAISON_WEB_TOKEN). Values are never shown.
+// person too, or the shared LIAISON_WEB_TOKEN), and the shared token when
+// it is the one in use and web.CheckSharedToken refuses it (too short, easy
+// to guess). Values are never shown.
 func (c Config) checkStaffTokens() error {
 	var errs []error
 	owners := map[string][]string{} // variable → staff ids it names
@@ -275,6 +277,9 @@ func (c Config) checkStaffTokens() error {
 		default:
 			named[k] = c.secrets.webStaffTokens[k]
 		}
+	}
+	if len(c.secrets.webStaffTokens) == 0 { // else personal sign-in only: the shared token is not used
+		errs = append(errs, web.CheckSharedToken(c.secrets.webToken))
 	}
 	return errors.Join(append(errs, web.CheckStaffTokens(named, c.secrets.webToken))...)
 }

@@ -99,6 +99,35 @@ desk_user = "U3"`, 1))
 	}
 }
 
+// The configuration check refuses a shared desk token serve could not
+// use (too short, or easy to guess) with every other problem of the file,
+// naming the variable and never its value, as it does personal tokens,
+// instead of serve loading the knowledge base first and stopping then.
+func TestSharedDeskTokenIsChecked(t *testing.T) {
+	clearSecrets(t)
+	p := writeFile(t, "staff.toml", twoStaffTOML+"\n[engine]\nflood_per_minute = 0\n")
+	for _, tc := range []struct{ token, want string }{
+		{"tooShort15chars", "LIAISON_WEB_TOKEN is too short: use at least 16"},
+		{"aaaaaaaaaaaaaaaa", "LIAISON_WEB_TOKEN is too easy to guess"},
+		{"qwertyqwertyqwerty", "LIAISON_WEB_TOKEN is too easy to guess"},
+	} {
+		t.Setenv(envWebToken, tc.token)
+		_, err := loadConfig(p)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "engine.flood_per_minute") {
+			t.Errorf("shared token %q: %v, want %q with the file's other problem", tc.token, err, tc.want)
+		} else if strings.Contains(err.Error(), tc.token) {
+			t.Errorf("the error shows the token:\n%v", err)
+		}
+		if _, err := loadHostConfig(writeFile(t, "ok.toml", twoStaffTOML)); err != nil {
+			t.Errorf("a host command refused the desk token it does not use: %v", err)
+		}
+	}
+	t.Setenv(envWebToken, "k3Jq9vX2mPz7Lw4R")
+	if _, err := loadConfig(writeFile(t, "ok.toml", twoStaffTOML)); err != nil {
+		t.Errorf("a random shared token was refused: %v", err)
+	}
+}
+
 func TestRedactorHidesPersonalDeskTokens(t *testing.T) {
 	red := newRedactor(secrets{webStaffTokens: map[string]string{"LIAISON_WEB_TOKEN_SAM": "sam-personal-token-0123"}})
 	if got := red.String("Authorization: Bearer sam-personal-token-0123"); strings.Contains(got, "sam-personal") {
