@@ -117,9 +117,10 @@ func (s *Server) lastTo(room *topic, browser string, now time.Time) string {
 }
 
 // citizenEvent is the room event of a citizen's message m, showing text
-// (as typed: the engine gets it without the bot's mention).
+// (as typed: the engine gets it without the bot's mention). The name loses
+// its direction controls, also one recorded before names were cleaned.
 func (s *Server) citizenEvent(m bot.Message, text string) chatEvent {
-	return chatEvent{ID: m.ID, Kind: "citizen", Author: m.AuthorName, Tag: s.tag(m.AuthorID), Text: text, Time: m.Time.UTC()}
+	return chatEvent{ID: m.ID, Kind: "citizen", Author: withoutBidiControls(m.AuthorName), Tag: s.tag(m.AuthorID), Text: text, Time: m.Time.UTC()}
 }
 
 // replyEvent is the room event of reply r, delivered to `to` as message

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -202,4 +203,40 @@ func TestForgetPurgedKeepsAMessageBeingRecorded(t *testing.T) {
 		}
 	}
 	t.Errorf("the message being recorded was dropped:\n%s", raw)
+}
+
+// A name recorded before display names lost their direction controls
+// (a citizen's name typed backwards behind a right-to-left override, to
+// show as a member of staff's) is shown without them after a restart.
+func TestRestoredNamesLoseTheirDirectionControls(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	s := newStackAt(t, db)
+	cookies, csrf := browserSession(t, s.base, "/")
+	chatPost(t, s.base, cookies, csrf, "help", "Dana Smith", "How do I renew my passport?")
+	waitSent(t, s, "help", 1)
+	s.stop()
+	raw, err := sql.Open("sqlite3", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE messages SET author_name = ? WHERE author_name = 'Dana Smith'`, "\u202eyoR aidaN"); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = newStackAt(t, db)
+	body, msgs := roomHistory(t, s.base, "help")
+	var found bool
+	for _, m := range msgs {
+		if m.Kind == "citizen" {
+			found = true
+			if m.Author != "yoR aidaN" {
+				t.Errorf("restored name %q, want it without its override", m.Author)
+			}
+		}
+	}
+	if !found || strings.ContainsRune(body, '\u202e') {
+		t.Errorf("restored history holds no citizen message or still an override:\n%s", body)
+	}
 }
