@@ -114,10 +114,13 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 		id, to = MsgDeskPhaseInherit, next.Global
 	case c.Channel != "":
 		id = MsgDeskPhaseChannel
+	case len(next.Overrides) > 0:
+		// "Everywhere" would be untrue: a channel piloting a phase keeps it.
+		id = MsgDeskPhaseGlobalKept
 	}
 	parts := bilingual(a.Messages, id, func(l Lang) map[string]any {
 		return map[string]any{"Phase": phaseName(a.Messages, l, int(to)), "From": phaseName(a.Messages, l, int(c.From)),
-			"By": byName, "Reason": c.Reason, "Channel": a.channelLabel(ChannelKey(c.Channel), l)}
+			"By": byName, "Reason": c.Reason, "Channel": a.channelLabel(ChannelKey(c.Channel), l), "Kept": a.overrideList(next, l)}
 	})
 	// No key: the announcement is written with the change, in one
 	// transaction, so there is one per change. A key made from the clock
@@ -131,6 +134,17 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 		return phases.Change{}, err
 	}
 	return c, nil
+}
+
+// overrideList names the channels with an override in s and their phase,
+// for staff reading l.
+func (a Admin) overrideList(s phases.State, l Lang) string {
+	var items []string
+	for _, k := range s.Channels() {
+		items = append(items, a.Messages.Text(l, MsgPhaseKeptItem, map[string]any{
+			"Channel": a.channelLabel(ChannelKey(k), l), "Phase": phaseName(a.Messages, l, int(s.Overrides[k]))}))
+	}
+	return strings.Join(items, "; ")
 }
 
 // phaseRefusal explains a change phases.State.Apply refused (err), keeping

@@ -364,3 +364,36 @@ func TestEndOfAnOverrideIsAnnouncedWithTheGlobalPhaseItFollows(t *testing.T) {
 		}
 	}
 }
+
+// A global switch while a channel keeps its own phase does not say the new
+// phase applies everywhere: the announcement names the channels that keep
+// theirs, so nobody takes the pilot channel for stopped (or started).
+func TestGlobalSwitchAnnouncementNamesTheChannelsKeepingTheirPhase(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setPhase(phases.Replies, "mem:help")
+	e.setPhase(phases.Broadcast, "")
+	e.tick()
+	n := e.desk.noticesOf(bot.NoticePhase)
+	if len(n) != 2 || len(n[1].Parts) != 2 {
+		t.Fatalf("phase notices %+v, want two, each in both languages", n)
+	}
+	want := []string{
+		"Sam Tremblay changed the global rollout phase to broadcast only (1) (previously replies (2)). " +
+			"These channels keep their own phase: #help (mem:help) in replies (2). Reason: test",
+		"Sam Tremblay a fait passer la phase de déploiement globale à «\u00a0diffusion seulement (1)\u00a0» (auparavant\u00a0: «\u00a0réponses (2)\u00a0»). " +
+			"Ces canaux conservent leur propre phase\u00a0: #help (mem:help) en «\u00a0réponses (2)\u00a0». Motif\u00a0: test",
+	}
+	for i, p := range n[1].Parts {
+		if p.Text != want[i] {
+			t.Errorf("%s announcement:\n got %q\nwant %q", p.Lang, p.Text, want[i])
+		}
+	}
+	// Without overrides, the new phase does apply everywhere, and says so.
+	e.setPhase(0, "mem:help")
+	e.setPhase(phases.Replies, "")
+	e.tick()
+	n = e.desk.noticesOf(bot.NoticePhase)
+	if got := n[len(n)-1].Parts[0].Text; !strings.Contains(got, "to replies (2) everywhere") {
+		t.Errorf("announcement without overrides: %q", got)
+	}
+}

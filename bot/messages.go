@@ -33,10 +33,15 @@ const (
 	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}}
 	MsgDeskPhaseChannel = "desk.phase.channel" // {{.Channel}} {{.Phase}} {{.From}} {{.By}} {{.Reason}}
 	MsgDeskPhaseInherit = "desk.phase.inherit" // {{.Channel}} {{.Phase}} (the global one) {{.From}} {{.By}} {{.Reason}}
-	MsgDeskDropped      = "desk.dropped"       // {{.AskerLang}}: held answer dropped, waiting for the translation
-	MsgDeskClosed       = "desk.closed"        // {{.By}} {{.Reason}}
-	MsgDeskClaimed      = "desk.claimed"       // {{.Name}}
-	MsgDeskLangAsked    = "desk.lang_asked"    // {{.ID}} {{.AskerLang}} {{.Text}}: a citizen asked for the answer in their language
+	// MsgDeskPhaseGlobalKept announces a global change while channels keep
+	// their own phase: {{.Phase}} {{.From}} {{.By}} {{.Reason}} {{.Kept}}, a
+	// list of MsgPhaseKeptItem.
+	MsgDeskPhaseGlobalKept = "desk.phase.global.kept"
+	MsgPhaseKeptItem       = "desk.phase.kept_item" // {{.Channel}} {{.Phase}}
+	MsgDeskDropped         = "desk.dropped"         // {{.AskerLang}}: held answer dropped, waiting for the translation
+	MsgDeskClosed          = "desk.closed"          // {{.By}} {{.Reason}}
+	MsgDeskClaimed         = "desk.claimed"         // {{.Name}}
+	MsgDeskLangAsked       = "desk.lang_asked"      // {{.ID}} {{.AskerLang}} {{.Text}}: a citizen asked for the answer in their language
 )
 
 // MessageIDs lists every id above, for the catalogue's completeness test.
@@ -47,6 +52,7 @@ func MessageIDs() []string {
 		MsgPhaseBroadcast, MsgPhaseReplies, MsgPhaseOutreach, MsgPhaseInherit,
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel, MsgDeskPhaseInherit,
+		MsgDeskPhaseGlobalKept, MsgPhaseKeptItem,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered, MsgDeskCitizen,
 		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed, MsgLanguageAsked, MsgDeskLangAsked,
 	}
