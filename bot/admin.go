@@ -118,9 +118,15 @@ func (a Admin) SetPhase(ctx context.Context, r PhaseRequest) (phases.Change, err
 		// "Everywhere" would be untrue: a channel piloting a phase keeps it.
 		id = MsgDeskPhaseGlobalKept
 	}
+	note := func(Lang) string { return "" }
+	if to == phases.Outreach {
+		// Staff must not expect proactive help that is not built.
+		note = func(l Lang) string { return " " + a.Messages.Text(l, MsgPhaseOutreachNote, nil) }
+	}
 	parts := bilingual(a.Messages, id, func(l Lang) map[string]any {
 		return map[string]any{"Phase": phaseName(a.Messages, l, int(to)), "From": phaseName(a.Messages, l, int(c.From)),
-			"By": byName, "Reason": c.Reason, "Channel": a.channelLabel(ChannelKey(c.Channel), l), "Kept": a.overrideList(next, l)}
+			"By": byName, "Reason": c.Reason, "Channel": a.channelLabel(ChannelKey(c.Channel), l), "Kept": a.overrideList(next, l),
+			"Note": note(l)}
 	})
 	// No key: the announcement is written with the change, in one
 	// transaction, so there is one per change. A key made from the clock

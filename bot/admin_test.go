@@ -397,3 +397,37 @@ func TestGlobalSwitchAnnouncementNamesTheChannelsKeepingTheirPhase(t *testing.T)
 		t.Errorf("announcement without overrides: %q", got)
 	}
 }
+
+// Phase 3 is not built: a switch to it, globally, in one channel, or by a
+// channel returning to a global phase 3, tells staff in both languages that
+// the bot behaves as in phase 2, so nobody waits for outreach that never
+// comes. A switch to another phase says nothing of it.
+func TestSwitchToOutreachSaysItBehavesAsReplies(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setPhase(phases.Outreach, "")
+	e.setPhase(phases.Broadcast, "mem:help")
+	e.setPhase(phases.Outreach, "mem:help")
+	e.setPhase(0, "mem:help")
+	e.setPhase(phases.Replies, "mem:fr")
+	e.tick()
+	n := e.desk.noticesOf(bot.NoticePhase)
+	if len(n) != 5 {
+		t.Fatalf("%d phase notices, want 5", len(n))
+	}
+	en, fr := e.msgs.Text(bot.English, bot.MsgPhaseOutreachNote, nil), e.msgs.Text(bot.French, bot.MsgPhaseOutreachNote, nil)
+	for i, says := range []bool{true, false, true, true, false} {
+		if len(n[i].Parts) != 2 {
+			t.Fatalf("notice %d parts %+v", i, n[i].Parts)
+		}
+		gotEN, gotFR := n[i].Parts[0].Text, n[i].Parts[1].Text
+		if strings.Contains(gotEN, en) != says || strings.Contains(gotFR, fr) != says {
+			t.Errorf("notice %d (says it behaves as phase 2: %v):\n%s\n%s", i, says, gotEN, gotFR)
+		}
+		if !strings.HasSuffix(gotEN, "Reason: test") || !strings.HasSuffix(gotFR, "Motif\u00a0: test") {
+			t.Errorf("notice %d does not end with its reason:\n%s\n%s", i, gotEN, gotFR)
+		}
+	}
+	if !strings.Contains(en, "phase 2") || !strings.Contains(fr, "phase 2") {
+		t.Errorf("the note does not name phase 2: %q, %q", en, fr)
+	}
+}

@@ -30,7 +30,7 @@ const (
 	MsgDeskUnclaimed    = "desk.unclaimed"     // {{.ID}}, {{.Minutes}} (plural, as Count): to the whole desk, last of the reminders
 	MsgDeskNotRoster    = "desk.not_roster"    // the author is not on the roster
 	MsgDeskNotLead      = "desk.not_lead"      // only comms leads may do this
-	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}}
+	MsgDeskPhaseGlobal  = "desk.phase.global"  // {{.Phase}} {{.From}} {{.By}} {{.Reason}} {{.Note}}, as every phase announcement: MsgPhaseOutreachNote or empty
 	MsgDeskPhaseChannel = "desk.phase.channel" // {{.Channel}} {{.Phase}} {{.From}} {{.By}} {{.Reason}}
 	MsgDeskPhaseInherit = "desk.phase.inherit" // {{.Channel}} {{.Phase}} (the global one) {{.From}} {{.By}} {{.Reason}}
 	// MsgDeskPhaseGlobalKept announces a global change while channels keep
@@ -38,6 +38,7 @@ const (
 	// list of MsgPhaseKeptItem.
 	MsgDeskPhaseGlobalKept = "desk.phase.global.kept"
 	MsgPhaseKeptItem       = "desk.phase.kept_item" // {{.Channel}} {{.Phase}}
+	MsgPhaseOutreachNote   = "desk.phase.outreach"  // phase 3 is not built yet: the bot behaves as in phase 2
 	MsgDeskDropped         = "desk.dropped"         // {{.AskerLang}}: held answer dropped, waiting for the translation
 	MsgDeskClosed          = "desk.closed"          // {{.By}} {{.Reason}}
 	MsgDeskClaimed         = "desk.claimed"         // {{.Name}}
@@ -51,8 +52,8 @@ func MessageIDs() []string {
 		MsgFlood, MsgPartisan, MsgBroadcastDivider, MsgError, MsgLangEN, MsgLangFR,
 		MsgPhaseBroadcast, MsgPhaseReplies, MsgPhaseOutreach, MsgPhaseInherit,
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
-		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel, MsgDeskPhaseInherit,
-		MsgDeskPhaseGlobalKept, MsgPhaseKeptItem,
+		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
+		MsgDeskPhaseGlobalKept, MsgPhaseKeptItem, MsgDeskPhaseInherit, MsgPhaseOutreachNote,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered, MsgDeskCitizen,
 		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed, MsgLanguageAsked, MsgDeskLangAsked,
 	}

@@ -93,7 +93,7 @@ func TestBilingualTextCarriesEachLanguageApart(t *testing.T) {
 		data := func(l bot.Lang) map[string]any {
 			phase := map[bot.Lang][2]string{bot.English: {"broadcast only (1)", "replies (2)"},
 				bot.French: {"diffusion seulement (1)", "réponses (2)"}}[l]
-			return map[string]any{"By": "Sam Tremblay", "Phase": phase[0], "From": phase[1], "Reason": "Election period.\n\n· · ·\n\nAnnouncements only."}
+			return map[string]any{"By": "Sam Tremblay", "Phase": phase[0], "From": phase[1], "Reason": "Election period.\n\n· · ·\n\nAnnouncements only.", "Note": ""}
 		}
 		checkParts(t, "phase notice", n[0].Lang, n[0].Text, n[0].Parts, "\n",
 			e.msgs.Text(bot.English, bot.MsgDeskPhaseGlobal, data(bot.English)), e.msgs.Text(bot.French, bot.MsgDeskPhaseGlobal, data(bot.French)))

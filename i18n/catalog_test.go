@@ -37,7 +37,7 @@ func TestCatalogRendersEachLanguage(t *testing.T) {
 	data := map[string]any{
 		"Link": "https://example.gc.ca", "Name": "Ana", "Title": "Agent", "Count": 2,
 		"Minutes": 30, "From": "x", "AnswerLang": "x", "AskerLang": "y",
-		"Phase": "p", "By": "b", "Reason": "r", "Channel": "c", "ID": 7, "Text": "t", "Kept": "k",
+		"Phase": "p", "By": "b", "Reason": "r", "Channel": "c", "ID": 7, "Text": "t", "Kept": "k", "Note": "",
 	}
 	for _, id := range bot.MessageIDs() {
 		en := c.Text(bot.English, id, data)
