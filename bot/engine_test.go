@@ -541,3 +541,57 @@ func TestFloodCountsMessagesWithoutAPostedTime(t *testing.T) {
 		t.Errorf("actions = %v, want 5 answers, 1 notice, 14 ignored", counts)
 	}
 }
+
+// Abuse and partisan talk disguised with characters drawn as nothing
+// (zero-width spaces, word joiners, soft hyphens), full-width letters or
+// letters of another alphabet drawn like Latin ones is read as it shows:
+// not acknowledged nor passed to staff. The message is kept as written,
+// for the archive; a question written in another alphabet, or with such
+// characters, is still a question.
+func TestDisguisedAbuseAndPartisanTextIsReadAsItShows(t *testing.T) {
+	e := newEnv(t, nil)
+	tests := []struct {
+		name, text string
+		reason     bot.Reason
+	}{
+		{"zero-width space", "you idi\u200bot", bot.ReasonAbuse},
+		{"Cyrillic i", "you \u0456diot", bot.ReasonAbuse},
+		{"full-width letters", "you \uff29\uff24\uff29\uff2f\uff34", bot.ReasonAbuse},
+		{"soft hyphens", "f\u00adu\u00adc\u00adk off", bot.ReasonAbuse},
+		{"word joiner", "go to h\u2060ell", bot.ReasonAbuse},
+		{"French, zero-width space", "ta gu\u200beule", bot.ReasonAbuse},
+		{"zero-width space, partisan", "vote li\u200bberal", bot.ReasonPartisan},
+		{"Cyrillic C, partisan", "Vote \u0421onservative!", bot.ReasonPartisan},
+		{"zero-width joiner, partisan", "votez lib\u00e9\u200dral", bot.ReasonPartisan},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			user := fmt.Sprintf("troll%d", i)
+			d := e.ask(user, tt.text)
+			if d.Reason != tt.reason || d.EscalationID != 0 {
+				t.Errorf("decision = %+v, want reason %s", d, tt.reason)
+			}
+		})
+	}
+	if d := e.ask("ana", "How do I renew my pass\u200bport?"); d.Action != bot.ActAnswer || d.EntryID != "passport-renew" {
+		t.Errorf("a question with a zero-width space: %+v, want the answer", d)
+	}
+	if d := e.ask("olena", "\u0414\u043e\u0431\u0440\u043e\u0433\u043e \u0434\u043d\u044f, \u044f\u043a \u043f\u043e\u043d\u043e\u0432\u0438\u0442\u0438 \u043f\u0430\u0441\u043f\u043e\u0440\u0442?"); d.Reason == bot.ReasonAbuse || d.Reason == bot.ReasonPartisan {
+		t.Errorf("a question in Ukrainian: %+v, want it handled as a question", d)
+	}
+	said, err := e.eng.Conversation(e.ctx, "mem", "help", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]bool{}
+	for _, s := range said {
+		if s.Message != nil {
+			kept[s.Message.Text] = true
+		}
+	}
+	for _, tt := range tests {
+		if !kept[tt.text] {
+			t.Errorf("%q is not kept as written", tt.text)
+		}
+	}
+}

@@ -958,7 +958,7 @@ func Screen(text string) Reason {
 // policyCheck returns ReasonAbuse, ReasonPartisan, or "" for text that the
 // bot may answer.
 func policyCheck(text string) Reason {
-	folded := Fold(text)
+	folded := Fold(asShown(text))
 	if abusive(folded) {
 		return ReasonAbuse
 	}
@@ -1774,6 +1774,74 @@ func Fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// asShown is s as it reads on screen, for the comment policy: characters
+// drawn as nothing go (zero-width spaces and joiners, soft hyphens,
+// direction marks and overrides, Hangul fillers), compatibility forms
+// become the letters they show (full-width, mathematical bold, ligatures),
+// and in a word that reads as Latin ("іdiot" with a Cyrillic і) the
+// letters of other alphabets drawn like Latin ones become those letters.
+// So "you idi\u200bot" and "you іdiot" are the insult they show. A word
+// written in another alphabet keeps its letters. The message itself is
+// stored as written.
+func asShown(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point) {
+			return -1
+		}
+		return r
+	}, norm.NFKC.String(s))
+	if !strings.ContainsFunc(s, func(r rune) bool { _, ok := latinLookalikes[r]; return ok }) {
+		return s
+	}
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if !unicode.In(rs[i], unicode.L, unicode.M) {
+			i++
+			continue
+		}
+		j, latin := i, true
+		for ; j < len(rs) && unicode.In(rs[j], unicode.L, unicode.M); j++ {
+			if _, ok := latinLookalikes[rs[j]]; !ok && unicode.IsLetter(rs[j]) && !unicode.Is(unicode.Latin, rs[j]) {
+				latin = false // a letter of another alphabet, not drawn as Latin: a word of that alphabet
+			}
+		}
+		if latin {
+			for k := i; k < j; k++ {
+				if l, ok := latinLookalikes[rs[k]]; ok {
+					rs[k] = l
+				}
+			}
+		}
+		i = j
+	}
+	return string(rs)
+}
+
+// latinLookalikes maps the letters of other alphabets that common fonts
+// draw like a Latin letter to that letter.
+var latinLookalikes = map[rune]rune{
+	// Cyrillic
+	'А': 'A', 'В': 'B', 'С': 'C', 'Е': 'E', 'Н': 'H', 'І': 'I', 'Ј': 'J', 'К': 'K',
+	'М': 'M', 'О': 'O', 'Р': 'P', 'Ѕ': 'S', 'Т': 'T', 'У': 'Y', 'Х': 'X', 'Ү': 'Y',
+	'Ԛ': 'Q', 'Ԝ': 'W', 'Ӏ': 'I', 'Ѵ': 'V', 'Ԍ': 'G',
+	'а': 'a', 'с': 'c', 'ԁ': 'd', 'е': 'e', 'һ': 'h', 'і': 'i', 'ј': 'j', 'к': 'k',
+	'ӏ': 'l', 'о': 'o', 'р': 'p', 'ԛ': 'q', 'ѕ': 's', 'ԝ': 'w', 'х': 'x', 'у': 'y',
+	'ү': 'y', 'ѵ': 'v',
+	// Greek
+	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M',
+	'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X', 'Ϲ': 'C', 'Ϳ': 'J',
+	'α': 'a', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'υ': 'u', 'χ': 'x', 'γ': 'y',
+	'ϳ': 'j',
+	// Armenian
+	'Լ': 'L', 'Ս': 'U', 'Տ': 'S', 'Օ': 'O',
+	'հ': 'h', 'ո': 'n', 'ս': 'u', 'ց': 'g', 'օ': 'o', 'զ': 'q',
+	// Latin small capitals and letters of other uses drawn like plain ones
+	'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ꜰ': 'f', 'ɢ': 'g', 'ʜ': 'h',
+	'ɪ': 'i', 'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o',
+	'ᴘ': 'p', 'ʀ': 'r', 'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v',
+	'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z', 'ı': 'i', 'ɑ': 'a', 'ɡ': 'g', 'ɩ': 'i',
 }
 
 // foldedWords returns the words of s, folded (Fold), split at anything
