@@ -595,3 +595,30 @@ func TestDisguisedAbuseAndPartisanTextIsReadAsItShows(t *testing.T) {
 		}
 	}
 }
+
+// A flood that goes on for minutes gets one notice, not one a minute: the
+// bot does not fill a channel with notices to someone who keeps flooding
+// it. Once they are within the limit again they are answered, and a new
+// flood gets a new notice.
+func TestSustainedFloodGetsOneNotice(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) { c.FloodPerMinute = 5 })
+	counts := map[bot.Action]int{}
+	for range 180 { // three minutes, one message a second
+		counts[e.ask("spammer", renewEN).Action]++
+		e.clock.Advance(time.Second)
+	}
+	if counts[bot.ActAnswer] != 5 || counts[bot.ActNotice] != 1 || counts[bot.ActIgnore] != 174 {
+		t.Errorf("actions = %v, want 5 answers, 1 notice, 174 ignored", counts)
+	}
+	e.clock.Advance(2 * time.Minute)
+	if d := e.ask("spammer", renewEN); d.Action != bot.ActAnswer {
+		t.Errorf("after the flood: %+v, want an answer", d)
+	}
+	counts = map[bot.Action]int{}
+	for range 10 {
+		counts[e.ask("spammer", renewEN).Action]++
+	}
+	if counts[bot.ActNotice] != 1 {
+		t.Errorf("a new flood: actions = %v, want one notice", counts)
+	}
+}

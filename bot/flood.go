@@ -7,8 +7,9 @@ import (
 )
 
 // floodLimiter counts addressed messages per user in a sliding window. A
-// user over the limit gets one notice per window, then silence, so that 50
-// messages a minute produce one polite notice and not 50 answers.
+// user over the limit gets one notice, then silence for as long as they stay
+// over it, so that 50 messages a minute for an hour produce one polite
+// notice and not 3,000 answers or 60 notices.
 type floodLimiter struct {
 	mu     sync.Mutex
 	limit  int
@@ -17,8 +18,11 @@ type floodLimiter struct {
 }
 
 type floodUser struct {
-	times    []time.Time
-	notified time.Time
+	times []time.Time
+	// flooding is set by the notice and cleared once a message is within
+	// the limit again: a flood that goes on for minutes gets one notice,
+	// not one a minute.
+	flooding bool
 }
 
 func newFloodLimiter(limit int, window time.Duration) *floodLimiter {
@@ -59,12 +63,13 @@ func (f *floodLimiter) hit(user string, at time.Time) floodVerdict {
 	}
 	u.times = slices.Insert(u.times, j, at)
 	if j+1 <= f.limit { // the messages posted in the window up to this one
+		u.flooding = false
 		return floodOK
 	}
-	if u.notified.After(cut) {
+	if u.flooding {
 		return floodSilent
 	}
-	u.notified = at
+	u.flooding = true
 	return floodNotify
 }
 
