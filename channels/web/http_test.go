@@ -1926,3 +1926,27 @@ func TestSignedOutNoticeSurvivesTheLanguageToggle(t *testing.T) {
 		t.Errorf("the signed-out page in French (toggle %q) = %d, without saying %q", toggle, code, uiText(bot.French, "login.out"))
 	}
 }
+
+// The comms page does not offer phase 3 as what it is not yet: its choice
+// says, in the page's language, that the bot behaves as in phase 2, as the
+// desk's announcement of such a switch does.
+func TestCommsPageSaysOutreachBehavesAsReplies(t *testing.T) {
+	s := newStack(t)
+	for lang, want := range map[string]string{
+		"en": "3 — Outreach: not built yet; the bot behaves as in phase 2 (replies)",
+		"fr": "3 — Proactif\u00a0: pas encore en place; le bot se comporte comme en phase 2 (réponses)",
+	} {
+		res, err := http.Get(s.base + "/comms?lang=" + lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%s comms page: %d, %v", lang, res.StatusCode, err)
+		}
+		if page := html.UnescapeString(string(body)); !strings.Contains(page, want) {
+			t.Errorf("%s comms page does not say %q of phase 3", lang, want)
+		}
+	}
+}

@@ -94,7 +94,7 @@ var uiStrings = map[string][2]string{
 
 	"phase.broadcast": {"1 — Broadcast: announcements only; questions are recorded, not answered", "1 — Diffusion\u00a0: annonces seulement; les questions sont enregistrées, sans réponse"},
 	"phase.replies":   {"2 — Replies: answer questions addressed to the assistant, or pass them to staff", "2 — Réponses\u00a0: répondre aux questions adressées à l’assistant, ou les transmettre au personnel"},
-	"phase.outreach":  {"3 — Outreach: also offer help on watched topics", "3 — Proactif\u00a0: offrir aussi de l’aide sur les sujets suivis"},
+	"phase.outreach":  {"3 — Outreach: not built yet; the bot behaves as in phase 2 (replies)", "3 — Proactif\u00a0: pas encore en place; le bot se comporte comme en phase 2 (réponses)"},
 	"phase.inherit":   {"Follow the global phase (remove this channel’s setting)", "Suivre la phase globale (retirer le réglage du canal)"},
 
 	"login.title":  {"Staff sign in", "Connexion du personnel"},
