@@ -1819,8 +1819,20 @@ func asShown(s string) string {
 	return string(rs)
 }
 
-// latinLookalikes maps the letters of other alphabets that common fonts
-// draw like a Latin letter to that letter.
+// LatinLookalike is the Latin letter that most fonts draw r like, for a
+// letter of another alphabet (Cyrillic а, Greek Ν, Cherokee capitals, Lisu,
+// Latin small capitals, IPA letters) or a bar drawn like l: the comment
+// policy reads disguised words through it (asShown), and the web chat
+// tells names apart by it.
+func LatinLookalike(r rune) (rune, bool) {
+	l, ok := latinLookalikes[r]
+	return l, ok
+}
+
+// latinLookalikes maps the letters of other alphabets that most fonts draw
+// like a Latin letter to that letter, before case is folded (Greek capital
+// Ν looks like N, its lower case ν like v). Accented forms need no entry:
+// Fold takes the accent off the base letter afterwards.
 var latinLookalikes = map[rune]rune{
 	// Cyrillic
 	'А': 'A', 'В': 'B', 'С': 'C', 'Е': 'E', 'Н': 'H', 'І': 'I', 'Ј': 'J', 'К': 'K',
@@ -1831,17 +1843,30 @@ var latinLookalikes = map[rune]rune{
 	'ү': 'y', 'ѵ': 'v',
 	// Greek
 	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M',
-	'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X', 'Ϲ': 'C', 'Ϳ': 'J',
+	'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X', 'Ϲ': 'C', 'Ϳ': 'J', 'ϒ': 'Y',
 	'α': 'a', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'υ': 'u', 'χ': 'x', 'γ': 'y',
 	'ϳ': 'j',
 	// Armenian
 	'Լ': 'L', 'Ս': 'U', 'Տ': 'S', 'Օ': 'O',
 	'հ': 'h', 'ո': 'n', 'ս': 'u', 'ց': 'g', 'օ': 'o', 'զ': 'q',
-	// Latin small capitals and letters of other uses drawn like plain ones
+	// Cherokee (capitals; nameKey reads its small letters through them)
+	'Ꭰ': 'D', 'Ꭱ': 'R', 'Ꭲ': 'T', 'Ꭵ': 'i', 'Ꭹ': 'Y', 'Ꭺ': 'A', 'Ꭻ': 'J', 'Ꭼ': 'E',
+	'Ꮃ': 'W', 'Ꮇ': 'M', 'Ꮋ': 'H', 'Ꮍ': 'Y', 'Ꮐ': 'G', 'Ꮒ': 'h', 'Ꮓ': 'Z', 'Ꮟ': 'b',
+	'Ꮢ': 'R', 'Ꮤ': 'W', 'Ꮥ': 'S', 'Ꮩ': 'V', 'Ꮪ': 'S', 'Ꮮ': 'L', 'Ꮯ': 'C', 'Ꮲ': 'P',
+	'Ꮶ': 'K', 'Ᏼ': 'B',
+	// Lisu, whose letters are drawn as Latin capitals
+	'ꓐ': 'B', 'ꓑ': 'P', 'ꓓ': 'D', 'ꓔ': 'T', 'ꓖ': 'G', 'ꓗ': 'K', 'ꓙ': 'J', 'ꓚ': 'C',
+	'ꓜ': 'Z', 'ꓝ': 'F', 'ꓟ': 'M', 'ꓠ': 'N', 'ꓡ': 'L', 'ꓢ': 'S', 'ꓣ': 'R', 'ꓦ': 'V',
+	'ꓧ': 'H', 'ꓪ': 'W', 'ꓫ': 'X', 'ꓬ': 'Y', 'ꓮ': 'A', 'ꓰ': 'E', 'ꓲ': 'I', 'ꓳ': 'O',
+	'ꓴ': 'U',
+	// Latin small capitals, read as the letters they show
 	'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ꜰ': 'f', 'ɢ': 'g', 'ʜ': 'h',
-	'ɪ': 'i', 'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o',
-	'ᴘ': 'p', 'ʀ': 'r', 'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v',
-	'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z', 'ı': 'i', 'ɑ': 'a', 'ɡ': 'g', 'ɩ': 'i',
+	'ɪ': 'i', 'Ɪ': 'I', 'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o',
+	'ᴘ': 'p', 'ꞯ': 'q', 'ʀ': 'r', 'Ʀ': 'R', 'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v',
+	'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z',
+	// Latin letters of other alphabets (IPA, click letters) and a bar
+	// drawn like plain ones
+	'ı': 'i', 'ɑ': 'a', 'ɡ': 'g', 'ȷ': 'j', 'ɩ': 'i', 'ǀ': 'l', '|': 'l',
 }
 
 // foldedWords returns the words of s, folded (Fold), split at anything

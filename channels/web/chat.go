@@ -362,7 +362,7 @@ var digitReadings = map[rune]string{
 // accents come apart from their letters (NFKD, so that an accented
 // look-alike is caught too), characters drawn as nothing go (format
 // characters, Unicode tags, Hangul fillers), the letters of other
-// alphabets that look like Latin ones become those (latinLookalikes), and
+// alphabets that look like Latin ones become those (bot.LatinLookalike), and
 // Latin letters and digits that look alike in common fonts count as one
 // (I, l and 1; O and 0; rn and m; vv and w), as do the digits written for
 // letters (see digitReadings). Names in other alphabets keep their
@@ -372,11 +372,11 @@ func nameKey(s string) string {
 		if unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point) {
 			return -1
 		}
-		if l, ok := latinLookalikes[r]; ok {
+		if l, ok := bot.LatinLookalike(r); ok {
 			return l
 		}
 		if unicode.In(r, unicode.Cherokee) { // its small letters look like small capitals
-			if l, ok := latinLookalikes[unicode.ToUpper(r)]; ok {
+			if l, ok := bot.LatinLookalike(unicode.ToUpper(r)); ok {
 				return unicode.ToLower(l)
 			}
 		}
@@ -394,46 +394,6 @@ func nameKey(s string) string {
 		return -1
 	}, bot.Fold(s))
 	return strings.NewReplacer("rn", "m", "vv", "w").Replace(s)
-}
-
-// latinLookalikes maps the letters of other alphabets that most fonts draw
-// like a Latin letter to that letter, before case is folded (Greek capital
-// Ν looks like N, its lower case ν like v). Accented forms need no entry:
-// bot.Fold takes the accent off the base letter afterwards.
-var latinLookalikes = map[rune]rune{
-	// Cyrillic
-	'А': 'A', 'В': 'B', 'С': 'C', 'Е': 'E', 'Н': 'H', 'І': 'I', 'Ј': 'J', 'К': 'K',
-	'М': 'M', 'О': 'O', 'Р': 'P', 'Ѕ': 'S', 'Т': 'T', 'У': 'Y', 'Х': 'X', 'Ү': 'Y',
-	'Ԛ': 'Q', 'Ԝ': 'W', 'Ӏ': 'I', 'Ѵ': 'V', 'Ԍ': 'G',
-	'а': 'a', 'с': 'c', 'ԁ': 'd', 'е': 'e', 'һ': 'h', 'і': 'i', 'ј': 'j', 'к': 'k',
-	'ӏ': 'l', 'о': 'o', 'р': 'p', 'ԛ': 'q', 'ѕ': 's', 'ԝ': 'w', 'х': 'x', 'у': 'y',
-	'ү': 'y', 'ѵ': 'v',
-	// Greek
-	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M',
-	'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X', 'Ϲ': 'C', 'Ϳ': 'J', 'ϒ': 'Y',
-	'α': 'a', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'υ': 'u', 'χ': 'x', 'γ': 'y',
-	'ϳ': 'j',
-	// Armenian
-	'Լ': 'L', 'Ս': 'U', 'Տ': 'S', 'Օ': 'O',
-	'հ': 'h', 'ո': 'n', 'ս': 'u', 'ց': 'g', 'օ': 'o', 'զ': 'q',
-	// Cherokee (capitals; nameKey reads its small letters through them)
-	'Ꭰ': 'D', 'Ꭱ': 'R', 'Ꭲ': 'T', 'Ꭵ': 'i', 'Ꭹ': 'Y', 'Ꭺ': 'A', 'Ꭻ': 'J', 'Ꭼ': 'E',
-	'Ꮃ': 'W', 'Ꮇ': 'M', 'Ꮋ': 'H', 'Ꮍ': 'Y', 'Ꮐ': 'G', 'Ꮒ': 'h', 'Ꮓ': 'Z', 'Ꮟ': 'b',
-	'Ꮢ': 'R', 'Ꮤ': 'W', 'Ꮥ': 'S', 'Ꮩ': 'V', 'Ꮪ': 'S', 'Ꮮ': 'L', 'Ꮯ': 'C', 'Ꮲ': 'P',
-	'Ꮶ': 'K', 'Ᏼ': 'B',
-	// Lisu, whose letters are drawn as Latin capitals
-	'ꓐ': 'B', 'ꓑ': 'P', 'ꓓ': 'D', 'ꓔ': 'T', 'ꓖ': 'G', 'ꓗ': 'K', 'ꓙ': 'J', 'ꓚ': 'C',
-	'ꓜ': 'Z', 'ꓝ': 'F', 'ꓟ': 'M', 'ꓠ': 'N', 'ꓡ': 'L', 'ꓢ': 'S', 'ꓣ': 'R', 'ꓦ': 'V',
-	'ꓧ': 'H', 'ꓪ': 'W', 'ꓫ': 'X', 'ꓬ': 'Y', 'ꓮ': 'A', 'ꓰ': 'E', 'ꓲ': 'I', 'ꓳ': 'O',
-	'ꓴ': 'U',
-	// Latin small capitals, read as the letters they show
-	'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ꜰ': 'f', 'ɢ': 'g', 'ʜ': 'h',
-	'ɪ': 'i', 'Ɪ': 'I', 'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o',
-	'ᴘ': 'p', 'ꞯ': 'q', 'ʀ': 'r', 'Ʀ': 'R', 'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v',
-	'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z',
-	// Latin letters of other alphabets (IPA, click letters) and a bar
-	// drawn like plain ones
-	'ı': 'i', 'ɑ': 'a', 'ɡ': 'g', 'ȷ': 'j', 'ɩ': 'i', 'ǀ': 'l', '|': 'l',
 }
 
 type postRequest struct {
