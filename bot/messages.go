@@ -12,7 +12,6 @@ const (
 	MsgFlood            = "flood"              // too many messages
 	MsgPartisan         = "policy.partisan"    // no partisan statements
 	MsgBroadcastDivider = "broadcast.divider"  // between the English and French halves
-	MsgError            = "error.generic"      // something went wrong
 	MsgLangEN           = "lang.en"            // the name of English
 	MsgLangFR           = "lang.fr"            // the name of French
 	MsgPhaseBroadcast   = "phase.broadcast"    // the name of phase 1
@@ -49,7 +48,7 @@ const (
 func MessageIDs() []string {
 	return []string{
 		MsgAnswerMore, MsgFeedbackPrompt, MsgAck, MsgSignature, MsgRelayOtherLang,
-		MsgFlood, MsgPartisan, MsgBroadcastDivider, MsgError, MsgLangEN, MsgLangFR,
+		MsgFlood, MsgPartisan, MsgBroadcastDivider, MsgLangEN, MsgLangFR,
 		MsgPhaseBroadcast, MsgPhaseReplies, MsgPhaseOutreach, MsgPhaseInherit,
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,
