@@ -83,7 +83,8 @@ gst hst cra cpp oas ei sin cerb ccb rrsp tfsa qpp qpip gis cwb crb cesb cews`
 // would lean French; with an accent ("chèque", "téléphone") they read French.
 const sharedWords = `taxes question questions cheque cheques telephone date dates service services info information
 document documents message messages site page pages code correct pardon confirmation signature important
-possible minute minutes note notes option options province provinces centre`
+possible minute minutes note notes option options province provinces centre urgent photo photos restaurant
+restaurants direct`
 
 var shared = func() map[string]bool {
 	m := map[string]bool{}

@@ -71,6 +71,20 @@ func TestDetectShortChat(t *testing.T) {
 		{"Hi! paiement PCU?", fr},
 		{"ok", unk},
 
+		// Words spelled alike in both languages say nothing alone: French
+		// writes "urgent", "photos", "restaurant" and "dépôt direct" too.
+		{"Urgent!", unk},
+		{"photos", unk},
+		{"restaurant", unk},
+		{"restaurants?", unk},
+		{"direct", unk},
+		{"c'est urgent", fr},
+		{"urgent please", en},
+		{"mes photos", fr},
+		{"my photos", en},
+		{"dépôt direct", fr},
+		{"direct deposit", en},
+
 		// A French infinitive the lexicon lacks (-ler, -rer, -ser, -uer,
 		// -ger, -ner, -per) no longer leans English: alone it says
 		// nothing, as an English noun of the same ending ("traveller",
