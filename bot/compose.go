@@ -19,6 +19,27 @@ func ComposeAnswer(msgs Messages, h Hit) Reply {
 	return Reply{Kind: KindAnswer, Lang: h.Lang, Text: Defang(b.String()), EntryID: h.EntryID, Link: h.Link, Feedback: true}
 }
 
+// ComposeBilingualAnswer returns the reply that answers a question with
+// hits, the same entry in each official language, English first: one reply
+// of a part each (the answer, its link and the feedback invitation in that
+// language), as a broadcast lays out its halves, for a citizen whose
+// language is not known. Each part holds its own link, so the reply's Link
+// is empty; its EntryID is the entry's, for feedback.
+func ComposeBilingualAnswer(msgs Messages, hits []Hit) Reply {
+	parts := make([]Part, len(hits))
+	texts := make([]string, len(hits))
+	for i, h := range hits {
+		texts[i] = ComposeAnswer(msgs, h).Text
+		parts[i] = Part{Lang: h.Lang, Text: texts[i]}
+	}
+	r := Reply{Kind: KindAnswer, Text: strings.Join(texts, "\n\n"+msgs.Text(English, MsgBroadcastDivider, nil)+"\n\n"),
+		Parts: parts, Feedback: true}
+	if len(hits) > 0 {
+		r.EntryID = hits[0].EntryID
+	}
+	return r
+}
+
 // ComposeNotice returns the bot's message id (a notice, an
 // acknowledgement) as a reply of kind in lang, or in both official
 // languages, a part each, when lang is not known.

@@ -48,12 +48,18 @@ const (
 // Decision is what the engine did with one message, stored with its reason
 // so that reports and audits can explain it.
 type Decision struct {
-	MessageID  int64 // store id of the message, filled in by the store
-	Action     Action
-	Reason     Reason
-	Phase      phases.Phase
-	Lang       Lang
-	LangSource string  // "detected" or "channel" (fallback to the channel's language)
+	MessageID int64 // store id of the message, filled in by the store
+	Action    Action
+	Reason    Reason
+	Phase     phases.Phase
+	Lang      Lang
+	// LangSource says where Lang comes from: "detected" from the text;
+	// for text that shows no language, "channel" (the channel's own),
+	// "knowledge" (the entry that matched, in a bilingual channel, which is
+	// answered in both languages) or "default" (the configured default, in
+	// a bilingual channel, whose acknowledgement or notice goes out in both
+	// languages).
+	LangSource string
 	LangConf   float64 // detector confidence
 	EntryID    string  // top knowledge-base entry, "" when none
 	Confidence float64 // its calibrated confidence

@@ -522,6 +522,77 @@ func TestUndetectableQuestionIsAcknowledgedInBothLanguages(t *testing.T) {
 	}
 }
 
+// A question the knowledge base answers whose language cannot be told ("cheque",
+// spelled alike in both) is answered, in a bilingual channel, in both
+// official languages, as it is acknowledged: one reply, English then French,
+// each part the entry's answer with its link and the feedback invitation in
+// that language. The decision keeps the language of the entry that matched;
+// feedback on the reply counts, against the entry. A French channel answers
+// in French, and a question in a telling language is answered in it alone.
+func TestUndetectableQuestionIsAnsweredInBothLanguages(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("ana", "cheque")
+	if d.Action != bot.ActAnswer || d.EntryID == "" || !d.Lang.Valid() || d.LangSource != "knowledge" {
+		t.Fatalf("decision = %+v, want an answer, in the language of the entry that matched", d)
+	}
+	e.tick()
+	got := e.ch.all()
+	if len(got) != 1 {
+		t.Fatalf("sent %+v, want one answer", got)
+	}
+	r := got[0].Reply
+	var want [2]string
+	for i, l := range bot.Langs {
+		h, err := e.kb.Entry(e.ctx, d.EntryID, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = bot.ComposeAnswer(e.msgs, h).Text
+	}
+	if r.Kind != bot.KindAnswer || r.EntryID != d.EntryID || !r.Feedback {
+		t.Errorf("reply %+v, want an answer with entry %s inviting feedback", r, d.EntryID)
+	}
+	checkParts(t, "answer", r.Lang, r.Text, r.Parts, "\n\n· · ·\n\n", want[0], want[1])
+
+	ref := got[0].Ref
+	if err := e.eng.HandleReaction(e.ctx, bot.Reaction{Platform: "mem", ChannelID: ref.ChannelID, MessageID: ref.ID, UserID: "ana", Value: 1}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := e.st.Summary(e.ctx, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Helpful != 1 || sum.Answered != 1 || sum.Questions[d.Lang] != 1 {
+		t.Errorf("summary = %+v, want one question answered, in %s, found helpful", sum, d.Lang)
+	}
+	said, err := e.st.Conversation(e.ctx, "mem", "help", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(said); n != 2 || said[1].Sent == nil || said[1].Sent.Reply.EntryID != d.EntryID {
+		t.Errorf("conversation %+v, want the question and the answer with entry %s", said, d.EntryID)
+	}
+
+	for _, c := range []struct {
+		channel, text string
+		lang          bot.Lang
+	}{
+		{"fr", "cheque", bot.French},
+		{"help", renewEN, bot.English},
+	} {
+		m := e.msg(c.channel, "bob", c.text, "m-"+c.channel)
+		m.Mentioned = true
+		if d, err := e.eng.HandleMessage(e.ctx, m); err != nil || d.Action != bot.ActAnswer {
+			t.Fatalf("%q in #%s: %+v, %v; want an answer", c.text, c.channel, d, err)
+		}
+		e.tick()
+		got = e.ch.all()
+		if r := got[len(got)-1].Reply; r.Lang != c.lang || r.Parts != nil {
+			t.Errorf("%q in #%s: lang %q, parts %q; want %s alone", c.text, c.channel, r.Lang, r.Parts, c.lang)
+		}
+	}
+}
+
 // A message that comes without the time it was posted counts toward the
 // flood limit as posted when it is handled.
 func TestFloodCountsMessagesWithoutAPostedTime(t *testing.T) {

@@ -175,12 +175,18 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 			would = ActAnswer
 		}
 	}
+	both := false
 	if would == ActAnswer && !lang.Valid() {
-		// Undetectable text ("T4?"): answer in the channel's language, or
-		// in the language of the entry that matched.
+		// Undetectable text ("cheque", "T4?"): answer in the channel's
+		// language or, in a bilingual channel, in both official
+		// languages, as it is acknowledged: the citizen may have written
+		// in either. The decision keeps the language of the entry that
+		// matched.
 		d.Lang, d.LangSource = top.Lang, "knowledge"
 		if cc.Lang.Valid() {
 			d.Lang, d.LangSource = cc.Lang, "channel"
+		} else {
+			both = true
 		}
 	}
 	if taken != nil {
@@ -212,8 +218,30 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		}
 	}
 	d.Action, d.Reason = ActAnswer, ReasonConfident
-	o.Outbox = append(o.Outbox, e.replyTo(m, now, "answer", ComposeAnswer(e.msgs, top)))
+	reply := ComposeAnswer(e.msgs, top)
+	if both {
+		reply = e.answerInBoth(ctx, top, reply)
+	}
+	o.Outbox = append(o.Outbox, e.replyTo(m, now, "answer", reply))
 	return o, hits, nil
+}
+
+// answerInBoth is the answer with top's entry in both official languages,
+// or else, when the entry lacks one (knowledge.allow_unpaired), the answer
+// in top's language.
+func (e *Engine) answerInBoth(ctx context.Context, top Hit, one Reply) Reply {
+	hits := make([]Hit, 0, len(Langs))
+	for _, l := range Langs {
+		h := top
+		if l != top.Lang {
+			var err error
+			if h, err = e.kb.Entry(ctx, top.EntryID, l); err != nil {
+				return one
+			}
+		}
+		hits = append(hits, h)
+	}
+	return ComposeBilingualAnswer(e.msgs, hits)
 }
 
 // notice is the bot's message id as a reply of kind in the decision's
