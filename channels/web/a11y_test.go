@@ -325,6 +325,51 @@ func TestBrowserBilingualTextIsTaggedByPart(t *testing.T) {
 	}
 }
 
+// An answer in both languages, to a question that shows none ("cheque"),
+// is one paragraph per language, each with its link, and each language's
+// invitation to give feedback sits once beside the buttons, tagged with its
+// language, rather than left in the answer. The rating counts.
+func TestBrowserAnswerInBothLanguagesShowsEachInvitationOnce(t *testing.T) {
+	s := newStack(t)
+	ctx := tab(t)
+	run(t, ctx, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	ask(t, ctx, "Marie", "cheque")
+	const answer = `#log li[data-kind="answer"]`
+	run(t, ctx, "wait for the answer", chromedp.WaitVisible(chromedp.CSS(answer)))
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range bot.Langs {
+		h, err := sampleKB(t).Entry(context.Background(), "benefits-missing-payment", l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, string(l)+":"+h.Answer+"\n\n"+cat.Text(l, bot.MsgAnswerMore, map[string]any{"Link": h.Link}))
+	}
+	if got := partsOf(t, ctx, answer+" .msg-text"); !slices.Equal(got, want) {
+		t.Errorf("answer paragraphs %q, want %q", got, want)
+	}
+	invitations := []string{"en:" + cat.Text(bot.English, bot.MsgFeedbackPrompt, nil), "fr:" + cat.Text(bot.French, bot.MsgFeedbackPrompt, nil)}
+	if got := partsOf(t, ctx, answer+" .feedback .q span"); !slices.Equal(got, invitations) {
+		t.Errorf("invitations beside the buttons %q, want %q", got, invitations)
+	}
+	if n := textOf(t, ctx, `String(document.querySelector('`+answer+`').textContent.split("utile?").length - 1)`); n != "1" {
+		t.Errorf("the French invitation is shown %s times, want once", n)
+	}
+	run(t, ctx, "helpful",
+		chromedp.Click(chromedp.CSS(answer+` .feedback button[aria-pressed="false"]`)),
+		until(`document.querySelector('`+answer+` .feedback .q').textContent.startsWith("Thank you")`))
+	st, err := s.eng.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Summary.Helpful != 1 {
+		t.Errorf("helpful %d, want the rating counted", st.Summary.Helpful)
+	}
+}
+
 // partsOf lists the lang attribute and the whole text of the elements sel
 // finds, one "lang:text" an element.
 func partsOf(t *testing.T, ctx context.Context, sel string) []string {

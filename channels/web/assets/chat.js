@@ -50,13 +50,21 @@
   }
 
   // feedbackBox offers helpful / not helpful. prompt is the reply's own
-  // invitation (its last paragraph), shown beside the buttons.
+  // invitation (its last paragraph), or one per language for a reply in
+  // both ({lang, text} each), shown beside the buttons in its language.
   function feedbackBox(m, prompt) {
-    const ask = prompt || t("feedback.q");
     // The group is named by its visible invitation, read once.
     const box = el("div", { class: "feedback", role: "group", "aria-labelledby": "fb-" + m.id });
-    const note = el("span", { class: "q", id: "fb-" + m.id, role: "status", lang: prompt && m.lang ? m.lang : null });
-    note.textContent = ask;
+    const note = el("span", { class: "q", id: "fb-" + m.id, role: "status" });
+    function ask() {
+      note.textContent = "";
+      if (!prompt.length) note.textContent = t("feedback.q");
+      prompt.forEach(function (p, i) {
+        if (i > 0) note.append(" ");
+        note.append(el("span", { lang: p.lang || null, text: p.text }));
+      });
+    }
+    ask();
     // The reply's invitation names 👍 and 👎 (the same words go to every
     // platform): the buttons show them, and keep plain names for screen readers.
     const yes = el("button", { type: "button", class: "btn btn-small", "aria-pressed": "false", "aria-label": t("helpful"), text: "👍 " + t("helpful") });
@@ -67,14 +75,12 @@
       const res = await L.api("POST", "/api/chat/feedback", { room: room, message: m.id, value: v });
       if (!res.ok) {
         // The error is in the page's language, not the answer's.
-        note.removeAttribute("lang");
         note.textContent = L.errorText(res.data);
         return;
       }
       yes.setAttribute("aria-pressed", String(v === 1));
       no.setAttribute("aria-pressed", String(v === -1));
-      note.textContent = v === 0 ? ask : t("feedback.thanks");
-      note.removeAttribute("lang");
+      if (v === 0) ask(); else note.textContent = t("feedback.thanks");
     }
     yes.addEventListener("click", function () { vote(yes, 1); });
     no.addEventListener("click", function () { vote(no, -1); });
@@ -104,23 +110,23 @@
       li.append(q);
     }
     // The reply ends with its own invitation to give feedback (with emoji
-    // for platforms that use reactions): it goes beside the buttons.
-    let text = m.text;
-    let prompt = "";
-    if (m.feedback) {
+    // for platforms that use reactions), each language of a reply in both
+    // with its own: it goes beside the buttons.
+    const prompt = [];
+    function withoutPrompt(text, lang) {
       const cut = text.lastIndexOf("\n\n");
-      if (cut > 0 && /\u{1F44D}|\u{1F44E}/u.test(text.slice(cut))) {
-        prompt = text.slice(cut).trim();
-        text = text.slice(0, cut);
-      }
+      if (!m.feedback || cut <= 0 || !/\u{1F44D}|\u{1F44E}/u.test(text.slice(cut))) return text;
+      prompt.push({ lang: lang, text: text.slice(cut).trim() });
+      return text.slice(0, cut);
     }
-    const parts = splitSignature(text, m.signature);
+    const bilingual = m.parts && m.parts.length > 0;
+    const parts = splitSignature(bilingual ? m.text : withoutPrompt(m.text, m.lang), m.signature);
     // Each part is tagged with its own language: a bilingual text is one
     // paragraph per language; a staff answer sent anyway in the other
     // language is followed by a note in the citizen's.
     let said = [{ lang: m.lang, text: parts[0] }];
-    if (m.parts && m.parts.length) {
-      said = m.parts;
+    if (bilingual) {
+      said = m.parts.map(function (p) { return { lang: p.lang, text: withoutPrompt(p.text, p.lang) }; });
     } else if (m.body_lang && m.body_lang !== m.lang) {
       const cut = parts[0].lastIndexOf("\n\n");
       if (cut > 0) said = [{ lang: m.body_lang, text: parts[0].slice(0, cut) }, { lang: m.lang, text: parts[0].slice(cut).trim() }];
