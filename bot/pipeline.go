@@ -220,28 +220,29 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 	d.Action, d.Reason = ActAnswer, ReasonConfident
 	reply := ComposeAnswer(e.msgs, top)
 	if both {
-		reply = e.answerInBoth(ctx, top, reply)
+		reply = AnswerInBoth(ctx, e.kb, e.msgs, top)
 	}
 	o.Outbox = append(o.Outbox, e.replyTo(m, now, "answer", reply))
 	return o, hits, nil
 }
 
-// answerInBoth is the answer with top's entry in both official languages,
-// or else, when the entry lacks one (knowledge.allow_unpaired), the answer
-// in top's language.
-func (e *Engine) answerInBoth(ctx context.Context, top Hit, one Reply) Reply {
+// AnswerInBoth is the answer with top's entry in both official languages
+// (ComposeBilingualAnswer), as the engine posts it for text that shows no
+// language in a bilingual channel; or else, when the entry lacks a
+// language (knowledge.allow_unpaired), ComposeAnswer in top's language.
+func AnswerInBoth(ctx context.Context, kb Knowledge, msgs Messages, top Hit) Reply {
 	hits := make([]Hit, 0, len(Langs))
 	for _, l := range Langs {
 		h := top
 		if l != top.Lang {
 			var err error
-			if h, err = e.kb.Entry(ctx, top.EntryID, l); err != nil {
-				return one
+			if h, err = kb.Entry(ctx, top.EntryID, l); err != nil {
+				return ComposeAnswer(msgs, top)
 			}
 		}
 		hits = append(hits, h)
 	}
-	return ComposeBilingualAnswer(e.msgs, hits)
+	return ComposeBilingualAnswer(msgs, hits)
 }
 
 // notice is the bot's message id as a reply of kind in the decision's

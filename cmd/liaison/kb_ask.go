@@ -56,11 +56,14 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *asJSON {
 		return writeJSON(stdout, r)
 	}
-	lang := string(r.Lang)
-	if lang == "" {
-		lang = "unknown"
+	switch {
+	case r.Lang == bot.Unknown:
+		fmt.Fprintln(stdout, "language: unknown (0.00)")
+	case r.LangConf == 0: // searched both: the best entry's language
+		fmt.Fprintf(stdout, "language: unknown (0.00), best match in %s; in a bilingual channel the answer is in both languages\n", r.Lang)
+	default:
+		fmt.Fprintf(stdout, "language: %s (%.2f)\n", r.Lang, r.LangConf)
 	}
-	fmt.Fprintf(stdout, "language: %s (%.2f)\n", lang, r.LangConf)
 	printHits(stdout, r.Hits)
 	fmt.Fprintln(stdout)
 	switch r.Action {
@@ -104,12 +107,13 @@ func ask(ctx context.Context, k bot.Knowledge, text string, threshold float64, n
 	}
 	if len(hits) > 0 {
 		top := hits[0]
-		if r.Lang == bot.Unknown {
+		unknown := r.Lang == bot.Unknown
+		if unknown {
 			r.Lang = top.Lang // searched both: the matching language wins
 		}
 		if top.Confidence >= threshold {
 			r.Action, r.EntryID = "answer", top.EntryID
-			r.Reply = formatAnswerReply(top)
+			r.Reply = formatAnswerReply(ctx, k, top, unknown)
 		}
 	}
 	return r, nil
@@ -127,11 +131,16 @@ func partisanNotice(lang bot.Lang) string {
 }
 
 // formatAnswerReply is exactly the public reply the engine posts for a
-// knowledge-base answer (bot.ComposeAnswer with the bilingual catalogue).
-func formatAnswerReply(h bot.Hit) string {
+// knowledge-base answer (bot.ComposeAnswer with the bilingual catalogue),
+// in a bilingual channel: in both languages for text that shows none
+// (bot.AnswerInBoth).
+func formatAnswerReply(ctx context.Context, k bot.Knowledge, h bot.Hit, unknown bool) string {
 	msgs, err := i18n.NewCatalog()
 	if err != nil {
 		return h.Answer
+	}
+	if unknown {
+		return bot.AnswerInBoth(ctx, k, msgs, h).Text
 	}
 	return bot.ComposeAnswer(msgs, h).Text
 }

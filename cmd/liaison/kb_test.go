@@ -160,7 +160,26 @@ func TestAsk(t *testing.T) {
 			}
 		})
 	}
-	out, _, err := kbRun(t, "ask", "Quelles sont vos heures d'ouverture?")
+	// Text that shows no language is answered as the engine answers it in
+	// a bilingual channel: in both languages, English then French, each
+	// with its link and invitation.
+	out, _, err := kbRun(t, "ask", "cheque", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r askResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	en, fr := strings.Index(r.Reply, "https://example.gc.ca/en/benefits/missing-payment"), strings.Index(r.Reply, "https://example.gc.ca/fr/")
+	if r.Action != "answer" || r.EntryID != "benefits-missing-payment" || en < 0 || fr < en ||
+		!strings.Contains(r.Reply, "Let us know with 👍 or 👎.") || !strings.HasSuffix(r.Reply, "Dites-le-nous avec 👍 ou 👎.") {
+		t.Errorf("ask cheque = %+v, want the answer in English then French", r)
+	}
+	if out, _, err := kbRun(t, "ask", "cheque"); err != nil || !strings.HasPrefix(out, "language: unknown (0.00), best match in en") {
+		t.Errorf("ask cheque says %q, %v; want its language unknown", out, err)
+	}
+	out, _, err = kbRun(t, "ask", "Quelles sont vos heures d'ouverture?")
 	if err != nil || !strings.Contains(out, "language: fr") || !strings.Contains(out, "Pour en savoir plus\u00a0: https://example.gc.ca/fr/bureaux/heures") {
 		t.Errorf("ask text = %q, %v", out, err)
 	}
