@@ -83,7 +83,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data_dir %s: %w", cfg.DataDir, err)
 	}
-	st, err := store.Open(ctx, cfg.dbPath())
+	st, err := store.Open(ctx, cfg.dbPath(), store.WithLogger(log))
 	if err != nil {
 		return err
 	}

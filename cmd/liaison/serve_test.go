@@ -97,6 +97,10 @@ func TestServeStartsReportsHealthAndStopsCleanly(t *testing.T) {
 	if !strings.Contains(errOut.String(), `"msg":"stopped"`) {
 		t.Errorf("no clean stop logged:\n%s", errOut.String())
 	}
+	// The store logs to serve's log: an upgrade shows the migrations it applied.
+	if !strings.Contains(errOut.String(), `"msg":"store: migration applied","migration":"001_init.sql"`) {
+		t.Errorf("the migrations applied to a new database are not logged:\n%s", errOut.String())
+	}
 	if strings.Contains(errOut.String(), "xoxb") || strings.Contains(errOut.String(), "TOKEN=") {
 		t.Error("a secret reached the log")
 	}
