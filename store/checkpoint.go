@@ -28,6 +28,7 @@ func (db *DB) checkpointLoop() {
 	tick := time.NewTicker(checkpointIdle)
 	defer tick.Stop()
 	idle := int64(-1)
+	lost := false // the file was found deleted or replaced, and logged
 	for {
 		select {
 		case <-db.stop:
@@ -40,6 +41,10 @@ func (db *DB) checkpointLoop() {
 		}
 		idle = db.commits.Load()
 		db.checkpoint(context.Background())
+		if err := db.sameFile(); err != nil && !lost {
+			db.log.Error("store: database file lost", "path", db.path, "err", err)
+			lost = true
+		}
 	}
 }
 

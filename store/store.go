@@ -31,6 +31,8 @@ type DB struct {
 	r    *sql.DB // readers
 	ck   *sql.DB // one connection: the checkpointer
 	path string
+	abs  string      // path made absolute
+	file os.FileInfo // the file opened at abs (see Check)
 	now  func() time.Time
 	log  *slog.Logger
 
@@ -94,7 +96,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	file := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + dsnParams
 
 	clock := o.now
-	db := &DB{path: path, log: o.log, now: func() time.Time { return clock().UTC().Round(0) },
+	db := &DB{path: path, abs: abs, log: o.log, now: func() time.Time { return clock().UTC().Round(0) },
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	fail := func(err error) (*DB, error) {
 		for _, p := range []*sql.DB{db.r, db.ck, db.w} {
@@ -115,6 +117,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		}
 		return db.migrate(ctx)
 	}); err != nil {
+		return fail(err)
+	}
+	if db.file, err = os.Stat(abs); err != nil {
 		return fail(err)
 	}
 	db.ck = pool(file, 1, "")
@@ -186,6 +191,28 @@ func (c connector) Driver() driver.Driver                        { return c.driv
 
 // Path returns the database file path given to Open.
 func (db *DB) Path() string { return db.path }
+
+// Check reports whether the database answers a read and is still the file
+// at its path. SQLite keeps using a file that was deleted or replaced while
+// open (by hand, or a backup copied into place), and all that is written to
+// it from then on is lost when the process stops: Check then fails, naming
+// the path and what to do. It is safe for concurrent use.
+func (db *DB) Check(ctx context.Context) error {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("store: %s does not answer: %w", db.path, err)
+	}
+	return db.sameFile()
+}
+
+// sameFile fails when the file at the database's path is no longer the one
+// open.
+func (db *DB) sameFile() error {
+	if fi, err := os.Stat(db.abs); err == nil && os.SameFile(fi, db.file) {
+		return nil
+	}
+	return fmt.Errorf("store: the database file %s was deleted or replaced while in use: what is recorded from now on is lost when Liaison stops; put the file back (from a backup if need be) and restart Liaison", db.path)
+}
 
 // Close stops the checkpointer and closes the database. Calls after Close
 // fail; Close itself may be called more than once.

@@ -615,3 +615,66 @@ func TestEveryMethodFailsCleanlyWhenClosed(t *testing.T) {
 		})
 	}
 }
+
+// A database file deleted, or replaced by another, while the store has it
+// open: SQLite goes on with the old file, whose records are lost when the
+// process stops. Check says so, and the checkpointer logs it once
+// something is written.
+func TestCheckFailsWhenTheFileIsDeletedOrReplaced(t *testing.T) {
+	tests := []struct {
+		name   string
+		tamper func(t *testing.T, path string)
+	}{
+		{name: "deleted", tamper: func(t *testing.T, path string) {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				must(t, os.Remove(path+suffix))
+			}
+		}},
+		{name: "replaced", tamper: func(t *testing.T, path string) {
+			other := filepath.Join(t.TempDir(), "backup.db")
+			b, err := Open(context.Background(), other)
+			must(t, err)
+			must(t, b.Close())
+			must(t, os.Rename(other, path))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			var logs syncBuffer
+			path := filepath.Join(t.TempDir(), "liaison.db")
+			db, _ := openAt(t, path, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+			must(t, db.Check(ctx))
+			tt.tamper(t, path)
+			err := db.Check(ctx)
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "deleted or replaced") {
+				t.Fatalf("Check after the file was %s: %v", tt.name, err)
+			}
+			must(t, db.SaveOutcome(ctx, answerOutcome("after")))
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "database file lost"); time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("nothing logged about the lost file:\n%s", logs.String())
+				}
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in two
+// goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

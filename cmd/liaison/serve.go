@@ -272,8 +272,9 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 	}
 }
 
-// adminServer serves /healthz (the process is up) and /readyz (started and
-// the database answers) on a loopback address.
+// adminServer serves /healthz (the process is up) and /readyz (started, and
+// the database answers and is still the file at its path) on a loopback
+// address.
 func adminServer(addr string, st *store.DB, ready *atomic.Bool) (*http.Server, net.Listener, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -288,8 +289,8 @@ func adminServer(addr string, st *store.DB, ready *atomic.Bool) (*http.Server, n
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if _, err := st.PhaseChanges(ctx, 1); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		if err := st.Check(ctx); err != nil {
+			http.Error(w, "database unavailable: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -428,5 +429,48 @@ func TestServeClearsTheWebChatOfWhatItsPurgeEmptied(t *testing.T) {
 	}
 	if !strings.Contains(h, "Where is the passport office?") {
 		t.Errorf("the message newer than the retention period is gone:\n%s", h)
+	}
+}
+
+// /readyz fails, saying why, when the database file is deleted while serve
+// runs (everything recorded from then on would be lost at the next start);
+// /healthz does not read the database.
+func TestReadyzFailsWhenTheDatabaseFileIsDeleted(t *testing.T) {
+	clearSecrets(t)
+	dataDir := t.TempDir()
+	admin := freeLoopbackPort(t)
+	cfg := writeFile(t, "serve.toml", "data_dir = \""+dataDir+"\"\n[admin]\naddr = \""+admin+"\"\n[web]\naddr = \"127.0.0.1:0\"\n"+staffTOML)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut lockedBuffer
+	done := startServe(t, ctx, cfg, &out, &errOut)
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get("http://" + admin + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz before: %d %s", code, body)
+	}
+	db := filepath.Join(dataDir, "liaison.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(db + suffix); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, body := get("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, db) || !strings.Contains(body, "deleted or replaced") {
+		t.Errorf("/readyz after the database file was deleted: %d %s", code, body)
+	}
+	if code, body := get("/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d %s", code, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve returned %v", err)
 	}
 }
