@@ -95,7 +95,30 @@ func (db *DB) applyMigrations(ctx context.Context, ms []migration) error {
 	if newest.Valid && int(newest.Int64) > known {
 		return fmt.Errorf("the database has schema version %d but this build knows only up to %d: run a newer Liaison, or restore a backup", newest.Int64, known)
 	}
+	// Those applied already are skipped without taking the write lock, so
+	// that opening an up-to-date database does not wait for another
+	// process's write (a host command while serve is busy).
+	done := map[int]string{}
+	rows, err := db.w.QueryContext(ctx, `SELECT version, checksum FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		var sum string
+		if err := rows.Scan(&v, &sum); err != nil {
+			rows.Close()
+			return fmt.Errorf("migrations: %w", err)
+		}
+		done[v] = sum
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
 	for _, m := range ms {
+		if sum, ok := done[m.version]; ok && sum == m.checksum {
+			continue
+		}
 		applied := false
 		err := db.write(ctx, func(tx *sql.Tx) error {
 			var sum string

@@ -65,6 +65,10 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 // of CPUs, at least 2).
 func WithReaders(n int) Option { return func(o *options) { o.readers = n } }
 
+// busyTimeout is how long a write waits for another process's lock
+// (_busy_timeout in dsnParams).
+const busyTimeout = 5 * time.Second
+
 // dsnParams are the pragmas every pooled connection gets. _stmt_cache_size
 // keeps each connection's prepared statements, so the hot inserts are parsed
 // once per connection, not once per call.
@@ -144,8 +148,7 @@ func whileBusy(ctx context.Context, f func() error) error {
 	deadline := time.Now().Add(openBusyWait)
 	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
 		err := f()
-		var se sqlite3.Error
-		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) || time.Now().After(deadline) {
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			return err
 		}
 		t := time.NewTimer(wait)
@@ -156,6 +159,13 @@ func whileBusy(ctx context.Context, f func() error) error {
 			return err
 		}
 	}
+}
+
+// isBusy reports whether err is SQLite's "another connection holds the
+// lock".
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
 // openBusyWait bounds how long Open waits for another process's lock.
@@ -236,10 +246,15 @@ type querier interface {
 }
 
 // write runs fn in one write transaction and commits it. fn's error rolls
-// everything back and is returned as is.
+// everything back and is returned as is. When another process holds the
+// write lock past the busy timeout, nothing is written and the error says
+// to try again.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
+		if isBusy(err) {
+			return fmt.Errorf("begin: the database file %s stayed locked by another process for %s, so nothing was changed: try again (%w)", db.path, busyTimeout, err)
+		}
 		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {

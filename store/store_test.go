@@ -678,3 +678,36 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Another process holding the write lock (a long write, an open sqlite3
+// shell): an up-to-date database still opens and reads, and a write that
+// waited the busy timeout in vain changes nothing and says to try again.
+func TestOpenAndWriteWhileAnotherProcessHoldsTheLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	db, err := Open(ctx, path)
+	must(t, err)
+	must(t, db.Close())
+
+	other := pool("file:"+path+"?"+dsnParams, 1, "")
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	must(t, err)
+	_, err = tx.Exec(`INSERT INTO audit_log (at, action, allowed) VALUES (?, 'held', 1)`, ts(t0))
+	must(t, err)
+
+	db, _ = openAt(t, path)
+	if _, err := db.PhaseChanges(ctx, 0); err != nil {
+		t.Errorf("read while locked: %v", err)
+	}
+	change := phases.Change{To: phases.Broadcast, By: "sam", Reason: "outage"}
+	err = db.SavePhaseChange(ctx, change, bot.AuditEntry{Action: "phase.set"}, nil)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "try again") {
+		t.Errorf("write while locked: %v, want the path and to try again", err)
+	}
+	must(t, tx.Rollback())
+	must(t, db.SavePhaseChange(ctx, change, bot.AuditEntry{Action: "phase.set"}, nil))
+	if cs, err := db.PhaseChanges(ctx, 0); err != nil || len(cs) != 1 {
+		t.Errorf("after the lock was released: %d changes, %v", len(cs), err)
+	}
+}
