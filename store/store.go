@@ -108,6 +108,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 				p.Close()
 			}
 		}
+		var se sqlite3.Error
+		if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
+			return nil, fmt.Errorf("store: open %s: %w: the file is damaged or is not a Liaison database; restore it from a backup, or move it aside to start with an empty database", path, err)
+		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	// Writes: one connection, and BEGIN IMMEDIATE so a transaction holds the

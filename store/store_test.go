@@ -218,6 +218,16 @@ func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	notDB := filepath.Join(dir, "notes.txt")
 	must(t, os.WriteFile(notDB, []byte(strings.Repeat("this is not a database\n", 200)), 0o600))
+	// A database whose pages after the first were overwritten.
+	damaged := filepath.Join(dir, "damaged.db")
+	db, err := Open(context.Background(), damaged)
+	must(t, err)
+	must(t, db.Close())
+	f, err := os.OpenFile(damaged, os.O_WRONLY, 0)
+	must(t, err)
+	_, err = f.WriteAt(bytes.Repeat([]byte{0xA5}, 64<<10), 4096)
+	must(t, err)
+	must(t, f.Close())
 	fileAsDir := filepath.Join(dir, "file")
 	must(t, os.WriteFile(fileAsDir, nil, 0o600))
 
@@ -228,7 +238,8 @@ func TestOpenErrors(t *testing.T) {
 		is   error
 	}{
 		{name: "empty path", path: "", want: "empty database path", is: bot.ErrInvalid},
-		{name: "not a database", path: notDB, want: notDB},
+		{name: "not a database", path: notDB, want: notDB + ": file is not a database: the file is damaged or is not a Liaison database; restore it from a backup, or move it aside"},
+		{name: "damaged", path: damaged, want: "database disk image is malformed: the file is damaged or is not a Liaison database; restore it from a backup, or move it aside"},
 		{name: "parent is a file", path: filepath.Join(fileAsDir, "x.db"), want: "create directory"},
 	}
 	for _, tt := range tests {
@@ -238,8 +249,8 @@ func TestOpenErrors(t *testing.T) {
 				db.Close()
 				t.Fatal("Open succeeded")
 			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want it to mention %q", err, tt.want)
+			if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.path) {
+				t.Errorf("err = %v, want it to mention %q and the path", err, tt.want)
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("err = %v, want %v", err, tt.is)
