@@ -191,7 +191,7 @@ func archiveExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	f.Contains = *contains
 
-	cfg, st, _, err := openAdmin(ctx, *configPath)
+	cfg, st, _, err := openAdmin(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}
@@ -342,7 +342,7 @@ func archivePurge(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		cut = retentionCutoff(now, *days)
 	}
 
-	cfg, st, _, err := openAdmin(ctx, *configPath)
+	cfg, st, _, err := openAdmin(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -377,7 +378,7 @@ func TestArchiveExportSaysWhereEachBroadcastWent(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	cfg, st, _, err := openAdmin(ctx, cfgPath)
+	cfg, st, _, err := openAdmin(ctx, cfgPath, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("kb drafts %s: %q is not a draft number (see 'liaison kb drafts list')", sub, idArg)
 		}
 	}
-	cfg, st, _, err := openAdmin(ctx, *configPath)
+	cfg, st, _, err := openAdmin(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}

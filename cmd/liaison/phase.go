@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -18,8 +19,11 @@ import (
 )
 
 // openAdmin loads the configuration and opens the store for a host
-// operator's command.
-func openAdmin(ctx context.Context, configPath string) (Config, *store.DB, bot.Admin, error) {
+// operator's command. When there was no database yet it creates one and
+// says so on stderr: a command given another data_dir than serve's (a
+// forgotten --config) would otherwise seem to work while serve never sees
+// what it did.
+func openAdmin(ctx context.Context, configPath string, stderr io.Writer) (Config, *store.DB, bot.Admin, error) {
 	cfg, err := loadHostConfig(configPath)
 	if err != nil {
 		return cfg, nil, bot.Admin{}, err
@@ -27,9 +31,13 @@ func openAdmin(ctx context.Context, configPath string) (Config, *store.DB, bot.A
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return cfg, nil, bot.Admin{}, fmt.Errorf("data_dir %s: %w", cfg.DataDir, err)
 	}
+	_, statErr := os.Stat(cfg.dbPath())
 	st, err := store.Open(ctx, cfg.dbPath())
 	if err != nil {
 		return cfg, nil, bot.Admin{}, err
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "Note: there was no database at %s: a new, empty one was created. A 'liaison serve' running with another data_dir does not see it: give this command the --config that serve runs with.\n", cfg.dbPath())
 	}
 	msgs, err := i18n.NewCatalog()
 	if err != nil {
@@ -80,7 +88,7 @@ func phaseShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *history < 0 {
 		return usagef("phase show: --history %d: give how many changes to list, or 0 for all", *history)
 	}
-	cfg, st, admin, err := openAdmin(ctx, *configPath)
+	cfg, st, admin, err := openAdmin(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}
@@ -159,7 +167,7 @@ func phaseSet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageError{err.Error()}
 		}
 	}
-	cfg, st, admin, err := openAdmin(ctx, *configPath)
+	cfg, st, admin, err := openAdmin(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}
@@ -303,7 +311,7 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if bot.BroadcastPast(when, now) {
 		return usagef("broadcast: --at %s is past: leave --at out to send now, or give a time to come", when.Local().Format("2006-01-02 15:04 MST"))
 	}
-	cfg, st, admin, err := openAdmin(ctx, *configPath)
+	cfg, st, admin, err := openAdmin(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -33,5 +34,26 @@ func TestPhaseClearSaysTheChannelFollowsTheGlobalPhase(t *testing.T) {
 	out, _, err := runCLI(t, "phase", "set", "--clear", "--channel", "help", "--by", "ops", "--reason", "pilot over", "--config", cfg)
 	if want := "web:help follows the global phase again: replies (was broadcast)."; err != nil || !strings.HasPrefix(out, want) {
 		t.Errorf("phase set --clear = %q, %v; want it to start %q", out, err, want)
+	}
+}
+
+// A host command run where there is no database yet (before the first
+// serve, or with another data_dir than serve's: a forgotten --config) says
+// that it created a new, empty one, rather than leaving the operator to
+// believe that a running serve applies a phase set there; the next command
+// on that database says nothing more.
+func TestHostCommandSaysWhenItCreatedTheDatabase(t *testing.T) {
+	cfg, dataDir := testConfig(t)
+	_, errOut, err := runCLI(t, "phase", "set", "broadcast", "--by", "ops", "--reason", "launch", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dataDir, "liaison.db")
+	if !strings.Contains(errOut, "no database at "+db) || !strings.Contains(errOut, "--config") {
+		t.Errorf("phase set on a new data_dir: stderr %q, want it to say it created %s and to mention --config", errOut, db)
+	}
+	_, errOut, err = runCLI(t, "phase", "show", "--config", cfg)
+	if err != nil || errOut != "" {
+		t.Errorf("phase show on the existing database: stderr %q, %v", errOut, err)
 	}
 }

@@ -108,7 +108,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !from.Before(end) {
 		return usagef("report: --since %s is not before --until %s: nothing to report", *since, *until)
 	}
-	_, st, _, err := openAdmin(ctx, *configPath)
+	_, st, _, err := openAdmin(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -314,7 +315,7 @@ func TestReportDoesNotCountThanksOrEmojiAsQuestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	cfg, st, _, err := openAdmin(ctx, cfgPath)
+	cfg, st, _, err := openAdmin(ctx, cfgPath, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
