@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -95,6 +96,16 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return nil, fmt.Errorf("store: open %s: create directory: %w", path, err)
+	}
+	// The database holds what citizens wrote: a new one is created
+	// readable by its owner only, and SQLite gives its WAL and
+	// shared-memory files the same mode. An existing file keeps its mode.
+	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("store: open %s: create: %w", path, err)
 	}
 	// The path goes into a SQLite URI: escape '?', '#', '%' and spaces.
 	file := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + dsnParams

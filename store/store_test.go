@@ -186,6 +186,30 @@ func TestOpenCreatesDirectoryAndKeepsDataAcrossReopen(t *testing.T) {
 	}
 }
 
+// The database holds what citizens wrote: a new one, and its WAL and
+// shared-memory files, are readable by their owner only, whatever the
+// directory they are in.
+func TestNewDatabaseIsReadableByItsOwnerOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	must(t, os.Chmod(dir, 0o755))
+	path := filepath.Join(dir, "liaison.db")
+	db, err := Open(ctx, path)
+	must(t, err)
+	must(t, db.SaveOutcome(ctx, escalateOutcome("m1", "passports", bot.English)))
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+			t.Errorf("%s has mode %v, want it readable by its owner only", filepath.Base(f), mode)
+		}
+	}
+	must(t, db.Close())
+}
+
 func TestOpenTwiceAtOnce(t *testing.T) {
 	// Two handles on one file, as two processes would have: both migrate
 	// (once), both write, each sees the other's writes.
