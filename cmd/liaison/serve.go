@@ -98,7 +98,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return fmt.Errorf("knowledge base %s: %w", kbName(cfg.Knowledge.Path), err)
 	}
-	defer kb.Close()
+	defer func() {
+		// Close waits for a reload in progress; one stuck reading a
+		// knowledge file (on a hung network share) must not hold the
+		// exit.
+		closed := make(chan struct{})
+		go func() { kb.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(closeTimeout):
+			log.Warn("the knowledge index did not close in time: a reload is stuck; the index is rebuilt at the next start if need be", "timeout", closeTimeout)
+		}
+	}()
 	msgs, err := i18n.NewCatalog()
 	if err != nil {
 		return err
