@@ -130,6 +130,12 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 		case unknownChannel:
 			text = tr(l, "phase.unknown.channel", "`"+escape(string(channel))+"`", d.channelChoices(ctx, h, l))
 			why = fmt.Sprintf("Unknown channel %q. Possible channels: %s.", channel, d.channelKeys(ctx, h))
+		case channel == "" && len(args) > 0 && d.nearChannel(ctx, h, args[0], l) != "":
+			// A mistyped channel ("hepl") would otherwise start the
+			// reason of a switch of every channel.
+			near := d.nearChannel(ctx, h, args[0], l)
+			text = tr(l, "phase.near.channel", "`"+escape(args[0])+"`", near)
+			why = fmt.Sprintf("No channel is named %q, which looks like %s: nothing was changed.", args[0], near)
 		case p == 0 && channel == "":
 			text = tr(l, "phase.inheritglobal", d.cfg.command())
 			why = "Only a channel can follow the global phase: name the channel."
@@ -235,6 +241,49 @@ func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string
 	}
 	isKey := strings.Contains(word, ":") && !strings.HasSuffix(word, ":")
 	return "", isKey || strings.HasPrefix(word, "#"), false
+}
+
+// nearChannel is the label, for readers of l, of a channel that word,
+// naming none, misses by one letter (one added, dropped or changed, or two
+// swapped), ignoring case and accents ("hepl" for #help, "genral" for
+// #général); "" when there is none, or word is shorter than three letters.
+func (d *Desk) nearChannel(ctx context.Context, h bot.DeskHandler, word string, l bot.Lang) string {
+	w := []rune(bot.Fold(strings.TrimPrefix(word, "#")))
+	if len(w) < 3 {
+		return ""
+	}
+	channels := d.channels(ctx, h)
+	for _, c := range channels {
+		for _, name := range []string{c.NameIn(bot.English), c.NameIn(bot.French)} {
+			if n := []rune(bot.Fold(strings.TrimPrefix(name, "#"))); len(n) > 0 && oneEditApart(w, n) {
+				return channelLabel(channels, c.Key, l)
+			}
+		}
+	}
+	return ""
+}
+
+// oneEditApart reports whether a and b differ by exactly one letter added,
+// dropped or changed, or by two neighbouring letters swapped.
+func oneEditApart(a, b []rune) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case len(a) == len(b) && i == len(a):
+		return false // the same
+	case len(b) == len(a)+1:
+		return slices.Equal(a[i:], b[i+1:])
+	case len(a) != len(b):
+		return false
+	case slices.Equal(a[i+1:], b[i+1:]):
+		return true
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && slices.Equal(a[i+2:], b[i+2:])
 }
 
 // staleOverride reports whether word is the full key of a channel that is

@@ -106,6 +106,7 @@ var phrases = map[msg]phrase{
 	"phase.set.channel":     {"The phase in %s is now *%s* (was %s).", "La phase dans %s est maintenant *%s* (avant\u00a0: %s)."},
 	"phase.set.inherit":     {"%s now follows the global phase (was %s).", "%s suit maintenant la phase globale (avant\u00a0: %s)."},
 	"phase.unknown.channel": {"Unknown channel %s. Possible channels: %s.", "Canal %s inconnu. Canaux possibles\u00a0: %s."},
+	"phase.near.channel":    {"No channel is named %s, which looks like %s, so nothing was changed. Name the channel as it is written or, to switch every channel, start the reason with another word.", "Aucun canal ne s'appelle %s, qui ressemble à %s\u00a0: rien n'a été modifié. Nommez le canal tel qu'il s'écrit ou, pour changer la phase de tous les canaux, commencez le motif par un autre mot."},
 	"phase.unknown":         {"Unknown phase %s: use broadcast (1), replies (2) or outreach (3).", "Phase inconnue %s\u00a0: utilisez diffusion (1), réponses (2) ou proactif (3)."},
 	"phase.inheritglobal":   {"Only a channel can follow the global phase: name the channel, such as `%s phase inherit discord:123 end of pilot`.", "Seul un canal peut suivre la phase globale\u00a0: nommez le canal, par exemple `%s phase hériter discord:123 fin du projet pilote`."},
 	"phase.reason":          {"A reason is required, such as `%s phase replies discord:123 pilot in the help channel`.", "Un motif est requis, par exemple `%s phase réponses discord:123 projet pilote dans le canal d'aide`."},

@@ -1,0 +1,98 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
+)
+
+// A first word one letter away from a channel's name ("hepl", « aid »,
+// "genral") is a mistyped channel, not the start of a reason: switching
+// every channel for it would put the whole service in a phase meant for
+// one pilot channel. It is refused, naming the channel it looks like, and
+// audited; nothing changes. A word that names no channel and looks like
+// none still starts the reason of a global switch.
+func TestEndToEndPhaseCommandRefusesAMistypedChannel(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, bot.Config{
+		Staff: append(testRoster(), bot.Staff{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "UALEX", CommsLead: true}),
+		Channels: []bot.ChannelConfig{
+			{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true},
+			{Key: "test:general", Name: "#general", NameFR: "#général", Broadcast: true},
+		},
+	})
+	f.conn(1)
+	ctx := context.Background()
+	for i, tt := range []struct {
+		user, text string
+		want       string
+		changed    bool
+	}{
+		{"UALEX", "phase broadcast hepl pause during the outage", "#help", false},
+		{"UALEX", "phase broadcast genral pause during the outage", "#general", false},
+		{"UMARIE", "phase diffusion aid pause pendant la panne", "#aide", false},
+		{"UMARIE", "phase diffusion génral pause pendant la panne", "#général", false},
+		// Far from every name: the reason of a global switch, as before.
+		{"UALEX", "phase broadcast outage in progress", "The global phase is now *broadcast*", true},
+	} {
+		before, err := s.st.PhaseState(ctx, phases.Replies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(phaseAudit(t, s))
+		id := fmt.Sprintf("t%d", i)
+		f.send(slashEnvelope(id, tt.user, tt.text))
+		text := ackText(t, f.ack(id, 1))
+		if !strings.Contains(text, tt.want) {
+			t.Errorf("%q: reply does not say %q:\n%s", tt.text, tt.want, text)
+		}
+		after, err := s.st.PhaseState(ctx, phases.Replies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed := after.Global != before.Global || len(after.Channels()) != len(before.Channels()); changed != tt.changed {
+			t.Errorf("%q: phases %+v -> %+v, want changed %v", tt.text, before, after, tt.changed)
+		}
+		if got := phaseAudit(t, s); len(got) != n+1 || got[len(got)-1].Allowed != tt.changed {
+			t.Errorf("%q: audit %+v, want one more entry, allowed %v", tt.text, got[n:], tt.changed)
+		}
+	}
+}
+
+// phaseAudit is the audit log's phase.set entries, oldest first.
+func phaseAudit(t *testing.T, s *system) []bot.AuditEntry {
+	t.Helper()
+	log, err := s.st.AuditLog(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []bot.AuditEntry
+	for _, e := range log {
+		if e.Action == "phase.set" {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b bot.AuditEntry) int { return a.At.Compare(b.At) })
+	return out
+}
+
+func TestOneEditApart(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"hepl", "help", true}, {"halp", "help", true}, {"helpp", "help", true}, {"hel", "help", true},
+		{"aid", "aide", true}, {"genral", "general", true},
+		{"help", "help", false}, {"hlpe", "help", false}, {"outage", "help", false}, {"he", "help", false},
+	} {
+		if got := oneEditApart([]rune(tt.a), []rune(tt.b)); got != tt.want {
+			t.Errorf("oneEditApart(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
