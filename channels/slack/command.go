@@ -101,8 +101,14 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 	args = args[1:]
 	var channel bot.ChannelKey
 	unknownChannel := false
+	var ambiguous []bot.ChannelKey // the channels a name given to several names
+	var named string               // the channel as the command names it
 	if len(args) > 0 {
-		if k, ok, known := d.lookupChannel(ctx, h, args[0]); ok {
+		if k, ok, known, all := d.lookupChannel(ctx, h, args[0]); ok {
+			named = args[0]
+			if len(all) > 1 {
+				ambiguous = all
+			}
 			if !known && p == 0 && lead {
 				// A channel removed from the configuration may keep an
 				// override, which can still be ended by its full key;
@@ -127,6 +133,14 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 		case badPhase != nil:
 			text = tr(l, "phase.unknown", "`"+escape(word)+"`")
 			why = fmt.Sprintf("Unknown phase %q. Use broadcast (1), replies (2) or outreach (3).", word)
+		case len(ambiguous) > 0:
+			var labels, keys []string
+			for _, k := range ambiguous {
+				labels = append(labels, channelLabel(d.channels(ctx, h), k, l))
+				keys = append(keys, string(k))
+			}
+			text = tr(l, "phase.ambiguous.channel", "`"+escape(named)+"`", strings.Join(labels, ", "))
+			why = fmt.Sprintf("Channel name %q is given to several channels (%s): name the channel by its key.", named, strings.Join(keys, ", "))
 		case unknownChannel:
 			text = tr(l, "phase.unknown.channel", "`"+escape(string(channel))+"`", d.channelChoices(ctx, h, l))
 			why = fmt.Sprintf("Unknown channel %q. Possible channels: %s.", channel, d.channelKeys(ctx, h))
@@ -228,19 +242,27 @@ func (d *Desk) channels(ctx context.Context, h bot.DeskHandler) []bot.ChannelCon
 // its "#" ("help", "#Aide"), or a Slack-escaped channel ("<#C1|help>"). ok
 // says the word is meant as a channel; known that it names one the engine
 // has. A word that is neither a key nor "#" something is a channel only
-// when it names one, and else the first word of the reason.
-func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string) (k bot.ChannelKey, ok, known bool) {
+// when it names one, and else the first word of the reason. all lists
+// every channel the word names: more than one when a name is given to
+// several (a web room "Help" and a Discord #help).
+func (d *Desk) lookupChannel(ctx context.Context, h bot.DeskHandler, word string) (k bot.ChannelKey, ok, known bool, all []bot.ChannelKey) {
 	if strings.HasPrefix(word, "<#") && strings.HasSuffix(word, ">") {
 		_, name, _ := strings.Cut(word[2:len(word)-1], "|")
 		word = "#" + name
 	}
 	for _, c := range d.channels(ctx, h) {
-		if string(c.Key) == word || c.Named(word) {
-			return c.Key, true, true
+		if string(c.Key) == word {
+			return c.Key, true, true, []bot.ChannelKey{c.Key}
+		}
+		if c.Named(word) {
+			all = append(all, c.Key)
 		}
 	}
+	if len(all) > 0 {
+		return all[0], true, true, all
+	}
 	isKey := strings.Contains(word, ":") && !strings.HasSuffix(word, ":")
-	return "", isKey || strings.HasPrefix(word, "#"), false
+	return "", isKey || strings.HasPrefix(word, "#"), false, nil
 }
 
 // nearChannel is the label, for readers of l, of a channel that word,

@@ -96,3 +96,40 @@ func TestOneEditApart(t *testing.T) {
 		}
 	}
 }
+
+// A name two channels share (a web room "Help" and a Discord #help) does
+// not pick one of them: the switch is refused, naming both with their
+// keys, and audited; the key then names one.
+func TestEndToEndPhaseCommandRefusesANameTwoChannelsShare(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, bot.Config{
+		Staff: append(testRoster(), bot.Staff{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "UALEX", CommsLead: true}),
+		Channels: []bot.ChannelConfig{
+			{Key: "web:help", Name: "Help", NameFR: "Aide", Help: true},
+			{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true},
+		},
+	})
+	f.conn(1)
+	ctx := context.Background()
+	f.send(slashEnvelope("a1", "UALEX", "phase broadcast help pause during the outage"))
+	text := ackText(t, f.ack("a1", 1))
+	for _, want := range []string{"Several channels are named `help`", "`web:help`", "`test:help`", "nothing was changed"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("reply does not say %q:\n%s", want, text)
+		}
+	}
+	st, err := s.st.PhaseState(ctx, phases.Replies)
+	if err != nil || st.For("web:help") != phases.Replies || st.For("test:help") != phases.Replies {
+		t.Errorf("phases %+v (%v), want nothing changed", st, err)
+	}
+	if got := phaseAudit(t, s); len(got) != 1 || got[0].Allowed || !strings.Contains(got[0].Detail, "name the channel by its key") {
+		t.Errorf("audit %+v, want the refusal", got)
+	}
+	f.send(slashEnvelope("a2", "UMARIE", "phase diffusion test:help pause pendant la panne"))
+	if text := ackText(t, f.ack("a2", 1)); !strings.Contains(text, "#aide (`test:help`)") {
+		t.Errorf("by its key: %s", text)
+	}
+	if st, _ := s.st.PhaseState(ctx, phases.Replies); st.For("test:help") != phases.Broadcast || st.For("web:help") != phases.Replies {
+		t.Errorf("phases %+v, want test:help alone in broadcast", st)
+	}
+}
