@@ -431,3 +431,26 @@ func TestSwitchToOutreachSaysItBehavesAsReplies(t *testing.T) {
 		t.Errorf("the note does not name phase 2: %q, %q", en, fr)
 	}
 }
+
+// A channel is named in either language, in any case, with or without
+// its "#", and with or without accents: a keyboard without them still
+// names « #général ».
+func TestChannelNamedWithOrWithoutAccents(t *testing.T) {
+	c := bot.ChannelConfig{Key: "test:general", Name: "#general", NameFR: "#général"}
+	for _, s := range []string{"general", "#General", "général", "#GÉNÉRAL", "generál"} {
+		if !c.Named(s) {
+			t.Errorf("%q does not name %+v", s, c)
+		}
+	}
+	e := bot.ChannelConfig{Key: "web:events", Name: "Events", NameFR: "Événements"}
+	for _, s := range []string{"evenements", "#événements", "EVENTS"} {
+		if !e.Named(s) {
+			t.Errorf("%q does not name %+v", s, e)
+		}
+	}
+	for _, s := range []string{"", "#", "gen", "generale", "help"} {
+		if c.Named(s) {
+			t.Errorf("%q names %+v", s, c)
+		}
+	}
+}

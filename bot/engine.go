@@ -32,11 +32,12 @@ func (c ChannelConfig) NameIn(l Lang) string {
 }
 
 // Named reports whether s is one of the channel's names, in either
-// language, in any case, with or without its "#" ("aide", "#Aide").
+// language, in any case, with or without its "#" and its accents ("aide",
+// "#Aide", "general" for « #général »).
 func (c ChannelConfig) Named(s string) bool {
-	s = strings.TrimPrefix(s, "#")
+	s = Fold(strings.TrimPrefix(s, "#"))
 	for _, name := range []string{c.NameIn(English), c.NameIn(French)} {
-		if name = strings.TrimPrefix(name, "#"); name != "" && strings.EqualFold(name, s) {
+		if name = Fold(strings.TrimPrefix(name, "#")); name != "" && name == s {
 			return true
 		}
 	}
