@@ -539,7 +539,7 @@ func TestStatusCommandNoFigures(t *testing.T) {
 	}
 	if strings.Contains(text, "Topics passed") || strings.Contains(text, "broadcast phase:") || strings.Contains(text, "People who") ||
 		strings.Contains(text, "Answers withheld") || strings.Contains(text, "refused by the platform") ||
-		strings.Contains(text, "in the citizen’s language") {
+		strings.Contains(text, "in the citizen's language") {
 		t.Errorf("status shows lines with nothing to say:\n%s", text)
 	}
 }
@@ -614,7 +614,7 @@ func TestStatusCommandShowsLanguageRequests(t *testing.T) {
 	for _, tc := range []struct {
 		name, user, command, want string
 	}{
-		{"English", "USAM", "status", "• Passed to staff: 1\n• Answers asked for in the citizen’s language: 2\n"},
+		{"English", "USAM", "status", "• Passed to staff: 1\n• Answers asked for in the citizen's language: 2\n"},
 		{"French", "UMARIE", "état", "• Transmises au personnel\u00a0: 1\n• Réponses demandées dans la langue de la personne\u00a0: 2\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

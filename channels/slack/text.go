@@ -129,7 +129,7 @@ var phrases = map[msg]phrase{
 	"status.withheld":      {"Answers withheld (switched to phase 1): %d", "Réponses retenues (passage à la phase 1)\u00a0: %d"},
 	"status.undelivered":   {"Answers refused by the platform: %d", "Réponses refusées par la plateforme\u00a0: %d"},
 	"status.escalated":     {"Passed to staff: %d", "Transmises au personnel\u00a0: %d"},
-	"status.langrequests":  {"Answers asked for in the citizen’s language: %d", "Réponses demandées dans la langue de la personne\u00a0: %d"},
+	"status.langrequests":  {"Answers asked for in the citizen's language: %d", "Réponses demandées dans la langue de la personne\u00a0: %d"},
 	"status.shadow":        {"Recorded in broadcast phase: %d (the assistant would have answered %d)", "Enregistrées en phase de diffusion\u00a0: %d (l'assistant aurait répondu à %d)"},
 	"status.firstresponse": {"Median time to first response: %s", "Délai médian de première réponse\u00a0: %s"},
 	"status.staffanswer":   {"Median time to a staff answer: %s", "Délai médian de réponse du personnel\u00a0: %s"},
