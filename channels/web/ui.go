@@ -113,7 +113,7 @@ var uiStrings = map[string][2]string{
 	"err.notfound": {"Not found.", "Introuvable."},
 	"err.csrf":     {"This page has expired or the request came from another site. Reload the page and try again.", "Cette page a expiré ou la demande provient d’un autre site. Rechargez la page et réessayez."},
 	"err.host": {
-		"Without a desk token, the staff pages answer only at this computer's own address (127.0.0.1 or localhost). To reach them by another name, set LIAISON_WEB_TOKEN.",
+		"Without a desk token, the staff pages answer only at this computer’s own address (127.0.0.1 or localhost). To reach them by another name, set LIAISON_WEB_TOKEN.",
 		"Sans jeton du bureau, les pages du personnel ne répondent qu’à l’adresse de cet ordinateur (127.0.0.1 ou localhost). Pour y accéder par un autre nom, définissez LIAISON_WEB_TOKEN.",
 	},
 	"err.proxied": {
