@@ -98,6 +98,33 @@ func TestCataloguesFollowCanadianFrenchTypography(t *testing.T) {
 	}
 }
 
+// glossary is the one French term for each thing the three surfaces
+// name, as the bot's catalogue, the web pages and the Slack desk use it.
+var glossary = []struct{ en, fr *regexp.Regexp }{
+	{regexp.MustCompile(`(?i)\broster\b|\bstaff list\b`), regexp.MustCompile(`liste du personnel`)},
+	{regexp.MustCompile(`(?i)\bdraft entr(y|ies)\b`), regexp.MustCompile(`(?i)ébauches? de fiche`)},
+	{regexp.MustCompile(`(?i)\bclaim`), regexp.MustCompile(`en charge`)},
+	{regexp.MustCompile(`(?i)\brout(e|ed|ing)\b`), regexp.MustCompile(`(?i)achemin`)},
+	{regexp.MustCompile(`(?i)\bcommunications leads?\b`), regexp.MustCompile(`responsables? des communications`)},
+	{regexp.MustCompile(`(?i)\bthread\b`), regexp.MustCompile(`\bfil\b`)},
+}
+
+// TestCataloguesUseOneTermForEachThing checks that a string naming one of
+// the glossary's things in English names it with the glossary's term in
+// French, on every surface.
+func TestCataloguesUseOneTermForEachThing(t *testing.T) {
+	for _, c := range catalogues {
+		for _, p := range c.load(t, c.path) {
+			en, fr := c.holders.ReplaceAllString(p.en, "X"), c.holders.ReplaceAllString(p.fr, "X")
+			for _, g := range glossary {
+				if g.en.MatchString(en) && !g.fr.MatchString(fr) {
+					t.Errorf("%s %s: English says %q, French lacks %q: %q", c.path, p.id, g.en.FindString(en), g.fr, p.fr)
+				}
+			}
+		}
+	}
+}
+
 var (
 	codeSpan   = regexp.MustCompile("`[^`]*`")
 	email      = regexp.MustCompile(`(?i)\be-?mails?\b`)

@@ -24,7 +24,7 @@ var phrases = map[msg]phrase{
 	"esc.where":        {"Asked in %s", "Posée dans %s"},
 	"esc.askers":       {"%d people asked this", "%d personnes ont posé cette question"},
 	"esc.routed":       {"For %s", "Pour %s"},
-	"esc.unrouted":     {"Not routed: anyone on the roster may claim it", "Non attribuée\u00a0: tout membre du personnel peut la prendre en charge"},
+	"esc.unrouted":     {"Not routed: anyone on the roster may claim it", "Non acheminée\u00a0: toute personne de la liste du personnel peut la prendre en charge"},
 	"esc.suggestions":  {"*Suggested entries*", "*Fiches suggérées*"},
 	"esc.suggestion":   {"• `%s` %s (confidence %d%%)", "• `%s` %s (confiance %d\u00a0%%)"},
 	"esc.nosuggestion": {"No suggested entry", "Aucune fiche suggérée"},
