@@ -77,6 +77,12 @@ func TestCatalogRendersEachLanguage(t *testing.T) {
 		"Votre réponse à la question nº\u00a012 n’a pas pu être transmise à Ana\u00a0: unknown channel."; got != want {
 		t.Errorf("%s fr: got %q, want %q", bot.MsgDeskUndelivered, got, want)
 	}
+	// A reply from someone off the roster: the French says, as the English
+	// does, that it did not reach the citizen.
+	if got, want := c.Text(bot.French, bot.MsgDeskNotRoster, nil),
+		"Cette réponse n’a pas été transmise à la personne\u00a0: seuls les employés inscrits à la liste du personnel peuvent répondre aux personnes qui posent des questions. Demandez à l’administrateur de vous ajouter à la liste du personnel."; got != want {
+		t.Errorf("%s fr: got %q, want %q", bot.MsgDeskNotRoster, got, want)
+	}
 	if got := c.Text(bot.French, "no.such.id", nil); got != "no.such.id" {
 		t.Errorf("missing id rendered %q", got)
 	}
