@@ -154,7 +154,7 @@ var phrases = map[msg]phrase{
 	"bc.close":         {"Close", "Fermer"},
 	"bc.en":            {"English text", "Texte anglais"},
 	"bc.fr":            {"French text", "Texte français"},
-	"bc.at":            {"Send time (optional)", "Date et heure d'envoi (facultatif)"},
+	"bc.at":            {"Send date and time (optional)", "Date et heure d'envoi (facultatif)"},
 	"bc.at.hint":       {"Leave empty to send now.", "Laissez vide pour envoyer maintenant."},
 	"bc.channels":      {"Channels (optional)", "Canaux (facultatif)"},
 	"bc.channels.hint": {"Leave empty for every channel configured for broadcasts.", "Laissez vide pour tous les canaux configurés pour les annonces."},

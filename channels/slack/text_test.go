@@ -78,6 +78,10 @@ func TestTr(t *testing.T) {
 	if got := tr(bot.Unknown, "bc.title"); got != "Broadcast / Annonce" {
 		t.Errorf("unknown: %q", got)
 	}
+	// The broadcast modal's picker takes a date and a time, in both languages.
+	if got := tr(bot.English, "bc.at"); got != "Send date and time (optional)" {
+		t.Errorf("bc.at en: %q", got)
+	}
 	if got := tr(bot.English, "no.such.id"); got != "no.such.id" {
 		t.Errorf("missing: %q", got)
 	}
