@@ -1588,6 +1588,19 @@ func TestEveryStringInBothLanguages(t *testing.T) {
 	}
 }
 
+// TestSignInIntroNamesTheTokenAsItsFieldDoes checks that the sign-in page
+// asks, in each language, for the token by the name its field has.
+func TestSignInIntroNamesTheTokenAsItsFieldDoes(t *testing.T) {
+	for _, l := range bot.Langs {
+		for _, k := range []string{"", ".personal"} {
+			intro, label := uiText(l, "login.intro"+k), uiText(l, "login.token"+k)
+			if !strings.Contains(strings.ToLower(intro), strings.ToLower(label)) {
+				t.Errorf("%s: login.intro%s %q does not name its field %q", l, k, intro, label)
+			}
+		}
+	}
+}
+
 func TestHostileRoomNameIsEscaped(t *testing.T) {
 	cfg := loopback()
 	cfg.Rooms = []Room{{ID: "x", NameEN: `<script>alert("x")</script>`, NameFR: `"><img src=x onerror=alert(1)>`}}

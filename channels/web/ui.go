@@ -98,7 +98,7 @@ var uiStrings = map[string][2]string{
 	"phase.inherit":   {"Follow the global phase (remove this channel’s setting)", "Suivre la phase globale (retirer le réglage du canal)"},
 
 	"login.title":  {"Staff sign in", "Connexion du personnel"},
-	"login.intro":  {"The staff desk and the communications page are protected. Enter the desk token your administrator gave you.", "Le bureau du personnel et la page des communications sont protégés. Entrez le jeton que votre administrateur vous a remis."},
+	"login.intro":  {"The staff desk and the communications page are protected. Enter the desk token your administrator gave you.", "Le bureau du personnel et la page des communications sont protégés. Entrez le jeton du bureau que votre administrateur vous a remis."},
 	"login.token":  {"Desk token", "Jeton du bureau"},
 	"login.submit": {"Sign in", "Se connecter"},
 	"login.wrong":  {"That token is not correct.", "Ce jeton n’est pas valide."},
