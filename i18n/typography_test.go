@@ -75,7 +75,8 @@ func TestCataloguesKeepPlaceholdersInBothLanguages(t *testing.T) {
 
 // TestCataloguesFollowCanadianFrenchTypography checks the rules every
 // catalogue follows: in French, a non-breaking space before the colon,
-// inside « » and before a percent sign, and after nº; no space before ? ! ;
+// inside « » and before a percent sign, and after nº, which numbers
+// questions, announcements and entries; no space before ? ! ;
 // (the Canadian practice); no "email". In English, no space before
 // punctuation. One apostrophe throughout each file, and no stray spaces.
 func TestCataloguesFollowCanadianFrenchTypography(t *testing.T) {
@@ -128,6 +129,7 @@ func TestCataloguesUseOneTermForEachThing(t *testing.T) {
 var (
 	codeSpan   = regexp.MustCompile("`[^`]*`")
 	email      = regexp.MustCompile(`(?i)\be-?mails?\b`)
+	numbered   = regexp.MustCompile(`(?i)\b(question|annonce|fiche)\s+[X0]\b`)
 	anglicisms = regexp.MustCompile(`(?i)\b(cancell\w*|c[ée]dul\w*)\b`)
 )
 
@@ -178,6 +180,9 @@ func typography(c catalogue, french bool, s string) []string {
 	}
 	if french && strings.Contains(s, "nº") && !strings.Contains(s, "nº\u00a0") {
 		bad = append(bad, "lacks a non-breaking space after nº")
+	}
+	if m := numbered.FindString(s); french && m != "" {
+		bad = append(bad, fmt.Sprintf("has %q: a question, announcement or entry is numbered nº\u00a0N, as the other surfaces write it", m))
 	}
 	if french && email.MatchString(s) {
 		bad = append(bad, `says "email" (in French: "courriel")`)

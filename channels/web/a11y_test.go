@@ -588,7 +588,7 @@ func TestBrowserDeskShowsAnAnswerThatDidNotReachEveryone(t *testing.T) {
 	}
 	// Said once, in one sentence; the notice that comes with it is not
 	// announced as well.
-	want := "La question " + strconv.FormatInt(id, 10) + " est de nouveau en attente. " + frWhat
+	want := "La question nº\u00a0" + strconv.FormatInt(id, 10) + " est de nouveau en attente. " + frWhat
 	said := textOf(t, desk, `JSON.stringify(window.said)`)
 	if said != `["`+want+`"]` {
 		t.Errorf("status region said %s, want once %q", said, want)
