@@ -108,6 +108,7 @@ var glossary = []struct{ en, fr *regexp.Regexp }{
 	{regexp.MustCompile(`(?i)\brout(e|ed|ing)\b`), regexp.MustCompile(`(?i)achemin`)},
 	{regexp.MustCompile(`(?i)\bcommunications leads?\b`), regexp.MustCompile(`responsables? des communications`)},
 	{regexp.MustCompile(`(?i)\bthread\b`), regexp.MustCompile(`\bfil\b`)},
+	{regexp.MustCompile(`(?i)\boverrides?\b`), regexp.MustCompile(`propre`)},
 }
 
 // TestCataloguesUseOneTermForEachThing checks that a string naming one of

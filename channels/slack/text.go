@@ -101,7 +101,7 @@ var phrases = map[msg]phrase{
 	"cmd.usage":               {"Commands: `%[1]s phase [PHASE] [CHANNEL] [reason]`, `%[1]s broadcast`, `%[1]s status`. PHASE is broadcast (1), replies (2), outreach (3), or inherit for a channel.", "Commandes\u00a0: `%[1]s phase [PHASE] [CANAL] [motif]`, `%[1]s diffusion`, `%[1]s état`. PHASE\u00a0: diffusion (1), réponses (2), proactif (3), ou hériter pour qu'un canal suive la phase globale."},
 	"phase.global":            {"Global phase: *%s*", "Phase globale\u00a0: *%s*"},
 	"phase.override":          {"%s: *%s*", "%s\u00a0: *%s*"},
-	"phase.nooverride":        {"No channel overrides.", "Aucune exception par canal."},
+	"phase.nooverride":        {"No channel overrides.", "Aucun canal n'a sa propre phase."},
 	"phase.set.global":        {"The global phase is now *%s* (was %s).", "La phase globale est maintenant *%s* (avant\u00a0: %s)."},
 	"phase.set.channel":       {"The phase in %s is now *%s* (was %s).", "La phase dans %s est maintenant *%s* (avant\u00a0: %s)."},
 	"phase.set.inherit":       {"%s now follows the global phase (was %s).", "%s suit maintenant la phase globale (avant\u00a0: %s)."},
