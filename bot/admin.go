@@ -267,7 +267,7 @@ func (a Admin) Broadcast(ctx context.Context, r BroadcastRequest) (Broadcast, er
 	for _, t := range []struct{ text, en, fr string }{{en, "English", "anglais"}, {fr, "French", "français"}} {
 		if n := len([]rune(t.text)); n > MaxBroadcastRunes {
 			errs = append(errs, refuse(ErrInvalid, fmt.Sprintf("The %s text has %d characters; the limit is %d.", t.en, n, MaxBroadcastRunes),
-				fmt.Sprintf("Le texte %s compte %d caractères\u00a0; la limite est de %d.", t.fr, n, MaxBroadcastRunes)))
+				fmt.Sprintf("Le texte %s compte %d caractères; la limite est de %d.", t.fr, n, MaxBroadcastRunes)))
 		}
 	}
 	for _, k := range r.Channels {

@@ -139,7 +139,7 @@ func TestRefusalsAreExplainedInBothLanguages(t *testing.T) {
 			[]string{"The French text is missing: every broadcast goes out in both official languages.",
 				"The English text has 1801 characters; the limit is 1800.", `Unknown channel "mem:nowhere". Possible channels: mem:help, mem:general, mem:fr.`},
 			[]string{"Le texte français est manquant\u00a0: chaque annonce est publiée dans les deux langues officielles.",
-				"Le texte anglais compte 1801 caractères\u00a0; la limite est de 1800.", "Canal «\u00a0mem:nowhere\u00a0» inconnu. Canaux possibles\u00a0: mem:help, mem:general, mem:fr."}},
+				"Le texte anglais compte 1801 caractères; la limite est de 1800.", "Canal «\u00a0mem:nowhere\u00a0» inconnu. Canaux possibles\u00a0: mem:help, mem:general, mem:fr."}},
 		{"claim of a closed question", func() error {
 			_, err := e.eng.Claim(e.ctx, d.EscalationID, "U_ALEX")
 			return err
