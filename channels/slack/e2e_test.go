@@ -1621,14 +1621,7 @@ func TestEndToEndPhaseCommandFindsAWebRoomByEitherName(t *testing.T) {
 // global phase, and « hériter » ends the override of a channel so named.
 func TestEndToEndPhaseCommandReadsABareChannelName(t *testing.T) {
 	f := newFakeSlack(t)
-	s := startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, bot.Config{
-		// Alex, a comms lead, reads English; Marie French.
-		Staff: append(testRoster(), bot.Staff{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "UALEX", CommsLead: true}),
-		Channels: []bot.ChannelConfig{
-			{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true},
-			{Key: "test:general", Name: "#general", NameFR: "#général", Broadcast: true},
-		},
-	})
+	s := startWithLead(t, f, helpAndGeneral...)
 	f.conn(1)
 	ctx := context.Background()
 	for i, tt := range []struct {

@@ -20,13 +20,7 @@ import (
 // none still starts the reason of a global switch.
 func TestEndToEndPhaseCommandRefusesAMistypedChannel(t *testing.T) {
 	f := newFakeSlack(t)
-	s := startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, bot.Config{
-		Staff: append(testRoster(), bot.Staff{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "UALEX", CommsLead: true}),
-		Channels: []bot.ChannelConfig{
-			{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true},
-			{Key: "test:general", Name: "#general", NameFR: "#général", Broadcast: true},
-		},
-	})
+	s := startWithLead(t, f, helpAndGeneral...)
 	f.conn(1)
 	ctx := context.Background()
 	for i, tt := range []struct {
@@ -102,13 +96,9 @@ func TestOneEditApart(t *testing.T) {
 // keys, and audited; the key then names one.
 func TestEndToEndPhaseCommandRefusesANameTwoChannelsShare(t *testing.T) {
 	f := newFakeSlack(t)
-	s := startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, bot.Config{
-		Staff: append(testRoster(), bot.Staff{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "UALEX", CommsLead: true}),
-		Channels: []bot.ChannelConfig{
-			{Key: "web:help", Name: "Help", NameFR: "Aide", Help: true},
-			{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true},
-		},
-	})
+	s := startWithLead(t, f,
+		bot.ChannelConfig{Key: "web:help", Name: "Help", NameFR: "Aide", Help: true},
+		bot.ChannelConfig{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true})
 	f.conn(1)
 	ctx := context.Background()
 	f.send(slashEnvelope("a1", "UALEX", "phase broadcast help pause during the outage"))
@@ -132,4 +122,21 @@ func TestEndToEndPhaseCommandRefusesANameTwoChannelsShare(t *testing.T) {
 	if st, _ := s.st.PhaseState(ctx, phases.Replies); st.For("test:help") != phases.Broadcast || st.For("web:help") != phases.Replies {
 		t.Errorf("phases %+v, want test:help alone in broadcast", st)
 	}
+}
+
+// helpAndGeneral are two channels, each named in both languages.
+var helpAndGeneral = []bot.ChannelConfig{
+	{Key: "test:help", Name: "#help", NameFR: "#aide", Help: true, Broadcast: true},
+	{Key: "test:general", Name: "#general", NameFR: "#général", Broadcast: true},
+}
+
+// startWithLead starts the system with channels and the test roster plus
+// Alex, a comms lead who reads English (Marie, the roster's lead, reads
+// French).
+func startWithLead(t *testing.T, f *fakeSlack, channels ...bot.ChannelConfig) *system {
+	t.Helper()
+	return startSystemWith(t, f, filepath.Join(t.TempDir(), "liaison.db"), true, bot.Config{
+		Staff:    append(testRoster(), bot.Staff{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "UALEX", CommsLead: true}),
+		Channels: channels,
+	})
 }
