@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"cmp"
 	"regexp"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 		AuthorID:   m.Author.ID,
 		AuthorName: displayName(m),
 		AuthorBot:  m.Author.Bot || m.WebhookID != "" || (botID != "" && m.Author.ID == botID),
-		Text:       stripSelfMention(plainEmoji(m.Content), botID),
+		Text:       plainMentions(stripSelfMention(plainEmoji(m.Content), botID), m.Mentions),
 		Time:       m.Timestamp.UTC(),
 	}
 	if m.GuildID == "" {
@@ -120,6 +121,37 @@ func stripSelfMention(text, botID string) string {
 	text = strings.ReplaceAll(text, "<@"+botID+">", " ")
 	text = strings.ReplaceAll(text, "<@!"+botID+">", " ")
 	return strings.Join(strings.Fields(text), " ")
+}
+
+// mention is a mention as Discord writes it in a message: of a person
+// (<@id>, <@!id>), a role (<@&id>) or a channel (<#id>).
+var mention = regexp.MustCompile(`<(@!?|@&|#)([0-9]+)>`)
+
+// plainMentions writes the mentions left in text (the bot's are taken out
+// before) as Discord shows them: a person by the name mentions gives
+// ("@Sam L."), else "@user"; a role "@role", a channel "#channel". Staff
+// read names rather than ids, and ids do not reach the search.
+func plainMentions(text string, mentions []*discordgo.User) string {
+	if !strings.Contains(text, "<") {
+		return text
+	}
+	return mention.ReplaceAllStringFunc(text, func(s string) string {
+		m := mention.FindStringSubmatch(s)
+		switch m[1] {
+		case "@&":
+			return "@role"
+		case "#":
+			return "#channel"
+		}
+		for _, u := range mentions {
+			if u != nil && u.ID == m[2] {
+				if name := cmp.Or(u.GlobalName, u.Username); name != "" {
+					return "@" + name
+				}
+			}
+		}
+		return "@user"
+	})
 }
 
 // customEmoji is a server's own emoji as Discord writes it in a message:

@@ -51,10 +51,14 @@ func TestToMessage(t *testing.T) {
 			m.Content = "How do I renew <@!" + botID + ">  my passport?"
 			m.Mentions = []*discordgo.User{{ID: strangerID}, {ID: botID}}
 		}), nil, place{}, true, with(func(m *bot.Message) { m.Mentioned = true; m.Text = "How do I renew my passport?" })},
-		{"mention of someone else", msg(func(m *discordgo.Message) {
+		{"mention of someone else, by the name Discord shows", msg(func(m *discordgo.Message) {
 			m.Content = "<@" + strangerID + "> hi"
 			m.Mentions = []*discordgo.User{{ID: strangerID}}
-		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "<@" + strangerID + "> hi" })},
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "@user hi" })},
+		{"mentions of people, a role and a channel read as Discord shows them", msg(func(m *discordgo.Message) {
+			m.Content = "<@" + strangerID + "> and <@!444> from <@&555>, see <#666>"
+			m.Mentions = []*discordgo.User{{ID: strangerID, Username: "sam", GlobalName: "Sam L."}, {ID: "444", Username: "jo"}}
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "@Sam L. and @jo from @role, see #channel" })},
 		{"a server's own emoji, by its name", msg(func(m *discordgo.Message) {
 			m.Content = "Thanks! <:blobheart:123456789012345678> <a:wave:223456789012345678>"
 		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "Thanks! :blobheart: :wave:" })},
@@ -120,11 +124,11 @@ func TestToMessage(t *testing.T) {
 func TestToMessageBeforeReady(t *testing.T) {
 	t.Parallel()
 	// Without the bot's id (no READY yet) nothing counts as addressed by
-	// mention, and the text is left as it is.
+	// mention, and the bot's mention is left in the text, as any other.
 	m := &discordgo.Message{ID: "1", ChannelID: generalID, GuildID: guildID, Author: &discordgo.User{ID: citizenID},
-		Content: " <@" + botID + "> hi ", Mentions: []*discordgo.User{{ID: botID}}}
+		Content: " <@" + botID + "> hi ", Mentions: []*discordgo.User{{ID: botID, Username: "Liaison"}}}
 	got, ok := toMessage(m, "", testConfig(), place{})
-	if !ok || got.Mentioned || got.Text != "<@"+botID+"> hi" {
+	if !ok || got.Mentioned || got.Text != "@Liaison hi" {
 		t.Errorf("got %+v %v", got, ok)
 	}
 }
