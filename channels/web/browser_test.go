@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,6 +274,13 @@ func (w testWriter) Write(p []byte) (int, error) {
 // violation, for instance).
 func tab(t *testing.T) context.Context {
 	t.Helper()
+	return tabExpecting(t)
+}
+
+// tabExpecting is tab, except that console messages starting with one of
+// expected (what the test makes happen) are not page problems.
+func tabExpecting(t *testing.T, expected ...string) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser(t), chromedp.WithNewBrowserContext())
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	if err := chromedp.Do(ctx); err != nil {
@@ -289,7 +297,8 @@ func tab(t *testing.T) context.Context {
 			}
 			// A refusal the page shows (4xx) is logged by the browser
 			// as a failed load: expected, not a page problem.
-			if strings.HasPrefix(m.Text, "Failed to load resource: the server responded with a status of 4") {
+			if strings.HasPrefix(m.Text, "Failed to load resource: the server responded with a status of 4") ||
+				slices.ContainsFunc(expected, func(p string) bool { return strings.HasPrefix(m.Text, p) }) {
 				continue
 			}
 			switch m.Type {

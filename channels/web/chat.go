@@ -400,22 +400,54 @@ type postRequest struct {
 	Room string `json:"room"`
 	Name string `json:"name"`
 	Text string `json:"text"`
+	// ClientID is the page's own id for the message, the same when it
+	// sends it again (optional): see postMessage.
+	ClientID string `json:"client_id"`
 }
 
+// retryWindow is how long a message's client id stands for it: a page
+// that sends the message again within it (after a lost connection) gets
+// the first one's id instead of a second message.
+const retryWindow = 10 * time.Minute
+
+// clientIDPattern is a client id: a short opaque token.
+var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+
 // postMessage receives one citizen message: it is shown in the room at once
-// and handed to the engine, which answers through Send.
+// and handed to the engine, which answers through Send (HTTP 202 with its
+// id). A message with the client id of one this browser sent less than
+// retryWindow ago, and that the engine did not fail, is that message sent
+// again after a lost answer: it is answered HTTP 200 with the first one's
+// id (also while the engine is still at the first), and neither recorded
+// again nor counted against the flood limits. Client ids are kept in
+// memory only: a retry after a restart is a new message.
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	browser := s.browserID(w, r)
+	var req postRequest
+	if !s.decode(w, r, &req, int64(s.cfg.MaxMessageChars)*4+4096) {
+		return
+	}
+	if req.ClientID != "" && !clientIDPattern.MatchString(req.ClientID) {
+		s.apiError(w, r, http.StatusBadRequest, "err.invalid", "")
+		return
+	}
+	sentKey := ""
+	if req.ClientID != "" {
+		sentKey = browser + " " + req.ClientID
+		s.mu.Lock()
+		id, resent := s.sent.get(sentKey, s.now())
+		s.mu.Unlock()
+		if resent {
+			writeJSON(w, http.StatusOK, map[string]string{"id": id})
+			return
+		}
+	}
 	if addr := "addr:" + addrKey(r); !s.perAddr.allow(addr) {
 		s.tooMany(w, r, s.perAddr.wait(addr))
 		return
 	}
 	if !s.throttle.allow(browser) {
 		s.tooMany(w, r, s.throttle.wait(browser))
-		return
-	}
-	var req postRequest
-	if !s.decode(w, r, &req, int64(s.cfg.MaxMessageChars)*4+4096) {
 		return
 	}
 	room, ok := s.cfg.room(req.Room)
@@ -458,6 +490,19 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		Mentioned: mentioned, InHelpChannel: room.Help,
 		ReplyTo: s.lastTo(s.rooms[room.ID], browser, s.now()),
 	}
+	if sentKey != "" {
+		// Checked again: the same message may have come twice at once.
+		s.mu.Lock()
+		id, resent := s.sent.get(sentKey, s.now())
+		if !resent {
+			s.sent.put(sentKey, msg.ID, s.now())
+		}
+		s.mu.Unlock()
+		if resent {
+			writeJSON(w, http.StatusOK, map[string]string{"id": id})
+			return
+		}
+	}
 	// Shown before the engine decides, so that its answer (sent by another
 	// goroutine) never appears before the question.
 	s.rooms[room.ID].publish("message", s.citizenEvent(msg, text))
@@ -465,6 +510,10 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	d, err := h.HandleMessage(ctx, msg)
 	if err != nil {
+		// Not sent: sending it again is a new try.
+		s.mu.Lock()
+		s.sent.forget(sentKey, msg.ID)
+		s.mu.Unlock()
 		s.rooms[room.ID].publish("failed", map[string]string{"id": msg.ID})
 		s.log.Error("handle message", "conv", msg.ID, "err", err)
 		s.apiError(w, r, http.StatusInternalServerError, "err.internal", "")

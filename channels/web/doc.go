@@ -12,8 +12,12 @@
 // one status region, never whole cards or the history. Citizen text is
 // escaped everywhere (html/template on the server, textContent in the
 // browser), messages are size-limited and a flood from one browser is
-// throttled with HTTP 429. A request's body must arrive within
-// web.body_timeout_seconds of its headers, or the connection is closed;
+// throttled with HTTP 429. The chat page gives each message a client id,
+// kept when it sends the message again after a lost answer: the server
+// records it once and answers the retry with the first message's id (for
+// ten minutes, and only to the browser that sent it). A request's body
+// must arrive within web.body_timeout_seconds of its headers, or the
+// connection is closed;
 // one network address may keep at most web.streams_per_address live
 // streams open, and is refused one more with HTTP 429.
 //

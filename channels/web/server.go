@@ -100,6 +100,7 @@ type Server struct {
 	handler   bot.Handler
 	deskH     bot.DeskHandler
 	replies   *keyset              // Reply.Key → ref id, to show a reply once
+	sent      *sentSet             // browser and client id → message id, so that a retry is one message
 	notices   []deskNotice         // recent desk notices, oldest first
 	noticeID  int64                // last notice id
 	resolved  map[int64]bool       // held answers settled on this desk
@@ -169,6 +170,7 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 		perAddr:   newThrottle(cfg.AddressFloodPerMinute, cfg.AddressFloodBurst, opts.Now),
 		logins:    newThrottle(10, 5, opts.Now),
 		replies:   newKeyset(20000),
+		sent:      newSentSet(20000, retryWindow),
 		resolved:  map[int64]bool{},
 		signedOut: map[string]time.Time{},
 		streams:   map[string]*watch{},

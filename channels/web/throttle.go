@@ -97,3 +97,58 @@ func (k *keyset) put(key, v string) {
 		delete(k.m, old)
 	}
 }
+
+// sentSet remembers, for window, the message id given to each key (a
+// browser and the client id its page gave a message), at most n keys,
+// forgetting the oldest first. Not safe for concurrent use: the server
+// holds its lock.
+type sentSet struct {
+	n      int
+	window time.Duration
+	order  []sentEntry // oldest first; forgotten keys stay until dropped
+	m      map[string]sentEntry
+}
+
+type sentEntry struct {
+	key, id string
+	at      time.Time
+}
+
+func newSentSet(n int, window time.Duration) *sentSet {
+	return &sentSet{n: n, window: window, m: map[string]sentEntry{}}
+}
+
+// get returns the message id given to key less than window before now.
+func (k *sentSet) get(key string, now time.Time) (string, bool) {
+	e, ok := k.m[key]
+	if !ok || now.Sub(e.at) >= k.window {
+		return "", false
+	}
+	return e.id, true
+}
+
+// put remembers id for key from now, in place of what key had.
+func (k *sentSet) put(key, id string, now time.Time) {
+	for len(k.order) > 0 && now.Sub(k.order[0].at) >= k.window {
+		k.drop()
+	}
+	e := sentEntry{key: key, id: id, at: now}
+	k.m[key] = e
+	k.order = append(k.order, e)
+	for len(k.order) > k.n {
+		k.drop()
+	}
+}
+
+// forget forgets key when it still holds id.
+func (k *sentSet) forget(key, id string) {
+	if e, ok := k.m[key]; ok && e.id == id {
+		delete(k.m, key)
+	}
+}
+
+func (k *sentSet) drop() {
+	e := k.order[0]
+	k.order = k.order[1:]
+	k.forget(e.key, e.id)
+}

@@ -207,6 +207,13 @@
   nameIn.dataset.hint = nameIn.getAttribute("aria-describedby");
   textIn.dataset.hint = textIn.getAttribute("aria-describedby");
 
+  // pending is the message being sent ({text, id}) until it is sent.
+  let pending = null;
+  function clientID() {
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(b, function (x) { return x.toString(16).padStart(2, "0"); }).join("");
+  }
+
   form.addEventListener("submit", async function (ev) {
     ev.preventDefault();
     const name = nameIn.value.trim();
@@ -219,11 +226,15 @@
     if (L.chars(text) > max) return showError(t("text.toolong", { Max: max }), textIn);
     clearError();
     L.store("liaison.name", name);
+    // The message keeps its client id until it is sent: sent again after
+    // a lost answer, it is not recorded twice (the server knows the id).
+    if (!pending || pending.text !== text) pending = { text: text, id: clientID() };
     send.disabled = true;
     status.textContent = t("sending");
-    const res = await L.api("POST", "/api/chat/messages", { room: room, name: name, text: text });
+    const res = await L.api("POST", "/api/chat/messages", { room: room, name: name, text: text, client_id: pending.id });
     send.disabled = false;
     if (res.ok) {
+      pending = null;
       textIn.value = "";
       status.textContent = t("sent");
       textIn.focus();
