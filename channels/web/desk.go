@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -69,6 +70,7 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 	s.mu.Lock()
 	s.noticeID++
 	dn := deskNotice{ID: s.noticeID, Notice: n, Time: s.now().UTC(), Parts: noticeParts(n)}
+	dn.ref = "web-notice-" + strconv.FormatInt(dn.ID, 10)
 	if n.Kind == bot.NoticeMismatch && s.resolved[n.AnswerID] {
 		dn.Resolved = true
 	}
@@ -78,7 +80,7 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 	}
 	s.mu.Unlock()
 	s.deskHub.publish("notice", dn)
-	return "web-notice-" + strconv.FormatInt(dn.ID, 10), nil
+	return dn.ref, nil
 }
 
 // Restore shows the desk's last notices again after a restart, as the
@@ -95,7 +97,7 @@ func (d *Desk) Restore(ctx context.Context, h bot.Historian) error {
 		if x.Sent == nil || x.Sent.Notice == nil {
 			continue
 		}
-		dn := deskNotice{Notice: *x.Sent.Notice, Time: x.At.UTC(), Parts: noticeParts(*x.Sent.Notice)}
+		dn := deskNotice{Notice: *x.Sent.Notice, Time: x.At.UTC(), Parts: noticeParts(*x.Sent.Notice), ref: x.Sent.Ref.ID}
 		if dn.Kind == bot.NoticeMismatch && dn.AnswerID != 0 {
 			held, err := stillHeld(ctx, h, dn.EscalationID, dn.AnswerID)
 			if err != nil {
@@ -122,6 +124,67 @@ func (d *Desk) Restore(ctx context.Context, h bot.Historian) error {
 	return nil
 }
 
+// forgetPurgedNotices shows the desk's notices as the store now keeps them, on
+// open desk pages and on those opened later: a notice the retention purge
+// rewrote, one naming a citizen (bot.NoticeUndelivered) or quoting them,
+// takes the store's text without them. The store's notice is told by its
+// ref, which names one notice across restarts (noticeID).
+func (s *Server) forgetPurgedNotices(ctx context.Context, h bot.Historian) error {
+	s.mu.Lock()
+	none := len(s.notices) == 0
+	s.mu.Unlock()
+	if none { // the desk is not the staff desk, or has said nothing yet
+		return nil
+	}
+	said, err := h.Conversation(ctx, bot.DeskPlatform, "", maxNotices)
+	if err != nil {
+		return fmt.Errorf("web: forget purged desk notices: %w", err)
+	}
+	kept := map[string]bot.Notice{}
+	for _, x := range said {
+		if x.Sent != nil && x.Sent.Notice != nil && x.Sent.Ref.ID != "" {
+			kept[x.Sent.Ref.ID] = *x.Sent.Notice
+		}
+	}
+	changed := map[int64]deskNotice{}
+	var order []int64
+	s.mu.Lock()
+	for i := range s.notices {
+		dn := &s.notices[i]
+		n, ok := kept[dn.ref]
+		if !ok || n.Text == dn.Text && slices.Equal(n.Parts, dn.Notice.Parts) {
+			continue
+		}
+		dn.Text, dn.Notice.Parts, dn.Redacted = n.Text, n.Parts, nil
+		dn.Parts = noticeParts(dn.Notice)
+		changed[dn.ID] = *dn
+		order = append(order, dn.ID)
+	}
+	s.mu.Unlock()
+	if len(order) == 0 {
+		return nil
+	}
+	// The events kept for pages that reconnect say it without them too.
+	edits := map[int64][]byte{}
+	for _, ev := range s.deskHub.snapshot() {
+		var old deskNotice
+		if ev.Type != "notice" || json.Unmarshal(ev.Data, &old) != nil {
+			continue
+		}
+		if dn, ok := changed[old.ID]; ok {
+			old.Text, old.Notice.Parts, old.Redacted, old.Parts = dn.Text, dn.Notice.Parts, nil, dn.Parts
+			if data, err := json.Marshal(old); err == nil {
+				edits[ev.ID] = data
+			}
+		}
+	}
+	s.deskHub.rewrite(nil, edits)
+	for _, id := range order {
+		s.deskHub.publish("notice", changed[id])
+	}
+	return nil
+}
+
 // stillHeld says whether a staff answer still waits for its author's
 // choice (send anyway or translate).
 func stillHeld(ctx context.Context, h bot.Historian, escalationID, answerID int64) (bool, error) {
@@ -144,6 +207,7 @@ type deskNotice struct {
 	Time     time.Time  `json:"time"`
 	Resolved bool       `json:"resolved,omitempty"` // a held answer was settled
 	Parts    []bot.Part `json:"parts,omitempty"`    // a notice in both languages, split (see noticeParts): shown instead of Notice.Parts
+	ref      string     // the desk's ref of the notice, as the store keeps it
 }
 
 // noticeParts is a notice written in both languages, split: as the engine

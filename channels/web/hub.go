@@ -185,6 +185,7 @@ func (t *topic) rewrite(drop map[int64]bool, edits map[int64][]byte) {
 // left for the next call. serve calls it after each purge, so a purge run
 // from the command line, in another process, reaches the chat at serve's
 // next purge. Pages open at the time keep what they show until reloaded.
+// The desk's notices are shown as the store now keeps them (forgetPurgedNotices).
 func (s *Server) ForgetPurged(ctx context.Context, h bot.Historian) error {
 	recorded := s.now().Add(-workTimeout) // messages posted before are recorded
 	for _, rc := range s.cfg.Rooms {
@@ -237,5 +238,5 @@ func (s *Server) ForgetPurged(ctx context.Context, h bot.Historian) error {
 		}
 		room.rewrite(drop, edits)
 	}
-	return nil
+	return s.forgetPurgedNotices(ctx, h)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -239,4 +240,98 @@ func TestRestoredNamesLoseTheirDirectionControls(t *testing.T) {
 	if !found || strings.ContainsRune(body, '\u202e') {
 		t.Errorf("restored history holds no citizen message or still an override:\n%s", body)
 	}
+}
+
+// Once the retention purge has taken the name of the citizen an answer
+// could not be delivered to, the desk's notice says "the citizen", as the
+// store keeps it: on a desk page already open, for pages opened later
+// and for a page that reconnects.
+func TestPurgedNamesLeaveTheDeskNotices(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	named := "Your answer to question 7 could not be delivered to Alice Tremblay: unknown channel."
+	neutral := "Your answer to question 7 could not be delivered to the citizen: unknown channel."
+	n := bot.Notice{Kind: bot.NoticeUndelivered, Lang: bot.English, Text: named, Redacted: &bot.NoticeText{Text: neutral}}
+	items := []bot.Outgoing{{To: bot.Address{Platform: bot.DeskPlatform}, Notice: &n,
+		Reply: bot.Reply{Kind: bot.KindDesk, Lang: n.Lang, Text: n.Text, Key: "undelivered:1"}}}
+	if err := s.st.Enqueue(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	delivered := false
+	for range 400 {
+		o, err := s.st.Outgoing(ctx, items[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if delivered = o.State == bot.OutSent; delivered {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if !delivered {
+		t.Fatal("the notice was not delivered to the desk")
+	}
+	if body := deskNotices(t, s.base); !strings.Contains(body, "Alice Tremblay") {
+		t.Fatalf("before the purge the desk should name her: %s", body)
+	}
+
+	// A desk page open during the purge.
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(sctx, "GET", s.base+"/api/desk/events", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() && sc.Text() != "event: ready" {
+	}
+
+	if r, err := s.st.PurgeVia(ctx, time.Now().Add(time.Hour), "cli"); err != nil || r.Outbox == 0 {
+		t.Fatalf("purge: %+v, %v; want the notice purged", r, err)
+	}
+	if err := s.srv.ForgetPurged(ctx, s.eng); err != nil {
+		t.Fatal(err)
+	}
+
+	var live deskNotice
+	for typ := ""; sc.Scan(); {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "event: "); ok {
+			typ = v
+		}
+		if v, ok := strings.CutPrefix(line, "data: "); ok && typ == "notice" {
+			if err := json.Unmarshal([]byte(v), &live); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if live.Text != neutral || live.Kind != bot.NoticeUndelivered {
+		t.Errorf("the open desk page was told %+v; want the notice saying %q", live, neutral)
+	}
+	if body := deskNotices(t, s.base); strings.Contains(body, "Alice") || !strings.Contains(body, neutral) {
+		t.Errorf("a desk page opened after the purge is given %s; want %q", body, neutral)
+	}
+	for _, ev := range sse(t, s.base+"/api/desk/events", map[string]string{"Last-Event-ID": "0"}, "notice", 2) {
+		if ev["text"] != neutral {
+			t.Errorf("a reconnecting desk page is sent %v; want %q", ev, neutral)
+		}
+	}
+}
+
+// deskNotices is the body of the desk's list of notices.
+func deskNotices(t *testing.T, base string) string {
+	t.Helper()
+	res, err := http.Get(base + "/api/desk/notices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, res.Body); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

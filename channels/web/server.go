@@ -102,7 +102,7 @@ type Server struct {
 	replies   *keyset              // Reply.Key → ref id, to show a reply once
 	sent      *sentSet             // browser and client id → message id, so that a retry is one message
 	notices   []deskNotice         // recent desk notices, oldest first
-	noticeID  int64                // last notice id
+	noticeID  int64                // last notice id; starts at the time in µs, as event ids (newTopic): a notice's ref names it only, across restarts too
 	resolved  map[int64]bool       // held answers settled on this desk
 	signedOut map[string]time.Time // desk session id → when it would have ended
 	streams   map[string]*watch    // desk session id → its open event streams
@@ -166,6 +166,7 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 		pages:     pages,
 		rooms:     map[string]*topic{},
 		deskHub:   newTopic(200),
+		noticeID:  time.Now().UnixMicro(),
 		throttle:  newThrottle(cfg.FloodPerMinute, cfg.FloodBurst, opts.Now),
 		perAddr:   newThrottle(cfg.AddressFloodPerMinute, cfg.AddressFloodBurst, opts.Now),
 		logins:    newThrottle(10, 5, opts.Now),
