@@ -497,6 +497,60 @@ func TestBrowserRoomHistorySurvivesARestart(t *testing.T) {
 	}
 }
 
+// A chat page open during the retention purge forgets what it took, without
+// a reload and without announcing it: the citizen's message goes, on the
+// page of whoever wrote it and of anyone else in the room, and the answer
+// loses its quote of it but keeps its words, its place, the vote given on
+// it and the focus on its buttons. A newer message stays.
+func TestBrowserOpenChatForgetsPurgedMessages(t *testing.T) {
+	start := time.Now()
+	clock := &testClock{t: start}
+	s := newStackOptions(t, filepath.Join(t.TempDir(), "liaison.db"), "", Options{Now: clock.now})
+	dana, other := tab(t), tab(t)
+	for _, ctx := range []context.Context{other, dana} {
+		run(t, ctx, "open chat", chromedp.Navigate(s.base+"/?room=help&lang=en"), chromedp.WaitVisible(chromedp.CSS("#log")))
+	}
+	ask(t, dana, "Dana Smith", "How do I renew my passport?")
+	const answer = `#log li[data-kind="answer"]`
+	run(t, dana, "vote on the answer",
+		chromedp.WaitVisible(chromedp.CSS(answer+" .msg-quote")),
+		chromedp.Click(chromedp.CSS(answer+` .feedback button[aria-pressed="false"]`)),
+		until(`document.querySelector('`+answer+` .feedback .q').textContent.startsWith("Thank you")`),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('`+answer+` .feedback button').focus()`))
+	waitSent(t, s, "help", 1)
+	clock.set(start.Add(time.Minute))
+	ask(t, other, "Eve Newer", "Bonjour tout le monde")
+	run(t, other, "see both messages", until(`document.querySelectorAll('#log li[data-kind="citizen"]').length === 2 && !!document.querySelector('`+answer+` .msg-quote')`))
+	said := textOf(t, other, `document.getElementById("announce").textContent`)
+
+	if r, err := s.st.PurgeVia(context.Background(), start.Add(30*time.Second), "cli"); err != nil || r.Messages != 1 {
+		t.Fatalf("purge: %v, %v; want Dana's message purged", r, err)
+	}
+	clock.set(start.Add(10 * time.Minute))
+	if err := s.srv.ForgetPurged(context.Background(), s.eng); err != nil {
+		t.Fatal(err)
+	}
+	gone := `document.querySelectorAll('#log li[data-kind="citizen"]').length === 1 && !document.querySelector('` + answer + ` .msg-quote')`
+	for name, ctx := range map[string]context.Context{"dana": dana, "other": other} {
+		run(t, ctx, name+"'s page forgets", until(gone))
+		log := textOf(t, ctx, `document.getElementById("log").textContent`)
+		for _, secret := range []string{"Dana", "renew my passport"} {
+			if strings.Contains(log, secret) {
+				t.Errorf("%s's open page still shows %q: %s", name, secret, log)
+			}
+		}
+		if !strings.Contains(log, "Bonjour tout le monde") || !strings.Contains(log, "renew your passport") {
+			t.Errorf("%s's open page lost the newer message or the answer: %s", name, log)
+		}
+	}
+	if got := textOf(t, other, `document.getElementById("announce").textContent`); got != said {
+		t.Errorf("forgetting was announced: %q, before %q", got, said)
+	}
+	if v := textOf(t, dana, `document.querySelector('`+answer+` .feedback button').getAttribute("aria-pressed") + " " + String(document.activeElement === document.querySelector('`+answer+` .feedback button'))`); v != "true true" {
+		t.Errorf("the answer's vote and focus after the purge: %q, want pressed and focused", v)
+	}
+}
+
 // A held answer's notice outlives a restart with its buttons: the staff
 // member can still send it anyway, and once settled it shows as settled.
 func TestBrowserHeldAnswerSurvivesARestart(t *testing.T) {

@@ -68,7 +68,8 @@
 // read again from the store (through the engine's Conversation) when the
 // server starts: rooms without the messages purged under the retention
 // policy, and notices of held answers with their buttons until the answer
-// is settled. After each retention purge (ForgetPurged) the desk's notices
-// show the store's text, without the citizens it named, on open pages too.
+// is settled. After each retention purge (ForgetPurged) the rooms drop the
+// messages it emptied and the quotes of them, and the desk's notices show
+// the store's text, without the citizens it named, on open pages too.
 // The store is the durable record of every message, answer and decision.
 package web

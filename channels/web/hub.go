@@ -174,6 +174,13 @@ func (t *topic) rewrite(drop map[int64]bool, edits map[int64][]byte) {
 	}
 }
 
+// forgotten is a "forget" event: the chat ids of the messages a room
+// dropped after a purge, and its replies shown again without them.
+type forgotten struct {
+	Drop    []string    `json:"drop"`
+	Replace []chatEvent `json:"replace"`
+}
+
 // ForgetPurged makes each room forget what the retention purge took from
 // the store, by Restore's rule: the citizen messages h no longer lists
 // (Conversation leaves purged messages out) are dropped from the history
@@ -184,7 +191,8 @@ func (t *topic) rewrite(drop map[int64]bool, edits map[int64][]byte) {
 // than workTimeout ago, which the engine may not have recorded yet, are
 // left for the next call. serve calls it after each purge, so a purge run
 // from the command line, in another process, reaches the chat at serve's
-// next purge. Pages open at the time keep what they show until reloaded.
+// next purge. Pages open at the time are told (a "forget" event) to remove
+// the dropped messages and show the replies as rewritten.
 // The desk's notices are shown as the store now keeps them (forgetPurgedNotices).
 func (s *Server) ForgetPurged(ctx context.Context, h bot.Historian) error {
 	recorded := s.now().Add(-workTimeout) // messages posted before are recorded
@@ -209,12 +217,14 @@ func (s *Server) ForgetPurged(ctx context.Context, h bot.Historian) error {
 		}
 		drop := map[int64]bool{}
 		dropped := map[string]bool{}    // chat ids of the dropped messages
+		var told forgotten              // what open pages are told
 		left := &topic{keep: room.keep} // the room as it will be, for quotes
 		for _, ev := range past {
 			var c chatEvent
 			if ev.Type == "message" && json.Unmarshal(ev.Data, &c) == nil &&
 				c.Kind == "citizen" && !listed[c.ID] && c.Time.Before(recorded) {
 				drop[ev.ID], dropped[c.ID] = true, true
+				told.Drop = append(told.Drop, c.ID)
 				continue
 			}
 			left.history = append(left.history, ev)
@@ -234,9 +244,13 @@ func (s *Server) ForgetPurged(ctx context.Context, h bot.Historian) error {
 			}
 			if data, err := json.Marshal(c); err == nil && !bytes.Equal(data, ev.Data) {
 				edits[ev.ID] = data
+				told.Replace = append(told.Replace, c)
 			}
 		}
 		room.rewrite(drop, edits)
+		if len(drop) > 0 || len(edits) > 0 {
+			room.tell("forget", told)
+		}
 	}
 	return s.forgetPurgedNotices(ctx, h)
 }

@@ -20,6 +20,7 @@
   // arrive afterwards are announced (the log itself is not a live region,
   // so that opening the page does not read out the whole history).
   let live = false;
+  let announced = null; // id of the message last announced
   const seen = new Map(); // message id → element
   const keys = new Set(); // Reply.Key values shown: a resent reply is shown once
 
@@ -94,6 +95,21 @@
     // A citizen's message from the history carries the language the
     // engine told from it (live ones get it afterwards: tagLang).
     if (!m.bot && (m.lang === "en" || m.lang === "fr")) langs.set(m.id, m.lang);
+    const b = build(m);
+    seen.set(m.id, b.li);
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    empty.remove();
+    log.append(b.li);
+    if (atBottom || b.mine) log.scrollTop = log.scrollHeight;
+    if (live && !b.mine) {
+      announce(authorLabel(m), b.said);
+      announced = m.id;
+    }
+  }
+
+  // build makes the element of message m: {li, said (its text, part by
+  // part, each with its language), mine}.
+  function build(m) {
     const mine = !m.bot && m.tag && m.tag === myTag;
     const cls = ["msg", m.bot ? "bot" : "citizen", m.kind];
     if (mine) cls.push("mine");
@@ -143,12 +159,37 @@
       li.append(el("p", { class: "msg-link" }, el("a", { href: m.link, rel: "noopener noreferrer", text: t("link") })));
     }
     if (m.feedback) li.append(feedbackBox(m, prompt));
-    seen.set(m.id, li);
-    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-    empty.remove();
-    log.append(li);
-    if (atBottom || mine) log.scrollTop = log.scrollHeight;
-    if (live && !mine) announce(authorLabel(m), said);
+    return { li: li, said: said, mine: mine };
+  }
+
+  // forget takes what a retention purge removed: the citizens' messages
+  // dropped go, and the replies that quoted or named them are shown
+  // again as rewritten, in place. Nothing is announced: the words are
+  // gone, not new. A reply keeps its feedback buttons as they are, so
+  // that the focus and a vote given stay.
+  function forget(d) {
+    for (const id of d.drop || []) {
+      const li = seen.get(id);
+      if (li) li.remove();
+      seen.delete(id);
+      langs.delete(id);
+      if (announced === id) announcer.textContent = "";
+    }
+    for (const m of d.replace || []) {
+      const old = seen.get(m.id);
+      if (!old) continue;
+      const fresh = build(m).li;
+      const box = old.querySelector(".feedback");
+      for (const a of ["class", "data-reply-to"]) {
+        if (fresh.hasAttribute(a)) old.setAttribute(a, fresh.getAttribute(a)); else old.removeAttribute(a);
+      }
+      for (const c of Array.from(old.childNodes)) if (c !== box) c.remove();
+      for (const c of Array.from(fresh.childNodes)) {
+        if (box && c.classList && c.classList.contains("feedback")) continue;
+        old.insertBefore(c, box);
+      }
+    }
+    if (!log.querySelector("li.msg")) log.append(empty);
   }
 
   // announce says one short sentence in the status region: who wrote, and
@@ -181,7 +222,7 @@
   }
 
   L.stream("/api/chat/events?room=" + encodeURIComponent(room),
-    { message: render, failed: failed, lang: tagLang, ready: function () { live = true; } },
+    { message: render, failed: failed, lang: tagLang, forget: forget, ready: function () { live = true; } },
     document.getElementById("conn"), function () { live = false; });
 
   // showError shows msg in the alert; when it concerns one field, that
