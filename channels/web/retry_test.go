@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -22,21 +21,7 @@ import (
 // the status and the message id.
 func postWithClientID(t *testing.T, base string, cookies []*http.Cookie, csrf, text, clientID string) (int, string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"room": "help", "name": "Marie", "text": text, "client_id": clientID})
-	req, _ := http.NewRequest("POST", base+"/api/chat/messages", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(headerCSRF, csrf)
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out struct{ ID string }
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out.ID
+	return postChat(t, base, cookies, csrf, map[string]string{"room": "help", "name": "Marie", "text": text, "client_id": clientID})
 }
 
 // A page that sends a message again with the same client id (its first
