@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -170,20 +171,16 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 	if err != nil {
 		return AnswerResult{}, err
 	}
+	s, ok := e.cfg.Staff.ByDeskUser(a.DeskUserID)
 	if text == "" {
-		actor := a.DeskUserID
-		if s, ok := e.cfg.Staff.ByDeskUser(a.DeskUserID); ok {
-			actor = s.ID
-		}
 		refusal := refuse(ErrInvalid, "The answer is empty.", "La réponse est vide.")
-		e.audit(ctx, AuditEntry{Actor: actor, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: refusal.Error(), Allowed: false})
+		e.audit(ctx, AuditEntry{Actor: cmp.Or(s.ID, a.DeskUserID), Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: refusal.Error(), Allowed: false})
 		return AnswerResult{Escalation: esc}, refusal
 	}
 	now := e.now()
 	ans := StaffAnswer{EscalationID: esc.ID, DeskUserID: a.DeskUserID, EventID: a.EventID, Text: text, At: now}
 	ans.Lang, _ = e.detect(text)
 
-	s, ok := e.cfg.Staff.ByDeskUser(a.DeskUserID)
 	if !ok {
 		ans.Status = AnswerRejected
 		notice := e.bilingualNotice("refused:"+a.EventID, Notice{Kind: NoticeRefused, EscalationID: esc.ID, DeskUserID: a.DeskUserID},
