@@ -27,13 +27,10 @@ func ComposeAnswer(msgs Messages, h Hit) Reply {
 // is empty; its EntryID is the entry's, for feedback.
 func ComposeBilingualAnswer(msgs Messages, hits []Hit) Reply {
 	parts := make([]Part, len(hits))
-	texts := make([]string, len(hits))
 	for i, h := range hits {
-		texts[i] = ComposeAnswer(msgs, h).Text
-		parts[i] = Part{Lang: h.Lang, Text: texts[i]}
+		parts[i] = Part{Lang: h.Lang, Text: ComposeAnswer(msgs, h).Text}
 	}
-	r := Reply{Kind: KindAnswer, Text: strings.Join(texts, "\n\n"+msgs.Text(English, MsgBroadcastDivider, nil)+"\n\n"),
-		Parts: parts, Feedback: true}
+	r := Reply{Kind: KindAnswer, Text: divided(msgs, parts), Parts: parts, Feedback: true}
 	if len(hits) > 0 {
 		r.EntryID = hits[0].EntryID
 	}
@@ -84,9 +81,8 @@ func composeBroadcast(msgs Messages, b Broadcast, lang Lang) Reply {
 	case French:
 		text = b.FR
 	default:
-		en, fr := Defang(strings.TrimSpace(b.EN)), Defang(strings.TrimSpace(b.FR))
-		return Reply{Kind: KindBroadcast, Text: en + "\n\n" + msgs.Text(English, MsgBroadcastDivider, nil) + "\n\n" + fr,
-			Parts: []Part{{Lang: English, Text: en}, {Lang: French, Text: fr}}}
+		parts := []Part{{Lang: English, Text: Defang(strings.TrimSpace(b.EN))}, {Lang: French, Text: Defang(strings.TrimSpace(b.FR))}}
+		return Reply{Kind: KindBroadcast, Text: divided(msgs, parts), Parts: parts}
 	}
 	return Reply{Kind: KindBroadcast, Lang: lang, Text: Defang(text)}
 }
@@ -123,6 +119,17 @@ func bilingual(msgs Messages, id string, data func(Lang) map[string]any) []Part 
 		parts = append(parts, Part{Lang: l, Text: msgs.Text(l, id, data(l))})
 	}
 	return parts
+}
+
+// divided is a post in both languages in one piece: the parts, English
+// first, with the divider between them (a broadcast, an answer to text that
+// shows no language).
+func divided(msgs Messages, parts []Part) string {
+	texts := make([]string, len(parts))
+	for i, p := range parts {
+		texts[i] = p.Text
+	}
+	return strings.Join(texts, "\n\n"+msgs.Text(English, MsgBroadcastDivider, nil)+"\n\n")
 }
 
 // whole is bilingual text in one piece, a part a line, for adapters that
