@@ -128,15 +128,19 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 	// else's request goes to the engine as it is, to be refused and
 	// audited.
 	if lead {
-		var text, why string
+		var text, why, near string
+		if channel == "" && len(args) > 0 {
+			near = d.nearChannel(ctx, h, args[0], l)
+		}
 		switch {
 		case badPhase != nil:
 			text = tr(l, "phase.unknown", "`"+escape(word)+"`")
 			why = fmt.Sprintf("Unknown phase %q. Use broadcast (1), replies (2) or outreach (3).", word)
 		case len(ambiguous) > 0:
 			var labels, keys []string
+			channels := d.channels(ctx, h)
 			for _, k := range ambiguous {
-				labels = append(labels, channelLabel(d.channels(ctx, h), k, l))
+				labels = append(labels, channelLabel(channels, k, l))
 				keys = append(keys, string(k))
 			}
 			text = tr(l, "phase.ambiguous.channel", "`"+escape(named)+"`", strings.Join(labels, ", "))
@@ -144,10 +148,9 @@ func (d *Desk) onPhase(ctx context.Context, h bot.DeskHandler, user string, l bo
 		case unknownChannel:
 			text = tr(l, "phase.unknown.channel", "`"+escape(string(channel))+"`", d.channelChoices(ctx, h, l))
 			why = fmt.Sprintf("Unknown channel %q. Possible channels: %s.", channel, d.channelKeys(ctx, h))
-		case channel == "" && len(args) > 0 && d.nearChannel(ctx, h, args[0], l) != "":
+		case near != "":
 			// A mistyped channel ("hepl") would otherwise start the
 			// reason of a switch of every channel.
-			near := d.nearChannel(ctx, h, args[0], l)
 			text = tr(l, "phase.near.channel", "`"+escape(args[0])+"`", near)
 			why = fmt.Sprintf("No channel is named %q, which looks like %s: nothing was changed.", args[0], near)
 		case p == 0 && channel == "":
