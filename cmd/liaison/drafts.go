@@ -28,7 +28,7 @@ import (
 const draftsUsage = `Usage:
   liaison kb drafts list [--state draft|approved|rejected|all]
   liaison kb drafts show ID
-  liaison kb drafts edit ID [--id ENTRY] [--topic TOPIC] [--en-question TEXT] [--en-answer TEXT] [--fr-question TEXT] [--fr-answer TEXT]
+  liaison kb drafts edit ID [--id ENTRY] [--topic TOPIC] [--en-question TEXT] [--en-answer TEXT] [--fr-question TEXT] [--fr-answer TEXT] [--by NAME]
   liaison kb drafts approve ID --by NAME
   liaison kb drafts reject ID --by NAME --reason TEXT
   liaison kb drafts export [--state STATE] [--out FILE]
@@ -54,7 +54,7 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
 	state := fs.String("state", "", "list/export: draft, approved, rejected or all")
-	by := fs.String("by", os.Getenv("USER"), "approve/reject: who decides (recorded)")
+	by := fs.String("by", os.Getenv("USER"), "edit/approve/reject: who decides (recorded)")
 	reason := fs.String("reason", "", "reject: why")
 	out := fs.String("out", "", "export: file to write (default: standard output)")
 	id := fs.String("id", "", "edit: the entry id (lowercase letters, digits, dashes)")
@@ -131,18 +131,31 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		for _, f := range []struct {
-			v   string
-			dst *string
-		}{{*id, &d.EntryID}, {*topic, &d.Topic}, {*qEN, &d.QuestionEN}, {*aEN, &d.AnswerEN}, {*qFR, &d.QuestionFR}, {*aFR, &d.AnswerFR}} {
-			if strings.TrimSpace(f.v) != "" {
-				*f.dst = strings.TrimSpace(f.v)
-			}
-		}
 		if d.State != bot.DraftOpen {
 			return fmt.Errorf("draft %d is %s: only drafts under review can be edited", d.ID, d.State)
 		}
+		var changed []string
+		for _, f := range []struct {
+			name, v string
+			dst     *string
+		}{{"id", *id, &d.EntryID}, {"topic", *topic, &d.Topic}, {"en-question", *qEN, &d.QuestionEN}, {"en-answer", *aEN, &d.AnswerEN},
+			{"fr-question", *qFR, &d.QuestionFR}, {"fr-answer", *aFR, &d.AnswerFR}} {
+			if v := strings.TrimSpace(f.v); v != "" && v != *f.dst {
+				*f.dst = v
+				changed = append(changed, f.name)
+			}
+		}
+		if len(changed) == 0 {
+			return usagef("kb drafts edit: nothing to change: give --id, --topic, --en-question, --en-answer, --fr-question or --fr-answer with the new text")
+		}
+		editor := strings.TrimSpace(*by)
+		if editor == "" {
+			return usagef("kb drafts edit: --by NAME is required")
+		}
 		if err := st.SaveDraft(ctx, &d); err != nil {
+			return err
+		}
+		if err := st.Audit(ctx, bot.AuditEntry{Actor: editor, Via: "cli", Action: "draft.edit", Target: draftTarget(d.ID), Detail: strings.Join(changed, ", "), Allowed: true}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Draft %d saved. English %s, French %s.\n", d.ID, done(d.QuestionEN, d.AnswerEN), done(d.QuestionFR, d.AnswerFR))
@@ -152,21 +165,26 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
+		approver := strings.TrimSpace(*by)
+		if approver == "" {
+			return usagef("kb drafts approve: --by NAME is required")
+		}
 		approved, err := st.Drafts(ctx, bot.DraftApproved)
 		if err != nil {
 			return err
 		}
 		if err := checkDraft(d, cfg, approved); err != nil {
+			// The refusal is part of the draft's record, as the desk's are.
+			if aerr := st.Audit(ctx, bot.AuditEntry{Actor: approver, Via: "cli", Action: "draft.approve", Target: draftTarget(d.ID), Detail: err.Error(), Allowed: false}); aerr != nil {
+				return errors.Join(err, aerr)
+			}
 			return err
 		}
-		d.State, d.ApprovedBy = bot.DraftApproved, strings.TrimSpace(*by)
-		if d.ApprovedBy == "" {
-			return usagef("kb drafts approve: --by NAME is required")
-		}
+		d.State, d.ApprovedBy = bot.DraftApproved, approver
 		if err := st.SaveDraft(ctx, &d); err != nil {
 			return err
 		}
-		if err := st.Audit(ctx, bot.AuditEntry{Actor: d.ApprovedBy, Via: "cli", Action: "draft.approve", Target: "draft:" + strconv.FormatInt(d.ID, 10), Detail: d.EntryID, Allowed: true}); err != nil {
+		if err := st.Audit(ctx, bot.AuditEntry{Actor: d.ApprovedBy, Via: "cli", Action: "draft.approve", Target: draftTarget(d.ID), Detail: d.EntryID, Allowed: true}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Draft %d approved as entry %q. A running 'liaison serve' serves it at its next knowledge reload; 'liaison kb drafts export' writes it for the source files.\n", d.ID, d.EntryID)
@@ -176,15 +194,28 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		if strings.TrimSpace(*reason) == "" || strings.TrimSpace(*by) == "" {
+		rejecter, why := strings.TrimSpace(*by), strings.TrimSpace(*reason)
+		if why == "" || rejecter == "" {
 			return usagef("kb drafts reject: --by NAME and --reason TEXT are required")
 		}
+		if d.State == bot.DraftRejected {
+			err := fmt.Errorf("draft %d is already rejected", d.ID)
+			if aerr := st.Audit(ctx, bot.AuditEntry{Actor: rejecter, Via: "cli", Action: "draft.reject", Target: draftTarget(d.ID), Detail: err.Error(), Allowed: false}); aerr != nil {
+				return errors.Join(err, aerr)
+			}
+			return err
+		}
+		was := d.State
 		d.State = bot.DraftRejected
 		if err := st.SaveDraft(ctx, &d); err != nil {
 			return err
 		}
-		if err := st.Audit(ctx, bot.AuditEntry{Actor: *by, Via: "cli", Action: "draft.reject", Target: "draft:" + strconv.FormatInt(d.ID, 10), Detail: *reason, Allowed: true}); err != nil {
+		if err := st.Audit(ctx, bot.AuditEntry{Actor: rejecter, Via: "cli", Action: "draft.reject", Target: draftTarget(d.ID), Detail: why, Allowed: true}); err != nil {
 			return err
+		}
+		if was == bot.DraftApproved {
+			fmt.Fprintf(stdout, "Draft %d rejected: entry %q is withdrawn. A running 'liaison serve' stops serving it at its next knowledge reload, unless your knowledge-base files hold it (an export): remove it from them too.\n", d.ID, d.EntryID)
+			return nil
 		}
 		fmt.Fprintf(stdout, "Draft %d rejected.\n", d.ID)
 		return nil
@@ -230,6 +261,9 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	return usagef("kb drafts: unknown subcommand %q: use list, show, edit, approve, reject or export", sub)
 }
+
+// draftTarget is a draft's audit target.
+func draftTarget(id int64) string { return "draft:" + strconv.FormatInt(id, 10) }
 
 var entryIDRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 

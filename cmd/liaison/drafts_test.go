@@ -53,7 +53,7 @@ func TestDraftIsServedOnlyWithBothLanguagesAndApproval(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "French question") || !strings.Contains(err.Error(), "--fr-answer") {
 		t.Fatalf("approving a draft without French: %v", err)
 	}
-	if _, _, err := runCLI(t, "kb", "drafts", "edit", id, "--config", cfgPath, "--fr-question", "Les animaux peuvent-ils assister à une cérémonie?",
+	if _, _, err := runCLI(t, "kb", "drafts", "edit", id, "--config", cfgPath, "--by", "sam", "--fr-question", "Les animaux peuvent-ils assister à une cérémonie?",
 		"--fr-answer", "Seuls les animaux d’assistance sont admis."); err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestDraftWithAnIDAnotherApprovedDraftUsesIsRefused(t *testing.T) {
 	}
 
 	// With another id, it is approved.
-	if _, _, err := runCLI(t, "kb", "drafts", "edit", "2", "--config", cfgPath, "--id", "ceremony-service-animals"); err != nil {
+	if _, _, err := runCLI(t, "kb", "drafts", "edit", "2", "--config", cfgPath, "--by", "sam", "--id", "ceremony-service-animals"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := runCLI(t, "kb", "drafts", "approve", "2", "--config", cfgPath, "--by", "sam"); err != nil {
@@ -307,11 +307,98 @@ func TestDraftTheKnowledgeBaseWouldRefuseIsRefusedAtApproval(t *testing.T) {
 	}
 	st.Close()
 
-	if _, _, err := runCLI(t, "kb", "drafts", "edit", "1", "--config", cfgPath, "--topic", "general",
+	if _, _, err := runCLI(t, "kb", "drafts", "edit", "1", "--config", cfgPath, "--by", "sam", "--topic", "general",
 		"--en-answer", "Only service animals may attend."); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := runCLI(t, "kb", "drafts", "approve", "1", "--config", cfgPath, "--by", "sam"); err != nil {
 		t.Errorf("approve once fixed: %v", err)
+	}
+}
+
+// draftAudit returns the audit entries of draft 1, oldest first.
+func draftAudit(t *testing.T, dataDir string) []bot.AuditEntry {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log, err := st.AuditLog(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []bot.AuditEntry
+	for _, e := range log {
+		if e.Target == "draft:1" {
+			es = append([]bot.AuditEntry{e}, es...)
+		}
+	}
+	return es
+}
+
+func TestDraftEditsAndRefusedApprovalsAreAudited(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.Draft{EntryID: "ceremony-animals", Topic: "general", QuestionEN: "Can animals attend a ceremony?", AnswerEN: "Only service animals may attend.", State: bot.DraftOpen, By: "sam"}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	if _, _, err := runCLI(t, "kb", "drafts", "approve", "1", "--config", cfgPath, "--by", "sam"); err == nil {
+		t.Fatal("a draft without French was approved")
+	}
+	if _, _, err := runCLI(t, "kb", "drafts", "edit", "1", "--config", cfgPath); err == nil || !strings.Contains(err.Error(), "--fr-answer") {
+		t.Fatalf("an edit that changes nothing: %v", err)
+	}
+	if _, _, err := runCLI(t, "kb", "drafts", "edit", "1", "--config", cfgPath, "--by", "alex",
+		"--fr-question", "Les animaux peuvent-ils assister à une cérémonie?", "--fr-answer", "Seuls les animaux d’assistance sont admis."); err != nil {
+		t.Fatal(err)
+	}
+	es := draftAudit(t, dataDir)
+	if len(es) != 2 {
+		t.Fatalf("audit of draft 1 = %+v, want the refused approval and the edit", es)
+	}
+	if a := es[0]; a.Action != "draft.approve" || a.Allowed || a.Actor != "sam" || a.Via != "cli" || !strings.Contains(a.Detail, "French") {
+		t.Errorf("refused approval audited as %+v", a)
+	}
+	if a := es[1]; a.Action != "draft.edit" || !a.Allowed || a.Actor != "alex" || a.Detail != "fr-question, fr-answer" {
+		t.Errorf("edit audited as %+v", a)
+	}
+}
+
+func TestRejectingAnApprovedDraftSaysItIsWithdrawn(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.Draft{EntryID: "ceremony-animals", Topic: "general", QuestionEN: "Can animals attend a ceremony?", AnswerEN: "Only service animals may attend.",
+		QuestionFR: "Les animaux peuvent-ils assister à une cérémonie?", AnswerFR: "Seuls les animaux d’assistance sont admis.", State: bot.DraftOpen, By: "sam"}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if _, _, err := runCLI(t, "kb", "drafts", "approve", "1", "--config", cfgPath, "--by", "sam"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "kb", "drafts", "reject", "1", "--config", cfgPath, "--by", "alex", "--reason", "policy changed")
+	if err != nil || !strings.Contains(out, "withdrawn") || !strings.Contains(out, "next knowledge reload") {
+		t.Fatalf("rejecting an approved draft: %v\n%s", err, out)
+	}
+	_, _, err = runCLI(t, "kb", "drafts", "reject", "1", "--config", cfgPath, "--by", "alex", "--reason", "again")
+	if err == nil || !strings.Contains(err.Error(), "already rejected") {
+		t.Fatalf("rejecting a rejected draft: %v", err)
+	}
+	es := draftAudit(t, dataDir)
+	if len(es) != 3 || es[1].Action != "draft.reject" || !es[1].Allowed || es[2].Action != "draft.reject" || es[2].Allowed {
+		t.Fatalf("audit of draft 1 = %+v", es)
 	}
 }
