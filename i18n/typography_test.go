@@ -78,7 +78,7 @@ func TestCataloguesKeepPlaceholdersInBothLanguages(t *testing.T) {
 // inside « » and before a percent sign, and after nº, which numbers
 // questions, announcements and entries; no space before ? ! ;
 // (the Canadian practice); no "email". In English, no space before
-// punctuation. One apostrophe throughout each file, and no stray spaces.
+// punctuation, and numbers without "#" ("Question 12", "Announcement 3"). One apostrophe throughout each file, and no stray spaces.
 func TestCataloguesFollowCanadianFrenchTypography(t *testing.T) {
 	for _, c := range catalogues {
 		pairs := c.load(t, c.path)
@@ -131,6 +131,8 @@ var (
 	codeSpan   = regexp.MustCompile("`[^`]*`")
 	email      = regexp.MustCompile(`(?i)\be-?mails?\b`)
 	numbered   = regexp.MustCompile(`(?i)\b(question|annonce|fiche)\s+[X0]\b`)
+	hashNumber = regexp.MustCompile(`#[X0-9]`)
+	broadcastN = regexp.MustCompile(`(?i)\bbroadcasts?\s+[X0-9]`)
 	anglicisms = regexp.MustCompile(`(?i)\b(cancell\w*|c[ée]dul\w*)\b`)
 )
 
@@ -184,6 +186,12 @@ func typography(c catalogue, french bool, s string) []string {
 	}
 	if m := numbered.FindString(s); french && m != "" {
 		bad = append(bad, fmt.Sprintf("has %q: a question, announcement or entry is numbered nº\u00a0N, as the other surfaces write it", m))
+	}
+	if m := hashNumber.FindString(s); !french && m != "" {
+		bad = append(bad, fmt.Sprintf("has %q: a question, announcement or entry is numbered \"Question 12\", as the other surfaces write it", m))
+	}
+	if m := broadcastN.FindString(s); !french && m != "" {
+		bad = append(bad, fmt.Sprintf("has %q: a numbered broadcast is an \"Announcement\", as the other surfaces write it", m))
 	}
 	if french && email.MatchString(s) {
 		bad = append(bad, `says "email" (in French: "courriel")`)

@@ -265,7 +265,7 @@ func TestPostEscalationUnknownStaffIsBilingualAndNotMentioned(t *testing.T) {
 		t.Fatal(err)
 	}
 	all = everything(f.callsTo("chat.postMessage")[1])
-	if !strings.Contains(all, "Question #12 for staff / Question nº\u00a012 pour le personnel") || !strings.Contains(all, "For nobody / Pour nobody") {
+	if !strings.Contains(all, "Question 12 for staff / Question nº\u00a012 pour le personnel") || !strings.Contains(all, "For nobody / Pour nobody") {
 		t.Errorf("staff not on the roster: want both languages and no mention:\n%s", all)
 	}
 	// Each half names the question's language in its own language, once.

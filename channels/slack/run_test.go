@@ -228,7 +228,7 @@ func TestButtons(t *testing.T) {
 	c := f.waitCalls("chat.postEphemeral", 1)[0]
 	f.ack("i2", 1)
 	release()
-	if c.Form.Get("user") != "USAM" || !strings.Contains(everything(c), "Question #13 is already claimed") {
+	if c.Form.Get("user") != "USAM" || !strings.Contains(everything(c), "Question 13 is already claimed") {
 		t.Errorf("conflict message:\n%s", everything(c))
 	}
 	// Someone not on the roster: told in both languages.
@@ -474,7 +474,7 @@ func TestStatusCommand(t *testing.T) {
 	}{
 		{"English", "USAM", "status", []string{
 			"*Liaison status*", "Global phase: *broadcast*", "`discord:42`: replies", "`web:help`: broadcast",
-			"Questions waiting for staff: 2", "Oldest waiting: #9 since <!date^", "&lt;!channel&gt; where is it?",
+			"Questions waiting for staff: 2", "Oldest waiting: question 9 since <!date^", "&lt;!channel&gt; where is it?",
 			"*Activity since <!date^",
 			"• Questions to the assistant: 7 (English 4, French 3)",
 			"• Answered by the assistant: 5",

@@ -18,8 +18,8 @@ type phrase struct{ en, fr string }
 // phrases is read-only after initialisation.
 var phrases = map[msg]phrase{
 	// Escalation post.
-	"esc.title":        {"*Question #%d* for staff", "*Question nº\u00a0%d* pour le personnel"},
-	"esc.fallback":     {"Question #%d for staff", "Question nº\u00a0%d pour le personnel"},
+	"esc.title":        {"*Question %d* for staff", "*Question nº\u00a0%d* pour le personnel"},
+	"esc.fallback":     {"Question %d for staff", "Question nº\u00a0%d pour le personnel"},
 	"esc.lang":         {"Language: %s", "Langue\u00a0: %s"},
 	"esc.where":        {"Asked in %s", "Posée dans %s"},
 	"esc.askers":       {"%d people asked this", "%d personnes ont posé cette question"},
@@ -59,13 +59,13 @@ var phrases = map[msg]phrase{
 	"btn.translate":  {"I will translate", "Je vais traduire"},
 
 	// The close modal.
-	"close.title":   {"Close question #%d", "Fermer la question nº\u00a0%d"},
-	"close.intro":   {"The citizen gets no answer from the desk. Say why, for the record (for instance: abuse, duplicate of #12, answered elsewhere).", "La personne ne recevra pas de réponse du bureau. Indiquez le motif, qui sera consigné (par exemple\u00a0: propos abusifs, doublon de la question nº\u00a012, réponse donnée ailleurs)."},
+	"close.title":   {"Close question %d", "Fermer la question nº\u00a0%d"},
+	"close.intro":   {"The citizen gets no answer from the desk. Say why, for the record (for instance: abuse, duplicate of question 12, answered elsewhere).", "La personne ne recevra pas de réponse du bureau. Indiquez le motif, qui sera consigné (par exemple\u00a0: propos abusifs, doublon de la question nº\u00a012, réponse donnée ailleurs)."},
 	"close.reason":  {"Reason", "Motif"},
 	"close.submit":  {"Close", "Fermer"},
 	"close.cancel":  {"Cancel", "Annuler"},
 	"close.missing": {"A reason is required.", "Un motif est requis."},
-	"close.done":    {"Question #%d is closed.", "La question nº\u00a0%d est fermée."},
+	"close.done":    {"Question %d is closed.", "La question nº\u00a0%d est fermée."},
 
 	// Thread replies and buttons.
 	"answer.conflict":  {"This reply was not relayed: the question is closed.", "Cette réponse n'a pas été transmise\u00a0: la question est fermée."},
@@ -76,8 +76,8 @@ var phrases = map[msg]phrase{
 	"answer.edited":    {"Your edit is not sent to citizens: they only get a reply as it was first written. To correct your answer, reply again in this thread.", "Votre modification n'est pas transmise aux personnes\u00a0: elles reçoivent seulement une réponse telle qu'elle a d'abord été écrite. Pour corriger votre réponse, répondez de nouveau dans ce fil."},
 	"answer.lost":      {"Liaison could not record your reply because of a fault. If it answers a citizen's question, it was not sent: send it again in the question's thread.", "Liaison n'a pas pu enregistrer votre réponse à cause d'une panne. Si elle répond à la question d'une personne, elle n'a pas été transmise\u00a0: envoyez-la de nouveau dans le fil de la question."},
 	"answer.deleted":   {"Deleting your reply does not take it back from citizens who already got it. To correct your answer, reply again in this thread.", "La suppression de votre réponse ne la retire pas aux personnes qui l'ont déjà reçue. Pour corriger votre réponse, répondez de nouveau dans ce fil."},
-	"claim.conflict":   {"Question #%d is already claimed, answered or closed.", "La question nº\u00a0%d est déjà prise en charge, traitée ou fermée."},
-	"draft.done":       {"Draft entry #%d saved. It is served once both languages are written and it is approved.", "Ébauche de fiche nº\u00a0%d enregistrée. Elle sera utilisée une fois rédigée dans les deux langues et approuvée."},
+	"claim.conflict":   {"Question %d is already claimed, answered or closed.", "La question nº\u00a0%d est déjà prise en charge, traitée ou fermée."},
+	"draft.done":       {"Draft entry %d saved. It is served once both languages are written and it is approved.", "Ébauche de fiche nº\u00a0%d enregistrée. Elle sera utilisée une fois rédigée dans les deux langues et approuvée."},
 	"mismatch.sent":    {"%s chose to send the answer as written.", "%s a choisi d'envoyer la réponse telle quelle."},
 	"mismatch.dropped": {"%s will write a translation: reply again in this thread.", "%s va rédiger une traduction\u00a0: répondez de nouveau dans ce fil."},
 	"forbidden.roster": {"Sorry, only staff on the Liaison roster can do this.", "Désolés, seules les personnes inscrites à la liste du personnel de Liaison peuvent faire cela."},
@@ -118,7 +118,7 @@ var phrases = map[msg]phrase{
 	"status.channels":         {"Channels:", "Canaux\u00a0:"},
 	"status.channel":          {"• %s: %s", "• %s\u00a0: %s"},
 	"status.open":             {"Questions waiting for staff: %d", "Questions en attente du personnel\u00a0: %d"},
-	"status.oldest":           {"Oldest waiting: #%d since %s (%s)", "La plus ancienne en attente\u00a0: nº\u00a0%d depuis %s (%s)"},
+	"status.oldest":           {"Oldest waiting: question %d since %s (%s)", "La plus ancienne en attente\u00a0: nº\u00a0%d depuis %s (%s)"},
 	"status.none":             {"Nothing is waiting.", "Rien n'est en attente."},
 	"status.followers":        {"People who can see the assistant on %s: %d", "Personnes qui peuvent voir l'assistant sur %s\u00a0: %d"},
 	// The same figures as the comms page and `liaison report`.
@@ -169,8 +169,8 @@ var phrases = map[msg]phrase{
 	"bc.preview.to":    {"Channels: %s", "Canaux\u00a0: %s"},
 	"bc.preview.all":   {"Channels: every channel configured for broadcasts", "Canaux\u00a0: tous les canaux configurés pour les annonces"},
 	"bc.changed":       {"The texts changed after the preview: check this new preview, then send.", "Les textes ont changé après l'aperçu\u00a0: vérifiez ce nouvel aperçu, puis envoyez."},
-	"bc.queued":        {"Broadcast #%d is going out now.", "L'annonce nº\u00a0%d est en cours de publication."},
-	"bc.scheduled":     {"Broadcast #%d is scheduled: %s.", "L'annonce nº\u00a0%d est prévue\u00a0: %s."},
+	"bc.queued":        {"Announcement %d is going out now.", "L'annonce nº\u00a0%d est en cours de publication."},
+	"bc.scheduled":     {"Announcement %d is scheduled: %s.", "L'annonce nº\u00a0%d est prévue\u00a0: %s."},
 }
 
 // tr renders id in l. For a language that is not English or French (a desk

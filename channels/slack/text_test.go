@@ -69,7 +69,7 @@ func TestPhrasesUsed(t *testing.T) {
 }
 
 func TestTr(t *testing.T) {
-	if got := tr(bot.English, "claim.conflict", 4); got != "Question #4 is already claimed, answered or closed." {
+	if got := tr(bot.English, "claim.conflict", 4); got != "Question 4 is already claimed, answered or closed." {
 		t.Errorf("en: %q", got)
 	}
 	if got := tr(bot.French, "bc.title"); got != "Annonce" {

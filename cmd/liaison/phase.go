@@ -343,7 +343,7 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		target = strings.Join(ks, ", ")
 	}
-	fmt.Fprintf(stdout, "Broadcast #%d scheduled for %s to %s. The running 'liaison serve' sends it once, in both languages.\n",
+	fmt.Fprintf(stdout, "Announcement %d scheduled for %s to %s. The running 'liaison serve' sends it once, in both languages.\n",
 		b.ID, b.At.Local().Format("2006-01-02 15:04 MST"), target)
 	return nil
 }

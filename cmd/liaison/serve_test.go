@@ -217,7 +217,7 @@ func TestBroadcastCommand(t *testing.T) {
 		t.Fatalf("past time: %v", err)
 	}
 	out, _, err := runCLI(t, "broadcast", "--config", cfg, "--en", "Offices close early today.", "--fr", "Les bureaux ferment tôt aujourd’hui.", "--at", "+2h", "--channel", "help", "--by", "ops")
-	if err != nil || !strings.Contains(out, "Broadcast #1 scheduled") {
+	if err != nil || !strings.Contains(out, "Announcement 1 scheduled") {
 		t.Fatalf("%v %s", err, out)
 	}
 	st, _ := store.Open(context.Background(), filepath.Join(dataDir, "liaison.db"))
