@@ -99,7 +99,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	// The database holds what citizens wrote: a new one is created
 	// readable by its owner only, and SQLite gives its WAL and
-	// shared-memory files the same mode. An existing file keeps its mode.
+	// shared-memory files the same mode. An existing file keeps its mode, with
+	// a warning when others can read it.
 	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		if err := f.Close(); err != nil {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -140,6 +141,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	if db.file, err = os.Stat(abs); err != nil {
 		return fail(err)
+	}
+	if perm := db.file.Mode().Perm(); perm&0o077 != 0 {
+		db.log.Warn(fmt.Sprintf("store: the database can be read by other users of this machine, and it holds what citizens wrote: run chmod 600 %s (its -wal and -shm files take its mode when next created)", abs),
+			"path", path, "mode", fmt.Sprintf("%#o", perm))
 	}
 	db.ck = pool(file, 1, "")
 	// Reads: deferred transactions (a read snapshot, no write lock) on

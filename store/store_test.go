@@ -210,6 +210,33 @@ func TestNewDatabaseIsReadableByItsOwnerOnly(t *testing.T) {
 	must(t, db.Close())
 }
 
+// A database made readable by others (an older release created it 0644,
+// or a copy kept its mode) is opened as it is, with a warning that says
+// how to protect it.
+func TestOpeningADatabaseOthersCanReadWarns(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	open := func() string {
+		t.Helper()
+		var logs bytes.Buffer
+		db, err := Open(ctx, path, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		must(t, err)
+		must(t, db.Close())
+		return logs.String()
+	}
+	if out := open(); strings.Contains(out, "chmod") {
+		t.Fatalf("a new database warned:\n%s", out)
+	}
+	must(t, os.Chmod(path, 0o644))
+	if out := open(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "chmod 600 "+path) || !strings.Contains(out, "0644") {
+		t.Errorf("opening a database others can read:\n%s", out)
+	}
+	must(t, os.Chmod(path, 0o600))
+	if out := open(); strings.Contains(out, "chmod") {
+		t.Errorf("a database readable by its owner only warned:\n%s", out)
+	}
+}
+
 func TestOpenTwiceAtOnce(t *testing.T) {
 	// Two handles on one file, as two processes would have: both migrate
 	// (once), both write, each sees the other's writes.
