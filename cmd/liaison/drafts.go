@@ -249,7 +249,14 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			_, err = stdout.Write(b)
 			return err
 		}
-		err = writeFileWhole(*out, 0o644, func(w io.Writer) error {
+		// Approved drafts are the department's entries, for the source
+		// files; drafts under review or rejected may still hold a
+		// citizen's question: readable by the owner only, as the archive.
+		perm := os.FileMode(0o644)
+		if s != bot.DraftApproved {
+			perm = 0o600
+		}
+		err = writeFileWhole(*out, perm, func(w io.Writer) error {
 			_, err := w.Write(b)
 			return err
 		})

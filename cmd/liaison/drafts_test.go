@@ -402,3 +402,43 @@ func TestRejectingAnApprovedDraftSaysItIsWithdrawn(t *testing.T) {
 		t.Fatalf("audit of draft 1 = %+v", es)
 	}
 }
+
+// A draft under review may hold a citizen's question as they wrote it
+// (masked): an export of drafts other than the approved ones is readable
+// by its owner only, as the archive export is, even when it replaces a
+// file anyone could read.
+func TestDraftsExportOfDraftsNotApprovedIsPrivate(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.Draft{EntryID: "passport-lost", Topic: "general", QuestionEN: "My passport [document] is lost, I am Jean Tremblay",
+		AnswerEN: "Report it at once.", State: bot.DraftOpen, By: "sam"}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, state := range []string{"draft", "all"} {
+		t.Run(state, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "drafts.toml")
+			if err := os.WriteFile(path, []byte("# earlier\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := runCLI(t, "kb", "drafts", "export", "--state", state, "--config", cfgPath, "--out", path); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := os.ReadFile(path); !strings.Contains(string(b), "Jean Tremblay") {
+				t.Fatalf("the export does not hold the draft:\n%s", b)
+			}
+			if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+				t.Errorf("export of %s drafts has mode %v, want readable by its owner only", state, perm)
+			}
+		})
+	}
+}
