@@ -421,6 +421,10 @@ type ArchivedReply struct {
 	Text   string
 	State  bot.OutState
 	SentAt time.Time // zero until delivered
+	// Helpful and NotHelpful count the citizens whose rating of the reply
+	// (an answer or a relayed staff answer) is 👍 or 👎 now, as reports
+	// count them; the purge keeps them.
+	Helpful, NotHelpful int
 }
 
 // ArchivedEscalation is an escalation as seen from one of its askers.
@@ -577,14 +581,17 @@ func archiveAnsweredIn(ctx context.Context, tx *sql.Tx, since, until string) ([]
 
 // archiveRepliesQuery reads the replies to a JSON list of message ids.
 const archiveRepliesQuery = `SELECT p.value, o.kind, COALESCE(json_extract(o.reply, '$.lang'), ''),
-		COALESCE(json_extract(o.reply, '$.text'), ''), o.state, o.sent_at
+		COALESCE(json_extract(o.reply, '$.text'), ''), o.state, o.sent_at,
+		(SELECT COUNT(*) FROM feedback f WHERE f.outbox_id = o.id AND f.value > 0),
+		(SELECT COUNT(*) FROM feedback f WHERE f.outbox_id = o.id AND f.value < 0)
 		FROM json_each(?) p JOIN outbox o ON o.message_id = p.value OR o.asker_message_id = p.value
 		WHERE o.platform <> ?
 		ORDER BY o.id`
 
-// archiveReplies fills in the replies to the messages of a page, in one
-// query: the items answering a message (MessageID) and the relays to its
-// author (AskerMessageID), on the message's platform, never the desk.
+// archiveReplies fills in the replies to the messages of a page, with
+// their ratings, in one query: the items answering a message (MessageID)
+// and the relays to its author (AskerMessageID), on the message's
+// platform, never the desk.
 func archiveReplies(ctx context.Context, tx *sql.Tx, page []ArchivedMessage) error {
 	if len(page) == 0 {
 		return nil
@@ -609,7 +616,7 @@ func archiveReplies(ctx context.Context, tx *sql.Tx, page []ArchivedMessage) err
 			r                 ArchivedReply
 			kind, lang, state string
 		)
-		if err := rows.Scan(&id, &kind, &lang, &r.Text, &state, timeCol{&r.SentAt}); err != nil {
+		if err := rows.Scan(&id, &kind, &lang, &r.Text, &state, timeCol{&r.SentAt}, &r.Helpful, &r.NotHelpful); err != nil {
 			return fmt.Errorf("replies: %w", err)
 		}
 		r.Kind, r.Lang, r.State = bot.ReplyKind(kind), bot.Lang(lang), bot.OutState(state)

@@ -604,11 +604,15 @@ func TestArchive(t *testing.T) {
 // The archive holds what the bot said to each asker: its answer or
 // acknowledgement and the staff answer relayed, never the desk's notices;
 // the purge takes whom they went to, not what they said.
+// The archive holds the bot's replies to each message, with the ratings
+// citizens give them now, before and after the purge.
 func TestArchiveHoldsTheBotsReplies(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()
 	answered(t, db, "a1", t0)
 	e := relayed(t, db, "e1", t0.Add(time.Hour))
+	// Another citizen in the room finds the relayed answer unhelpful.
+	must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "web", ChannelID: "help", MessageID: "relay-e1-0", UserID: "user-other", Value: -1, Time: t0.Add(4 * time.Hour)}))
 	desk := []bot.Outgoing{{To: bot.Address{Platform: bot.DeskPlatform}, MessageID: e.Askers[0].MessageID, EscalationID: e.ID,
 		Reply: bot.Reply{Kind: bot.KindDesk, Text: "Relayed to 1 person.", Key: "desk:relayed:e1"}}}
 	must(t, db.Enqueue(ctx, desk))
@@ -623,9 +627,9 @@ func TestArchiveHoldsTheBotsReplies(t *testing.T) {
 		return out
 	}
 	want := [][]ArchivedReply{
-		{{Kind: bot.KindAnswer, Lang: bot.English, Text: "Renew online.", State: bot.OutSent, SentAt: t0.Add(time.Second)}},
+		{{Kind: bot.KindAnswer, Lang: bot.English, Text: "Renew online.", State: bot.OutSent, SentAt: t0.Add(time.Second), Helpful: 1}},
 		{{Kind: bot.KindAck, Lang: bot.French, Text: "Le personnel répondra.", State: bot.OutSent, SentAt: t0.Add(time.Hour + time.Second)},
-			{Kind: bot.KindRelay, Text: "Vous pouvez le renouveler en ligne. — Nadia Roy", State: bot.OutSent, SentAt: t0.Add(3 * time.Hour)}},
+			{Kind: bot.KindRelay, Text: "Vous pouvez le renouveler en ligne. — Nadia Roy", State: bot.OutSent, SentAt: t0.Add(3 * time.Hour), NotHelpful: 1}},
 		{{Kind: bot.KindNotice, Text: "One question at a time.", State: bot.OutPending}},
 	}
 	check := func(when string, got []ArchivedMessage) {

@@ -71,6 +71,10 @@ type archiveReply struct {
 	Text   string     `json:"text"`
 	SentAt *time.Time `json:"sent_at,omitempty"`
 	State  string     `json:"state"`
+	// The citizens whose rating of an answer or relayed staff answer is
+	// 👍 (helpful) or 👎 (not_helpful) now.
+	Helpful    int `json:"helpful,omitempty"`
+	NotHelpful int `json:"not_helpful,omitempty"`
 }
 
 type archiveDecision struct {
@@ -276,7 +280,8 @@ func archiveLineOf(m store.ArchivedMessage, names map[string]string) archiveLine
 		l.Escalation = ae
 	}
 	for _, r := range m.Replies {
-		ar := archiveReply{Kind: string(r.Kind), Lang: string(r.Lang), Text: r.Text, State: string(r.State)}
+		ar := archiveReply{Kind: string(r.Kind), Lang: string(r.Lang), Text: r.Text, State: string(r.State),
+			Helpful: r.Helpful, NotHelpful: r.NotHelpful}
 		if !r.SentAt.IsZero() {
 			at := r.SentAt
 			ar.SentAt = &at

@@ -695,3 +695,37 @@ func TestKeepRetentionClearsTheWebChatOfACommandLinePurge(t *testing.T) {
 		t.Errorf("the newer message or the staff answer is gone:\n%s", h)
 	}
 }
+
+// Each reply in the export says how many citizens rate it helpful or not
+// helpful now, so that a records request sees the ratings reports count.
+func TestArchiveExportSaysHowCitizensRatedEachReply(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	seedArchive(t, dataDir)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []bot.Reaction{
+		{Platform: "web", ChannelID: "help", MessageID: "b1", UserID: "u-jan", Value: 1},   // the answer, by its asker
+		{Platform: "web", ChannelID: "help", MessageID: "b1", UserID: "u-other", Value: 1}, // and by someone else in the room
+		{Platform: "web", ChannelID: "help", MessageID: "b3", UserID: "u-mar", Value: -1},  // the relayed staff answer
+	} {
+		if err := st.SaveFeedback(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	var got []string
+	for _, l := range records(exported(t, "--config", cfgPath), "message") {
+		replies, _ := l["replies"].([]any)
+		for _, r := range replies {
+			r := r.(map[string]any)
+			got = append(got, fmt.Sprint(r["kind"], " ", r["helpful"], " ", r["not_helpful"]))
+		}
+	}
+	want := []string{"answer 2 <nil>", "ack <nil> <nil>", "relay <nil> 1"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("replies (kind helpful not_helpful) = %q, want %q", got, want)
+	}
+}
