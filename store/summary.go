@@ -52,8 +52,21 @@ const topGaps = 10
 //     and 👎 both held, the one added last: see SaveFeedback), each
 //     counted in the period when that emoji was added;
 //   - TopGaps: the topics of escalated questions asked in the period, most
-//     frequent first (ties by topic), at most 10.
+//     frequent first (ties by topic), at most 10 (see Report for all).
 func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary, error) {
+	return db.summary(ctx, since, until, topGaps)
+}
+
+// Report is Summary with every topic of the escalated questions asked in
+// the period in TopGaps, not only the 10 most frequent: the activity
+// report lists what the bot could not answer whole, so that its topics add
+// up to the questions passed to staff.
+func (db *DB) Report(ctx context.Context, since, until time.Time) (bot.Summary, error) {
+	return db.summary(ctx, since, until, -1)
+}
+
+// summary is Summary with at most gaps topics in TopGaps (-1: all).
+func (db *DB) summary(ctx context.Context, since, until time.Time, gaps int) (bot.Summary, error) {
 	s := bot.Summary{Since: since, Until: until, Questions: map[bot.Lang]int{}}
 	p := newPeriod(since, until)
 	err := db.read(ctx, func(tx *sql.Tx) error {
@@ -82,7 +95,7 @@ func (db *DB) Summary(ctx context.Context, since, until time.Time) (bot.Summary,
 			&s.Helpful, &s.NotHelpful); err != nil {
 			return fmt.Errorf("feedback: %w", err)
 		}
-		return summaryGaps(ctx, tx, p, &s)
+		return summaryGaps(ctx, tx, p, gaps, &s)
 	})
 	if err != nil {
 		return bot.Summary{}, fmt.Errorf("store: summary: %w", err)
@@ -267,10 +280,11 @@ func medianSpan(ctx context.Context, tx *sql.Tx, query string, args ...any) (tim
 	return (spans[n/2-1] + spans[n/2]) / 2, n, nil
 }
 
-func summaryGaps(ctx context.Context, tx *sql.Tx, p period, s *bot.Summary) error {
+// summaryGaps fills s.TopGaps with at most limit topics (-1: all).
+func summaryGaps(ctx context.Context, tx *sql.Tx, p period, limit int, s *bot.Summary) error {
 	rows, err := tx.QueryContext(ctx, `SELECT e.topic, COUNT(*) AS n FROM escalation_askers a
 		JOIN escalations e ON e.id = a.escalation_id
-		WHERE a.asked_at >= ? AND a.asked_at < ? GROUP BY e.topic ORDER BY n DESC, e.topic LIMIT ?`, p.from, p.to, topGaps)
+		WHERE a.asked_at >= ? AND a.asked_at < ? GROUP BY e.topic ORDER BY n DESC, e.topic LIMIT ?`, p.from, p.to, limit)
 	if err != nil {
 		return fmt.Errorf("gaps: %w", err)
 	}

@@ -113,7 +113,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	s, err := st.Summary(ctx, from, to)
+	s, err := st.Report(ctx, from, to)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

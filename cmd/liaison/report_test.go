@@ -453,3 +453,53 @@ func TestReportCountsAQuestionInThePeriodTheExportListsIt(t *testing.T) {
 		}
 	}
 }
+
+// What the bot could not answer is listed whole, however many topics the
+// period's questions passed to staff were on: with twelve questions on
+// eleven topics, each topic is there, most frequent first, and their counts
+// add up to the questions passed to staff (the comms page shows the ten
+// most frequent only).
+func TestReportListsEveryTopicTheBotCouldNotAnswer(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour)
+	for i := range 12 {
+		id := fmt.Sprint("q", i)
+		m := bot.Message{Platform: "web", ChannelID: "help", ID: id, AuthorID: "u-" + id, Text: "Can my goat attend?", Time: at, Mentioned: true}
+		o := &bot.Outcome{Message: m, Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.English, At: at},
+			NewEscalation: &bot.Escalation{Topic: fmt.Sprintf("topic-%02d", i%11), Question: m.Text}}
+		if err := st.SaveOutcome(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	out, _, err := runCLI(t, "report", "--config", cfgPath, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r activityJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report --json: %v\n%s", err, out)
+	}
+	sum := 0
+	for _, g := range r.UnansweredTopics {
+		sum += g.Count
+	}
+	if len(r.UnansweredTopics) != 11 || r.UnansweredTopics[0] != (activityGap{Topic: "topic-00", Count: 2}) || sum != r.Escalated || r.Escalated != 12 {
+		t.Errorf("unanswered topics %v (adding up to %d), passed to staff %d: want the 11 topics, topic-00 twice first, adding up to 12",
+			r.UnansweredTopics, sum, r.Escalated)
+	}
+	if out, _, err = runCLI(t, "report", "--config", cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "topic-09 1 topic-10 1") {
+		t.Errorf("report lacks the eleventh topic:\n%s", out)
+	}
+}
