@@ -28,7 +28,10 @@ const feedbackKinds = `('` + string(bot.KindAnswer) + `', '` + string(bot.KindRe
 // takes both away (a platform with one choice per user withdrawing it).
 // An event older than the last change of the emoji it is about, delivered
 // late, is ignored; adding an emoji already held (the web chat's choice
-// made again) makes it the one added last. The rating counted is derived from what remains (see
+// made again) makes it the one added last. For a reply posted as several
+// messages, the citizen holds an emoji on it while they hold it on any of
+// them: taking it off one while another holds it changes nothing counted
+// (see heldElsewhere). The rating counted is derived from what remains (see
 // reactions.rating). Once the purge has taken the user of a reaction to
 // that message, a reaction from a user with none recorded there is not
 // recorded (it returns nil): it may be a change of the purged one, which
@@ -52,10 +55,13 @@ func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
 		if !rated {
 			return nil
 		}
-		var s reactions
-		err = tx.QueryRowContext(ctx, `SELECT helpful, helpful_at, not_helpful, not_helpful_at, value FROM feedback
+		var (
+			s  reactions
+			id int64
+		)
+		err = tx.QueryRowContext(ctx, `SELECT id, helpful, helpful_at, not_helpful, not_helpful_at, value FROM feedback
 			WHERE outbox_id = ? AND user_id = ?`, outboxID, r.UserID).Scan(
-			&s.up.held, timeCol{&s.up.at}, &s.down.held, timeCol{&s.down.at}, &s.value)
+			&id, &s.up.held, timeCol{&s.up.at}, &s.down.held, timeCol{&s.down.at}, &s.value)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			var purged bool
@@ -66,20 +72,73 @@ func (db *DB) SaveFeedback(ctx context.Context, r bot.Reaction) error {
 		case err != nil:
 			return err
 		}
-		if !s.apply(r) {
+		if s.late(r) {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (outbox_id, user_id, value, rated_at, at,
-				helpful, helpful_at, not_helpful, not_helpful_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (outbox_id, user_id) DO UPDATE SET value = excluded.value, rated_at = excluded.rated_at,
-				at = excluded.at, helpful = excluded.helpful, helpful_at = excluded.helpful_at,
-				not_helpful = excluded.not_helpful, not_helpful_at = excluded.not_helpful_at`,
-			outboxID, r.UserID, s.value, ts(s.ratedAt()), ts(r.Time),
-			s.up.held, ts(s.up.at), s.down.held, ts(s.down.at))
-		return err
+		if id != 0 && r.Removed {
+			if held, err := heldElsewhere(ctx, tx, id, r); err != nil || held {
+				return err
+			}
+		}
+		if s.apply(r) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO feedback (outbox_id, user_id, value, rated_at, at,
+					helpful, helpful_at, not_helpful, not_helpful_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (outbox_id, user_id) DO UPDATE SET value = excluded.value, rated_at = excluded.rated_at,
+					at = excluded.at, helpful = excluded.helpful, helpful_at = excluded.helpful_at,
+					not_helpful = excluded.not_helpful, not_helpful_at = excluded.not_helpful_at
+				RETURNING id`,
+				outboxID, r.UserID, s.value, ts(s.ratedAt()), ts(r.Time),
+				s.up.held, ts(s.up.at), s.down.held, ts(s.down.at)).Scan(&id)
+			if err != nil {
+				return err
+			}
+		}
+		return savePart(ctx, tx, id, r)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save feedback: %w", err)
+	}
+	return nil
+}
+
+// partColumns are the feedback_parts columns of the emoji a reaction is
+// about: Value +1 👍, -1 👎, 0 both.
+func partColumns(v int) []string {
+	switch {
+	case v > 0:
+		return []string{"helpful"}
+	case v < 0:
+		return []string{"not_helpful"}
+	}
+	return []string{"helpful", "not_helpful"}
+}
+
+// heldElsewhere records r, the removal of an emoji from one message of the
+// reply of feedback row id, and reports whether the citizen still holds
+// that emoji on another message of the reply (one posted as several): the
+// emoji then stays held on the reply, and the row as it is.
+func heldElsewhere(ctx context.Context, tx *sql.Tx, id int64, r bot.Reaction) (bool, error) {
+	col := partColumns(r.Value)[0]
+	var held bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM feedback_parts
+		WHERE feedback_id = ? AND ref_id <> ? AND `+col+` = 1)`, id, r.MessageID).Scan(&held); err != nil || !held {
+		return false, err
+	}
+	return true, savePart(ctx, tx, id, r)
+}
+
+// savePart records which emoji r leaves the citizen holding on the message
+// it is on, for feedback row id (none when 0: nothing recorded).
+func savePart(ctx context.Context, tx *sql.Tx, id int64, r bot.Reaction) error {
+	if id == 0 {
+		return nil
+	}
+	held := r.Value != 0 && !r.Removed
+	for _, col := range partColumns(r.Value) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO feedback_parts (feedback_id, ref_id, `+col+`) VALUES (?, ?, ?)
+			ON CONFLICT (feedback_id, ref_id) DO UPDATE SET `+col+` = excluded.`+col, id, r.MessageID, held); err != nil {
+			return fmt.Errorf("parts: %w", err)
+		}
 	}
 	return nil
 }
@@ -149,6 +208,18 @@ func (s *reactions) rating(r bot.Reaction) int {
 		return -1
 	}
 	return 0
+}
+
+// late reports whether r is older than the last change of every emoji it
+// is about: delivered late, it changes nothing (see apply).
+func (s *reactions) late(r bot.Reaction) bool {
+	switch {
+	case r.Value > 0:
+		return r.Time.Before(s.up.at)
+	case r.Value < 0:
+		return r.Time.Before(s.down.at)
+	}
+	return r.Time.Before(s.up.at) && r.Time.Before(s.down.at)
 }
 
 // ratedAt is when the emoji counted was added (zero when none is): a

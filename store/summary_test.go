@@ -115,6 +115,52 @@ func TestSaveFeedbackKeepsEachEmoji(t *testing.T) {
 	}
 }
 
+// TestSaveFeedbackOnAReplyPostedAsSeveralMessages: a reply too long for one
+// message is posted as several, and a citizen may hold an emoji on more
+// than one of them. They hold it on the reply while any of them does:
+// taking it off one leaves it counted, taking it off the last one held
+// does not; with both emoji held, the one added last counts.
+func TestSaveFeedbackOnAReplyPostedAsSeveralMessages(t *testing.T) {
+	type step struct {
+		part    string // "first" or "last"
+		value   int
+		removed bool
+	}
+	add := func(part string, v int) step { return step{part: part, value: v} }
+	remove := func(part string, v int) step { return step{part: part, value: v, removed: true} }
+	tests := []struct {
+		name                string
+		steps               []step
+		helpful, notHelpful int
+	}{
+		{"👍 on both, taken off the last: 👍 on the first is left", []step{add("first", 1), add("last", 1), remove("last", 1)}, 1, 0},
+		{"👍 on both, taken off the first: 👍 on the last is left", []step{add("first", 1), add("last", 1), remove("first", 1)}, 1, 0},
+		{"👍 on both, taken off both: nothing", []step{add("first", 1), add("last", 1), remove("last", 1), remove("first", 1)}, 0, 0},
+		{"👎 on both, 👍 on the first, 👎 taken off the last: 👍 added last", []step{add("first", -1), add("last", -1), add("first", 1), remove("last", -1)}, 1, 0},
+		{"👍 on the first, 👎 on the last, 👎 taken off: 👍 is left", []step{add("first", 1), add("last", -1), remove("last", -1)}, 1, 0},
+		{"👍 on the first, taken off the last where it never was: 👍 is left", []step{add("first", 1), remove("last", 1)}, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, _ := newDB(t)
+			ctx := context.Background()
+			o := answerOutcome("m1")
+			must(t, db.SaveOutcome(ctx, o))
+			must(t, db.MarkSent(ctx, o.Outbox[0].ID, bot.MessageRef{Platform: "discord", ChannelID: "help", ID: "bot-2", Earlier: []string{"bot-1"}}, t0))
+			ids := map[string]string{"first": "bot-1", "last": "bot-2"}
+			for i, s := range tt.steps {
+				must(t, db.SaveFeedback(ctx, bot.Reaction{Platform: "discord", ChannelID: "help", MessageID: ids[s.part], UserID: "u1",
+					Value: s.value, Removed: s.removed, Time: t0.Add(time.Duration(i+1) * time.Second)}))
+			}
+			s, err := db.Summary(ctx, t0.Add(-time.Hour), time.Time{})
+			must(t, err)
+			if s.Helpful != tt.helpful || s.NotHelpful != tt.notHelpful {
+				t.Errorf("helpful %d, not helpful %d; want %d, %d", s.Helpful, s.NotHelpful, tt.helpful, tt.notHelpful)
+			}
+		})
+	}
+}
+
 // Only answers and relayed staff answers invite feedback: a reaction on a
 // broadcast, an acknowledgement or a notice is not about an answer, is not
 // recorded and, when recorded before that rule, is not counted.
