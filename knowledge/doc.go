@@ -23,6 +23,23 @@
 // entries are allowed), empty or oversized text, malformed links, bad
 // topics, variants for unknown entries, unknown TOML keys.
 //
+// Parity (parity.go) warns of translation drift: an entry whose English and
+// French answers do not state the same phone numbers, e-mail addresses,
+// amounts, dates, times, durations or numbers, or whose halves link to
+// different sites or to a different number of pages. Each language's forms
+// are read to one value ("1-800-555-0199" and "1 800 555-0199", "$1,234.50"
+// and "1 234,50 $" with any of French typography's spaces, "5 p.m." and
+// "17 h", "March 3" and "3 mars", "two weeks" and "deux semaines"). Link
+// paths are not compared (a French page has its own path or slug): only
+// sites and counts. Small numbers written as words are read before a unit
+// of time and match a number in the other half ("two photos" and "2
+// photos"); file sizes and numbers in names (COVID-19) are left out, and a
+// number the other half writes as another kind of fact ("age 60" and "60
+// ans", "9 to 5" and "de 9 h à 17 h") is no drift: a warning that is none
+// costs an author more than the rare drift this lets through.
+// Warnings never refuse a base: kb check prints them and fails only with
+// --strict; Validate, Open and Reload do not look for them.
+//
 // Topics route escalations to staff. The sample uses a small stable set,
 // listed in Topics: passports, benefits, taxes, accessibility, offices,
 // contact, privacy, general.

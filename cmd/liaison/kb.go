@@ -164,6 +164,7 @@ func runKBCheck(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newKBFlags("kb check", stderr)
 	var src kbSource
 	src.register(fs)
+	strict := fs.Bool("strict", false, "fail when the two halves of an entry do not state the same facts (warnings)")
 	pos, err := parseKBFlags(fs, args)
 	if err != nil {
 		return err
@@ -174,6 +175,18 @@ func runKBCheck(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	b, err := src.prepare()
 	if err != nil {
 		return reportKB(err, stderr)
+	}
+	// Warnings never refuse a knowledge base (serve loads it all the
+	// same); --strict makes them fail a check, in CI for instance.
+	if ws := knowledge.Parity(b.Entries); len(ws) > 0 {
+		for _, w := range ws {
+			fmt.Fprintln(stderr, "warning: "+w.Error())
+		}
+		if *strict {
+			fmt.Fprintf(stderr, "%d warning(s), which --strict makes fail: the English and French halves of these entries do not state the same facts\n", len(ws))
+			return errReported
+		}
+		fmt.Fprintf(stderr, "%d warning(s): the English and French halves of these entries do not state the same facts (--strict makes them fail the check)\n", len(ws))
 	}
 	st := knowledge.StatsOf(b)
 	fmt.Fprintf(stdout, "%s: ok, %d entries (%d English, %d French), %d variants\n", b.Path, st.Entries, st.ByLang["en"].Entries, st.ByLang["fr"].Entries, st.ByLang["en"].Variants+st.ByLang["fr"].Variants)

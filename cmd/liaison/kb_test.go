@@ -76,6 +76,46 @@ answer = "R"
 	}
 }
 
+// kb check warns of an entry whose halves state different facts, with the
+// file, line, entry and fact, and still passes unless --strict is given.
+func TestKBCheckWarnsOfFactsThatDiffer(t *testing.T) {
+	f := kbWrite(t, t.TempDir(), "kb.toml", `[[entry]]
+id = "contact-phone"
+topic = "contact"
+[entry.en]
+question = "How can I reach you?"
+answer = "Call 1-800-555-0199, Monday to Friday, from 8:30 a.m. to 4:30 p.m. A passport costs $1,234.50."
+[entry.fr]
+question = "Comment vous joindre?"
+answer = "Composez le 1 800 555-0199, du lundi au vendredi, de 8 h 30 à 16 h. Un passeport coûte 1 234,50 $."
+
+[[entry]]
+id = "deadline"
+topic = "taxes"
+[entry.en]
+question = "When is the deadline?"
+answer = "April 30, within 30 days."
+[entry.fr]
+question = "Quelle est la date limite?"
+answer = "Le 30 avril, dans les 30 jours."
+`)
+	want := f + ":1: entry contact-phone: the times differ: the English answer gives 4:30 p.m., the French answer 16 h: check which half is right"
+	out, stderr, err := kbRun(t, "kb", "check", "--kb", f)
+	if err != nil || !strings.Contains(out, "ok, 2 entries") {
+		t.Fatalf("a warning failed the check: %q, %v\n%s", out, err, stderr)
+	}
+	if !strings.Contains(stderr, "warning: "+want) || !strings.Contains(stderr, "1 warning(s)") || strings.Count(stderr, "warning: ") != 1 {
+		t.Errorf("stderr lacks the one warning %q:\n%s", want, stderr)
+	}
+	_, stderr, err = kbRun(t, "kb", "check", "--strict", "--kb", f)
+	if !errors.Is(err, errReported) || exitCode(err) != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("--strict: %v\n%s", err, stderr)
+	}
+	if _, stderr, err := kbRun(t, "kb", "check", "--strict"); err != nil || stderr != "" {
+		t.Errorf("the sample with --strict: %v\n%s", err, stderr)
+	}
+}
+
 func TestKBStatsJSON(t *testing.T) {
 	out, _, err := kbRun(t, "kb", "stats", "--json")
 	if err != nil {
