@@ -557,8 +557,7 @@ func (r *runner) message(m *discordgo.Message) bool {
 		}
 		// Discord's content, not the text left once the bot's mention is
 		// taken out: a citizen who only mentions the bot sent text.
-		if strings.TrimSpace(m.Content) == "" && !msg.AuthorBot && len(m.Attachments) == 0 && len(m.Embeds) == 0 &&
-			len(m.StickerItems) == 0 && c.warnedEmpty.CompareAndSwap(false, true) {
+		if blank(m) && !msg.AuthorBot && c.warnedEmpty.CompareAndSwap(false, true) {
 			c.log.Warn("a message arrived without its text: is MESSAGE CONTENT INTENT enabled (Developer Portal → Bot)?",
 				"channel", string(msg.Channel()))
 		}

@@ -494,6 +494,25 @@ func TestEndToEndServerEmojiAreNotQuestions(t *testing.T) {
 	}
 }
 
+// A message forwarded into a help channel (Discord's "Forward", which
+// carries no text of its own) is the citizen's question: it is answered
+// from what the message forwarded says, in its language, rather than left
+// as an empty message.
+func TestEndToEndForwardedQuestionIsAnswered(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Forward: &fakediscord.Forward{
+		GuildID: "100000000000000777", ChannelID: "100000000000000778", MessageID: "100000000000000779",
+		Content: "Bonjour, comment renouveler mon passeport?"}})
+	d := w.decision(t, q)
+	if d.Action != bot.ActAnswer || d.Lang != bot.French || d.EntryID != "passport-renew" {
+		t.Fatalf("decision %+v, want a French answer from passport-renew", d)
+	}
+	if p := w.replyTo(t, helpID, q); !strings.Contains(p.Content, "renouveler votre passeport en ligne") {
+		t.Errorf("reply is not the French answer: %q", p.Content)
+	}
+}
+
 // A bilingual broadcast too long for one message is posted a language
 // after the other: the French half is not begun at the end of the English
 // post and finished in the next, while the English stands whole.

@@ -593,8 +593,16 @@ func TestMentionAloneIsNotTakenForAMissingContentIntent(t *testing.T) {
 	if strings.Contains(logs.String(), warning) {
 		t.Errorf("a mention alone is taken for a missing intent:\n%s", logs.String())
 	}
+	// A forward has no content of its own: the message forwarded has.
+	r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(),
+		Forward: &fakediscord.Forward{GuildID: guildID, ChannelID: otherID, MessageID: "100000000000000779", Content: "Is this true?"}})
+	r.srv.Await(t, "the forward", func() bool { return len(h.Messages()) == 2 })
+	r.settle(t)
+	if strings.Contains(logs.String(), warning) {
+		t.Errorf("a forward is taken for a missing intent:\n%s", logs.String())
+	}
 	r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: ""})
-	r.srv.Await(t, "the empty message", func() bool { return len(h.Messages()) == 2 })
+	r.srv.Await(t, "the empty message", func() bool { return len(h.Messages()) == 3 })
 	r.settle(t)
 	if !strings.Contains(logs.String(), warning) {
 		t.Errorf("a message without content is not logged as a missing intent:\n%s", logs.String())

@@ -25,7 +25,8 @@ type place struct {
 // the message is not for Liaison at all: a server or channel that is not
 // watched, a DM while DMs are off, a system message (join, pin, thread
 // created). botID is the bot's own user id; p says whether the message's
-// channel is a thread and of what.
+// channel is a thread and of what. A forward's text is that of the message
+// forwarded (see said).
 //
 // It is pure: the same input always gives the same output.
 func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot.Message, ok bool) {
@@ -35,6 +36,7 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return bot.Message{}, false
 	}
+	text, mentions := said(m)
 	msg = bot.Message{
 		Platform:   Platform,
 		ChannelID:  m.ChannelID,
@@ -42,7 +44,7 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 		AuthorID:   m.Author.ID,
 		AuthorName: displayName(m),
 		AuthorBot:  m.Author.Bot || m.WebhookID != "" || (botID != "" && m.Author.ID == botID),
-		Text:       plainMentions(stripSelfMention(plainEmoji(m.Content), botID), m.Mentions),
+		Text:       plainMentions(stripSelfMention(plainEmoji(text), botID), mentions),
 		Time:       m.Timestamp.UTC(),
 	}
 	if m.GuildID == "" {
@@ -98,6 +100,49 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 		}
 	}
 	return msg, true
+}
+
+// said returns what m says, and the users its text mentions. A forward
+// (Discord's "Forward") has no text of its own, a comment going in a message
+// of its own: it says what the message forwarded says, which Discord copies
+// into it. Put before the bot (in a DM, a help channel, the bot's thread),
+// it is the citizen's question as much as if they had pasted it: they want
+// to know about what they forward ("is this true?", a friend's question),
+// and taking it for an empty message would leave them without a word, and
+// their comment, if any, without its subject. Whether it is addressed to
+// the bot is the forward's own: a mention of the bot in the message
+// forwarded was made to someone else, elsewhere (Mentioned is left false).
+func said(m *discordgo.Message) (string, []*discordgo.User) {
+	if f := forwarded(m); f != nil && strings.TrimSpace(m.Content) == "" {
+		return f.Content, f.Mentions
+	}
+	return m.Content, m.Mentions
+}
+
+// forwarded returns the message m forwards, nil when m is no forward.
+func forwarded(m *discordgo.Message) *discordgo.Message {
+	if m.MessageReference == nil || m.MessageReference.Type != discordgo.MessageReferenceTypeForward {
+		return nil
+	}
+	for _, s := range m.MessageSnapshots {
+		if s.Message != nil {
+			return s.Message
+		}
+	}
+	return nil
+}
+
+// blank reports whether m carries nothing at all: no text, file, embed,
+// sticker, nor, for a forward, anything in the message forwarded. From a
+// person, that is the sign of a missing message-content intent.
+func blank(m *discordgo.Message) bool {
+	if strings.TrimSpace(m.Content) != "" || len(m.Attachments) > 0 || len(m.Embeds) > 0 || len(m.StickerItems) > 0 {
+		return false
+	}
+	if f := forwarded(m); f != nil {
+		return blank(f)
+	}
+	return true
 }
 
 // displayName is the name people see: the server nickname, else the global

@@ -71,6 +71,17 @@ func TestToMessage(t *testing.T) {
 			m.Type = discordgo.MessageTypeReply
 			m.ReferencedMessage = &discordgo.Message{ID: "650", Author: &discordgo.User{ID: strangerID}}
 		}), nil, place{}, true, base},
+		{"a forward: the text of the message forwarded, whose mentions address others", msg(func(m *discordgo.Message) {
+			m.Content = ""
+			m.MessageReference = &discordgo.MessageReference{Type: discordgo.MessageReferenceTypeForward, MessageID: "650", ChannelID: otherID}
+			m.MessageSnapshots = []discordgo.MessageSnapshot{{Message: &discordgo.Message{
+				Content:  "<@" + botID + "> <@" + strangerID + "> How do I renew my passport?",
+				Mentions: []*discordgo.User{{ID: botID, Bot: true}, {ID: strangerID, Username: "sam"}}}}}
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "@sam How do I renew my passport?" })},
+		{"a reply to another message keeps its own text", msg(func(m *discordgo.Message) {
+			m.MessageReference = &discordgo.MessageReference{MessageID: "650"}
+			m.MessageSnapshots = []discordgo.MessageSnapshot{{Message: &discordgo.Message{Content: "something else"}}}
+		}), nil, place{}, true, base},
 		{"DM", msg(func(m *discordgo.Message) { m.GuildID = ""; m.ChannelID = dmID }), nil, place{}, true,
 			with(func(m *bot.Message) { m.ChannelID = dmID; m.DM = true })},
 		{"DM while DMs are off", msg(func(m *discordgo.Message) { m.GuildID = ""; m.ChannelID = dmID }), &noDMs, place{}, false, bot.Message{}},

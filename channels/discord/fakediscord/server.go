@@ -84,6 +84,7 @@ type Member struct {
 
 // Reference is a message reference.
 type Reference struct {
+	Type            int    `json:"type,omitempty"` // 1: a forward
 	MessageID       string `json:"message_id,omitempty"`
 	ChannelID       string `json:"channel_id,omitempty"`
 	GuildID         string `json:"guild_id,omitempty"`
@@ -111,8 +112,19 @@ type Message struct {
 	Nonce             string     `json:"nonce,omitempty"`
 	MessageReference  *Reference `json:"message_reference,omitempty"`
 	ReferencedMessage *Message   `json:"referenced_message,omitempty"`
-	Flags             int        `json:"flags"`
+	// MessageSnapshots holds the message forwarded (its content, not its
+	// author), when MessageReference.Type is 1.
+	MessageSnapshots []Snapshot `json:"message_snapshots,omitempty"`
+	Flags            int        `json:"flags"`
 }
+
+// Snapshot is a forwarded message as Discord copies it into the forward.
+type Snapshot struct {
+	Message Message `json:"message"`
+}
+
+// FlagHasSnapshot marks a forward (Discord's HAS_SNAPSHOT message flag).
+const FlagHasSnapshot = 1 << 14
 
 // ChannelInfo is a Discord channel object.
 type ChannelInfo struct {
@@ -568,6 +580,17 @@ type Post struct {
 	// At back-dates the message: its id and timestamp are made from At,
 	// as if it had been posted then. Zero: now.
 	At time.Time
+	// Forward makes the message a forward of another, posted elsewhere
+	// (another server maybe) with this content: Content is then ignored,
+	// since a forward has none of its own (a comment goes in a message of
+	// its own).
+	Forward *Forward
+}
+
+// Forward is the message a Post forwards.
+type Forward struct {
+	GuildID, ChannelID, MessageID string
+	Content                       string
 }
 
 // Post stores a citizen's message and dispatches MESSAGE_CREATE to the bot
@@ -616,6 +639,12 @@ func (s *Server) Post(p Post) string {
 		cp.ReferencedMessage = nil
 		m.ReferencedMessage = &cp
 	}
+	if f := p.Forward; f != nil {
+		m.Content, m.Flags = "", FlagHasSnapshot
+		m.MessageReference = &Reference{Type: 1, MessageID: f.MessageID, ChannelID: f.ChannelID, GuildID: f.GuildID}
+		m.MessageSnapshots = []Snapshot{{Message: Message{Content: f.Content, Timestamp: m.Timestamp,
+			Mentions: []User{}, MentionRoles: []string{}, Attachments: []any{}, Embeds: []any{}}}}
+	}
 	pg := s.pings(m.Content, nil, m.ReferencedMessage)
 	m.MentionEveryone = pg.Everyone
 	for _, id := range pg.Users {
@@ -644,6 +673,10 @@ func (s *Server) dispatchMessage(m *Message) {
 	if s.gw.intents&IntentMessageContent == 0 && m.GuildID != "" && m.Author.ID != s.cfg.BotID &&
 		!slices.ContainsFunc(m.Mentions, func(u User) bool { return u.ID == s.cfg.BotID }) {
 		ev.Content, ev.Embeds, ev.Attachments = "", []any{}, []any{}
+		ev.MessageSnapshots = slices.Clone(ev.MessageSnapshots)
+		for i := range ev.MessageSnapshots {
+			ev.MessageSnapshots[i].Message.Content = ""
+		}
 	}
 	s.dispatch("MESSAGE_CREATE", ev)
 }
