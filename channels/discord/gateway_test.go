@@ -575,10 +575,11 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-// A citizen who only mentions the bot sent text: the log does not send the
-// operator to check the message content intent. A message that arrives
-// with no content at all does.
-func TestMentionAloneIsNotTakenForAMissingContentIntent(t *testing.T) {
+// A citizen who only mentions the bot sent text, and a forward or a poll,
+// with no content of their own, carry theirs elsewhere: the log does not
+// send the operator to check the message content intent. A message that
+// arrives with nothing at all does.
+func TestOnlyBlankMessagesAreTakenForAMissingContentIntent(t *testing.T) {
 	t.Parallel()
 	var logs logBuffer
 	opts := testOptions(t)
@@ -601,8 +602,15 @@ func TestMentionAloneIsNotTakenForAMissingContentIntent(t *testing.T) {
 	if strings.Contains(logs.String(), warning) {
 		t.Errorf("a forward is taken for a missing intent:\n%s", logs.String())
 	}
+	// Nor has a poll.
+	r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Poll: "Is the office open on Saturday?"})
+	r.srv.Await(t, "the poll", func() bool { return len(h.Messages()) == 3 })
+	r.settle(t)
+	if strings.Contains(logs.String(), warning) {
+		t.Errorf("a poll is taken for a missing intent:\n%s", logs.String())
+	}
 	r.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Content: ""})
-	r.srv.Await(t, "the empty message", func() bool { return len(h.Messages()) == 3 })
+	r.srv.Await(t, "the empty message", func() bool { return len(h.Messages()) == 4 })
 	r.settle(t)
 	if !strings.Contains(logs.String(), warning) {
 		t.Errorf("a message without content is not logged as a missing intent:\n%s", logs.String())

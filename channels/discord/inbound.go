@@ -133,10 +133,11 @@ func forwarded(m *discordgo.Message) *discordgo.Message {
 }
 
 // blank reports whether m carries nothing at all: no text, file, embed,
-// sticker, nor, for a forward, anything in the message forwarded. From a
-// person, that is the sign of a missing message-content intent.
+// sticker, poll, nor, for a forward, anything in the message forwarded.
+// From a person, that is the sign of a missing message-content intent
+// (Discord then blanks all of them).
 func blank(m *discordgo.Message) bool {
-	if strings.TrimSpace(m.Content) != "" || len(m.Attachments) > 0 || len(m.Embeds) > 0 || len(m.StickerItems) > 0 {
+	if strings.TrimSpace(m.Content) != "" || len(m.Attachments) > 0 || len(m.Embeds) > 0 || len(m.StickerItems) > 0 || m.Poll != nil {
 		return false
 	}
 	if f := forwarded(m); f != nil {

@@ -115,7 +115,25 @@ type Message struct {
 	// MessageSnapshots holds the message forwarded (its content, not its
 	// author), when MessageReference.Type is 1.
 	MessageSnapshots []Snapshot `json:"message_snapshots,omitempty"`
+	Poll             *Poll      `json:"poll,omitempty"`
 	Flags            int        `json:"flags"`
+}
+
+// Poll is a poll posted as a message, which has no content then.
+type Poll struct {
+	Question PollMedia    `json:"question"`
+	Answers  []PollAnswer `json:"answers"`
+}
+
+// PollMedia is a poll's question or one of its answers.
+type PollMedia struct {
+	Text string `json:"text"`
+}
+
+// PollAnswer is one answer of a poll.
+type PollAnswer struct {
+	AnswerID int       `json:"answer_id"`
+	Media    PollMedia `json:"poll_media"`
 }
 
 // Snapshot is a forwarded message as Discord copies it into the forward.
@@ -585,6 +603,9 @@ type Post struct {
 	// since a forward has none of its own (a comment goes in a message of
 	// its own).
 	Forward *Forward
+	// Poll makes the message a poll asking this, answered yes or no;
+	// Content is then ignored.
+	Poll string
 }
 
 // Forward is the message a Post forwards.
@@ -645,6 +666,11 @@ func (s *Server) Post(p Post) string {
 		m.MessageSnapshots = []Snapshot{{Message: Message{Content: f.Content, Timestamp: m.Timestamp,
 			Mentions: []User{}, MentionRoles: []string{}, Attachments: []any{}, Embeds: []any{}}}}
 	}
+	if p.Poll != "" {
+		m.Content = ""
+		m.Poll = &Poll{Question: PollMedia{Text: p.Poll},
+			Answers: []PollAnswer{{AnswerID: 1, Media: PollMedia{Text: "Yes"}}, {AnswerID: 2, Media: PollMedia{Text: "No"}}}}
+	}
 	pg := s.pings(m.Content, nil, m.ReferencedMessage)
 	m.MentionEveryone = pg.Everyone
 	for _, id := range pg.Users {
@@ -672,7 +698,7 @@ func (s *Server) dispatchMessage(m *Message) {
 	// guild messages that neither mention the bot nor are its own.
 	if s.gw.intents&IntentMessageContent == 0 && m.GuildID != "" && m.Author.ID != s.cfg.BotID &&
 		!slices.ContainsFunc(m.Mentions, func(u User) bool { return u.ID == s.cfg.BotID }) {
-		ev.Content, ev.Embeds, ev.Attachments = "", []any{}, []any{}
+		ev.Content, ev.Embeds, ev.Attachments, ev.Poll = "", []any{}, []any{}, nil
 		ev.MessageSnapshots = slices.Clone(ev.MessageSnapshots)
 		for i := range ev.MessageSnapshots {
 			ev.MessageSnapshots[i].Message.Content = ""
