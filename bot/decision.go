@@ -34,6 +34,7 @@ const (
 	ReasonPartisan        Reason = "partisan"         // comment policy: no partisan statements
 	ReasonCourtesy        Reason = "courtesy"         // only a thank-you: nothing to answer or pass to staff
 	ReasonNoWords         Reason = "no_words"         // only emoji or punctuation, no letter or digit: nothing to answer or pass to staff
+	ReasonFilesOnly       Reason = "files_only"       // files (pictures, voice messages) and no text: the citizen is asked to write the question
 	ReasonConfident       Reason = "confident"        // top hit reached the threshold
 	ReasonLowConfidence   Reason = "low_confidence"   // below the threshold: escalated
 	ReasonJoined          Reason = "joined"           // escalated by joining an open escalation

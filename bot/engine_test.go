@@ -367,6 +367,41 @@ func TestThankYouIsNeitherAnsweredNorPassedToStaff(t *testing.T) {
 	}
 }
 
+// A message of files alone (a screenshot, a voice message) addressed to the
+// bot is neither answered nor passed to staff, who would get an empty
+// question: the citizen is asked, in both languages since it says none, to
+// write it; in shadow mode that is what the bot would have done. Files in a
+// channel where nobody spoke to the bot are left alone.
+func TestFilesAloneAreAskedToBeWritten(t *testing.T) {
+	e := newEnv(t, nil)
+	m := e.msg("help", "ana", "", "pic")
+	m.Files = 1
+	d, err := e.eng.HandleMessage(e.ctx, m)
+	if err != nil || d.Action != bot.ActNotice || d.Reason != bot.ReasonFilesOnly {
+		t.Fatalf("%+v %v, want a notice (%s)", d, err, bot.ReasonFilesOnly)
+	}
+	e.tick()
+	s := e.ch.all()
+	if len(s) != 1 || s[0].To.ReplyTo != "pic" || !strings.Contains(s[0].Reply.Text, "type your question") ||
+		!strings.Contains(s[0].Reply.Text, "écrire votre question") {
+		t.Errorf("sent %+v, want the request to write the question, in both languages", s)
+	}
+	if list, err := e.st.Escalations(e.ctx, bot.EscalationFilter{}); err != nil || len(list) != 0 {
+		t.Errorf("%d escalations (%v), want none", len(list), err)
+	}
+	m = e.msg("general", "ana", "", "pic2")
+	m.Files = 2
+	if d, err := e.eng.HandleMessage(e.ctx, m); err != nil || d.Action != bot.ActIgnore || d.Reason != bot.ReasonNotAddressed {
+		t.Errorf("files in #general: %+v %v, want them left (not addressed)", d, err)
+	}
+	e.setPhase(phases.Broadcast, "")
+	m = e.msg("help", "ana", "", "pic3")
+	m.Files = 1
+	if d, err := e.eng.HandleMessage(e.ctx, m); err != nil || d.Action != bot.ActShadow || d.Would != bot.ActNotice {
+		t.Errorf("files in phase 1: %+v %v, want shadow (would notice)", d, err)
+	}
+}
+
 func TestPartisanQuestionGetsTheNeutralNotice(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", "Pour qui voter aux prochaines élections, les libéraux ou les conservateurs?")

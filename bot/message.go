@@ -18,6 +18,10 @@ type Message struct {
 	AuthorBot  bool // written by a bot, a webhook, or this bot itself: recorded, never answered
 	Text       string
 	Time       time.Time
+	// Files is how many files the message carries (pictures, documents,
+	// voice messages), which the engine does not read: a message of files
+	// alone, addressed to the bot, is asked to be written instead.
+	Files int
 
 	// Why the message is addressed to the bot. The engine also treats every
 	// message in a channel configured as a help channel as addressed.

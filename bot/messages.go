@@ -11,6 +11,7 @@ const (
 	MsgLanguageAsked    = "relay.lang_asked"   // to the citizen who took that offer: the answer in {{.AskerLang}} is asked for
 	MsgFlood            = "flood"              // too many messages
 	MsgPartisan         = "policy.partisan"    // no partisan statements
+	MsgFilesOnly        = "files_only"         // files alone: please write the question
 	MsgBroadcastDivider = "broadcast.divider"  // between the English and French halves
 	MsgLangEN           = "lang.en"            // the name of English
 	MsgLangFR           = "lang.fr"            // the name of French
@@ -48,7 +49,7 @@ const (
 func MessageIDs() []string {
 	return []string{
 		MsgAnswerMore, MsgFeedbackPrompt, MsgAck, MsgSignature, MsgRelayOtherLang,
-		MsgFlood, MsgPartisan, MsgBroadcastDivider, MsgLangEN, MsgLangFR,
+		MsgFlood, MsgPartisan, MsgFilesOnly, MsgBroadcastDivider, MsgLangEN, MsgLangFR,
 		MsgPhaseBroadcast, MsgPhaseReplies, MsgPhaseOutreach, MsgPhaseInherit,
 		MsgDeskReminder, MsgDeskReroute, MsgDeskMismatch, MsgDeskRelayed,
 		MsgDeskNotRoster, MsgDeskNotLead, MsgDeskPhaseGlobal, MsgDeskPhaseChannel,

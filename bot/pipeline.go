@@ -73,7 +73,7 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		d.Action, d.Reason = ActIgnore, ReasonBotAuthor
 		return o, nil, nil
 	}
-	if m.Text == "" {
+	if m.Text == "" && m.Files == 0 {
 		d.Action, d.Reason = ActIgnore, ReasonEmpty
 		return o, nil, nil
 	}
@@ -116,6 +116,20 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		return o, nil, nil
 	case floodSilent:
 		d.Action, d.Reason = ActIgnore, ReasonFloodSilent
+		return o, nil, nil
+	}
+
+	if m.Text == "" {
+		// Files alone (a screenshot of a letter, a voice message): the
+		// bot reads no file, and staff would get an empty question. The
+		// citizen, who waits for an answer, is asked to write it.
+		d.Reason = ReasonFilesOnly
+		if !phase.CanReply() {
+			d.Action, d.Would = ActShadow, ActNotice
+			return o, nil, nil
+		}
+		d.Action = ActNotice
+		o.Outbox = append(o.Outbox, e.replyTo(m, now, "files", e.notice(d, KindNotice, MsgFilesOnly)))
 		return o, nil, nil
 	}
 

@@ -201,7 +201,7 @@ func fillAsker(a *bot.Asker, m bot.Message, d bot.Decision, at time.Time, questi
 }
 
 // addressed reports whether the message counts as a question to the bot in
-// reports: written by a person, with text, and not set aside as not
+// reports: written by a person, with text or files, and not set aside as not
 // addressed (the engine's help-channel rule is reflected in its reason) nor
 // a proactive reach-out.
 func addressed(m bot.Message, d bot.Decision) bool {

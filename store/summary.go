@@ -16,13 +16,13 @@ const topGaps = 10
 // Summary computes the comms-lead picture of activity in [since, until)
 // (a zero until: up to now), from one consistent snapshot:
 //
-//   - Questions: messages with text addressed to the bot by a person
+//   - Questions: messages with text (or files alone) addressed to the bot by a person
 //     (posted in the period, as the archive export lists them, also when
 //     decided after it: caught up after a restart), by the language
 //     decided, but for a thank-you or emoji and punctuation alone (Left);
 //     Answered, Withheld, Undelivered, Escalated, Shadow (with
 //     ShadowWouldAnswer) and Ignored (ignored or given a fixed notice:
-//     abuse, flood, partisan) split them by action and, for an answer, by
+//     abuse, flood, partisan, files alone) split them by action and, for an answer, by
 //     what became of it (see unreachedQuery);
 //   - LanguageRequests: replies asking for a staff answer in the
 //     citizen's language (posted in the period), counted apart: the

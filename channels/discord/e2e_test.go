@@ -513,6 +513,25 @@ func TestEndToEndForwardedQuestionIsAnswered(t *testing.T) {
 	}
 }
 
+// A picture sent alone to the bot (a screenshot of a letter, by DM) gets an
+// answer asking for the question in writing, rather than none; a picture
+// with words is the question its words ask.
+func TestEndToEndFilesAloneAreAskedToBeWritten(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.srv.Post(fakediscord.Post{ChannelID: dmID, Author: citizen(), Files: []string{"letter.png"}})
+	if d := w.decision(t, q); d.Action != bot.ActNotice || d.Reason != bot.ReasonFilesOnly {
+		t.Fatalf("decision %+v, want a notice (%s)", d, bot.ReasonFilesOnly)
+	}
+	if p := w.replyTo(t, dmID, q); !strings.Contains(p.Content, "type your question") {
+		t.Errorf("reply %q does not ask for the question in writing", p.Content)
+	}
+	q = w.srv.Post(fakediscord.Post{ChannelID: dmID, Author: citizen(), Content: "How do I renew my passport?", Files: []string{"passport.jpg"}})
+	if d := w.decision(t, q); d.Action != bot.ActAnswer || d.EntryID != "passport-renew" {
+		t.Errorf("decision %+v on a question with a picture, want an answer from passport-renew", d)
+	}
+}
+
 // A bilingual broadcast too long for one message is posted a language
 // after the other: the French half is not begun at the end of the English
 // post and finished in the next, while the English stands whole.

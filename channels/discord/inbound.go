@@ -36,7 +36,7 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return bot.Message{}, false
 	}
-	text, mentions := said(m)
+	src := said(m)
 	msg = bot.Message{
 		Platform:   Platform,
 		ChannelID:  m.ChannelID,
@@ -44,8 +44,9 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 		AuthorID:   m.Author.ID,
 		AuthorName: displayName(m),
 		AuthorBot:  m.Author.Bot || m.WebhookID != "" || (botID != "" && m.Author.ID == botID),
-		Text:       plainMentions(stripSelfMention(plainEmoji(text), botID), mentions),
+		Text:       plainMentions(stripSelfMention(plainEmoji(src.Content), botID), src.Mentions),
 		Time:       m.Timestamp.UTC(),
+		Files:      len(src.Attachments),
 	}
 	if m.GuildID == "" {
 		if !cfg.DMs {
@@ -102,7 +103,8 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 	return msg, true
 }
 
-// said returns what m says, and the users its text mentions. A forward
+// said returns the message whose text and files are what m says: m
+// itself, or the message it forwards. A forward
 // (Discord's "Forward") has no text of its own, a comment going in a message
 // of its own: it says what the message forwarded says, which Discord copies
 // into it. Put before the bot (in a DM, a help channel, the bot's thread),
@@ -112,11 +114,11 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 // their comment, if any, without its subject. Whether it is addressed to
 // the bot is the forward's own: a mention of the bot in the message
 // forwarded was made to someone else, elsewhere (Mentioned is left false).
-func said(m *discordgo.Message) (string, []*discordgo.User) {
-	if f := forwarded(m); f != nil && strings.TrimSpace(m.Content) == "" {
-		return f.Content, f.Mentions
+func said(m *discordgo.Message) *discordgo.Message {
+	if f := forwarded(m); f != nil && strings.TrimSpace(m.Content) == "" && len(m.Attachments) == 0 {
+		return f
 	}
-	return m.Content, m.Mentions
+	return m
 }
 
 // forwarded returns the message m forwards, nil when m is no forward.

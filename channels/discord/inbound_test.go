@@ -78,6 +78,16 @@ func TestToMessage(t *testing.T) {
 				Content:  "<@" + botID + "> <@" + strangerID + "> How do I renew my passport?",
 				Mentions: []*discordgo.User{{ID: botID, Bot: true}, {ID: strangerID, Username: "sam"}}}}}
 		}), nil, place{}, true, with(func(m *bot.Message) { m.Text = "@sam How do I renew my passport?" })},
+		{"files, counted", msg(func(m *discordgo.Message) {
+			m.Content = ""
+			m.Attachments = []*discordgo.MessageAttachment{{ID: "1", Filename: "letter.png"}, {ID: "2", Filename: "voice-message.ogg"}}
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Text, m.Files = "", 2 })},
+		{"a forward of a picture: its file", msg(func(m *discordgo.Message) {
+			m.Content = ""
+			m.MessageReference = &discordgo.MessageReference{Type: discordgo.MessageReferenceTypeForward, MessageID: "650"}
+			m.MessageSnapshots = []discordgo.MessageSnapshot{{Message: &discordgo.Message{
+				Attachments: []*discordgo.MessageAttachment{{ID: "1", Filename: "letter.png"}}}}}
+		}), nil, place{}, true, with(func(m *bot.Message) { m.Text, m.Files = "", 1 })},
 		{"a reply to another message keeps its own text", msg(func(m *discordgo.Message) {
 			m.MessageReference = &discordgo.MessageReference{MessageID: "650"}
 			m.MessageSnapshots = []discordgo.MessageSnapshot{{Message: &discordgo.Message{Content: "something else"}}}

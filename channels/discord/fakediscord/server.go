@@ -606,6 +606,9 @@ type Post struct {
 	// Poll makes the message a poll asking this, answered yes or no;
 	// Content is then ignored.
 	Poll string
+	// Files are the names of files attached (pictures, documents; a
+	// voice message is an "voice-message.ogg").
+	Files []string
 }
 
 // Forward is the message a Post forwards.
@@ -665,6 +668,10 @@ func (s *Server) Post(p Post) string {
 		m.MessageReference = &Reference{Type: 1, MessageID: f.MessageID, ChannelID: f.ChannelID, GuildID: f.GuildID}
 		m.MessageSnapshots = []Snapshot{{Message: Message{Content: f.Content, Timestamp: m.Timestamp,
 			Mentions: []User{}, MentionRoles: []string{}, Attachments: []any{}, Embeds: []any{}}}}
+	}
+	for _, f := range p.Files {
+		m.Attachments = append(m.Attachments, map[string]any{"id": s.id(), "filename": f, "size": 1024,
+			"url": "https://cdn.example/attachments/" + f, "proxy_url": "https://media.example/attachments/" + f})
 	}
 	if p.Poll != "" {
 		m.Content = ""
