@@ -65,6 +65,7 @@ var errRateLimited = errors.New("rate limited")
 const (
 	codeThreadExists   = 160004 // "A thread has already been created for this message"
 	codeThreadArchived = 50083  // "Thread is archived": no message may be posted in it
+	codeReplyRefused   = 160002 // "Cannot reply without permission to read message history"
 )
 
 // classify turns an error from discordgo into an *Error.

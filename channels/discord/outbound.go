@@ -56,7 +56,9 @@ const threadArchiveMinutes = 1440
 //
 // A reply (to.ReplyTo set) references the question, inline or, in a channel
 // whose reply_style is "thread", inside a thread started on the question
-// (the asker is then mentioned, as a reply would notify them). Text longer
+// (the asker is then mentioned, as a reply would notify them), or, where
+// Discord refuses the reply (the bot may not read the channel's history),
+// in a message that mentions the asker. Text longer
 // than 2,000 characters is sent in several messages cut on sentence
 // boundaries, with code blocks closed and opened again where they are cut,
 // and bilingual text (r.Parts) a language after the other; the first
@@ -127,6 +129,22 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 			p.Nonce, p.EnforceNonce = n, true
 		}
 		id, err := c.postMessage(ctx, target, p)
+		if err != nil && err.Code == codeReplyRefused && p.MessageReference != nil {
+			// The channel's overrides deny the bot Read Message History,
+			// which a reply needs, not a message: the answer goes out
+			// as a message that mentions the asker, as in a thread,
+			// rather than not at all.
+			c.log.Warn("reply refused (the bot may not read the channel's message history); answering with a mention instead",
+				"channel", string(bot.Key(Platform, to.ChannelID)))
+			replyTo = ""
+			if asker != "" {
+				prefix = "<@" + asker + "> "
+			}
+			parts = splitReply(r, MaxMessageLen-textLen(prefix))
+			parts[0] = prefix + parts[0]
+			i--
+			continue
+		}
 		if err != nil {
 			if len(parts) > 1 {
 				err.Op = fmt.Sprintf("send part %d of %d", i+1, len(parts))

@@ -467,6 +467,36 @@ func TestSendRepliesInPlaceWhenThreadsAreRefused(t *testing.T) {
 	}
 }
 
+// Where the bot may not read a channel's message history (a permission
+// override), Discord refuses its replies, not its messages: the answer
+// goes out mentioning the asker instead of referencing the question, cut
+// to leave room for the mention, rather than lost.
+func TestSendMentionsTheAskerWhereRepliesAreRefused(t *testing.T) {
+	t.Parallel()
+	r := start(t, &recording{})
+	r.srv.DenyHistory(helpID)
+	q := r.ask(helpID, "How do I renew my passport?")
+	text := strings.Repeat("You can renew it online. ", 79) + "Thanks." // 1,982 characters: one message, but not with a mention
+	to := bot.Address{Platform: Platform, ChannelID: helpID, ReplyTo: q, UserID: citizenID, UserName: "Marie"}
+	ref, err := r.ch.Send(context.Background(), to, bot.Reply{Kind: bot.KindAnswer, Lang: bot.English, Text: text, Key: "answer:nh"})
+	if err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	posted := r.srv.Posted(helpID)
+	if len(posted) != 2 || ref.ID != posted[1].ID {
+		t.Fatalf("%d messages posted (ref %+v), want the answer in two", len(posted), ref)
+	}
+	if !strings.HasPrefix(posted[0].Content, "<@"+citizenID+"> You can renew") {
+		t.Errorf("first message %.40q…: want it to mention the asker", posted[0].Content)
+	}
+	for _, p := range posted {
+		if p.MessageReference != nil {
+			t.Errorf("message %q references %+v", p.ID, p.MessageReference)
+		}
+		checkPings(t, p, citizenID)
+	}
+}
+
 func TestSendIntoAThreadWithReference(t *testing.T) {
 	t.Parallel()
 	r := start(t, &recording{})

@@ -412,6 +412,10 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	var replied *Message
 	var ref *Reference
 	if mr := req.MessageReference; mr != nil {
+		if s.noReply[cid] {
+			apiError(w, http.StatusForbidden, 160002, "Cannot reply without permission to read message history")
+			return
+		}
 		failIfMissing := mr.FailIfNotExists == nil || *mr.FailIfNotExists
 		target, exists := s.messages[mr.MessageID]
 		switch {

@@ -220,6 +220,7 @@ type Server struct {
 	fails    map[string][]int         // channel id → queued error statuses
 	lookups  map[string][]int         // channel id → queued error statuses of GET /channels/{id}
 	noThread map[string]bool          // channel ids where starting a thread is refused
+	noReply  map[string]bool          // channel ids where the bot may not read the history, so not reply
 	holds    map[string]chan struct{} // channel id → closed when sends may proceed
 	held     map[string]int           // channel id → sends waiting at a hold
 	history  map[string][]int         // channel id → queued error statuses of GET /channels/{id}/messages
@@ -265,6 +266,7 @@ func Start(tb testing.TB, cfg Config) *Server {
 		fails:    map[string][]int{},
 		lookups:  map[string][]int{},
 		noThread: map[string]bool{},
+		noReply:  map[string]bool{},
 		holds:    map[string]chan struct{}{},
 		held:     map[string]int{},
 		history:  map[string][]int{},
@@ -856,6 +858,15 @@ func (s *Server) RefuseThreads(channelID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.noThread[channelID] = true
+}
+
+// DenyHistory takes the Read Message History permission away from the bot
+// in channelID, as a channel's permission overrides may: Discord then
+// refuses its replies there (403, code 160002), not its other messages.
+func (s *Server) DenyHistory(channelID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noReply[channelID] = true
 }
 
 // Hold makes message sends to channelID wait until the returned release
