@@ -291,7 +291,7 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, rea
 	case ch.GuildID == "" && !c.cfg.DMs, ch.GuildID != "" && !c.cfg.guild(ch.GuildID):
 		return skip(&Error{Op: "catch-up", Err: errors.New("not served: a server not configured, or a DM while dms = false")})
 	case ch.IsThread():
-		c.remember(id, placed{place: place{parent: ch.ParentID, owner: ch.OwnerID}, guild: ch.GuildID, archived: isArchived(&ch)})
+		c.remember(id, placed{place: place{parent: ch.ParentID, owner: ch.OwnerID, title: ch.Name}, guild: ch.GuildID, archived: isArchived(&ch)})
 	}
 	history := discordgo.EndpointChannelMessages(id)
 	read := func(after string, limit int) ([]*discordgo.Message, error) {

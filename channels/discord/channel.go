@@ -711,7 +711,7 @@ func (c *Channel) placeOf(ctx context.Context, guildID, channelID string) (place
 	}
 	var p place
 	if ch.IsThread() {
-		p = place{parent: ch.ParentID, owner: ch.OwnerID}
+		p = place{parent: ch.ParentID, owner: ch.OwnerID, title: ch.Name}
 	}
 	c.remember(channelID, placed{place: p, guild: guildID, archived: isArchived(&ch)})
 	return p, nil
@@ -730,7 +730,7 @@ func (c *Channel) learnThread(guildID string, th *discordgo.Channel) {
 	if !c.cfg.guild(guildID) {
 		return
 	}
-	c.remember(th.ID, placed{place: place{parent: th.ParentID, owner: th.OwnerID}, guild: guildID, archived: isArchived(th)})
+	c.remember(th.ID, placed{place: place{parent: th.ParentID, owner: th.OwnerID, title: th.Name}, guild: guildID, archived: isArchived(th)})
 	c.mu.Lock()
 	delete(c.unplaced, th.ID)
 	c.mu.Unlock()

@@ -377,6 +377,29 @@ func TestThreadListSyncRemembersListedThreadsAndRetiresTheRest(t *testing.T) {
 	retired(elsewhere)
 }
 
+// A post in a watched forum channel is a thread whose title, which Discord
+// keeps apart from its first message, often is the question: the question
+// handed over is the title, then the message.
+func TestForumPostIsItsTitleAndItsMessage(t *testing.T) {
+	t.Parallel()
+	const forumID = "100000000000000014"
+	srv := fake(t, fakediscord.Config{HeartbeatInterval: 200 * time.Millisecond})
+	srv.AddForum(guildID, forumID, "questions")
+	cfg := testConfig()
+	cfg.Channel = append(cfg.Channel, ChannelSettings{ID: forumID, Name: "questions", Help: true})
+	h := &recording{}
+	r := run(t, srv, newChannel(t, srv, cfg, testOptions(t)), h)
+	id := r.srv.PostInForum(forumID, "How do I renew my passport?", fakediscord.Post{Author: citizen(), Content: "I live abroad, thanks"})
+	follow := r.srv.Post(fakediscord.Post{ChannelID: id, Author: citizen(), Content: "Anyone?"})
+	r.srv.Await(t, "the post and the follow-up", func() bool { return len(h.byID(id)) == 1 && len(h.byID(follow)) == 1 })
+	if m := h.byID(id)[0]; m.ChannelID != forumID || m.ThreadID != id || !m.InHelpChannel || m.Text != "How do I renew my passport?\nI live abroad, thanks" {
+		t.Errorf("post handed over as %+v; want its title and message, in a thread of the forum", m)
+	}
+	if m := h.byID(follow)[0]; m.Text != "Anyone?" {
+		t.Errorf("follow-up handed over as %q; want its own text", m.Text)
+	}
+}
+
 func TestThreadQuestionWaitsOutALongRateLimit(t *testing.T) {
 	t.Parallel()
 	h := &recording{}

@@ -16,6 +16,9 @@ import (
 type place struct {
 	parent string // the thread's parent channel id; "" when not a thread
 	owner  string // the thread's creator
+	// title is the thread's name: of a forum post, the title its author
+	// gave it, often the question itself (see toMessage).
+	title string
 	// unknown: Discord could not be asked (a long outage or rate limit), so
 	// the channel may be a thread of a watched channel, or not.
 	unknown bool
@@ -47,6 +50,15 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 		Text:       plainMentions(stripSelfMention(plainEmoji(src.Content), botID), src.Mentions),
 		Time:       m.Timestamp.UTC(),
 		Files:      len(src.Attachments),
+	}
+	if p.parent != "" && m.ID == m.ChannelID && p.title != "" &&
+		!strings.HasPrefix(strings.ToLower(msg.Text), strings.ToLower(p.title)) {
+		// The first message of a forum post (the only message whose id
+		// is its channel's): its title, which Discord asks for first and
+		// holds apart, is where the question usually is ("Renewing a
+		// passport from abroad?"), the message saying more, or only
+		// "see title". Both are the question.
+		msg.Text = strings.TrimSpace(p.title + "\n" + msg.Text)
 	}
 	if m.GuildID == "" {
 		if !cfg.DMs {

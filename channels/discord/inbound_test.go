@@ -101,6 +101,17 @@ func TestToMessage(t *testing.T) {
 			with(func(m *bot.Message) { m.ChannelID = helpID; m.ThreadID = "800"; m.InHelpChannel = true })},
 		{"the bot's answer thread", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: generalID, owner: botID}, true,
 			with(func(m *bot.Message) { m.ThreadID = "800"; m.ReplyToBot = true })},
+		{"the first message of a forum post: its title, then its text", msg(func(m *discordgo.Message) { m.ID, m.ChannelID, m.Content = "800", "800", "I live abroad." }),
+			nil, place{parent: helpID, owner: citizenID, title: "Passport renewal?"}, true,
+			with(func(m *bot.Message) {
+				m.ID, m.ChannelID, m.ThreadID, m.InHelpChannel, m.Text = "800", helpID, "800", true, "Passport renewal?\nI live abroad."
+			})},
+		{"the first message of a forum post that repeats its title", msg(func(m *discordgo.Message) { m.ID, m.ChannelID = "800", "800" }),
+			nil, place{parent: helpID, owner: citizenID, title: "how do I renew"}, true,
+			with(func(m *bot.Message) { m.ID, m.ChannelID, m.ThreadID, m.InHelpChannel = "800", helpID, "800", true })},
+		{"a later message in a forum post: its own text", msg(func(m *discordgo.Message) { m.ChannelID = "800" }),
+			nil, place{parent: helpID, owner: citizenID, title: "Passport renewal?"}, true,
+			with(func(m *bot.Message) { m.ChannelID, m.ThreadID, m.InHelpChannel = helpID, "800", true })},
 		{"thread of an unwatched channel", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{parent: otherID}, false, bot.Message{}},
 		{"place unknown: its own channel, not a help channel, marked unknown", msg(func(m *discordgo.Message) { m.ChannelID = "800" }), nil, place{unknown: true}, true,
 			with(func(m *bot.Message) { m.ChannelID = "800"; m.ChannelUnknown = true })},

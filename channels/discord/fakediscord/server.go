@@ -56,6 +56,7 @@ const (
 	TypeText         = 0
 	TypeDM           = 1
 	TypePublicThread = 11
+	TypeForum        = 15
 )
 
 // Intents the fake filters events by (Discord's bit numbers).
@@ -353,6 +354,27 @@ func (s *Server) AddChannel(guildID, id, name string) {
 	s.channels[id] = &ChannelInfo{ID: id, Type: TypeText, GuildID: guildID, Name: name}
 }
 
+// AddForum creates a forum channel in guild: each post in it is a thread,
+// titled by its author, whose first message has the thread's id.
+func (s *Server) AddForum(guildID, id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[id] = &ChannelInfo{ID: id, Type: TypeForum, GuildID: guildID, Name: name}
+}
+
+// PostInForum creates a post titled title in forum, as p.Author: a thread
+// (THREAD_CREATE) and its first message, p, whose id is the thread's
+// (MESSAGE_CREATE). It returns that id.
+func (s *Server) PostInForum(forumID, title string, p Post) string {
+	s.mu.Lock()
+	id := s.id()
+	th := s.addThread(forumID, id, title, p.Author.ID)
+	s.dispatchThread(th)
+	s.mu.Unlock()
+	p.ChannelID, p.id = id, id
+	return s.Post(p)
+}
+
 // AddThread creates a public thread of parent, started by owner, and
 // dispatches THREAD_CREATE (under the GUILDS intent), as Discord does.
 func (s *Server) AddThread(parentID, id, name, ownerID string) {
@@ -605,6 +627,7 @@ type Post struct {
 	// since a forward has none of its own (a comment goes in a message of
 	// its own).
 	Forward *Forward
+	id      string // the message's id, when set (a forum post's first message)
 	// Poll makes the message a poll asking this, answered yes or no;
 	// Content is then ignored.
 	Poll string
@@ -632,10 +655,13 @@ func (s *Server) Post(p Post) string {
 		s.users[p.Author.ID] = p.Author
 	}
 	s.unarchive(ch) // a message posted in an archived thread unarchives it
-	id, at := "", p.At
-	if at.IsZero() {
+	id, at := p.id, p.At
+	switch {
+	case id != "":
+		at = time.Now()
+	case at.IsZero():
 		id, at = s.id(), time.Now()
-	} else {
+	default:
 		id = s.idAt(at)
 	}
 	m := &Message{
