@@ -116,10 +116,10 @@ func toMessage(m *discordgo.Message, botID string, cfg Config, p place) (msg bot
 }
 
 // said returns the message whose text and files are what m says: m
-// itself, or the message it forwards. A forward
-// (Discord's "Forward") has no text of its own, a comment going in a message
-// of its own: it says what the message forwarded says, which Discord copies
-// into it. Put before the bot (in a DM, a help channel, the bot's thread),
+// itself, or the message it forwards. A forward (Discord's "Forward") has
+// no text of its own, a comment going in a message of its own: it says
+// what the message forwarded says, which Discord copies into it. Put
+// before the bot (in a DM, a help channel, the bot's thread),
 // it is the citizen's question as much as if they had pasted it: they want
 // to know about what they forward ("is this true?", a friend's question),
 // and taking it for an empty message would leave them without a word, and
