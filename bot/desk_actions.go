@@ -408,7 +408,9 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 // their own language, signed by the staff member who chose it. It is sent
 // only while the escalation waits for an answer: once it is answered or
 // closed, a suggestion is refused (ErrConflict, audited), unless it is the
-// same event again, which returns the answer it made (Duplicate).
+// same event again, which returns the answer it made (Duplicate). An entry
+// the knowledge base no longer holds (reloaded since the desk showed it)
+// is refused too (ErrConflict, audited), saying so.
 func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUserID, eventID string) (AnswerResult, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.suggestion", escTarget(id))
 	if err != nil {
@@ -437,6 +439,11 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), notWaiting(id, esc.State))
 	}
 	hit, err := e.kb.Entry(ctx, entryID, esc.Lang)
+	if errors.Is(err, ErrNotFound) {
+		// The knowledge base was reloaded since the post showed it (the
+		// entry removed, or renamed): the question is still there.
+		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), entryGone(entryID))
+	}
 	if err != nil {
 		return AnswerResult{}, fmt.Errorf("entry %q: %w", entryID, err)
 	}

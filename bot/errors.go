@@ -102,3 +102,10 @@ func notOnRoster(deskUserID string) *Refusal {
 	return refuse(ErrForbidden, fmt.Sprintf("Desk user %q is not on the staff roster.", deskUserID),
 		fmt.Sprintf("L’utilisateur «\u00a0%s\u00a0» ne figure pas dans la liste du personnel.", deskUserID))
 }
+
+// entryGone refuses to send entry id, which the knowledge base no longer
+// holds (removed or renamed since the desk showed it as a suggestion).
+func entryGone(id string) *Refusal {
+	return refuse(ErrConflict, fmt.Sprintf("The entry %q is no longer in the knowledge base: nothing was sent. Write the answer instead.", id),
+		fmt.Sprintf("La fiche «\u00a0%s\u00a0» n’est plus dans la base de connaissances\u00a0: rien n’a été envoyé. Rédigez plutôt la réponse.", id))
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/i18n"
+	"github.com/liaison-gc/liaison/knowledge"
 	"github.com/liaison-gc/liaison/store"
 )
 
@@ -651,6 +654,84 @@ func TestSuggestionAfterTheAnswerIsRefused(t *testing.T) {
 	}
 	if relays != 1 {
 		t.Errorf("the citizen got %d answers, want 1", relays)
+	}
+}
+
+// A suggestion whose entry the knowledge base dropped at a reload since
+// the desk showed it (removed or renamed in the files) sends nothing and
+// says so, audited, rather than that the question is gone; the question
+// still waits for an answer.
+func TestSuggestionOfAnEntryRemovedAtAReloadIsRefusedSayingWhy(t *testing.T) {
+	e := newEnv(t, nil)
+	dir := t.TempDir()
+	files, err := filepath.Glob("../knowledge/sample/*.toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("sample files: %v, %v", files, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kb, err := knowledge.Open(e.ctx, knowledge.Options{Path: dir, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kb.Close() })
+	e.kb = kb
+	e.start()
+	d := e.ask("ana", goatEN)
+	e.tick()
+	esc, err := e.eng.Escalation(e.ctx, d.EscalationID)
+	if err != nil || len(esc.Suggestions) == 0 {
+		t.Fatalf("escalation %+v, %v; want suggestions", esc, err)
+	}
+	gone := esc.Suggestions[0].EntryID
+	removed := false
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.Base(f))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keep []string
+		for _, block := range strings.Split(string(b), "\n[[entry]]") {
+			if strings.Contains(block, `id = "`+gone+`"`) {
+				removed = true
+				continue
+			}
+			keep = append(keep, block)
+		}
+		if err := os.WriteFile(p, []byte(strings.Join(keep, "\n[[entry]]")), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !removed {
+		t.Fatalf("entry %s not found in the files", gone)
+	}
+	if err := kb.Reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := e.auditCount()
+	_, err = e.eng.SendSuggestion(e.ctx, esc.ID, gone, "U_ALEX", "click-1")
+	want := `The entry "` + gone + `" is no longer in the knowledge base: nothing was sent. Write the answer instead.`
+	if !errors.Is(err, bot.ErrConflict) || bot.Explain(err, bot.English) != want ||
+		!strings.Contains(bot.Explain(err, bot.French), "n’est plus dans la base de connaissances") {
+		t.Errorf("err = %v, want ErrConflict saying %q, in both languages", err, want)
+	}
+	if a := e.auditedSince(n); len(a) != 1 || a[0].Action != "escalation.suggestion" || a[0].Allowed {
+		t.Errorf("audited %+v, want the refused suggestion", a)
+	}
+	e.tick()
+	if k := e.ch.kinds(); !slices.Equal(k, []bot.ReplyKind{bot.KindAck}) {
+		t.Errorf("sent %v, want the acknowledgement only", k)
+	}
+	if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); esc.State != bot.StateOpen {
+		t.Errorf("state %s, want open", esc.State)
 	}
 }
 
