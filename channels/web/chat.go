@@ -56,7 +56,10 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	}
 	room, ok := s.rooms[to.ChannelID]
 	if !ok {
-		return bot.MessageRef{}, fmt.Errorf("web: send: no room %q (web.room)", to.ChannelID)
+		// A room removed from the configuration while a reply to it
+		// waited (a staff answer to a question asked there): no retry
+		// can reach it, so the engine tells staff at once.
+		return bot.MessageRef{}, noRoom{to.ChannelID}
 	}
 	ref := bot.MessageRef{Platform: Platform, ChannelID: to.ChannelID}
 	if r.Key != "" {
@@ -78,6 +81,13 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	room.publish("message", s.replyEvent(room, to, r, ref.ID, s.now()))
 	return ref, nil
 }
+
+// noRoom is Send's error for a room the configuration does not hold: a
+// permanent refusal (bot.Retryable).
+type noRoom struct{ id string }
+
+func (e noRoom) Error() string   { return fmt.Sprintf("web: send: no room %q (web.room)", e.id) }
+func (e noRoom) Retryable() bool { return false }
 
 // replyWindow is how long after the bot's message to a citizen their next
 // message in the room is taken as their reply to it (see lastTo): long

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/i18n"
 	"github.com/liaison-gc/liaison/phases"
+	"github.com/liaison-gc/liaison/store"
 )
 
 // These tests run the web server with the real engine, store and knowledge
@@ -460,5 +462,75 @@ func TestPhaseNoticeNamesTheRoomInEachLanguage(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("notice parts %+v: missing %v", n.Parts, want)
+	}
+}
+
+// A staff answer to a question asked in a room since removed from the
+// configuration cannot reach its citizen: the first try fails for good,
+// instead of being tried again for half an hour, and the question goes
+// back to its author at once, who is told why on the desk.
+func TestAnswerToARoomRemovedFromTheConfigurationIsReportedAtOnce(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// start runs Liaison with rooms on st, as serve does after a restart.
+	start := func(rooms ...Room) (*bot.Engine, *Server) {
+		srv, err := New(Config{Addr: "127.0.0.1:0", Rooms: rooms}, "", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err := bot.New(bot.Config{Channels: srv.cfg.Channels(), Staff: browserRoster},
+			bot.Deps{Store: st, Knowledge: sampleKB(t), Messages: cat, Detect: i18n.Detect,
+				Channels: []bot.Channel{srv.Channel()}, Desk: srv.Desk()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eng, srv
+	}
+	help := Room{ID: "help", NameEN: "Help", NameFR: "Aide", Help: true}
+	pilot := Room{ID: "pilot", NameEN: "Pilot", NameFR: "Pilote", Help: true}
+	eng, _ := start(help, pilot)
+	d, err := eng.HandleMessage(ctx, bot.Message{Platform: Platform, ChannelID: "pilot", ID: "q1", AuthorID: "c1", AuthorName: "Ana",
+		Text: "Can my neighbour's goat attend the citizenship ceremony on Thursday?", Time: time.Now()})
+	if err != nil || d.EscalationID == 0 {
+		t.Fatalf("decision %+v, %v; want an escalation", d, err)
+	}
+	eng.Tick(ctx)
+
+	eng, srv := start(help)
+	eng.Tick(ctx)
+	alex := browserRoster[0]
+	if _, err := eng.Answer(ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: alex.DeskUserID, EventID: "a1",
+		Text: "Only service animals may attend the ceremony."}); err != nil {
+		t.Fatal(err)
+	}
+	eng.Tick(ctx)
+	if p, err := st.Pending(ctx, Platform, time.Now().Add(24*time.Hour), 10); err != nil || len(p) != 0 {
+		t.Errorf("%d replies still to be tried (%v), want none", len(p), err)
+	}
+	esc, err := eng.Escalation(ctx, d.EscalationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if esc.State != bot.StateClaimed || esc.ClaimedBy != alex.ID || len(esc.Undelivered()) != 1 {
+		t.Errorf("state %s, claimed by %q, undelivered %d; want back with %s, owed to 1", esc.State, esc.ClaimedBy, len(esc.Undelivered()), alex.ID)
+	}
+	srv.mu.Lock()
+	var told []string
+	for _, n := range srv.notices {
+		if n.Kind == bot.NoticeUndelivered {
+			told = append(told, n.Text)
+		}
+	}
+	srv.mu.Unlock()
+	if len(told) != 1 || !strings.Contains(told[0], `no room "pilot"`) {
+		t.Errorf("undelivered notices %q, want one naming the room", told)
 	}
 }
