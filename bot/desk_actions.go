@@ -156,8 +156,10 @@ func (e *Engine) staffName(id string) string {
 // Answer records a staff answer and queues it to every asker, signed, once
 // per desk event. An answer from someone not on the roster is kept for the
 // record, not relayed, and the author is told why (ErrForbidden); so is an
-// answer on a closed escalation (ErrConflict). An empty answer to an
-// escalation is refused (ErrInvalid). These refusals are audited.
+// answer on a closed escalation (ErrConflict), or on one whose askers the
+// retention purge has all taken (ErrConflict: nobody is left to reach).
+// An empty answer to an escalation is refused (ErrInvalid). These refusals
+// are audited.
 // An answer in the other language than the askers' is held until the
 // author chooses (see ResolveMismatch).
 func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error) {
@@ -197,20 +199,25 @@ func (e *Engine) Answer(ctx context.Context, a DeskAnswer) (AnswerResult, error)
 	}
 	ans.StaffID = s.ID
 	if esc.State == StateClosed {
-		refusal := notWaiting(esc.ID, StateClosed)
-		ans.Status = AnswerRejected
-		c := &EscalationChange{Answer: &ans,
-			Audit: []AuditEntry{{At: now, Actor: s.ID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: refusal.Error(), Allowed: false}}}
-		err := e.st.ApplyEscalation(ctx, c)
-		if err != nil && !errors.Is(err, ErrDuplicate) {
-			return AnswerResult{}, err
-		}
-		return AnswerResult{Answer: ans, Escalation: esc, Duplicate: errors.Is(err, ErrDuplicate)}, refusal
+		return e.rejectAnswer(ctx, esc, s, ans, notWaiting(esc.ID, StateClosed))
 	}
 	if ans.otherLang(esc.Lang) {
 		return e.holdAnswer(ctx, esc, s, ans)
 	}
 	return e.queueAnswer(ctx, esc, s, ans, nil)
+}
+
+// rejectAnswer keeps ans, by s, for the record without relaying it,
+// audits the refusal and returns it.
+func (e *Engine) rejectAnswer(ctx context.Context, esc Escalation, s Staff, ans StaffAnswer, refusal *Refusal) (AnswerResult, error) {
+	ans.Status = AnswerRejected
+	c := &EscalationChange{Answer: &ans,
+		Audit: []AuditEntry{{At: e.now(), Actor: s.ID, Via: e.deskName(), Action: "escalation.answer", Target: escTarget(esc.ID), Detail: refusal.Error(), Allowed: false}}}
+	err := e.st.ApplyEscalation(ctx, c)
+	if err != nil && !errors.Is(err, ErrDuplicate) {
+		return AnswerResult{}, err
+	}
+	return AnswerResult{Answer: ans, Escalation: esc, Duplicate: errors.Is(err, ErrDuplicate)}, refusal
 }
 
 // holdAnswer keeps an answer in the wrong language and asks its author to
@@ -263,6 +270,12 @@ func (e *Engine) queueAnswer(ctx context.Context, esc Escalation, s Staff, ans S
 		askers = t
 	} else if missing := esc.Undelivered(); len(missing) > 0 {
 		askers = missing
+	}
+	// An asker the retention purge took is owed nothing, a follow-up to
+	// an answer sent long ago included (see Asker.Redacted).
+	askers = reachable(askers)
+	if len(askers) == 0 {
+		return e.rejectAnswer(ctx, esc, s, ans, unreachable(esc.ID))
 	}
 	to := recipients(askers)
 	var out []Outgoing

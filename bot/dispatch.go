@@ -245,7 +245,7 @@ func (e *Engine) relaySettled(ctx context.Context, it Outgoing, failure error) {
 		// Relays of one answer settle in parallel channels: the key makes
 		// the confirmation once per answer.
 		key := "relayed:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.FormatInt(esc.AnsweredAt.UnixNano(), 10)
-		n = e.answererNotice(key, NoticeRelayed, esc, MsgDeskRelayed, map[string]any{"Count": Citizens(esc.Askers)})
+		n = e.answererNotice(key, NoticeRelayed, esc, MsgDeskRelayed, map[string]any{"Count": Citizens(reachable(esc.Askers))})
 	}
 	if n.Notice != nil {
 		if err := e.st.Enqueue(ctx, []Outgoing{n}); err != nil {

@@ -109,3 +109,10 @@ func entryGone(id string) *Refusal {
 	return refuse(ErrConflict, fmt.Sprintf("The entry %q is no longer in the knowledge base: nothing was sent. Write the answer instead.", id),
 		fmt.Sprintf("La fiche «\u00a0%s\u00a0» n’est plus dans la base de connaissances\u00a0: rien n’a été envoyé. Rédigez plutôt la réponse.", id))
 }
+
+// unreachable refuses an answer to escalation id whose askers the
+// retention purge has all taken: nobody is left to send it to.
+func unreachable(id int64) *Refusal {
+	return refuse(ErrConflict, fmt.Sprintf("The citizens who asked question %d can no longer be reached: the retention period has removed who they are.", id),
+		fmt.Sprintf("Les personnes qui ont posé la question nº\u00a0%d ne peuvent plus être jointes\u00a0: la période de conservation a effacé leur identité.", id))
+}

@@ -1,6 +1,9 @@
 package bot
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // EscalationState is where an escalation stands. The normal path is
 // open → claimed → answered → relayed; closed ends it without an answer.
@@ -118,6 +121,12 @@ func owed(askers []Asker) []Asker {
 		}
 	}
 	return out
+}
+
+// reachable returns the askers the retention purge has not taken: only
+// they can be sent an answer (see Asker.Redacted).
+func reachable(askers []Asker) []Asker {
+	return slices.DeleteFunc(slices.Clone(askers), func(k Asker) bool { return k.Redacted })
 }
 
 // recipients returns the askers of esc that each get a relay: the first

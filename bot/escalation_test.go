@@ -1340,6 +1340,80 @@ func TestAnswerNotDeliveredToPurgedAskersIsOwedToNobody(t *testing.T) {
 	})
 }
 
+// A staff answer to a question finished long ago (a correction, a
+// follow-up in its thread) goes only to the askers the retention purge has
+// not taken: those it took can no longer be reached and are owed nothing.
+// When it took them all, the answer is refused, saying why, audited and
+// kept for the record; nothing is sent.
+func TestFollowUpAnswerSkipsTheAskersThePurgeTook(t *testing.T) {
+	answer := func(e *env, id int64, event, text string) (bot.AnswerResult, error) {
+		return e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: id, DeskUserID: "U_ALEX", EventID: event, Text: text})
+	}
+	const first, again = "Only service animals may attend the ceremony.", "A correction: no animals at all may attend, sorry."
+	t.Run("every asker purged", func(t *testing.T) {
+		e := newEnv(t, nil)
+		d := e.ask("ana", goatEN)
+		if _, err := answer(e, d.EscalationID, "a1", first); err != nil {
+			t.Fatal(err)
+		}
+		e.tick()
+		e.clock.Advance(40 * 24 * time.Hour)
+		if res, err := e.st.Purge(e.ctx, e.clock.Now().Add(-30*24*time.Hour)); err != nil || res.Askers != 1 {
+			t.Fatalf("purge %+v, %v; want ana's asker purged", res, err)
+		}
+		before, n := len(e.ch.all()), e.auditCount()
+		res, err := answer(e, d.EscalationID, "a2", again)
+		want := "The citizens who asked question " + strconv.FormatInt(d.EscalationID, 10) + " can no longer be reached: the retention period has removed who they are."
+		if !errors.Is(err, bot.ErrConflict) || bot.Explain(err, bot.English) != want ||
+			!strings.Contains(bot.Explain(err, bot.French), "ne peuvent plus être jointes") {
+			t.Errorf("err = %v, want ErrConflict saying %q, in both languages", err, want)
+		}
+		if res.Answer.Status != bot.AnswerRejected || res.Answer.ID == 0 {
+			t.Errorf("answer %+v, want kept as rejected", res.Answer)
+		}
+		if a := e.auditedSince(n); len(a) != 1 || a[0].Action != "escalation.answer" || a[0].Allowed {
+			t.Errorf("audited %+v, want the refused answer", a)
+		}
+		e.tick()
+		if got := e.ch.all()[before:]; len(got) != 0 {
+			t.Errorf("sent %+v, want nothing", got)
+		}
+		if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 1 {
+			t.Errorf("%d confirmations, want the first answer's only", len(n))
+		}
+		if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); esc.State != bot.StateRelayed {
+			t.Errorf("state %s, want relayed", esc.State)
+		}
+	})
+	t.Run("one asker purged, one not", func(t *testing.T) {
+		e := newEnv(t, nil)
+		d := e.ask("ana", goatEN)
+		e.clock.Advance(40 * 24 * time.Hour)
+		if d2 := e.ask("ben", goatEN2); d2.EscalationID != d.EscalationID {
+			t.Fatalf("ben's question did not join: %+v", d2)
+		}
+		if _, err := answer(e, d.EscalationID, "a1", first); err != nil {
+			t.Fatal(err)
+		}
+		e.tick()
+		e.clock.Advance(40 * 24 * time.Hour)
+		if res, err := e.st.Purge(e.ctx, e.clock.Now().Add(-60*24*time.Hour)); err != nil || res.Askers != 1 {
+			t.Fatalf("purge %+v, %v; want ana's asker purged", res, err)
+		}
+		before := len(e.ch.all())
+		if res, err := answer(e, d.EscalationID, "a2", again); err != nil || res.Relays != 1 {
+			t.Fatalf("follow-up: %+v, %v; want it relayed to one citizen", res, err)
+		}
+		e.tick()
+		if got := e.ch.all()[before:]; len(got) != 1 || got[0].To.UserID != "ben" || !strings.Contains(got[0].Reply.Text, "A correction") {
+			t.Errorf("sent %+v, want the follow-up to ben only", got)
+		}
+		if n := e.desk.noticesOf(bot.NoticeRelayed); len(n) != 2 || n[1].Text != "Answer sent to 1 citizen." {
+			t.Errorf("confirmations %+v, want the follow-up's to say 1 citizen", n)
+		}
+	})
+}
+
 // A relay that failed for good more than a week before the engine looks
 // again (a long stop, an upgrade from a release that left such escalations
 // answered) leaves its escalation answered: its author was told then, and
