@@ -68,6 +68,10 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 	case errors.Is(err, bot.ErrForbidden):
 		d.log.Info("slack answer refused: author not on the roster", "user", a.DeskUserID, "ref", a.DeskRef)
 		return outcome{}, nil
+	case errors.Is(err, bot.ErrConflict) && bot.Explain(err, l) != "":
+		// The engine says why: the question is closed, or nobody who
+		// asked it can be reached any more.
+		return tell(refused(l, tr(l, "answer.notrelayed"), err)), nil
 	case errors.Is(err, bot.ErrConflict):
 		return tell(tr(l, "answer.conflict")), nil
 	case errors.Is(err, bot.ErrInvalid) && files:
