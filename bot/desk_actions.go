@@ -372,7 +372,8 @@ func (e *Engine) duplicateAnswer(ctx context.Context, esc Escalation, eventID st
 // ResolveMismatch settles a held answer: sendAnyway relays it as written
 // (with a note offering the asker's language); otherwise it is dropped and
 // the staff member writes a translation. Once its escalation is closed, a
-// held answer can be neither (ErrConflict, audited).
+// held answer can be neither (ErrConflict, audited); once a later answer
+// was sent to it, the held one can only be dropped (ErrConflict, audited).
 func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID string, sendAnyway bool) (AnswerResult, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.mismatch", "answer:"+strconv.FormatInt(answerID, 10))
 	if err != nil {
@@ -395,6 +396,17 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 		return AnswerResult{Answer: ans, Escalation: esc}, e.refused(ctx, s, "escalation.mismatch", escTarget(esc.ID), notWaiting(esc.ID, StateClosed))
 	}
 	if sendAnyway {
+		// Its author, or a colleague, may have answered since in the
+		// citizens' language (without choosing to translate first):
+		// sent too, this one would be a second answer, in the other
+		// language.
+		list, err := e.st.Answers(ctx, esc.ID)
+		if err != nil {
+			return AnswerResult{}, err
+		}
+		if later, ok := lastQueued(list); ok && later.ID > ans.ID {
+			return AnswerResult{Answer: ans, Escalation: esc}, e.refused(ctx, s, "escalation.mismatch", escTarget(esc.ID), answeredSince(esc.ID))
+		}
 		author := s
 		if a, ok := e.cfg.Staff.ByID(ans.StaffID); ok {
 			author = a // signed by who wrote it

@@ -116,3 +116,10 @@ func unreachable(id int64) *Refusal {
 	return refuse(ErrConflict, fmt.Sprintf("The citizens who asked question %d can no longer be reached: the retention period has removed who they are.", id),
 		fmt.Sprintf("Les personnes qui ont posé la question nº\u00a0%d ne peuvent plus être jointes\u00a0: la période de conservation a effacé leur identité.", id))
 }
+
+// answeredSince refuses to send a held answer to escalation id, which a
+// later answer was sent to since it was held.
+func answeredSince(id int64) *Refusal {
+	return refuse(ErrConflict, fmt.Sprintf("A later answer to question %d has been sent since: this one was not sent.", id),
+		fmt.Sprintf("Une réponse plus récente à la question nº\u00a0%d a été transmise depuis\u00a0: celle-ci n’a pas été transmise.", id))
+}

@@ -491,6 +491,49 @@ func TestMismatchCannotBeSentAfterTheEscalationIsClosed(t *testing.T) {
 	}
 }
 
+// An answer held for its language is not sent anyway once a later answer
+// went to the citizens (its author wrote the translation without choosing
+// to, a colleague answered): that would be a second answer, in the other
+// language. The click is refused, saying why, and audited; the held
+// answer can still be dropped.
+func TestHeldAnswerIsNotSentAnywayOnceALaterAnswerWasSent(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.ask("chloe", goatFR)
+	e.tick()
+	held, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_NADIA", EventID: "ev-en",
+		Text: "Only service animals are allowed at the ceremony, sorry."})
+	if err != nil || !held.Mismatch {
+		t.Fatalf("%+v, %v; want the answer held", held, err)
+	}
+	if res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: "U_NADIA", EventID: "ev-fr",
+		Text: "Seuls les animaux d’assistance sont admis à la cérémonie. Merci de votre compréhension."}); err != nil || res.Relays != 1 {
+		t.Fatalf("the translation: %+v, %v", res, err)
+	}
+	e.tick()
+	n := e.auditCount()
+	_, err = e.eng.ResolveMismatch(e.ctx, held.Answer.ID, "U_SAM", true)
+	want := "A later answer to question " + strconv.FormatInt(d.EscalationID, 10) + " has been sent since: this one was not sent."
+	if !errors.Is(err, bot.ErrConflict) || bot.Explain(err, bot.English) != want || !strings.Contains(bot.Explain(err, bot.French), "plus récente") {
+		t.Errorf("send anyway: %v; want ErrConflict saying %q, in both languages", err, want)
+	}
+	if a := e.auditedSince(n); len(a) != 1 || a[0].Action != "escalation.mismatch" || a[0].Allowed {
+		t.Errorf("audited %+v, want the refusal", a)
+	}
+	e.tick()
+	var relays []sent
+	for _, s := range e.ch.all() {
+		if s.Reply.Kind == bot.KindRelay {
+			relays = append(relays, s)
+		}
+	}
+	if len(relays) != 1 || relays[0].Reply.Lang != bot.French || relays[0].Reply.BodyLang != "" {
+		t.Errorf("relays %+v, want the French answer only", relays)
+	}
+	if r, err := e.eng.ResolveMismatch(e.ctx, held.Answer.ID, "U_NADIA", false); err != nil || r.Answer.Status != bot.AnswerDropped {
+		t.Errorf("drop: %+v, %v; want it dropped", r.Answer, err)
+	}
+}
+
 func TestDeskActionsNeedTheRoster(t *testing.T) {
 	e := newEnv(t, nil)
 	d := e.ask("ana", goatEN)
