@@ -923,6 +923,44 @@ func TestEndToEndButtonsAndMismatch(t *testing.T) {
 	}
 }
 
+// An answer held for its language, then written again in the citizen's
+// language in the thread (without choosing to translate first), is not
+// sent anyway afterwards: the click is refused, telling the clicker why in
+// their language, and the citizen gets one answer.
+func TestEndToEndHeldAnswerIsNotSentAnywayAfterTheTranslation(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+	f.send(eventsEnvelope("a1", "EvEn1", 0, threadReply("UMARIE", post.TS, "1700000000.900003", "Please file a claim online with Canada Post, they will trace your parcel.")))
+	f.ack("a1", 1)
+	var notice apiCall
+	eventually(t, "the mismatch notice", func() bool {
+		for _, c := range threadPosts(f, post.TS) {
+			if _, ok := buttonsOf(t, c)[actSendAnyway]; ok {
+				notice = c
+				return true
+			}
+		}
+		return false
+	})
+	f.send(eventsEnvelope("a2", "EvFr1", 0, threadReply("UMARIE", post.TS, "1700000000.900004", "Veuillez déposer une réclamation en ligne auprès de Postes Canada, qui retracera votre colis.")))
+	f.ack("a2", 1)
+	eventually(t, "the answer in French", func() bool { return len(s.pub.of(bot.KindRelay)) == 1 })
+
+	f.send(interactiveEnvelope("c1", blockAction("UMARIE", actSendAnyway, buttonsOf(t, notice)[actSendAnyway], "2.1", notice.TS)))
+	f.ack("c1", 1)
+	c := f.waitCalls("chat.postEphemeral", 1)[0]
+	want := "Cette réponse n'a pas été transmise.\nUne réponse plus récente à la question nº\u00a0" + strconv.FormatInt(d.EscalationID, 10) + " a été transmise depuis"
+	if !strings.Contains(everything(c), want) {
+		t.Errorf("the clicker is told:\n%s\nwant %q", everything(c), want)
+	}
+	if n := len(s.pub.of(bot.KindRelay)); n != 1 {
+		t.Errorf("%d relays, want the French answer only", n)
+	}
+}
+
 // Two staff who click the same suggested entry at once (or one who clicks
 // twice) send it once: the later click is told, in the clicker's language,
 // that nothing was sent and why.
