@@ -325,19 +325,16 @@ func (c *Channel) react(ctx context.Context, channelID, messageID, emoji string)
 }
 
 // MemberCount returns the number of members of the configured servers
-// (Discord's approximate count), for reports.
+// (Discord's approximate count), for reports: the sum of Followers, or an
+// error when any server cannot be counted.
 func (c *Channel) MemberCount(ctx context.Context) (int, error) {
+	fs, err := c.Followers(ctx)
+	if err != nil {
+		return 0, err
+	}
 	total := 0
-	for _, g := range c.cfg.Guilds {
-		endpoint := discordgo.EndpointGuild(g)
-		var guild struct {
-			Approx  int `json:"approximate_member_count"`
-			Members int `json:"member_count"`
-		}
-		if err := c.getJSON(ctx, "member count", endpoint+"?with_counts=true", endpoint, &guild); err != nil {
-			return 0, err
-		}
-		total += max(guild.Approx, guild.Members)
+	for _, f := range fs {
+		total += f.Count
 	}
 	return total, nil
 }

@@ -96,12 +96,13 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getGuild(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	n, ok := s.guilds[r.PathValue("guild")]
+	name := cmp.Or(s.names[r.PathValue("guild")], "guild")
 	s.mu.Unlock()
 	if !ok {
 		apiError(w, http.StatusNotFound, 10004, "Unknown Guild")
 		return
 	}
-	g := map[string]any{"id": r.PathValue("guild"), "name": "guild", "owner_id": "1"}
+	g := map[string]any{"id": r.PathValue("guild"), "name": name, "owner_id": "1"}
 	if r.URL.Query().Get("with_counts") == "true" {
 		g["approximate_member_count"] = n
 		g["approximate_presence_count"] = n / 2

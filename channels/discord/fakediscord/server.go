@@ -212,6 +212,7 @@ type Server struct {
 	users    map[string]User
 	members  map[string]*Member // guild id + "/" + user id → the member as last seen posting
 	guilds   map[string]int     // id → member count
+	names    map[string]string  // guild id → its name, when not "guild"
 	channels map[string]*ChannelInfo
 	messages map[string]*Message
 	nonces   map[string]string // nonce → message id (the bot is the only REST author)
@@ -345,6 +346,16 @@ func (s *Server) AddGuild(id string, members int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.guilds[id] = members
+}
+
+// NameGuild names a guild (by default "guild").
+func (s *Server) NameGuild(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.names == nil {
+		s.names = map[string]string{}
+	}
+	s.names[id] = name
 }
 
 // AddChannel creates a text channel in guild.
