@@ -64,6 +64,9 @@ type activityJSON struct {
 	UnansweredTopics      []activityGap  `json:"unanswered_topics"`
 	AnsweredByBotShare    float64        `json:"answered_by_bot_share"`
 	HelpfulShareOfRatings float64        `json:"helpful_share_of_ratings"`
+	// Followers lists, for each place whose followers serve ever
+	// recorded, how they changed over the period (see followersJSON).
+	Followers []followersJSON `json:"followers"`
 
 	over bool // the period ended before the report: Until is not now
 }
@@ -117,7 +120,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	counts, err := st.Followers(ctx, from, to)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	r := activityOf(s, from, end)
+	r.Followers = followersOf(counts)
 	r.over = !to.IsZero()
 	if *asJSON {
 		return writeJSON(stdout, r)
@@ -222,6 +230,7 @@ func printActivity(w io.Writer, r activityJSON) {
 	fmt.Fprintf(tw, "Median time to a staff answer\t%s\n", median(r.MedianStaffAnswerS, r.StaffAnswers, "escalation", "escalations"))
 	fmt.Fprintf(tw, "Feedback\thelpful %d, not helpful %d%s\n", r.Helpful, r.NotHelpful, percent(r.HelpfulShareOfRatings, r.Helpful+r.NotHelpful))
 	tw.Flush()
+	printFollowers(w, r.Followers)
 	fmt.Fprintln(w, "\nWhat the bot could not answer (questions passed to staff, by topic):")
 	if len(r.UnansweredTopics) == 0 {
 		fmt.Fprintln(w, "  none")

@@ -234,6 +234,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			return nil
 		}})
 	}
+	if counters := followerCounters(channels); len(counters) > 0 {
+		start(&bg, bgCtx, runner{"followers", func(ctx context.Context) error {
+			keepFollowers(ctx, st, counters, followersEvery, time.Now, log)
+			return nil
+		}})
+	}
 	for _, p := range parts {
 		start(&fg, partsCtx, p)
 	}
