@@ -314,7 +314,11 @@ func TestEndToEndEscalationAnsweredOnceDespiteRedelivery(t *testing.T) {
 	}
 	conf := threadPosts(f, post.TS)
 	if len(conf) != 1 || !strings.Contains(everything(conf[0]), "<@UMARIE>") {
-		t.Errorf("thread posts = %d, want one confirmation mentioning Marie", len(conf))
+		var texts []string
+		for _, c := range conf {
+			texts = append(texts, everything(c))
+		}
+		t.Errorf("thread posts = %d, want one confirmation mentioning Marie:\n%s", len(conf), strings.Join(texts, "\n---\n"))
 	}
 	answers, err := s.st.Answers(context.Background(), d.EscalationID)
 	if err != nil || len(answers) != 1 || answers[0].EventID != "slack:EvAns1" || answers[0].StaffID != "marie" {
