@@ -222,6 +222,10 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 	return es, nil
 }
 
+// deskBacklog selects the escalations whose desk post is missing or shows
+// an older version (the partial index escalations_desk_backlog).
+const deskBacklog = `(desk_ref = '' OR desk_version < version)`
+
 // DeskBacklog lists escalations whose desk post is missing or shows an older
 // version, oldest first (limit 0: all).
 func (db *DB) DeskBacklog(ctx context.Context, limit int) ([]bot.Escalation, error) {
@@ -232,7 +236,7 @@ func (db *DB) DeskBacklog(ctx context.Context, limit int) ([]bot.Escalation, err
 // an older version and whose id is above after, by id (limit 0: all).
 func (db *DB) DeskBacklogAfter(ctx context.Context, after int64, limit int) ([]bot.Escalation, error) {
 	es, err := db.escalations(ctx, `SELECT `+escalationCols+` FROM escalations
-		WHERE id > ? AND (desk_ref = '' OR desk_version < version) ORDER BY id LIMIT ?`, after, limitArg(limit))
+		WHERE id > ? AND `+deskBacklog+` ORDER BY id LIMIT ?`, after, limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("store: desk backlog: %w", err)
 	}
