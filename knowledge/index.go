@@ -60,6 +60,10 @@ type Index struct {
 	cur   atomic.Pointer[snapshot]
 	base  atomic.Pointer[Base]
 	stamp atomic.Value // string: source files' sizes and times at last load
+	// loaded is when the base served was last loaded; failure the last
+	// reload that failed since (nil: none), for Health.
+	loaded  atomic.Pointer[time.Time]
+	failure atomic.Pointer[Failure]
 
 	reload sync.Mutex // one reload at a time; guards extra and closed
 	extra  []Entry
@@ -92,6 +96,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	}
 	x.cur.Store(s)
 	x.base.Store(b)
+	x.noteReload(nil)
 	if s.dir != "" {
 		removeStale(indexRoot(opts.DataDir), s.dir)
 	}
@@ -208,6 +213,7 @@ func (x *Index) reloadLocked(ctx context.Context) error {
 	}
 	old := x.cur.Load()
 	s, b, err := x.prepare(ctx)
+	x.noteReload(err)
 	if err != nil {
 		return err
 	}
