@@ -156,6 +156,8 @@ type Channel struct {
 	// partial holds, by reply key, the parts of long replies already
 	// posted when a later part failed (see Send).
 	partial map[string]posted
+
+	conn bot.ConnState // the gateway's life, for Connection
 }
 
 var (
@@ -314,6 +316,7 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 				continue
 			}
 			c.log.Warn("gateway connection failed; retrying", "err", err, "wait", wait.String())
+			c.disconnected("connect failed", err)
 			if !sleep(ctx, wait) {
 				r.shutdown(s, stopHandlers)
 				return nil
@@ -460,14 +463,17 @@ func (r *runner) register(s *discordgo.Session) func() {
 			r.c.botID = e.User.ID
 			r.c.mu.Unlock()
 			r.c.log.Info("gateway ready", "bot", e.User.ID, "guilds", len(e.Guilds))
+			r.c.connected("ready")
 			// A new session: what was posted before it will not come
 			// through the gateway (a resumed session replays it instead).
 			r.catchUp()
 		}),
 		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 			r.c.log.Info("gateway session resumed")
+			r.c.connected("resumed")
 		}),
 		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			r.c.disconnected("disconnect", nil)
 			select {
 			case r.down <- struct{}{}:
 			default:

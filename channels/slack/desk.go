@@ -73,6 +73,7 @@ type Desk struct {
 	// settled holds the held answers whose language-mismatch notice is
 	// known to show the choice made (see settleMismatches).
 	settled *seenSet
+	conn    bot.ConnState // the Socket Mode connection's life, for Connection
 	// early holds the posts updated before Run was given the engine, whose
 	// mismatch notices Run settles once it has it (see settleMismatches).
 	earlyMu sync.Mutex

@@ -109,6 +109,7 @@ func (d *Desk) checkBotToken(ctx context.Context) error {
 
 // status logs the connection's life (connecting, connected, errors).
 func (d *Desk) status(ev socketmode.Event) {
+	d.noteConnection(ev)
 	switch ev.Type {
 	case socketmode.EventTypeConnecting:
 		d.log.Debug("slack connecting")

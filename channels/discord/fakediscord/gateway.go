@@ -43,6 +43,8 @@ type gateway struct {
 	replayExtra int // events already delivered to replay on the next RESUME
 	resumeClose int // close code for the next RESUME (0: honour it)
 
+	outage bool // connections are refused (Outage)
+
 	connections, identifies, resumes, heartbeats int
 	lastBeat                                     *int64
 	closes                                       []int
@@ -89,6 +91,10 @@ func op(code int, d any) payload {
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+	if s.refusingGateway() {
+		http.Error(w, "gateway unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
