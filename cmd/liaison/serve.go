@@ -190,7 +190,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 
 	var ready atomic.Bool
-	admin, adminLn, err := adminServer(cfg.Admin.Addr, st, &ready)
+	status := &statusSource{st: st, kb: kb, eng: eng, channels: channels, desk: desk, started: time.Now(), red: newRedactor(cfg.secrets), now: time.Now}
+	admin, adminLn, err := adminServer(cfg.Admin.Addr, st, &ready, status)
 	if err != nil {
 		if webLn != nil {
 			webLn.Close() // nothing serves it yet: free the port
@@ -289,11 +290,12 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 	}
 }
 
-// adminServer serves /healthz (the process is up) and /readyz (started, and
-// the database answers and is still the file at its path) on a loopback
-// address.
-func adminServer(addr string, st *store.DB, ready *atomic.Bool) (*http.Server, net.Listener, error) {
+// adminServer serves /healthz (the process is up), /readyz (started, and
+// the database answers and is still the file at its path) and /statusz
+// (status, the report of every part) on a loopback address.
+func adminServer(addr string, st *store.DB, ready *atomic.Bool, status http.Handler) (*http.Server, net.Listener, error) {
 	mux := http.NewServeMux()
+	mux.Handle("GET /statusz", status)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -442,7 +444,7 @@ func printWelcome(w io.Writer, cfg Config, webSrv *web.Server, desk bot.Desk, ch
 	if desk != nil && desk.Name() != "web" {
 		fmt.Fprintf(w, "  Staff desk:   %s\n", desk.Name())
 	}
-	fmt.Fprintf(w, "  Health:       http://%s/healthz  http://%s/readyz\n", admin, admin)
+	fmt.Fprintf(w, "  Health:       http://%s/healthz  http://%s/readyz  http://%s/statusz\n", admin, admin, admin)
 	fmt.Fprintf(w, "  Data:         %s\n", cfg.DataDir)
 	fmt.Fprintln(w, "Press Ctrl+C to stop.")
 }
