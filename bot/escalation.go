@@ -227,6 +227,10 @@ const (
 	DraftOpen     DraftState = "draft"
 	DraftApproved DraftState = "approved"
 	DraftRejected DraftState = "rejected"
+	// DraftInFiles is an approved draft whose entry the knowledge-base
+	// files hold (exported into them): the files serve it from then on, so
+	// that an edit or a deletion there changes or removes it.
+	DraftInFiles DraftState = "in-files"
 )
 
 // Complete reports whether both languages have a question and an answer.

@@ -20,7 +20,8 @@ type Entry struct {
 	EN    Text
 	FR    Text
 	// Source says where the entry was defined ("" for entries appended
-	// through Options.Extra). It is used in error messages only.
+	// through Options.Extra). It is used in error messages, and to tell
+	// the files' entries from extra ones.
 	Source Pos
 	// Collection is the knowledge base a JSON Lines row names in its "kb"
 	// field, when one export holds several ("" otherwise). See

@@ -313,6 +313,35 @@ func TestDrafts(t *testing.T) {
 	wantErr(t, db.SaveDraft(ctx, nil), bot.ErrInvalid)
 }
 
+// MoveDraft changes a draft's state only from the one the caller read, and
+// audits the move in the same transaction: a change made meanwhile (a
+// rejection) is kept, and nothing is audited for it.
+func TestMoveDraft(t *testing.T) {
+	db, clk := newDB(t)
+	ctx := context.Background()
+	d := &bot.Draft{EntryID: "renew-passport", State: bot.DraftApproved, ApprovedBy: "lead"}
+	must(t, db.SaveDraft(ctx, d))
+	clk.Add(time.Minute)
+	moved := bot.AuditEntry{Actor: "liaison", Via: "serve", Action: "draft.in-files", Target: "draft:1", Detail: "renew-passport", Allowed: true}
+	must(t, db.MoveDraft(ctx, d.ID, bot.DraftApproved, bot.DraftInFiles, moved))
+	got, err := db.Draft(ctx, d.ID)
+	must(t, err)
+	if got.State != bot.DraftInFiles || !got.UpdatedAt.Equal(t0.Add(time.Minute)) || got.ApprovedBy != "lead" {
+		t.Errorf("after the move: %+v", got)
+	}
+	if list, err := db.Drafts(ctx, bot.DraftInFiles); err != nil || len(list) != 1 {
+		t.Errorf("Drafts(in-files) = %v, %v", list, err)
+	}
+	wantErr(t, db.MoveDraft(ctx, d.ID, bot.DraftApproved, bot.DraftInFiles, moved), bot.ErrConflict)
+	wantErr(t, db.MoveDraft(ctx, 999, bot.DraftApproved, bot.DraftInFiles, moved), bot.ErrNotFound)
+	wantErr(t, db.MoveDraft(ctx, d.ID, bot.DraftInFiles, "published", moved), bot.ErrInvalid)
+	log, err := db.AuditLog(ctx, 0)
+	must(t, err)
+	if len(log) != 1 || log[0].Action != "draft.in-files" || log[0].Actor != "liaison" || !log[0].At.Equal(t0.Add(time.Minute)) {
+		t.Errorf("audit log = %+v, want the one move", log)
+	}
+}
+
 func TestAudit(t *testing.T) {
 	db, clk := newDB(t)
 	ctx := context.Background()

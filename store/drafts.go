@@ -34,7 +34,7 @@ func (db *DB) SaveDraft(ctx context.Context, d *bot.Draft) error {
 	switch nd.State {
 	case "":
 		nd.State = bot.DraftOpen
-	case bot.DraftOpen, bot.DraftApproved, bot.DraftRejected:
+	case bot.DraftOpen, bot.DraftApproved, bot.DraftRejected, bot.DraftInFiles:
 	default:
 		return fmt.Errorf("store: save draft: %w: unknown state %q", bot.ErrInvalid, nd.State)
 	}
@@ -65,6 +65,39 @@ func (db *DB) SaveDraft(ctx context.Context, d *bot.Draft) error {
 		return fmt.Errorf("store: save draft: %w", err)
 	}
 	*d = nd
+	return nil
+}
+
+// MoveDraft moves draft id from state from to state to, and writes audit
+// in the same transaction: the move is recorded exactly when it is made. An
+// error wrapping bot.ErrConflict when the draft is no longer in from (a
+// change made meanwhile is kept), bot.ErrNotFound when it does not exist,
+// bot.ErrInvalid for an unknown state or an audit entry without an action.
+func (db *DB) MoveDraft(ctx context.Context, id int64, from, to bot.DraftState, audit bot.AuditEntry) error {
+	switch to {
+	case bot.DraftOpen, bot.DraftApproved, bot.DraftRejected, bot.DraftInFiles:
+	default:
+		return fmt.Errorf("store: move draft: %w: unknown state %q", bot.ErrInvalid, to)
+	}
+	now := db.now()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var state string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM drafts WHERE id = ?`, id).Scan(&state)
+		if err != nil {
+			return noRows(err, "draft", id)
+		}
+		if bot.DraftState(state) != from {
+			return fmt.Errorf("%w: draft %d is %s, not %s", bot.ErrConflict, id, state, from)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE drafts SET state = ?, updated_at = ? WHERE id = ?`,
+			string(to), ts(now), id); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, &audit, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: move draft: %w", err)
+	}
 	return nil
 }
 

@@ -88,7 +88,8 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (PurgeResult, error) 
 //     (a Slack message quoting the question) without it;
 //   - empties, in drafts not approved saved from such an escalation, the
 //     question still equal to the escalation's (the citizen's words) and
-//     the entry id made from it (bot.DraftEntryID); an approved draft is
+//     the entry id made from it (bot.DraftEntryID); an approved draft,
+//     exported into the knowledge-base files or not (bot.DraftInFiles), is
 //     the department's own entry and is kept whole;
 //   - removes the user id and name from the address of outbox items
 //     delivered or given up, and from their key; empties the text of
@@ -231,7 +232,7 @@ func purgeEscalations(ctx context.Context, tx *sql.Tx, before string, limit int)
 func purgeDrafts(ctx context.Context, tx *sql.Tx, before string, limit int) (int, int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.entry_id, d.question_en, d.question_fr, e.question
 		FROM drafts d JOIN escalations e ON e.id = d.escalation_id
-		WHERE d.state <> 'approved' AND e.question <> '' AND e.updated_at < ? AND `+escalationDone+`
+		WHERE d.state NOT IN ('approved', 'in-files') AND e.question <> '' AND e.updated_at < ? AND `+escalationDone+`
 		AND (d.question_en = e.question OR d.question_fr = e.question OR d.entry_id <> '')
 		ORDER BY d.id`, before)
 	if err != nil {

@@ -421,9 +421,9 @@ func TestReactionsToAPurgedReplyAreNotCountedTwice(t *testing.T) {
 
 // A draft saved from an escalation copies its question, a citizen's words,
 // and makes its entry id from them. A draft not approved keeps them no
-// longer than the escalation: they go with its question. An approved draft
-// is the department's own entry and stays whole, as does a draft whose
-// question staff rewrote.
+// longer than the escalation: they go with its question. An approved draft,
+// exported into the knowledge-base files or not, is the department's own
+// entry and stays whole, as does a draft whose question staff rewrote.
 func TestPurgeTakesTheCitizensQuestionFromDraftsNotApproved(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := context.Background()
@@ -444,6 +444,7 @@ func TestPurgeTakesTheCitizensQuestionFromDraftsNotApproved(t *testing.T) {
 	idOnly := save(bot.Draft{EntryID: citizenID, QuestionFR: "Puis-je renouveler mon passeport en ligne?", State: bot.DraftOpen})
 	approved := save(bot.Draft{EntryID: citizenID, QuestionFR: e.Question, State: bot.DraftApproved, ApprovedBy: "sam"})
 	rewritten := save(bot.Draft{EntryID: "passport-renew-online", QuestionFR: "Puis-je renouveler mon passeport en ligne?", State: bot.DraftOpen})
+	inFiles := save(bot.Draft{EntryID: citizenID, QuestionFR: e.Question, State: bot.DraftInFiles, ApprovedBy: "sam"})
 
 	before := t0.AddDate(1, 0, 0)
 	res, err := db.Purge(ctx, before)
@@ -460,6 +461,7 @@ func TestPurgeTakesTheCitizensQuestionFromDraftsNotApproved(t *testing.T) {
 		{"rejected", rejected, func(d *bot.Draft) { d.QuestionFR = "" }},
 		{"entry id from the question", idOnly, func(d *bot.Draft) { d.EntryID = "" }},
 		{"approved", approved, func(*bot.Draft) {}},
+		{"approved, in the knowledge-base files", inFiles, func(*bot.Draft) {}},
 		{"rewritten by staff", rewritten, func(*bot.Draft) {}},
 	}
 	for _, tt := range tests {

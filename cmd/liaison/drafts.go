@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"regexp"
 	"strconv"
@@ -17,16 +18,19 @@ import (
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/knowledge"
+	"github.com/liaison-gc/liaison/store"
 )
 
 // Drafts are knowledge-base entries proposed from staff answers. A draft is
 // served only once both languages are written and a person approves it;
 // export writes approved drafts in the knowledge base's TOML format so they
-// can join the source files.
+// can join the source files. Once serve finds a draft's entry in the files,
+// the draft is in the files (bot.DraftInFiles): they serve the entry from
+// then on, and are where it is changed or deleted.
 
 // draftsUsage lists the drafts subcommands, for -h.
 const draftsUsage = `Usage:
-  liaison kb drafts list [--state draft|approved|rejected|all]
+  liaison kb drafts list [--state draft|approved|in-files|rejected|all]
   liaison kb drafts show ID
   liaison kb drafts edit ID [--id ENTRY] [--topic TOPIC] [--en-question TEXT] [--en-answer TEXT] [--fr-question TEXT] [--fr-answer TEXT] [--by NAME]
   liaison kb drafts approve ID --by NAME
@@ -53,7 +57,7 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("kb drafts "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file; empty: embedded defaults")
-	state := fs.String("state", "", "list/export: draft, approved, rejected or all")
+	state := fs.String("state", "", "list/export: draft, approved, in-files, rejected or all")
 	by := fs.String("by", os.Getenv("USER"), "edit/approve/reject: who decides (recorded)")
 	reason := fs.String("reason", "", "reject: why")
 	out := fs.String("out", "", "export: file to write (default: standard output)")
@@ -70,9 +74,9 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// Mistakes are told before the store is opened: they create no data
 	// directory.
 	switch bot.DraftState(*state) {
-	case "", "all", bot.DraftOpen, bot.DraftApproved, bot.DraftRejected:
+	case "", "all", bot.DraftOpen, bot.DraftApproved, bot.DraftInFiles, bot.DraftRejected:
 	default:
-		return usagef("kb drafts %s: --state %q: use %s, %s, %s or all", sub, *state, bot.DraftOpen, bot.DraftApproved, bot.DraftRejected)
+		return usagef("kb drafts %s: --state %q: use %s, %s, %s, %s or all", sub, *state, bot.DraftOpen, bot.DraftApproved, bot.DraftInFiles, bot.DraftRejected)
 	}
 	var n int64
 	switch takesID := sub != "list" && sub != "export"; {
@@ -125,11 +129,17 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		fmt.Fprintf(stdout, "Draft %d (%s), entry %q, topic %q, from escalation %d, saved by %s\n", d.ID, d.State, d.EntryID, d.Topic, d.EscalationID, d.By)
 		fmt.Fprintf(stdout, "\nEnglish question: %s\nEnglish answer:   %s\n\nFrench question:  %s\nFrench answer:    %s\n", orMissing(d.QuestionEN), orMissing(d.AnswerEN), orMissing(d.QuestionFR), orMissing(d.AnswerFR))
+		if d.State == bot.DraftInFiles {
+			fmt.Fprintf(stdout, "\n%s.\n", inFiles(d))
+		}
 		return nil
 	case "edit":
 		d, err := getDraft()
 		if err != nil {
 			return err
+		}
+		if d.State == bot.DraftInFiles {
+			return fmt.Errorf("draft %d cannot be edited: %s", d.ID, inFiles(d))
 		}
 		if d.State != bot.DraftOpen {
 			return fmt.Errorf("draft %d is %s: only drafts under review can be edited", d.ID, d.State)
@@ -198,8 +208,13 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if why == "" || rejecter == "" {
 			return usagef("kb drafts reject: --by NAME and --reason TEXT are required")
 		}
-		if d.State == bot.DraftRejected {
+		if d.State == bot.DraftRejected || d.State == bot.DraftInFiles {
 			err := fmt.Errorf("draft %d is already rejected", d.ID)
+			if d.State == bot.DraftInFiles {
+				// The files serve the entry: withdrawing the draft would
+				// not withdraw it.
+				err = fmt.Errorf("draft %d cannot be rejected: %s", d.ID, inFiles(d))
+			}
 			if aerr := st.Audit(ctx, bot.AuditEntry{Actor: rejecter, Via: "cli", Action: "draft.reject", Target: draftTarget(d.ID), Detail: err.Error(), Allowed: false}); aerr != nil {
 				return errors.Join(err, aerr)
 			}
@@ -224,13 +239,21 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if *state == "" {
 			s = bot.DraftApproved
 		}
+		if *out != "" {
+			if err := checkWritable(*out); err != nil {
+				return fmt.Errorf("kb drafts export: --out %s: %w", *out, err)
+			}
+		}
 		ds, err := st.Drafts(ctx, s)
 		if err != nil {
 			return err
 		}
-		if *out != "" {
-			if err := checkWritable(*out); err != nil {
-				return fmt.Errorf("kb drafts export: --out %s: %w", *out, err)
+		if s == bot.DraftApproved && *out != "" {
+			// Exported again into the file that holds drafts taken into
+			// the files, they stay in it; one deleted from it, or moved
+			// to another file, is not written back.
+			if ds, err = exportAgain(ctx, st, cfg, *out); err != nil {
+				return err
 			}
 		}
 		if len(ds) == 0 {
@@ -253,7 +276,7 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		// files; drafts under review or rejected may still hold a
 		// citizen's question: readable by the owner only, as the archive.
 		perm := os.FileMode(0o644)
-		if s != bot.DraftApproved {
+		if s != bot.DraftApproved && s != bot.DraftInFiles {
 			perm = 0o600
 		}
 		err = writeFileWhole(*out, perm, func(w io.Writer) error {
@@ -267,6 +290,80 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	return usagef("kb drafts: unknown subcommand %q: use list, show, edit, approve, reject or export", sub)
+}
+
+// inFiles says that the knowledge-base files hold d's entry, and serve it.
+func inFiles(d bot.Draft) string {
+	return fmt.Sprintf("its entry %q is in your knowledge-base files, which serve it: edit or delete it there", d.EntryID)
+}
+
+// exportAgain is what `kb drafts export --out out` writes: the approved
+// drafts, and the drafts taken into the files whose entry out holds, in the
+// order they were saved.
+func exportAgain(ctx context.Context, st bot.DraftStore, cfg Config, out string) ([]bot.Draft, error) {
+	all, err := st.Drafts(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	held := map[string]bool{}
+	if target, err := os.Stat(out); err == nil {
+		b, err := knowledge.Load(cfg.Knowledge.Path)
+		if b == nil {
+			return nil, fmt.Errorf("kb drafts export: read the knowledge base to keep the entries %s holds: %w", out, err)
+		}
+		same := map[string]bool{}
+		for _, e := range b.Entries {
+			f := e.Source.File
+			if _, ok := same[f]; !ok {
+				fi, err := os.Stat(f)
+				same[f] = err == nil && os.SameFile(fi, target)
+			}
+			if same[f] {
+				held[e.ID] = true
+			}
+		}
+	}
+	var ds []bot.Draft
+	for _, d := range all {
+		if d.State == bot.DraftApproved || d.State == bot.DraftInFiles && held[d.EntryID] {
+			ds = append(ds, d)
+		}
+	}
+	return ds, nil
+}
+
+// takeIntoFiles records the approved drafts whose entry the knowledge-base
+// files of b hold (exported into them) as in the files: the files serve the
+// entry from then on, and a deletion there removes it, where the draft,
+// still approved, would serve the deleted answer again. Each is audited.
+func takeIntoFiles(ctx context.Context, b *knowledge.Base, st *store.DB, log *slog.Logger) error {
+	ds, err := st.Drafts(ctx, bot.DraftApproved)
+	if err != nil || len(ds) == 0 || b == nil {
+		return err
+	}
+	held := make(map[string]knowledge.Pos, len(b.Entries))
+	for _, e := range b.Entries {
+		if e.Source.File != "" { // not an extra entry
+			held[e.ID] = e.Source
+		}
+	}
+	var errs []error
+	for _, d := range ds {
+		at, ok := held[d.EntryID]
+		if !ok {
+			continue
+		}
+		err := st.MoveDraft(ctx, d.ID, bot.DraftApproved, bot.DraftInFiles, bot.AuditEntry{Actor: "liaison", Via: "serve",
+			Action: "draft.in-files", Target: draftTarget(d.ID), Detail: d.EntryID + " at " + at.String(), Allowed: true})
+		switch {
+		case errors.Is(err, bot.ErrConflict): // rejected meanwhile
+		case err != nil:
+			errs = append(errs, err)
+		default:
+			log.Info("approved draft found in the knowledge-base files, which serve its entry from now on", "draft", d.ID, "entry", d.EntryID, "file", at.File)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // draftTarget is a draft's audit target.

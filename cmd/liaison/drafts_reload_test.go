@@ -208,3 +208,65 @@ func TestDraftApprovedWhileTheKnowledgeBaseIsBrokenIsServedOnceItIsFixed(t *test
 		t.Errorf("refusal reported %d times, want once:\n%s", n, r.log.String())
 	}
 }
+
+// An approved draft exported into the knowledge-base files is, once serve
+// finds it there, recorded as in the files (audited): the files serve its
+// entry from then on, so that deleting the entry from them (an answer now
+// obsolete) removes it, at the next reload and after a restart, instead of
+// the draft serving the deleted answer again.
+func TestDraftExportedIntoTheFilesIsNoLongerServedOnceDeletedFromThem(t *testing.T) {
+	r := newReloadRig(t, []string{"ceremony-animals"}, "ceremony-animals")
+	r.start()
+	out := filepath.Join(filepath.Dir(r.kbFile), "approved.toml")
+	if _, _, err := runCLI(t, "kb", "drafts", "export", "--out", out, "--config", r.cfg); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	state := func() bot.DraftState {
+		d, err := r.st.Draft(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.State
+	}
+	r.waitFor("exported draft recorded as in the files", func() bool { return state() == bot.DraftInFiles })
+	if !r.served("ceremony-animals") {
+		t.Fatal("the exported entry is not served from the files")
+	}
+	es := r.audit()
+	if len(es) != 1 || es[0].Action != "draft.in-files" || es[0].Actor != "liaison" || es[0].Via != "serve" ||
+		!es[0].Allowed || !strings.HasPrefix(es[0].Detail, "ceremony-animals at "+out) {
+		t.Errorf("audit of draft 1 = %+v", es)
+	}
+
+	if err := os.Remove(out); err != nil {
+		t.Fatal(err)
+	}
+	r.waitFor("entry deleted from the files withdrawn", func() bool { return !r.served("ceremony-animals") })
+	if !r.served("office-hours") {
+		t.Error("the files' other entry is no longer served")
+	}
+	// A restart opens the knowledge base with the approved drafts.
+	if extra, err := approvedDrafts(ctx, r.st); err != nil || len(extra) != 0 {
+		t.Errorf("drafts a restart would serve: %+v, %v; want none", extra, err)
+	}
+	if s := state(); s != bot.DraftInFiles {
+		t.Errorf("draft is %s after the deletion, want %s", s, bot.DraftInFiles)
+	}
+}
+
+// audit is the audit log of draft 1, oldest first.
+func (r *reloadRig) audit() []bot.AuditEntry {
+	r.t.Helper()
+	log, err := r.st.AuditLog(context.Background(), 0)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	var es []bot.AuditEntry
+	for _, e := range log {
+		if e.Target == "draft:1" {
+			es = append([]bot.AuditEntry{e}, es...)
+		}
+	}
+	return es
+}

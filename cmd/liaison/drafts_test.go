@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/knowledge"
@@ -440,5 +443,198 @@ func TestDraftsExportOfDraftsNotApprovedIsPrivate(t *testing.T) {
 				t.Errorf("export of %s drafts has mode %v, want readable by its owner only", state, perm)
 			}
 		})
+	}
+}
+
+// inFilesRig is a knowledge base whose files hold the entries of two
+// approved drafts, exported into approved.toml, and a third approved draft
+// not exported yet; serve has recorded the first two as in the files.
+func inFilesRig(t *testing.T) (cfgPath, dataDir, approvedFile string) {
+	t.Helper()
+	clearSecrets(t)
+	dataDir, kbDir := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(kbDir, "base.toml"), []byte(baseTOML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath = writeFile(t, "config.toml", fmt.Sprintf("data_dir = %q\n[knowledge]\npath = %q\n", dataDir, kbDir)+staffTOML)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var ds []bot.Draft
+	for _, id := range []string{"ceremony-animals", "ceremony-guests", "ceremony-dress"} {
+		d := bot.Draft{EntryID: id, Topic: "general", State: bot.DraftApproved, By: "sam", ApprovedBy: "sam",
+			QuestionEN: "What is " + id + "?", AnswerEN: "It is " + id + ".",
+			QuestionFR: "Qu’est-ce que " + id + "?", AnswerFR: "C’est " + id + "."}
+		if err := st.SaveDraft(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, d)
+	}
+	b, err := exportDrafts(ds[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	approvedFile = filepath.Join(kbDir, "approved.toml")
+	if err := os.WriteFile(approvedFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, err := knowledge.Prepare(kbDir, nil, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := takeIntoFiles(ctx, base, st, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	return cfgPath, dataDir, approvedFile
+}
+
+// A draft whose entry the knowledge-base files hold shows so, and cannot be
+// rejected nor edited: the files serve the entry, so that is where it is
+// changed or removed. The refused rejection is audited.
+func TestDraftInTheFilesIsChangedInTheFiles(t *testing.T) {
+	cfgPath, dataDir, _ := inFilesRig(t)
+	out, _, err := runCLI(t, "kb", "drafts", "list", "--state", "in-files", "--config", cfgPath)
+	if err != nil || !strings.Contains(out, "1  in-files  ceremony-animals") || !strings.Contains(out, "ceremony-guests") || strings.Contains(out, "ceremony-dress") {
+		t.Errorf("list --state in-files: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, "kb", "drafts", "show", "1", "--config", cfgPath)
+	if err != nil || !strings.Contains(out, "Draft 1 (in-files)") || !strings.Contains(out, "is in your knowledge-base files, which serve it: edit or delete it there") {
+		t.Errorf("show: %v\n%s", err, out)
+	}
+	const want = `its entry "ceremony-animals" is in your knowledge-base files, which serve it: edit or delete it there`
+	_, _, err = runCLI(t, "kb", "drafts", "reject", "1", "--config", cfgPath, "--by", "alex", "--reason", "obsolete")
+	if err == nil || err.Error() != "draft 1 cannot be rejected: "+want {
+		t.Errorf("reject: %v", err)
+	}
+	_, _, err = runCLI(t, "kb", "drafts", "edit", "1", "--en-answer", "No.", "--config", cfgPath, "--by", "alex")
+	if err == nil || err.Error() != "draft 1 cannot be edited: "+want {
+		t.Errorf("edit: %v", err)
+	}
+	es := draftAudit(t, dataDir)
+	if len(es) != 2 || es[0].Action != "draft.in-files" || es[1].Action != "draft.reject" || es[1].Allowed || es[1].Actor != "alex" {
+		t.Errorf("audit of draft 1 = %+v", es)
+	}
+}
+
+// Exporting again into the file that holds drafts taken into the files
+// keeps them in it, with the drafts approved since; an entry deleted from
+// it is not written back, and one moved to another file is not written
+// twice. An export elsewhere writes the approved drafts only.
+func TestDraftsExportAgainKeepsWhatTheFileHoldsAndNotWhatWasDeleted(t *testing.T) {
+	cfgPath, _, approvedFile := inFilesRig(t)
+	ids := func(path string) []string {
+		t.Helper()
+		b, err := knowledge.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range b.Entries {
+			got = append(got, e.ID)
+		}
+		return got
+	}
+	export := func(path string) {
+		t.Helper()
+		if _, stderr, err := runCLI(t, "kb", "drafts", "export", "--config", cfgPath, "--out", path); err != nil {
+			t.Fatalf("export: %v\n%s", err, stderr)
+		}
+	}
+	export(approvedFile)
+	if got := ids(approvedFile); !slices.Equal(got, []string{"ceremony-animals", "ceremony-guests", "ceremony-dress"}) {
+		t.Errorf("exported again: %v", got)
+	}
+	// The department deletes ceremony-animals and moves ceremony-guests to
+	// a file of its own.
+	b, err := exportDrafts([]bot.Draft{{EntryID: "ceremony-dress", Topic: "general", QuestionEN: "q", AnswerEN: "a", QuestionFR: "q", AnswerFR: "r"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(approvedFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(approvedFile), "guests.toml"), []byte(`[[entry]]
+id = "ceremony-guests"
+topic = "general"
+[entry.en]
+question = "How many guests?"
+answer = "Two."
+[entry.fr]
+question = "Combien d’invités?"
+answer = "Deux."
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	export(approvedFile)
+	if got := ids(approvedFile); !slices.Equal(got, []string{"ceremony-dress"}) {
+		t.Errorf("exported again after the deletion: %v, want the approved draft only", got)
+	}
+	elsewhere := filepath.Join(t.TempDir(), "new.toml")
+	export(elsewhere)
+	if got := ids(elsewhere); !slices.Equal(got, []string{"ceremony-dress"}) {
+		t.Errorf("exported elsewhere: %v, want the approved draft only", got)
+	}
+}
+
+// serve records at start the approved drafts the knowledge-base files
+// hold, also with reloading turned off: a restart after the entry is
+// deleted from the files does not serve it again.
+func TestServeRecordsAtStartTheDraftsTheFilesHold(t *testing.T) {
+	clearSecrets(t)
+	dataDir, kbDir := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(kbDir, "base.toml"), []byte(baseTOML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.Draft{EntryID: "ceremony-animals", Topic: "general", State: bot.DraftApproved, By: "sam", ApprovedBy: "sam",
+		QuestionEN: "Can animals attend?", AnswerEN: "Service animals only.", QuestionFR: "Les animaux sont-ils admis?", AnswerFR: "Les animaux d’assistance seulement."}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	cfg := writeFile(t, "serve.toml", fmt.Sprintf("data_dir = %q\n[admin]\naddr = \"127.0.0.1:0\"\n[web]\naddr = \"127.0.0.1:0\"\n[knowledge]\npath = %q\nreload_interval = \"0s\"\n", dataDir, kbDir)+staffTOML)
+	if _, _, err := runCLI(t, "kb", "drafts", "export", "--config", cfg, "--out", filepath.Join(kbDir, "approved.toml")); err != nil {
+		t.Fatal(err)
+	}
+
+	sctx, cancel := context.WithCancel(ctx)
+	var out, errOut lockedBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(sctx, []string{"serve", "--config", cfg}, &out, &errOut) }()
+	for deadline := time.Now().Add(30 * time.Second); !healthRe.MatchString(out.String()); time.Sleep(20 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v\n%s", err, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve did not start:\n%s", errOut.String())
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if !strings.Contains(errOut.String(), `"msg":"approved draft found in the knowledge-base files, which serve its entry from now on","draft":1,"entry":"ceremony-animals"`) {
+		t.Errorf("not logged:\n%s", errOut.String())
+	}
+	st, err = store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if got, err := st.Draft(ctx, d.ID); err != nil || got.State != bot.DraftInFiles {
+		t.Errorf("draft after serve started: %+v, %v; want it in the files", got, err)
+	}
+	if extra, err := approvedDrafts(ctx, st); err != nil || len(extra) != 0 {
+		t.Errorf("drafts the next start serves: %+v, %v; want none", extra, err)
 	}
 }

@@ -142,7 +142,7 @@ func TestDraftsStateMustBeOneOfTheStates(t *testing.T) {
 		t.Run(sub, func(t *testing.T) {
 			t.Chdir(t.TempDir())
 			_, _, err := runCLI(t, "kb", "drafts", sub, "--state", "aproved")
-			want := `kb drafts ` + sub + `: --state "aproved": use draft, approved, rejected or all`
+			want := `kb drafts ` + sub + `: --state "aproved": use draft, approved, in-files, rejected or all`
 			if exitCode(err) != 2 || err.Error() != want {
 				t.Errorf("err = %v (exit %d), want %s", err, exitCode(err), want)
 			}

@@ -98,6 +98,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return fmt.Errorf("knowledge base %s: %w", kbName(cfg.Knowledge.Path), err)
 	}
+	if err := takeIntoFiles(ctx, kb.Base(), st, log); err != nil {
+		log.Error("approved drafts found in the knowledge-base files not recorded as such; tried again at the next reload or start", "err", err)
+	}
 	defer func() {
 		// Close waits for a reload in progress; one stuck reading a
 		// knowledge file (on a hung network share) must not hold the
@@ -341,6 +344,9 @@ func watchKnowledge(ctx context.Context, kb *knowledge.Index, st *store.DB, took
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if err := takeIntoFiles(ctx, kb.Base(), st, log); err != nil {
+			log.Error("approved drafts found in the knowledge-base files not recorded as such; tried again at the next reload or start", "err", err)
 		}
 		extra, err := approvedDrafts(ctx, st)
 		if err != nil {
