@@ -123,13 +123,7 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		// Files alone (a screenshot of a letter, a voice message): the
 		// bot reads no file, and staff would get an empty question. The
 		// citizen, who waits for an answer, is asked to write it.
-		d.Reason = ReasonFilesOnly
-		if !phase.CanReply() {
-			d.Action, d.Would = ActShadow, ActNotice
-			return o, nil, nil
-		}
-		d.Action = ActNotice
-		o.Outbox = append(o.Outbox, e.replyTo(m, now, "files", e.notice(d, KindNotice, MsgFilesOnly)))
+		e.fixedNotice(o, m, now, phase, ReasonFilesOnly, "files", MsgFilesOnly)
 		return o, nil, nil
 	}
 
@@ -138,13 +132,7 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		d.Action, d.Reason = ActIgnore, ReasonAbuse
 		return o, nil, nil
 	case ReasonPartisan:
-		d.Reason = ReasonPartisan
-		if !phase.CanReply() {
-			d.Action, d.Would = ActShadow, ActNotice
-			return o, nil, nil
-		}
-		d.Action = ActNotice
-		o.Outbox = append(o.Outbox, e.replyTo(m, now, "policy", e.notice(d, KindNotice, MsgPartisan)))
+		e.fixedNotice(o, m, now, phase, ReasonPartisan, "policy", MsgPartisan)
 		return o, nil, nil
 	}
 
@@ -257,6 +245,20 @@ func AnswerInBoth(ctx context.Context, kb Knowledge, msgs Messages, top Hit) Rep
 		hits = append(hits, h)
 	}
 	return ComposeBilingualAnswer(msgs, hits)
+}
+
+// fixedNotice decides o's message for reason: a fixed notice (message id)
+// sent back to it, or in a phase that does not reply, recorded as what
+// the bot would have done.
+func (e *Engine) fixedNotice(o *Outcome, m Message, now time.Time, phase phases.Phase, reason Reason, kind, id string) {
+	d := &o.Decision
+	d.Reason = reason
+	if !phase.CanReply() {
+		d.Action, d.Would = ActShadow, ActNotice
+		return
+	}
+	d.Action = ActNotice
+	o.Outbox = append(o.Outbox, e.replyTo(m, now, kind, e.notice(d, KindNotice, id)))
 }
 
 // notice is the bot's message id as a reply of kind in the decision's
