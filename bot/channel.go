@@ -59,9 +59,17 @@ type Tracker interface {
 	ClearCatchUpFrom(ctx context.Context, platform, channelID string) error
 }
 
+// EditHandler is implemented by the Engine for channels whose messages
+// their authors can edit (Discord): m is a message handled before, with
+// the text its author gave it since and Edited set. See Engine.HandleEdit.
+type EditHandler interface {
+	HandleEdit(ctx context.Context, m Message) (Decision, error)
+}
+
 var (
-	_ Historian = (*Engine)(nil)
-	_ Tracker   = (*Engine)(nil)
+	_ Historian   = (*Engine)(nil)
+	_ Tracker     = (*Engine)(nil)
+	_ EditHandler = (*Engine)(nil)
 )
 
 // Optional channel capabilities, found by type assertion.

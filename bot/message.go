@@ -18,6 +18,9 @@ type Message struct {
 	AuthorBot  bool // written by a bot, a webhook, or this bot itself: recorded, never answered
 	Text       string
 	Time       time.Time
+	// Edited is when its author last changed the text, for a message
+	// handed to HandleEdit; zero for a message as first posted.
+	Edited time.Time
 	// Files is how many files the message carries (pictures, documents,
 	// voice messages), which the engine does not read: a message of files
 	// alone, addressed to the bot, is asked to be written instead.

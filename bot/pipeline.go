@@ -36,7 +36,7 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) (Decision, error)
 	switch {
 	case taken != nil && !errors.Is(err, errOfferGone):
 	case o.Decision.Action == ActEscalate:
-		err = e.saveEscalation(ctx, o, hits)
+		err = e.saveEscalation(ctx, o, hits, e.st.SaveOutcome)
 	default:
 		err = e.st.SaveOutcome(ctx, o)
 	}
@@ -275,8 +275,9 @@ func (e *Engine) notice(d *Decision, kind ReplyKind, id string) Reply {
 
 // saveEscalation attaches the question to a similar waiting escalation in
 // the same language, or opens a new one routed by topic and language, and
-// records the outcome.
-func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) error {
+// records the outcome with save (Store.SaveOutcome, or SaveEdit for an
+// edited message).
+func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit, save func(context.Context, *Outcome) error) error {
 	m, d := o.Message, &o.Decision
 	words := tokens(m.Text)
 	subj := subjectOf(hits)
@@ -298,7 +299,7 @@ func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) err
 	if best != nil {
 		o.JoinEscalation, o.Asker = best.id, &asker
 		d.Reason, d.EscalationID = ReasonJoined, best.id
-		err := e.st.SaveOutcome(ctx, o)
+		err := save(ctx, o)
 		if !errors.Is(err, ErrConflict) {
 			return err
 		}
@@ -314,7 +315,7 @@ func (e *Engine) saveEscalation(ctx context.Context, o *Outcome, hits []Hit) err
 		Askers: []Asker{asker},
 	}
 	d.Reason = ReasonLowConfidence
-	if err := e.st.SaveOutcome(ctx, o); err != nil {
+	if err := save(ctx, o); err != nil {
 		return err
 	}
 	d.EscalationID = o.NewEscalation.ID

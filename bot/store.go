@@ -35,6 +35,14 @@ type MessageStore interface {
 	// Version, Askers[0].MessageID) and the Outbox items' IDs. Joining an
 	// escalation that is no longer waiting returns ErrConflict.
 	SaveOutcome(ctx context.Context, o *Outcome) error
+	// SaveEdit records o, the decision on the edited text of a message
+	// recorded before, in place of the one recorded for it, which must
+	// still have was's Action and Reason (else ErrDuplicate, writing
+	// nothing: another edit was decided meanwhile), with audit, atomically,
+	// as SaveOutcome writes an outcome (ErrConflict joining an escalation
+	// no longer waiting). ErrNotFound when the message was never recorded,
+	// ErrInvalid when it was by another author.
+	SaveEdit(ctx context.Context, o *Outcome, was Decision, audit AuditEntry) error
 	// DecisionFor returns the decision recorded for a platform message.
 	DecisionFor(ctx context.Context, platform, messageID string) (Decision, error)
 	// Conversation lists the last limit things said in a channel, oldest

@@ -41,8 +41,86 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 // so that the desk post is refreshed and a concurrent ApplyEscalation made
 // without this asker fails.
 func (db *DB) SaveOutcome(ctx context.Context, o *bot.Outcome) error {
-	if err := checkOutcome(o); err != nil {
+	err := db.saveOutcome(ctx, o, func(tx *sql.Tx, at, now time.Time) (int64, error) {
+		m := o.Message
+		res, err := tx.ExecContext(ctx, insertMessage,
+			m.Platform, m.ID, string(m.Channel()), m.ThreadID, m.AuthorID, m.AuthorName,
+			boolInt(m.AuthorBot), m.Text, boolInt(m.Mentioned), boolInt(m.DM), boolInt(m.ReplyToBot),
+			boolInt(m.InHelpChannel), ts(at), ts(now))
+		if err != nil {
+			return 0, fmt.Errorf("message: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 0 {
+			return 0, fmt.Errorf("message %s/%s: %w", m.Platform, m.ID, bot.ErrDuplicate)
+		}
+		return res.LastInsertId()
+	})
+	if err != nil {
 		return fmt.Errorf("store: save outcome: %w", err)
+	}
+	return nil
+}
+
+// SaveEdit records o, the decision on the edited text of a message recorded
+// before (o.Message has its Platform, ID and author), in place of the
+// decision recorded for it, in one transaction with audit, which says what
+// was decided before: the message takes the edited text and the edited
+// reasons it is addressed to the bot, and keeps its time; its decision is
+// replaced by o.Decision, written with o's escalation and outbox items as
+// SaveOutcome writes them (and o filled in the same way).
+//
+// It returns an error wrapping bot.ErrNotFound when the message was never
+// recorded, or was purged; and, writing nothing, bot.ErrDuplicate when the
+// decision recorded for it no longer has was's Action and Reason (another
+// edit was decided meanwhile), bot.ErrInvalid when its author is not
+// o.Message's, and bot.ErrConflict when o joins an escalation no longer
+// waiting.
+func (db *DB) SaveEdit(ctx context.Context, o *bot.Outcome, was bot.Decision, audit bot.AuditEntry) error {
+	err := db.saveOutcome(ctx, o, func(tx *sql.Tx, _, now time.Time) (int64, error) {
+		m := o.Message
+		var (
+			id             int64
+			author         string
+			action, reason string
+		)
+		err := tx.QueryRowContext(ctx, `SELECT m.id, m.author_id, d.action, d.reason
+			FROM messages m JOIN decisions d ON d.message_id = m.id
+			WHERE m.platform = ? AND m.platform_id = ? AND m.redacted = 0`, m.Platform, m.ID).Scan(&id, &author, &action, &reason)
+		if err != nil {
+			return 0, noRows(err, "message", m.Platform+"/"+m.ID)
+		}
+		if author != m.AuthorID {
+			return 0, fmt.Errorf("message %s/%s: edited by another author: %w", m.Platform, m.ID, bot.ErrInvalid)
+		}
+		if bot.Action(action) != was.Action || bot.Reason(reason) != was.Reason {
+			return 0, fmt.Errorf("message %s/%s: decided %s (%s) meanwhile: %w", m.Platform, m.ID, action, reason, bot.ErrDuplicate)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET text = ?, mentioned = ?, reply_to_bot = ?,
+			in_help_channel = ? WHERE id = ?`,
+			m.Text, boolInt(m.Mentioned), boolInt(m.ReplyToBot), boolInt(m.InHelpChannel), id); err != nil {
+			return 0, fmt.Errorf("message: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM decisions WHERE message_id = ?`, id); err != nil {
+			return 0, fmt.Errorf("decision: %w", err)
+		}
+		if err := insertAudit(ctx, tx, &audit, now); err != nil {
+			return 0, err
+		}
+		return id, nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: save edit: %w", err)
+	}
+	return nil
+}
+
+// saveOutcome writes o in one transaction, its message through message,
+// which returns the message's store id (see SaveOutcome).
+func (db *DB) saveOutcome(ctx context.Context, o *bot.Outcome, message func(tx *sql.Tx, at, now time.Time) (int64, error)) error {
+	if err := checkOutcome(o); err != nil {
+		return err
 	}
 	m := o.Message
 	now := db.now()
@@ -56,19 +134,8 @@ func (db *DB) SaveOutcome(ctx context.Context, o *bot.Outcome) error {
 		asker bot.Asker
 	)
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, insertMessage,
-			m.Platform, m.ID, string(m.Channel()), m.ThreadID, m.AuthorID, m.AuthorName,
-			boolInt(m.AuthorBot), m.Text, boolInt(m.Mentioned), boolInt(m.DM), boolInt(m.ReplyToBot),
-			boolInt(m.InHelpChannel), ts(at), ts(now))
-		if err != nil {
-			return fmt.Errorf("message: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return fmt.Errorf("message %s/%s: %w", m.Platform, m.ID, bot.ErrDuplicate)
-		}
-		if dec.MessageID, err = res.LastInsertId(); err != nil {
+		var err error
+		if dec.MessageID, err = message(tx, at, now); err != nil {
 			return err
 		}
 		switch {
@@ -136,7 +203,7 @@ func (db *DB) SaveOutcome(ctx context.Context, o *bot.Outcome) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: save outcome: %w", err)
+		return err
 	}
 	o.Decision = dec
 	if o.NewEscalation != nil {

@@ -1,0 +1,97 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// EditWindow is how long after a message was posted an edit of it is
+// decided again. Citizens edit a message right after sending it, to add the
+// mention of the bot they forgot or to fix a typo; an edit much later is
+// rarely a new question, and answering it would surprise a channel that has
+// moved on.
+const EditWindow = 15 * time.Minute
+
+// HandleEdit decides again a message its author edited: m is the message
+// as it reads now, with the same Platform and ID as when it was handled,
+// its first Time and Edited set (zero: now). See EditHandler.
+//
+// Only a message set aside as not for the bot is decided again: not
+// addressed to it, empty, or only a thank-you or emoji (the reasons an
+// edit can change), and only within EditWindow of its posting. The edited
+// text is then decided as a new message would be (answered, escalated,
+// recorded in shadow mode, or ignored again); unless it is ignored again,
+// the decision and its replies are recorded in place of the first one,
+// and what the first one was is audited (action message.edit): the
+// archive then holds the text as edited, with the decision made on it. Every other decision stands, and
+// is returned: an edit of a question answered or passed to staff sends
+// nothing again, and once an edit was answered, later edits change
+// nothing. A redelivered edit returns the decision recorded.
+//
+// It returns an error wrapping ErrNotFound when the message was never
+// recorded (posted before the bot watched the channel, say).
+func (e *Engine) HandleEdit(ctx context.Context, m Message) (Decision, error) {
+	if m.Platform == "" || m.ID == "" {
+		return Decision{}, fmt.Errorf("%w: a message needs a platform and an id", ErrInvalid)
+	}
+	was, err := e.st.DecisionFor(ctx, m.Platform, m.ID)
+	if err != nil {
+		return Decision{}, fmt.Errorf("engine: edit: %w", err)
+	}
+	now := e.now()
+	if m.Edited.IsZero() {
+		m.Edited = now
+	}
+	if !decidedAgain(was) || m.Time.IsZero() || m.Edited.Sub(m.Time) > EditWindow {
+		return was, nil
+	}
+	m.Text = sanitize(m.Text)
+	o, hits, _ := e.decide(ctx, m, now, false)
+	if o.Decision.Action == ActIgnore {
+		return was, nil // still not for the bot: the first decision stands
+	}
+	save := func(ctx context.Context, o *Outcome) error {
+		return e.st.SaveEdit(ctx, o, was, editAudit(m, was, o.Decision))
+	}
+	if o.Decision.Action == ActEscalate {
+		err = e.saveEscalation(ctx, o, hits, save)
+	} else {
+		err = save(ctx, o)
+	}
+	if errors.Is(err, ErrDuplicate) {
+		return e.st.DecisionFor(ctx, m.Platform, m.ID) // another edit was decided meanwhile
+	}
+	if err != nil {
+		return Decision{}, fmt.Errorf("engine: record edit: %w", err)
+	}
+	e.pokeFor(o.Outbox)
+	e.logDecision(m, o.Decision)
+	return o.Decision, nil
+}
+
+// editAudit records that m, edited by its author, was decided d in place
+// of was: the archive's audit records keep what the text as first posted,
+// which is no longer kept, was decided. It holds no citizen text.
+func editAudit(m Message, was, d Decision) AuditEntry {
+	detail := "edited by its author " + m.Edited.Sub(m.Time).Round(time.Second).String() + " after posting: decided " +
+		string(was.Action) + " (" + string(was.Reason) + "), now " + string(d.Action) + " (" + string(d.Reason) + ")"
+	return AuditEntry{At: d.At, Actor: "engine", Via: "engine", Action: "message.edit",
+		Target: string(m.Channel()) + "/" + m.ID, Detail: detail, Allowed: true}
+}
+
+// decidedAgain reports whether a message decided d is decided again when
+// its author edits it: set aside for what an edit can change (no mention
+// of the bot, no text, nothing but thanks or emoji), not for its author
+// (a bot), its abuse, or the flood limit.
+func decidedAgain(d Decision) bool {
+	if d.Action != ActIgnore {
+		return false
+	}
+	switch d.Reason {
+	case ReasonNotAddressed, ReasonEmpty, ReasonCourtesy, ReasonNoWords:
+		return true
+	}
+	return false
+}

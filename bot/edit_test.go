@@ -1,0 +1,181 @@
+package bot_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/store"
+)
+
+// edit is m as its author edited it at the clock's now, addressed to the
+// bot by a mention when mention is set.
+func (e *env) edit(m bot.Message, text string, mention bool) bot.Message {
+	m.Text, m.Mentioned, m.Edited = text, mention, e.clock.Now()
+	return m
+}
+
+// editsAudited lists the audit entries of messages decided again after
+// an edit, oldest first.
+func (e *env) editsAudited() []bot.AuditEntry {
+	e.t.Helper()
+	log, err := e.st.AuditLog(e.ctx, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []bot.AuditEntry
+	for _, a := range slices.Backward(log) {
+		if a.Action == "message.edit" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func TestEditMentioningTheBotIsAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	m := e.msg("general", "marie", "How do I renew my passport?", "q1")
+	if d, err := e.eng.HandleMessage(e.ctx, m); err != nil || d.Action != bot.ActIgnore || d.Reason != bot.ReasonNotAddressed {
+		t.Fatalf("first decision %+v, %v: want not addressed", d, err)
+	}
+	// A typo fixed, still without the mention: still not for the bot, and
+	// it does not use up the edit that adds it.
+	e.clock.Advance(time.Minute)
+	if d, err := e.eng.HandleEdit(e.ctx, e.edit(m, "How do I renew my passport??", false)); err != nil || d.Action != bot.ActIgnore {
+		t.Fatalf("edit without mention: %+v, %v", d, err)
+	}
+	e.clock.Advance(time.Minute)
+	d, err := e.eng.HandleEdit(e.ctx, e.edit(m, "How do I renew my passport?", true))
+	if err != nil || d.Action != bot.ActAnswer || d.EntryID != "passport-renew" {
+		t.Fatalf("edit with mention: %+v, %v: want the answer", d, err)
+	}
+	e.tick()
+	sent := e.ch.all()
+	if len(sent) != 1 || sent[0].Reply.Kind != bot.KindAnswer || sent[0].To.ReplyTo != "q1" || sent[0].To.UserID != "marie" {
+		t.Fatalf("sent %+v, want one answer to q1", sent)
+	}
+
+	// Another edit, the same edit again, and the message redelivered:
+	// nothing more is sent.
+	e.clock.Advance(time.Minute)
+	if d2, err := e.eng.HandleEdit(e.ctx, e.edit(m, "How do I renew my passport? It expires soon.", true)); err != nil || d2.Action != bot.ActAnswer || d2.MessageID != d.MessageID {
+		t.Fatalf("second edit: %+v, %v: want the first answer's decision", d2, err)
+	}
+	if _, err := e.eng.HandleEdit(e.ctx, e.edit(m, "How do I renew my passport?", true)); err != nil {
+		t.Fatal(err)
+	}
+	if d2, err := e.eng.HandleMessage(e.ctx, m); err != nil || d2.Action != bot.ActAnswer {
+		t.Fatalf("redelivered: %+v, %v", d2, err)
+	}
+	e.tick()
+	if n := len(e.ch.all()); n != 1 {
+		t.Fatalf("%d replies sent, want the one answer", n)
+	}
+
+	// The archive: the text answered with its decision, and in the audit
+	// records what the text as first posted was decided.
+	var a store.ArchivedMessage
+	if err := e.st.Archive(e.ctx, store.ArchiveFilter{}, func(m store.ArchivedMessage) error { a = m; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if a.Text != "How do I renew my passport?" || a.Decision == nil || a.Decision.Action != bot.ActAnswer || !a.At.Equal(m.Time) {
+		t.Errorf("archived %+v (decision %+v)", a, a.Decision)
+	}
+	want := bot.AuditEntry{Actor: "engine", Via: "engine", Action: "message.edit", Target: "mem:general/q1", Allowed: true,
+		Detail: "edited by its author 2m0s after posting: decided ignore (not_addressed), now answer (confident)"}
+	if got := e.editsAudited(); len(got) != 1 || func() bool { g := got[0]; g.ID, g.At = 0, time.Time{}; return g != want }() {
+		t.Errorf("audited %+v, want %+v", got, want)
+	}
+}
+
+func TestEditToAQuestionForStaffEscalatesOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	m := e.msg("general", "marie", "Why is the office on Elm Street closed on a Tuesday?", "q1")
+	if d, err := e.eng.HandleMessage(e.ctx, m); err != nil || d.Action != bot.ActIgnore {
+		t.Fatalf("first decision %+v, %v", d, err)
+	}
+	e.clock.Advance(2 * time.Minute)
+	d, err := e.eng.HandleEdit(e.ctx, e.edit(m, m.Text, true))
+	if err != nil || d.Action != bot.ActEscalate || d.EscalationID == 0 {
+		t.Fatalf("edit with mention: %+v, %v: want an escalation", d, err)
+	}
+	e.clock.Advance(time.Minute)
+	if d2, err := e.eng.HandleEdit(e.ctx, e.edit(m, "Why is the Elm Street office closed on Tuesdays?", true)); err != nil || d2.EscalationID != d.EscalationID {
+		t.Fatalf("second edit: %+v, %v", d2, err)
+	}
+	e.tick()
+	if k := e.ch.kinds(); len(k) != 1 || k[0] != bot.KindAck {
+		t.Fatalf("sent %v, want one acknowledgement", k)
+	}
+	if n := e.desk.postCount(); n != 1 {
+		t.Fatalf("%d desk posts, want 1", n)
+	}
+	esc, err := e.st.Escalation(e.ctx, d.EscalationID)
+	if err != nil || len(esc.Askers) != 1 || esc.Askers[0].Address.ReplyTo != "q1" || esc.Question == "" {
+		t.Fatalf("escalation %+v, %v", esc, err)
+	}
+	if a := e.editsAudited(); len(a) != 1 || !strings.HasSuffix(a[0].Detail, "decided ignore (not_addressed), now escalate (low_confidence)") {
+		t.Errorf("audited %+v", a)
+	}
+}
+
+func TestEditLeftAloneWhenLateOrTheDecisionStands(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+
+	late := e.msg("general", "marie", "How do I renew my passport?", "late")
+	if _, err := e.eng.HandleMessage(e.ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	answered := e.msg("help", "marie", "How do I renew my passport?", "answered")
+	if d, err := e.eng.HandleMessage(e.ctx, answered); err != nil || d.Action != bot.ActAnswer {
+		t.Fatalf("help channel: %+v, %v", d, err)
+	}
+	e.tick()
+
+	e.clock.Advance(bot.EditWindow + time.Second)
+	if d, err := e.eng.HandleEdit(e.ctx, e.edit(late, late.Text, true)); err != nil || d.Action != bot.ActIgnore {
+		t.Fatalf("edit past the window: %+v, %v: want the decision left", d, err)
+	}
+	if d, err := e.eng.HandleEdit(e.ctx, e.edit(answered, "How do I renew my passport? And my son's?", false)); err != nil || d.Action != bot.ActAnswer {
+		t.Fatalf("edit of an answered question: %+v, %v", d, err)
+	}
+	e.tick()
+	if n := len(e.ch.all()); n != 1 {
+		t.Fatalf("%d replies sent, want only the first answer", n)
+	}
+	if _, err := e.eng.HandleEdit(e.ctx, e.edit(e.msg("general", "marie", "hi", "never"), "hi", true)); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("edit of a message never recorded: %v, want ErrNotFound", err)
+	}
+}
+
+func TestEditsAtOnceAnswerOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	m := e.msg("general", "marie", "How do I renew my passport?", "q1")
+	if _, err := e.eng.HandleMessage(e.ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if d, err := e.eng.HandleEdit(e.ctx, e.edit(m, m.Text, true)); err != nil || d.Action != bot.ActAnswer {
+				t.Errorf("edit: %+v, %v", d, err)
+			}
+		}()
+	}
+	wg.Wait()
+	e.tick()
+	if n := len(e.ch.all()); n != 1 {
+		t.Fatalf("%d replies sent, want one answer", n)
+	}
+}
