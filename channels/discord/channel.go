@@ -520,6 +520,20 @@ func (r *runner) register(s *discordgo.Session) func() {
 			m := e.Message
 			r.lanes.do(m.ChannelID, func() { r.message(m) })
 		}),
+		// An edit: the same intents bring it (GUILD_MESSAGES,
+		// DIRECT_MESSAGES; MESSAGE_CONTENT for its text). Discord also
+		// sends MESSAGE_UPDATE as it adds a link's preview to a message,
+		// its author changing nothing: only an edit, which sets
+		// edited_timestamp, is handed on, once for each.
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageUpdate) {
+			if e.Message == nil || e.ID == "" || e.Author == nil || e.EditedTimestamp == nil {
+				return
+			}
+			m := e.Message
+			if key := editKey(m); r.c.seen.add(key) {
+				r.lanes.do(m.ChannelID, func() { r.edit(m, key) })
+			}
+		}),
 		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageReactionAdd) {
 			// Another bot's reaction (one that adds 👍 to every message)
 			// is no citizen's feedback. Discord names who reacted on
@@ -578,6 +592,42 @@ func (r *runner) message(m *discordgo.Message) bool {
 		c.log.Error("message not recorded", "channel", string(bot.Key(Platform, m.ChannelID)), "message", m.ID, "err", err)
 	}
 	return err == nil
+}
+
+// editKey names one edit of m among the events seen: its id and when it
+// was edited.
+func editKey(m *discordgo.Message) string {
+	return "edit:" + m.ID + ":" + m.EditedTimestamp.UTC().Format(time.RFC3339Nano)
+}
+
+// edit hands one edit of a message to the handler, when it takes edits
+// (bot.EditHandler), to be decided again (see bot.Engine.HandleEdit): a
+// message set aside as not for the bot, edited to mention it, is then
+// answered. An edit of a message never recorded (posted while the bot was
+// away and not caught up) is left.
+func (r *runner) edit(m *discordgo.Message, key string) {
+	eh, ok := r.h.(bot.EditHandler)
+	if !ok {
+		return
+	}
+	c := r.c
+	p := r.place("edit", m.GuildID, m.ChannelID, m.ID)
+	err := r.attempt("edit", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
+		msg, ok := toMessage(m, c.self(), c.cfg, p)
+		if !ok {
+			return nil
+		}
+		msg.Edited = m.EditedTimestamp.UTC()
+		_, err := eh.HandleEdit(ctx, msg)
+		if errors.Is(err, bot.ErrNotFound) || errors.Is(err, bot.ErrDuplicate) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		c.seen.forget(key) // a redelivery may try again
+		c.log.Error("edit not recorded", "channel", string(bot.Key(Platform, m.ChannelID)), "message", m.ID, "err", err)
+	}
 }
 
 // reaction hands one reaction to the handler.

@@ -21,6 +21,9 @@
 // event is handed to the engine without it rather than lost, marked as in a
 // channel unknown, which the engine records under the strictest phase
 // (broadcast: nothing is posted).
+// An edit of a message by its author (MESSAGE_UPDATE with edited_timestamp;
+// not the previews Discord adds) goes to the engine's HandleEdit, which
+// answers a message set aside as not for the bot once it mentions it.
 // The api_url setting points the client at a Discord-compatible server
 // (self-hosted, or the fake in package fakediscord that tests use).
 package discord

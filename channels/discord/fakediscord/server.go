@@ -729,9 +729,50 @@ func (s *Server) Post(p Post) string {
 	return m.ID
 }
 
+// Edit changes the content of a stored message as its author does, and
+// dispatches MESSAGE_UPDATE with the whole message, edited_timestamp set
+// and mentions worked out again from the new content.
+func (s *Server) Edit(messageID, content string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.messages[messageID]
+	if !ok {
+		panic("fakediscord: Edit of unknown message " + messageID)
+	}
+	edited := time.Now().UTC().Format(time.RFC3339Nano)
+	m.Content, m.EditedTimestamp = content, &edited
+	pg := s.pings(m.Content, nil, m.ReferencedMessage)
+	m.MentionEveryone, m.Mentions, m.MentionRoles = pg.Everyone, []User{}, append([]string{}, pg.Roles...)
+	for _, id := range pg.Users {
+		m.Mentions = append(m.Mentions, s.users[id])
+	}
+	s.dispatchEvent("MESSAGE_UPDATE", m)
+	s.touch()
+}
+
+// Unfurl adds an embed to a stored message, as Discord does when it has
+// fetched the preview of a link in it: MESSAGE_UPDATE is dispatched with
+// the embed, the content unchanged and edited_timestamp left as it was
+// (the author changed nothing).
+func (s *Server) Unfurl(messageID, url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.messages[messageID]
+	if !ok {
+		panic("fakediscord: Unfurl of unknown message " + messageID)
+	}
+	m.Embeds = append(m.Embeds, map[string]any{"type": "link", "url": url, "title": url})
+	s.dispatchEvent("MESSAGE_UPDATE", m)
+	s.touch()
+}
+
 // dispatchMessage sends MESSAGE_CREATE as the bot's intents allow; s.mu
 // must be held.
-func (s *Server) dispatchMessage(m *Message) {
+func (s *Server) dispatchMessage(m *Message) { s.dispatchEvent("MESSAGE_CREATE", m) }
+
+// dispatchEvent sends t (MESSAGE_CREATE or MESSAGE_UPDATE) for m as the
+// bot's intents allow; s.mu must be held.
+func (s *Server) dispatchEvent(t string, m *Message) {
 	need := IntentGuildMessages
 	if m.GuildID == "" {
 		need = IntentDirectMessages
@@ -750,7 +791,7 @@ func (s *Server) dispatchMessage(m *Message) {
 			ev.MessageSnapshots[i].Message.Content = ""
 		}
 	}
-	s.dispatch("MESSAGE_CREATE", ev)
+	s.dispatch(t, ev)
 }
 
 // Redeliver dispatches MESSAGE_CREATE again for a stored message, as a
