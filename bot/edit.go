@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,6 +19,9 @@ const EditWindow = 15 * time.Minute
 // HandleEdit decides again a message its author edited: m is the message
 // as it reads now, with the same Platform and ID as when it was handled,
 // its first Time and Edited set (zero: now). See EditHandler.
+//
+// A question passed to staff that still waits for them (not answered nor
+// closed) is not decided again: staff see it edited (see editQuestion).
 //
 // Only a message set aside as not for the bot is decided again: not
 // addressed to it, empty, or only a thank-you or emoji (the reasons an
@@ -44,7 +49,13 @@ func (e *Engine) HandleEdit(ctx context.Context, m Message) (Decision, error) {
 	if m.Edited.IsZero() {
 		m.Edited = now
 	}
-	if !decidedAgain(was) || m.Time.IsZero() || m.Edited.Sub(m.Time) > EditWindow {
+	if m.Time.IsZero() || m.Edited.Sub(m.Time) > EditWindow {
+		return was, nil
+	}
+	if was.Action == ActEscalate && was.EscalationID != 0 {
+		return was, e.editQuestion(ctx, m, was)
+	}
+	if !decidedAgain(was) {
 		return was, nil
 	}
 	m.Text = sanitize(m.Text)
@@ -94,4 +105,55 @@ func decidedAgain(d Decision) bool {
 		return true
 	}
 	return false
+}
+
+// editQuestion shows staff the question of m, passed to them as was and
+// edited by its author since: when it still waits for them and m asked it
+// first (the question the desk post quotes), its text becomes the edited
+// one, masked, in the escalation and the asker's record, and the post is
+// drawn again (its version moves on); whoever holds it (claimed by, or
+// routed to) is told in its thread that the citizen edited it
+// (NoticeEdited), and the change is audited. An edit that leaves the
+// masked text as it was, or empties it, changes nothing; nor does one of
+// a question answered or closed (nothing is sent again), or of a citizen
+// who joined another's question, which the post does not quote.
+func (e *Engine) editQuestion(ctx context.Context, m Message, was Decision) error {
+	text := sanitize(m.Text)
+	q := Redact(text)
+	if strings.TrimSpace(q) == "" {
+		return nil
+	}
+	e.escMu.Lock()
+	defer e.escMu.Unlock()
+	esc, err := e.st.Escalation(ctx, was.EscalationID)
+	if err != nil {
+		return fmt.Errorf("engine: edit: %w", err)
+	}
+	if !esc.State.Waiting() || len(esc.Askers) == 0 {
+		return nil
+	}
+	a := esc.Askers[0]
+	if a.MessageID != was.MessageID || a.Address.UserID != m.AuthorID || a.Redacted || a.Question == q {
+		return nil
+	}
+	now := e.now()
+	key := "edited:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.Itoa(esc.Version)
+	esc.Question, esc.UpdatedAt = q, now
+	data := map[string]any{"ID": esc.ID}
+	var n Outgoing
+	if s, ok := e.cfg.Staff.ByID(esc.holder()); ok {
+		n = e.staffNotice(key, NoticeEdited, esc, s, MsgDeskEdited, data)
+	} else { // held by nobody on the roster: for the whole desk
+		n = e.bilingualNotice(key, Notice{Kind: NoticeEdited, EscalationID: esc.ID}, MsgDeskEdited, func(Lang) map[string]any { return data })
+	}
+	audit := AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.edit", Target: escTarget(esc.ID),
+		Detail:  "the citizen edited the question " + m.Edited.Sub(m.Time).Round(time.Second).String() + " after asking it; the post shows the edit",
+		Allowed: true}
+	if err := e.st.ApplyEscalation(ctx, &EscalationChange{Escalation: &esc, Audit: []AuditEntry{audit}, Outbox: []Outgoing{n},
+		Edit: &QuestionEdit{MessageID: a.MessageID, Text: text, Question: q}}); err != nil {
+		return fmt.Errorf("engine: edit: %w", err)
+	}
+	e.waiting[esc.ID] = waitingFrom(esc)
+	e.poke(DeskPlatform)
+	return nil
 }

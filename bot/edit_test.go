@@ -179,3 +179,65 @@ func TestEditsAtOnceAnswerOnce(t *testing.T) {
 		t.Fatalf("%d replies sent, want one answer", n)
 	}
 }
+
+func TestEditOfAWaitingQuestionIsShownToStaff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	m := e.msg("help", "marie", "Why is the office on Elm Street closed on a Tuesday?", "q1")
+	d, err := e.eng.HandleMessage(e.ctx, m)
+	if err != nil || d.Action != bot.ActEscalate {
+		t.Fatalf("decision %+v, %v: want an escalation", d, err)
+	}
+	e.tick()
+	ref := e.deskRef(d.EscalationID)
+	before, _ := e.st.Escalation(e.ctx, d.EscalationID)
+
+	e.clock.Advance(2 * time.Minute)
+	edited := "Why is the office on Elm Street closed on Tuesdays and on Wednesdays?"
+	for range 2 { // the same edit twice: shown once
+		if got, err := e.eng.HandleEdit(e.ctx, e.edit(m, edited, false)); err != nil || got.Action != bot.ActEscalate || got.EscalationID != d.EscalationID {
+			t.Fatalf("edit: %+v, %v: want the escalation's decision", got, err)
+		}
+	}
+	e.tick()
+	e.desk.mu.Lock()
+	post := e.desk.posts[ref]
+	e.desk.mu.Unlock()
+	if post.Question != edited || post.Version <= before.Version {
+		t.Errorf("desk post shows %q (version %d, was %d), want the edited question", post.Question, post.Version, before.Version)
+	}
+	notes := e.desk.noticesOf(bot.NoticeEdited)
+	if len(notes) != 1 || notes[0].EscalationID != d.EscalationID || notes[0].StaffID != before.RoutedTo ||
+		!strings.Contains(notes[0].Text, "edited question") {
+		t.Errorf("notices %+v, want one to %s saying the citizen edited the question", notes, before.RoutedTo)
+	}
+	if k := e.ch.kinds(); len(k) != 1 || k[0] != bot.KindAck {
+		t.Errorf("sent %v, want the one acknowledgement", k)
+	}
+	esc, _ := e.st.Escalation(e.ctx, d.EscalationID)
+	if esc.Askers[0].Question != edited {
+		t.Errorf("asker's question %q", esc.Askers[0].Question)
+	}
+
+	// Answered, the question is done: a later edit changes nothing.
+	s, _ := roster.ByID(esc.RoutedTo)
+	if _, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: s.DeskUserID, EventID: "a1",
+		Text: "The Elm Street office closes on Tuesdays and Wednesdays for training."}); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	e.clock.Advance(time.Minute)
+	if _, err := e.eng.HandleEdit(e.ctx, e.edit(m, "Why is it closed on Thursdays?", false)); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	if esc, _ := e.st.Escalation(e.ctx, d.EscalationID); esc.Question != edited {
+		t.Errorf("question %q after an edit of an answered question", esc.Question)
+	}
+	if n := len(e.desk.noticesOf(bot.NoticeEdited)); n != 1 {
+		t.Errorf("%d edit notices, want 1", n)
+	}
+	if k := e.ch.kinds(); len(k) != 2 || k[1] != bot.KindRelay {
+		t.Errorf("sent %v, want the acknowledgement and the answer only", k)
+	}
+}

@@ -43,6 +43,7 @@ const (
 	MsgDeskClosed          = "desk.closed"          // {{.By}} {{.Reason}}
 	MsgDeskClaimed         = "desk.claimed"         // {{.Name}}
 	MsgDeskLangAsked       = "desk.lang_asked"      // {{.ID}} {{.AskerLang}} {{.Text}}: a citizen asked for the answer in their language
+	MsgDeskEdited          = "desk.edited"          // {{.ID}}: the citizen edited the question after asking it
 )
 
 // MessageIDs lists every id above, for the catalogue's completeness test.
@@ -56,5 +57,6 @@ func MessageIDs() []string {
 		MsgDeskPhaseGlobalKept, MsgPhaseKeptItem, MsgDeskPhaseInherit, MsgPhaseOutreachNote,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered, MsgDeskCitizen,
 		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed, MsgLanguageAsked, MsgDeskLangAsked,
+		MsgDeskEdited,
 	}
 }

@@ -59,6 +59,7 @@ const (
 	NoticeRefused     NoticeKind = "refused"      // the author is not on the roster, or not allowed
 	NoticePhase       NoticeKind = "phase"        // a phase change announcement
 	NoticeLangRequest NoticeKind = "lang_request" // a citizen asked for the answer in their language, after one sent anyway in the other: the question waits again
+	NoticeEdited      NoticeKind = "edited"       // the citizen edited the question while it waits: the post shows the edit
 	NoticeInfo        NoticeKind = "info"
 )
 
@@ -193,4 +194,16 @@ type EscalationChange struct {
 	Answer *StaffAnswer
 	Audit  []AuditEntry
 	Outbox []Outgoing
+	// Edit, when set, is the new text of an asker's message, edited by
+	// its author while the question waits (see Engine.HandleEdit).
+	Edit *QuestionEdit
+}
+
+// QuestionEdit is the text an asker gave their message after asking: their
+// message takes Text, and their asker record Question. The escalation's
+// own Question, when it is theirs, is written with the escalation.
+type QuestionEdit struct {
+	MessageID int64  // the asker's
+	Text      string // as they wrote it
+	Question  string // masked (Redact)
 }

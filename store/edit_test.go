@@ -61,3 +61,36 @@ func TestSaveEditReplacesTheDecisionOnce(t *testing.T) {
 		t.Errorf("%d audit entries, want 1: a refused edit writes nothing", len(log))
 	}
 }
+
+func TestApplyEscalationEditOfAnotherMessageWritesNothing(t *testing.T) {
+	db, _ := newDB(t)
+	ctx := context.Background()
+	o := escalateOutcome("m1", "passports", bot.English)
+	must(t, db.SaveOutcome(ctx, o))
+	other := answerOutcome("m2")
+	must(t, db.SaveOutcome(ctx, other))
+	esc := *o.NewEscalation
+	esc.Question = "edited"
+	err := db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &esc,
+		Edit: &bot.QuestionEdit{MessageID: other.Decision.MessageID, Text: "edited", Question: "edited"}})
+	if !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("edit of a message that is no asker: %v, want ErrNotFound", err)
+	}
+	got, err := db.Escalation(ctx, esc.ID)
+	must(t, err)
+	if got.Question != "masked m1" || got.Version != 1 {
+		t.Errorf("escalation %+v changed", got)
+	}
+
+	esc = *o.NewEscalation
+	esc.Question = "edited"
+	must(t, db.ApplyEscalation(ctx, &bot.EscalationChange{Escalation: &esc,
+		Edit: &bot.QuestionEdit{MessageID: o.Decision.MessageID, Text: "edited text", Question: "edited"}}))
+	got, err = db.Escalation(ctx, esc.ID)
+	must(t, err)
+	var text string
+	must(t, db.r.QueryRowContext(ctx, `SELECT text FROM messages WHERE platform_id = 'm1'`).Scan(&text))
+	if got.Question != "edited" || got.Askers[0].Question != "edited" || got.Version != 2 || text != "edited text" {
+		t.Errorf("escalation %+v, message %q: want the edit", got, text)
+	}
+}

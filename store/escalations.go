@@ -332,6 +332,8 @@ func (db *DB) MarkDeskSynced(ctx context.Context, id int64, ref string, version 
 //     the stored one (else ErrConflict; ErrNotFound when it does not exist);
 //     Version is then incremented, and UpdatedAt written as given (the
 //     caller's clock) or now when zero;
+//   - c.Edit, when set: the asker's message and masked question (ErrNotFound
+//     when the message is no asker of the escalation, or was purged);
 //   - c.Audit entries (At defaults to now, Target to "escalation:ID");
 //   - c.Outbox items (EscalationID defaults to the escalation's; an item
 //     whose Reply.Key was seen before is skipped and keeps ID 0). A pending
@@ -376,6 +378,11 @@ func (db *DB) ApplyEscalation(ctx context.Context, c *bot.EscalationChange) erro
 				return err
 			}
 		}
+		if c.Edit != nil {
+			if err := editQuestion(ctx, tx, eid, *c.Edit); err != nil {
+				return err
+			}
+		}
 		for i := range audit {
 			if audit[i].Target == "" && eid != 0 {
 				audit[i].Target = fmt.Sprintf("escalation:%d", eid)
@@ -411,6 +418,25 @@ func (db *DB) ApplyEscalation(ctx context.Context, c *bot.EscalationChange) erro
 	return nil
 }
 
+// editQuestion writes the text an asker of escalation eid gave their
+// message after asking: the message's, and the asker's masked question.
+func editQuestion(ctx context.Context, tx *sql.Tx, eid int64, e bot.QuestionEdit) error {
+	res, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET question = ?
+		WHERE message_id = ? AND escalation_id = ? AND redacted = 0`, e.Question, e.MessageID, eid)
+	if err != nil {
+		return fmt.Errorf("asker %d: %w", e.MessageID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return notFound("asker", e.MessageID)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET text = ? WHERE id = ? AND redacted = 0`, e.Text, e.MessageID); err != nil {
+		return fmt.Errorf("message %d: %w", e.MessageID, err)
+	}
+	return nil
+}
+
 func checkChange(c *bot.EscalationChange) error {
 	if c == nil || c.Escalation == nil && c.Answer == nil && len(c.Audit) == 0 && len(c.Outbox) == 0 {
 		return fmt.Errorf("%w: empty escalation change", bot.ErrInvalid)
@@ -431,6 +457,9 @@ func checkChange(c *bot.EscalationChange) error {
 		if a.ID == 0 && a.EscalationID == 0 && c.Escalation == nil {
 			problems = append(problems, "a new answer needs its escalation")
 		}
+	}
+	if c.Edit != nil && c.Escalation == nil {
+		problems = append(problems, "an edited question needs its escalation")
 	}
 	for _, it := range c.Outbox {
 		if it.To.Platform == "" {

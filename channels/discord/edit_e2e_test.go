@@ -116,3 +116,22 @@ func TestEditHandedOnOnceWithItsTimes(t *testing.T) {
 		t.Fatalf("edit %+v (first %+v)", m, first)
 	}
 }
+
+func TestEndToEndEditOfAQuestionForStaffIsWhatStaffSee(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.ask(helpID, "Why is the office on Elm Street closed on a Tuesday?")
+	d := w.decision(t, q)
+	if d.Action != bot.ActEscalate {
+		t.Fatalf("decision %+v, want an escalation", d)
+	}
+	w.replyTo(t, helpID, q)
+	w.srv.Edit(q, "Why is the office on Elm Street closed on Tuesdays and Wednesdays?")
+	if n := w.repliesTo(t, helpID, q); n != 1 {
+		t.Fatalf("%d replies, want the one acknowledgement", n)
+	}
+	esc, err := w.st.Escalation(w.ctx, d.EscalationID)
+	if err != nil || esc.Question != "Why is the office on Elm Street closed on Tuesdays and Wednesdays?" || esc.Version != 2 {
+		t.Fatalf("escalation %+v, %v: want the edited question, drawn again", esc, err)
+	}
+}
