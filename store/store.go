@@ -275,14 +275,14 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		if isBusy(err) {
 			return fmt.Errorf("begin: the database file %s stayed locked by another process for %s, so nothing was changed: try again (%w)", db.path, busyTimeout, err)
 		}
-		return fmt.Errorf("begin: %w", err)
+		return db.unwritable(fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return db.unwritable(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return db.unwritable(fmt.Errorf("commit: %w", err))
 	}
 	if db.commits.Add(1)%checkpointEvery == 0 {
 		select {
@@ -291,6 +291,26 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 	}
 	return nil
+}
+
+// unwritable adds to err, when the disk refused the write (full,
+// read-only, failing), the database file and what to do: the write was
+// rolled back, so nothing of it was recorded. Other errors are returned as
+// is.
+func (db *DB) unwritable(err error) error {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code {
+	case sqlite3.ErrFull:
+		return fmt.Errorf("%w: the disk holding the database file %s is full, so nothing was recorded: free space on it, or move data_dir to a larger disk", err, db.path)
+	case sqlite3.ErrReadonly, sqlite3.ErrCantOpen:
+		return fmt.Errorf("%w: the database file %s cannot be written, so nothing was recorded: make it, its -wal and -shm files and their directory writable by the user running Liaison (and the disk writable), then restart Liaison", err, db.path)
+	case sqlite3.ErrIoErr:
+		return fmt.Errorf("%w: the disk holding the database file %s failed to write, so nothing was recorded: check the disk and the file (and the system log), then restart Liaison", err, db.path)
+	}
+	return err
 }
 
 // read runs fn in one read transaction: every query sees the same snapshot.

@@ -773,3 +773,32 @@ func TestOpenAndWriteWhileAnotherProcessHoldsTheLock(t *testing.T) {
 		t.Errorf("after the lock was released: %d changes, %v", len(cs), err)
 	}
 }
+
+// A disk that fills up while Liaison runs (here: SQLite told the file may
+// not grow, which it reports as a full disk) refuses the write whole, and
+// the error names the file and what to do, for the log line that reports
+// it.
+func TestWriteOnAFullDiskNamesTheFileAndWhatToDo(t *testing.T) {
+	ctx := context.Background()
+	db, _ := newDB(t)
+	var pages int
+	must(t, db.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages))
+	_, err := db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages))
+	must(t, err)
+	before := counts(t, db)
+	var n int
+	for err == nil && n < 500 {
+		before = counts(t, db)
+		err = db.SaveOutcome(ctx, answerOutcome(fmt.Sprint("full-", n)))
+		n++
+	}
+	if err == nil {
+		t.Fatalf("%d messages saved on a database that may not grow", n)
+	}
+	for _, want := range []string{db.Path(), "full", "free space"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	sameCounts(t, before, counts(t, db))
+}
