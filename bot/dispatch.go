@@ -83,6 +83,10 @@ func (e *Engine) deliver(ctx context.Context, platform string) {
 		go func(list []Outgoing) {
 			defer func() { <-sem; wg.Done() }()
 			for _, it := range list {
+				if ref, ok := e.sentBefore(it.ID); ok {
+					e.settle(ctx, it, ref, nil)
+					continue
+				}
 				if e.withhold(ctx, it) {
 					continue
 				}
@@ -167,11 +171,13 @@ func (e *Engine) settle(ctx context.Context, it Outgoing, ref MessageRef, err er
 	now := e.now()
 	if err == nil {
 		if err := e.st.MarkSent(ctx, it.ID, ref, now); err != nil {
+			e.rememberSent(it.ID, ref)
 			if ctx.Err() == nil {
-				e.log.Error("record delivery", "outgoing", it.ID, "err", err)
+				e.log.Error("reply sent but its delivery not recorded; recording it again at the next round, without sending it again", "outgoing", it.ID, "err", err)
 			}
 			return true
 		}
+		e.forgetSent(it.ID)
 		e.relaySettled(ctx, it, nil)
 		return true
 	}
@@ -193,6 +199,33 @@ func (e *Engine) settle(ctx context.Context, it Outgoing, ref MessageRef, err er
 		e.log.Error("record retry", "outgoing", it.ID, "err", err)
 	}
 	return false
+}
+
+// rememberSent keeps ref as what the platform returned for item id, sent
+// but whose delivery the store did not record (a full disk, a lock held by
+// another process): the next rounds record it again instead of posting it
+// again, which a platform's idempotency key prevents only for a while
+// (Discord keeps a nonce minutes), and an outage of the store may last
+// longer. A restart forgets it: the item is sent again with its key.
+func (e *Engine) rememberSent(id int64, ref MessageRef) {
+	e.sentMu.Lock()
+	defer e.sentMu.Unlock()
+	e.unrecorded[id] = ref
+}
+
+func (e *Engine) forgetSent(id int64) {
+	e.sentMu.Lock()
+	defer e.sentMu.Unlock()
+	delete(e.unrecorded, id)
+}
+
+// sentBefore returns what the platform returned for item id when it was
+// sent but its delivery not recorded (see rememberSent).
+func (e *Engine) sentBefore(id int64) (MessageRef, bool) {
+	e.sentMu.Lock()
+	defer e.sentMu.Unlock()
+	ref, ok := e.unrecorded[id]
+	return ref, ok
 }
 
 // maxReasonLen bounds the platform's error quoted to staff.
@@ -337,6 +370,10 @@ func (e *Engine) syncDesk(ctx context.Context) {
 		return
 	}
 	for _, it := range items {
+		if ref, ok := e.sentBefore(it.ID); ok {
+			e.settle(ctx, it, ref, nil)
+			continue
+		}
 		n := Notice{Kind: NoticeInfo, Text: it.Reply.Text, Lang: it.Reply.Lang, Parts: it.Reply.Parts}
 		if it.Notice != nil {
 			n = *it.Notice

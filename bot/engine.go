@@ -187,6 +187,11 @@ type Engine struct {
 	refusedPosts map[int64]postRetry
 	deskDown     postRetry
 	backlogAfter int64
+
+	// unrecorded holds the outbox items sent whose delivery the store
+	// did not record, with their refs (see rememberSent).
+	sentMu     sync.Mutex
+	unrecorded map[int64]MessageRef
 }
 
 var (
@@ -214,7 +219,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		channels: map[string]Channel{}, chans: map[ChannelKey]ChannelConfig{},
 		flood: newFloodLimiter(cfg.FloodPerMinute, time.Minute),
 		wake:  map[string]chan struct{}{}, waiting: map[int64]*waitingEsc{}, untargeted: map[int64]bool{},
-		refusedPosts: map[int64]postRetry{},
+		refusedPosts: map[int64]postRetry{}, unrecorded: map[int64]MessageRef{},
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

@@ -1,0 +1,80 @@
+package bot_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/liaison-gc/liaison/bot"
+)
+
+// The store failing to write while the engine runs: here another process
+// (a backup, `liaison archive purge`) holds the database's write lock past
+// the store's busy timeout, so every write fails, as on a full disk, while
+// reads go on.
+
+// writeLock holds the write lock of the engine's database, as another
+// process would, until released.
+type writeLock struct {
+	t    testing.TB
+	conn *sql.Conn
+}
+
+func newWriteLock(t testing.TB, e *env) *writeLock {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(e.dir, "liaison.db")+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &writeLock{t: t, conn: conn}
+}
+
+func (l *writeLock) hold() {
+	if _, err := l.conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		l.t.Error(err)
+	}
+}
+
+func (l *writeLock) release() {
+	if _, err := l.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		l.t.Error(err)
+	}
+}
+
+// A reply the platform took, whose delivery the store could not record, is
+// recorded at the next rounds, not posted again: a platform's idempotency
+// key stops a repeat for minutes at most (Discord's nonce), and the store
+// may fail for longer, with the engine trying every second.
+func TestAReplySentWhileTheStoreCannotWriteIsNotSentAgain(t *testing.T) {
+	e := newEnv(t, nil)
+	lock := newWriteLock(t, e)
+	e.ch.fail = func(bot.Address, bot.Reply) error {
+		if len(e.ch.sent) == 0 {
+			lock.hold() // as the platform takes the reply
+		}
+		return nil
+	}
+	if d := e.ask("ana", renewEN); d.Action != bot.ActAnswer {
+		t.Fatalf("decision %s, want an answer", d.Action)
+	}
+	e.tick() // sent; its delivery not recorded
+	lock.release()
+	e.tick()
+	e.tick()
+	if got := e.ch.kinds(); len(got) != 1 || got[0] != bot.KindAnswer {
+		t.Errorf("sent %v, want the answer once", got)
+	}
+	if left, err := e.st.Pending(e.ctx, "mem", e.clock.Now().Add(time.Hour), 10); err != nil || len(left) != 0 {
+		t.Errorf("outbox: %d pending (%v), want the answer recorded as sent", len(left), err)
+	}
+}
