@@ -593,6 +593,14 @@ func (e *Engine) syncPost(ctx context.Context, esc Escalation) bool {
 	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
 	ref := esc.DeskRef
+	if p, ok := e.postedBefore(esc.ID); ok && ref == "" {
+		// Posted, but the store did not record it: recorded now, and
+		// brought up to date first if it changed since.
+		if ref = p.ref; p.version == esc.Version {
+			e.markDeskSynced(ctx, esc, ref)
+			return true
+		}
+	}
 	var err error
 	if ref == "" {
 		ref, err = e.desk.PostEscalation(sctx, esc)
@@ -616,10 +624,43 @@ func (e *Engine) syncPost(ctx context.Context, esc Escalation) bool {
 	if e.postSynced(esc) {
 		e.log.Info("the desk takes posts again", "escalation", esc.ID)
 	}
-	if err := e.st.MarkDeskSynced(ctx, esc.ID, ref, esc.Version); err != nil {
-		e.log.Error("record desk post", "escalation", esc.ID, "err", err)
-	}
+	e.markDeskSynced(ctx, esc, ref)
 	return true
+}
+
+// markDeskSynced records that the desk post ref shows esc. When the store
+// cannot record it (a full disk, a lock held by another process), the
+// post is remembered, so that the next rounds record it again rather than
+// post the escalation again (see rememberSent).
+func (e *Engine) markDeskSynced(ctx context.Context, esc Escalation, ref string) {
+	err := e.st.MarkDeskSynced(ctx, esc.ID, ref, esc.Version)
+	e.sentMu.Lock()
+	defer e.sentMu.Unlock()
+	if err != nil {
+		if esc.DeskRef == "" {
+			e.unsynced[esc.ID] = deskPost{ref: ref, version: esc.Version}
+		}
+		if ctx.Err() == nil {
+			e.log.Error("desk post made but not recorded; recording it again at the next round, without posting it again", "escalation", esc.ID, "err", err)
+		}
+		return
+	}
+	delete(e.unsynced, esc.ID)
+}
+
+// deskPost is a desk post made: its ref and the version it shows.
+type deskPost struct {
+	ref     string
+	version int
+}
+
+// postedBefore returns the desk post of escalation id made but not
+// recorded (see markDeskSynced).
+func (e *Engine) postedBefore(id int64) (deskPost, bool) {
+	e.sentMu.Lock()
+	defer e.sentMu.Unlock()
+	p, ok := e.unsynced[id]
+	return p, ok
 }
 
 // queueDueBroadcasts turns due broadcasts into outbox items, one per

@@ -189,9 +189,11 @@ type Engine struct {
 	backlogAfter int64
 
 	// unrecorded holds the outbox items sent whose delivery the store
-	// did not record, with their refs (see rememberSent).
+	// did not record, with their refs (see rememberSent), and unsynced
+	// the desk posts made that it did not record (see markDeskSynced).
 	sentMu     sync.Mutex
 	unrecorded map[int64]MessageRef
+	unsynced   map[int64]deskPost
 }
 
 var (
@@ -219,7 +221,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		channels: map[string]Channel{}, chans: map[ChannelKey]ChannelConfig{},
 		flood: newFloodLimiter(cfg.FloodPerMinute, time.Minute),
 		wake:  map[string]chan struct{}{}, waiting: map[int64]*waitingEsc{}, untargeted: map[int64]bool{},
-		refusedPosts: map[int64]postRetry{}, unrecorded: map[int64]MessageRef{},
+		refusedPosts: map[int64]postRetry{}, unrecorded: map[int64]MessageRef{}, unsynced: map[int64]deskPost{},
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

@@ -83,6 +83,8 @@ type memDesk struct {
 	posts   map[string]bot.Escalation
 	order   []string
 	notices []bot.Notice
+	// onPost, when set, is called as each escalation is posted.
+	onPost func()
 }
 
 func newMemDesk() *memDesk { return &memDesk{posts: map[string]bot.Escalation{}} }
@@ -96,6 +98,9 @@ func (d *memDesk) Run(ctx context.Context, h bot.DeskHandler) error {
 func (d *memDesk) PostEscalation(ctx context.Context, e bot.Escalation) (string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.onPost != nil {
+		d.onPost()
+	}
 	ref := fmt.Sprintf("post-%d", e.ID)
 	d.posts[ref] = e
 	d.order = append(d.order, ref)

@@ -78,3 +78,36 @@ func TestAReplySentWhileTheStoreCannotWriteIsNotSentAgain(t *testing.T) {
 		t.Errorf("outbox: %d pending (%v), want the answer recorded as sent", len(left), err)
 	}
 }
+
+// An escalation posted to the desk while the store cannot record the post
+// is recorded as posted at the next round, not posted again: staff would
+// see the question twice (or once a second, for as long as the store
+// fails), and claim or answer it in two threads.
+func TestAnEscalationPostedWhileTheStoreCannotWriteIsNotPostedAgain(t *testing.T) {
+	e := newEnv(t, nil)
+	lock := newWriteLock(t, e)
+	e.desk.onPost = func() {
+		if len(e.desk.order) == 0 { // (onPost runs under the desk's lock)
+			lock.hold() // as the desk takes the post
+		}
+	}
+	e.ch.fail = func(bot.Address, bot.Reply) error {
+		if len(e.ch.sent) == 0 {
+			lock.release() // later in the same round, before the desk's turn again
+		}
+		return nil
+	}
+	d := e.ask("ana", goatEN)
+	if d.Action != bot.ActEscalate {
+		t.Fatalf("decision %s, want an escalation", d.Action)
+	}
+	e.tick()
+	e.tick()
+	if n := e.desk.postCount(); n != 1 {
+		t.Errorf("escalation posted %d times, want once", n)
+	}
+	esc, err := e.st.Escalation(e.ctx, d.EscalationID)
+	if err != nil || esc.DeskRef == "" {
+		t.Errorf("escalation %+v (%v): want its post recorded", esc, err)
+	}
+}
