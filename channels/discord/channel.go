@@ -43,8 +43,9 @@ const (
 	DefaultCatchUpLimit     = 1000
 )
 
-// handleAttempts is how many times an event is offered to the Handler
-// before it is given up (and logged): the gateway never redelivers an event
+// handleAttempts is how many times in a row an event is offered to the
+// Handler before it is given up (and logged), a message then parked to be
+// tried again later (see parked.go): the gateway never redelivers an event
 // that was received, so a store hiccup must not lose a question.
 const handleAttempts = 5
 
@@ -271,9 +272,15 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	defer stopHandlers()
 	patience, impatient := context.WithCancel(hctx)
 	defer impatient()
-	r := &runner{c: c, h: h, ctx: hctx, patience: patience, impatient: impatient, lanes: newLanes(), down: make(chan struct{}, 1)}
+	r := &runner{c: c, h: h, ctx: hctx, patience: patience, impatient: impatient, lanes: newLanes(), down: make(chan struct{}, 1),
+		parked: map[string]*discordgo.Message{}}
 	c.running = r
 	c.mu.Unlock()
+	r.catching.Add(1)
+	go func() {
+		defer r.catching.Done()
+		r.retryParkedEvery()
+	}()
 	defer func() {
 		c.mu.Lock()
 		c.running = nil
@@ -438,8 +445,15 @@ type runner struct {
 	patience  context.Context
 	impatient context.CancelFunc
 
+	// parked holds the messages the engine could not record, by id, and
+	// retrying counts their retries queued (see parked.go).
+	pmu      sync.Mutex
+	parked   map[string]*discordgo.Message
+	retrying int
+
 	// catching runs while a catch-up does (see catchUp); again asks it
-	// for another pass, a new session having begun meanwhile.
+	// for another pass, a new session having begun meanwhile. The retry
+	// of parked messages counts in it too.
 	catching sync.WaitGroup
 	cmu      sync.Mutex
 	busy     bool
@@ -566,7 +580,7 @@ func (r *runner) register(s *discordgo.Session) func() {
 func (r *runner) message(m *discordgo.Message) bool {
 	c := r.c
 	var msg bot.Message
-	var ok bool
+	var ok, handled bool
 	p := r.place("message", m.GuildID, m.ChannelID, m.ID)
 	err := r.attempt("message", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
 		if msg, ok = toMessage(m, c.self(), c.cfg, p); !ok {
@@ -583,15 +597,24 @@ func (r *runner) message(m *discordgo.Message) bool {
 		}
 		_, err := r.h.HandleMessage(ctx, msg)
 		if errors.Is(err, bot.ErrDuplicate) {
-			return nil
+			err = nil
 		}
+		handled = err == nil
 		return err
 	})
 	if err != nil {
 		c.seen.forget(m.ID) // a redelivery may try again
-		c.log.Error("message not recorded", "channel", string(bot.Key(Platform, m.ChannelID)), "message", m.ID, "err", err)
+		if r.park(m, err) {
+			c.log.Error("message not recorded; trying it again as soon as the store records again", "channel", string(bot.Key(Platform, m.ChannelID)), "message", m.ID, "err", err)
+		} else {
+			c.log.Error("message not recorded", "channel", string(bot.Key(Platform, m.ChannelID)), "message", m.ID, "err", err)
+		}
+		return false
 	}
-	return err == nil
+	if handled {
+		r.recorded(m.ID)
+	}
+	return true
 }
 
 // editKey names one edit of m among the events seen: its id and when it
@@ -742,6 +765,7 @@ func (r *runner) shutdown(s *discordgo.Session, stopHandlers context.CancelFunc)
 		stopHandlers()
 		<-done
 	}
+	r.parkedAtShutdown()
 }
 
 // placeOf says whether channelID is a thread, and of which channel. Watched

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -66,6 +67,9 @@ type observed struct {
 	// slowLastSeen delays reading the newest messages recorded, as a
 	// large or busy store does.
 	slowLastSeen time.Duration
+	// failing makes every message fail to be recorded, as when the store
+	// cannot write (a full disk).
+	failing bool
 }
 
 func (o *observed) LastSeen(ctx context.Context, platform string) (map[string]string, error) {
@@ -80,7 +84,11 @@ func (o *observed) HandleMessage(ctx context.Context, m bot.Message) (bot.Decisi
 	o.mu.Lock()
 	o.seen[m.ID]++
 	o.order = append(o.order, m.ID)
+	failing := o.failing
 	o.mu.Unlock()
+	if failing {
+		return bot.Decision{}, errors.New("engine: record message: commit: database or disk is full")
+	}
 	return o.Engine.HandleMessage(ctx, m)
 }
 
@@ -636,5 +644,35 @@ func TestEndToEndThreadOfUnknownChannelIsNeverAnsweredPublicly(t *testing.T) {
 	pending, err := w.st.Pending(w.ctx, Platform, time.Now().Add(time.Hour), 10)
 	if err != nil || len(pending) != 0 {
 		t.Errorf("outbox holds %d items (%v)", len(pending), err)
+	}
+}
+
+// A question the store could not record while it failed (a full disk),
+// however many times the adapter tried, is recorded and answered once the
+// store records again: the gateway never sends it again, and the catch-up
+// of a later session would start after the next message recorded in its
+// channel.
+func TestEndToEndQuestionGivenUpWhileTheStoreFailsIsAnsweredOnceItRecords(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.obs.mu.Lock()
+	w.obs.failing = true
+	w.obs.mu.Unlock()
+	q := w.ask(helpID, "How do I renew my passport?")
+	w.srv.Await(t, "the question given up", func() bool { return w.obs.count(q) >= handleAttempts })
+	w.settle(t)
+	w.obs.mu.Lock()
+	w.obs.failing = false
+	w.obs.mu.Unlock()
+
+	later := w.ask(helpID, "How long does it take to get a passport?")
+	w.replyTo(t, helpID, later)
+	w.replyTo(t, helpID, q)
+	if d := w.decision(t, q); d.Action != bot.ActAnswer {
+		t.Errorf("decision %+v, want an answer", d)
+	}
+	w.settle(t)
+	if n := replies(w.srv, helpID, q); n != 1 {
+		t.Errorf("%d replies to the question, want 1", n)
 	}
 }
