@@ -44,6 +44,10 @@ type DB struct {
 	closeOnce sync.Once
 
 	phases phaseMemo // the last replay of the phase changes (PhaseState)
+
+	// refused is the last write the disk refused (see unwritable), until
+	// a write succeeds: Check reports it.
+	refused atomic.Pointer[error]
 }
 
 // Option configures Open.
@@ -222,8 +226,9 @@ func (c connector) Driver() driver.Driver                        { return c.driv
 // Path returns the database file path given to Open.
 func (db *DB) Path() string { return db.path }
 
-// Check reports whether the database answers a read and is still the file
-// at its path. SQLite keeps using a file that was deleted or replaced while
+// Check reports whether the database answers a read, took the last write
+// (one the disk refused fails Check until a write succeeds), and is still
+// the file at its path. SQLite keeps using a file that was deleted or replaced while
 // open (by hand, or a backup copied into place), and all that is written to
 // it from then on is lost when the process stops: Check then fails, naming
 // the path and what to do. It is safe for concurrent use.
@@ -231,6 +236,9 @@ func (db *DB) Check(ctx context.Context) error {
 	var n int
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
 		return fmt.Errorf("store: %s does not answer: %w", db.path, err)
+	}
+	if err := db.refused.Load(); err != nil {
+		return fmt.Errorf("store: the last write failed: %w", *err)
 	}
 	return db.sameFile()
 }
@@ -284,6 +292,9 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return db.unwritable(fmt.Errorf("commit: %w", err))
 	}
+	if db.refused.Load() != nil {
+		db.refused.Store(nil)
+	}
 	if db.commits.Add(1)%checkpointEvery == 0 {
 		select {
 		case db.kick <- struct{}{}:
@@ -295,8 +306,8 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // unwritable adds to err, when the disk refused the write (full,
 // read-only, failing), the database file and what to do: the write was
-// rolled back, so nothing of it was recorded. Other errors are returned as
-// is.
+// rolled back, so nothing of it was recorded. Such an error is kept for
+// Check until a write succeeds. Other errors are returned as is.
 func (db *DB) unwritable(err error) error {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
@@ -304,12 +315,15 @@ func (db *DB) unwritable(err error) error {
 	}
 	switch se.Code {
 	case sqlite3.ErrFull:
-		return fmt.Errorf("%w: the disk holding the database file %s is full, so nothing was recorded: free space on it, or move data_dir to a larger disk", err, db.path)
+		err = fmt.Errorf("%w: the disk holding the database file %s is full, so nothing was recorded: free space on it, or move data_dir to a larger disk", err, db.path)
 	case sqlite3.ErrReadonly, sqlite3.ErrCantOpen:
-		return fmt.Errorf("%w: the database file %s cannot be written, so nothing was recorded: make it, its -wal and -shm files and their directory writable by the user running Liaison (and the disk writable), then restart Liaison", err, db.path)
+		err = fmt.Errorf("%w: the database file %s cannot be written, so nothing was recorded: make it, its -wal and -shm files and their directory writable by the user running Liaison (and the disk writable), then restart Liaison", err, db.path)
 	case sqlite3.ErrIoErr:
-		return fmt.Errorf("%w: the disk holding the database file %s failed to write, so nothing was recorded: check the disk and the file (and the system log), then restart Liaison", err, db.path)
+		err = fmt.Errorf("%w: the disk holding the database file %s failed to write, so nothing was recorded: check the disk and the file (and the system log), then restart Liaison", err, db.path)
+	default:
+		return err
 	}
+	db.refused.Store(&err)
 	return err
 }
 

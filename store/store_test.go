@@ -802,3 +802,29 @@ func TestWriteOnAFullDiskNamesTheFileAndWhatToDo(t *testing.T) {
 	}
 	sameCounts(t, before, counts(t, db))
 }
+
+// Check (behind /readyz) fails while the disk refuses writes, which reads
+// alone would not show, and passes again once a write succeeds.
+func TestCheckFailsWhileTheDiskRefusesWrites(t *testing.T) {
+	ctx := context.Background()
+	db, _ := newDB(t)
+	var pages int
+	must(t, db.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages))
+	_, err := db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages))
+	must(t, err)
+	for n := 0; err == nil && n < 500; n++ {
+		err = db.SaveOutcome(ctx, answerOutcome(fmt.Sprint("full-", n)))
+	}
+	if err == nil {
+		t.Fatal("no write refused on a database that may not grow")
+	}
+	if err := db.Check(ctx); err == nil || !strings.Contains(err.Error(), db.Path()) || !strings.Contains(err.Error(), "full") {
+		t.Errorf("Check while the disk refuses writes: %v, want the file and that the disk is full", err)
+	}
+	_, err = db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, 10*pages))
+	must(t, err)
+	must(t, db.SaveOutcome(ctx, answerOutcome("room-again")))
+	if err := db.Check(ctx); err != nil {
+		t.Errorf("Check once a write succeeded: %v", err)
+	}
+}
