@@ -324,13 +324,23 @@ func adminServer(addr string, st *store.DB, ready *atomic.Bool, status http.Hand
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, nil
 }
 
+// logReloadError says why a knowledge-base reload failed: the edit, or,
+// when the edit is sound, what it was read or built with (a full disk or a
+// permission on the data directory), which Watch tries again.
+func logReloadError(log *slog.Logger, err error) {
+	var ps knowledge.Problems
+	if errors.As(err, &ps) {
+		log.Error("knowledge base edit rejected; still serving the previous version", "err", err)
+		return
+	}
+	log.Error("knowledge base edit could not be loaded, not for its content: still serving the previous version and trying again; check the data directory's disk and permissions", "err", err)
+}
+
 // watchKnowledge reloads the knowledge base when its files change, and
 // when drafts are approved or rejected; a broken edit keeps the running
 // index. took is the drafts the index was opened with.
 func watchKnowledge(ctx context.Context, kb *knowledge.Index, st *store.DB, took []knowledge.Entry, every time.Duration, log *slog.Logger) {
-	go kb.Watch(ctx, every, func(err error) {
-		log.Error("knowledge base edit rejected; still serving the previous version", "err", err)
-	})
+	go kb.Watch(ctx, every, func(err error) { logReloadError(log, err) })
 	// last is the signature of the drafts applied, first those the index
 	// was opened with: a draft approved or rejected since, before the first
 	// tick, is applied at that tick. failed is the signature of drafts

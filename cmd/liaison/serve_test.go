@@ -6,18 +6,22 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
 	"github.com/liaison-gc/liaison/channels/discord/fakediscord"
+	"github.com/liaison-gc/liaison/knowledge"
 	"github.com/liaison-gc/liaison/phases"
 	"github.com/liaison-gc/liaison/store"
 )
@@ -472,5 +476,30 @@ func TestReadyzFailsWhenTheDatabaseFileIsDeleted(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve returned %v", err)
+	}
+}
+
+// A reload that fails for the edit says the edit was rejected; one that
+// fails for the disk does not blame the edit.
+func TestReloadErrorsSayWhetherTheEditIsAtFault(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	dir := t.TempDir()
+	kbPath := filepath.Join(dir, "kb.toml")
+	if err := os.WriteFile(kbPath, []byte("[[entry]]\nid = \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := knowledge.Load(kbPath)
+	if err == nil {
+		t.Fatal("a broken knowledge base loaded")
+	}
+	logReloadError(log, err)
+	if out := logs.String(); !strings.Contains(out, "edit rejected") {
+		t.Errorf("a broken edit is logged as:\n%s", out)
+	}
+	logs.Reset()
+	logReloadError(log, fmt.Errorf("build index: %w", syscall.ENOSPC))
+	if out := logs.String(); strings.Contains(out, "rejected") || !strings.Contains(out, "disk") {
+		t.Errorf("a full disk is logged as:\n%s", out)
 	}
 }
