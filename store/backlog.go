@@ -25,12 +25,15 @@ type Backlog struct {
 	// OldestWaiting is the oldest one's creation, zero when none.
 	Waiting       int
 	OldestWaiting time.Time
+	// OldestUnclaimed is the creation of the oldest escalation no one has
+	// claimed (open), zero when none: one claimed has someone on it.
+	OldestUnclaimed time.Time
 }
 
 // Backlog counts, from one snapshot, the outbox items pending and those
 // failed since failedSince (for an item failed before failed_at was
 // recorded, its last retry or its queueing stands in), the desk posts to
-// make, and the escalations waiting for staff.
+// make, and the escalations waiting for staff, claimed or not.
 func (db *DB) Backlog(ctx context.Context, failedSince time.Time) (Backlog, error) {
 	var b Backlog
 	err := db.read(ctx, func(tx *sql.Tx) error {
@@ -65,6 +68,9 @@ func (db *DB) Backlog(ctx context.Context, failedSince time.Time) (Backlog, erro
 			return fmt.Errorf("open escalations: %w", err)
 		}
 		b.Waiting, b.OldestWaiting = s.OpenEscalations, s.OldestOpen
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(created_at) FROM escalations WHERE state = 'open'`).Scan(timeCol{&b.OldestUnclaimed}); err != nil {
+			return fmt.Errorf("unclaimed escalations: %w", err)
+		}
 		return nil
 	})
 	if err != nil {

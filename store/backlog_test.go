@@ -10,7 +10,7 @@ import (
 
 // Backlog counts replies and desk notices apart: pending (with the oldest's
 // queueing), failed since the time asked; the escalations without their
-// desk post, and those waiting for staff.
+// desk post, and those waiting for staff, claimed or not.
 func TestBacklog(t *testing.T) {
 	db, clk := newDB(t)
 	ctx := context.Background()
@@ -38,7 +38,7 @@ func TestBacklog(t *testing.T) {
 	want := Backlog{
 		Replies:   Queue{Pending: 3, OldestPending: t0, Failed: 1}, // r1 and the escalations' acks
 		Desk:      Queue{Pending: 1, OldestPending: t0.Add(time.Minute), Failed: 1},
-		DeskPosts: 1, Waiting: 2, OldestWaiting: b.OldestWaiting,
+		DeskPosts: 1, Waiting: 2, OldestWaiting: b.OldestWaiting, OldestUnclaimed: b.OldestWaiting, // none claimed
 	}
 	if b != want || b.OldestWaiting.IsZero() {
 		t.Errorf("Backlog = %+v\nwant %+v", b, want)

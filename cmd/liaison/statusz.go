@@ -112,6 +112,10 @@ type escalationsStatus struct {
 	Error     string  `json:"error,omitempty"`
 	Waiting   int     `json:"waiting"`
 	OldestAge float64 `json:"oldest_age_seconds"`
+	// OldestUnclaimedAge is the age of the oldest escalation no one has
+	// claimed: past the reminders, the part is degraded. One claimed has
+	// someone on it, however long the answer takes.
+	OldestUnclaimedAge float64 `json:"oldest_unclaimed_age_seconds"`
 }
 
 // statusSource is what the report is made of: serve's parts.
@@ -181,8 +185,8 @@ func (s *statusSource) report(ctx context.Context) statusReport {
 				r.Outbox.Status = statusDegraded
 			}
 		}
-		r.Escalations = escalationsStatus{Status: statusOK, Waiting: b.Waiting, OldestAge: age(b.OldestWaiting, now)}
-		if !b.OldestWaiting.IsZero() && now.Sub(b.OldestWaiting) > s.eng.Unattended() {
+		r.Escalations = escalationsStatus{Status: statusOK, Waiting: b.Waiting, OldestAge: age(b.OldestWaiting, now), OldestUnclaimedAge: age(b.OldestUnclaimed, now)}
+		if !b.OldestUnclaimed.IsZero() && now.Sub(b.OldestUnclaimed) > s.eng.Unattended() {
 			r.Escalations.Status = statusDegraded
 		}
 	}
@@ -304,7 +308,7 @@ func (r statusReport) text() string {
 	}
 	line(o.Status, "outbox", detail)
 	e := r.Escalations
-	detail = fmt.Sprintf("%d waiting for staff (oldest %ds)", e.Waiting, int(e.OldestAge))
+	detail = fmt.Sprintf("%d waiting for staff (oldest %ds, oldest unclaimed %ds)", e.Waiting, int(e.OldestAge), int(e.OldestUnclaimedAge))
 	if e.Error != "" {
 		detail = e.Error
 	}

@@ -245,3 +245,52 @@ func TestStatuszOverdueEscalationAndStuckReplyAreDegraded(t *testing.T) {
 		t.Errorf("the report quotes the citizen:\n%s", body)
 	}
 }
+
+// An escalation a staff member claimed has someone on it: however long its
+// answer takes, it is not overdue, which only one no one took past the
+// reminders is.
+func TestStatuszEscalationClaimedPastTheRemindersIsNotOverdue(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	kb, err := knowledge.Open(ctx, knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kb.Close()
+	msgs, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := bot.New(bot.Config{Staff: bot.Roster{{ID: "alex", Name: "Alex Martin", Languages: []bot.Lang{bot.English}, Topics: []string{"*"}, DeskUserID: "U_ALEX"}}},
+		bot.Deps{Store: st, Knowledge: kb, Messages: msgs, Detect: i18n.Detect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	m := bot.Message{Platform: "web", ChannelID: "help", ID: "m1", AuthorID: "u1", Text: "Why is my file stuck?", Time: t0, Mentioned: true}
+	if err := st.SaveOutcome(ctx, &bot.Outcome{Message: m,
+		Decision: bot.Decision{Action: bot.ActEscalate, Reason: bot.ReasonLowConfidence, Phase: 2, Lang: bot.English},
+		NewEscalation: &bot.Escalation{Lang: bot.English, Topic: "general", Question: "Why is my file stuck?", CreatedAt: t0,
+			Askers: []bot.Asker{{Address: bot.Address{Platform: "web", ChannelID: "help", ReplyTo: "m1"}, Lang: bot.English, Question: "Why is my file stuck?", AskedAt: t0}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := st.Escalations(ctx, bot.EscalationFilter{})
+	if err != nil || len(es) != 1 {
+		t.Fatal(es, err)
+	}
+	if _, err := eng.Claim(ctx, es[0].ID, "U_ALEX"); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(eng.Unattended() + time.Minute)
+	s := &statusSource{st: st, kb: kb, eng: eng, started: t0, now: func() time.Time { return now }}
+	r := s.report(ctx)
+	if r.Escalations.Status != statusOK || r.Escalations.Waiting != 1 || r.Escalations.OldestAge < eng.Unattended().Seconds() ||
+		r.Escalations.OldestUnclaimedAge != 0 || r.Status != statusOK {
+		t.Errorf("an escalation claimed and waiting for its answer for %v: %+v (%s)", now.Sub(t0), r.Escalations, r.Status)
+	}
+}
