@@ -208,7 +208,7 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if why == "" || rejecter == "" {
 			return usagef("kb drafts reject: --by NAME and --reason TEXT are required")
 		}
-		if d.State == bot.DraftRejected || d.State == bot.DraftInFiles {
+		refuse := func(d bot.Draft) error {
 			err := fmt.Errorf("draft %d is already rejected", d.ID)
 			if d.State == bot.DraftInFiles {
 				// The files serve the entry: withdrawing the draft would
@@ -220,12 +220,21 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			return err
 		}
-		was := d.State
-		d.State = bot.DraftRejected
-		if err := st.SaveDraft(ctx, &d); err != nil {
-			return err
+		if d.State == bot.DraftRejected || d.State == bot.DraftInFiles {
+			return refuse(d)
 		}
-		if err := st.Audit(ctx, bot.AuditEntry{Actor: rejecter, Via: "cli", Action: "draft.reject", Target: draftTarget(d.ID), Detail: why, Allowed: true}); err != nil {
+		// Moved from the state read, so that a change made meanwhile (serve
+		// finding the draft in the files, another rejection) is not
+		// overwritten; the move and its audit are one write.
+		was := d.State
+		err = st.MoveDraft(ctx, d.ID, was, bot.DraftRejected, bot.AuditEntry{Actor: rejecter, Via: "cli", Action: "draft.reject", Target: draftTarget(d.ID), Detail: why, Allowed: true})
+		if errors.Is(err, bot.ErrConflict) {
+			if now, gerr := getDraft(); gerr == nil && (now.State == bot.DraftRejected || now.State == bot.DraftInFiles) {
+				return refuse(now)
+			}
+			return fmt.Errorf("draft %d changed while it was being rejected: see 'liaison kb drafts show %d', then try again", d.ID, d.ID)
+		}
+		if err != nil {
 			return err
 		}
 		if was == bot.DraftApproved {

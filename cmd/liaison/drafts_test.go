@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -636,5 +638,78 @@ func TestServeRecordsAtStartTheDraftsTheFilesHold(t *testing.T) {
 	}
 	if extra, err := approvedDrafts(ctx, st); err != nil || len(extra) != 0 {
 		t.Errorf("drafts the next start serves: %+v, %v; want none", extra, err)
+	}
+}
+
+// A rejection of an approved draft that serve takes into the files between
+// the command's reading of the draft and its writing is refused, as if
+// serve had been first: the draft stays in the files, which serve its entry.
+// The store's write lock, held here as another process would, opens that
+// window.
+func TestDraftTakenIntoTheFilesWhileBeingRejectedStaysInTheFiles(t *testing.T) {
+	cfgPath, dataDir := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dataDir, "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := bot.Draft{EntryID: "ceremony-animals", Topic: "general", QuestionEN: "Can animals attend a ceremony?", AnswerEN: "Only service animals may attend.",
+		QuestionFR: "Les animaux peuvent-ils assister à une cérémonie?", AnswerFR: "Seuls les animaux d’assistance sont admis.", State: bot.DraftApproved, By: "sam", ApprovedBy: "sam"}
+	if err := st.SaveDraft(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	raw, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, "liaison.db")+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	type res struct {
+		out string
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		out, _, err := runCLI(t, "kb", "drafts", "reject", "1", "--config", cfgPath, "--by", "alex", "--reason", "policy changed")
+		done <- res{out, err}
+	}()
+	// The command has read the draft, approved, and waits for the lock
+	// to write (well within the store's busy timeout).
+	buf := make([]byte, 1<<20)
+	waiting := false
+	for deadline := time.Now().Add(4 * time.Second); time.Now().Before(deadline) && !waiting; time.Sleep(time.Millisecond) {
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			waiting = waiting || strings.Contains(g, "runKBDrafts") && strings.Contains(g, "store.(*DB).write")
+		}
+	}
+	if !waiting {
+		t.Fatal("kb drafts reject never waited for the database's write lock")
+	}
+	// Meanwhile serve finds the draft's entry in the files.
+	if _, err := conn.ExecContext(ctx, "UPDATE drafts SET state = 'in-files' WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	var state string
+	if err := raw.QueryRowContext(ctx, "SELECT state FROM drafts WHERE id = 1").Scan(&state); err != nil {
+		t.Fatal(err)
+	}
+	const want = `draft 1 cannot be rejected: its entry "ceremony-animals" is in your knowledge-base files, which serve it: edit or delete it there`
+	if state != string(bot.DraftInFiles) || r.err == nil || r.err.Error() != want {
+		t.Errorf("a draft serve took into the files meanwhile: state %s after the rejection, which said %v\n%s", state, r.err, r.out)
+	}
+	if es := draftAudit(t, dataDir); len(es) != 1 || es[0].Action != "draft.reject" || es[0].Allowed || es[0].Detail != want {
+		t.Errorf("audit of draft 1 = %+v", es)
 	}
 }
