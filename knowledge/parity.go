@@ -317,7 +317,10 @@ const (
 	colonP = `\b\d{1,2}:\d{2}\b`
 	hourP  = `\b\d{1,2}` + sp + `?h(?:` + sp + `?\d{2})?\b`
 	units  = `days?|weeks?|months?|years?|hours?|minutes?|mins?|hrs?|seconds?|jours?|semaines?|mois|ans?|années?|heures?|secondes?`
-	unitP  = `(?i:(?:business|working|calendar)` + sp + `)?(?i:` + units + `)\b`
+	unitP  = `(?i:(?:business|working|calendar)` + sp + `)?(?i:` + units + `)\b(?:` + sp + halfP + `)?`
+	// halfP is the half after a unit ("1 heure et demie", "2 hours and a
+	// half").
+	halfP  = `(?i:et` + sp + `demie|and` + sp + `a` + sp + `half)\b`
 	scaleP = `(?i:millions?|milliards?|billions?)`
 	// vanityP is a phone number spelled with letters ("1-844-ANIMAUX",
 	// "1 800 O-Canada").
@@ -433,6 +436,7 @@ var (
 	alnumRE  = regexp.MustCompile(`[0-9A-Za-z]+`)
 	monthRE  = regexp.MustCompile(`(?i)` + monthEN + `|` + monthFR)
 	unitRE   = regexp.MustCompile(`(?i)(?:` + units + `)$`)
+	halfRE   = regexp.MustCompile(sp + halfP + `$`)
 	scaleRE  = regexp.MustCompile(`(?i)` + scaleP)
 )
 
@@ -507,7 +511,8 @@ func answerFacts(lang bot.Lang, s string) []fact {
 			}
 			if g == gHour && len(p) == 1 && h > 23 {
 				// "24 h", "48 h": hours, not a time of day.
-				add(kindDuration, p[0]+" hour", p[0])
+				key, loose := durationKey(p[0], "hour", false)
+				add(kindDuration, key, loose...)
 				break
 			}
 			if h > 24 || mi > 59 {
@@ -520,6 +525,10 @@ func answerFacts(lang bot.Lang, s string) []fact {
 			if mi > 0 {
 				// "1:50" may be a ratio, « 1 : 50 » in French.
 				loose = append(loose, strconv.Itoa(mi))
+			}
+			if g == gHour && mi > 0 && h < 12 {
+				// « 1 h 30 » is also a duration: 90 minutes.
+				loose = append(loose, strconv.Itoa(h*60+mi))
 			}
 			add(kindTime, fmt.Sprintf("%02d:%02d", h%24, mi), loose...)
 			if g == gColon && h >= 1 && h <= 11 {
@@ -550,8 +559,9 @@ func answerFacts(lang bot.Lang, s string) []fact {
 			} else {
 				n = durationWords[strings.ToLower(strings.Fields(strings.Map(spaceOf, text))[0])]
 			}
-			u := unitRE.FindString(text)
-			add(kindDuration, n+" "+unitOf(u), n)
+			u := unitOf(unitRE.FindString(halfRE.ReplaceAllString(text, "")))
+			key, loose := durationKey(n, u, halfRE.MatchString(text))
+			add(kindDuration, key, loose...)
 		case gNumber:
 			if namePart(s[:m[0]]) {
 				break
@@ -621,6 +631,31 @@ func monthNumber(name string) int {
 }
 
 // unitOf names a unit of time the same in both languages.
+// durationKey is a duration's key and loose numbers: n units, plus half a
+// unit when half. Hours and minutes are counted in minutes, so that "1.5
+// hours", "90 minutes", « 1 heure et demie » and « 1 h 30 » compare equal.
+func durationKey(n, unit string, half bool) (string, []string) {
+	v, err := strconv.ParseFloat(n, 64)
+	if err != nil {
+		return n + " " + unit, []string{n}
+	}
+	if half {
+		v += 0.5
+	}
+	loose := []string{n}
+	switch unit {
+	case "hour":
+		v, unit = v*60, "minute"
+	case "minute":
+	default:
+		if half {
+			loose = append(loose, fmtNum(v))
+		}
+		return fmtNum(v) + " " + unit, loose
+	}
+	return fmtNum(v) + " " + unit, append(loose, fmtNum(v))
+}
+
 func unitOf(u string) string {
 	u = strings.ToLower(u)
 	switch {

@@ -40,7 +40,7 @@ func TestFactForms(t *testing.T) {
 		{"days", kindDuration, "30 day", []string{"30 days", "30 business days", "30 calendar days"}, []string{"30 jours", "30 jours ouvrables", "30" + nbsp + "jours"}},
 		{"weeks in words", kindDuration, "2 week", []string{"two weeks", "2 weeks"}, []string{"deux semaines", "2 semaines"}},
 		{"years", kindDuration, "16 year", []string{"16 years"}, []string{"16 ans", "16 années"}},
-		{"hours", kindDuration, "48 hour", []string{"48 hours"}, []string{"48 heures", "48 h"}},
+		{"hours", kindDuration, "2880 minute", []string{"48 hours"}, []string{"48 heures", "48 h"}},
 		{"thousands", kindNumber, "10000", []string{"10,000", "10 000"}, []string{"10 000", "10" + nbsp + "000", "10" + nnbsp + "000"}},
 		{"decimal", kindNumber, "1.5", []string{"1.5"}, []string{"1,5"}},
 		{"e-mail", kindEmail, "info@example.gc.ca", []string{"Info@Example.gc.ca"}, []string{"info@example.gc.ca"}},
@@ -113,6 +113,11 @@ func TestParityAcceptsEqualFacts(t *testing.T) {
 		{"millions in words", "Up to the $1 million ceiling.", "Jusqu'au plafond d'un million de dollars."},
 		{"30-day", "You have a 30-day period.", "Vous avez 30 jours."},
 		{"e-mail", "Write to info@example.gc.ca.", "Écrivez à INFO@example.gc.ca."},
+		{"hours and a half as a time", "The session lasts 1.5 hours.", "La séance dure 1 h 30."},
+		{"minutes and hours and a half", "Allow 90 minutes.", "Prévoyez 1 heure et demie."},
+		{"and a half in both", "The wait is 2 hours and a half.", "L'attente est de 2 heures et demie."},
+		{"hours as minutes", "Parking is free for 2 hours.", "Le stationnement est gratuit pendant 120 minutes."},
+		{"a day in hours", "We reply within 48 hours.", "Nous répondons dans les 48 h."},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if ws := Parity([]Entry{parityEntry(c.en, c.fr, nil, nil)}); len(ws) != 0 {
@@ -143,6 +148,8 @@ func TestParityReportsDrift(t *testing.T) {
 			want: "the times differ: the English answer gives 5 p.m., the French answer 16 h"},
 		{name: "date", en: "File by March 3, 2025.", fr: "Produisez au plus tard le 4 mars 2025.",
 			want: "the dates differ: the English answer gives March 3, 2025, the French answer 4 mars 2025"},
+		{name: "half an hour more", en: "The session lasts 1.5 hours.", fr: "La séance dure 2 heures.",
+			want: "the durations differ: the English answer gives 1.5 hours, the French answer 2 heures"},
 		{name: "duration", en: "Apply within 30 days.", fr: "Présentez votre demande dans les 30 mois.",
 			want: "the durations differ: the English answer gives 30 days, the French answer 30 mois"},
 		{name: "missing in French", en: "We reply within 10 business days.", fr: "Nous répondons rapidement.",
