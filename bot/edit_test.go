@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -239,5 +240,35 @@ func TestEditOfAWaitingQuestionIsShownToStaff(t *testing.T) {
 	}
 	if k := e.ch.kinds(); len(k) != 2 || k[1] != bot.KindRelay {
 		t.Errorf("sent %v, want the acknowledgement and the answer only", k)
+	}
+}
+
+// Edits count against the flood limit when they are made: a citizen who
+// posts a dozen messages a minute apart without the mention, then adds it
+// to all of them at once, is flooding the bot now.
+func TestEditsMadeAtOnceMeetTheFloodLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	var posted []bot.Message
+	for i := range 12 {
+		m := e.msg("general", "marie", "How do I renew my passport?", fmt.Sprintf("q%d", i))
+		if _, err := e.eng.HandleMessage(e.ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		posted = append(posted, m)
+		e.clock.Advance(61 * time.Second)
+	}
+	for _, m := range posted {
+		if _, err := e.eng.HandleEdit(e.ctx, e.edit(m, m.Text, true)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.tick()
+	counts := map[bot.ReplyKind]int{}
+	for _, k := range e.ch.kinds() {
+		counts[k]++
+	}
+	if counts[bot.KindAnswer] != 10 || counts[bot.KindNotice] != 1 || len(e.ch.kinds()) != 11 {
+		t.Fatalf("sent %v, want 10 answers and the flood notice", counts)
 	}
 }

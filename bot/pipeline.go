@@ -101,7 +101,13 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 		return o, nil, nil
 	}
 
+	// An edit that addresses the bot counts when it was made, not when
+	// the message was first posted: edits of messages posted minutes apart,
+	// made at once, are as many messages at once.
 	posted := m.Time // (a clock ahead of ours is not let push the window on)
+	if !m.Edited.IsZero() {
+		posted = m.Edited
+	}
 	if posted.After(now) {
 		posted = now
 	}
