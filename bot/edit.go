@@ -114,13 +114,15 @@ func decidedAgain(d Decision) bool {
 // drawn again (its version moves on); whoever holds it (claimed by, or
 // routed to) is told in its thread that the citizen edited it
 // (NoticeEdited), and the change is audited. An edit that leaves the
-// masked text as it was, or empties it, changes nothing; nor does one of
+// masked text as it was, or empties it, changes nothing; nor does one
+// into text the comment policy sets aside (abuse, partisan text), which
+// a new message would not bring to staff; nor one of
 // a question answered or closed (nothing is sent again), or of a citizen
 // who joined another's question, which the post does not quote.
 func (e *Engine) editQuestion(ctx context.Context, m Message, was Decision) error {
 	text := sanitize(m.Text)
 	q := Redact(text)
-	if strings.TrimSpace(q) == "" {
+	if strings.TrimSpace(q) == "" || policyCheck(text) != "" {
 		return nil
 	}
 	e.escMu.Lock()

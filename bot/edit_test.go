@@ -272,3 +272,33 @@ func TestEditsMadeAtOnceMeetTheFloodLimit(t *testing.T) {
 		t.Fatalf("sent %v, want 10 answers and the flood notice", counts)
 	}
 }
+
+// A waiting question edited into abuse or partisan text is not brought to
+// staff, as a new message with that text would not be: the post keeps the
+// question as asked, and nobody is told of an edit.
+func TestEditOfAWaitingQuestionIntoTextThePolicySetsAsideIsNotShown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	m := e.msg("help", "marie", "Why is the office on Elm Street closed on a Tuesday?", "q1")
+	d, err := e.eng.HandleMessage(e.ctx, m)
+	if err != nil || d.Action != bot.ActEscalate {
+		t.Fatalf("decision %+v, %v: want an escalation", d, err)
+	}
+	e.tick()
+	for i, text := range []string{
+		"Why is the office on Elm Street closed, you fucking idiots?",
+		"Who should I vote for, the Liberals or the Conservatives?",
+	} {
+		e.clock.Advance(time.Minute)
+		if _, err := e.eng.HandleEdit(e.ctx, e.edit(m, text, false)); err != nil {
+			t.Fatal(err)
+		}
+		e.tick()
+		if esc, _ := e.st.Escalation(e.ctx, d.EscalationID); esc.Question != m.Text || esc.Askers[0].Question != m.Text {
+			t.Errorf("edit %d: staff shown %q (asker %q), want the question as asked", i, esc.Question, esc.Askers[0].Question)
+		}
+	}
+	if n := len(e.desk.noticesOf(bot.NoticeEdited)); n != 0 {
+		t.Errorf("%d edit notices, want none", n)
+	}
+}
