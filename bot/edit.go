@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -118,7 +119,10 @@ func decidedAgain(d Decision) bool {
 // into text the comment policy sets aside (abuse, partisan text), which
 // a new message would not bring to staff; nor one of
 // a question answered or closed (nothing is sent again), or of a citizen
-// who joined another's question, which the post does not quote.
+// who joined another's question, which the post does not quote. An edit
+// into the other official language gives the asker that language; the
+// escalation too when nobody joined it, routed again while open to
+// someone who writes it when the one it waits on does not.
 func (e *Engine) editQuestion(ctx context.Context, m Message, was Decision) error {
 	text := sanitize(m.Text)
 	q := Redact(text)
@@ -141,6 +145,25 @@ func (e *Engine) editQuestion(ctx context.Context, m Message, was Decision) erro
 	now := e.now()
 	key := "edited:" + strconv.FormatInt(esc.ID, 10) + ":" + strconv.Itoa(esc.Version)
 	esc.Question, esc.UpdatedAt = q, now
+	detail := "the citizen edited the question " + m.Edited.Sub(m.Time).Round(time.Second).String() + " after asking it; the post shows the edit"
+	edit := &QuestionEdit{MessageID: a.MessageID, Text: text, Question: q}
+	if lang, _ := e.detect(text); lang.Valid() && lang != a.Lang {
+		// Edited into the other language: the citizen is answered in it,
+		// and when nobody else joined the question, staff answer it in
+		// that language, routed again, while open, to someone who writes
+		// it.
+		edit.Lang = lang
+		detail += ", now in " + string(lang)
+		if len(esc.Askers) == 1 {
+			esc.Lang = lang
+			if s, ok := e.cfg.Staff.ByID(esc.RoutedTo); esc.State == StateOpen && !(ok && s.Speaks(lang)) {
+				if next, ok := e.cfg.Staff.Route(esc.Topic, lang); ok && next.Speaks(lang) {
+					detail += ", routed to " + next.ID + " (" + cmp.Or(esc.RoutedTo, "nobody") + " does not write it)"
+					esc.RoutedTo, esc.RoutedAt, esc.Reminders, esc.Nudges = next.ID, now, 0, 0
+				}
+			}
+		}
+	}
 	data := map[string]any{"ID": esc.ID}
 	var n Outgoing
 	if s, ok := e.cfg.Staff.ByID(esc.holder()); ok {
@@ -149,10 +172,9 @@ func (e *Engine) editQuestion(ctx context.Context, m Message, was Decision) erro
 		n = e.bilingualNotice(key, Notice{Kind: NoticeEdited, EscalationID: esc.ID}, MsgDeskEdited, func(Lang) map[string]any { return data })
 	}
 	audit := AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.edit", Target: escTarget(esc.ID),
-		Detail:  "the citizen edited the question " + m.Edited.Sub(m.Time).Round(time.Second).String() + " after asking it; the post shows the edit",
-		Allowed: true}
+		Detail: detail, Allowed: true}
 	if err := e.st.ApplyEscalation(ctx, &EscalationChange{Escalation: &esc, Audit: []AuditEntry{audit}, Outbox: []Outgoing{n},
-		Edit: &QuestionEdit{MessageID: a.MessageID, Text: text, Question: q}}); err != nil {
+		Edit: edit}); err != nil {
 		return fmt.Errorf("engine: edit: %w", err)
 	}
 	e.waiting[esc.ID] = waitingFrom(esc)

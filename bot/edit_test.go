@@ -302,3 +302,46 @@ func TestEditOfAWaitingQuestionIntoTextThePolicySetsAsideIsNotShown(t *testing.T
 		t.Errorf("%d edit notices, want none", n)
 	}
 }
+
+// A question edited into the other official language is answered in it:
+// the escalation takes the language, goes to someone who writes it, and
+// their answer in it is relayed, not held as written in the wrong one.
+func TestEditOfAWaitingQuestionIntoTheOtherLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	m := e.msg("help", "marie", "My passport photo was refused at the Elm Street office, what should I do about the photographer?", "q1")
+	d, err := e.eng.HandleMessage(e.ctx, m)
+	if err != nil || d.Action != bot.ActEscalate {
+		t.Fatalf("decision %+v, %v: want an escalation", d, err)
+	}
+	e.tick()
+	if esc, _ := e.st.Escalation(e.ctx, d.EscalationID); esc.Lang != bot.English || esc.RoutedTo != "alex" {
+		t.Fatalf("escalation in %s routed to %s, want English and alex, who writes only English", esc.Lang, esc.RoutedTo)
+	}
+
+	e.clock.Advance(2 * time.Minute)
+	edited := "La photo de mon passeport a été refusée au bureau de la rue Elm, que dois-je faire au sujet du photographe?"
+	if _, err := e.eng.HandleEdit(e.ctx, e.edit(m, edited, false)); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	esc, _ := e.st.Escalation(e.ctx, d.EscalationID)
+	if esc.Question != edited || esc.Lang != bot.French || esc.Askers[0].Lang != bot.French || esc.RoutedTo != "nadia" {
+		t.Fatalf("escalation %q in %s (asker in %s) routed to %s, want the edit, in French, routed to nadia",
+			esc.Question, esc.Lang, esc.Askers[0].Lang, esc.RoutedTo)
+	}
+	if notes := e.desk.noticesOf(bot.NoticeEdited); len(notes) != 1 || notes[0].StaffID != "nadia" {
+		t.Errorf("edit notices %+v, want one to nadia", notes)
+	}
+
+	s, _ := roster.ByID("nadia")
+	res, err := e.eng.Answer(e.ctx, bot.DeskAnswer{EscalationID: d.EscalationID, DeskUserID: s.DeskUserID, EventID: "a1",
+		Text: "Le photographe doit reprendre la photo selon les normes; apportez la nouvelle photo au bureau de la rue Elm."})
+	if err != nil || res.Mismatch {
+		t.Fatalf("French answer: %+v, %v: want it relayed, not held", res, err)
+	}
+	e.tick()
+	if k := e.ch.kinds(); len(k) != 2 || k[1] != bot.KindRelay {
+		t.Errorf("sent %v, want the acknowledgement and the answer", k)
+	}
+}

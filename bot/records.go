@@ -206,4 +206,5 @@ type QuestionEdit struct {
 	MessageID int64  // the asker's
 	Text      string // as they wrote it
 	Question  string // masked (Redact)
+	Lang      Lang   // the asker's language, when the edit changed it; "" keeps it
 }

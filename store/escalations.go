@@ -419,10 +419,11 @@ func (db *DB) ApplyEscalation(ctx context.Context, c *bot.EscalationChange) erro
 }
 
 // editQuestion writes the text an asker of escalation eid gave their
-// message after asking: the message's, and the asker's masked question.
+// message after asking: the message's, and the asker's masked question
+// and, when set, language.
 func editQuestion(ctx context.Context, tx *sql.Tx, eid int64, e bot.QuestionEdit) error {
-	res, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET question = ?
-		WHERE message_id = ? AND escalation_id = ? AND redacted = 0`, e.Question, e.MessageID, eid)
+	res, err := tx.ExecContext(ctx, `UPDATE escalation_askers SET question = ?, lang = CASE WHEN ? = '' THEN lang ELSE ? END
+		WHERE message_id = ? AND escalation_id = ? AND redacted = 0`, e.Question, string(e.Lang), string(e.Lang), e.MessageID, eid)
 	if err != nil {
 		return fmt.Errorf("asker %d: %w", e.MessageID, err)
 	}
