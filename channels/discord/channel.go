@@ -626,12 +626,16 @@ func editKey(m *discordgo.Message) string {
 // edit hands one edit of a message to the handler, when it takes edits
 // (bot.EditHandler), to be decided again (see bot.Engine.HandleEdit): a
 // message set aside as not for the bot, edited to mention it, is then
-// answered. An edit of a message never recorded (posted while the bot was
-// away and not caught up) is left.
+// answered. An edit of a message parked (see parked.go) replaces it, to
+// be recorded as edited; one of a message never recorded (posted while the
+// bot was away and not caught up) is left.
 func (r *runner) edit(m *discordgo.Message, key string) {
 	eh, ok := r.h.(bot.EditHandler)
 	if !ok {
 		return
+	}
+	if r.repark(m) {
+		return // not recorded yet: recorded as edited when tried again
 	}
 	c := r.c
 	p := r.place("edit", m.GuildID, m.ChannelID, m.ID)

@@ -135,3 +135,35 @@ func TestEndToEndEditOfAQuestionForStaffIsWhatStaffSee(t *testing.T) {
 		t.Fatalf("escalation %+v, %v: want the edited question, drawn again", esc, err)
 	}
 }
+
+// An edit adding the mention to a message the store could not record yet
+// (parked while it failed) is not lost: the message is recorded as edited,
+// and answered, once the store records again.
+func TestEndToEndEditOfAMessageNotRecordedYetIsAnsweredOnceItRecords(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.obs.mu.Lock()
+	w.obs.failing = true
+	w.obs.mu.Unlock()
+	q := w.ask(generalID, "How do I renew my passport?")
+	w.srv.Await(t, "the question given up", func() bool { return w.obs.count(q) >= handleAttempts })
+	w.settle(t)
+	w.srv.Edit(q, "<@"+w.srv.BotID()+"> How do I renew my passport?")
+	w.settle(t)
+	w.obs.mu.Lock()
+	w.obs.failing = false
+	w.obs.mu.Unlock()
+
+	later := w.ask(helpID, "How long does it take to get a passport?")
+	w.replyTo(t, helpID, later)
+	p := w.replyTo(t, generalID, q)
+	if !strings.Contains(p.Content, "renew your passport online") {
+		t.Errorf("reply %q is not the answer", p.Content)
+	}
+	if d := w.decision(t, q); d.Action != bot.ActAnswer {
+		t.Errorf("decision %+v, want an answer", d)
+	}
+	if n := w.repliesTo(t, generalID, q); n != 1 {
+		t.Errorf("%d replies to the question, want 1", n)
+	}
+}

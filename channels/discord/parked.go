@@ -45,6 +45,20 @@ func (r *runner) park(m *discordgo.Message, err error) bool {
 	return true
 }
 
+// repark puts m, as its author edited it, in place of the message parked
+// with its id, and reports whether there was one: the retry then records
+// the message as it reads now, an edit adding the bot's mention included,
+// which the engine, not knowing the message yet, could not decide again.
+func (r *runner) repark(m *discordgo.Message) bool {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	if _, ok := r.parked[m.ID]; !ok {
+		return false
+	}
+	r.parked[m.ID] = m
+	return true
+}
+
 // recorded forgets m if it was parked, and, as the engine records again,
 // tries the parked messages again.
 func (r *runner) recorded(id string) {
@@ -67,10 +81,10 @@ func (r *runner) retryParked() {
 	for _, m := range list {
 		r.lanes.do(m.ChannelID, func() {
 			r.pmu.Lock()
-			_, still := r.parked[m.ID]
+			now, still := r.parked[m.ID] // edited since, perhaps (see repark)
 			r.pmu.Unlock()
 			if still && r.patience.Err() == nil {
-				r.message(m)
+				r.message(now)
 			}
 			r.pmu.Lock()
 			r.retrying--
