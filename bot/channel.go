@@ -66,10 +66,18 @@ type EditHandler interface {
 	HandleEdit(ctx context.Context, m Message) (Decision, error)
 }
 
+// DeleteHandler is implemented by the Engine for channels that report
+// messages deleted (Discord): platform and messageID name a message
+// handled before, or not. See Engine.HandleDelete.
+type DeleteHandler interface {
+	HandleDelete(ctx context.Context, platform, messageID string) error
+}
+
 var (
-	_ Historian   = (*Engine)(nil)
-	_ Tracker     = (*Engine)(nil)
-	_ EditHandler = (*Engine)(nil)
+	_ Historian     = (*Engine)(nil)
+	_ Tracker       = (*Engine)(nil)
+	_ EditHandler   = (*Engine)(nil)
+	_ DeleteHandler = (*Engine)(nil)
 )
 
 // Optional channel capabilities, found by type assertion.

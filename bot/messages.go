@@ -44,6 +44,7 @@ const (
 	MsgDeskClaimed         = "desk.claimed"         // {{.Name}}
 	MsgDeskLangAsked       = "desk.lang_asked"      // {{.ID}} {{.AskerLang}} {{.Text}}: a citizen asked for the answer in their language
 	MsgDeskEdited          = "desk.edited"          // {{.ID}}: the citizen edited the question after asking it
+	MsgDeskDeleted         = "desk.deleted"         // {{.ID}}: the citizen deleted the message of the question while it waits
 )
 
 // MessageIDs lists every id above, for the catalogue's completeness test.
@@ -57,6 +58,6 @@ func MessageIDs() []string {
 		MsgDeskPhaseGlobalKept, MsgPhaseKeptItem, MsgDeskPhaseInherit, MsgPhaseOutreachNote,
 		MsgDeskDropped, MsgDeskClosed, MsgDeskClaimed, MsgDeskUndelivered, MsgDeskCitizen,
 		MsgDeskRerouteGone, MsgDeskReopened, MsgDeskUnclaimed, MsgLanguageAsked, MsgDeskLangAsked,
-		MsgDeskEdited,
+		MsgDeskEdited, MsgDeskDeleted,
 	}
 }

@@ -60,6 +60,7 @@ const (
 	NoticePhase       NoticeKind = "phase"        // a phase change announcement
 	NoticeLangRequest NoticeKind = "lang_request" // a citizen asked for the answer in their language, after one sent anyway in the other: the question waits again
 	NoticeEdited      NoticeKind = "edited"       // the citizen edited the question while it waits: the post shows the edit
+	NoticeDeleted     NoticeKind = "deleted"      // the citizen deleted the message of the question while it waits: it stays on record
 	NoticeInfo        NoticeKind = "info"
 )
 
@@ -197,6 +198,10 @@ type EscalationChange struct {
 	// Edit, when set, is the new text of an asker's message, edited by
 	// its author while the question waits (see Engine.HandleEdit).
 	Edit *QuestionEdit
+	// Once, when set, writes the change only the first time: when the
+	// first Outbox item's Reply.Key was seen before, nothing is written
+	// and ApplyEscalation returns ErrDuplicate (a redelivered event).
+	Once bool
 }
 
 // QuestionEdit is the text an asker gave their message after asking: their

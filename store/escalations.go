@@ -339,7 +339,9 @@ func (db *DB) MarkDeskSynced(ctx context.Context, id int64, ref string, version 
 //     whose Reply.Key was seen before is skipped and keeps ID 0). A pending
 //     relay (AskerMessageID set) clears RelayedAt of the askers it will
 //     reach, as MarkSent counts them: a follow-up answer moves the
-//     escalation to StateRelayed only once every asker has it.
+//     escalation to StateRelayed only once every asker has it. With
+//     c.Once, a first item whose Reply.Key was seen before writes nothing
+//     at all, and ErrDuplicate is returned.
 //
 // On success the IDs and defaults are filled in c.
 func (db *DB) ApplyEscalation(ctx context.Context, c *bot.EscalationChange) error {
@@ -397,6 +399,9 @@ func (db *DB) ApplyEscalation(ctx context.Context, c *bot.EscalationChange) erro
 			}
 			if err := insertOutgoing(ctx, tx, &out[i], now); err != nil {
 				return err
+			}
+			if i == 0 && c.Once && out[i].ID == 0 {
+				return fmt.Errorf("outbox key %q: %w", out[i].Reply.Key, bot.ErrDuplicate)
 			}
 			if err := awaitRelay(ctx, tx, out[i]); err != nil {
 				return err
@@ -461,6 +466,9 @@ func checkChange(c *bot.EscalationChange) error {
 	}
 	if c.Edit != nil && c.Escalation == nil {
 		problems = append(problems, "an edited question needs its escalation")
+	}
+	if c.Once && (len(c.Outbox) == 0 || c.Outbox[0].Reply.Key == "") {
+		problems = append(problems, "a change made once needs an outbox item with a key")
 	}
 	for _, it := range c.Outbox {
 		if it.To.Platform == "" {

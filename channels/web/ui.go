@@ -234,6 +234,7 @@ var uiStrings = map[string][2]string{
 	"js.kind.unclaimed":    {"Still unclaimed", "Question toujours non prise en charge"},                                     // nobody took it after its reminders
 	"js.kind.lang_request": {"Answer asked for in the citizen’s language", "Réponse demandée dans la langue de la personne"}, // after one sent anyway in the other: the question waits again
 	"js.kind.edited":       {"Question edited by the citizen", "Question modifiée par la personne"},                          // while it waits: the post shows the edit
+	"js.kind.deleted":      {"Question deleted by the citizen", "Question supprimée par la personne"},                        // while it waits: it stays on record
 
 	// A waiting question whose answer did not reach every citizen who asked
 	// (its card, and the sentence said when that appears).
