@@ -548,6 +548,17 @@ func (r *runner) register(s *discordgo.Session) func() {
 				r.lanes.do(m.ChannelID, func() { r.edit(m, key) })
 			}
 		}),
+		// A deletion (GUILD_MESSAGES, DIRECT_MESSAGES) names the messages
+		// only; each is handed on once, after the events of its channel
+		// before it.
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageDelete) {
+			if e.Message != nil && e.ID != "" {
+				r.deleted(e.ChannelID, []string{e.ID})
+			}
+		}),
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageDeleteBulk) {
+			r.deleted(e.ChannelID, e.Messages)
+		}),
 		s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageReactionAdd) {
 			// Another bot's reaction (one that adds 👍 to every message)
 			// is no citizen's feedback. Discord names who reacted on
@@ -654,6 +665,33 @@ func (r *runner) edit(m *discordgo.Message, key string) {
 	if err != nil {
 		c.seen.forget(key) // a redelivery may try again
 		c.log.Error("edit not recorded", "channel", string(bot.Key(Platform, m.ChannelID)), "message", m.ID, "err", err)
+	}
+}
+
+// deleted hands the messages deleted in channelID to the handler, when it
+// takes deletions (bot.DeleteHandler; see bot.Engine.HandleDelete): staff
+// holding a question its author deleted are told. Each id is handed on
+// once.
+func (r *runner) deleted(channelID string, ids []string) {
+	dh, ok := r.h.(bot.DeleteHandler)
+	if !ok {
+		return
+	}
+	for _, id := range ids {
+		key := "delete:" + id
+		if id == "" || !r.c.seen.add(key) {
+			continue
+		}
+		r.lanes.do(channelID, func() {
+			c := r.c
+			err := r.attempt("delete", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
+				return dh.HandleDelete(ctx, Platform, id)
+			})
+			if err != nil {
+				c.seen.forget(key) // a redelivery may try again
+				c.log.Error("deletion not recorded", "channel", string(bot.Key(Platform, channelID)), "message", id, "err", err)
+			}
+		})
 	}
 }
 

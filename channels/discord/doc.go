@@ -24,6 +24,9 @@
 // An edit of a message by its author (MESSAGE_UPDATE with edited_timestamp;
 // not the previews Discord adds) goes to the engine's HandleEdit, which
 // answers a message set aside as not for the bot once it mentions it.
+// A message deleted (MESSAGE_DELETE, each id of MESSAGE_DELETE_BULK) goes to
+// the engine's HandleDelete, which tells staff holding a question its
+// author deleted.
 // The api_url setting points the client at a Discord-compatible server
 // (self-hosted, or the fake in package fakediscord that tests use).
 package discord

@@ -750,6 +750,48 @@ func (s *Server) Edit(messageID, content string) {
 	s.touch()
 }
 
+// Delete deletes stored messages of one channel, as their author or a
+// moderator does: MESSAGE_DELETE is dispatched for one, MESSAGE_DELETE_BULK
+// (ids, channel_id, guild_id) for several, as the bot's intents allow.
+// Discord's events name the messages only: their content is gone.
+func (s *Server) Delete(messageIDs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(messageIDs) == 0 {
+		panic("fakediscord: Delete of no message")
+	}
+	var channelID, guildID string
+	for i, id := range messageIDs {
+		m, ok := s.messages[id]
+		if !ok {
+			panic("fakediscord: Delete of unknown message " + id)
+		}
+		if i > 0 && m.ChannelID != channelID {
+			panic("fakediscord: Delete of messages in different channels")
+		}
+		channelID, guildID = m.ChannelID, m.GuildID
+		delete(s.messages, id)
+	}
+	need := IntentGuildMessages
+	if guildID == "" {
+		need = IntentDirectMessages
+	}
+	if s.gw.intents&need != 0 {
+		d := map[string]any{"channel_id": channelID}
+		if guildID != "" { // none in a direct message
+			d["guild_id"] = guildID
+		}
+		if len(messageIDs) == 1 {
+			d["id"] = messageIDs[0]
+			s.dispatch("MESSAGE_DELETE", d)
+		} else {
+			d["ids"] = messageIDs
+			s.dispatch("MESSAGE_DELETE_BULK", d)
+		}
+	}
+	s.touch()
+}
+
 // Unfurl adds an embed to a stored message, as Discord does when it has
 // fetched the preview of a link in it: MESSAGE_UPDATE is dispatched with
 // the embed, the content unchanged and edited_timestamp left as it was
