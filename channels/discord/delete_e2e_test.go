@@ -108,4 +108,8 @@ func TestEndToEndDeletedQuestionForStaffIsToldToStaff(t *testing.T) {
 	if relay.MessageReference != nil {
 		t.Errorf("the relay references %+v, a message deleted", relay.MessageReference)
 	}
+	// Without the reply, the asker is mentioned: they are still notified.
+	if !strings.HasPrefix(relay.Content, "<@"+citizenID+"> ") || !slices.Equal(relay.Pings.Users, []string{citizenID}) {
+		t.Errorf("the relay %q pings %v, want the asker mentioned and notified", relay.Content, relay.Pings.Users)
+	}
 }

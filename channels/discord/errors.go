@@ -1,9 +1,11 @@
 package discord
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -24,7 +26,10 @@ type Error struct {
 	// RetryAfter is the rate limit's wait when Discord gave one.
 	RetryAfter time.Duration
 	Retry      bool
-	Err        error
+	// Fields are the request's fields an Invalid Form Body names
+	// ("message_reference"), when Discord names them.
+	Fields []string
+	Err    error
 }
 
 func (e *Error) Error() string {
@@ -66,6 +71,7 @@ const (
 	codeThreadExists   = 160004 // "A thread has already been created for this message"
 	codeThreadArchived = 50083  // "Thread is archived": no message may be posted in it
 	codeReplyRefused   = 160002 // "Cannot reply without permission to read message history"
+	codeInvalidForm    = 50035  // "Invalid Form Body", naming the fields in its errors
 )
 
 // classify turns an error from discordgo into an *Error.
@@ -92,6 +98,17 @@ func classify(op string, err error) *Error {
 			msg = http.StatusText(e.Status)
 		}
 		e.Err = errors.New(msg)
+		if e.Code == codeInvalidForm {
+			var body struct {
+				Errors map[string]json.RawMessage `json:"errors"`
+			}
+			if json.Unmarshal(rest.ResponseBody, &body) == nil {
+				for f := range body.Errors {
+					e.Fields = append(e.Fields, f)
+				}
+				slices.Sort(e.Fields)
+			}
+		}
 		// 401: a revoked or rotated token is fixed by an operator, and the
 		// reply should still go out afterwards. 408, 429 and 5xx are
 		// transient. Other 4xx are refusals of this very message.

@@ -40,7 +40,7 @@ type allowedMentions struct {
 type messageReference struct {
 	MessageID       string `json:"message_id"`
 	ChannelID       string `json:"channel_id,omitempty"`
-	FailIfNotExists bool   `json:"fail_if_not_exists"` // false: a deleted question still gets its answer
+	FailIfNotExists bool   `json:"fail_if_not_exists"` // true: a deleted question's answer mentions the asker instead
 }
 
 type threadStart struct {
@@ -122,20 +122,23 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 			p.AllowedMentions.Users = []string{asker}
 		}
 		if i == 0 && replyTo != "" {
-			p.MessageReference = &messageReference{MessageID: replyTo, ChannelID: target}
+			p.MessageReference = &messageReference{MessageID: replyTo, ChannelID: target, FailIfNotExists: true}
 			p.AllowedMentions.RepliedUser = asker != ""
 		}
 		if n := nonce(r.Key, i); n != "" {
 			p.Nonce, p.EnforceNonce = n, true
 		}
 		id, err := c.postMessage(ctx, target, p)
-		if err != nil && err.Code == codeReplyRefused && p.MessageReference != nil {
+		if err != nil && p.MessageReference != nil && (err.Code == codeReplyRefused || err.Code == codeInvalidForm && slices.Contains(err.Fields, "message_reference")) {
 			// The channel's overrides deny the bot Read Message History,
-			// which a reply needs, not a message: the answer goes out
-			// as a message that mentions the asker, as in a thread,
-			// rather than not at all.
-			c.log.Warn("reply refused (the bot may not read the channel's message history); answering with a mention instead",
-				"channel", string(bot.Key(Platform, to.ChannelID)))
+			// which a reply needs, not a message, or the question was
+			// deleted: the answer goes out as a message that mentions
+			// the asker, as in a thread, rather than not at all, or
+			// posted where the asker would not be notified.
+			if err.Code == codeReplyRefused {
+				c.log.Warn("reply refused (the bot may not read the channel's message history); answering with a mention instead",
+					"channel", string(bot.Key(Platform, to.ChannelID)))
+			}
 			replyTo = ""
 			if asker != "" {
 				prefix = "<@" + asker + "> "

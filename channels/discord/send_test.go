@@ -90,8 +90,8 @@ func TestSendRepliesWithReferenceAndPingsOnlyTheAsker(t *testing.T) {
 			len(w.AllowedMentions.Roles) != 0 || !w.AllowedMentions.RepliedUser {
 			t.Errorf("%q: allowed_mentions %+v, want parse [] users [asker] replied_user", text, w.AllowedMentions)
 		}
-		if w.MessageReference == nil || w.MessageReference.MessageID != q || w.MessageReference.FailIfNotExists == nil || *w.MessageReference.FailIfNotExists {
-			t.Errorf("%q: message_reference %+v, want the question with fail_if_not_exists false", text, w.MessageReference)
+		if w.MessageReference == nil || w.MessageReference.MessageID != q || w.MessageReference.FailIfNotExists == nil || !*w.MessageReference.FailIfNotExists {
+			t.Errorf("%q: message_reference %+v, want the question with fail_if_not_exists true (a deleted question is answered with a mention)", text, w.MessageReference)
 		}
 		if p.Pings.Everyone || len(p.Pings.Roles) > 0 || !slices.Equal(p.Pings.Users, []string{citizenID}) {
 			t.Errorf("%q: the reply pings %+v, want the asker only", text, p.Pings)
@@ -672,9 +672,13 @@ func TestSendErrors(t *testing.T) {
 			t.Errorf("%s: the error shows the token", tc.name)
 		}
 	}
-	// A message whose question was deleted still goes out, unreferenced.
+	// A message whose question was deleted still goes out, unreferenced,
+	// mentioning the asker.
 	if _, err := ch.Send(ctx, bot.Address{ChannelID: helpID, ReplyTo: "100000000000000666", UserID: citizenID}, bot.Reply{Kind: bot.KindAnswer, Text: "still answered"}); err != nil {
 		t.Errorf("reply to a deleted question: %v", err)
+	}
+	if ps := srv.Posted(helpID); len(ps) == 0 || ps[len(ps)-1].Content != "<@"+citizenID+"> still answered" {
+		t.Errorf("reply to a deleted question posted as %+v, want it to mention the asker", ps[len(ps)-1:])
 	}
 }
 
