@@ -1005,6 +1005,26 @@ func TestEndToEndSuggestionClickedTwiceIsSentOnce(t *testing.T) {
 	}
 }
 
+// A claim the engine refuses tells the clicker why, in their language, as
+// the web desk does: who claimed the question first, by name.
+func TestEndToEndClaimRefusedSaysWhoClaimedIt(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+	id := strconv.FormatInt(d.EscalationID, 10)
+	f.send(interactiveEnvelope("c1", blockAction("USAM", actClaim, id, "2.1", post.TS)))
+	f.ack("c1", 1)
+	f.send(interactiveEnvelope("c2", blockAction("UMARIE", actClaim, id, "2.2", post.TS)))
+	f.ack("c2", 1)
+	c := f.waitCalls("chat.postEphemeral", 1)[0]
+	want := "La question nº\u00a0" + id + " a déjà été prise en charge par Sam Lee."
+	if c.Form.Get("user") != "UMARIE" || !strings.Contains(everything(c), want) {
+		t.Errorf("the clicker is told:\n%s\nwant %q", everything(c), want)
+	}
+}
+
 // A staff answer edited or deleted after it was relayed stays with the
 // citizens as first written: its author is told so, privately, in their
 // language, and that replying again corrects it. An edit that leaves the

@@ -63,7 +63,9 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		}
 		if _, err := h.Claim(ctx, id, user); err != nil {
 			if errors.Is(err, bot.ErrConflict) {
-				return tell(tr(l, "claim.conflict", id)), nil
+				// The engine says who claimed it, or that it is answered
+				// or closed.
+				return tell(explained(l, err, tr(l, "claim.conflict", id))), nil
 			}
 			return refusal(err)
 		}

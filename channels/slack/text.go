@@ -210,6 +210,15 @@ func refused(l bot.Lang, text string, err error) string {
 	return text
 }
 
+// explained is the engine's explanation of err in l, when it gives one
+// (who claimed the question, that it is closed), or otherwise.
+func explained(l bot.Lang, err error, otherwise string) string {
+	if why := bot.Explain(err, l); why != "" {
+		return escape(why)
+	}
+	return otherwise
+}
+
 // trEach is tr with arguments written in the language of the text they go
 // in: args gives them for l, or for English and for French in turn when l
 // is Unknown (both languages), where tr would write the same arguments in
