@@ -1428,6 +1428,27 @@ func TestEndToEndCloseWithReason(t *testing.T) {
 	}
 }
 
+// A close the engine refuses replaces the form with why, in the closer's
+// language, as the web desk says it: a question closed by a colleague
+// meanwhile is said to be closed, not possibly claimed (a claimed one can
+// be closed).
+func TestEndToEndCloseRefusedSaysWhy(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+	escalationPost(t, f, s, 1)
+	id := strconv.FormatInt(d.EscalationID, 10)
+	f.send(interactiveEnvelope("k1", closeSubmission("UMARIE", "V1", id, "Duplicate")))
+	f.ack("k1", 1)
+	f.send(interactiveEnvelope("k2", closeSubmission("USAM", "V2", id, "Out of scope")))
+	p := ackPayload(t, f.ack("k2", 1))
+	view, _ := json.Marshal(p["view"])
+	if p["response_action"] != "update" || !strings.Contains(string(view), "Question "+id+" is closed.") || strings.Contains(string(view), "claimed") {
+		t.Errorf("the closer is told:\n%s\nwant that question %s is closed", view, id)
+	}
+}
+
 // A click on "Close without answer" by someone off the roster opens no
 // form: it is refused, they are told why, and the refusal is audited as
 // every other button's is.

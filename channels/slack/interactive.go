@@ -272,7 +272,9 @@ func (d *Desk) onCloseSubmission(ctx context.Context, h bot.DeskHandler, cb slac
 	if _, err := h.Close(ctx, id, user, reason); err != nil {
 		switch {
 		case errors.Is(err, bot.ErrConflict):
-			return done(tr(l, "claim.conflict", id))
+			// A claimed question can be closed: the engine says why this
+			// one cannot (answered, sent or closed already).
+			return done(explained(l, err, tr(l, "claim.conflict", id)))
 		case errors.Is(err, bot.ErrForbidden):
 			return done(tr(l, "forbidden.roster"))
 		case errors.Is(err, bot.ErrNotFound):
