@@ -1116,6 +1116,38 @@ func TestBrowserTranslateHeldAnswerOnDesk(t *testing.T) {
 	}
 }
 
+// A choice on a held answer made before the page heard of it (a
+// colleague's, a moment earlier) is not taken for a new one: the clicker
+// is told, as on Slack, that nothing changed and which choice was made,
+// not that the answer is on its way to no one.
+func TestBrowserHeldAnswerChosenBeforeTheClickSaysNothingChanged(t *testing.T) {
+	s := newStack(t)
+	citizen, desk := holdAnAnswer(t, s)
+	ctx := context.Background()
+	escs, err := s.eng.Escalations(ctx, bot.EscalationFilter{})
+	if err != nil || len(escs) != 1 {
+		t.Fatal(escs, err)
+	}
+	answers, err := s.eng.Answers(ctx, escs[0].ID)
+	if err != nil || len(answers) != 1 {
+		t.Fatal(answers, err)
+	}
+	// Chosen on the engine directly: the page has not heard of it.
+	if _, err := s.eng.ResolveMismatch(ctx, answers[0].ID, "web-sam", false); err != nil {
+		t.Fatal(err)
+	}
+	run(t, desk, "send anyway",
+		chromedp.Click(chromedp.CSS(`#notices li.mismatch button.btn-primary`)),
+		until(`document.querySelector("#notices li.mismatch").textContent.includes("Réglé")`))
+	const want = "Rien n’a été modifié\u00a0: il avait déjà été décidé de traduire cette réponse plutôt que de l’envoyer."
+	if got := textOf(t, desk, `document.getElementById("flash").textContent`); got != want {
+		t.Errorf("after a choice made already the desk says %q, want %q", got, want)
+	}
+	if n := textOf(t, citizen, `String(document.querySelectorAll('#log li[data-kind="relay"]').length)`); n != "0" {
+		t.Errorf("%s answers reached the citizen, want none", n)
+	}
+}
+
 // The sign-in and sign-out forms work in the browser they are made for
 // (Chromium sends "Origin: null" with a form's POST from a page whose
 // Referrer-Policy is no-referrer), and signing out lands on the sign-in

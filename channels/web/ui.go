@@ -215,6 +215,12 @@ var uiStrings = map[string][2]string{
 	"js.translate":       {"I will translate", "Je vais traduire"},
 	"js.translate.ok":    {"Noted: write the translation of your answer under the question.", "C’est noté\u00a0: écrivez la traduction de votre réponse sous la question."},
 	"js.resolved":        {"Settled.", "Réglé."},
+
+	// A choice on a held answer made already (by a colleague, or a double
+	// click) before this page heard of it: nothing changes.
+	"js.mismatch.already.queued":  {"Nothing was changed: this answer had already been sent as written.", "Rien n’a été modifié\u00a0: cette réponse avait déjà été envoyée telle quelle."},
+	"js.mismatch.already.dropped": {"Nothing was changed: it had already been decided to translate this answer rather than send it.", "Rien n’a été modifié\u00a0: il avait déjà été décidé de traduire cette réponse plutôt que de l’envoyer."},
+
 	"js.whoami.first":    {"Choose who you are first (at the top of the page).", "Choisissez d’abord qui vous êtes (en haut de la page)."},
 	"js.reason.required": {"Enter a reason.", "Entrez un motif."},
 	"js.answer.required": {"Write an answer.", "Écrivez une réponse."},

@@ -303,6 +303,13 @@
     }
   }
 
+  // alreadyChosen says that a held answer's choice had been made before
+  // this click (a colleague's, a double click): sent as written, or to be
+  // translated. Nothing changed.
+  function alreadyChosen(r) {
+    return t(r.status === "dropped" ? "mismatch.already.dropped" : "mismatch.already.queued");
+  }
+
   function renderNotice(n) {
     const id = "notice-" + n.id;
     const li = el("li", { class: "notice " + n.kind, id: id, tabindex: "-1" });
@@ -325,12 +332,12 @@
           el("button", { type: "button", class: "btn btn-small btn-primary", id: id + "-anyway", "aria-describedby": about, text: t("sendanyway"),
             onclick: async function () {
               const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: true });
-              if (r) say(t("answer.ok." + L.plural(r.relays), { N: r.relays }));
+              if (r) say(r.duplicate ? alreadyChosen(r) : t("answer.ok." + L.plural(r.relays), { N: r.relays }));
             } }),
           el("button", { type: "button", class: "btn btn-small", id: id + "-translate", "aria-describedby": about, text: t("translate"),
             onclick: async function () {
               const r = await act("mismatch", { answer_id: n.answer_id, send_anyway: false });
-              if (r) say(t("translate.ok"));
+              if (r) say(r.duplicate ? alreadyChosen(r) : t("translate.ok"));
             } }));
         li.append(row);
       }
