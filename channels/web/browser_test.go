@@ -589,6 +589,43 @@ func TestBrowserHeldAnswerSurvivesARestart(t *testing.T) {
 	}
 }
 
+// A held answer's notice, once settled, says how, as the Slack desk's
+// does: on the page that chose, on every other open desk page, and after a
+// restart.
+func TestBrowserSettledHeldAnswerSaysHow(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	s := newStackAt(t, db)
+	citizen, desk := holdAnAnswer(t, s)
+	other := tab(t)
+	run(t, other, "a colleague's desk", chromedp.Navigate(s.base+"/desk?lang=en"), chromedp.WaitVisible(chromedp.CSS(`#notices li.mismatch button.btn-primary`)))
+	run(t, desk, "I will translate",
+		chromedp.Click(chromedp.CSS(`#notices li.mismatch button:not(.btn-primary)`)),
+		until(`document.querySelector("#notices li.mismatch").textContent.includes("Réglé")`))
+	const fr = "Réglé\u00a0: la réponse n’a pas été envoyée. Une traduction doit être rédigée sous la question."
+	const en = "Settled: the answer was not sent. A translation is to be written under the question."
+	settled := `document.querySelector("#notices li.mismatch p.muted").textContent`
+	if got := textOf(t, desk, settled); got != fr {
+		t.Errorf("the page that chose says %q, want %q", got, fr)
+	}
+	run(t, other, "the colleague's notice is settled", until(`document.querySelector("#notices li.mismatch p.muted") !== null`))
+	if got := textOf(t, other, settled); got != en {
+		t.Errorf("a colleague's page says %q, want %q", got, en)
+	}
+	for _, c := range []context.Context{citizen, desk, other} {
+		run(t, c, "leave", chromedp.Navigate("about:blank"))
+	}
+	s.stop()
+
+	s = newStackAt(t, db)
+	desk = tab(t)
+	run(t, desk, "settled after a restart",
+		chromedp.Navigate(s.base+"/desk?lang=en"),
+		until(`document.querySelector("#notices li.mismatch p.muted") !== null`))
+	if got := textOf(t, desk, settled); got != en {
+		t.Errorf("after a restart the notice says %q, want %q", got, en)
+	}
+}
+
 func TestBrowserUnknownQuestionAnsweredOnDesk(t *testing.T) {
 	s := newStack(t)
 	citizen := tab(t)

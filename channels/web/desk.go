@@ -71,8 +71,8 @@ func (d *Desk) Notify(ctx context.Context, n bot.Notice) (string, error) {
 	s.noticeID++
 	dn := deskNotice{ID: s.noticeID, Notice: n, Time: s.now().UTC(), Parts: noticeParts(n)}
 	dn.ref = "web-notice-" + strconv.FormatInt(dn.ID, 10)
-	if n.Kind == bot.NoticeMismatch && s.resolved[n.AnswerID] {
-		dn.Resolved = true
+	if how, ok := s.resolved[n.AnswerID]; n.Kind == bot.NoticeMismatch && ok {
+		dn.Resolved, dn.Choice = true, how
 	}
 	s.notices = append(s.notices, dn)
 	if len(s.notices) > maxNotices {
@@ -99,11 +99,11 @@ func (d *Desk) Restore(ctx context.Context, h bot.Historian) error {
 		}
 		dn := deskNotice{Notice: *x.Sent.Notice, Time: x.At.UTC(), Parts: noticeParts(*x.Sent.Notice), ref: x.Sent.Ref.ID}
 		if dn.Kind == bot.NoticeMismatch && dn.AnswerID != 0 {
-			held, err := stillHeld(ctx, h, dn.EscalationID, dn.AnswerID)
+			status, err := answerStatus(ctx, h, dn.EscalationID, dn.AnswerID)
 			if err != nil {
 				return fmt.Errorf("web: restore desk notices: %w", err)
 			}
-			dn.Resolved = !held
+			dn.Resolved, dn.Choice = status != bot.AnswerHeld, choice(status)
 		}
 		notices = append(notices, dn)
 	}
@@ -114,7 +114,7 @@ func (d *Desk) Restore(ctx context.Context, h bot.Historian) error {
 		s.noticeID++
 		dn.ID = s.noticeID
 		if dn.Resolved {
-			s.resolved[dn.AnswerID] = true
+			s.resolved[dn.AnswerID] = dn.Choice
 		}
 		s.notices = append(s.notices, dn)
 	}
@@ -185,19 +185,32 @@ func (s *Server) forgetPurgedNotices(ctx context.Context, h bot.Historian) error
 	return nil
 }
 
-// stillHeld says whether a staff answer still waits for its author's
-// choice (send anyway or translate).
-func stillHeld(ctx context.Context, h bot.Historian, escalationID, answerID int64) (bool, error) {
+// answerStatus is the status of a staff answer: bot.AnswerHeld while it
+// waits for its author's choice (send anyway or translate); "" when the
+// store has no such answer.
+func answerStatus(ctx context.Context, h bot.Historian, escalationID, answerID int64) (bot.AnswerStatus, error) {
 	as, err := h.Answers(ctx, escalationID)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	for _, a := range as {
 		if a.ID == answerID {
-			return a.Status == bot.AnswerHeld, nil
+			return a.Status, nil
 		}
 	}
-	return false, nil
+	return "", nil
+}
+
+// choice names how a held answer was settled, as desk pages say it:
+// "sent" as written, "dropped" to be translated, "" otherwise.
+func choice(st bot.AnswerStatus) string {
+	switch st {
+	case bot.AnswerQueued:
+		return "sent"
+	case bot.AnswerDropped:
+		return "dropped"
+	}
+	return ""
 }
 
 // deskNotice is a notice as desk pages show it.
@@ -206,6 +219,7 @@ type deskNotice struct {
 	ID       int64      `json:"id"`
 	Time     time.Time  `json:"time"`
 	Resolved bool       `json:"resolved,omitempty"` // a held answer was settled
+	Choice   string     `json:"choice,omitempty"`   // and how (see choice), as Slack shows it on the notice
 	Parts    []bot.Part `json:"parts,omitempty"`    // a notice in both languages, split (see noticeParts): shown instead of Notice.Parts
 	ref      string     // the desk's ref of the notice, as the store keeps it
 }
@@ -535,7 +549,7 @@ func (s *Server) deskAction(action string) http.Handler {
 			var ar bot.AnswerResult
 			ar, err = dh.ResolveMismatch(ctx, req.AnswerID, st.DeskUserID, req.SendAnyway)
 			if err == nil {
-				s.resolveNotices(req.AnswerID)
+				s.resolveNotices(req.AnswerID, ar.Answer.Status)
 			}
 			res = answerView(ar)
 		}
@@ -547,15 +561,17 @@ func (s *Server) deskAction(action string) http.Handler {
 	})
 }
 
-// resolveNotices marks the mismatch notices of a settled answer.
-func (s *Server) resolveNotices(answerID int64) {
+// resolveNotices marks the mismatch notices of a settled answer, with
+// how it was settled (its status now).
+func (s *Server) resolveNotices(answerID int64, status bot.AnswerStatus) {
 	s.mu.Lock()
-	s.resolved[answerID] = true
+	how := choice(status)
+	s.resolved[answerID] = how
 	var changed []deskNotice
 	for i := range s.notices {
 		n := &s.notices[i]
 		if n.Kind == bot.NoticeMismatch && n.AnswerID == answerID && !n.Resolved {
-			n.Resolved = true
+			n.Resolved, n.Choice = true, how
 			changed = append(changed, *n)
 		}
 	}

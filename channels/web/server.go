@@ -103,7 +103,7 @@ type Server struct {
 	sent      *sentSet             // browser and client id → message id, so that a retry is one message
 	notices   []deskNotice         // recent desk notices, oldest first
 	noticeID  int64                // last notice id; starts at the time in µs, as event ids (newTopic): a notice's ref names it only, across restarts too
-	resolved  map[int64]bool       // held answers settled on this desk
+	resolved  map[int64]string     // held answers settled on this desk → how (see choice)
 	signedOut map[string]time.Time // desk session id → when it would have ended
 	streams   map[string]*watch    // desk session id → its open event streams
 	liveAddr  map[string]int       // addrKey → event streams open from it
@@ -172,7 +172,7 @@ func New(cfg Config, token string, opts Options) (*Server, error) {
 		logins:    newThrottle(10, 5, opts.Now),
 		replies:   newKeyset(20000),
 		sent:      newSentSet(20000, retryWindow),
-		resolved:  map[int64]bool{},
+		resolved:  map[int64]string{},
 		signedOut: map[string]time.Time{},
 		streams:   map[string]*watch{},
 		liveAddr:  map[string]int{},

@@ -216,6 +216,10 @@ var uiStrings = map[string][2]string{
 	"js.translate.ok":    {"Noted: write the translation of your answer under the question.", "C’est noté\u00a0: écrivez la traduction de votre réponse sous la question."},
 	"js.resolved":        {"Settled.", "Réglé."},
 
+	// How a held answer was settled, as the Slack desk says it.
+	"js.resolved.sent":    {"Settled: the answer was sent as written.", "Réglé\u00a0: la réponse a été envoyée telle quelle."},
+	"js.resolved.dropped": {"Settled: the answer was not sent. A translation is to be written under the question.", "Réglé\u00a0: la réponse n’a pas été envoyée. Une traduction doit être rédigée sous la question."},
+
 	// A choice on a held answer made already (by a colleague, or a double
 	// click) before this page heard of it: nothing changes.
 	"js.mismatch.already.queued":  {"Nothing was changed: this answer had already been sent as written.", "Rien n’a été modifié\u00a0: cette réponse avait déjà été envoyée telle quelle."},

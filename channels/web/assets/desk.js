@@ -326,7 +326,7 @@
     }
     if (n.kind === "mismatch" && n.answer_id) {
       if (n.resolved) {
-        li.append(el("p", { class: "muted", text: t("resolved") }));
+        li.append(el("p", { class: "muted", text: t(n.choice ? "resolved." + n.choice : "resolved") }));
       } else {
         const row = el("div", { class: "row" },
           el("button", { type: "button", class: "btn btn-small btn-primary", id: id + "-anyway", "aria-describedby": about, text: t("sendanyway"),
