@@ -192,7 +192,7 @@ func TestEndToEndFrenchQuestionInHelpChannel(t *testing.T) {
 		var p fakediscord.Posted
 		if c.channel == helpID {
 			p = w.replyTo(t, helpID, q)
-			if w := decode(t, p); w.MessageReference.FailIfNotExists == nil || *w.MessageReference.FailIfNotExists {
+			if w := decode(t, p); w.MessageReference.FailIfNotExists == nil || !*w.MessageReference.FailIfNotExists {
 				t.Errorf("reference %+v", w.MessageReference)
 			}
 		} else {
