@@ -435,7 +435,9 @@ func (e *Engine) ResolveMismatch(ctx context.Context, answerID int64, deskUserID
 // closed, a suggestion is refused (ErrConflict, audited), unless it is the
 // same event again, which returns the answer it made (Duplicate). An entry
 // the knowledge base no longer holds (reloaded since the desk showed it)
-// is refused too (ErrConflict, audited), saying so.
+// is refused too (ErrConflict, audited), saying so, and so is one it
+// holds in one language only (knowledge.allow_unpaired) when the question
+// or one of its askers is in the other.
 func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUserID, eventID string) (AnswerResult, error) {
 	s, err := e.staff(ctx, deskUserID, "escalation.suggestion", escTarget(id))
 	if err != nil {
@@ -466,8 +468,9 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 	hit, err := e.kb.Entry(ctx, entryID, esc.Lang)
 	if errors.Is(err, ErrNotFound) {
 		// The knowledge base was reloaded since the post showed it (the
-		// entry removed, or renamed): the question is still there.
-		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), entryGone(entryID))
+		// entry removed, or renamed), or the entry is in the other
+		// language only: the question is still there.
+		return AnswerResult{Escalation: esc}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), e.entryMissing(ctx, entryID, esc.Lang))
 	}
 	if err != nil {
 		return AnswerResult{}, fmt.Errorf("entry %q: %w", entryID, err)
@@ -476,6 +479,11 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 		Text: hit.Answer, Lang: esc.Lang, EntryID: entryID, At: e.now()}
 	return e.queueAnswer(ctx, esc, s, ans, func(k Asker) (Reply, error) {
 		h, err := e.kb.Entry(ctx, entryID, k.Lang)
+		if errors.Is(err, ErrNotFound) {
+			// An asker writes the language the entry lacks
+			// (knowledge.allow_unpaired): nothing is sent to anyone.
+			return Reply{}, e.refused(ctx, s, "escalation.suggestion", escTarget(id), e.entryMissing(ctx, entryID, k.Lang))
+		}
 		if err != nil {
 			return Reply{}, fmt.Errorf("entry %q in %s: %w", entryID, k.Lang, err)
 		}
@@ -487,6 +495,15 @@ func (e *Engine) SendSuggestion(ctx context.Context, id int64, entryID, deskUser
 		r.EntryID, r.Link = entryID, h.Link
 		return r, nil
 	})
+}
+
+// entryMissing explains why entry id cannot be sent in l: the knowledge
+// base holds it in the other language only, or no longer holds it.
+func (e *Engine) entryMissing(ctx context.Context, id string, l Lang) *Refusal {
+	if _, err := e.kb.Entry(ctx, id, l.Other()); err == nil {
+		return entryLacks(id, l)
+	}
+	return entryGone(id)
 }
 
 // Close ends a waiting escalation without an answer; the reason is required

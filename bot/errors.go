@@ -110,6 +110,18 @@ func entryGone(id string) *Refusal {
 		fmt.Sprintf("La fiche «\u00a0%s\u00a0» n’est plus dans la base de connaissances\u00a0: rien n’a été envoyé. Rédigez plutôt la réponse.", id))
 }
 
+// entryLacks refuses to send entry id, which the knowledge base holds
+// only in the other language than l (knowledge.allow_unpaired), to a
+// question with askers in l.
+func entryLacks(id string, l Lang) *Refusal {
+	en, fr := "English", "anglais"
+	if l == French {
+		en, fr = "French", "français"
+	}
+	return refuse(ErrConflict, fmt.Sprintf("The entry %q has no %s version, the language of someone who asked this question: nothing was sent. Write the answer instead.", id, en),
+		fmt.Sprintf("La fiche «\u00a0%s\u00a0» n’existe pas en %s, la langue d’une personne qui a posé cette question\u00a0: rien n’a été envoyé. Rédigez plutôt la réponse.", id, fr))
+}
+
 // unreachable refuses an answer to escalation id whose askers the
 // retention purge has all taken: nobody is left to send it to.
 func unreachable(id int64) *Refusal {

@@ -1934,3 +1934,115 @@ func TestSendRetriedNoSoonerThanThePlatformAsks(t *testing.T) {
 		t.Fatalf("after the platform's wait: %d sent, want the answer", n)
 	}
 }
+
+// A suggestion of an entry the knowledge base holds in one language only
+// (knowledge.allow_unpaired), for a question with askers in both (the
+// first edited it into French), sends nothing to anyone and says which
+// language the entry lacks, audited, rather than that the question is
+// gone; the question still waits for an answer.
+func TestSuggestionOfAnEntryLackingAnAskersLanguageIsRefusedSayingWhich(t *testing.T) {
+	e := newEnv(t, nil)
+	dir := t.TempDir()
+	files, err := filepath.Glob("../knowledge/sample/*.toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("sample files: %v, %v", files, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kb, err := knowledge.Open(e.ctx, knowledge.Options{Path: dir, DataDir: t.TempDir(), AllowUnpaired: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kb.Close() })
+	e.kb = kb
+	e.start()
+	m := e.msg("help", "ana", goatEN, "q-ana")
+	d, err := e.eng.HandleMessage(e.ctx, m)
+	if err != nil || d.Action != bot.ActEscalate {
+		t.Fatalf("decision %+v, %v: want an escalation", d, err)
+	}
+	if d2 := e.ask("ben", goatEN2); d2.EscalationID != d.EscalationID {
+		t.Fatalf("ben's question %+v did not join escalation %d", d2, d.EscalationID)
+	}
+	e.tick()
+	e.clock.Advance(time.Minute)
+	if _, err := e.eng.HandleEdit(e.ctx, e.edit(m, goatFR, false)); err != nil {
+		t.Fatal(err)
+	}
+	e.tick()
+	esc, err := e.eng.Escalation(e.ctx, d.EscalationID)
+	if err != nil || len(esc.Suggestions) == 0 || len(esc.Askers) != 2 || esc.Askers[0].Lang == esc.Askers[1].Lang {
+		t.Fatalf("escalation %+v, %v; want suggestions and askers in both languages", esc, err)
+	}
+	// The suggested entry loses the half in the language the escalation
+	// is not in, which one of its askers writes.
+	entry, lacks := esc.Suggestions[0].EntryID, esc.Lang.Other()
+	cut := false
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.Base(f))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks := strings.Split(string(b), "\n[[entry]]")
+		for i, block := range blocks {
+			if !strings.Contains(block, `id = "`+entry+`"`) {
+				continue
+			}
+			keep, drop, ok := strings.Cut(block, "[entry."+string(lacks)+"]")
+			if !ok {
+				t.Fatalf("entry %s has no %s half", entry, lacks)
+			}
+			// The half in the escalation's language may follow the
+			// dropped one.
+			if _, after, ok := strings.Cut(drop, "[entry."+string(esc.Lang)+"]"); ok {
+				keep += "[entry." + string(esc.Lang) + "]" + after
+			}
+			blocks[i], cut = keep, true
+		}
+		if err := os.WriteFile(p, []byte(strings.Join(blocks, "\n[[entry]]")), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !cut {
+		t.Fatalf("entry %s not found in the files", entry)
+	}
+	if err := kb.Reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kb.Entry(e.ctx, entry, lacks); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("entry %s in %s: %v, want it missing", entry, lacks, err)
+	}
+	if _, err := kb.Entry(e.ctx, entry, esc.Lang); err != nil {
+		t.Fatalf("entry %s in %s: %v, want it kept", entry, esc.Lang, err)
+	}
+	n := e.auditCount()
+	sentBefore := len(e.ch.all())
+	_, err = e.eng.SendSuggestion(e.ctx, esc.ID, entry, "U_NADIA", "click-1")
+	name, nom := "French", "français"
+	if lacks == bot.English {
+		name, nom = "English", "anglais"
+	}
+	want := `The entry "` + entry + `" has no ` + name + ` version, the language of someone who asked this question: nothing was sent. Write the answer instead.`
+	wantFR := "La fiche «\u00a0" + entry + "\u00a0» n’existe pas en " + nom + ", la langue d’une personne qui a posé cette question\u00a0: rien n’a été envoyé. Rédigez plutôt la réponse."
+	if !errors.Is(err, bot.ErrConflict) || bot.Explain(err, bot.English) != want || bot.Explain(err, bot.French) != wantFR {
+		t.Errorf("err = %v, want ErrConflict saying %q, in both languages", err, want)
+	}
+	if a := e.auditedSince(n); len(a) != 1 || a[0].Action != "escalation.suggestion" || a[0].Allowed || !strings.Contains(a[0].Detail, "has no "+name+" version") {
+		t.Errorf("audited %+v, want the refused suggestion", a)
+	}
+	e.tick()
+	if s := e.ch.all(); len(s) != sentBefore {
+		t.Errorf("sent %d more messages, want none", len(s)-sentBefore)
+	}
+	if esc, _ := e.eng.Escalation(e.ctx, d.EscalationID); !esc.State.Waiting() {
+		t.Errorf("state %s, want still waiting", esc.State)
+	}
+}
