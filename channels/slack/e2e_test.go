@@ -1449,6 +1449,35 @@ func TestEndToEndCloseRefusedSaysWhy(t *testing.T) {
 	}
 }
 
+// "Save as draft entry" on a question with no answer sent yet (a post not
+// yet refreshed) tells the clicker so in the engine's words, in their
+// language, without calling the request invalid: nothing is saved.
+func TestEndToEndDraftWithoutAnAnswerSaysSo(t *testing.T) {
+	f := newFakeSlack(t)
+	s := startSystem(t, f, filepath.Join(t.TempDir(), "liaison.db"), true)
+	f.conn(1)
+	d := s.ask(t, "m1", hostileQuestion)
+	post := escalationPost(t, f, s, 1)
+	id := strconv.FormatInt(d.EscalationID, 10)
+	f.send(interactiveEnvelope("c1", blockAction("UMARIE", actDraft, id, "2.1", post.TS)))
+	f.ack("c1", 1)
+	f.send(interactiveEnvelope("c2", blockAction("USAM", actDraft, id, "2.2", post.TS)))
+	f.ack("c2", 1)
+	told := map[string]string{}
+	for _, c := range f.waitCalls("chat.postEphemeral", 2) {
+		told[c.Form.Get("user")] = c.Form.Get("text")
+	}
+	if want := "La question nº\u00a0" + id + " n’a pas encore de réponse envoyée à enregistrer."; told["UMARIE"] != want {
+		t.Errorf("Marie is told %q, want %q", told["UMARIE"], want)
+	}
+	if want := "Question " + id + " has no sent answer to save yet."; told["USAM"] != want {
+		t.Errorf("Sam is told %q, want %q", told["USAM"], want)
+	}
+	if drafts, err := s.st.Drafts(context.Background(), ""); err != nil || len(drafts) != 0 {
+		t.Errorf("drafts = %+v (%v), want none", drafts, err)
+	}
+}
+
 // A click on "Close without answer" by someone off the roster opens no
 // form: it is refused, they are told why, and the refusal is audited as
 // every other button's is.

@@ -98,7 +98,9 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		dr, err := h.SaveDraft(ctx, id, user)
 		if err != nil {
 			if errors.Is(err, bot.ErrConflict) {
-				return tell(refused(l, tr(l, "error.invalid"), err)), nil
+				// No answer sent yet to save: the engine says so, a
+				// request neither invalid nor changed meanwhile.
+				return tell(explained(l, err, tr(l, "error.invalid"))), nil
 			}
 			return refusal(err)
 		}
