@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -554,6 +555,14 @@ func (s *Server) deskAction(action string) http.Handler {
 			res = answerView(ar)
 		}
 		if err != nil {
+			if why := bot.Explain(err, s.reqLang(r)); action == "draft" && errors.Is(err, bot.ErrConflict) && why != "" {
+				// The question has no answer sent yet to save, as the
+				// engine says: nothing changed under the clicker, so
+				// the headline of a conflict (no longer possible, the
+				// list refreshed) does not fit.
+				writeJSON(w, http.StatusConflict, map[string]string{"error": why})
+				return
+			}
 			s.engineError(w, r, err)
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +232,33 @@ func TestRefusalsAreExplainedInThePageLanguage(t *testing.T) {
 		if code, got := post(tt.lang, tt.path, tt.body); code != tt.code || got != tt.want {
 			t.Errorf("%s %s = %d %q, want %d %q", tt.lang, tt.path, code, got, tt.code, tt.want)
 		}
+	}
+}
+
+// "Save as draft" on a question with no answer sent yet is refused with the
+// engine's sentence alone, in the page's language, not after the headline
+// of an action no longer possible (nothing changed under the clicker);
+// no draft is saved.
+func TestDraftWithoutAnAnswerSaysSoInThePageLanguage(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	cookies, csrf := browserSession(t, s.base, "/")
+	q, err := s.st.DecisionFor(ctx, Platform, chatPost(t, s.base, cookies, csrf, "help", "Ana", "Can I bring my pet iguana to the citizenship ceremony?"))
+	if err != nil || q.Action != bot.ActEscalate {
+		t.Fatalf("question: %+v (%v), want escalated", q, err)
+	}
+	id := strconv.FormatInt(q.EscalationID, 10)
+	for lang, want := range map[string]string{
+		"en": "Question " + id + " has no sent answer to save yet.",
+		"fr": "La question nº\u00a0" + id + " n’a pas encore de réponse envoyée à enregistrer.",
+	} {
+		code, out := comms(t, s, lang, "/api/desk/draft", map[string]any{"as": "alex", "id": q.EscalationID})
+		if code != http.StatusConflict || out["error"] != want || out["detail"] != "" {
+			t.Errorf("%s: draft = %d %q, want %d saying only %q", lang, code, out, http.StatusConflict, want)
+		}
+	}
+	if drafts, err := s.st.Drafts(ctx, ""); err != nil || len(drafts) != 0 {
+		t.Errorf("drafts = %+v (%v), want none", drafts, err)
 	}
 }
 
