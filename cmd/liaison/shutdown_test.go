@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,112 @@ func TestServeStopsAfterDiscordHasRecordedWhatItReceived(t *testing.T) {
 			"(messages 3s later: %d).\nlog: %s",
 			returnedAfter.Seconds(), n, 10*time.Second, later, grepLines(errOut.String(), "did not close", "not recorded", "abandoned", "stopped"))
 	}
+}
+
+// SIGTERM while Discord's gateway is down (refusing connections, the
+// channel waiting between two tries) and a reply is stuck on a slow API:
+// serve stops within its shutdown deadlines, leaves nothing of the Discord
+// session running, and keeps the reply in the outbox; the next start sends
+// it, once.
+func TestServeStopsDuringADiscordOutageAndSendsTheWaitingReplyAtNextStart(t *testing.T) {
+	clearSecrets(t)
+	const guild, help = "111111111111111111", "222222222222222222"
+	fake := fakediscord.Start(t, fakediscord.Config{})
+	fake.AddGuild(guild, 10)
+	fake.AddChannel(guild, help, "help")
+	t.Setenv(envDiscordToken, fake.Token())
+	dataDir := t.TempDir()
+	cfg := writeFile(t, "serve.toml", "data_dir = \""+dataDir+"\"\n[admin]\naddr = \"127.0.0.1:0\"\n"+
+		"[discord]\nguilds = [\""+guild+"\"]\napi_url = \""+fake.URL+"\"\n"+
+		"[[discord.channel]]\nid = \""+help+"\"\nname = \"help\"\nhelp = true\n"+staffTOML)
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, "liaison.db")+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pending := func() int {
+		var n int
+		_ = db.QueryRow("SELECT count(*) FROM outbox WHERE platform = 'discord' AND state = 'pending'").Scan(&n)
+		return n
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut lockedBuffer
+	done := startServe(t, ctx, cfg, &out, &errOut)
+	fake.AwaitReady(t)
+	release := fake.Hold(help) // the API takes the reply and never answers
+	defer release()
+	fake.Post(fakediscord.Post{ChannelID: help, Author: fakediscord.User{ID: "333333333333333333", Username: "citizen"},
+		Content: "How do I renew my passport?"})
+	fake.AwaitWithin(t, 30*time.Second, "the reply in the outbox", func() bool { return pending() == 1 })
+	fake.Outage()
+	fake.AwaitWithin(t, 30*time.Second, "the channel to retry the refused gateway", func() bool {
+		return strings.Count(errOut.String(), "gateway connection failed; retrying") >= 2
+	})
+
+	cancel() // SIGTERM
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(2 * (drainTimeout + closeTimeout)):
+		t.Fatalf("serve did not stop during the gateway outage:\n%s", goroutinesOf("bwmarrin/discordgo"))
+	}
+	if strings.Contains(errOut.String(), "did not close in time") {
+		t.Errorf("a part of serve did not stop during the gateway outage:\n%s", grepLines(errOut.String(), "did not close in time"))
+	}
+	fake.AwaitWithin(t, 10*time.Second, "the Discord session to end", func() bool {
+		return goroutinesOf("bwmarrin/discordgo", "liaison/channels/discord.") == ""
+	})
+	if n := len(fake.Posted("")); n != 0 {
+		t.Fatalf("%d messages posted through the hold", n)
+	}
+	if n := pending(); n != 1 {
+		t.Fatalf("after the stop, %d replies wait in the outbox, want 1", n)
+	}
+
+	// Discord is back; serve starts again.
+	release()
+	fake.EndOutage()
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	var out2, errOut2 lockedBuffer
+	done2 := startServe(t, ctx2, cfg, &out2, &errOut2)
+	fake.AwaitWithin(t, 30*time.Second, "the reply after the restart", func() bool { return len(fake.Posted(help)) > 0 })
+	cancel2()
+	select {
+	case err := <-done2:
+		if err != nil {
+			t.Fatalf("serve after the restart: %v", err)
+		}
+	case <-time.After(2 * (drainTimeout + closeTimeout)):
+		t.Fatal("serve did not stop after the restart")
+	}
+	if ps := fake.Posted(""); len(ps) != 1 || !strings.Contains(ps[0].Content, "passport") {
+		t.Errorf("after the restart, posted %d messages, want the waiting reply once: %+v", len(ps), ps)
+	}
+	if n := pending(); n != 0 {
+		t.Errorf("after the restart, %d replies still wait in the outbox", n)
+	}
+}
+
+// goroutinesOf returns the stacks of the goroutines with a frame in any of
+// the packages named.
+func goroutinesOf(pkgs ...string) string {
+	buf := make([]byte, 4<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var b strings.Builder
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		for _, p := range pkgs {
+			if strings.Contains(g, p) {
+				b.WriteString(g + "\n\n")
+				break
+			}
+		}
+	}
+	return b.String()
 }
 
 func grepLines(s string, words ...string) string {
