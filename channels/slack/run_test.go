@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -839,6 +840,62 @@ func TestRunRetriesWhileSlackIsDown(t *testing.T) {
 	if f.opens != 3 {
 		t.Errorf("apps.connections.open calls = %d, want 3 (two failures, then success)", f.opens)
 	}
+}
+
+// Run stops when its context ends while Slack is down and the socket is
+// reconnecting: between two refused apps.connections.open (waiting out
+// slack-go's back-off) or while one is left unanswered. Nothing of the
+// Socket Mode client is left running.
+func TestRunStopsWhileReconnecting(t *testing.T) {
+	for _, unanswered := range []bool{false, true} {
+		t.Run(map[bool]string{false: "refused", true: "unanswered"}[unanswered], func(t *testing.T) {
+			f := newFakeSlack(t)
+			d := newTestDesk(t, f, nil)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- d.Run(ctx, &recHandler{roster: testRoster()}) }()
+			f.conn(1)
+			opens := 6 // the first, then refused ones: slack-go is waiting between tries
+			f.mu.Lock()
+			if unanswered {
+				f.hangOpens, opens = 1<<30, 2
+			} else {
+				f.failOpens = 1 << 30
+			}
+			f.mu.Unlock()
+			f.conn(1).close()
+			eventually(t, "the socket to be reconnecting", func() bool {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				return f.opens >= opens
+			})
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("Run: %v", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("Run did not return while reconnecting:\n%s", socketGoroutines())
+			}
+			eventually(t, "the Socket Mode client to stop", func() bool { return socketGoroutines() == "" })
+		})
+	}
+}
+
+// socketGoroutines returns the stacks of the goroutines of slack-go's
+// Socket Mode client and of Run.
+func socketGoroutines() string {
+	buf := make([]byte, 4<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var b strings.Builder
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "slack-go/slack/socketmode") || strings.Contains(g, "channels/slack.(*Desk).Run") {
+			b.WriteString(g + "\n\n")
+		}
+	}
+	return b.String()
 }
 
 // An apps.connections.open that is never answered (a stalled proxy, a
