@@ -48,13 +48,7 @@ func (e *Engine) HandleDelete(ctx context.Context, platform, messageID string) e
 		return nil
 	}
 	key := "deleted:" + strconv.FormatInt(esc.ID, 10)
-	data := map[string]any{"ID": esc.ID}
-	var n Outgoing
-	if s, ok := e.cfg.Staff.ByID(esc.holder()); ok {
-		n = e.staffNotice(key, NoticeDeleted, esc, s, MsgDeskDeleted, data)
-	} else { // held by nobody on the roster: for the whole desk
-		n = e.bilingualNotice(key, Notice{Kind: NoticeDeleted, EscalationID: esc.ID}, MsgDeskDeleted, func(Lang) map[string]any { return data })
-	}
+	n := e.holderNotice(key, NoticeDeleted, esc, MsgDeskDeleted, map[string]any{"ID": esc.ID})
 	audit := AuditEntry{At: e.now(), Actor: "engine", Via: "engine", Action: "message.delete", Target: escTarget(esc.ID),
 		Detail: "the citizen's message " + platform + "/" + messageID + ", the question of this escalation, was deleted while it waited for staff (" +
 			string(esc.State) + ", held by " + cmp.Or(esc.holder(), "nobody") + "); the question stays on record",

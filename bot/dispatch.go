@@ -355,6 +355,16 @@ func (e *Engine) answererNotice(key string, kind NoticeKind, esc Escalation, id 
 		func(Lang) map[string]any { return data })
 }
 
+// holderNotice is a notice to the staff member esc waits on (see
+// Escalation.holder), in their language; to the whole desk, in both
+// languages, when nobody on the roster holds it.
+func (e *Engine) holderNotice(key string, kind NoticeKind, esc Escalation, id string, data map[string]any) Outgoing {
+	if s, ok := e.cfg.Staff.ByID(esc.holder()); ok {
+		return e.staffNotice(key, kind, esc, s, id, data)
+	}
+	return e.bilingualNotice(key, Notice{Kind: kind, EscalationID: esc.ID}, id, func(Lang) map[string]any { return data })
+}
+
 // syncDesk posts new escalations to the desk, updates posts that lag behind
 // their escalation, and delivers desk notices, unless the back-off after
 // failures of the whole desk runs (see deskWide).

@@ -164,13 +164,7 @@ func (e *Engine) editQuestion(ctx context.Context, m Message, was Decision) erro
 			}
 		}
 	}
-	data := map[string]any{"ID": esc.ID}
-	var n Outgoing
-	if s, ok := e.cfg.Staff.ByID(esc.holder()); ok {
-		n = e.staffNotice(key, NoticeEdited, esc, s, MsgDeskEdited, data)
-	} else { // held by nobody on the roster: for the whole desk
-		n = e.bilingualNotice(key, Notice{Kind: NoticeEdited, EscalationID: esc.ID}, MsgDeskEdited, func(Lang) map[string]any { return data })
-	}
+	n := e.holderNotice(key, NoticeEdited, esc, MsgDeskEdited, map[string]any{"ID": esc.ID})
 	audit := AuditEntry{At: now, Actor: "engine", Via: "engine", Action: "escalation.edit", Target: escTarget(esc.ID),
 		Detail: detail, Allowed: true}
 	if err := e.st.ApplyEscalation(ctx, &EscalationChange{Escalation: &esc, Audit: []AuditEntry{audit}, Outbox: []Outgoing{n},
