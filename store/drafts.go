@@ -31,11 +31,10 @@ func (db *DB) SaveDraft(ctx context.Context, d *bot.Draft) error {
 		return fmt.Errorf("store: save draft: %w: nil draft", bot.ErrInvalid)
 	}
 	nd := *d
-	switch nd.State {
-	case "":
+	if nd.State == "" {
 		nd.State = bot.DraftOpen
-	case bot.DraftOpen, bot.DraftApproved, bot.DraftRejected, bot.DraftInFiles:
-	default:
+	}
+	if !knownDraftState(nd.State) {
 		return fmt.Errorf("store: save draft: %w: unknown state %q", bot.ErrInvalid, nd.State)
 	}
 	now := db.now()
@@ -74,9 +73,7 @@ func (db *DB) SaveDraft(ctx context.Context, d *bot.Draft) error {
 // change made meanwhile is kept), bot.ErrNotFound when it does not exist,
 // bot.ErrInvalid for an unknown state or an audit entry without an action.
 func (db *DB) MoveDraft(ctx context.Context, id int64, from, to bot.DraftState, audit bot.AuditEntry) error {
-	switch to {
-	case bot.DraftOpen, bot.DraftApproved, bot.DraftRejected, bot.DraftInFiles:
-	default:
+	if !knownDraftState(to) {
 		return fmt.Errorf("store: move draft: %w: unknown state %q", bot.ErrInvalid, to)
 	}
 	now := db.now()
@@ -99,6 +96,15 @@ func (db *DB) MoveDraft(ctx context.Context, id int64, from, to bot.DraftState, 
 		return fmt.Errorf("store: move draft: %w", err)
 	}
 	return nil
+}
+
+// knownDraftState reports whether s is one of the draft states.
+func knownDraftState(s bot.DraftState) bool {
+	switch s {
+	case bot.DraftOpen, bot.DraftApproved, bot.DraftRejected, bot.DraftInFiles:
+		return true
+	}
+	return false
 }
 
 // Draft returns one draft, or an error wrapping bot.ErrNotFound.
