@@ -253,17 +253,17 @@ func runKBDrafts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				return fmt.Errorf("kb drafts export: --out %s: %w", *out, err)
 			}
 		}
-		ds, err := st.Drafts(ctx, s)
-		if err != nil {
-			return err
-		}
+		var ds []bot.Draft
 		if s == bot.DraftApproved && *out != "" {
 			// Exported again into the file that holds drafts taken into
 			// the files, they stay in it; one deleted from it, or moved
 			// to another file, is not written back.
-			if ds, err = exportAgain(ctx, st, cfg, *out); err != nil {
-				return err
-			}
+			ds, err = exportAgain(ctx, st, cfg, *out)
+		} else {
+			ds, err = st.Drafts(ctx, s)
+		}
+		if err != nil {
+			return err
 		}
 		if len(ds) == 0 {
 			// A file of no entries would be a knowledge base of none.
