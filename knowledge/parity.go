@@ -238,20 +238,13 @@ func driftWarning(e *Entry, k factKind, en, fr []string) Problem {
 	}
 	switch {
 	case len(fr) == 0:
-		return Problem{Pos: cmpPos(e.FR.Pos, e.Source), ID: e.ID, Lang: bot.French, Msg: fmt.Sprintf("the French %s lacks the %s %s that the English %s %s: %s", what, name(en), strings.Join(en, ", "), what, gives, driftAdvice)}
+		return Problem{Pos: cmp.Or(e.FR.Pos, e.Source), ID: e.ID, Lang: bot.French, Msg: fmt.Sprintf("the French %s lacks the %s %s that the English %s %s: %s", what, name(en), strings.Join(en, ", "), what, gives, driftAdvice)}
 	case len(en) == 0:
-		return Problem{Pos: cmpPos(e.EN.Pos, e.Source), ID: e.ID, Lang: bot.English, Msg: fmt.Sprintf("the English %s lacks the %s %s that the French %s %s: %s", what, name(fr), strings.Join(fr, ", "), what, gives, driftAdvice)}
+		return Problem{Pos: cmp.Or(e.EN.Pos, e.Source), ID: e.ID, Lang: bot.English, Msg: fmt.Sprintf("the English %s lacks the %s %s that the French %s %s: %s", what, name(fr), strings.Join(fr, ", "), what, gives, driftAdvice)}
 	case k == kindLink:
 		return Problem{Pos: e.Source, ID: e.ID, Msg: fmt.Sprintf("the halves link to different sites: the English half to %s, the French half to %s: %s", strings.Join(en, ", "), strings.Join(fr, ", "), driftAdvice)}
 	}
 	return Problem{Pos: e.Source, ID: e.ID, Msg: fmt.Sprintf("the %s differ: the English answer gives %s, the French answer %s: %s", kindNames[k][1], strings.Join(en, ", "), strings.Join(fr, ", "), driftAdvice)}
-}
-
-func cmpPos(p, q Pos) Pos {
-	if p == (Pos{}) {
-		return q
-	}
-	return p
 }
 
 func plural(n int, what string) string {
