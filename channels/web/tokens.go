@@ -20,11 +20,8 @@ func CheckStaffTokens(byVar map[string]string, shared string) error {
 	held := map[string]string{} // token → the first variable that holds it
 	for _, k := range slices.Sorted(maps.Keys(byVar)) {
 		v := byVar[k]
-		switch {
-		case len(v) < MinTokenLength:
-			errs = append(errs, fmt.Errorf("%s is too short: use at least %d random characters, such as the output of `openssl rand -hex 24`", k, MinTokenLength))
-		case guessable(v):
-			errs = append(errs, fmt.Errorf("%s is too easy to guess: it has too few different characters, or runs such as aaaa, abcd, 1234 or qwerty: use random characters, such as the output of `openssl rand -hex 24`", k))
+		if err := weakToken(k, v); err != nil {
+			errs = append(errs, err)
 		}
 		if other, dup := held[v]; dup {
 			errs = append(errs, fmt.Errorf("%s and %s hold the same token: give each person their own", other, k))
@@ -45,13 +42,21 @@ func CheckStaffTokens(byVar map[string]string, shared string) error {
 // personal one. The error names the variable, never the value. serve's
 // configuration check and New both call it.
 func CheckSharedToken(tok string) error {
-	switch {
-	case tok == "":
+	if tok == "" {
 		return nil
+	}
+	return weakToken("LIAISON_WEB_TOKEN", tok)
+}
+
+// weakToken reports whether tok, held by the environment variable name,
+// is shorter than MinTokenLength or easy to guess (see guessable), naming
+// the variable, never the value.
+func weakToken(name, tok string) error {
+	switch {
 	case len(tok) < MinTokenLength:
-		return fmt.Errorf("LIAISON_WEB_TOKEN is too short: use at least %d random characters, such as the output of `openssl rand -hex 24`", MinTokenLength)
+		return fmt.Errorf("%s is too short: use at least %d random characters, such as the output of `openssl rand -hex 24`", name, MinTokenLength)
 	case guessable(tok):
-		return errors.New("LIAISON_WEB_TOKEN is too easy to guess: it has too few different characters, or runs such as aaaa, abcd, 1234 or qwerty: use random characters, such as the output of `openssl rand -hex 24`")
+		return fmt.Errorf("%s is too easy to guess: it has too few different characters, or runs such as aaaa, abcd, 1234 or qwerty: use random characters, such as the output of `openssl rand -hex 24`", name)
 	}
 	return nil
 }
