@@ -68,12 +68,10 @@ func (d *Desk) onEvent(ctx context.Context, h bot.DeskHandler, ev slackevents.Ev
 	case errors.Is(err, bot.ErrForbidden):
 		d.log.Info("slack answer refused: author not on the roster", "user", a.DeskUserID, "ref", a.DeskRef)
 		return outcome{}, nil
-	case errors.Is(err, bot.ErrConflict) && bot.Explain(err, l) != "":
-		// The engine says why: the question is closed, or nobody who
-		// asked it can be reached any more.
-		return tell(refused(l, tr(l, "answer.notrelayed"), err)), nil
 	case errors.Is(err, bot.ErrConflict):
-		return tell(tr(l, "answer.conflict")), nil
+		// The engine may say why: the question is closed, or nobody who
+		// asked it can be reached any more.
+		return tell(notRelayed(l, err)), nil
 	case errors.Is(err, bot.ErrInvalid) && files:
 		return tell(tr(l, "answer.fileonly")), nil
 	case errors.Is(err, bot.ErrInvalid):
@@ -206,4 +204,14 @@ func (d *Desk) onChangedReply(ctx context.Context, h bot.DeskHandler, thread, us
 // citizens.
 func hasFiles(m *slackevents.MessageEvent) bool {
 	return m.SubType == "file_share" || m.Message != nil && len(m.Message.Files) > 0
+}
+
+// notRelayed tells the author of an answer that the engine refused as
+// conflicting (bot.ErrConflict) that it was not relayed, and why when the
+// engine says, or else that the question is closed.
+func notRelayed(l bot.Lang, err error) string {
+	if bot.Explain(err, l) != "" {
+		return refused(l, tr(l, "answer.notrelayed"), err)
+	}
+	return tr(l, "answer.conflict")
 }

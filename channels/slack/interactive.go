@@ -136,13 +136,10 @@ func (d *Desk) onAction(ctx context.Context, h bot.DeskHandler, cb slack.Interac
 		send := a.ActionID == actSendAnyway
 		res, err := h.ResolveMismatch(ctx, id, user, send)
 		if err != nil {
-			if errors.Is(err, bot.ErrConflict) && bot.Explain(err, l) != "" {
-				// The engine says why: the question is closed, or a
-				// later answer was sent to it.
-				return tell(refused(l, tr(l, "answer.notrelayed"), err)), nil
-			}
 			if errors.Is(err, bot.ErrConflict) {
-				return tell(tr(l, "answer.conflict")), nil
+				// The engine may say why: the question is closed, or a
+				// later answer was sent to it.
+				return tell(notRelayed(l, err)), nil
 			}
 			return refusal(err)
 		}
