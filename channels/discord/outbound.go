@@ -81,9 +81,17 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 	if strings.TrimSpace(r.Text) == "" {
 		return bot.MessageRef{}, &Error{Op: "send", Err: fmt.Errorf("%w: empty text", bot.ErrInvalid)}
 	}
-	asker := to.UserID
+	asker, mention := to.UserID, ""
 	if !snowflake(asker) {
 		asker = "" // never let a malformed id into allowed_mentions
+	} else {
+		mention = "<@" + asker + "> " // where no reply notifies the asker
+	}
+	// split cuts the reply into messages, the first starting with prefix.
+	split := func(prefix string) []string {
+		parts := splitReply(r, MaxMessageLen-textLen(prefix))
+		parts[0] = prefix + parts[0]
+		return parts
 	}
 	target, replyTo, prefix := to.ChannelID, to.ReplyTo, ""
 	if to.ThreadID != "" {
@@ -94,10 +102,7 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 			var derr *Error
 			switch {
 			case err == nil:
-				target, replyTo = tid, ""
-				if asker != "" {
-					prefix = "<@" + asker + "> "
-				}
+				target, replyTo, prefix = tid, "", mention
 			case errors.As(err, &derr) && !derr.Retry:
 				// Threads refused here (a missing permission, a channel
 				// type or a server without threads): the answer goes out
@@ -108,8 +113,7 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 			}
 		}
 	}
-	parts := splitReply(r, MaxMessageLen-textLen(prefix))
-	parts[0] = prefix + parts[0]
+	parts := split(prefix)
 	// ids are the messages posted, first to last: the parts an earlier
 	// send of this reply posted before it failed, then this send's.
 	ids := slices.Clone(c.postedBefore(r.Key, target, len(parts)))
@@ -139,12 +143,7 @@ func (c *Channel) Send(ctx context.Context, to bot.Address, r bot.Reply) (bot.Me
 				c.log.Warn("reply refused (the bot may not read the channel's message history); answering with a mention instead",
 					"channel", string(bot.Key(Platform, to.ChannelID)))
 			}
-			replyTo = ""
-			if asker != "" {
-				prefix = "<@" + asker + "> "
-			}
-			parts = splitReply(r, MaxMessageLen-textLen(prefix))
-			parts[0] = prefix + parts[0]
+			replyTo, parts = "", split(mention)
 			i--
 			continue
 		}
