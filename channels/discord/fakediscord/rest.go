@@ -455,11 +455,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		cp.ReferencedMessage = nil
 		m.ReferencedMessage = &cp
 	}
-	m.MentionEveryone = pg.Everyone
-	for _, id := range pg.Users {
-		m.Mentions = append(m.Mentions, s.users[id])
-	}
-	m.MentionRoles = append(m.MentionRoles, pg.Roles...)
+	s.mention(m, pg)
 	s.messages[m.ID] = m
 	if nonce != "" {
 		s.nonces[nonce] = m.ID

@@ -717,12 +717,7 @@ func (s *Server) Post(p Post) string {
 		m.Poll = &Poll{Question: PollMedia{Text: p.Poll},
 			Answers: []PollAnswer{{AnswerID: 1, Media: PollMedia{Text: "Yes"}}, {AnswerID: 2, Media: PollMedia{Text: "No"}}}}
 	}
-	pg := s.pings(m.Content, nil, m.ReferencedMessage)
-	m.MentionEveryone = pg.Everyone
-	for _, id := range pg.Users {
-		m.Mentions = append(m.Mentions, s.users[id])
-	}
-	m.MentionRoles = append(m.MentionRoles, pg.Roles...)
+	s.mention(m, s.pings(m.Content, nil, m.ReferencedMessage))
 	s.messages[m.ID] = m
 	s.dispatchMessage(m)
 	s.touch()
@@ -741,11 +736,7 @@ func (s *Server) Edit(messageID, content string) {
 	}
 	edited := time.Now().UTC().Format(time.RFC3339Nano)
 	m.Content, m.EditedTimestamp = content, &edited
-	pg := s.pings(m.Content, nil, m.ReferencedMessage)
-	m.MentionEveryone, m.Mentions, m.MentionRoles = pg.Everyone, []User{}, append([]string{}, pg.Roles...)
-	for _, id := range pg.Users {
-		m.Mentions = append(m.Mentions, s.users[id])
-	}
+	s.mention(m, s.pings(m.Content, nil, m.ReferencedMessage))
 	s.dispatchEvent("MESSAGE_UPDATE", m)
 	s.touch()
 }
@@ -1071,6 +1062,14 @@ var (
 	userMention = regexp.MustCompile(`<@!?(\d+)>`)
 	roleMention = regexp.MustCompile(`<@&(\d+)>`)
 )
+
+// mention sets m's mentions to those pg works out. s.mu must be held.
+func (s *Server) mention(m *Message, pg Pings) {
+	m.MentionEveryone, m.Mentions, m.MentionRoles = pg.Everyone, []User{}, append([]string{}, pg.Roles...)
+	for _, id := range pg.Users {
+		m.Mentions = append(m.Mentions, s.users[id])
+	}
+}
 
 // pings works out whom content notifies under allowed mentions am (nil:
 // Discord's default, everything parsed) as a reply to replied (nil: not a
