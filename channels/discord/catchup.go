@@ -20,7 +20,11 @@ import (
 // from each channel's history when a new session is ready, and handed to
 // the engine as MESSAGE_CREATE would have been. The engine answers a
 // message it has recorded before only once, so a message read both ways is
-// harmless.
+// harmless. Edits made meanwhile of messages recorded before are read too,
+// in one more page of a channel's history, and handed to the engine as
+// MESSAGE_UPDATE would have been; it leaves an edit it has already decided.
+// A deletion made meanwhile is not read: history does not show what is
+// gone.
 
 // catchUpPage is the most messages Discord returns in one history read.
 const catchUpPage = 100
@@ -37,6 +41,15 @@ const discordEpoch = 1420070400000
 // snowflakeAt is the smallest Discord id of a moment.
 func snowflakeAt(t time.Time) string {
 	return strconv.FormatInt(max(t.UnixMilli()-discordEpoch, 0)<<22, 10)
+}
+
+// snowflakeTime is the moment of Discord id id (ok false: not an id).
+func snowflakeTime(id string) (t time.Time, ok bool) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(n>>22 + discordEpoch), true
 }
 
 // compareIDs orders decimal ids as the numbers they are: -1, 0 or +1 as a
@@ -133,7 +146,9 @@ func (r *runner) catchUpOnce() {
 	c := r.c
 	ctx := r.patience
 	tr := r.h.(bot.Tracker)
-	floor := snowflakeAt(c.opts.Now().Add(-time.Duration(c.cfg.CatchUpHours) * time.Hour))
+	now := c.opts.Now()
+	since := now.Add(-time.Duration(c.cfg.CatchUpHours) * time.Hour)
+	floor := snowflakeAt(since)
 	r.cmu.Lock()
 	starts := r.starts
 	r.starts = nil
@@ -186,6 +201,20 @@ func (r *runner) catchUpOnce() {
 			newest = l
 		}
 	}
+	// Edits made while the bot was away, of messages it had recorded:
+	// the gateway does not replay them, and the history read after each
+	// channel's newest message does not hold them. An edit counts within
+	// bot.EditWindow of its message's posting, and the bot was away only
+	// after the newest message it recorded: such an edit is of a message
+	// posted at most EditWindow before that one, and only a channel whose
+	// newest message is among those is read again for edits.
+	var edits editRead
+	if at, ok := snowflakeTime(newest); ok {
+		if at.After(now) { // (a clock behind Discord's)
+			at = now
+		}
+		edits = editRead{from: snowflakeAt(at.Add(-bot.EditWindow)), since: since}
+	}
 	from := map[string]string{}
 	for _, id := range ids {
 		l := cmp.Or(last[id], newest)
@@ -209,7 +238,7 @@ func (r *runner) catchUpOnce() {
 		c.log.Warn("catch-up: where channels start was not recorded; one not finished now may not be read at the next start", "err", err)
 	}
 	r.members = map[string]*discordgo.Member{}
-	read, handed, skipped := 0, 0, 0
+	read, handed, edited, skipped := 0, 0, 0, 0
 	for _, id := range ids {
 		if ctx.Err() != nil {
 			break
@@ -218,15 +247,21 @@ func (r *runner) catchUpOnce() {
 		if !ok {
 			continue
 		}
-		n, got := r.catchUpChannel(ctx, id, after)
+		er := editRead{}
+		if l := last[id]; edits.from != "" && l != "" && !newer(edits.from, l) {
+			er = edits
+			er.last = l
+		}
+		n, e, got := r.catchUpChannel(ctx, id, after, er)
 		handed += n
+		edited += e
 		if got == readAll || got == readPart {
 			read++
 		} else {
 			skipped++
 		}
 	}
-	c.log.Info("catch-up done", "channels", read, "messages", handed, "skipped", skipped,
+	c.log.Info("catch-up done", "channels", read, "messages", handed, "edits", edited, "skipped", skipped,
 		"window_hours", c.cfg.CatchUpHours, "stopped", ctx.Err() != nil)
 }
 
@@ -259,24 +294,35 @@ const (
 	skippedForGood                    // not to be read (no access, deleted), or not served
 )
 
+// editRead is which recorded messages of a channel its catch-up reads
+// again for edits made while the bot was away: those from id from to id
+// last (the newest recorded there), edited after since. Its zero value
+// reads none.
+type editRead struct {
+	from, last string
+	since      time.Time
+}
+
 // catchUpChannel reads the messages of channel id after the id after, up
-// to CatchUpLimit, and queues them. It returns how many it queued, and how
-// the read ended. A skip is logged. A channel read to the end (or the
-// limit), or not to be read, is then finished.
-func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, readOutcome) {
+// to CatchUpLimit, and queues them, after the edits of the messages
+// recorded there that er names (see catchUpEdits). It returns how many
+// messages and edits it queued, and how the read ended. A skip is logged.
+// A channel read to the end (or the limit), or not to be read, is then
+// finished.
+func (r *runner) catchUpChannel(ctx context.Context, id, after string, er editRead) (handed, edits int, got readOutcome) {
 	c := r.c
 	until := time.Now().Add(c.opts.EventRetryFor)
 	lost := new(bool)
-	skip := func(err error) (int, readOutcome) {
+	skip := func(err error) (int, int, readOutcome) {
 		if ctx.Err() != nil {
-			return 0, skippedForNow
+			return 0, edits, skippedForNow
 		}
 		c.log.Warn("catch-up: channel skipped", "channel", string(bot.Key(Platform, id)), "err", err)
 		if de := (*Error)(nil); !errors.As(err, &de) || de.Retry {
-			return 0, skippedForNow
+			return 0, edits, skippedForNow
 		}
 		r.finished(id, lost)
-		return 0, skippedForGood
+		return 0, edits, skippedForGood
 	}
 	// The channel itself: its server (history carries none), and for a
 	// thread, its parent and owner.
@@ -294,26 +340,37 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, rea
 		c.remember(id, placed{place: place{parent: ch.ParentID, owner: ch.OwnerID, title: ch.Name}, guild: ch.GuildID, archived: isArchived(&ch)})
 	}
 	history := discordgo.EndpointChannelMessages(id)
-	read := func(after string, limit int) ([]*discordgo.Message, error) {
+	read := func(query string) ([]*discordgo.Message, error) {
 		var page []*discordgo.Message
-		url := history + "?after=" + after + "&limit=" + strconv.Itoa(limit)
+		url := history + "?" + query + "&limit=" + strconv.Itoa(catchUpPage)
 		err := r.attemptIn(ctx, "catch-up", until, func(ctx context.Context) error {
 			page = nil
 			return c.getJSON(ctx, "read history", url, history, &page)
 		})
-		// Discord returns the oldest messages after the id, newest first.
+		// Discord returns a page newest first.
 		slices.SortFunc(page, func(a, b *discordgo.Message) int { return compareIDs(a.ID, b.ID) })
 		return page, err
 	}
-	handed := 0
+	if er.last != "" {
+		// The first read of the channel: when Discord refuses it, the
+		// channel is skipped as for the read of what was posted since.
+		n, err := strconv.ParseUint(er.last, 10, 64)
+		if err == nil {
+			page, err := read("before=" + strconv.FormatUint(n+1, 10))
+			if err != nil {
+				return skip(err)
+			}
+			edits = r.catchUpEdits(ctx, &ch, id, er, page)
+		}
+	}
 	for handed < c.opts.CatchUpLimit {
-		page, err := read(after, catchUpPage)
+		page, err := read("after=" + after)
 		if err != nil {
 			if handed == 0 {
 				return skip(err)
 			}
 			c.log.Warn("catch-up: channel read in part", "channel", string(bot.Key(Platform, id)), "messages", handed, "err", err)
-			return handed, readPart
+			return handed, edits, readPart
 		}
 		from := after
 		for _, m := range page {
@@ -323,10 +380,7 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, rea
 			if m == nil || m.ID == "" || !newer(m.ID, after) {
 				continue
 			}
-			m.GuildID, m.ChannelID = ch.GuildID, id
-			if m.GuildID != "" && m.Member == nil && m.Author != nil && !m.Author.Bot && m.WebhookID == "" {
-				m.Member = r.member(ctx, m.GuildID, m.Author.ID)
-			}
+			r.fromHistory(ctx, m, &ch, id)
 			after = m.ID
 			c.seen.add(m.ID) // a later redelivery by the gateway is not needed
 			r.lanes.do(id, func() {
@@ -338,18 +392,56 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string) (int, rea
 		}
 		if len(page) < catchUpPage || after == from { // the end, or a server going nowhere
 			r.finished(id, lost)
-			return handed, readAll
+			return handed, edits, readAll
 		}
 	}
 	// At the limit: say how many are left (a page's worth at most, so as
 	// not to read on).
-	left, err := read(after, catchUpPage)
+	left, err := read("after=" + after)
 	if err == nil && len(left) > 0 {
 		c.log.Warn("catch-up: limit reached in a channel; later messages there are not handled",
 			"channel", string(bot.Key(Platform, id)), "limit", c.opts.CatchUpLimit, "left", len(left), "more", len(left) == catchUpPage)
 	}
 	r.finished(id, lost)
-	return handed, readAll
+	return handed, edits, readAll
+}
+
+// catchUpEdits queues, as MESSAGE_UPDATE would have, the edits made while
+// the bot was away in page, one page of channel id's history up to its
+// newest recorded message (the newest recorded ones, when more were
+// posted within er than a page holds): those of the messages er names
+// edited within bot.EditWindow of their posting (the engine leaves a later
+// one). Each goes to the engine's edit path as a live edit does, which
+// leaves an edit it has already decided; one seen already by this
+// adapter, live or by an earlier catch-up, is not queued again. It
+// returns how many it queued.
+func (r *runner) catchUpEdits(ctx context.Context, ch *discordgo.Channel, id string, er editRead, page []*discordgo.Message) int {
+	queued := 0
+	for _, m := range page {
+		if m == nil || m.ID == "" || m.Author == nil || m.EditedTimestamp == nil ||
+			newer(er.from, m.ID) || newer(m.ID, er.last) ||
+			m.EditedTimestamp.Before(er.since) || m.EditedTimestamp.Sub(m.Timestamp) > bot.EditWindow {
+			continue
+		}
+		key := editKey(m)
+		if !r.c.seen.add(key) {
+			continue
+		}
+		r.fromHistory(ctx, m, ch, id)
+		r.lanes.do(id, func() { r.edit(m, key) })
+		queued++
+	}
+	return queued
+}
+
+// fromHistory sets on m, read in the history of channel id (ch), what
+// history leaves out and MESSAGE_CREATE or MESSAGE_UPDATE carries: its
+// server and channel, and its author's server member.
+func (r *runner) fromHistory(ctx context.Context, m *discordgo.Message, ch *discordgo.Channel, id string) {
+	m.GuildID, m.ChannelID = ch.GuildID, id
+	if m.GuildID != "" && m.Member == nil && m.Author != nil && !m.Author.Bot && m.WebhookID == "" {
+		m.Member = r.member(ctx, m.GuildID, m.Author.ID)
+	}
 }
 
 // member returns the server member an author is, for the name staff see

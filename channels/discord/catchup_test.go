@@ -59,11 +59,14 @@ func (w *world) watched(t *testing.T, at time.Time) {
 	})
 }
 
-// historyReads returns the statuses of the reads of channelID's history.
-func historyReads(srv *fakediscord.Server, channelID string) []int {
+// historyReads returns the statuses of the reads of channelID's history
+// bounded by param: "after" reads what was posted after a message,
+// "before" the messages recorded, for their edits; "" counts every read.
+func historyReads(srv *fakediscord.Server, channelID, param string) []int {
 	var out []int
 	for _, r := range srv.Requests() {
-		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/channels/"+channelID+"/messages") {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/channels/"+channelID+"/messages") &&
+			(param == "" || strings.Contains("&"+r.Query, "&"+param+"=")) {
 			out = append(out, r.Status)
 		}
 	}
@@ -217,9 +220,9 @@ func TestCatchUpOff(t *testing.T) {
 	q := w.ask(helpID, "How do I renew my passport?")
 	cfg := testConfig()
 	cfg.CatchUpHours = 0
-	earlier := len(historyReads(w.srv, helpID)) // by the first start's catch-up
+	earlier := len(historyReads(w.srv, helpID, "")) // by the first start's catch-up
 	w.up(t, cfg, testOptions(t))
-	if reads := historyReads(w.srv, helpID)[earlier:]; len(reads) != 0 {
+	if reads := historyReads(w.srv, helpID, "")[earlier:]; len(reads) != 0 {
 		t.Errorf("history read %d times with catch-up off", len(reads))
 	}
 	noDecision(t, w, q, "a question posted while down, catch-up off,")
@@ -236,14 +239,14 @@ func TestCatchUpSkipsForbiddenChannelAndRetriesOutages(t *testing.T) {
 	q := w.ask(threadedID, "Bonjour, comment renouveler mon passeport?")
 	w.srv.FailHistory(helpID, 10, http.StatusForbidden)
 	w.srv.FailHistory(threadedID, 2, http.StatusServiceUnavailable)
-	earlyHelp, earlyThreaded := len(historyReads(w.srv, helpID)), len(historyReads(w.srv, threadedID)) // by the first start
+	earlyHelp, earlyThreaded := len(historyReads(w.srv, helpID, "")), len(historyReads(w.srv, threadedID, "")) // by the first start
 	w.up(t, testConfig(), testOptions(t))
 	w.srv.Await(t, "the answer in its thread", func() bool { return len(w.srv.Posted(q)) == 1 })
 	noDecision(t, w, hidden, "a question in a channel the bot may not read")
-	if reads := historyReads(w.srv, helpID)[earlyHelp:]; !slices.Equal(reads, []int{http.StatusForbidden}) {
+	if reads := historyReads(w.srv, helpID, "")[earlyHelp:]; !slices.Equal(reads, []int{http.StatusForbidden}) {
 		t.Errorf("reads of the forbidden channel: %v; want one refused", reads)
 	}
-	if reads := historyReads(w.srv, threadedID)[earlyThreaded:]; !slices.Equal(reads, []int{503, 503, 200}) {
+	if reads := historyReads(w.srv, threadedID, "")[earlyThreaded:]; !slices.Equal(reads, []int{503, 503, 200}) {
 		t.Errorf("reads of the channel during an outage: %v; want two failures, then read", reads)
 	}
 }
@@ -259,7 +262,7 @@ func TestCatchUpPagesInOrderUpToTheLimit(t *testing.T) {
 	for i := range 250 {
 		ids = append(ids, w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "chatting " + string(rune('a'+i%26))}))
 	}
-	earlier := len(historyReads(w.srv, generalID)) // by the first start's catch-up
+	earlier := len(historyReads(w.srv, generalID, "after")) // by the first start's catch-up
 	w.up(t, testConfig(), testOptions(t))
 	w.obs.mu.Lock()
 	var got []string
@@ -272,7 +275,7 @@ func TestCatchUpPagesInOrderUpToTheLimit(t *testing.T) {
 	if !slices.Equal(got, ids) {
 		t.Errorf("%d messages handed over, want the 250 in the order posted", len(got))
 	}
-	if reads := historyReads(w.srv, generalID)[earlier:]; !slices.Equal(reads, []int{200, 200, 200}) {
+	if reads := historyReads(w.srv, generalID, "after")[earlier:]; !slices.Equal(reads, []int{200, 200, 200}) {
 		t.Errorf("history reads %v, want 3 pages", reads)
 	}
 

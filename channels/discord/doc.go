@@ -14,7 +14,8 @@
 // resumes the gateway session by itself and handles events in one queue per
 // channel. When a new session begins (at start, or when Discord ended the
 // last one), it catches up in the background on what was posted while it
-// was away (see catchup.go), within Config.CatchUpHours. An event in a thread needs Discord to say which channel the thread
+// was away (see catchup.go), within Config.CatchUpHours, and on what was
+// edited meanwhile of the messages it had recorded. An event in a thread needs Discord to say which channel the thread
 // belongs to: the gateway says so as threads are created and when the bot
 // connects; for a thread it did not name, the API is asked, and that lookup
 // waits out rate limits and outages for Options.EventRetryFor. Past that the

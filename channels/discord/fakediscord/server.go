@@ -727,14 +727,18 @@ func (s *Server) Post(p Post) string {
 // Edit changes the content of a stored message as its author does, and
 // dispatches MESSAGE_UPDATE with the whole message, edited_timestamp set
 // and mentions worked out again from the new content.
-func (s *Server) Edit(messageID, content string) {
+func (s *Server) Edit(messageID, content string) { s.EditAt(messageID, content, time.Now()) }
+
+// EditAt is Edit with edited_timestamp at: an edit made earlier, while
+// the bot was away, found in the history.
+func (s *Server) EditAt(messageID, content string, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, ok := s.messages[messageID]
 	if !ok {
 		panic("fakediscord: Edit of unknown message " + messageID)
 	}
-	edited := time.Now().UTC().Format(time.RFC3339Nano)
+	edited := at.UTC().Format(time.RFC3339Nano)
 	m.Content, m.EditedTimestamp = content, &edited
 	s.mention(m, s.pings(m.Content, nil, m.ReferencedMessage))
 	s.dispatchEvent("MESSAGE_UPDATE", m)
