@@ -413,16 +413,19 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string, er editRe
 // edited within bot.EditWindow of their posting (the engine leaves a later
 // one). Each goes to the engine's edit path as a live edit does, which
 // leaves an edit it has already decided; one seen already by this
-// adapter, live or by an earlier catch-up, is not queued again. It
-// returns how many it queued.
+// adapter, live or by an earlier catch-up, is not queued again. They are
+// queued in the order they were made, not that of their messages, as the
+// gateway would have delivered them: the flood limit counts each edit
+// against those made before it. It returns how many it queued.
 func (r *runner) catchUpEdits(ctx context.Context, ch *discordgo.Channel, id string, er editRead, page []*discordgo.Message) int {
+	page = slices.DeleteFunc(slices.Clone(page), func(m *discordgo.Message) bool {
+		return m == nil || m.ID == "" || m.Author == nil || m.EditedTimestamp == nil ||
+			newer(er.from, m.ID) || newer(m.ID, er.last) ||
+			m.EditedTimestamp.Before(er.since) || m.EditedTimestamp.Sub(m.Timestamp) > bot.EditWindow
+	})
+	slices.SortStableFunc(page, func(a, b *discordgo.Message) int { return a.EditedTimestamp.Compare(*b.EditedTimestamp) })
 	queued := 0
 	for _, m := range page {
-		if m == nil || m.ID == "" || m.Author == nil || m.EditedTimestamp == nil ||
-			newer(er.from, m.ID) || newer(m.ID, er.last) ||
-			m.EditedTimestamp.Before(er.since) || m.EditedTimestamp.Sub(m.Timestamp) > bot.EditWindow {
-			continue
-		}
 		key := editKey(m)
 		if !r.c.seen.add(key) {
 			continue

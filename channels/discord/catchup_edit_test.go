@@ -164,3 +164,40 @@ func TestCatchUpReadsForEditsOnlyChannelsWithMessagesRecordedInTheEditWindow(t *
 		}
 	}
 }
+
+// Edits read at catch-up count against the flood limit as when they were
+// made, in that order: a citizen who, while the bot was away, edited
+// within a minute more of their messages than the limit allows, the last
+// posted first, is answered up to the limit and then sent the flood
+// notice, as when the edits are delivered live.
+func TestCatchUpEditsMadeWhileAwayCountAgainstTheFloodLimitInTheOrderMade(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(c *bot.Config) { c.FloodPerMinute = 3 })
+	now := time.Now()
+	var ids []string
+	for i := range 5 {
+		id := w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "How do I renew my passport?",
+			At: now.Add(-time.Duration(6-i) * time.Minute)})
+		w.decision(t, id)
+		ids = append(ids, id)
+	}
+	w.settle(t)
+	w.down(t)
+	mention := "<@" + w.srv.BotID() + "> "
+	for i, id := range ids {
+		w.srv.EditAt(id, mention+"How do I renew my passport?", now.Add(-time.Duration(10+10*i)*time.Second))
+	}
+	w.up(t, testConfig(), testOptions(t))
+	answered, notices := 0, 0
+	for _, id := range ids {
+		switch d := w.decision(t, id); {
+		case d.Action == bot.ActAnswer:
+			answered++
+		case d.Action == bot.ActNotice && d.Reason == bot.ReasonFlood:
+			notices++
+		}
+	}
+	if answered != 3 || notices != 1 {
+		t.Errorf("%d edits answered and %d flood notices, of 5 edits made within a minute; want 3 answered and 1 notice", answered, notices)
+	}
+}
