@@ -115,6 +115,7 @@ func (r *runner) catchUp() {
 		return
 	}
 	r.busy = true
+	r.liveEdits = map[string]time.Time{}
 	r.catching.Add(1)
 	go func() {
 		defer r.catching.Done()
@@ -431,10 +432,36 @@ func (r *runner) catchUpEdits(ctx context.Context, ch *discordgo.Channel, id str
 			continue
 		}
 		r.fromHistory(ctx, m, ch, id)
-		r.lanes.do(id, func() { r.edit(m, key) })
+		r.lanes.do(id, func() {
+			if !r.editedSince(m) {
+				r.edit(m, key)
+			}
+		})
 		queued++
 	}
 	return queued
+}
+
+// editedLive notes, while a catch-up runs, when m, delivered edited live,
+// was edited. The catch-up reads a message's edit in history and queues
+// it after: a later edit delivered meanwhile may be queued first, and the
+// edit read, handed on after it, would undo it.
+func (r *runner) editedLive(m *discordgo.Message) {
+	r.cmu.Lock()
+	defer r.cmu.Unlock()
+	if t, ok := r.liveEdits[m.ID]; r.busy && (!ok || m.EditedTimestamp.After(t)) {
+		r.liveEdits[m.ID] = *m.EditedTimestamp
+	}
+}
+
+// editedSince reports whether m, read in history by the catch-up, was
+// edited again since, as delivered live (see editedLive): the later edit
+// is the one handed on.
+func (r *runner) editedSince(m *discordgo.Message) bool {
+	r.cmu.Lock()
+	defer r.cmu.Unlock()
+	t, ok := r.liveEdits[m.ID]
+	return ok && t.After(*m.EditedTimestamp)
 }
 
 // fromHistory sets on m, read in the history of channel id (ch), what

@@ -201,3 +201,33 @@ func TestCatchUpEditsMadeWhileAwayCountAgainstTheFloodLimitInTheOrderMade(t *tes
 		t.Errorf("%d edits answered and %d flood notices, of 5 edits made within a minute; want 3 answered and 1 notice", answered, notices)
 	}
 }
+
+// A citizen edits their question while the bot is away, and again as the
+// catch-up reads the first edit in history: the later edit, delivered
+// live, is queued before the catch-up queues the one it read. Staff are
+// shown the question as last edited, once; the edit read is not handed on
+// after it.
+func TestCatchUpLeavesAnEditReadInHistoryOnceALaterOneWasDeliveredLive(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q, esc := w.escalated(t)
+	w.settle(t)
+	w.down(t)
+	w.srv.Edit(q, elmStreetEdited)
+	const latest = "Why is the office on Elm Street closed on Mondays?"
+	read := len(historyReads(w.srv, helpID, "before"))
+	// The member lookup that follows the read holds the catch-up between
+	// reading the edit and queuing it.
+	release := w.srv.HoldMembers(guildID)
+	defer release()
+	ch := newChannel(t, w.srv, testConfig(), testOptions(t))
+	w.running = run(t, w.srv, ch, w.obs)
+	w.srv.Await(t, "the recorded messages read again", func() bool { return len(historyReads(w.srv, helpID, "before")) > read })
+	w.srv.Edit(q, latest)
+	w.srv.Await(t, "the live edit shown to staff", func() bool { text, _ := w.question(t, esc); return text == latest })
+	release()
+	w.caughtUp(t, ch)
+	if text, v := w.question(t, esc); text != latest || v != 2 {
+		t.Errorf("escalation shows %q (version %d); want the edit delivered live, drawn once (version 2)", text, v)
+	}
+}

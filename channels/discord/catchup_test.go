@@ -34,6 +34,12 @@ func (w *world) up(t *testing.T, cfg Config, opts Options) {
 		w.settle(t)
 		return
 	}
+	w.caughtUp(t, ch)
+}
+
+// caughtUp waits for ch's first catch-up to have been read and handled.
+func (w *world) caughtUp(t *testing.T, ch *Channel) {
+	t.Helper()
 	w.srv.AwaitWithin(t, time.Minute, "the catch-up", func() bool {
 		ch.mu.Lock()
 		r := ch.running

@@ -460,6 +460,11 @@ type runner struct {
 	again    bool
 	passes   int       // catch-ups done
 	starts   *recorded // read as the latest session began, for the next pass
+	// liveEdits holds, while a catch-up runs, when each message edited
+	// live meanwhile was last edited: an edit the catch-up read in
+	// history before a later one was delivered is not handed on after it
+	// (see editedLive).
+	liveEdits map[string]time.Time
 	// members caches, for one catch-up, the server member each author
 	// is (nil: unknown); only the catch-up uses it.
 	members map[string]*discordgo.Member
@@ -545,6 +550,7 @@ func (r *runner) register(s *discordgo.Session) func() {
 			}
 			m := e.Message
 			if key := editKey(m); r.c.seen.add(key) {
+				r.editedLive(m)
 				r.lanes.do(m.ChannelID, func() { r.edit(m, key) })
 			}
 		}),

@@ -163,6 +163,17 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) {
 // never posted in the guild (not a member, or one who left).
 func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	gate := s.memHold[r.PathValue("guild")]
+	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			w.WriteHeader(499)
+			return
+		}
+	}
+	s.mu.Lock()
 	m, ok := s.members[r.PathValue("guild")+"/"+r.PathValue("user")]
 	u := s.users[r.PathValue("user")]
 	var out map[string]any

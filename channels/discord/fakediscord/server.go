@@ -227,6 +227,7 @@ type Server struct {
 	held     map[string]int           // channel id → sends waiting at a hold
 	history  map[string][]int         // channel id → queued error statuses of GET /channels/{id}/messages
 	readHold map[string]chan struct{} // channel id → closed when history reads may proceed
+	memHold  map[string]chan struct{} // guild id → closed when member lookups may proceed
 	lowBits  int64                    // the increment of back-dated ids
 	gw       gateway
 }
@@ -273,6 +274,7 @@ func Start(tb testing.TB, cfg Config) *Server {
 		held:     map[string]int{},
 		history:  map[string][]int{},
 		readHold: map[string]chan struct{}{},
+		memHold:  map[string]chan struct{}{},
 	}
 	s.users[cfg.BotID] = s.botUser()
 	s.hs = httptest.NewServer(s.routes())
@@ -284,7 +286,7 @@ func Start(tb testing.TB, cfg Config) *Server {
 // Close drops every connection and stops the server.
 func (s *Server) Close() {
 	s.mu.Lock()
-	for _, hs := range []map[string]chan struct{}{s.holds, s.readHold} {
+	for _, hs := range []map[string]chan struct{}{s.holds, s.readHold, s.memHold} {
 		for _, h := range hs {
 			select {
 			case <-h:
@@ -988,7 +990,7 @@ func (s *Server) DenyHistory(channelID string) {
 // is called (or the client gives up), like a slow server.
 func (s *Server) Hold(channelID string) (release func()) { return s.hold(s.holds, channelID) }
 
-// hold sets a gate for channelID in gates (holds or readHold), which
+// hold sets a gate for channelID in gates (holds, readHold or memHold), which
 // requests wait on until the returned release closes it.
 func (s *Server) hold(gates map[string]chan struct{}, channelID string) (release func()) {
 	s.mu.Lock()
@@ -1023,6 +1025,11 @@ func (s *Server) FailHistory(channelID string, n, status int) {
 // HoldHistory makes reads of channelID's messages wait until the returned
 // release is called (or the client gives up), like a slow server.
 func (s *Server) HoldHistory(channelID string) (release func()) { return s.hold(s.readHold, channelID) }
+
+// HoldMembers makes lookups of guildID's members (GET
+// /guilds/{id}/members/{user}) wait until the returned release is called
+// (or the client gives up), like a slow server.
+func (s *Server) HoldMembers(guildID string) (release func()) { return s.hold(s.memHold, guildID) }
 
 // Held returns how many message sends to channelID wait at a Hold.
 func (s *Server) Held(channelID string) int {
