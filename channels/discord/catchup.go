@@ -183,6 +183,14 @@ func (r *runner) catchUpOnce() {
 			others = append(others, id)
 		}
 	}
+	r.pmu.Lock()
+	parked := r.parkedFrom()
+	r.pmu.Unlock()
+	for id := range parked {
+		if _, configured := c.cfg.channel(id); !configured && last[id] == "" && marks[id] == "" {
+			others = append(others, id)
+		}
+	}
 	slices.SortFunc(others, func(a, b string) int {
 		return cmp.Or(compareIDs(last[b], last[a]), cmp.Compare(a, b))
 	})
@@ -219,8 +227,10 @@ func (r *runner) catchUpOnce() {
 	from := map[string]string{}
 	for _, id := range ids {
 		l := cmp.Or(last[id], newest)
-		if m := marks[id]; m != "" && (l == "" || newer(l, m)) {
-			l = m
+		for _, m := range []string{marks[id], parked[id]} {
+			if m != "" && (l == "" || newer(l, m)) {
+				l = m
+			}
 		}
 		if l == "" {
 			continue
@@ -232,10 +242,23 @@ func (r *runner) catchUpOnce() {
 	}
 	// Where each channel starts is recorded before any is read, and
 	// forgotten once it was: the next start reads again from there a
-	// channel this pass does not finish.
-	if err := r.attemptIn(ctx, "catch-up", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
+	// channel this pass does not finish. A channel with messages parked
+	// starts before them, and its mark is this pass's from now on.
+	r.mmu.Lock()
+	err := r.attemptIn(ctx, "catch-up", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
 		return tr.SetCatchUpFrom(ctx, Platform, from)
-	}); err != nil && ctx.Err() == nil {
+	})
+	if err == nil {
+		r.pmu.Lock()
+		for id := range from {
+			if mk, ok := r.marks[id]; ok {
+				r.marks[id] = parkMark{at: mk.at}
+			}
+		}
+		r.pmu.Unlock()
+	}
+	r.mmu.Unlock()
+	if err != nil && ctx.Err() == nil {
 		c.log.Warn("catch-up: where channels start was not recorded; one not finished now may not be read at the next start", "err", err)
 	}
 	r.members = map[string]*discordgo.Member{}
@@ -269,13 +292,17 @@ func (r *runner) catchUpOnce() {
 // finished forgets where channel id's catch-up starts once the messages
 // queued for it were recorded (the forgetting is queued after them), so
 // that the next start reads it from its newest message again. When one was
-// not (shutdown, the store failing), *lost is true and it is kept. lost is
-// read and written in the channel's lane only.
+// not (shutdown, the store failing), *lost is true, or a message of the
+// channel is parked, and it is kept. lost is read and written in the
+// channel's lane only.
 func (r *runner) finished(id string, lost *bool) {
 	r.lanes.do(id, func() {
-		if *lost {
+		if *lost || r.hasParked(id) {
 			return
 		}
+		r.pmu.Lock()
+		delete(r.marks, id)
+		r.pmu.Unlock()
 		err := r.attempt("catch-up", time.Now().Add(r.c.opts.EventRetryFor), func(ctx context.Context) error {
 			return r.h.(bot.Tracker).ClearCatchUpFrom(ctx, Platform, id)
 		})

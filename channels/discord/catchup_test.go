@@ -1,6 +1,8 @@
 package discord
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"slices"
@@ -461,5 +463,101 @@ func TestCatchUpInterruptedByShutdownKeepsWhereChannelsStart(t *testing.T) {
 	w.settle(t)
 	if from := w.catchUpFrom(t); len(from) != 0 {
 		t.Errorf("after a catch-up read every channel, %v is kept; want nothing", from)
+	}
+}
+
+// writeLock holds the write lock of the store's database, as another
+// process would (a backup, `liaison archive purge`): past the store's busy
+// timeout every write fails, while reads go on.
+type writeLock struct {
+	t    *testing.T
+	conn *sql.Conn
+}
+
+func newWriteLock(t *testing.T, path string) *writeLock {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &writeLock{t: t, conn: conn}
+}
+
+func (l *writeLock) hold() {
+	if _, err := l.conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		l.t.Error(err)
+	}
+}
+
+func (l *writeLock) release() {
+	if _, err := l.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		l.t.Error(err)
+	}
+}
+
+// parked reports whether message id is parked, the store having failed to
+// record it.
+func (w *world) parked(id string) bool {
+	w.ch.mu.Lock()
+	r := w.ch.running
+	w.ch.mu.Unlock()
+	if r == nil {
+		return false
+	}
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	_, ok := r.parked[id]
+	return ok
+}
+
+// A question the store could not record (another process holding its
+// write lock), still parked at shutdown, is read at the next start though
+// a later message of its channel was recorded meanwhile (the lock let go
+// for a moment), which moved where the channel's catch-up starts past it.
+func TestCatchUpReadsAQuestionParkedAtShutdownThoughALaterOneWasRecorded(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.watched(t, time.Now())
+	lock := newWriteLock(t, w.st.Path())
+	lock.hold()
+	q := w.ask(helpID, "How do I renew my passport?")
+	w.srv.AwaitWithin(t, time.Minute, "the question parked", func() bool { return w.parked(q) })
+	w.obs.mu.Lock()
+	w.obs.recorded = func(m bot.Message) {
+		if m.ID != q {
+			lock.hold() // at once: the question tried again fails
+		}
+	}
+	w.obs.mu.Unlock()
+	lock.release()
+	later := w.ask(helpID, "How long does it take to get a passport?")
+	w.decision(t, later)
+	w.srv.AwaitWithin(t, time.Minute, "the question tried again in vain", func() bool {
+		return w.obs.count(q) >= 2*handleAttempts
+	})
+	if !w.parked(q) {
+		t.Fatal("the question was recorded before shutdown")
+	}
+	w.down(t)
+	w.obs.mu.Lock()
+	w.obs.recorded = nil
+	w.obs.mu.Unlock()
+	lock.release()
+
+	w.up(t, testConfig(), testOptions(t))
+	w.decision(t, q)
+	w.replyTo(t, helpID, q)
+	w.settle(t)
+	if from := w.catchUpFrom(t); len(from) != 0 {
+		t.Errorf("after a catch-up read every channel, %v is kept; want nothing", from)
+	}
+	if n := replies(w.srv, helpID, q); n != 1 {
+		t.Errorf("%d replies to the question, want 1", n)
 	}
 }

@@ -273,7 +273,7 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	patience, impatient := context.WithCancel(hctx)
 	defer impatient()
 	r := &runner{c: c, h: h, ctx: hctx, patience: patience, impatient: impatient, lanes: newLanes(), down: make(chan struct{}, 1),
-		parked: map[string]*discordgo.Message{}}
+		parked: map[string]*discordgo.Message{}, inChannel: map[string]int{}, marks: map[string]parkMark{}, unmarked: map[string]bool{}}
 	c.running = r
 	c.mu.Unlock()
 	r.catching.Add(1)
@@ -445,11 +445,19 @@ type runner struct {
 	patience  context.Context
 	impatient context.CancelFunc
 
-	// parked holds the messages the engine could not record, by id, and
-	// retrying counts their retries queued (see parked.go).
-	pmu      sync.Mutex
-	parked   map[string]*discordgo.Message
-	retrying int
+	// parked holds the messages the engine could not record, by id,
+	// inChannel counts them by channel, and retrying counts their retries
+	// queued (see parked.go). marks holds, by channel, the catch-up mark
+	// recorded for them, and unmarked the channels where one may be
+	// missing (see markParked). mmu is held while catch-up marks are read
+	// and recorded.
+	pmu       sync.Mutex
+	parked    map[string]*discordgo.Message
+	inChannel map[string]int
+	retrying  int
+	marks     map[string]parkMark
+	unmarked  map[string]bool
+	mmu       sync.Mutex
 
 	// catching runs while a catch-up does (see catchUp); again asks it
 	// for another pass, a new session having begun meanwhile. The retry
@@ -599,6 +607,7 @@ func (r *runner) message(m *discordgo.Message) bool {
 	var msg bot.Message
 	var ok, handled bool
 	p := r.place("message", m.GuildID, m.ChannelID, m.ID)
+	r.markBefore(m.ChannelID)
 	err := r.attempt("message", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
 		if msg, ok = toMessage(m, c.self(), c.cfg, p); !ok {
 			return nil

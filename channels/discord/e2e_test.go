@@ -70,6 +70,9 @@ type observed struct {
 	// failing makes every message fail to be recorded, as when the store
 	// cannot write (a full disk).
 	failing bool
+	// recorded, when set, is called with each message the engine
+	// recorded, as HandleMessage returns.
+	recorded func(bot.Message)
 }
 
 func (o *observed) LastSeen(ctx context.Context, platform string) (map[string]string, error) {
@@ -84,12 +87,16 @@ func (o *observed) HandleMessage(ctx context.Context, m bot.Message) (bot.Decisi
 	o.mu.Lock()
 	o.seen[m.ID]++
 	o.order = append(o.order, m.ID)
-	failing := o.failing
+	failing, recorded := o.failing, o.recorded
 	o.mu.Unlock()
 	if failing {
 		return bot.Decision{}, errors.New("engine: record message: commit: database or disk is full")
 	}
-	return o.Engine.HandleMessage(ctx, m)
+	d, err := o.Engine.HandleMessage(ctx, m)
+	if err == nil && recorded != nil {
+		recorded(m)
+	}
+	return d, err
 }
 
 func (o *observed) count(id string) int {
@@ -674,5 +681,9 @@ func TestEndToEndQuestionGivenUpWhileTheStoreFailsIsAnsweredOnceItRecords(t *tes
 	w.settle(t)
 	if n := replies(w.srv, helpID, q); n != 1 {
 		t.Errorf("%d replies to the question, want 1", n)
+	}
+	// Recorded, it is not read again at the next start.
+	if from, err := w.st.CatchUpFrom(w.ctx, Platform); err != nil || len(from) != 0 {
+		t.Errorf("where channels are read from at the next start: %v, %v; want nothing", from, err)
 	}
 }
