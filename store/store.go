@@ -70,14 +70,21 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 // of CPUs, at least 2).
 func WithReaders(n int) Option { return func(o *options) { o.readers = n } }
 
-// busyTimeout is how long a write waits for another process's lock
-// (_busy_timeout in dsnParams).
+// busyTimeout is how long a write waits for another process's lock (see
+// begin), and a read or checkpoint (_busy_timeout in dsnParams).
 const busyTimeout = 5 * time.Second
 
-// dsnParams are the pragmas every pooled connection gets. _stmt_cache_size
-// keeps each connection's prepared statements, so the hot inserts are parsed
-// once per connection, not once per call.
-const dsnParams = "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL&_stmt_cache_size=64"
+// dsnParams are the pragmas every pooled connection gets, but the writer
+// (writerParams). _stmt_cache_size keeps each connection's prepared
+// statements, so the hot inserts are parsed once per connection, not once
+// per call.
+const (
+	commonParams = "_journal_mode=WAL&_foreign_keys=on&_synchronous=NORMAL&_stmt_cache_size=64"
+	dsnParams    = commonParams + "&_busy_timeout=5000"
+	// writerParams: BEGIN IMMEDIATE, and no busy wait of SQLite's, which
+	// would not end with the caller's context; begin waits instead.
+	writerParams = commonParams + "&_busy_timeout=0&_txlock=immediate"
+)
 
 // Open opens (creating it and its directory if needed) the database file at
 // path and brings its schema up to date. It fails when the file is not a
@@ -113,7 +120,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: create: %w", path, err)
 	}
 	// The path goes into a SQLite URI: escape '?', '#', '%' and spaces.
-	file := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + dsnParams
+	file := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?"
 
 	clock := o.now
 	db := &DB{path: path, abs: abs, log: o.log, now: func() time.Time { return clock().UTC().Round(0) },
@@ -134,7 +141,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// write lock from its first statement (no deadlock on lock upgrade
 	// between processes). Its commits never checkpoint: the checkpointer
 	// does, on a connection of its own (see checkpoint.go).
-	db.w = pool(file+"&_txlock=immediate", 1, "PRAGMA wal_autocheckpoint = 0")
+	db.w = pool(file+writerParams, 1, "PRAGMA wal_autocheckpoint = 0")
 	if err := whileBusy(ctx, func() error {
 		if err := db.w.PingContext(ctx); err != nil {
 			return err
@@ -150,10 +157,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.log.Warn(fmt.Sprintf("store: the database can be read by other users of this machine, and it holds what citizens wrote: run chmod 600 %s (its -wal and -shm files take its mode when next created)", abs),
 			"path", path, "mode", fmt.Sprintf("%#o", perm))
 	}
-	db.ck = pool(file, 1, "")
+	db.ck = pool(file+dsnParams, 1, "")
 	// Reads: deferred transactions (a read snapshot, no write lock) on
 	// connections that refuse writes.
-	db.r = pool(file+"&_txlock=deferred&_query_only=1", o.readers, "")
+	db.r = pool(file+dsnParams+"&_txlock=deferred&_query_only=1", o.readers, "")
 	for _, p := range []*sql.DB{db.ck, db.r} {
 		if err := whileBusy(ctx, func() error { return p.PingContext(ctx) }); err != nil {
 			return fail(err)
@@ -275,12 +282,15 @@ type querier interface {
 
 // write runs fn in one write transaction and commits it. fn's error rolls
 // everything back and is returned as is. When another process holds the
-// write lock past the busy timeout, nothing is written and the error says
-// to try again.
+// write lock past the busy timeout, or until ctx ends, nothing is written
+// and the error says to try again.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
-		if isBusy(err) {
+		switch {
+		case isBusy(err) && ctx.Err() != nil:
+			return fmt.Errorf("begin: the database file %s stayed locked by another process as long as the caller could wait, so nothing was changed: try again (%w)", db.path, err)
+		case isBusy(err):
 			return fmt.Errorf("begin: the database file %s stayed locked by another process for %s, so nothing was changed: try again (%w)", db.path, busyTimeout, err)
 		}
 		return db.unwritable(fmt.Errorf("begin: %w", err))
@@ -302,6 +312,28 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 	}
 	return nil
+}
+
+// begin starts a write transaction, waiting busyTimeout at most for
+// another process's write lock, and no longer than ctx: SQLite's busy wait
+// would not end with ctx. It returns the busy error when the wait runs out,
+// and ctx's error, joined to it, when ctx ends first.
+func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	giveUp := time.Now().Add(busyTimeout)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		tx, err := db.w.BeginTx(ctx, nil)
+		left := time.Until(giveUp)
+		if err == nil || !isBusy(err) || left <= 0 {
+			return tx, err
+		}
+		t := time.NewTimer(min(wait, left))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, errors.Join(ctx.Err(), err)
+		}
+	}
 }
 
 // unwritable adds to err, when the disk refused the write (full,

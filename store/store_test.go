@@ -324,7 +324,11 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 	ctx := context.Background()
 	check := func(label string, q querier) {
 		t.Helper()
-		for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "5000"} {
+		busy := "5000"
+		if label == "writer" {
+			busy = "0" // the writer waits in Go, until its context ends (see begin)
+		}
+		for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": busy} {
 			var got string
 			if err := q.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
 				t.Fatalf("%s: PRAGMA %s: %v", label, pragma, err)
@@ -771,6 +775,32 @@ func TestOpenAndWriteWhileAnotherProcessHoldsTheLock(t *testing.T) {
 	must(t, db.SavePhaseChange(ctx, change, bot.AuditEntry{Action: "phase.set"}, nil))
 	if cs, err := db.PhaseChanges(ctx, 0); err != nil || len(cs) != 1 {
 		t.Errorf("after the lock was released: %d changes, %v", len(cs), err)
+	}
+}
+
+// A write waiting for another process's lock gives up when its context
+// ends (a request's deadline, shutdown), not only at the busy timeout,
+// saying so, and changes nothing.
+func TestWriteWaitingForAnotherProcessEndsWithItsContext(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	db, _ := openAt(t, path)
+	other := pool("file:"+path+"?"+dsnParams, 1, "")
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	must(t, err)
+	_, err = tx.Exec(`INSERT INTO audit_log (at, action, allowed) VALUES (?, 'held', 1)`, ts(t0))
+	must(t, err)
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	change := phases.Change{To: phases.Broadcast, By: "sam", Reason: "outage"}
+	err = db.SavePhaseChange(short, change, bot.AuditEntry{Action: "phase.set"}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "try again") {
+		t.Errorf("write while locked, past its deadline: %v; want the deadline, the path and to try again", err)
+	}
+	must(t, tx.Rollback())
+	if cs, err := db.PhaseChanges(ctx, 0); err != nil || len(cs) != 0 {
+		t.Errorf("after a write that gave up: %d changes, %v; want none", len(cs), err)
 	}
 }
 
