@@ -22,7 +22,10 @@ import (
 // message it has recorded before only once, so a message read both ways is
 // harmless. Edits made meanwhile of messages recorded before are read too,
 // in one more page of a channel's history, and handed to the engine as
-// MESSAGE_UPDATE would have been; it leaves an edit it has already decided.
+// MESSAGE_UPDATE would have been, among the messages posted meanwhile in
+// the order they were made; it leaves an edit it has already decided.
+// Channels are caught up one after the other, their messages and edits
+// with them.
 // A deletion made meanwhile is not read: history does not show what is
 // gone.
 
@@ -332,16 +335,29 @@ type editRead struct {
 }
 
 // catchUpChannel reads the messages of channel id after the id after, up
-// to CatchUpLimit, and queues them, after the edits of the messages
-// recorded there that er names (see catchUpEdits). It returns how many
-// messages and edits it queued, and how the read ended. A skip is logged.
-// A channel read to the end (or the limit), or not to be read, is then
-// finished.
+// to CatchUpLimit, and queues them, with the edits of the messages
+// recorded there that er names (see catchUpEdits): each edit before the
+// first message posted after it was made, as the gateway would have
+// delivered them, so that the flood limit counts each against what was
+// posted or edited before it. It returns how many messages and edits it
+// queued, and how the read ended. A skip is logged. A channel read to the
+// end (or the limit), or not to be read, is then finished.
 func (r *runner) catchUpChannel(ctx context.Context, id, after string, er editRead) (handed, edits int, got readOutcome) {
 	c := r.c
 	until := time.Now().Add(c.opts.EventRetryFor)
 	lost := new(bool)
+	var pending []*discordgo.Message // edits read, not yet queued
+	// editsBefore queues the pending edits made before posted (all of
+	// them when nil).
+	editsBefore := func(posted *time.Time) {
+		for len(pending) > 0 && (posted == nil || pending[0].EditedTimestamp.Before(*posted)) {
+			r.queueEdit(id, pending[0])
+			pending = pending[1:]
+			edits++
+		}
+	}
 	skip := func(err error) (int, int, readOutcome) {
+		editsBefore(nil)
 		if ctx.Err() != nil {
 			return 0, edits, skippedForNow
 		}
@@ -388,7 +404,7 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string, er editRe
 			if err != nil {
 				return skip(err)
 			}
-			edits = r.catchUpEdits(ctx, &ch, id, er, page)
+			pending = r.catchUpEdits(ctx, &ch, id, er, page)
 		}
 	}
 	for handed < c.opts.CatchUpLimit {
@@ -398,6 +414,7 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string, er editRe
 				return skip(err)
 			}
 			c.log.Warn("catch-up: channel read in part", "channel", string(bot.Key(Platform, id)), "messages", handed, "err", err)
+			editsBefore(nil)
 			return handed, edits, readPart
 		}
 		from := after
@@ -409,6 +426,7 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string, er editRe
 				continue
 			}
 			r.fromHistory(ctx, m, &ch, id)
+			editsBefore(&m.Timestamp)
 			after = m.ID
 			c.seen.add(m.ID) // a later redelivery by the gateway is not needed
 			r.lanes.do(id, func() {
@@ -419,12 +437,14 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string, er editRe
 			handed++
 		}
 		if len(page) < catchUpPage || after == from { // the end, or a server going nowhere
+			editsBefore(nil)
 			r.finished(id, lost)
 			return handed, edits, readAll
 		}
 	}
 	// At the limit: say how many are left (a page's worth at most, so as
 	// not to read on).
+	editsBefore(nil)
 	left, err := read("after=" + after)
 	if err == nil && len(left) > 0 {
 		c.log.Warn("catch-up: limit reached in a channel; later messages there are not handled",
@@ -434,39 +454,40 @@ func (r *runner) catchUpChannel(ctx context.Context, id, after string, er editRe
 	return handed, edits, readAll
 }
 
-// catchUpEdits queues, as MESSAGE_UPDATE would have, the edits made while
+// catchUpEdits returns, in the order they were made, the edits made while
 // the bot was away in page, one page of channel id's history up to its
 // newest recorded message (the newest recorded ones, when more were
 // posted within er than a page holds): those of the messages er names
 // edited within bot.EditWindow of their posting (the engine leaves a later
-// one). Each goes to the engine's edit path as a live edit does, which
-// leaves an edit it has already decided; one seen already by this
-// adapter, live or by an earlier catch-up, is not queued again. They are
-// queued in the order they were made, not that of their messages, as the
-// gateway would have delivered them: the flood limit counts each edit
-// against those made before it. It returns how many it queued.
-func (r *runner) catchUpEdits(ctx context.Context, ch *discordgo.Channel, id string, er editRead, page []*discordgo.Message) int {
+// one), for queueEdit. One seen already by this adapter, live or by an
+// earlier catch-up, is left out. The order is that of the edits, not of
+// their messages, as the gateway would have delivered them: the flood
+// limit counts each edit against those made before it.
+func (r *runner) catchUpEdits(ctx context.Context, ch *discordgo.Channel, id string, er editRead, page []*discordgo.Message) []*discordgo.Message {
 	page = slices.DeleteFunc(slices.Clone(page), func(m *discordgo.Message) bool {
 		return m == nil || m.ID == "" || m.Author == nil || m.EditedTimestamp == nil ||
 			newer(er.from, m.ID) || newer(m.ID, er.last) ||
-			m.EditedTimestamp.Before(er.since) || m.EditedTimestamp.Sub(m.Timestamp) > bot.EditWindow
+			m.EditedTimestamp.Before(er.since) || m.EditedTimestamp.Sub(m.Timestamp) > bot.EditWindow ||
+			!r.c.seen.add(editKey(m))
 	})
 	slices.SortStableFunc(page, func(a, b *discordgo.Message) int { return a.EditedTimestamp.Compare(*b.EditedTimestamp) })
-	queued := 0
 	for _, m := range page {
-		key := editKey(m)
-		if !r.c.seen.add(key) {
-			continue
-		}
 		r.fromHistory(ctx, m, ch, id)
-		r.lanes.do(id, func() {
-			if !r.editedSince(m) {
-				r.edit(m, key)
-			}
-		})
-		queued++
 	}
-	return queued
+	return page
+}
+
+// queueEdit queues m, an edit of a message of channel id read at
+// catch-up, as MESSAGE_UPDATE would have: it goes to the engine's edit
+// path as a live edit does, which leaves an edit it has already decided,
+// unless a later edit of the message was delivered live since.
+func (r *runner) queueEdit(id string, m *discordgo.Message) {
+	key := editKey(m)
+	r.lanes.do(id, func() {
+		if !r.editedSince(m) {
+			r.edit(m, key)
+		}
+	})
 }
 
 // editedLive notes, while a catch-up runs, when m, delivered edited live,

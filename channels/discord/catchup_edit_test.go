@@ -231,3 +231,52 @@ func TestCatchUpLeavesAnEditReadInHistoryOnceALaterOneWasDeliveredLive(t *testin
 		t.Errorf("escalation shows %q (version %d); want the edit delivered live, drawn once (version 2)", text, v)
 	}
 }
+
+// In a channel, the edits read at catch-up and the messages posted
+// meanwhile count against the flood limit in the order they were made:
+// a citizen who, while the bot was away, posted as many questions as the
+// limit allows in a minute and then edited three earlier messages to
+// mention the bot is answered the questions and sent the flood notice for
+// the first edit, as when all are delivered live; the other edits are not
+// answered.
+func TestCatchUpHandsOnEditsAndNewMessagesInTheOrderMade(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(c *bot.Config) { c.FloodPerMinute = 3 })
+	now := time.Now()
+	var earlier []string
+	for i := range 3 {
+		id := w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "How do I renew my passport?",
+			At: now.Add(-time.Duration(6-i) * time.Minute)})
+		w.decision(t, id)
+		earlier = append(earlier, id)
+	}
+	w.settle(t)
+	w.down(t)
+	mention := "<@" + w.srv.BotID() + "> "
+	var posted []string
+	for i := range 3 {
+		posted = append(posted, w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(),
+			Content: mention + "How do I renew my passport?", At: now.Add(-time.Duration(50-5*i) * time.Second)}))
+	}
+	for i, id := range earlier {
+		w.srv.EditAt(id, mention+"How do I renew my passport?", now.Add(-time.Duration(20-5*i)*time.Second))
+	}
+	w.up(t, testConfig(), testOptions(t))
+
+	for _, id := range posted {
+		if d := w.decision(t, id); d.Action != bot.ActAnswer {
+			t.Errorf("message %s posted while away: decision %+v; want the answer", id, d)
+		}
+	}
+	if d := w.decision(t, earlier[0]); d.Action != bot.ActNotice || d.Reason != bot.ReasonFlood {
+		t.Errorf("first edit: decision %+v; want the flood notice", d)
+	}
+	for _, id := range earlier[1:] {
+		if d := w.decision(t, id); d.Action == bot.ActAnswer || d.Action == bot.ActNotice {
+			t.Errorf("later edit of %s: decision %+v; want it silenced", id, d)
+		}
+		if n := w.repliesTo(t, generalID, id); n != 0 {
+			t.Errorf("%d replies to the later edit of %s; want none", n, id)
+		}
+	}
+}
