@@ -31,10 +31,13 @@ const EditWindow = 15 * time.Minute
 // recorded in shadow mode, or ignored again); unless it is ignored again,
 // the decision and its replies are recorded in place of the first one,
 // and what the first one was is audited (action message.edit): the
-// archive then holds the text as edited, with the decision made on it. Every other decision stands, and
-// is returned: an edit of a question answered or passed to staff sends
-// nothing again, and once an edit was answered, later edits change
-// nothing. A redelivered edit returns the decision recorded.
+// archive then holds the text as edited, with the decision made on it. An
+// edit silenced by the flood limit is recorded so too, with nothing sent:
+// read again (a catch-up after a restart, with no flood counted), it is
+// not decided again. Every other decision stands, and is returned: an
+// edit of a question answered or passed to staff sends nothing again, and
+// once an edit was answered or silenced, later edits change nothing. A
+// redelivered edit returns the decision recorded.
 //
 // It returns an error wrapping ErrNotFound when the message was never
 // recorded (posted before the bot watched the channel, say).
@@ -61,7 +64,7 @@ func (e *Engine) HandleEdit(ctx context.Context, m Message) (Decision, error) {
 	}
 	m.Text = sanitize(m.Text)
 	o, hits, _ := e.decide(ctx, m, now, false)
-	if o.Decision.Action == ActIgnore {
+	if o.Decision.Action == ActIgnore && !flooded(o.Decision) {
 		return was, nil // still not for the bot: the first decision stands
 	}
 	save := func(ctx context.Context, o *Outcome) error {
@@ -92,6 +95,9 @@ func editAudit(m Message, was, d Decision) AuditEntry {
 	return AuditEntry{At: d.At, Actor: "engine", Via: "engine", Action: "message.edit",
 		Target: string(m.Channel()) + "/" + m.ID, Detail: detail, Allowed: true}
 }
+
+// flooded reports whether d is the flood limit's: the notice, or silence.
+func flooded(d Decision) bool { return d.Reason == ReasonFlood || d.Reason == ReasonFloodSilent }
 
 // decidedAgain reports whether a message decided d is decided again when
 // its author edits it: set aside for what an edit can change (no mention

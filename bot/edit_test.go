@@ -273,6 +273,60 @@ func TestEditsMadeAtOnceMeetTheFloodLimit(t *testing.T) {
 	}
 }
 
+// An edit silenced by the flood limit is recorded, as a message silenced
+// is, with nothing sent: read again, after a restart that forgets the
+// flood count, it is not decided again nor answered, and a later edit of
+// the message changes nothing either.
+func TestEditSilencedByTheFloodLimitIsNotDecidedAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *bot.Config) { c.FloodPerMinute = 3 })
+	var edits []bot.Message
+	for i := range 5 {
+		m := e.msg("general", "marie", "How do I renew my passport?", fmt.Sprintf("q%d", i))
+		if _, err := e.eng.HandleMessage(e.ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		edits = append(edits, m)
+		e.clock.Advance(61 * time.Second)
+	}
+	for i, m := range edits {
+		edits[i] = e.edit(m, m.Text, true)
+		if _, err := e.eng.HandleEdit(e.ctx, edits[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	silenced := edits[4]
+	if d, err := e.st.DecisionFor(e.ctx, "mem", silenced.ID); err != nil || d.Action != bot.ActIgnore || d.Reason != bot.ReasonFloodSilent {
+		t.Errorf("recorded for the fifth edit: %+v, %v; want silenced by the flood limit", d, err)
+	}
+	a := e.editsAudited()
+	if len(a) != 5 || a[4].Target != "mem:general/"+silenced.ID || !strings.Contains(a[4].Detail, "decided ignore (not_addressed), now ignore (flood_silent)") {
+		t.Errorf("audited %+v; want the five edits, the last silenced", a)
+	}
+
+	e.start() // a restart: no flood counted
+	e.clock.Advance(time.Minute)
+	for _, m := range []bot.Message{silenced, e.edit(silenced, "How do I renew my passport, please?", true)} {
+		if d, err := e.eng.HandleEdit(e.ctx, m); err != nil || d.Action != bot.ActIgnore || d.Reason != bot.ReasonFloodSilent {
+			t.Errorf("edit %q read after the restart: %+v, %v; want it left silenced", m.Text, d, err)
+		}
+	}
+	e.tick()
+	counts := map[bot.ReplyKind]int{}
+	for _, o := range e.ch.all() {
+		counts[o.Reply.Kind]++
+		if o.To.ReplyTo == silenced.ID {
+			t.Errorf("sent %s in reply to the silenced edit", o.Reply.Kind)
+		}
+	}
+	if counts[bot.KindAnswer] != 3 || counts[bot.KindNotice] != 1 || len(e.ch.all()) != 4 {
+		t.Errorf("sent %v; want 3 answers and the flood notice", counts)
+	}
+	if n := len(e.editsAudited()); n != 5 {
+		t.Errorf("%d edits audited; want the five decided, none again", n)
+	}
+}
+
 // A waiting question edited into abuse or partisan text is not brought to
 // staff, as a new message with that text would not be: the post keeps the
 // question as asked, and nobody is told of an edit.
