@@ -676,8 +676,8 @@ produce:
 		answer := t.Question + "\n" + t.Answer
 		pts, ats := sb.add(a, phrasings, answer, true)
 		doc := document.NewDocument(docID(i))
-		doc.AddField(document.NewTextFieldCustom(fieldPhrase, nil, nil, bindex.IndexField, analyzedStream{pts}))
-		doc.AddField(document.NewTextFieldCustom(fieldAnswer, nil, nil, bindex.IndexField, analyzedStream{ats}))
+		doc.AddField(document.NewTextFieldCustom(fieldPhrase, nil, nil, bindex.IndexField, pts))
+		doc.AddField(document.NewTextFieldCustom(fieldAnswer, nil, nil, bindex.IndexField, ats))
 		select {
 		case docs <- item{doc, e.ID}:
 		case <-failed:

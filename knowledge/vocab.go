@@ -125,15 +125,15 @@ func (b *statsBuilder) id(term string) int32 {
 // add analyzes one entry's phrasings and answer (an entry absent in this
 // language passes present false and gets empty ranges).
 //
-// It returns the analyzed phrasings (one stream) and answer, for Bleve.
-func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer string, present bool) (phr, ans analysis.TokenStream) {
+// It returns the terms of the phrasings (one field) and of the answer, for
+// Bleve.
+func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer string, present bool) (phr, ans *fieldTerms) {
 	st := b.st
 	if present {
 		bag := map[int32]int32{}
 		bagLen := 0
 		for _, p := range phrasings {
 			ts := a.Analyze([]byte(p))
-			phr = append(phr, ts...)
 			start := len(st.pToks)
 			st.pToks = b.addDoc(st.pToks, ts, true)
 			st.phrTok = append(st.phrTok, int32(len(st.pToks)))
@@ -150,6 +150,7 @@ func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer strin
 			b.dfE[id]++
 		}
 		slices.SortFunc(st.eToks[start:], cmpTok)
+		phr = b.fieldTerms(st.eToks[start:], bagLen)
 		if len(phrasings) > 0 {
 			st.nE++
 			b.sumE += bagLen
@@ -159,8 +160,9 @@ func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer strin
 		// their offsets in the folded text.
 		folded := b.fold([]byte(answer))
 		ts := a.Analyze(folded)
-		ans = ts
+		start = len(st.aToks)
 		st.aToks = b.addDoc(st.aToks, ts, false)
+		ans = b.fieldTerms(st.aToks[start:], len(ts))
 		b.sumA += len(ts)
 		st.nA++
 		ends := sentenceEnds(string(folded))
@@ -186,11 +188,48 @@ func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer strin
 	return phr, ans
 }
 
-// analyzed replays a token stream computed once, so that Bleve indexes
-// the very terms the statistics count without analyzing the text again.
-type analyzedStream struct{ ts analysis.TokenStream }
+// fieldTerms is one field of a Bleve document as the statistics counted
+// its analyzed tokens: each distinct term with its frequency, and the
+// number of tokens. Bleve thus indexes the very terms the statistics count
+// without analyzing the text again. The fields index no term vectors, so
+// that the terms, their frequencies and the field's length are all Bleve
+// reads of the tokens: a document waiting for its batch holds these
+// instead of its token stream, a fraction of its size.
+type fieldTerms struct {
+	terms []string
+	tf    []int32
+	n     int // tokens
+}
 
-func (r analyzedStream) Analyze([]byte) analysis.TokenStream { return r.ts }
+// fieldTerms returns the terms of toks, a document's distinct terms and
+// their frequencies, n tokens in all.
+func (b *statsBuilder) fieldTerms(toks []tok, n int) *fieldTerms {
+	f := &fieldTerms{terms: make([]string, len(toks)), tf: make([]int32, len(toks)), n: n}
+	for i, t := range toks {
+		f.terms[i], f.tf[i] = b.terms[t.id], t.tf
+	}
+	return f
+}
+
+// Analyze implements analysis.Analyzer for Bleve: a token stream of n
+// tokens with the counted frequencies (a term's tokens share one Token).
+func (f *fieldTerms) Analyze([]byte) analysis.TokenStream {
+	size := 0
+	for _, term := range f.terms {
+		size += len(term)
+	}
+	buf := make([]byte, 0, size)
+	toks := make([]analysis.Token, len(f.terms))
+	ts := make(analysis.TokenStream, 0, f.n)
+	for i, term := range f.terms {
+		buf = append(buf, term...)
+		toks[i] = analysis.Token{Term: buf[len(buf)-len(term) : len(buf) : len(buf)], Type: analysis.AlphaNumeric}
+		for range f.tf[i] {
+			ts = append(ts, &toks[i])
+		}
+	}
+	return ts
+}
 
 func cmpTok(x, y tok) int { return int(x.id - y.id) }
 
