@@ -101,24 +101,32 @@ type statsBuilder struct {
 	sumA  int
 	sumS  int
 	nS    int
-	seen  map[int32]int32
-	fold  func([]byte) []byte
+	// A document's distinct terms (counted), and an entry's over its
+	// phrasings (bag): each term's count is kept at its id, zero outside
+	// the document being counted, which lists the ids it set.
+	count, bagCount []int32
+	seen, bagSeen   []int32
+	fold            func([]byte) []byte
 }
 
 func newStatsBuilder(entries int) *statsBuilder {
 	st := &langStats{entPhr: make([]int32, 1, entries+1), phrTok: []int32{0}, bagTok: make([]int32, 1, entries+1), ansTok: make([]int32, 1, entries+1), entSen: make([]int32, 1, entries+1), senTok: []int32{0}}
 	f := fastFold{asciifolding.New()}
-	return &statsBuilder{ids: map[string]int32{}, st: st, seen: map[int32]int32{}, fold: f.Filter}
+	return &statsBuilder{ids: map[string]int32{}, st: st, fold: f.Filter}
 }
 
-func (b *statsBuilder) id(term string) int32 {
-	if id, ok := b.ids[term]; ok {
+// id returns the id of term, numbering a new one (a term seen before costs
+// no allocation).
+func (b *statsBuilder) id(term []byte) int32 {
+	if id, ok := b.ids[string(term)]; ok {
 		return id
 	}
 	id := int32(len(b.terms))
-	b.ids[term] = id
-	b.terms = append(b.terms, term)
+	t := string(term)
+	b.ids[t] = id
+	b.terms = append(b.terms, t)
 	b.dfP, b.dfE, b.dfA = append(b.dfP, 0), append(b.dfE, 0), append(b.dfA, 0)
+	b.count, b.bagCount = append(b.count, 0), append(b.bagCount, 0)
 	return id
 }
 
@@ -130,7 +138,6 @@ func (b *statsBuilder) id(term string) int32 {
 func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer string, present bool) (phr, ans *fieldTerms) {
 	st := b.st
 	if present {
-		bag := map[int32]int32{}
 		bagLen := 0
 		for _, p := range phrasings {
 			ts := a.Analyze([]byte(p))
@@ -141,14 +148,19 @@ func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer strin
 			bagLen += len(ts)
 			st.nP++
 			for _, t := range st.pToks[start:] {
-				bag[t.id] += t.tf
+				if b.bagCount[t.id] == 0 {
+					b.bagSeen = append(b.bagSeen, t.id)
+				}
+				b.bagCount[t.id] += t.tf
 			}
 		}
 		start := len(st.eToks)
-		for id, n := range bag {
-			st.eToks = append(st.eToks, tok{id, n})
+		for _, id := range b.bagSeen {
+			st.eToks = append(st.eToks, tok{id, b.bagCount[id]})
+			b.bagCount[id] = 0
 			b.dfE[id]++
 		}
+		b.bagSeen = b.bagSeen[:0]
 		slices.SortFunc(st.eToks[start:], cmpTok)
 		phr = b.fieldTerms(st.eToks[start:], bagLen)
 		if len(phrasings) > 0 {
@@ -236,13 +248,17 @@ func cmpTok(x, y tok) int { return int(x.id - y.id) }
 // addDoc appends one analyzed document to toks and counts its distinct
 // terms in the phrasing (isP) or answer document frequencies.
 func (b *statsBuilder) addDoc(toks []tok, ts analysis.TokenStream, isP bool, noDF ...bool) []tok {
-	clear(b.seen)
 	for _, t := range ts {
-		b.seen[b.id(string(t.Term))]++
+		id := b.id(t.Term)
+		if b.count[id] == 0 {
+			b.seen = append(b.seen, id)
+		}
+		b.count[id]++
 	}
 	start := len(toks)
-	for id, n := range b.seen {
-		toks = append(toks, tok{id, n})
+	for _, id := range b.seen {
+		toks = append(toks, tok{id, b.count[id]})
+		b.count[id] = 0
 		if len(noDF) > 0 {
 			continue
 		}
@@ -252,6 +268,7 @@ func (b *statsBuilder) addDoc(toks []tok, ts analysis.TokenStream, isP bool, noD
 			b.dfA[id]++
 		}
 	}
+	b.seen = b.seen[:0]
 	slices.SortFunc(toks[start:], cmpTok)
 	return toks
 }
