@@ -541,6 +541,14 @@ const batchSize = 500
 // in 3.1 s with 150 MB.
 const builderBatch = 700
 
+// builderMergeMax is the number of segments scorch's Builder merges at
+// once when the build ends (each open, mapped in memory, for the pass).
+// Its default, 10, merges a 10,000-entry language's 15 segments in two
+// passes, the second writing again what the first wrote; merged at once,
+// every posting is written once (the merge takes 0.3 s a language instead
+// of 0.39 s). Up to 64 segments, 44,800 entries, merge in one pass.
+const builderMergeMax = 64
+
 // docSink receives the documents of one language: a Bleve batch for an
 // index in memory, scorch's offline Builder for a persisted one.
 type docSink interface {
@@ -603,6 +611,7 @@ func newBuilderSink(path string, m mapping.IndexMapping) (docSink, error) {
 		"path":            filepath.Join(path, "store"),
 		"buildPathPrefix": filepath.Dir(path),
 		"batchSize":       builderBatch,
+		"mergeMax":        builderMergeMax,
 		"internal":        map[string][]byte{string(util.MappingInternalKey): mb},
 	})
 	if err != nil {
