@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
@@ -200,5 +202,27 @@ func TestFastFold(t *testing.T) {
 		if got, want := string(f.Filter([]byte(s))), string(slow.Filter([]byte(norm.NFC.String(s)))); got != want {
 			t.Errorf("fold %+q = %q, want %q", s, got, want)
 		}
+	}
+}
+
+// The typo index's keys are ordered by hash, then by term id, as the
+// lookups expect: the radix sort gives what a comparison sort gives.
+func TestTypoKeysSortedByHashThenID(t *testing.T) {
+	var terms []string
+	for _, e := range Generate(2000, 1) {
+		for _, l := range bot.Langs {
+			terms = append(terms, strings.Fields(e.In(l).Answer)...)
+		}
+	}
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	ti := newTypoIndex(terms)
+	if len(ti.keys) < 10000 {
+		t.Fatalf("%d keys: too few to test the sort", len(ti.keys))
+	}
+	want := slices.Clone(ti.keys)
+	slices.SortFunc(want, cmpTypoKey)
+	if !slices.Equal(ti.keys, want) {
+		t.Error("typo keys are not in the order of a comparison sort by hash, then id")
 	}
 }
