@@ -711,6 +711,7 @@ produce:
 		}
 		return nil, nil
 	}
+	st.index()
 	li, err := newLangIndex(l, idx, st)
 	if err != nil {
 		return nil, errors.Join(err, idx.Close())

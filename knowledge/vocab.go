@@ -273,8 +273,9 @@ func (b *statsBuilder) addDoc(toks []tok, ts analysis.TokenStream, isP bool, noD
 	return toks
 }
 
-// finish renumbers terms in sorted order and derives the averages and the
-// typo index.
+// finish renumbers terms in sorted order and derives the averages. What
+// searches derive from the statistics (index) is left to whoever searches
+// them: a persisted build writes them, and reads them back to search.
 func (b *statsBuilder) finish() *langStats {
 	st := b.st
 	order := make([]int32, len(b.terms))
@@ -303,7 +304,6 @@ func (b *statsBuilder) finish() *langStats {
 	st.avgP = avg(b.sumP, st.nP)
 	st.avgE = avg(b.sumE, st.nE)
 	st.avgA = avg(b.sumA, st.nA)
-	st.index()
 	return st
 }
 
@@ -389,13 +389,18 @@ func bm25idf(n int, df uint32) float64 {
 const statsMagic = "liaison-kb-stats-1\n"
 
 func (st *langStats) write(path string) error {
-	buf := make([]byte, 0, 1<<20)
-	buf = append(buf, statsMagic...)
-	u := func(v uint64) { buf = binary.AppendUvarint(buf, v) }
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	if err != nil {
+		return err
+	}
+	// Written as it is encoded: the file is never whole in memory.
+	w := bufio.NewWriterSize(f, 64<<10)
+	w.WriteString(statsMagic)
+	u := func(v uint64) { w.Write(binary.AppendUvarint(w.AvailableBuffer(), v)) }
 	u(uint64(len(st.terms)))
 	for i, t := range st.terms {
 		u(uint64(len(t)))
-		buf = append(buf, t...)
+		w.WriteString(t)
 		u(uint64(st.dfP[i]))
 		u(uint64(st.dfE[i]))
 		u(uint64(st.dfA[i]))
@@ -420,15 +425,6 @@ func (st *langStats) write(path string) error {
 			u(uint64(t.id))
 			u(uint64(t.tf))
 		}
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	if _, err := w.Write(buf); err != nil {
-		f.Close()
-		return err
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
