@@ -26,7 +26,6 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/util"
-	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/liaison-gc/liaison/bot"
 )
@@ -685,8 +684,8 @@ produce:
 		answer := t.Question + "\n" + t.Answer
 		pts, ats := sb.add(a, phrasings, answer, true)
 		doc := document.NewDocument(docID(i))
-		doc.AddField(document.NewTextFieldCustom(fieldPhrase, nil, nil, bindex.IndexField, pts))
-		doc.AddField(document.NewTextFieldCustom(fieldAnswer, nil, nil, bindex.IndexField, ats))
+		doc.AddField(newTermsField(fieldPhrase, pts))
+		doc.AddField(newTermsField(fieldAnswer, ats))
 		select {
 		case docs <- item{doc, e.ID}:
 		case <-failed:

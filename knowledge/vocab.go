@@ -14,6 +14,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/document"
+	bindex "github.com/blevesearch/bleve_index_api"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/liaison-gc/liaison/bot"
@@ -223,25 +225,42 @@ func (b *statsBuilder) fieldTerms(toks []tok, n int) *fieldTerms {
 	return f
 }
 
-// Analyze implements analysis.Analyzer for Bleve: a token stream of n
-// tokens with the counted frequencies (a term's tokens share one Token).
-func (f *fieldTerms) Analyze([]byte) analysis.TokenStream {
+// termsField is a Bleve text field analyzed into the counted terms: its
+// term frequencies are made from them directly, as Bleve would make them
+// from a token stream of the same terms, without the stream.
+type termsField struct {
+	*document.TextField
+	terms *fieldTerms
+	freqs bindex.TokenFrequencies
+}
+
+func newTermsField(name string, f *fieldTerms) *termsField {
+	return &termsField{TextField: document.NewTextFieldCustom(name, nil, nil, bindex.IndexField, nil), terms: f}
+}
+
+// Analyze implements document.Field: Bleve calls it before reading the
+// field's length and term frequencies.
+func (t *termsField) Analyze() {
+	f := t.terms
 	size := 0
 	for _, term := range f.terms {
 		size += len(term)
 	}
 	buf := make([]byte, 0, size)
-	toks := make([]analysis.Token, len(f.terms))
-	ts := make(analysis.TokenStream, 0, f.n)
+	tfs := make([]bindex.TokenFreq, len(f.terms))
+	t.freqs = make(bindex.TokenFrequencies, len(f.terms))
 	for i, term := range f.terms {
 		buf = append(buf, term...)
-		toks[i] = analysis.Token{Term: buf[len(buf)-len(term) : len(buf) : len(buf)], Type: analysis.AlphaNumeric}
-		for range f.tf[i] {
-			ts = append(ts, &toks[i])
+		tfs[i].Term = buf[len(buf)-len(term) : len(buf) : len(buf)]
+		if !t.Options().SkipFreqNorm() {
+			tfs[i].SetFrequency(int(f.tf[i]))
 		}
+		t.freqs[term] = &tfs[i]
 	}
-	return ts
 }
+
+func (t *termsField) AnalyzedLength() int                               { return t.terms.n }
+func (t *termsField) AnalyzedTokenFrequencies() bindex.TokenFrequencies { return t.freqs }
 
 func cmpTok(x, y tok) int { return int(x.id - y.id) }
 
