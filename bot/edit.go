@@ -75,6 +75,9 @@ func (e *Engine) HandleEdit(ctx context.Context, m Message) (Decision, error) {
 	} else {
 		err = save(ctx, o)
 	}
+	if err != nil {
+		e.flood.undo(o.counted) // not recorded: it counts when it is
+	}
 	if errors.Is(err, ErrDuplicate) {
 		return e.st.DecisionFor(ctx, m.Platform, m.ID) // another edit was decided meanwhile
 	}

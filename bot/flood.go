@@ -38,12 +38,20 @@ const (
 	floodSilent              // over the limit, notice already sent
 )
 
-// hit records a message from user posted at and returns the verdict. The
-// window is counted back from when each message was posted, not from when
-// it is handled: messages read late (caught up after a restart) are not a
-// flood because they are handled at once. The times are kept in order, as
-// messages from several channels may come out of it.
-func (f *floodLimiter) hit(user string, at time.Time) floodVerdict {
+// floodHit is one message counted by hit, which undo takes back.
+type floodHit struct {
+	user    string // "": nothing was counted
+	at      time.Time
+	verdict floodVerdict
+}
+
+// hit records a message from user posted at and returns the verdict, in
+// what it counted (for undo). The window is counted back from when each
+// message was posted, not from when it is handled: messages read late
+// (caught up after a restart) are not a flood because they are handled at
+// once. The times are kept in order, as messages from several channels may
+// come out of it.
+func (f *floodLimiter) hit(user string, at time.Time) floodHit {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	u := f.users[user]
@@ -62,15 +70,42 @@ func (f *floodLimiter) hit(user string, at time.Time) floodVerdict {
 		j--
 	}
 	u.times = slices.Insert(u.times, j, at)
-	if j+1 <= f.limit { // the messages posted in the window up to this one
+	h := floodHit{user: user, at: at}
+	switch {
+	case j+1 <= f.limit: // the messages posted in the window up to this one
 		u.flooding = false
-		return floodOK
+		h.verdict = floodOK
+	case u.flooding:
+		h.verdict = floodSilent
+	default:
+		u.flooding = true
+		h.verdict = floodNotify
 	}
-	if u.flooding {
-		return floodSilent
+	return h
+}
+
+// undo takes back h, a message counted but not recorded (the store
+// failing: a full disk, a lock another process holds): the adapter offers
+// it again, maybe many times, and it counts once, when it is recorded, so
+// that a citizen's question that waited out an outage is answered, not
+// taken for a flood. A notice it was to carry was not sent either: the
+// next message over the limit carries it.
+func (f *floodLimiter) undo(h floodHit) {
+	if h.user == "" {
+		return
 	}
-	u.flooding = true
-	return floodNotify
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u := f.users[h.user]
+	if u == nil {
+		return // swept meanwhile
+	}
+	if i := slices.IndexFunc(u.times, h.at.Equal); i >= 0 {
+		u.times = slices.Delete(u.times, i, i+1)
+	}
+	if h.verdict == floodNotify {
+		u.flooding = false
+	}
 }
 
 // sweep forgets users idle for a whole window, so memory follows the

@@ -33,20 +33,43 @@ func TestFloodLimiter(t *testing.T) {
 	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	want := []floodVerdict{floodOK, floodOK, floodOK, floodNotify, floodSilent, floodSilent}
 	for i, w := range want {
-		if got := f.hit("u", t0.Add(time.Duration(i)*time.Second)); got != w {
+		if got := f.hit("u", t0.Add(time.Duration(i)*time.Second)).verdict; got != w {
 			t.Errorf("message %d: %v, want %v", i, got, w)
 		}
 	}
-	if got := f.hit("other", t0); got != floodOK {
+	if got := f.hit("other", t0).verdict; got != floodOK {
 		t.Errorf("another user: %v", got)
 	}
-	if got := f.hit("u", t0.Add(2*time.Minute)); got != floodOK {
+	if got := f.hit("u", t0.Add(2*time.Minute)).verdict; got != floodOK {
 		t.Errorf("after the window: %v", got)
 	}
 	f.sweep(t0.Add(10 * time.Minute))
 	if len(f.users) != 0 {
 		t.Errorf("sweep kept %d idle users", len(f.users))
 	}
+}
+
+// A message counted but not recorded is taken back: tried again any
+// number of times, it counts once, and a notice it was to carry goes with
+// the next message over the limit.
+func TestFloodLimiterUndo(t *testing.T) {
+	f := newFloodLimiter(2, time.Minute)
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	for range 5 {
+		f.undo(f.hit("u", t0))
+	}
+	want := []floodVerdict{floodOK, floodOK, floodNotify}
+	var last floodHit
+	for i, w := range want {
+		if last = f.hit("u", t0.Add(time.Duration(i)*time.Second)); last.verdict != w {
+			t.Errorf("message %d: %v, want %v", i, last.verdict, w)
+		}
+	}
+	f.undo(last)
+	if got := f.hit("u", last.at).verdict; got != floodNotify {
+		t.Errorf("tried again after the notice was taken back: %v, want the notice", got)
+	}
+	f.undo(floodHit{}) // nothing counted
 }
 
 // Messages handled late, all at once, count from when they were posted:
@@ -56,14 +79,14 @@ func TestFloodLimiterCountsFromWhenPosted(t *testing.T) {
 	f := newFloodLimiter(3, time.Minute)
 	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	for _, i := range []int{1, 0, 3, 2, 5, 4, 9, 8, 7, 6} {
-		if got := f.hit("u", t0.Add(time.Duration(i)*10*time.Minute)); got != floodOK {
+		if got := f.hit("u", t0.Add(time.Duration(i)*10*time.Minute)).verdict; got != floodOK {
 			t.Errorf("message posted at +%dm: %v, want ok", i*10, got)
 		}
 	}
 	late := t0.Add(2 * time.Hour)
 	want := []floodVerdict{floodOK, floodOK, floodOK, floodNotify, floodSilent}
 	for i, w := range want {
-		if got := f.hit("u", late.Add(time.Duration(i)*time.Second)); got != w {
+		if got := f.hit("u", late.Add(time.Duration(i)*time.Second)).verdict; got != w {
 			t.Errorf("message %d of a burst: %v, want %v", i, got, w)
 		}
 	}

@@ -30,6 +30,7 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) (Decision, error)
 	var err error
 	if taken != nil {
 		if err = e.saveLanguageRequest(ctx, o, taken); errors.Is(err, errOfferGone) {
+			e.flood.undo(o.counted) // decided again, it is counted again
 			o, hits, _ = e.decide(ctx, m, now, false)
 		}
 	}
@@ -39,6 +40,11 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) (Decision, error)
 		err = e.saveEscalation(ctx, o, hits, e.st.SaveOutcome)
 	default:
 		err = e.st.SaveOutcome(ctx, o)
+	}
+	if err != nil {
+		// Not recorded, it does not count: the adapter offers it again
+		// (and a duplicate was counted as the other was recorded).
+		e.flood.undo(o.counted)
 	}
 	if errors.Is(err, ErrDuplicate) {
 		return e.st.DecisionFor(ctx, m.Platform, m.ID)
@@ -111,7 +117,8 @@ func (e *Engine) decide(ctx context.Context, m Message, now time.Time, offers bo
 	if posted.After(now) {
 		posted = now
 	}
-	switch e.flood.hit(m.Platform+":"+m.AuthorID, posted) {
+	o.counted = e.flood.hit(m.Platform+":"+m.AuthorID, posted)
+	switch o.counted.verdict {
 	case floodNotify:
 		d.Action, d.Reason = ActNotice, ReasonFlood
 		if !phase.CanReply() {

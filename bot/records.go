@@ -179,6 +179,11 @@ type Outcome struct {
 	JoinEscalation int64
 	Asker          *Asker
 	Outbox         []Outgoing
+
+	// counted is the message's count against the flood limit, made as it
+	// was decided: the engine takes it back when the outcome is not
+	// recorded (see floodLimiter.undo).
+	counted floodHit
 }
 
 // EscalationChange is one change to an escalation, in one transaction: its

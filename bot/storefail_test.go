@@ -111,3 +111,35 @@ func TestAnEscalationPostedWhileTheStoreCannotWriteIsNotPostedAgain(t *testing.T
 		t.Errorf("escalation %+v (%v): want its post recorded", esc, err)
 	}
 }
+
+// A question the store cannot record is offered again by its adapter,
+// several times in a row and again later (Discord parks it): the tries
+// that failed do not count against the citizen's flood limit, so once the
+// store records again the question is answered, not taken for a flood,
+// and the limit still counts the messages recorded as before.
+func TestAQuestionOfferedAgainWhileTheStoreCannotWriteIsNotAFlood(t *testing.T) {
+	e := newEnv(t, func(c *bot.Config) { c.FloodPerMinute = 3 })
+	lock := newWriteLock(t, e)
+	lock.hold()
+	q := e.msg("help", "ana", renewEN, "q")
+	for i := range 6 {
+		// Each try gives up at its deadline, as the adapter's do.
+		ctx, cancel := context.WithTimeout(e.ctx, 250*time.Millisecond)
+		_, err := e.eng.HandleMessage(ctx, q)
+		cancel()
+		if err == nil {
+			t.Fatalf("try %d recorded while another process holds the lock", i+1)
+		}
+	}
+	lock.release()
+	d, err := e.eng.HandleMessage(e.ctx, q)
+	if err != nil || d.Action != bot.ActAnswer {
+		t.Fatalf("once the store records: %s/%s (%v), want an answer", d.Action, d.Reason, err)
+	}
+	want := []bot.Action{bot.ActAnswer, bot.ActAnswer, bot.ActNotice, bot.ActIgnore}
+	for i, w := range want {
+		if d := e.ask("ana", renewEN); d.Action != w {
+			t.Errorf("message %d after the question: %s/%s, want %s", i+2, d.Action, d.Reason, w)
+		}
+	}
+}

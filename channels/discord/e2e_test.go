@@ -654,6 +654,37 @@ func TestEndToEndThreadOfUnknownChannelIsNeverAnsweredPublicly(t *testing.T) {
 	}
 }
 
+// A question the store could not record (another process holding its
+// write lock), tried again and again by the adapter, does not count each
+// try against its author's flood limit: once the store records again, it
+// and the citizen's next question are answered, not taken for a flood.
+func TestEndToEndQuestionTriedWhileTheStoreFailsIsNotAFlood(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t)
+	opts.HandleTimeout = 500 * time.Millisecond // each try gives up at the lock before the store's busy timeout
+	w := newWorldWith(t, func(c *bot.Config) { c.FloodPerMinute = 3 }, opts)
+	lock := newWriteLock(t, w.st.Path())
+	lock.hold()
+	q := w.ask(helpID, "How do I renew my passport?")
+	w.srv.AwaitWithin(t, time.Minute, "the question parked", func() bool { return w.parked(q) })
+	lock.release()
+
+	later := w.ask(helpID, "How long does it take to get a passport?")
+	for _, id := range []string{later, q} {
+		if d := w.decision(t, id); d.Reason == bot.ReasonFlood || d.Reason == bot.ReasonFloodSilent {
+			t.Fatalf("message %s decided %s/%s: taken for a flood", id, d.Action, d.Reason)
+		}
+	}
+	if d := w.decision(t, q); d.Action != bot.ActAnswer {
+		t.Errorf("decision %+v, want an answer", d)
+	}
+	w.replyTo(t, helpID, q)
+	w.settle(t)
+	if n := replies(w.srv, helpID, q); n != 1 {
+		t.Errorf("%d replies to the question, want 1", n)
+	}
+}
+
 // A question the store could not record while it failed (a full disk),
 // however many times the adapter tried, is recorded and answered once the
 // store records again: the gateway never sends it again, and the catch-up
