@@ -104,11 +104,41 @@ type statsBuilder struct {
 	sumS  int
 	nS    int
 	// A document's distinct terms (counted), and an entry's over its
-	// phrasings (bag): each term's count is kept at its id, zero outside
-	// the document being counted, which lists the ids it set.
-	count, bagCount []int32
-	seen, bagSeen   []int32
+	// phrasings (bag).
+	count, bagCount termCounts
 	fold            func([]byte) []byte
+}
+
+// termCounts counts the terms of one document: each term's count is kept
+// at its id, zero outside the document being counted, which lists the ids
+// it set.
+type termCounts struct {
+	n    []int32
+	seen []int32
+}
+
+func (c *termCounts) add(id, n int32) {
+	if c.n[id] == 0 {
+		c.seen = append(c.seen, id)
+	}
+	c.n[id] += n
+}
+
+// flush appends the counted terms to toks in the order of their ids,
+// counts each in df (when not nil), and clears the counts for the next
+// document.
+func (c *termCounts) flush(toks []tok, df []uint32) []tok {
+	start := len(toks)
+	for _, id := range c.seen {
+		toks = append(toks, tok{id, c.n[id]})
+		c.n[id] = 0
+		if df != nil {
+			df[id]++
+		}
+	}
+	c.seen = c.seen[:0]
+	slices.SortFunc(toks[start:], cmpTok)
+	return toks
 }
 
 func newStatsBuilder(entries int) *statsBuilder {
@@ -128,7 +158,7 @@ func (b *statsBuilder) id(term []byte) int32 {
 	b.ids[t] = id
 	b.terms = append(b.terms, t)
 	b.dfP, b.dfE, b.dfA = append(b.dfP, 0), append(b.dfE, 0), append(b.dfA, 0)
-	b.count, b.bagCount = append(b.count, 0), append(b.bagCount, 0)
+	b.count.n, b.bagCount.n = append(b.count.n, 0), append(b.bagCount.n, 0)
 	return id
 }
 
@@ -150,20 +180,11 @@ func (b *statsBuilder) add(a analysis.Analyzer, phrasings []string, answer strin
 			bagLen += len(ts)
 			st.nP++
 			for _, t := range st.pToks[start:] {
-				if b.bagCount[t.id] == 0 {
-					b.bagSeen = append(b.bagSeen, t.id)
-				}
-				b.bagCount[t.id] += t.tf
+				b.bagCount.add(t.id, t.tf)
 			}
 		}
 		start := len(st.eToks)
-		for _, id := range b.bagSeen {
-			st.eToks = append(st.eToks, tok{id, b.bagCount[id]})
-			b.bagCount[id] = 0
-			b.dfE[id]++
-		}
-		b.bagSeen = b.bagSeen[:0]
-		slices.SortFunc(st.eToks[start:], cmpTok)
+		st.eToks = b.bagCount.flush(st.eToks, b.dfE)
 		phr = b.fieldTerms(st.eToks[start:], bagLen)
 		if len(phrasings) > 0 {
 			st.nE++
@@ -268,28 +289,16 @@ func cmpTok(x, y tok) int { return int(x.id - y.id) }
 // terms in the phrasing (isP) or answer document frequencies.
 func (b *statsBuilder) addDoc(toks []tok, ts analysis.TokenStream, isP bool, noDF ...bool) []tok {
 	for _, t := range ts {
-		id := b.id(t.Term)
-		if b.count[id] == 0 {
-			b.seen = append(b.seen, id)
-		}
-		b.count[id]++
+		b.count.add(b.id(t.Term), 1)
 	}
-	start := len(toks)
-	for _, id := range b.seen {
-		toks = append(toks, tok{id, b.count[id]})
-		b.count[id] = 0
-		if len(noDF) > 0 {
-			continue
-		}
-		if isP {
-			b.dfP[id]++
-		} else {
-			b.dfA[id]++
-		}
+	df := b.dfA
+	switch {
+	case len(noDF) > 0:
+		df = nil
+	case isP:
+		df = b.dfP
 	}
-	b.seen = b.seen[:0]
-	slices.SortFunc(toks[start:], cmpTok)
-	return toks
+	return b.count.flush(toks, df)
 }
 
 // finish renumbers terms in sorted order and derives the averages. What
