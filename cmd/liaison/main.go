@@ -28,7 +28,7 @@ import (
 // Go's default of 100. Liaison's live heap is mostly the knowledge base's
 // statistics, which change only on reload, so collecting more often costs
 // little CPU and keeps the footprint small on shared hosts (kb bench on
-// 10,000 entries: a 130 MB peak against 165-180 MB at 100). GOGC and
+// 10,000 entries: a 120-135 MB peak against 170-180 MB at 100). GOGC and
 // GOMEMLIMIT in the environment still apply as usual.
 const defaultGCPercent = 50
 
