@@ -247,11 +247,14 @@ func (r *runner) catchUpOnce() {
 	// forgotten once it was: the next start reads again from there a
 	// channel this pass does not finish. A channel with messages parked
 	// starts before them, and its mark is this pass's from now on.
-	r.mmu.Lock()
+	// The marks are held for each try only, not while waiting to try
+	// again: a lane forgetting a mark waits for them (see unmark).
 	err := r.attemptIn(ctx, "catch-up", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
-		return tr.SetCatchUpFrom(ctx, Platform, from)
-	})
-	if err == nil {
+		r.mmu.Lock()
+		defer r.mmu.Unlock()
+		if err := tr.SetCatchUpFrom(ctx, Platform, from); err != nil {
+			return err
+		}
 		r.pmu.Lock()
 		for id := range from {
 			if mk, ok := r.marks[id]; ok {
@@ -259,8 +262,8 @@ func (r *runner) catchUpOnce() {
 			}
 		}
 		r.pmu.Unlock()
-	}
-	r.mmu.Unlock()
+		return nil
+	})
 	if err != nil && ctx.Err() == nil {
 		c.log.Warn("catch-up: where channels start was not recorded; one not finished now may not be read at the next start", "err", err)
 	}

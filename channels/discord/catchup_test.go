@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -559,5 +560,43 @@ func TestCatchUpReadsAQuestionParkedAtShutdownThoughALaterOneWasRecorded(t *test
 	}
 	if n := replies(w.srv, helpID, q); n != 1 {
 		t.Errorf("%d replies to the question, want 1", n)
+	}
+}
+
+// Questions the store could not record in several channels and threads at
+// once (a full disk), recorded once it records again, leave no catch-up
+// mark behind: their retries, in each channel's lane at once, each forget
+// their channel's mark, and the next start reads every channel from its
+// newest message again, not again through all that was recorded since.
+func TestCatchUpMarksOfQuestionsParkedInSeveralChannelsAreForgottenOnceRecorded(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.watched(t, time.Now())
+	w.obs.mu.Lock()
+	w.obs.failing = true
+	w.obs.mu.Unlock()
+	channels := []string{helpID, generalID, threadedID, dmID}
+	for i := range 4 {
+		id := "10000000000000007" + strconv.Itoa(i)
+		w.srv.AddThread(helpID, id, "question "+strconv.Itoa(i), citizenID)
+		channels = append(channels, id)
+	}
+	var qs []string
+	for _, ch := range channels {
+		qs = append(qs, w.ask(ch, "How do I renew my passport?"))
+	}
+	for _, q := range qs {
+		w.srv.AwaitWithin(t, time.Minute, "the question parked", func() bool { return w.parked(q) })
+	}
+	w.obs.mu.Lock()
+	w.obs.failing = false
+	w.obs.mu.Unlock()
+	later := w.ask(helpID, "How long does it take to get a passport?")
+	for _, q := range append(qs, later) {
+		w.decision(t, q)
+	}
+	w.settle(t)
+	if from := w.catchUpFrom(t); len(from) != 0 {
+		t.Errorf("every question recorded, yet the next start reads %v again from before them; want nothing", from)
 	}
 }

@@ -212,14 +212,17 @@ func (r *runner) markParked(ctx context.Context) error {
 // unmark forgets the catch-up mark recorded for channel ch's parked
 // messages once it has none parked, unless a catch-up has recorded where
 // it starts there since: the next start then reads it from its newest
-// message again, not again through all that was recorded since. When it
-// cannot (a catch-up recording where it starts, the store failing), the
-// mark is kept, and the next catch-up reads the channel from there.
+// message again, not again through all that was recorded since. It waits
+// for the marks being recorded meanwhile (another channel's, or a
+// catch-up's), as these may include ch's. When it cannot (the store
+// failing), the mark is kept, and the next catch-up reads the channel from
+// there.
 func (r *runner) unmark(ch string) {
 	tr, ok := r.catchUpMarks()
-	if !ok || !r.mmu.TryLock() {
+	if !ok {
 		return
 	}
+	r.mmu.Lock()
 	defer r.mmu.Unlock()
 	r.pmu.Lock()
 	mk, marked := r.marks[ch]
