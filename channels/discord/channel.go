@@ -686,18 +686,19 @@ func (r *runner) edit(m *discordgo.Message, key string) {
 // deleted hands the messages deleted in channelID to the handler, when it
 // takes deletions (bot.DeleteHandler; see bot.Engine.HandleDelete): staff
 // holding a question its author deleted are told. Each id is handed on
-// once.
+// once. A message parked, not recorded yet (see parked.go), is forgotten
+// instead: its author withdrew it before the bot could take it.
 func (r *runner) deleted(channelID string, ids []string) {
 	dh, ok := r.h.(bot.DeleteHandler)
-	if !ok {
-		return
-	}
 	for _, id := range ids {
 		key := "delete:" + id
 		if id == "" || !r.c.seen.add(key) {
 			continue
 		}
 		r.lanes.do(channelID, func() {
+			if r.unpark(id) || !ok {
+				return
+			}
 			c := r.c
 			err := r.attempt("delete", time.Now().Add(c.opts.EventRetryFor), func(ctx context.Context) error {
 				return dh.HandleDelete(ctx, Platform, id)

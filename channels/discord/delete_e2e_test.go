@@ -113,3 +113,34 @@ func TestEndToEndDeletedQuestionForStaffIsToldToStaff(t *testing.T) {
 		t.Errorf("the relay %q pings %v, want the asker mentioned and notified", relay.Content, relay.Pings.Users)
 	}
 }
+
+// A question the store could not record yet (a full disk), deleted by its
+// author meanwhile, is forgotten: once the store records again, it is not
+// recorded, answered or escalated, as if deleted while the bot was away,
+// and the next start does not read its channel again from before it.
+func TestEndToEndQuestionDeletedBeforeTheStoreCouldRecordItIsForgotten(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.watched(t, time.Now())
+	w.obs.mu.Lock()
+	w.obs.failing = true
+	w.obs.mu.Unlock()
+	q := w.ask(helpID, "How do I renew my passport?")
+	w.srv.AwaitWithin(t, time.Minute, "the question parked", func() bool { return w.parked(q) })
+	w.srv.Delete(q)
+	w.settle(t)
+	w.obs.mu.Lock()
+	w.obs.failing = false
+	w.obs.mu.Unlock()
+
+	later := w.ask(helpID, "How long does it take to get a passport?")
+	w.replyTo(t, helpID, later)
+	w.settle(t)
+	noDecision(t, w, q, "a question deleted before the store could record it")
+	if n := replies(w.srv, helpID, q); n != 0 {
+		t.Errorf("%d replies to the deleted question, want none", n)
+	}
+	if from := w.catchUpFrom(t); len(from) != 0 {
+		t.Errorf("where channels are read from at the next start: %v; want nothing", from)
+	}
+}

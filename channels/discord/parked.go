@@ -18,7 +18,7 @@ import (
 // rather than dropped: the gateway never sends a message again once
 // received. They are tried again in their lanes as soon as another message
 // is recorded (the store works again), and every parkedRetry meanwhile,
-// until recorded or shutdown.
+// until recorded, deleted by their author (see deleted) or shutdown.
 //
 // The catch-up of the next session reads each channel from the newest
 // message recorded there, after a parked message as soon as a later one of
@@ -76,6 +76,20 @@ func (r *runner) repark(m *discordgo.Message) bool {
 // marks where the catch-up is to read the channels with messages parked,
 // and tries those messages again.
 func (r *runner) recorded(id string) {
+	r.unpark(id)
+	r.pmu.Lock()
+	remark := len(r.unmarked) > 0
+	r.pmu.Unlock()
+	if remark {
+		r.tryMarkParked()
+	}
+	r.retryParked()
+}
+
+// unpark forgets message id, and reports whether it was parked: recorded,
+// or deleted by its author before it was. Its channel's catch-up mark is
+// forgotten once the channel has none parked (see unmark).
+func (r *runner) unpark(id string) bool {
 	r.pmu.Lock()
 	m, was := r.parked[id]
 	if was {
@@ -84,15 +98,11 @@ func (r *runner) recorded(id string) {
 			delete(r.inChannel, m.ChannelID)
 		}
 	}
-	remark := len(r.unmarked) > 0
 	r.pmu.Unlock()
 	if was {
 		r.unmark(m.ChannelID)
 	}
-	if remark {
-		r.tryMarkParked()
-	}
-	r.retryParked()
+	return was
 }
 
 // markBefore marks where the catch-up is to read the messages parked in
