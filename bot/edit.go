@@ -26,10 +26,13 @@ const EditWindow = 15 * time.Minute
 //
 // Only a message set aside as not for the bot is decided again: not
 // addressed to it, empty, or only a thank-you or emoji (the reasons an
-// edit can change), and only within EditWindow of its posting. The edited
-// text is then decided as a new message would be (answered, escalated,
-// recorded in shadow mode, or ignored again); unless it is ignored again,
-// the decision and its replies are recorded in place of the first one,
+// edit can change); or files without text, whose author was asked to write
+// the question (ReasonFilesOnly), as an edit can; and only within
+// EditWindow of its posting. The edited text is then decided as a new
+// message would be (answered, escalated, recorded in shadow mode, or
+// ignored again); unless it is ignored again, or still files without text
+// (the notice is not sent again), the decision and its replies are
+// recorded in place of the first one,
 // and what the first one was is audited (action message.edit): the
 // archive then holds the text as edited, with the decision made on it. An
 // edit silenced by the flood limit is recorded so too, with nothing sent:
@@ -66,6 +69,9 @@ func (e *Engine) HandleEdit(ctx context.Context, m Message) (Decision, error) {
 	o, hits, _ := e.decide(ctx, m, now, false)
 	if o.Decision.Action == ActIgnore && !flooded(o.Decision) {
 		return was, nil // still not for the bot: the first decision stands
+	}
+	if o.Decision.Reason == ReasonFilesOnly && was.Reason == ReasonFilesOnly {
+		return was, nil // still no text: the citizen was asked for it already
 	}
 	save := func(ctx context.Context, o *Outcome) error {
 		return e.st.SaveEdit(ctx, o, was, editAudit(m, was, o.Decision))
@@ -104,15 +110,16 @@ func flooded(d Decision) bool { return d.Reason == ReasonFlood || d.Reason == Re
 
 // decidedAgain reports whether a message decided d is decided again when
 // its author edits it: set aside for what an edit can change (no mention
-// of the bot, no text, nothing but thanks or emoji), not for its author
-// (a bot), its abuse, or the flood limit.
+// of the bot, no text, nothing but thanks or emoji), or files without text
+// whose author was asked to write the question (noticed, or in shadow mode
+// recorded as the bot would have); not for its author (a bot), its abuse,
+// its partisan text, or the flood limit.
 func decidedAgain(d Decision) bool {
-	if d.Action != ActIgnore {
-		return false
-	}
 	switch d.Reason {
-	case ReasonNotAddressed, ReasonEmpty, ReasonCourtesy, ReasonNoWords:
+	case ReasonFilesOnly:
 		return true
+	case ReasonNotAddressed, ReasonEmpty, ReasonCourtesy, ReasonNoWords:
+		return d.Action == ActIgnore
 	}
 	return false
 }

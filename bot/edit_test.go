@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/liaison-gc/liaison/bot"
+	"github.com/liaison-gc/liaison/phases"
 	"github.com/liaison-gc/liaison/store"
 )
 
@@ -397,5 +398,124 @@ func TestEditOfAWaitingQuestionIntoTheOtherLanguage(t *testing.T) {
 	e.tick()
 	if k := e.ch.kinds(); len(k) != 2 || k[1] != bot.KindRelay {
 		t.Errorf("sent %v, want the acknowledgement and the answer", k)
+	}
+}
+
+// filesAlone is a message of files without text (a screenshot, a voice
+// message) posted in channel.
+func (e *env) filesAlone(channel, user, id string) bot.Message {
+	m := e.msg(channel, user, "", id)
+	m.Files = 1
+	return m
+}
+
+// A citizen asked to write the question their files alone did not is
+// answered when they write it in the same message, by editing it, as a
+// new message would be, once: an edit that still has no text is not asked
+// again, and a later edit of the question answered sends nothing more.
+func TestEditWritingTheQuestionOfFilesAloneIsAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	m := e.filesAlone("help", "ana", "pic")
+	if d, err := e.eng.HandleMessage(e.ctx, m); err != nil || d.Action != bot.ActNotice || d.Reason != bot.ReasonFilesOnly {
+		t.Fatalf("first decision %+v, %v: want the request to write the question", d, err)
+	}
+	e.tick()
+	e.clock.Advance(time.Minute)
+	if d, err := e.eng.HandleEdit(e.ctx, e.edit(m, "", false)); err != nil || d.Reason != bot.ReasonFilesOnly {
+		t.Fatalf("edit still without text: %+v, %v: want the first decision", d, err)
+	}
+	e.clock.Advance(time.Minute)
+	d, err := e.eng.HandleEdit(e.ctx, e.edit(m, "How do I renew my passport?", false))
+	if err != nil || d.Action != bot.ActAnswer || d.EntryID != "passport-renew" {
+		t.Fatalf("edit writing the question: %+v, %v: want the answer", d, err)
+	}
+	e.clock.Advance(time.Minute)
+	if d2, err := e.eng.HandleEdit(e.ctx, e.edit(m, "How do I renew my passport? It expires in May.", false)); err != nil ||
+		d2.Action != bot.ActAnswer || d2.MessageID != d.MessageID {
+		t.Fatalf("second edit: %+v, %v: want the answer's decision", d2, err)
+	}
+	e.tick()
+	sent := e.ch.all()
+	if len(sent) != 2 || sent[0].Reply.Kind != bot.KindNotice || sent[1].Reply.Kind != bot.KindAnswer || sent[1].To.ReplyTo != "pic" {
+		t.Fatalf("sent %v, want the request to write the question, then the one answer to pic", e.ch.kinds())
+	}
+	if a := e.editsAudited(); len(a) != 1 || !strings.HasSuffix(a[0].Detail, "decided notice (files_only), now answer (confident)") {
+		t.Errorf("audited %+v, want the one edit decided", a)
+	}
+}
+
+// Written by an edit, a question of files alone goes where a new message
+// would: to staff, or set aside by the comment policy with its notice.
+func TestEditWritingTheQuestionOfFilesAloneForStaffOrThePolicy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	for _, tt := range []struct {
+		id, text string
+		action   bot.Action
+		reason   bot.Reason
+	}{
+		{"staff", "Why is the office on Elm Street closed on a Tuesday?", bot.ActEscalate, bot.ReasonLowConfidence},
+		{"partisan", "Who should I vote for, the Liberals or the Conservatives?", bot.ActNotice, bot.ReasonPartisan},
+	} {
+		m := e.filesAlone("help", "ana", tt.id)
+		if _, err := e.eng.HandleMessage(e.ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Minute)
+		if d, err := e.eng.HandleEdit(e.ctx, e.edit(m, tt.text, false)); err != nil || d.Action != tt.action || d.Reason != tt.reason {
+			t.Errorf("%s: edit decided %+v, %v; want %s (%s)", tt.id, d, err, tt.action, tt.reason)
+		}
+	}
+	e.tick()
+	if k := e.ch.kinds(); !slices.Equal(k, []bot.ReplyKind{bot.KindNotice, bot.KindAck, bot.KindNotice, bot.KindNotice}) {
+		t.Errorf("sent %v; want each request to write the question, the acknowledgement and the policy's notice", k)
+	}
+	if n := e.desk.postCount(); n != 1 {
+		t.Errorf("%d desk posts, want 1", n)
+	}
+}
+
+// In shadow mode (phase 1) files alone are recorded as the bot would have
+// asked for the question; written by an edit, the question is recorded as
+// what the bot would have done with it, and nothing is posted.
+func TestEditWritingTheQuestionOfFilesAloneInShadowMode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.setPhase(phases.Broadcast, "")
+	m := e.filesAlone("help", "ana", "pic")
+	if d, err := e.eng.HandleMessage(e.ctx, m); err != nil || d.Action != bot.ActShadow || d.Reason != bot.ReasonFilesOnly {
+		t.Fatalf("first decision %+v, %v", d, err)
+	}
+	e.clock.Advance(time.Minute)
+	for i, text := range []string{"How do I renew my passport?", "How do I renew my passport? It expires in May."} {
+		if d, err := e.eng.HandleEdit(e.ctx, e.edit(m, text, false)); err != nil || d.Action != bot.ActShadow || d.Would != bot.ActAnswer {
+			t.Errorf("edit %d: %+v, %v; want shadow (would answer)", i, d, err)
+		}
+	}
+	e.tick()
+	if k := e.ch.kinds(); len(k) != 0 {
+		t.Errorf("sent %v in shadow mode", k)
+	}
+	if n := len(e.editsAudited()); n != 1 {
+		t.Errorf("%d edits audited, want 1", n)
+	}
+}
+
+// A question written by an edit counts against the flood limit when the
+// edit is made, as a new message then would.
+func TestEditWritingTheQuestionOfFilesAloneCountsWhenMade(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *bot.Config) { c.FloodPerMinute = 2 })
+	m := e.filesAlone("help", "ana", "pic")
+	if _, err := e.eng.HandleMessage(e.ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(2 * time.Minute)
+	e.ask("ana", "How do I renew my passport?")
+	e.ask("ana", "How do I apply for a passport for my child?")
+	if d, err := e.eng.HandleEdit(e.ctx, e.edit(m, "What documents do I need for a passport?", false)); err != nil ||
+		d.Action != bot.ActNotice || d.Reason != bot.ReasonFlood {
+		t.Errorf("edit made after two questions that minute: %+v, %v; want the flood notice", d, err)
 	}
 }

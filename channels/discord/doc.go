@@ -24,7 +24,8 @@
 // (broadcast: nothing is posted).
 // An edit of a message by its author (MESSAGE_UPDATE with edited_timestamp;
 // not the previews Discord adds) goes to the engine's HandleEdit, which
-// answers a message set aside as not for the bot once it mentions it.
+// answers a message set aside as not for the bot once it mentions it, and
+// files sent alone once their author writes the question in them.
 // A message deleted (MESSAGE_DELETE, each id of MESSAGE_DELETE_BULK) goes to
 // the engine's HandleDelete, which tells staff holding a question its
 // author deleted.

@@ -61,6 +61,31 @@ func TestEndToEndEditAddingTheMentionIsAnsweredOnce(t *testing.T) {
 	}
 }
 
+// A picture sent alone gets a request to write the question; the citizen
+// who writes it by editing the message is answered, once.
+func TestEndToEndEditWritingTheQuestionOfAPictureIsAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	q := w.srv.Post(fakediscord.Post{ChannelID: helpID, Author: citizen(), Files: []string{"letter.png"}})
+	if d := w.decision(t, q); d.Action != bot.ActNotice || d.Reason != bot.ReasonFilesOnly {
+		t.Fatalf("first decision %+v, want the request to write the question", d)
+	}
+	w.replyTo(t, helpID, q)
+	w.srv.Edit(q, "How do I renew my passport?")
+	w.srv.Await(t, "the edit to be answered", func() bool {
+		d, err := w.st.DecisionFor(w.ctx, Platform, q)
+		return err == nil && d.Action == bot.ActAnswer
+	})
+	w.srv.Edit(q, "How do I renew my passport? It expires in May.")
+	if n := w.repliesTo(t, helpID, q); n != 2 {
+		t.Fatalf("%d replies, want the request to write the question and the one answer", n)
+	}
+	posts := w.srv.Posted(helpID)
+	if p := posts[len(posts)-1]; !strings.Contains(p.Content, "renew your passport online") {
+		t.Errorf("last reply %q is not the answer", p.Content)
+	}
+}
+
 func TestEndToEndLateEditIsLeft(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
