@@ -142,7 +142,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// between processes). Its commits never checkpoint: the checkpointer
 	// does, on a connection of its own (see checkpoint.go).
 	db.w = pool(file+writerParams, 1, "PRAGMA wal_autocheckpoint = 0")
-	if err := whileBusy(ctx, func() error {
+	if err := whileBusy(ctx, openBusyWait, func() error {
 		if err := db.w.PingContext(ctx); err != nil {
 			return err
 		}
@@ -162,7 +162,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// connections that refuse writes.
 	db.r = pool(file+dsnParams+"&_txlock=deferred&_query_only=1", o.readers, "")
 	for _, p := range []*sql.DB{db.ck, db.r} {
-		if err := whileBusy(ctx, func() error { return p.PingContext(ctx) }); err != nil {
+		if err := whileBusy(ctx, openBusyWait, func() error { return p.PingContext(ctx) }); err != nil {
 			return fail(err)
 		}
 	}
@@ -171,18 +171,20 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 }
 
 // whileBusy runs f again while it fails because another process holds the
-// database: opening a connection sets the WAL journal mode, which SQLite
-// answers with SQLITE_BUSY at once, without the busy timeout, while another
-// connection creates or migrates the same new file. It gives up after
-// openBusyWait.
-func whileBusy(ctx context.Context, f func() error) error {
-	deadline := time.Now().Add(openBusyWait)
-	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+// database: at Open, opening a connection sets the WAL journal mode, which
+// SQLite answers with SQLITE_BUSY at once, without the busy timeout, while
+// another connection creates or migrates the same new file; a write's
+// BEGIN waits so (see begin). It gives up after limit, or when ctx ends,
+// returning f's last error.
+func whileBusy(ctx context.Context, limit time.Duration, f func() error) error {
+	giveUp := time.Now().Add(limit)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
 		err := f()
-		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+		left := time.Until(giveUp)
+		if err == nil || !isBusy(err) || left <= 0 {
 			return err
 		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(min(wait, left))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -319,21 +321,15 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // would not end with ctx. It returns the busy error when the wait runs out,
 // and ctx's error, joined to it, when ctx ends first.
 func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
-	giveUp := time.Now().Add(busyTimeout)
-	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
-		tx, err := db.w.BeginTx(ctx, nil)
-		left := time.Until(giveUp)
-		if err == nil || !isBusy(err) || left <= 0 {
-			return tx, err
-		}
-		t := time.NewTimer(min(wait, left))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, errors.Join(ctx.Err(), err)
-		}
+	var tx *sql.Tx
+	err := whileBusy(ctx, busyTimeout, func() (err error) {
+		tx, err = db.w.BeginTx(ctx, nil)
+		return err
+	})
+	if isBusy(err) && ctx.Err() != nil {
+		err = errors.Join(ctx.Err(), err)
 	}
+	return tx, err
 }
 
 // unwritable adds to err, when the disk refused the write (full,
