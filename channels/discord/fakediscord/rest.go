@@ -158,20 +158,31 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, *ch)
 }
 
+// wait waits at the gate set for key in gates (readHold or memHold; see
+// hold), if any, until it opens. It returns false, having answered 499,
+// when the client gives up first.
+func (s *Server) wait(w http.ResponseWriter, r *http.Request, gates map[string]chan struct{}, key string) bool {
+	s.mu.Lock()
+	gate := gates[key]
+	s.mu.Unlock()
+	if gate == nil {
+		return true
+	}
+	select {
+	case <-gate:
+		return true
+	case <-r.Context().Done():
+		w.WriteHeader(499)
+		return false
+	}
+}
+
 // getMember answers GET /guilds/{id}/members/{user}: the member with its
 // user, as it was when it last posted; 404 with code 10007 for a user that
 // never posted in the guild (not a member, or one who left).
 func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	gate := s.memHold[r.PathValue("guild")]
-	s.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			w.WriteHeader(499)
-			return
-		}
+	if !s.wait(w, r, s.memHold, r.PathValue("guild")) {
+		return
 	}
 	s.mu.Lock()
 	m, ok := s.members[r.PathValue("guild")+"/"+r.PathValue("user")]
@@ -220,16 +231,8 @@ func (s *Server) getMessages(w http.ResponseWriter, r *http.Request) {
 			*p.v = n
 		}
 	}
-	s.mu.Lock()
-	gate := s.readHold[cid]
-	s.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			w.WriteHeader(499)
-			return
-		}
+	if !s.wait(w, r, s.readHold, cid) {
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
