@@ -44,6 +44,21 @@ func (w *world) question(t *testing.T, id int64) (string, int) {
 	return esc.Question, esc.Version
 }
 
+// unaddressed posts n questions in #general not addressed to the bot, a
+// minute apart from six minutes before now, and returns their ids once
+// decided.
+func (w *world) unaddressed(t *testing.T, n int, now time.Time) []string {
+	t.Helper()
+	var ids []string
+	for i := range n {
+		id := w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "How do I renew my passport?",
+			At: now.Add(-time.Duration(6-i) * time.Minute)})
+		w.decision(t, id)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 func TestCatchUpReadsEditsMadeWhileAway(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
@@ -174,13 +189,7 @@ func TestCatchUpEditsMadeWhileAwayCountAgainstTheFloodLimitInTheOrderMade(t *tes
 	t.Parallel()
 	w := newWorld(t, func(c *bot.Config) { c.FloodPerMinute = 3 })
 	now := time.Now()
-	var ids []string
-	for i := range 5 {
-		id := w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "How do I renew my passport?",
-			At: now.Add(-time.Duration(6-i) * time.Minute)})
-		w.decision(t, id)
-		ids = append(ids, id)
-	}
+	ids := w.unaddressed(t, 5, now)
 	w.settle(t)
 	w.down(t)
 	mention := "<@" + w.srv.BotID() + "> "
@@ -243,13 +252,7 @@ func TestCatchUpHandsOnEditsAndNewMessagesInTheOrderMade(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(c *bot.Config) { c.FloodPerMinute = 3 })
 	now := time.Now()
-	var earlier []string
-	for i := range 3 {
-		id := w.srv.Post(fakediscord.Post{ChannelID: generalID, Author: citizen(), Content: "How do I renew my passport?",
-			At: now.Add(-time.Duration(6-i) * time.Minute)})
-		w.decision(t, id)
-		earlier = append(earlier, id)
-	}
+	earlier := w.unaddressed(t, 3, now)
 	w.settle(t)
 	w.down(t)
 	mention := "<@" + w.srv.BotID() + "> "
