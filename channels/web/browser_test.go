@@ -1105,7 +1105,11 @@ func holdAnAnswer(t *testing.T, s *stack) (citizen, desk context.Context) {
 		chromedp.SetValue(chromedp.CSS("#whoami"), "nadia"),
 		fill("#queue article textarea", "Yes, small pets in a closed carrier are welcome at the ceremony."),
 		chromedp.Click(chromedp.CSS(`#queue article form.answer-form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#notices li.mismatch button.btn-primary`)))
+		chromedp.WaitVisible(chromedp.CSS(`#notices li.mismatch button.btn-primary`)),
+		// The notice may come live before the answer's own reply, which
+		// then says it is held: wait for that, so no later flash is
+		// taken for it.
+		until(`document.getElementById("flash").textContent.includes("pas dans la langue")`))
 	return citizen, desk
 }
 
