@@ -623,7 +623,6 @@ func monthNumber(name string) int {
 	return 0
 }
 
-// unitOf names a unit of time the same in both languages.
 // durationKey is a duration's key and loose numbers: n units, plus half a
 // unit when half. Hours and minutes are counted in minutes, so that "1.5
 // hours", "90 minutes", « 1 heure et demie » and « 1 h 30 » compare equal.
@@ -649,6 +648,7 @@ func durationKey(n, unit string, half bool) (string, []string) {
 	return fmtNum(v) + " " + unit, append(loose, fmtNum(v))
 }
 
+// unitOf names a unit of time the same in both languages.
 func unitOf(u string) string {
 	u = strings.ToLower(u)
 	switch {
