@@ -44,7 +44,7 @@ func (e *Engine) HandleDelete(ctx context.Context, platform, messageID string) e
 	if err != nil {
 		return fmt.Errorf("engine: delete: %w", err)
 	}
-	if !esc.State.Waiting() || len(esc.Askers) == 0 || esc.Askers[0].MessageID != was.MessageID {
+	if !esc.quotes(was.MessageID) {
 		return nil
 	}
 	key := "deleted:" + strconv.FormatInt(esc.ID, 10)

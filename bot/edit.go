@@ -151,11 +151,11 @@ func (e *Engine) editQuestion(ctx context.Context, m Message, was Decision) erro
 	if err != nil {
 		return fmt.Errorf("engine: edit: %w", err)
 	}
-	if !esc.State.Waiting() || len(esc.Askers) == 0 {
+	if !esc.quotes(was.MessageID) {
 		return nil
 	}
 	a := esc.Askers[0]
-	if a.MessageID != was.MessageID || a.Address.UserID != m.AuthorID || a.Redacted || a.Question == q {
+	if a.Address.UserID != m.AuthorID || a.Redacted || a.Question == q {
 		return nil
 	}
 	now := e.now()

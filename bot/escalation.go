@@ -91,6 +91,13 @@ func (e Escalation) holder() string {
 	return e.RoutedTo
 }
 
+// quotes reports whether esc still waits for staff (open or claimed) with
+// messageID (a store id) as its first question: the message its desk post
+// quotes.
+func (e Escalation) quotes(messageID int64) bool {
+	return e.State.Waiting() && len(e.Askers) > 0 && e.Askers[0].MessageID == messageID
+}
+
 // citizenPlace is where a reply to an asker reaches: a known user in one
 // channel and thread is one citizen there. A citizen who asked twice there
 // gets one relay; asking elsewhere (another channel, a DM) they get one
