@@ -84,5 +84,5 @@ func (e *Engine) DeskFailures() (int, time.Time) {
 // desk is told (after its reminders and re-routes): one still waiting
 // longer is overdue.
 func (e *Engine) Unattended() time.Duration {
-	return e.cfg.RemindAfter * time.Duration(max(e.cfg.MaxReminders, 0)+1)
+	return e.cfg.RemindAfter * time.Duration(e.cfg.maxReminders()+1)
 }
